@@ -1,0 +1,107 @@
+/**
+ * The one definition of the snapshot matrix: windows, granularities, cache TTLs, rebuild cadences
+ * and object key names. Builder, API, CLI and web import this module; nothing else spells a window.
+ *
+ * This module imports nothing, so the browser bundle can include it.
+ */
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Per-window settings. `spanMs`: window length; `ttlS`: HTTP/CDN cache max-age of its payloads;
+ *  `rebuildEveryMs`: how often the builder refreshes it; `label`: for people. */
+export interface WindowSpec {
+  readonly spanMs: number;
+  readonly ttlS: number;
+  readonly rebuildEveryMs: number;
+  readonly label: string;
+}
+
+/**
+ * The fixed windows. 3m = 90 days, 12m = 365 days. Cadence: ≤ 1h windows every 30 s with a 30 s
+ * TTL; larger windows every 5–15 min with a TTL equal to their cadence.
+ */
+export const WINDOWS = {
+  '1h': { spanMs: HOUR_MS, ttlS: 30, rebuildEveryMs: 30_000, label: '1 hour' },
+  '10h': { spanMs: 10 * HOUR_MS, ttlS: 300, rebuildEveryMs: 5 * MINUTE_MS, label: '10 hours' },
+  '1d': { spanMs: DAY_MS, ttlS: 300, rebuildEveryMs: 5 * MINUTE_MS, label: '1 day' },
+  '10d': { spanMs: 10 * DAY_MS, ttlS: 600, rebuildEveryMs: 10 * MINUTE_MS, label: '10 days' },
+  '3m': { spanMs: 90 * DAY_MS, ttlS: 900, rebuildEveryMs: 15 * MINUTE_MS, label: '3 months' },
+  '12m': { spanMs: 365 * DAY_MS, ttlS: 900, rebuildEveryMs: 15 * MINUTE_MS, label: '12 months' },
+} as const satisfies Record<string, WindowSpec>;
+
+export type Window = keyof typeof WINDOWS;
+
+/** Windows in ascending span order. */
+export const WINDOW_NAMES = Object.keys(WINDOWS) as Window[];
+
+/** Points per snapshot. 500 is the finest; every other granularity divides it (25, 5, 2 fine buckets). */
+export const GRANULARITIES = [20, 100, 250, 500] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+
+/** The finest prebuilt granularity; rollups are kept at this bucket width per window. */
+export const FINEST_GRANULARITY: Granularity = 500;
+
+/** Default `samples` for the API when the caller does not ask. */
+export const DEFAULT_GRANULARITY: Granularity = 500;
+
+/** Cache max-age of meta objects, in seconds: short, so freshness shows quickly. */
+export const META_TTL_S = 10;
+
+/** Raw samples older than this are deleted by retention (the 12m window). */
+export const RETENTION_MS = WINDOWS['12m'].spanMs;
+
+/** Aggregation kinds of a series: gauges are averaged, counters are summed per bucket. */
+export const SERIES_KINDS = ['gauge', 'counter'] as const;
+export type SeriesKind = (typeof SERIES_KINDS)[number];
+
+/** Minimum samples for a bucket to carry values; fewer is an empty bucket (null values). */
+export const MIN_SAMPLES_PER_BUCKET = 1;
+
+export function isWindow(value: unknown): value is Window {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(WINDOWS, value);
+}
+
+export function isGranularity(value: unknown): value is Granularity {
+  return typeof value === 'number' && (GRANULARITIES as readonly number[]).includes(value);
+}
+
+/** Bucket width in ms of `window` at `granularity`: span / granularity (an integer for every pair). */
+export function bucketMsOf(window: Window, granularity: Granularity): number {
+  return WINDOWS[window].spanMs / granularity;
+}
+
+/** Every (window, granularity) pair: 6 × 4 = 24 snapshots. */
+export function allSnapshots(): Array<{ window: Window; granularity: Granularity }> {
+  return WINDOW_NAMES.flatMap((window) => GRANULARITIES.map((granularity) => ({ window, granularity })));
+}
+
+/** Canonical payload key, e.g. `latest_1h_20.json`. */
+export const snapshotKey = (w: Window, g: Granularity): string => `latest_${w}_${g}.json`;
+
+/** Meta key beside a payload, e.g. `latest_1h_20.meta.json`. */
+export const metaKey = (w: Window, g: Granularity): string => `latest_${w}_${g}.meta.json`;
+
+/** Staged (temporary) key of a build started at `tsMs`, e.g. `latest_1h_20.tmp-1700000000000.json`. */
+export const stagedKey = (w: Window, g: Granularity, tsMs: number): string => `latest_${w}_${g}.tmp-${tsMs}.json`;
+
+/** Matches staged keys (for sweeping leftovers of crashed builds); group 1 is the start time in ms. */
+export const STAGED_KEY_PATTERN = /^latest_[0-9a-z]+_[0-9]+\.tmp-([0-9]+)\.json$/;
+
+/** Device ids and series ids: letters, digits and `._:-`, 1–64 characters (safe in keys and URLs). */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+/** Key prefix of one device's canonical snapshots, e.g. `snapshots/pi-kitchen/`. */
+export const devicePrefix = (deviceId: string): string => `snapshots/${deviceId}/`;
+
+/** Key prefix of the Pi's last-resort copies; mirrors the canonical layout under `fallback/`. */
+export const fallbackPrefix = (deviceId: string): string => `fallback/${devicePrefix(deviceId)}`;
+
+/** Windows as the API's alternative parameters: `minutes=60`, `hours=1|10`, `days=1|10`, `months=3|12`. */
+export const WINDOW_ALIASES: Readonly<Record<'minutes' | 'hours' | 'days' | 'months', Readonly<Record<string, Window>>>> = {
+  minutes: { '60': '1h' },
+  hours: { '1': '1h', '10': '10h' },
+  days: { '1': '1d', '10': '10d' },
+  months: { '3': '3m', '12': '12m' },
+};

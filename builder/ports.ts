@@ -1,0 +1,84 @@
+/**
+ * Ports the builder core needs. Adapters: `builder/fs-object-store.ts` (Pi), the S3 store (cloud),
+ * `test/support/memory-object-store.ts` (tests); `agent/sqlite-buffer.ts` (Pi) and the DynamoDB
+ * source (cloud) for samples.
+ */
+import type { Sample, SeriesInfo } from './types.js';
+
+/** HTTP-style headers stored with an object; the S3 adapter maps them to the object's system metadata. */
+export interface ObjectHeaders {
+  /** e.g. `application/json`. */
+  contentType: string;
+  /** `gzip` for snapshot payloads; absent for plain objects. */
+  contentEncoding?: 'gzip';
+  /** e.g. `public, max-age=30`. */
+  cacheControl?: string;
+}
+
+/** An object's description without its body. `lastModifiedMs` is epoch ms; `etag` is quoted. */
+export interface ObjectInfo {
+  key: string;
+  headers: ObjectHeaders;
+  /** Store version (S3 VersionId on a versioned bucket); absent on unversioned stores. */
+  versionId?: string;
+  lastModifiedMs: number;
+  etag: string;
+  bytes: number;
+}
+
+export interface StoredObject extends ObjectInfo {
+  body: Uint8Array;
+}
+
+/** Where built payloads go: S3 in the cloud, a directory on the Pi, a Map in tests. Keys use `/`. */
+export interface ObjectStore {
+  /** Store `body` under `key`, replacing any object there atomically (readers see old or new). */
+  put(key: string, body: Uint8Array, headers: ObjectHeaders): Promise<{ versionId?: string }>;
+  /** Read `key` (a given version of it when `versionId` is set); `undefined` when absent. */
+  get(key: string, options?: { versionId?: string }): Promise<StoredObject | undefined>;
+  /** Describe `key` without its body; `undefined` when absent. */
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /**
+   * Make `stagedKey`'s content the content of `key` atomically, with `headers` set explicitly, then
+   * remove `stagedKey`. Filesystem: rename. S3: CopyObject (MetadataDirective REPLACE) + DeleteObject.
+   */
+  promote(stagedKey: string, key: string, headers: ObjectHeaders): Promise<{ versionId?: string }>;
+  /** Remove `key`; absent is fine. */
+  delete(key: string): Promise<void>;
+  /** Keys that start with `prefix`, in lexical order. */
+  list(prefix: string): Promise<string[]>;
+}
+
+/** Source of raw samples for one device. Cursors are opaque strings owned by the adapter. */
+export interface SampleSource {
+  /** Every series of the device that has ever had a sample. */
+  listSeries(deviceId: string): Promise<SeriesInfo[]>;
+  /**
+   * A consistent read of every sample with `fromMs <= tsMs <= toMs`: `cursor` marks the newest change
+   * included, so `readSince(cursor)` later returns exactly what this read did not see. Chunks are
+   * ordered by series, then time.
+   */
+  readRange(deviceId: string, fromMs: number, toMs: number): Promise<{ cursor: string; chunks: AsyncIterable<Sample[]> }>;
+  /**
+   * Samples stored after `cursor` (`undefined`: from the beginning), whatever their timestamps
+   * (late and backfilled samples included), at most `limit`, and the cursor after them.
+   */
+  readSince(deviceId: string, cursor: string | undefined, limit: number): Promise<{ samples: Sample[]; cursor: string; hasMore: boolean }>;
+}
+
+/** Wall clock, injected so cores never call `Date.now()`. */
+export interface Clock {
+  /** Current time in integer epoch milliseconds UTC. */
+  nowMs(): number;
+}
+
+/** Log levels, in syslog order (journald shows them as priorities 3, 4, 6, 7). */
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+/** Structured logger. `fields` are appended as `key=value`; never put credentials in them. */
+export interface Logger {
+  error(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  debug(message: string, fields?: Record<string, unknown>): void;
+}

@@ -1,0 +1,128 @@
+/**
+ * Shared data shapes of the pipeline: raw samples, series descriptions, rollup buckets, snapshot
+ * payloads and their meta. Pure types; the JSON schemas in `builder/schema/` describe the same shapes.
+ */
+import type { Granularity, SeriesKind, Window } from './constants.js';
+
+/**
+ * What a series is: one metric of one sensor on one device.
+ * `seriesId` is unique per device (`ID_PATTERN`), e.g. `bme280-76.tempC`; `metric` is the canonical
+ * quantity name (`tempC`, `rhPct`, `pressurePa`, `illuminanceLux`, `pulses`, `state`, …);
+ * `unit` is the unit symbol shown to people (`°C`, `%RH`, `Pa`, `lx`, …).
+ */
+export interface SeriesInfo {
+  readonly deviceId: string;
+  readonly seriesId: string;
+  readonly sensorId: string;
+  readonly metric: string;
+  readonly unit: string;
+  readonly kind: SeriesKind;
+}
+
+/** One raw reading: `tsMs` is integer epoch milliseconds UTC, `value` a finite number in the series' unit. */
+export interface Sample {
+  readonly seriesId: string;
+  readonly tsMs: number;
+  readonly value: number;
+}
+
+/**
+ * A rollup bucket over the half-open interval `[startMs, startMs + widthMs)`, aligned to epoch
+ * multiples of its width. `avg` is never stored: it is `sum / count` on read.
+ */
+export interface Bucket {
+  startMs: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * One point of a bucketed payload. Empty buckets are explicit: `count: 0` and null values, so charts
+ * draw a gap. `avg` = `sum / count` (gauges); for counters `sum` is the quantity per bucket.
+ */
+export interface BucketPoint {
+  startMs: number;
+  count: number;
+  avg: number | null;
+  min: number | null;
+  max: number | null;
+  sum: number | null;
+}
+
+/** One point of a raw payload: a sample as stored. */
+export interface RawPoint {
+  tsMs: number;
+  value: number;
+}
+
+export interface PayloadSeries {
+  id: string;
+  metric: string;
+  unit: string;
+  kind: SeriesKind;
+  points: BucketPoint[] | RawPoint[];
+}
+
+/**
+ * A snapshot payload (`latest_{window}_{granularity}.json`, gzip-encoded when stored).
+ * `resolution: 'raw'` only in the 500 variant, when every series holds at most 500 samples in the
+ * window; then `bucketMs` is null and points are raw samples. Otherwise there are exactly
+ * `granularity` points per series, the first starting at `from`, the last covering `[start, to]`
+ * (partial unless `to` is the last millisecond of its bucket; `lastBucketPartial` says which).
+ * Schema: `builder/schema/payload.schema.json`.
+ */
+export interface Payload {
+  schemaVersion: 1;
+  window: Window;
+  granularity: Granularity;
+  resolution: 'bucketed' | 'raw';
+  bucketMs: number | null;
+  /** ISO 8601 UTC: start of the first bucket (or of the window, for raw payloads). */
+  from: string;
+  /** ISO 8601 UTC: the instant the snapshot is "as of"; samples with `tsMs <= to` are included. */
+  to: string;
+  lastBucketPartial: boolean;
+  /** ISO 8601 UTC: when the builder produced this payload. */
+  generatedAt: string;
+  device: string;
+  series: PayloadSeries[];
+}
+
+/** Who built a snapshot. */
+export type BuilderName = 'pi' | 'lambda';
+
+/**
+ * Meta beside each payload (`latest_{window}_{granularity}.meta.json`, plain JSON, short TTL).
+ * `versionId` is the store's version of the payload object (S3 VersionId on a versioned bucket) or
+ * else the payload's sha256. `stale` is true when the latest build of this snapshot failed; the
+ * payload then is the last good one. Schema: `builder/schema/meta.schema.json`.
+ */
+export interface SnapshotMeta {
+  schemaVersion: 1;
+  window: Window;
+  granularity: Granularity;
+  device: string;
+  key: string;
+  /** ISO 8601 UTC, of the payload the key currently holds; null when no build has succeeded yet
+   *  (then every payload field below is null too and the payload key does not exist). */
+  generatedAt: string | null;
+  /** ISO 8601 UTC: when a reader should expect a newer build (generatedAt + 2 × cadence). */
+  expiresAt: string | null;
+  versionId: string | null;
+  /** The staged key the current payload was promoted from. */
+  stagedKey: string | null;
+  /** Hex sha256 of the stored (gzip) payload bytes. */
+  sha256: string | null;
+  /** Size of the stored (gzip) payload in bytes. */
+  bytes: number | null;
+  /** Points per series in the payload. */
+  pointCount: number | null;
+  stale: boolean;
+  consecutiveFailures: number;
+  lastError: string | null;
+  /** ISO 8601 UTC of the last failed attempt, or null. */
+  lastFailureAt: string | null;
+  builder: BuilderName;
+}

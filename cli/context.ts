@@ -1,0 +1,86 @@
+/**
+ * What every subcommand shares: global options, config loading, the logger and exit codes.
+ * This is part of the CLI composition root: the only place (with agent/main) that reads config files
+ * and the environment.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { parseConfig, type Config } from '../agent/config.js';
+import { ConfigError } from '../agent/errors.js';
+import type { Logger } from '../builder/ports.js';
+import { createLogger, isLogLevel } from './log.js';
+
+/** Exit codes of `sensorctl`: 0 ok, 1 failure, 2 usage error (bad option, bad input, bad config). */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** A usage error: printed without a stack, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Default config file: /etc/sensorctl/config.json when installed there, else ./sensorctl.json. */
+export const INSTALLED_CONFIG_PATH = '/etc/sensorctl/config.json';
+export const LOCAL_CONFIG_PATH = 'sensorctl.json';
+
+export interface GlobalOptions {
+  /** Absolute data directory: SQLite file `sensorctl.db` and `snapshots/` live there. */
+  dataDir: string;
+  /** Config file path; `undefined` when none exists (defaults apply). */
+  configPath: string | undefined;
+  json: boolean;
+  log: Logger;
+}
+
+export function defaultConfigPath(): string | undefined {
+  if (existsSync(INSTALLED_CONFIG_PATH)) return INSTALLED_CONFIG_PATH;
+  if (existsSync(LOCAL_CONFIG_PATH)) return resolve(LOCAL_CONFIG_PATH);
+  return undefined;
+}
+
+/** Resolve the global options of `cmd` (a subcommand) after commander parsed them. */
+export function globalOptions(cmd: Command): GlobalOptions {
+  const o = cmd.optsWithGlobals() as { dataDir?: string; config?: string; json?: boolean; logLevel?: string };
+  const level = o.logLevel ?? process.env.SENSORCTL_LOG_LEVEL ?? 'info';
+  if (!isLogLevel(level)) throw new UsageError(`--log-level ${level}: expected one of error, warn, info, debug`);
+  const configPath = o.config ? resolve(o.config) : defaultConfigPath();
+  if (o.config && !existsSync(configPath!)) throw new UsageError(`--config ${o.config}: no such file`);
+  return {
+    dataDir: resolve(o.dataDir ?? process.env.SENSORCTL_DATA_DIR ?? 'var'),
+    configPath,
+    json: Boolean(o.json),
+    log: createLogger(level),
+  };
+}
+
+/**
+ * Read and validate the config file (or defaults when there is none).
+ * @throws {UsageError} for unreadable JSON or an invalid key (exit 2): the daemon never starts half-configured.
+ */
+export function loadConfig(g: GlobalOptions): Config {
+  let raw: unknown = {};
+  if (g.configPath) {
+    try {
+      raw = JSON.parse(readFileSync(g.configPath, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`config file ${g.configPath}: ${(err as Error).message}`);
+    }
+  }
+  try {
+    return parseConfig(raw, hostname());
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(`${g.configPath ?? '(defaults)'}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Print machine output (`--json`) or text. */
+export function output(g: GlobalOptions, json: unknown, text: () => string): void {
+  process.stdout.write(g.json ? JSON.stringify(json, null, 2) + '\n' : text() + '\n');
+}
