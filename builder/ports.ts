@@ -63,7 +63,22 @@ export interface SampleSource {
    * Samples stored after `cursor` (`undefined`: from the beginning), whatever their timestamps
    * (late and backfilled samples included), at most `limit`, and the cursor after them.
    */
-  readSince(deviceId: string, cursor: string | undefined, limit: number): Promise<{ samples: Sample[]; cursor: string; hasMore: boolean }>;
+  readSince(deviceId: string, cursor: string | undefined, limit: number): Promise<ChangeBatch>;
+  /**
+   * The consumer no longer needs changes up to `cursor`; the adapter may forget them. A later
+   * `readSince` with an older cursor answers `cursorExpired: true` (the consumer then rebuilds in full).
+   */
+  release(deviceId: string, cursor: string): Promise<void>;
+}
+
+/** One page of changes from `SampleSource.readSince`. */
+export interface ChangeBatch {
+  samples: Sample[];
+  /** Cursor after these samples (pass it to the next call). */
+  cursor: string;
+  hasMore: boolean;
+  /** True when changes after the given cursor were already forgotten: read in full instead. */
+  cursorExpired: boolean;
 }
 
 /** Wall clock, injected so cores never call `Date.now()`. */

@@ -80,6 +80,9 @@ export function loadConfig(g: GlobalOptions): Config {
   }
 }
 
+/** The SQLite buffer file inside the data directory. */
+export const dbPath = (g: GlobalOptions): string => resolve(g.dataDir, 'sensorctl.db');
+
 /** Print machine output (`--json`) or text. */
 export function output(g: GlobalOptions, json: unknown, text: () => string): void {
   process.stdout.write(g.json ? JSON.stringify(json, null, 2) + '\n' : text() + '\n');
