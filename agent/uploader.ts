@@ -218,7 +218,16 @@ export class Uploader {
           const { unprocessed } = await this.sink.writeBatch([item]);
           if (unprocessed.length) throw new UnprocessedItemsError(this.sink.table, 1, 1);
         },
-        { retries: this.options.attempts - 1, minTimeout: this.options.minBackoffMs, maxTimeout: this.options.maxBackoffMs, randomize: true, shouldRetry: ({ error }) => error instanceof TransientUploadError },
+        {
+          retries: this.options.attempts - 1,
+          minTimeout: this.options.minBackoffMs,
+          maxTimeout: this.options.maxBackoffMs,
+          randomize: true,
+          shouldRetry: ({ error }) => error instanceof TransientUploadError,
+          onFailedAttempt: ({ error, retriesLeft }) => {
+            if (error instanceof TransientUploadError && retriesLeft > 0) count({ retried: 1 });
+          },
+        },
       ).catch((err) => {
         if (err instanceof PermanentUploadError) return this.log.error('series catalogue rejected', { table: this.sink.table, deviceId, reason: err.message });
         seen.delete(deviceId);
