@@ -79,6 +79,11 @@ export class SqliteUploadQueue implements UploadLedger {
     return new SqliteUploadQueue(db);
   }
 
+  /** Use the queue's tables without migrating (read-only connections; the schema must exist). */
+  static attach(db: Db): SqliteUploadQueue {
+    return new SqliteUploadQueue(db);
+  }
+
   /** Whether sample inserts are enqueued (an uplink is configured). */
   isEnabled(): boolean {
     return this.getMarker('enabled') === '1';
