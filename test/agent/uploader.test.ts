@@ -15,7 +15,8 @@ const MONTH = loadBme280Month('2019/09');
 const DAY = MONTH.filter((s) => s.tsMs < MONTH[0].tsMs + 86_400_000);
 
 let dyn: RunningDynalite;
-const shared = { setup: async () => void (dyn = await startDynalite()), teardown: async () => dyn.stop() };
+const start = async () => void (dyn = await startDynalite());
+const stop = async () => dyn.stop();
 
 async function assertCloudEqualsSqlite(h: Harness, fromMs?: number, toMs?: number) {
   const expected = sqliteItems(h.buffer.db, DEVICE_ID, fromMs, toMs);
@@ -24,7 +25,9 @@ async function assertCloudEqualsSqlite(h: Harness, fromMs?: number, toMs?: numbe
   assert.is(diffItems(expected, actual), undefined);
 }
 
-const upload = suite('Uploader.runOnce', shared);
+const upload = suite('Uploader.runOnce');
+upload.before(start);
+upload.after(stop);
 
 upload('uploads a month of real BME280 samples; DynamoDB equals SQLite item by item, by time range', async () => {
   const h = await startHarness(BME280_SERIES, MONTH, dyn);
@@ -259,7 +262,9 @@ upload('a long backlog drains in bounded chunks per run', async () => {
   }
 });
 
-const gate = suite('nonOverlapping', shared);
+const gate = suite('nonOverlapping');
+gate.before(start);
+gate.after(stop);
 
 gate('field case 2: a tick while a throttled run is still going is skipped and logged', async () => {
   const h = await startHarness(BME280_SERIES, DAY.slice(0, 200), dyn);
