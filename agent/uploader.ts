@@ -70,7 +70,7 @@ export interface RunOptions {
   /** Only items with `tsMs >= sinceTsMs`. */
   sinceTsMs?: number;
   deviceId?: string;
-  /** Called after every batch with the running totals. */
+  /** Called after every batch with the running totals (`remainingItems` estimated from the start). */
   onProgress?: (progress: { written: number; rejected: number; remainingItems: number }) => void;
 }
 
@@ -107,6 +107,8 @@ export class Uploader {
       for (const [k, v] of Object.entries(delta)) totals[k as CounterName] += v ?? 0;
       this.ledger.record(delta, success ? { lastSuccessMs: this.clock.nowMs() } : {});
     };
+    // Progress estimates the backlog from its size at the start (a count per batch would scan it).
+    const startBacklog = run.onProgress ? this.ledger.backlog(run.deviceId).items : 0;
     const worker = async () => {
       while (state.stoppedBy === undefined && state.budget > 0) {
         const want = Math.min(this.options.batchItems, state.budget);
@@ -122,7 +124,7 @@ export class Uploader {
           state.stoppedBy ??= (err as Error).message;
           if (!(err instanceof TransientUploadError || err instanceof FatalUploadError)) throw err;
         }
-        run.onProgress?.({ written: totals.written, rejected: totals.rejected, remainingItems: this.ledger.backlog(run.deviceId).items });
+        run.onProgress?.({ written: totals.written, rejected: totals.rejected, remainingItems: Math.max(0, startBacklog - totals.written - totals.rejected) });
       }
     };
     try {

@@ -87,6 +87,7 @@ kill(`killed at random moments over ${KILL_ROUNDS} runs: after each, DynamoDB eq
     return { kind: 'pass', delayMs: Math.floor(rnd() * 15) };
   });
   let kills = 0;
+  let midBatch = 0;
   try {
     for (let round = 0; round < KILL_ROUNDS; round++) {
       h.buffer.insert(DEVICE_ID, MONTH.slice(round * slice, (round + 1) * slice));
@@ -100,14 +101,16 @@ kill(`killed at random moments over ${KILL_ROUNDS} runs: after each, DynamoDB eq
       await new Promise((r) => setTimeout(r, Math.floor(rnd() * 400)));
       if (c.proc.exitCode === null && c.proc.kill('SIGKILL')) kills++;
       await c.exit;
+      if (h.queue.backlog().leased > 0) midBatch++; // the kill left leased items behind: it hit batches in flight
       // Recovery: the next uploader (here in-process) sees the dead process's leases expired.
       const summary = await h.uploader({}, () => Date.now() + 120_000).runOnce({});
       assert.is(summary.remaining.items, 0, `round ${round} (seed ${seed}) drained`);
       await assertEqual(h, `round ${round} (seed ${seed})`);
     }
     assert.ok(kills >= KILL_ROUNDS * 0.8, `${kills} of ${KILL_ROUNDS} runs were killed mid-upload`);
+    assert.ok(midBatch >= KILL_ROUNDS / 2, `${midBatch} kills hit leased batches`);
     assert.is(h.queue.rejected().length, 0);
-    process.stdout.write(`[kill test] ${kills} SIGKILLs over ${KILL_ROUNDS} runs, zero loss, seed ${seed}\n`);
+    process.stdout.write(`[kill test] ${kills} SIGKILLs over ${KILL_ROUNDS} runs (${midBatch} with batches in flight), zero loss, seed ${seed}\n`);
   } finally {
     await h.close();
   }
