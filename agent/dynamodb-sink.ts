@@ -59,13 +59,20 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoDBC
   });
 }
 
+/** Remove access key ids and signature material from a service message before it is logged. */
+export function redactCredentials(message: string): string {
+  return message
+    .replace(/\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b/g, '$1…')
+    .replace(/(Credential=|Signature=|X-Amz-Security-Token=)[^,\s&]+/gi, '$1…');
+}
+
 /** Translate any error thrown by an SDK call into an `UploadError` of the right kind. */
 export function translateError(table: string, err: unknown): UploadError {
   const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; $fault?: string; cause?: { code?: string } };
   const name = e?.name ?? 'Error';
   const status = e?.$metadata?.httpStatusCode;
   const netCode = e?.code ?? e?.cause?.code;
-  const message = e?.message ?? String(err);
+  const message = redactCredentials(e?.message ?? String(err));
   if (THROTTLING_ERRORS.includes(name)) return new TransientUploadError(table, name, message, { cause: err });
   if (FATAL_ERRORS.includes(name)) return new FatalUploadError(table, name, message, { cause: err });
   if (name === 'ValidationException' || name === 'SerializationException') return new PermanentUploadError(table, name, message, { cause: err });

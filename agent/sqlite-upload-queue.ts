@@ -51,15 +51,16 @@ export const UPLOAD_MIGRATIONS: readonly string[] = [
 ];
 
 /**
- * Retention guard for the buffer: a SQL condition, true for a `samples` row that may be deleted.
+ * Retention guard for the buffer: a SQL condition, true for a `samples` row that may be deleted —
+ * false only while an uplink is configured (queue enabled) and the row's item is still pending.
  * Use it where the deleted table is in scope under the name `samples`, e.g.
- * `DELETE FROM samples WHERE ts_ms < ? AND ${PENDING_UPLOAD_GUARD}`. It only holds rows back while
- * their item is pending upload (the queue is empty when no uplink is configured).
+ * `DELETE FROM samples WHERE ts_ms < ? AND ${PENDING_UPLOAD_GUARD}`.
  * Requires the `upload` migrations (call `ensureUploadSchema(db)` first).
  */
-export const PENDING_UPLOAD_GUARD = `NOT EXISTS (SELECT 1 FROM upload_pending up
-  WHERE up.ts_ms = samples.ts_ms
-    AND up.device_id = (SELECT se.device_id FROM series se WHERE se.series_pk = samples.series_pk))`;
+export const PENDING_UPLOAD_GUARD = `(NOT EXISTS (SELECT 1 FROM upload_state us WHERE us.key = 'enabled' AND us.value = '1')
+  OR NOT EXISTS (SELECT 1 FROM upload_pending up
+    WHERE up.ts_ms = samples.ts_ms
+      AND up.device_id = (SELECT se.device_id FROM series se WHERE se.series_pk = samples.series_pk)))`;
 
 /** Create or update the queue's tables and trigger in `db` (idempotent). */
 export function ensureUploadSchema(db: Db): void {

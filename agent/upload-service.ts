@@ -36,13 +36,15 @@ export function createUploadService(options: {
   log: Logger;
   /** Overrides `cloud.table` (`--table`). */
   table?: string;
+  /** Enable the queue (default true). False for a one-off push without a configured uplink. */
+  enable?: boolean;
   clock?: Clock;
   uploader?: Partial<UploaderOptions>;
 }): UploadService {
   const { db, cloud, log } = options;
   const table = options.table ?? cloud.table;
   const queue = SqliteUploadQueue.open(db);
-  queue.setEnabled(true);
+  if (options.enable ?? true) queue.setEnabled(true);
   const client = createDynamoClient({ region: cloud.region });
   const uploader = new Uploader(queue, new DynamoDbSink(client, table), options.clock ?? systemClock, log, {
     batchItems: cloud.batchItems,
@@ -59,6 +61,20 @@ export function createUploadService(options: {
     schedule: () => startUploadSchedule(uploader, queue, cloud.uploadEvery, log),
     close: () => client.destroy(),
   };
+}
+
+/**
+ * For `sensorctl run`: with a `cloud` config, build the upload path, enable the queue and start the
+ * schedule; without one, disable the queue (no enqueuing; retention no longer holds unsent rows).
+ * @returns the running service and schedule (stop the schedule, then close the service), or undefined.
+ */
+export function startUploads(options: { db: Db; cloud: CloudConfig | undefined; log: Logger }): { service: UploadService; schedule: UploadSchedule } | undefined {
+  if (!options.cloud) {
+    SqliteUploadQueue.open(options.db).setEnabled(false);
+    return undefined;
+  }
+  const service = createUploadService({ db: options.db, cloud: options.cloud, log: options.log });
+  return { service, schedule: service.schedule() };
 }
 
 /** What `sensorctl status` shows about uploads. Times epoch ms and ISO 8601 UTC. */

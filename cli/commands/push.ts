@@ -48,7 +48,7 @@ export function register(program: Command): void {
       const buffer = SqliteBuffer.open(dbPath(g));
       try {
         if (opts.dryRun) return dryRun(g, buffer, cloud, opts.table ?? cloud.table, deviceId, sinceMs);
-        const service = createUploadService({ db: buffer.db, cloud, log: g.log, table: opts.table });
+        const service = createUploadService({ db: buffer.db, cloud, log: g.log, table: opts.table, enable: config.cloud !== undefined });
         try {
           if (sinceMs !== undefined) {
             const added = service.queue.enqueueSince(sinceMs, deviceId);

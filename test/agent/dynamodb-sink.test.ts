@@ -26,6 +26,13 @@ translate('classifies validation errors as permanent and a missing table or bad 
   assert.instance(translateError('t', Object.assign(new Error('x'), { name: 'UnrecognizedClientException', $metadata: { httpStatusCode: 400 } })), FatalUploadError);
 });
 
+translate('never carries access key ids or signatures in its message', () => {
+  const e = translateError('t', Object.assign(new Error('Credential=AKIAIOSFODNN7EXAMPLE/20261130/us-east-1/dynamodb/aws4_request, Signature=abc123 does not match'), { name: 'InvalidSignatureException', $metadata: { httpStatusCode: 400 } }));
+  assert.instance(e, FatalUploadError);
+  assert.not.match(e.message, 'IOSFODNN7EXAMPLE');
+  assert.not.match(e.message, 'abc123');
+});
+
 const table = suite('createTable');
 table.before(start);
 table.after(stop);

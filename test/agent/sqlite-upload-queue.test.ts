@@ -152,6 +152,17 @@ guard('retention keeps rows whose item is pending and deletes the uploaded ones'
   }
 });
 
+guard('without an uplink (queue disabled) retention deletes pending rows as usual', () => {
+  const t = setup();
+  try {
+    t.buffer.insert(DEVICE_ID, [0, 1].map((i) => ({ seriesId: TEMP, tsMs: T0 + i * 1000, value: i })));
+    t.queue.setEnabled(false);
+    assert.is(t.buffer.db.prepare(`DELETE FROM samples WHERE ts_ms < ? AND ${PENDING_UPLOAD_GUARD}`).run(T0 + 10_000).changes, 2);
+  } finally {
+    t.done();
+  }
+});
+
 guard('a forced loss drops pending items older than the cutoff and counts them', () => {
   const t = setup();
   try {
