@@ -9,6 +9,7 @@
 import { ID_PATTERN } from '../builder/constants.js';
 import { parseSensorConfigs, type SensorConfig } from '../sensors/sensor-config.js';
 import { ConfigError } from './errors.js';
+import { parseCloudConfig, type CloudConfig } from './upload-config.js';
 
 export interface HttpConfig {
   host: string;
@@ -23,6 +24,8 @@ export interface Config {
   http: HttpConfig;
   /** Declared sensors; empty means the simulated source. */
   sensors: SensorConfig[];
+  /** Uplink to AWS (`agent/upload-config.ts`); undefined when not configured. */
+  cloud?: CloudConfig;
 }
 
 export const DEFAULT_HTTP: HttpConfig = { host: '127.0.0.1', port: 8080, corsOrigins: ['*'] };
@@ -67,5 +70,6 @@ export function parseConfig(raw: unknown, hostname: string): Config {
     port: h.port === undefined ? DEFAULT_HTTP.port : intIn(h.port, 'http.port', 0, 65535),
     corsOrigins: Array.isArray(h.corsOrigins) ? h.corsOrigins.map(String) : DEFAULT_HTTP.corsOrigins,
   };
-  return { deviceId, http, sensors: parseSensorConfigs(r.sensors) };
+  const cloud = parseCloudConfig(r.cloud);
+  return { deviceId, http, sensors: parseSensorConfigs(r.sensors), ...(cloud ? { cloud } : {}) };
 }

@@ -1,12 +1,130 @@
-/** `sensorctl push`: placeholder until its issue lands. */
+/**
+ * `sensorctl push [--since ISO] [--dry-run] [--table T] [--device D]`: upload pending samples to
+ * DynamoDB now, with progress lines on stderr and a summary (items written, retried, rejected,
+ * remaining backlog); `--json` prints the summary as JSON. Exit 0 when everything pending was
+ * written, 1 when items remain after a failure, 2 for usage errors.
+ *
+ * `--since` also enqueues the samples already stored from that time: use it once after configuring
+ * an uplink on a database that already holds samples (only samples stored while the queue is enabled
+ * are enqueued automatically).
+ */
 import type { Command } from 'commander';
+import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
+import { DEFAULT_CLOUD, type CloudConfig } from '../../agent/upload-config.js';
+import { createUploadService } from '../../agent/upload-service.js';
+import type { RunSummary } from '../../agent/uploader.js';
+import { MAX_BATCH_ITEMS } from '../../cloud/table.js';
+import { dbPath, globalOptions, loadConfig, output, UsageError } from '../context.js';
+
+interface PushOptions {
+  since?: string;
+  dryRun?: boolean;
+  table?: string;
+  device?: string;
+}
+
+/** Parse `--since`: an ISO 8601 date or date-time; returns epoch ms. @throws {UsageError} */
+export function parseSince(text: string): number {
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
+  if (!Number.isFinite(ms)) throw new UsageError(`--since ${text}: expected an ISO 8601 date or time, e.g. 2019-09-01 or 2019-09-01T00:00:00Z`);
+  return ms;
+}
 
 export function register(program: Command): void {
   program
     .command('push')
-    .description('(not implemented yet)')
-    .action(() => {
-      process.stderr.write('sensorctl push: not implemented yet\n');
-      process.exitCode = 1;
+    .description('upload pending samples to DynamoDB now (progress on stderr, summary on stdout)')
+    .option('--since <iso>', 'also enqueue stored samples from this time (ISO 8601) and push only from there')
+    .option('--dry-run', 'show what would be uploaded; change nothing, send nothing')
+    .option('--table <name>', 'DynamoDB table (default: config cloud.table)')
+    .option('--device <id>', 'device whose samples to push (default: config deviceId)')
+    .action(async (opts: PushOptions, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const config = loadConfig(g);
+      if (!config.cloud && !opts.table) throw new UsageError('no uplink configured: add a "cloud" section to the config file or pass --table');
+      const cloud: CloudConfig = config.cloud ?? { ...DEFAULT_CLOUD, table: opts.table! };
+      const sinceMs = opts.since === undefined ? undefined : parseSince(opts.since);
+      const deviceId = opts.device ?? config.deviceId;
+      const buffer = SqliteBuffer.open(dbPath(g));
+      try {
+        if (opts.dryRun) return dryRun(g, buffer, cloud, opts.table ?? cloud.table, deviceId, sinceMs);
+        const service = createUploadService({ db: buffer.db, cloud, log: g.log, table: opts.table, enable: config.cloud !== undefined });
+        try {
+          if (sinceMs !== undefined) {
+            const added = service.queue.enqueueSince(sinceMs, deviceId);
+            g.log.info('enqueued stored samples', { since: new Date(sinceMs).toISOString(), items: added });
+          }
+          const total = pushAll(await drain(service, deviceId, sinceMs, (line) => g.log.info(line)));
+          output(g, { table: service.table, deviceId, ...total }, () => summaryText(service.table, total));
+          if (total.stoppedBy) process.exitCode = 1;
+        } finally {
+          service.close();
+        }
+      } finally {
+        buffer.close();
+      }
     });
+}
+
+type Totals = Omit<RunSummary, 'remaining'> & { remainingItems: number; oldestPending?: string };
+
+async function drain(service: ReturnType<typeof createUploadService>, deviceId: string, sinceMs: number | undefined, progress: (line: string) => void): Promise<RunSummary[]> {
+  const runs: RunSummary[] = [];
+  const start = service.queue.backlog(deviceId).items;
+  for (;;) {
+    const r = await service.uploader.runOnce({
+      deviceId,
+      sinceTsMs: sinceMs,
+      onProgress: (p) => progress(`pushed ${runs.reduce((n, x) => n + x.written, 0) + p.written}/${start} items, ${p.remainingItems} pending`),
+    });
+    runs.push(r);
+    if (r.stoppedBy || r.written + r.rejected === 0) return runs;
+  }
+}
+
+function pushAll(runs: RunSummary[]): Totals {
+  const last = runs[runs.length - 1];
+  const sum = (k: 'written' | 'retried' | 'unprocessed' | 'rejected' | 'requests') => runs.reduce((n, r) => n + r[k], 0);
+  return {
+    written: sum('written'),
+    retried: sum('retried'),
+    unprocessed: sum('unprocessed'),
+    rejected: sum('rejected'),
+    requests: sum('requests'),
+    remainingItems: last.remaining.items,
+    oldestPending: last.remaining.oldestTsMs === undefined ? undefined : new Date(last.remaining.oldestTsMs).toISOString(),
+    stoppedBy: last.stoppedBy,
+  };
+}
+
+function summaryText(table: string, t: Totals): string {
+  return (
+    `pushed to ${table}: ${t.written} items written, ${t.retried} retried, ${t.unprocessed} unprocessed, ${t.rejected} rejected, ` +
+    `${t.remainingItems} remaining${t.oldestPending ? ` (oldest ${t.oldestPending})` : ''}; ${t.requests} requests` +
+    (t.stoppedBy ? `\nstopped early: ${t.stoppedBy}` : '')
+  );
+}
+
+function dryRun(g: ReturnType<typeof globalOptions>, buffer: SqliteBuffer, cloud: CloudConfig, table: string, deviceId: string, sinceMs: number | undefined): void {
+  const db = buffer.db;
+  const hasQueue = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'upload_pending'").get() !== undefined;
+  const pending = hasQueue
+    ? (db.prepare('SELECT count(*) AS n FROM upload_pending WHERE device_id = ? AND ts_ms >= ?').get(deviceId, sinceMs ?? -Number.MAX_SAFE_INTEGER) as { n: number }).n
+    : 0;
+  const stored =
+    sinceMs === undefined
+      ? 0
+      : (
+          db
+            .prepare(
+              `SELECT count(DISTINCT sa.ts_ms) AS n FROM samples sa JOIN series se ON se.series_pk = sa.series_pk
+               WHERE se.device_id = ? AND sa.ts_ms >= ? ${hasQueue ? 'AND NOT EXISTS (SELECT 1 FROM upload_pending up WHERE up.device_id = se.device_id AND up.ts_ms = sa.ts_ms)' : ''}`,
+            )
+            .get(deviceId, sinceMs) as { n: number }
+        ).n;
+  const items = pending + stored;
+  const requests = Math.ceil(items / Math.min(cloud.batchItems, MAX_BATCH_ITEMS));
+  output(g, { dryRun: true, table, deviceId, pendingItems: pending, enqueueItems: stored, items, requests }, () =>
+    `dry run: would upload ${items} items of ${deviceId} to ${table} (${pending} pending, ${stored} to enqueue) in about ${requests} BatchWriteItem requests`,
+  );
 }

@@ -1,12 +1,69 @@
-/** `sensorctl table`: placeholder until its issue lands. */
+/**
+ * `sensorctl table create [--table T]`: create the samples table (on-demand PAY_PER_REQUEST, TTL off,
+ * partition key `deviceId` S, sort key `tsMs` N) unless it exists, and wait until it is ACTIVE.
+ * `sensorctl table describe [--table T]`: show its status and key schema. The table name comes from
+ * `--table`, else config `cloud.table`, else `sensor-samples`. The endpoint follows
+ * `AWS_ENDPOINT_URL_DYNAMODB` (e.g. `http://127.0.0.1:8000` for an emulator).
+ */
 import type { Command } from 'commander';
+import { createDynamoClient, createTable, describeTable, type TableDescription } from '../../agent/dynamodb-sink.js';
+import { UploadError } from '../../agent/upload-errors.js';
+import { DEFAULT_TABLE_NAME } from '../../cloud/table.js';
+import { globalOptions, loadConfig, output, UsageError } from '../context.js';
+
+function describeText(d: TableDescription): string {
+  const keys = d.keySchema.map((k) => `${k.attribute} (${k.attributeType ?? '?'}, ${k.keyType})`).join(', ');
+  return `table ${d.table}: ${d.status}, billing ${d.billingMode ?? 'unknown'}, keys ${keys}` + (d.itemCount !== undefined ? `, ~${d.itemCount} items` : '');
+}
+
+async function withClient<T>(cmd: Command, table: string | undefined, fn: (client: ReturnType<typeof createDynamoClient>, table: string, g: ReturnType<typeof globalOptions>) => Promise<T>) {
+  const g = globalOptions(cmd);
+  const config = loadConfig(g);
+  const name = table ?? config.cloud?.table ?? DEFAULT_TABLE_NAME;
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) throw new UsageError(`--table ${name}: expected 3–255 of A–Z a–z 0–9 _ . -`);
+  const client = createDynamoClient({ region: config.cloud?.region });
+  try {
+    return await fn(client, name, g);
+  } catch (err) {
+    if (err instanceof UploadError) {
+      process.stderr.write(`sensorctl table: ${err.message}\n`);
+      process.exitCode = 1;
+      return undefined;
+    }
+    throw err;
+  } finally {
+    client.destroy();
+  }
+}
 
 export function register(program: Command): void {
-  program
-    .command('table')
-    .description('(not implemented yet)')
-    .action(() => {
-      process.stderr.write('sensorctl table: not implemented yet\n');
-      process.exitCode = 1;
+  const table = program.command('table').description('create or describe the DynamoDB samples table');
+  table
+    .command('create')
+    .description('create the table (PAY_PER_REQUEST, TTL off; deviceId S + tsMs N) unless it exists; wait until ACTIVE')
+    .option('--table <name>', 'table name (default: config cloud.table, else sensor-samples)')
+    .option('--wait-s <seconds>', 'longest wait for ACTIVE, in seconds', '120')
+    .action(async (opts: { table?: string; waitS: string }, cmd: Command) => {
+      const waitS = Number(opts.waitS);
+      if (!Number.isInteger(waitS) || waitS < 1) throw new UsageError(`--wait-s ${opts.waitS}: expected a whole number of seconds ≥ 1`);
+      await withClient(cmd, opts.table, async (client, name, g) => {
+        const { created, description } = await createTable(client, name, waitS);
+        output(g, { created, ...description }, () => `${created ? 'created' : 'exists'}: ${describeText(description)}`);
+      });
+    });
+  table
+    .command('describe')
+    .description('show the table status and key schema')
+    .option('--table <name>', 'table name (default: config cloud.table, else sensor-samples)')
+    .action(async (opts: { table?: string }, cmd: Command) => {
+      await withClient(cmd, opts.table, async (client, name, g) => {
+        const d = await describeTable(client, name);
+        if (!d) {
+          output(g, { table: name, exists: false }, () => `table ${name} does not exist (create it with: sensorctl table create --table ${name})`);
+          process.exitCode = 1;
+          return;
+        }
+        output(g, { exists: true, ...d }, () => describeText(d));
+      });
     });
 }

@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { main } from '../../../cli/sensorctl.js';
+import { SqliteBuffer } from '../../../agent/sqlite-buffer.js';
+import { startDynalite, type RunningDynalite } from '../../support/dynalite.js';
+import { BME280_SERIES, DEVICE_ID, diffItems, dynamoItems, loadBme280Month, sqliteItems } from '../../support/upload-fixture.js';
+
+let dyn: RunningDynalite;
+let dir: string;
+const saved = { ...process.env };
+
+/** Run `sensorctl …args` in-process; returns exit code and stdout. */
+async function sensorctl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((c: string) => ((stdout += c), true)) as typeof process.stdout.write;
+  process.stderr.write = ((c: string) => ((stderr += c), true)) as typeof process.stderr.write;
+  process.exitCode = undefined;
+  try {
+    const code = await main(['node', 'sensorctl', '--data-dir', dir, '--config', join(dir, 'config.json'), ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+    process.exitCode = undefined;
+  }
+}
+
+const DAY = loadBme280Month('2019/09').filter((s) => s.tsMs < Date.UTC(2019, 8, 2));
+
+const cli = suite('sensorctl push / table');
+cli.before(async () => {
+  dyn = await startDynalite();
+  dir = mkdtempSync(join(tmpdir(), 'sensorctl-push-'));
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_DYNAMODB: dyn.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDCLI',
+    AWS_SECRET_ACCESS_KEY: 'cli-secret',
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+  });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ deviceId: DEVICE_ID, cloud: { table: 'cli-samples', batchItems: 25, chunkItems: 100 } }));
+  const buffer = SqliteBuffer.open(join(dir, 'sensorctl.db'));
+  buffer.defineSeries(BME280_SERIES);
+  buffer.insert(DEVICE_ID, DAY); // stored before any uplink: not enqueued yet
+  buffer.close();
+});
+cli.after(async () => {
+  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+  Object.assign(process.env, saved);
+  rmSync(dir, { recursive: true, force: true });
+  await dyn.stop();
+});
+
+cli('table create makes the on-demand table through AWS_ENDPOINT_URL_DYNAMODB, and again finds it', async () => {
+  const first = await sensorctl('--json', 'table', 'create');
+  assert.is(first.code, 0, first.stderr);
+  const json = JSON.parse(first.stdout);
+  assert.equal([json.created, json.status, json.billingMode], [true, 'ACTIVE', 'PAY_PER_REQUEST']);
+  const again = await sensorctl('table', 'create');
+  assert.match(again.stdout, /^exists: table cli-samples: ACTIVE/);
+  const d = await sensorctl('table', 'describe', '--table', 'nope-table');
+  assert.is(d.code, 1);
+  assert.match(d.stdout, 'does not exist');
+});
+
+cli('push --dry-run counts what --since would enqueue and sends nothing', async () => {
+  const r = await sensorctl('--json', 'push', '--dry-run', '--since', '2019-09-01T12:00:00Z');
+  assert.is(r.code, 0, r.stderr);
+  const expected = storedItems(Date.UTC(2019, 8, 1, 12));
+  assert.equal(JSON.parse(r.stdout).items, expected.size);
+  assert.is((await dynamoItems(dyn.client(), 'cli-samples', DEVICE_ID)).size, 0);
+});
+
+cli('push --since uploads the stored samples from then on, with progress lines and a summary', async () => {
+  const r = await sensorctl('--json', 'push', '--since', '2019-09-01T12:00:00Z');
+  assert.is(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout);
+  const expected = storedItems(Date.UTC(2019, 8, 1, 12));
+  assert.equal([summary.written, summary.rejected, summary.remainingItems], [expected.size, 0, 0]);
+  assert.match(r.stderr, /pushed \d+\/\d+ items/);
+  assert.is(diffItems(expected, await dynamoItems(dyn.client(), 'cli-samples', DEVICE_ID)), undefined);
+  const text = await sensorctl('push');
+  assert.match(text.stdout, /pushed to cli-samples: 0 items written, 0 retried, 0 unprocessed, 0 rejected, 0 remaining/);
+});
+
+cli('a bad --since is a usage error (exit 2) naming the expected format', async () => {
+  const r = await sensorctl('push', '--since', 'yesterday');
+  assert.is(r.code, 2);
+  assert.match(r.stderr, 'expected an ISO 8601 date');
+});
+
+/** Instants stored in the CLI's database from `fromMs` on. */
+function storedItems(fromMs: number) {
+  const b = SqliteBuffer.open(join(dir, 'sensorctl.db'));
+  try {
+    return sqliteItems(b.db, DEVICE_ID, fromMs);
+  } finally {
+    b.close();
+  }
+}
+
+cli.run();

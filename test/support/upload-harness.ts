@@ -1,0 +1,75 @@
+/**
+ * Wiring for upload tests: a SQLite buffer in a temp file with the upload queue enabled, dynalite
+ * with the table created, optionally a fault proxy in front, and an `Uploader` with short backoffs.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from '../../builder/ports.js';
+import type { Sample, SeriesInfo } from '../../builder/types.js';
+import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
+import { SqliteUploadQueue } from '../../agent/sqlite-upload-queue.js';
+import { Uploader, type UploaderOptions } from '../../agent/uploader.js';
+import { createTable, DynamoDbSink } from '../../agent/dynamodb-sink.js';
+import { startDynalite, type RunningDynalite } from './dynalite.js';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+
+/** A logger that keeps lines for assertions. */
+export function memoryLogger(): Logger & { lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> } {
+  const lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push({ level, message, fields });
+  return { lines, error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
+}
+
+export const FAST_RETRY: Partial<UploaderOptions> = { minBackoffMs: 1, maxBackoffMs: 20, attempts: 8, leaseMs: 60_000 };
+
+export interface Harness {
+  dir: string;
+  dbPath: string;
+  buffer: SqliteBuffer;
+  queue: SqliteUploadQueue;
+  dynalite: RunningDynalite;
+  proxy: FaultProxy;
+  table: string;
+  log: ReturnType<typeof memoryLogger>;
+  uploader(options?: Partial<UploaderOptions>, nowMs?: () => number): Uploader;
+  close(): Promise<void>;
+}
+
+let tableSeq = 0;
+
+/** Start everything; `series`/`samples` are inserted with the queue enabled. */
+export async function startHarness(series: SeriesInfo[], samples: Sample[] = [], dynalite?: RunningDynalite): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'sensorctl-upload-'));
+  const dbPath = join(dir, 'sensorctl.db');
+  const buffer = SqliteBuffer.open(dbPath);
+  const queue = SqliteUploadQueue.open(buffer.db);
+  queue.setEnabled(true);
+  buffer.defineSeries(series);
+  if (samples.length) buffer.insert(series[0].deviceId, samples);
+  const ownDynalite = !dynalite;
+  const dyn = dynalite ?? (await startDynalite());
+  const proxy = await startFaultProxy(dyn.endpoint);
+  const table = `samples-${process.pid}-${++tableSeq}`;
+  await createTable(dyn.client(), table);
+  const log = memoryLogger();
+  const client = dyn.client(proxy.endpoint);
+  return {
+    dir,
+    dbPath,
+    buffer,
+    queue,
+    dynalite: dyn,
+    proxy,
+    table,
+    log,
+    uploader: (options = {}, nowMs = () => Date.now()) => new Uploader(queue, new DynamoDbSink(client, table), { nowMs }, log, { ...FAST_RETRY, ...options }),
+    close: async () => {
+      client.destroy();
+      buffer.close();
+      await proxy.stop();
+      if (ownDynalite) await dyn.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
