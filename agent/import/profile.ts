@@ -42,9 +42,9 @@ export interface SeriesReport {
   lastTsMs?: number;
 }
 
-/** A duration as people read it: `9.35 h`, `37.5 min`, `2.214 s`. */
+/** A duration as people read it: `549.01 d` (from 2 d), `9.35 h`, `37.5 min`, `2.214 s`. */
 export const formatDuration = (ms: number): string =>
-  ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(2)} h` : ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(3)} s`;
+  ms >= 172_800_000 ? `${(ms / 86_400_000).toFixed(2)} d` : ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(2)} h` : ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(3)} s`;
 
 /** Growable typed arrays of positive steps and where each ended. */
 class StepLog {

@@ -19,6 +19,8 @@ export type Zone = { kind: 'utc' } | { kind: 'offset'; offsetMin: number } | { k
 
 /** Epoch numbers from 1e11 on are read as milliseconds (1e11 s is year 5138; 1e11 ms is 1973). */
 export const EPOCH_MS_THRESHOLD = 1e11;
+/** Smaller numbers are not detected as epoch time (1e8 s is 1973): a value column is not a clock. `--ts-format` still reads them. */
+export const EPOCH_S_MIN = 1e8;
 
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 const YMD_HMS_RE = /^(\d{4})-(\d{1,2})-(\d{1,2})-(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,3}))?$/;
@@ -29,7 +31,7 @@ export function detectTimestampStyle(text: string): TimestampStyle | undefined {
   const t = text.trim();
   if (ISO_RE.test(t)) return 'iso';
   if (YMD_HMS_RE.test(t)) return 'ymd-hms';
-  if (EPOCH_RE.test(t)) return Number(t) >= EPOCH_MS_THRESHOLD ? 'epoch-ms' : 'epoch-s';
+  if (EPOCH_RE.test(t) && Number(t) >= EPOCH_S_MIN) return Number(t) >= EPOCH_MS_THRESHOLD ? 'epoch-ms' : 'epoch-s';
   return undefined;
 }
 
