@@ -51,6 +51,8 @@ export class ImportSession {
   private readonly profiles = new Map<string, SeriesProfile>();
   private readonly pending = new Map<string, Sample[]>();
   private readonly plans = new Map<string, PlanGroup>();
+  /** Source unit chosen per series so far (for files whose first lines hold no value). */
+  private readonly unitBySeries = new Map<string, string>();
   private current: OpenFile | undefined;
   /** Newest timestamp of any valid sample seen so far (after the offset), epoch ms. */
   newestValidTsMs: number | undefined;
@@ -77,7 +79,7 @@ export class ImportSession {
     const index = this.files.push(label) - 1;
     let plan: FilePlan;
     try {
-      plan = planFile(label, head, this.options);
+      plan = planFile(label, head, this.options, this.unitBySeries);
     } catch (err) {
       if (!(err instanceof PlanError)) throw err;
       this.skippedFiles.push(err.message);
@@ -87,6 +89,7 @@ export class ImportSession {
     const group = this.plans.get(key) ?? { assumptions: plan.assumptions, files: [] };
     group.files.push(label);
     this.plans.set(key, group);
+    for (const c of plan.columns) this.unitBySeries.set(c.seriesId, c.unit.unit);
     const profiles = plan.columns.map((c) => this.profileFor(c.seriesId, c.metric, c.unit.unit, c.range));
     this.current = { index, plan, profiles };
     return plan;

@@ -63,7 +63,8 @@ export function listInputFiles(paths: readonly string[]): InputFile[] {
 }
 
 /**
- * Read `path` as UTF-8 in chunks of whole lines (LF or CRLF; the line end is removed).
+ * Read `path` as UTF-8 in chunks of whole lines (LF or CRLF; the line end is removed; a leading
+ * byte-order mark is dropped).
  * @param onBytes called with the bytes read so far after each chunk (progress).
  * @throws {ImportInputError} when the file cannot be opened or read.
  */
@@ -74,7 +75,7 @@ export async function* readLineChunks(path: string, onBytes?: (bytes: number) =>
   try {
     for await (const chunk of stream as AsyncIterable<string>) {
       bytes += Buffer.byteLength(chunk);
-      const lines = (rest + chunk).split('\n');
+      const lines = (bytes === Buffer.byteLength(chunk) && chunk.startsWith('\uFEFF') ? chunk.slice(1) : rest + chunk).split('\n');
       rest = lines.pop()!;
       onBytes?.(bytes);
       yield lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));

@@ -121,10 +121,12 @@ function firstValue(rows: string[][], index: number): number | undefined {
 
 /**
  * Plan how to read `file` from its first lines (`head`, at least the header and a few data rows).
+ * `earlierUnits` (series id → source unit chosen for earlier files of this import) decides the unit
+ * when the head holds no value to judge by.
  * @throws {PlanError} when no data line or no readable timestamp is found, a series name is invalid,
  * or a `--unit` does not fit the metric.
  */
-export function planFile(file: string, head: readonly string[], o: ImportOptions): FilePlan {
+export function planFile(file: string, head: readonly string[], o: ImportOptions, earlierUnits: ReadonlyMap<string, string> = new Map()): FilePlan {
   const lines = head.filter((l) => l.trim() !== '');
   if (lines.length === 0) throw new PlanError(file, 'empty file: no line to read');
   const assumptions: string[] = [];
@@ -171,6 +173,9 @@ export function planFile(file: string, head: readonly string[], o: ImportOptions
       if (!u) throw new PlanError(file, `--unit ${given} for ${s.name}: expected one of ${unitsOf(s.metric).join(', ')}`);
       unit = u;
       assumptions.push(`${headers[i]} → ${seriesId} (${s.metric}${METRICS[s.metric].unit ? `, ${METRICS[s.metric].unit}` : ''}) from ${u.unit || 'no unit'} (--unit)`);
+    } else if (firstValue(data, i) === undefined && earlierUnits.has(seriesId) && findUnit(s.metric, earlierUnits.get(seriesId)!)) {
+      unit = findUnit(s.metric, earlierUnits.get(seriesId)!)!;
+      assumptions.push(`${headers[i]} → ${seriesId} (${s.metric}${METRICS[s.metric].unit ? `, ${METRICS[s.metric].unit}` : ''}) from ${unit.unit || 'no unit'}: no value in the first lines, same unit as earlier files`);
     } else {
       const g = guessUnit(s.metric, firstValue(data, i));
       unit = g.conversion;

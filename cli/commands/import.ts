@@ -89,13 +89,14 @@ function progress(totalBytes: number, fileCount: number) {
     return { update: (done: number, file: string, pass: string) => bar.update(Math.min(done, totalBytes), { file, pass }), stop: () => bar.stop() };
   }
   let last = 0;
-  let files = 0;
+  let lastLine = '';
   return {
     update: (done: number, file: string, pass: string) => {
       const now = Date.now();
-      if (done >= totalBytes || now - last >= 2_000) {
+      const isEnd = done >= totalBytes;
+      if ((isEnd && lastLine !== `${pass}:${done}`) || now - last >= 2_000) {
         last = now;
-        files++;
+        lastLine = `${pass}:${done}`;
         process.stderr.write(`import ${pass}: ${((100 * done) / Math.max(1, totalBytes)).toFixed(0)}% of ${(totalBytes / 1e6).toFixed(1)} MB in ${fileCount} files, at ${file}\n`);
       }
     },

@@ -80,3 +80,14 @@ helpers('parses column roles and names the allowed metrics on error', () => {
   assert.throws(() => parseColumnSpec('temp1'), /temp1 is not a metric; expected .*tempC/);
 });
 helpers.run();
+
+const earlier = suite('planFile with units of earlier files');
+earlier('reuses the unit of earlier files of a series when the first lines hold no value, and says so', () => {
+  const lines = ['Timestamp,Pressure', ...Array.from({ length: 30 }, (_, i) => `${1_500_000_000 + i * 600},`)];
+  const alone = planFile('empty-start.csv', lines, opts());
+  assert.is(alone.columns[0].unit.unit, 'Pa');
+  const p = planFile('empty-start.csv', lines, opts(), new Map([['pressurePa', 'hPa']]));
+  assert.is(p.columns[0].unit.unit, 'hPa');
+  assert.ok(p.assumptions.some((a) => a.endsWith('no value in the first lines, same unit as earlier files')));
+});
+earlier.run();
