@@ -41,6 +41,8 @@ export interface ImportReport {
 
 interface OpenFile {
   index: number;
+  /** True until the header line (the first non-blank line of a file with a header) has passed. */
+  isBeforeHeader: boolean;
   plan: FilePlan;
   profiles: SeriesProfile[];
 }
@@ -91,7 +93,7 @@ export class ImportSession {
     this.plans.set(key, group);
     for (const c of plan.columns) this.unitBySeries.set(c.seriesId, c.unit.unit);
     const profiles = plan.columns.map((c) => this.profileFor(c.seriesId, c.metric, c.unit.unit, c.range));
-    this.current = { index, plan, profiles };
+    this.current = { index, plan, profiles, isBeforeHeader: plan.hasHeader };
     return plan;
   }
 
@@ -106,10 +108,14 @@ export class ImportSession {
     return p;
   }
 
-  /** One line of the current file (`lineNo` 1-based). The header line and blank lines are skipped. */
+  /** One line of the current file (`lineNo` 1-based). Blank lines and the header line are skipped. */
   line(text: string, lineNo: number): void {
     const f = this.current;
-    if (!f || text.trim() === '' || (f.plan.hasHeader && lineNo === 1)) return;
+    if (!f || text.trim() === '') return;
+    if (f.isBeforeHeader) {
+      f.isBeforeHeader = false;
+      return;
+    }
     const { plan, profiles, index } = f;
     const fields = splitLine(text, plan.delimiter);
     this.rowsRead++;

@@ -49,6 +49,11 @@ session('counts rows already stored as duplicates, per series', () => {
   assert.equal([r.series[0].stored, r.series[0].counts.duplicate, r.series[0].counts.zeroStep], [2, 1, 1]);
 });
 
+session('finds the header after leading blank lines', () => {
+  const { report } = feed(['', 'ts,tempC', '1700000000,20', '1700000060,21']);
+  assert.equal([report.series[0].rowsRead, report.series[0].stored, report.series[0].counts.malformed], [2, 2, 0]);
+});
+
 session('skips a file it cannot plan and lists it in the report', () => {
   const s = new ImportSession(opts, 'pi', undefined);
   assert.instance(s.beginFile('empty.csv', []), PlanError);
