@@ -119,6 +119,41 @@ function firstValue(rows: string[][], index: number): number | undefined {
   return undefined;
 }
 
+/** One value column: its series id, source unit (option, earlier files, or judged from `firstValue`) and range. */
+function planColumn(
+  file: string, spec: { name: string; metric: Metric }, index: number, header: string, sampleValue: number | undefined,
+  o: ImportOptions, earlierUnits: ReadonlyMap<string, string>,
+): { column: PlannedColumn; assumptions: string[] } {
+  const { name, metric } = spec;
+  const seriesId = o.seriesPrefix + name;
+  if (!ID_PATTERN.test(seriesId)) throw new PlanError(file, `series id ${JSON.stringify(seriesId)} is not valid: 1–64 of A–Z a–z 0–9 . _ : - starting with a letter or digit`);
+  const given = o.units[name] ?? o.units[header] ?? o.units[metric];
+  const earlier = earlierUnits.get(seriesId);
+  let unit: UnitConversion | undefined;
+  let reason: string;
+  if (given !== undefined) {
+    unit = findUnit(metric, given);
+    if (!unit) throw new PlanError(file, `--unit ${given} for ${name}: expected one of ${unitsOf(metric).join(', ')}`);
+    reason = '(--unit)';
+  } else if (sampleValue === undefined && earlier !== undefined && findUnit(metric, earlier)) {
+    unit = findUnit(metric, earlier)!;
+    reason = ': no value in the first lines, same unit as earlier files';
+  } else {
+    const g = guessUnit(metric, sampleValue);
+    unit = g.conversion;
+    reason = `: ${g.reason}`;
+  }
+  const canonical = METRICS[metric].unit;
+  const range = o.ranges[name] ?? o.ranges[metric] ?? { min: METRICS[metric].min, max: METRICS[metric].max };
+  return {
+    column: { index, header, seriesId, metric, unit, range },
+    assumptions: [
+      `${header} → ${seriesId} (${metric}${canonical ? `, ${canonical}` : ''}) from ${unit.unit || 'no unit'}${reason.startsWith(':') ? reason : ` ${reason}`}`,
+      `${seriesId} plausible range ${range.min}..${range.max} ${canonical}`,
+    ],
+  };
+}
+
 /**
  * Plan how to read `file` from its first lines (`head`, at least the header and a few data rows).
  * `earlierUnits` (series id → source unit chosen for earlier files of this import) decides the unit
@@ -161,29 +196,12 @@ export function planFile(file: string, head: readonly string[], o: ImportOptions
 
   const columns: PlannedColumn[] = [];
   const ignored: string[] = [];
-  specs.forEach((s, i) => {
+  specs.forEach((spec, i) => {
     if (i === tsIndex) return;
-    if (!s || s.role !== 'series') return void ignored.push(headers[i]);
-    const seriesId = o.seriesPrefix + s.name;
-    if (!ID_PATTERN.test(seriesId)) throw new PlanError(file, `series id ${JSON.stringify(seriesId)} is not valid: 1–64 of A–Z a–z 0–9 . _ : - starting with a letter or digit`);
-    const given = o.units[s.name] ?? o.units[headers[i]] ?? o.units[s.metric];
-    let unit: UnitConversion;
-    if (given !== undefined) {
-      const u = findUnit(s.metric, given);
-      if (!u) throw new PlanError(file, `--unit ${given} for ${s.name}: expected one of ${unitsOf(s.metric).join(', ')}`);
-      unit = u;
-      assumptions.push(`${headers[i]} → ${seriesId} (${s.metric}${METRICS[s.metric].unit ? `, ${METRICS[s.metric].unit}` : ''}) from ${u.unit || 'no unit'} (--unit)`);
-    } else if (firstValue(data, i) === undefined && earlierUnits.has(seriesId) && findUnit(s.metric, earlierUnits.get(seriesId)!)) {
-      unit = findUnit(s.metric, earlierUnits.get(seriesId)!)!;
-      assumptions.push(`${headers[i]} → ${seriesId} (${s.metric}${METRICS[s.metric].unit ? `, ${METRICS[s.metric].unit}` : ''}) from ${unit.unit || 'no unit'}: no value in the first lines, same unit as earlier files`);
-    } else {
-      const g = guessUnit(s.metric, firstValue(data, i));
-      unit = g.conversion;
-      assumptions.push(`${headers[i]} → ${seriesId} (${s.metric}${METRICS[s.metric].unit ? `, ${METRICS[s.metric].unit}` : ''}) from ${unit.unit || 'no unit'}: ${g.reason}`);
-    }
-    const range = o.ranges[s.name] ?? o.ranges[s.metric] ?? { min: METRICS[s.metric].min, max: METRICS[s.metric].max };
-    assumptions.push(`${seriesId} plausible range ${range.min}..${range.max} ${METRICS[s.metric].unit}`);
-    columns.push({ index: i, header: headers[i], seriesId, metric: s.metric, unit, range });
+    if (!spec || spec.role !== 'series') return void ignored.push(headers[i]);
+    const c = planColumn(file, spec, i, headers[i], firstValue(data, i), o, earlierUnits);
+    columns.push(c.column);
+    assumptions.push(...c.assumptions);
   });
   if (ignored.length) assumptions.push(`ignored columns: ${ignored.join(', ')} (map them with --column NAME=METRIC or --columns)`);
   if (columns.length === 0) assumptions.push('no value column recognised: nothing is imported from this file');
