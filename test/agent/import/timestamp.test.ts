@@ -64,3 +64,20 @@ zones('converts wall-clock time across the 2022 Berlin DST switch', () => {
   assert.is(describeZone(BERLIN), 'Europe/Berlin');
 });
 zones.run();
+
+const roundTrip = suite('parseTimestamp round trips (fast-check)');
+roundTrip('reads back any instant written as ISO with Z, as epoch s with ms, and in the unpadded fridge style', async () => {
+  const fc = (await import('fast-check')).default;
+  fc.assert(
+    fc.property(fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2100, 0, 1) }), (ms) => {
+      const d = new Date(ms);
+      const fridge = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}-${d.getUTCHours()}:${d.getUTCMinutes()}:${d.getUTCSeconds()}.${d.getUTCMilliseconds()}`;
+      return parseTimestamp(d.toISOString(), 'iso', BERLIN) === ms
+        && parseTimestamp((ms / 1000).toFixed(3), 'epoch-s', UTC) === ms
+        && parseTimestamp(fridge, 'ymd-hms', UTC) === ms
+        && parseTimestamp(fridge, 'ymd-hms', { kind: 'offset', offsetMin: 60 }) === ms - 3_600_000;
+    }),
+    { numRuns: 2_000 },
+  );
+});
+roundTrip.run();
