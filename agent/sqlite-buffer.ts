@@ -52,6 +52,31 @@ export const BUFFER_MIGRATIONS: readonly string[] = [
 
 /** Samples per chunk yielded by `readRange`. */
 export const READ_CHUNK_ROWS = 20_000;
+/** One page of one series in time order, after a given ts (keyset), at most `limit` rows. */
+const RANGE_SQL = 'SELECT ts_ms, value FROM samples WHERE series_pk = ? AND ts_ms > ? AND ts_ms <= ? ORDER BY ts_ms LIMIT ?';
+
+/**
+ * Yields chunks from `reader`'s open read transaction, page by page (keyset on ts_ms inside the
+ * fixed snapshot, so no statement stays open across a yield), then ends the transaction and closes
+ * the connection, also on early return or error.
+ */
+async function* streamChunks(reader: Db, seriesOf: Map<number, string>, fromMs: number, toMs: number): AsyncGenerator<Sample[]> {
+  try {
+    const stmt = reader.prepare(RANGE_SQL).raw();
+    for (const [pk, seriesId] of [...seriesOf].sort((a, b) => a[0] - b[0])) {
+      for (let after = fromMs - 1; ; ) {
+        const rows = stmt.all(pk, after, toMs, READ_CHUNK_ROWS) as Array<[number, number]>;
+        if (rows.length) yield rows.map(([tsMs, value]) => ({ seriesId, tsMs, value }));
+        if (rows.length < READ_CHUNK_ROWS) break;
+        after = rows[rows.length - 1][0];
+      }
+    }
+  } finally {
+    if (reader.inTransaction) reader.prepare('COMMIT').run();
+    reader.close();
+  }
+}
+
 /** Key in `state` holding the highest journal seq released by the builder. */
 const RELEASED_KEY = 'builder_journal.released_seq';
 
@@ -72,6 +97,7 @@ function toInfo(r: SeriesRow): SeriesInfo {
 export class SqliteBuffer implements SampleBuffer, SampleSource {
   private readonly seriesPk = new Map<string, number>(); // `${deviceId}\u0000${seriesId}` → pk
   private readonly seriesById = new Map<number, SeriesRow>();
+  private retentionGuards: ReadonlyMap<string, string> = new Map();
 
   private constructor(readonly db: Db, readonly path: string) {
     this.loadSeries();
@@ -131,19 +157,68 @@ export class SqliteBuffer implements SampleBuffer, SampleSource {
     });
   }
 
+  /**
+   * Add a condition under which retention must keep a sample although it is older than the cutoff
+   * (the upload queue's veto: `upload_pending(device_id, ts_ms)`). `sqlCondition` is a boolean SQL
+   * expression evaluated per candidate row; it may use the columns `device_id` (of `series`) and
+   * `ts_ms` (of `samples`) — bare at its top level, qualified as `series.device_id` and `samples.ts_ms`
+   * inside a subquery (where bare names bind to the subquery's own tables first) — plus SQL functions
+   * registered on `this.db` (pure ones: a function must not query the same connection) and subqueries,
+   * e.g. `EXISTS (SELECT 1 FROM upload_queue q WHERE q.device_id = series.device_id AND q.ts_ms = samples.ts_ms)`.
+   * Guards are kept in memory (register them after each open); a second guard with the same `name`
+   * replaces the first. A row is deleted only when no guard holds.
+   * @throws {BufferError} when the expression does not compile against the schema.
+   */
+  addRetentionGuard(name: string, sqlCondition: string): void {
+    const next = new Map(this.retentionGuards).set(name, sqlCondition);
+    try {
+      this.db.prepare(this.deleteSql(next));
+    } catch (err) {
+      throw new BufferError(`retention guard ${name}: ${(err as Error).message} in ${JSON.stringify(sqlCondition)}`, { cause: err });
+    }
+    this.retentionGuards = next;
+  }
+
+  private deleteSql(guards: ReadonlyMap<string, string>): string {
+    const keep = [...guards.values()].map((c) => ` AND NOT (${c})`).join('');
+    return `DELETE FROM samples WHERE series_pk = @pk AND ts_ms IN
+      (SELECT samples.ts_ms FROM samples JOIN series ON series.series_pk = samples.series_pk
+        WHERE samples.series_pk = @pk AND samples.ts_ms < @cutoff${keep} ORDER BY samples.ts_ms LIMIT @limit)`;
+  }
+
+  /**
+   * Delete at most `maxRows` samples older than `cutoffMs` (oldest first, series by series) in one
+   * write transaction, skipping rows a retention guard keeps. Returns how many went; 0 means done.
+   */
   deleteOlderThan(cutoffMs: number, maxRows: number): number {
+    const sql = this.deleteSql(this.retentionGuards);
     return writeTransaction(this.db, () => {
       let deleted = 0;
-      const del = this.db.prepare(
-        `DELETE FROM samples WHERE series_pk = ? AND ts_ms IN
-           (SELECT ts_ms FROM samples WHERE series_pk = ? AND ts_ms < ? ORDER BY ts_ms LIMIT ?)`,
-      );
+      const del = this.db.prepare(sql);
       for (const pk of this.seriesById.keys()) {
         if (deleted >= maxRows) break;
-        deleted += del.run(pk, pk, cutoffMs, maxRows - deleted).changes;
+        deleted += del.run({ pk, cutoff: cutoffMs, limit: maxRows - deleted }).changes;
       }
       return deleted;
     });
+  }
+
+  /** Pages on the free list and the page size in bytes (`PRAGMA freelist_count`, `page_size`). */
+  pageStats(): { pageSizeBytes: number; pageCount: number; freePages: number } {
+    return {
+      pageSizeBytes: this.db.pragma('page_size', { simple: true }) as number,
+      pageCount: this.db.pragma('page_count', { simple: true }) as number,
+      freePages: this.db.pragma('freelist_count', { simple: true }) as number,
+    };
+  }
+
+  /**
+   * Copy the WAL back into the main file and truncate it (`PRAGMA wal_checkpoint(TRUNCATE)`), so
+   * `sizeBytes` measures the database itself. Returns false when a reader kept it from completing.
+   */
+  checkpoint(): boolean {
+    const r = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+    return r[0]?.busy === 0;
   }
 
   newestTsMs(deviceId: string): number | undefined {
@@ -201,33 +276,58 @@ export class SqliteBuffer implements SampleBuffer, SampleSource {
     return [...this.seriesById.values()].filter((r) => r.device_id === deviceId).map((r) => r.series_pk);
   }
 
+  /**
+   * Streams every sample of `deviceId` with `fromMs <= tsMs <= toMs`, ordered by series then time,
+   * in chunks of at most `READ_CHUNK_ROWS`.
+   *
+   * Why a second connection: the read runs on its own read-only connection that holds one read
+   * transaction from the cursor query to the last chunk. WAL gives that transaction a fixed snapshot,
+   * so the cursor and every chunk describe the same instant while the agent keeps inserting on the
+   * main connection; `readSince(cursor)` then returns exactly the rows this read did not see. Keyset
+   * pagination on the main connection would let rows committed between two pages appear both in this
+   * read and after the cursor (double counting in the builder). Costs: one extra connection per read,
+   * and the WAL cannot be checkpointed past the snapshot while the read is open (it only grows for
+   * that time). The connection closes when the iterator finishes, throws or is returned early
+   * (`break` in `for await`); a caller must consume or `return()` the iterator.
+   * A `:memory:` buffer cannot be opened twice; it reads on the main connection, materialised.
+   */
   async readRange(deviceId: string, fromMs: number, toMs: number): Promise<{ cursor: string; chunks: AsyncIterable<Sample[]> }> {
-    // One read transaction: the cursor and every chunk come from the same WAL snapshot, so
-    // readSince(cursor) later returns exactly what this read did not see.
-    this.db.prepare('BEGIN').run();
-    let cursor: string;
-    let all: Sample[][];
+    if (this.path === ':memory:') return this.readRangeMaterialised(deviceId, fromMs, toMs);
+    const reader = openDatabase(this.path, { readonly: true });
     try {
-      const seq = (this.db.prepare('SELECT coalesce(max(seq), 0) AS s FROM builder_journal').get() as { s: number }).s;
-      const released = Number(this.getState(RELEASED_KEY) ?? 0);
-      cursor = String(Math.max(seq, released));
-      all = [];
-      const stmt = this.db.prepare('SELECT ts_ms, value FROM samples WHERE series_pk = ? AND ts_ms >= ? AND ts_ms <= ? ORDER BY ts_ms').raw();
+      reader.prepare('BEGIN').run();
+      const cursor = this.cursorOn(reader);
+      const seriesOf = new Map((reader.prepare('SELECT * FROM series WHERE device_id = ?').all(deviceId) as SeriesRow[]).map((r) => [r.series_pk, r.series_id]));
+      return { cursor, chunks: streamChunks(reader, seriesOf, fromMs, toMs) };
+    } catch (err) {
+      reader.close();
+      throw new BufferError(`readRange ${deviceId} [${fromMs}, ${toMs}]: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** The newest change visible on `db` (inside its current transaction) as a readSince cursor. */
+  private cursorOn(db: Db): string {
+    const seq = (db.prepare('SELECT coalesce(max(seq), 0) AS s FROM builder_journal').get() as { s: number }).s;
+    const row = db.prepare('SELECT value FROM state WHERE key = ?').get(RELEASED_KEY) as { value: string } | undefined;
+    return String(Math.max(seq, Number(row?.value ?? 0)));
+  }
+
+  private readRangeMaterialised(deviceId: string, fromMs: number, toMs: number): { cursor: string; chunks: AsyncIterable<Sample[]> } {
+    const all: Sample[][] = [];
+    const cursor = this.db.transaction(() => {
+      const c = this.cursorOn(this.db);
+      const stmt = this.db.prepare(RANGE_SQL).raw();
       for (const pk of this.devicePks(deviceId)) {
         const seriesId = this.seriesById.get(pk)!.series_id;
-        let chunk: Sample[] = [];
-        for (const [tsMs, value] of stmt.iterate(pk, fromMs, toMs) as Iterable<[number, number]>) {
-          chunk.push({ seriesId, tsMs, value });
-          if (chunk.length === READ_CHUNK_ROWS) {
-            all.push(chunk);
-            chunk = [];
-          }
+        for (let after = fromMs - 1; ; ) {
+          const rows = stmt.all(pk, after, toMs, READ_CHUNK_ROWS) as Array<[number, number]>;
+          if (rows.length) all.push(rows.map(([tsMs, value]) => ({ seriesId, tsMs, value })));
+          if (rows.length < READ_CHUNK_ROWS) break;
+          after = rows[rows.length - 1][0];
         }
-        if (chunk.length) all.push(chunk);
       }
-    } finally {
-      this.db.prepare('COMMIT').run();
-    }
+      return c;
+    })();
     async function* chunks() {
       yield* all;
     }

@@ -1,12 +1,158 @@
-/** `sensorctl import`: placeholder until its issue lands. */
-import type { Command } from 'commander';
+/**
+ * `sensorctl import PATH... [options]`: load sensor logs (files, or folders walked recursively in path
+ * order) into the SQLite buffer, and print what was assumed and a per-series fault report.
+ * Exit 0 when the import completed (faults are reported, not errors), 1 on unreadable input, 2 on bad options.
+ */
+import { mkdirSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
+import { listInputFiles } from '../../agent/import/input-files.js';
+import { runImport } from '../../agent/import/run-import.js';
+import type { ImportReport } from '../../agent/import/importer.js';
+import { DELIMITERS, parseColumnSpec, type ColumnSpec, type Delimiter, type ImportOptions } from '../../agent/import/plan.js';
+import { isIanaZone, parseUtcOffset, TIMESTAMP_STYLES, type TimestampStyle, type Zone } from '../../agent/import/timestamp.js';
+import { ID_PATTERN } from '../../builder/constants.js';
+import { dbPath, globalOptions, loadConfig, output, UsageError } from '../context.js';
+import { formatImportReport } from './import-report.js';
+
+interface RawOptions {
+  seriesPrefix: string;
+  device?: string;
+  rebaseToNow?: boolean;
+  delimiter?: Delimiter;
+  header?: boolean;
+  columns?: string;
+  column: string[];
+  tsFormat?: TimestampStyle;
+  tz?: string;
+  utcOffset?: string;
+  unit: string[];
+  range: string[];
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function pair(flag: string, text: string): [string, string] {
+  const i = text.indexOf('=');
+  if (i <= 0 || i === text.length - 1) throw new UsageError(`${flag} ${text}: expected NAME=VALUE`);
+  return [text.slice(0, i), text.slice(i + 1)];
+}
+
+function spec(flag: string, text: string): ColumnSpec {
+  try {
+    return parseColumnSpec(text);
+  } catch (err) {
+    throw new UsageError(`${flag}: ${(err as Error).message}`);
+  }
+}
+
+/** Turn the flags into `ImportOptions`. @throws {UsageError} naming the bad flag and what is allowed. */
+export function toImportOptions(o: RawOptions): ImportOptions {
+  if (o.seriesPrefix && !ID_PATTERN.test(`${o.seriesPrefix}x`)) throw new UsageError(`--series-prefix ${o.seriesPrefix}: expected A–Z a–z 0–9 . _ : - starting with a letter or digit`);
+  if (o.tz && o.utcOffset) throw new UsageError('--tz and --utc-offset: give one of them, not both');
+  let zone: Zone | undefined;
+  if (o.tz) {
+    if (!isIanaZone(o.tz)) throw new UsageError(`--tz ${o.tz}: not an IANA time zone name (e.g. Europe/Berlin, UTC)`);
+    zone = { kind: 'iana', name: o.tz };
+  }
+  if (o.utcOffset) {
+    const off = parseUtcOffset(o.utcOffset);
+    if (off === undefined) throw new UsageError(`--utc-offset ${o.utcOffset}: expected ±HH:MM, e.g. +01:00 or -05:30`);
+    zone = { kind: 'offset', offsetMin: off };
+  }
+  const ranges: ImportOptions['ranges'] = {};
+  for (const r of o.range) {
+    const [name, value] = pair('--range', r);
+    const m = /^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)$/.exec(value);
+    if (!m || Number(m[1]) > Number(m[2])) throw new UsageError(`--range ${r}: expected NAME=MIN..MAX with MIN ≤ MAX, e.g. tempC=-30..50`);
+    ranges[name] = { min: Number(m[1]), max: Number(m[2]) };
+  }
+  return {
+    seriesPrefix: o.seriesPrefix,
+    delimiter: o.delimiter,
+    header: o.header,
+    columns: o.columns === undefined ? undefined : o.columns.split(',').map((c) => spec('--columns', c)),
+    columnMap: Object.fromEntries(o.column.map((c) => { const [h, s] = pair('--column', c); return [h, spec('--column', s)]; })),
+    tsFormat: o.tsFormat,
+    zone,
+    units: Object.fromEntries(o.unit.map((u) => pair('--unit', u))),
+    ranges,
+  };
+}
+
+/** Progress on stderr: a cli-progress bar on a TTY, else a plain line at most every 2 s. */
+function progress(totalBytes: number, fileCount: number) {
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'import {pass} [{bar}] {percentage}% | {file}', hideCursor: true }, cliProgress.Presets.shades_classic);
+    bar.start(totalBytes, 0, { file: '', pass: 'import' });
+    return { update: (done: number, file: string, pass: string) => bar.update(Math.min(done, totalBytes), { file, pass }), stop: () => bar.stop() };
+  }
+  let last = 0;
+  let lastLine = '';
+  return {
+    update: (done: number, file: string, pass: string) => {
+      const now = Date.now();
+      const isEnd = done >= totalBytes;
+      if ((isEnd && lastLine !== `${pass}:${done}`) || now - last >= 2_000) {
+        last = now;
+        lastLine = `${pass}:${done}`;
+        process.stderr.write(`import ${pass}: ${((100 * done) / Math.max(1, totalBytes)).toFixed(0)}% of ${(totalBytes / 1e6).toFixed(1)} MB in ${fileCount} files, at ${file}\n`);
+      }
+    },
+    stop: () => undefined,
+  };
+}
 
 export function register(program: Command): void {
   program
     .command('import')
-    .description('(not implemented yet)')
-    .action(() => {
-      process.stderr.write('sensorctl import: not implemented yet\n');
-      process.exitCode = 1;
+    .description('load sensor logs (CSV/TSV/whitespace columns; files or folders) into the buffer and report their faults')
+    .argument('<path...>', 'files or folders (walked recursively in path order)')
+    .option('--series-prefix <p>', 'prefix of every series id, e.g. livingroom.', '')
+    .option('--device <id>', 'device id to store under (default: the configured deviceId)')
+    .option('--rebase-to-now', 'shift all timestamps so the newest sample is now (demos)')
+    .addOption(new Option('--delimiter <d>', 'field separator (default: detected)').choices([...DELIMITERS]))
+    .option('--header', 'the first line is a header (default: detected)')
+    .option('--no-header', 'the first line is data')
+    .option('--columns <list>', 'roles of all columns in order: ts, skip (or -), METRIC or NAME:METRIC, e.g. ts,door:state,temp1:tempC')
+    .option('--column <name=spec>', 'role of one header column, e.g. field1=tempC or field4=light:adcCounts (repeatable)', collect, [])
+    .addOption(new Option('--ts-format <style>', 'timestamp style (default: detected)').choices([...TIMESTAMP_STYLES]))
+    .option('--tz <zone>', 'IANA zone of wall-clock timestamps without a zone, e.g. Europe/Berlin')
+    .option('--utc-offset <±hh:mm>', 'fixed offset of wall-clock timestamps without a zone, e.g. +01:00')
+    .option('--unit <name=unit>', 'source unit of a column or metric, e.g. Pressure=hPa, tempC=F (repeatable)', collect, [])
+    .option('--range <name=min..max>', 'plausible range (canonical unit) of a series or metric, e.g. tempC=-30..50 (repeatable)', collect, [])
+    .addHelpText('after', `
+Examples:
+  sensorctl import ../shared/datasets/bme280-livingroom
+  sensorctl import temps.csv --no-header --columns ts,door:state,temp1:tempC,temp2:tempC,... --tz Europe/Berlin
+  sensorctl import feeds.csv --column field1=tempC --column field2=rhPct --column field3=distanceCm --range distanceCm=2..400`)
+    .action(async (paths: string[], raw: RawOptions, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const options = toImportOptions(raw);
+      const deviceId = raw.device ?? loadConfig(g).deviceId;
+      if (!ID_PATTERN.test(deviceId)) throw new UsageError(`--device ${deviceId}: expected 1–64 of A–Z a–z 0–9 . _ : - starting with a letter or digit`);
+      const files = listInputFiles(paths);
+      mkdirSync(g.dataDir, { recursive: true });
+      const buffer = SqliteBuffer.open(dbPath(g));
+      const totalBytes = files.reduce((a, f) => a + f.bytes, 0);
+      const bar = progress(totalBytes * (raw.rebaseToNow ? 2 : 1), files.length);
+      const startedMs = Date.now();
+      let report: ImportReport;
+      try {
+        report = await runImport(files, {
+          deviceId,
+          options,
+          sink: { define: (s) => buffer.defineSeries([s]), insert: (samples) => buffer.insert(deviceId, samples) },
+          rebaseToNowMs: raw.rebaseToNow ? Date.now() : undefined,
+          onProgress: (done, file, pass) => bar.update(pass === 'import' && raw.rebaseToNow ? totalBytes + done : done, file.label, pass),
+        });
+      } finally {
+        bar.stop();
+        buffer.close();
+      }
+      const elapsedMs = Date.now() - startedMs;
+      const rowsPerS = Math.round(report.rowsRead / Math.max(elapsedMs / 1000, 1e-3));
+      output(g, { ...report, dbPath: dbPath(g), bytes: totalBytes, elapsedMs, rowsPerS }, () => formatImportReport(report, { elapsedMs, bytes: totalBytes, rowsPerS }));
     });
 }

@@ -1,0 +1,175 @@
+/**
+ * The import core: reads lines of files (already split by the caller) through each file's plan,
+ * profiles every series, and hands valid samples in batches to a sink (the buffer). Nothing valid is
+ * dropped; faults are counted with their first locations; only the caller's I/O can fail the import.
+ * Pure: no node:* imports, no clock (the caller passes `offsetMs` for `--rebase-to-now`).
+ */
+import type { Sample, SeriesInfo } from '../../builder/types.js';
+import type { InsertResult } from '../ports.js';
+import { METRICS } from '../../builder/metrics.js';
+import { parseNumber, planFile, PlanError, splitLine, type FilePlan, type ImportOptions } from './plan.js';
+import { parseTimestamp } from './timestamp.js';
+import { SeriesProfile, type SeriesReport } from './profile.js';
+
+/** Rows per `insert` call (one transaction each). */
+export const IMPORT_BATCH_ROWS = 5_000;
+
+/** Where valid samples go. `define` is called once per series before its first `insert`. */
+export interface ImportSink {
+  define(series: SeriesInfo): void;
+  insert(samples: Sample[]): InsertResult;
+}
+
+/** Files sharing the same plan, for the "what was assumed" summary. */
+export interface PlanGroup {
+  assumptions: string[];
+  files: string[];
+}
+
+export interface ImportReport {
+  deviceId: string;
+  files: number;
+  /** Files that could not be planned (empty, no timestamp): `file: reason`. */
+  skippedFiles: string[];
+  plans: PlanGroup[];
+  /** Shift applied to every timestamp (ms), non-zero with `--rebase-to-now`. */
+  offsetMs: number;
+  rowsRead: number;
+  stored: number;
+  series: SeriesReport[];
+}
+
+interface OpenFile {
+  index: number;
+  /** True until the header line (the first non-blank line of a file with a header) has passed. */
+  isBeforeHeader: boolean;
+  plan: FilePlan;
+  profiles: SeriesProfile[];
+}
+
+export class ImportSession {
+  private readonly files: string[] = [];
+  private readonly skippedFiles: string[] = [];
+  private readonly profiles = new Map<string, SeriesProfile>();
+  private readonly pending = new Map<string, Sample[]>();
+  private readonly plans = new Map<string, PlanGroup>();
+  /** Source unit chosen per series so far (for files whose first lines hold no value). */
+  private readonly unitBySeries = new Map<string, string>();
+  private current: OpenFile | undefined;
+  /** Newest timestamp of any valid sample seen so far (after the offset), epoch ms. */
+  newestValidTsMs: number | undefined;
+  rowsRead = 0;
+
+  /**
+   * @param sink where samples go; `undefined` for a dry pass (`--rebase-to-now` first finds the newest sample).
+   * @param offsetMs added to every timestamp.
+   */
+  constructor(
+    private readonly options: ImportOptions,
+    readonly deviceId: string,
+    private readonly sink: ImportSink | undefined,
+    private readonly offsetMs = 0,
+    private readonly batchRows = IMPORT_BATCH_ROWS,
+  ) {}
+
+  /**
+   * Start a file: plan it from its first lines (header plus some data rows).
+   * @returns the plan, or a PlanError (the file is skipped and listed in the report).
+   */
+  beginFile(label: string, head: readonly string[]): FilePlan | PlanError {
+    this.endFile();
+    const index = this.files.push(label) - 1;
+    let plan: FilePlan;
+    try {
+      plan = planFile(label, head, this.options, this.unitBySeries);
+    } catch (err) {
+      if (!(err instanceof PlanError)) throw err;
+      this.skippedFiles.push(err.message);
+      return err;
+    }
+    const key = JSON.stringify(plan.assumptions);
+    const group = this.plans.get(key) ?? { assumptions: plan.assumptions, files: [] };
+    group.files.push(label);
+    this.plans.set(key, group);
+    for (const c of plan.columns) this.unitBySeries.set(c.seriesId, c.unit.unit);
+    const profiles = plan.columns.map((c) => this.profileFor(c.seriesId, c.metric, c.unit.unit, c.range));
+    this.current = { index, plan, profiles, isBeforeHeader: plan.hasHeader };
+    return plan;
+  }
+
+  private profileFor(seriesId: string, metric: keyof typeof METRICS, sourceUnit: string, range: { min: number; max: number }): SeriesProfile {
+    let p = this.profiles.get(seriesId);
+    if (!p) {
+      p = new SeriesProfile(seriesId, metric, METRICS[metric].unit, sourceUnit, range, this.files);
+      this.profiles.set(seriesId, p);
+      this.pending.set(seriesId, []);
+      this.sink?.define({ deviceId: this.deviceId, seriesId, sensorId: this.options.seriesPrefix.replace(/[._:-]+$/, '') || 'import', metric, unit: METRICS[metric].unit, kind: METRICS[metric].kind });
+    }
+    return p;
+  }
+
+  /** One line of the current file (`lineNo` 1-based). Blank lines and the header line are skipped. */
+  line(text: string, lineNo: number): void {
+    const f = this.current;
+    if (!f || text.trim() === '') return;
+    if (f.isBeforeHeader) {
+      f.isBeforeHeader = false;
+      return;
+    }
+    const { plan, profiles, index } = f;
+    const fields = splitLine(text, plan.delimiter);
+    this.rowsRead++;
+    for (const p of profiles) p.rowsRead++;
+    if (fields.length !== plan.fieldCount) {
+      for (const p of profiles) p.fault('malformed', index, lineNo, `${fields.length} fields, expected ${plan.fieldCount}`);
+      return;
+    }
+    const parsed = parseTimestamp(fields[plan.tsIndex], plan.tsStyle, plan.zone);
+    if (parsed === undefined) {
+      for (const p of profiles) p.fault('malformed', index, lineNo, `timestamp ${JSON.stringify(fields[plan.tsIndex])} is not ${plan.tsStyle}`);
+      return;
+    }
+    const tsMs = parsed + this.offsetMs;
+    plan.columns.forEach((c, i) => this.value(profiles[i], c, fields[c.index], tsMs, index, lineNo));
+  }
+
+  private value(p: SeriesProfile, c: FilePlan['columns'][number], text: string, tsMs: number, fileIndex: number, lineNo: number): void {
+    p.timestamp(tsMs, fileIndex, lineNo);
+    if (text === '') return p.fault('empty', fileIndex, lineNo);
+    const raw = parseNumber(text);
+    if (raw === undefined) return p.fault('malformed', fileIndex, lineNo, `value ${JSON.stringify(text)} is not a number`);
+    const value = c.unit.toCanonical(raw);
+    if (!(value >= c.range.min && value <= c.range.max)) return p.fault('outOfRange', fileIndex, lineNo, text);
+    if (this.newestValidTsMs === undefined || tsMs > this.newestValidTsMs) this.newestValidTsMs = tsMs;
+    if (!this.sink) return;
+    const batch = this.pending.get(c.seriesId)!;
+    batch.push({ seriesId: c.seriesId, tsMs, value });
+    if (batch.length >= this.batchRows) this.flush(c.seriesId);
+  }
+
+  private flush(seriesId: string): void {
+    const batch = this.pending.get(seriesId)!;
+    if (!batch.length || !this.sink) return;
+    const r = this.sink.insert(batch);
+    const p = this.profiles.get(seriesId)!;
+    p.stored += r.inserted;
+    if (r.duplicates) p.fault('duplicate', 0, 0, undefined, r.duplicates);
+    this.pending.set(seriesId, []);
+  }
+
+  /** Finish the current file (its pending rows stay batched across files of the same series). */
+  endFile(): void {
+    this.current = undefined;
+  }
+
+  /** Flush every pending batch and build the report. */
+  finish(): ImportReport {
+    this.endFile();
+    for (const id of this.pending.keys()) this.flush(id);
+    const series = [...this.profiles.values()].map((p) => p.report());
+    return {
+      deviceId: this.deviceId, files: this.files.length, skippedFiles: this.skippedFiles, plans: [...this.plans.values()],
+      offsetMs: this.offsetMs, rowsRead: this.rowsRead, stored: series.reduce((a, s) => a + s.stored, 0), series,
+    };
+  }
+}

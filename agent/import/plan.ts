@@ -1,0 +1,209 @@
+/**
+ * How one input file is read: its delimiter, header, timestamp column, style and zone, and which
+ * column becomes which series in which unit. Built from the importer's options and the first lines
+ * of the file; every choice not given by an option is detected and recorded as an assumption so the
+ * CLI can print it (the importer never guesses silently). Pure.
+ */
+import { METRICS, isMetric, type Metric } from '../../builder/metrics.js';
+import { ID_PATTERN } from '../../builder/constants.js';
+import { detectTimestampStyle, describeZone, hasExplicitZone, type TimestampStyle, type Zone } from './timestamp.js';
+import { findUnit, guessUnit, unitsOf, type UnitConversion } from './units.js';
+
+export type Delimiter = 'comma' | 'tab' | 'semicolon' | 'whitespace';
+export const DELIMITERS: readonly Delimiter[] = ['comma', 'tab', 'semicolon', 'whitespace'];
+
+/** One entry of `--columns` / `--column`: the timestamp, a column to skip, or a series. */
+export type ColumnSpec = { role: 'ts' } | { role: 'skip' } | { role: 'series'; name: string; metric: Metric };
+
+/** Importer options (the CLI's flags, parsed). Absent fields are detected per file. */
+export interface ImportOptions {
+  seriesPrefix: string;
+  delimiter?: Delimiter;
+  header?: boolean;
+  /** Positional column roles (`--columns ts,state,temp1:tempC`). */
+  columns?: ColumnSpec[];
+  /** Header name → role (`--column field1=tempC`). */
+  columnMap: Record<string, ColumnSpec>;
+  tsFormat?: TimestampStyle;
+  zone?: Zone;
+  /** Series name, header name or metric → source unit (`--unit Pressure=hPa`). */
+  units: Record<string, string>;
+  /** Series name or metric → plausible range in the canonical unit (`--range tempC=-30..50`). */
+  ranges: Record<string, { min: number; max: number }>;
+}
+
+/** Header names recognised without options (case-insensitive), besides the metric names themselves. */
+export const HEADER_ALIASES: Readonly<Record<string, Metric>> = {
+  temperature: 'tempC', temp: 'tempC', humidity: 'rhPct', rh: 'rhPct', pressure: 'pressurePa',
+  illuminance: 'illuminanceLux', lux: 'illuminanceLux',
+};
+/** Header names taken as the timestamp column (case-insensitive). */
+export const TIMESTAMP_HEADERS = ['ts', 'tsms', 'time', 'timestamp', 'date', 'datetime', 'created_at', 'time_stamp'];
+
+export interface PlannedColumn {
+  index: number;
+  header: string;
+  seriesId: string;
+  metric: Metric;
+  unit: UnitConversion;
+  range: { min: number; max: number };
+}
+
+export interface FilePlan {
+  delimiter: Delimiter;
+  hasHeader: boolean;
+  fieldCount: number;
+  tsIndex: number;
+  tsStyle: TimestampStyle;
+  zone: Zone;
+  columns: PlannedColumn[];
+  /** Header names (or `#n`) of columns not imported. */
+  ignored: string[];
+  /** What was detected or assumed, one human line each (same wording for same choices). */
+  assumptions: string[];
+}
+
+/** A file that cannot be planned (no data line, no timestamp): reported, not fatal. */
+export class PlanError extends Error {
+  constructor(readonly file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = new.target.name;
+  }
+}
+
+/** Split one line by `delimiter`; CSV fields lose surrounding double quotes. */
+export function splitLine(line: string, delimiter: Delimiter): string[] {
+  if (delimiter === 'whitespace') return line.trim().split(/\s+/);
+  const sep = delimiter === 'comma' ? ',' : delimiter === 'tab' ? '\t' : ';';
+  return line.split(sep).map((f) => (f.length >= 2 && f.startsWith('"') && f.endsWith('"') ? f.slice(1, -1) : f).trim());
+}
+
+export function detectDelimiter(line: string): Delimiter {
+  if (line.includes('\t')) return 'tab';
+  if (line.includes(',')) return 'comma';
+  if (line.includes(';')) return 'semicolon';
+  return 'whitespace';
+}
+
+const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** A decimal number (no hex, no `Infinity`), or undefined. */
+export function parseNumber(text: string): number | undefined {
+  return NUMBER_RE.test(text) ? Number(text) : undefined;
+}
+
+/** Parse one `--columns` entry: `ts`, `-`/`skip`, `METRIC` or `NAME:METRIC`. Throws Error with the allowed forms. */
+export function parseColumnSpec(text: string): ColumnSpec {
+  const t = text.trim();
+  if (/^(ts|timestamp|time)$/i.test(t)) return { role: 'ts' };
+  if (t === '-' || t === 'skip' || t === '') return { role: 'skip' };
+  const [name, metric = name] = t.split(':');
+  if (!isMetric(metric)) throw new Error(`column ${JSON.stringify(t)}: ${metric} is not a metric; expected ts, skip, METRIC or NAME:METRIC with METRIC one of ${Object.keys(METRICS).join(', ')}`);
+  return { role: 'series', name, metric };
+}
+
+function specFromHeader(header: string, o: ImportOptions): ColumnSpec | undefined {
+  const mapped = o.columnMap[header];
+  if (mapped) return mapped;
+  const h = header.trim();
+  if (TIMESTAMP_HEADERS.includes(h.toLowerCase())) return { role: 'ts' };
+  if (isMetric(h)) return { role: 'series', name: h, metric: h };
+  const alias = HEADER_ALIASES[h.toLowerCase()];
+  return alias ? { role: 'series', name: alias, metric: alias } : undefined;
+}
+
+function firstValue(rows: string[][], index: number): number | undefined {
+  for (const r of rows) {
+    const v = parseNumber(r[index] ?? '');
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/** One value column: its series id, source unit (option, earlier files, or judged from `firstValue`) and range. */
+function planColumn(
+  file: string, spec: { name: string; metric: Metric }, index: number, header: string, sampleValue: number | undefined,
+  o: ImportOptions, earlierUnits: ReadonlyMap<string, string>,
+): { column: PlannedColumn; assumptions: string[] } {
+  const { name, metric } = spec;
+  const seriesId = o.seriesPrefix + name;
+  if (!ID_PATTERN.test(seriesId)) throw new PlanError(file, `series id ${JSON.stringify(seriesId)} is not valid: 1–64 of A–Z a–z 0–9 . _ : - starting with a letter or digit`);
+  const given = o.units[name] ?? o.units[header] ?? o.units[metric];
+  const earlier = earlierUnits.get(seriesId);
+  let unit: UnitConversion | undefined;
+  let reason: string;
+  if (given !== undefined) {
+    unit = findUnit(metric, given);
+    if (!unit) throw new PlanError(file, `--unit ${given} for ${name}: expected one of ${unitsOf(metric).join(', ')}`);
+    reason = '(--unit)';
+  } else if (sampleValue === undefined && earlier !== undefined && findUnit(metric, earlier)) {
+    unit = findUnit(metric, earlier)!;
+    reason = ': no value in the first lines, same unit as earlier files';
+  } else {
+    const g = guessUnit(metric, sampleValue);
+    unit = g.conversion;
+    reason = `: ${g.reason}`;
+  }
+  const canonical = METRICS[metric].unit;
+  const range = o.ranges[name] ?? o.ranges[metric] ?? { min: METRICS[metric].min, max: METRICS[metric].max };
+  return {
+    column: { index, header, seriesId, metric, unit, range },
+    assumptions: [
+      `${header} → ${seriesId} (${metric}${canonical ? `, ${canonical}` : ''}) from ${unit.unit || 'no unit'}${reason.startsWith(':') ? reason : ` ${reason}`}`,
+      `${seriesId} plausible range ${range.min}..${range.max} ${canonical}`,
+    ],
+  };
+}
+
+/**
+ * Plan how to read `file` from its first lines (`head`, at least the header and a few data rows).
+ * `earlierUnits` (series id → source unit chosen for earlier files of this import) decides the unit
+ * when the head holds no value to judge by.
+ * @throws {PlanError} when no data line or no readable timestamp is found, a series name is invalid,
+ * or a `--unit` does not fit the metric.
+ */
+export function planFile(file: string, head: readonly string[], o: ImportOptions, earlierUnits: ReadonlyMap<string, string> = new Map()): FilePlan {
+  const lines = head.filter((l) => l.trim() !== '');
+  if (lines.length === 0) throw new PlanError(file, 'empty file: no line to read');
+  const assumptions: string[] = [];
+  const delimiter = o.delimiter ?? detectDelimiter(lines[0]);
+  assumptions.push(`delimiter: ${delimiter}${o.delimiter ? '' : ' (detected)'}`);
+  const first = splitLine(lines[0], delimiter);
+  const firstLooksLikeData = first.some((f) => detectTimestampStyle(f) !== undefined) && first.every((f) => f === '' || parseNumber(f) !== undefined || detectTimestampStyle(f) !== undefined);
+  const hasHeader = o.header ?? !firstLooksLikeData;
+  assumptions.push(`header: ${hasHeader ? 'first line' : 'none, first line is data'}${o.header === undefined ? ' (detected)' : ''}`);
+  const headers = hasHeader ? first : first.map((_, i) => `#${i + 1}`);
+  const data = (hasHeader ? lines.slice(1) : lines).map((l) => splitLine(l, delimiter));
+  if (data.length === 0) throw new PlanError(file, 'no data line after the header');
+  const fieldCount = hasHeader ? first.length : data[0].length;
+
+  const specs: Array<ColumnSpec | undefined> = headers.map((h, i) => (o.columns ? o.columns[i] ?? { role: 'skip' } : specFromHeader(h, o)));
+  if (o.columns && o.columns.length !== fieldCount) assumptions.push(`--columns names ${o.columns.length} columns, the file has ${fieldCount}`);
+  let tsIndex = specs.findIndex((s) => s?.role === 'ts');
+  if (tsIndex < 0) {
+    tsIndex = data[0].findIndex((f) => detectTimestampStyle(f) !== undefined);
+    if (tsIndex < 0) throw new PlanError(file, `no timestamp column: none named ${TIMESTAMP_HEADERS.join('/')} and no field of the first data line reads as a timestamp; pass --columns with ts`);
+    assumptions.push(`timestamp column: ${headers[tsIndex]} (first field that reads as a timestamp)`);
+  }
+  const tsText = data[0][tsIndex] ?? '';
+  const tsStyle = o.tsFormat ?? detectTimestampStyle(tsText);
+  if (!tsStyle) throw new PlanError(file, `timestamp ${JSON.stringify(tsText)} in column ${headers[tsIndex]} is none of ISO 8601, epoch s, epoch ms, YYYY-MM-DD-H:M:S.f; pass --ts-format`);
+  assumptions.push(`timestamps: ${tsStyle}${o.tsFormat ? '' : ' (detected)'}`);
+  const ownZone = tsStyle === 'iso' && hasExplicitZone(tsText);
+  const zone: Zone = o.zone ?? { kind: 'utc' };
+  if (tsStyle === 'epoch-s' || tsStyle === 'epoch-ms') assumptions.push('zone: none needed (epoch time is UTC)');
+  else if (ownZone) assumptions.push('zone: as written in each timestamp');
+  else assumptions.push(o.zone ? `zone: ${describeZone(zone)} for wall-clock times` : 'zone: ASSUMED UTC for wall-clock times without a zone (pass --tz or --utc-offset)');
+
+  const columns: PlannedColumn[] = [];
+  const ignored: string[] = [];
+  specs.forEach((spec, i) => {
+    if (i === tsIndex) return;
+    if (!spec || spec.role !== 'series') return void ignored.push(headers[i]);
+    const c = planColumn(file, spec, i, headers[i], firstValue(data, i), o, earlierUnits);
+    columns.push(c.column);
+    assumptions.push(...c.assumptions);
+  });
+  if (ignored.length) assumptions.push(`ignored columns: ${ignored.join(', ')} (map them with --column NAME=METRIC or --columns)`);
+  if (columns.length === 0) assumptions.push('no value column recognised: nothing is imported from this file');
+  return { delimiter, hasHeader, fieldCount, tsIndex, tsStyle, zone, columns, ignored, assumptions };
+}

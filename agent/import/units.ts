@@ -1,0 +1,47 @@
+/**
+ * Unit conversions the importer applies to reach each metric's canonical stored unit
+ * (`builder/metrics.ts`: °C, %RH, Pa, lx, …). Pure.
+ */
+import { METRICS, type Metric } from '../../builder/metrics.js';
+
+/** A source unit of a metric: its name and the conversion to the canonical unit. */
+export interface UnitConversion {
+  unit: string;
+  toCanonical: (value: number) => number;
+}
+
+const same = (unit: string): UnitConversion => ({ unit, toCanonical: (v) => v });
+const scale = (unit: string, factor: number): UnitConversion => ({ unit, toCanonical: (v) => v * factor });
+
+/** Source units accepted per metric (`--unit COLUMN=UNIT`); the first is the canonical one. */
+export const SOURCE_UNITS: Partial<Record<Metric, readonly UnitConversion[]>> = {
+  tempC: [same('C'), { unit: 'F', toCanonical: (v) => ((v - 32) * 5) / 9 }, { unit: 'K', toCanonical: (v) => v - 273.15 }],
+  pressurePa: [same('Pa'), scale('hPa', 100), scale('mbar', 100), scale('kPa', 1000), scale('inHg', 3386.389)],
+  rhPct: [same('%')],
+  illuminanceLux: [same('lx')],
+  distanceCm: [same('cm'), scale('mm', 0.1), scale('m', 100)],
+};
+
+/** The conversion for `unit` of `metric`, or undefined when that unit is not known for it. */
+export function findUnit(metric: Metric, unit: string): UnitConversion | undefined {
+  const list = SOURCE_UNITS[metric] ?? [same(METRICS[metric].unit)];
+  return list.find((u) => u.unit.toLowerCase() === unit.toLowerCase()) ?? (unit === METRICS[metric].unit ? same(unit) : undefined);
+}
+
+/** Units accepted for `metric`, for error messages. */
+export function unitsOf(metric: Metric): string[] {
+  return (SOURCE_UNITS[metric] ?? [same(METRICS[metric].unit)]).map((u) => u.unit);
+}
+
+/**
+ * The unit a column of `metric` is most likely in, judged from one plausible value, with the reason:
+ * pressure below 2,000 is hPa (300–1100 hPa is the BME280 range), else Pa; other metrics: canonical.
+ */
+export function guessUnit(metric: Metric, sampleValue: number | undefined): { conversion: UnitConversion; reason: string } {
+  if (metric === 'pressurePa') {
+    if (sampleValue !== undefined && sampleValue < 2_000) return { conversion: scale('hPa', 100), reason: 'first value below 2000, read as hPa (×100 → Pa)' };
+    return { conversion: same('Pa'), reason: sampleValue === undefined ? 'no value seen, read as Pa' : 'first value 2000 or more, read as Pa' };
+  }
+  const canonical = (SOURCE_UNITS[metric] ?? [same(METRICS[metric].unit)])[0];
+  return { conversion: canonical, reason: `canonical unit ${METRICS[metric].unit}` };
+}

@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { toImportOptions } from '../../../cli/commands/import.js';
+
+const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+const FIXTURE = join(ROOT, 'test/fixtures/bme280-livingroom');
+const dir = mkdtempSync(join(tmpdir(), 'cli-import-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+function sensorctl(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/sensorctl.ts'), '--data-dir', dir, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SENSORCTL_DATA_DIR: '' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const cli = suite('sensorctl import');
+
+cli('imports the fixture folder, exits 0 and prints the report as JSON with --json; status then shows the series', () => {
+  const r = sensorctl('--json', 'import', FIXTURE, '--device', 'lr', '--series-prefix', 'bme280.');
+  assert.is(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  const temp = report.series.find((s: { seriesId: string }) => s.seriesId === 'bme280.tempC');
+  assert.is(temp.counts.outOfRange, 3);
+  assert.is(temp.stored, 10_909);
+  assert.match(r.stderr, /import import: 100% of 0\.9 MB in 10 files/, 'plain progress lines when stderr is not a TTY');
+  const st = sensorctl('--json', 'status');
+  assert.is(st.code, 0, st.stderr);
+  const status = JSON.parse(st.stdout);
+  assert.is(status.series.find((s: { seriesId: string }) => s.seriesId === 'bme280.tempC').count, 10_909);
+  assert.ok(status.dbSizeBytes > 0);
+  const text = sensorctl('status');
+  assert.match(text.stdout, /lr\s+bme280\.tempC\s+tempC\s+°C\s+10909\s+2017-02-15T04:00:00\.000Z/, "first stored = 00:10 + 23 empty 10-min rows");
+});
+
+cli('prints what it assumed in the text report', () => {
+  const r = sensorctl('import', join(FIXTURE, '2017/02/pressure.csv'), '--device', 'lr2');
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Pressure → pressurePa \(pressurePa, Pa\) from hPa: first value below 2000, read as hPa/);
+  assert.match(r.stdout, /timestamps: epoch-s \(detected\)/);
+});
+
+cli('exits 1 on unreadable input and 2 on bad options, without a stack trace', () => {
+  const missing = sensorctl('import', join(dir, 'nope.csv'));
+  assert.is(missing.code, 1);
+  assert.match(missing.stderr, /nope\.csv: cannot read: ENOENT/);
+  const bad = sensorctl('import', FIXTURE, '--range', 'tempC=50..-30');
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /--range tempC=50\.\.-30: expected NAME=MIN\.\.MAX/);
+  assert.not.match(bad.stderr, /at .*\.ts:\d+/);
+});
+cli.run();
+
+const opts = suite('toImportOptions');
+const base = { seriesPrefix: '', column: [], unit: [], range: [] };
+opts('turns flags into options: columns, column map, offset zone, units, ranges', () => {
+  const o = toImportOptions({ ...base, columns: 'ts,door:state,-', column: ['field1=tempC'], utcOffset: '+01:00', unit: ['Pressure=hPa'], range: ['tempC=-30..50'] });
+  assert.equal(o.columns, [{ role: 'ts' }, { role: 'series', name: 'door', metric: 'state' }, { role: 'skip' }]);
+  assert.equal(o.columnMap, { field1: { role: 'series', name: 'tempC', metric: 'tempC' } });
+  assert.equal(o.zone, { kind: 'offset', offsetMin: 60 });
+  assert.equal(o.units, { Pressure: 'hPa' });
+  assert.equal(o.ranges, { tempC: { min: -30, max: 50 } });
+});
+opts('rejects --tz with --utc-offset, unknown zones, bad metrics and malformed pairs', () => {
+  assert.throws(() => toImportOptions({ ...base, tz: 'UTC', utcOffset: '+01:00' }), /not both/);
+  assert.throws(() => toImportOptions({ ...base, tz: 'Mars/Base' }), /not an IANA time zone/);
+  assert.throws(() => toImportOptions({ ...base, columns: 'ts,temp1' }), /temp1 is not a metric/);
+  assert.throws(() => toImportOptions({ ...base, column: ['field1'] }), /expected NAME=VALUE/);
+  assert.throws(() => toImportOptions({ ...base, utcOffset: 'CET' }), /expected ±HH:MM/);
+});
+opts.run();
