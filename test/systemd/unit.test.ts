@@ -92,4 +92,27 @@ analyze('does flag a broken unit, so the check above can fail', () => {
   assert.is.not(r2.status, 0);
 });
 
+analyze('also accepts the documented LoadCredential= variant for AWS credentials', () => {
+  const unit = renderUnit(readUnitTemplate(), VALUES)
+    .replace('#   LoadCredential=aws:/etc/sensorctl/aws-credentials', 'LoadCredential=aws:/etc/sensorctl/aws-credentials')
+    .replace('#   Environment=AWS_SHARED_CREDENTIALS_FILE=%d/aws', 'Environment=AWS_SHARED_CREDENTIALS_FILE=%d/aws');
+  assert.match(unit, /^LoadCredential=aws:/m);
+  const r = verify(unit);
+  assert.is(r.output, '', r.output);
+  assert.is(r.status, 0);
+});
+
+analyze('rates the sandbox at most 4.0 on systemd-analyze security (offline)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sensorctl-unit-'));
+  try {
+    writeFileSync(join(dir, 'sensorctl.service'), renderUnit(readUnitTemplate(), VALUES));
+    const r = spawnSync('systemd-analyze', ['security', '--offline=true', '--no-pager', join(dir, 'sensorctl.service')], { encoding: 'utf8', cwd: dir });
+    const m = /Overall exposure level for sensorctl\.service: (\d+\.\d)/.exec(r.stdout);
+    assert.ok(m, r.stdout + r.stderr);
+    assert.ok(Number(m![1]) <= 4.0, `exposure ${m![1]}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 analyze.run();
