@@ -184,6 +184,12 @@ cli('install --dry-run --prefix prints the plan and exits 0; a bad --user exits 
   }
 });
 
+cli('the entry ExecStart runs (bin/sensorctl.js) executes a command exactly once', () => {
+  const r = spawnSync(process.execPath, ['bin/sensorctl.js', 'install', '--dry-run', '--user', 'Bad User'], { cwd: ROOT, encoding: 'utf8' });
+  assert.is(r.status, 2);
+  assert.is(r.stderr.match(/--user Bad User/g)?.length, 1, r.stderr);
+});
+
 cli('the starter config passes the agent config validation', () => {
   const c = parseConfig(JSON.parse(starterConfig('Pi Kitchen!')), 'x');
   assert.is(c.deviceId, 'Pi-Kitchen-');
