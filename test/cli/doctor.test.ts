@@ -14,6 +14,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
 import type { CheckResult } from '../../agent/doctor.js';
+import { formatChecklist } from '../../cli/commands/doctor.js';
 
 // dynalite ships no type declarations; typed here at the one call we make.
 const dynalite = createRequire(import.meta.url)('dynalite') as (options: { createTableMs: number }) => Server;
@@ -156,3 +157,26 @@ run.after(() => {
 });
 
 run.run();
+
+const text = suite('formatChecklist');
+
+text('prints one marked line per check, the fix below warn/fail lines, and the totals', () => {
+  const out = formatChecklist([
+    { id: 'i2c', title: 'I2C bus', status: 'warn', detail: 'not present on this machine', fix: 'enable I2C' },
+    { id: 'disk', title: 'Disk space for a year of data', status: 'ok', detail: '481.2 MiB for a year' },
+    { id: 'database', title: 'Database integrity', status: 'fail', detail: 'quick_check reported 1 problem(s)', fix: 'recover' },
+    { id: 'cloud', title: 'Cloud reachability and credentials', status: 'skip', detail: 'no cloud section in the config' },
+  ]);
+  assert.is(out, [
+    '[warn] I2C bus: not present on this machine',
+    '       fix: enable I2C',
+    '[ ok ] Disk space for a year of data: 481.2 MiB for a year',
+    '[FAIL] Database integrity: quick_check reported 1 problem(s)',
+    '       fix: recover',
+    '[skip] Cloud reachability and credentials: no cloud section in the config',
+    '',
+    '1 ok, 1 warning(s), 1 failed, 1 skipped',
+  ].join('\n'));
+});
+
+text.run();
