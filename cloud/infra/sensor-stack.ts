@@ -31,6 +31,9 @@ export const JOBS_TTL_ATTRIBUTE = 'expiresAtS';
 /**
  * Object tag the builders put on staged `*.tmp-*` keys (S3 lifecycle filters match prefixes and
  * tags, not suffixes, so temp keys are found by tag): tagged objects expire after a day.
+ * PutObject of a staged key sends `Tagging: 'sensorctl-temp=true'`; the promoting CopyObject MUST
+ * send `TaggingDirective: 'REPLACE'` without tags, or the canonical object inherits the tag and
+ * expires a day later (CopyObject copies tags by default).
  */
 export const TEMP_OBJECT_TAG = { key: 'sensorctl-temp', value: 'true' } as const;
 
