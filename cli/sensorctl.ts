@@ -4,6 +4,8 @@
  * `cli/commands/<verb>.ts` and exports `register(program)`; this file wires global options and
  * exit codes (0 ok, 1 failure, 2 usage).
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError } from './context.js';
 import { COMMANDS } from './commands/index.js';
@@ -53,7 +55,16 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] && /sensorctl(\.ts|\.js)?$/.test(process.argv[1]);
+/** True when this file is the program run (not when bin/sensorctl.js imported it: that calls main itself). */
+function isEntryModule(): boolean {
+  try {
+    return Boolean(process.argv[1]) && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+const isEntry = isEntryModule();
 if (isEntry) {
   main(process.argv).then(
     (code) => {

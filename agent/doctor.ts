@@ -1,0 +1,183 @@
+/**
+ * `sensorctl doctor` core: turns facts about the machine (gathered by `doctor-probes.ts`) into a
+ * checklist of results with fixes. Pure: no I/O, no clock (the time is a fact).
+ */
+
+/** Outcome of one check. `fail` makes `sensorctl doctor` exit 1; `warn` and `skip` do not. */
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+
+export interface CheckResult {
+  id: 'i2c' | 'gpio' | 'one-wire' | 'clock' | 'disk' | 'database' | 'cloud' | 'snapshots';
+  title: string;
+  status: CheckStatus;
+  /** What was found, with numbers and units. */
+  detail: string;
+  /** What to do about a warn/fail; absent when ok. */
+  fix?: string;
+}
+
+/** Bytes one stored sample costs on disk, estimate (row + index + journal share). */
+export const BYTES_PER_SAMPLE = 40;
+export const YEAR_MS = 365 * 86_400_000;
+
+/** A device node or directory and whether the current user may read and write it. */
+export interface NodeAccess {
+  path: string;
+  isAccessible: boolean;
+}
+
+export interface DoctorFacts {
+  nowMs: number;
+  /** /dev/i2c-* nodes. */
+  i2cDevices: NodeAccess[];
+  /** Whether any configured sensor needs the I2C bus / GPIO / 1-Wire (then absence is a failure). */
+  needs: { i2c: boolean; gpio: boolean; oneWire: boolean };
+  /** /sys/class/gpio (the export file) when present, and /dev/gpiochip* nodes. */
+  gpioSysfs: NodeAccess | undefined;
+  gpioChips: NodeAccess[];
+  /** Entries of /sys/bus/w1/devices, or undefined when the directory is absent. */
+  oneWireDevices: string[] | undefined;
+  /** `timedatectl show -p NTPSynchronized --value` → true/false; undefined when it could not tell. */
+  ntpSynchronized: boolean | undefined;
+  /** /run/systemd/timesync/synchronized exists. */
+  timesyncFlag: boolean;
+  disk: { path: string; freeBytes: number } | undefined;
+  /** Sample rates: series × samples per year, summed (see `samplesPerYear`). */
+  samplesPerYear: number;
+  rateSource: string;
+  /** Bytes already in the database (0 when none). */
+  dbBytes: number;
+  /** `PRAGMA quick_check` rows, or `undefined` when there is no database file; `error` when it would not open. */
+  database: { path: string; quickCheck?: string[]; error?: string } | undefined;
+  /** Cloud check, when `cloud` is configured. */
+  cloud: { table: string; region: string; outcome: CloudOutcome; message: string } | undefined;
+  /** Meta files under <dataDir>/snapshots/<device>/. */
+  snapshotMetas: Array<{ device: string; key: string; generatedAtMs?: number; expiresAtMs?: number; isStale: boolean; unreadable?: string }>;
+}
+
+/** What the DescribeTable probe found. `denied`: the credentials were accepted but lack DescribeTable. */
+export type CloudOutcome = 'ok' | 'denied' | 'no-credentials' | 'bad-credentials' | 'no-table' | 'unreachable' | 'error';
+
+/** Samples per year of `series` series sampled every `intervalMs`. */
+export function samplesPerYear(series: number, intervalMs: number): number {
+  return series * (YEAR_MS / intervalMs);
+}
+
+/** `12345678` → `11.8 MiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) (v /= 1024), i++;
+  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+function hardware(id: 'i2c' | 'gpio', title: string, nodes: NodeAccess[], isNeeded: boolean, group: string, enable: string): CheckResult {
+  if (nodes.length === 0) {
+    return { id, title, status: isNeeded ? 'fail' : 'warn', detail: 'not present on this machine', fix: enable };
+  }
+  const denied = nodes.filter((n) => !n.isAccessible);
+  if (denied.length) {
+    return {
+      id, title, status: 'fail',
+      detail: `${nodes.length} found, no read/write access to ${denied.map((n) => n.path).join(', ')}`,
+      fix: `add the service user to group ${group} (sudo usermod -aG ${group} sensorctl) and log in again`,
+    };
+  }
+  return { id, title, status: 'ok', detail: `${nodes.map((n) => n.path).join(', ')} accessible` };
+}
+
+function clock(f: DoctorFacts): CheckResult {
+  const title = 'Clock synchronised';
+  if (f.ntpSynchronized === true || (f.ntpSynchronized === undefined && f.timesyncFlag)) {
+    return { id: 'clock', title, status: 'ok', detail: 'NTP synchronised' };
+  }
+  const fix = 'enable time sync: sudo timedatectl set-ntp true (systemd-timesyncd), and check network access to NTP (UDP 123)';
+  if (f.ntpSynchronized === false) return { id: 'clock', title, status: 'warn', detail: 'NTP not synchronised: samples may carry a wrong time', fix };
+  return { id: 'clock', title, status: 'warn', detail: 'sync state unknown (no timedatectl answer, no /run/systemd/timesync/synchronized)', fix };
+}
+
+function disk(f: DoctorFacts): CheckResult {
+  const title = 'Disk space for a year of data';
+  const needBytes = Math.max(0, f.samplesPerYear * BYTES_PER_SAMPLE - f.dbBytes);
+  const need = `${formatBytes(f.samplesPerYear * BYTES_PER_SAMPLE)} for a year (${Math.round(f.samplesPerYear).toLocaleString('en')} samples × ${BYTES_PER_SAMPLE} B; ${f.rateSource})`;
+  if (!f.disk) return { id: 'disk', title, status: 'warn', detail: `${need}; free space unknown`, fix: 'create the data directory' };
+  const detail = `${need}; ${formatBytes(f.disk.freeBytes)} free at ${f.disk.path}`;
+  if (f.disk.freeBytes < needBytes) return { id: 'disk', title, status: 'fail', detail, fix: 'free space, use a larger SD card/SSD, or sample less often (sensors[].intervalMs)' };
+  if (f.disk.freeBytes < 1.5 * needBytes) return { id: 'disk', title, status: 'warn', detail: `${detail} (less than 50% headroom)`, fix: 'plan more space before the year is full' };
+  return { id: 'disk', title, status: 'ok', detail };
+}
+
+function database(f: DoctorFacts): CheckResult {
+  const title = 'Database integrity';
+  if (!f.database) return { id: 'database', title, status: 'skip', detail: 'no database yet (sensorctl run creates it)' };
+  const { path, quickCheck, error } = f.database;
+  if (error) return { id: 'database', title, status: 'fail', detail: `${path}: ${error}`, fix: 'check file permissions; restore from backup if the file is damaged' };
+  if (quickCheck && quickCheck.length === 1 && quickCheck[0] === 'ok') return { id: 'database', title, status: 'ok', detail: `${path}: quick_check ok (${formatBytes(f.dbBytes)})` };
+  return {
+    id: 'database', title, status: 'fail',
+    detail: `${path}: quick_check reported ${quickCheck?.length ?? 0} problem(s): ${(quickCheck ?? []).slice(0, 3).join('; ')}`,
+    fix: 'stop the service, copy the file aside, then try: sqlite3 sensorctl.db ".recover" | sqlite3 recovered.db',
+  };
+}
+
+const CLOUD_FIX: Record<CloudOutcome, string | undefined> = {
+  ok: undefined,
+  denied: undefined,
+  'no-credentials': 'provide credentials: /etc/sensorctl/aws.env (0600 root) or LoadCredential= (docs/install-pi.md)',
+  'bad-credentials': 'the access key is unknown, expired or mistyped: create a new one for the Pi user (docs/deploy-aws.md)',
+  'no-table': 'set cloud.table and cloud.region to the stack outputs (SamplesTableName)',
+  unreachable: 'check the network, DNS and cloud.region; the Pi buffers samples meanwhile',
+  error: 'see the message; run with --log-level debug',
+};
+
+function cloud(f: DoctorFacts): CheckResult {
+  const title = 'Cloud reachability and credentials';
+  if (!f.cloud) return { id: 'cloud', title, status: 'skip', detail: 'no cloud section in the config' };
+  const c = f.cloud;
+  const where = `table ${c.table} in ${c.region}`;
+  if (c.outcome === 'ok') return { id: 'cloud', title, status: 'ok', detail: `${where}: reachable, credentials accepted` };
+  if (c.outcome === 'denied') {
+    return { id: 'cloud', title, status: 'ok', detail: `${where}: reachable, credentials accepted (DescribeTable denied, as the least-privilege Pi policy intends)` };
+  }
+  return { id: 'cloud', title, status: 'fail', detail: `${where}: ${c.outcome}: ${c.message}`, fix: CLOUD_FIX[c.outcome] };
+}
+
+function snapshots(f: DoctorFacts): CheckResult {
+  const title = 'Snapshot freshness';
+  if (f.snapshotMetas.length === 0) return { id: 'snapshots', title, status: 'warn', detail: 'no snapshot meta under <data dir>/snapshots yet', fix: 'start the service (sensorctl run) or run sensorctl rebuild' };
+  const unreadable = f.snapshotMetas.filter((m) => m.unreadable);
+  const stale = f.snapshotMetas.filter((m) => m.isStale);
+  const overdue = f.snapshotMetas.filter((m) => m.expiresAtMs !== undefined && m.expiresAtMs < f.nowMs);
+  const newest = Math.max(...f.snapshotMetas.map((m) => m.generatedAtMs ?? -Infinity));
+  const devices = [...new Set(f.snapshotMetas.map((m) => m.device))];
+  const age = Number.isFinite(newest) ? `newest ${Math.round((f.nowMs - newest) / 1000)} s old` : 'none built yet';
+  const detail = `${f.snapshotMetas.length} meta file(s) for ${devices.join(', ')}; ${age}; ${stale.length} stale, ${overdue.length} overdue, ${unreadable.length} unreadable`;
+  if (unreadable.length || stale.length || overdue.length) {
+    return { id: 'snapshots', title, status: 'warn', detail, fix: 'check the builder in the journal: journalctl -u sensorctl -p warning' };
+  }
+  return { id: 'snapshots', title, status: 'ok', detail };
+}
+
+/** Every check, in checklist order. */
+export function evaluate(f: DoctorFacts): CheckResult[] {
+  const gpioNodes = [...(f.gpioSysfs ? [f.gpioSysfs] : []), ...f.gpioChips];
+  const oneWire: CheckResult = f.oneWireDevices === undefined
+    ? { id: 'one-wire', title: '1-Wire bus', status: f.needs.oneWire ? 'fail' : 'warn', detail: '/sys/bus/w1/devices not present', fix: 'enable 1-Wire: add dtoverlay=w1-gpio to /boot/firmware/config.txt and reboot' }
+    : { id: 'one-wire', title: '1-Wire bus', status: 'ok', detail: `${f.oneWireDevices.filter((d) => !d.startsWith('w1_bus_master')).length} device(s): ${f.oneWireDevices.join(', ') || 'none'}` };
+  return [
+    hardware('i2c', 'I2C bus', f.i2cDevices, f.needs.i2c, 'i2c', 'enable I2C: sudo raspi-config nonint do_i2c 0 (or dtparam=i2c_arm=on in /boot/firmware/config.txt) and reboot'),
+    hardware('gpio', 'GPIO', gpioNodes, f.needs.gpio, 'gpio', 'GPIO needs a Raspberry Pi (or another board exposing /dev/gpiochip*)'),
+    oneWire,
+    clock(f),
+    disk(f),
+    database(f),
+    cloud(f),
+    snapshots(f),
+  ];
+}
+
+/** True when no check failed: exit code 0. */
+export function isHealthy(results: readonly CheckResult[]): boolean {
+  return results.every((r) => r.status !== 'fail');
+}

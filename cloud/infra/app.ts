@@ -1,0 +1,48 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * CDK app entry (`npm run synth`, and `cdk.json`'s `app` for `npm run deploy`). Synthesises the one
+ * stack into `cdk.out/` offline: no AWS account, no network. The stack is environment-agnostic unless
+ * CDK_DEFAULT_ACCOUNT/REGION are set (the CDK CLI sets them on deploy).
+ *
+ * Context values (`-c key=value` on the CDK CLI, or env on synth): `alarmEmail` (SENSORCTL_ALARM_EMAIL),
+ * `apiProvisionedConcurrency` (SENSORCTL_API_PROVISIONED_CONCURRENCY), `stackName` (default Sensorctl).
+ */
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { BUNDLE_HANDLER, lambdaCode, PLACEHOLDER_HANDLER, REPO_ROOT } from './lambda-code.js';
+import { SensorStack } from './sensor-stack.js';
+
+/** Build the app and its stack. `bundle: false` always uses placeholder Lambda code (tests). */
+export function buildApp(options: { outdir?: string; bundle?: boolean } = {}): { app: App; stack: SensorStack; placeholders: string[] } {
+  const app = new App({ outdir: options.outdir ?? join(REPO_ROOT, 'cdk.out') });
+  const ctx = (key: string, env: string): string | undefined => (app.node.tryGetContext(key) as string | undefined) ?? process.env[env];
+  const bundle = options.bundle ?? true;
+  const builder = lambdaCode('builder', bundle);
+  const api = lambdaCode('api', bundle);
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const region = process.env.CDK_DEFAULT_REGION;
+  const stack = new SensorStack(app, ctx('stackName', 'SENSORCTL_STACK_NAME') ?? 'Sensorctl', {
+    env: account && region ? { account, region } : undefined,
+    description: 'sensorctl: samples table, snapshot bucket + CloudFront, builder and API Lambdas, monitoring',
+    builderCode: builder.code,
+    builderHandler: builder.isPlaceholder ? PLACEHOLDER_HANDLER : BUNDLE_HANDLER,
+    apiCode: api.code,
+    apiHandler: api.isPlaceholder ? PLACEHOLDER_HANDLER : BUNDLE_HANDLER,
+    alarmEmail: ctx('alarmEmail', 'SENSORCTL_ALARM_EMAIL'),
+    apiProvisionedConcurrency: Number(ctx('apiProvisionedConcurrency', 'SENSORCTL_API_PROVISIONED_CONCURRENCY') ?? 0),
+  });
+  const placeholders = [builder.isPlaceholder && 'builder', api.isPlaceholder && 'api'].filter((x): x is string => Boolean(x));
+  return { app, stack, placeholders };
+}
+
+const isEntry = process.argv[1] && /cloud\/infra\/app\.(ts|js)$/.test(process.argv[1]);
+if (isEntry) {
+  const { app, stack, placeholders } = buildApp();
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, { Type: string }> };
+  const count = Object.keys(template.Resources).length;
+  process.stderr.write(`synth: ${stack.stackName} → ${assembly.directory}/${stack.templateFile} (${count} resources)\n`);
+  if (placeholders.length) {
+    process.stderr.write(`synth: placeholder code for the ${placeholders.join(' and ')} Lambda (entry file missing: see cloud/infra/lambda-code.ts)\n`);
+  }
+}

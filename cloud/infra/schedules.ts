@@ -1,0 +1,56 @@
+/**
+ * Pure derivations from the snapshot matrix (builder/constants.ts) for the cloud stack: which
+ * EventBridge schedule rebuilds which windows, and which CloudFront cache behaviour serves which
+ * snapshot keys with what TTL. Kept out of the stack so they are testable without a synth.
+ */
+import { META_TTL_S, WINDOW_NAMES, WINDOWS, type Window } from '../../builder/constants.js';
+
+/** EventBridge's shortest rate is one minute (rate expressions, EventBridge User Guide). */
+export const MIN_SCHEDULE_MS = 60_000;
+
+/** One schedule: a rate in whole minutes and the windows its events name. */
+export interface ScheduleGroup {
+  rateMinutes: number;
+  windows: Window[];
+}
+
+/**
+ * Group windows by rebuild cadence (`rebuildEveryMs`, raised to EventBridge's one-minute minimum):
+ * one rule per distinct cadence, its event carrying `{"windows": [...]}`.
+ * With today's matrix: 1 min → 1h; 5 min → 10h, 1d; 10 min → 10d; 15 min → 3m, 12m.
+ */
+export function scheduleGroups(): ScheduleGroup[] {
+  const byRate = new Map<number, Window[]>();
+  for (const w of WINDOW_NAMES) {
+    const minutes = Math.max(1, Math.round(Math.max(MIN_SCHEDULE_MS, WINDOWS[w].rebuildEveryMs) / MIN_SCHEDULE_MS));
+    byRate.set(minutes, [...(byRate.get(minutes) ?? []), w]);
+  }
+  return [...byRate.entries()].sort(([a], [b]) => a - b).map(([rateMinutes, windows]) => ({ rateMinutes, windows }));
+}
+
+/** The event the builder Lambda receives from a schedule (EventBridge constant input). */
+export interface ScheduledBuildEvent {
+  source: 'sensorctl.schedule';
+  windows: Window[];
+}
+
+/** One CloudFront behaviour over snapshot objects (canonical and fallback alike). */
+export interface SnapshotBehaviour {
+  /** CloudFront path pattern (`*` matches any characters, `/` included). */
+  pathPattern: string;
+  ttlS: number;
+  /** Short name for construct ids. */
+  name: string;
+}
+
+/**
+ * Behaviours for snapshot keys, in evaluation order: meta files first (short `META_TTL_S`), then one
+ * per window (`*latest_1h_*.json` does not match `latest_10h_…`, since the window name is followed
+ * by `_`). Patterns start with `*` so `snapshots/{device}/` and `fallback/snapshots/{device}/` share them.
+ */
+export function snapshotBehaviours(): SnapshotBehaviour[] {
+  return [
+    { pathPattern: '*.meta.json', ttlS: META_TTL_S, name: 'Meta' },
+    ...WINDOW_NAMES.map((w) => ({ pathPattern: `*latest_${w}_*.json`, ttlS: WINDOWS[w].ttlS, name: `Window${w}` })),
+  ];
+}

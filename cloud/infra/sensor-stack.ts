@@ -1,0 +1,252 @@
+/**
+ * The cloud side as one CDK stack: samples and jobs tables, the snapshot bucket behind CloudFront
+ * (with the HTTP API as a second origin), the builder Lambda on EventBridge schedules and the SQS
+ * refresh queue, the API Lambda behind an HTTP API, the Pi's least-privilege identity, and
+ * monitoring. Names are left to CloudFormation; the outputs say what they became.
+ */
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from './metric-names.js';
+import { Monitoring } from './monitoring.js';
+import { piPolicyStatements } from './pi-policy.js';
+import { scheduleGroups, snapshotBehaviours, type ScheduledBuildEvent } from './schedules.js';
+
+/** Jobs table key and TTL attribute (issue 6's job store writes these; TTL is epoch seconds). */
+export const JOBS_PARTITION_KEY = 'pk';
+export const JOBS_TTL_ATTRIBUTE = 'expiresAtS';
+
+/**
+ * Object tag the builders put on staged `*.tmp-*` keys (S3 lifecycle filters match prefixes and
+ * tags, not suffixes, so temp keys are found by tag): tagged objects expire after a day.
+ * PutObject of a staged key sends `Tagging: 'sensorctl-temp=true'`; the promoting CopyObject MUST
+ * send `TaggingDirective: 'REPLACE'` without tags, or the canonical object inherits the tag and
+ * expires a day later (CopyObject copies tags by default).
+ */
+export const TEMP_OBJECT_TAG = { key: 'sensorctl-temp', value: 'true' } as const;
+
+/** The event the keep-warm schedule sends to the API Lambda; the handler should answer it at once. */
+export const KEEP_WARM_EVENT = { source: 'sensorctl.keep-warm' } as const;
+
+export interface SensorStackProps extends StackProps {
+  builderCode: lambda.Code;
+  builderHandler: string;
+  apiCode: lambda.Code;
+  apiHandler: string;
+  /** Days a noncurrent snapshot version is kept (readers pinning an old versionId). Default 7. */
+  noncurrentVersionDays?: number;
+  /** Provisioned concurrency for the API Lambda; 0 (default) uses a keep-warm schedule instead. */
+  apiProvisionedConcurrency?: number;
+  /** Browser origins allowed by the HTTP API's CORS. Default `*`. */
+  corsOrigins?: string[];
+  alarmEmail?: string;
+}
+
+export class SensorStack extends Stack {
+  readonly samplesTable: dynamodb.Table;
+  readonly jobsTable: dynamodb.Table;
+  readonly bucket: s3.Bucket;
+  readonly refreshQueue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly builder: lambda.Function;
+  readonly api: lambda.Function;
+  readonly httpApi: apigw.HttpApi;
+  readonly distribution: cloudfront.Distribution;
+  readonly piPolicy: iam.ManagedPolicy;
+  readonly piUser: iam.User;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: SensorStackProps) {
+    super(scope, id, props);
+
+    this.samplesTable = new dynamodb.Table(this, 'SamplesTable', {
+      partitionKey: { name: 'deviceId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'tsMs', type: dynamodb.AttributeType.NUMBER },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.jobsTable = new dynamodb.Table(this, 'JobsTable', {
+      partitionKey: { name: JOBS_PARTITION_KEY, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: JOBS_TTL_ATTRIBUTE,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.bucket = new s3.Bucket(this, 'SnapshotBucket', {
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        { id: 'ExpireNoncurrentVersions', noncurrentVersionExpiration: Duration.days(props.noncurrentVersionDays ?? 7), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        { id: 'ExpireStrayTempKeys', tagFilters: { [TEMP_OBJECT_TAG.key]: TEMP_OBJECT_TAG.value }, expiration: Duration.days(1) },
+        { id: 'RemoveExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
+      ],
+    });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'RefreshDeadLetterQueue', { retentionPeriod: Duration.days(14), enforceSSL: true });
+    const builderTimeout = Duration.minutes(2);
+    this.refreshQueue = new sqs.Queue(this, 'RefreshQueue', {
+      visibilityTimeout: Duration.seconds(builderTimeout.toSeconds() * 6), // AWS: ≥ 6 × function timeout for event sources
+      retentionPeriod: Duration.hours(1),
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 3 },
+    });
+
+    const environment = {
+      SAMPLES_TABLE: this.samplesTable.tableName,
+      JOBS_TABLE: this.jobsTable.tableName,
+      SNAPSHOT_BUCKET: this.bucket.bucketName,
+      REFRESH_QUEUE_URL: this.refreshQueue.queueUrl,
+      METRICS_NAMESPACE,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    const fn = (id: string, code: lambda.Code, handler: string, timeout: Duration, memorySize: number) =>
+      new lambda.Function(this, id, {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        architecture: lambda.Architecture.ARM_64,
+        code,
+        handler,
+        timeout,
+        memorySize,
+        environment,
+        logGroup: new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+      });
+    this.builder = fn('BuilderFunction', props.builderCode, props.builderHandler, builderTimeout, 1024);
+    this.api = fn('ApiFunction', props.apiCode, props.apiHandler, Duration.seconds(10), 512);
+
+    this.samplesTable.grantReadData(this.builder);
+    this.bucket.grantReadWrite(this.builder);
+    this.jobsTable.grantReadWriteData(this.builder);
+    this.builder.addEventSource(new SqsEventSource(this.refreshQueue, { batchSize: 5, reportBatchItemFailures: true }));
+    for (const group of scheduleGroups()) {
+      const event: ScheduledBuildEvent = { source: 'sensorctl.schedule', windows: group.windows };
+      new events.Rule(this, `BuildEvery${group.rateMinutes}Min`, {
+        description: `Rebuild snapshots of windows ${group.windows.join(', ')}`,
+        schedule: events.Schedule.rate(Duration.minutes(group.rateMinutes)),
+        targets: [new targets.LambdaFunction(this.builder, { event: events.RuleTargetInput.fromObject(event), retryAttempts: 0 })],
+      });
+    }
+
+    this.samplesTable.grantReadData(this.api);
+    this.bucket.grantRead(this.api);
+    this.jobsTable.grantReadWriteData(this.api);
+    this.refreshQueue.grantSendMessages(this.api);
+    this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
+      description: 'sensorctl samples API',
+      defaultIntegration: new HttpLambdaIntegration('ApiIntegration', this.api),
+      corsPreflight: {
+        allowOrigins: props.corsOrigins ?? ['*'],
+        allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST, apigw.CorsHttpMethod.OPTIONS],
+        allowHeaders: ['content-type', 'if-none-match', 'last-event-id'],
+        exposeHeaders: ['etag', 'last-modified', 'last-updated', 'x-granularity', 'x-snapshot-source'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    const provisioned = props.apiProvisionedConcurrency ?? 0;
+    if (provisioned > 0) {
+      new lambda.Alias(this, 'ApiLive', { aliasName: 'live', version: this.api.currentVersion, provisionedConcurrentExecutions: provisioned });
+    } else {
+      new events.Rule(this, 'ApiKeepWarm', {
+        description: 'Keep one API Lambda container warm for /samples/latest',
+        schedule: events.Schedule.rate(Duration.minutes(5)),
+        targets: [new targets.LambdaFunction(this.api, { event: events.RuleTargetInput.fromObject(KEEP_WARM_EVENT), retryAttempts: 0 })],
+      });
+    }
+
+    this.distribution = this.makeDistribution();
+
+    this.piPolicy = new iam.ManagedPolicy(this, 'PiPolicy', {
+      description: 'sensorctl Pi: write samples, read canonical meta, write fallback/ snapshots only',
+      statements: piPolicyStatements(this.samplesTable, this.bucket),
+    });
+    this.piUser = new iam.User(this, 'PiUser', { managedPolicies: [this.piPolicy] });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      builder: this.builder, api: this.api, samplesTable: this.samplesTable, jobsTable: this.jobsTable,
+      deadLetterQueue: this.deadLetterQueue, builderP95Ms: 60_000, apiP95Ms: 3_000, dynamoLatencyMs: 100,
+      alarmEmail: props.alarmEmail,
+    });
+
+    const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    out('SamplesTableName', this.samplesTable.tableName, 'config.json cloud.table');
+    out('SnapshotBucketName', this.bucket.bucketName, 'config.json cloud.bucket');
+    out('DistributionDomainName', this.distribution.distributionDomainName, 'public URL host: https://<this>/samples/latest?window=1h');
+    out('HttpApiUrl', this.httpApi.apiEndpoint, 'API Gateway endpoint (CloudFront forwards /samples/* here)');
+    out('RefreshQueueUrl', this.refreshQueue.queueUrl, 'SQS refresh queue');
+    out('JobsTableName', this.jobsTable.tableName, 'refresh job state (TTL attribute expiresAtS)');
+    out('PiUserName', this.piUser.userName, 'create its access key: aws iam create-access-key --user-name <this>');
+    out('DashboardName', this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard');
+    out('AlarmTopicArn', this.monitoring.topic.topicArn, 'SNS topic of every alarm');
+  }
+
+  /** CloudFront: S3 (origin access control) for snapshots with per-window TTLs; the HTTP API for /samples/*. */
+  private makeDistribution(): cloudfront.Distribution {
+    const s3Origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
+    const snapshotBehaviour = (name: string, ttlS: number): cloudfront.BehaviorOptions => ({
+      origin: s3Origin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      compress: true,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+      responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS,
+      cachePolicy: new cloudfront.CachePolicy(this, `Cache${name}`, {
+        comment: `sensorctl ${name}: ${ttlS} s`,
+        minTtl: Duration.seconds(0),
+        defaultTtl: Duration.seconds(ttlS),
+        maxTtl: Duration.seconds(ttlS),
+        queryStringBehavior: cloudfront.CacheQueryStringBehavior.allowList('versionId'),
+        enableAcceptEncodingGzip: true,
+        enableAcceptEncodingBrotli: true,
+      }),
+    });
+    const apiOrigin = new origins.HttpOrigin(Fn.select(2, Fn.split('/', this.httpApi.apiEndpoint)), {
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+    });
+    const apiBehaviour = (cachePolicy: cloudfront.ICachePolicy): cloudfront.BehaviorOptions => ({
+      origin: apiOrigin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      compress: true,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachePolicy,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+    });
+    const latestPolicy = new cloudfront.CachePolicy(this, 'CacheApiLatest', {
+      comment: 'sensorctl /samples/latest: honours the API Cache-Control (no-store for fresh=true)',
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.seconds(0),
+      maxTtl: Duration.seconds(900),
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+      headerBehavior: cloudfront.CacheHeaderBehavior.allowList('Origin'),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    const additionalBehaviors: Record<string, cloudfront.BehaviorOptions> = {
+      '/samples/refresh*': apiBehaviour(cloudfront.CachePolicy.CACHING_DISABLED),
+      '/samples/*': apiBehaviour(latestPolicy),
+    };
+    for (const b of snapshotBehaviours()) additionalBehaviors[b.pathPattern] = snapshotBehaviour(b.name, b.ttlS);
+    return new cloudfront.Distribution(this, 'Distribution', {
+      comment: 'sensorctl snapshots and samples API',
+      defaultBehavior: snapshotBehaviour('Default', 60),
+      additionalBehaviors,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+    });
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * Assertions on the synthesised CloudFormation template (aws-cdk-lib/assertions). One synth for the
+ * whole file (it takes seconds); placeholder Lambda code, so the test needs no Lambda entry files.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { WINDOW_NAMES, WINDOWS, META_TTL_S } from '../../../builder/constants.js';
+import { buildApp } from '../../../cloud/infra/app.js';
+import { METRIC_CONSECUTIVE_STALE_BUILDS, METRICS_NAMESPACE } from '../../../cloud/infra/metric-names.js';
+import { TEMP_OBJECT_TAG } from '../../../cloud/infra/sensor-stack.js';
+
+const outdir = mkdtempSync(join(tmpdir(), 'sensorctl-cdk-'));
+const { stack } = buildApp({ outdir, bundle: false });
+const template = Template.fromStack(stack);
+const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties: any }> };
+rmSync(outdir, { recursive: true, force: true });
+
+const ofType = (type: string) => Object.entries(json.Resources).filter(([, r]) => r.Type === type).map(([id, r]) => ({ id, ...r }));
+const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+
+const tables = suite('SensorStack DynamoDB tables');
+
+tables('samples table: on-demand, deviceId (S) partition key, tsMs (N) sort key, point-in-time recovery', () => {
+  template.hasResourceProperties('AWS::DynamoDB::Table', {
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: [{ AttributeName: 'deviceId', KeyType: 'HASH' }, { AttributeName: 'tsMs', KeyType: 'RANGE' }],
+    AttributeDefinitions: Match.arrayWith([{ AttributeName: 'deviceId', AttributeType: 'S' }, { AttributeName: 'tsMs', AttributeType: 'N' }]),
+    PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+  });
+});
+
+tables('jobs table expires items through its TTL attribute', () => {
+  template.hasResourceProperties('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAtS', Enabled: true } });
+});
+
+tables.run();
+
+const bucket = suite('SensorStack snapshot bucket');
+
+bucket('is versioned, encrypted, blocks all public access and expires noncurrent versions and tagged temp keys', () => {
+  template.hasResourceProperties('AWS::S3::Bucket', {
+    VersioningConfiguration: { Status: 'Enabled' },
+    PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+    LifecycleConfiguration: {
+      Rules: Match.arrayWith([
+        Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 7 }, Status: 'Enabled' }),
+        Match.objectLike({ TagFilters: [{ Key: TEMP_OBJECT_TAG.key, Value: TEMP_OBJECT_TAG.value }], ExpirationInDays: 1 }),
+      ]),
+    },
+  });
+});
+
+bucket('its policy denies every request not made over TLS and grants reads only to CloudFront', () => {
+  const [policy] = ofType('AWS::S3::BucketPolicy');
+  const statements = policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>;
+  assert.ok(statements.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'));
+  for (const s of statements.filter((x) => x.Effect === 'Allow')) {
+    assert.equal(s.Principal, { Service: 'cloudfront.amazonaws.com' }, 'no public or anonymous principal');
+  }
+});
+
+bucket.run();
+
+const cdn = suite('SensorStack CloudFront');
+
+cdn('uses origin access control and one compressed behaviour per window with the window TTL, meta short', () => {
+  assert.is(ofType('AWS::CloudFront::OriginAccessControl').length, 1);
+  const dist = ofType('AWS::CloudFront::Distribution')[0].Properties.DistributionConfig;
+  const policies = Object.fromEntries(ofType('AWS::CloudFront::CachePolicy').map((p) => [p.id, p.Properties.CachePolicyConfig]));
+  const ttlOf = (pattern: string) => {
+    const b = dist.CacheBehaviors.find((x: any) => x.PathPattern === pattern);
+    assert.ok(b, `behaviour ${pattern}`);
+    assert.is(b.Compress, true);
+    return policies[b.CachePolicyId.Ref].DefaultTTL;
+  };
+  assert.is(ttlOf('*.meta.json'), META_TTL_S);
+  for (const w of WINDOW_NAMES) assert.is(ttlOf(`*latest_${w}_*.json`), WINDOWS[w].ttlS, w);
+  const order = dist.CacheBehaviors.map((b: any) => b.PathPattern);
+  assert.ok(order.indexOf('*.meta.json') < order.indexOf('*latest_1h_*.json'), 'meta matched before the window patterns');
+});
+
+cdn('routes /samples/* to the HTTP API and never caches refresh routes', () => {
+  const dist = ofType('AWS::CloudFront::Distribution')[0].Properties.DistributionConfig;
+  const refresh = dist.CacheBehaviors.find((b: any) => b.PathPattern === '/samples/refresh*');
+  const samples = dist.CacheBehaviors.find((b: any) => b.PathPattern === '/samples/*');
+  assert.is(refresh.CachePolicyId, '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', 'managed CachingDisabled policy');
+  assert.is(refresh.TargetOriginId, samples.TargetOriginId);
+  const apiOrigin = dist.Origins.find((o: any) => o.Id === samples.TargetOriginId);
+  assert.ok(apiOrigin.CustomOriginConfig, 'the API is a custom (HTTP) origin');
+  assert.ok(dist.CacheBehaviors.indexOf(refresh) < dist.CacheBehaviors.indexOf(samples));
+  assert.equal(refresh.AllowedMethods.sort(), ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
+});
+
+cdn.run();
+
+const compute = suite('SensorStack Lambdas, schedules and queue');
+
+compute('both functions run on Node.js 22', () => {
+  const fns = ofType('AWS::Lambda::Function');
+  assert.is(fns.length, 2);
+  for (const f of fns) assert.is(f.Properties.Runtime, 'nodejs22.x');
+});
+
+compute('schedules name every window exactly once, ≤ 1h windows every minute, others every 5–15 min', () => {
+  const builderId = logicalId(stack.builder);
+  const seen: string[] = [];
+  for (const rule of ofType('AWS::Events::Rule')) {
+    const target = rule.Properties.Targets[0];
+    if (target.Arn['Fn::GetAtt'][0] !== builderId) continue;
+    const input = JSON.parse(target.Input) as { source: string; windows: string[] };
+    const minutes = Number(/^rate\((\d+) minutes?\)$/.exec(rule.Properties.ScheduleExpression)![1]);
+    for (const w of input.windows) {
+      seen.push(w);
+      if (WINDOWS[w as keyof typeof WINDOWS].spanMs <= 3_600_000) assert.is(minutes, 1, w);
+      else assert.ok(minutes >= 5 && minutes <= 15, `${w}: ${minutes} min`);
+    }
+  }
+  assert.equal(seen.sort(), [...WINDOW_NAMES].sort());
+});
+
+compute('the builder consumes the refresh queue, which has a dead-letter queue', () => {
+  const queueId = logicalId(stack.refreshQueue);
+  template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+    EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+    FunctionName: { Ref: logicalId(stack.builder) },
+  });
+  template.hasResourceProperties('AWS::SQS::Queue', {
+    RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack.deadLetterQueue), 'Arn'] }, maxReceiveCount: 3 },
+  });
+});
+
+compute('the API function sits behind an HTTP API and is kept warm', () => {
+  template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+  template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+  const warm = ofType('AWS::Events::Rule').filter((r) => r.Properties.Targets[0].Arn['Fn::GetAtt'][0] === logicalId(stack.api));
+  assert.is(warm.length, 1);
+  assert.equal(JSON.parse(warm[0].Properties.Targets[0].Input), { source: 'sensorctl.keep-warm' });
+});
+
+compute.run();
+
+// ---- The Pi's policy, evaluated: IAM wildcard matching on the synthesised resources ----
+
+interface Statement { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }
+const BUCKET = 'arn:aws:s3:::BUCKET';
+const TABLE = 'arn:aws:dynamodb:REGION:ACCOUNT:table/SAMPLES';
+/** Resolve the template's intrinsic functions for our two resources into fixed ARNs. */
+function resolveArn(r: any): string {
+  if (typeof r === 'string') return r;
+  if (r['Fn::GetAtt']?.[0] === logicalId(stack.bucket)) return BUCKET;
+  if (r['Fn::GetAtt']?.[0] === logicalId(stack.samplesTable)) return TABLE;
+  if (r['Fn::Join']) return r['Fn::Join'][1].map(resolveArn).join(r['Fn::Join'][0]);
+  throw new Error(`unresolved ${JSON.stringify(r)}`);
+}
+const glob = (pattern: string, value: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.?+^$()[\]{}|\\]/g, '\\$&')).join('.*')}$`).test(value);
+const piStatements = (): Statement[] => ofType('AWS::IAM::ManagedPolicy')[0].Properties.PolicyDocument.Statement;
+function piAllows(action: string, resource: string): boolean {
+  return piStatements().some((s) => s.Effect === 'Allow' && !s.Condition &&
+    ([] as string[]).concat(s.Action).some((a) => glob(a, action)) &&
+    ([] as unknown[]).concat(s.Resource).map(resolveArn).some((r) => glob(r, resource)));
+}
+
+const pi = suite('SensorStack Pi policy');
+
+pi('allows BatchWriteItem/PutItem on the samples table and nothing else on DynamoDB', () => {
+  assert.ok(piAllows('dynamodb:BatchWriteItem', TABLE));
+  assert.ok(piAllows('dynamodb:PutItem', TABLE));
+  for (const a of ['dynamodb:Query', 'dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']) assert.not.ok(piAllows(a, TABLE), a);
+});
+
+pi('writes only under fallback/: canonical payloads, meta and other keys are not writable', () => {
+  const obj = (key: string) => `${BUCKET}/${key}`;
+  assert.ok(piAllows('s3:PutObject', obj('fallback/snapshots/pi-kitchen/latest_1h_20.json')));
+  assert.ok(piAllows('s3:PutObject', obj('fallback/snapshots/pi-kitchen/latest_1h_20.tmp-1700000000000.json')));
+  for (const key of ['snapshots/pi-kitchen/latest_1h_20.json', 'snapshots/pi-kitchen/latest_1h_20.meta.json', 'latest_1h_20.json', 'fallbackx/a', 'x/fallback/a']) {
+    for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectAcl', 's3:PutBucketPolicy']) assert.not.ok(piAllows(action, obj(key)), `${action} ${key}`);
+  }
+  for (const s of piStatements()) {
+    const actions = ([] as string[]).concat(s.Action);
+    if (actions.some((a) => /^s3:(Put|Delete)/.test(a))) {
+      assert.equal(([] as unknown[]).concat(s.Resource).map(resolveArn), [`${BUCKET}/fallback/*`]);
+    }
+    assert.not.ok(actions.some((a) => a.includes('*')), `no wildcard actions: ${actions}`);
+  }
+});
+
+pi('reads canonical meta but not canonical payloads', () => {
+  assert.ok(piAllows('s3:GetObject', `${BUCKET}/snapshots/pi-kitchen/latest_12m_500.meta.json`));
+  assert.not.ok(piAllows('s3:GetObject', `${BUCKET}/snapshots/pi-kitchen/latest_12m_500.json`));
+});
+
+pi('is attached to the Pi user and only to it', () => {
+  template.hasResourceProperties('AWS::IAM::User', { ManagedPolicyArns: [{ Ref: logicalId(stack.piPolicy) }] });
+});
+
+pi.run();
+
+const monitoring = suite('SensorStack monitoring');
+
+monitoring('alarms on Lambda errors, p95 duration, DynamoDB throttles and latency, stale builds and dead letters', () => {
+  const alarms = ofType('AWS::CloudWatch::Alarm').map((a) => a.Properties);
+  const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name || a.Metrics?.some((m: any) => m.MetricStat?.Metric?.MetricName === name));
+  assert.is(byMetric('Errors').length, 2);
+  assert.equal(byMetric('Duration').map((a) => a.ExtendedStatistic), ['p95', 'p95']);
+  assert.is(byMetric('WriteThrottleEvents').length, 2);
+  assert.is(byMetric('SuccessfulRequestLatency').length, 2);
+  const stale = byMetric(METRIC_CONSECUTIVE_STALE_BUILDS);
+  assert.is(stale.length, 1);
+  assert.is(stale[0].Namespace, METRICS_NAMESPACE);
+  assert.is(stale[0].Threshold, 3);
+  assert.is(byMetric('ApproximateNumberOfMessagesVisible').length, 1);
+  for (const a of alarms) assert.is(a.AlarmActions.length, 1, 'every alarm notifies the topic');
+});
+
+monitoring('has a dashboard with the alarm panels', () => {
+  const [dash] = ofType('AWS::CloudWatch::Dashboard');
+  const body = JSON.stringify(dash.Properties.DashboardBody);
+  for (const title of ['Lambda errors', 'Lambda p95 duration', 'DynamoDB throttles', 'DynamoDB latency', 'Consecutive stale builds']) assert.ok(body.includes(title), title);
+});
+
+monitoring.run();
