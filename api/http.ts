@@ -27,24 +27,27 @@ export function httpDate(ms: number): string {
   return new Date(ms).toUTCString();
 }
 
-/** q-value of `coding` in an `Accept-Encoding` header (`*` counts); 0 when not acceptable. */
-function qualityOf(header: string, coding: string): number {
-  let star: number | undefined;
+/** q-values of the codings listed in an `Accept-Encoding` header, by lowercase name (`*` included). */
+function qualities(header: string): Map<string, number> {
+  const listed = new Map<string, number>();
   for (const part of header.split(',')) {
     const [name, ...params] = part.trim().toLowerCase().split(';');
     const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
     const q = qParam === undefined ? 1 : Number(qParam.slice(2));
-    const quality = Number.isFinite(q) ? q : 0;
-    if (name.trim() === coding) return quality;
-    if (name.trim() === '*') star = quality;
+    if (name.trim()) listed.set(name.trim(), Number.isFinite(q) ? q : 0);
   }
-  return star ?? 0;
+  return listed;
 }
 
-/** True when the request accepts `gzip` (or `x-gzip`, or `*`) with q > 0. */
+/**
+ * True when the request accepts gzip: `gzip` or `x-gzip` listed with q > 0, or neither listed and
+ * `*` with q > 0 (RFC 9110 §12.5.3).
+ */
 export function acceptsGzip(header: string | null): boolean {
   if (!header) return false;
-  return qualityOf(header, 'gzip') > 0 || qualityOf(header, 'x-gzip') > 0;
+  const listed = qualities(header);
+  if (listed.has('gzip') || listed.has('x-gzip')) return (listed.get('gzip') ?? 0) > 0 || (listed.get('x-gzip') ?? 0) > 0;
+  return (listed.get('*') ?? 0) > 0;
 }
 
 /** Opaque part of an entity tag: `W/"abc"` and `"abc"` → `abc`. */
