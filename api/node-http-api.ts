@@ -62,7 +62,9 @@ export function nodeListener(api: FetchHandler, options: NodeHttpApiOptions = {}
   const root = options.staticDir === undefined ? undefined : realpathSync(options.staticDir);
   return (req, res) => {
     const aborter = new AbortController();
-    res.on('close', () => aborter.abort());
+    res.on('close', () => {
+      if (!res.writableFinished) aborter.abort(); // the client left before the answer was complete
+    });
     const handle = async (): Promise<void> => {
       if (root !== undefined && (await serveStatic(root, req, res))) return;
       let request: Request;

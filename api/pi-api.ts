@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ID_PATTERN } from '../builder/constants.js';
 import type { Clock } from '../builder/ports.js';
+import { cachedSnapshotStore } from './cached-snapshot-store.js';
 import { createApi, type FetchHandler } from './create-api.js';
 import { MemoryRefreshJobs } from './memory-refresh-jobs.js';
 import { nodeScheduler } from './node-scheduler.js';
@@ -52,5 +53,6 @@ export function createPiApi(o: PiApiOptions): { api: FetchHandler; jobs: MemoryR
   const fresh = o.fresh ?? unwiredFreshBuilder;
   const jobs = new MemoryRefreshJobs({ builder: fresh, clock });
   const devices = dataDirDevices(o.dataDir, o.deviceId, clock);
-  return { api: createApi({ store: o.store, devices, fresh, jobs, clock, scheduler: nodeScheduler, options: o.options }), jobs };
+  const store = cachedSnapshotStore(o.store, clock);
+  return { api: createApi({ store, devices, fresh, jobs, clock, scheduler: nodeScheduler, options: o.options }), jobs };
 }
