@@ -70,7 +70,10 @@ export async function responseToResult(response: Response): Promise<ApiGatewayV2
 export function lambdaHandler(getApi: () => FetchHandler | Promise<FetchHandler>): (event: ApiGatewayV2Event) => Promise<ApiGatewayV2Result> {
   let api: Promise<FetchHandler> | undefined;
   return async (event) => {
-    api ??= Promise.resolve(getApi());
+    api ??= Promise.resolve(getApi()).catch((err: unknown) => {
+      api = undefined; // build again on the next event instead of failing forever
+      throw err;
+    });
     let request: Request;
     try {
       request = eventToRequest(event);

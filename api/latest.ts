@@ -6,7 +6,7 @@ import { META_TTL_S, WINDOWS } from '../builder/constants.js';
 import type { StoredObject } from '../builder/ports.js';
 import { ApiError } from './errors.js';
 import { mergePayload, planGranularity, type GranularityPlan, type ServedPayload } from './granularity.js';
-import { gzip } from './gzip.js';
+import { gunzip, gzip } from './gzip.js';
 import { JSON_TYPE, acceptsGzip, httpDate, ifNoneMatchMatches, jsonResponse, opaqueTag } from './http.js';
 import { META_PARAMS, parseSnapshotParams, type SnapshotParams } from './params.js';
 import type { ApiContext } from './context.js';
@@ -37,7 +37,7 @@ async function representationOf(object: StoredObject, plan: GranularityPlan, wan
   if (plan.mergeTo !== undefined) return encodeComputed(mergePayload(await decodePayload(object), plan.mergeTo), wantsGzip);
   if (isStoredGzip && wantsGzip) return { body: object.body, isGzip: true };
   if (!isStoredGzip) return { body: object.body, isGzip: false };
-  return encodeComputed(await decodePayload(object), false);
+  return { body: await gunzip(object.body), isGzip: false };
 }
 
 /** Headers every payload answer carries (200 and 304). */
