@@ -9,7 +9,7 @@ import { mergePayload, planGranularity, type GranularityPlan, type ServedPayload
 import { gunzip, gzip } from './gzip.js';
 import { JSON_TYPE, acceptsGzip, httpDate, ifNoneMatchMatches, jsonResponse, opaqueTag } from './http.js';
 import { META_PARAMS, parseSnapshotParams, type SnapshotParams } from './params.js';
-import type { ApiContext } from './context.js';
+import { MAX_COMPUTED_BODIES, type ApiContext } from './context.js';
 import { resolveDevice } from './devices.js';
 import { decodePayload, locateSnapshot, readPayloadObject, type LocatedSnapshot, type SnapshotSource } from './snapshots.js';
 
@@ -32,12 +32,23 @@ export async function encodeComputed(payload: ServedPayload, wantsGzip: boolean)
   return wantsGzip ? { body: await gzip(json), isGzip: true } : { body: json, isGzip: false };
 }
 
-async function representationOf(object: StoredObject, plan: GranularityPlan, wantsGzip: boolean): Promise<Representation> {
-  const isStoredGzip = object.headers.contentEncoding === 'gzip';
+async function computeRepresentation(object: StoredObject, plan: GranularityPlan, wantsGzip: boolean): Promise<Representation> {
   if (plan.mergeTo !== undefined) return encodeComputed(mergePayload(await decodePayload(object), plan.mergeTo), wantsGzip);
-  if (isStoredGzip && wantsGzip) return { body: object.body, isGzip: true };
-  if (!isStoredGzip) return { body: object.body, isGzip: false };
   return { body: await gunzip(object.body), isGzip: false };
+}
+
+/** The body to send: the stored bytes when they fit, else a computed body (cached by key and ETag). */
+function representationOf(ctx: ApiContext, object: StoredObject, plan: GranularityPlan, wantsGzip: boolean, etag: string): Promise<Representation> {
+  const isStoredGzip = object.headers.contentEncoding === 'gzip';
+  if (plan.mergeTo === undefined && (wantsGzip || !isStoredGzip)) return Promise.resolve({ body: object.body, isGzip: isStoredGzip });
+  const cacheKey = `${object.key} ${etag}`;
+  const cached = ctx.computedBodies.get(cacheKey);
+  if (cached) return cached;
+  const computed = computeRepresentation(object, plan, wantsGzip);
+  ctx.computedBodies.set(cacheKey, computed);
+  computed.catch(() => ctx.computedBodies.delete(cacheKey));
+  if (ctx.computedBodies.size > MAX_COMPUTED_BODIES) ctx.computedBodies.delete(ctx.computedBodies.keys().next().value!);
+  return computed;
 }
 
 /** Headers every payload answer carries (200 and 304). */
@@ -93,7 +104,7 @@ export async function serveSnapshot(req: Request, ctx: ApiContext, params: Snaps
     'Last-Modified': httpDate(object.lastModifiedMs),
   };
   if (ifNoneMatchMatches(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
-  return payloadResponse(await representationOf(object, plan, wantsGzip), headers);
+  return payloadResponse(await representationOf(ctx, object, plan, wantsGzip, etag), headers);
 }
 
 /** GET /samples/latest/meta: the meta of the snapshot `/samples/latest` would serve. */
