@@ -12,6 +12,7 @@ interface CacheEntry {
   value: Promise<StoredObject | undefined>;
 }
 
+/** Tunables of `cachedSnapshotStore`. */
 export interface CachedSnapshotStoreOptions {
   /** How long a read is reused, ms (default 1000). */
   ttlMs?: number;

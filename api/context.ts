@@ -4,6 +4,7 @@ import { DEFAULT_API_OPTIONS, type ApiDeps, type ApiOptions } from './ports.js';
 /** Most computed (merged or decoded) bodies kept per API instance. */
 export const MAX_COMPUTED_BODIES = 64;
 
+/** What every handler of the core receives. */
 export interface ApiContext extends Omit<ApiDeps, 'options'> {
   options: Required<ApiOptions>;
   /**

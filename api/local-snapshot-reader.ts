@@ -17,6 +17,7 @@ import type { SnapshotStore } from './ports.js';
 /** Keys this reader accepts: `/`-separated segments of `ID_PATTERN`-like names, no `..`. */
 const KEY_PATTERN = /^(?:[A-Za-z0-9][A-Za-z0-9._:-]*\/)*[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
+/** Reads snapshot objects from files under a root directory (stand-in, see the file header). */
 export class LocalSnapshotReader implements SnapshotStore {
   private readonly root: string;
 

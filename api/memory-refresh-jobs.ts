@@ -7,6 +7,7 @@ import type { Clock } from '../builder/ports.js';
 import { resultUrlOf } from './jobs-view.js';
 import type { BuildRequest, FreshBuilder, JobEvent, JobEventType, JobState, RefreshJobs } from './ports.js';
 
+/** What `MemoryRefreshJobs` needs; `builder` and `clock` are required. */
 export interface MemoryRefreshJobsOptions {
   builder: FreshBuilder;
   clock: Clock;
@@ -28,6 +29,10 @@ interface Entry {
 /** Longest failure message kept, characters. */
 const MAX_ERROR_CHARS = 200;
 
+/**
+ * `RefreshJobs` in process memory. Events are numbered 1, 2, 3, … per job; listeners get stored events
+ * synchronously on `subscribe`, then live ones. A throwing listener is dropped, the job goes on.
+ */
 export class MemoryRefreshJobs implements RefreshJobs {
   private readonly entries = new Map<string, Entry>();
   private readonly active = new Map<string, string>();

@@ -14,6 +14,7 @@ import { readStaticFile } from './static-files.js';
 /** A fetch-shaped handler, e.g. from `createApi`. */
 export type FetchHandler = (req: Request) => Promise<Response>;
 
+/** Options of the Node adapter. */
 export interface NodeHttpApiOptions {
   /** Directory of the page (`web/dist`); absent: only the API. */
   staticDir?: string;

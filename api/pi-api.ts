@@ -39,6 +39,7 @@ export const unwiredFreshBuilder: FreshBuilder = {
   },
 };
 
+/** What the Pi wiring needs: data directory, configured device and the snapshot store. */
 export interface PiApiOptions {
   dataDir: string;
   deviceId: string;

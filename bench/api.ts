@@ -21,6 +21,7 @@ import { buildMeta, buildPayload, encodePayload, sampleSeries } from '../test/su
 /** autocannon's CLI, run as its own process so the load generator does not share the API's event loop. */
 const AUTOCANNON_BIN = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 
+/** One measured target: mean requests/s, latency percentiles in ms, mean bytes per response. */
 export interface ApiBenchRow {
   target: string;
   requestsPerS: number;
@@ -30,6 +31,7 @@ export interface ApiBenchRow {
   bytes: number;
 }
 
+/** The whole API benchmark run. */
 export interface ApiBenchResult {
   seconds: number;
   connections: number;

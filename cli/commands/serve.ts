@@ -32,6 +32,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/** Add `serve` to the program. */
 export function register(program: Command): void {
   program
     .command('serve')
