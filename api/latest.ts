@@ -11,7 +11,7 @@ import { JSON_TYPE, acceptsGzip, httpDate, ifNoneMatchMatches, jsonResponse, opa
 import { META_PARAMS, parseSnapshotParams, type SnapshotParams } from './params.js';
 import { MAX_COMPUTED_BODIES, type ApiContext } from './context.js';
 import { resolveDevice } from './devices.js';
-import { decodePayload, locateSnapshot, readPayloadObject, type LocatedSnapshot, type SnapshotSource } from './snapshots.js';
+import { decodePayload, isGzipObject, locateSnapshot, readPayloadObject, type LocatedSnapshot, type SnapshotSource } from './snapshots.js';
 
 /** Cache-Control of a pinned version: it never changes. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -39,7 +39,7 @@ async function computeRepresentation(object: StoredObject, plan: GranularityPlan
 
 /** The body to send: the stored bytes when they fit, else a computed body (cached by key and ETag). */
 function representationOf(ctx: ApiContext, object: StoredObject, plan: GranularityPlan, wantsGzip: boolean, etag: string): Promise<Representation> {
-  const isStoredGzip = object.headers.contentEncoding === 'gzip';
+  const isStoredGzip = isGzipObject(object);
   if (plan.mergeTo === undefined && (wantsGzip || !isStoredGzip)) return Promise.resolve({ body: object.body, isGzip: isStoredGzip });
   const cacheKey = `${object.key} ${etag}`;
   const cached = ctx.computedBodies.get(cacheKey);
@@ -91,7 +91,7 @@ export async function serveSnapshot(req: Request, ctx: ApiContext, params: Snaps
     throw new ApiError(404, 'not_built', `snapshot ${params.window}/${plan.source} of device ${device} is missing`);
   }
   const wantsGzip = acceptsGzip(req.headers.get('accept-encoding'));
-  const servesGzip = wantsGzip && (plan.mergeTo !== undefined || object.headers.contentEncoding === 'gzip');
+  const servesGzip = wantsGzip && (plan.mergeTo !== undefined || isGzipObject(object));
   const etag = etagOf(object, plan, servesGzip);
   const headers = {
     ...payloadHeaders({

@@ -68,9 +68,14 @@ export async function readPayloadObject(store: SnapshotStore, snapshot: LocatedS
   return store.get(snapshot.payloadKey, { versionId });
 }
 
+/** True when the stored body is gzip: by its headers, or by its magic bytes (JSON never starts with 1f 8b). */
+export function isGzipObject(object: StoredObject): boolean {
+  return object.headers.contentEncoding === 'gzip' || isGzip(object.body);
+}
+
 /** The object's bytes without content encoding (gzip bodies decoded). */
 export async function plainBytes(object: StoredObject): Promise<Uint8Array> {
-  return object.headers.contentEncoding === 'gzip' || isGzip(object.body) ? gunzip(object.body) : object.body;
+  return isGzipObject(object) ? gunzip(object.body) : object.body;
 }
 
 /** Parse a stored payload object. */

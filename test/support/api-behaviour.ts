@@ -2,7 +2,7 @@
  * The API behaviour suite, run against the core directly and through both adapters
  * (test/api/create-api.test.ts, node-http-api.test.ts, lambda-http-api.test.ts).
  */
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WINDOW_NAMES } from '../../builder/constants.js';
@@ -167,6 +167,21 @@ function latestSuite(label: string, make: MakeTransport) {
     assert.equal(bodyJson(res).error, {
       status: 404, code: 'not_found', message: 'device pi-nowhere is unknown', parameter: 'device', allowed: ['pi-test', 'pi-shed'],
     });
+  });
+
+  s('serves payloads stored plain, or gzip without a Content-Encoding header, correctly', async ({ world, t }) => {
+    const plain = world.stored.get('canonical:1h:250')!;
+    const gz = world.stored.get('canonical:1h:100')!;
+    await world.store.put(`snapshots/${DEVICE}/latest_1h_250.json`, Buffer.from(JSON.stringify(plain)), { contentType: 'application/json' });
+    await world.store.put(`snapshots/${DEVICE}/latest_1h_100.json`, gzipSync(JSON.stringify(gz)), { contentType: 'application/json' });
+    for (const headers of [GZIP, {}]) {
+      const rPlain = await t.send('/samples/latest?window=1h&samples=250', { headers });
+      assert.is(rPlain.headers.get('content-encoding'), null);
+      assert.equal(bodyJson(rPlain), plain);
+      const rGz = await t.send('/samples/latest?window=1h&samples=100', { headers });
+      assert.is(rGz.headers.get('content-encoding'), headers === GZIP ? 'gzip' : null);
+      assert.equal(bodyJson(rGz), gz);
+    }
   });
 
   s('answers HEAD with the headers and no body', async ({ t }) => {
