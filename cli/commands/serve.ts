@@ -1,12 +1,64 @@
-/** `sensorctl serve`: placeholder until its issue lands. */
+/**
+ * `sensorctl serve [--port N] [--host H] [--static-dir DIR]`: the samples API and the page, from the
+ * snapshots in the data directory (no sampling, no builds). Composition root: reads config, wires the
+ * adapters, prints the URL, stops cleanly on SIGINT/SIGTERM.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { LocalSnapshotReader } from '../../api/local-snapshot-reader.js';
+import { startNodeServer } from '../../api/node-http-api.js';
+import { createPiApi } from '../../api/pi-api.js';
+import { UsageError, globalOptions, loadConfig, output } from '../context.js';
 
+/** The built page beside this install (`web/dist`), when it exists. */
+export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+function parsePort(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--port ${value}: expected an integer 0–65535`);
+  return Number(value);
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((done) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      done(signal);
+    };
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  });
+}
+
+/** Add `serve` to the program. */
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('(not implemented yet)')
-    .action(() => {
-      process.stderr.write('sensorctl serve: not implemented yet\n');
-      process.exitCode = 1;
+    .description('serve the samples API and the page from the snapshots in the data directory')
+    .option('--port <n>', 'TCP port (default: config http.port, 8080; 0 = any free port)')
+    .option('--host <h>', 'address to listen on (default: config http.host, 127.0.0.1)')
+    .option('--static-dir <dir>', 'directory of the page (default: web/dist of this install)')
+    .action(async (opts: { port?: string; host?: string; staticDir?: string }, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const config = loadConfig(g);
+      const port = parsePort(opts.port, config.http.port);
+      const host = opts.host ?? config.http.host;
+      const staticDir = opts.staticDir ? resolve(opts.staticDir) : DEFAULT_STATIC_DIR;
+      if (opts.staticDir && !existsSync(staticDir)) throw new UsageError(`--static-dir ${opts.staticDir}: no such directory`);
+      const { api, jobs } = createPiApi({
+        dataDir: g.dataDir,
+        deviceId: config.deviceId,
+        store: new LocalSnapshotReader(g.dataDir),
+        options: { corsOrigins: config.http.corsOrigins },
+      });
+      const server = await startNodeServer(api, host, port, existsSync(staticDir) ? { staticDir } : {});
+      output(g, { url: server.url, dataDir: g.dataDir, deviceId: config.deviceId }, () => `serving ${server.url} (data ${g.dataDir}, device ${config.deviceId})`);
+      g.log.info('api listening', { url: server.url, staticDir: existsSync(staticDir) ? staticDir : undefined });
+      const signal = await untilSignal();
+      g.log.info('stopping', { signal });
+      await server.close();
+      await jobs.idle();
     });
 }

@@ -1,0 +1,122 @@
+/**
+ * GET /samples/latest and GET /samples/latest/meta: choose device, granularity and copy, then answer
+ * with CDN-friendly headers (docs/api-contract.md).
+ */
+import { META_TTL_S, WINDOWS } from '../builder/constants.js';
+import type { StoredObject } from '../builder/ports.js';
+import { ApiError } from './errors.js';
+import { mergePayload, planGranularity, type GranularityPlan, type ServedPayload } from './granularity.js';
+import { gunzip, gzip } from './gzip.js';
+import { JSON_TYPE, acceptsGzip, httpDate, ifNoneMatchMatches, jsonResponse, opaqueTag } from './http.js';
+import { META_PARAMS, parseSnapshotParams, type SnapshotParams } from './params.js';
+import { MAX_COMPUTED_BODIES, type ApiContext } from './context.js';
+import { resolveDevice } from './devices.js';
+import { decodePayload, isGzipObject, locateSnapshot, readPayloadObject, type LocatedSnapshot, type SnapshotSource } from './snapshots.js';
+
+/** Cache-Control of a pinned version: it never changes. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+const encoder = new TextEncoder();
+
+/** Body bytes and headers of one served payload. */
+export interface Representation {
+  body: Uint8Array;
+  isGzip: boolean;
+}
+
+/**
+ * Encode a computed payload (merged or fresh) for the client: gzip when accepted.
+ */
+export async function encodeComputed(payload: ServedPayload, wantsGzip: boolean): Promise<Representation> {
+  const json = encoder.encode(JSON.stringify(payload));
+  return wantsGzip ? { body: await gzip(json), isGzip: true } : { body: json, isGzip: false };
+}
+
+async function computeRepresentation(object: StoredObject, plan: GranularityPlan, wantsGzip: boolean): Promise<Representation> {
+  if (plan.mergeTo !== undefined) return encodeComputed(mergePayload(await decodePayload(object), plan.mergeTo), wantsGzip);
+  return { body: await gunzip(object.body), isGzip: false };
+}
+
+/** The body to send: the stored bytes when they fit, else a computed body (cached by key and ETag). */
+function representationOf(ctx: ApiContext, object: StoredObject, plan: GranularityPlan, wantsGzip: boolean, etag: string): Promise<Representation> {
+  const isStoredGzip = isGzipObject(object);
+  if (plan.mergeTo === undefined && (wantsGzip || !isStoredGzip)) return Promise.resolve({ body: object.body, isGzip: isStoredGzip });
+  const cacheKey = `${object.key} ${etag}`;
+  const cached = ctx.computedBodies.get(cacheKey);
+  if (cached) return cached;
+  const computed = computeRepresentation(object, plan, wantsGzip);
+  ctx.computedBodies.set(cacheKey, computed);
+  computed.catch(() => ctx.computedBodies.delete(cacheKey));
+  if (ctx.computedBodies.size > MAX_COMPUTED_BODIES) ctx.computedBodies.delete(ctx.computedBodies.keys().next().value!);
+  return computed;
+}
+
+/** Headers every payload answer carries (200 and 304). */
+export function payloadHeaders(fields: { cacheControl: string; source: SnapshotSource; granularity: number; generatedAt: string }): Record<string, string> {
+  return {
+    'Cache-Control': fields.cacheControl,
+    Vary: 'Accept-Encoding',
+    'Last-Updated': fields.generatedAt,
+    'X-Granularity': String(fields.granularity),
+    'X-Snapshot-Source': fields.source,
+  };
+}
+
+/** A 200 payload response from a representation. */
+export function payloadResponse(rep: Representation, headers: Record<string, string>): Response {
+  const encoding: Record<string, string> = rep.isGzip ? { 'Content-Encoding': 'gzip' } : {};
+  return new Response(rep.body as Uint8Array<ArrayBuffer>, { status: 200, headers: { 'Content-Type': JSON_TYPE, ...encoding, ...headers } });
+}
+
+function etagOf(object: StoredObject, plan: GranularityPlan, isGzip: boolean): string {
+  const merged = plan.mergeTo === undefined ? '' : `-g${plan.mergeTo}`;
+  return `"${opaqueTag(object.etag)}${merged}${isGzip ? '' : '-identity'}"`;
+}
+
+async function findSnapshot(ctx: ApiContext, params: SnapshotParams, device: string, plan: GranularityPlan): Promise<LocatedSnapshot> {
+  const snapshot = await locateSnapshot(ctx.store, device, params.window, plan.source, params.versionId !== undefined);
+  if (!snapshot) {
+    throw new ApiError(404, 'not_built', `snapshot ${params.window}/${plan.source} of device ${device} was never built`);
+  }
+  return snapshot;
+}
+
+/** Serve the stored snapshot for validated `params` (no `fresh`). */
+export async function serveSnapshot(req: Request, ctx: ApiContext, params: SnapshotParams, device: string): Promise<Response> {
+  const plan = planGranularity(params.samples);
+  const snapshot = await findSnapshot(ctx, params, device, plan);
+  const object = await readPayloadObject(ctx.store, snapshot, params.versionId);
+  if (!object) {
+    if (params.versionId !== undefined) throw new ApiError(404, 'not_found', `versionId ${params.versionId} no longer exists`, 'versionId');
+    throw new ApiError(404, 'not_built', `snapshot ${params.window}/${plan.source} of device ${device} is missing`);
+  }
+  const wantsGzip = acceptsGzip(req.headers.get('accept-encoding'));
+  const servesGzip = wantsGzip && (plan.mergeTo !== undefined || isGzipObject(object));
+  const etag = etagOf(object, plan, servesGzip);
+  const headers = {
+    ...payloadHeaders({
+      cacheControl: params.versionId !== undefined ? IMMUTABLE : `public, max-age=${WINDOWS[params.window].ttlS}`,
+      source: snapshot.source,
+      granularity: plan.mergeTo ?? plan.source,
+      generatedAt: snapshot.meta.generatedAt!,
+    }),
+    ETag: etag,
+    'Last-Modified': httpDate(object.lastModifiedMs),
+  };
+  if (ifNoneMatchMatches(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
+  return payloadResponse(await representationOf(ctx, object, plan, wantsGzip, etag), headers);
+}
+
+/** GET /samples/latest/meta: the meta of the snapshot `/samples/latest` would serve. */
+export async function handleMeta(_req: Request, url: URL, ctx: ApiContext): Promise<Response> {
+  const params = parseSnapshotParams(url.searchParams, META_PARAMS);
+  const device = await resolveDevice(ctx.devices, params.device);
+  const plan = planGranularity(params.samples);
+  const snapshot = await findSnapshot(ctx, params, device, plan);
+  return jsonResponse(200, snapshot.meta, {
+    'Cache-Control': `public, max-age=${META_TTL_S}`,
+    'X-Granularity': String(plan.source),
+    'X-Snapshot-Source': snapshot.source,
+    'Last-Updated': snapshot.meta.generatedAt!,
+  });
+}

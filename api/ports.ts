@@ -1,0 +1,146 @@
+/**
+ * Ports of the samples API core (`createApi`). The core is pure: it reads snapshots through
+ * `SnapshotStore`, computes fresh payloads through `FreshBuilder`, runs refresh jobs through
+ * `RefreshJobs` and waits only through `Scheduler`. Adapters: `builder/fs-object-store.ts` or
+ * `api/local-snapshot-reader.ts` (Pi), the S3 store (cloud), memory stores (tests);
+ * `api/memory-refresh-jobs.ts` (Pi) and an SQS/DynamoDB job store (cloud).
+ */
+import type { Granularity, Window } from '../builder/constants.js';
+import type { Clock, ObjectStore } from '../builder/ports.js';
+import type { Payload } from '../builder/types.js';
+
+/** The part of the builder's `ObjectStore` the API reads: canonical and `fallback/` snapshots. */
+export type SnapshotStore = Pick<ObjectStore, 'get'>;
+
+/** Which devices exist. `defaultId` is served when a request names no device. */
+export interface DeviceDirectory {
+  /** Every device id that may have snapshots (`ID_PATTERN`). */
+  list(): Promise<string[]>;
+  /** The configured or only device; `undefined` when the caller must name one. */
+  defaultId(): Promise<string | undefined>;
+}
+
+/** What one fresh computation or refresh job builds. */
+export interface BuildRequest {
+  device: string;
+  window: Window;
+  granularity: Granularity;
+}
+
+/**
+ * Computes one payload straight from the raw store (SQLite on the Pi, DynamoDB in the cloud).
+ * Implemented by wiring the builder core; tests pass a small in-memory builder.
+ */
+export interface FreshBuilder {
+  /**
+   * @param onProgress called with the done fraction 0..1 as work advances (optional, any number of times).
+   * @returns the payload as of now. Rejects when the build fails (the job then ends `failed`).
+   */
+  build(request: BuildRequest, onProgress?: (fraction: number) => void): Promise<Payload>;
+}
+
+/** Job states, in order; `done` and `failed` are final. */
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+/** One refresh job as the status endpoint shows it. Times are epoch ms UTC. */
+export interface JobState extends BuildRequest {
+  /** Unguessable id (`JOB_ID_PATTERN`). */
+  requestId: string;
+  status: JobStatus;
+  /** Done fraction 0..1. */
+  progress: number;
+  createdMs: number;
+  /** Expected completion time, epoch ms. */
+  etaMs: number;
+  /** ISO 8601 UTC `generatedAt` of the result, when done. */
+  generatedAt?: string;
+  /** The computed payload, when the job store keeps it (in-process jobs do). */
+  data?: Payload;
+  /** Why it failed (a short message, never a stack). */
+  error?: string;
+  /** Id of the job's latest event (the final one once the job is over). */
+  lastEventId: number;
+}
+
+/** Event types of a job's stream, in the order they happen. */
+export type JobEventType = 'queued' | 'started' | 'progress' | 'done' | 'failed';
+
+/** One job event. `id` increases by 1 from 1 within a job. `data` is the SSE `data:` JSON. */
+export interface JobEvent {
+  id: number;
+  type: JobEventType;
+  data: Record<string, unknown>;
+}
+
+/** Refresh jobs: deduplicated per device/window, observable by id. */
+export interface RefreshJobs {
+  /**
+   * Queue a build unless one for the same device/window is queued or running.
+   * @returns the job (new or reused) and whether it was created now.
+   */
+  enqueue(request: BuildRequest): Promise<{ job: JobState; isNew: boolean }>;
+  /** The job, or `undefined` when unknown or expired. */
+  get(requestId: string): Promise<JobState | undefined>;
+  /** Stored events with id > `afterId`, in order; `undefined` when the job is unknown. */
+  eventsAfter(requestId: string, afterId: number): Promise<JobEvent[] | undefined>;
+  /**
+   * Deliver every event with id > `afterId` (already stored ones first, in order), then live ones,
+   * until the returned function is called. Resolves `undefined` when the job is unknown.
+   */
+  subscribe(requestId: string, afterId: number, listener: (event: JobEvent) => void): Promise<(() => void) | undefined>;
+}
+
+/** A cancellable one-shot timer. */
+export interface TimerHandle {
+  cancel(): void;
+}
+
+/** Timers, injected so the core never calls `setTimeout` itself (tests drive them by hand). */
+export interface Scheduler {
+  /** Run `fn` once after `delayMs` ms unless cancelled. */
+  setTimer(delayMs: number, fn: () => void): TimerHandle;
+}
+
+/**
+ * How the events route answers. `stream`: a live `text/event-stream` until the job ends (node:http,
+ * Lambda function URLs with response streaming). `snapshot`: the events so far, then (if the job is
+ * not over) an `event: poll` and a `retry:` hint, then close; for runtimes that buffer responses
+ * (API Gateway), so `EventSource` reconnects with `Last-Event-ID` and works as long polling.
+ */
+export type SseMode = 'stream' | 'snapshot';
+
+/** Tunables of the API; every field has a default. */
+export interface ApiOptions {
+  /** Allowed CORS origins; `*` allows any (default `['*']`). */
+  corsOrigins?: readonly string[];
+  /** Longest wait for a `fresh=true` computation before answering 202, ms (default 3000). */
+  freshBudgetMs?: number;
+  /** Interval of SSE comment heartbeats, ms (default 15000). */
+  heartbeatMs?: number;
+  /** SSE reconnection delay sent as `retry:`, ms (default 2000). */
+  sseRetryMs?: number;
+  sseMode?: SseMode;
+}
+
+/** Everything `createApi` needs. */
+export interface ApiDeps {
+  store: SnapshotStore;
+  devices: DeviceDirectory;
+  fresh: FreshBuilder;
+  jobs: RefreshJobs;
+  clock: Clock;
+  scheduler: Scheduler;
+  options?: ApiOptions;
+}
+
+/** Defaults of `ApiOptions`. */
+export const DEFAULT_API_OPTIONS: Required<ApiOptions> = {
+  corsOrigins: ['*'],
+  freshBudgetMs: 3000,
+  heartbeatMs: 15_000,
+  sseRetryMs: 2000,
+  sseMode: 'stream',
+};
+
+/** Refresh job ids: lowercase RFC 9562 version-4 UUIDs (122 random bits), as `crypto.randomUUID()` makes. */
+export const JOB_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

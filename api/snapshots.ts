@@ -1,0 +1,84 @@
+/**
+ * Finding the snapshot to serve: canonical keys first (`devicePrefix`), the Pi's last-resort copy
+ * (`fallbackPrefix`) when the canonical meta is stale or missing and the fallback was generated later.
+ */
+import {
+  devicePrefix, fallbackPrefix, metaKey, snapshotKey, type Granularity, type Window,
+} from '../builder/constants.js';
+import type { StoredObject } from '../builder/ports.js';
+import type { Payload, SnapshotMeta } from '../builder/types.js';
+import { gunzip, isGzip } from './gzip.js';
+import type { SnapshotStore } from './ports.js';
+
+/** Where a served snapshot came from (`X-Snapshot-Source`). */
+export type SnapshotSource = 'canonical' | 'fallback' | 'fresh';
+
+/** A snapshot chosen for serving: its meta and the key of its payload. */
+export interface LocatedSnapshot {
+  source: 'canonical' | 'fallback';
+  meta: SnapshotMeta;
+  payloadKey: string;
+}
+
+const decoder = new TextDecoder();
+
+async function readMeta(store: SnapshotStore, key: string): Promise<SnapshotMeta | undefined> {
+  const object = await store.get(key);
+  if (!object) return undefined;
+  try {
+    const meta = JSON.parse(decoder.decode(await plainBytes(object))) as SnapshotMeta;
+    return typeof meta === 'object' && meta !== null && typeof meta.generatedAt === 'string' ? meta : undefined;
+  } catch {
+    return undefined; // a damaged meta counts as absent; the builder rewrites it on its next run
+  }
+}
+
+function located(source: LocatedSnapshot['source'], prefix: string, meta: SnapshotMeta, w: Window, g: Granularity): LocatedSnapshot {
+  return { source, meta, payloadKey: prefix + snapshotKey(w, g) };
+}
+
+/**
+ * The snapshot to serve for device/window/granularity, or `undefined` when neither copy was ever
+ * built. A meta whose `generatedAt` is null counts as not built. `isCanonicalOnly` skips the fallback
+ * (version pinning names canonical versions).
+ */
+export async function locateSnapshot(
+  store: SnapshotStore, device: string, w: Window, g: Granularity, isCanonicalOnly = false,
+): Promise<LocatedSnapshot | undefined> {
+  const canonicalPrefix = devicePrefix(device);
+  const canonical = await readMeta(store, canonicalPrefix + metaKey(w, g));
+  if (canonical && (!canonical.stale || isCanonicalOnly)) return located('canonical', canonicalPrefix, canonical, w, g);
+  const backupPrefix = fallbackPrefix(device);
+  const fallback = await readMeta(store, backupPrefix + metaKey(w, g));
+  const isFallbackNewer = fallback && (!canonical || Date.parse(fallback.generatedAt!) > Date.parse(canonical.generatedAt!));
+  if (isFallbackNewer) return located('fallback', backupPrefix, fallback, w, g);
+  return canonical ? located('canonical', canonicalPrefix, canonical, w, g) : undefined;
+}
+
+/**
+ * The payload object of `snapshot`; with `versionId`, that stored version of the canonical key (the
+ * current object when the meta names that version, for stores without versioning).
+ */
+export async function readPayloadObject(store: SnapshotStore, snapshot: LocatedSnapshot, versionId?: string): Promise<StoredObject | undefined> {
+  if (versionId === undefined) return store.get(snapshot.payloadKey);
+  if (snapshot.meta.versionId === versionId) {
+    const current = await store.get(snapshot.payloadKey);
+    if (current && (current.versionId === undefined || current.versionId === versionId)) return current;
+  }
+  return store.get(snapshot.payloadKey, { versionId });
+}
+
+/** True when the stored body is gzip: by its headers, or by its magic bytes (JSON never starts with 1f 8b). */
+export function isGzipObject(object: StoredObject): boolean {
+  return object.headers.contentEncoding === 'gzip' || isGzip(object.body);
+}
+
+/** The object's bytes without content encoding (gzip bodies decoded). */
+export async function plainBytes(object: StoredObject): Promise<Uint8Array> {
+  return isGzipObject(object) ? gunzip(object.body) : object.body;
+}
+
+/** Parse a stored payload object. */
+export async function decodePayload(object: StoredObject): Promise<Payload> {
+  return JSON.parse(decoder.decode(await plainBytes(object))) as Payload;
+}
