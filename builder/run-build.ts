@@ -49,12 +49,14 @@ export interface SnapshotReport {
   error?: string;
 }
 
-/** Outcome of one window's aggregation. `samplesRead` counts samples returned by the source. */
+/** Outcome of one window's aggregation. `samplesRead` counts samples the source returned to update the rollups. */
 export interface WindowReport {
   window: Window;
   mode?: WindowMode;
   reason?: string;
   samplesRead: number;
+  /** Samples read to render the raw 500 variant (a small range read, only when the window holds ≤ 500 per series). */
+  rawSamplesRead: number;
   ms: number;
   stateSaved: boolean;
   error?: string;
@@ -97,7 +99,7 @@ async function publishWindow(deps: BuildDeps, t: PublishTarget, prepared: Prepar
     try {
       const ctx = { deviceId: deps.deviceId, atMs, generatedAtMs: startMs, series };
       const { payload, samplesRead } = await renderVariant(prepared.state, deps.source, g, ctx);
-      report.samplesRead += samplesRead;
+      report.rawSamplesRead += samplesRead;
       const r = await publishSnapshot(t, payload, startMs);
       out.push({ window: prepared.state.window, granularity: g, ok: true, resolution: payload.resolution, points: r.points, bytes: r.bytes, ms: deps.clock.nowMs() - startMs });
     } catch (err) {
@@ -149,7 +151,7 @@ export async function runBuild(deps: BuildDeps, options: BuildOptions = {}): Pro
   const savedCursors = new Map<Window, string | undefined>();
   for (const window of options.windows ?? WINDOW_NAMES) {
     const wStartMs = deps.clock.nowMs();
-    const report: WindowReport = { window, samplesRead: 0, ms: 0, stateSaved: false };
+    const report: WindowReport = { window, samplesRead: 0, rawSamplesRead: 0, ms: 0, stateSaved: false };
     try {
       const prepared = await prepareWindow({
         source: deps.source, store: stateStore, log: deps.log, deviceId: deps.deviceId, statePrefix, window, atMs, explicitAt, full: options.full ?? false,
