@@ -1,7 +1,8 @@
 /**
  * `ObjectStore` over a directory (the Pi): key `a/b/c.json` is the file `<root>/a/b/c.json`.
  * - `put` is atomic: the body goes to a temp file in the same directory, is fsynced, then renamed over
- *   the target (rename(2) is atomic within a file system), and the directory is fsynced.
+ *   the target (rename(2) is atomic within a file system). The directory is not fsynced: after a power
+ *   cut a reader may see the previous object, never a partial one.
  * - Headers live in a sidecar `<root>/.headers/<key>.json` (written the same way, before the body).
  * - `versionId` is the body's sha256; only the current version is kept, so `get(key, {versionId})`
  *   returns the object only while its content still has that digest.
@@ -70,16 +71,6 @@ export class FsObjectStore implements ObjectStore {
       await unlink(tmp).catch(() => undefined);
       throw err;
     }
-    await this.syncDir(dir);
-  }
-
-  private async syncDir(dir: string): Promise<void> {
-    const d = await open(dir, 'r');
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
   }
 
   private wrap(op: string, key: string, err: unknown): never {
@@ -143,7 +134,6 @@ export class FsObjectStore implements ObjectStore {
       await this.writeAtomic(this.sidecarOf(key), new TextEncoder().encode(JSON.stringify({ headers: { ...headers }, sha256 } satisfies Sidecar)));
       await mkdir(dirname(to), { recursive: true });
       await rename(from, to);
-      await this.syncDir(dirname(to));
       await rm(this.sidecarOf(stagedKey), { force: true });
       return { versionId: sha256 };
     } catch (err) {
