@@ -33,7 +33,7 @@ export interface RebuildFlags {
   at?: string;
   full?: boolean;
   device?: string;
-  window?: string[];
+  window?: readonly string[];
 }
 
 /**
