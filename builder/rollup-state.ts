@@ -62,13 +62,18 @@ export class RollupState {
 
   /**
    * Fold samples in: those with `tsMs <= atMs` go to their fine bucket (count+1, exact sum, min/max),
-   * later ones wait in `pending`. Order of calls does not change the result.
+   * later ones wait in `pending`; those before `minTsMs` are skipped. Order of calls does not change
+   * the result. @returns how many samples were taken.
    */
-  fold(samples: readonly Sample[], atMs: number): void {
+  fold(samples: readonly Sample[], atMs: number, minTsMs = -Infinity): number {
+    let n = 0;
     for (const s of samples) {
+      if (s.tsMs < minTsMs) continue;
+      n++;
       if (s.tsMs > atMs) this.pending.push(s);
       else this.add(s);
     }
+    return n;
   }
 
   private add(s: Sample): void {

@@ -10,7 +10,7 @@ import type { Clock, Logger, ObjectStore, SampleSource } from './ports.js';
 import { publishSnapshot, recordFailure, sweepStagedKeys, type PublishTarget } from './publish.js';
 import { compareCursors, defaultStatePrefix, loadState, saveState } from './state-store.js';
 import type { BuilderName } from './types.js';
-import { prepareWindow, renderVariant, type PreparedWindow, type WindowMode } from './window-build.js';
+import { prepareFull, prepareIncremental, renderVariant, type FullRequest, type PreparedWindow, type WindowMode } from './window-build.js';
 
 /** Ports and identity of a run. `prefix` defaults to `devicePrefix(deviceId)` (use `fallbackPrefix` for the Pi's last-resort copies). */
 export interface BuildDeps {
@@ -49,7 +49,7 @@ export interface SnapshotReport {
   error?: string;
 }
 
-/** Outcome of one window's aggregation. `samplesRead` counts samples the source returned to update the rollups. */
+/** Outcome of one window's aggregation. `samplesRead`: samples folded into its rollups (a full rebuild's shared range read is counted once in `BuildReport.samplesRead`). `ms` excludes that shared read. */
 export interface WindowReport {
   window: Window;
   mode?: WindowMode;
@@ -73,6 +73,10 @@ export interface BuildReport {
   failed: number;
   windows: WindowReport[];
   snapshots: SnapshotReport[];
+  /** Samples the source returned in this run (change reads, the shared range read, raw reads). */
+  samplesRead: number;
+  /** Duration of the one range read shared by all windows rebuilt in full (0 when none was). */
+  fullReadMs: number;
   sweptKeys: string[];
   /** Cursor released to the source, when one was. */
   releasedCursor?: string;
@@ -146,32 +150,71 @@ export async function runBuild(deps: BuildDeps, options: BuildOptions = {}): Pro
     deps.log.warn('sweeping staged keys failed', { prefix, error: errorText(err) });
     return [] as string[];
   });
-  const windows: WindowReport[] = [];
+  const windowList = options.windows ?? WINDOW_NAMES;
+  const reports = new Map<Window, WindowReport>(windowList.map((w) => [w, { window: w, samplesRead: 0, rawSamplesRead: 0, ms: 0, stateSaved: false }]));
   const snapshots: SnapshotReport[] = [];
-  const savedCursors = new Map<Window, string | undefined>();
-  for (const window of options.windows ?? WINDOW_NAMES) {
-    const wStartMs = deps.clock.nowMs();
-    const report: WindowReport = { window, samplesRead: 0, rawSamplesRead: 0, ms: 0, stateSaved: false };
+  const failWindow = async (window: Window, err: unknown, startMs: number): Promise<void> => {
+    const report = reports.get(window)!;
+    report.error = errorText(err);
+    deps.log.error('window build failed', { window, error: report.error });
+    for (const g of GRANULARITIES) {
+      if (!snapshots.some((s) => s.window === window && s.granularity === g)) snapshots.push(await failSnapshot(t, deps, window, g, err, startMs));
+    }
+  };
+  // 1. incremental windows catch up from their cursors; the others are rebuilt below.
+  const prepared = new Map<Window, PreparedWindow>();
+  const fullRequests: FullRequest[] = [];
+  for (const window of windowList) {
+    if (explicitAt) {
+      fullRequests.push({ window });
+      continue;
+    }
+    const startMs = deps.clock.nowMs();
     try {
-      const prepared = await prepareWindow({
-        source: deps.source, store: stateStore, log: deps.log, deviceId: deps.deviceId, statePrefix, window, atMs, explicitAt, full: options.full ?? false,
+      const r = await prepareIncremental({
+        source: deps.source, store: stateStore, log: deps.log, deviceId: deps.deviceId, statePrefix, window, atMs, full: options.full ?? false,
       });
-      Object.assign(report, { mode: prepared.mode, reason: prepared.reason, samplesRead: prepared.samplesRead });
-      snapshots.push(...(await publishWindow(deps, t, prepared, atMs, report)));
+      if ('state' in r) prepared.set(window, r);
+      else fullRequests.push({ window, reason: r.reason });
+    } catch (err) {
+      await failWindow(window, err, startMs);
+    }
+    reports.get(window)!.ms += deps.clock.nowMs() - startMs;
+  }
+  // 2. one range read serves every window that needs a full rebuild.
+  let fullReadMs = 0;
+  let samplesRead = [...prepared.values()].reduce((a, p) => a + p.samplesRead, 0);
+  if (fullRequests.length) {
+    const startMs = deps.clock.nowMs();
+    try {
+      const full = await prepareFull(deps.source, deps.deviceId, fullRequests, atMs, explicitAt);
+      full.windows.forEach((p) => prepared.set(p.state.window, p));
+      samplesRead += full.samplesRead;
+    } catch (err) {
+      for (const r of fullRequests) await failWindow(r.window, err, startMs);
+    }
+    fullReadMs = deps.clock.nowMs() - startMs;
+  }
+  // 3. render, publish and save, window by window.
+  const savedCursors = new Map<Window, string | undefined>();
+  for (const window of windowList) {
+    const p = prepared.get(window);
+    if (!p) continue;
+    const report = reports.get(window)!;
+    const startMs = deps.clock.nowMs();
+    Object.assign(report, { mode: p.mode, reason: p.reason, samplesRead: p.samplesRead });
+    try {
+      snapshots.push(...(await publishWindow(deps, t, p, atMs, report)));
       if (!explicitAt) {
-        await saveState(stateStore, statePrefix, prepared.state);
+        await saveState(stateStore, statePrefix, p.state);
         report.stateSaved = true;
-        savedCursors.set(window, prepared.state.cursor);
+        savedCursors.set(window, p.state.cursor);
       }
     } catch (err) {
-      report.error = errorText(err);
-      deps.log.error('window build failed', { window, error: report.error });
-      for (const g of GRANULARITIES) {
-        if (!snapshots.some((s) => s.window === window && s.granularity === g)) snapshots.push(await failSnapshot(t, deps, window, g, err, wStartMs));
-      }
+      await failWindow(window, err, startMs);
     }
-    report.ms = deps.clock.nowMs() - wStartMs;
-    windows.push(report);
+    report.ms += deps.clock.nowMs() - startMs;
+    samplesRead += report.rawSamplesRead;
   }
   let releasedCursor: string | undefined;
   if (!explicitAt) {
@@ -186,6 +229,6 @@ export async function runBuild(deps: BuildDeps, options: BuildOptions = {}): Pro
   const failed = snapshots.filter((s) => !s.ok).length;
   return {
     deviceId: deps.deviceId, at: isoOf(atMs), atMs, explicitAt, ok: failed === 0, failed,
-    windows, snapshots, sweptKeys, releasedCursor, durationMs: deps.clock.nowMs() - runStartMs,
+    windows: [...reports.values()], snapshots, samplesRead, fullReadMs, sweptKeys, releasedCursor, durationMs: deps.clock.nowMs() - runStartMs,
   };
 }

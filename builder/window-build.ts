@@ -33,20 +33,7 @@ export interface WindowInput {
   statePrefix: string;
   window: Window;
   atMs: number;
-  /** True for `--at` builds: read the range up to `atMs` only, never touch saved state. */
-  explicitAt: boolean;
   full: boolean;
-}
-
-async function foldRange(state: RollupState, source: SampleSource, deviceId: string, fromMs: number, toMs: number, atMs: number): Promise<number> {
-  const { cursor, chunks } = await source.readRange(deviceId, fromMs, toMs);
-  let n = 0;
-  for await (const chunk of chunks) {
-    state.fold(chunk, atMs);
-    n += chunk.length;
-  }
-  state.cursor = cursor;
-  return n;
 }
 
 /** Fold every change after the saved cursor; `undefined` when the source says the cursor expired. */
@@ -79,39 +66,64 @@ async function loadUsableState(input: WindowInput): Promise<{ state?: RollupStat
   }
 }
 
+const wrapReadError = (err: unknown, windows: readonly Window[], deviceId: string): BuildError =>
+  err instanceof BuildError
+    ? err
+    : new BuildError(`window ${windows.join(',')}: reading samples failed: ${(err as Error).message}`, { windows, deviceId }, { cause: err });
+
 /**
- * The window's state as of `input.atMs`, trimmed to what its variants need.
- * @throws whatever the source or store throws (wrapped in `BuildError` with the window as context).
+ * Bring the window's saved state up to `input.atMs` with the changes since its cursor.
+ * @returns the prepared window, or why it needs a full rebuild instead (no state, `--full`,
+ *   cursor expired, unusable state).
+ * @throws {BuildError} when the store or source fails.
  */
-export async function prepareWindow(input: WindowInput): Promise<PreparedWindow> {
-  const { window, atMs, deviceId, source } = input;
-  const fromMs = windowFromMs(window, atMs);
+export async function prepareIncremental(input: WindowInput): Promise<PreparedWindow | { reason: string }> {
   try {
-    if (input.explicitAt) {
-      const state = new RollupState(window, deviceId);
-      const samplesRead = await foldRange(state, source, deviceId, fromMs, atMs, atMs);
-      state.advance(atMs, fromMs);
-      return { state, mode: 'at', samplesRead };
-    }
     const loaded = await loadUsableState(input);
-    let reason = loaded.reason;
-    if (loaded.state) {
-      const samplesRead = await foldSince(loaded.state, input);
-      if (samplesRead !== undefined) {
-        loaded.state.advance(atMs, fromMs);
-        return { state: loaded.state, mode: 'incremental', samplesRead };
-      }
-      reason = 'cursor expired';
-    }
-    // Full: read to the end of time so samples stamped after atMs (clock skew) wait in `pending`
-    // instead of being skipped by the cursor.
-    const state = new RollupState(window, deviceId);
-    const samplesRead = await foldRange(state, source, deviceId, fromMs, Number.MAX_SAFE_INTEGER, atMs);
-    state.advance(atMs, fromMs);
-    return { state, mode: 'full', reason, samplesRead };
+    if (!loaded.state) return { reason: loaded.reason };
+    const samplesRead = await foldSince(loaded.state, input);
+    if (samplesRead === undefined) return { reason: 'cursor expired' };
+    loaded.state.advance(input.atMs, windowFromMs(input.window, input.atMs));
+    return { state: loaded.state, mode: 'incremental', samplesRead };
   } catch (err) {
-    if (err instanceof BuildError) throw err;
-    throw new BuildError(`window ${window}: reading samples failed: ${(err as Error).message}`, { window, deviceId }, { cause: err });
+    throw wrapReadError(err, [input.window], input.deviceId);
+  }
+}
+
+/** A window to rebuild from raw rows, and why. */
+export interface FullRequest {
+  window: Window;
+  reason?: string;
+}
+
+/**
+ * Rebuild the states of several windows from ONE range read covering the oldest bucket any of them
+ * needs (each state takes only samples from its own first bucket on). For `explicitAt` builds the
+ * read ends at `atMs`; otherwise it runs to the end of time, so samples stamped after `atMs` (clock
+ * skew) wait in `pending` instead of being skipped by the cursor.
+ * @returns one prepared window per request, in order; `samplesRead` is what each state took.
+ * @throws {BuildError} when the source fails.
+ */
+export async function prepareFull(
+  source: SampleSource, deviceId: string, requests: readonly FullRequest[], atMs: number, explicitAt: boolean,
+): Promise<{ windows: PreparedWindow[]; samplesRead: number }> {
+  const states = requests.map((r) => ({ state: new RollupState(r.window, deviceId), fromMs: windowFromMs(r.window, atMs), n: 0 }));
+  try {
+    const fromMs = Math.min(...states.map((s) => s.fromMs));
+    const { cursor, chunks } = await source.readRange(deviceId, fromMs, explicitAt ? atMs : Number.MAX_SAFE_INTEGER);
+    let samplesRead = 0;
+    for await (const chunk of chunks) {
+      samplesRead += chunk.length;
+      for (const s of states) s.n += s.state.fold(chunk, atMs, s.fromMs);
+    }
+    const windows = states.map((s, i): PreparedWindow => {
+      s.state.cursor = cursor;
+      s.state.advance(atMs, s.fromMs);
+      return { state: s.state, mode: explicitAt ? 'at' : 'full', reason: requests[i].reason, samplesRead: s.n };
+    });
+    return { windows, samplesRead };
+  } catch (err) {
+    throw wrapReadError(err, requests.map((r) => r.window), deviceId);
   }
 }
 

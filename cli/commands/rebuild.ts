@@ -76,7 +76,8 @@ export function formatReport(r: BuildReport): string {
     lines.push(`${pad(`${s.window}/${s.granularity}`, 16)}${pad(s.ok ? 'ok' : 'FAIL', 5)}${pad(s.resolution ?? '-', 11)}${padL(s.points, 7)}${padL(s.bytes, 9)}${padL(s.ms, 7)}  ${s.error ?? ''}`);
   }
   if (r.sweptKeys.length) lines.push('', `swept ${r.sweptKeys.length} stale staged key(s)`);
-  lines.push('', `${r.snapshots.length - r.failed} of ${r.snapshots.length} snapshots built in ${r.durationMs} ms${r.failed ? `, ${r.failed} FAILED` : ''}`);
+  if (r.fullReadMs) lines.push('', `shared range read for full rebuilds: ${r.fullReadMs} ms`);
+  lines.push('', `${r.snapshots.length - r.failed} of ${r.snapshots.length} snapshots built in ${r.durationMs} ms, ${r.samplesRead} samples read${r.failed ? `, ${r.failed} FAILED` : ''}`);
   return lines.join('\n');
 }
 

@@ -288,19 +288,33 @@ build('releases the journal only up to the oldest cursor any window still needs'
   assert.ok(Number(others.releasedCursor) > Number(cursorAfterAll));
 });
 
-build('reports a window whose source fails as four failed snapshots and continues with the others', async () => {
-  const { deps, source, store } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
-  const readRange = source.readRange.bind(source);
+build('reports a window whose change read fails as four failed snapshots and continues with the others', async () => {
+  const { deps, source, store, clock } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
+  await runBuild(deps, { windows: ['1h', '10h'] });
+  const readSince = source.readSince.bind(source);
   let calls = 0;
-  source.readRange = async (...args: Parameters<typeof readRange>) => {
+  source.readSince = async (...args: Parameters<typeof readSince>) => {
     if (calls++ === 0) throw new Error('ProvisionedThroughputExceededException');
-    return readRange(...args);
+    return readSince(...args);
   };
+  clock.tsMs += 60_000;
   const report = await runBuild(deps, { windows: ['1h', '10h'] } satisfies BuildOptions);
   assert.is(report.failed, 4);
   assert.ok(report.windows[0].error?.includes('ProvisionedThroughputExceeded'));
   assert.ok(report.snapshots.filter((s) => s.window === '10h').every((s) => s.ok));
   assert.ok((await readMetaOf(store, '1h', 250))!.stale);
+});
+
+build('rebuilds every window that needs it from one shared range read', async () => {
+  const samples = generate(T0 - 400 * 86_400_000, T0, 3_600_000);
+  const { deps, source } = setup(T0, samples);
+  const report = await runBuild(deps);
+  assert.ok(report.windows.every((w) => w.mode === 'full' && w.reason === 'no saved state'));
+  const year = report.windows.find((w) => w.window === '12m')!.samplesRead;
+  assert.ok(year > 15_000, String(year));
+  const raw = report.windows.reduce((a, w) => a + w.rawSamplesRead, 0);
+  assert.is(source.reads.range, year + raw, 'the 12m range read covers every other window');
+  assert.is(report.samplesRead, year + raw);
 });
 
 build.run();
