@@ -38,6 +38,7 @@ function checkKey(key: string): string[] {
 
 const isNotFound = (err: unknown): boolean => (err as NodeJS.ErrnoException)?.code === 'ENOENT';
 
+/** The directory-backed store described above; `root` is created on the first write. */
 export class FsObjectStore implements ObjectStore {
   readonly root: string;
 

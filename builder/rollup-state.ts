@@ -42,6 +42,7 @@ interface SerializedState {
   pending: Array<[string, number, number]>;
 }
 
+/** The rollup state of one (device, window); see the module comment. Not safe for concurrent use. */
 export class RollupState {
   readonly bucketMs: number;
   private readonly buckets = new Map<string, Map<number, FineBucket>>();
@@ -137,6 +138,7 @@ export class RollupState {
     return n;
   }
 
+  /** Plain JSON form (buckets sorted by time; doubles round-trip exactly through JSON). */
   toJSON(): SerializedState {
     const series: Record<string, number[][]> = {};
     for (const [id, m] of this.buckets) {

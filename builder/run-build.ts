@@ -26,6 +26,7 @@ export interface BuildDeps {
   stateStore?: ObjectStore;
 }
 
+/** What to build. */
 export interface BuildOptions {
   /** Windows to build (default: all six). */
   windows?: readonly Window[];
@@ -62,6 +63,7 @@ export interface WindowReport {
   error?: string;
 }
 
+/** What a run did: per window, per snapshot, and in total (durations from the injected clock, ms). */
 export interface BuildReport {
   deviceId: string;
   /** Build instant, ISO 8601 UTC, and whether it was given explicitly (`--at`). */

@@ -17,6 +17,7 @@ export const READ_PAGE_SAMPLES = 10_000;
 /** How a window's state was obtained: from saved state + new samples, from a full range read, or for an explicit `--at` (nothing saved). */
 export type WindowMode = 'incremental' | 'full' | 'at';
 
+/** A window's rollup state brought up to the build instant, and how. */
 export interface PreparedWindow {
   state: RollupState;
   mode: WindowMode;
@@ -25,6 +26,7 @@ export interface PreparedWindow {
   samplesRead: number;
 }
 
+/** What `prepareIncremental` needs for one window. `full`: skip the saved state (`--full`). */
 export interface WindowInput {
   source: SampleSource;
   store: ObjectStore;

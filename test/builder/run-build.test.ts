@@ -138,6 +138,24 @@ build('gives incremental builds exactly the output of full rebuilds, late, futur
   }
 });
 
+build('folds a backfilled sample into the bucket of its timestamp on the next incremental build', async () => {
+  const samples = generate(T0 - 10 * 3_600_000, T0, 60_000);
+  const { deps, source, store, clock } = setup(T0, samples);
+  await runBuild(deps, { windows: ['10h'] });
+  const tsMs = T0 - 5 * 3_600_000 + 123; // five hours late
+  source.insert(DEVICE, [{ seriesId: 'bme.tempC', tsMs, value: 99.5 }]);
+  clock.tsMs = T0 + 1_000;
+  const report = await runBuild(deps, { windows: ['10h'] });
+  assert.equal([report.windows[0].mode, report.windows[0].samplesRead], ['incremental', 1]);
+  const p = (await readPayload(store, '10h', 20))!;
+  const pts = p.series.find((s) => s.id === 'bme.tempC')!.points as BucketPoint[];
+  const hit = pts.find((pt) => pt.startMs <= tsMs && tsMs < pt.startMs + (p.bucketMs as number))!;
+  const before = samples.filter((s) => s.seriesId === 'bme.tempC' && s.tsMs >= hit.startMs && s.tsMs < hit.startMs + (p.bucketMs as number));
+  assert.is(hit.count, before.length + 1);
+  assert.is(hit.max, 99.5);
+  assert.equal(compareWithBruteForce(p, [...samples, { seriesId: 'bme.tempC', tsMs, value: 99.5 }]), []);
+});
+
 build('rebuilds in full when the source says the cursor expired, with correct output', async () => {
   const samples = generate(T0 - 86_400_000, T0, 60_000);
   const { deps, source, store, clock, all } = setup(T0, samples);
