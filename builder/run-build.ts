@@ -133,6 +133,114 @@ async function oldestNeededCursor(deps: BuildDeps, statePrefix: string, saved: M
   return oldest;
 }
 
+/** One run's working set; each method is one phase of `runBuild`. */
+class Run {
+  readonly t: PublishTarget;
+  readonly statePrefix: string;
+  readonly stateStore: ObjectStore;
+  readonly explicitAt: boolean;
+  readonly atMs: number;
+  readonly windows: readonly Window[];
+  readonly reports: Map<Window, WindowReport>;
+  readonly snapshots: SnapshotReport[] = [];
+  readonly prepared = new Map<Window, PreparedWindow>();
+  readonly savedCursors = new Map<Window, string | undefined>();
+  samplesRead = 0;
+  fullReadMs = 0;
+
+  constructor(readonly deps: BuildDeps, readonly options: BuildOptions, readonly startMs: number) {
+    this.t = { store: deps.store, prefix: deps.prefix ?? devicePrefix(deps.deviceId), deviceId: deps.deviceId, builder: deps.builder };
+    this.statePrefix = deps.statePrefix ?? defaultStatePrefix(deps.deviceId);
+    this.stateStore = deps.stateStore ?? deps.store;
+    this.explicitAt = options.atMs !== undefined;
+    this.atMs = options.atMs ?? startMs;
+    this.windows = options.windows ?? WINDOW_NAMES;
+    this.reports = new Map(this.windows.map((w) => [w, { window: w, samplesRead: 0, rawSamplesRead: 0, ms: 0, stateSaved: false }]));
+  }
+
+  async failWindow(window: Window, err: unknown, startMs: number): Promise<void> {
+    const report = this.reports.get(window)!;
+    report.error = errorText(err);
+    this.deps.log.error('window build failed', { window, error: report.error });
+    for (const g of GRANULARITIES) {
+      if (this.snapshots.some((s) => s.window === window && s.granularity === g)) continue;
+      this.snapshots.push(await failSnapshot(this.t, this.deps, window, g, err, startMs));
+    }
+  }
+
+  /** Phase 1: windows with usable state catch up from their cursors; returns the ones to rebuild. */
+  async catchUp(): Promise<FullRequest[]> {
+    if (this.explicitAt) return this.windows.map((window) => ({ window }));
+    const full: FullRequest[] = [];
+    for (const window of this.windows) {
+      const startMs = this.deps.clock.nowMs();
+      try {
+        const r = await prepareIncremental({
+          source: this.deps.source, store: this.stateStore, log: this.deps.log, deviceId: this.deps.deviceId,
+          statePrefix: this.statePrefix, window, atMs: this.atMs, full: this.options.full ?? false,
+        });
+        if ('state' in r) this.prepared.set(window, r);
+        else full.push({ window, reason: r.reason });
+      } catch (err) {
+        await this.failWindow(window, err, startMs);
+      }
+      this.reports.get(window)!.ms += this.deps.clock.nowMs() - startMs;
+    }
+    this.samplesRead += [...this.prepared.values()].reduce((a, p) => a + p.samplesRead, 0);
+    return full;
+  }
+
+  /** Phase 2: one range read serves every window that needs a full rebuild. */
+  async rebuild(requests: FullRequest[]): Promise<void> {
+    if (!requests.length) return;
+    const startMs = this.deps.clock.nowMs();
+    try {
+      const full = await prepareFull(this.deps.source, this.deps.deviceId, requests, this.atMs, this.explicitAt);
+      full.windows.forEach((p) => this.prepared.set(p.state.window, p));
+      this.samplesRead += full.samplesRead;
+    } catch (err) {
+      for (const r of requests) await this.failWindow(r.window, err, startMs);
+    }
+    this.fullReadMs = this.deps.clock.nowMs() - startMs;
+  }
+
+  /** Phase 3: render, publish and save state, window by window. */
+  async publish(): Promise<void> {
+    for (const window of this.windows) {
+      const p = this.prepared.get(window);
+      if (!p) continue;
+      const report = this.reports.get(window)!;
+      const startMs = this.deps.clock.nowMs();
+      Object.assign(report, { mode: p.mode, reason: p.reason, samplesRead: p.samplesRead });
+      try {
+        this.snapshots.push(...(await publishWindow(this.deps, this.t, p, this.atMs, report)));
+        if (!this.explicitAt) {
+          await saveState(this.stateStore, this.statePrefix, p.state);
+          report.stateSaved = true;
+          this.savedCursors.set(window, p.state.cursor);
+        }
+      } catch (err) {
+        await this.failWindow(window, err, startMs);
+      }
+      report.ms += this.deps.clock.nowMs() - startMs;
+      this.samplesRead += report.rawSamplesRead;
+    }
+  }
+
+  /** Phase 4: let the source forget changes every window has folded. @returns the cursor released. */
+  async release(): Promise<string | undefined> {
+    if (this.explicitAt) return undefined;
+    try {
+      const cursor = await oldestNeededCursor(this.deps, this.statePrefix, this.savedCursors);
+      if (cursor !== undefined) await this.deps.source.release(this.deps.deviceId, cursor);
+      return cursor;
+    } catch (err) {
+      this.deps.log.warn('releasing the sample journal failed', { error: errorText(err) });
+      return undefined;
+    }
+  }
+}
+
 /**
  * Build and publish the snapshots of `options.windows` (default all) for `deps.deviceId`.
  * Never throws for a failed snapshot: failures are in the report (and in stale meta); rejects only
@@ -141,96 +249,18 @@ async function oldestNeededCursor(deps: BuildDeps, statePrefix: string, saved: M
  * const report = await runBuild({ source, store, clock, log, deviceId: 'pi-kitchen', builder: 'pi' }, { windows: ['1h'] });
  */
 export async function runBuild(deps: BuildDeps, options: BuildOptions = {}): Promise<BuildReport> {
-  const runStartMs = deps.clock.nowMs();
-  const prefix = deps.prefix ?? devicePrefix(deps.deviceId);
-  const statePrefix = deps.statePrefix ?? defaultStatePrefix(deps.deviceId);
-  const stateStore = deps.stateStore ?? deps.store;
-  const explicitAt = options.atMs !== undefined;
-  const atMs = options.atMs ?? runStartMs;
-  const t: PublishTarget = { store: deps.store, prefix, deviceId: deps.deviceId, builder: deps.builder };
-  const sweptKeys = await sweepStagedKeys(deps.store, prefix, runStartMs).catch((err) => {
-    deps.log.warn('sweeping staged keys failed', { prefix, error: errorText(err) });
+  const run = new Run(deps, options, deps.clock.nowMs());
+  const sweptKeys = await sweepStagedKeys(deps.store, run.t.prefix, run.startMs).catch((err) => {
+    deps.log.warn('sweeping staged keys failed', { prefix: run.t.prefix, error: errorText(err) });
     return [] as string[];
   });
-  const windowList = options.windows ?? WINDOW_NAMES;
-  const reports = new Map<Window, WindowReport>(windowList.map((w) => [w, { window: w, samplesRead: 0, rawSamplesRead: 0, ms: 0, stateSaved: false }]));
-  const snapshots: SnapshotReport[] = [];
-  const failWindow = async (window: Window, err: unknown, startMs: number): Promise<void> => {
-    const report = reports.get(window)!;
-    report.error = errorText(err);
-    deps.log.error('window build failed', { window, error: report.error });
-    for (const g of GRANULARITIES) {
-      if (!snapshots.some((s) => s.window === window && s.granularity === g)) snapshots.push(await failSnapshot(t, deps, window, g, err, startMs));
-    }
-  };
-  // 1. incremental windows catch up from their cursors; the others are rebuilt below.
-  const prepared = new Map<Window, PreparedWindow>();
-  const fullRequests: FullRequest[] = [];
-  for (const window of windowList) {
-    if (explicitAt) {
-      fullRequests.push({ window });
-      continue;
-    }
-    const startMs = deps.clock.nowMs();
-    try {
-      const r = await prepareIncremental({
-        source: deps.source, store: stateStore, log: deps.log, deviceId: deps.deviceId, statePrefix, window, atMs, full: options.full ?? false,
-      });
-      if ('state' in r) prepared.set(window, r);
-      else fullRequests.push({ window, reason: r.reason });
-    } catch (err) {
-      await failWindow(window, err, startMs);
-    }
-    reports.get(window)!.ms += deps.clock.nowMs() - startMs;
-  }
-  // 2. one range read serves every window that needs a full rebuild.
-  let fullReadMs = 0;
-  let samplesRead = [...prepared.values()].reduce((a, p) => a + p.samplesRead, 0);
-  if (fullRequests.length) {
-    const startMs = deps.clock.nowMs();
-    try {
-      const full = await prepareFull(deps.source, deps.deviceId, fullRequests, atMs, explicitAt);
-      full.windows.forEach((p) => prepared.set(p.state.window, p));
-      samplesRead += full.samplesRead;
-    } catch (err) {
-      for (const r of fullRequests) await failWindow(r.window, err, startMs);
-    }
-    fullReadMs = deps.clock.nowMs() - startMs;
-  }
-  // 3. render, publish and save, window by window.
-  const savedCursors = new Map<Window, string | undefined>();
-  for (const window of windowList) {
-    const p = prepared.get(window);
-    if (!p) continue;
-    const report = reports.get(window)!;
-    const startMs = deps.clock.nowMs();
-    Object.assign(report, { mode: p.mode, reason: p.reason, samplesRead: p.samplesRead });
-    try {
-      snapshots.push(...(await publishWindow(deps, t, p, atMs, report)));
-      if (!explicitAt) {
-        await saveState(stateStore, statePrefix, p.state);
-        report.stateSaved = true;
-        savedCursors.set(window, p.state.cursor);
-      }
-    } catch (err) {
-      await failWindow(window, err, startMs);
-    }
-    report.ms += deps.clock.nowMs() - startMs;
-    samplesRead += report.rawSamplesRead;
-  }
-  let releasedCursor: string | undefined;
-  if (!explicitAt) {
-    try {
-      releasedCursor = await oldestNeededCursor(deps, statePrefix, savedCursors);
-      if (releasedCursor !== undefined) await deps.source.release(deps.deviceId, releasedCursor);
-    } catch (err) {
-      releasedCursor = undefined;
-      deps.log.warn('releasing the sample journal failed', { error: errorText(err) });
-    }
-  }
-  const failed = snapshots.filter((s) => !s.ok).length;
+  await run.rebuild(await run.catchUp());
+  await run.publish();
+  const releasedCursor = await run.release();
+  const failed = run.snapshots.filter((s) => !s.ok).length;
   return {
-    deviceId: deps.deviceId, at: isoOf(atMs), atMs, explicitAt, ok: failed === 0, failed,
-    windows: [...reports.values()], snapshots, samplesRead, fullReadMs, sweptKeys, releasedCursor, durationMs: deps.clock.nowMs() - runStartMs,
+    deviceId: deps.deviceId, at: isoOf(run.atMs), atMs: run.atMs, explicitAt: run.explicitAt, ok: failed === 0, failed,
+    windows: [...run.reports.values()], snapshots: run.snapshots, samplesRead: run.samplesRead, fullReadMs: run.fullReadMs,
+    sweptKeys, releasedCursor, durationMs: deps.clock.nowMs() - run.startMs,
   };
 }
