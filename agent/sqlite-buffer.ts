@@ -363,7 +363,9 @@ export class SqliteBuffer implements SampleBuffer, SampleSource {
     writeTransaction(this.db, () => {
       const released = Number(this.getState(RELEASED_KEY) ?? 0);
       if (seq <= released) return;
-      this.db.prepare('DELETE FROM builder_journal WHERE seq <= ?').run(seq);
+      // Keep the newest journal row: `seq` is a rowid without AUTOINCREMENT, so an emptied table would
+      // hand out 1, 2, … again and readSince(cursor) would miss every later sample.
+      this.db.prepare('DELETE FROM builder_journal WHERE seq <= ? AND seq < (SELECT max(seq) FROM builder_journal)').run(seq);
       this.db.prepare('INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(RELEASED_KEY, String(seq));
     });
   }

@@ -69,6 +69,12 @@ export interface SampleSource {
    * `readSince` with an older cursor answers `cursorExpired: true` (the consumer then rebuilds in full).
    */
   release(deviceId: string, cursor: string): Promise<void>;
+  /**
+   * Optional: order two cursors (negative, 0, positive like `Array.sort`). The builder releases the
+   * oldest cursor any window still needs; without this method cursors that are decimal integers are
+   * compared numerically, and other cursors are never released.
+   */
+  compareCursors?(a: string, b: string): number;
 }
 
 /** One page of changes from `SampleSource.readSince`. */

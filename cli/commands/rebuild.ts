@@ -1,12 +1,111 @@
-/** `sensorctl rebuild`: placeholder until its issue lands. */
+/**
+ * `sensorctl rebuild [--at ISO] [--full] [--device D] [--window W]...`: build the 24 snapshots (or
+ * those of the given windows) and their meta from the SQLite buffer into `<dataDir>/snapshots/<device>/`.
+ * Without `--at` the build is incremental from the saved rollup state (`<dataDir>/state/<device>/`);
+ * `--full` recomputes that state from raw rows; `--at` builds as of an instant from raw rows and
+ * leaves the saved state alone (reproducible output). Exit 0 ok, 1 when a snapshot failed, 2 usage.
+ */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
+import { ID_PATTERN, WINDOW_NAMES, isWindow, type Window } from '../../builder/constants.js';
+import { FsObjectStore } from '../../builder/fs-object-store.js';
+import type { Clock, Logger } from '../../builder/ports.js';
+import { runBuild, type BuildDeps, type BuildOptions, type BuildReport } from '../../builder/run-build.js';
+import { EXIT_FAILURE, UsageError, dbPath, globalOptions, loadConfig, output } from '../context.js';
+
+/** ISO 8601 with date, time and an explicit zone (`Z` or `±hh:mm`), so no local-time guess is made. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** The wall clock (composition roots only). */
+export const systemClock: Clock = { nowMs: () => Date.now() };
+
+/**
+ * Builder ports of the Pi: the SQLite buffer as sample source and `<dataDir>` as object store, so
+ * snapshots land in `<dataDir>/snapshots/<deviceId>/` and rollup state in `<dataDir>/state/<deviceId>/`.
+ * The daemon calls `runBuild(piBuildDeps(...), { windows: [w] })` on each window's cadence.
+ */
+export function piBuildDeps(buffer: SqliteBuffer, dataDir: string, deviceId: string, log: Logger, clock: Clock = systemClock): BuildDeps {
+  return { source: buffer, store: new FsObjectStore(dataDir), clock, log, deviceId, builder: 'pi' };
+}
+
+export interface RebuildFlags {
+  at?: string;
+  full?: boolean;
+  device?: string;
+  window?: readonly string[];
+}
+
+/**
+ * Validate the flags.
+ * @throws {UsageError} naming the bad flag and what is allowed.
+ */
+export function parseRebuildFlags(flags: RebuildFlags): BuildOptions & { deviceId?: string } {
+  const out: BuildOptions & { deviceId?: string } = { full: Boolean(flags.full) };
+  if (flags.at !== undefined) {
+    const atMs = Date.parse(flags.at);
+    if (!ISO_INSTANT.test(flags.at) || Number.isNaN(atMs)) {
+      throw new UsageError(`--at ${JSON.stringify(flags.at)}: expected an ISO 8601 instant with a zone, e.g. 2019-09-30T16:00:00Z`);
+    }
+    out.atMs = atMs;
+  }
+  if (flags.window?.length) {
+    const bad = flags.window.find((w) => !isWindow(w));
+    if (bad !== undefined) throw new UsageError(`--window ${JSON.stringify(bad)}: expected one of ${WINDOW_NAMES.join(', ')}`);
+    out.windows = [...new Set(flags.window)] as Window[];
+  }
+  if (flags.device !== undefined) {
+    if (!ID_PATTERN.test(flags.device)) throw new UsageError(`--device ${JSON.stringify(flags.device)}: expected 1–64 of A–Z a–z 0–9 . _ : - (starting with a letter or digit)`);
+    out.deviceId = flags.device;
+  }
+  return out;
+}
+
+const pad = (s: string | number, n: number) => String(s).padEnd(n);
+const padL = (s: string | number, n: number) => String(s).padStart(n);
+
+/** The report as a table for people. */
+export function formatReport(r: BuildReport): string {
+  const lines = [`device ${r.deviceId}, as of ${r.at}${r.explicitAt ? ' (--at)' : ''}`, ''];
+  lines.push(`${pad('window', 7)}${pad('mode', 12)}${padL('samples read', 13)}${padL('raw read', 10)}${padL('ms', 8)}  note`);
+  for (const w of r.windows) {
+    lines.push(`${pad(w.window, 7)}${pad(w.mode ?? '-', 12)}${padL(w.samplesRead, 13)}${padL(w.rawSamplesRead, 10)}${padL(w.ms, 8)}  ${w.error ?? w.reason ?? ''}`);
+  }
+  lines.push('', `${pad('snapshot', 16)}${pad('ok', 5)}${pad('resolution', 11)}${padL('points', 7)}${padL('bytes', 9)}${padL('ms', 7)}  error`);
+  for (const s of r.snapshots) {
+    lines.push(`${pad(`${s.window}/${s.granularity}`, 16)}${pad(s.ok ? 'ok' : 'FAIL', 5)}${pad(s.resolution ?? '-', 11)}${padL(s.points, 7)}${padL(s.bytes, 9)}${padL(s.ms, 7)}  ${s.error ?? ''}`);
+  }
+  if (r.sweptKeys.length) lines.push('', `swept ${r.sweptKeys.length} stale staged key(s)`);
+  if (r.fullReadMs) lines.push('', `shared range read for full rebuilds: ${r.fullReadMs} ms`);
+  lines.push('', `${r.snapshots.length - r.failed} of ${r.snapshots.length} snapshots built in ${r.durationMs} ms, ${r.samplesRead} samples read${r.failed ? `, ${r.failed} FAILED` : ''}`);
+  return lines.join('\n');
+}
 
 export function register(program: Command): void {
   program
     .command('rebuild')
-    .description('(not implemented yet)')
-    .action(() => {
-      process.stderr.write('sensorctl rebuild: not implemented yet\n');
-      process.exitCode = 1;
+    .description('build the snapshots (6 windows × 4 granularities) and their meta now, or as of --at')
+    .option('--at <iso>', 'build as of this instant from raw rows (reproducible; saved state untouched)')
+    .option('--full', 'ignore the saved rollup state and recompute it from raw rows')
+    .option('--device <id>', 'device to build (default: deviceId from the config, else the host name)')
+    .option('--window <w>', `only this window (repeatable): ${WINDOW_NAMES.join(', ')}`, (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .action(async (flags: RebuildFlags, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const options = parseRebuildFlags(flags);
+      const deviceId = options.deviceId ?? loadConfig(g).deviceId;
+      const path = dbPath(g);
+      if (!existsSync(path)) throw new UsageError(`no database at ${path}; run \`sensorctl import\` or \`sensorctl run\` first, or pass --data-dir`);
+      const buffer = SqliteBuffer.open(path);
+      try {
+        if ((await buffer.listSeries(deviceId)).length === 0) {
+          const others = [...new Set(buffer.stats().map((s) => s.deviceId))];
+          g.log.warn('device has no series in the database; snapshots will be empty', { device: deviceId, devicesPresent: others.join(',') || 'none' });
+        }
+        const report = await runBuild(piBuildDeps(buffer, g.dataDir, deviceId, g.log), options);
+        output(g, report, () => formatReport(report));
+        if (!report.ok) process.exitCode = EXIT_FAILURE;
+      } finally {
+        buffer.close();
+      }
     });
 }

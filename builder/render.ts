@@ -1,0 +1,87 @@
+/**
+ * Render snapshot payloads (pure): bucketed variants from the rollup state, and the raw 500 variant
+ * from raw samples. Empty buckets are explicit (`count: 0`, null values).
+ */
+import { MIN_SAMPLES_PER_BUCKET, type Granularity, type Window } from './constants.js';
+import { rawRange, variantBounds } from './bucket-geometry.js';
+import { isoOf } from './codec.js';
+import type { RollupState } from './rollup-state.js';
+import type { BucketPoint, Payload, PayloadSeries, RawPoint, Sample, SeriesInfo } from './types.js';
+
+/** What every payload of one build shares. Times are epoch ms. */
+export interface RenderContext {
+  deviceId: string;
+  atMs: number;
+  generatedAtMs: number;
+  /** Series in payload order (sorted by id). */
+  series: readonly SeriesInfo[];
+}
+
+function seriesHeader(s: SeriesInfo): Omit<PayloadSeries, 'points'> {
+  return { id: s.seriesId, metric: s.metric, unit: s.unit, kind: s.kind };
+}
+
+/** The bucketed payload of (`window`, `granularity`) from `state` (whose fine buckets are complete up to `ctx.atMs`). */
+export function renderBucketed(state: RollupState, window: Window, granularity: Granularity, ctx: RenderContext): Payload {
+  const b = variantBounds(window, granularity, ctx.atMs);
+  const series = ctx.series.map((s) => {
+    const points: BucketPoint[] = [];
+    for (let i = 0; i < granularity; i++) {
+      const startMs = b.fromMs + i * b.bucketMs;
+      const a = state.aggregate(s.seriesId, startMs, startMs + b.bucketMs);
+      points.push(
+        a.count < MIN_SAMPLES_PER_BUCKET
+          ? { startMs, count: a.count, avg: null, min: null, max: null, sum: null }
+          : { startMs, count: a.count, avg: a.sum / a.count, min: a.min, max: a.max, sum: a.sum },
+      );
+    }
+    return { ...seriesHeader(s), points };
+  });
+  return {
+    schemaVersion: 1,
+    window,
+    granularity,
+    resolution: 'bucketed',
+    bucketMs: b.bucketMs,
+    from: isoOf(b.fromMs),
+    to: isoOf(ctx.atMs),
+    lastBucketPartial: b.lastBucketPartial,
+    generatedAt: isoOf(ctx.generatedAtMs),
+    device: ctx.deviceId,
+    series,
+  };
+}
+
+/**
+ * The raw 500 variant: every sample of each series in `(atMs - spanMs, atMs]`, ascending by time.
+ * @param samplesBySeries samples per series id (any order; those outside the range are ignored).
+ */
+export function renderRaw(window: Window, samplesBySeries: ReadonlyMap<string, readonly Sample[]>, ctx: RenderContext): Payload {
+  const r = rawRange(window, ctx.atMs);
+  const series = ctx.series.map((s) => {
+    const points: RawPoint[] = (samplesBySeries.get(s.seriesId) ?? [])
+      .filter((x) => x.tsMs >= r.fromMs && x.tsMs <= r.toMs)
+      .map((x) => ({ tsMs: x.tsMs, value: x.value }))
+      .sort((a, c) => a.tsMs - c.tsMs);
+    return { ...seriesHeader(s), points };
+  });
+  return {
+    schemaVersion: 1,
+    window,
+    granularity: 500,
+    resolution: 'raw',
+    bucketMs: null,
+    from: isoOf(r.fromMs),
+    to: isoOf(r.toMs),
+    lastBucketPartial: false,
+    generatedAt: isoOf(ctx.generatedAtMs),
+    device: ctx.deviceId,
+    series,
+  };
+}
+
+/** Points per series of a payload: `granularity` when bucketed, the largest series' sample count when raw. */
+export function pointCountOf(p: Payload): number {
+  if (p.resolution === 'bucketed') return p.granularity;
+  return Math.max(0, ...p.series.map((s) => s.points.length));
+}

@@ -1,0 +1,185 @@
+/**
+ * The incremental aggregation state of one (device, window): per series, fine buckets (width
+ * `fineBucketMs(window)`) of count/min/max and an exact sum, plus samples newer than the build
+ * instant (`pending`, folded once the build instant passes them) and the `SampleSource` cursor the
+ * state is consistent with. Coarser granularities are merged exactly from the fine buckets.
+ * In storage an empty bucket is absent. Serialized as JSON (gzip) under `state/{deviceId}/rollup_{window}.json`.
+ */
+import { isWindow, type Window } from './constants.js';
+import { fineBucketMs } from './bucket-geometry.js';
+import { addExact, mergeExact, roundExact } from './exact-sum.js';
+import { StateError } from './errors.js';
+import type { Sample } from './types.js';
+
+/** One fine bucket; `sumPartials` is the exact sum (see `exact-sum.ts`). */
+export interface FineBucket {
+  startMs: number;
+  count: number;
+  sumPartials: number[];
+  min: number;
+  max: number;
+}
+
+/** Aggregate of a merged range of fine buckets; `count` 0 means empty. */
+export interface Aggregate {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/** Version of the serialized state; another version is discarded (full rebuild). */
+export const STATE_VERSION = 1;
+
+interface SerializedState {
+  stateVersion: number;
+  window: Window;
+  deviceId: string;
+  cursor: string | null;
+  atMs: number | null;
+  /** seriesId → rows `[startMs, count, min, max, ...sumPartials]`. */
+  series: Record<string, number[][]>;
+  pending: Array<[string, number, number]>;
+}
+
+/** The rollup state of one (device, window); see the module comment. Not safe for concurrent use. */
+export class RollupState {
+  readonly bucketMs: number;
+  private readonly buckets = new Map<string, Map<number, FineBucket>>();
+  private pending: Sample[] = [];
+  /** Cursor of the source after the last fold (undefined: never read). */
+  cursor: string | undefined;
+  /** Build instant the fine buckets are complete up to (inclusive); undefined before the first build. */
+  atMs: number | undefined;
+
+  constructor(readonly window: Window, readonly deviceId: string) {
+    this.bucketMs = fineBucketMs(window);
+  }
+
+  /** Samples held back because their `tsMs` is after the last build instant. */
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /**
+   * Fold samples in: those with `tsMs <= atMs` go to their fine bucket (count+1, exact sum, min/max),
+   * later ones wait in `pending`; those before `minTsMs` are skipped. Order of calls does not change
+   * the result. @returns how many samples were taken.
+   */
+  fold(samples: readonly Sample[], atMs: number, minTsMs = -Infinity): number {
+    let n = 0;
+    for (const s of samples) {
+      if (s.tsMs < minTsMs) continue;
+      n++;
+      if (s.tsMs > atMs) this.pending.push(s);
+      else this.add(s);
+    }
+    return n;
+  }
+
+  private add(s: Sample): void {
+    let series = this.buckets.get(s.seriesId);
+    if (!series) this.buckets.set(s.seriesId, (series = new Map()));
+    const startMs = Math.floor(s.tsMs / this.bucketMs) * this.bucketMs;
+    const b = series.get(startMs);
+    if (!b) {
+      series.set(startMs, { startMs, count: 1, sumPartials: [s.value], min: s.value, max: s.value });
+      return;
+    }
+    b.count++;
+    addExact(b.sumPartials, s.value);
+    if (s.value < b.min) b.min = s.value;
+    if (s.value > b.max) b.max = s.value;
+  }
+
+  /**
+   * Advance to build instant `atMs`: fold pending samples that are now due, then drop fine buckets
+   * starting before `fromMs` (no variant needs them any more).
+   */
+  advance(atMs: number, fromMs: number): void {
+    const due = this.pending.filter((s) => s.tsMs <= atMs);
+    this.pending = this.pending.filter((s) => s.tsMs > atMs);
+    for (const s of due) this.add(s);
+    for (const series of this.buckets.values()) {
+      for (const startMs of series.keys()) if (startMs < fromMs) series.delete(startMs);
+    }
+    this.atMs = atMs;
+  }
+
+  /** Fine buckets of one series with `startMs` in `[fromMs, toMs)`, merged exactly. */
+  aggregate(seriesId: string, fromMs: number, toMs: number): Aggregate {
+    const series = this.buckets.get(seriesId);
+    const partials: number[] = [];
+    let count = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    if (series) {
+      for (let t = fromMs; t < toMs; t += this.bucketMs) {
+        const b = series.get(t);
+        if (!b) continue;
+        count += b.count;
+        mergeExact(partials, b.sumPartials);
+        if (b.min < min) min = b.min;
+        if (b.max > max) max = b.max;
+      }
+    }
+    return { count, sum: roundExact(partials), min, max };
+  }
+
+  /** Series ids that hold at least one fine bucket. */
+  seriesIds(): string[] {
+    return [...this.buckets.entries()].filter(([, m]) => m.size > 0).map(([id]) => id);
+  }
+
+  /** Number of fine buckets held (all series). */
+  bucketCount(): number {
+    let n = 0;
+    for (const m of this.buckets.values()) n += m.size;
+    return n;
+  }
+
+  /** Plain JSON form (buckets sorted by time; doubles round-trip exactly through JSON). */
+  toJSON(): SerializedState {
+    const series: Record<string, number[][]> = {};
+    for (const [id, m] of this.buckets) {
+      if (m.size === 0) continue;
+      series[id] = [...m.values()].sort((a, b) => a.startMs - b.startMs).map((b) => [b.startMs, b.count, b.min, b.max, ...b.sumPartials]);
+    }
+    return {
+      stateVersion: STATE_VERSION,
+      window: this.window,
+      deviceId: this.deviceId,
+      cursor: this.cursor ?? null,
+      atMs: this.atMs ?? null,
+      series,
+      pending: this.pending.map((s) => [s.seriesId, s.tsMs, s.value]),
+    };
+  }
+
+  /**
+   * Rebuild from `toJSON()` output.
+   * @throws {StateError} when the value is not a state of this version, window and device.
+   */
+  static fromJSON(value: unknown, window: Window, deviceId: string, key: string): RollupState {
+    const v = value as Partial<SerializedState> | null;
+    if (!v || typeof v !== 'object') throw new StateError(key, 'not a JSON object');
+    if (v.stateVersion !== STATE_VERSION) throw new StateError(key, `stateVersion ${String(v.stateVersion)}, expected ${STATE_VERSION}`);
+    if (!isWindow(v.window) || v.window !== window) throw new StateError(key, `window ${String(v.window)}, expected ${window}`);
+    if (v.deviceId !== deviceId) throw new StateError(key, `device ${String(v.deviceId)}, expected ${deviceId}`);
+    if (typeof v.series !== 'object' || v.series === null || !Array.isArray(v.pending)) throw new StateError(key, 'series or pending missing');
+    const state = new RollupState(window, deviceId);
+    state.cursor = typeof v.cursor === 'string' ? v.cursor : undefined;
+    state.atMs = typeof v.atMs === 'number' ? v.atMs : undefined;
+    for (const [id, rows] of Object.entries(v.series)) {
+      const m = new Map<number, FineBucket>();
+      for (const row of rows) {
+        if (!Array.isArray(row) || row.length < 5 || !row.every(Number.isFinite)) throw new StateError(key, `bad bucket row in series ${id}`);
+        const [startMs, count, min, max, ...sumPartials] = row;
+        m.set(startMs, { startMs, count, min, max, sumPartials });
+      }
+      state.buckets.set(id, m);
+    }
+    state.pending = v.pending.map(([seriesId, tsMs, value]) => ({ seriesId, tsMs, value }));
+    return state;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Shared helpers of the builder tests: a fixed clock, a silent logger, reading payloads/meta back
+ * from a store, and a brute-force bucketing straight from raw samples to compare builds against.
+ */
+import { bucketMsOf, metaKey, snapshotKey, devicePrefix, type Granularity, type Window } from '../../builder/constants.js';
+import { gunzip, parseJsonBytes } from '../../builder/codec.js';
+import type { Clock, Logger, ObjectStore } from '../../builder/ports.js';
+import type { Payload, Sample, SeriesInfo, SnapshotMeta } from '../../builder/types.js';
+
+export const DEVICE = 'dev1';
+
+export class FakeClock implements Clock {
+  constructor(public tsMs: number) {}
+  nowMs(): number {
+    return this.tsMs;
+  }
+}
+
+export const silentLog: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+
+export function gauge(seriesId: string, metric = 'tempC', unit = '°C'): SeriesInfo {
+  return { deviceId: DEVICE, seriesId, sensorId: seriesId.split('.')[0], metric, unit, kind: 'gauge' };
+}
+
+export function counter(seriesId: string): SeriesInfo {
+  return { deviceId: DEVICE, seriesId, sensorId: seriesId.split('.')[0], metric: 'pulses', unit: 'pulses', kind: 'counter' };
+}
+
+export async function readPayload(store: ObjectStore, w: Window, g: Granularity, device = DEVICE): Promise<Payload | undefined> {
+  const got = await store.get(devicePrefix(device) + snapshotKey(w, g));
+  return got ? (parseJsonBytes(await gunzip(got.body)) as Payload) : undefined;
+}
+
+export async function readMetaOf(store: ObjectStore, w: Window, g: Granularity, device = DEVICE): Promise<SnapshotMeta | undefined> {
+  const got = await store.get(devicePrefix(device) + metaKey(w, g));
+  return got ? (parseJsonBytes(got.body) as SnapshotMeta) : undefined;
+}
+
+export interface BruteBucket {
+  startMs: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/** Buckets of one series computed straight from raw samples, by the definition (no rollups). */
+export function bruteForce(samples: readonly Sample[], seriesId: string, w: Window, g: Granularity, atMs: number): BruteBucket[] {
+  const bw = bucketMsOf(w, g);
+  const from = Math.floor(atMs / bw) * bw - (g - 1) * bw;
+  const out: BruteBucket[] = Array.from({ length: g }, (_, i) => ({ startMs: from + i * bw, count: 0, sum: 0, min: Infinity, max: -Infinity }));
+  for (const s of samples) {
+    if (s.seriesId !== seriesId || s.tsMs < from || s.tsMs > atMs) continue;
+    const b = out[Math.floor((s.tsMs - from) / bw)];
+    b.count++;
+    b.sum += s.value;
+    b.min = Math.min(b.min, s.value);
+    b.max = Math.max(b.max, s.value);
+  }
+  return out;
+}
+
+/** Problems comparing a bucketed payload series with the brute-force buckets (empty when equal). */
+export function compareWithBruteForce(p: Payload, samples: readonly Sample[], relTol = 1e-9): string[] {
+  const problems: string[] = [];
+  const atMs = Date.parse(p.to);
+  for (const s of p.series) {
+    const brute = bruteForce(samples, s.id, p.window, p.granularity, atMs);
+    const pts = s.points as Payload['series'][number]['points'] & Array<{ startMs: number; count: number; avg: number | null; min: number | null; max: number | null; sum: number | null }>;
+    if (pts.length !== brute.length) problems.push(`${s.id}: ${pts.length} points, expected ${brute.length}`);
+    brute.forEach((b, i) => {
+      const pt = pts[i];
+      const where = `${p.window}/${p.granularity} ${s.id}[${i}]`;
+      if (!pt || pt.startMs !== b.startMs || pt.count !== b.count) return void problems.push(`${where}: start/count ${pt?.startMs}/${pt?.count}, expected ${b.startMs}/${b.count}`);
+      if (b.count === 0) {
+        if (pt.avg !== null || pt.min !== null || pt.max !== null || pt.sum !== null) problems.push(`${where}: empty bucket with values`);
+        return;
+      }
+      if (pt.min !== b.min || pt.max !== b.max) problems.push(`${where}: min/max ${pt.min}/${pt.max}, expected ${b.min}/${b.max}`);
+      const avg = b.sum / b.count;
+      if (Math.abs((pt.avg as number) - avg) > relTol * Math.abs(avg)) problems.push(`${where}: avg ${pt.avg}, expected ${avg}`);
+    });
+  }
+  return problems;
+}

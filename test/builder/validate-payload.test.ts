@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { metaProblems, payloadProblems } from '../../builder/validate-payload.js';
+import { runBuild } from '../../builder/run-build.js';
+import { allSnapshots } from '../../builder/constants.js';
+import type { BucketPoint, Payload, SnapshotMeta } from '../../builder/types.js';
+import { MemoryObjectStore } from '../support/memory-object-store.js';
+import { MemorySampleSource } from '../support/memory-sample-source.js';
+import { DEVICE, FakeClock, gauge, readMetaOf, readPayload, silentLog } from './harness.js';
+import { schemaProblems } from './json-schema-subset.js';
+
+const PAYLOAD_SCHEMA = JSON.parse(readFileSync(new URL('../../builder/schema/payload.schema.json', import.meta.url), 'utf8'));
+const META_SCHEMA = JSON.parse(readFileSync(new URL('../../builder/schema/meta.schema.json', import.meta.url), 'utf8'));
+const AT = Date.parse('2024-03-10T12:00:00Z');
+
+async function built(): Promise<{ payloads: Payload[]; metas: SnapshotMeta[]; neverBuilt: SnapshotMeta }> {
+  const source = new MemorySampleSource();
+  source.defineSeries([gauge('a.tempC')]);
+  source.insert(DEVICE, Array.from({ length: 3000 }, (_, i) => ({ seriesId: 'a.tempC', tsMs: AT - i * 45_000, value: 21 + Math.sin(i) })));
+  const store = new MemoryObjectStore();
+  await runBuild({ source, store, clock: new FakeClock(AT), log: silentLog, deviceId: DEVICE, builder: 'lambda' });
+  const payloads: Payload[] = [];
+  const metas: SnapshotMeta[] = [];
+  for (const { window, granularity } of allSnapshots()) {
+    payloads.push((await readPayload(store, window, granularity))!);
+    metas.push((await readMetaOf(store, window, granularity))!);
+  }
+  const failing = new MemoryObjectStore();
+  failing.faults = (op) => (op === 'promote' ? new Error('denied') : undefined);
+  await runBuild({ source, store: failing, clock: new FakeClock(AT), log: silentLog, deviceId: DEVICE, builder: 'lambda' }, { windows: ['1h'] });
+  return { payloads, metas, neverBuilt: (await readMetaOf(failing, '1h', 20))! };
+}
+
+const payload = suite('payloadProblems');
+payload('accepts every built payload, which also satisfies payload.schema.json (raw and bucketed)', async () => {
+  const { payloads } = await built();
+  assert.ok(payloads.some((p) => p.resolution === 'raw') && payloads.some((p) => p.resolution === 'bucketed'));
+  for (const p of payloads) {
+    assert.equal(payloadProblems(p), [], `${p.window}/${p.granularity}`);
+    assert.equal(schemaProblems(PAYLOAD_SCHEMA, p), [], `${p.window}/${p.granularity}`);
+  }
+});
+payload('names what is wrong: a missing bucket, a misaligned start, values in an empty bucket, an unknown window', async () => {
+  const { payloads } = await built();
+  const p = structuredClone(payloads.find((x) => x.resolution === 'bucketed' && x.granularity === 20)!);
+  const points = p.series[0].points as BucketPoint[];
+  const empty = points.findIndex((x) => x.count === 0);
+  const dropped = { ...p, series: [{ ...p.series[0], points: points.slice(1) }] };
+  assert.match(payloadProblems(dropped).join('\n'), '19 points, expected 20');
+  const shifted = structuredClone(p);
+  (shifted.series[0].points as BucketPoint[])[3].startMs += 1;
+  assert.match(payloadProblems(shifted).join('\n'), 'points[3].startMs');
+  if (empty >= 0) {
+    const filled = structuredClone(p);
+    (filled.series[0].points as BucketPoint[])[empty].avg = 0;
+    assert.match(payloadProblems(filled).join('\n'), 'must be null in an empty bucket');
+  }
+  assert.match(payloadProblems({ ...p, window: '2h' }).join('\n'), 'window "2h"');
+  assert.ok(schemaProblems(PAYLOAD_SCHEMA, { ...p, window: '2h' }).length > 0);
+  assert.ok(schemaProblems(PAYLOAD_SCHEMA, { ...p, extra: 1 }).length > 0);
+  assert.equal(payloadProblems('nope'), ['payload must be a JSON object']);
+});
+payload.run();
+
+const meta = suite('metaProblems');
+meta('accepts built meta and the meta of a never-built failing snapshot, both per meta.schema.json', async () => {
+  const { metas, neverBuilt } = await built();
+  for (const m of [...metas, neverBuilt]) {
+    assert.equal(metaProblems(m), []);
+    assert.equal(schemaProblems(META_SCHEMA, m), []);
+  }
+  assert.equal([neverBuilt.stale, neverBuilt.generatedAt, neverBuilt.builder], [true, null, 'lambda']);
+  assert.is(metas[0].expiresAt, new Date(AT + 2 * 30_000).toISOString());
+});
+meta('rejects meta with payload fields half null or a bad digest', async () => {
+  const { metas } = await built();
+  assert.match(metaProblems({ ...metas[0], sha256: null }).join('\n'), 'sha256');
+  assert.match(metaProblems({ ...metas[0], sha256: 'abc' }).join('\n'), '64 hex');
+  assert.ok(schemaProblems(META_SCHEMA, { ...metas[0], sha256: 'abc' }).length > 0);
+});
+meta.run();

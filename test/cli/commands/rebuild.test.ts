@@ -1,0 +1,123 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { SqliteBuffer } from '../../../agent/sqlite-buffer.js';
+import { parseRebuildFlags } from '../../../cli/commands/rebuild.js';
+import { UsageError } from '../../../cli/context.js';
+import { main } from '../../../cli/sensorctl.js';
+import { gunzip, parseJsonBytes } from '../../../builder/codec.js';
+import { FsObjectStore } from '../../../builder/fs-object-store.js';
+import { payloadProblems, metaProblems } from '../../../builder/validate-payload.js';
+import type { BuildReport } from '../../../builder/run-build.js';
+
+const AT = '2024-03-10T12:00:00Z';
+const AT_MS = Date.parse(AT);
+
+/** Run `sensorctl …` in-process, capturing stdout/stderr. */
+async function sensorctl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = { stdout: '', stderr: '' };
+  const [w1, w2] = [process.stdout.write, process.stderr.write];
+  process.stdout.write = ((c: string) => ((out.stdout += c), true)) as typeof process.stdout.write;
+  process.stderr.write = ((c: string) => ((out.stderr += c), true)) as typeof process.stderr.write;
+  process.exitCode = undefined;
+  try {
+    const code = await main(['node', 'sensorctl', ...args]);
+    return { code, ...out };
+  } finally {
+    process.stdout.write = w1;
+    process.stderr.write = w2;
+    process.exitCode = undefined;
+  }
+}
+
+function dataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rebuild-cli-'));
+  const b = SqliteBuffer.open(join(dir, 'sensorctl.db'));
+  b.defineSeries([{ deviceId: 'pi1', seriesId: 'bme.tempC', sensorId: 'bme', metric: 'tempC', unit: '°C', kind: 'gauge' }]);
+  b.insert('pi1', Array.from({ length: 2000 }, (_, i) => ({ seriesId: 'bme.tempC', tsMs: AT_MS - i * 60_000, value: 20 + (i % 17) / 4 })));
+  b.close();
+  return dir;
+}
+
+const flags = suite('parseRebuildFlags');
+flags('accepts an ISO instant with a zone, windows and a device', () => {
+  assert.equal(parseRebuildFlags({ at: '2019-09-30T16:00:00Z', window: ['1h', '12m', '1h'], device: 'pi-1' }), {
+    full: false, atMs: Date.parse('2019-09-30T16:00:00Z'), windows: ['1h', '12m'], deviceId: 'pi-1',
+  });
+  assert.is(parseRebuildFlags({ at: '2019-09-30T18:00+02:00' }).atMs, Date.parse('2019-09-30T16:00:00Z'));
+});
+flags('rejects a bad --at, an unknown --window and a bad --device with the allowed values', () => {
+  for (const [f, text] of [
+    [{ at: '2019-09-30' }, 'ISO 8601 instant with a zone'],
+    [{ at: '2019-09-30T16:00:00' }, 'with a zone'],
+    [{ at: '2019-13-45T16:00:00Z' }, '--at'],
+    [{ window: ['2h'] }, '1h, 10h, 1d, 10d, 3m, 12m'],
+    [{ device: '../x' }, '--device'],
+  ] as const) {
+    try {
+      parseRebuildFlags(f);
+      assert.unreachable(JSON.stringify(f));
+    } catch (err) {
+      assert.instance(err, UsageError);
+      assert.match((err as Error).message, text);
+    }
+  }
+});
+flags.run();
+
+const cli = suite('sensorctl rebuild');
+cli('writes 24 payloads and 24 meta files that validate into <data-dir>/snapshots/<device>/', async () => {
+  const dir = dataDir();
+  try {
+    const r = await sensorctl(['--data-dir', dir, '--json', 'rebuild', '--device', 'pi1', '--at', AT]);
+    assert.is(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as BuildReport;
+    assert.is(report.snapshots.length, 24);
+    assert.ok(report.ok);
+    const files = readdirSync(join(dir, 'snapshots', 'pi1'));
+    assert.is(files.filter((f) => f.endsWith('.meta.json')).length, 24);
+    assert.is(files.length, 48);
+    const store = new FsObjectStore(dir);
+    const p = parseJsonBytes(await gunzip((await store.get('snapshots/pi1/latest_1d_100.json'))!.body));
+    assert.equal(payloadProblems(p), []);
+    assert.equal(metaProblems(parseJsonBytes((await store.get('snapshots/pi1/latest_1d_100.meta.json'))!.body)), []);
+    const table = await sensorctl(['--data-dir', dir, 'rebuild', '--device', 'pi1', '--at', AT, '--window', '1h']);
+    assert.is(table.code, 0);
+    assert.match(table.stdout, '4 of 4 snapshots built');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+cli('exits 2 with a clear message for a bad --at or --window, and for a missing database', async () => {
+  const dir = dataDir();
+  try {
+    const bad = await sensorctl(['--data-dir', dir, 'rebuild', '--at', 'yesterday']);
+    assert.is(bad.code, 2);
+    assert.match(bad.stderr, '--at "yesterday"');
+    const w = await sensorctl(['--data-dir', dir, 'rebuild', '--window', '2h']);
+    assert.is(w.code, 2);
+    assert.match(w.stderr, 'expected one of 1h, 10h, 1d, 10d, 3m, 12m');
+    const none = await sensorctl(['--data-dir', join(dir, 'nope'), 'rebuild']);
+    assert.is(none.code, 2);
+    assert.match(none.stderr, 'no database at');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+cli('exits 1 and marks meta stale when a snapshot cannot be promoted', async () => {
+  const dir = dataDir();
+  try {
+    mkdirSync(join(dir, 'snapshots', 'pi1', 'latest_1h_20.json'), { recursive: true }); // a directory in the way
+    const r = await sensorctl(['--data-dir', dir, '--json', 'rebuild', '--device', 'pi1', '--at', AT, '--window', '1h']);
+    assert.is(r.code, 1);
+    const report = JSON.parse(r.stdout) as BuildReport;
+    assert.equal(report.snapshots.filter((s) => !s.ok).map((s) => `${s.window}/${s.granularity}`), ['1h/20']);
+    const meta = parseJsonBytes((await new FsObjectStore(dir).get('snapshots/pi1/latest_1h_20.meta.json'))!.body) as { stale: boolean; consecutiveFailures: number };
+    assert.equal([meta.stale, meta.consecutiveFailures], [true, 1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+cli.run();

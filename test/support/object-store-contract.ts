@@ -1,0 +1,107 @@
+/**
+ * The `ObjectStore` contract: one suite every adapter that runs locally must pass (memory, filesystem,
+ * and S3 against s3rver later). Call `objectStoreContract(name, open)` from the adapter's test file.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ObjectHeaders, ObjectStore } from '../../builder/ports.js';
+
+/** A fresh, empty store and how to dispose of it. */
+export interface ContractStore {
+  store: ObjectStore;
+  close(): Promise<void>;
+}
+
+const JSON_GZIP: ObjectHeaders = { contentType: 'application/json', contentEncoding: 'gzip', cacheControl: 'public, max-age=30' };
+const bytes = (s: string) => new TextEncoder().encode(s);
+const text = (b: Uint8Array | undefined) => (b ? new TextDecoder().decode(b) : undefined);
+
+/** Resolve when `fn` rejects (with an instance of `type`, when given); fail the test when it resolves. */
+export async function rejects(fn: () => Promise<unknown>, type?: new (...args: never[]) => Error): Promise<Error> {
+  try {
+    await fn();
+  } catch (err) {
+    if (type) assert.instance(err, type);
+    return err as Error;
+  }
+  throw new assert.Assertion({ message: 'expected a rejection', operator: 'rejects', details: 'resolved instead of rejecting', expects: 'rejection', actual: 'resolved', generated: true });
+}
+
+export function objectStoreContract(name: string, open: () => Promise<ContractStore>): void {
+  const s = suite<{ c?: ContractStore }>(`ObjectStore contract: ${name}`, {});
+  s.before.each(async (ctx) => {
+    ctx.c = await open();
+  });
+  s.after.each(async (ctx) => {
+    await ctx.c?.close();
+  });
+
+  s('returns undefined for an absent key on get and head', async ({ c }) => {
+    assert.is(await c!.store.get('snapshots/d/none.json'), undefined);
+    assert.is(await c!.store.head('snapshots/d/none.json'), undefined);
+  });
+
+  s('gives back the exact bytes and headers that were put', async ({ c }) => {
+    const body = Uint8Array.from([0x1f, 0x8b, 0, 255, 7]);
+    await c!.store.put('snapshots/d/a.json', body, JSON_GZIP);
+    const got = await c!.store.get('snapshots/d/a.json');
+    assert.equal([...got!.body], [...body]);
+    assert.equal(got!.headers, JSON_GZIP);
+    assert.is(got!.bytes, 5);
+    const info = await c!.store.head('snapshots/d/a.json');
+    assert.equal(info!.headers, JSON_GZIP);
+    assert.is(info!.bytes, 5);
+    assert.ok(info!.etag.startsWith('"') && info!.etag.endsWith('"'));
+  });
+
+  s('replaces an object on a second put', async ({ c }) => {
+    await c!.store.put('k/x.json', bytes('one'), { contentType: 'application/json' });
+    await c!.store.put('k/x.json', bytes('two'), { contentType: 'text/plain' });
+    const got = await c!.store.get('k/x.json');
+    assert.is(text(got?.body), 'two');
+    assert.is(got!.headers.contentType, 'text/plain');
+  });
+
+  s('promote moves the staged body to the key with the headers given, and removes the staged key', async ({ c }) => {
+    await c!.store.put('p/latest_1h_20.tmp-5.json', bytes('new'), { contentType: 'application/octet-stream' });
+    await c!.store.put('p/latest_1h_20.json', bytes('old'), JSON_GZIP);
+    await c!.store.promote('p/latest_1h_20.tmp-5.json', 'p/latest_1h_20.json', JSON_GZIP);
+    assert.is(text((await c!.store.get('p/latest_1h_20.json'))?.body), 'new');
+    assert.equal((await c!.store.head('p/latest_1h_20.json'))!.headers, JSON_GZIP);
+    assert.is(await c!.store.get('p/latest_1h_20.tmp-5.json'), undefined);
+    assert.equal(await c!.store.list('p/'), ['p/latest_1h_20.json']);
+  });
+
+  s('promote of a missing staged key rejects and leaves the key as it was', async ({ c }) => {
+    await c!.store.put('p/a.json', bytes('keep'), JSON_GZIP);
+    await rejects(() => c!.store.promote('p/missing.tmp-1.json', 'p/a.json', JSON_GZIP));
+    assert.is(text((await c!.store.get('p/a.json'))?.body), 'keep');
+  });
+
+  s('delete removes a key and ignores an absent one', async ({ c }) => {
+    await c!.store.put('d/a.json', bytes('x'), { contentType: 'application/json' });
+    await c!.store.delete('d/a.json');
+    await c!.store.delete('d/a.json');
+    assert.is(await c!.store.get('d/a.json'), undefined);
+  });
+
+  s('list returns the keys under a prefix in lexical order, nested keys included', async ({ c }) => {
+    for (const k of ['snapshots/b/x.json', 'snapshots/a/z.json', 'snapshots/a/y.json', 'snapshots/a/sub/w.json', 'state/a/r.json']) {
+      await c!.store.put(k, bytes(k), { contentType: 'application/json' });
+    }
+    assert.equal(await c!.store.list('snapshots/a/'), ['snapshots/a/sub/w.json', 'snapshots/a/y.json', 'snapshots/a/z.json']);
+    assert.equal(await c!.store.list('snapshots/a/y'), ['snapshots/a/y.json']);
+    assert.equal(await c!.store.list('nothing/'), []);
+    assert.is((await c!.store.list('')).length, 5);
+  });
+
+  s('get with the versionId of the current object returns it; an unknown versionId returns undefined', async ({ c }) => {
+    const { versionId } = await c!.store.put('v/a.json', bytes('first'), { contentType: 'application/json' });
+    const current = await c!.store.get('v/a.json');
+    const id = versionId ?? current!.versionId;
+    if (id !== undefined) assert.is(text((await c!.store.get('v/a.json', { versionId: id }))?.body), 'first');
+    assert.is(await c!.store.get('v/a.json', { versionId: 'no-such-version' }), undefined);
+  });
+
+  s.run();
+}
