@@ -106,6 +106,9 @@ export class Sampler {
   /** One attempt; resolves the delay until the next one, or undefined when the sensor is disabled. */
   private async cycle(sl: Slot): Promise<number | undefined> {
     const { driver } = sl.s;
+    const startMono = this.o.scheduler.monoMs();
+    // The next regular read is one interval after this one started, so read time does not drift.
+    const nextRegular = () => Math.max(0, startMono + sl.s.intervalMs - this.o.scheduler.monoMs());
     try {
       if (sl.needsInit) {
         if (sl.status.reads > 0 || sl.status.consecutiveFailures > 0) sl.status.reinits++;
@@ -127,7 +130,7 @@ export class Sampler {
       }
       if (values.length === 0 && reading.problems.length === 0) {
         this.succeeded(sl); // nothing measured yet (e.g. a rate's first interval): not a fault
-        return sl.s.intervalMs;
+        return nextRegular();
       }
       if (values.length === 0) {
         const why = reading.problems.map((p) => p.message).join('; ') || 'no value';
@@ -137,7 +140,7 @@ export class Sampler {
       if (samples.length) this.o.buffer.insert(this.o.deviceId, samples);
       sl.status.lastOkMs = wallMs;
       this.succeeded(sl);
-      return sl.s.intervalMs;
+      return nextRegular();
     } catch (err) {
       if (!(err instanceof SensorError)) {
         // Not a sensor fault (buffer full, bug): count it, keep the daemon and the loop alive.
