@@ -3,6 +3,7 @@
  * it is not installed (no I²C sensors configured, or not a Pi). Its `PromisifiedBus` satisfies
  * `I2cBus` as is; errors keep their Node `code` (EREMOTEIO, ETIMEDOUT, …) for `toSensorError`.
  */
+import { access, constants } from 'node:fs/promises';
 import { SensorSetupError } from './errors.js';
 import type { I2cBus } from './ports.js';
 
@@ -17,6 +18,8 @@ export async function openI2cBus(busNumber: number): Promise<I2cBus> {
     throw new SensorSetupError(`i2c-${busNumber}`, `the optional package i2c-bus is not available (${(err as Error).message})`, { cause: err });
   }
   try {
+    // i2c-bus opens the device file lazily per address (and its scan swallows errors), so check it here.
+    await access(`/dev/i2c-${busNumber}`, constants.R_OK | constants.W_OK);
     return await mod.openPromisified(busNumber);
   } catch (err) {
     const code = (err as { code?: string }).code;

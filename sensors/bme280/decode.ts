@@ -110,8 +110,16 @@ export function decodeMeasurement(raw: RawData, cal: Calibration, enabled: Enabl
   const hasH = raw.adcH !== undefined && cal.humidity !== undefined;
   if (raw.adcT === RAW_SKIPPED) {
     if (enabled.temperature) problems.push({ code: 'skipped', metric: 'tempC', message: 'temperature measurement skipped (adc_T = 0x80000)' });
-    if (enabled.pressure) problems.push({ code: 'no_compensation', metric: 'pressurePa', message: 'pressure needs t_fine, but temperature was skipped' });
-    if (hasH && enabled.humidity) problems.push({ code: 'no_compensation', metric: 'rhPct', message: 'humidity needs t_fine, but temperature was skipped' });
+    if (enabled.pressure) {
+      problems.push(raw.adcP === RAW_SKIPPED
+        ? { code: 'skipped', metric: 'pressurePa', message: 'pressure measurement skipped (adc_P = 0x80000)' }
+        : { code: 'no_compensation', metric: 'pressurePa', message: 'pressure needs t_fine, but temperature was skipped' });
+    }
+    if (hasH && enabled.humidity) {
+      problems.push(raw.adcH === RAW_H_SKIPPED
+        ? { code: 'skipped', metric: 'rhPct', message: 'humidity measurement skipped (adc_H = 0x8000)' }
+        : { code: 'no_compensation', metric: 'rhPct', message: 'humidity needs t_fine, but temperature was skipped' });
+    }
     return { values, problems };
   }
   const { tempC, tFine } = compensateTemperature(raw.adcT, cal);

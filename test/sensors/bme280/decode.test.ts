@@ -105,11 +105,16 @@ meas('decodes all three values of a good burst', () => {
 meas('field case 3: skipped data 80 00 00 80 00 00 stores no temperature and no pressure (not ~19.9 °C / 709 hPa)', () => {
   const r = decodeMeasurement(decodeRawData(u8([0x80, 0, 0, 0x80, 0, 0])), cal0);
   assert.equal(r.values, {});
-  assert.equal(r.problems.map((p) => [p.metric, p.code]), [['tempC', 'skipped'], ['pressurePa', 'no_compensation']]);
+  assert.equal(r.problems.map((p) => [p.metric, p.code]), [['tempC', 'skipped'], ['pressurePa', 'skipped']]);
   // the naive decode really is plausible nonsense
   const { tempC, tFine } = compensateTemperature(0x80000, cal0);
   assert.ok(tempC > 15 && tempC < 25, String(tempC));
   assert.ok(compensatePressure(0x80000, tFine, cal0)! > 30_000);
+});
+meas('a skipped temperature with a real pressure word still drops pressure: it needs t_fine', () => {
+  const r = decodeMeasurement({ adcT: 0x80000, adcP: c0.parsed.adc_P, adcH: c0.parsed.adc_H }, cal0);
+  assert.equal(r.values, {});
+  assert.equal(r.problems.map((p) => p.code), ['skipped', 'no_compensation', 'no_compensation']);
 });
 meas('a skipped humidity word (0x8000) is missing, the other values stay', () => {
   const d = [...c0.input.data_0xF7_0xFE.slice(0, 6), 0x80, 0x00];
