@@ -1,7 +1,7 @@
 /**
  * What Sensirion's SHT3x and SHT4x share: the CRC-8 on every 16-bit word and the 6-byte measurement
- * frame [T msb, T lsb, T crc, RH msb, RH lsb, RH crc]. SHT3x-DIS data sheet v7 (2022) §4.12 Table 20;
- * SHT4x data sheet v6.6 (2024) §4.5.
+ * frame [T msb, T lsb, T crc, RH msb, RH lsb, RH crc]. SHT3x-DIS data sheet Version 5 (May 2018) §4.12
+ * Table 20; SHT4x data sheet Version 6 (February 2023).
  */
 import { MalformedFrameError, SensorError, toSensorError } from './errors.js';
 import type { I2cBus } from './ports.js';

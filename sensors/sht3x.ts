@@ -1,6 +1,6 @@
 /**
  * Sensirion SHT3x-DIS humidity/temperature sensor (SHT30/31/35). Follows "Datasheet SHT3x-DIS",
- * version 7 (March 2022): §4.3 single-shot commands (Table 9), §4.12 checksum, §4.13 conversion.
+ * Version 5 (May 2018): §4.3 single-shot commands (Table 9), §4.12 checksum, §4.13 conversion.
  * I²C address 0x44 (ADDR low) or 0x45 (ADDR high).
  */
 import type { SensorDriver } from './driver.js';
@@ -19,7 +19,7 @@ export const SHT3X_CMD_MEASURE = {
   low: Uint8Array.of(0x24, 0x16),
 } as const;
 export type Sht3xRepeatability = keyof typeof SHT3X_CMD_MEASURE;
-/** Maximum measurement duration (§2.2 Table 4), ms, by repeatability. */
+/** Measurement duration (§2.2 Table 4: max 15 / 6 / 4 ms) plus 0.5 ms margin, by repeatability. */
 export const SHT3X_MEASURE_MAX_MS: Record<Sht3xRepeatability, number> = { high: 15.5, medium: 6.5, low: 4.5 };
 /** Soft reset (§4.9 Table 13); the sensor is ready again after 1.5 ms max (Table 4, t_SR). */
 export const SHT3X_CMD_SOFT_RESET = Uint8Array.of(0x30, 0xa2);

@@ -1,6 +1,6 @@
 /**
- * Sensirion SHT4x humidity/temperature sensor (SHT40/41/45). Follows "Datasheet SHT4x", version 6.6
- * (2024): §4.5 commands (Table 7), §4.6 conversion, §4.4 checksum (same CRC-8 as the SHT3x).
+ * Sensirion SHT4x humidity/temperature sensor (SHT40/41/45). Follows "Datasheet SHT4x", Version 6
+ * (February 2023): §4.5 commands (Table 7), §4.6 conversion, §4.4 checksum (same CRC-8 as the SHT3x).
  * I²C address 0x44 (SHT4x-A), 0x45 (-B) or 0x46 (-C).
  */
 import type { SensorDriver } from './driver.js';
