@@ -54,3 +54,15 @@ export function readSensorStatuses(store: StateStore): SensorStatus[] {
   }
   return out;
 }
+
+/**
+ * One line per sensor for `sensorctl status` text output, e.g.
+ * `bme      bme280   online   since 2026-11-30T12:00:00.000Z  reads 360 failed 12  eremoteio=12`.
+ */
+export function formatSensorStatuses(statuses: readonly SensorStatus[]): string[] {
+  return statuses.map((s) => {
+    const counts = Object.entries(s.errorCounts).map(([k, n]) => `${k}=${n}`).join(' ');
+    const last = s.state === 'online' || !s.lastError ? '' : `  last error: ${s.lastError}`;
+    return `${s.id.padEnd(8)} ${s.type.padEnd(8)} ${s.state.padEnd(8)} since ${new Date(s.sinceMs).toISOString()}  reads ${s.reads} failed ${s.failedReads}${counts ? '  ' + counts : ''}${last}`;
+  });
+}

@@ -127,7 +127,23 @@ export class Bme280 implements SensorDriver {
     }
     const bytes = await this.block(REG_DATA, this.isBme280 ? DATA_LENGTH_BME280 : DATA_LENGTH_BMP280);
     const s = this.settings;
-    return decodeMeasurement(decodeRawData(bytes), cal, { temperature: s.osrsT > 0, pressure: s.osrsP > 0, humidity: s.osrsH > 0 });
+    const reading = decodeMeasurement(decodeRawData(bytes), cal, { temperature: s.osrsT > 0, pressure: s.osrsP > 0, humidity: s.osrsH > 0 });
+    if (!reading.problems.some((p) => p.code === 'skipped')) return reading;
+    return this.explainSkipped(reading);
+  }
+
+  /**
+   * An enabled channel came back skipped: read ctrl_meas back. If the oversampling we wrote is gone
+   * (the chip reset itself, e.g. after a brown-out: ctrl_meas 0x00, or another process wrote 0x03),
+   * say so and write the configuration again, so the next read measures.
+   */
+  private async explainSkipped(reading: Reading): Promise<Reading> {
+    const ctrlMeas = await this.io('read ctrl_meas', () => this.bus.readByte(this.address, REG_CTRL_MEAS));
+    const expected = this.ctrlMeas(0) & ~CTRL_MEAS_MODE.mask;
+    if ((ctrlMeas & ~CTRL_MEAS_MODE.mask) === expected) return reading;
+    await this.configure();
+    const note = `; ctrl_meas reads 0x${ctrlMeas.toString(16).padStart(2, '0')} instead of 0x${expected.toString(16).padStart(2, '0')} (chip reset?): configuration rewritten`;
+    return { values: reading.values, problems: reading.problems.map((p) => (p.code === 'skipped' ? { ...p, message: p.message + note } : p)) };
   }
 
   /** Poll status.measuring until clear. @throws {MeasurementTimeoutError} when it stays set. */

@@ -71,6 +71,17 @@ t('field case 3: a chip whose ctrl_meas reads 0x00 (reset) yields no values, not
   assert.equal(r.values, {});
   assert.ok(r.problems.some((p) => p.code === 'skipped'));
 });
+t('field case 3, the whole kind: after a spontaneous chip reset (ctrl_meas 0x00) it stores nothing, says why and rewrites the configuration', async () => {
+  const { chip, drv } = setup(0x60, 'normal');
+  await drv.init();
+  assert.ok((await drv.read()).values.tempC !== undefined);
+  chip.writeReg(0xe0, 0xb6); // brown-out: registers back to power-on values, data 80 00 00 …
+  const bad = await drv.read();
+  assert.equal(bad.values, {});
+  assert.match(bad.problems[0].message, /ctrl_meas reads 0x00 instead of 0x24 \(chip reset\?\)/);
+  const good = await drv.read();
+  assert.ok(Math.abs(good.values.tempC! - c0.datasheet_listing.double.temperature_c) <= 1e-6);
+});
 t('identifies a BMP280 (0x58) and reads no humidity', async () => {
   const { drv, bus } = setup(0x58);
   await drv.init();
