@@ -139,6 +139,42 @@ class Fields {
   }
 }
 
+/** The type-specific keys of one entry, with defaults. */
+function parseTypeOptions(type: SensorType, common: Common, f: Fields, i: number): SensorConfig {
+  const e = f.e;
+  const i2c = (): I2c => ({ bus: f.int('bus', 0, 255, 1), address: f.address(ADDRESSES[type]!) });
+  const OS = [0, 1, 2, 4, 8, 16] as const;
+  switch (type) {
+    case 'bme280': case 'bmp280':
+      return {
+        type, ...common, ...i2c(), mode: f.oneOf('mode', ['forced', 'normal'] as const, 'forced'),
+        osrsT: f.oneOf('osrsT', OS, 1), osrsP: f.oneOf('osrsP', OS, 1), osrsH: type === 'bme280' ? f.oneOf('osrsH', OS, 1) : 0,
+        filter: f.oneOf('filter', [0, 2, 4, 8, 16] as const, 0), standbyMs: f.oneOf('standbyMs', [0.5, 10, 20, 62.5, 125, 250, 500, 1000] as const, 1000),
+      };
+    case 'sht3x': return { type, ...common, ...i2c(), repeatability: f.oneOf('repeatability', ['high', 'medium', 'low'] as const, 'high') };
+    case 'sht4x': return { type, ...common, ...i2c(), precision: f.oneOf('precision', ['high', 'medium', 'low'] as const, 'high') };
+    case 'bh1750':
+      return { type, ...common, ...i2c(), resolution: f.oneOf('resolution', ['h', 'h2', 'l'] as const, 'h'), mtreg: f.int('mtreg', 31, 254, 69), continuous: f.bool('continuous', false) };
+    case 'ds18b20': {
+      const device = e.device;
+      if (device !== undefined && (typeof device !== 'string' || !/^28-[0-9a-f]{12}$/.test(device))) f.err('device', `got ${show(device)}, expected a DS18B20 directory name like "28-0316a2795aff"`);
+      const w1Dir = e.w1Dir ?? '/sys/bus/w1/devices';
+      if (typeof w1Dir !== 'string' || !w1Dir.startsWith('/')) f.err('w1Dir', `got ${show(w1Dir)}, expected an absolute directory path`);
+      return { type, ...common, device: device as string | undefined, w1Dir: w1Dir as string };
+    }
+    case 'pulse': {
+      const metric = f.oneOf('metric', ['pulses', 'rainMm', 'windKmh'] as const, 'pulses');
+      return {
+        type, ...common, pin: f.int('pin', 0, 57), edge: f.oneOf('edge', ['rising', 'falling', 'both'] as const, 'both'),
+        debounceMs: f.num('debounceMs', 20, (n) => n >= 0 && n <= 10_000, 'a number of ms 0–10000'), countOn: f.oneOf('countOn', [0, 1] as const, 1),
+        metric, factor: f.num('factor', 1, (n) => n > 0, 'a number > 0 (e.g. 0.2794 mm per tip, 2.4 km/h per Hz)'),
+      };
+    }
+    case 'digital': return { type, ...common, pin: f.int('pin', 0, 57), activeLow: f.bool('activeLow', false) };
+    case 'simulated': return { type, ...common, seed: f.int('seed', 0, 2 ** 31 - 1, i + 1) };
+  }
+}
+
 function parseOne(entry: unknown, k: string, i: number): SensorConfig {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new ConfigError(k, 'expected an object with at least "type"');
   const e = entry as Record<string, unknown>;
@@ -155,42 +191,9 @@ function parseOne(entry: unknown, k: string, i: number): SensorConfig {
   if (typeof series !== 'object' || Array.isArray(series)) f.err('series', 'expected an object metric → series id, e.g. {"tempC": "living.temp"}');
   for (const [m, s] of Object.entries(series)) if (typeof s !== 'string' || !ID_PATTERN.test(s)) f.err(`series.${m}`, `got ${show(s)}, expected a series id (1–64 of A–Z a–z 0–9 . _ : -)`);
   const common: Common = { id, intervalMs: f.int('intervalMs', MIN_INTERVAL_MS, 86_400_000, DEFAULT_INTERVAL_MS), series: series as Record<string, string> };
-  const i2c = (): I2c => ({ bus: f.int('bus', 0, 255, 1), address: f.address(ADDRESSES[type]!) });
-  const OS = [0, 1, 2, 4, 8, 16] as const;
-  let c: SensorConfig;
-  switch (type) {
-    case 'bme280': case 'bmp280':
-      c = {
-        type, ...common, ...i2c(), mode: f.oneOf('mode', ['forced', 'normal'] as const, 'forced'),
-        osrsT: f.oneOf('osrsT', OS, 1), osrsP: f.oneOf('osrsP', OS, 1), osrsH: type === 'bme280' ? f.oneOf('osrsH', OS, 1) : 0,
-        filter: f.oneOf('filter', [0, 2, 4, 8, 16] as const, 0), standbyMs: f.oneOf('standbyMs', [0.5, 10, 20, 62.5, 125, 250, 500, 1000] as const, 1000),
-      };
-      if (!c.osrsT && (c.osrsP || c.osrsH)) f.err('osrsT', 'is 0 but pressure/humidity need the temperature (t_fine); allowed: 1, 2, 4, 8, 16');
-      break;
-    case 'sht3x': c = { type, ...common, ...i2c(), repeatability: f.oneOf('repeatability', ['high', 'medium', 'low'] as const, 'high') }; break;
-    case 'sht4x': c = { type, ...common, ...i2c(), precision: f.oneOf('precision', ['high', 'medium', 'low'] as const, 'high') }; break;
-    case 'bh1750':
-      c = { type, ...common, ...i2c(), resolution: f.oneOf('resolution', ['h', 'h2', 'l'] as const, 'h'), mtreg: f.int('mtreg', 31, 254, 69), continuous: f.bool('continuous', false) };
-      break;
-    case 'ds18b20': {
-      const device = e.device;
-      if (device !== undefined && (typeof device !== 'string' || !/^28-[0-9a-f]{12}$/.test(device))) f.err('device', `got ${show(device)}, expected a DS18B20 directory name like "28-0316a2795aff"`);
-      const w1Dir = e.w1Dir ?? '/sys/bus/w1/devices';
-      if (typeof w1Dir !== 'string' || !w1Dir.startsWith('/')) f.err('w1Dir', `got ${show(w1Dir)}, expected an absolute directory path`);
-      c = { type, ...common, device: device as string | undefined, w1Dir: w1Dir as string };
-      break;
-    }
-    case 'pulse': {
-      const metric = f.oneOf('metric', ['pulses', 'rainMm', 'windKmh'] as const, 'pulses');
-      c = {
-        type, ...common, pin: f.int('pin', 0, 57), edge: f.oneOf('edge', ['rising', 'falling', 'both'] as const, 'both'),
-        debounceMs: f.num('debounceMs', 20, (n) => n >= 0 && n <= 10_000, 'a number of ms 0–10000'), countOn: f.oneOf('countOn', [0, 1] as const, 1),
-        metric, factor: f.num('factor', 1, (n) => n > 0, 'a number > 0 (e.g. 0.2794 mm per tip, 2.4 km/h per Hz)'),
-      };
-      break;
-    }
-    case 'digital': c = { type, ...common, pin: f.int('pin', 0, 57), activeLow: f.bool('activeLow', false) }; break;
-    case 'simulated': c = { type, ...common, seed: f.int('seed', 0, 2 ** 31 - 1, i + 1) }; break;
+  const c = parseTypeOptions(type, common, f, i);
+  if ((c.type === 'bme280' || c.type === 'bmp280') && !c.osrsT && (c.osrsP || c.osrsH)) {
+    f.err('osrsT', 'is 0 but pressure/humidity need the temperature (t_fine); allowed: 1, 2, 4, 8, 16');
   }
   for (const m of Object.keys(series)) if (!(metricsOf(c) as string[]).includes(m)) f.err(`series.${m}`, `${m} is not a metric of this sensor; allowed: ${metricsOf(c).join(', ')}`);
   return c;

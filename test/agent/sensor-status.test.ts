@@ -9,7 +9,7 @@ const st = (id: string, state: SensorStatus['state']): SensorStatus => ({
 });
 
 const s = suite('sensor status in the buffer state table');
-s('is read back by another process through a real SQLite file', () => {
+s("round-trips through the buffer's state table (real SQLite), latest status per sensor", () => {
   const buffer = SqliteBuffer.open(':memory:');
   publishSensorStatus(buffer, st('a', 'online'), ['a', 'b']);
   publishSensorStatus(buffer, st('b', 'offline'), ['a', 'b']);
