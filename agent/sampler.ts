@@ -12,6 +12,7 @@
 import type { Clock, Logger } from '../builder/ports.js';
 import type { SeriesInfo } from '../builder/types.js';
 import type { SensorDriver } from '../sensors/driver.js';
+import type { Reading } from '../sensors/reading.js';
 import { SensorError } from '../sensors/errors.js';
 import type { ClockGuard } from './clock-guard.js';
 import type { SampleBuffer } from './ports.js';
@@ -116,31 +117,8 @@ export class Sampler {
         sl.needsInit = false;
       }
       const reading = await driver.read();
-      const wallMs = this.o.clock.nowMs();
-      const monoMs = this.o.scheduler.monoMs();
       sl.status.reads++;
-      const values: Array<{ seriesId: string; value: number }> = [];
-      for (const [metric, value] of Object.entries(reading.values)) {
-        const series = sl.s.series.get(metric);
-        if (series && value !== undefined && Number.isFinite(value)) values.push({ seriesId: series.seriesId, value });
-      }
-      for (const p of reading.problems) {
-        this.count(sl, p.code);
-        this.o.log.debug('value not stored', { sensor: driver.id, metric: p.metric, problem: p.code, reason: p.message });
-      }
-      if (values.length === 0 && reading.problems.length === 0) {
-        this.succeeded(sl); // nothing measured yet (e.g. a rate's first interval): not a fault
-        return nextRegular();
-      }
-      if (values.length === 0) {
-        const why = reading.problems.map((p) => p.message).join('; ') || 'no value';
-        return this.failed(sl, why, false);
-      }
-      const samples = this.o.guard.admit(wallMs, monoMs, values);
-      if (samples.length) this.o.buffer.insert(this.o.deviceId, samples);
-      sl.status.lastOkMs = wallMs;
-      this.succeeded(sl);
-      return nextRegular();
+      return this.store(sl, reading, this.o.clock.nowMs(), this.o.scheduler.monoMs()) ? nextRegular() : this.failed(sl, describe(reading), false);
     } catch (err) {
       if (!(err instanceof SensorError)) {
         // Not a sensor fault (buffer full, bug): count it, keep the daemon and the loop alive.
@@ -152,6 +130,29 @@ export class Sampler {
       sl.status.reads++;
       return this.failed(sl, err.message, !err.isTransient);
     }
+  }
+
+  /**
+   * Store a reading's valid values (through the clock guard) and count its problems.
+   * @returns false when the read counts as failed: problems and not one valid value.
+   */
+  private store(sl: Slot, reading: Reading, wallMs: number, monoMs: number): boolean {
+    const values: Array<{ seriesId: string; value: number }> = [];
+    for (const [metric, value] of Object.entries(reading.values)) {
+      const series = sl.s.series.get(metric);
+      if (series && value !== undefined && Number.isFinite(value)) values.push({ seriesId: series.seriesId, value });
+    }
+    for (const p of reading.problems) {
+      this.count(sl, p.code);
+      this.o.log.debug('value not stored', { sensor: sl.s.driver.id, metric: p.metric, problem: p.code, reason: p.message });
+    }
+    if (values.length === 0 && reading.problems.length > 0) return false;
+    // No values and no problems: nothing measured yet (a rate's first interval), not a fault.
+    const samples = this.o.guard.admit(wallMs, monoMs, values);
+    if (samples.length) this.o.buffer.insert(this.o.deviceId, samples);
+    if (values.length) sl.status.lastOkMs = wallMs;
+    this.succeeded(sl);
+    return true;
   }
 
   private count(sl: Slot, code: string): void {
@@ -207,4 +208,9 @@ export class Sampler {
       this.o.log.debug('could not publish sensor status', { sensor: sl.s.driver.id, error: err as Error });
     }
   }
+}
+
+/** Why a reading stored nothing, for logs and status. */
+function describe(reading: Reading): string {
+  return reading.problems.map((p) => p.message).join('; ') || 'no value';
 }

@@ -60,7 +60,7 @@ export class PulseCounterSensor implements SensorDriver {
     const { kernel } = await setUpInput(this.gpio, this.id, this.options.bcmPin, this.options.edge);
     this.kernelGpio = kernel;
     const initial = await this.gpio.readValue(kernel);
-    const counter = new PulseCounter(this.id, { debounceMs: this.options.debounceMs, countOn: this.options.countOn, initialLevel: initial }, this.state);
+    const counter = new PulseCounter(this.id, { debounceMs: this.options.debounceMs, countOn: this.options.countOn, initialLevel: initial, mode: this.options.edge === 'both' ? 'level' : 'edge' }, this.state);
     this.watch = await this.edges.watch(kernel, this.options.edge, (t, v) => counter.onEdge(t, v));
     this.counter = counter;
     this.lastTakeMs = this.edges.nowMs();

@@ -2,9 +2,11 @@
  * Debounced pulse counting (rain-gauge tips, anemometer turns) from edge events. Pure: events carry
  * their own monotonic time in ms; the caller polls with `take(nowMs)`.
  *
- * Debounce: a level counts as real only after it has been stable for `debounceMs` (any edge back to
- * the previous level within the window cancels it). A pulse is one accepted transition to the active
- * level (`countOn`). The count since the last `take()` is persisted through `StateStore` at every
+ * Debounce with edge `both` (`mode: 'level'`, recommended): a level counts as real only after it has
+ * been stable for `debounceMs` (any edge back to the previous level within the window cancels it); a
+ * pulse is one accepted transition to the active level (`countOn`). With only rising or falling
+ * interrupts (`mode: 'edge'`) the level cannot be followed, so an edge counts unless it comes within
+ * `debounceMs` of the previous counted one (a lockout, which cannot reject bounce at release). The count since the last `take()` is persisted through `StateStore` at every
  * pulse, so a restart keeps what was counted.
  */
 
@@ -21,6 +23,8 @@ export interface PulseCounterOptions {
   countOn: 0 | 1;
   /** Level at start (read from the pin's value file). */
   initialLevel: 0 | 1;
+  /** `level` for edge `both` (default), `edge` for rising- or falling-only interrupts. */
+  mode?: 'level' | 'edge';
 }
 
 /** State key of a counter's pulses not yet taken. */
@@ -30,6 +34,7 @@ export class PulseCounter {
   private level: 0 | 1;
   private pending?: { level: 0 | 1; sinceMs: number };
   private untaken: number;
+  private lastEdgeCountMs?: number;
 
   constructor(readonly sensorId: string, private readonly options: PulseCounterOptions, private readonly state?: StateStore) {
     this.level = options.initialLevel;
@@ -50,6 +55,13 @@ export class PulseCounter {
 
   /** One edge interrupt: the pin read `value` at monotonic time `tMs`. */
   onEdge(tMs: number, value: 0 | 1): void {
+    if (this.options.mode === 'edge') {
+      if (this.lastEdgeCountMs !== undefined && tMs - this.lastEdgeCountMs < this.options.debounceMs) return;
+      this.lastEdgeCountMs = tMs;
+      this.untaken++;
+      this.persist();
+      return;
+    }
     this.settle(tMs);
     if (value === this.level) this.pending = undefined;
     else if (!this.pending) this.pending = { level: value, sinceMs: tMs };

@@ -61,6 +61,11 @@ pc('counts a level that is not yet stable at take() in the next take', () => {
   assert.is(c.take(110), 0);
   assert.is(c.take(130), 1);
 });
+pc('with rising-only interrupts, edges within the window after a counted one are ignored (lockout)', () => {
+  const c = new PulseCounter('rain', { debounceMs: 20, countOn: 1, initialLevel: 0, mode: 'edge' });
+  for (const t of [1.2, 3.4, 4.9, 250, 263, 900]) c.onEdge(t, 1);
+  assert.is(c.take(1000), 3);
+});
 pc('the untaken count survives a restart through the state store', () => {
   const st = mapState();
   const a = new PulseCounter('rain', { debounceMs: 20, countOn: 1, initialLevel: 0 }, st);
