@@ -89,6 +89,11 @@ export class Sampler {
     await Promise.all(this.slots.map((sl) => sl.s.driver.close().catch(() => undefined)));
   }
 
+  /** True while a read is in flight (tests with virtual time wait for real I/O to finish). */
+  get isBusy(): boolean {
+    return this.slots.some((sl) => sl.busy !== undefined);
+  }
+
   /** Current status of every sensor. */
   statuses(): SensorStatus[] {
     return this.slots.map((sl) => ({ ...sl.status, errorCounts: { ...sl.status.errorCounts } }));

@@ -17,6 +17,9 @@ import { recordingLogger } from '../support/recording-logger.js';
 import { loadVectors } from '../support/vectors.js';
 import { VirtualTime } from '../support/virtual-time.js';
 import { SysfsGpio } from '../../sensors/sysfs-gpio.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const T0 = Date.UTC(2026, 10, 30, 12, 0, 0);
 const MIN = 60_000;
@@ -172,5 +175,50 @@ faults('backs off 1 s, 2 s, 4 s … and re-initialises after every 3 failures', 
   assert.equal(reads.slice(0, 6), [0, 1000, 3000, 7000, 15000, 31000]);
   assert.equal(calls.filter((c) => c[0] === 'init').map((c) => c[1]), [0, 7000]);
   h.buffer.close();
+});
+faults('field case 6 in the daemon: a DS18B20 that returns garbage, vanishes and comes back leaves a gap and the loop alive', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'w1-'));
+  const dev = join(root, '28-0316a2795aff');
+  const put = (text: string) => (mkdirSync(dev, { recursive: true }), writeFileSync(join(dev, 'w1_slave'), text));
+  mkdirSync(join(root, 'w1_bus_master1'));
+  try {
+    put('61 01 4b 46 7f ff 0f 10 02 : crc=02 YES\n61 01 4b 46 7f ff 0f 10 02 t=22062\n');
+    const buffer = SqliteBuffer.open(':memory:');
+    const time = new VirtualTime(T0);
+    const running = await startSampler({
+      deviceId: 'pi', buffer, log: recordingLogger(), clock: time, scheduler: time, buildDateMs: 0,
+      sensors: parseSensorConfigs([{ type: 'ds18b20', id: 'soil', w1Dir: root, intervalMs: 60_000 }]),
+    });
+    const busy = () => running.sampler.isBusy;
+    await time.advance(5 * MIN, busy);
+    put('ff ff ff ff ff ff ff ff ff : crc=c9 NO\n63 01 4b 46 7f ff 0d 10 15 t=-62\n');
+    await time.advance(2 * MIN, busy);
+    rmSync(dev, { recursive: true });
+    await time.advance(5 * MIN, busy);
+    assert.is(readSensorStatuses(buffer)[0].state, 'offline');
+    put('61 01 4b 46 7f ff 0f 10 02 : crc=02 YES\n61 01 4b 46 7f ff 0f 10 02 t=22062\n');
+    await time.advance(5 * MIN, busy);
+    const rows = await stored(buffer, 'soil.tempC');
+    assert.ok(rows.every((r) => r.value === 22.062), 'never -0.062');
+    assert.not.ok(rows.some((r) => r.tsMs > T0 + 5 * MIN + 1000 && r.tsMs < T0 + 12 * MIN), 'gap while broken or gone');
+    assert.ok(rows.some((r) => r.tsMs >= T0 + 12 * MIN), 'back after it returned');
+    const st = readSensorStatuses(buffer)[0];
+    assert.equal([st.state, st.errorCounts.crc_mismatch > 0, st.errorCounts.missing > 0], ['online', true, true]);
+    await running.stop();
+    buffer.close();
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+faults('with no sensors configured it samples the simulated sensor and says so', async () => {
+  const buffer = SqliteBuffer.open(':memory:');
+  const time = new VirtualTime(T0);
+  const log = recordingLogger();
+  const running = await startSampler({ deviceId: 'pi', buffer, log, clock: time, scheduler: time, buildDateMs: 0, sensors: [] });
+  await time.advance(MIN);
+  await running.stop();
+  assert.ok(log.lines.some((l) => /^info no sensors configured: sampling a simulated sensor/.test(l)));
+  assert.is((await stored(buffer, 'sim.pressurePa')).length, 7);
+  buffer.close();
 });
 faults.run();

@@ -35,8 +35,11 @@ export class VirtualTime implements Scheduler, Clock {
       this.timers = this.timers.filter((x) => x !== t);
     };
   }
-  /** Run every timer due up to `mono + ms`, in order, letting async work settle after each. */
-  async advance(ms: number): Promise<void> {
+  /**
+   * Run every timer due up to `mono + ms`, in order, letting async work settle after each. With
+   * `isBusy`, work doing real I/O (files) is awaited until it finishes or waits on a virtual timer.
+   */
+  async advance(ms: number, isBusy?: () => boolean): Promise<void> {
     const end = this.mono + ms;
     await flush();
     for (;;) {
@@ -47,6 +50,9 @@ export class VirtualTime implements Scheduler, Clock {
       this.mono = next.at;
       next.fn();
       for (let i = 0; i < 5; i++) await flush();
+      for (let i = 0; isBusy?.() && i < 2000 && !this.timers.some((t) => t.at <= this.mono); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 1)); // real file I/O in progress
+      }
     }
     this.mono = end;
   }
