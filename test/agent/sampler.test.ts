@@ -6,7 +6,6 @@ import { startSampler } from '../../agent/sampler-runtime.js';
 import { readSensorStatuses } from '../../agent/sensor-status.js';
 import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
 import type { Sample } from '../../builder/types.js';
-import { Bme280 } from '../../sensors/bme280/bme280.js';
 import type { SensorDriver } from '../../sensors/driver.js';
 import { BusError } from '../../sensors/errors.js';
 import { parseSensorConfigs, seriesOf } from '../../sensors/sensor-config.js';
