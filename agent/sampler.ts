@@ -17,7 +17,7 @@ import { SensorError } from '../sensors/errors.js';
 import type { ClockGuard } from './clock-guard.js';
 import type { SampleBuffer } from './ports.js';
 import type { Scheduler } from './sampler-ports.js';
-import { publishSensorStatus, type SensorState, type SensorStatus } from './sensor-status.js';
+import { CLOCK_STATE_KEY, publishSensorStatus, type SensorState, type SensorStatus } from './sensor-status.js';
 
 export interface FailurePolicy {
   /** First retry delay after a failure, ms; doubles per consecutive failure. */
@@ -155,6 +155,7 @@ export class Sampler {
     // No values and no problems: nothing measured yet (a rate's first interval), not a fault.
     const samples = this.o.guard.admit(wallMs, monoMs, values);
     if (samples.length) this.o.buffer.insert(this.o.deviceId, samples);
+    this.publishClock();
     if (values.length) sl.status.lastOkMs = wallMs;
     this.succeeded(sl);
     return true;
@@ -204,6 +205,20 @@ export class Sampler {
   private setState(sl: Slot, state: SensorState): void {
     sl.status.state = state;
     sl.status.sinceMs = this.o.clock.nowMs();
+  }
+
+  private lastClockStatus?: string;
+
+  /** Publish the clock guard's status when it changed (trusted, held, discarded). */
+  private publishClock(): void {
+    const status = JSON.stringify(this.o.guard.status());
+    if (status === this.lastClockStatus) return;
+    this.lastClockStatus = status;
+    try {
+      this.o.buffer.setState(CLOCK_STATE_KEY, status);
+    } catch (err) {
+      this.o.log.debug('could not publish clock status', { error: err as Error });
+    }
   }
 
   private publish(sl: Slot): void {

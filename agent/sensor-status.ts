@@ -25,6 +25,8 @@ export interface SensorStatus {
 }
 
 export const SENSOR_INDEX_KEY = 'sensors';
+/** State key of the clock guard's status (`ClockGuardStatus` JSON). */
+export const CLOCK_STATE_KEY = 'clock';
 export const sensorStateKey = (id: string): string => `sensor:${id}`;
 
 /** Write one sensor's status (and keep the index of ids). */
@@ -65,4 +67,15 @@ export function formatSensorStatuses(statuses: readonly SensorStatus[]): string[
     const last = s.state === 'online' || !s.lastError ? '' : `  last error: ${s.lastError}`;
     return `${s.id.padEnd(8)} ${s.type.padEnd(8)} ${s.state.padEnd(8)} since ${new Date(s.sinceMs).toISOString()}  reads ${s.reads} failed ${s.failedReads}${counts ? '  ' + counts : ''}${last}`;
   });
+}
+
+/** The clock guard's last published status (trusted, samples held/discarded/restamped), if any. */
+export function readClockStatus(store: StateStore): { isTrusted: boolean; held: number; discarded: number; restamped: number } | undefined {
+  const raw = store.getState(CLOCK_STATE_KEY);
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
 }

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { ClockGuard } from '../../agent/clock-guard.js';
 import { Sampler } from '../../agent/sampler.js';
 import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
+import { readClockStatus } from '../../agent/sensor-status.js';
 import type { Sample } from '../../builder/types.js';
 import { parseSensorConfigs, seriesOf } from '../../sensors/sensor-config.js';
 import { SimulatedSensor } from '../../sensors/simulated.js';
@@ -29,6 +30,7 @@ field('field case 7: after a power cut, the 13 samples read at 18:17:20–18:19:
   sampler.start();
   await time.advance(129_999); // reads at 18:17:20 … 18:19:20 (13 of them)
   assert.is(guard.status().held, 13 * 3);
+  assert.equal(readClockStatus(buffer), { isTrusted: false, held: 39, discarded: 0, restamped: 0 }, 'status can show the hold');
   time.stepWallTo(at('18:52:30')); // NTP steps the clock 130 s after the first read
   await time.advance(1);
   await sampler.stop();
@@ -45,6 +47,7 @@ field('field case 7: after a power cut, the 13 samples read at 18:17:20–18:19:
   assert.ok(log.lines.some((l) => /^warn system clock untrusted/.test(l)));
   assert.is(log.lines.filter((l) => /^warn system clock untrusted/.test(l)).length, 1, 'logged once, not per sample');
   assert.ok(log.lines.some((l) => /restamped/.test(l)));
+  assert.equal(readClockStatus(buffer), { isTrusted: true, held: 0, discarded: 0, restamped: 39 });
   buffer.close();
 });
 field.run();
