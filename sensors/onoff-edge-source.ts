@@ -26,7 +26,12 @@ export async function createOnoffEdgeSource(): Promise<EdgeSource> {
     nowMs: () => performance.now(),
     async watch(gpio, edge, onEdge): Promise<EdgeWatch> {
       // reconfigureDirection false: the line was exported and set to `in` by SysfsGpio already.
-      const line = new Gpio(gpio, 'in', edge, { reconfigureDirection: false });
+      let line: OnoffGpio;
+      try {
+        line = new Gpio(gpio, 'in', edge, { reconfigureDirection: false });
+      } catch (err) {
+        throw new SensorSetupError(`gpio${gpio}`, `cannot watch GPIO ${gpio} for ${edge} edges: ${(err as { code?: string }).code ?? (err as Error).message}`, { cause: err });
+      }
       line.watch((err, value) => {
         if (!err) onEdge(performance.now(), value);
       });
