@@ -65,6 +65,7 @@ export function decodeBh1750(bytes: Uint8Array, resolution: Bh1750Resolution, mt
   return { values: { illuminanceLux: lux }, problems: [] };
 }
 
+/** BH1750 over `I2cBus`: `init()` powers on, resets and sets MTreg; `read()` returns `illuminanceLux`. @throws {SensorError} on bus faults. */
 export class Bh1750 implements SensorDriver {
   readonly metrics = ['illuminanceLux'] as const;
 

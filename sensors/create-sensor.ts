@@ -18,6 +18,7 @@ import { Sht4x } from './sht4x.js';
 import { SimulatedSensor } from './simulated.js';
 import type { SysfsGpio } from './sysfs-gpio.js';
 
+/** The adapters drivers are built over. */
 export interface SensorDeps {
   /** The I²C bus `n`, opened once and shared by the sensors on it. */
   i2cBus(n: number): Promise<I2cBus>;

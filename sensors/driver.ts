@@ -4,6 +4,7 @@
  */
 import type { Reading } from './reading.js';
 
+/** A sensor the sampler can initialise, read and close. */
 export interface SensorDriver {
   /** Sensor id from the config (`bme280-76`), used in series ids and logs. */
   readonly id: string;

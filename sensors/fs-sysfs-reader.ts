@@ -3,6 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SysfsReader } from './ports.js';
 
+/** A `SysfsReader` whose paths are joined to `root` (use `/` for absolute paths). */
 export function fsSysfsReader(root = '/sys'): SysfsReader {
   return {
     readText: (path) => readFile(join(root, path), 'utf8'),

@@ -19,6 +19,7 @@ export interface PulseScaling {
   factor: number;
 }
 
+/** Pin, edge and debounce of a pulse counter, and how its count is scaled. */
 export interface PulseCounterSensorOptions extends PulseScaling {
   bcmPin: number;
   edge: 'rising' | 'falling' | 'both';
@@ -36,6 +37,7 @@ async function setUpInput(gpio: SysfsGpio, id: string, bcmPin: number, edge: str
   return { kernel, how };
 }
 
+/** A debounced pulse counter on a BCM pin; each `read()` takes the pulses since the previous one. */
 export class PulseCounterSensor implements SensorDriver {
   private counter?: PulseCounter;
   private watch?: EdgeWatch;
@@ -87,6 +89,7 @@ export class PulseCounterSensor implements SensorDriver {
   }
 }
 
+/** A plain input pin. */
 export interface DigitalInputOptions {
   bcmPin: number;
   /** Report 1 for a low level (switch to ground with pull-up). */

@@ -16,6 +16,7 @@ import type { Problem, Reading } from './reading.js';
 import { decodeSht3xFrame } from './sht3x.js';
 import { decodeSht4xFrame } from './sht4x.js';
 
+/** Chips `sensorctl decode` knows. */
 export const DECODE_CHIPS = ['bme280', 'bmp280', 'sht3x', 'sht4x', 'bh1750', 'ds18b20'] as const;
 export type DecodeChip = (typeof DECODE_CHIPS)[number];
 
@@ -33,6 +34,7 @@ export class DecodeInputError extends Error {
   }
 }
 
+/** What `sensorctl decode` prints: every metric of the chip (null when not storable), problems and notes. */
 export interface DecodeReport {
   chip: DecodeChip;
   /** metric → value, or null when it must not be stored. */

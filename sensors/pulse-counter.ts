@@ -16,6 +16,7 @@ export interface StateStore {
   setState(key: string, value: string): void;
 }
 
+/** Debounce settings of one input. */
 export interface PulseCounterOptions {
   /** Debounce window per input, ms (> the contact's bounce, < half the fastest pulse period). */
   debounceMs: number;
@@ -30,6 +31,7 @@ export interface PulseCounterOptions {
 /** State key of a counter's pulses not yet taken. */
 export const pulseStateKey = (sensorId: string): string => `pulses:${sensorId}`;
 
+/** Counts debounced pulses of one input; see the file header for the debounce rule. */
 export class PulseCounter {
   private level: 0 | 1;
   private pending?: { level: 0 | 1; sinceMs: number };

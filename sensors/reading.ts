@@ -24,6 +24,7 @@ export interface Problem {
 /** Decoded values by canonical metric name (`tempC`, `pressurePa`, `rhPct`, `illuminanceLux`, …). */
 export type Values = Partial<Record<string, number>>;
 
+/** One read: storable `values` and the `problems` that kept other values out. */
 export interface Reading {
   readonly values: Values;
   readonly problems: readonly Problem[];

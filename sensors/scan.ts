@@ -10,6 +10,7 @@ import { checkWord } from './sensirion.js';
 import { SHT3X_CMD_READ_STATUS } from './sht3x.js';
 import { SHT4X_CMD_READ_SERIAL } from './sht4x.js';
 
+/** One device found by `scanBus`. */
 export interface ScanEntry {
   address: number;
   /** `bme280`, `bmp280`, `sht3x`, `sht4x`, `bh1750?` (no id register), or `unknown`. */

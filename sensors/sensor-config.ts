@@ -9,6 +9,7 @@ import { ID_PATTERN } from '../builder/constants.js';
 import { METRICS, type Metric } from '../builder/metrics.js';
 import type { SeriesInfo } from '../builder/types.js';
 
+/** Every `type` a sensor entry may have. */
 export const SENSOR_TYPES = ['bme280', 'bmp280', 'sht3x', 'sht4x', 'bh1750', 'ds18b20', 'pulse', 'digital', 'simulated'] as const;
 export type SensorType = (typeof SENSOR_TYPES)[number];
 
@@ -27,6 +28,7 @@ interface I2c {
   bus: number;
   address: number;
 }
+/** One validated sensor entry per type (defaults filled in); see docs/sensors.md for the keys. */
 export interface Bme280Config extends Common, I2c {
   type: 'bme280' | 'bmp280';
   mode: 'forced' | 'normal';

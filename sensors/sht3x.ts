@@ -44,6 +44,7 @@ export function decodeSht3xFrame(frame: Uint8Array, sensor = 'sht3x'): Reading {
   return { values, problems };
 }
 
+/** SHT3x over `I2cBus`: `init()` soft-resets; `read()` runs one single-shot measurement (`tempC`, `rhPct`). @throws {SensorError} on bus faults. */
 export class Sht3x implements SensorDriver {
   readonly metrics = ['tempC', 'rhPct'] as const;
 

@@ -39,6 +39,7 @@ export function decodeSht4xFrame(frame: Uint8Array, sensor = 'sht4x'): Reading {
   return { values, problems };
 }
 
+/** SHT4x over `I2cBus`: `init()` soft-resets; `read()` runs one measurement (`tempC`, `rhPct`). @throws {SensorError} on bus faults. */
 export class Sht4x implements SensorDriver {
   readonly metrics = ['tempC', 'rhPct'] as const;
 

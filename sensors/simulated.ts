@@ -34,6 +34,7 @@ export function simulatedValues(seed: number, tsMs: number): { tempC: number; rh
   };
 }
 
+/** A `SensorDriver` returning `simulatedValues(seed, clock.nowMs())`. */
 export class SimulatedSensor implements SensorDriver {
   readonly metrics = ['tempC', 'rhPct', 'pressurePa'] as const;
   constructor(readonly id: string, private readonly clock: Clock, readonly seed = 1) {}

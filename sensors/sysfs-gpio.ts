@@ -12,6 +12,7 @@ import type { GpioChip } from './gpio-numbering.js';
 
 /** The kernel's GPIO sysfs directory. */
 export const GPIO_SYSFS_ROOT = '/sys/class/gpio';
+/** Values of `gpioN/edge`. */
 export type GpioEdge = 'none' | 'rising' | 'falling' | 'both';
 
 /** File operations the adapter uses; tests pass an emulation of the kernel's export behaviour. */
@@ -22,6 +23,7 @@ export interface GpioFiles {
   exists(path: string): boolean;
 }
 
+/** `GpioFiles` over node:fs. */
 export const nodeGpioFiles: GpioFiles = {
   readText: (p) => readFile(p, 'utf8'),
   writeText: (p, t) => writeFile(p, t),
@@ -29,6 +31,7 @@ export const nodeGpioFiles: GpioFiles = {
   exists: (p) => existsSync(p),
 };
 
+/** The GPIO sysfs directory at `root` (default /sys/class/gpio), through `GpioFiles`. */
 export class SysfsGpio {
   constructor(readonly root: string = GPIO_SYSFS_ROOT, private readonly files: GpioFiles = nodeGpioFiles) {}
 

@@ -41,6 +41,7 @@ export const STATUS_POLLS = 10;
 /** Wait between status polls, ms. */
 export const STATUS_POLL_MS = 2;
 
+/** BME280/BMP280 over `I2cBus` (see the file header for the init and read sequence). */
 export class Bme280 implements SensorDriver {
   private calibration?: Calibration;
   private chipId?: number;
