@@ -1,0 +1,178 @@
+/**
+ * Bosch BME280 / BMP280 driver over `I2cBus`. Follows the BME280 data sheet rev. 1.6
+ * (BST-BME280-DS002-15): §3.3 sensor modes, §5.4 registers, §9.1 measurement time.
+ *
+ * init(): chip id (0x60 / 0x58), soft reset, wait for NVM copy (status.im_update), calibration read,
+ * configuration (ctrl_hum written before ctrl_meas, §5.4.3), then sleep (forced) or normal mode.
+ * read(): in forced mode, trigger a measurement (ctrl_meas mode = 01) before every read, wait the
+ * maximum measurement time and until status.measuring is clear; then one burst read 0xF7–0xFE.
+ */
+import { MeasurementTimeoutError, SensorError, WrongChipError, toSensorError } from '../errors.js';
+import type { SensorDriver } from '../driver.js';
+import type { I2cBus, Sleep } from '../ports.js';
+import type { Reading } from '../reading.js';
+import { decodeCalibration, type Calibration } from './calibration.js';
+import { decodeMeasurement, decodeRawData } from './decode.js';
+import {
+  CALIB_00_LENGTH, CALIB_26_LENGTH, CHIP_ID_BME280, CHIP_ID_BMP280, CHIP_IDS_BMP280_SAMPLES, CONFIG_FILTER, CONFIG_T_SB,
+  CTRL_MEAS_MODE, CTRL_MEAS_OSRS_P, CTRL_MEAS_OSRS_T, DATA_LENGTH_BME280, DATA_LENGTH_BMP280, FILTER_CODES, MODE_FORCED,
+  MODE_NORMAL, MODE_SLEEP, OVERSAMPLING_CODES, REG_CALIB_00, REG_CALIB_26, REG_CONFIG, REG_CTRL_HUM, REG_CTRL_MEAS,
+  REG_DATA, REG_ID, REG_RESET, REG_STATUS, RESET_WORD, STANDBY_CODES, STARTUP_MS, STATUS_IM_UPDATE, STATUS_MEASURING,
+  field, measurementTimeMaxMs, type FilterCoefficient, type Mode, type Oversampling, type StandbyMs,
+} from './registers.js';
+
+/** Settings written at init. Oversampling 0 disables a channel. */
+export interface Bme280Settings {
+  mode: Mode;
+  osrsT: Oversampling;
+  osrsP: Oversampling;
+  /** Ignored on a BMP280. */
+  osrsH: Oversampling;
+  filter: FilterCoefficient;
+  /** Normal mode only. */
+  standbyMs: StandbyMs;
+}
+
+/** Weather-monitoring settings (data sheet §3.5.1): forced mode, ×1 everywhere, filter off. */
+export const DEFAULT_BME280_SETTINGS: Bme280Settings = { mode: 'forced', osrsT: 1, osrsP: 1, osrsH: 1, filter: 0, standbyMs: 1000 };
+
+/** How many extra status polls after the maximum measurement time before giving up. */
+export const STATUS_POLLS = 10;
+/** Wait between status polls, ms. */
+export const STATUS_POLL_MS = 2;
+
+/** BME280/BMP280 over `I2cBus` (see the file header for the init and read sequence). */
+export class Bme280 implements SensorDriver {
+  private calibration?: Calibration;
+  private chipId?: number;
+
+  /**
+   * @param bus the I²C bus; @param address 0x76 or 0x77; @param sleep injected delay.
+   */
+  constructor(
+    readonly id: string,
+    private readonly bus: I2cBus,
+    readonly address: number,
+    private readonly sleep: Sleep,
+    readonly settings: Bme280Settings = DEFAULT_BME280_SETTINGS,
+  ) {}
+
+  /** BME280 (humidity) or BMP280, known after `init()`. */
+  get isBme280(): boolean {
+    return this.chipId === CHIP_ID_BME280;
+  }
+
+  get metrics(): readonly string[] {
+    const m: string[] = [];
+    if (this.settings.osrsT) m.push('tempC');
+    if (this.settings.osrsP) m.push('pressurePa');
+    if (this.settings.osrsH && this.chipId !== CHIP_ID_BMP280) m.push('rhPct');
+    return m;
+  }
+
+  /** Read the id register. @throws {WrongChipError} unless 0x60 (BME280) or 0x58/0x56/0x57 (BMP280). */
+  async probe(): Promise<number> {
+    const id = await this.io(`read id 0x${REG_ID.toString(16)}`, () => this.bus.readByte(this.address, REG_ID));
+    const allowed = [CHIP_ID_BME280, CHIP_ID_BMP280, ...CHIP_IDS_BMP280_SAMPLES];
+    if (!allowed.includes(id)) throw new WrongChipError(this.id, REG_ID, [CHIP_ID_BME280, CHIP_ID_BMP280], id);
+    this.chipId = id === CHIP_ID_BME280 ? CHIP_ID_BME280 : CHIP_ID_BMP280;
+    return id;
+  }
+
+  async init(): Promise<void> {
+    this.calibration = undefined;
+    await this.probe();
+    await this.io('soft reset', () => this.bus.writeByte(this.address, REG_RESET, RESET_WORD));
+    await this.sleep(STARTUP_MS);
+    for (let i = 0; i < STATUS_POLLS; i++) {
+      const status = await this.io('read status', () => this.bus.readByte(this.address, REG_STATUS));
+      if (!field(status, STATUS_IM_UPDATE)) break;
+      await this.sleep(STATUS_POLL_MS);
+    }
+    const calib00 = await this.block(REG_CALIB_00, CALIB_00_LENGTH);
+    const calib26 = this.isBme280 ? await this.block(REG_CALIB_26, CALIB_26_LENGTH) : undefined;
+    this.calibration = decodeCalibration(calib00, calib26);
+    await this.configure();
+  }
+
+  /** Write config (in sleep mode), ctrl_hum, then ctrl_meas (ctrl_hum only takes effect after it, §5.4.3). */
+  async configure(): Promise<void> {
+    const s = this.settings;
+    const config = (STANDBY_CODES[s.standbyMs] << CONFIG_T_SB.shift) | (FILTER_CODES[s.filter] << CONFIG_FILTER.shift);
+    await this.io('write ctrl_meas (sleep)', () => this.bus.writeByte(this.address, REG_CTRL_MEAS, this.ctrlMeas(MODE_SLEEP)));
+    await this.io('write config', () => this.bus.writeByte(this.address, REG_CONFIG, config));
+    if (this.isBme280) await this.io('write ctrl_hum', () => this.bus.writeByte(this.address, REG_CTRL_HUM, OVERSAMPLING_CODES[s.osrsH]));
+    const mode = s.mode === 'normal' ? MODE_NORMAL : MODE_SLEEP;
+    await this.io('write ctrl_meas', () => this.bus.writeByte(this.address, REG_CTRL_MEAS, this.ctrlMeas(mode)));
+  }
+
+  private ctrlMeas(mode: number): number {
+    const s = this.settings;
+    return (OVERSAMPLING_CODES[s.osrsT] << CTRL_MEAS_OSRS_T.shift) | (OVERSAMPLING_CODES[s.osrsP] << CTRL_MEAS_OSRS_P.shift) | (mode << CTRL_MEAS_MODE.shift);
+  }
+
+  /** Maximum measurement time of the configured oversampling, ms (§9.1). */
+  get measurementTimeMs(): number {
+    const s = this.settings;
+    return measurementTimeMaxMs(s.osrsT, s.osrsP, this.isBme280 ? s.osrsH : 0);
+  }
+
+  async read(): Promise<Reading> {
+    const cal = this.calibration;
+    if (!cal) throw new SensorError(this.id, 'read before init');
+    if (this.settings.mode === 'forced') {
+      if (this.isBme280) await this.io('write ctrl_hum', () => this.bus.writeByte(this.address, REG_CTRL_HUM, OVERSAMPLING_CODES[this.settings.osrsH]));
+      await this.io('trigger forced measurement', () => this.bus.writeByte(this.address, REG_CTRL_MEAS, this.ctrlMeas(MODE_FORCED)));
+      await this.sleep(Math.ceil(this.measurementTimeMs));
+      await this.awaitIdle();
+    }
+    const bytes = await this.block(REG_DATA, this.isBme280 ? DATA_LENGTH_BME280 : DATA_LENGTH_BMP280);
+    const s = this.settings;
+    const reading = decodeMeasurement(decodeRawData(bytes), cal, { temperature: s.osrsT > 0, pressure: s.osrsP > 0, humidity: s.osrsH > 0 });
+    if (!reading.problems.some((p) => p.code === 'skipped')) return reading;
+    return this.explainSkipped(reading);
+  }
+
+  /**
+   * An enabled channel came back skipped: read ctrl_meas back. If the oversampling we wrote is gone
+   * (the chip reset itself, e.g. after a brown-out: ctrl_meas 0x00, or another process wrote 0x03),
+   * say so and write the configuration again, so the next read measures.
+   */
+  private async explainSkipped(reading: Reading): Promise<Reading> {
+    const ctrlMeas = await this.io('read ctrl_meas', () => this.bus.readByte(this.address, REG_CTRL_MEAS));
+    const expected = this.ctrlMeas(0) & ~CTRL_MEAS_MODE.mask;
+    if ((ctrlMeas & ~CTRL_MEAS_MODE.mask) === expected) return reading;
+    await this.configure();
+    const note = `; ctrl_meas reads 0x${ctrlMeas.toString(16).padStart(2, '0')} instead of 0x${expected.toString(16).padStart(2, '0')} (chip reset?): configuration rewritten`;
+    return { values: reading.values, problems: reading.problems.map((p) => (p.code === 'skipped' ? { ...p, message: p.message + note } : p)) };
+  }
+
+  /** Poll status.measuring until clear. @throws {MeasurementTimeoutError} when it stays set. */
+  private async awaitIdle(): Promise<void> {
+    for (let i = 0; i < STATUS_POLLS; i++) {
+      const status = await this.io('read status', () => this.bus.readByte(this.address, REG_STATUS));
+      if (!field(status, STATUS_MEASURING)) return;
+      await this.sleep(STATUS_POLL_MS);
+    }
+    throw new MeasurementTimeoutError(this.id, `status.measuring still set ${Math.ceil(this.measurementTimeMs) + STATUS_POLLS * STATUS_POLL_MS} ms after the trigger`);
+  }
+
+  async close(): Promise<void> {
+    this.calibration = undefined;
+  }
+
+  private async block(register: number, length: number): Promise<Uint8Array> {
+    const buffer = Buffer.alloc(length);
+    const r = await this.io(`read ${length} bytes at 0x${register.toString(16)}`, () => this.bus.readI2cBlock(this.address, register, length, buffer));
+    if (r.bytesRead !== length) throw new SensorError(this.id, `read ${r.bytesRead} bytes at 0x${register.toString(16)}, expected ${length}`);
+    return new Uint8Array(buffer);
+  }
+
+  private async io<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toSensorError(this.id, operation, err);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Virtual time for sampler tests: a `Scheduler` (monotonic clock + timers) and a wall `Clock` whose
+ * offset from the monotonic clock can be stepped (NTP) — so a simulated hour runs in milliseconds
+ * with no real waiting.
+ */
+import type { Clock } from '../../builder/ports.js';
+import type { Scheduler } from '../../agent/sampler-ports.js';
+
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class VirtualTime implements Scheduler, Clock {
+  mono = 0;
+  /** wall = mono + offset. */
+  offsetMs: number;
+  private timers: Array<{ at: number; seq: number; fn: () => void }> = [];
+  private seq = 0;
+
+  constructor(wallStartMs: number) {
+    this.offsetMs = wallStartMs;
+  }
+  monoMs(): number {
+    return this.mono;
+  }
+  nowMs(): number {
+    return this.mono + this.offsetMs;
+  }
+  /** Step the wall clock to `wallMs` (as NTP would), keeping the monotonic clock. */
+  stepWallTo(wallMs: number): void {
+    this.offsetMs = wallMs - this.mono;
+  }
+  schedule(delayMs: number, fn: () => void): () => void {
+    const t = { at: this.mono + Math.max(0, delayMs), seq: this.seq++, fn };
+    this.timers.push(t);
+    return () => {
+      this.timers = this.timers.filter((x) => x !== t);
+    };
+  }
+  /**
+   * Run every timer due up to `mono + ms`, in order, letting async work settle after each. With
+   * `isBusy`, work doing real I/O (files) is awaited until it finishes or waits on a virtual timer.
+   */
+  async advance(ms: number, isBusy?: () => boolean): Promise<void> {
+    const end = this.mono + ms;
+    await flush();
+    for (;;) {
+      this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const next = this.timers[0];
+      if (!next || next.at > end) break;
+      this.timers.shift();
+      this.mono = next.at;
+      next.fn();
+      for (let i = 0; i < 5; i++) await flush();
+      for (let i = 0; isBusy?.() && i < 2000 && !this.timers.some((t) => t.at <= this.mono); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 1)); // real file I/O in progress
+      }
+    }
+    this.mono = end;
+  }
+  get pending(): number {
+    return this.timers.length;
+  }
+}
