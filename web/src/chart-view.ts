@@ -1,0 +1,169 @@
+/**
+ * One chart card per series, drawn with uPlot: avg line over a min–max band (gauges), bars of the
+ * bucket sum (counters), points joined by lines (raw samples). Null buckets are gaps. The tooltip
+ * shows the bucket's time, avg, min, max and count; the width follows the container (ResizeObserver).
+ * The card carries `data-points` (points drawn, read back from uPlot) for tests and tools.
+ */
+import uPlot from 'uplot';
+import { fractionDigits, formatValue, type ChartSeries } from './chart-data.js';
+import { h } from './dom.js';
+
+const PLOT_HEIGHT_PX = 220;
+const LINE = '#0b57a4';
+const BAND_FILL = 'rgba(11, 87, 164, 0.16)';
+const EDGE = 'rgba(11, 87, 164, 0.35)';
+const AXIS = '#3b4350';
+const GRID = 'rgba(59, 67, 80, 0.12)';
+
+const timeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const shortTimeFmt = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+
+/** A rendered chart: destroy it before dropping the card. */
+export interface ChartView {
+  readonly card: HTMLElement;
+  destroy(): void;
+}
+
+function extent(cs: ChartSeries): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < cs.xS.length; i++) {
+    const a = cs.min[i];
+    const b = cs.max[i];
+    if (a !== null && a < lo) lo = a;
+    if (b !== null && b > hi) hi = b;
+  }
+  return [lo, hi];
+}
+
+function lastValue(cs: ChartSeries): { i: number; v: number } | undefined {
+  for (let i = cs.value.length - 1; i >= 0; i--) {
+    const v = cs.value[i];
+    if (v !== null) return { i, v };
+  }
+  return undefined;
+}
+
+function seriesOpts(cs: ChartSeries): { series: uPlot.Series[]; bands: uPlot.Band[]; data: uPlot.AlignedData } {
+  if (cs.style === 'points') {
+    return {
+      series: [{}, { label: 'value', stroke: LINE, width: 1.5, points: { show: true, size: 4, fill: LINE }, spanGaps: false }],
+      bands: [],
+      data: [cs.xS, cs.value],
+    };
+  }
+  if (cs.style === 'bars') {
+    const bars = uPlot.paths.bars?.({ size: [0.8, 24] });
+    return {
+      series: [{}, { label: 'sum', stroke: LINE, fill: BAND_FILL, width: 1, paths: bars, points: { show: false } }],
+      bands: [],
+      data: [cs.xS, cs.value],
+    };
+  }
+  return {
+    series: [
+      {},
+      { label: 'max', stroke: EDGE, width: 1, points: { show: false } },
+      { label: 'min', stroke: EDGE, width: 1, points: { show: false } },
+      { label: 'avg', stroke: LINE, width: 2, points: { show: false } },
+    ],
+    bands: [{ series: [1, 2], fill: BAND_FILL }],
+    data: [cs.xS, cs.max, cs.min, cs.value],
+  };
+}
+
+function tooltipLines(cs: ChartSeries, i: number, bucketMs: number | null, digits: number): string[] {
+  const startMs = cs.xS[i] * 1000;
+  const when = bucketMs
+    ? `${timeFmt.format(startMs)} – ${shortTimeFmt.format(startMs + bucketMs)}`
+    : timeFmt.format(startMs);
+  const f = (v: number | null) => formatValue(v, cs.unit, digits);
+  if (cs.style === 'points') return [when, `value ${f(cs.value[i])}`];
+  if (cs.count[i] === 0) return [when, 'no samples (gap)'];
+  if (cs.style === 'bars') return [when, `sum ${f(cs.value[i])}`, `count ${cs.count[i]}`];
+  return [when, `avg ${f(cs.value[i])}`, `min ${f(cs.min[i])}`, `max ${f(cs.max[i])}`, `count ${cs.count[i]}`];
+}
+
+function legend(cs: ChartSeries): HTMLElement {
+  if (cs.style === 'points') return h('p', { class: 'legend' }, h('span', { class: 'swatch dot' }), 'raw samples');
+  if (cs.style === 'bars') return h('p', { class: 'legend' }, h('span', { class: 'swatch bar' }), 'sum per bucket');
+  return h('p', { class: 'legend' },
+    h('span', { class: 'swatch line' }), 'average', h('span', { class: 'swatch band' }), 'min–max range',
+    cs.gaps ? h('span', { class: 'gaps' }, `${cs.gaps} empty bucket${cs.gaps === 1 ? '' : 's'} drawn as gaps`) : '');
+}
+
+/**
+ * Render `cs` into a new card appended to `parent`.
+ * @param bucketMs bucket width (for the tooltip's time range), `null` for raw samples.
+ * @param timeAxisLabel e.g. `Local time (UTC+02:00)`.
+ */
+export function renderChart(parent: HTMLElement, cs: ChartSeries, bucketMs: number | null, timeAxisLabel: string): ChartView {
+  const [lo, hi] = extent(cs);
+  const digits = fractionDigits(lo, hi);
+  const last = lastValue(cs);
+  const unitText = cs.unit ? ` (${cs.unit})` : '';
+  const headingId = `chart-${cs.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  const summary = last
+    ? `Latest ${formatValue(last.v, cs.unit, digits)} · lowest ${formatValue(lo, cs.unit, digits)} · highest ${formatValue(hi, cs.unit, digits)}`
+    : 'No samples in this window.';
+  const plot = h('div', { class: 'plot', role: 'img', 'aria-label': `${cs.label} chart. ${summary}` });
+  const tip = h('div', { class: 'tooltip', hidden: true });
+  const card = h('section', { class: 'chart-card', 'aria-labelledby': headingId, 'data-series-id': cs.id, 'data-style': cs.style },
+    h('h2', { id: headingId }, cs.label + unitText, h('span', { class: 'series-id' }, cs.id)),
+    h('p', { class: 'summary' }, summary),
+    plot,
+    legend(cs));
+  parent.append(card);
+  const { series, bands, data } = seriesOpts(cs);
+  const opts: uPlot.Options = {
+    width: Math.max(280, plot.clientWidth),
+    height: PLOT_HEIGHT_PX,
+    series,
+    bands,
+    legend: { show: false },
+    cursor: { drag: { x: false, y: false }, points: { size: 7 } },
+    scales: { x: { time: true } },
+    axes: [
+      { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, label: timeAxisLabel, labelSize: 20, font: '12px system-ui, sans-serif', labelFont: '12px system-ui, sans-serif' },
+      {
+        stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, label: cs.unit || cs.label, labelSize: 20, size: 56,
+        font: '12px system-ui, sans-serif', labelFont: '12px system-ui, sans-serif',
+        values: (_u, splits) => splits.map((v) => v.toFixed(digits)),
+      },
+    ],
+    hooks: {
+      setCursor: [
+        (u) => {
+          const i = u.cursor.idx;
+          if (i === null || i === undefined || u.cursor.left === undefined || u.cursor.left < 0) {
+            tip.hidden = true;
+            return;
+          }
+          tip.replaceChildren(...tooltipLines(cs, i, bucketMs, digits).map((t, k) => h(k ? 'span' : 'strong', {}, t)));
+          tip.hidden = false;
+          const left = u.cursor.left;
+          const flip = left > u.over.clientWidth / 2;
+          tip.style.left = flip ? '' : `${left + 12}px`;
+          tip.style.right = flip ? `${u.over.clientWidth - left + 12}px` : '';
+        },
+      ],
+    },
+  };
+  const u = new uPlot(opts, data, plot);
+  u.over.append(tip);
+  card.dataset.points = String(u.data[0].length);
+  card.dataset.gaps = String(cs.gaps);
+  const resize = new ResizeObserver(() => {
+    const width = Math.max(280, plot.clientWidth);
+    if (width !== u.width) u.setSize({ width, height: PLOT_HEIGHT_PX });
+  });
+  resize.observe(plot);
+  return {
+    card,
+    destroy() {
+      resize.disconnect();
+      u.destroy();
+      card.remove();
+    },
+  };
+}
