@@ -39,10 +39,14 @@ function describe(state: ViewState): string {
   return `${WINDOWS[state.window].label} at ${state.samples} points${state.device ? ` for ${state.device}` : ''}`;
 }
 
+/** `s` ending in a full stop (server messages usually lack one). */
+function sentence(s: string): string {
+  return /[.!?)]$/.test(s) ? s : `${s}.`;
+}
+
 function messageOf(err: unknown): string {
   if (err instanceof ApiError && err.code === 'not_built') return `No snapshot has been built for this view yet (${err.message}).`;
-  if (err instanceof Error) return err.message;
-  return String(err);
+  return sentence(err instanceof Error ? err.message : String(err));
 }
 
 export class Dashboard {
