@@ -72,6 +72,12 @@ function seriesOpts(cs: ChartSeries): { series: uPlot.Series[]; bands: uPlot.Ban
   };
 }
 
+/** y-axis width in px: room for the longest tick label (≈ 7 px per character at 12 px) plus ticks and gap. */
+function axisSize(_u: uPlot, values: string[] | null): number {
+  const longest = values?.reduce((n, v) => Math.max(n, v.length), 0) ?? 4;
+  return Math.max(44, longest * 7 + 22);
+}
+
 function tooltipLines(cs: ChartSeries, i: number, bucketMs: number | null, digits: number): string[] {
   const startMs = cs.xS[i] * 1000;
   const when = bucketMs
@@ -126,7 +132,7 @@ export function renderChart(parent: HTMLElement, cs: ChartSeries, bucketMs: numb
     axes: [
       { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, label: timeAxisLabel, labelSize: 20, font: '12px system-ui, sans-serif', labelFont: '12px system-ui, sans-serif' },
       {
-        stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, label: cs.unit || cs.label, labelSize: 20, size: 56,
+        stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, label: cs.unit || cs.label, labelSize: 20, size: axisSize,
         font: '12px system-ui, sans-serif', labelFont: '12px system-ui, sans-serif',
         values: (_u, splits) => splits.map((v) => v.toFixed(digits)),
       },

@@ -134,7 +134,12 @@ export class Dashboard {
       const what = `Could not load ${describe(state)}. ${messageOf(snap.reason)}`;
       const kept = this.shown ? ` Still showing ${describe(this.shown.state)}.` : '';
       this.showError(what + kept, () => void this.load(opts));
-      if (!this.shown) this.emptyState(messageOf(snap.reason));
+      if (!this.shown) {
+        this.emptyState(`Nothing to draw yet. ${messageOf(snap.reason)}`);
+        this.el.showing.textContent = `${describe(state)}: not available`;
+        this.el.freshness.textContent = 'no data';
+        this.el.tz.textContent = utcOffsetRange(this.deps.now(), this.deps.now());
+      }
       document.body.dataset.view = this.shown ? 'kept' : 'empty';
       return;
     }
