@@ -81,6 +81,21 @@ export function toChartSeries(series: PayloadSeries, resolution: Payload['resolu
 }
 
 /**
+ * Indices of values with no non-null neighbour (a bucket between two gaps, or at an edge next to a
+ * gap): a line cannot show them, so the chart marks them with a dot.
+ */
+export function isolatedIndices(values: ReadonlyArray<number | null>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] === null) continue;
+    const left = i > 0 && values[i - 1] !== null;
+    const right = i < values.length - 1 && values[i + 1] !== null;
+    if (!left && !right) out.push(i);
+  }
+  return out;
+}
+
+/**
  * Fraction digits to show for values spanning `[lo, hi]`: enough to tell neighbouring ticks apart,
  * at most 3 (e.g. 21.3 °C, 1013.2 hPa, 0.125 mm).
  */

@@ -5,7 +5,7 @@
  * The card carries `data-points` (points drawn, read back from uPlot) for tests and tools.
  */
 import uPlot from 'uplot';
-import { fractionDigits, formatValue, type ChartSeries } from './chart-data.js';
+import { fractionDigits, formatValue, isolatedIndices, type ChartSeries } from './chart-data.js';
 import { h } from './dom.js';
 
 const PLOT_HEIGHT_PX = 220;
@@ -60,12 +60,14 @@ function seriesOpts(cs: ChartSeries): { series: uPlot.Series[]; bands: uPlot.Ban
       data: [cs.xS, cs.value],
     };
   }
+  const lonely = isolatedIndices(cs.value);
   return {
     series: [
       {},
-      { label: 'max', stroke: EDGE, width: 1, points: { show: false } },
-      { label: 'min', stroke: EDGE, width: 1, points: { show: false } },
-      { label: 'avg', stroke: LINE, width: 2, points: { show: false } },
+      { label: 'max', stroke: EDGE, width: 1, points: { show: lonely.length > 0, filter: lonely, size: 4, fill: EDGE } },
+      { label: 'min', stroke: EDGE, width: 1, points: { show: lonely.length > 0, filter: lonely, size: 4, fill: EDGE } },
+      // Buckets between gaps get a dot: a line through one point draws nothing.
+      { label: 'avg', stroke: LINE, width: 2, points: { show: lonely.length > 0, filter: lonely, size: 6, fill: LINE } },
     ],
     bands: [{ series: [1, 2], fill: BAND_FILL }],
     data: [cs.xS, cs.max, cs.min, cs.value],

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PayloadSeries } from '../../../builder/types.js';
-import { displayUnit, formatValue, fractionDigits, toChartSeries } from '../../../web/src/chart-data.js';
+import { displayUnit, formatValue, fractionDigits, isolatedIndices, toChartSeries } from '../../../web/src/chart-data.js';
 
 const toChart = suite('toChartSeries');
 
@@ -61,5 +61,15 @@ fmt('formats with the unit, a dash for gaps, and digits by span', () => {
   assert.equal(displayUnit('°C'), { unit: '°C', factor: 1 });
 });
 
+const lonely = suite('isolatedIndices');
+
+lonely('finds values between gaps and at edges next to a gap', () => {
+  assert.equal(isolatedIndices([1, null, 2, 3, null, 4]), [0, 5]);
+  assert.equal(isolatedIndices([null, 7, null]), [1]);
+  assert.equal(isolatedIndices([5]), [0]);
+  assert.equal(isolatedIndices([1, 2, null, null]), []);
+});
+
 toChart.run();
+lonely.run();
 fmt.run();
