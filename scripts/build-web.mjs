@@ -5,7 +5,7 @@
 // `Content-Encoding: gzip` without compressing per request. Prints each file's raw and gzip size.
 // Runs on `npm ci` (prepare) and `npm run build:web`.
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, constants } from 'node:zlib';
 
@@ -17,7 +17,7 @@ if (!existsSync(join(SRC, 'main.ts'))) {
   console.log('build-web: no web/src/main.ts yet; nothing to bundle');
   process.exit(0);
 }
-rmSync(OUT, { recursive: true, force: true });
+// Files are overwritten in place (no rm of the folder), so a server reading web/dist meanwhile never finds it gone.
 mkdirSync(OUT, { recursive: true });
 await build({
   entryPoints: [join(SRC, 'main.ts')],

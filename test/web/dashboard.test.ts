@@ -4,7 +4,6 @@
  * 2019-09-30T16:00Z. The page's clock is fixed at 16:04Z and its zone is Europe/Berlin (UTC+02:00 in
  * September), so wording is deterministic. Screenshots of each state go to test-artifacts/web/.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +11,12 @@ import { suite, type Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { bucketMsOf } from '../../builder/constants.js';
-import { ARTIFACTS_DIR, CHROMIUM_PATH, launchChromium } from '../support/web-browser.js';
+import { ARTIFACTS_DIR, CHROMIUM_PATH, ensureWebBuilt, launchChromium } from '../support/web-browser.js';
 import {
   FIXTURE_DEVICE, FIXTURE_TO, buildPayload, corruptSnapshot, fixtureSeries, readMeta, readSnapshot, writeFixtureSnapshots, writeSnapshot,
 } from '../support/web-fixture.js';
 import { start, type WebServer } from '../support/web-server.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const PAGE_NOW = '2019-09-30T16:04:00.000Z';
 const REFRESHED_AT = '2019-09-30T16:03:30.000Z';
 const CONTEXT: BrowserContextOptions = { timezoneId: 'Europe/Berlin', locale: 'en-GB', viewport: { width: 1100, height: 1000 } };
@@ -33,7 +31,7 @@ const ctx: Ctx = { dataDir: '' };
 
 async function setup(): Promise<void> {
   if (!HAS_BROWSER) return;
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build-web.mjs'), '--quiet'], { stdio: 'inherit' });
+  ensureWebBuilt();
   ctx.browser = await launchChromium();
   ctx.dataDir = mkdtempSync(join(tmpdir(), 'web-test-'));
   writeFixtureSnapshots(ctx.dataDir);
@@ -124,6 +122,22 @@ it(render)('draws a raw payload (1h/500) as points, one per stored sample', asyn
   await page.close();
 });
 
+it(render)('follows the container width when the window is resized', async () => {
+  const page = await openPage('');
+  const widths = () => page.$$eval('.chart-card', (els) => els.map((e) => [
+    (e.querySelector('.plot') as HTMLElement).clientWidth, (e.querySelector('.uplot') as HTMLElement).offsetWidth,
+  ]));
+  const wide = await widths();
+  assert.ok(wide.every(([plot, chart]) => plot === chart), JSON.stringify(wide));
+  await page.setViewportSize({ width: 420, height: 900 });
+  await page.waitForFunction(() => [...document.querySelectorAll('.chart-card')].every((e) =>
+    (e.querySelector('.plot') as HTMLElement).clientWidth === (e.querySelector('.uplot') as HTMLElement).offsetWidth));
+  const narrow = await widths();
+  assert.ok(narrow[0][0] < 420 && narrow[0][0] !== wide[0][0], JSON.stringify(narrow));
+  await shot(page, 'narrow-1d-100');
+  await page.close();
+});
+
 const pick = suite('dashboard: pickers and URL');
 pick.before(setup);
 pick.after(teardown);
@@ -208,6 +222,22 @@ it(stale)('shows the stale banner when expiresAt has passed without a new build'
   const page = await openPage('?window=12m&samples=100');
   assert.is(await page.textContent('#stale-banner'), 'Showing data from 4 min ago; a newer build was due 3 min ago and has not arrived.');
   await page.close();
+});
+
+it(stale)('notes when the data came from the Pi fallback copy (X-Snapshot-Source: fallback)', async () => {
+  // The stand-in (like the Pi) only serves canonical snapshots; the cloud API answers `fallback` when its
+  // own build is missing. The response is the server's, with that one header changed.
+  const context = await ctx.browser!.newContext(CONTEXT);
+  const page = await context.newPage();
+  await page.route('**/samples/latest?*', async (route) => {
+    const res = await route.fetch();
+    await route.fulfill({ response: res, headers: { ...res.headers(), 'x-snapshot-source': 'fallback' } });
+  });
+  await page.goto(`${ctx.server!.url}/?window=10h&samples=100`);
+  await page.waitForFunction(() => document.body.dataset.view === 'ready');
+  assert.ok(await page.isVisible('#source-note'));
+  assert.match(await page.textContent('#source-note') ?? '', /fallback copy/);
+  await context.close();
 });
 
 it(stale)('keeps the last good chart and shows the server error in words when a switch fails', async () => {
