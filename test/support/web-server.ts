@@ -186,12 +186,20 @@ export async function start(opts: WebServerOptions): Promise<WebServer> {
       emit(job, 'failed', { error: job.error });
       return;
     }
-    const payload: Payload = readSnapshot(opts.dataDir, job.device, job.window, job.granularity);
-    payload.generatedAt = new Date((opts.refreshClock ?? Date.now)()).toISOString();
-    writeSnapshot(opts.dataDir, payload);
+    try {
+      const payload: Payload = readSnapshot(opts.dataDir, job.device, job.window, job.granularity);
+      payload.generatedAt = new Date((opts.refreshClock ?? Date.now)()).toISOString();
+      writeSnapshot(opts.dataDir, payload);
+      job.generatedAt = payload.generatedAt;
+    } catch (err) {
+      // The stand-in rebuilds by re-stamping the stored payload; without one it cannot.
+      job.status = 'failed';
+      job.error = `rebuild failed: ${(err as Error).message}`;
+      emit(job, 'failed', { error: job.error });
+      return;
+    }
     job.progress = 1;
     job.status = 'done';
-    job.generatedAt = payload.generatedAt;
     emit(job, 'progress', { progress: 1 });
     emit(job, 'done', { resultUrl: resultUrl(job), generatedAt: job.generatedAt });
   };

@@ -9,6 +9,7 @@ import { fractionDigits, formatValue, isolatedIndices, type ChartSeries } from '
 import { h } from './dom.js';
 
 const PLOT_HEIGHT_PX = 220;
+const MIN_WIDTH_PX = 280;
 const LINE = '#0b57a4';
 const BAND_FILL = 'rgba(11, 87, 164, 0.16)';
 const EDGE = 'rgba(11, 87, 164, 0.35)';
@@ -100,6 +101,53 @@ function legend(cs: ChartSeries): HTMLElement {
     cs.gaps ? h('span', { class: 'gaps' }, `${cs.gaps} empty bucket${cs.gaps === 1 ? '' : 's'} drawn as gaps`) : '');
 }
 
+const FONT = '12px system-ui, sans-serif';
+
+/** Moves the tooltip to the cursor's bucket (or hides it); flips to the left in the right half. */
+function tooltipHook(tip: HTMLElement, cs: ChartSeries, bucketMs: number | null, digits: number): (u: uPlot) => void {
+  return (u) => {
+    const i = u.cursor.idx;
+    const left = u.cursor.left;
+    if (i === null || i === undefined || left === undefined || left < 0) {
+      tip.hidden = true;
+      return;
+    }
+    tip.replaceChildren(...tooltipLines(cs, i, bucketMs, digits).map((t, k) => h(k ? 'span' : 'strong', {}, t)));
+    tip.hidden = false;
+    const flip = left > u.over.clientWidth / 2;
+    tip.style.left = flip ? '' : `${left + 12}px`;
+    tip.style.right = flip ? `${u.over.clientWidth - left + 12}px` : '';
+  };
+}
+
+function plotOptions(cs: ChartSeries, widthPx: number, digits: number, timeAxisLabel: string, onCursor: (u: uPlot) => void): uPlot.Options {
+  const { series, bands } = seriesOpts(cs);
+  const axis = { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, labelSize: 20, font: FONT, labelFont: FONT };
+  return {
+    width: widthPx,
+    height: PLOT_HEIGHT_PX,
+    series,
+    bands,
+    legend: { show: false },
+    cursor: { drag: { x: false, y: false }, points: { size: 7 } },
+    scales: { x: { time: true } },
+    axes: [
+      { ...axis, label: timeAxisLabel },
+      { ...axis, label: cs.unit || cs.label, size: axisSize, values: (_u, splits) => splits.map((v) => v.toFixed(digits)) },
+    ],
+    hooks: { setCursor: [onCursor] },
+  };
+}
+
+function card(cs: ChartSeries, summary: string, plot: HTMLElement): HTMLElement {
+  const headingId = `chart-${cs.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  return h('section', { class: 'chart-card', 'aria-labelledby': headingId, 'data-series-id': cs.id, 'data-style': cs.style },
+    h('h2', { id: headingId }, cs.label + (cs.unit ? ` (${cs.unit})` : ''), h('span', { class: 'series-id' }, cs.id)),
+    h('p', { class: 'summary' }, summary),
+    plot,
+    legend(cs));
+}
+
 /**
  * Render `cs` into a new card appended to `parent`.
  * @param bucketMs bucket width (for the tooltip's time range), `null` for raw samples.
@@ -109,69 +157,27 @@ export function renderChart(parent: HTMLElement, cs: ChartSeries, bucketMs: numb
   const [lo, hi] = extent(cs);
   const digits = fractionDigits(lo, hi);
   const last = lastValue(cs);
-  const unitText = cs.unit ? ` (${cs.unit})` : '';
-  const headingId = `chart-${cs.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-  const summary = last
-    ? `Latest ${formatValue(last.v, cs.unit, digits)} · lowest ${formatValue(lo, cs.unit, digits)} · highest ${formatValue(hi, cs.unit, digits)}`
-    : 'No samples in this window.';
+  const f = (v: number) => formatValue(v, cs.unit, digits);
+  const summary = last ? `Latest ${f(last.v)} · lowest ${f(lo)} · highest ${f(hi)}` : 'No samples in this window.';
   const plot = h('div', { class: 'plot', role: 'img', 'aria-label': `${cs.label} chart. ${summary}` });
   const tip = h('div', { class: 'tooltip', hidden: true });
-  const card = h('section', { class: 'chart-card', 'aria-labelledby': headingId, 'data-series-id': cs.id, 'data-style': cs.style },
-    h('h2', { id: headingId }, cs.label + unitText, h('span', { class: 'series-id' }, cs.id)),
-    h('p', { class: 'summary' }, summary),
-    plot,
-    legend(cs));
-  parent.append(card);
-  const { series, bands, data } = seriesOpts(cs);
-  const opts: uPlot.Options = {
-    width: Math.max(280, plot.clientWidth),
-    height: PLOT_HEIGHT_PX,
-    series,
-    bands,
-    legend: { show: false },
-    cursor: { drag: { x: false, y: false }, points: { size: 7 } },
-    scales: { x: { time: true } },
-    axes: [
-      { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, label: timeAxisLabel, labelSize: 20, font: '12px system-ui, sans-serif', labelFont: '12px system-ui, sans-serif' },
-      {
-        stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, label: cs.unit || cs.label, labelSize: 20, size: axisSize,
-        font: '12px system-ui, sans-serif', labelFont: '12px system-ui, sans-serif',
-        values: (_u, splits) => splits.map((v) => v.toFixed(digits)),
-      },
-    ],
-    hooks: {
-      setCursor: [
-        (u) => {
-          const i = u.cursor.idx;
-          if (i === null || i === undefined || u.cursor.left === undefined || u.cursor.left < 0) {
-            tip.hidden = true;
-            return;
-          }
-          tip.replaceChildren(...tooltipLines(cs, i, bucketMs, digits).map((t, k) => h(k ? 'span' : 'strong', {}, t)));
-          tip.hidden = false;
-          const left = u.cursor.left;
-          const flip = left > u.over.clientWidth / 2;
-          tip.style.left = flip ? '' : `${left + 12}px`;
-          tip.style.right = flip ? `${u.over.clientWidth - left + 12}px` : '';
-        },
-      ],
-    },
-  };
-  const u = new uPlot(opts, data, plot);
+  const node = card(cs, summary, plot);
+  parent.append(node);
+  const widthPx = () => Math.max(MIN_WIDTH_PX, plot.clientWidth);
+  const u = new uPlot(plotOptions(cs, widthPx(), digits, timeAxisLabel, tooltipHook(tip, cs, bucketMs, digits)), seriesOpts(cs).data, plot);
   u.over.append(tip);
-  card.dataset.points = String(u.data[0].length);
-  card.dataset.gaps = String(cs.gaps);
+  node.dataset.points = String(u.data[0].length);
+  node.dataset.gaps = String(cs.gaps);
   const resize = new ResizeObserver(() => {
-    const width = Math.max(280, plot.clientWidth);
-    if (width !== u.width) u.setSize({ width, height: PLOT_HEIGHT_PX });
+    if (widthPx() !== u.width) u.setSize({ width: widthPx(), height: PLOT_HEIGHT_PX });
   });
   resize.observe(plot);
   return {
-    card,
+    card: node,
     destroy() {
       resize.disconnect();
       u.destroy();
-      card.remove();
+      node.remove();
     },
   };
 }

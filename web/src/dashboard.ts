@@ -45,7 +45,7 @@ function sentence(s: string): string {
 }
 
 function messageOf(err: unknown): string {
-  if (err instanceof ApiError && err.code === 'not_built') return `No snapshot has been built for this view yet (${err.message}).`;
+  if (err instanceof ApiError && err.code === 'not_built') return `No snapshot has been built for this view yet (HTTP ${err.status} not_built); it appears after the builder's next run, or use Refresh.`;
   return sentence(err instanceof Error ? err.message : String(err));
 }
 
