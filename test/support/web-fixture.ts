@@ -9,7 +9,7 @@
  * When the real pipeline is wired, `sensorctl import` + `sensorctl rebuild --at` can replace it.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
@@ -118,9 +118,20 @@ export function readMeta(dataDir: string, device: string, window: Window, g: Gra
   return JSON.parse(readFileSync(join(dataDir, devicePrefix(device), metaKey(window, g)), 'utf8')) as SnapshotMeta;
 }
 
-/** Overwrite a stored payload with bytes that are not gzip (what a torn write or bad disk leaves). */
-export function corruptSnapshot(dataDir: string, device: string, window: Window, g: Granularity): void {
-  writeFileSync(join(dataDir, devicePrefix(device), snapshotKey(window, g)), 'not gzip at all');
+/**
+ * Make a stored payload unreadable for any server (a directory where the file should be: EISDIR, even
+ * for root), so the API answers 500. `restoreSnapshot` (or `writeSnapshot` after it) undoes it.
+ */
+export function breakSnapshot(dataDir: string, device: string, window: Window, g: Granularity): void {
+  const path = join(dataDir, devicePrefix(device), snapshotKey(window, g));
+  rmSync(path, { recursive: true, force: true });
+  mkdirSync(path);
+}
+
+/** Remove what `breakSnapshot` left, then write `payload` as usual. */
+export function restoreSnapshot(dataDir: string, payload: Payload): SnapshotMeta {
+  rmSync(join(dataDir, devicePrefix(payload.device), snapshotKey(payload.window, payload.granularity)), { recursive: true, force: true });
+  return writeSnapshot(dataDir, payload);
 }
 
 /** Write all 24 snapshots of `device` as of `to` (default the fixture's end), generated at `generatedAt`. */

@@ -25,7 +25,12 @@ export const HAS_BROWSER = existsSync(CHROMIUM_PATH) || Boolean(process.env.CI);
 if (!HAS_BROWSER) console.log(`SKIP dashboard browser tests: ${CHROMIUM_PATH} is missing (apt-get install -y chromium); CI runs them.`);
 export const it = (s: Test): Test | Test['skip'] => (HAS_BROWSER ? s : s.skip);
 
-/** The browser, server and data dir of the running suite. */
+/** True when the tests run against the stand-in server (not `WEB_TEST_SERVER=sensorctl`). */
+export const IS_STAND_IN = process.env.WEB_TEST_SERVER !== 'sensorctl';
+if (HAS_BROWSER && !IS_STAND_IN) console.log('WEB_TEST_SERVER=sensorctl: tests that steer refresh jobs (hold, fail) are skipped; they need the stand-in.');
+/** Like `it`, for tests that steer refresh jobs through the stand-in's extra abilities. */
+export const itStandIn = (s: Test): Test | Test['skip'] => (HAS_BROWSER && IS_STAND_IN ? s : s.skip);
+
 export interface Ctx { browser?: Browser; server?: WebServer; dataDir: string }
 export const ctx: Ctx = { dataDir: '' };
 
@@ -51,7 +56,7 @@ export async function teardown(): Promise<void> {
 export async function openPage(search: string, opts: { reducedMotion?: boolean; config?: unknown } = {}): Promise<Page> {
   const context = await ctx.browser!.newContext({ ...CONTEXT, reducedMotion: opts.reducedMotion ? 'reduce' : 'no-preference' });
   const page = await context.newPage();
-  page.on('close', () => void context.close());
+  page.on('close', () => { context.close().catch(() => {}); }); // the browser may be closing already
   await page.clock.setFixedTime(new Date(PAGE_NOW));
   if (opts.config !== undefined) {
     await page.route('**/config.json', (route) => route.fulfill({ json: opts.config }));

@@ -5,14 +5,16 @@
  * node:http server on 127.0.0.1 that serves web/dist and the routes of docs/api-contract.md from
  * snapshot files in the real layout (`<dataDir>/snapshots/<device>/latest_{w}_{g}.json` gzip +
  * `.meta.json`). It reads the files on every request, so tests change state by writing files, which
- * works the same against `sensorctl serve --data-dir`. To switch to the real server, replace the
- * body of `start` (spawn `sensorctl serve --data-dir <dataDir> --port 0`, parse its URL) and keep
- * the returned shape; `holdRefresh`/`releaseRefresh` and `refreshClock` are stand-in conveniences
- * the tests use only when present.
+ * works the same against `sensorctl serve --data-dir`.
+ *
+ * `WEB_TEST_SERVER=sensorctl` runs the real `sensorctl serve` instead (from this checkout, or from
+ * `WEB_TEST_SENSORCTL_ROOT`), over the same data dir, serving web/dist. `holdRefresh`/`releaseRefresh`,
+ * `failNextRefresh` and `refreshClock` are stand-in conveniences; tests that need them skip without them.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
@@ -53,6 +55,7 @@ const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml',
 };
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const EXPOSED = 'Content-Encoding, ETag, Last-Modified, Last-Updated, X-Granularity, X-Snapshot-Source';
 
 interface Job {
@@ -157,8 +160,43 @@ function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string
   res.end(readFileSync(gzipOk ? gz : file));
 }
 
-/** Start the server on 127.0.0.1 with an ephemeral port. */
-export async function start(opts: WebServerOptions): Promise<WebServer> {
+/** Start the server on 127.0.0.1 with an ephemeral port: the stand-in, or `sensorctl serve` (see top). */
+export function start(opts: WebServerOptions): Promise<WebServer> {
+  return process.env.WEB_TEST_SERVER === 'sensorctl' ? startSensorctl(opts) : startStandIn(opts);
+}
+
+/** The real `sensorctl serve --data-dir <dataDir> --port 0 --static-dir web/dist`, device from a config file. */
+async function startSensorctl(opts: WebServerOptions): Promise<WebServer> {
+  const root = process.env.WEB_TEST_SENSORCTL_ROOT ?? ROOT;
+  const config = join(opts.dataDir, 'sensorctl.json');
+  writeFileSync(config, JSON.stringify({ deviceId: opts.deviceId }));
+  const child = spawn(process.execPath, [
+    '--import', 'tsx', join(root, 'cli', 'sensorctl.ts'), '--data-dir', opts.dataDir, '--config', config,
+    'serve', '--host', '127.0.0.1', '--port', '0', '--static-dir', WEB_DIST,
+  ], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let log = '';
+    const onData = (d: Buffer) => {
+      log += d;
+      const m = /http:\/\/127\.0\.0\.1:[0-9]+/.exec(log);
+      if (m) resolve(m[0]);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`sensorctl serve exited with ${code} before listening:\n${log}`)));
+  });
+  return {
+    url,
+    requests: [],
+    close: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+async function startStandIn(opts: WebServerOptions): Promise<WebServer> {
   const requests: string[] = [];
   const jobs = new Map<string, Job>();
   let held: Array<() => void> = [];
@@ -212,7 +250,7 @@ export async function start(opts: WebServerOptions): Promise<WebServer> {
     for (const [k, v] of Object.entries(body)) q.set(k, String(v));
     const v = parseView(q, opts.deviceId);
     const running = [...jobs.values()].find((j) => j.device === v.device && j.window === v.window && (j.status === 'queued' || j.status === 'running'));
-    const job: Job = running ?? { id: randomBytes(12).toString('hex'), ...v, status: 'queued', progress: 0, events: [], listeners: new Set() };
+    const job: Job = running ?? { id: randomUUID(), ...v, status: 'queued', progress: 0, events: [], listeners: new Set() };
     if (!running) {
       jobs.set(job.id, job);
       emit(job, 'queued', {});
@@ -250,7 +288,7 @@ export async function start(opts: WebServerOptions): Promise<WebServer> {
       }
       if (url.pathname === '/samples/refresh' && req.method === 'POST') return refresh(req, res, url.searchParams);
       if (m) {
-        if (!/^[0-9a-f]{24}$/.test(m[1])) throw new BadRequest(400, 'bad_parameter', 'malformed request id', 'id');
+        if (!UUID_V4.test(m[1])) throw new BadRequest(400, 'bad_parameter', 'malformed request id', 'requestId');
         const job = jobs.get(m[1]);
         if (!job) throw new BadRequest(404, 'not_found', `no refresh job ${m[1]}`);
         if (m[2]) return events(req, res, job);

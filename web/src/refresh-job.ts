@@ -1,6 +1,7 @@
 /**
  * Follows a refresh job to its end: Server-Sent Events from `eventsUrl` first (queued, started,
- * progress, done, failed — docs/api-contract.md), and polling `statusUrl` when the event stream fails.
+ * progress, done, failed — docs/api-contract.md), and polling `statusUrl` when the event stream fails
+ * or says `poll` (the API Gateway mode, which cannot stream).
  * The event source, the status call and the sleep are injected, so this runs under test without a
  * browser. @see https://html.spec.whatwg.org/multipage/server-sent-events.html
  */
@@ -87,6 +88,11 @@ function viaEvents(
     es.addEventListener('failed', (ev) => {
       es.close();
       reject(new RefreshFailedError(job.requestId, str(parseData(ev).error) ?? 'the refresh job failed'));
+    });
+    // Behind API Gateway (buffered responses) the stream ends with `poll`: switch to polling now.
+    es.addEventListener('poll', () => {
+      es.close();
+      reject(new Error('sse-failed'));
     });
     es.onerror = () => {
       // EventSource would reconnect on its own; we switch to polling instead, which also covers

@@ -72,6 +72,14 @@ follow('polls statusUrl with growing waits when the event stream fails', async (
   assert.equal(seen.map((p) => [p.phase, p.progress, p.via]), [['queued', undefined, 'polling'], ['running', 0.25, 'polling']]);
 });
 
+follow('switches to polling when the stream says poll (API Gateway cannot stream)', async () => {
+  const d = deps([['queued', {}], ['poll', { statusUrl: JOB.statusUrl, retryMs: 2000 }], ['done', { resultUrl: '/never' }]], [
+    { requestId: 'r1', status: 'done', resultUrl: '/r', generatedAt: 'G' },
+  ]);
+  assert.equal(await followRefreshJob(JOB, d, () => {}), { resultUrl: '/r', generatedAt: 'G' });
+  assert.is(d.polled, 1);
+});
+
 follow('gives up polling after the last try with a message', async () => {
   const d = deps(['error'], [{ requestId: 'r1', status: 'running' }]);
   try {
