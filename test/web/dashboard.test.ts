@@ -37,7 +37,7 @@ it(render)('draws one chart per series with 100 points each for 1d/100, gaps cou
   assert.match(got[2].heading, /Pressure \(hPa\)/);
   assert.match(got[0].heading, /Temperature \(°C\)/);
   assert.is(await page.getAttribute('#charts', 'data-window'), '1d');
-  assert.is(new URL(page.url()).search, '', 'the default view leaves the URL as it was');
+  assert.is(new URL(page.url()).search, '?window=1d&samples=100', 'the default view is spelled out in the URL');
   await page.close();
 });
 

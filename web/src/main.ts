@@ -8,7 +8,7 @@ import { ApiClient } from './api-client.js';
 import { Dashboard, FRESHNESS_TICK_MS, showProblems } from './dashboard.js';
 import { byId } from './dom.js';
 import { resolvePageConfig } from './page-config.js';
-import { parseViewState } from './view-state.js';
+import { parseViewState, viewStateToSearch } from './view-state.js';
 
 async function readConfigJson(): Promise<unknown> {
   try {
@@ -29,6 +29,8 @@ async function start(): Promise<void> {
   const client = new ApiClient(config.apiBase, (input, init) => fetch(input, init));
   const parsed = parseViewState(params, config.devices);
   showProblems(byId('url-problems'), [...config.problems, ...parsed.problems]);
+  // Spell the view out in the address from the start, so a copied link keeps it even if defaults change.
+  history.replaceState(null, '', viewStateToSearch(parsed.state, params) + location.hash);
   const dashboard = new Dashboard(parsed.state, {
     client,
     devices: config.devices,
