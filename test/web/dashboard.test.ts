@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bucketMsOf } from '../../builder/constants.js';
 import { ARTIFACTS_DIR } from '../support/web-browser.js';
-import { FIXTURE_DEVICE, FIXTURE_TO, fixtureSeries, readSnapshot } from '../support/web-fixture.js';
+import { FIXTURE_DEVICE, FIXTURE_TO, fixtureSeries, readSnapshot, writeSnapshot } from '../support/web-fixture.js';
 import { CONTEXT, PAGE_NOW, cards, ctx, it, openPage, setup, shot, teardown } from '../support/web-page.js';
 
 /** Empty buckets per series of (w, g), counted straight from the fixture samples. */
@@ -83,6 +83,24 @@ it(render)('follows the container width when the window is resized', async () =>
   const narrow = await widths();
   assert.ok(narrow[0][0] < 420 && narrow[0][0] !== wide[0][0], JSON.stringify(narrow));
   await shot(page, 'narrow-1d-100');
+  await page.close();
+});
+
+it(render)('draws a counter series as bars of the bucket sum', async () => {
+  // Rain-gauge style counter: pulses per bucket, made from the fixture's sample times (one pulse each).
+  const base = readSnapshot(ctx.dataDir, 'garage', '10h', 100);
+  const temp = base.series[0].points as Array<{ startMs: number; count: number }>;
+  base.series = [{
+    id: 'rain.pulses', metric: 'pulses', unit: 'pulses', kind: 'counter',
+    points: temp.map((p) => ({ startMs: p.startMs, count: p.count, sum: p.count ? p.count : null, avg: p.count ? 1 : null, min: p.count ? 1 : null, max: p.count ? 1 : null })),
+  }];
+  writeSnapshot(ctx.dataDir, base);
+  const page = await openPage('?window=10h&samples=100&device=garage');
+  const got = await cards(page);
+  assert.equal(got.map((c) => [c.id, c.style, c.points]), [['rain.pulses', 'bars', 100]]);
+  assert.match(got[0].heading, /Pulses \(pulses\)/);
+  assert.match(await page.textContent('.legend') ?? '', /sum per bucket/);
+  await shot(page, 'counter-bars');
   await page.close();
 });
 

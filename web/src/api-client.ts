@@ -94,7 +94,7 @@ export class ApiClient {
     try {
       res = await this.fetchFn(url, init);
     } catch (cause) {
-      throw new ApiError(url, 0, 'network', `Could not reach the API at ${new URL(url).origin} (network error or blocked by CORS).`, undefined, { cause });
+      throw new ApiError(url, 0, 'network', `No readable answer from the API at ${new URL(url).origin} (network error, blocked by CORS, or a corrupt response).`, undefined, { cause });
     }
     if (!res.ok) throw await errorFrom(url, res);
     return res;

@@ -12,6 +12,7 @@ const PLOT_HEIGHT_PX = 220;
 const MIN_WIDTH_PX = 280;
 const LINE = '#0b57a4';
 const BAND_FILL = 'rgba(11, 87, 164, 0.16)';
+const BAR_FILL = 'rgba(11, 87, 164, 0.55)';
 const EDGE = 'rgba(11, 87, 164, 0.35)';
 const AXIS = '#3b4350';
 const GRID = 'rgba(59, 67, 80, 0.12)';
@@ -25,16 +26,25 @@ export interface ChartView {
   destroy(): void;
 }
 
+/** Lowest and highest drawn value: bucket min/max for gauges, the sums for counters. */
 function extent(cs: ChartSeries): [number, number] {
+  const lows = cs.style === 'bars' ? cs.value : cs.min;
+  const highs = cs.style === 'bars' ? cs.value : cs.max;
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < cs.xS.length; i++) {
-    const a = cs.min[i];
-    const b = cs.max[i];
+    const a = lows[i];
+    const b = highs[i];
     if (a !== null && a < lo) lo = a;
     if (b !== null && b > hi) hi = b;
   }
   return [lo, hi];
+}
+
+/** Fraction digits for this chart: none when every value is whole (counts), else by span. */
+function digitsFor(cs: ChartSeries, lo: number, hi: number): number {
+  const isWhole = cs.value.every((v) => v === null || Number.isInteger(v));
+  return isWhole && cs.style !== 'band' ? 0 : fractionDigits(lo, hi);
 }
 
 function lastValue(cs: ChartSeries): { i: number; v: number } | undefined {
@@ -56,7 +66,7 @@ function seriesOpts(cs: ChartSeries): { series: uPlot.Series[]; bands: uPlot.Ban
   if (cs.style === 'bars') {
     const bars = uPlot.paths.bars?.({ size: [0.8, 24] });
     return {
-      series: [{}, { label: 'sum', stroke: LINE, fill: BAND_FILL, width: 1, paths: bars, points: { show: false } }],
+      series: [{}, { label: 'sum', stroke: LINE, fill: BAR_FILL, width: 1, paths: bars, points: { show: false } }],
       bands: [],
       data: [cs.xS, cs.value],
     };
@@ -120,7 +130,15 @@ function tooltipHook(tip: HTMLElement, cs: ChartSeries, bucketMs: number | null,
   };
 }
 
-function plotOptions(cs: ChartSeries, widthPx: number, digits: number, timeAxisLabel: string, onCursor: (u: uPlot) => void): uPlot.Options {
+/** Tick labels with as many fraction digits as the tick step needs (0.5 → 1, 2 → 0, 0.05 → 2; at most 3). */
+function tickLabels(splits: number[]): string[] {
+  const step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : 1;
+  const digits = step > 0 ? Math.min(3, Math.max(0, -Math.floor(Math.log10(step) + 1e-9))) : 0;
+  const needsMore = splits.some((v) => Math.abs(Number(v.toFixed(digits)) - v) > step / 1000);
+  return splits.map((v) => v.toFixed(needsMore ? Math.min(3, digits + 1) : digits));
+}
+
+function plotOptions(cs: ChartSeries, widthPx: number, timeAxisLabel: string, onCursor: (u: uPlot) => void): uPlot.Options {
   const { series, bands } = seriesOpts(cs);
   const axis = { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, labelSize: 20, font: FONT, labelFont: FONT };
   return {
@@ -130,10 +148,11 @@ function plotOptions(cs: ChartSeries, widthPx: number, digits: number, timeAxisL
     bands,
     legend: { show: false },
     cursor: { drag: { x: false, y: false }, points: { size: 7 } },
-    scales: { x: { time: true } },
+    // Bars grow from zero; gauges use uPlot's automatic range.
+    scales: cs.style === 'bars' ? { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } } : { x: { time: true } },
     axes: [
       { ...axis, label: timeAxisLabel },
-      { ...axis, label: cs.unit || cs.label, size: axisSize, values: (_u, splits) => splits.map((v) => v.toFixed(digits)) },
+      { ...axis, label: cs.unit || cs.label, size: axisSize, values: (_u, splits) => tickLabels(splits) },
     ],
     hooks: { setCursor: [onCursor] },
   };
@@ -155,7 +174,7 @@ function card(cs: ChartSeries, summary: string, plot: HTMLElement): HTMLElement 
  */
 export function renderChart(parent: HTMLElement, cs: ChartSeries, bucketMs: number | null, timeAxisLabel: string): ChartView {
   const [lo, hi] = extent(cs);
-  const digits = fractionDigits(lo, hi);
+  const digits = digitsFor(cs, lo, hi);
   const last = lastValue(cs);
   const f = (v: number) => formatValue(v, cs.unit, digits);
   const summary = last ? `Latest ${f(last.v)} · lowest ${f(lo)} · highest ${f(hi)}` : 'No samples in this window.';
@@ -164,7 +183,7 @@ export function renderChart(parent: HTMLElement, cs: ChartSeries, bucketMs: numb
   const node = card(cs, summary, plot);
   parent.append(node);
   const widthPx = () => Math.max(MIN_WIDTH_PX, plot.clientWidth);
-  const u = new uPlot(plotOptions(cs, widthPx(), digits, timeAxisLabel, tooltipHook(tip, cs, bucketMs, digits)), seriesOpts(cs).data, plot);
+  const u = new uPlot(plotOptions(cs, widthPx(), timeAxisLabel, tooltipHook(tip, cs, bucketMs, digits)), seriesOpts(cs).data, plot);
   u.over.append(tip);
   node.dataset.points = String(u.data[0].length);
   node.dataset.gaps = String(cs.gaps);

@@ -52,7 +52,7 @@ latest('words a 502 HTML page and a network failure for people', async () => {
   const down = client(() => Promise.reject(new TypeError('Failed to fetch')));
   await down.c.latest(STATE).then(() => assert.unreachable(), (e: ApiError) => {
     assert.equal([e.status, e.code], [0, 'network']);
-    assert.is(e.message, 'Could not reach the API at https://x.example (network error or blocked by CORS).');
+    assert.is(e.message, 'No readable answer from the API at https://x.example (network error, blocked by CORS, or a corrupt response).');
   });
 });
 
