@@ -1,28 +1,42 @@
 #!/usr/bin/env node
 // Bundles the dashboard (web/src/main.ts + CSS, uPlot included) into web/dist with esbuild, so the
-// page needs no CDN and no build-time network. Runs on `npm ci` (prepare) and `npm run build:web`.
+// page needs no CDN and no build-time network, then copies web/public/* beside it and writes a
+// gzip copy (`<file>.gz`, level 9) of every text file, for servers and S3 uploads that serve
+// `Content-Encoding: gzip` without compressing per request. Prints each file's raw and gzip size.
+// Runs on `npm ci` (prepare) and `npm run build:web`.
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync, constants } from 'node:zlib';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const SRC = join(ROOT, 'web', 'src');
+const PUBLIC = join(ROOT, 'web', 'public');
 const OUT = join(ROOT, 'web', 'dist');
-mkdirSync(OUT, { recursive: true });
 if (!existsSync(join(SRC, 'main.ts'))) {
   console.log('build-web: no web/src/main.ts yet; nothing to bundle');
   process.exit(0);
 }
+// Files are overwritten in place (no rm of the folder), so a server reading web/dist meanwhile never finds it gone.
+mkdirSync(OUT, { recursive: true });
 await build({
   entryPoints: [join(SRC, 'main.ts')],
   bundle: true,
   minify: true,
   format: 'esm',
   target: ['es2020'],
-  outfile: join(OUT, 'app.js'),
+  outfile: join(OUT, 'app.js'), // CSS imported by main.ts lands in app.css
   loader: { '.css': 'css' },
   legalComments: 'none',
   logLevel: 'warning',
 });
-for (const name of readdirSync(join(ROOT, 'web', 'public'))) copyFileSync(join(ROOT, 'web', 'public', name), join(OUT, name));
-console.log(`build-web: bundled into ${OUT}`);
+for (const name of readdirSync(PUBLIC)) copyFileSync(join(PUBLIC, name), join(OUT, name));
+const rows = [];
+for (const name of readdirSync(OUT).sort()) {
+  if (!/\.(html|js|css|json|svg|txt)$/.test(name)) continue;
+  const body = readFileSync(join(OUT, name));
+  const gz = gzipSync(body, { level: constants.Z_BEST_COMPRESSION });
+  writeFileSync(join(OUT, `${name}.gz`), gz);
+  rows.push(`${name} ${body.length} B, gzip ${gz.length} B`);
+}
+if (!process.argv.includes('--quiet')) console.log(`build-web: bundled into ${OUT}\n  ${rows.join('\n  ')}`);

@@ -1,0 +1,170 @@
+/**
+ * The dashboard in a real browser: stale and fallback banners, server errors, refresh jobs (SSE,
+ * polling, failure, reduced motion). Harness: test/support/web-page.ts.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { breakSnapshot, buildPayload, restoreSnapshot, FIXTURE_DEVICE, FIXTURE_TO, fixtureSeries, readMeta } from '../support/web-fixture.js';
+import { CONTEXT, REFRESHED_AT, cards, ctx, it, itStandIn, openPage, setup, shot, teardown } from '../support/web-page.js';
+
+const stale = suite('dashboard: stale and failing snapshots');
+stale.before(setup);
+stale.after(teardown);
+
+it(stale)('shows the stale banner when meta says the latest build failed', async () => {
+  const meta = readMeta(ctx.dataDir, FIXTURE_DEVICE, '3m', 100);
+  writeFileSync(join(ctx.dataDir, 'snapshots', FIXTURE_DEVICE, 'latest_3m_100.meta.json'), JSON.stringify({
+    ...meta, generatedAt: '2019-09-30T14:00:00.000Z', stale: true, consecutiveFailures: 3,
+    lastError: 'SQLITE_BUSY: database is locked', lastFailureAt: '2019-09-30T16:00:00.000Z',
+  }));
+  const page = await openPage('?window=3m&samples=100');
+  assert.ok(await page.isVisible('#stale-banner'));
+  assert.is(await page.textContent('#stale-banner'),
+    'Showing data from 2 h 4 min ago; the latest build failed (3 failed builds in a row): SQLITE_BUSY: database is locked.');
+  assert.is(await page.getAttribute('#freshness', 'data-stale'), 'true');
+  assert.equal((await cards(page)).map((c) => c.points), [100, 100, 100], 'the last good data is still drawn');
+  await shot(page, 'stale-3m-100');
+  await page.close();
+});
+
+it(stale)('shows the stale banner when expiresAt has passed without a new build', async () => {
+  const meta = readMeta(ctx.dataDir, FIXTURE_DEVICE, '12m', 100);
+  writeFileSync(join(ctx.dataDir, 'snapshots', FIXTURE_DEVICE, 'latest_12m_100.meta.json'), JSON.stringify({
+    ...meta, expiresAt: '2019-09-30T16:01:00.000Z',
+  }));
+  const page = await openPage('?window=12m&samples=100');
+  assert.is(await page.textContent('#stale-banner'), 'Showing data from 4 min ago; a newer build was due 3 min ago and has not arrived.');
+  await page.close();
+});
+
+it(stale)('notes when the data came from the Pi fallback copy (X-Snapshot-Source: fallback)', async () => {
+  // The stand-in (like the Pi) only serves canonical snapshots; the cloud API answers `fallback` when its
+  // own build is missing. The response is the server's, with that one header changed.
+  const context = await ctx.browser!.newContext(CONTEXT);
+  const page = await context.newPage();
+  await page.route('**/samples/latest?*', async (route) => {
+    const res = await route.fetch();
+    await route.fulfill({ response: res, headers: { ...res.headers(), 'x-snapshot-source': 'fallback' } });
+  });
+  await page.goto(`${ctx.server!.url}/?window=10h&samples=100`);
+  await page.waitForFunction(() => document.body.dataset.view === 'ready');
+  assert.ok(await page.isVisible('#source-note'));
+  assert.match(await page.textContent('#source-note') ?? '', /fallback copy/);
+  await context.close();
+});
+
+it(stale)('keeps the last good chart and shows the server error in words when a switch fails', async () => {
+  breakSnapshot(ctx.dataDir, FIXTURE_DEVICE, '10d', 20);
+  const page = await openPage('?window=10d&samples=100');
+  await page.click('label[for="samples-20"]');
+  await page.waitForSelector('#error:not([hidden])');
+  const text = await page.textContent('#error-text');
+  assert.match(text ?? '', /^Could not load 10 days at 20 points\. The server failed \(HTTP 500\): internal error\. Still showing 10 days at 100 points\.$/);
+  assert.ok(await page.isVisible('#retry'));
+  const got = await cards(page);
+  assert.equal(got.map((c) => c.points), [100, 100, 100]);
+  assert.ok(got.every((c) => c.canvases >= 1));
+  assert.is(await page.getAttribute('body', 'data-view'), 'kept');
+  await shot(page, 'error-kept-chart');
+  // Retry after the file is fixed loads the view.
+  restoreSnapshot(ctx.dataDir, buildPayload(fixtureSeries(), '10d', 20, Date.parse(FIXTURE_TO), FIXTURE_TO, FIXTURE_DEVICE));
+  await page.click('#retry');
+  await page.waitForFunction(() => document.querySelector('#charts')?.getAttribute('data-granularity') === '20');
+  assert.ok(await page.isHidden('#error'));
+  assert.equal((await cards(page)).map((c) => c.points), [20, 20, 20]);
+  await page.close();
+});
+
+it(stale)('says in words that a snapshot was never built (404 not_built), with no chart', async () => {
+  for (const name of ['latest_10h_500.json', 'latest_10h_500.meta.json']) rmSync(join(ctx.dataDir, 'snapshots', FIXTURE_DEVICE, name));
+  const page = await openPage('?window=10h&samples=500');
+  assert.is(await page.$$eval('canvas', (c) => c.length), 0);
+  assert.match(await page.textContent('#empty') ?? '', /No snapshot has been built for this view yet \(HTTP 404 not_built\); it appears after the builder's next run, or use Refresh\./);
+  assert.is(await page.textContent('#showing'), '10 hours at 500 points: not available');
+  await page.close();
+});
+
+it(stale)('shows an empty state with the message and no chart when the first load fails', async () => {
+  breakSnapshot(ctx.dataDir, FIXTURE_DEVICE, '3m', 250);
+  const page = await openPage('?window=3m&samples=250');
+  assert.is(await page.$$eval('canvas', (c) => c.length), 0);
+  assert.is(await page.getAttribute('#charts', 'data-state'), 'empty');
+  assert.match(await page.textContent('#empty') ?? '', /The server failed \(HTTP 500\)/);
+  assert.match(await page.textContent('#error-text') ?? '', /^Could not load 3 months at 250 points\./);
+  await shot(page, 'error-empty');
+  await page.close();
+});
+
+const refresh = suite('dashboard: refresh');
+refresh.before(setup);
+refresh.after(teardown);
+
+itStandIn(refresh)('shows a throbber with the job progress over SSE, then swaps in the new generatedAt', async () => {
+  const page = await openPage('?window=1d&samples=100');
+  assert.is(await page.getAttribute('#freshness', 'data-generated-at'), FIXTURE_TO);
+  await page.click('#refresh');
+  await page.waitForFunction(() => /Building 40 %/.test(document.querySelector('#refresh-text')?.textContent ?? ''));
+  assert.ok(await page.isVisible('.throbber'));
+  assert.ok(await page.isDisabled('#refresh'));
+  assert.is(await page.$eval('#refresh-progress', (p) => (p as HTMLProgressElement).value), 0.4);
+  assert.is(await page.$eval('.throbber', (t) => getComputedStyle(t).animationName), 'spin');
+  await shot(page, 'refresh-running');
+  ctx.server!.releaseRefresh!();
+  await page.waitForFunction(() => document.body.dataset.refreshState === 'done');
+  assert.is(await page.getAttribute('#freshness', 'data-generated-at'), REFRESHED_AT);
+  assert.is(await page.textContent('#freshness'), 'last updated 30 s ago');
+  assert.ok(await page.isHidden('.throbber'));
+  assert.is(await page.textContent('#refresh-text'), 'Updated.');
+  assert.equal((await cards(page)).map((c) => c.points), [100, 100, 100]);
+  await shot(page, 'refresh-done');
+  await page.close();
+});
+
+itStandIn(refresh)('falls back to polling the status URL when the event stream fails', async () => {
+  const page = await openPage('?window=10h&samples=100');
+  await page.route('**/samples/refresh/*/events', (route) => route.abort());
+  const seen: string[] = [];
+  page.on('request', (r) => seen.push(new URL(r.url()).pathname));
+  await page.click('#refresh');
+  await page.waitForFunction(() => /checking status/.test(document.querySelector('#refresh-text')?.textContent ?? ''));
+  ctx.server!.releaseRefresh!();
+  await page.waitForFunction(() => document.body.dataset.refreshState === 'done');
+  assert.ok(seen.some((p) => /^\/samples\/refresh\/[0-9a-f-]{36}$/.test(p)), 'polled statusUrl');
+  assert.is(await page.getAttribute('#freshness', 'data-generated-at'), REFRESHED_AT);
+  await page.close();
+});
+
+itStandIn(refresh)('stops the throbber animation under prefers-reduced-motion', async () => {
+  const page = await openPage('?window=3m&samples=20', { reducedMotion: true });
+  await page.click('#refresh');
+  await page.waitForFunction(() => /Building/.test(document.querySelector('#refresh-text')?.textContent ?? ''));
+  assert.ok(await page.isVisible('.throbber'));
+  assert.is(await page.$eval('.throbber', (t) => getComputedStyle(t).animationName), 'none');
+  ctx.server!.releaseRefresh!();
+  await page.waitForFunction(() => document.body.dataset.refreshState === 'done');
+  await page.close();
+});
+
+itStandIn(refresh)('shows a failed job in words with a retry button, and the chart stays', async () => {
+  const page = await openPage('?window=12m&samples=20');
+  ctx.server!.failNextRefresh!('DynamoDB query throttled (ProvisionedThroughputExceededException)');
+  await page.click('#refresh');
+  await page.waitForFunction(() => /Building/.test(document.querySelector('#refresh-text')?.textContent ?? ''));
+  ctx.server!.releaseRefresh!();
+  await page.waitForFunction(() => document.body.dataset.refreshState === 'failed');
+  assert.is(await page.textContent('#error-text'), 'Refresh failed: DynamoDB query throttled (ProvisionedThroughputExceededException)');
+  assert.ok(await page.isVisible('#retry'));
+  assert.equal((await cards(page)).map((c) => c.points), [20, 20, 20]);
+  await shot(page, 'refresh-failed');
+  await page.click('#retry');
+  await page.waitForFunction(() => /Building/.test(document.querySelector('#refresh-text')?.textContent ?? ''));
+  ctx.server!.releaseRefresh!();
+  await page.waitForFunction(() => document.body.dataset.refreshState === 'done');
+  assert.ok(await page.isHidden('#error'));
+  await page.close();
+});
+
+stale.run();
+refresh.run();

@@ -1,0 +1,116 @@
+/**
+ * Turns one payload series into the columns a chart draws: x in epoch seconds (uPlot's time unit),
+ * avg/min/max (gauges) or sum (counters), count per bucket, all converted to the display unit.
+ * Pure. Stored units are canonical (Pa); only the display converts (Pa → hPa).
+ */
+import { METRICS, isMetric } from '../../builder/metrics.js';
+import type { BucketPoint, Payload, PayloadSeries, RawPoint } from '../../builder/types.js';
+
+/** Display conversions of stored units: value × factor, shown with `unit`. */
+const DISPLAY_UNITS: Readonly<Record<string, { unit: string; factor: number }>> = {
+  Pa: { unit: 'hPa', factor: 0.01 },
+};
+
+/** How a series is drawn: `band` = avg line over a min–max band; `bars` = counter sums; `points` = raw samples. */
+export type ChartStyle = 'band' | 'bars' | 'points';
+
+/** Columns for one chart. Every array has one entry per point; `null` is a gap (empty bucket). */
+export interface ChartSeries {
+  readonly id: string;
+  readonly metric: string;
+  /** People's name: METRICS label, else the metric name. */
+  readonly label: string;
+  /** Unit as displayed (hPa for Pa). */
+  readonly unit: string;
+  readonly style: ChartStyle;
+  /** epoch seconds: bucket starts, or sample times for raw payloads. */
+  readonly xS: number[];
+  /** The drawn value: avg (gauge), sum (counter) or the raw sample value. */
+  readonly value: (number | null)[];
+  /** Bucket min/max; equal to `value` for raw samples. */
+  readonly min: (number | null)[];
+  readonly max: (number | null)[];
+  /** Samples per bucket; 1 for raw samples. */
+  readonly count: number[];
+  /** Number of empty buckets (count 0). */
+  readonly gaps: number;
+}
+
+/** The display unit and factor for a stored unit. */
+export function displayUnit(unit: string): { unit: string; factor: number } {
+  return DISPLAY_UNITS[unit] ?? { unit, factor: 1 };
+}
+
+function scaled(v: number | null, factor: number): number | null {
+  return v === null ? null : factor === 1 ? v : v * factor;
+}
+
+function isRawPoints(points: PayloadSeries['points'], resolution: Payload['resolution']): points is RawPoint[] {
+  return resolution === 'raw';
+}
+
+/**
+ * Columns for `series` of a payload with the given `resolution`.
+ * Raw samples are sorted by time (the builder sends them sorted; this is cheap insurance).
+ */
+export function toChartSeries(series: PayloadSeries, resolution: Payload['resolution']): ChartSeries {
+  const { unit, factor } = displayUnit(series.unit);
+  const label = isMetric(series.metric) ? METRICS[series.metric].label : series.metric;
+  const base = { id: series.id, metric: series.metric, label, unit };
+  if (isRawPoints(series.points, resolution)) {
+    const pts = [...series.points].sort((a, b) => a.tsMs - b.tsMs);
+    const value = pts.map((p) => scaled(p.value, factor));
+    return {
+      ...base, style: 'points', xS: pts.map((p) => p.tsMs / 1000), value, min: value, max: value,
+      count: pts.map(() => 1), gaps: 0,
+    };
+  }
+  const pts = series.points as BucketPoint[];
+  const isCounter = series.kind === 'counter';
+  const empty = (p: BucketPoint) => p.count === 0;
+  return {
+    ...base,
+    style: isCounter ? 'bars' : 'band',
+    xS: pts.map((p) => p.startMs / 1000),
+    value: pts.map((p) => (empty(p) ? null : scaled(isCounter ? p.sum : p.avg, factor))),
+    min: pts.map((p) => (empty(p) ? null : scaled(p.min, factor))),
+    max: pts.map((p) => (empty(p) ? null : scaled(p.max, factor))),
+    count: pts.map((p) => p.count),
+    gaps: pts.filter(empty).length,
+  };
+}
+
+/**
+ * Indices of values with no non-null neighbour (a bucket between two gaps, or at an edge next to a
+ * gap): a line cannot show them, so the chart marks them with a dot.
+ */
+export function isolatedIndices(values: ReadonlyArray<number | null>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] === null) continue;
+    const left = i > 0 && values[i - 1] !== null;
+    const right = i < values.length - 1 && values[i + 1] !== null;
+    if (!left && !right) out.push(i);
+  }
+  return out;
+}
+
+/**
+ * Fraction digits to show for values spanning `[lo, hi]`: enough to tell neighbouring ticks apart,
+ * at most 3 (e.g. 21.3 °C, 1013.2 hPa, 0.125 mm).
+ */
+export function fractionDigits(lo: number, hi: number): number {
+  const span = Math.abs(hi - lo);
+  if (!Number.isFinite(span) || span >= 100) return 0;
+  if (span >= 10) return 1;
+  if (span >= 0.5) return 1;
+  if (span >= 0.05) return 2;
+  return 3;
+}
+
+/** Format a value with its unit for tooltips and captions: `21.3 °C`, `1013.2 hPa`, `—` for gaps. */
+export function formatValue(v: number | null, unit: string, digits: number): string {
+  if (v === null || !Number.isFinite(v)) return '—';
+  const n = v.toFixed(digits);
+  return unit ? `${n} ${unit}` : n;
+}

@@ -1,0 +1,202 @@
+/**
+ * One chart card per series, drawn with uPlot: avg line over a min–max band (gauges), bars of the
+ * bucket sum (counters), points joined by lines (raw samples). Null buckets are gaps. The tooltip
+ * shows the bucket's time, avg, min, max and count; the width follows the container (ResizeObserver).
+ * The card carries `data-points` (points drawn, read back from uPlot) for tests and tools.
+ */
+import uPlot from 'uplot';
+import { fractionDigits, formatValue, isolatedIndices, type ChartSeries } from './chart-data.js';
+import { h } from './dom.js';
+
+const PLOT_HEIGHT_PX = 220;
+const MIN_WIDTH_PX = 280;
+const LINE = '#0b57a4';
+const BAND_FILL = 'rgba(11, 87, 164, 0.16)';
+const BAR_FILL = 'rgba(11, 87, 164, 0.55)';
+const EDGE = 'rgba(11, 87, 164, 0.35)';
+const AXIS = '#3b4350';
+const GRID = 'rgba(59, 67, 80, 0.12)';
+
+const timeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const shortTimeFmt = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+
+/** A rendered chart: destroy it before dropping the card. */
+export interface ChartView {
+  readonly card: HTMLElement;
+  destroy(): void;
+}
+
+/** Lowest and highest drawn value: bucket min/max for gauges, the sums for counters. */
+function extent(cs: ChartSeries): [number, number] {
+  const lows = cs.style === 'bars' ? cs.value : cs.min;
+  const highs = cs.style === 'bars' ? cs.value : cs.max;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < cs.xS.length; i++) {
+    const a = lows[i];
+    const b = highs[i];
+    if (a !== null && a < lo) lo = a;
+    if (b !== null && b > hi) hi = b;
+  }
+  return [lo, hi];
+}
+
+/** Fraction digits for this chart: none when every value is whole (counts), else by span. */
+function digitsFor(cs: ChartSeries, lo: number, hi: number): number {
+  const isWhole = cs.value.every((v) => v === null || Number.isInteger(v));
+  return isWhole && cs.style !== 'band' ? 0 : fractionDigits(lo, hi);
+}
+
+function lastValue(cs: ChartSeries): { i: number; v: number } | undefined {
+  for (let i = cs.value.length - 1; i >= 0; i--) {
+    const v = cs.value[i];
+    if (v !== null) return { i, v };
+  }
+  return undefined;
+}
+
+function seriesOpts(cs: ChartSeries): { series: uPlot.Series[]; bands: uPlot.Band[]; data: uPlot.AlignedData } {
+  if (cs.style === 'points') {
+    return {
+      series: [{}, { label: 'value', stroke: LINE, width: 1.5, points: { show: true, size: 4, fill: LINE }, spanGaps: false }],
+      bands: [],
+      data: [cs.xS, cs.value],
+    };
+  }
+  if (cs.style === 'bars') {
+    const bars = uPlot.paths.bars?.({ size: [0.8, 24] });
+    return {
+      series: [{}, { label: 'sum', stroke: LINE, fill: BAR_FILL, width: 1, paths: bars, points: { show: false } }],
+      bands: [],
+      data: [cs.xS, cs.value],
+    };
+  }
+  const lonely = isolatedIndices(cs.value);
+  return {
+    series: [
+      {},
+      { label: 'max', stroke: EDGE, width: 1, points: { show: lonely.length > 0, filter: lonely, size: 4, fill: EDGE } },
+      { label: 'min', stroke: EDGE, width: 1, points: { show: lonely.length > 0, filter: lonely, size: 4, fill: EDGE } },
+      // Buckets between gaps get a dot: a line through one point draws nothing.
+      { label: 'avg', stroke: LINE, width: 2, points: { show: lonely.length > 0, filter: lonely, size: 6, fill: LINE } },
+    ],
+    bands: [{ series: [1, 2], fill: BAND_FILL }],
+    data: [cs.xS, cs.max, cs.min, cs.value],
+  };
+}
+
+/** y-axis width in px: room for the longest tick label (≈ 7 px per character at 12 px) plus ticks and gap. */
+function axisSize(_u: uPlot, values: string[] | null): number {
+  const longest = values?.reduce((n, v) => Math.max(n, v.length), 0) ?? 4;
+  return Math.max(44, longest * 7 + 22);
+}
+
+function tooltipLines(cs: ChartSeries, i: number, bucketMs: number | null, digits: number): string[] {
+  const startMs = cs.xS[i] * 1000;
+  const when = bucketMs
+    ? `${timeFmt.format(startMs)} – ${shortTimeFmt.format(startMs + bucketMs)}`
+    : timeFmt.format(startMs);
+  const f = (v: number | null) => formatValue(v, cs.unit, digits);
+  if (cs.style === 'points') return [when, `value ${f(cs.value[i])}`];
+  if (cs.count[i] === 0) return [when, 'no samples (gap)'];
+  if (cs.style === 'bars') return [when, `sum ${f(cs.value[i])}`, `count ${cs.count[i]}`];
+  return [when, `avg ${f(cs.value[i])}`, `min ${f(cs.min[i])}`, `max ${f(cs.max[i])}`, `count ${cs.count[i]}`];
+}
+
+function legend(cs: ChartSeries): HTMLElement {
+  if (cs.style === 'points') return h('p', { class: 'legend' }, h('span', { class: 'swatch dot' }), 'raw samples');
+  if (cs.style === 'bars') return h('p', { class: 'legend' }, h('span', { class: 'swatch bar' }), 'sum per bucket');
+  return h('p', { class: 'legend' },
+    h('span', { class: 'swatch line' }), 'average', h('span', { class: 'swatch band' }), 'min–max range',
+    cs.gaps ? h('span', { class: 'gaps' }, `${cs.gaps} empty bucket${cs.gaps === 1 ? '' : 's'} drawn as gaps`) : '');
+}
+
+const FONT = '12px system-ui, sans-serif';
+
+/** Moves the tooltip to the cursor's bucket (or hides it); flips to the left in the right half. */
+function tooltipHook(tip: HTMLElement, cs: ChartSeries, bucketMs: number | null, digits: number): (u: uPlot) => void {
+  return (u) => {
+    const i = u.cursor.idx;
+    const left = u.cursor.left;
+    if (i === null || i === undefined || left === undefined || left < 0) {
+      tip.hidden = true;
+      return;
+    }
+    tip.replaceChildren(...tooltipLines(cs, i, bucketMs, digits).map((t, k) => h(k ? 'span' : 'strong', {}, t)));
+    tip.hidden = false;
+    const flip = left > u.over.clientWidth / 2;
+    tip.style.left = flip ? '' : `${left + 12}px`;
+    tip.style.right = flip ? `${u.over.clientWidth - left + 12}px` : '';
+  };
+}
+
+/** Tick labels with as many fraction digits as the tick step needs (0.5 → 1, 2 → 0, 0.05 → 2; at most 3). */
+function tickLabels(splits: number[]): string[] {
+  const step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : 1;
+  const digits = step > 0 ? Math.min(3, Math.max(0, -Math.floor(Math.log10(step) + 1e-9))) : 0;
+  const needsMore = splits.some((v) => Math.abs(Number(v.toFixed(digits)) - v) > step / 1000);
+  return splits.map((v) => v.toFixed(needsMore ? Math.min(3, digits + 1) : digits));
+}
+
+function plotOptions(cs: ChartSeries, widthPx: number, timeAxisLabel: string, onCursor: (u: uPlot) => void): uPlot.Options {
+  const { series, bands } = seriesOpts(cs);
+  const axis = { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, labelSize: 20, font: FONT, labelFont: FONT };
+  return {
+    width: widthPx,
+    height: PLOT_HEIGHT_PX,
+    series,
+    bands,
+    legend: { show: false },
+    cursor: { drag: { x: false, y: false }, points: { size: 7 } },
+    // Bars grow from zero; gauges use uPlot's automatic range.
+    scales: cs.style === 'bars' ? { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } } : { x: { time: true } },
+    axes: [
+      { ...axis, label: timeAxisLabel },
+      { ...axis, label: cs.unit || cs.label, size: axisSize, values: (_u, splits) => tickLabels(splits) },
+    ],
+    hooks: { setCursor: [onCursor] },
+  };
+}
+
+function card(cs: ChartSeries, summary: string, plot: HTMLElement): HTMLElement {
+  const headingId = `chart-${cs.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  return h('section', { class: 'chart-card', 'aria-labelledby': headingId, 'data-series-id': cs.id, 'data-style': cs.style },
+    h('h2', { id: headingId }, cs.label + (cs.unit ? ` (${cs.unit})` : ''), h('span', { class: 'series-id' }, cs.id)),
+    h('p', { class: 'summary' }, summary),
+    plot,
+    legend(cs));
+}
+
+/**
+ * Render `cs` into a new card appended to `parent`.
+ * @param bucketMs bucket width (for the tooltip's time range), `null` for raw samples.
+ * @param timeAxisLabel e.g. `Local time (UTC+02:00)`.
+ */
+export function renderChart(parent: HTMLElement, cs: ChartSeries, bucketMs: number | null, timeAxisLabel: string): ChartView {
+  const [lo, hi] = extent(cs);
+  const digits = digitsFor(cs, lo, hi);
+  const last = lastValue(cs);
+  const f = (v: number) => formatValue(v, cs.unit, digits);
+  const summary = last ? `Latest ${f(last.v)} · lowest ${f(lo)} · highest ${f(hi)}` : 'No samples in this window.';
+  const plot = h('div', { class: 'plot', role: 'img', 'aria-label': `${cs.label} chart. ${summary}` });
+  const tip = h('div', { class: 'tooltip', hidden: true });
+  const node = card(cs, summary, plot);
+  parent.append(node);
+  const widthPx = () => Math.max(MIN_WIDTH_PX, plot.clientWidth);
+  const u = new uPlot(plotOptions(cs, widthPx(), timeAxisLabel, tooltipHook(tip, cs, bucketMs, digits)), seriesOpts(cs).data, plot);
+  u.over.append(tip);
+  node.dataset.points = String(u.data[0].length);
+  node.dataset.gaps = String(cs.gaps);
+  const resize = new ResizeObserver(() => {
+    if (widthPx() !== u.width) u.setSize({ width: widthPx(), height: PLOT_HEIGHT_PX });
+  });
+  resize.observe(plot);
+  return {
+    card: node,
+    destroy() {
+      resize.disconnect();
+      u.destroy();
+      node.remove();
+    },
+  };
+}

@@ -1,0 +1,240 @@
+/**
+ * The page's behaviour: load the cached snapshot for the view (payload + meta in parallel), draw it,
+ * keep "last updated" ticking, and run a refresh job with progress on request. A failure never
+ * leaves a broken chart: the last good charts stay (and say what they show), or an empty state
+ * carries the message. Wired by main.ts; the DOM skeleton is web/public/index.html.
+ */
+import { WINDOWS } from '../../builder/constants.js';
+import type { SnapshotMeta } from '../../builder/types.js';
+import { ApiError, type ApiClient, type SnapshotResponse } from './api-client.js';
+import { toChartSeries } from './chart-data.js';
+import { renderChart, type ChartView } from './chart-view.js';
+import { byId, h, show } from './dom.js';
+import { freshnessOf } from './freshness.js';
+import { devicePicker, samplesPicker, windowPicker } from './pickers.js';
+import { followRefreshJob, type RefreshDeps, type RefreshProgress } from './refresh-job.js';
+import { utcOffsetRange } from './time-zone.js';
+import { deviceChoices, viewStateToSearch, type ViewState } from './view-state.js';
+
+/** How often the "last updated" line is re-worded, in ms. */
+export const FRESHNESS_TICK_MS = 5_000;
+
+export interface DashboardDeps {
+  readonly client: ApiClient;
+  readonly devices: readonly string[];
+  readonly refreshDeps: RefreshDeps;
+  readonly now: () => number;
+  /** Put the view into the page URL (history.pushState). */
+  readonly pushUrl: (search: string) => void;
+  readonly currentSearch: () => URLSearchParams;
+}
+
+interface Shown {
+  readonly state: ViewState;
+  readonly snapshot: SnapshotResponse;
+  readonly meta: SnapshotMeta | undefined;
+}
+
+function describe(state: ViewState): string {
+  return `${WINDOWS[state.window].label} at ${state.samples} points${state.device ? ` for ${state.device}` : ''}`;
+}
+
+/** `s` ending in a full stop (server messages usually lack one). */
+function sentence(s: string): string {
+  return /[.!?)]$/.test(s) ? s : `${s}.`;
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof ApiError && err.code === 'not_built') return `No snapshot has been built for this view yet (HTTP ${err.status} not_built); it appears after the builder's next run, or use Refresh.`;
+  return sentence(err instanceof Error ? err.message : String(err));
+}
+
+export class Dashboard {
+  private state: ViewState;
+  private shown: Shown | undefined;
+  private charts: ChartView[] = [];
+  private loadSeq = 0;
+  private retry: (() => void) | undefined;
+  private refreshing = false;
+  private readonly el = {
+    charts: byId('charts'), empty: byId('empty'), freshness: byId('freshness'), stale: byId('stale-banner'),
+    source: byId('source-note'), error: byId('error'), errorText: byId('error-text'), retry: byId<HTMLButtonElement>('retry'),
+    refresh: byId<HTMLButtonElement>('refresh'), refreshStatus: byId('refresh-status'), refreshText: byId('refresh-text'),
+    refreshProgress: byId<HTMLProgressElement>('refresh-progress'), showing: byId('showing'), tz: byId('tz'),
+  };
+  private readonly setWindow: (w: ViewState['window']) => void;
+  private readonly setSamples: (g: ViewState['samples']) => void;
+  private readonly setDevice: (d: string | undefined) => void;
+
+  constructor(initial: ViewState, private readonly deps: DashboardDeps) {
+    this.state = initial;
+    this.setWindow = windowPicker(byId<HTMLFieldSetElement>('window-picker'), (window) => this.navigate({ ...this.state, window }));
+    this.setSamples = samplesPicker(byId<HTMLFieldSetElement>('samples-picker'), (samples) => this.navigate({ ...this.state, samples }));
+    this.setDevice = devicePicker(byId('device-picker'), byId<HTMLSelectElement>('device'), deviceChoices(deps.devices, initial),
+      (device) => this.navigate({ ...this.state, device }));
+    this.el.refresh.addEventListener('click', () => void this.refresh());
+    this.el.retry.addEventListener('click', () => this.retry?.());
+    this.syncPickers();
+  }
+
+  /** Show `state` (from the URL on start and on back/forward). */
+  show(state: ViewState): Promise<void> {
+    this.state = state;
+    this.syncPickers();
+    return this.load({ revalidate: false });
+  }
+
+  /** Re-word "last updated N ago" and the stale banner; called every FRESHNESS_TICK_MS. */
+  tick(): void {
+    const s = this.shown;
+    if (!s) return;
+    const f = freshnessOf(s.meta, s.snapshot.lastUpdated ?? s.snapshot.payload.generatedAt, this.deps.now());
+    this.el.freshness.textContent = f.text;
+    if (f.generatedMs !== undefined) {
+      this.el.freshness.dataset.generatedAt = new Date(f.generatedMs).toISOString();
+      this.el.freshness.title = new Date(f.generatedMs).toLocaleString();
+    }
+    this.el.freshness.dataset.stale = String(f.isStale);
+    this.el.stale.textContent = f.banner ?? '';
+    show(this.el.stale, f.banner !== undefined);
+  }
+
+  private syncPickers(): void {
+    this.setWindow(this.state.window);
+    this.setSamples(this.state.samples);
+    this.setDevice(this.state.device);
+  }
+
+  private navigate(state: ViewState): void {
+    this.state = state;
+    this.deps.pushUrl(viewStateToSearch(state, this.deps.currentSearch()));
+    void this.load({ revalidate: false });
+  }
+
+  private showError(message: string | undefined, retry?: () => void): void {
+    this.el.errorText.textContent = message ?? '';
+    this.retry = retry;
+    show(this.el.retry, retry !== undefined);
+    show(this.el.error, message !== undefined);
+  }
+
+  private async load(opts: { revalidate: boolean; resultUrl?: string }): Promise<void> {
+    const seq = ++this.loadSeq;
+    const state = this.state;
+    this.el.charts.setAttribute('aria-busy', 'true');
+    document.body.dataset.loading = 'true';
+    const [snap, meta] = await Promise.allSettled([
+      this.deps.client.latest(state, { revalidate: opts.revalidate, resultUrl: opts.resultUrl }),
+      this.deps.client.meta(state, { revalidate: opts.revalidate }),
+    ]);
+    if (seq !== this.loadSeq) return; // a newer view was asked for meanwhile
+    this.el.charts.setAttribute('aria-busy', 'false');
+    delete document.body.dataset.loading;
+    if (snap.status === 'rejected') {
+      const what = `Could not load ${describe(state)}. ${messageOf(snap.reason)}`;
+      const kept = this.shown ? ` Still showing ${describe(this.shown.state)}.` : '';
+      this.showError(what + kept, () => void this.load(opts));
+      if (!this.shown) {
+        this.emptyState(`Nothing to draw yet. ${messageOf(snap.reason)}`);
+        this.el.showing.textContent = `${describe(state)}: not available`;
+        this.el.freshness.textContent = 'no data';
+        this.el.tz.textContent = utcOffsetRange(this.deps.now(), this.deps.now());
+      }
+      document.body.dataset.view = this.shown ? 'kept' : 'empty';
+      return;
+    }
+    this.showError(undefined);
+    this.draw({ state, snapshot: snap.value, meta: meta.status === 'fulfilled' ? meta.value : undefined });
+  }
+
+  private emptyState(message: string): void {
+    for (const c of this.charts) c.destroy();
+    this.charts = [];
+    this.el.empty.textContent = message;
+    show(this.el.empty, true);
+    this.el.charts.dataset.state = 'empty';
+  }
+
+  private draw(shown: Shown): void {
+    const { payload } = shown.snapshot;
+    for (const c of this.charts) c.destroy();
+    this.charts = [];
+    this.shown = shown;
+    const fromMs = Date.parse(payload.from);
+    const toMs = Date.parse(payload.to);
+    const tz = utcOffsetRange(fromMs, toMs);
+    this.el.tz.textContent = tz;
+    this.el.showing.textContent = `${WINDOWS[payload.window].label} · ${payload.resolution === 'raw' ? 'raw samples' : `${payload.granularity} points`} · device ${payload.device}`;
+    if (payload.series.length === 0) {
+      this.emptyState(`The snapshot for ${describe(shown.state)} holds no series.`);
+    } else {
+      show(this.el.empty, false);
+      this.el.charts.dataset.state = 'ready';
+      for (const s of payload.series) {
+        this.charts.push(renderChart(this.el.charts, toChartSeries(s, payload.resolution), payload.bucketMs, `Local time (${tz})`));
+      }
+    }
+    this.el.charts.dataset.window = payload.window;
+    this.el.charts.dataset.granularity = String(payload.granularity);
+    this.el.charts.dataset.resolution = payload.resolution;
+    document.body.dataset.view = 'ready';
+    const isFallback = shown.snapshot.source === 'fallback';
+    this.el.source.textContent = isFallback
+      ? 'This data comes from the Pi’s fallback copy: the cloud build is not available right now.'
+      : '';
+    show(this.el.source, isFallback);
+    this.tick();
+  }
+
+  private setRefresh(state: 'idle' | 'running' | 'done' | 'failed', text: string, progress?: number): void {
+    this.el.refreshStatus.dataset.refreshState = state;
+    document.body.dataset.refreshState = state;
+    this.el.refreshText.textContent = text;
+    show(this.el.refreshStatus, state !== 'idle');
+    const p = this.el.refreshProgress;
+    show(p, state === 'running');
+    if (progress === undefined) p.removeAttribute('value');
+    else p.value = progress;
+    this.el.refresh.disabled = state === 'running';
+    this.el.refresh.setAttribute('aria-busy', String(state === 'running'));
+  }
+
+  private onProgress = (p: RefreshProgress): void => {
+    const pct = p.progress === undefined ? '' : ` ${Math.round(p.progress * 100)} %`;
+    const via = p.via === 'polling' ? ' (checking status)' : '';
+    this.setRefresh('running', p.phase === 'queued' ? `Waiting for the builder…${via}` : `Building${pct}…${via}`, p.progress);
+  };
+
+  /** POST a refresh job, follow it (SSE, else polling) and swap in the new data when it is done. */
+  async refresh(): Promise<void> {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    const state = this.state;
+    this.setRefresh('running', 'Asking for fresh data…');
+    try {
+      const job = await this.deps.client.refresh(state);
+      const eta = job.etaMs !== undefined && job.etaMs > 0 ? ` (about ${Math.max(1, Math.round(job.etaMs / 1000))} s)` : '';
+      this.setRefresh('running', `Refresh queued${eta}…`);
+      const deps: RefreshDeps = {
+        ...this.deps.refreshDeps,
+        openEvents: (url) => this.deps.refreshDeps.openEvents(this.deps.client.url(url)),
+      };
+      const outcome = await followRefreshJob(job, deps, this.onProgress);
+      const sameView = state === this.state;
+      await this.load({ revalidate: true, resultUrl: sameView ? outcome.resultUrl : undefined });
+      if (this.el.error.hidden) this.setRefresh('done', 'Updated.');
+      else this.setRefresh('failed', 'The refresh finished, but loading its result failed.');
+    } catch (err) {
+      this.setRefresh('failed', 'Refresh failed.');
+      this.showError(`Refresh failed: ${messageOf(err)}`, () => void this.refresh());
+    } finally {
+      this.refreshing = false;
+    }
+  }
+}
+
+/** Small helper for main.ts: a visible list of URL/config problems (never fatal). */
+export function showProblems(node: HTMLElement, problems: readonly string[]): void {
+  node.replaceChildren(...problems.map((p) => h('p', {}, p)));
+  show(node, problems.length > 0);
+}

@@ -1,0 +1,51 @@
+/**
+ * Composition root of the dashboard: reads the page URL and config.json, builds the API client and
+ * wires the Dashboard to the browser (fetch, EventSource, history, timers).
+ */
+import 'uplot/dist/uPlot.min.css';
+import './styles.css';
+import { ApiClient } from './api-client.js';
+import { Dashboard, FRESHNESS_TICK_MS, showProblems } from './dashboard.js';
+import { byId } from './dom.js';
+import { resolvePageConfig } from './page-config.js';
+import { parseViewState, viewStateToSearch } from './view-state.js';
+
+async function readConfigJson(): Promise<unknown> {
+  try {
+    const res = await fetch(new URL('config.json', location.href).href, { cache: 'no-cache' });
+    return res.ok ? ((await res.json()) as unknown) : undefined;
+  } catch {
+    return undefined; // absent or not JSON: defaults apply
+  }
+}
+
+async function start(): Promise<void> {
+  const params = new URLSearchParams(location.search);
+  const config = resolvePageConfig(params, await readConfigJson(), location.href);
+  if (config.title) {
+    byId('title').textContent = config.title;
+    document.title = config.title;
+  }
+  const client = new ApiClient(config.apiBase, (input, init) => fetch(input, init));
+  const parsed = parseViewState(params, config.devices);
+  showProblems(byId('url-problems'), [...config.problems, ...parsed.problems]);
+  // Spell the view out in the address from the start, so a copied link keeps it even if defaults change.
+  history.replaceState(null, '', viewStateToSearch(parsed.state, params) + location.hash);
+  const dashboard = new Dashboard(parsed.state, {
+    client,
+    devices: config.devices,
+    now: () => Date.now(),
+    pushUrl: (search) => history.pushState(null, '', search),
+    currentSearch: () => new URLSearchParams(location.search),
+    refreshDeps: {
+      openEvents: (url) => new EventSource(url),
+      status: (url) => client.status(url),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    },
+  });
+  addEventListener('popstate', () => void dashboard.show(parseViewState(new URLSearchParams(location.search), config.devices).state));
+  setInterval(() => dashboard.tick(), FRESHNESS_TICK_MS);
+  await dashboard.show(parsed.state);
+}
+
+void start();
