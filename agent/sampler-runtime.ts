@@ -8,6 +8,7 @@
  * // … on SIGTERM:
  * await sampler.stop();
  */
+import { systemClock } from './system-clock.js';
 import { performance } from 'node:perf_hooks';
 import type { Clock, Logger } from '../builder/ports.js';
 import { createSensor, type SensorDeps } from '../sensors/create-sensor.js';
@@ -33,7 +34,6 @@ export const nodeScheduler: Scheduler = {
   },
 };
 
-export const systemClock: Clock = { nowMs: () => Date.now() };
 
 /** The sensor used when the config declares none. */
 export const DEFAULT_SIMULATED: SensorConfig = { type: 'simulated', id: 'sim', intervalMs: 10_000, series: {}, seed: 1 };

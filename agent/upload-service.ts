@@ -3,6 +3,7 @@
  * queue on the agent's database, the DynamoDB client and sink, and the uploader from the `cloud`
  * config. The SDK itself reads credentials (default chain) and `AWS_ENDPOINT_URL_DYNAMODB`.
  */
+import { systemClock } from './system-clock.js';
 import type { Clock, Logger } from '../builder/ports.js';
 import type { Db } from './sqlite-db.js';
 import type { CloudConfig } from './upload-config.js';
@@ -15,7 +16,6 @@ import { Uploader, type UploaderOptions } from './uploader.js';
 /** Lease length: longer than a batch can take with all attempts (8 × ≤ 20 s backoff + 15 s timeouts). */
 export const UPLOAD_LEASE_MS = 10 * 60_000;
 
-export const systemClock: Clock = { nowMs: () => Date.now() };
 
 export interface UploadService {
   queue: SqliteUploadQueue;

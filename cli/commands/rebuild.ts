@@ -5,6 +5,7 @@
  * `--full` recomputes that state from raw rows; `--at` builds as of an instant from raw rows and
  * leaves the saved state alone (reproducible output). Exit 0 ok, 1 when a snapshot failed, 2 usage.
  */
+import { systemClock } from '../../agent/system-clock.js';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
@@ -17,8 +18,6 @@ import { EXIT_FAILURE, UsageError, dbPath, globalOptions, loadConfig, output } f
 /** ISO 8601 with date, time and an explicit zone (`Z` or `±hh:mm`), so no local-time guess is made. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-/** The wall clock (composition roots only). */
-export const systemClock: Clock = { nowMs: () => Date.now() };
 
 /**
  * Builder ports of the Pi: the SQLite buffer as sample source and `<dataDir>` as object store, so

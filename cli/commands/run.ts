@@ -1,12 +1,64 @@
-/** `sensorctl run`: placeholder until its issue lands. */
+/**
+ * `sensorctl run`: the daemon. Samples the configured sensors (a simulated one when none are
+ * configured) into the SQLite buffer, rebuilds each window's snapshots on its cadence, applies
+ * retention, uploads to DynamoDB when `cloud` is configured, and serves the API and the page.
+ * Stops cleanly on SIGINT/SIGTERM. `npm start` runs it with the embedded defaults.
+ */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { startDaemon } from '../../agent/daemon.js';
+import { UsageError, globalOptions, loadConfig, output } from '../context.js';
+import { DEFAULT_STATIC_DIR } from './serve.js';
+
+function parsePort(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--port ${value}: expected an integer 0–65535`);
+  return Number(value);
+}
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((done) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      done(signal);
+    };
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  });
+}
 
 export function register(program: Command): void {
   program
     .command('run')
-    .description('(not implemented yet)')
-    .action(() => {
-      process.stderr.write('sensorctl run: not implemented yet\n');
-      process.exitCode = 1;
+    .description('the daemon: sample sensors, build snapshots on schedule, upload (when configured), serve the API and page')
+    .option('--port <n>', 'HTTP port (default: config http.port, 8080; 0 = any free port)')
+    .option('--host <h>', 'HTTP address (default: config http.host, 127.0.0.1)')
+    .addHelpText(
+      'after',
+      `
+With no "sensors" in the config file a simulated sensor (temperature, humidity, pressure with
+noise and a daily cycle) is sampled, and the log says so.
+
+Examples:
+  sensorctl run                                   # http://127.0.0.1:8080, data in ./var
+  sensorctl --data-dir /var/lib/sensorctl --config /etc/sensorctl/config.json run
+  SENSORCTL_LOG_LEVEL=debug sensorctl run --port 9000`,
+    )
+    .action(async (opts: { port?: string; host?: string }, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const config = loadConfig(g);
+      const daemon = await startDaemon({
+        config,
+        dataDir: g.dataDir,
+        log: g.log,
+        staticDir: existsSync(DEFAULT_STATIC_DIR) ? DEFAULT_STATIC_DIR : undefined,
+        host: opts.host,
+        port: parsePort(opts.port),
+      });
+      output(g, { url: daemon.url, dataDir: g.dataDir, deviceId: config.deviceId }, () => `sensorctl running: open ${daemon.url} (data ${g.dataDir}, device ${config.deviceId}; Ctrl-C stops)`);
+      g.log.info('daemon started', { url: daemon.url, device: config.deviceId, dataDir: g.dataDir, config: g.configPath ?? '(defaults)' });
+      const signal = await untilSignal();
+      g.log.info('stopping', { signal });
+      await daemon.stop();
+      g.log.info('stopped');
     });
 }
