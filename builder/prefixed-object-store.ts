@@ -29,7 +29,7 @@ export class PrefixedObjectStore implements ObjectStore {
     return this.prefix + key;
   }
 
-  put(key: string, body: Uint8Array, headers: ObjectHeaders): Promise<{ versionId?: string }> {
+  async put(key: string, body: Uint8Array, headers: ObjectHeaders): Promise<{ versionId?: string }> {
     return this.inner.put(this.full(key), body, headers);
   }
   async get(key: string, options?: { versionId?: string }): Promise<StoredObject | undefined> {
@@ -40,10 +40,10 @@ export class PrefixedObjectStore implements ObjectStore {
     const o = await this.inner.head(this.full(key));
     return o && { ...o, key };
   }
-  promote(stagedKey: string, key: string, headers: ObjectHeaders): Promise<{ versionId?: string }> {
+  async promote(stagedKey: string, key: string, headers: ObjectHeaders): Promise<{ versionId?: string }> {
     return this.inner.promote(this.full(stagedKey), this.full(key), headers);
   }
-  delete(key: string): Promise<void> {
+  async delete(key: string): Promise<void> {
     return this.inner.delete(this.full(key));
   }
   async list(prefix: string): Promise<string[]> {
