@@ -7,6 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { allSnapshots, devicePrefix, metaKey, snapshotKey, STAGED_KEY_PATTERN } from '../../builder/constants.js';
 import type { Clock, ObjectStore } from '../../builder/ports.js';
 import { S3ObjectStore } from '../../builder/s3-object-store.js';
@@ -158,4 +159,23 @@ overlap('two overlapping runs never expose an invalid canonical payload and end 
   }
 });
 
+
+overlap('on a versioned bucket meta.versionId is the promoted payload\'s VersionId, and that version stays fetchable after a newer build', async () => {
+  nowMs += MIN;
+  await handler(vstore)({ windows: ['1h'] });
+  const key = devicePrefix(DEV) + snapshotKey('1h', 100);
+  const readMeta = async () => JSON.parse(new TextDecoder().decode((await vstore.get(devicePrefix(DEV) + metaKey('1h', 100)))!.body)) as SnapshotMeta;
+  const first = await readMeta();
+  const head = await vs3.client.send(new HeadObjectCommand({ Bucket: vs3.bucket, Key: key }));
+  assert.is(first.versionId, head.VersionId);
+  const firstBody = (await vstore.get(key))!.body;
+  nowMs += MIN;
+  await handler(vstore)({ windows: ['1h'] });
+  const second = await readMeta();
+  assert.is.not(second.versionId, first.versionId);
+  const pinned = await vstore.get(key, { versionId: first.versionId! });
+  assert.equal([...pinned!.body], [...firstBody]);
+  assert.is(createHash('sha256').update(pinned!.body).digest('hex'), first.sha256);
+  assert.is.not(JSON.parse(gunzipSync(pinned!.body).toString()).generatedAt, JSON.parse(gunzipSync((await vstore.get(key))!.body).toString()).generatedAt);
+});
 overlap.run();
