@@ -1,7 +1,7 @@
 /**
  * `sensorctl rebuild --fallback`: force one fallback push from the Pi (composition root for that verb):
  * builds from the local SQLite buffer and writes under `fallback/snapshots/{deviceId}/` with builder
- * `pi`, through the fenced store. The builder state is kept in the buffer's `state` table.
+ * `pi`, through the fenced store; its rollup state lives under `fallback/state/{deviceId}/`.
  */
 import { isWindow, WINDOW_NAMES, type Window } from '../builder/constants.js';
 import type { Logger, SampleSource } from '../builder/ports.js';
@@ -9,17 +9,13 @@ import { S3ObjectStore } from '../builder/s3-object-store.js';
 import { createS3Client, type Env } from '../cloud/aws-clients.js';
 import type { DeviceBuild, DeviceBuildResult } from '../cloud/build-port.js';
 import { runDeviceBuild } from '../cloud/builder-core.js';
-import type { SampleBuffer } from './ports.js';
 import { FallbackRunner } from './fallback-runner.js';
-
-/** Key in the buffer's `state` table holding the fallback build's state. */
-export const FALLBACK_STATE_KEY = 'fallback.builder-state';
 
 export interface FallbackPushOptions {
   bucket: string | undefined;
   deviceId: string;
-  /** The opened SQLite buffer (`SqliteBuffer` is both). */
-  buffer: SampleBuffer & SampleSource;
+  /** The opened SQLite buffer. */
+  buffer: SampleSource;
   windows?: readonly string[];
   env: Env;
   logger: Logger;
@@ -39,7 +35,6 @@ export async function runFallbackPush(options: FallbackPushOptions): Promise<Dev
       deviceId: options.deviceId,
       bucket: new S3ObjectStore(s3, options.bucket),
       source: options.buffer,
-      state: { load: async () => options.buffer.getState(FALLBACK_STATE_KEY), save: async (s) => options.buffer.setState(FALLBACK_STATE_KEY, s) },
       build: options.build ?? runDeviceBuild,
       clock: { nowMs: options.nowMs ?? (() => Date.now()) },
       logger: options.logger,

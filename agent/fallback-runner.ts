@@ -2,15 +2,18 @@
  * Adapter around the fallback policy (`fallback.ts`): reads the cloud's meta of each window (one
  * granularity, `latest_{w}_20.meta.json` under `snapshots/{deviceId}/`), asks the policy, and for the
  * windows it names runs the builder on the Pi's own samples (SQLite) with builder `pi`, writing under
- * `fallbackPrefix(deviceId)` through a store fenced to `fallback/` (it can never write canonical keys).
+ * `fallbackPrefix(deviceId)` through a store fenced to `fallback/` (it can never write canonical keys),
+ * with its rollup state under `fallback/state/{deviceId}/`. The source is passed on with `release` made
+ * a no-op: the Pi's edge builder owns the SQLite journal, and a fallback build must not trim changes the
+ * edge builder still needs (the fallback's own cursors may then expire: it rebuilds in full, rarely).
  * The agent calls `check()` on a schedule (e.g. every minute); `sensorctl rebuild --fallback` calls
  * `pushNow()`. Policy state lives in memory (a restart starts counting again).
  */
 import { devicePrefix, fallbackPrefix, metaKey, WINDOW_NAMES, type Window } from '../builder/constants.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
-import { PrefixedObjectStore, WriteFencedObjectStore } from '../builder/prefixed-object-store.js';
+import { WriteFencedObjectStore } from '../builder/prefixed-object-store.js';
 import type { SnapshotMeta } from '../builder/types.js';
-import type { DeviceBuild, DeviceBuildResult, StateStore } from '../cloud/build-port.js';
+import type { DeviceBuild, DeviceBuildResult } from '../cloud/build-port.js';
 import { decideFallback, DEFAULT_FALLBACK_OPTIONS, initialFallbackState, type FallbackDecision, type FallbackOptions, type FallbackState, type MetaObservation } from './fallback.js';
 
 /** Granularity whose meta stands for its window in checks. */
@@ -24,8 +27,6 @@ export interface FallbackRunnerDeps {
   bucket: ObjectStore;
   /** The Pi's samples (the SQLite buffer). */
   source: SampleSource;
-  /** Where the fallback build keeps its state (e.g. the buffer's `state` table). */
-  state: StateStore;
   build: DeviceBuild;
   clock: Clock;
   logger: Logger;
@@ -37,10 +38,13 @@ export interface FallbackCheckReport {
   pushed?: DeviceBuildResult;
 }
 
-/** The store the Pi pushes through: rooted at `fallback/snapshots/{id}/`, refusing writes outside `fallback/`. */
-export function fallbackStore(bucket: ObjectStore, deviceId: string): ObjectStore {
-  return new PrefixedObjectStore(new WriteFencedObjectStore(bucket, FALLBACK_ROOT), fallbackPrefix(deviceId));
+/** The store the Pi pushes through: the bucket, refusing every write outside `fallback/` before any request. */
+export function fallbackStore(bucket: ObjectStore): ObjectStore {
+  return new WriteFencedObjectStore(bucket, FALLBACK_ROOT);
 }
+
+/** Prefix of the fallback build's rollup state objects. */
+export const fallbackStatePrefix = (deviceId: string): string => `${FALLBACK_ROOT}state/${deviceId}/`;
 
 export class FallbackRunner {
   private policyState: FallbackState = initialFallbackState();
@@ -49,7 +53,7 @@ export class FallbackRunner {
 
   constructor(private readonly deps: FallbackRunnerDeps) {
     this.options = { ...DEFAULT_FALLBACK_OPTIONS, ...deps.options };
-    this.store = fallbackStore(deps.bucket, deps.deviceId);
+    this.store = fallbackStore(deps.bucket);
   }
 
   private async observe(w: Window): Promise<MetaObservation> {
@@ -63,8 +67,17 @@ export class FallbackRunner {
   }
 
   private push(windows: readonly Window[]): Promise<DeviceBuildResult> {
-    const { deviceId, source, state, clock, logger } = this.deps;
-    return this.deps.build({ deviceId, windows, store: this.store, source, state, clock, logger, builder: 'pi' });
+    const { deviceId, source, clock, logger } = this.deps;
+    const keepJournal: SampleSource = {
+      listSeries: (d) => source.listSeries(d),
+      readRange: (d, from, to) => source.readRange(d, from, to),
+      readSince: (d, cursor, limit) => source.readSince(d, cursor, limit),
+      release: async () => {},
+    };
+    return this.deps.build({
+      deviceId, windows, store: this.store, prefix: fallbackPrefix(deviceId), statePrefix: fallbackStatePrefix(deviceId),
+      source: keepJournal, clock, logger, builder: 'pi',
+    });
   }
 
   /** One scheduled check: read cloud meta, decide, push what the policy says. Never throws for cloud trouble. */

@@ -1,28 +1,25 @@
 /**
  * The seam between the cloud entries (Lambda, `sensorctl rebuild --cloud`, the Pi fallback) and the
- * builder core: one function type, `DeviceBuild`, so the core's entry (`runBuild` in builder/) is wired
- * in exactly one place (`cloud/builder-core.ts`). Pure types.
+ * builder core: one function type, `DeviceBuild`, wired in exactly one place (`cloud/builder-core.ts`).
+ * Its request mirrors the core's `runBuild(deps, options)` (builder/run-build.ts on the builder branch):
+ * the whole store plus a key prefix for snapshots and one for rollup state. Pure types.
  */
 import type { Granularity, Window } from '../builder/constants.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
 import type { BuilderName } from '../builder/types.js';
-
-/** Durable builder state of one device (rollups + cursor), as opaque text. S3: `state/{deviceId}/builder-state.json`. */
-export interface StateStore {
-  /** The saved state, or `undefined` before the first successful run. */
-  load(): Promise<string | undefined>;
-  save(state: string): Promise<void>;
-}
 
 /** One build of one device's snapshots. */
 export interface DeviceBuildRequest {
   deviceId: string;
   /** Windows to build (every granularity of each). */
   windows: readonly Window[];
-  /** Store rooted at the device's prefix (`snapshots/{id}/` or `fallback/snapshots/{id}/`): keys are `latest_…`. */
+  /** The whole bucket (the Pi: fenced to `fallback/`). */
   store: ObjectStore;
+  /** Snapshot key prefix: `snapshots/{id}/` (cloud) or `fallback/snapshots/{id}/` (Pi). */
+  prefix: string;
+  /** Rollup state key prefix: `state/{id}/` (cloud) or `fallback/state/{id}/` (Pi). */
+  statePrefix: string;
   source: SampleSource;
-  state: StateStore;
   clock: Clock;
   logger: Logger;
   builder: BuilderName;
@@ -32,12 +29,11 @@ export interface DeviceBuildRequest {
   atMs?: number;
 }
 
-/** Outcome of one snapshot in a build. `consecutiveFailures` as the meta now says. */
+/** Outcome of one snapshot in a build. */
 export interface SnapshotOutcome {
   window: Window;
   granularity: Granularity;
   isStale: boolean;
-  consecutiveFailures: number;
   error?: string;
 }
 
@@ -45,9 +41,9 @@ export interface DeviceBuildResult {
   snapshots: SnapshotOutcome[];
   /** Samples the core read from the source in this build. */
   samplesRead: number;
-  /** Whether this build re-read the source in full (first run, `--full`, or an expired cursor). */
+  /** Whether any window was rebuilt from a range read (first run, `--full`, `--at`, expired cursor). */
   wasFull: boolean;
 }
 
-/** Build the requested snapshots of one device. Must not throw for a per-snapshot failure (it is in the result). */
+/** Build the requested snapshots of one device. Does not throw for a per-snapshot failure (it is in the result). */
 export type DeviceBuild = (request: DeviceBuildRequest) => Promise<DeviceBuildResult>;

@@ -1,8 +1,22 @@
 /**
- * THE WIRING POINT to the builder core (the only file that imports it). Until the core's entry lands
- * on this branch, `runDeviceBuild` rejects with `BuildNotWiredError`; after the merge the lead replaces
- * its body with a call of the core's `runBuild(...)`, mapping `DeviceBuildRequest` onto its options and
- * its report onto `DeviceBuildResult` (see docs/cloud-builder.md, "Wiring").
+ * THE WIRING POINT to the builder core (the only file that imports it). Until the core's `runBuild`
+ * (builder/run-build.ts on the builder branch) is on this branch, `runDeviceBuild` rejects with
+ * `BuildNotWiredError`. After the merge, replace the body with (verified against the builder branch):
+ *
+ * ```ts
+ * import { runBuild } from '../builder/run-build.js';
+ * export const runDeviceBuild: DeviceBuild = async (r) => {
+ *   const report = await runBuild(
+ *     { source: r.source, store: r.store, clock: r.clock, log: r.logger, deviceId: r.deviceId, builder: r.builder, prefix: r.prefix, statePrefix: r.statePrefix },
+ *     { windows: r.windows, atMs: r.atMs, full: r.full },
+ *   );
+ *   return {
+ *     snapshots: report.snapshots.map((s) => ({ window: s.window, granularity: s.granularity, isStale: !s.ok, ...(s.error ? { error: s.error } : {}) })),
+ *     samplesRead: report.samplesRead,
+ *     wasFull: report.windows.some((w) => w.mode === 'full' || w.mode === 'at'),
+ *   };
+ * };
+ * ```
  */
 import type { DeviceBuild } from './build-port.js';
 

@@ -1,19 +1,18 @@
 /**
  * One cloud build run over several devices (core over ports; shared by the Lambda and
- * `sensorctl rebuild --cloud`). Per device: a store rooted at `snapshots/{deviceId}/`, the builder
- * state at `state/{deviceId}/builder-state.json`, the run health at `state/{deviceId}/run-health.json`,
- * a metered source; calls the `DeviceBuild` seam, then reports items read, RCU, duration and
- * ConsecutiveStaleBuilds (the largest `consecutiveFailures` of the device's snapshots, or the number of
- * consecutive runs that failed as a whole, whichever is larger).
+ * `sensorctl rebuild --cloud`). Per device: snapshots under `snapshots/{deviceId}/`, rollup state under
+ * `state/{deviceId}/`, the run health at `state/{deviceId}/run-health.json`, a metered source; calls the
+ * `DeviceBuild` seam, then reports items read, RCU, duration and ConsecutiveStaleBuilds (the largest
+ * `consecutiveFailures` in the built snapshots' meta, or the number of consecutive runs that failed as a
+ * whole, whichever is larger).
  */
-import { devicePrefix, type Window } from '../builder/constants.js';
+import { devicePrefix, metaKey, type Window } from '../builder/constants.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
-import { PrefixedObjectStore } from '../builder/prefixed-object-store.js';
-import type { DeviceBuild, DeviceBuildResult, StateStore } from './build-port.js';
+import type { DeviceBuild, DeviceBuildResult, SnapshotOutcome } from './build-port.js';
 import type { SourceStats } from './dynamodb-source.js';
 
-/** Key of a device's builder state object. */
-export const stateKey = (deviceId: string): string => `state/${deviceId}/builder-state.json`;
+/** Prefix of a device's rollup state objects (the core's default layout). */
+export const statePrefixOf = (deviceId: string): string => `state/${deviceId}/`;
 /** Key of a device's run-health object (`{ consecutiveFailedRuns, lastError }`). */
 export const healthKey = (deviceId: string): string => `state/${deviceId}/run-health.json`;
 
@@ -55,17 +54,15 @@ export interface DeviceRunReport {
   error?: string;
 }
 
-/** S3-backed `StateStore` over one key. */
-export function objectStateStore(bucket: ObjectStore, key: string): StateStore {
-  return {
-    async load() {
-      const o = await bucket.get(key);
-      return o && new TextDecoder().decode(o.body);
-    },
-    async save(state) {
-      await bucket.put(key, new TextEncoder().encode(state), JSON_PLAIN);
-    },
-  };
+/** `consecutiveFailures` as each snapshot's meta now says (0 when its meta is unreadable). */
+async function consecutiveFailuresOf(bucket: ObjectStore, prefix: string, snapshots: readonly SnapshotOutcome[]): Promise<number[]> {
+  return Promise.all(
+    snapshots.map(async (s) => {
+      const o = await bucket.get(prefix + metaKey(s.window, s.granularity)).catch(() => undefined);
+      const n = o ? (JSON.parse(new TextDecoder().decode(o.body)) as { consecutiveFailures?: unknown }).consecutiveFailures : 0;
+      return typeof n === 'number' ? n : 0;
+    }),
+  );
 }
 
 async function readHealth(bucket: ObjectStore, deviceId: string): Promise<number> {
@@ -85,9 +82,10 @@ async function runDevice(deps: CloudRunDeps, options: CloudRunOptions, deviceId:
     result = await deps.build({
       deviceId,
       windows: options.windows,
-      store: new PrefixedObjectStore(deps.bucket, devicePrefix(deviceId)),
+      store: deps.bucket,
+      prefix: devicePrefix(deviceId),
+      statePrefix: statePrefixOf(deviceId),
       source,
-      state: objectStateStore(deps.bucket, stateKey(deviceId)),
       clock: deps.clock,
       logger: deps.logger,
       builder: 'lambda',
@@ -104,6 +102,7 @@ async function runDevice(deps: CloudRunDeps, options: CloudRunOptions, deviceId:
     await deps.bucket.put(healthKey(deviceId), new TextEncoder().encode(body), JSON_PLAIN).catch((e: Error) => deps.logger.warn('run health not saved', { deviceId, error: e.message }));
   }
   const snapshots = result?.snapshots ?? [];
+  const failures = await consecutiveFailuresOf(deps.bucket, devicePrefix(deviceId), snapshots);
   const stats = source.stats();
   return {
     deviceId,
@@ -115,7 +114,7 @@ async function runDevice(deps: CloudRunDeps, options: CloudRunOptions, deviceId:
     built: snapshots.filter((s) => !s.isStale).length,
     stale: snapshots.filter((s) => s.isStale).length,
     wasFull: result?.wasFull ?? false,
-    consecutiveStaleBuilds: Math.max(nowFailedRuns, ...snapshots.map((s) => s.consecutiveFailures)),
+    consecutiveStaleBuilds: Math.max(nowFailedRuns, ...failures),
     ...(error ? { error } : {}),
   };
 }

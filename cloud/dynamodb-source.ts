@@ -2,7 +2,8 @@
  * DynamoDB adapter of the builder's `SampleSource` port (@aws-sdk/client-dynamodb v3, `Query` only,
  * never `Scan`). Items follow `dynamodb-item.ts`; the change cursor follows `item-cursor.ts`.
  *
- * - `listSeries`: GetItem of the device's catalogue item (`tsMs = 0`).
+ * - `listSeries`: GetItem of the device's catalogue item (`tsMs = 0`), read once per instance and device
+ *   (the core asks per window): create one source per run.
  * - `readRange`: Query `deviceId = :d AND tsMs BETWEEN :from AND :to`, paginated by LastEvaluatedKey.
  * - `readSince`: Query `deviceId = :d AND tsMs > :after` (after = the cursor's high, or high − lookback
  *   when a sweep is due), paginated; answers `cursorExpired` per `expiryReason`.
@@ -80,7 +81,19 @@ export class DynamoDbSource implements SampleSource {
     return out;
   }
 
-  private async catalog(deviceId: string): Promise<DynamoItem | undefined> {
+  private readonly catalogs = new Map<string, Promise<DynamoItem | undefined>>();
+
+  private catalog(deviceId: string): Promise<DynamoItem | undefined> {
+    let item = this.catalogs.get(deviceId);
+    if (!item) {
+      item = this.readCatalog(deviceId);
+      this.catalogs.set(deviceId, item);
+      item.catch(() => this.catalogs.delete(deviceId));
+    }
+    return item;
+  }
+
+  private async readCatalog(deviceId: string): Promise<DynamoItem | undefined> {
     const out = await this.send(deviceId, () =>
       this.client.send(
         new GetItemCommand({

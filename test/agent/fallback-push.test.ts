@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fallbackPrefix } from '../../builder/constants.js';
 import { S3ObjectStore } from '../../builder/s3-object-store.js';
 import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
-import { FALLBACK_STATE_KEY, runFallbackPush } from '../../agent/fallback-push.js';
+import { runFallbackPush } from '../../agent/fallback-push.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../cloud/support/bme280-fixture.js';
 import { buildUnderTest } from '../cloud/support/build-under-test.js';
@@ -32,14 +32,14 @@ p.after(async () => {
   rmSync(dir, { recursive: true, force: true });
   await s3.close();
 });
-p('pushes all 24 snapshots and their meta under fallback/ and keeps its state in the buffer', async () => {
+p('pushes all 24 snapshots, their meta and its state under fallback/ only', async () => {
   const nowMs = Math.max(...samples.map((s) => s.tsMs)) + 60_000;
   const r = await runFallbackPush({ bucket: s3.bucket, deviceId: DEV, buffer, env: { AWS_ENDPOINT_URL: s3.endpoint }, logger: silent, build: buildUnderTest, nowMs: () => nowMs });
   assert.is(r.snapshots.filter((s) => !s.isStale).length, 24);
   const keys = await new S3ObjectStore(s3.client, s3.bucket).list('');
-  assert.is(keys.length, 48);
-  assert.ok(keys.every((k) => k.startsWith(fallbackPrefix(DEV))));
-  assert.ok(buffer.getState(FALLBACK_STATE_KEY));
+  assert.is(keys.filter((k) => k.startsWith(fallbackPrefix(DEV))).length, 48);
+  assert.ok(keys.every((k) => k.startsWith('fallback/')));
+  assert.ok(keys.some((k) => k.startsWith(`fallback/state/${DEV}/`)));
 });
 p('rejects a missing bucket and an unknown window by name', async () => {
   const base = { bucket: s3.bucket, deviceId: DEV, buffer, env: {}, logger: silent, build: buildUnderTest };

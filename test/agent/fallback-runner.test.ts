@@ -41,7 +41,6 @@ const canonicalPayloads = async () => (await bucket.list(devicePrefix(DEV))).fil
 function runner(): FallbackRunner {
   return new FallbackRunner({
     deviceId: DEV, bucket, source: buffer, build: buildUnderTest, clock, logger: silent,
-    state: { load: async () => buffer.getState('fallback.builder-state'), save: async (s) => buffer.setState('fallback.builder-state', s) },
   });
 }
 
@@ -79,6 +78,7 @@ f('stale cloud meta three times in a row makes fallback objects appear, built by
   const counted = payload.series.reduce((n, s) => n + (s.points as Array<{ count: number }>).reduce((m, p) => m + p.count, 0), 0);
   assert.is(counted, samples.length, 'built from the Pi\'s own samples');
   assert.equal(await canonicalPayloads(), [], 'no canonical payload written');
+  assert.ok((await bucket.list('')).every((k) => k.startsWith('fallback/')), 'state and meta under fallback/ too');
 });
 
 f('fresh cloud builds again: the Pi stops pushing', async () => {
@@ -131,12 +131,12 @@ fence('refuses to write, promote or delete canonical keys, before any request', 
   }
   assert.equal(await bucket.list(''), []);
 });
-fence('the Pi\'s store writes only under fallback/snapshots/{deviceId}/', async () => {
-  const store = fallbackStore(bucket, DEV);
-  await store.put('latest_1h_20.json', Uint8Array.of(1), { contentType: 'application/json' });
+fence('the Pi\'s store writes under fallback/ and refuses a key climbing out of it', async () => {
+  const store = fallbackStore(bucket);
+  await store.put(`fallback/snapshots/${DEV}/latest_1h_20.json`, Uint8Array.of(1), { contentType: 'application/json' });
   assert.equal(await bucket.list(''), [`fallback/snapshots/${DEV}/latest_1h_20.json`]);
   try {
-    await store.put('../../../snapshots/livingroom/latest_1h_20.json', Uint8Array.of(1), { contentType: 'application/json' });
+    await store.put(`fallback/snapshots/${DEV}/../../../snapshots/${DEV}/latest_1h_20.json`, Uint8Array.of(1), { contentType: 'application/json' });
     assert.unreachable();
   } catch (err) {
     assert.instance(err, KeyOutsidePrefixError);

@@ -16,7 +16,6 @@ import type { Payload, Sample, SnapshotMeta } from '../../builder/types.js';
 import { createBuilderHandler, type ScheduledResult, type SqsBatchResult } from '../../cloud/builder-handler.js';
 import { DynamoDbSource } from '../../cloud/dynamodb-source.js';
 import { handlerFromEnv, LambdaConfigError, parseDeviceIds } from '../../cloud/lambda-builder.js';
-import { objectStateStore } from '../../cloud/cloud-build-run.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from './support/bme280-fixture.js';
 import { buildUnderTest } from './support/build-under-test.js';
@@ -66,14 +65,13 @@ lambda('a scheduled event for every window writes 24 payloads equal to the edge 
   assert.is(out.reports[0].built, 24);
   assert.is(out.reports[0].stale, 0);
   const edge = new MemoryObjectStore();
-  const edgeState = new MemoryObjectStore();
   await buildUnderTest({
-    deviceId: DEV, windows: [...WINDOW_NAMES], store: edge, source: new MemorySampleSource(FIXTURE_SERIES, samples),
-    state: objectStateStore(edgeState, 'state.json'), clock, logger: silent, builder: 'lambda',
+    deviceId: DEV, windows: [...WINDOW_NAMES], store: edge, prefix: 'edge/', statePrefix: 'edge-state/', source: new MemorySampleSource(FIXTURE_SERIES, samples),
+    clock, logger: silent, builder: 'lambda',
   });
   for (const { window, granularity } of allSnapshots()) {
     const cloud = await bucket.get(devicePrefix(DEV) + snapshotKey(window, granularity));
-    const local = await edge.get(snapshotKey(window, granularity));
+    const local = await edge.get('edge/' + snapshotKey(window, granularity));
     assert.ok(cloud, `${window}_${granularity} in S3`);
     const c = decode(cloud!.body);
     assert.equal(c, decode(local!.body), `${window}_${granularity} identical`);
@@ -107,7 +105,7 @@ lambda('emits one EMF line per device with namespace Sensorctl and the items it 
   assert.equal(line._aws.CloudWatchMetrics[0].Dimensions, [['DeviceId']]);
   assert.equal(line._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name), ['ItemsRead', 'ConsumedRCU', 'DurationMs', 'ConsecutiveStaleBuilds']);
   assert.is(line.DeviceId, DEV);
-  assert.is(line.ItemsRead, itemCount + 2, 'every item, plus the catalogue read twice (listSeries, readRange)');
+  assert.is(line.ItemsRead, itemCount + 1, 'every item, plus the catalogue once');
   assert.ok(line.ConsumedRCU > 0);
   assert.is(line.ConsecutiveStaleBuilds, 0);
 });
@@ -120,7 +118,7 @@ lambda('a second run after one new minute reads only the new item', async () => 
   const r = out.reports[0];
   assert.is(r.wasFull, false);
   assert.is(r.samplesRead, 3);
-  assert.is(r.itemsRead, 3, 'the new item plus the catalogue read twice (listSeries, readSince)');
+  assert.is(r.itemsRead, 2, 'the new item plus the catalogue');
   assert.is(r.built, 4);
   const p = decode((await bucket.get(devicePrefix(DEV) + snapshotKey('1h', 20)))!.body);
   const last = p.series.find((s) => s.id === 'bme280.tempC')!.points.at(-1) as { count: number; max: number };

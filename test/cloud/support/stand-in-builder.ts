@@ -4,7 +4,7 @@
  * 500-granularity width kept in the state object, incremental `readSince` (full `readRange` on first
  * run / `--full` / expired cursor), bucketed payloads only (no raw 500 variant), staged write →
  * validate (sha256, points) → promote → meta, failures marking meta stale, sweep of staged keys older
- * than 15 min. Meta is written from the bytes actually at the canonical key and re-checked against its
+ * than 15 min; its state is one object `{statePrefix}builder-state.json`. Meta is written from the bytes actually at the canonical key and re-checked against its
  * ETag, so two overlapping runs end with meta matching the canonical payload.
  *
  * After the merge: `test/cloud/support/build-under-test.ts` points at the real core instead.
@@ -18,6 +18,7 @@ import {
 import type { ObjectStore } from '../../../builder/ports.js';
 import type { Bucket, BucketPoint, Payload, Sample, SeriesInfo, SnapshotMeta } from '../../../builder/types.js';
 import type { DeviceBuild, DeviceBuildRequest, SnapshotOutcome } from '../../../cloud/build-port.js';
+import { PrefixedObjectStore } from '../../../builder/prefixed-object-store.js';
 
 type Tier = Record<string, Record<string, Bucket>>; // seriesId → startMs → bucket
 interface State {
@@ -121,7 +122,7 @@ async function markStale(store: ObjectStore, w: Window, g: Granularity, deviceId
   return meta.consecutiveFailures;
 }
 
-async function publish(req: DeviceBuildRequest, series: SeriesInfo[], tiers: Record<Window, Tier>, w: Window, g: Granularity, atMs: number, nowMs: number): Promise<SnapshotOutcome> {
+async function publish(req: DeviceBuildRequest & { store: ObjectStore }, series: SeriesInfo[], tiers: Record<Window, Tier>, w: Window, g: Granularity, atMs: number, nowMs: number): Promise<SnapshotOutcome> {
   const staged = stagedKey(w, g, nowMs);
   const headers = { contentType: 'application/json', contentEncoding: 'gzip' as const, cacheControl: `public, max-age=${WINDOWS[w].ttlS}` };
   try {
@@ -131,19 +132,21 @@ async function publish(req: DeviceBuildRequest, series: SeriesInfo[], tiers: Rec
     if (!back || sha256(back.body) !== sha256(body)) throw new Error(`staged ${staged} does not read back as written`);
     await req.store.promote(staged, snapshotKey(w, g), headers);
     await settleMeta(req.store, w, g, req.deviceId, staged, req.builder);
-    return { window: w, granularity: g, isStale: false, consecutiveFailures: 0 };
+    return { window: w, granularity: g, isStale: false };
   } catch (err) {
     const error = (err as Error).message;
-    const consecutiveFailures = await markStale(req.store, w, g, req.deviceId, error, nowMs, req.builder);
-    return { window: w, granularity: g, isStale: true, consecutiveFailures, error };
+    await markStale(req.store, w, g, req.deviceId, error, nowMs, req.builder);
+    return { window: w, granularity: g, isStale: true, error };
   }
 }
 
 /** The stand-in `DeviceBuild` (see the file docstring). */
-export const standInBuild: DeviceBuild = async (req) => {
+export const standInBuild: DeviceBuild = async (request) => {
+  const req = { ...request, store: new PrefixedObjectStore(request.store, request.prefix) };
+  const stateKey = request.statePrefix + 'builder-state.json';
   const nowMs = req.clock.nowMs();
   const atMs = req.atMs ?? nowMs;
-  const saved = await req.state.load();
+  const saved = await request.store.get(stateKey).then((o) => o && new TextDecoder().decode(o.body));
   const series = await req.source.listSeries(req.deviceId);
   const { state, samplesRead, wasFull } = await readAll(req, saved ? (JSON.parse(saved) as State) : undefined, atMs);
   trim(state.tiers, atMs);
@@ -155,7 +158,7 @@ export const standInBuild: DeviceBuild = async (req) => {
   for (const { window, granularity } of allSnapshots().filter((s) => req.windows.includes(s.window))) {
     snapshots.push(await publish(req, series, state.tiers, window, granularity, atMs, nowMs));
   }
-  await req.state.save(JSON.stringify(state));
+  await request.store.put(stateKey, new TextEncoder().encode(JSON.stringify(state)), { contentType: 'application/json' });
   return { snapshots, samplesRead, wasFull };
 };
 
