@@ -108,15 +108,24 @@ export class S3ObjectStore implements ObjectStore {
     return out.VersionId ? { versionId: out.VersionId } : {};
   }
 
-  /** GetObject (of `versionId` when set); `undefined` for NoSuchKey/NoSuchVersion. Body bytes are as stored (still gzip). */
+  /**
+   * GetObject (of `versionId` when set); `undefined` for NoSuchKey/NoSuchVersion, and for a version the
+   * store does not have (an unversioned bucket answers 400 InvalidArgument, or, on some S3-compatible
+   * stores, ignores `versionId`: the answer's VersionId must then match). Body bytes are as stored (still gzip).
+   */
   async get(key: string, options?: { versionId?: string }): Promise<StoredObject | undefined> {
+    const wanted = options?.versionId;
     return this.call('get', key, async () => {
       let out;
       try {
-        out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: options?.versionId }));
+        out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: wanted }));
       } catch (err) {
-        if (isAbsent(err)) return undefined;
+        if (isAbsent(err) || (wanted !== undefined && (err as SdkErrorLike)?.name === 'InvalidArgument')) return undefined;
         throw err;
+      }
+      if (wanted !== undefined && (out.VersionId ?? 'null') !== wanted) {
+        await out.Body?.transformToByteArray();
+        return undefined;
       }
       const body = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
       const info: StoredObject = {

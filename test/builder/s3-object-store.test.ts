@@ -41,6 +41,11 @@ put('answers undefined for an absent key on get and head', async () => {
 // Pagination (> 1000 keys) is tested against the versioned emulation: s3rver 3.7.1 builds its
 // continuation tokens with DES, which Node 20's OpenSSL 3 no longer offers, so any truncated
 // ListObjectsV2 answers 500 there.
+put('answers undefined for a version an unversioned bucket does not have (s3rver ignores versionId)', async () => {
+  await store.put('v/a.json', Uint8Array.of(1), { contentType: 'application/json' });
+  assert.is(await store.get('v/a.json', { versionId: 'no-such-version' }), undefined);
+  assert.ok(await store.get('v/a.json', { versionId: 'null' }), 'S3 names the version of an unversioned object "null"');
+});
 put('lists exactly the keys under a prefix, in lexical order', async () => {
   const keys = ['many/b', 'many/a/2', 'many/a/10', 'many-not/x', 'other/many/y'];
   for (const k of keys) await store.put(k, Uint8Array.of(1), { contentType: 'application/octet-stream' });
