@@ -127,3 +127,36 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const out = await cloudBenchSection(spans.length ? spans : undefined);
   console.log(out.table);
 }
+
+/** A figure in the shape of `bench/section.ts` (`Figure`) on the main branch. */
+export interface CloudFigure {
+  name: string;
+  value: number;
+  unit: string;
+  note?: string;
+}
+
+/**
+ * The section for `bench/sections/index.ts` (shape `BenchSection`: `{ name, run(ctx) → Figure[] }`).
+ * Spans 1 d and 7 d (with `--year`: 1 d, 7 d and 30 d); the year's full build is extrapolated (noted).
+ */
+export const CLOUD_BENCH_SECTION = {
+  name: 'cloud/lambda',
+  async run(ctx: { flags: { year: boolean }; log(message: string): void }): Promise<CloudFigure[]> {
+    ctx.log('cloud/lambda: loading dynalite and running the handler');
+    const { rows, builder } = await cloudBenchSection(ctx.flags.year ? [1, 7, 30] : [1, 7]);
+    return rows.flatMap((r) => {
+      const span = `${r.spanDays}d`;
+      const note = r.extrapolated ? `extrapolated from ${rows[rows.length - 2].spanDays} d; ${builder}` : builder;
+      return [
+        { name: `full build ${span}: handler time`, value: r.full.durationMs, unit: 'ms', note },
+        { name: `full build ${span}: items read`, value: r.full.itemsRead, unit: 'items', note },
+        { name: `full build ${span}: read capacity`, value: r.full.consumedRcu, unit: 'RCU', note },
+        { name: `incremental (1 new min) on ${span}: handler time`, value: r.incremental.durationMs, unit: 'ms', note },
+        { name: `incremental (1 new min) on ${span}: items read`, value: r.incremental.itemsRead, unit: 'items', note },
+        { name: `incremental (1 new min) on ${span}: read capacity`, value: r.incremental.consumedRcu, unit: 'RCU', note },
+        { name: `items read full / incremental, ${span}`, value: Math.round(r.full.itemsRead / r.incremental.itemsRead), unit: 'x', note },
+      ];
+    });
+  },
+};
