@@ -1,0 +1,31 @@
+/**
+ * AWS SDK v3 clients for the cloud entries, built from an environment map (the composition root passes
+ * `process.env`). Endpoints follow the SDK's service-specific variables: `AWS_ENDPOINT_URL_S3` /
+ * `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`. Whenever the S3 endpoint is overridden
+ * (s3rver, MinIO, LocalStack) the client uses path-style addressing, which those stores need.
+ * Create each client once per process / Lambda container and reuse it.
+ * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The S3 endpoint override, if any. */
+export const s3EndpointOf = (env: Env): string | undefined => env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
+/** The DynamoDB endpoint override, if any. */
+export const dynamoEndpointOf = (env: Env): string | undefined => env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL || undefined;
+
+export function createS3Client(env: Env): S3Client {
+  const endpoint = s3EndpointOf(env);
+  return new S3Client({
+    endpoint,
+    forcePathStyle: endpoint !== undefined,
+    // S3-compatible stores reject or mis-store the SDK's default flexible checksums; AWS needs none for these calls.
+    ...(endpoint !== undefined ? { requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {}),
+  });
+}
+
+export function createDynamoClient(env: Env): DynamoDBClient {
+  return new DynamoDBClient({ endpoint: dynamoEndpointOf(env) });
+}

@@ -1,0 +1,127 @@
+/**
+ * One cloud build run over several devices (core over ports; shared by the Lambda and
+ * `sensorctl rebuild --cloud`). Per device: snapshots under `snapshots/{deviceId}/`, rollup state under
+ * `state/{deviceId}/`, the run health at `state/{deviceId}/run-health.json`, a metered source; calls the
+ * `DeviceBuild` seam, then reports items read, RCU, duration and ConsecutiveStaleBuilds (the largest
+ * `consecutiveFailures` in the built snapshots' meta, or the number of consecutive runs that failed as a
+ * whole, whichever is larger).
+ */
+import { devicePrefix, metaKey, type Window } from '../builder/constants.js';
+import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
+import type { DeviceBuild, DeviceBuildResult, SnapshotOutcome } from './build-port.js';
+import type { SourceStats } from './dynamodb-source.js';
+
+/** Prefix of a device's rollup state objects (the core's default layout). */
+export const statePrefixOf = (deviceId: string): string => `state/${deviceId}/`;
+/** Key of a device's run-health object (`{ consecutiveFailedRuns, lastError }`). */
+export const healthKey = (deviceId: string): string => `state/${deviceId}/run-health.json`;
+
+const JSON_PLAIN = { contentType: 'application/json', cacheControl: 'no-store' } as const;
+
+/** A `SampleSource` that counts what it read. */
+export type MeteredSource = SampleSource & { stats(): SourceStats };
+
+export interface CloudRunDeps {
+  /** The whole bucket. */
+  bucket: ObjectStore;
+  /** A fresh metered source per device (the SDK client inside is shared). */
+  sourceFor(deviceId: string): MeteredSource;
+  build: DeviceBuild;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface CloudRunOptions {
+  deviceIds: readonly string[];
+  windows: readonly Window[];
+  full?: boolean;
+  atMs?: number;
+}
+
+/** What one device's run did. Times in ms. */
+export interface DeviceRunReport {
+  deviceId: string;
+  windows: Window[];
+  itemsRead: number;
+  consumedRcu: number;
+  durationMs: number;
+  samplesRead: number;
+  built: number;
+  stale: number;
+  wasFull: boolean;
+  consecutiveStaleBuilds: number;
+  /** Set when the device's build failed as a whole (source unreachable, state unreadable, …). */
+  error?: string;
+}
+
+/** `consecutiveFailures` as each snapshot's meta now says (0 when its meta is unreadable). */
+async function consecutiveFailuresOf(bucket: ObjectStore, prefix: string, snapshots: readonly SnapshotOutcome[]): Promise<number[]> {
+  return Promise.all(
+    snapshots.map(async (s) => {
+      const o = await bucket.get(prefix + metaKey(s.window, s.granularity)).catch(() => undefined);
+      const n = o ? (JSON.parse(new TextDecoder().decode(o.body)) as { consecutiveFailures?: unknown }).consecutiveFailures : 0;
+      return typeof n === 'number' ? n : 0;
+    }),
+  );
+}
+
+async function readHealth(bucket: ObjectStore, deviceId: string): Promise<number> {
+  const o = await bucket.get(healthKey(deviceId)).catch(() => undefined);
+  if (!o) return 0;
+  const n = (JSON.parse(new TextDecoder().decode(o.body)) as { consecutiveFailedRuns?: unknown }).consecutiveFailedRuns;
+  return typeof n === 'number' ? n : 0;
+}
+
+async function runDevice(deps: CloudRunDeps, options: CloudRunOptions, deviceId: string): Promise<DeviceRunReport> {
+  const startedMs = deps.clock.nowMs();
+  const source = deps.sourceFor(deviceId);
+  const failedRuns = await readHealth(deps.bucket, deviceId);
+  let result: DeviceBuildResult | undefined;
+  let error: string | undefined;
+  try {
+    result = await deps.build({
+      deviceId,
+      windows: options.windows,
+      store: deps.bucket,
+      prefix: devicePrefix(deviceId),
+      statePrefix: statePrefixOf(deviceId),
+      source,
+      clock: deps.clock,
+      logger: deps.logger,
+      builder: 'lambda',
+      full: options.full,
+      atMs: options.atMs,
+    });
+  } catch (err) {
+    error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    deps.logger.error('device build failed', { deviceId, error });
+  }
+  const nowFailedRuns = error ? failedRuns + 1 : 0;
+  if (nowFailedRuns !== failedRuns) {
+    const body = JSON.stringify({ consecutiveFailedRuns: nowFailedRuns, lastError: error ?? null });
+    await deps.bucket.put(healthKey(deviceId), new TextEncoder().encode(body), JSON_PLAIN).catch((e: Error) => deps.logger.warn('run health not saved', { deviceId, error: e.message }));
+  }
+  const snapshots = result?.snapshots ?? [];
+  const failures = await consecutiveFailuresOf(deps.bucket, devicePrefix(deviceId), snapshots);
+  const stats = source.stats();
+  return {
+    deviceId,
+    windows: [...options.windows],
+    itemsRead: stats.itemsRead,
+    consumedRcu: stats.consumedRcu,
+    durationMs: deps.clock.nowMs() - startedMs,
+    samplesRead: result?.samplesRead ?? 0,
+    built: snapshots.filter((s) => !s.isStale).length,
+    stale: snapshots.filter((s) => s.isStale).length,
+    wasFull: result?.wasFull ?? false,
+    consecutiveStaleBuilds: Math.max(nowFailedRuns, ...failures),
+    ...(error ? { error } : {}),
+  };
+}
+
+/** Build `options.windows` for each device in turn; never throws for one device's failure (see `error`). */
+export async function runCloudBuild(deps: CloudRunDeps, options: CloudRunOptions): Promise<DeviceRunReport[]> {
+  const reports: DeviceRunReport[] = [];
+  for (const deviceId of options.deviceIds) reports.push(await runDevice(deps, options, deviceId));
+  return reports;
+}

@@ -1,0 +1,83 @@
+/**
+ * Composition root of the scheduled builder Lambda (Node.js 20/22, bundled by scripts/build-lambda.mjs).
+ * Environment: `TABLE_NAME` (DynamoDB samples table), `BUCKET_NAME` (snapshot bucket), `DEVICE_IDS`
+ * (comma-separated), optional `LOG_LEVEL`, `LOOKBACK_MS`, `SWEEP_EVERY_MS`, `FULL_EVERY_MS`, and the
+ * standard `AWS_ENDPOINT_URL_*`. SDK clients are created once per container, on the first invocation.
+ * Events: see `lambda-events.ts`.
+ */
+import { ID_PATTERN } from '../builder/constants.js';
+import type { Logger } from '../builder/ports.js';
+import { S3ObjectStore } from '../builder/s3-object-store.js';
+import { createDynamoClient, createS3Client, type Env } from './aws-clients.js';
+import { createBuilderHandler } from './builder-handler.js';
+import { runDeviceBuild } from './builder-core.js';
+import { DynamoDbSource } from './dynamodb-source.js';
+
+/** Lambda configuration is wrong; the message names the variable. */
+export class LambdaConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = new.target.name;
+  }
+}
+
+const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+
+/** JSON-lines logger for CloudWatch Logs. */
+export function jsonLogger(level: string | undefined): Logger {
+  const max = Math.max(0, LEVELS.indexOf((level ?? 'info') as (typeof LEVELS)[number]));
+  const at = (l: (typeof LEVELS)[number]) => (message: string, fields?: Record<string, unknown>) => {
+    if (LEVELS.indexOf(l) <= max) console.log(JSON.stringify({ level: l, message, ...fields }));
+  };
+  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
+}
+
+function required(env: Env, name: string): string {
+  const v = env[name];
+  if (!v) throw new LambdaConfigError(name, 'not set');
+  return v;
+}
+
+function optionalMs(env: Env, name: string): number | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new LambdaConfigError(name, `got ${v}, expected a non-negative integer of ms`);
+  return n;
+}
+
+/** Parse `DEVICE_IDS` (comma-separated). @throws {LambdaConfigError}. */
+export function parseDeviceIds(text: string): string[] {
+  const ids = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = ids.find((id) => !ID_PATTERN.test(id));
+  if (ids.length === 0 || bad !== undefined) throw new LambdaConfigError('DEVICE_IDS', `got ${JSON.stringify(text)}, expected comma-separated ids of A–Z a–z 0–9 . _ : -`);
+  return ids;
+}
+
+/** Build the handler from an environment map (module scope below calls it once per container). */
+export function handlerFromEnv(env: Env) {
+  const table = required(env, 'TABLE_NAME');
+  const bucket = required(env, 'BUCKET_NAME');
+  const deviceIds = parseDeviceIds(required(env, 'DEVICE_IDS'));
+  const s3 = createS3Client(env);
+  const dynamo = createDynamoClient(env);
+  const clock = { nowMs: () => Date.now() };
+  const policy = { lookbackMs: optionalMs(env, 'LOOKBACK_MS'), sweepEveryMs: optionalMs(env, 'SWEEP_EVERY_MS'), fullEveryMs: optionalMs(env, 'FULL_EVERY_MS') };
+  return createBuilderHandler({
+    bucket: new S3ObjectStore(s3, bucket),
+    sourceFor: () => new DynamoDbSource(dynamo, table, clock, policy),
+    build: runDeviceBuild,
+    clock,
+    logger: jsonLogger(env.LOG_LEVEL),
+    deviceIds,
+    emit: (line) => console.log(line),
+  });
+}
+
+let cached: ReturnType<typeof handlerFromEnv> | undefined;
+
+/** The Lambda entry point (`index.handler` in the bundle). */
+export const handler = async (event: unknown) => {
+  cached ??= handlerFromEnv(process.env);
+  return cached(event);
+};

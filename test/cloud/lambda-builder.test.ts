@@ -1,0 +1,181 @@
+/**
+ * The builder Lambda end to end against real protocol peers in-process: dynalite (DynamoDB) holding a
+ * month of the real bme280-livingroom log in the uploader's item format, s3rver (S3). The payloads are
+ * compared with what the same `DeviceBuild` produces from the same samples through an in-memory
+ * source. NOTE: until the builder core is merged, `DeviceBuild` is the stand-in
+ * (test/cloud/support/build-under-test.ts); the lead switches that one file after the merge.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { allSnapshots, devicePrefix, metaKey, snapshotKey, WINDOW_NAMES, WINDOWS } from '../../builder/constants.js';
+import { S3ObjectStore } from '../../builder/s3-object-store.js';
+import type { Payload, Sample, SnapshotMeta } from '../../builder/types.js';
+import { createBuilderHandler, type ScheduledResult, type SqsBatchResult } from '../../cloud/builder-handler.js';
+import { DynamoDbSource } from '../../cloud/dynamodb-source.js';
+import { handlerFromEnv, LambdaConfigError, parseDeviceIds } from '../../cloud/lambda-builder.js';
+import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
+import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from './support/bme280-fixture.js';
+import { buildUnderTest, IS_REAL_CORE } from './support/build-under-test.js';
+import { MemoryObjectStore, MemorySampleSource } from './support/memory-peers.js';
+import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from './support/dynalite.js';
+
+const MIN = 60_000;
+const silent = { error() {}, warn() {}, info() {}, debug() {} };
+const samples = fixtureSamples();
+const lastTs = Math.max(...samples.map((s) => s.tsMs));
+const itemCount = new Set(samples.map((s) => s.tsMs)).size;
+
+let db: DynaliteHandle;
+let s3: S3rverHandle;
+let bucket: S3ObjectStore;
+let nowMs = lastTs + MIN;
+const clock = { nowMs: () => nowMs };
+const emitted: string[] = [];
+
+function handler() {
+  return createBuilderHandler({
+    bucket,
+    sourceFor: () => new DynamoDbSource(db.client, db.table, clock),
+    build: buildUnderTest,
+    clock,
+    logger: silent,
+    deviceIds: [DEV],
+    emit: (line) => emitted.push(line),
+  });
+}
+
+const decode = (body: Uint8Array) => JSON.parse(gunzipSync(body).toString('utf8')) as Payload;
+
+const lambda = suite('builder Lambda handler (dynalite + s3rver)');
+lambda.before(async () => {
+  [db, s3] = await Promise.all([startDynalite(), startS3rver()]);
+  bucket = new S3ObjectStore(s3.client, s3.bucket);
+  await writeCatalog(db.client, db.table, DEV, FIXTURE_SERIES);
+  await writeItems(db.client, db.table, samplesToItems(DEV, samples));
+});
+lambda.after(async () => {
+  await Promise.all([db.close(), s3.close()]);
+});
+
+lambda('a scheduled event for every window writes 24 payloads equal to the edge build of the same samples', async () => {
+  const out = (await handler()({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: { windows: [...WINDOW_NAMES] } })) as ScheduledResult;
+  assert.is(out.reports[0].built, 24);
+  assert.is(out.reports[0].stale, 0);
+  const edge = new MemoryObjectStore();
+  await buildUnderTest({
+    deviceId: DEV, windows: [...WINDOW_NAMES], store: edge, prefix: 'edge/', statePrefix: 'edge-state/', source: new MemorySampleSource(FIXTURE_SERIES, samples),
+    clock, logger: silent, builder: 'lambda',
+  });
+  for (const { window, granularity } of allSnapshots()) {
+    const cloud = await bucket.get(devicePrefix(DEV) + snapshotKey(window, granularity));
+    const local = await edge.get('edge/' + snapshotKey(window, granularity));
+    assert.ok(cloud, `${window}_${granularity} in S3`);
+    const c = decode(cloud!.body);
+    assert.equal(c, decode(local!.body), `${window}_${granularity} identical`);
+    assert.is(c.series.length, 3);
+  }
+  // Not vacuous: the 12m/500 payload carries every valid sample of the month.
+  const year = decode((await bucket.get(devicePrefix(DEV) + snapshotKey('12m', 500)))!.body);
+  const counted = year.series.map((s) => (s.points as Array<{ count: number }>).reduce((n, p) => n + p.count, 0));
+  assert.equal(counted, FIXTURE_SERIES.map((s) => samples.filter((x) => x.seriesId === s.seriesId).length));
+});
+
+lambda('promoted payloads carry application/json, gzip and the window TTL, and meta matches their bytes', async () => {
+  for (const { window, granularity } of allSnapshots()) {
+    const key = devicePrefix(DEV) + snapshotKey(window, granularity);
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: key }));
+    assert.is(head.ContentType, 'application/json');
+    assert.is(head.ContentEncoding, 'gzip');
+    assert.is(head.CacheControl, `public, max-age=${WINDOWS[window].ttlS}`);
+    const meta = JSON.parse(new TextDecoder().decode((await bucket.get(devicePrefix(DEV) + metaKey(window, granularity)))!.body)) as SnapshotMeta;
+    const body = (await bucket.get(key))!.body;
+    assert.is(meta.sha256, createHash('sha256').update(body).digest('hex'));
+    assert.is(meta.builder, 'lambda');
+    assert.is(meta.stale, false);
+  }
+  assert.not.ok((await bucket.list(devicePrefix(DEV))).some((k) => k.includes('.tmp-')), 'no staged key left');
+});
+
+lambda('emits one EMF line per device with namespace Sensorctl and the items it read', async () => {
+  const line = JSON.parse(emitted.at(-1)!);
+  assert.is(line._aws.CloudWatchMetrics[0].Namespace, 'Sensorctl');
+  assert.equal(line._aws.CloudWatchMetrics[0].Dimensions, [['DeviceId']]);
+  assert.equal(line._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name), ['ItemsRead', 'ConsumedRCU', 'DurationMs', 'ConsecutiveStaleBuilds']);
+  assert.is(line.DeviceId, DEV);
+  // The stand-in reads every item once; the core also re-reads the raw ranges of windows that hold ≤ 500 samples.
+  if (IS_REAL_CORE) assert.ok(line.ItemsRead >= itemCount + 1 && line.ItemsRead < 2 * itemCount, `${line.ItemsRead} items`);
+  else assert.is(line.ItemsRead, itemCount + 1, 'every item, plus the catalogue once');
+  assert.ok(line.ConsumedRCU > 0);
+  assert.is(line.ConsecutiveStaleBuilds, 0);
+});
+
+lambda('a second run after one new minute reads only the new item', async () => {
+  const fresh: Sample[] = FIXTURE_SERIES.map((s, i) => ({ seriesId: s.seriesId, tsMs: lastTs + MIN, value: [22.5, 41, 100_900][i] }));
+  await writeItems(db.client, db.table, samplesToItems(DEV, fresh));
+  nowMs += MIN;
+  const out = (await handler()({ windows: ['1h'] })) as ScheduledResult;
+  const r = out.reports[0];
+  assert.is(r.wasFull, false);
+  if (IS_REAL_CORE) {
+    // Per-window change reads (6 × the new item) plus the raw 500 variant's range read of the 1h window.
+    const lastHourItems = new Set(samples.filter((s) => s.tsMs > nowMs - 3_600_000).map((s) => s.tsMs)).size + 1;
+    assert.ok(r.itemsRead <= 1 + 6 + lastHourItems, `${r.itemsRead} items, not the month's ${itemCount}`);
+  } else {
+    assert.is(r.samplesRead, 3);
+    assert.is(r.itemsRead, 2, 'the new item plus the catalogue');
+  }
+  assert.is(r.built, 4);
+  const p = decode((await bucket.get(devicePrefix(DEV) + snapshotKey('1h', 20)))!.body);
+  const last = p.series.find((s) => s.id === 'bme280.tempC')!.points.at(-1) as { count: number; max: number };
+  assert.ok(last.count >= 1 && last.max >= 22.5, 'the new minute is in the last bucket');
+});
+
+lambda('a late backlog marked by the uploader lands in the right buckets (full re-aggregation)', async () => {
+  const t = lastTs - 3 * 86_400_000 + 7 * MIN; // three days back, inside an existing 10d bucket
+  const late: Sample[] = [{ seriesId: 'bme280.tempC', tsMs: t, value: 30.125 }];
+  await writeItems(db.client, db.table, samplesToItems(DEV, late));
+  await writeCatalog(db.client, db.table, DEV, FIXTURE_SERIES, t);
+  nowMs += MIN;
+  const r = ((await handler()({ windows: ['10d'] })) as ScheduledResult).reports[0];
+  assert.is(r.wasFull, true);
+  const p = decode((await bucket.get(devicePrefix(DEV) + snapshotKey('10d', 500)))!.body);
+  const point = (p.series.find((s) => s.id === 'bme280.tempC')!.points as Array<{ startMs: number; count: number; max: number }>).find(
+    (x) => x.startMs <= t && t < x.startMs + p.bucketMs!,
+  )!;
+  const brute = [...samples, ...late].filter((s) => s.seriesId === 'bme280.tempC' && s.tsMs >= point.startMs && s.tsMs < point.startMs + p.bucketMs!);
+  assert.is(point.count, brute.length);
+  assert.is(point.max, Math.max(...brute.map((s) => s.value)));
+});
+
+lambda('SQS refresh jobs are built per record and only bad records are reported as failures', async () => {
+  const out = (await handler()({
+    Records: [
+      { messageId: 'ok-1', eventSource: 'aws:sqs', body: JSON.stringify({ requestId: 'r1', deviceId: DEV, window: '1h' }) },
+      { messageId: 'bad-1', eventSource: 'aws:sqs', body: JSON.stringify({ window: '2h' }) },
+      { messageId: 'bad-2', eventSource: 'aws:sqs', body: 'not json' },
+    ],
+  })) as SqsBatchResult;
+  assert.equal(out.batchItemFailures, [{ itemIdentifier: 'bad-1' }, { itemIdentifier: 'bad-2' }]);
+  assert.is(JSON.parse(emitted.at(-1)!).requestId, 'r1');
+});
+
+lambda.run();
+
+const env = suite('handlerFromEnv / parseDeviceIds');
+env('names the missing variable', () => {
+  try {
+    handlerFromEnv({ TABLE_NAME: 't', DEVICE_IDS: 'a' });
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, LambdaConfigError);
+    assert.is((err as LambdaConfigError).variable, 'BUCKET_NAME');
+  }
+});
+env('splits DEVICE_IDS on commas and rejects an invalid id', () => {
+  assert.equal(parseDeviceIds(' pi-kitchen, livingroom ,'), ['pi-kitchen', 'livingroom']);
+  assert.throws(() => parseDeviceIds('ok,bad id'), /DEVICE_IDS/);
+});
+env.run();

@@ -1,0 +1,181 @@
+/**
+ * Faults and overlap of the builder Lambda against dynalite + s3rver (in-process peers), with a
+ * fault-injecting store wrapper. `DeviceBuild` is the stand-in until the core is merged (see
+ * test/cloud/support/build-under-test.ts).
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { allSnapshots, devicePrefix, metaKey, snapshotKey, STAGED_KEY_PATTERN } from '../../builder/constants.js';
+import type { Clock, ObjectStore } from '../../builder/ports.js';
+import { S3ObjectStore } from '../../builder/s3-object-store.js';
+import type { SnapshotMeta } from '../../builder/types.js';
+import { createBuilderHandler, type ScheduledResult } from '../../cloud/builder-handler.js';
+import { DynamoDbSource } from '../../cloud/dynamodb-source.js';
+import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
+import { startVersionedS3, type VersionedS3Handle } from '../support/versioned-s3.js';
+import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from './support/bme280-fixture.js';
+import { buildUnderTest } from './support/build-under-test.js';
+import { FaultyStore } from './support/faulty-store.js';
+import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from './support/dynalite.js';
+
+const MIN = 60_000;
+const silent = { error() {}, warn() {}, info() {}, debug() {} };
+const samples = fixtureSamples();
+const lastTs = Math.max(...samples.map((s) => s.tsMs));
+let db: DynaliteHandle;
+let s3: S3rverHandle;
+let bucket: S3ObjectStore;
+let nowMs = lastTs + MIN;
+const clock = { nowMs: () => nowMs };
+const emitted: string[] = [];
+
+const handler = (store: ObjectStore, c: Clock = clock) =>
+  createBuilderHandler({
+    bucket: store,
+    sourceFor: () => new DynamoDbSource(db.client, db.table, c),
+    build: buildUnderTest,
+    clock: c,
+    logger: silent,
+    deviceIds: [DEV],
+    emit: (line) => emitted.push(line),
+  });
+const text = async (key: string) => new TextDecoder().decode((await bucket.get(key))!.body);
+const meta = async (w: string, g: number) => JSON.parse(await text(`${devicePrefix(DEV)}latest_${w}_${g}.meta.json`)) as SnapshotMeta;
+const canonical = async (w: string, g: number) => (await bucket.get(`${devicePrefix(DEV)}latest_${w}_${g}.json`))!.body;
+
+const faults = suite('builder Lambda under S3 faults');
+faults.before(async () => {
+  [db, s3] = await Promise.all([startDynalite(), startS3rver()]);
+  bucket = new S3ObjectStore(s3.client, s3.bucket);
+  await writeCatalog(db.client, db.table, DEV, FIXTURE_SERIES);
+  await writeItems(db.client, db.table, samplesToItems(DEV, samples));
+  await handler(bucket)({ windows: ['1h', '1d'] });
+});
+faults.after(async () => {
+  await Promise.all([db.close(), s3.close()]);
+});
+
+faults('a rejected staged PutObject leaves canonical untouched and marks meta stale with the count', async () => {
+  const before = await canonical('1d', 20);
+  const beforeMeta = await meta('1d', 20);
+  const store = new FaultyStore(bucket);
+  for (let run = 1; run <= 2; run++) {
+    store.failStagedPuts = 4; // the four granularities of 1d
+    nowMs += MIN;
+    const r = ((await handler(store)({ windows: ['1d'] })) as ScheduledResult).reports[0];
+    assert.is(r.stale, 4);
+    assert.is(r.consecutiveStaleBuilds, run);
+    const m = await meta('1d', 20);
+    assert.is(m.stale, true);
+    assert.is(m.consecutiveFailures, run);
+    assert.match(m.lastError!, /injected/);
+    assert.is(m.sha256, beforeMeta.sha256, 'meta still describes the last good payload');
+    assert.equal([...(await canonical('1d', 20))], [...before]);
+  }
+  assert.is(JSON.parse(emitted.at(-1)!).ConsecutiveStaleBuilds, 2);
+});
+
+faults('a rejected CopyObject leaves canonical untouched; the next good run clears stale', async () => {
+  const before = await canonical('1d', 100);
+  const store = new FaultyStore(bucket);
+  store.failPromotes = 4;
+  nowMs += MIN;
+  const r = ((await handler(store)({ windows: ['1d'] })) as ScheduledResult).reports[0];
+  assert.is(r.stale, 4);
+  assert.is((await meta('1d', 100)).consecutiveFailures, 3);
+  assert.equal([...(await canonical('1d', 100))], [...before]);
+  nowMs += MIN;
+  const ok = ((await handler(bucket)({ windows: ['1d'] })) as ScheduledResult).reports[0];
+  assert.is(ok.stale, 0);
+  assert.is(ok.consecutiveStaleBuilds, 0);
+  const m = await meta('1d', 100);
+  assert.is(m.stale, false);
+  assert.is(m.consecutiveFailures, 0);
+});
+
+faults('a run killed between put and promote: the next run recovers and sweeps the staged key', async () => {
+  const before = await canonical('1h', 20);
+  const store = new FaultyStore(bucket);
+  store.dieAfterStagedPuts = 1;
+  nowMs += MIN;
+  const killedAtMs = nowMs;
+  await handler(store)({ windows: ['1h'] });
+  const leftovers = (await bucket.list(devicePrefix(DEV))).filter((k) => k.includes('latest_1h_') && STAGED_KEY_PATTERN.test(k.slice(devicePrefix(DEV).length)));
+  assert.equal(leftovers, [devicePrefix(DEV) + `latest_1h_20.tmp-${killedAtMs}.json`]);
+  assert.equal([...(await canonical('1h', 20))], [...before], 'canonical unchanged by the killed run');
+  nowMs += 20 * MIN;
+  const r = ((await handler(bucket)({ windows: ['1h'] })) as ScheduledResult).reports[0];
+  assert.is(r.stale, 0);
+  assert.not.ok((await bucket.list(devicePrefix(DEV))).some((k) => k.includes('.tmp-')), 'staged keys older than 15 min swept (this one and those of the failed copies)');
+});
+
+faults.run();
+
+// Overlap runs against the versioned-S3 EMULATION, not s3rver: s3rver rewrites an object's file in place,
+// so a GET racing a CopyObject can see a truncated body there, which real S3 (atomic PUT/COPY) never shows.
+let vs3: VersionedS3Handle;
+let vstore: S3ObjectStore;
+const overlap = suite('builder Lambda, two overlapping runs (versioned S3 emulation)');
+overlap.before(async () => {
+  vs3 = await startVersionedS3();
+  vstore = new S3ObjectStore(vs3.client, vs3.bucket);
+  [db] = await Promise.all([startDynalite()]);
+  await writeCatalog(db.client, db.table, DEV, FIXTURE_SERIES);
+  await writeItems(db.client, db.table, samplesToItems(DEV, samples));
+  await handler(vstore)({ windows: ['1h', '1d'] });
+});
+overlap.after(async () => {
+  await Promise.all([db.close(), vs3.close()]);
+});
+overlap('two overlapping runs never expose an invalid canonical payload and end with meta matching it', async () => {
+  for (let round = 0; round < 3; round++) {
+    nowMs += MIN;
+    const base = nowMs;
+    const a = handler(vstore, { nowMs: () => base });
+    const b = handler(vstore, { nowMs: () => base + 1 + round });
+    let reading = true;
+    let reads = 0;
+    const reader = (async () => {
+      while (reading) {
+        for (const { window, granularity } of allSnapshots().filter((s) => s.window === '1h' || s.window === '1d')) {
+          const o = await vstore.get(devicePrefix(DEV) + snapshotKey(window, granularity));
+          JSON.parse(gunzipSync(o!.body).toString('utf8')); // throws on a partial or mismatched body
+          reads++;
+        }
+      }
+    })();
+    await Promise.all([a({ windows: ['1h', '1d'] }), b({ windows: ['1h', '1d'] })]);
+    reading = false;
+    await reader;
+    assert.ok(reads > 0);
+    for (const { window, granularity } of allSnapshots().filter((s) => s.window === '1h' || s.window === '1d')) {
+      const body = (await vstore.get(devicePrefix(DEV) + snapshotKey(window, granularity)))!.body;
+      const m = JSON.parse(new TextDecoder().decode((await vstore.get(devicePrefix(DEV) + metaKey(window, granularity)))!.body)) as SnapshotMeta;
+      assert.is(m.sha256, createHash('sha256').update(body).digest('hex'), `${window}_${granularity} meta matches canonical`);
+    }
+  }
+});
+
+
+overlap('on a versioned bucket meta.versionId is the promoted payload\'s VersionId, and that version stays fetchable after a newer build', async () => {
+  nowMs += MIN;
+  await handler(vstore)({ windows: ['1h'] });
+  const key = devicePrefix(DEV) + snapshotKey('1h', 100);
+  const readMeta = async () => JSON.parse(new TextDecoder().decode((await vstore.get(devicePrefix(DEV) + metaKey('1h', 100)))!.body)) as SnapshotMeta;
+  const first = await readMeta();
+  const head = await vs3.client.send(new HeadObjectCommand({ Bucket: vs3.bucket, Key: key }));
+  assert.is(first.versionId, head.VersionId);
+  const firstBody = (await vstore.get(key))!.body;
+  nowMs += MIN;
+  await handler(vstore)({ windows: ['1h'] });
+  const second = await readMeta();
+  assert.is.not(second.versionId, first.versionId);
+  const pinned = await vstore.get(key, { versionId: first.versionId! });
+  assert.equal([...pinned!.body], [...firstBody]);
+  assert.is(createHash('sha256').update(pinned!.body).digest('hex'), first.sha256);
+  assert.is.not(JSON.parse(gunzipSync(pinned!.body).toString()).generatedAt, JSON.parse(gunzipSync((await vstore.get(key))!.body).toString()).generatedAt);
+});
+overlap.run();
