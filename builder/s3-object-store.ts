@@ -23,7 +23,17 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { STAGED_KEY_PATTERN } from './constants.js';
 import type { ObjectHeaders, ObjectInfo, ObjectStore, StoredObject } from './ports.js';
+
+/**
+ * Object tag (URL-query form, as PutObject's `Tagging` takes it) on staged keys. S3 lifecycle filters
+ * match prefixes and tags, not suffixes, so the stack's rule finds temp keys by this tag
+ * (`TEMP_OBJECT_TAG` in cloud/infra/sensor-stack.ts must say the same).
+ */
+export const STAGED_OBJECT_TAGGING = 'sensorctl-temp=true';
+
+const isStagedKey = (key: string): boolean => STAGED_KEY_PATTERN.test(key.slice(key.lastIndexOf('/') + 1));
 
 /** A store operation failed for a reason other than absence. `op` is the port method, `key` the object key. */
 export class StoreError extends Error {
@@ -90,7 +100,11 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  /** PutObject with the headers as system metadata. @throws {StoreError} on any SDK failure. */
+  /**
+   * PutObject with the headers as system metadata; staged keys (`*.tmp-<ts>.json`) are tagged
+   * `STAGED_OBJECT_TAGGING` so the bucket's lifecycle rule expires leftovers of crashed builds.
+   * @throws {StoreError} on any SDK failure.
+   */
   async put(key: string, body: Uint8Array, headers: ObjectHeaders): Promise<{ versionId?: string }> {
     const out = await this.call('put', key, () =>
       this.client.send(
@@ -102,6 +116,7 @@ export class S3ObjectStore implements ObjectStore {
           ContentType: headers.contentType,
           ContentEncoding: headers.contentEncoding,
           CacheControl: headers.cacheControl,
+          ...(isStagedKey(key) ? { Tagging: STAGED_OBJECT_TAGGING } : {}),
         }),
       ),
     );
@@ -178,6 +193,8 @@ export class S3ObjectStore implements ObjectStore {
           Key: key,
           CopySource: copySource(this.bucket, stagedKey),
           MetadataDirective: 'REPLACE',
+          // Drop the staged key's temp tag, or the lifecycle rule would expire the canonical object.
+          TaggingDirective: 'REPLACE',
           ContentType: headers.contentType,
           ContentEncoding: headers.contentEncoding,
           CacheControl: headers.cacheControl,

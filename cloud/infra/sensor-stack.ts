@@ -4,6 +4,7 @@
  * refresh queue, the API Lambda behind an HTTP API, the Pi's least-privilege identity, and
  * monitoring. Names are left to CloudFormation; the outputs say what they became.
  */
+import { STAGED_OBJECT_TAGGING } from '../../builder/s3-object-store.js';
 import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -35,7 +36,10 @@ export const JOBS_TTL_ATTRIBUTE = 'expiresAtS';
  * send `TaggingDirective: 'REPLACE'` without tags, or the canonical object inherits the tag and
  * expires a day later (CopyObject copies tags by default).
  */
-export const TEMP_OBJECT_TAG = { key: 'sensorctl-temp', value: 'true' } as const;
+export const TEMP_OBJECT_TAG = (() => {
+  const [key, value] = STAGED_OBJECT_TAGGING.split('=');
+  return { key, value };
+})();
 
 /** The event the keep-warm schedule sends to the API Lambda; the handler should answer it at once. */
 export const KEEP_WARM_EVENT = { source: 'sensorctl.keep-warm' } as const;

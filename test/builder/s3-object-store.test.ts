@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { HeadObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { S3ObjectStore, StoreError, copySource } from '../../builder/s3-object-store.js';
+import { STAGED_OBJECT_TAGGING, S3ObjectStore, StoreError, copySource } from '../../builder/s3-object-store.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 
 const JSON_GZIP = { contentType: 'application/json', contentEncoding: 'gzip', cacheControl: 'public, max-age=30' } as const;
@@ -102,6 +102,32 @@ promote('replaces an existing canonical object atomically with the new content',
   await store.promote('snapshots/d/latest_1h_20.tmp-6.json', 'snapshots/d/latest_1h_20.json', JSON_GZIP);
   const got = await store.get('snapshots/d/latest_1h_20.json');
   assert.equal(JSON.parse(gunzipSync(got!.body).toString()), next);
+});
+promote('tags staged keys for the lifecycle rule and promotes without the tag (TaggingDirective REPLACE)', async () => {
+  // s3rver ignores object tags, so this checks the requests the SDK sends (its middleware sees each
+  // command's input), which is what real S3 acts on.
+  const sent: Array<{ command: string; input: Record<string, unknown> }> = [];
+  s3.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push({ command: String(context.commandName), input: args.input as Record<string, unknown> });
+      return next(args);
+    },
+    { step: 'initialize', name: 'captureForTagTest' },
+  );
+  try {
+    await store.put('snapshots/d/latest_10h_20.tmp-7.json', gz(), JSON_GZIP);
+    await store.promote('snapshots/d/latest_10h_20.tmp-7.json', 'snapshots/d/latest_10h_20.json', JSON_GZIP);
+    await store.put('snapshots/d/latest_10h_20.meta.json', gz(), JSON_GZIP);
+  } finally {
+    s3.client.middlewareStack.remove('captureForTagTest');
+  }
+  const puts = sent.filter((s) => s.command === 'PutObjectCommand');
+  assert.is(puts[0].input.Tagging, STAGED_OBJECT_TAGGING);
+  assert.is(STAGED_OBJECT_TAGGING, 'sensorctl-temp=true');
+  assert.is(puts[1].input.Tagging, undefined, 'only staged keys are tagged');
+  const copy = sent.find((s) => s.command === 'CopyObjectCommand')!;
+  assert.is(copy.input.TaggingDirective, 'REPLACE');
+  assert.is(copy.input.Tagging, undefined, 'the canonical object gets no tags');
 });
 promote('fails with a StoreError and leaves the canonical object alone when the staged key is missing', async () => {
   const before = await store.get('snapshots/d/latest_1h_20.json');

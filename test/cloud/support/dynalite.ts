@@ -6,7 +6,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-// @ts-expect-error dynalite ships no types
 import dynalite from 'dynalite';
 import type { Sample, SeriesInfo } from '../../../builder/types.js';
 import { FAKE_CREDENTIALS } from '../../support/s3rver.js';
