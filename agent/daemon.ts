@@ -1,7 +1,9 @@
 /**
  * The Pi daemon (`sensorctl run`), as a composition of the parts: the sampler writes the SQLite
  * buffer; each window's snapshots are rebuilt on its cadence (builds run one at a time); retention
- * trims the buffer hourly; the uploader drains to DynamoDB when a `cloud` section is configured;
+ * trims the buffer hourly; the uploader drains to DynamoDB when a `cloud` section is configured,
+ * and with `cloud.bucket` the Pi checks the cloud's meta every minute and pushes `fallback/`
+ * snapshots while the cloud's builds keep failing;
  * the API and the page are served over HTTP; systemd's watchdog is fed. `stop()` undoes it all in
  * reverse order so nothing committed is lost.
  */
@@ -21,6 +23,10 @@ import type { Logger } from '../builder/ports.js';
 import { runBuild, type BuildDeps } from '../builder/run-build.js';
 import { FsObjectStore } from '../builder/fs-object-store.js';
 import { createPiApi } from '../api/pi-api.js';
+import { S3ObjectStore } from '../builder/s3-object-store.js';
+import { createS3Client } from '../cloud/aws-clients.js';
+import { runDeviceBuild } from '../cloud/builder-core.js';
+import { FallbackRunner } from './fallback-runner.js';
 import { startNodeServer, type RunningServer } from '../api/node-http-api.js';
 
 export interface DaemonOptions {
@@ -71,6 +77,17 @@ async function retentionJob(buffer: SqliteBuffer, hasUplink: boolean, log: Logge
   if (r.deleted > 0) log.info('retention deleted old samples', { rows: r.deleted, cutoff: new Date(r.cutoffMs).toISOString(), partial: r.isPartial });
 }
 
+/** How often the Pi reads the cloud's meta to decide on fallback pushes. */
+export const FALLBACK_CHECK_EVERY_MS = 60_000;
+
+/** With a snapshot bucket configured: read cloud meta every minute; push `fallback/` snapshots when the cloud's builds keep failing. */
+function startFallbackChecks(deviceId: string, bucket: string, buffer: SqliteBuffer, queue: ReturnType<typeof serialQueue>, log: Logger): PeriodicJob {
+  const runner = new FallbackRunner({
+    deviceId, bucket: new S3ObjectStore(createS3Client(process.env), bucket), source: buffer, build: runDeviceBuild, clock: systemClock, logger: log,
+  });
+  return schedulePeriodic('fallback check', cronForIntervalMs(FALLBACK_CHECK_EVERY_MS), () => queue(() => runner.check()), log);
+}
+
 /**
  * Start everything. Throws (before anything is left running) when the database or the HTTP port
  * cannot be opened.
@@ -104,6 +121,7 @@ export async function startDaemon(o: DaemonOptions): Promise<RunningDaemon> {
     const build = (w: Window) => queue(() => buildWindow(deps, w, log));
     const firstBuild = Promise.all(WINDOW_NAMES.map(build)).then(() => log.info('snapshots built', { windows: WINDOW_NAMES.length }));
     for (const w of WINDOW_NAMES) jobs.push(schedulePeriodic(`build ${w}`, cronForIntervalMs(WINDOWS[w].rebuildEveryMs), () => build(w), log));
+    if (config.cloud?.bucket) jobs.push(startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, log));
     jobs.push(schedulePeriodic('retention', cronForIntervalMs(RETENTION_EVERY_MS), () => retentionJob(buffer, Boolean(config.cloud), log), log));
     const { api } = createPiApi({ dataDir: o.dataDir, deviceId: config.deviceId, store: new FsObjectStore(o.dataDir), options: { corsOrigins: config.http.corsOrigins } });
     server = await startNodeServer(api, o.host ?? config.http.host, o.port ?? config.http.port, o.staticDir ? { staticDir: o.staticDir } : {});

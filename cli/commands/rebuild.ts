@@ -13,7 +13,9 @@ import { ID_PATTERN, WINDOW_NAMES, isWindow, type Window } from '../../builder/c
 import { FsObjectStore } from '../../builder/fs-object-store.js';
 import type { Clock, Logger } from '../../builder/ports.js';
 import { runBuild, type BuildDeps, type BuildOptions, type BuildReport } from '../../builder/run-build.js';
-import { EXIT_FAILURE, UsageError, dbPath, globalOptions, loadConfig, output } from '../context.js';
+import { runFallbackPush } from '../../agent/fallback-push.js';
+import { CloudRebuildUsageError, runCloudRebuild } from '../../cloud/cloud-rebuild.js';
+import { EXIT_FAILURE, UsageError, dbPath, globalOptions, loadConfig, output, type GlobalOptions } from '../context.js';
 
 /** ISO 8601 with date, time and an explicit zone (`Z` or `±hh:mm`), so no local-time guess is made. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -80,6 +82,29 @@ export function formatReport(r: BuildReport): string {
   return lines.join('\n');
 }
 
+/** `--cloud`: the Lambda's build, run from a workstation against DynamoDB and S3. */
+async function rebuildCloud(g: GlobalOptions, o: RebuildFlags & { deviceId: string; table?: string; bucket?: string }): Promise<void> {
+  try {
+    const reports = await runCloudRebuild({
+      table: o.table, bucket: o.bucket, deviceIds: [o.deviceId], at: o.at, full: o.full,
+      windows: o.window?.length ? o.window : undefined, env: process.env, logger: g.log,
+    });
+    output(g, reports, () => reports.map((r) => JSON.stringify(r)).join('\n'));
+    if (reports.some((r) => r.error || r.stale > 0)) process.exitCode = EXIT_FAILURE;
+  } catch (err) {
+    if (err instanceof CloudRebuildUsageError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** `--fallback`: push every (or the named) window under `fallback/` now, whatever the cloud meta says. */
+async function rebuildFallback(g: GlobalOptions, buffer: SqliteBuffer, deviceId: string, bucket: string | undefined, windows: readonly string[] | undefined): Promise<void> {
+  if (!bucket) throw new UsageError('--fallback: no --bucket given and the config has no cloud.bucket');
+  const result = await runFallbackPush({ bucket, deviceId, buffer, windows, env: process.env, logger: g.log });
+  output(g, result, () => `fallback push for ${deviceId}: ${result.snapshots.filter((s) => !s.isStale).length}/${result.snapshots.length} snapshots written under fallback/`);
+  if (result.snapshots.some((s) => s.isStale)) process.exitCode = EXIT_FAILURE;
+}
+
 export function register(program: Command): void {
   program
     .command('rebuild')
@@ -88,10 +113,28 @@ export function register(program: Command): void {
     .option('--full', 'ignore the saved rollup state and recompute it from raw rows')
     .option('--device <id>', 'device to build (default: deviceId from the config, else the host name)')
     .option('--window <w>', `only this window (repeatable): ${WINDOW_NAMES.join(', ')}`, (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (flags: RebuildFlags, cmd: Command) => {
+    .option('--cloud', 'run the cloud builder from here: DynamoDB (--table) → S3 (--bucket), as the Lambda does')
+    .option('--fallback', "push this Pi's snapshots to the bucket's fallback/ prefix now (the last-resort copy)")
+    .option('--table <name>', 'DynamoDB samples table for --cloud (default: config cloud.table)')
+    .option('--bucket <name>', 'S3 snapshot bucket for --cloud/--fallback (default: config cloud.bucket)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  sensorctl rebuild                                   incremental build of all 24 snapshots
+  sensorctl rebuild --at 2019-09-30T16:00:00Z         reproducible build as of an instant
+  sensorctl rebuild --full --window 12m               recompute the 12m rollups from raw rows
+  AWS_ENDPOINT_URL=http://127.0.0.1:4566 sensorctl rebuild --cloud --table samples --bucket snaps
+  sensorctl rebuild --fallback                        push to s3://<cloud.bucket>/fallback/`,
+    )
+    .action(async (flags: RebuildFlags & { cloud?: boolean; fallback?: boolean; table?: string; bucket?: string }, cmd: Command) => {
       const g = globalOptions(cmd);
       const options = parseRebuildFlags(flags);
-      const deviceId = options.deviceId ?? loadConfig(g).deviceId;
+      const config = loadConfig(g);
+      const deviceId = options.deviceId ?? config.deviceId;
+      if (flags.cloud && flags.fallback) throw new UsageError('--cloud and --fallback: choose one');
+      if (flags.cloud) return rebuildCloud(g, { ...flags, deviceId, table: flags.table ?? config.cloud?.table, bucket: flags.bucket ?? config.cloud?.bucket });
+      if (flags.table) throw new UsageError('--table goes with --cloud');
       const path = dbPath(g);
       if (!existsSync(path)) throw new UsageError(`no database at ${path}; run \`sensorctl import\` or \`sensorctl run\` first, or pass --data-dir`);
       const buffer = SqliteBuffer.open(path);
@@ -100,6 +143,7 @@ export function register(program: Command): void {
           const others = [...new Set(buffer.stats().map((s) => s.deviceId))];
           g.log.warn('device has no series in the database; snapshots will be empty', { device: deviceId, devicesPresent: others.join(',') || 'none' });
         }
+        if (flags.fallback) return await rebuildFallback(g, buffer, deviceId, flags.bucket ?? config.cloud?.bucket, options.windows);
         const report = await runBuild(piBuildDeps(buffer, g.dataDir, deviceId, g.log), options);
         output(g, report, () => formatReport(report));
         if (!report.ok) process.exitCode = EXIT_FAILURE;

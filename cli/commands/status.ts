@@ -1,16 +1,37 @@
 /**
- * `sensorctl status [--json]`: what the buffer holds (per series: count, first/last sample), the
- * database size on disk, and — once their owners wire them in — snapshot ages and staleness, sensor
- * states and the upload backlog (see the three `collect*` functions below).
+ * `sensorctl status [--json] [--device D]`: what the buffer holds (per series: count, first/last
+ * sample), the database size on disk, each snapshot's age and staleness (from its meta), each
+ * sensor's state and error counts, the clock guard, and the upload backlog.
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
-import type { Backlog, SeriesStats } from '../../agent/ports.js';
-import { dbPath, globalOptions, output, type GlobalOptions } from '../context.js';
+import type { SeriesStats } from '../../agent/ports.js';
+import { formatSensorStatuses, readClockStatus, readSensorStatuses, type SensorStatus } from '../../agent/sensor-status.js';
+import { formatUploadStatus, uploadStatus, type UploadStatus } from '../../agent/upload-service.js';
+import { ID_PATTERN, WINDOW_NAMES, allSnapshots, devicePrefix, metaKey, type Granularity, type Window } from '../../builder/constants.js';
+import { FsObjectStore } from '../../builder/fs-object-store.js';
+import type { SnapshotMeta } from '../../builder/types.js';
+import { UsageError, dbPath, globalOptions, loadConfig, output, type GlobalOptions } from '../context.js';
+
+/** One snapshot's freshness, from its meta file. */
+export interface SnapshotStatus {
+  window: Window;
+  granularity: Granularity;
+  /** False when the snapshot was never built (no meta, or meta without a payload). */
+  isBuilt: boolean;
+  generatedAt?: string;
+  /** Seconds since `generatedAt` at the time of the report. */
+  ageS?: number;
+  /** Meta says the latest build failed, or `expiresAt` has passed. */
+  isStale: boolean;
+  consecutiveFailures: number;
+  lastError?: string;
+}
 
 /** Everything `status` prints; `--json` prints exactly this object. Times are epoch ms and ISO 8601 UTC. */
 export interface StatusReport {
+  deviceId: string;
   dbPath: string;
   /** False when no database file exists yet (nothing sampled or imported). */
   hasDatabase: boolean;
@@ -18,70 +39,112 @@ export interface StatusReport {
   /** Bytes on disk per stored sample (main file + WAL), undefined when empty. */
   bytesPerSample?: number;
   series: Array<SeriesStats & { firstAt?: string; lastAt?: string }>;
-  /** Filled by `collectSnapshots` (lead: snapshot ages and staleness from the meta files). */
-  snapshots?: unknown;
-  /** Filled by `collectSensorStates` (lead: last reading / error per configured sensor). */
-  sensors?: unknown;
-  /** Filled by `collectUploadBacklog` (uploader: items pending, oldest, leased). */
-  upload?: Backlog;
+  snapshots: SnapshotStatus[];
+  sensors: SensorStatus[];
+  clock?: ReturnType<typeof readClockStatus>;
+  upload?: UploadStatus;
 }
 
-/** HOOK (lead): snapshot ages and staleness, e.g. read `snapshots/<device>/*.meta.json`. Undefined = not shown. */
-export function collectSnapshots(_g: GlobalOptions, _buffer: SqliteBuffer): unknown {
-  return undefined;
-}
-
-/** HOOK (lead): sensor states (last reading, consecutive failures) from buffer state keys. Undefined = not shown. */
-export function collectSensorStates(_g: GlobalOptions, _buffer: SqliteBuffer): unknown {
-  return undefined;
-}
-
-/** HOOK (uploader): `UploadQueue.backlog()` over the same database. Undefined = not shown. */
-export function collectUploadBacklog(_g: GlobalOptions, _buffer: SqliteBuffer): Backlog | undefined {
-  return undefined;
+/** Freshness of the 24 snapshots of `deviceId` from their meta files under `<dataDir>/snapshots/<device>/`. */
+export async function collectSnapshots(dataDir: string, deviceId: string, nowMs: number): Promise<SnapshotStatus[]> {
+  const store = new FsObjectStore(dataDir);
+  return Promise.all(
+    allSnapshots().map(async ({ window, granularity }): Promise<SnapshotStatus> => {
+      const obj = await store.get(devicePrefix(deviceId) + metaKey(window, granularity)).catch(() => undefined);
+      let meta: Partial<SnapshotMeta> = {};
+      try {
+        meta = obj ? (JSON.parse(Buffer.from(obj.body).toString('utf8')) as SnapshotMeta) : {};
+      } catch {
+        return { window, granularity, isBuilt: false, isStale: true, consecutiveFailures: 0, lastError: 'unreadable meta file' };
+      }
+      const generatedMs = meta.generatedAt ? Date.parse(meta.generatedAt) : undefined;
+      const expired = meta.expiresAt ? Date.parse(meta.expiresAt) < nowMs : false;
+      return {
+        window, granularity, isBuilt: generatedMs !== undefined, generatedAt: meta.generatedAt ?? undefined,
+        ageS: generatedMs === undefined ? undefined : Math.round((nowMs - generatedMs) / 1000),
+        isStale: Boolean(meta.stale) || expired, consecutiveFailures: meta.consecutiveFailures ?? 0, lastError: meta.lastError ?? undefined,
+      };
+    }),
+  );
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-/** Gather the status of the buffer at `dbPath(g)`; opens it (migrating if needed) and closes it again. */
-export function collectStatus(g: GlobalOptions): StatusReport {
+/** Gather the status of the buffer at `dbPath(g)` and the snapshots of `deviceId`; opens the buffer and closes it again. */
+export async function collectStatus(g: GlobalOptions, deviceId: string): Promise<StatusReport> {
   const path = dbPath(g);
-  if (!existsSync(path)) return { dbPath: path, hasDatabase: false, dbSizeBytes: 0, series: [] };
+  const snapshots = await collectSnapshots(g.dataDir, deviceId, Date.now());
+  if (!existsSync(path)) return { deviceId, dbPath: path, hasDatabase: false, dbSizeBytes: 0, series: [], snapshots, sensors: [] };
   const buffer = SqliteBuffer.open(path);
   try {
     const series = buffer.stats().map((s) => ({ ...s, firstAt: iso(s.firstTsMs), lastAt: iso(s.lastTsMs) }));
     const dbSizeBytes = buffer.sizeBytes();
     const total = series.reduce((a, s) => a + s.count, 0);
     return {
-      dbPath: path, hasDatabase: true, dbSizeBytes, bytesPerSample: total ? dbSizeBytes / total : undefined, series,
-      snapshots: collectSnapshots(g, buffer), sensors: collectSensorStates(g, buffer), upload: collectUploadBacklog(g, buffer),
+      deviceId, dbPath: path, hasDatabase: true, dbSizeBytes, bytesPerSample: total ? dbSizeBytes / total : undefined, series, snapshots,
+      sensors: readSensorStatuses(buffer), clock: readClockStatus(buffer), upload: uploadStatus(buffer.db, deviceId),
     };
   } finally {
     buffer.close();
   }
 }
 
-/** The report as text: a per-series table, then the database line and any hooked sections. */
-export function formatStatus(r: StatusReport): string {
-  if (!r.hasDatabase) return `No buffer at ${r.dbPath} yet: nothing sampled or imported.`;
-  const rows = [['device', 'series', 'metric', 'unit', 'samples', 'first', 'last'], ...r.series.map((s) => [s.deviceId, s.seriesId, s.metric, s.unit, String(s.count), s.firstAt ?? '-', s.lastAt ?? '-'])];
+function table(rows: string[][], rightAligned: number[] = []): string[] {
   const w = rows[0].map((_, i) => Math.max(...rows.map((x) => x[i].length)));
-  const lines = rows.map((x) => x.map((c, i) => (i === 4 ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd());
-  if (r.series.length === 0) lines.push('(no series yet)');
-  lines.push('', `Database ${r.dbPath}: ${(r.dbSizeBytes / 1e6).toFixed(1)} MB${r.bytesPerSample ? `, ${r.bytesPerSample.toFixed(1)} bytes/sample` : ''}`);
-  if (r.snapshots !== undefined) lines.push(`Snapshots: ${JSON.stringify(r.snapshots)}`);
-  if (r.sensors !== undefined) lines.push(`Sensors: ${JSON.stringify(r.sensors)}`);
-  if (r.upload) lines.push(`Upload backlog: ${r.upload.items} items, oldest ${iso(r.upload.oldestTsMs) ?? '-'}, ${r.upload.leased} leased`);
+  return rows.map((x) => x.map((c, i) => (rightAligned.includes(i) ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd());
+}
+
+function ageText(s: number): string {
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  if (s < 172_800) return `${(s / 3600).toFixed(1)} h`;
+  return `${(s / 86_400).toFixed(1)} d`;
+}
+
+/** One line per window: age of its newest build and any stale or failing granularity. */
+function formatSnapshots(snaps: readonly SnapshotStatus[]): string[] {
+  return WINDOW_NAMES.map((w) => {
+    const mine = snaps.filter((s) => s.window === w);
+    const built = mine.filter((s) => s.isBuilt);
+    if (built.length === 0) return `  ${w.padEnd(4)} not built yet`;
+    const age = Math.min(...built.map((s) => s.ageS ?? Infinity));
+    const stale = mine.filter((s) => s.isStale);
+    const failing = stale.map((s) => `${s.granularity}${s.consecutiveFailures ? ` (${s.consecutiveFailures} failures${s.lastError ? `: ${s.lastError}` : ''})` : ''}`);
+    return `  ${w.padEnd(4)} built ${ageText(age)} ago` + (stale.length ? `, STALE: ${failing.join(', ')}` : ', fresh');
+  });
+}
+
+/** The report as text: series table, database, snapshots, sensors, clock and upload sections. */
+export function formatStatus(r: StatusReport): string {
+  const lines: string[] = [`Device ${r.deviceId}`];
+  if (!r.hasDatabase) lines.push(`No buffer at ${r.dbPath} yet: nothing sampled or imported.`);
+  else {
+    const rows = [['series', 'metric', 'unit', 'samples', 'first', 'last'], ...r.series.map((s) => [s.seriesId, s.metric, s.unit, String(s.count), s.firstAt ?? '-', s.lastAt ?? '-'])];
+    lines.push(...table(rows, [3]));
+    if (r.series.length === 0) lines.push('(no series yet)');
+    lines.push(`Database ${r.dbPath}: ${(r.dbSizeBytes / 1e6).toFixed(1)} MB${r.bytesPerSample ? `, ${r.bytesPerSample.toFixed(1)} bytes/sample` : ''}`);
+  }
+  lines.push('Snapshots:', ...formatSnapshots(r.snapshots));
+  if (r.sensors.length) lines.push('Sensors:', ...formatSensorStatuses(r.sensors).map((l) => '  ' + l));
+  if (r.clock) lines.push(`Clock: ${r.clock.isTrusted ? 'trusted' : 'NOT trusted (samples held)'}; held ${r.clock.held}, restamped ${r.clock.restamped}, discarded ${r.clock.discarded}`);
+  if (r.upload) lines.push(formatUploadStatus(r.upload).replace(/^upload:/, 'Upload:'));
   return lines.join('\n');
 }
 
 export function register(program: Command): void {
   program
     .command('status')
-    .description('samples per series, first/last timestamp, database size (snapshot ages, sensors and upload backlog when wired)')
-    .action((_opts: unknown, cmd: Command) => {
+    .description('samples per series, database size, snapshot ages and staleness, sensor states, upload backlog')
+    .option('--device <id>', 'device whose snapshots to show (default: the configured device)')
+    .addHelpText('after', `
+Examples:
+  sensorctl status
+  sensorctl --data-dir /var/lib/sensorctl status --json`)
+    .action(async (opts: { device?: string }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const r = collectStatus(g);
+      const deviceId = opts.device ?? loadConfig(g).deviceId;
+      if (!ID_PATTERN.test(deviceId)) throw new UsageError(`--device ${JSON.stringify(deviceId)}: expected 1–64 of A–Z a–z 0–9 . _ : -`);
+      const r = await collectStatus(g, deviceId);
       output(g, r, () => formatStatus(r));
     });
 }
