@@ -35,7 +35,18 @@ Examples:
   return program;
 }
 
+/** A closed stdout (`sensorctl ... | head`) ends the process quietly instead of crashing on EPIPE. */
+function exitQuietlyOnClosedStdout(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  exitQuietlyOnClosedStdout();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
