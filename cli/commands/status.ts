@@ -116,15 +116,15 @@ function formatSnapshots(snaps: readonly SnapshotStatus[]): string[] {
 
 /** The report as text: series table, database, snapshots, sensors, clock and upload sections. */
 export function formatStatus(r: StatusReport): string {
-  const lines: string[] = [`Device ${r.deviceId}`];
+  const lines: string[] = [];
   if (!r.hasDatabase) lines.push(`No buffer at ${r.dbPath} yet: nothing sampled or imported.`);
   else {
-    const rows = [['series', 'metric', 'unit', 'samples', 'first', 'last'], ...r.series.map((s) => [s.seriesId, s.metric, s.unit, String(s.count), s.firstAt ?? '-', s.lastAt ?? '-'])];
-    lines.push(...table(rows, [3]));
+    const rows = [['device', 'series', 'metric', 'unit', 'samples', 'first', 'last'], ...r.series.map((s) => [s.deviceId, s.seriesId, s.metric, s.unit, String(s.count), s.firstAt ?? '-', s.lastAt ?? '-'])];
+    lines.push(...table(rows, [4]));
     if (r.series.length === 0) lines.push('(no series yet)');
     lines.push(`Database ${r.dbPath}: ${(r.dbSizeBytes / 1e6).toFixed(1)} MB${r.bytesPerSample ? `, ${r.bytesPerSample.toFixed(1)} bytes/sample` : ''}`);
   }
-  lines.push('Snapshots:', ...formatSnapshots(r.snapshots));
+  lines.push(`Snapshots of ${r.deviceId}:`, ...formatSnapshots(r.snapshots));
   if (r.sensors.length) lines.push('Sensors:', ...formatSensorStatuses(r.sensors).map((l) => '  ' + l));
   if (r.clock) lines.push(`Clock: ${r.clock.isTrusted ? 'trusted' : 'NOT trusted (samples held)'}; held ${r.clock.held}, restamped ${r.clock.restamped}, discarded ${r.clock.discarded}`);
   if (r.upload) lines.push(formatUploadStatus(r.upload).replace(/^upload:/, 'Upload:'));

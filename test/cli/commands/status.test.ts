@@ -1,0 +1,61 @@
+/**
+ * `sensorctl status`: snapshot freshness comes from the meta files the builder wrote, stale and
+ * failing snapshots are named with their failure count, and the text report shows every window.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteBuffer } from '../../../agent/sqlite-buffer.js';
+import { devicePrefix, metaKey } from '../../../builder/constants.js';
+import { FsObjectStore } from '../../../builder/fs-object-store.js';
+import { runBuild } from '../../../builder/run-build.js';
+import type { Logger } from '../../../builder/ports.js';
+import { collectSnapshots, formatStatus, type StatusReport } from '../../../cli/commands/status.js';
+
+const quiet: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+const T0 = Date.parse('2026-11-30T12:00:00Z');
+const snaps = suite('status snapshots');
+let dir: string;
+
+snaps.before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'status-'));
+  const buffer = SqliteBuffer.open(join(dir, 'sensorctl.db'));
+  buffer.defineSeries([{ deviceId: 'pi', seriesId: 'bme.tempC', sensorId: 'bme', metric: 'tempC', unit: '°C', kind: 'gauge' }]);
+  buffer.insert('pi', Array.from({ length: 60 }, (_, i) => ({ seriesId: 'bme.tempC', tsMs: T0 - i * 10_000, value: 20 + i / 100 })));
+  await runBuild({ source: buffer, store: new FsObjectStore(dir), clock: { nowMs: () => T0 }, log: quiet, deviceId: 'pi', builder: 'pi' });
+  buffer.close();
+});
+snaps.after(() => rmSync(dir, { recursive: true, force: true }));
+
+snaps('reports all 24 snapshots built, with their age from meta generatedAt, and none stale', async () => {
+  const s = await collectSnapshots(dir, 'pi', T0 + 20_000);
+  assert.is(s.length, 24);
+  assert.ok(s.every((x) => x.isBuilt && !x.isStale && x.consecutiveFailures === 0));
+  assert.ok(s.every((x) => x.ageS === 20), 'age = now − generatedAt');
+});
+
+snaps('marks a snapshot stale when its meta says so, or when expiresAt has passed', async () => {
+  const store = new FsObjectStore(dir);
+  const key = devicePrefix('pi') + metaKey('1h', 100);
+  const meta = JSON.parse(Buffer.from((await store.get(key))!.body).toString('utf8'));
+  await store.put(key, Buffer.from(JSON.stringify({ ...meta, stale: true, consecutiveFailures: 3, lastError: 'disk full' })), { contentType: 'application/json' });
+  const s = await collectSnapshots(dir, 'pi', T0 + 20_000);
+  const oneHour = s.find((x) => x.window === '1h' && x.granularity === 100)!;
+  assert.equal([oneHour.isStale, oneHour.consecutiveFailures, oneHour.lastError], [true, 3, 'disk full']);
+  const later = await collectSnapshots(dir, 'pi', T0 + 3 * 86_400_000);
+  assert.ok(later.every((x) => x.isStale), 'every expiresAt passed three days later');
+  const text = formatStatus({ deviceId: 'pi', dbPath: 'x', hasDatabase: false, dbSizeBytes: 0, series: [], snapshots: s, sensors: [] } as StatusReport);
+  assert.match(text, /1h\s+built 20 s ago, STALE: 100 \(3 failures: disk full\)/);
+  assert.match(text, /12m\s+built 20 s ago, fresh/);
+});
+
+snaps('says "not built yet" for a device without snapshots', async () => {
+  const s = await collectSnapshots(dir, 'other', T0);
+  assert.ok(s.every((x) => !x.isBuilt));
+  const text = formatStatus({ deviceId: 'other', dbPath: 'x', hasDatabase: false, dbSizeBytes: 0, series: [], snapshots: s, sensors: [] });
+  assert.match(text, /Snapshots of other:\n\s+1h\s+not built yet/);
+});
+
+snaps.run();
