@@ -16,6 +16,8 @@ interface SectionResult {
   durationMs: number;
   /** Highest resident set size of this process while the section ran (MB); see `peakRss`. */
   peakRssMb?: number;
+  /** RSS when the section started (MB): memory earlier sections left behind (V8 keeps its heap). */
+  startRssMb?: number;
   skipped?: string;
   error?: string;
   figures: Figure[];
@@ -64,12 +66,12 @@ const peakRss = {
   readMb(): number {
     try {
       const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-      if (kb && this.perSection) return Number(kb) / 1024;
+      if (kb && this.perSection) return Number(kb) / 1024; // kB (KiB) → MiB
     } catch {
       // not Linux
     }
     this.perSection = false;
-    return process.resourceUsage().maxRSS / 1024;
+    return process.resourceUsage().maxRSS / 1024; // KiB → MiB
   },
 };
 
@@ -88,12 +90,13 @@ try {
     }
     ctx.log(`bench: ${s.name} …`);
     peakRss.reset();
+    const startRssMb = process.memoryUsage.rss() / 2 ** 20;
     const t0 = performance.now();
     try {
       const figures = await s.run(ctx);
-      results.push({ name: s.name, durationMs: performance.now() - t0, peakRssMb: peakRss.readMb(), figures });
+      results.push({ name: s.name, durationMs: performance.now() - t0, peakRssMb: peakRss.readMb(), startRssMb, figures });
     } catch (err) {
-      results.push({ name: s.name, durationMs: performance.now() - t0, peakRssMb: peakRss.readMb(), error: String((err as Error).stack ?? err), figures: [] });
+      results.push({ name: s.name, durationMs: performance.now() - t0, peakRssMb: peakRss.readMb(), startRssMb, error: String((err as Error).stack ?? err), figures: [] });
     }
   }
 } finally {
@@ -111,7 +114,7 @@ for (const r of results) {
   }
   if (!r.skipped) {
     rows.push([r.name, 'section time', fmt(r.durationMs / 1000), 's', '', '', '']);
-    if (r.peakRssMb !== undefined) rows.push([r.name, 'peak RSS', fmt(r.peakRssMb), 'MB', '', '', rssNote]);
+    if (r.peakRssMb !== undefined) rows.push([r.name, 'peak RSS', fmt(r.peakRssMb), 'MB', '', '', `${fmt(r.startRssMb ?? 0)} MB at section start; ${rssNote}`]);
   }
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
