@@ -3,8 +3,8 @@
  * adapter on loopback (autocannon), beside a plain static file server on the same stored payload in
  * the same run (nginx from Debian when installed, else node:http serving the file), as a ratio.
  *
- * Run alone: `npx tsx bench/api.ts` (env BENCH_API_SECONDS, default 5 per target). The lead's
- * `bench/run.ts` calls `runApiBench()` and merges the figures into bench/results/latest.json.
+ * Run alone: `npx tsx bench/api.ts` (env BENCH_API_SECONDS, default 5 per target; synthetic 1d snapshots). The
+ * `api/loopback` section (bench/sections/api.ts) calls `runApiBench({ dataDir, deviceId })` on the builder's snapshots.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
