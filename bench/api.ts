@@ -3,8 +3,8 @@
  * adapter on loopback (autocannon), beside a plain static file server on the same stored payload in
  * the same run (nginx from Debian when installed, else node:http serving the file), as a ratio.
  *
- * Run alone: `npx tsx bench/api.ts` (env BENCH_API_SECONDS, default 5 per target). The lead's
- * `bench/run.ts` calls `runApiBench()` and merges the figures into bench/results/latest.json.
+ * Run alone: `npx tsx bench/api.ts` (env BENCH_API_SECONDS, default 5 per target; synthetic 1d snapshots). The
+ * `api/loopback` section (bench/sections/api.ts) calls `runApiBench({ dataDir, deviceId })` on the builder's snapshots.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -115,12 +115,27 @@ async function startNodeStatic(file: Uint8Array): Promise<{ url: string; stop: (
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/latest_1d_100.json`, stop: () => server.close() };
 }
 
-/** Run the API benchmark; `seconds` per target. */
-export async function runApiBench(seconds = Number(process.env.BENCH_API_SECONDS ?? 5), connections = 10): Promise<ApiBenchResult> {
+/** Where the API reads its snapshots from; without `dataDir`, synthetic 1d snapshots are written to a temp dir. */
+export interface ApiBenchOptions {
+  /** Seconds per target (default env BENCH_API_SECONDS, else 5). */
+  seconds?: number;
+  /** Concurrent autocannon connections (default 10). */
+  connections?: number;
+  /** A data dir holding `snapshots/<deviceId>/latest_1d_100.json` etc. (e.g. what the builder wrote). */
+  dataDir?: string;
+  deviceId?: string;
+}
+
+/** Run the API benchmark: the API's two 1d requests and the static server on the stored 1d/100 gzip bytes. */
+export async function runApiBench(options: ApiBenchOptions = {}): Promise<ApiBenchResult> {
+  const seconds = options.seconds ?? Number(process.env.BENCH_API_SECONDS ?? 5);
+  const connections = options.connections ?? 10;
   const dir = mkdtempSync(join(tmpdir(), 'bench-api-'));
   try {
-    const file = writeSnapshots(dir);
-    const { api } = createPiApi({ dataDir: dir, deviceId: DEVICE, store: new LocalSnapshotReader(dir) });
+    const dataDir = options.dataDir ?? dir;
+    const device = options.dataDir ? options.deviceId ?? DEVICE : DEVICE;
+    const file = options.dataDir ? new Uint8Array(readFileSync(join(dataDir, 'snapshots', device, 'latest_1d_100.json'))) : writeSnapshots(dir);
+    const { api } = createPiApi({ dataDir, deviceId: device, store: new LocalSnapshotReader(dataDir) });
     const server = await startNodeServer(api, '127.0.0.1', 0);
     const useNginx = hasNginx();
     const baseline = useNginx ? await startNginx(join(dir, 'nginx'), file) : await startNodeStatic(file);

@@ -10,6 +10,10 @@ export interface Figure {
   name: string;
   value: number;
   unit: string;
+  /** What the figure is compared with, measured in the same run (e.g. the SQLite GROUP BY time). */
+  baseline?: { name: string; value: number; unit: string };
+  /** `value / baseline.value` (same unit), when there is a baseline. */
+  ratio?: number;
   note?: string;
 }
 

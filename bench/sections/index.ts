@@ -1,8 +1,20 @@
 /**
- * Every benchmark section, in run order. Add yours here (builder rebuild times, upload drain, API
- * rps, …); sections may read what earlier ones left in `ctx.shared` (e.g. `primary.dbPath`).
+ * Every benchmark section, in run order: the primary dataset (import, GROUP BY baseline, builder, API
+ * on the builder's snapshots), the upload drain, then the generated year (`--year`). Sections read
+ * what earlier ones left in `ctx.shared` (`primary.dbPath`, `groupby/primary.totalMs`,
+ * `primary.dataDir`, …) and name those sections in `needs`.
  */
 import type { BenchSection } from '../section.js';
-import { BUFFER_SECTIONS } from './buffer.js';
+import { UPLOAD_BENCH_SECTION } from '../upload.js';
+import { API_SECTIONS } from './api.js';
+import { PRIMARY_BUFFER_SECTIONS, YEAR_BUFFER_SECTIONS } from './buffer.js';
+import { builderPrimary, builderYear } from './builder.js';
 
-export const SECTIONS: BenchSection[] = [...BUFFER_SECTIONS];
+export const SECTIONS: BenchSection[] = [
+  ...PRIMARY_BUFFER_SECTIONS,
+  builderPrimary,
+  ...API_SECTIONS,
+  UPLOAD_BENCH_SECTION,
+  ...YEAR_BUFFER_SECTIONS,
+  builderYear,
+];
