@@ -1,25 +1,22 @@
 /**
  * The one place that maps DynamoDB items of the samples table to `Sample`s and `SeriesInfo`s.
- * Item format (decided by the uploader, `cloud/table.ts` on the uploader branch):
+ * Item format (`cloud/table.ts`):
  * - sample item: `deviceId` S (partition key), `tsMs` N (sort key, ≥ 1), `schemaVersion` N,
  *   `v` M (seriesId → N, canonical unit);
  * - catalogue item at `tsMs = 0`: `series` M (seriesId → M{ sensorId, metric, unit, kind } as S).
  * - optional on the catalogue item: `backfillFromMs` N, the oldest tsMs of a backlog the uploader sent
  *   out of time order (see docs/cloud-builder.md, "Late data"). Absent means none.
- * After the merge these names can be imported from `cloud/table.ts` (same values); the functions
- * below are the only readers, so that is a one-file change.
+ * Attribute names come from `cloud/table.ts`, the uploader's definition of the item format.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SERIES_KINDS, type SeriesKind } from '../builder/constants.js';
 import type { Sample, SeriesInfo } from '../builder/types.js';
 
-export const PARTITION_KEY = 'deviceId';
-export const SORT_KEY = 'tsMs';
-export const VALUES_ATTRIBUTE = 'v';
-export const SERIES_ATTRIBUTE = 'series';
+import { CATALOG_TS_MS, PARTITION_KEY, SERIES_ATTRIBUTE, SORT_KEY, VALUES_ATTRIBUTE } from './table.js';
+
+export { CATALOG_TS_MS, PARTITION_KEY, SERIES_ATTRIBUTE, SORT_KEY, VALUES_ATTRIBUTE };
+/** Optional catalogue attribute: oldest tsMs of a backlog sent out of time order (docs/cloud-builder.md). */
 export const BACKFILL_ATTRIBUTE = 'backfillFromMs';
-/** Sort key of the per-device series catalogue item; samples have `tsMs >= 1`. */
-export const CATALOG_TS_MS = 0;
 
 export type DynamoItem = Record<string, AttributeValue>;
 

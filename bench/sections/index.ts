@@ -1,10 +1,12 @@
 /**
  * Every benchmark section, in run order: the primary dataset (import, GROUP BY baseline, builder, API
- * on the builder's snapshots), the upload drain, then the generated year (`--year`). Sections read
+ * on the builder's snapshots), the upload drain, the cloud builder (Lambda handler on dynalite +
+ * s3rver, incremental vs full), then the generated year (`--year`). Sections read
  * what earlier ones left in `ctx.shared` (`primary.dbPath`, `groupby/primary.totalMs`,
  * `primary.dataDir`, …) and name those sections in `needs`.
  */
 import type { BenchSection } from '../section.js';
+import { CLOUD_BENCH_SECTION } from '../cloud.js';
 import { UPLOAD_BENCH_SECTION } from '../upload.js';
 import { API_SECTIONS } from './api.js';
 import { PRIMARY_BUFFER_SECTIONS, YEAR_BUFFER_SECTIONS } from './buffer.js';
@@ -15,6 +17,7 @@ export const SECTIONS: BenchSection[] = [
   builderPrimary,
   ...API_SECTIONS,
   UPLOAD_BENCH_SECTION,
+  CLOUD_BENCH_SECTION,
   ...YEAR_BUFFER_SECTIONS,
   builderYear,
 ];
