@@ -13,7 +13,6 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalSnapshotReader } from '../api/local-snapshot-reader.js';
 import { startNodeServer } from '../api/node-http-api.js';
 import { createPiApi } from '../api/pi-api.js';
 import { buildMeta, buildPayload, encodePayload, sampleSeries } from '../test/support/snapshot-fixtures.js';
@@ -120,7 +119,7 @@ export async function runApiBench(seconds = Number(process.env.BENCH_API_SECONDS
   const dir = mkdtempSync(join(tmpdir(), 'bench-api-'));
   try {
     const file = writeSnapshots(dir);
-    const { api } = createPiApi({ dataDir: dir, deviceId: DEVICE, store: new LocalSnapshotReader(dir) });
+    const { api } = createPiApi({ dataDir: dir, deviceId: DEVICE, fresh: { build: async () => { throw new Error('no fresh builds in the benchmark'); } } });
     const server = await startNodeServer(api, '127.0.0.1', 0);
     const useNginx = hasNginx();
     const baseline = useNginx ? await startNginx(join(dir, 'nginx'), file) : await startNodeStatic(file);

@@ -1,16 +1,19 @@
 /**
  * `sensorctl serve [--port N] [--host H] [--static-dir DIR]`: the samples API and the page, from the
- * snapshots in the data directory (no sampling, no builds). Composition root: reads config, wires the
- * adapters, prints the URL, stops cleanly on SIGINT/SIGTERM.
+ * snapshots in the data directory (read through `FsObjectStore`, the store the builder writes). No
+ * sampling and no scheduled builds; `fresh=true` and refresh jobs build from the SQLite buffer
+ * (`<data-dir>/sensorctl.db`) through `PiFreshBuilder`. Run it when the daemon (`sensorctl run`,
+ * which serves the same API itself) is not running: the per-window lock is per process.
+ * Composition root: reads config, wires the adapters, prints the URL, stops cleanly on SIGINT/SIGTERM.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { LocalSnapshotReader } from '../../api/local-snapshot-reader.js';
 import { startNodeServer } from '../../api/node-http-api.js';
 import { createPiApi } from '../../api/pi-api.js';
-import { UsageError, globalOptions, loadConfig, output } from '../context.js';
+import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
+import { UsageError, dbPath, globalOptions, loadConfig, output } from '../context.js';
 
 /** The built page beside this install (`web/dist`), when it exists. */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -47,10 +50,20 @@ export function register(program: Command): void {
       const host = opts.host ?? config.http.host;
       const staticDir = opts.staticDir ? resolve(opts.staticDir) : DEFAULT_STATIC_DIR;
       if (opts.staticDir && !existsSync(staticDir)) throw new UsageError(`--static-dir ${opts.staticDir}: no such directory`);
+      const path = dbPath(g);
+      const buffer = existsSync(path) ? SqliteBuffer.open(path) : undefined;
+      if (!buffer) g.log.warn('no database; fresh reads and refresh jobs will fail until one exists', { path });
+      const noDatabase = {
+        build: async () => {
+          throw new Error(`no database at ${path}; run \`sensorctl import\` or \`sensorctl run\` first`);
+        },
+      };
       const { api, jobs } = createPiApi({
         dataDir: g.dataDir,
         deviceId: config.deviceId,
-        store: new LocalSnapshotReader(g.dataDir),
+        buffer,
+        fresh: buffer ? undefined : noDatabase,
+        log: g.log,
         options: { corsOrigins: config.http.corsOrigins },
       });
       const server = await startNodeServer(api, host, port, existsSync(staticDir) ? { staticDir } : {});
@@ -60,5 +73,6 @@ export function register(program: Command): void {
       g.log.info('stopping', { signal });
       await server.close();
       await jobs.idle();
+      buffer?.close();
     });
 }
