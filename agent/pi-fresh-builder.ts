@@ -118,7 +118,8 @@ export class PiFreshBuilder implements FreshBuilder {
       const buildDeps: BuildDeps = { source: this.deps.source, store, clock: this.deps.clock, log: this.deps.log, deviceId: device, builder: 'pi' };
       const report = await runBuild(buildDeps, { windows: [window] });
       const snapshot = report.snapshots.find((s) => s.window === window && s.granularity === granularity);
-      if (!snapshot?.ok) throw new FreshBuildError(snapshot?.error ?? `snapshot ${key} was not built`, request);
+      // The report says `Name: message`; a plain `Error: ` adds nothing for the reader.
+      if (!snapshot?.ok) throw new FreshBuildError((snapshot?.error ?? `snapshot ${key} was not built`).replace(/^Error: /, ''), request);
       const object = await this.deps.store.get(key);
       if (!object) throw new FreshBuildError(`snapshot ${key} vanished right after it was published`, request);
       return decodePayload(object);
