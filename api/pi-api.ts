@@ -10,7 +10,7 @@ import { PiFreshBuilder, WindowLocks } from '../agent/pi-fresh-builder.js';
 import { ID_PATTERN } from '../builder/constants.js';
 import { FsObjectStore } from '../builder/fs-object-store.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
-import { cachedSnapshotStore } from './cached-snapshot-store.js';
+import { cachedSnapshotStore, type CachedSnapshotStore } from './cached-snapshot-store.js';
 import { createApi, type FetchHandler } from './create-api.js';
 import { MemoryRefreshJobs } from './memory-refresh-jobs.js';
 import { nodeScheduler } from './node-scheduler.js';
@@ -65,18 +65,38 @@ export interface PiApiOptions {
   options?: ApiOptions;
 }
 
+/** `store` whose writes drop the written keys from `cache`. */
+function forgetting(store: ObjectStore, cache: CachedSnapshotStore): ObjectStore {
+  const after = async <T>(key: string, write: Promise<T>): Promise<T> => {
+    try {
+      return await write;
+    } finally {
+      cache.forget(key);
+    }
+  };
+  return {
+    put: (key, body, headers) => after(key, store.put(key, body, headers)),
+    promote: (stagedKey, key, headers) => after(key, store.promote(stagedKey, key, headers)),
+    delete: (key) => after(key, store.delete(key)),
+    get: (key, options) => store.get(key, options),
+    head: (key) => store.head(key),
+    list: (prefix) => store.list(prefix),
+  };
+}
+
 /** The Pi's API handler, its job queue (await `jobs.idle()` on shutdown) and the locks it uses. */
 export function createPiApi(o: PiApiOptions): { api: FetchHandler; jobs: MemoryRefreshJobs; locks: WindowLocks } {
   const clock = o.clock ?? systemClock;
   const locks = o.locks ?? new WindowLocks();
   const rawStore = o.store ?? new FsObjectStore(o.dataDir);
+  const store = cachedSnapshotStore(rawStore, clock, { ttlMs: o.snapshotCacheMs ?? 1000 });
   let fresh = o.fresh;
   if (!fresh) {
     if (!o.buffer) throw new TypeError('createPiApi: give `buffer` (the SQLite buffer) or `fresh`');
-    fresh = new PiFreshBuilder({ source: o.buffer, store: rawStore, clock: o.buildClock ?? clock, log: o.log ?? silentLog, locks });
+    // Refresh builds write through `forgetting`, so a job's `resultUrl` serves what it just published.
+    fresh = new PiFreshBuilder({ source: o.buffer, store: forgetting(rawStore, store), clock: o.buildClock ?? clock, log: o.log ?? silentLog, locks });
   }
   const jobs = new MemoryRefreshJobs({ builder: fresh, clock });
   const devices = dataDirDevices(o.dataDir, o.deviceId, clock);
-  const store = cachedSnapshotStore(rawStore, clock, { ttlMs: o.snapshotCacheMs ?? 1000 });
   return { api: createApi({ store, devices, fresh, jobs, clock, scheduler: nodeScheduler, options: o.options }), jobs, locks };
 }

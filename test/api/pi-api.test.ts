@@ -140,6 +140,21 @@ fresh('ends a refresh job failed with the builder error when the source fails, a
   assert.match(status.error, /SQLITE_IOERR: disk I\/O error/);
 });
 
+fresh('serves what a refresh job published as soon as it is done, although the read cache still held the old snapshot', async () => {
+  const later = NOW_MS + 60_000;
+  // API clock stopped: the 1 s read cache would never expire on its own.
+  const { api, jobs } = createPiApi({ dataDir: world.dir, deviceId: DEVICE, buffer: world.buffer, clock: { nowMs: () => NOW_MS }, buildClock: { nowMs: () => later } });
+  const before = await api(new Request('http://pi/samples/latest?window=10h&samples=100'));
+  const seen = before.status === 200 ? before.headers.get('last-updated') : null;
+  const post = await api(new Request('http://pi/samples/refresh?window=10h&samples=100', { method: 'POST' }));
+  assert.is(post.status, 202);
+  await jobs.idle();
+  const after = await api(new Request('http://pi/samples/latest?window=10h&samples=100'));
+  assert.is(after.status, 200);
+  assert.is(after.headers.get('last-updated'), new Date(later).toISOString());
+  assert.is.not(seen, new Date(later).toISOString());
+});
+
 const store = suite('createPiApi: snapshots through FsObjectStore');
 store.before(setupWorld);
 store.after(teardownWorld);

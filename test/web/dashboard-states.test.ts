@@ -119,6 +119,19 @@ itInProcess(refresh)('shows a throbber with the job progress over SSE, then swap
   await page.close();
 });
 
+it(refresh)('a refresh through either server (in process or spawned sensorctl serve) ends with a newer generatedAt', async () => {
+  const page = await openPage('?window=10d&samples=100');
+  assert.is(await page.getAttribute('#freshness', 'data-generated-at'), FIXTURE_TO);
+  await page.click('#refresh');
+  ctx.server!.releaseBuilds?.(); // in process builds are held until released (a permit if the build is not there yet)
+  await page.waitForFunction(() => document.body.dataset.refreshState === 'done');
+  const generatedAt = await page.getAttribute('#freshness', 'data-generated-at');
+  if (ctx.server!.releaseBuilds) assert.is(generatedAt, REFRESHED_AT);
+  else assert.ok(Date.parse(generatedAt ?? '') > Date.parse(FIXTURE_TO), `${generatedAt} is after ${FIXTURE_TO}`);
+  assert.equal((await cards(page)).map((c) => c.points), [100, 100, 100]);
+  await page.close();
+});
+
 itInProcess(refresh)('falls back to polling the status URL when the event stream fails', async () => {
   const page = await openPage('?window=10h&samples=100');
   await page.route('**/samples/refresh/*/events', (route) => route.abort());
