@@ -11,6 +11,8 @@
  * const locks = new WindowLocks();
  * // daemon, on the window's cadence:
  * await locks.run(deviceId, w, () => runBuild(piBuildDeps(buffer, dataDir, deviceId, log), { windows: [w] }));
+ * // or several windows in one run (one shared range read):
+ * await locks.runMany(deviceId, ws, () => runBuild(piBuildDeps(buffer, dataDir, deviceId, log), { windows: ws }));
  * // API (refresh jobs and fresh=true): the same `locks`
  * createPiApi({ dataDir, deviceId, buffer, locks, log });
  * ```
@@ -25,7 +27,7 @@
  * Progress: 0 while waiting for the lock, 0.1 once it is held, then +0.2 per published payload.
  * Rejects (the job ends `failed`) with the builder's own error when the requested snapshot failed.
  */
-import { devicePrefix, snapshotKey, type Window } from '../builder/constants.js';
+import { WINDOW_NAMES, devicePrefix, snapshotKey, type Window } from '../builder/constants.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
 import { runBuild, type BuildDeps } from '../builder/run-build.js';
 import type { Payload } from '../builder/types.js';
@@ -74,6 +76,21 @@ export class WindowLocks {
       return await fn();
     } finally {
       release();
+    }
+  }
+
+  /**
+   * Run `fn` holding the locks of several windows (e.g. a scheduled `runBuild` of all six, which shares
+   * one range read). Locks are taken one by one in `WINDOW_NAMES` order, so two such callers never
+   * deadlock; all are released however `fn` ends.
+   */
+  async runMany<T>(deviceId: string, windows: readonly Window[], fn: () => Promise<T>): Promise<T> {
+    const releases: ReleaseLock[] = [];
+    try {
+      for (const w of WINDOW_NAMES) if (windows.includes(w)) releases.push(await this.acquire(deviceId, w));
+      return await fn();
+    } finally {
+      for (const release of releases.reverse()) release();
     }
   }
 

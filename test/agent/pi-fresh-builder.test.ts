@@ -38,4 +38,20 @@ locks('releases the lock when the holder throws', async () => {
   assert.is(await l.run('pi', '1h', async () => 1), 1);
 });
 
+locks('runMany holds every named window while fn runs, and a single-window holder waits for it', async () => {
+  const l = new WindowLocks();
+  const log: string[] = [];
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  const many = l.runMany('pi', ['1d', '1h'], async () => { log.push('many start'); await gate; log.push('many end'); });
+  await new Promise((r) => setImmediate(r));
+  assert.equal([l.isHeld('pi', '1h'), l.isHeld('pi', '1d'), l.isHeld('pi', '10h')], [true, true, false]);
+  const one = l.run('pi', '1d', async () => { log.push('one'); });
+  assert.is(await l.run('pi', '10h', async () => 'free'), 'free');
+  open();
+  await Promise.all([many, one]);
+  assert.equal(log, ['many start', 'many end', 'one']);
+  assert.not.ok(l.isHeld('pi', '1h'));
+});
+
 locks.run();
