@@ -124,6 +124,11 @@ export class FreshBuildError extends Error {
 export class PiFreshBuilder implements FreshBuilder {
   constructor(private readonly deps: PiFreshBuilderDeps) {}
 
+  /**
+   * Rebuild `request.window` under its lock and return the `request.granularity` payload as published.
+   * @param onProgress done fraction: 0 (waiting for the lock), 0.1 (lock held), +0.2 per published payload.
+   * @throws {FreshBuildError} when that snapshot failed (message from the builder's report).
+   */
   async build(request: BuildRequest, onProgress?: (fraction: number) => void): Promise<Payload> {
     const { device, window, granularity } = request;
     onProgress?.(0);
