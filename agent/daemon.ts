@@ -27,6 +27,7 @@ import { S3ObjectStore } from '../builder/s3-object-store.js';
 import { createS3Client } from '../cloud/aws-clients.js';
 import { runDeviceBuild } from '../cloud/builder-core.js';
 import { FallbackRunner } from './fallback-runner.js';
+import { WindowLocks } from './pi-fresh-builder.js';
 import { startNodeServer, type RunningServer } from '../api/node-http-api.js';
 
 export interface DaemonOptions {
@@ -101,12 +102,14 @@ export async function startDaemon(o: DaemonOptions): Promise<RunningDaemon> {
   let server: RunningServer | undefined;
   let uploads: ReturnType<typeof startUploads>;
   let watchdog: WatchdogHandle | undefined;
+  let refreshJobs: { idle(): Promise<void> } | undefined;
   const stop = async () => {
     await watchdog?.stop();
     for (const job of jobs) await job.stop();
     await uploads?.schedule.stop();
     uploads?.service.close();
     await server?.close();
+    await refreshJobs?.idle();
     await sampler?.stop();
     await queue(async () => undefined); // let a running build finish
     buffer.close();
@@ -118,13 +121,17 @@ export async function startDaemon(o: DaemonOptions): Promise<RunningDaemon> {
     uploads = startUploads({ db: buffer.db, cloud: config.cloud, log });
     sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer, log });
     const deps: BuildDeps = { source: buffer, store: new FsObjectStore(o.dataDir), clock: systemClock, log, deviceId: config.deviceId, builder: 'pi' };
-    const build = (w: Window) => queue(() => buildWindow(deps, w, log));
+    // One lock per window, shared with the API's refresh jobs, so a scheduled build and a refresh of
+    // the same window never run at once; the queue runs the scheduled builds one at a time.
+    const locks = new WindowLocks();
+    const build = (w: Window) => queue(() => locks.run(config.deviceId, w, () => buildWindow(deps, w, log)));
     const firstBuild = Promise.all(WINDOW_NAMES.map(build)).then(() => log.info('snapshots built', { windows: WINDOW_NAMES.length }));
     for (const w of WINDOW_NAMES) jobs.push(schedulePeriodic(`build ${w}`, cronForIntervalMs(WINDOWS[w].rebuildEveryMs), () => build(w), log));
     if (config.cloud?.bucket) jobs.push(startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, log));
     jobs.push(schedulePeriodic('retention', cronForIntervalMs(RETENTION_EVERY_MS), () => retentionJob(buffer, Boolean(config.cloud), log), log));
-    const { api } = createPiApi({ dataDir: o.dataDir, deviceId: config.deviceId, store: new FsObjectStore(o.dataDir), options: { corsOrigins: config.http.corsOrigins } });
-    server = await startNodeServer(api, o.host ?? config.http.host, o.port ?? config.http.port, o.staticDir ? { staticDir: o.staticDir } : {});
+    const pi = createPiApi({ dataDir: o.dataDir, deviceId: config.deviceId, buffer, locks, log, options: { corsOrigins: config.http.corsOrigins } });
+    refreshJobs = pi.jobs;
+    server = await startNodeServer(pi.api, o.host ?? config.http.host, o.port ?? config.http.port, o.staticDir ? { staticDir: o.staticDir } : {});
     watchdog = startWatchdog({ log });
     return { url: server.url, buffer, firstBuild, stop };
   } catch (err) {

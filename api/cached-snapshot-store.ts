@@ -20,8 +20,14 @@ export interface CachedSnapshotStoreOptions {
   maxEntries?: number;
 }
 
+/** A `SnapshotStore` with a read cache; `forget(key)` drops what is cached for `key` (every version). */
+export interface CachedSnapshotStore extends SnapshotStore {
+  /** Call after writing `key` so the next read sees the new object (e.g. when a refresh job publishes). */
+  forget(key: string): void;
+}
+
 /** Wrap `store` with a read cache driven by `clock`. Failed reads are not cached. */
-export function cachedSnapshotStore(store: SnapshotStore, clock: Clock, options: CachedSnapshotStoreOptions = {}): SnapshotStore {
+export function cachedSnapshotStore(store: SnapshotStore, clock: Clock, options: CachedSnapshotStoreOptions = {}): CachedSnapshotStore {
   const ttlMs = options.ttlMs ?? 1000;
   const maxEntries = options.maxEntries ?? 512;
   const entries = new Map<string, CacheEntry>();
@@ -37,6 +43,9 @@ export function cachedSnapshotStore(store: SnapshotStore, clock: Clock, options:
       value.catch(() => entries.delete(cacheKey));
       if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
       return value;
+    },
+    forget(key) {
+      for (const cacheKey of [...entries.keys()]) if (cacheKey === key || cacheKey.startsWith(`${key}\u0000`)) entries.delete(cacheKey);
     },
   };
 }

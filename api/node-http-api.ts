@@ -8,7 +8,7 @@ import { realpathSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { ApiError } from './errors.js';
-import { errorResponse } from './http.js';
+import { acceptsGzip, errorResponse } from './http.js';
 import { readStaticFile } from './static-files.js';
 
 /** A fetch-shaped handler, e.g. from `createApi`. */
@@ -51,9 +51,10 @@ async function serveStatic(root: string, req: IncomingMessage, res: ServerRespon
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const pathname = new URL('http://localhost' + (req.url ?? '/')).pathname;
   if (pathname.startsWith('/samples/') || pathname === '/samples') return false;
-  const file = await readStaticFile(root, pathname);
+  const file = await readStaticFile(root, pathname, acceptsGzip(req.headers['accept-encoding'] ?? null));
   if (!file) return false;
-  const headers = { 'content-type': file.contentType, 'content-length': String(file.body.byteLength), 'cache-control': 'no-cache' };
+  const headers: Record<string, string> = { 'content-type': file.contentType, 'content-length': String(file.body.byteLength), 'cache-control': 'no-cache', vary: 'Accept-Encoding' };
+  if (file.contentEncoding) headers['content-encoding'] = file.contentEncoding;
   res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : file.body);
   return true;
 }

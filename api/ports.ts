@@ -1,9 +1,9 @@
 /**
  * Ports of the samples API core (`createApi`). The core is pure: it reads snapshots through
  * `SnapshotStore`, computes fresh payloads through `FreshBuilder`, runs refresh jobs through
- * `RefreshJobs` and waits only through `Scheduler`. Adapters: `builder/fs-object-store.ts` or
- * `api/local-snapshot-reader.ts` (Pi), the S3 store (cloud), memory stores (tests);
- * `api/memory-refresh-jobs.ts` (Pi) and an SQS/DynamoDB job store (cloud).
+ * `RefreshJobs` and waits only through `Scheduler`. Adapters: `builder/fs-object-store.ts` (Pi),
+ * the S3 store (cloud), memory stores (tests); `agent/pi-fresh-builder.ts` (Pi) and a DynamoDB
+ * builder (cloud); `api/memory-refresh-jobs.ts` (Pi) and an SQS/DynamoDB job store (cloud).
  */
 import type { Granularity, Window } from '../builder/constants.js';
 import type { Clock, ObjectStore } from '../builder/ports.js';

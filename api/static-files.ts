@@ -24,6 +24,18 @@ export const CONTENT_TYPES: Readonly<Record<string, string>> = {
 export interface StaticFile {
   body: Uint8Array;
   contentType: string;
+  /** `gzip` when `body` is the pre-compressed `<file>.gz` copy (the page build writes them). */
+  contentEncoding?: 'gzip';
+}
+
+/** The `<file>.gz` copy beside `real`, when it is a regular file. */
+async function gzipCopy(real: string): Promise<Uint8Array | undefined> {
+  try {
+    if (!(await stat(real + '.gz')).isFile()) return undefined;
+    return await readFile(real + '.gz');
+  } catch {
+    return undefined;
+  }
 }
 
 function decodedPath(pathname: string): string | undefined {
@@ -36,10 +48,11 @@ function decodedPath(pathname: string): string | undefined {
 }
 
 /**
- * Read the file that `pathname` names under `root` (an absolute, real directory path).
+ * Read the file that `pathname` names under `root` (an absolute, real directory path). With
+ * `acceptsGzip`, its pre-compressed `<file>.gz` copy is returned instead when one exists.
  * @returns `undefined` for anything that is not a regular file inside `root`.
  */
-export async function readStaticFile(root: string, pathname: string): Promise<StaticFile | undefined> {
+export async function readStaticFile(root: string, pathname: string, acceptsGzip = false): Promise<StaticFile | undefined> {
   const path = decodedPath(pathname);
   if (path === undefined || path.split('/').includes('..')) return undefined;
   let file = resolve(root, '.' + path);
@@ -48,7 +61,10 @@ export async function readStaticFile(root: string, pathname: string): Promise<St
     if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
     const real = await realpath(file);
     if (!real.startsWith(root + sep) || !(await stat(real)).isFile()) return undefined;
-    return { body: await readFile(real), contentType: CONTENT_TYPES[extname(real).toLowerCase()] ?? 'application/octet-stream' };
+    const contentType = CONTENT_TYPES[extname(real).toLowerCase()] ?? 'application/octet-stream';
+    const gz = acceptsGzip ? await gzipCopy(real) : undefined;
+    if (gz) return { body: gz, contentType, contentEncoding: 'gzip' };
+    return { body: await readFile(real), contentType };
   } catch {
     return undefined; // ENOENT, EACCES, ENOTDIR: not a file we serve
   }

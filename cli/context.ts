@@ -87,3 +87,24 @@ export const dbPath = (g: GlobalOptions): string => resolve(g.dataDir, 'sensorct
 export function output(g: GlobalOptions, json: unknown, text: () => string): void {
   process.stdout.write(g.json ? JSON.stringify(json, null, 2) + '\n' : text() + '\n');
 }
+
+/**
+ * Validate a `--port` value: an integer 0–65535 (0 = any free port); `undefined` passes through.
+ * @throws {UsageError} naming the flag and the allowed range.
+ */
+export function parsePortOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--port ${value}: expected an integer 0–65535`);
+  return Number(value);
+}
+
+/** Resolves on the first SIGINT or SIGTERM (long-running commands then stop cleanly). */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((done) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      done(signal);
+    };
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  });
+}

@@ -7,24 +7,8 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { startDaemon } from '../../agent/daemon.js';
-import { UsageError, globalOptions, loadConfig, output } from '../context.js';
+import { globalOptions, loadConfig, output, parsePortOption, untilSignal } from '../context.js';
 import { DEFAULT_STATIC_DIR } from './serve.js';
-
-function parsePort(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--port ${value}: expected an integer 0–65535`);
-  return Number(value);
-}
-
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((done) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      done(signal);
-    };
-    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  });
-}
 
 export function register(program: Command): void {
   program
@@ -52,7 +36,7 @@ Examples:
         log: g.log,
         staticDir: existsSync(DEFAULT_STATIC_DIR) ? DEFAULT_STATIC_DIR : undefined,
         host: opts.host,
-        port: parsePort(opts.port),
+        port: parsePortOption(opts.port),
       });
       output(g, { url: daemon.url, dataDir: g.dataDir, deviceId: config.deviceId }, () => `sensorctl running: open ${daemon.url} (data ${g.dataDir}, device ${config.deviceId}; Ctrl-C stops)`);
       g.log.info('daemon started', { url: daemon.url, device: config.deviceId, dataDir: g.dataDir, config: g.configPath ?? '(defaults)' });

@@ -1,36 +1,22 @@
 /**
  * `sensorctl serve [--port N] [--host H] [--static-dir DIR]`: the samples API and the page, from the
- * snapshots in the data directory (no sampling, no builds). Composition root: reads config, wires the
- * adapters, prints the URL, stops cleanly on SIGINT/SIGTERM.
+ * snapshots in the data directory (read through `FsObjectStore`, the store the builder writes). No
+ * sampling and no scheduled builds; `fresh=true` and refresh jobs build from the SQLite buffer
+ * (`<data-dir>/sensorctl.db`) through `PiFreshBuilder`. Run it when the daemon (`sensorctl run`,
+ * which serves the same API itself) is not running: the per-window lock is per process.
+ * Composition root: reads config, wires the adapters, prints the URL, stops cleanly on SIGINT/SIGTERM.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { LocalSnapshotReader } from '../../api/local-snapshot-reader.js';
 import { startNodeServer } from '../../api/node-http-api.js';
 import { createPiApi } from '../../api/pi-api.js';
-import { UsageError, globalOptions, loadConfig, output } from '../context.js';
+import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
+import { dbPath, globalOptions, loadConfig, output, parsePortOption, untilSignal, UsageError } from '../context.js';
 
 /** The built page beside this install (`web/dist`), when it exists. */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
-
-function parsePort(value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--port ${value}: expected an integer 0–65535`);
-  return Number(value);
-}
-
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((done) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      done(signal);
-    };
-    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  });
-}
 
 /** Add `serve` to the program. */
 export function register(program: Command): void {
@@ -43,14 +29,24 @@ export function register(program: Command): void {
     .action(async (opts: { port?: string; host?: string; staticDir?: string }, cmd: Command) => {
       const g = globalOptions(cmd);
       const config = loadConfig(g);
-      const port = parsePort(opts.port, config.http.port);
+      const port = parsePortOption(opts.port) ?? config.http.port;
       const host = opts.host ?? config.http.host;
       const staticDir = opts.staticDir ? resolve(opts.staticDir) : DEFAULT_STATIC_DIR;
       if (opts.staticDir && !existsSync(staticDir)) throw new UsageError(`--static-dir ${opts.staticDir}: no such directory`);
+      const path = dbPath(g);
+      const buffer = existsSync(path) ? SqliteBuffer.open(path) : undefined;
+      if (!buffer) g.log.warn('no database; fresh reads and refresh jobs will fail until one exists', { path });
+      const noDatabase = {
+        build: async () => {
+          throw new Error(`no database at ${path}; run \`sensorctl import\` or \`sensorctl run\` first`);
+        },
+      };
       const { api, jobs } = createPiApi({
         dataDir: g.dataDir,
         deviceId: config.deviceId,
-        store: new LocalSnapshotReader(g.dataDir),
+        buffer,
+        fresh: buffer ? undefined : noDatabase,
+        log: g.log,
         options: { corsOrigins: config.http.corsOrigins },
       });
       const server = await startNodeServer(api, host, port, existsSync(staticDir) ? { staticDir } : {});
@@ -60,5 +56,6 @@ export function register(program: Command): void {
       g.log.info('stopping', { signal });
       await server.close();
       await jobs.idle();
+      buffer?.close();
     });
 }

@@ -31,4 +31,21 @@ cache('does not keep failed reads', async () => {
   assert.is(calls, 2);
 });
 
+cache('reads a key again after forget(key), every cached version of it, and keeps other keys', async () => {
+  const store = new VersionedMemoryStore();
+  const { versionId } = await store.put('k', Uint8Array.of(1), { contentType: 'application/json' });
+  await store.put('other', Uint8Array.of(9), { contentType: 'application/json' });
+  const cached = cachedSnapshotStore(store, { nowMs: () => 0 }, { ttlMs: 1000 });
+  await cached.get('k');
+  await cached.get('k', { versionId });
+  await cached.get('other');
+  await store.put('k', Uint8Array.of(2), { contentType: 'application/json' });
+  const reads = store.gets;
+  cached.forget('k');
+  assert.equal([...(await cached.get('k'))!.body], [2]);
+  assert.equal([...(await cached.get('k', { versionId }))!.body], [1]);
+  assert.equal([...(await cached.get('other'))!.body], [9]);
+  assert.is(store.gets - reads, 2, 'both versions of k read again, other still cached');
+});
+
 cache.run();

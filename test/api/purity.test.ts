@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 
-const ADAPTERS = ['node-http-api.ts', 'lambda-http-api.ts', 'lambda-stream-api.ts', 'static-files.ts', 'node-scheduler.ts', 'local-snapshot-reader.ts', 'pi-api.ts'];
+const ADAPTERS = ['node-http-api.ts', 'lambda-http-api.ts', 'lambda-stream-api.ts', 'static-files.ts', 'node-scheduler.ts', 'pi-api.ts'];
 const dir = new URL('../../api/', import.meta.url).pathname;
 const core = readdirSync(dir).filter((f) => f.endsWith('.ts') && !ADAPTERS.includes(f));
 

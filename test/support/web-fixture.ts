@@ -1,27 +1,38 @@
 /**
- * Test data for the dashboard: the real BME280 cut in test/fixtures/web/ turned into the 24 snapshots
- * (+ meta) of one device, written in the layout the real API reads:
- * `<dataDir>/snapshots/<deviceId>/latest_{w}_{g}.json` (gzip) and `latest_{w}_{g}.meta.json`.
+ * Test data for the dashboard, prepared the way a Pi makes it: the real BME280 cut in
+ * test/fixtures/web/ is imported into a SQLite buffer in the data dir (`runImport`, the functions
+ * behind `sensorctl import`), and the 24 snapshots of each device are built with the product's
+ * builder (`runBuild` over `FsObjectStore`, as `sensorctl rebuild` does) as of FIXTURE_TO. Tests then
+ * change state through the same store (stale meta, fallback copies) or break a file on disk.
  *
- * This is a small brute-force bucketing (an oracle, not the product's builder): buckets of
- * `window / granularity` aligned to epoch multiples, the last one holding `to`; count/sum/min/max per
- * bucket, empty buckets explicit; the 500 variant carries raw samples when each series has ≤ 500.
- * When the real pipeline is wired, `sensorctl import` + `sensorctl rebuild --at` can replace it.
+ * `fixtureSeries` reads the CSVs directly: it is the oracle the tests count gaps and points against.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import {
-  WINDOWS, allSnapshots, bucketMsOf, devicePrefix, metaKey, snapshotKey, type Granularity, type Window,
-} from '../../builder/constants.js';
-import type { BucketPoint, Payload, PayloadSeries, RawPoint, SnapshotMeta } from '../../builder/types.js';
+import { gunzipSync } from 'node:zlib';
+import { listInputFiles } from '../../agent/import/input-files.js';
+import { runImport } from '../../agent/import/run-import.js';
+import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
+import { devicePrefix, fallbackPrefix, metaKey, snapshotKey, type Granularity, type Window } from '../../builder/constants.js';
+import { FsObjectStore } from '../../builder/fs-object-store.js';
+import type { Logger } from '../../builder/ports.js';
+import { runBuild, type BuildReport } from '../../builder/run-build.js';
+import type { Payload, RawPoint, SnapshotMeta } from '../../builder/types.js';
 
 const FIXTURE_DIR = new URL('../fixtures/web/bme280-livingroom-2019-09/', import.meta.url).pathname;
 
-/** The instant the fixture snapshots are "as of". */
+/** The instant the fixture snapshots are "as of" (the cut's end). */
 export const FIXTURE_TO = '2019-09-30T16:00:00.000Z';
 export const FIXTURE_DEVICE = 'livingroom';
+/** Series ids are `<prefix><metric>`, as `sensorctl import --series-prefix bme280-76.` makes them. */
+export const SERIES_PREFIX = 'bme280-76.';
+/** Series ids in payload order (the builder sorts by id). */
+export const FIXTURE_SERIES_IDS = ['bme280-76.pressurePa', 'bme280-76.rhPct', 'bme280-76.tempC'];
+
+const silent: Logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
+
+/** The SQLite buffer of `dataDir` (`sensorctl.db`, as the CLI names it). */
+export const dbPathOf = (dataDir: string): string => join(dataDir, 'sensorctl.db');
 
 export interface FixtureSeries {
   readonly id: string;
@@ -30,7 +41,7 @@ export interface FixtureSeries {
   readonly samples: RawPoint[];
 }
 
-/** The three fixture series in stored units (°C, %RH, Pa = hPa × 100). Empty values are skipped. */
+/** The three fixture series straight from the CSVs, in stored units (°C, %RH, Pa = hPa × 100), payload order. */
 export function fixtureSeries(): FixtureSeries[] {
   const read = (file: string, metric: string, unit: string, factor: number): FixtureSeries => {
     const samples: RawPoint[] = [];
@@ -39,77 +50,72 @@ export function fixtureSeries(): FixtureSeries[] {
       if (!ts || !v) continue;
       samples.push({ tsMs: Math.round(Number(ts) * 1000), value: Number(v) * factor });
     }
-    return { id: `bme280-76.${metric}`, metric, unit, samples };
+    return { id: `${SERIES_PREFIX}${metric}`, metric, unit, samples };
   };
-  return [
-    read('temperature.csv', 'tempC', '°C', 1),
-    read('humidity.csv', 'rhPct', '%RH', 1),
-    read('pressure.csv', 'pressurePa', 'Pa', 100),
-  ];
+  return [read('pressure.csv', 'pressurePa', 'Pa', 100), read('humidity.csv', 'rhPct', '%RH', 1), read('temperature.csv', 'tempC', '°C', 1)];
 }
 
-function bucketed(samples: RawPoint[], firstMs: number, bucketMs: number, g: number, toMs: number): BucketPoint[] {
-  const points: BucketPoint[] = Array.from({ length: g }, (_, i) => ({
-    startMs: firstMs + i * bucketMs, count: 0, avg: null, min: null, max: null, sum: null,
-  }));
-  for (const s of samples) {
-    if (s.tsMs < firstMs || s.tsMs > toMs) continue;
-    const p = points[Math.floor((s.tsMs - firstMs) / bucketMs)];
-    p.count++;
-    p.sum = (p.sum ?? 0) + s.value;
-    p.min = p.min === null ? s.value : Math.min(p.min, s.value);
-    p.max = p.max === null ? s.value : Math.max(p.max, s.value);
+/** Run `fn` with the data dir's buffer open (a second connection when a server holds one: WAL allows it). */
+async function withBuffer<T>(dataDir: string, fn: (b: SqliteBuffer) => Promise<T>): Promise<T> {
+  const buffer = SqliteBuffer.open(dbPathOf(dataDir));
+  try {
+    return await fn(buffer);
+  } finally {
+    buffer.close();
   }
-  for (const p of points) if (p.count) p.avg = p.sum! / p.count;
-  return points;
 }
 
-/** Build the payload of (`window`, `g`) as of `toMs` from `series`. */
-export function buildPayload(
-  series: FixtureSeries[], window: Window, g: Granularity, toMs: number, generatedAt: string, device: string,
-): Payload {
-  const bucketMs = bucketMsOf(window, g);
-  const lastStart = Math.floor(toMs / bucketMs) * bucketMs;
-  const firstMs = lastStart - (g - 1) * bucketMs;
-  const windowFromMs = toMs - WINDOWS[window].spanMs;
-  const inWindow = series.map((s) => s.samples.filter((p) => p.tsMs > windowFromMs && p.tsMs <= toMs));
-  const isRaw = g === 500 && inWindow.every((s) => s.length <= 500);
-  const out: PayloadSeries[] = series.map((s, i) => ({
-    id: s.id, metric: s.metric, unit: s.unit, kind: 'gauge',
-    points: isRaw ? inWindow[i] : bucketed(s.samples, firstMs, bucketMs, g, toMs),
-  }));
-  return {
-    schemaVersion: 1, window, granularity: g, resolution: isRaw ? 'raw' : 'bucketed', bucketMs: isRaw ? null : bucketMs,
-    from: new Date(isRaw ? windowFromMs : firstMs).toISOString(), to: new Date(toMs).toISOString(),
-    lastBucketPartial: !isRaw && toMs !== lastStart + bucketMs - 1, generatedAt, device, series: out,
-  };
+/** `sensorctl import <fixture> --device <device> --series-prefix bme280-76.` into `dataDir`. */
+export function importFixture(dataDir: string, device: string): Promise<void> {
+  return withBuffer(dataDir, async (buffer) => {
+    const report = await runImport(listInputFiles([FIXTURE_DIR]), {
+      deviceId: device,
+      options: { seriesPrefix: SERIES_PREFIX, columnMap: {}, units: {}, ranges: {} },
+      sink: { define: (s) => buffer.defineSeries([s]), insert: (samples) => buffer.insert(device, samples) },
+    });
+    if (report.series.length !== 3) throw new Error(`fixture import made ${report.series.length} series, expected 3`);
+  });
 }
 
-/** Write one payload (gzip) and its meta; `metaPatch` overrides meta fields (e.g. `stale: true`). */
-export function writeSnapshot(dataDir: string, payload: Payload, metaPatch: Partial<SnapshotMeta> = {}): SnapshotMeta {
-  const dir = join(dataDir, devicePrefix(payload.device));
-  mkdirSync(dir, { recursive: true });
-  const key = snapshotKey(payload.window, payload.granularity);
-  const body = gzipSync(JSON.stringify(payload));
-  const sha256 = createHash('sha256').update(body).digest('hex');
-  writeFileSync(join(dir, key), body);
-  const generatedMs = Date.parse(payload.generatedAt);
-  const prefix = devicePrefix(payload.device);
-  const meta: SnapshotMeta = {
-    schemaVersion: 1, window: payload.window, granularity: payload.granularity, device: payload.device,
-    key: `${prefix}${key}`, generatedAt: payload.generatedAt,
-    expiresAt: new Date(generatedMs + 2 * WINDOWS[payload.window].rebuildEveryMs).toISOString(),
-    versionId: sha256, stagedKey: `${prefix}latest_${payload.window}_${payload.granularity}.tmp-${generatedMs}.json`,
-    sha256, bytes: body.length, pointCount: payload.series[0]?.points.length ?? 0,
-    stale: false, consecutiveFailures: 0, lastError: null, lastFailureAt: null, builder: 'pi', ...metaPatch,
-  };
-  writeFileSync(join(dir, metaKey(payload.window, payload.granularity)), JSON.stringify(meta, null, 2));
-  return meta;
+/**
+ * `sensorctl rebuild` as of `atMs` (default FIXTURE_TO) with a clock stopped there, so `generatedAt`
+ * is exactly that instant. `prefix`: publish elsewhere (the fallback copy), with its own rollup state.
+ */
+export function buildSnapshots(
+  dataDir: string, device: string, o: { windows?: readonly Window[]; atMs?: number; fallback?: boolean } = {},
+): Promise<BuildReport> {
+  const atMs = o.atMs ?? Date.parse(FIXTURE_TO);
+  return withBuffer(dataDir, async (buffer) => {
+    const report = await runBuild({
+      source: buffer, store: new FsObjectStore(dataDir), clock: { nowMs: () => atMs }, log: silent, deviceId: device, builder: 'pi',
+      ...(o.fallback ? { prefix: fallbackPrefix(device), statePrefix: `state/fallback/${device}/` } : {}),
+    }, { windows: o.windows });
+    if (!report.ok) throw new Error(`build of ${device} failed: ${JSON.stringify(report.snapshots.filter((s) => !s.ok))}`);
+    return report;
+  });
 }
 
-/** Read back a stored payload (gunzipped), e.g. to rewrite it. */
-export function readSnapshot(dataDir: string, device: string, window: Window, g: Granularity): Payload {
-  const body = readFileSync(join(dataDir, devicePrefix(device), snapshotKey(window, g)));
+/** Import the fixture for `device` and build its 24 snapshots as of FIXTURE_TO. */
+export async function prepareDevice(dataDir: string, device: string): Promise<void> {
+  await importFixture(dataDir, device);
+  await buildSnapshots(dataDir, device);
+}
+
+/**
+ * Add a counter series `rain.pulses` to `device` in the buffer: one pulse per fixture temperature
+ * sample time (a rain gauge's tips), so its buckets are countable from the CSV.
+ */
+export function addCounterSeries(dataDir: string, device: string): Promise<void> {
+  return withBuffer(dataDir, async (buffer) => {
+    buffer.defineSeries([{ deviceId: device, seriesId: 'rain.pulses', sensorId: 'rain', metric: 'pulses', unit: 'pulses', kind: 'counter' }]);
+    const temps = fixtureSeries()[2].samples;
+    buffer.insert(device, temps.map((p) => ({ seriesId: 'rain.pulses', tsMs: p.tsMs, value: 1 })));
+  });
+}
+
+/** Read back a stored payload (gunzipped). */
+export function readSnapshot(dataDir: string, device: string, window: Window, g: Granularity, prefix = devicePrefix(device)): Payload {
+  const body = readFileSync(join(dataDir, prefix, snapshotKey(window, g)));
   return JSON.parse(gunzipSync(body).toString('utf8')) as Payload;
 }
 
@@ -118,9 +124,23 @@ export function readMeta(dataDir: string, device: string, window: Window, g: Gra
   return JSON.parse(readFileSync(join(dataDir, devicePrefix(device), metaKey(window, g)), 'utf8')) as SnapshotMeta;
 }
 
+/** Write `meta` over the canonical meta of (`window`, `g`) through the store, as the builder's `recordFailure` does. */
+export async function writeMeta(dataDir: string, device: string, window: Window, g: Granularity, meta: SnapshotMeta): Promise<void> {
+  await new FsObjectStore(dataDir).put(devicePrefix(device) + metaKey(window, g), new TextEncoder().encode(JSON.stringify(meta)), {
+    contentType: 'application/json', cacheControl: 'public, max-age=10',
+  });
+}
+
+/** Remove the canonical payload and meta of (`window`, `g`): never built. */
+export async function deleteSnapshot(dataDir: string, device: string, window: Window, g: Granularity): Promise<void> {
+  const store = new FsObjectStore(dataDir);
+  await store.delete(devicePrefix(device) + snapshotKey(window, g));
+  await store.delete(devicePrefix(device) + metaKey(window, g));
+}
+
 /**
  * Make a stored payload unreadable for any server (a directory where the file should be: EISDIR, even
- * for root), so the API answers 500. `restoreSnapshot` (or `writeSnapshot` after it) undoes it.
+ * for root), so the API answers 500. `restoreSnapshot` undoes it.
  */
 export function breakSnapshot(dataDir: string, device: string, window: Window, g: Granularity): void {
   const path = join(dataDir, devicePrefix(device), snapshotKey(window, g));
@@ -128,18 +148,8 @@ export function breakSnapshot(dataDir: string, device: string, window: Window, g
   mkdirSync(path);
 }
 
-/** Remove what `breakSnapshot` left, then write `payload` as usual. */
-export function restoreSnapshot(dataDir: string, payload: Payload): SnapshotMeta {
-  rmSync(join(dataDir, devicePrefix(payload.device), snapshotKey(payload.window, payload.granularity)), { recursive: true, force: true });
-  return writeSnapshot(dataDir, payload);
-}
-
-/** Write all 24 snapshots of `device` as of `to` (default the fixture's end), generated at `generatedAt`. */
-export function writeFixtureSnapshots(dataDir: string, opts: { device?: string; to?: string; generatedAt?: string } = {}): void {
-  const series = fixtureSeries();
-  const toMs = Date.parse(opts.to ?? FIXTURE_TO);
-  const generatedAt = opts.generatedAt ?? new Date(toMs).toISOString();
-  for (const { window, granularity } of allSnapshots()) {
-    writeSnapshot(dataDir, buildPayload(series, window, granularity, toMs, generatedAt, opts.device ?? FIXTURE_DEVICE));
-  }
+/** Remove what `breakSnapshot` left and rebuild the window as of FIXTURE_TO. */
+export async function restoreSnapshot(dataDir: string, device: string, window: Window, g: Granularity): Promise<void> {
+  rmSync(join(dataDir, devicePrefix(device), snapshotKey(window, g)), { recursive: true, force: true });
+  await buildSnapshots(dataDir, device, { windows: [window] });
 }

@@ -1,6 +1,7 @@
 /**
- * Shared harness of the dashboard browser tests: one Chromium, one server (test/support/web-server.ts)
- * over a temp data dir holding the fixture snapshots of two devices, and page helpers. The page's
+ * Shared harness of the dashboard browser tests: one Chromium, one real API server
+ * (test/support/web-server.ts) over a temp data dir where the fixture was imported into SQLite and
+ * built into snapshots for two devices (test/support/web-fixture.ts), and page helpers. The page's
  * clock is fixed at PAGE_NOW and its zone is Europe/Berlin (UTC+02:00 in September), so wording is
  * deterministic. Screenshots go to test-artifacts/web/.
  */
@@ -10,12 +11,12 @@ import { join } from 'node:path';
 import type { Test } from 'uvu';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { ARTIFACTS_DIR, CHROMIUM_PATH, ensureWebBuilt, launchChromium } from './web-browser.js';
-import { FIXTURE_DEVICE, writeFixtureSnapshots } from './web-fixture.js';
+import { FIXTURE_DEVICE, prepareDevice } from './web-fixture.js';
 import { start, type WebServer } from './web-server.js';
 
 /** The page's fixed clock: 4 min after the fixture snapshots were generated. */
 export const PAGE_NOW = '2019-09-30T16:04:00.000Z';
-/** generatedAt stamped by a refresh job of the stand-in server. */
+/** The instant refresh builds of the in-process server run at (so their generatedAt). */
 export const REFRESHED_AT = '2019-09-30T16:03:30.000Z';
 /** Browser context: Berlin zone (UTC+02:00 in September), British English, a desktop viewport. */
 export const CONTEXT: BrowserContextOptions = { timezoneId: 'Europe/Berlin', locale: 'en-GB', viewport: { width: 1100, height: 1000 } };
@@ -25,24 +26,24 @@ export const HAS_BROWSER = existsSync(CHROMIUM_PATH) || Boolean(process.env.CI);
 if (!HAS_BROWSER) console.log(`SKIP dashboard browser tests: ${CHROMIUM_PATH} is missing (apt-get install -y chromium); CI runs them.`);
 export const it = (s: Test): Test | Test['skip'] => (HAS_BROWSER ? s : s.skip);
 
-/** True when the tests run against the stand-in server (not `WEB_TEST_SERVER=sensorctl`). */
-export const IS_STAND_IN = process.env.WEB_TEST_SERVER !== 'sensorctl';
-if (HAS_BROWSER && !IS_STAND_IN) console.log('WEB_TEST_SERVER=sensorctl: tests that steer refresh jobs (hold, fail) are skipped; they need the stand-in.');
-/** Like `it`, for tests that steer refresh jobs through the stand-in's extra abilities. */
-export const itStandIn = (s: Test): Test | Test['skip'] => (HAS_BROWSER && IS_STAND_IN ? s : s.skip);
+/** True when the API runs in this process (not `WEB_TEST_SERVER=sensorctl`), so builds can be held or failed. */
+export const IN_PROCESS = process.env.WEB_TEST_SERVER !== 'sensorctl';
+if (HAS_BROWSER && !IN_PROCESS) console.log('WEB_TEST_SERVER=sensorctl: tests that hold or fail refresh builds are skipped; they need the in-process server.');
+/** Like `it`, for tests that hold or fail refresh builds (in-process server only). */
+export const itInProcess = (s: Test): Test | Test['skip'] => (HAS_BROWSER && IN_PROCESS ? s : s.skip);
 
 export interface Ctx { browser?: Browser; server?: WebServer; dataDir: string }
 export const ctx: Ctx = { dataDir: '' };
 
-/** Suite `before`: build web/dist if stale, launch Chromium, write fixture snapshots (devices livingroom, garage), start the server. */
+/** Suite `before`: build web/dist if stale, launch Chromium, import + build the fixture (devices livingroom, garage), start the server. */
 export async function setup(): Promise<void> {
   if (!HAS_BROWSER) return;
   ensureWebBuilt();
   ctx.browser = await launchChromium();
   ctx.dataDir = mkdtempSync(join(tmpdir(), 'web-test-'));
-  writeFixtureSnapshots(ctx.dataDir);
-  writeFixtureSnapshots(ctx.dataDir, { device: 'garage' });
-  ctx.server = await start({ dataDir: ctx.dataDir, deviceId: FIXTURE_DEVICE, holdRefresh: true, refreshClock: () => Date.parse(REFRESHED_AT) });
+  await prepareDevice(ctx.dataDir, FIXTURE_DEVICE);
+  await prepareDevice(ctx.dataDir, 'garage');
+  ctx.server = await start({ dataDir: ctx.dataDir, deviceId: FIXTURE_DEVICE, holdBuilds: true, refreshAtMs: Date.parse(REFRESHED_AT) });
 }
 
 /** Suite `after`: close server and browser, remove the data dir. */

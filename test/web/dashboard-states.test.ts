@@ -1,13 +1,14 @@
 /**
- * The dashboard in a real browser: stale and fallback banners, server errors, refresh jobs (SSE,
- * polling, failure, reduced motion). Harness: test/support/web-page.ts.
+ * The dashboard in a real browser against the real Pi API: stale and fallback banners, server errors,
+ * refresh jobs built for real from SQLite (SSE, polling, failure, reduced motion).
+ * Harness: test/support/web-page.ts.
  */
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { breakSnapshot, buildPayload, restoreSnapshot, FIXTURE_DEVICE, FIXTURE_TO, fixtureSeries, readMeta } from '../support/web-fixture.js';
-import { CONTEXT, REFRESHED_AT, cards, ctx, it, itStandIn, openPage, setup, shot, teardown } from '../support/web-page.js';
+import {
+  FIXTURE_DEVICE, FIXTURE_TO, breakSnapshot, buildSnapshots, deleteSnapshot, readMeta, restoreSnapshot, writeMeta,
+} from '../support/web-fixture.js';
+import { REFRESHED_AT, cards, ctx, it, itInProcess, openPage, setup, shot, teardown } from '../support/web-page.js';
 
 const stale = suite('dashboard: stale and failing snapshots');
 stale.before(setup);
@@ -15,10 +16,10 @@ stale.after(teardown);
 
 it(stale)('shows the stale banner when meta says the latest build failed', async () => {
   const meta = readMeta(ctx.dataDir, FIXTURE_DEVICE, '3m', 100);
-  writeFileSync(join(ctx.dataDir, 'snapshots', FIXTURE_DEVICE, 'latest_3m_100.meta.json'), JSON.stringify({
+  await writeMeta(ctx.dataDir, FIXTURE_DEVICE, '3m', 100, {
     ...meta, generatedAt: '2019-09-30T14:00:00.000Z', stale: true, consecutiveFailures: 3,
     lastError: 'SQLITE_BUSY: database is locked', lastFailureAt: '2019-09-30T16:00:00.000Z',
-  }));
+  });
   const page = await openPage('?window=3m&samples=100');
   assert.ok(await page.isVisible('#stale-banner'));
   assert.is(await page.textContent('#stale-banner'),
@@ -31,28 +32,24 @@ it(stale)('shows the stale banner when meta says the latest build failed', async
 
 it(stale)('shows the stale banner when expiresAt has passed without a new build', async () => {
   const meta = readMeta(ctx.dataDir, FIXTURE_DEVICE, '12m', 100);
-  writeFileSync(join(ctx.dataDir, 'snapshots', FIXTURE_DEVICE, 'latest_12m_100.meta.json'), JSON.stringify({
-    ...meta, expiresAt: '2019-09-30T16:01:00.000Z',
-  }));
+  await writeMeta(ctx.dataDir, FIXTURE_DEVICE, '12m', 100, { ...meta, expiresAt: '2019-09-30T16:01:00.000Z' });
   const page = await openPage('?window=12m&samples=100');
   assert.is(await page.textContent('#stale-banner'), 'Showing data from 4 min ago; a newer build was due 3 min ago and has not arrived.');
   await page.close();
 });
 
-it(stale)('notes when the data came from the Pi fallback copy (X-Snapshot-Source: fallback)', async () => {
-  // The stand-in (like the Pi) only serves canonical snapshots; the cloud API answers `fallback` when its
-  // own build is missing. The response is the server's, with that one header changed.
-  const context = await ctx.browser!.newContext(CONTEXT);
-  const page = await context.newPage();
-  await page.route('**/samples/latest?*', async (route) => {
-    const res = await route.fetch();
-    await route.fulfill({ response: res, headers: { ...res.headers(), 'x-snapshot-source': 'fallback' } });
-  });
-  await page.goto(`${ctx.server!.url}/?window=10h&samples=100`);
-  await page.waitForFunction(() => document.body.dataset.view === 'ready');
+it(stale)('notes when the data came from the fallback copy (canonical meta stale, fallback built later)', async () => {
+  // A fallback copy built a minute after the canonical one, then the canonical build fails (stale meta).
+  await buildSnapshots(ctx.dataDir, FIXTURE_DEVICE, { windows: ['10h'], atMs: Date.parse(FIXTURE_TO) + 60_000, fallback: true });
+  const meta = readMeta(ctx.dataDir, FIXTURE_DEVICE, '10h', 100);
+  await writeMeta(ctx.dataDir, FIXTURE_DEVICE, '10h', 100, { ...meta, stale: true, consecutiveFailures: 1, lastError: 'disk full' });
+  const page = await openPage('?window=10h&samples=100');
   assert.ok(await page.isVisible('#source-note'));
   assert.match(await page.textContent('#source-note') ?? '', /fallback copy/);
-  await context.close();
+  assert.is(await page.getAttribute('#freshness', 'data-generated-at'), '2019-09-30T16:01:00.000Z');
+  assert.equal((await cards(page)).map((c) => c.points), [100, 100, 100]);
+  await shot(page, 'fallback-10h-100');
+  await page.close();
 });
 
 it(stale)('keeps the last good chart and shows the server error in words when a switch fails', async () => {
@@ -69,7 +66,7 @@ it(stale)('keeps the last good chart and shows the server error in words when a 
   assert.is(await page.getAttribute('body', 'data-view'), 'kept');
   await shot(page, 'error-kept-chart');
   // Retry after the file is fixed loads the view.
-  restoreSnapshot(ctx.dataDir, buildPayload(fixtureSeries(), '10d', 20, Date.parse(FIXTURE_TO), FIXTURE_TO, FIXTURE_DEVICE));
+  await restoreSnapshot(ctx.dataDir, FIXTURE_DEVICE, '10d', 20);
   await page.click('#retry');
   await page.waitForFunction(() => document.querySelector('#charts')?.getAttribute('data-granularity') === '20');
   assert.ok(await page.isHidden('#error'));
@@ -78,11 +75,11 @@ it(stale)('keeps the last good chart and shows the server error in words when a 
 });
 
 it(stale)('says in words that a snapshot was never built (404 not_built), with no chart', async () => {
-  for (const name of ['latest_10h_500.json', 'latest_10h_500.meta.json']) rmSync(join(ctx.dataDir, 'snapshots', FIXTURE_DEVICE, name));
-  const page = await openPage('?window=10h&samples=500');
+  await deleteSnapshot(ctx.dataDir, FIXTURE_DEVICE, '1h', 500);
+  const page = await openPage('?window=1h&samples=500');
   assert.is(await page.$$eval('canvas', (c) => c.length), 0);
   assert.match(await page.textContent('#empty') ?? '', /No snapshot has been built for this view yet \(HTTP 404 not_built\); it appears after the builder's next run, or use Refresh\./);
-  assert.is(await page.textContent('#showing'), '10 hours at 500 points: not available');
+  assert.is(await page.textContent('#showing'), '1 hour at 500 points: not available');
   await page.close();
 });
 
@@ -101,17 +98,17 @@ const refresh = suite('dashboard: refresh');
 refresh.before(setup);
 refresh.after(teardown);
 
-itStandIn(refresh)('shows a throbber with the job progress over SSE, then swaps in the new generatedAt', async () => {
+itInProcess(refresh)('shows a throbber with the job progress over SSE, then swaps in the new generatedAt', async () => {
   const page = await openPage('?window=1d&samples=100');
   assert.is(await page.getAttribute('#freshness', 'data-generated-at'), FIXTURE_TO);
   await page.click('#refresh');
-  await page.waitForFunction(() => /Building 40 %/.test(document.querySelector('#refresh-text')?.textContent ?? ''));
+  await page.waitForFunction(() => /Building 10 %/.test(document.querySelector('#refresh-text')?.textContent ?? ''));
   assert.ok(await page.isVisible('.throbber'));
   assert.ok(await page.isDisabled('#refresh'));
-  assert.is(await page.$eval('#refresh-progress', (p) => (p as HTMLProgressElement).value), 0.4);
+  assert.is(await page.$eval('#refresh-progress', (p) => (p as HTMLProgressElement).value), 0.1);
   assert.is(await page.$eval('.throbber', (t) => getComputedStyle(t).animationName), 'spin');
   await shot(page, 'refresh-running');
-  ctx.server!.releaseRefresh!();
+  ctx.server!.releaseBuilds!();
   await page.waitForFunction(() => document.body.dataset.refreshState === 'done');
   assert.is(await page.getAttribute('#freshness', 'data-generated-at'), REFRESHED_AT);
   assert.is(await page.textContent('#freshness'), 'last updated 30 s ago');
@@ -122,45 +119,58 @@ itStandIn(refresh)('shows a throbber with the job progress over SSE, then swaps 
   await page.close();
 });
 
-itStandIn(refresh)('falls back to polling the status URL when the event stream fails', async () => {
+it(refresh)('a refresh through either server (in process or spawned sensorctl serve) ends with a newer generatedAt', async () => {
+  const page = await openPage('?window=10d&samples=100');
+  assert.is(await page.getAttribute('#freshness', 'data-generated-at'), FIXTURE_TO);
+  await page.click('#refresh');
+  ctx.server!.releaseBuilds?.(); // in process builds are held until released (a permit if the build is not there yet)
+  await page.waitForFunction(() => document.body.dataset.refreshState === 'done');
+  const generatedAt = await page.getAttribute('#freshness', 'data-generated-at');
+  if (ctx.server!.releaseBuilds) assert.is(generatedAt, REFRESHED_AT);
+  else assert.ok(Date.parse(generatedAt ?? '') > Date.parse(FIXTURE_TO), `${generatedAt} is after ${FIXTURE_TO}`);
+  assert.equal((await cards(page)).map((c) => c.points), [100, 100, 100]);
+  await page.close();
+});
+
+itInProcess(refresh)('falls back to polling the status URL when the event stream fails', async () => {
   const page = await openPage('?window=10h&samples=100');
   await page.route('**/samples/refresh/*/events', (route) => route.abort());
   const seen: string[] = [];
   page.on('request', (r) => seen.push(new URL(r.url()).pathname));
   await page.click('#refresh');
   await page.waitForFunction(() => /checking status/.test(document.querySelector('#refresh-text')?.textContent ?? ''));
-  ctx.server!.releaseRefresh!();
+  ctx.server!.releaseBuilds!();
   await page.waitForFunction(() => document.body.dataset.refreshState === 'done');
   assert.ok(seen.some((p) => /^\/samples\/refresh\/[0-9a-f-]{36}$/.test(p)), 'polled statusUrl');
   assert.is(await page.getAttribute('#freshness', 'data-generated-at'), REFRESHED_AT);
   await page.close();
 });
 
-itStandIn(refresh)('stops the throbber animation under prefers-reduced-motion', async () => {
+itInProcess(refresh)('stops the throbber animation under prefers-reduced-motion', async () => {
   const page = await openPage('?window=3m&samples=20', { reducedMotion: true });
   await page.click('#refresh');
   await page.waitForFunction(() => /Building/.test(document.querySelector('#refresh-text')?.textContent ?? ''));
   assert.ok(await page.isVisible('.throbber'));
   assert.is(await page.$eval('.throbber', (t) => getComputedStyle(t).animationName), 'none');
-  ctx.server!.releaseRefresh!();
+  ctx.server!.releaseBuilds!();
   await page.waitForFunction(() => document.body.dataset.refreshState === 'done');
   await page.close();
 });
 
-itStandIn(refresh)('shows a failed job in words with a retry button, and the chart stays', async () => {
+itInProcess(refresh)('shows a failed job in words with a retry button, and the chart stays', async () => {
   const page = await openPage('?window=12m&samples=20');
-  ctx.server!.failNextRefresh!('DynamoDB query throttled (ProvisionedThroughputExceededException)');
+  ctx.server!.failNextBuild!('SQLITE_BUSY: database is locked');
   await page.click('#refresh');
   await page.waitForFunction(() => /Building/.test(document.querySelector('#refresh-text')?.textContent ?? ''));
-  ctx.server!.releaseRefresh!();
+  ctx.server!.releaseBuilds!();
   await page.waitForFunction(() => document.body.dataset.refreshState === 'failed');
-  assert.is(await page.textContent('#error-text'), 'Refresh failed: DynamoDB query throttled (ProvisionedThroughputExceededException)');
+  assert.is(await page.textContent('#error-text'), 'Refresh failed: SQLITE_BUSY: database is locked.');
   assert.ok(await page.isVisible('#retry'));
   assert.equal((await cards(page)).map((c) => c.points), [20, 20, 20]);
   await shot(page, 'refresh-failed');
   await page.click('#retry');
   await page.waitForFunction(() => /Building/.test(document.querySelector('#refresh-text')?.textContent ?? ''));
-  ctx.server!.releaseRefresh!();
+  ctx.server!.releaseBuilds!();
   await page.waitForFunction(() => document.body.dataset.refreshState === 'done');
   assert.ok(await page.isHidden('#error'));
   await page.close();

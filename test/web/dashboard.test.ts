@@ -1,7 +1,8 @@
 /**
- * The dashboard in a real browser (Debian's Chromium via playwright-core) against the server of
- * test/support/web-server.ts, over the real BME280 cut as 24 snapshots as of 2019-09-30T16:00Z:
- * first view, pickers and URL state, transfer size. Harness: test/support/web-page.ts.
+ * The dashboard in a real browser (Debian's Chromium via playwright-core) against the real Pi API
+ * (test/support/web-server.ts), over the real BME280 cut imported into SQLite and built into 24
+ * snapshots as of 2019-09-30T16:00Z: first view, pickers and URL state, transfer size.
+ * Harness: test/support/web-page.ts.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bucketMsOf } from '../../builder/constants.js';
 import { ARTIFACTS_DIR } from '../support/web-browser.js';
-import { FIXTURE_DEVICE, FIXTURE_TO, fixtureSeries, readSnapshot, writeSnapshot } from '../support/web-fixture.js';
+import { FIXTURE_DEVICE, FIXTURE_SERIES_IDS, FIXTURE_TO, addCounterSeries, buildSnapshots, fixtureSeries, readSnapshot } from '../support/web-fixture.js';
 import { CONTEXT, PAGE_NOW, cards, ctx, it, openPage, setup, shot, teardown } from '../support/web-page.js';
 
 /** Empty buckets per series of (w, g), counted straight from the fixture samples. */
@@ -30,12 +31,12 @@ render.after(teardown);
 it(render)('draws one chart per series with 100 points each for 1d/100, gaps counted from the raw rows', async () => {
   const page = await openPage('');
   const got = await cards(page);
-  assert.equal(got.map((c) => c.id), ['bme280-76.tempC', 'bme280-76.rhPct', 'bme280-76.pressurePa']);
+  assert.equal(got.map((c) => c.id), FIXTURE_SERIES_IDS);
   assert.equal(got.map((c) => c.points), [100, 100, 100]);
   assert.equal(got.map((c) => c.gaps), expectedGaps('1d', 100));
   assert.ok(got.every((c) => c.canvases >= 1 && c.style === 'band'));
-  assert.match(got[2].heading, /Pressure \(hPa\)/);
-  assert.match(got[0].heading, /Temperature \(°C\)/);
+  assert.match(got[0].heading, /Pressure \(hPa\)/);
+  assert.match(got[2].heading, /Temperature \(°C\)/);
   assert.is(await page.getAttribute('#charts', 'data-window'), '1d');
   assert.is(new URL(page.url()).search, '?window=1d&samples=100', 'the default view is spelled out in the URL');
   await page.close();
@@ -49,7 +50,8 @@ it(render)('says "last updated 4 min ago" from meta generatedAt and shows the UT
   assert.ok(await page.isHidden('#stale-banner'));
   assert.ok(await page.isHidden('#error'));
   const summary = await page.textContent('.chart-card[data-series-id="bme280-76.pressurePa"] .summary');
-  const last = readSnapshot(ctx.dataDir, FIXTURE_DEVICE, '1d', 100).series[2].points.at(-1) as { avg: number };
+  const pressure = readSnapshot(ctx.dataDir, FIXTURE_DEVICE, '1d', 100).series.find((x) => x.id === 'bme280-76.pressurePa')!;
+  const last = pressure.points.filter((p) => 'avg' in p && p.avg !== null).at(-1) as { avg: number };
   assert.match(summary ?? '', `Latest ${(last.avg / 100).toFixed(1)} hPa`);
   await page.hover('.chart-card .plot', { position: { x: 300, y: 100 } });
   const tip = await page.textContent('.chart-card .tooltip');
@@ -87,19 +89,17 @@ it(render)('follows the container width when the window is resized', async () =>
 });
 
 it(render)('draws a counter series as bars of the bucket sum', async () => {
-  // Rain-gauge style counter: pulses per bucket, made from the fixture's sample times (one pulse each).
-  const base = readSnapshot(ctx.dataDir, 'garage', '10h', 100);
-  const temp = base.series[0].points as Array<{ startMs: number; count: number }>;
-  base.series = [{
-    id: 'rain.pulses', metric: 'pulses', unit: 'pulses', kind: 'counter',
-    points: temp.map((p) => ({ startMs: p.startMs, count: p.count, sum: p.count ? p.count : null, avg: p.count ? 1 : null, min: p.count ? 1 : null, max: p.count ? 1 : null })),
-  }];
-  writeSnapshot(ctx.dataDir, base);
+  // Rain-gauge style counter: one pulse per fixture sample time, inserted into SQLite, then the window rebuilt.
+  await addCounterSeries(ctx.dataDir, 'garage');
+  await buildSnapshots(ctx.dataDir, 'garage', { windows: ['10h'] });
+  const stored = readSnapshot(ctx.dataDir, 'garage', '10h', 100).series.find((x) => x.id === 'rain.pulses')!;
+  const temps = readSnapshot(ctx.dataDir, 'garage', '10h', 100).series.find((x) => x.id === 'bme280-76.tempC')!;
+  assert.equal(stored.points.map((p) => ('sum' in p ? p.sum : null)), temps.points.map((p) => ('count' in p && p.count ? p.count : null)), 'a bucket sums one pulse per sample');
   const page = await openPage('?window=10h&samples=100&device=garage');
   const got = await cards(page);
-  assert.equal(got.map((c) => [c.id, c.style, c.points]), [['rain.pulses', 'bars', 100]]);
-  assert.match(got[0].heading, /Pulses \(pulses\)/);
-  assert.match(await page.textContent('.legend') ?? '', /sum per bucket/);
+  assert.equal(got.map((c) => [c.id, c.style, c.points]), [...FIXTURE_SERIES_IDS.map((id) => [id, 'band', 100]), ['rain.pulses', 'bars', 100]]);
+  assert.match(got[3].heading, /Pulses \(pulses\)/);
+  assert.match(await page.textContent('.chart-card[data-series-id="rain.pulses"] .legend') ?? '', /sum per bucket/);
   await shot(page, 'counter-bars');
   await page.close();
 });

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { gzipSync } from 'node:zlib';
 import { httpSend } from '../../support/api-transports.js';
 import { buildMeta, buildPayload, encodePayload, sampleSeries } from '../../support/snapshot-fixtures.js';
+import { FIXTURE_SERIES_IDS, prepareDevice } from '../../support/web-fixture.js';
 
 const TO_MS = Date.UTC(2019, 8, 30, 16, 0, 0);
 const serve = suite('sensorctl serve');
@@ -50,6 +52,53 @@ serve('serves the data directory snapshots on the printed URL and exits 0 on SIG
     child.kill('SIGTERM');
   }
   assert.is(await exited, 0);
+});
+
+/** Spawn `sensorctl serve` over `dir` and resolve its URL once it listens. */
+function spawnServe(dir: string, extra: string[] = []) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/sensorctl.ts', '--data-dir', dir, '--config', join(dir, 'sensorctl.json'), 'serve', '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', () => reject(new Error(`exited early: ${out}`)));
+  });
+  return { child, exited, url };
+}
+
+serve('builds fresh=true from the SQLite buffer, reads snapshots the builder wrote, and sends the page\'s .gz copies', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'serve-real-'));
+  const web = join(dir, 'web');
+  mkdirSync(web);
+  const html = '<!doctype html><title>x</title>' + 'padding '.repeat(200);
+  writeFileSync(join(web, 'index.html'), html);
+  writeFileSync(join(web, 'index.html.gz'), gzipSync(html));
+  writeFileSync(join(dir, 'sensorctl.json'), JSON.stringify({ deviceId: 'livingroom' }));
+  await prepareDevice(dir, 'livingroom'); // sensorctl import + rebuild as of 2019-09-30T16:00Z
+  const { child, exited, url: urlP } = spawnServe(dir, ['--static-dir', web]);
+  try {
+    const url = await urlP;
+    const stored = await httpSend(url, '/samples/latest?window=1d&samples=100');
+    assert.equal([stored.status, stored.headers.get('last-updated')], [200, '2019-09-30T16:00:00.000Z']);
+    const fresh = await httpSend(url, '/samples/latest?window=1h&samples=20&fresh=true');
+    assert.equal([fresh.status, fresh.headers.get('x-snapshot-source'), fresh.headers.get('cache-control')], [200, 'fresh', 'no-store']);
+    const payload = JSON.parse(new TextDecoder().decode(fresh.body)) as { generatedAt: string; series: Array<{ id: string }> };
+    assert.equal(payload.series.map((x) => x.id), FIXTURE_SERIES_IDS);
+    assert.ok(Date.parse(payload.generatedAt) > Date.parse('2019-09-30T16:00:00.000Z'), `built as of now, not the stored build (${payload.generatedAt})`);
+    const page = await httpSend(url, '/', { headers: { 'Accept-Encoding': 'gzip, deflate' } });
+    assert.equal([page.status, page.headers.get('content-encoding'), page.headers.get('vary')], [200, 'gzip', 'Accept-Encoding']);
+    assert.is(gunzipSync(page.body).toString(), html);
+    const plain = await httpSend(url, '/');
+    assert.equal([plain.headers.get('content-encoding'), new TextDecoder().decode(plain.body)], [null, html]);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 serve('rejects a bad --port with exit code 2', async () => {
