@@ -136,7 +136,7 @@ export class PiFreshBuilder implements FreshBuilder {
       onProgress?.(0.1);
       let published = 0;
       const key = devicePrefix(device) + snapshotKey(window, granularity);
-      const store = progressStore(this.deps.store, devicePrefix(device), () => onProgress?.(0.1 + 0.2 * ++published));
+      const store = progressStore(this.deps.store, devicePrefix(device), () => onProgress?.((1 + 2 * ++published) / 10));
       const buildDeps: BuildDeps = { source: this.deps.source, store, clock: this.deps.clock, log: this.deps.log, deviceId: device, builder: 'pi' };
       const report = await runBuild(buildDeps, { windows: [window] });
       const snapshot = report.snapshots.find((s) => s.window === window && s.granularity === granularity);
