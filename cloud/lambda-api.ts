@@ -60,6 +60,6 @@ interface LambdaStreamingGlobals {
 const runtime = (globalThis as { awslambda?: LambdaStreamingGlobals }).awslambda;
 
 /** Function URL entry with response streaming (`index.streamHandler`); `undefined` outside Lambda. */
-export const streamHandler = runtime
-  ? runtime.streamifyResponse(lambdaStreamHandler(() => apiFromEnv(process.env, 'stream'), (s, p) => runtime.HttpResponseStream.from(s, p)))
+export const streamHandler = typeof runtime?.streamifyResponse === 'function'
+  ? runtime.streamifyResponse(lambdaStreamHandler(() => apiFromEnv(process.env, 'stream'), (s, p) => runtime!.HttpResponseStream.from(s, p)))
   : undefined;

@@ -51,7 +51,7 @@ export interface SqsRefreshJobsDeps {
   fresh?: FreshBuilder;
   /** Windows built in process when a caller waits (default none). */
   inlineWindows?: readonly Window[];
-  /** Hand an in-process build to SQS this long before the caller stops waiting, ms (default 700). */
+  /** Hand an in-process build to SQS this long before the caller stops waiting, ms (default a quarter of the wait, at most 700). */
   handoffMarginMs?: number;
   /** How often `subscribe` re-reads the job, ms (default 500). */
   pollMs?: number;
@@ -80,7 +80,7 @@ export class SqsRefreshJobs implements RefreshJobs {
     const etaMs = nowMs + (isInline ? d.inlineEtaMs ?? 1500 : d.queuedEtaMs ?? 20_000);
     const created = await d.store.create(request, requestId, nowMs, etaMs);
     if (!created.isNew) return created;
-    if (isInline) void this.runInline(created.job, waitMs - (d.handoffMarginMs ?? 700));
+    if (isInline) void this.runInline(created.job, waitMs - (d.handoffMarginMs ?? Math.min(700, Math.round(waitMs / 4))));
     else await this.send(created.job);
     return created;
   }
