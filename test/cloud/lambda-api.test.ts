@@ -6,11 +6,13 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { PassThrough } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { devicePrefix, fallbackPrefix, metaKey, snapshotKey, WINDOW_NAMES, WINDOWS, type Granularity, type Window } from '../../builder/constants.js';
 import { S3ObjectStore } from '../../builder/s3-object-store.js';
 import type { Payload, SnapshotMeta } from '../../builder/types.js';
 import type { ApiGatewayV2Result } from '../../api/lambda-http-api.js';
+import { lambdaStreamHandler } from '../../api/lambda-stream-api.js';
 import { createBuilderHandler, type ScheduledResult, type SqsBatchResult } from '../../cloud/builder-handler.js';
 import { runDeviceBuild } from '../../cloud/builder-core.js';
 import { cloudApiConfig, createCloudApi } from '../../cloud/api-wiring.js';
@@ -199,6 +201,30 @@ api('POST /samples/refresh of a small window still goes to SQS (nothing runs in 
   assert.equal(messages.map((m) => JSON.parse(m.Body!).requestId), [requestId]);
   await builderHandler()(sqsEventOf(messages));
   assert.is(jsonOf(await send(`/samples/refresh/${requestId}`)).status, 'done');
+});
+
+api('through the function-URL streaming handler the events route streams live until done', async () => {
+  const config = cloudApiConfig({ SNAPSHOT_BUCKET: s3.bucket, SAMPLES_TABLE: db.table, JOBS_TABLE: jobsTable, REFRESH_QUEUE_URL: q.queueUrl, DEVICE_IDS: DEV });
+  const streamApi = createCloudApi(config, { s3: s3.client, dynamo: db.client, sqs: q.client }, { sseMode: 'stream', build: runDeviceBuild, logger: silent, clock, pollMs: 40 }).api;
+  let prelude: { statusCode: number; headers: Record<string, string> } | undefined;
+  // Stand-in for the runtime's awslambda.HttpResponseStream.from: records the prelude, body goes to the same stream.
+  const stream = lambdaStreamHandler(() => streamApi, (out, p) => ((prelude = p), out));
+  const posted = (await send('/samples/refresh', { method: 'POST', body: '{"window":"10d"}' }));
+  const { requestId, eventsUrl } = jsonOf(posted);
+  const sink = new PassThrough();
+  const chunks: string[] = [];
+  sink.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));
+  const streaming = stream(v2Event(eventsUrl), sink);
+  const messages = await q.receive();
+  assert.equal(messages.map((m) => JSON.parse(m.Body!).requestId), [requestId]);
+  await builderHandler()(sqsEventOf(messages));
+  await streaming;
+  assert.is(prelude!.statusCode, 200);
+  assert.match(prelude!.headers['content-type'], /^text\/event-stream/);
+  const text = chunks.join('');
+  assert.ok(chunks.length >= 2, 'written in more than one piece');
+  assert.equal([...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]), ['queued', 'started', 'progress', 'done']);
+  assert.not.match(text, /event: poll/);
 });
 
 api('unknown job ids answer 404 and bad input 400 with an error body', async () => {
