@@ -107,7 +107,11 @@ export class SqsRefreshJobs implements RefreshJobs {
       for (const e of events) {
         if (isStopped || e.id <= lastId) continue;
         lastId = e.id;
-        listener(e);
+        try {
+          listener(e);
+        } catch {
+          return true; // a broken listener is dropped (as in-process jobs do); the job goes on
+        }
       }
       return events.some((e) => e.type === 'done' || e.type === 'failed');
     };
@@ -122,11 +126,11 @@ export class SqsRefreshJobs implements RefreshJobs {
     const schedule = (): void => {
       if (!isStopped) timer = this.deps.scheduler.setTimer(this.deps.pollMs ?? 500, poll);
     };
-    function poll(this: void): void {
+    const poll = (): void => {
       if (isStopped || isPolling) return;
       isPolling = true;
       timer?.cancel();
-      self.deps.store.getWithEvents(requestId, self.deps.clock.nowMs()).then(
+      this.deps.store.getWithEvents(requestId, this.deps.clock.nowMs()).then(
         (found) => {
           isPolling = false;
           if (!found || deliver(found.events)) return stop();
@@ -134,12 +138,11 @@ export class SqsRefreshJobs implements RefreshJobs {
         },
         (err: unknown) => {
           isPolling = false;
-          self.deps.logger.warn('job poll failed', { requestId, error: (err as Error).message });
+          this.deps.logger.warn('job poll failed', { requestId, error: (err as Error).message });
           schedule();
         },
       );
-    }
-    const self = this;
+    };
     wakers.add(poll);
     if (deliver(first.events)) stop();
     else schedule();
