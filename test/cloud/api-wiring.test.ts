@@ -3,6 +3,7 @@
  * variable names, endpoints from `AWS_ENDPOINT_URL_*`) against dynalite, s3rver and fauxqs in-process;
  * and the bucket-listing device directory.
  */
+import { PassThrough, type Writable } from 'node:stream';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { devicePrefix, fallbackPrefix } from '../../builder/constants.js';
@@ -69,6 +70,7 @@ const entry = suite('lambda-api handler from process.env (dynalite + s3rver + fa
 let db: DynaliteHandle;
 let s3: S3rverHandle;
 let q: FauxqsHandle;
+let streamPrelude: { statusCode: number; headers: Record<string, string> } | undefined;
 entry.before(async () => {
   [db, s3, q] = await Promise.all([startDynalite(), startS3rver(), startFauxqsQueue()]);
   Object.assign(process.env, {
@@ -81,8 +83,13 @@ entry.before(async () => {
 entry.after(async () => {
   await Promise.all([db.close(), s3.close(), q.close()]);
 });
-entry('serves 404 not_built before any build and queues POST /samples/refresh on SQS', async () => {
-  const { handler } = await import('../../cloud/lambda-api.js');
+entry('serves 404 not_built before any build, queues POST /samples/refresh on SQS, and streams through streamHandler', async () => {
+  // Stand-in for the Lambda runtime's globals, so the module also defines `streamHandler`.
+  (globalThis as Record<string, unknown>).awslambda = {
+    streamifyResponse: (fn: unknown) => fn,
+    HttpResponseStream: { from: (out: Writable, p: unknown) => ((streamPrelude = p as typeof streamPrelude), out) },
+  };
+  const { handler, streamHandler } = await import('../../cloud/lambda-api.js');
   const latest = (await handler(v2Event('/samples/latest?window=1h'))) as ApiGatewayV2Result;
   assert.is(latest.statusCode, 404);
   assert.is(JSON.parse(latest.body).error.code, 'not_built');
@@ -93,5 +100,11 @@ entry('serves 404 not_built before any build and queues POST /samples/refresh on
   assert.equal(messages.map((m) => JSON.parse(m.Body!)), [{ requestId, deviceId: 'pi-one', window: '3m', granularity: 250 }]);
   const status = (await handler(v2Event(`/samples/refresh/${requestId}`))) as ApiGatewayV2Result;
   assert.is(JSON.parse(status.body).status, 'queued');
+  const sink = new PassThrough();
+  const chunks: Buffer[] = [];
+  sink.on('data', (c: Buffer) => chunks.push(c));
+  await (streamHandler as unknown as (e: unknown, s: Writable) => Promise<void>)(v2Event('/samples/latest?window=2h'), sink);
+  assert.is(streamPrelude!.statusCode, 400);
+  assert.is(JSON.parse(Buffer.concat(chunks).toString('utf8')).error.parameter, 'window');
 });
 entry.run();
