@@ -41,7 +41,7 @@ export function waitForJob(ctx: ApiContext, requestId: string, budgetMs: number)
 /** Serve `fresh=true` for validated params. */
 export async function serveFresh(req: Request, ctx: ApiContext, params: SnapshotParams, device: string): Promise<Response> {
   const plan = planGranularity(params.samples);
-  const { job, isNew } = await ctx.jobs.enqueue({ device, window: params.window, granularity: plan.source });
+  const { job, isNew } = await ctx.jobs.enqueue({ device, window: params.window, granularity: plan.source }, { waitMs: ctx.options.freshBudgetMs });
   if (!isNew && !isFinal(job)) return acceptedResponse(job, ctx.clock);
   const ended = await waitForJob(ctx, job.requestId, ctx.options.freshBudgetMs);
   if (!ended) return acceptedResponse((await ctx.jobs.get(job.requestId)) ?? job, ctx.clock);

@@ -76,9 +76,11 @@ export interface JobEvent {
 export interface RefreshJobs {
   /**
    * Queue a build unless one for the same device/window is queued or running.
+   * @param options.waitMs set by `fresh=true`: the caller waits up to this many ms for the job to end,
+   *   so a store may run a small build in process (the cloud jobs do); absent for `POST /samples/refresh`.
    * @returns the job (new or reused) and whether it was created now.
    */
-  enqueue(request: BuildRequest): Promise<{ job: JobState; isNew: boolean }>;
+  enqueue(request: BuildRequest, options?: { waitMs?: number }): Promise<{ job: JobState; isNew: boolean }>;
   /** The job, or `undefined` when unknown or expired. */
   get(requestId: string): Promise<JobState | undefined>;
   /** Stored events with id > `afterId`, in order; `undefined` when the job is unknown. */

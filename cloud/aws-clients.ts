@@ -1,13 +1,14 @@
 /**
  * AWS SDK v3 clients for the cloud entries, built from an environment map (the composition root passes
  * `process.env`). Endpoints follow the SDK's service-specific variables: `AWS_ENDPOINT_URL_S3` /
- * `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`. Whenever the S3 endpoint is overridden
+ * `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SQS`, else `AWS_ENDPOINT_URL`. Whenever the S3 endpoint is overridden
  * (s3rver, MinIO, LocalStack) the client uses path-style addressing, which those stores need.
  * Create each client once per process / Lambda container and reuse it.
  * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -28,4 +29,17 @@ export function createS3Client(env: Env): S3Client {
 
 export function createDynamoClient(env: Env): DynamoDBClient {
   return new DynamoDBClient({ endpoint: dynamoEndpointOf(env) });
+}
+
+/** The SQS endpoint override, if any. */
+export const sqsEndpointOf = (env: Env): string | undefined => env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL || undefined;
+
+/**
+ * SQS client. With an endpoint override (fauxqs, LocalStack) requests go to that endpoint rather than
+ * to the host named in the queue URL (`useQueueUrlAsEndpoint: false`), since local peers answer with
+ * queue URLs whose host does not resolve.
+ */
+export function createSqsClient(env: Env): SQSClient {
+  const endpoint = sqsEndpointOf(env);
+  return new SQSClient({ endpoint, ...(endpoint !== undefined ? { useQueueUrlAsEndpoint: false } : {}) });
 }

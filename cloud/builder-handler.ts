@@ -3,7 +3,14 @@
  * tests inject peers: EventBridge scheduled events build the windows they name for every configured
  * device; SQS refresh jobs build theirs one record at a time and report failed records in
  * `batchItemFailures` (the queue redelivers only those). One EMF line per device per run.
+ * A refresh job from the API (`requestId` set, `deps.jobs` wired) is moved queued → running →
+ * progress → done (with the built meta's `generatedAt` and the `resultUrl`) or failed in the jobs
+ * table; a job already over (a redelivered message) is built again but its state is left alone.
  */
+import { devicePrefix, metaKey } from '../builder/constants.js';
+import type { JobState } from '../api/ports.js';
+import { JOB_ID_PATTERN } from '../api/ports.js';
+import { resultUrlOf } from '../api/jobs-view.js';
 import { emfLine } from './emf.js';
 import { isSqsEvent, scheduledJob, sqsJob, type BuildJob } from './lambda-events.js';
 import { runCloudBuild, type CloudRunDeps, type DeviceRunReport } from './cloud-build-run.js';
@@ -13,7 +20,21 @@ export interface BuilderHandlerDeps extends CloudRunDeps {
   deviceIds: readonly string[];
   /** Where EMF lines go: `console.log` in Lambda. */
   emit(line: string): void;
+  /** Refresh-job state (the jobs table); without it SQS jobs are built but not tracked. */
+  jobs?: RefreshJobLedger;
 }
+
+/** The job-state moves the builder makes (`DynamoDbJobStore` implements them). */
+export interface RefreshJobLedger {
+  get(requestId: string, nowMs: number): Promise<JobState | undefined>;
+  markRunning(requestId: string): Promise<boolean>;
+  markProgress(requestId: string, fraction: number): Promise<boolean>;
+  markDone(job: JobState, result: { generatedAt: string; resultUrl: string }): Promise<boolean>;
+  markFailed(job: JobState, message: string): Promise<boolean>;
+}
+
+/** Done fraction reported once the snapshots are built, before the result is checked. */
+const BUILT_FRACTION = 0.9;
 
 /** Result of a scheduled invocation; SQS invocations answer the partial-batch shape. */
 export interface ScheduledResult {
@@ -32,15 +53,43 @@ export function createBuilderHandler(deps: BuilderHandlerDeps): (event: unknown)
     }
     return reports;
   }
+  /** The live job a message names (marked running), or `undefined` when untracked or over. */
+  async function trackedJob(requestId: string | undefined): Promise<JobState | undefined> {
+    if (!deps.jobs || requestId === undefined || !JOB_ID_PATTERN.test(requestId)) return undefined;
+    const job = await deps.jobs.get(requestId, deps.clock.nowMs());
+    if (!job || job.status === 'done' || job.status === 'failed') return undefined;
+    await deps.jobs.markRunning(requestId);
+    return job;
+  }
+  /** Mark `job` done with its snapshot's meta `generatedAt`, or failed with the run's error. */
+  async function settle(job: JobState, reports: DeviceRunReport[], isFailed: boolean): Promise<void> {
+    const ledger = deps.jobs!;
+    await ledger.markProgress(job.requestId, BUILT_FRACTION);
+    const report = reports.find((r) => r.deviceId === job.device);
+    if (isFailed || !report) {
+      await ledger.markFailed(job, report?.error ?? `${report?.stale ?? 0} snapshot(s) of ${job.window} could not be built`);
+      return;
+    }
+    const meta = await deps.bucket.get(devicePrefix(job.device) + metaKey(job.window, job.granularity));
+    const generatedAt = meta && (JSON.parse(new TextDecoder().decode(meta.body)) as { generatedAt?: unknown }).generatedAt;
+    if (typeof generatedAt !== 'string') await ledger.markFailed(job, 'the build wrote no meta');
+    else await ledger.markDone(job, { generatedAt, resultUrl: resultUrlOf(job) });
+  }
   return async (event) => {
     if (isSqsEvent(event)) {
       const batchItemFailures: SqsBatchResult['batchItemFailures'] = [];
       for (const record of event.Records) {
+        let tracked: JobState | undefined;
         try {
-          const reports = await run(sqsJob(record));
-          if (reports.some((r) => r.error || r.stale > 0)) batchItemFailures.push({ itemIdentifier: record.messageId });
+          const job = sqsJob(record);
+          tracked = await trackedJob(job.requestId);
+          const reports = await run(job);
+          const isFailed = reports.some((r) => r.error || r.stale > 0);
+          if (tracked) await settle(tracked, reports, isFailed);
+          if (isFailed) batchItemFailures.push({ itemIdentifier: record.messageId });
         } catch (err) {
           deps.logger.error('refresh job failed', { messageId: record.messageId, error: (err as Error).message });
+          if (tracked) await deps.jobs!.markFailed(tracked, 'the build failed').catch(() => false);
           batchItemFailures.push({ itemIdentifier: record.messageId });
         }
       }

@@ -1,7 +1,8 @@
 /**
  * Composition root of the scheduled builder Lambda (Node.js 20/22, bundled by scripts/build-lambda.mjs).
- * Environment: `TABLE_NAME` (DynamoDB samples table), `BUCKET_NAME` (snapshot bucket), `DEVICE_IDS`
- * (comma-separated), optional `LOG_LEVEL`, `LOOKBACK_MS`, `SWEEP_EVERY_MS`, `FULL_EVERY_MS`, and the
+ * Environment: `SAMPLES_TABLE` (DynamoDB samples table; `TABLE_NAME` still accepted), `SNAPSHOT_BUCKET`
+ * (snapshot bucket; `BUCKET_NAME` still accepted), `DEVICE_IDS` (comma-separated), optional `JOBS_TABLE`
+ * (refresh-job state: SQS jobs are then tracked running → done/failed), `LOG_LEVEL`, `LOOKBACK_MS`, `SWEEP_EVERY_MS`, `FULL_EVERY_MS`, and the
  * standard `AWS_ENDPOINT_URL_*`. SDK clients are created once per container, on the first invocation.
  * Events: see `lambda-events.ts`.
  */
@@ -11,6 +12,7 @@ import { S3ObjectStore } from '../builder/s3-object-store.js';
 import { createDynamoClient, createS3Client, type Env } from './aws-clients.js';
 import { createBuilderHandler } from './builder-handler.js';
 import { runDeviceBuild } from './builder-core.js';
+import { DynamoDbJobStore } from './dynamodb-job-store.js';
 import { DynamoDbSource } from './dynamodb-source.js';
 
 /** Lambda configuration is wrong; the message names the variable. */
@@ -32,8 +34,8 @@ export function jsonLogger(level: string | undefined): Logger {
   return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
 }
 
-function required(env: Env, name: string): string {
-  const v = env[name];
+function required(env: Env, name: string, legacyName?: string): string {
+  const v = env[name] || (legacyName === undefined ? undefined : env[legacyName]);
   if (!v) throw new LambdaConfigError(name, 'not set');
   return v;
 }
@@ -56,8 +58,8 @@ export function parseDeviceIds(text: string): string[] {
 
 /** Build the handler from an environment map (module scope below calls it once per container). */
 export function handlerFromEnv(env: Env) {
-  const table = required(env, 'TABLE_NAME');
-  const bucket = required(env, 'BUCKET_NAME');
+  const table = required(env, 'SAMPLES_TABLE', 'TABLE_NAME');
+  const bucket = required(env, 'SNAPSHOT_BUCKET', 'BUCKET_NAME');
   const deviceIds = parseDeviceIds(required(env, 'DEVICE_IDS'));
   const s3 = createS3Client(env);
   const dynamo = createDynamoClient(env);
@@ -71,6 +73,7 @@ export function handlerFromEnv(env: Env) {
     logger: jsonLogger(env.LOG_LEVEL),
     deviceIds,
     emit: (line) => console.log(line),
+    jobs: env.JOBS_TABLE ? new DynamoDbJobStore(dynamo, env.JOBS_TABLE) : undefined,
   });
 }
 

@@ -171,7 +171,7 @@ env('names the missing variable', () => {
     assert.unreachable();
   } catch (err) {
     assert.instance(err, LambdaConfigError);
-    assert.is((err as LambdaConfigError).variable, 'BUCKET_NAME');
+    assert.is((err as LambdaConfigError).variable, 'SNAPSHOT_BUCKET');
   }
 });
 env('splits DEVICE_IDS on commas and rejects an invalid id', () => {

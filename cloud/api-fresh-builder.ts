@@ -1,0 +1,91 @@
+/**
+ * The cloud API's `FreshBuilder` (`fresh=true`): one window of one device built "as of now" from a
+ * DynamoDB range read by the real builder core (`runDeviceBuild` with `atMs`, which reads no rollup
+ * state and saves none), published into a per-call in-memory store that is then read back. Nothing
+ * is written to S3: the canonical snapshots stay the builder Lambda's. No bucketing code here.
+ */
+import { snapshotKey } from '../builder/constants.js';
+import type { Clock, Logger, ObjectHeaders, ObjectInfo, ObjectStore, SampleSource, StoredObject } from '../builder/ports.js';
+import type { Payload } from '../builder/types.js';
+import { decodePayload } from '../api/snapshots.js';
+import type { BuildRequest, FreshBuilder } from '../api/ports.js';
+import type { DeviceBuild } from './build-port.js';
+
+/** A fresh build produced no payload for the requested variant; `request` says which. */
+export class FreshBuildError extends Error {
+  constructor(readonly request: BuildRequest, message: string) {
+    super(`${request.device} ${request.window}/${request.granularity}: ${message}`);
+    this.name = new.target.name;
+  }
+}
+
+/** An `ObjectStore` in process memory, alive for one fresh build (the builder core publishes into it). */
+export class ScratchObjectStore implements ObjectStore {
+  private readonly objects = new Map<string, StoredObject>();
+  private written = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  async put(key: string, body: Uint8Array, headers: ObjectHeaders): Promise<{ versionId?: string }> {
+    this.written += 1;
+    const info: ObjectInfo = { key, headers: { ...headers }, lastModifiedMs: this.clock.nowMs(), etag: `"${this.written.toString(16)}-${body.byteLength.toString(16)}"`, bytes: body.byteLength };
+    this.objects.set(key, { ...info, body: body.slice() });
+    return {};
+  }
+  async get(key: string): Promise<StoredObject | undefined> {
+    return this.objects.get(key);
+  }
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    const o = this.objects.get(key);
+    if (!o) return undefined;
+    const { body: _body, ...info } = o;
+    return info;
+  }
+  async promote(staged: string, key: string, headers: ObjectHeaders): Promise<{ versionId?: string }> {
+    const o = this.objects.get(staged);
+    if (!o) throw new Error(`promote ${staged}: no such key`);
+    this.objects.delete(staged);
+    this.objects.set(key, { ...o, key, headers: { ...headers } });
+    return {};
+  }
+  async delete(key: string): Promise<void> {
+    this.objects.delete(key);
+  }
+  async list(prefix: string): Promise<string[]> {
+    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+}
+
+/** What `cloudFreshBuilder` needs: the core seam, a source per call (DynamoDB), clock and logger. */
+export interface CloudFreshBuilderDeps {
+  build: DeviceBuild;
+  sourceFor(deviceId: string): SampleSource;
+  clock: Clock;
+  logger: Logger;
+}
+
+const PREFIX = 'fresh/';
+
+/**
+ * A `FreshBuilder` over the builder core. Builds the request's window (its four granularities, as the
+ * core renders them together) and returns the requested one.
+ * @throws {FreshBuildError} when the core reports that variant failed or wrote nothing.
+ */
+export function cloudFreshBuilder(deps: CloudFreshBuilderDeps): FreshBuilder {
+  return {
+    async build(request, onProgress): Promise<Payload> {
+      const store = new ScratchObjectStore(deps.clock);
+      onProgress?.(0);
+      const result = await deps.build({
+        deviceId: request.device, windows: [request.window], store, prefix: PREFIX, statePrefix: 'fresh-state/',
+        source: deps.sourceFor(request.device), clock: deps.clock, logger: deps.logger, builder: 'lambda', atMs: deps.clock.nowMs(),
+      });
+      const outcome = result.snapshots.find((s) => s.window === request.window && s.granularity === request.granularity);
+      if (outcome?.isStale) throw new FreshBuildError(request, outcome.error ?? 'the build failed');
+      const object = await store.get(PREFIX + snapshotKey(request.window, request.granularity));
+      if (!object) throw new FreshBuildError(request, 'the build wrote no payload');
+      onProgress?.(1);
+      return decodePayload(object);
+    },
+  };
+}

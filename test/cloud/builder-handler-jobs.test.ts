@@ -1,0 +1,99 @@
+/**
+ * `createBuilderHandler` with a jobs table (dynalite): SQS refresh jobs from the API move their job to
+ * done or failed; a redelivered message of a finished job leaves its state alone; messages without a
+ * tracked job are built as before. The build itself is replaced by a `DeviceBuild` that reports what
+ * the test says (the real core runs in lambda-api.test.ts).
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { devicePrefix, metaKey, type Granularity, type Window } from '../../builder/constants.js';
+import type { DeviceBuild } from '../../cloud/build-port.js';
+import { createBuilderHandler, type SqsBatchResult } from '../../cloud/builder-handler.js';
+import { DynamoDbJobStore } from '../../cloud/dynamodb-job-store.js';
+import { startDynalite, type DynaliteHandle } from './support/dynalite.js';
+import { createJobsTable } from './support/jobs-table.js';
+import { MemoryObjectStore, MemorySampleSource } from './support/memory-peers.js';
+
+const silent = { error() {}, warn() {}, info() {}, debug() {} };
+const T0 = Date.UTC(2026, 10, 30, 4, 0, 0);
+const clock = { nowMs: () => T0 };
+let db: DynaliteHandle;
+let store: DynamoDbJobStore;
+let n = 0;
+const newId = () => `11111111-1111-4111-8111-${String(++n).padStart(12, '0')}`;
+
+/** A build that writes the meta of each window's granularities, or fails as told. */
+function fakeBuild(outcome: 'ok' | 'stale' | 'throw'): DeviceBuild {
+  return async (r) => {
+    if (outcome === 'throw') throw new Error('SourceError: throttled');
+    const snapshots = r.windows.flatMap((window) => ([20, 100, 250, 500] as Granularity[]).map((granularity) => ({ window, granularity, isStale: outcome === 'stale' })));
+    for (const s of snapshots) {
+      const meta = { generatedAt: new Date(T0).toISOString(), consecutiveFailures: outcome === 'stale' ? 1 : 0 };
+      await r.store.put(r.prefix + metaKey(s.window, s.granularity), new TextEncoder().encode(JSON.stringify(meta)), { contentType: 'application/json' });
+    }
+    return { snapshots, samplesRead: 0, wasFull: true };
+  };
+}
+
+function handlerWith(outcome: 'ok' | 'stale' | 'throw', bucket = new MemoryObjectStore()) {
+  return createBuilderHandler({
+    bucket, sourceFor: () => Object.assign(new MemorySampleSource([], []), { stats: () => ({ itemsRead: 0, consumedRcu: 0, requests: 0 }) }),
+    build: fakeBuild(outcome), clock, logger: silent, deviceIds: ['pi-one'], emit: () => undefined, jobs: store,
+  });
+}
+
+const record = (body: unknown, messageId = 'm-1') => ({ Records: [{ messageId, body: JSON.stringify(body), eventSource: 'aws:sqs' }] });
+
+async function queuedJob(window: Window, granularity: Granularity) {
+  return (await store.create({ device: 'pi-one', window, granularity }, newId(), T0, T0 + 20_000)).job;
+}
+
+const h = suite('builder handler: refresh-job state (dynalite)');
+h.before(async () => {
+  db = await startDynalite();
+  store = new DynamoDbJobStore(db.client, await createJobsTable(db.client));
+});
+h.after(() => db.close());
+
+h('a built job ends done with the meta generatedAt and its resultUrl', async () => {
+  const job = await queuedJob('3m', 100);
+  const bucket = new MemoryObjectStore();
+  const out = (await handlerWith('ok', bucket)(record({ requestId: job.requestId, deviceId: 'pi-one', window: '3m', granularity: 100 }))) as SqsBatchResult;
+  assert.equal(out.batchItemFailures, []);
+  const found = (await store.getWithEvents(job.requestId, T0))!;
+  assert.is(found.job.status, 'done');
+  assert.is(found.job.generatedAt, new Date(T0).toISOString());
+  assert.ok(await bucket.get(devicePrefix('pi-one') + metaKey('3m', 100)));
+  assert.equal(found.events.map((e) => e.type), ['queued', 'started', 'progress', 'done']);
+  assert.equal(found.events[3].data, { generatedAt: new Date(T0).toISOString(), resultUrl: '/samples/latest?window=3m&samples=100&device=pi-one' });
+});
+
+h('a job whose snapshots stay stale, or whose build throws, ends failed and the message is retried', async () => {
+  const stale = await queuedJob('10d', 500);
+  const a = (await handlerWith('stale')(record({ requestId: stale.requestId, deviceId: 'pi-one', window: '10d' }, 'm-2'))) as SqsBatchResult;
+  assert.equal(a.batchItemFailures, [{ itemIdentifier: 'm-2' }]);
+  const s = (await store.get(stale.requestId, T0))!;
+  assert.is(s.status, 'failed');
+  assert.is(s.error, '4 snapshot(s) of 10d could not be built');
+  const thrown = await queuedJob('12m', 20);
+  const b = (await handlerWith('throw')(record({ requestId: thrown.requestId, deviceId: 'pi-one', window: '12m' }, 'm-3'))) as SqsBatchResult;
+  assert.equal(b.batchItemFailures, [{ itemIdentifier: 'm-3' }]);
+  assert.match((await store.get(thrown.requestId, T0))!.error!, /SourceError: throttled/);
+});
+
+h('a redelivered message of a finished job is built again but its state is left alone', async () => {
+  const job = await queuedJob('1d', 250);
+  await store.markFailed(job, 'first try failed');
+  const out = (await handlerWith('ok')(record({ requestId: job.requestId, deviceId: 'pi-one', window: '1d' }))) as SqsBatchResult;
+  assert.equal(out.batchItemFailures, []);
+  const found = (await store.getWithEvents(job.requestId, T0))!;
+  assert.is(found.job.status, 'failed');
+  assert.equal(found.events.map((e) => e.type), ['queued', 'failed']);
+});
+
+h('messages without a job id, or with one that is not a job id, are built untracked', async () => {
+  const out = (await handlerWith('ok')(record({ deviceId: 'pi-one', window: '1h', requestId: 'job#../../x' }))) as SqsBatchResult;
+  assert.equal(out.batchItemFailures, []);
+});
+
+h.run();

@@ -1,0 +1,239 @@
+/**
+ * The cloud API Lambda end to end against real protocol peers in-process: dynalite (DynamoDB: the
+ * samples table holding a month of the real bme280-livingroom log in the uploader's item format, and
+ * the jobs table), s3rver (S3: snapshots written by the builder Lambda handler) and fauxqs (SQS: the
+ * refresh queue). Requests go through the entry's HTTP handler as API Gateway HTTP API v2 events.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { PassThrough } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { devicePrefix, fallbackPrefix, metaKey, snapshotKey, WINDOW_NAMES, WINDOWS, type Granularity, type Window } from '../../builder/constants.js';
+import { S3ObjectStore } from '../../builder/s3-object-store.js';
+import type { Payload, SnapshotMeta } from '../../builder/types.js';
+import type { ApiGatewayV2Result } from '../../api/lambda-http-api.js';
+import { lambdaStreamHandler } from '../../api/lambda-stream-api.js';
+import { createBuilderHandler, type ScheduledResult, type SqsBatchResult } from '../../cloud/builder-handler.js';
+import { runDeviceBuild } from '../../cloud/builder-core.js';
+import { cloudApiConfig, createCloudApi } from '../../cloud/api-wiring.js';
+import { DynamoDbJobStore } from '../../cloud/dynamodb-job-store.js';
+import { DynamoDbSource } from '../../cloud/dynamodb-source.js';
+import { createHttpEntry, KEEP_WARM_SOURCE } from '../../cloud/lambda-api.js';
+import { KEEP_WARM_EVENT } from '../../cloud/infra/sensor-stack.js';
+import { v2Event } from '../support/api-transports.js';
+import { startFauxqsQueue, sqsEventOf, type FauxqsHandle } from '../support/fauxqs.js';
+import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
+import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from './support/bme280-fixture.js';
+import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from './support/dynalite.js';
+import { createJobsTable } from './support/jobs-table.js';
+
+const MIN = 60_000;
+const silent = { error() {}, warn() {}, info() {}, debug() {} };
+const samples = fixtureSamples();
+const lastTs = Math.max(...samples.map((s) => s.tsMs));
+let nowMs = lastTs + MIN;
+const clock = { nowMs: () => nowMs };
+
+let db: DynaliteHandle;
+let s3: S3rverHandle;
+let q: FauxqsHandle;
+let bucket: S3ObjectStore;
+let jobsTable: string;
+let entry: ReturnType<typeof createHttpEntry>;
+let apiBuilds = 0;
+
+const decoder = new TextDecoder();
+const bodyOf = (r: ApiGatewayV2Result): Buffer => Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8');
+const jsonOf = (r: ApiGatewayV2Result) => JSON.parse(bodyOf(r).toString('utf8'));
+const payloadOf = (r: ApiGatewayV2Result): Payload => JSON.parse((r.headers['content-encoding'] === 'gzip' ? gunzipSync(bodyOf(r)) : bodyOf(r)).toString('utf8'));
+
+async function send(path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<ApiGatewayV2Result> {
+  return (await entry(v2Event(path, init))) as ApiGatewayV2Result;
+}
+
+function builderHandler() {
+  return createBuilderHandler({
+    bucket,
+    sourceFor: () => new DynamoDbSource(db.client, db.table, clock),
+    build: runDeviceBuild,
+    clock,
+    logger: silent,
+    deviceIds: [DEV],
+    emit: () => undefined,
+    jobs: new DynamoDbJobStore(db.client, jobsTable),
+  });
+}
+
+async function storedMeta(prefix: string, w: Window, g: Granularity): Promise<SnapshotMeta> {
+  return JSON.parse(decoder.decode((await bucket.get(prefix + metaKey(w, g)))!.body)) as SnapshotMeta;
+}
+
+const api = suite('cloud API Lambda (dynalite + s3rver + fauxqs)');
+api.before(async () => {
+  [db, s3, q] = await Promise.all([startDynalite(), startS3rver(), startFauxqsQueue()]);
+  jobsTable = await createJobsTable(db.client);
+  bucket = new S3ObjectStore(s3.client, s3.bucket);
+  await writeCatalog(db.client, db.table, DEV, FIXTURE_SERIES);
+  await writeItems(db.client, db.table, samplesToItems(DEV, samples));
+  const built = (await builderHandler()({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: { windows: [...WINDOW_NAMES] } })) as ScheduledResult;
+  assert.is(built.reports[0].built, 24);
+  const config = cloudApiConfig({
+    SNAPSHOT_BUCKET: s3.bucket, SAMPLES_TABLE: db.table, JOBS_TABLE: jobsTable, REFRESH_QUEUE_URL: q.queueUrl, DEVICE_IDS: DEV, FRESH_BUDGET_MS: '2000',
+  });
+  entry = createHttpEntry(async () => {
+    apiBuilds += 1;
+    return createCloudApi(config, { s3: s3.client, dynamo: db.client, sqs: q.client }, { sseMode: 'snapshot', build: runDeviceBuild, logger: silent, clock, pollMs: 40 }).api;
+  });
+});
+api.after(async () => {
+  await Promise.all([db.close(), s3.close(), q.close()]);
+});
+
+api('the keep-warm event is answered at once without building the API', async () => {
+  assert.equal(KEEP_WARM_EVENT, { source: KEEP_WARM_SOURCE });
+  assert.equal(await entry({ ...KEEP_WARM_EVENT }), { warm: true });
+  assert.is(apiBuilds, 0);
+});
+
+api('a snapshot built by the builder Lambda is served as stored: gzip passthrough, window TTL, ETag, Last-Updated, canonical', async () => {
+  const stored = (await bucket.get(devicePrefix(DEV) + snapshotKey('1d', 100)))!;
+  const meta = await storedMeta(devicePrefix(DEV), '1d', 100);
+  const r = await send('/samples/latest?window=1d&samples=100', { headers: { 'Accept-Encoding': 'gzip, br' } });
+  assert.is(r.statusCode, 200);
+  assert.is(r.headers['content-encoding'], 'gzip');
+  assert.ok(r.isBase64Encoded);
+  assert.ok(bodyOf(r).equals(Buffer.from(stored.body)), 'the stored gzip bytes, not re-encoded');
+  assert.is(r.headers['cache-control'], `public, max-age=${WINDOWS['1d'].ttlS}`);
+  assert.ok(/^"[^"]+"$/.test(r.headers.etag), `quoted ETag, got ${r.headers.etag}`);
+  assert.is(r.headers['last-updated'], meta.generatedAt);
+  assert.is(r.headers['x-snapshot-source'], 'canonical');
+  assert.is(r.headers['x-granularity'], '100');
+  assert.is(payloadOf(r).series.length, 3);
+  const again = await send('/samples/latest?window=1d&samples=100', { headers: { 'Accept-Encoding': 'gzip', 'If-None-Match': r.headers.etag } });
+  assert.is(again.statusCode, 304);
+  assert.is(apiBuilds, 1, 'the API is built once per container');
+});
+
+api('a stale canonical snapshot with a fresher Pi fallback serves the fallback', async () => {
+  nowMs += 5 * MIN;
+  await runDeviceBuild({
+    deviceId: DEV, windows: ['10h'], store: bucket, prefix: fallbackPrefix(DEV), statePrefix: `fallback/state/${DEV}/`,
+    source: new DynamoDbSource(db.client, db.table, clock), clock, logger: silent, builder: 'pi',
+  });
+  const canonicalKey = devicePrefix(DEV) + metaKey('10h', 250);
+  const canonical = await storedMeta(devicePrefix(DEV), '10h', 250);
+  await bucket.put(canonicalKey, new TextEncoder().encode(JSON.stringify({ ...canonical, stale: true, consecutiveFailures: 2 })), { contentType: 'application/json' });
+  const fallback = await storedMeta(fallbackPrefix(DEV), '10h', 250);
+  assert.ok(Date.parse(fallback.generatedAt!) > Date.parse(canonical.generatedAt!));
+  const r = await send('/samples/latest?hours=10&samples=250', { headers: { 'Accept-Encoding': 'gzip' } });
+  assert.is(r.statusCode, 200);
+  assert.is(r.headers['x-snapshot-source'], 'fallback');
+  assert.is(r.headers['last-updated'], fallback.generatedAt);
+  const stored = (await bucket.get(fallbackPrefix(DEV) + snapshotKey('10h', 250)))!;
+  assert.ok(bodyOf(r).equals(Buffer.from(stored.body)));
+  assert.is(payloadOf(r).generatedAt, fallback.generatedAt);
+});
+
+api('fresh=true on a small window is computed in the API Lambda from DynamoDB: 200, no-store, equal to the builder output', async () => {
+  const r = await send('/samples/latest?window=1h&samples=20&fresh=true');
+  assert.is(r.statusCode, 200);
+  assert.is(r.headers['x-snapshot-source'], 'fresh');
+  assert.is(r.headers['cache-control'], 'no-store');
+  const fresh = payloadOf(r);
+  await builderHandler()({ windows: ['1h'] });
+  const stored = JSON.parse(gunzipSync((await bucket.get(devicePrefix(DEV) + snapshotKey('1h', 20)))!.body).toString('utf8')) as Payload;
+  assert.equal(fresh.series, stored.series);
+  assert.is(fresh.generatedAt, new Date(nowMs).toISOString());
+  assert.equal(await q.receive(), [], 'no SQS job for an in-process build');
+});
+
+api('fresh=true on a large window answers 202; the SQS job runs in the builder Lambda; status and events end done', async () => {
+  const r = await send('/samples/latest?window=12m&samples=500&fresh=true');
+  assert.is(r.statusCode, 202);
+  const accepted = jsonOf(r);
+  assert.match(accepted.requestId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.is(accepted.statusUrl, `/samples/refresh/${accepted.requestId}`);
+  const dup = jsonOf(await send('/samples/latest?window=12m&samples=100&fresh=true'));
+  assert.is(dup.requestId, accepted.requestId, 'one job per device/window');
+  const messages = await q.receive();
+  assert.is(messages.length, 1, 'exactly one message for the deduplicated job');
+  assert.equal(JSON.parse(messages[0].Body!), { requestId: accepted.requestId, deviceId: DEV, window: '12m', granularity: 500 });
+  const queued = jsonOf(await send(accepted.statusUrl));
+  assert.is(queued.status, 'queued');
+  const early = bodyOf(await send(accepted.eventsUrl)).toString('utf8');
+  assert.match(early, /event: queued/);
+  assert.match(early, /event: poll/);
+
+  nowMs += MIN;
+  const out = (await builderHandler()(sqsEventOf(messages))) as SqsBatchResult;
+  assert.equal(out.batchItemFailures, []);
+
+  const done = jsonOf(await send(accepted.statusUrl));
+  const meta = await storedMeta(devicePrefix(DEV), '12m', 500);
+  assert.is(done.status, 'done');
+  assert.is(done.progress, 1);
+  assert.is(done.generatedAt, meta.generatedAt);
+  assert.is(done.generatedAt, new Date(nowMs).toISOString());
+  assert.is(done.resultUrl, `/samples/latest?window=12m&samples=500&device=${DEV}`);
+  const events = bodyOf(await send(accepted.eventsUrl)).toString('utf8');
+  const types = [...events.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+  assert.equal(types, ['queued', 'started', 'progress', 'done']);
+  assert.not.match(events, /event: poll/);
+  const resume = await send(accepted.eventsUrl, { headers: { 'Last-Event-ID': '2' } });
+  assert.equal([...bodyOf(resume).toString('utf8').matchAll(/^event: (\w+)$/gm)].map((m) => m[1]), ['progress', 'done']);
+  assert.is((await send(accepted.eventsUrl, { headers: { 'Last-Event-ID': '4' } })).statusCode, 204);
+  const result = await send(done.resultUrl);
+  assert.is(result.statusCode, 200);
+  assert.is(result.headers['last-updated'], done.generatedAt);
+  const next = await send('/samples/latest?window=12m&fresh=true');
+  assert.is(next.statusCode, 202);
+  assert.is.not(jsonOf(next).requestId, accepted.requestId, 'a finished job releases its device/window');
+  const drained = await q.receive();
+  assert.is(drained.length, 1);
+  await builderHandler()(sqsEventOf(drained));
+});
+
+api('POST /samples/refresh of a small window still goes to SQS (nothing runs in a frozen container)', async () => {
+  const r = await send('/samples/refresh', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"window":"1h","samples":100}' });
+  assert.is(r.statusCode, 202);
+  const { requestId } = jsonOf(r);
+  const messages = await q.receive();
+  assert.equal(messages.map((m) => JSON.parse(m.Body!).requestId), [requestId]);
+  await builderHandler()(sqsEventOf(messages));
+  assert.is(jsonOf(await send(`/samples/refresh/${requestId}`)).status, 'done');
+});
+
+api('through the function-URL streaming handler the events route streams live until done', async () => {
+  const config = cloudApiConfig({ SNAPSHOT_BUCKET: s3.bucket, SAMPLES_TABLE: db.table, JOBS_TABLE: jobsTable, REFRESH_QUEUE_URL: q.queueUrl, DEVICE_IDS: DEV });
+  const streamApi = createCloudApi(config, { s3: s3.client, dynamo: db.client, sqs: q.client }, { sseMode: 'stream', build: runDeviceBuild, logger: silent, clock, pollMs: 40 }).api;
+  let prelude: { statusCode: number; headers: Record<string, string> } | undefined;
+  // Stand-in for the runtime's awslambda.HttpResponseStream.from: records the prelude, body goes to the same stream.
+  const stream = lambdaStreamHandler(() => streamApi, (out, p) => ((prelude = p), out));
+  const posted = (await send('/samples/refresh', { method: 'POST', body: '{"window":"10d"}' }));
+  const { requestId, eventsUrl } = jsonOf(posted);
+  const sink = new PassThrough();
+  const chunks: string[] = [];
+  sink.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));
+  const streaming = stream(v2Event(eventsUrl), sink);
+  const messages = await q.receive();
+  assert.equal(messages.map((m) => JSON.parse(m.Body!).requestId), [requestId]);
+  await builderHandler()(sqsEventOf(messages));
+  await streaming;
+  assert.is(prelude!.statusCode, 200);
+  assert.match(prelude!.headers['content-type'], /^text\/event-stream/);
+  const text = chunks.join('');
+  assert.ok(chunks.length >= 2, 'written in more than one piece');
+  assert.equal([...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]), ['queued', 'started', 'progress', 'done']);
+  assert.not.match(text, /event: poll/);
+});
+
+api('unknown job ids answer 404 and bad input 400 with an error body', async () => {
+  const r = await send('/samples/refresh/3b241101-e2bb-4255-8caf-4136c566a962');
+  assert.is(r.statusCode, 404);
+  assert.is(jsonOf(r).error.code, 'not_found');
+  const bad = await send('/samples/refresh/..%2F..%2Fetc');
+  assert.is(bad.statusCode, 400);
+  assert.is(jsonOf(bad).error.parameter, 'requestId');
+});
+
+api.run();
