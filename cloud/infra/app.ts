@@ -4,13 +4,19 @@
  * stack into `cdk.out/` offline: no AWS account, no network. The stack is environment-agnostic unless
  * CDK_DEFAULT_ACCOUNT/REGION are set (the CDK CLI sets them on deploy).
  *
- * Context values (`-c key=value` on the CDK CLI, or env on synth): `alarmEmail` (SENSORCTL_ALARM_EMAIL),
+ * Context values (`-c key=value` on the CDK CLI, or env on synth): `deviceIds` (SENSORCTL_DEVICE_IDS,
+ * comma-separated, default `pi`: the Pis' deviceIds the builder Lambda builds), `alarmEmail` (SENSORCTL_ALARM_EMAIL),
  * `apiProvisionedConcurrency` (SENSORCTL_API_PROVISIONED_CONCURRENCY), `stackName` (default Sensorctl).
  */
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { BUNDLE_HANDLER, lambdaCode, PLACEHOLDER_HANDLER, REPO_ROOT } from './lambda-code.js';
 import { SensorStack } from './sensor-stack.js';
+
+/** The API bundle's streaming export (cloud/lambda-api.ts `streamHandler`) for the function URL. */
+const STREAM_HANDLER = 'index.streamHandler';
+/** Devices built when no `deviceIds` context is given: set yours with `-c deviceIds=pi-kitchen,pi-garden`. */
+const DEFAULT_DEVICE_IDS = 'pi';
 
 /** Build the app and its stack. `bundle: false` always uses placeholder Lambda code (tests). */
 export function buildApp(options: { outdir?: string; bundle?: boolean } = {}): { app: App; stack: SensorStack; placeholders: string[] } {
@@ -28,6 +34,8 @@ export function buildApp(options: { outdir?: string; bundle?: boolean } = {}): {
     builderHandler: builder.isPlaceholder ? PLACEHOLDER_HANDLER : BUNDLE_HANDLER,
     apiCode: api.code,
     apiHandler: api.isPlaceholder ? PLACEHOLDER_HANDLER : BUNDLE_HANDLER,
+    apiStreamHandler: api.isPlaceholder ? PLACEHOLDER_HANDLER : STREAM_HANDLER,
+    deviceIds: (ctx('deviceIds', 'SENSORCTL_DEVICE_IDS') ?? DEFAULT_DEVICE_IDS).split(',').map((d) => d.trim()).filter(Boolean),
     alarmEmail: ctx('alarmEmail', 'SENSORCTL_ALARM_EMAIL'),
     apiProvisionedConcurrency: Number(ctx('apiProvisionedConcurrency', 'SENSORCTL_API_PROVISIONED_CONCURRENCY') ?? 0),
   });

@@ -49,6 +49,10 @@ export interface SensorStackProps extends StackProps {
   builderHandler: string;
   apiCode: lambda.Code;
   apiHandler: string;
+  /** Handler of the API's streaming twin behind a function URL (live SSE); omitted: no streaming function. */
+  apiStreamHandler?: string;
+  /** Devices the builder Lambda builds (env DEVICE_IDS); the Pis' `deviceId`s. */
+  deviceIds: string[];
   /** Days a noncurrent snapshot version is kept (readers pinning an old versionId). Default 7. */
   noncurrentVersionDays?: number;
   /** Provisioned concurrency for the API Lambda; 0 (default) uses a keep-warm schedule instead. */
@@ -118,6 +122,8 @@ export class SensorStack extends Stack {
       JOBS_TABLE: this.jobsTable.tableName,
       SNAPSHOT_BUCKET: this.bucket.bucketName,
       REFRESH_QUEUE_URL: this.refreshQueue.queueUrl,
+      DEVICE_IDS: props.deviceIds.join(','),
+      CORS_ORIGINS: (props.corsOrigins ?? ['*']).join(','),
       METRICS_NAMESPACE,
       NODE_OPTIONS: '--enable-source-maps',
     };
@@ -148,10 +154,12 @@ export class SensorStack extends Stack {
       });
     }
 
-    this.samplesTable.grantReadData(this.api);
-    this.bucket.grantRead(this.api);
-    this.jobsTable.grantReadWriteData(this.api);
-    this.refreshQueue.grantSendMessages(this.api);
+    for (const f of [this.api, ...(this.addStreamingApi(props, environment) ?? [])]) {
+      this.samplesTable.grantReadData(f);
+      this.bucket.grantRead(f);
+      this.jobsTable.grantReadWriteData(f);
+      this.refreshQueue.grantSendMessages(f);
+    }
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
       description: 'sensorctl samples API',
       defaultIntegration: new HttpLambdaIntegration('ApiIntegration', this.api),
@@ -198,6 +206,31 @@ export class SensorStack extends Stack {
     out('PiUserName', this.piUser.userName, 'create its access key: aws iam create-access-key --user-name <this>');
     out('DashboardName', this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard');
     out('AlarmTopicArn', this.monitoring.topic.topicArn, 'SNS topic of every alarm');
+  }
+
+  /**
+   * The push channel: API Gateway buffers responses, so live Server-Sent Events go through a second
+   * function (same code, `streamHandler`) behind a Lambda function URL with response streaming.
+   * Clients that cannot reach it poll the status route through the HTTP API.
+   */
+  private addStreamingApi(props: SensorStackProps, environment: Record<string, string>): lambda.Function[] | undefined {
+    if (!props.apiStreamHandler) return undefined;
+    const streaming = new lambda.Function(this, 'ApiStreamFunction', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      code: props.apiCode,
+      handler: props.apiStreamHandler,
+      timeout: Duration.minutes(5),
+      memorySize: 512,
+      environment,
+    });
+    const url = streaming.addFunctionUrl({
+      authType: lambda.FunctionUrlAuthType.NONE,
+      invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
+      cors: { allowedOrigins: props.corsOrigins ?? ['*'], allowedMethods: [lambda.HttpMethod.GET], allowedHeaders: ['last-event-id'] },
+    });
+    new CfnOutput(this, 'EventsFunctionUrl', { value: url.url, description: 'live SSE: <this>samples/refresh/<id>/events' });
+    return [streaming];
   }
 
   /** CloudFront: S3 (origin access control) for snapshots with per-window TTLs; the HTTP API for /samples/*. */

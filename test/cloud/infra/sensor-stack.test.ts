@@ -100,9 +100,9 @@ cdn.run();
 
 const compute = suite('SensorStack Lambdas, schedules and queue');
 
-compute('both functions run on Node.js 22', () => {
-  const fns = ofType('AWS::Lambda::Function');
-  assert.is(fns.length, 2);
+compute('the builder, the API and its streaming twin run on Node.js 22', () => {
+  const fns = ofType('AWS::Lambda::Function').filter((f) => f.Properties.Environment);
+  assert.is(fns.length, 3);
   for (const f of fns) assert.is(f.Properties.Runtime, 'nodejs22.x');
 });
 
@@ -140,6 +140,22 @@ compute('the API function sits behind an HTTP API and is kept warm', () => {
   const warm = ofType('AWS::Events::Rule').filter((r) => r.Properties.Targets[0].Arn['Fn::GetAtt'][0] === logicalId(stack.api));
   assert.is(warm.length, 1);
   assert.equal(JSON.parse(warm[0].Properties.Targets[0].Input), { source: 'sensorctl.keep-warm' });
+});
+
+compute('every Lambda gets the device list, table, bucket, queue and CORS origins it needs', () => {
+  const fns = ofType('AWS::Lambda::Function').filter((f) => f.Properties.Environment);
+  assert.is(fns.length, 3, 'builder, API and the streaming API');
+  for (const f of fns) {
+    const env = f.Properties.Environment.Variables;
+    assert.is(env.DEVICE_IDS, 'pi');
+    assert.is(env.CORS_ORIGINS, '*');
+    for (const key of ['SAMPLES_TABLE', 'JOBS_TABLE', 'SNAPSHOT_BUCKET', 'REFRESH_QUEUE_URL']) assert.ok(env[key], `${f.id} ${key}`);
+  }
+});
+
+compute('live SSE goes through a function URL with response streaming (API Gateway buffers responses)', () => {
+  template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', InvokeMode: 'RESPONSE_STREAM' });
+  template.hasOutput('EventsFunctionUrl', {});
 });
 
 compute.run();
