@@ -118,20 +118,21 @@ export async function startDaemon(o: DaemonOptions): Promise<RunningDaemon> {
   try {
     ensureUploadSchema(buffer.db);
     buffer.addRetentionGuard('upload', `NOT ${PENDING_UPLOAD_GUARD}`);
-    uploads = startUploads({ db: buffer.db, cloud: config.cloud, log });
-    sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer, log });
-    const deps: BuildDeps = { source: buffer, store: new FsObjectStore(o.dataDir), clock: systemClock, log, deviceId: config.deviceId, builder: 'pi' };
     // One lock per window, shared with the API's refresh jobs, so a scheduled build and a refresh of
     // the same window never run at once; the queue runs the scheduled builds one at a time.
     const locks = new WindowLocks();
+    // Claim the HTTP port first: a port in use must stop the daemon before it samples or rebuilds anything.
+    const pi = createPiApi({ dataDir: o.dataDir, deviceId: config.deviceId, buffer, locks, log, options: { corsOrigins: config.http.corsOrigins } });
+    refreshJobs = pi.jobs;
+    server = await startNodeServer(pi.api, o.host ?? config.http.host, o.port ?? config.http.port, o.staticDir ? { staticDir: o.staticDir } : {});
+    uploads = startUploads({ db: buffer.db, cloud: config.cloud, log });
+    sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer, log });
+    const deps: BuildDeps = { source: buffer, store: new FsObjectStore(o.dataDir), clock: systemClock, log, deviceId: config.deviceId, builder: 'pi' };
     const build = (w: Window) => queue(() => locks.run(config.deviceId, w, () => buildWindow(deps, w, log)));
     const firstBuild = Promise.all(WINDOW_NAMES.map(build)).then(() => log.info('snapshots built', { windows: WINDOW_NAMES.length }));
     for (const w of WINDOW_NAMES) jobs.push(schedulePeriodic(`build ${w}`, cronForIntervalMs(WINDOWS[w].rebuildEveryMs), () => build(w), log));
     if (config.cloud?.bucket) jobs.push(startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, log));
     jobs.push(schedulePeriodic('retention', cronForIntervalMs(RETENTION_EVERY_MS), () => retentionJob(buffer, Boolean(config.cloud), log), log));
-    const pi = createPiApi({ dataDir: o.dataDir, deviceId: config.deviceId, buffer, locks, log, options: { corsOrigins: config.http.corsOrigins } });
-    refreshJobs = pi.jobs;
-    server = await startNodeServer(pi.api, o.host ?? config.http.host, o.port ?? config.http.port, o.staticDir ? { staticDir: o.staticDir } : {});
     watchdog = startWatchdog({ log });
     return { url: server.url, buffer, firstBuild, stop };
   } catch (err) {

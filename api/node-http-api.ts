@@ -94,12 +94,31 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Listen on `host:port` (port 0: any free port). */
+/** Why a listen failed, in words an operator can act on (EADDRINUSE, EACCES, ENOTFOUND, EADDRNOTAVAIL). */
+export function listenErrorMessage(err: NodeJS.ErrnoException, host: string, port: number): string {
+  const where = `${host}:${port}`;
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return `cannot listen on ${where}: the port is in use (another sensorctl run/serve?); stop it or choose another --port`;
+    case 'EACCES':
+      return `cannot listen on ${where}: permission denied (ports below 1024 need privileges); choose a --port ≥ 1024`;
+    case 'ENOTFOUND':
+    case 'EADDRNOTAVAIL':
+      return `cannot listen on ${where}: ${host} is not an address of this machine; use e.g. 127.0.0.1 or 0.0.0.0 for --host`;
+    default:
+      return `cannot listen on ${where}: ${err.message}`;
+  }
+}
+
+/**
+ * Listen on `host:port` (port 0: any free port).
+ * @throws {Error} with `listenErrorMessage` wording (the system error as `cause`) when the address cannot be used.
+ */
 export async function startNodeServer(api: FetchHandler, host: string, port: number, options: NodeHttpApiOptions = {}): Promise<RunningServer> {
   const server = createServer(nodeListener(api, options));
   server.on('connection', (socket) => socket.setNoDelay(true));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(listenErrorMessage(err, host, port), { cause: err })));
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;

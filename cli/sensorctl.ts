@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError } from './context.js';
 import { COMMANDS } from './commands/index.js';
+import packageJson from '../package.json' with { type: 'json' };
+
+const PACKAGE_VERSION: string = packageJson.version;
 
 export function buildProgram(): Command {
   const program = new Command('sensorctl')
@@ -17,6 +20,7 @@ export function buildProgram(): Command {
     .option('--config <file>', 'config file (default /etc/sensorctl/config.json when present, else ./sensorctl.json)')
     .option('--json', 'machine-readable output on stdout')
     .option('--log-level <level>', 'error | warn | info | debug (env SENSORCTL_LOG_LEVEL)')
+    .version(PACKAGE_VERSION, '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -45,8 +49,21 @@ function exitQuietlyOnClosedStdout(): void {
   }
 }
 
+/**
+ * Node's warnings go to stderr as one line each; the AWS SDK's notice that its releases after
+ * January 2027 need Node ≥ 22 is left out (this install pins its SDK versions; `engines` says Node ≥ 20).
+ */
+function quietWarnings(): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => {
+    if (w.name === 'NodeVersionSupportWarning' || w.message.startsWith('NodeVersionSupportWarning')) return;
+    process.stderr.write(`sensorctl: ${w.name}: ${w.message}\n`);
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   exitQuietlyOnClosedStdout();
+  quietWarnings();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -38,6 +38,13 @@ export function register(program: Command): void {
     .option('--dry-run', 'show what would be uploaded; change nothing, send nothing')
     .option('--table <name>', 'DynamoDB table (default: config cloud.table)')
     .option('--device <id>', 'device whose samples to push (default: config deviceId)')
+    .addHelpText('after', `
+Needs a "cloud" section in the config (or --table) and AWS credentials from the SDK's chain.
+
+Examples:
+  sensorctl push                                   upload the pending backlog now
+  sensorctl push --since 2026-11-01T00:00:00Z      re-enqueue and upload everything stored since then
+  sensorctl push --dry-run --json                  what would be sent, as JSON`)
     .action(async (opts: PushOptions, cmd: Command) => {
       const g = globalOptions(cmd);
       const config = loadConfig(g);

@@ -130,6 +130,9 @@ Examples:
     .action(async (flags: RebuildFlags & { cloud?: boolean; fallback?: boolean; table?: string; bucket?: string }, cmd: Command) => {
       const g = globalOptions(cmd);
       const options = parseRebuildFlags(flags);
+      if (options.atMs !== undefined && options.atMs > Date.now() + 60_000) {
+        throw new UsageError(`--at ${flags.at}: that instant is in the future (now is ${new Date().toISOString()}); snapshots as of it would be empty`);
+      }
       const config = loadConfig(g);
       const deviceId = options.deviceId ?? config.deviceId;
       if (flags.cloud && flags.fallback) throw new UsageError('--cloud and --fallback: choose one');

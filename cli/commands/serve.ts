@@ -26,6 +26,13 @@ export function register(program: Command): void {
     .option('--port <n>', 'TCP port (default: config http.port, 8080; 0 = any free port)')
     .option('--host <h>', 'address to listen on (default: config http.host, 127.0.0.1)')
     .option('--static-dir <dir>', 'directory of the page (default: web/dist of this install)')
+    .addHelpText('after', `
+Serves what \`sensorctl rebuild\` or \`sensorctl run\` wrote; refresh jobs and fresh=true build from
+<data-dir>/sensorctl.db. Do not run it beside \`sensorctl run\` on the same data dir (run serves too).
+
+Examples:
+  sensorctl serve                                  http://127.0.0.1:8080
+  sensorctl --data-dir /var/lib/sensorctl serve --host 0.0.0.0 --port 9000`)
     .action(async (opts: { port?: string; host?: string; staticDir?: string }, cmd: Command) => {
       const g = globalOptions(cmd);
       const config = loadConfig(g);

@@ -25,6 +25,9 @@ async function withClient<T>(cmd: Command, table: string | undefined, fn: (clien
   try {
     return await fn(client, name, g);
   } catch (err) {
+    if (/Region is missing/i.test((err as Error).message)) {
+      throw new UsageError('no AWS region: set "cloud.region" in the config file, or AWS_REGION (or a profile with a region)');
+    }
     if (err instanceof UploadError) {
       process.stderr.write(`sensorctl table: ${err.message}\n`);
       process.exitCode = 1;
@@ -37,7 +40,13 @@ async function withClient<T>(cmd: Command, table: string | undefined, fn: (clien
 }
 
 export function register(program: Command): void {
-  const table = program.command('table').description('create or describe the DynamoDB samples table');
+  const table = program
+    .command('table')
+    .description('create or describe the DynamoDB samples table')
+    .addHelpText('after', `
+Examples:
+  sensorctl table create --table sensor-samples
+  AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000 AWS_REGION=us-east-1 sensorctl table describe`);
   table
     .command('create')
     .description('create the table (PAY_PER_REQUEST, TTL off; deviceId S + tsMs N) unless it exists; wait until ACTIVE')
