@@ -36,7 +36,7 @@ import { FatalUploadError, PermanentUploadError, TransientUploadError, Unprocess
 import type { CounterName, ItemSink, UploadLedger } from './upload-ports.js';
 
 /**
- * Age behind the newest item sent beyond which an item is "late": the cloud builder's re-read tail
+ * Age behind the newest item DynamoDB confirmed beyond which an item is "late": the cloud builder's re-read tail
  * (`lookbackMs` of its cursor policy, 1 h), imported so there is one definition. If the Lambda's
  * `LOOKBACK_MS` is lowered, lower the uploader's `lateItemAgeMs` to match (raising it needs nothing).
  */
@@ -71,7 +71,7 @@ export interface UploaderOptions {
   attempts: number;
   minBackoffMs: number;
   maxBackoffMs: number;
-  /** Items older than this behind the newest item sent are late (see `LATE_ITEM_AGE_MS`). */
+  /** Items older than this behind the newest item DynamoDB confirmed for their device are late (see `LATE_ITEM_AGE_MS`). */
   lateItemAgeMs: number;
 }
 
