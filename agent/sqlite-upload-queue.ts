@@ -274,6 +274,19 @@ export class SqliteUploadQueue implements UploadLedger {
     writeTransaction(this.db, () => this.put(key, value));
   }
 
+  updateMarkers(keys: readonly string[], update: (current: Record<string, string | undefined>) => Record<string, string | null>): void {
+    writeTransaction(this.db, () => {
+      const get = this.db.prepare('SELECT value FROM upload_state WHERE key = ?');
+      const current: Record<string, string | undefined> = {};
+      for (const k of keys) current[k] = (get.get(k) as { value: string } | undefined)?.value;
+      const del = this.db.prepare('DELETE FROM upload_state WHERE key = ?');
+      for (const [k, v] of Object.entries(update(current))) {
+        if (v === null) del.run(k);
+        else this.put(k, v);
+      }
+    });
+  }
+
   listSeries(deviceId: string): SeriesInfo[] {
     const rows = this.db.prepare('SELECT series_id, sensor_id, metric, unit, kind FROM series WHERE device_id = ? ORDER BY series_id').all(deviceId) as Array<{
       series_id: string;

@@ -54,6 +54,12 @@ export interface UploadLedger extends UploadQueue {
   /** Small durable markers (e.g. the catalogue last uploaded per device). */
   getMarker(key: string): string | undefined;
   setMarker(key: string, value: string): void;
+  /**
+   * Read-modify-write markers in one transaction (safe across processes on one database): `update`
+   * gets the current values of `keys` (undefined = absent) and returns the changes (`null` deletes).
+   * `update` must be pure: it may run again when the transaction is retried on a busy database.
+   */
+  updateMarkers(keys: readonly string[], update: (current: Record<string, string | undefined>) => Record<string, string | null>): void;
   /** Series of a device, for its catalogue item. */
   listSeries(deviceId: string): SeriesInfo[];
 }

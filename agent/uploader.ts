@@ -11,9 +11,17 @@
  * pending) and the run stops; a fatal error (table missing, access denied) stops the run at once.
  * Up to `maxInFlight` batches are in flight; each holds its own lease, so no item is in two
  * in-flight batches, across processes too.
+ *
+ * Late items (docs/uploader.md, "Late items and the backfill marker"): before each write request, its
+ * items older than `lateItemAgeMs` behind the newest item DynamoDB already confirmed for the device are
+ * noted durably (marker `late.<device>`: the oldest such tsMs) — the cloud builder's incremental reads
+ * would never see them. When a run ends with the device's backlog drained, the
+ * catalogue item is re-written with `backfillFromMs` = that oldest tsMs (made different from every
+ * recent value), which makes the cloud builder re-aggregate once; then the note is cleared.
  */
 import pRetry from 'p-retry';
 import type { Clock, Logger } from '../builder/ports.js';
+import { DEFAULT_CURSOR_POLICY } from '../cloud/item-cursor.js';
 import {
   encodeCatalogItem,
   encodeSampleItem,
@@ -26,6 +34,28 @@ import {
 import type { Backlog, UploadItem } from './ports.js';
 import { FatalUploadError, PermanentUploadError, TransientUploadError, UnprocessedItemsError } from './upload-errors.js';
 import type { CounterName, ItemSink, UploadLedger } from './upload-ports.js';
+
+/**
+ * Age behind the newest item DynamoDB confirmed beyond which an item is "late": the cloud builder's re-read tail
+ * (`lookbackMs` of its cursor policy, 1 h), imported so there is one definition. If the Lambda's
+ * `LOOKBACK_MS` is lowered, lower the uploader's `lateItemAgeMs` to match (raising it needs nothing).
+ */
+export const LATE_ITEM_AGE_MS = DEFAULT_CURSOR_POLICY.lookbackMs;
+
+/** How many recent `backfillFromMs` values are remembered, so that a new value never repeats one of them. */
+export const BACKFILL_HISTORY = 32;
+
+/**
+ * The `backfillFromMs` value to write for a backfill whose oldest late item is `oldestLateTsMs`: the
+ * largest integer ≤ it that is not among `recent` values written (so the value always changes, even
+ * when the same oldest tsMs recurs, and stays a lower bound of the late items). Pure.
+ */
+export function nextBackfillFromMs(oldestLateTsMs: number, recent: readonly number[]): number {
+  const used = new Set(recent);
+  let v = oldestLateTsMs;
+  while (used.has(v)) v--;
+  return v;
+}
 
 /** Tunables of the policy (config `cloud.*`). Times in ms. */
 export interface UploaderOptions {
@@ -41,6 +71,8 @@ export interface UploaderOptions {
   attempts: number;
   minBackoffMs: number;
   maxBackoffMs: number;
+  /** Items older than this behind the newest item DynamoDB confirmed for their device are late (see `LATE_ITEM_AGE_MS`). */
+  lateItemAgeMs: number;
 }
 
 export const DEFAULT_UPLOADER_OPTIONS: UploaderOptions = {
@@ -51,7 +83,20 @@ export const DEFAULT_UPLOADER_OPTIONS: UploaderOptions = {
   attempts: 8,
   minBackoffMs: 100,
   maxBackoffMs: 20_000,
+  lateItemAgeMs: LATE_ITEM_AGE_MS,
 };
+
+/** Durable marker keys (ledger markers) of the late-item bookkeeping, per device. */
+export const markerKeys = (deviceId: string) => ({
+  /** Newest tsMs DynamoDB confirmed for the device. */
+  newest: `newest.${deviceId}`,
+  /** JSON `{ fromMs, notes }`: oldest late tsMs sent since the last backfill marker; `notes` counts updates. */
+  late: `late.${deviceId}`,
+  /** JSON number[]: recent `backfillFromMs` values written, the last one current. */
+  backfill: `backfill.${deviceId}`,
+  /** JSON of the catalogue item last written. */
+  catalog: `catalog.${deviceId}`,
+});
 
 /** What one run did. Counts are items, except `retried` (attempts) and `requests`. */
 export interface RunSummary {
@@ -64,6 +109,8 @@ export interface RunSummary {
   remaining: Backlog;
   /** Why the run stopped before the backlog (or its chunk) was done; undefined when it was not cut short. */
   stoppedBy?: string;
+  /** `backfillFromMs` values written to catalogue items at the end of this run, by device id. */
+  backfills?: Record<string, number>;
 }
 
 export interface RunOptions {
@@ -103,12 +150,15 @@ export class Uploader {
   async runOnce(run: RunOptions = {}): Promise<RunSummary> {
     const totals: Record<CounterName, number> = { written: 0, retried: 0, unprocessed: 0, rejected: 0, requests: 0, forcedLoss: 0, skippedTicks: 0 };
     const state = { budget: this.options.chunkItems, stoppedBy: undefined as string | undefined, catalogs: new Set<string>() };
+    const backfills: Record<string, number> = {};
     const count = (delta: Partial<Record<CounterName, number>>, success = false) => {
       for (const [k, v] of Object.entries(delta)) totals[k as CounterName] += v ?? 0;
       this.ledger.record(delta, success ? { lastSuccessMs: this.clock.nowMs() } : {});
     };
     // Progress estimates the backlog from its size at the start (a count per batch would scan it).
     const startBacklog = run.onProgress ? this.ledger.backlog(run.deviceId).items : 0;
+    const runStartMs = this.clock.nowMs();
+    const touched = new Set<string>(run.deviceId ? [run.deviceId] : []);
     const worker = async () => {
       while (state.stoppedBy === undefined && state.budget > 0) {
         const want = Math.min(this.options.batchItems, state.budget);
@@ -116,6 +166,7 @@ export class Uploader {
         const { leaseId, items } = this.ledger.lease(want, this.options.leaseMs, this.clock.nowMs(), { sinceTsMs: run.sinceTsMs, deviceId: run.deviceId });
         state.budget += want - items.length;
         if (items.length === 0) return;
+        for (const i of items) touched.add(i.deviceId);
         try {
           await this.ensureCatalogs(items, state.catalogs, count);
           await this.processBatch(leaseId, items, count);
@@ -129,12 +180,23 @@ export class Uploader {
     };
     try {
       await Promise.all(Array.from({ length: this.options.maxInFlight }, worker));
+      if (state.stoppedBy === undefined) {
+        for (const deviceId of touched) {
+          try {
+            const value = await this.markBackfill(deviceId, runStartMs, count);
+            if (value !== undefined) backfills[deviceId] = value;
+          } catch (err) {
+            if (!(err instanceof TransientUploadError || err instanceof FatalUploadError)) throw err;
+            state.stoppedBy ??= (err as Error).message;
+          }
+        }
+      }
     } finally {
       this.ledger.record({}, { lastRunMs: this.clock.nowMs(), lastError: state.stoppedBy ?? null });
     }
     if (state.stoppedBy) this.log.warn('upload run stopped early; items stay pending', { table: this.sink.table, reason: state.stoppedBy });
     const { forcedLoss: _f, skippedTicks: _s, ...counts } = totals;
-    return { ...counts, remaining: this.ledger.backlog(run.deviceId), stoppedBy: state.stoppedBy };
+    return { ...counts, remaining: this.ledger.backlog(run.deviceId), stoppedBy: state.stoppedBy, backfills };
   }
 
   /** Encode, reject the unwritable, de-duplicate, send; ack/reject/release every leased item. */
@@ -156,6 +218,64 @@ export class Uploader {
     if (batch.length) await this.send(leaseId, batch, count);
   }
 
+  /**
+   * Before each write request: note the items older than `lateItemAgeMs` behind the newest item
+   * DynamoDB has already confirmed for their device (marker `newest.<device>`) in the device's `late`
+   * marker. Noted before the write, so a crash after it cannot lose the note.
+   */
+  private noteLate(items: readonly UploadItem[]) {
+    for (const deviceId of new Set(items.map((i) => i.deviceId))) {
+      const keys = markerKeys(deviceId);
+      const times = items.filter((i) => i.deviceId === deviceId).map((i) => i.tsMs);
+      this.ledger.updateMarkers([keys.newest, keys.late], (cur) => {
+        if (cur[keys.newest] === undefined) return {};
+        const lateTimes = times.filter((t) => t < Number(cur[keys.newest]) - this.options.lateItemAgeMs);
+        if (lateTimes.length === 0) return {};
+        const note = parseLateNote(cur[keys.late]);
+        return { [keys.late]: JSON.stringify({ fromMs: Math.min(note?.fromMs ?? Infinity, ...lateTimes), notes: (note?.notes ?? 0) + 1 }) };
+      });
+    }
+  }
+
+  /** After an ack: advance each device's `newest` confirmed marker. */
+  private noteConfirmed(items: readonly UploadItem[]) {
+    for (const deviceId of new Set(items.map((i) => i.deviceId))) {
+      const key = markerKeys(deviceId).newest;
+      const newest = Math.max(...items.filter((i) => i.deviceId === deviceId).map((i) => i.tsMs));
+      this.ledger.updateMarkers([key], (cur) => (cur[key] !== undefined && Number(cur[key]) >= newest ? {} : { [key]: String(newest) }));
+    }
+  }
+
+  /**
+   * At the end of a run: when `deviceId` has late items noted and nothing pending from before the run
+   * started (the backlog is drained; items sampled during the run are live traffic), write its
+   * catalogue item with a new `backfillFromMs` and clear the note (unless another process noted more
+   * meanwhile). @returns the value written, or undefined when nothing was due.
+   */
+  private async markBackfill(deviceId: string, runStartMs: number, count: (d: Partial<Record<CounterName, number>>) => void): Promise<number | undefined> {
+    const keys = markerKeys(deviceId);
+    const noteText = this.ledger.getMarker(keys.late);
+    const note = parseLateNote(noteText);
+    if (!note) return undefined;
+    const oldest = this.ledger.backlog(deviceId).oldestTsMs;
+    if (oldest !== undefined && oldest <= runStartMs) {
+      this.log.debug('late items uploaded; backfill marker waits for the backlog to drain', { deviceId, lateFromMs: note.fromMs, oldestPendingMs: oldest });
+      return undefined;
+    }
+    let value = 0;
+    // Record the value before writing it, so a failed or repeated attempt never reuses it.
+    this.ledger.updateMarkers([keys.backfill], (cur) => {
+      const recent = parseRecent(cur[keys.backfill]);
+      value = nextBackfillFromMs(note.fromMs, recent);
+      return { [keys.backfill]: JSON.stringify([...recent, value].slice(-BACKFILL_HISTORY)) };
+    });
+    const item = encodeCatalogItem(deviceId, this.ledger.listSeries(deviceId), value);
+    await this.putCatalog(deviceId, item, count);
+    this.ledger.updateMarkers([keys.late], (cur) => (cur[keys.late] === noteText ? { [keys.late]: null } : {}));
+    this.log.info('backfill marker written: the cloud builder re-aggregates once', { table: this.sink.table, deviceId, backfillFromMs: value, lateFromMs: note.fromMs });
+    return value;
+  }
+
   private rejectItems(leaseId: string, items: UploadItem[], reason: string, count: (d: Partial<Record<CounterName, number>>) => void) {
     for (const i of items) this.log.error('upload item rejected', { table: this.sink.table, deviceId: i.deviceId, tsMs: i.tsMs, reason, values: i.values });
     this.ledger.reject(leaseId, items, reason);
@@ -169,12 +289,14 @@ export class Uploader {
       await pRetry(
         async () => {
           count({ requests: 1 });
+          this.noteLate([...pending.values()].map((e) => e.source));
           const { unprocessed } = await this.sink.writeBatch([...pending.values()].map((e) => e.item));
           const left = new Set(unprocessed.map(keyString));
           const done = [...pending.entries()].filter(([k]) => !left.has(k));
           for (const [k] of done) pending.delete(k);
           if (done.length) {
             this.ledger.ack(leaseId, done.map(([, e]) => e.source));
+            this.noteConfirmed(done.map(([, e]) => e.source));
             count({ written: done.length }, true);
           }
           if (pending.size) {
@@ -210,33 +332,66 @@ export class Uploader {
     for (const deviceId of new Set(items.map((i) => i.deviceId))) {
       if (seen.has(deviceId)) continue;
       seen.add(deviceId);
-      const item = encodeCatalogItem(deviceId, this.ledger.listSeries(deviceId));
-      const text = JSON.stringify(item);
-      const marker = `catalog.${deviceId}`;
-      if (this.ledger.getMarker(marker) === text) continue;
-      await pRetry(
-        async () => {
-          count({ requests: 1 });
-          const { unprocessed } = await this.sink.writeBatch([item]);
-          if (unprocessed.length) throw new UnprocessedItemsError(this.sink.table, 1, 1);
-        },
-        {
-          retries: this.options.attempts - 1,
-          minTimeout: this.options.minBackoffMs,
-          maxTimeout: this.options.maxBackoffMs,
-          randomize: true,
-          shouldRetry: ({ error }) => error instanceof TransientUploadError,
-          onFailedAttempt: ({ error, retriesLeft }) => {
-            if (error instanceof TransientUploadError && retriesLeft > 0) count({ retried: 1 });
-          },
-        },
-      ).catch((err) => {
-        if (err instanceof PermanentUploadError) return this.log.error('series catalogue rejected', { table: this.sink.table, deviceId, reason: err.message });
+      const keys = markerKeys(deviceId);
+      // A put replaces the whole item: repeat the current backfill marker, or the builder would see it vanish.
+      const current = parseRecent(this.ledger.getMarker(keys.backfill)).at(-1);
+      const item = encodeCatalogItem(deviceId, this.ledger.listSeries(deviceId), current);
+      if (this.ledger.getMarker(keys.catalog) === JSON.stringify(item)) continue;
+      await this.putCatalog(deviceId, item, count).catch((err) => {
         seen.delete(deviceId);
         throw err;
       });
-      this.ledger.setMarker(marker, text);
     }
+  }
+
+  /** Put one catalogue item with retries; remember it (marker) once written. Throws Transient (exhausted) or Fatal. */
+  private async putCatalog(deviceId: string, item: Item, count: (d: Partial<Record<CounterName, number>>) => void) {
+    const written = await pRetry(
+      async () => {
+        count({ requests: 1 });
+        const { unprocessed } = await this.sink.writeBatch([item]);
+        if (unprocessed.length) throw new UnprocessedItemsError(this.sink.table, 1, 1);
+        return true;
+      },
+      {
+        retries: this.options.attempts - 1,
+        minTimeout: this.options.minBackoffMs,
+        maxTimeout: this.options.maxBackoffMs,
+        randomize: true,
+        shouldRetry: ({ error }) => error instanceof TransientUploadError,
+        onFailedAttempt: ({ error, retriesLeft }) => {
+          if (error instanceof TransientUploadError && retriesLeft > 0) count({ retried: 1 });
+        },
+      },
+    ).catch((err) => {
+      if (!(err instanceof PermanentUploadError)) throw err;
+      this.log.error('series catalogue rejected', { table: this.sink.table, deviceId, reason: err.message });
+      return false;
+    });
+    this.ledger.setMarker(markerKeys(deviceId).catalog, JSON.stringify(item));
+    return written;
+  }
+}
+
+/** Parse a `late.<device>` marker; undefined when absent or unreadable. */
+function parseLateNote(text: string | undefined): { fromMs: number; notes: number } | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const n = JSON.parse(text) as { fromMs?: unknown; notes?: unknown };
+    return Number.isSafeInteger(n.fromMs) ? { fromMs: n.fromMs as number, notes: Number(n.notes) || 0 } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parse a `backfill.<device>` marker (recent values, last current); [] when absent or unreadable. */
+function parseRecent(text: string | undefined): number[] {
+  if (text === undefined) return [];
+  try {
+    const a = JSON.parse(text) as unknown;
+    return Array.isArray(a) ? a.filter((v): v is number => Number.isSafeInteger(v)) : [];
+  } catch {
+    return [];
   }
 }
 

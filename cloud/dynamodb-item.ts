@@ -12,11 +12,9 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SERIES_KINDS, type SeriesKind } from '../builder/constants.js';
 import type { Sample, SeriesInfo } from '../builder/types.js';
 
-import { CATALOG_TS_MS, PARTITION_KEY, SERIES_ATTRIBUTE, SORT_KEY, VALUES_ATTRIBUTE } from './table.js';
+import { BACKFILL_ATTRIBUTE, CATALOG_TS_MS, PARTITION_KEY, SERIES_ATTRIBUTE, SORT_KEY, VALUES_ATTRIBUTE } from './table.js';
 
-export { CATALOG_TS_MS, PARTITION_KEY, SERIES_ATTRIBUTE, SORT_KEY, VALUES_ATTRIBUTE };
-/** Optional catalogue attribute: oldest tsMs of a backlog sent out of time order (docs/cloud-builder.md). */
-export const BACKFILL_ATTRIBUTE = 'backfillFromMs';
+export { BACKFILL_ATTRIBUTE, CATALOG_TS_MS, PARTITION_KEY, SERIES_ATTRIBUTE, SORT_KEY, VALUES_ATTRIBUTE };
 
 export type DynamoItem = Record<string, AttributeValue>;
 

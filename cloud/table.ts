@@ -13,7 +13,7 @@
  *
  * Series metadata (metric, unit, kind, sensor) lives once per device in the catalogue item at
  * `tsMs = CATALOG_TS_MS` (0): `{ deviceId, tsMs: 0, schemaVersion, series: M(seriesId → M{ sensorId,
- * metric, unit, kind }) }`. Sample queries use `tsMs >= 1`, so they never see it.
+ * metric, unit, kind }), backfillFromMs?: N }`. Sample queries use `tsMs >= 1`, so they never see it.
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html
  */
 import type { SeriesKind } from '../builder/constants.js';
@@ -26,6 +26,12 @@ export const SORT_KEY = 'tsMs';
 export const SCHEMA_VERSION_ATTRIBUTE = 'schemaVersion';
 export const VALUES_ATTRIBUTE = 'v';
 export const SERIES_ATTRIBUTE = 'series';
+/**
+ * Optional catalogue attribute (N): the oldest tsMs of late items the uploader wrote (older than the
+ * cloud builder's re-read tail). A value different from the one the builder saw at its last full read
+ * makes it re-aggregate in full (docs/cloud-builder.md, "Late data"; docs/uploader.md).
+ */
+export const BACKFILL_ATTRIBUTE = 'backfillFromMs';
 /** Current item format. */
 export const ITEM_SCHEMA_VERSION = 1;
 /** Sort key of the per-device series catalogue item. Real samples have `tsMs >= 1`. */
@@ -105,8 +111,16 @@ export function decodeSampleItem(item: Item): (ItemKey & { values: Record<string
   return { deviceId: d.S, tsMs: Number(t.N), values };
 }
 
-/** The catalogue item of a device: its series' sensor, metric, unit and kind. */
-export function encodeCatalogItem(deviceId: string, series: readonly SeriesInfo[]): Item {
+/**
+ * The catalogue item of a device: its series' sensor, metric, unit and kind, and — when given — the
+ * `backfillFromMs` marker (integer epoch ms; see `BACKFILL_ATTRIBUTE`). The uploader always repeats the
+ * last marker it wrote, because a put replaces the whole item.
+ * @throws {RangeError} when `backfillFromMs` is not a safe integer.
+ */
+export function encodeCatalogItem(deviceId: string, series: readonly SeriesInfo[], backfillFromMs?: number): Item {
+  if (backfillFromMs !== undefined && !Number.isSafeInteger(backfillFromMs)) {
+    throw new RangeError(`backfillFromMs ${backfillFromMs}: expected an integer epoch ms`);
+  }
   const m: Record<string, AttributeValue> = {};
   for (const s of [...series].sort((a, b) => a.seriesId.localeCompare(b.seriesId))) {
     m[s.seriesId] = { M: { sensorId: { S: s.sensorId }, metric: { S: s.metric }, unit: { S: s.unit }, kind: { S: s.kind } } };
@@ -116,6 +130,7 @@ export function encodeCatalogItem(deviceId: string, series: readonly SeriesInfo[
     [SORT_KEY]: { N: String(CATALOG_TS_MS) },
     [SCHEMA_VERSION_ATTRIBUTE]: { N: String(ITEM_SCHEMA_VERSION) },
     [SERIES_ATTRIBUTE]: { M: m },
+    ...(backfillFromMs === undefined ? {} : { [BACKFILL_ATTRIBUTE]: { N: String(backfillFromMs) } }),
   };
 }
 

@@ -204,6 +204,30 @@ status('reports no uplink on a database the queue never touched', () => {
   }
 });
 
+queue('updateMarkers reads the current values and applies the changes in one transaction (null deletes)', () => {
+  const t = setup();
+  try {
+    t.queue.setMarker('a', '1');
+    let seen: Record<string, string | undefined> = {};
+    t.queue.updateMarkers(['a', 'b'], (cur) => {
+      seen = cur;
+      return { a: null, b: String(Number(cur.a) + 1) };
+    });
+    assert.equal(seen, { a: '1', b: undefined });
+    assert.is(t.queue.getMarker('a'), undefined);
+    assert.is(t.queue.getMarker('b'), '2');
+    // A second handle on the same file sees the committed result.
+    const other = SqliteUploadQueue.attach(openDatabase(t.path));
+    try {
+      assert.is(other.getMarker('b'), '2');
+    } finally {
+      other.db.close();
+    }
+  } finally {
+    t.done();
+  }
+});
+
 queue.run();
 guard.run();
 status.run();

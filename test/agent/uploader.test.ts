@@ -282,9 +282,12 @@ gate('field case 2: a tick while a throttled run is still going is skipped and l
     assert.ok(log.lines.some((l) => l.level === 'warn' && /skipped/.test(l.message)));
     throttle = false;
     assert.is(await first, true);
-    // No key was ever in two in-flight batches.
+    // No sample key was ever in two in-flight batches. (The catalogue item, tsMs 0, may be put twice:
+    // a throttled batch retried after a newer one was confirmed can be late in this sparse log, and the
+    // end of the run then re-writes the catalogue with its backfill marker.)
     const sent = h.proxy.calls.filter((c) => c.fault === 'pass');
-    assert.is(new Set(sent.flatMap((c) => c.keys)).size, sent.flatMap((c) => c.keys).length);
+    const sampleKeys = sent.flatMap((c) => c.keys).filter((k) => !k.endsWith('#0'));
+    assert.is(new Set(sampleKeys).size, sampleKeys.length);
     assert.is(await tick(), true, 'the next tick after the run runs');
     await assertCloudEqualsSqlite(h);
   } finally {

@@ -9,6 +9,7 @@ import {
   MAX_ITEM_BYTES,
   writeUnitsOf,
 } from '../../cloud/table.js';
+import { backfillFromMs } from '../../cloud/dynamodb-item.js';
 import { BME280_SERIES } from '../support/upload-fixture.js';
 
 const encode = suite('encodeSampleItem');
@@ -57,6 +58,19 @@ const catalog = suite('encodeCatalogItem');
 catalog('round-trips every series with sensor, metric, unit and kind', () => {
   const decoded = decodeCatalogItem(encodeCatalogItem('livingroom', BME280_SERIES))!;
   assert.equal(decoded.sort((a, b) => a.seriesId.localeCompare(b.seriesId)), [...BME280_SERIES].sort((a, b) => a.seriesId.localeCompare(b.seriesId)));
+});
+
+catalog('carries backfillFromMs as N when given (read back by the cloud side), none when not', () => {
+  const item = encodeCatalogItem('livingroom', BME280_SERIES, 1_567_785_988_346);
+  assert.equal(item.backfillFromMs, { N: '1567785988346' });
+  assert.is(backfillFromMs(item as never), 1_567_785_988_346);
+  assert.is(decodeCatalogItem(item)!.length, BME280_SERIES.length);
+  assert.not.ok('backfillFromMs' in encodeCatalogItem('livingroom', BME280_SERIES));
+});
+
+catalog('rejects a backfillFromMs that is not an integer epoch ms', () => {
+  assert.throws(() => encodeCatalogItem('livingroom', BME280_SERIES, 1.5), /backfillFromMs 1.5: expected an integer epoch ms/);
+  assert.throws(() => encodeCatalogItem('livingroom', BME280_SERIES, Number.NaN), RangeError);
 });
 
 encode.run();
