@@ -84,7 +84,9 @@ kill(`killed at random moments over ${KILL_ROUNDS} runs: after each, DynamoDB eq
     const r = rnd();
     if (r < 0.1) return { kind: 'unprocessed', keep: Math.floor(c.keys.length / 2), delayMs: 5 };
     if (r < 0.15) return { kind: 'error', status: 400, type: 'com.amazon.coral.availability#ThrottlingException' };
-    return { kind: 'pass', delayMs: Math.floor(rnd() * 15) };
+    // 20–60 ms per batch: ~27 batches at 3 in flight keep the child busy for ≥ 180 ms after `started`,
+    // longer than the ≤ 150 ms kill delay below, so the kill lands mid-upload whatever the machine load.
+    return { kind: 'pass', delayMs: 20 + Math.floor(rnd() * 40) };
   });
   let kills = 0;
   let midBatch = 0;
@@ -98,7 +100,7 @@ kill(`killed at random moments over ${KILL_ROUNDS} runs: after each, DynamoDB eq
       }
       const c = child({ CHILD_MODE: 'upload', CHILD_DB: h.dbPath, CHILD_ENDPOINT: h.proxy.endpoint, CHILD_TABLE: h.table, CHILD_BATCH: '10', CHILD_IN_FLIGHT: '3', CHILD_LEASE_MS: '60000' });
       await c.line(/^started/);
-      await new Promise((r) => setTimeout(r, Math.floor(rnd() * 400)));
+      await new Promise((r) => setTimeout(r, Math.floor(rnd() * 150)));
       if (c.proc.exitCode === null && c.proc.kill('SIGKILL')) kills++;
       await c.exit;
       if (h.queue.backlog().leased > 0) midBatch++; // the kill left leased items behind: it hit batches in flight
