@@ -20,6 +20,12 @@ export interface ImportSink {
   insert(samples: Sample[]): InsertResult;
 }
 
+/** A file nothing was read from, and why (`empty file: no line to read`). */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
 /** Files sharing the same plan, for the "what was assumed" summary. */
 export interface PlanGroup {
   assumptions: string[];
@@ -29,8 +35,8 @@ export interface PlanGroup {
 export interface ImportReport {
   deviceId: string;
   files: number;
-  /** Files that could not be planned (empty, no timestamp): `file: reason`. */
-  skippedFiles: string[];
+  /** Files from which no row was read: not text, empty, header only, no timestamp column, no readable row. */
+  skippedFiles: SkippedFile[];
   plans: PlanGroup[];
   /** Shift applied to every timestamp (ms), non-zero with `--rebase-to-now`. */
   offsetMs: number;
@@ -45,11 +51,15 @@ interface OpenFile {
   isBeforeHeader: boolean;
   plan: FilePlan;
   profiles: SeriesProfile[];
+  /** Rows of this file with a readable timestamp and the right field count. */
+  readableRows: number;
+  /** Rows of this file that were malformed. */
+  malformedRows: number;
 }
 
 export class ImportSession {
   private readonly files: string[] = [];
-  private readonly skippedFiles: string[] = [];
+  private readonly skippedFiles: SkippedFile[] = [];
   private readonly profiles = new Map<string, SeriesProfile>();
   private readonly pending = new Map<string, Sample[]>();
   private readonly plans = new Map<string, PlanGroup>();
@@ -84,7 +94,7 @@ export class ImportSession {
       plan = planFile(label, head, this.options, this.unitBySeries);
     } catch (err) {
       if (!(err instanceof PlanError)) throw err;
-      this.skippedFiles.push(err.message);
+      this.skippedFiles.push({ file: label, reason: err.reason });
       return err;
     }
     const key = JSON.stringify(plan.assumptions);
@@ -93,8 +103,19 @@ export class ImportSession {
     this.plans.set(key, group);
     for (const c of plan.columns) this.unitBySeries.set(c.seriesId, c.unit.unit);
     const profiles = plan.columns.map((c) => this.profileFor(c.seriesId, c.metric, c.unit.unit, c.range));
-    this.current = { index, plan, profiles, isBeforeHeader: plan.hasHeader };
+    this.current = { index, plan, profiles, isBeforeHeader: plan.hasHeader, readableRows: 0, malformedRows: 0 };
     return plan;
+  }
+
+  /**
+   * Count a file that cannot be read as text (the adapter found binary data) and list it as skipped.
+   * @returns the PlanError carrying the reason, as `beginFile` does for files it cannot plan.
+   */
+  skipFile(label: string, reason: string): PlanError {
+    this.endFile();
+    this.files.push(label);
+    this.skippedFiles.push({ file: label, reason });
+    return new PlanError(label, reason);
   }
 
   private profileFor(seriesId: string, metric: keyof typeof METRICS, sourceUnit: string, range: { min: number; max: number }): SeriesProfile {
@@ -121,14 +142,17 @@ export class ImportSession {
     this.rowsRead++;
     for (const p of profiles) p.rowsRead++;
     if (fields.length !== plan.fieldCount) {
+      f.malformedRows++;
       for (const p of profiles) p.fault('malformed', index, lineNo, `${fields.length} fields, expected ${plan.fieldCount}`);
       return;
     }
     const parsed = parseTimestamp(fields[plan.tsIndex], plan.tsStyle, plan.zone);
     if (parsed === undefined) {
+      f.malformedRows++;
       for (const p of profiles) p.fault('malformed', index, lineNo, `timestamp ${JSON.stringify(fields[plan.tsIndex])} is not ${plan.tsStyle}`);
       return;
     }
+    f.readableRows++;
     const tsMs = parsed + this.offsetMs;
     plan.columns.forEach((c, i) => this.value(profiles[i], c, fields[c.index], tsMs, index, lineNo));
   }
@@ -157,9 +181,20 @@ export class ImportSession {
     this.pending.set(seriesId, []);
   }
 
-  /** Finish the current file (its pending rows stay batched across files of the same series). */
+  /**
+   * Finish the current file (its pending rows stay batched across files of the same series). A file
+   * with no readable row, or with no value column, is listed as skipped (its faults stay counted).
+   */
   endFile(): void {
+    const f = this.current;
     this.current = undefined;
+    if (!f) return;
+    const file = this.files[f.index];
+    if (f.readableRows === 0) {
+      this.skippedFiles.push({ file, reason: f.malformedRows ? `no readable row: all ${f.malformedRows} data lines are malformed` : f.plan.hasHeader ? 'header only: no data line after the header' : 'no data line' });
+    } else if (f.plan.columns.length === 0) {
+      this.skippedFiles.push({ file, reason: `no value column recognised (${f.plan.ignored.join(', ')}); map them with --column NAME=METRIC or --columns` });
+    }
   }
 
   /** Flush every pending batch and build the report. */

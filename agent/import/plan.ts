@@ -65,8 +65,8 @@ export interface FilePlan {
 
 /** A file that cannot be planned (no data line, no timestamp): reported, not fatal. */
 export class PlanError extends Error {
-  constructor(readonly file: string, message: string) {
-    super(`${file}: ${message}`);
+  constructor(readonly file: string, readonly reason: string) {
+    super(`${file}: ${reason}`);
     this.name = new.target.name;
   }
 }
@@ -173,7 +173,7 @@ export function planFile(file: string, head: readonly string[], o: ImportOptions
   assumptions.push(`header: ${hasHeader ? 'first line' : 'none, first line is data'}${o.header === undefined ? ' (detected)' : ''}`);
   const headers = hasHeader ? first : first.map((_, i) => `#${i + 1}`);
   const data = (hasHeader ? lines.slice(1) : lines).map((l) => splitLine(l, delimiter));
-  if (data.length === 0) throw new PlanError(file, 'no data line after the header');
+  if (data.length === 0) throw new PlanError(file, 'header only: no data line after the header');
   const fieldCount = hasHeader ? first.length : data[0].length;
 
   const specs: Array<ColumnSpec | undefined> = headers.map((h, i) => (o.columns ? o.columns[i] ?? { role: 'skip' } : specFromHeader(h, o)));

@@ -1,21 +1,25 @@
 /**
  * Per-series fault profile of an import: counts of each fault kind with the first few locations,
- * and the time-step analysis (back-steps, zero and sub-minute steps, gaps longer than
- * `GAP_FACTOR` × the median positive step). Steps are taken between consecutive rows in input
+ * and the time-step analysis (back-steps, zero steps, short steps under 1/`SHORT_STEP_DIVISOR` of the
+ * median positive step, gaps longer than `GAP_FACTOR` × it). Steps are taken between consecutive rows in input
  * order (files in path order), over every row with a readable timestamp, whether or not its value
  * was stored. Pure.
  */
 
 /** Fault kinds counted per series. `duplicate` = already stored (same series and tsMs). */
-export type FaultKind = 'malformed' | 'empty' | 'outOfRange' | 'duplicate' | 'nonMonotonic' | 'zeroStep' | 'subMinute' | 'gap';
-export const FAULT_KINDS: readonly FaultKind[] = ['malformed', 'empty', 'outOfRange', 'duplicate', 'nonMonotonic', 'zeroStep', 'subMinute', 'gap'];
+export type FaultKind = 'malformed' | 'empty' | 'outOfRange' | 'duplicate' | 'nonMonotonic' | 'zeroStep' | 'shortStep' | 'gap';
+export const FAULT_KINDS: readonly FaultKind[] = ['malformed', 'empty', 'outOfRange', 'duplicate', 'nonMonotonic', 'zeroStep', 'shortStep', 'gap'];
 
 /** Locations kept per fault kind. */
 export const FIRST_LOCATIONS = 5;
 /** A gap is a step longer than this many typical (median positive) intervals. */
 export const GAP_FACTOR = 5;
-/** Steps shorter than this are "sub-minute" (double samples, wake-up bursts). */
-export const SUB_MINUTE_MS = 60_000;
+/**
+ * A short step is a positive step shorter than the typical (median positive) interval divided by
+ * this (double samples, wake-up bursts): 60 s at a 600 s cadence, 1 s at 10 s. Relative, so a
+ * logger with a 1–15 s cadence is not flagged on every row.
+ */
+export const SHORT_STEP_DIVISOR = 10;
 
 /** Where a row came from: `file:line` plus an optional detail (`9510.393`, `-7.85 h`). */
 export type Location = string;
@@ -35,6 +39,8 @@ export interface SeriesReport {
   firstLocations: Partial<Record<FaultKind, Location[]>>;
   /** Median positive step in ms; undefined with fewer than two timestamps. */
   typicalIntervalMs?: number;
+  /** Steps below this (ms, `typicalIntervalMs / SHORT_STEP_DIVISOR`) count as `shortStep`; undefined without steps. */
+  shortStepThresholdMs?: number;
   longestGapMs?: number;
   /** Largest step back in time, ms (positive number). */
   longestBackStepMs?: number;
@@ -113,23 +119,26 @@ export class SeriesProfile {
     } else if (step === 0) {
       this.fault('zeroStep', fileIndex, line);
     } else {
-      if (step < SUB_MINUTE_MS) this.fault('subMinute', fileIndex, line, formatDuration(step));
       this.steps.push(step, fileIndex, line);
     }
   }
 
-  /** Finish: median positive step, gaps over `GAP_FACTOR` × median, and the totals. */
+  /** Finish: median positive step, short steps under median / `SHORT_STEP_DIVISOR`, gaps over `GAP_FACTOR` × median, and the totals. */
   report(): SeriesReport {
     const n = this.steps.length;
     let typicalIntervalMs: number | undefined;
     let longestGapMs: number | undefined;
+    let shortStepThresholdMs: number | undefined;
     if (n > 0) {
       const sorted = this.steps.stepMs.slice(0, n).sort();
       typicalIntervalMs = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-      this.counts.gap = 0;
+      shortStepThresholdMs = typicalIntervalMs / SHORT_STEP_DIVISOR;
+      this.counts.gap = this.counts.shortStep = 0;
       delete this.firstLocations.gap;
+      delete this.firstLocations.shortStep;
       for (let i = 0; i < n; i++) {
         const step = this.steps.stepMs[i];
+        if (step < shortStepThresholdMs) this.fault('shortStep', this.steps.file[i], this.steps.line[i], formatDuration(step));
         if (step > GAP_FACTOR * typicalIntervalMs) {
           this.fault('gap', this.steps.file[i], this.steps.line[i], formatDuration(step));
           longestGapMs = Math.max(longestGapMs ?? 0, step);
@@ -139,7 +148,7 @@ export class SeriesProfile {
     return {
       seriesId: this.seriesId, metric: this.metric, unit: this.unit, sourceUnit: this.sourceUnit, range: this.range,
       rowsRead: this.rowsRead, stored: this.stored, counts: { ...this.counts }, firstLocations: structuredClone(this.firstLocations),
-      typicalIntervalMs, longestGapMs, longestBackStepMs: this.longestBackStepMs, firstTsMs: this.firstTsMs, lastTsMs: this.lastTsMs,
+      typicalIntervalMs, shortStepThresholdMs, longestGapMs, longestBackStepMs: this.longestBackStepMs, firstTsMs: this.firstTsMs, lastTsMs: this.lastTsMs,
     };
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { ImportOptions } from './plan.js';
 import { ImportSession, type ImportReport, type ImportSink } from './importer.js';
-import { readLineChunks, type InputFile } from './input-files.js';
+import { NotTextError, readLineChunks, type InputFile } from './input-files.js';
 
 /** Lines given to the planner (header plus data rows for detection; enough to pass a run of empty values at the start of a month). */
 export const PLAN_HEAD_LINES = 500;
@@ -31,19 +31,28 @@ async function pass(files: readonly InputFile[], session: ImportSession, r: RunI
     const feed = (lines: string[]) => {
       for (const l of lines) session.line(l, ++lineNo);
     };
-    for await (const lines of readLineChunks(file.path, (b) => r.onProgress?.(done + b, file, which))) {
-      if (head) {
-        head.push(...lines);
-        if (head.length < PLAN_HEAD_LINES) continue;
-        const planned = session.beginFile(file.label, head.slice(0, PLAN_HEAD_LINES));
-        if (which === 'import') r.onFile?.(file, planned);
-        feed(head);
-        head = undefined;
-      } else feed(lines);
+    const begin = (lines: string[]) => {
+      const planned = session.beginFile(file.label, lines);
+      if (which === 'import') r.onFile?.(file, planned);
+    };
+    try {
+      for await (const lines of readLineChunks(file.path, (b) => r.onProgress?.(done + Math.min(b, file.bytes), file, which))) {
+        if (head) {
+          head.push(...lines);
+          if (head.length < PLAN_HEAD_LINES) continue;
+          begin(head.slice(0, PLAN_HEAD_LINES));
+          feed(head);
+          head = undefined;
+        } else feed(lines);
+      }
+    } catch (err) {
+      if (!(err instanceof NotTextError)) throw err;
+      const skipped = session.skipFile(file.label, err.reason);
+      if (which === 'import') r.onFile?.(file, skipped);
+      head = undefined;
     }
     if (head) {
-      const planned = session.beginFile(file.label, head);
-      if (which === 'import') r.onFile?.(file, planned);
+      begin(head);
       feed(head);
     }
     session.endFile();
@@ -54,7 +63,8 @@ async function pass(files: readonly InputFile[], session: ImportSession, r: RunI
 }
 
 /**
- * Import `files` into `sink`. Faults are in the report; only unreadable input throws.
+ * Import `files` into `sink`. Faults are in the report; files that are not text, empty, header only or
+ * without a readable timestamp are listed in `skippedFiles`; only unreadable input throws.
  * @throws {ImportInputError} when a file cannot be read.
  */
 export async function runImport(files: readonly InputFile[], r: RunImportOptions): Promise<ImportReport> {

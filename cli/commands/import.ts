@@ -1,20 +1,22 @@
 /**
  * `sensorctl import PATH... [options]`: load sensor logs (files, or folders walked recursively in path
  * order) into the SQLite buffer, and print what was assumed and a per-series fault report.
- * Exit 0 when the import completed (faults are reported, not errors), 1 on unreadable input, 2 on bad options.
+ * Exit 0 when the import found valid samples (faults are reported, not errors); 1 on unreadable input or
+ * when no file held a valid sample (every file skipped, or every value faulty); 2 on bad options or a
+ * PATH that does not exist or cannot be read.
  */
 import { mkdirSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
-import { listInputFiles } from '../../agent/import/input-files.js';
+import { ImportInputError, listInputFiles, type InputFile } from '../../agent/import/input-files.js';
 import { runImport } from '../../agent/import/run-import.js';
 import type { ImportReport } from '../../agent/import/importer.js';
 import { DELIMITERS, parseColumnSpec, type ColumnSpec, type Delimiter, type ImportOptions } from '../../agent/import/plan.js';
 import { isIanaZone, parseUtcOffset, TIMESTAMP_STYLES, type TimestampStyle, type Zone } from '../../agent/import/timestamp.js';
 import { ID_PATTERN } from '../../builder/constants.js';
-import { dbPath, globalOptions, loadConfig, output, UsageError } from '../context.js';
-import { formatImportReport } from './import-report.js';
+import { dbPath, EXIT_FAILURE, globalOptions, loadConfig, output, UsageError } from '../context.js';
+import { formatImportReport, nothingImported, plural } from './import-report.js';
 
 interface RawOptions {
   seriesPrefix: string;
@@ -81,12 +83,16 @@ export function toImportOptions(o: RawOptions): ImportOptions {
   };
 }
 
-/** Progress on stderr: a cli-progress bar on a TTY, else a plain line at most every 2 s. */
+/**
+ * Progress on stderr: a cli-progress bar on a TTY, else a plain line at most every 2 s
+ * (`import: 30% of 10.5 MB in 96 files, at 2017/05/humidity.csv`). Never above 100%.
+ */
 function progress(totalBytes: number, fileCount: number) {
+  const label = (pass: string) => (pass === 'scan' ? 'import (scan for the newest sample)' : 'import');
   if (process.stderr.isTTY) {
-    const bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'import {pass} [{bar}] {percentage}% | {file}', hideCursor: true }, cliProgress.Presets.shades_classic);
-    bar.start(totalBytes, 0, { file: '', pass: 'import' });
-    return { update: (done: number, file: string, pass: string) => bar.update(Math.min(done, totalBytes), { file, pass }), stop: () => bar.stop() };
+    const bar = new cliProgress.SingleBar({ stream: process.stderr, format: '{label} [{bar}] {percentage}% | {file}', hideCursor: true }, cliProgress.Presets.shades_classic);
+    bar.start(Math.max(1, totalBytes), 0, { file: '', label: 'import' });
+    return { update: (done: number, file: string, pass: string) => bar.update(Math.min(done, Math.max(1, totalBytes)), { file, label: label(pass) }), stop: () => bar.stop() };
   }
   let last = 0;
   let lastLine = '';
@@ -97,11 +103,26 @@ function progress(totalBytes: number, fileCount: number) {
       if ((isEnd && lastLine !== `${pass}:${done}`) || now - last >= 2_000) {
         last = now;
         lastLine = `${pass}:${done}`;
-        process.stderr.write(`import ${pass}: ${((100 * done) / Math.max(1, totalBytes)).toFixed(0)}% of ${(totalBytes / 1e6).toFixed(1)} MB in ${fileCount} files, at ${file}\n`);
+        const pct = totalBytes > 0 ? Math.min(100, (100 * done) / totalBytes) : 100;
+        process.stderr.write(`${label(pass)}: ${pct.toFixed(0)}% of ${(totalBytes / 1e6).toFixed(1)} MB in ${plural(fileCount, 'file')}, at ${file}\n`);
       }
     },
     stop: () => undefined,
   };
+}
+
+/**
+ * Expand the PATH arguments. @throws {UsageError} (exit 2) when a PATH given does not exist or cannot
+ * be read: `import /nonexistent/path: no such file or directory`.
+ */
+function inputFiles(paths: readonly string[]): InputFile[] {
+  try {
+    return listInputFiles(paths);
+  } catch (err) {
+    if (err instanceof ImportInputError && err.isPathArgument) throw new UsageError(`import ${err.message}`);
+    if (err instanceof ImportInputError) throw new Error(`import ${err.message}`, { cause: err });
+    throw err;
+  }
 }
 
 export function register(program: Command): void {
@@ -132,7 +153,7 @@ Examples:
       const options = toImportOptions(raw);
       const deviceId = raw.device ?? loadConfig(g).deviceId;
       if (!ID_PATTERN.test(deviceId)) throw new UsageError(`--device ${deviceId}: expected 1–64 of A–Z a–z 0–9 . _ : - starting with a letter or digit`);
-      const files = listInputFiles(paths);
+      const files = inputFiles(paths);
       mkdirSync(g.dataDir, { recursive: true });
       const buffer = SqliteBuffer.open(dbPath(g));
       const totalBytes = files.reduce((a, f) => a + f.bytes, 0);
@@ -147,6 +168,9 @@ Examples:
           rebaseToNowMs: raw.rebaseToNow ? Date.now() : undefined,
           onProgress: (done, file, pass) => bar.update(pass === 'import' && raw.rebaseToNow ? totalBytes + done : done, file.label, pass),
         });
+      } catch (err) {
+        if (err instanceof ImportInputError) throw new Error(`import ${err.message}`, { cause: err });
+        throw err;
       } finally {
         bar.stop();
         buffer.close();
@@ -154,5 +178,10 @@ Examples:
       const elapsedMs = Date.now() - startedMs;
       const rowsPerS = Math.round(report.rowsRead / Math.max(elapsedMs / 1000, 1e-3));
       output(g, { ...report, dbPath: dbPath(g), bytes: totalBytes, elapsedMs, rowsPerS }, () => formatImportReport(report, { elapsedMs, bytes: totalBytes, rowsPerS }));
+      const nothing = nothingImported(report);
+      if (nothing) {
+        process.stderr.write(`sensorctl: import: ${nothing}\n`);
+        process.exitCode = EXIT_FAILURE;
+      }
     });
 }

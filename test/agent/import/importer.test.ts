@@ -57,6 +57,18 @@ session('finds the header after leading blank lines', () => {
 session('skips a file it cannot plan and lists it in the report', () => {
   const s = new ImportSession(opts, 'pi', undefined);
   assert.instance(s.beginFile('empty.csv', []), PlanError);
-  assert.equal(s.finish().skippedFiles, ['empty.csv: empty file: no line to read']);
+  assert.equal(s.finish().skippedFiles, [{ file: 'empty.csv', reason: 'empty file: no line to read' }]);
+});
+
+session('lists a file with no value column, or one the adapter found not to be text, as skipped and counts it', () => {
+  const s = new ImportSession(opts, 'pi', undefined);
+  const lines = ['ts,name', '1700000000,foo'];
+  s.beginFile('names.csv', lines);
+  lines.forEach((l, i) => s.line(l, i + 1));
+  assert.instance(s.skipFile('photo.jpg', 'not a text log: binary data'), PlanError);
+  const r = s.finish();
+  assert.is(r.files, 2);
+  assert.equal(r.skippedFiles.map((x) => x.file), ['names.csv', 'photo.jpg']);
+  assert.match(r.skippedFiles[0].reason, /^no value column recognised \(name\)/);
 });
 session.run();

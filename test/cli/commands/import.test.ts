@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,7 @@ cli('imports the fixture folder, exits 0 and prints the report as JSON with --js
   const temp = report.series.find((s: { seriesId: string }) => s.seriesId === 'bme280.tempC');
   assert.is(temp.counts.outOfRange, 3);
   assert.is(temp.stored, 10_909);
-  assert.match(r.stderr, /import import: 100% of 0\.9 MB in 10 files/, 'plain progress lines when stderr is not a TTY');
+  assert.match(r.stderr, /^import: 100% of 0\.9 MB in 10 files, at /m, 'plain progress lines when stderr is not a TTY');
   const st = sensorctl('--json', 'status');
   assert.is(st.code, 0, st.stderr);
   const status = JSON.parse(st.stdout);
@@ -43,10 +43,43 @@ cli('prints what it assumed in the text report', () => {
   assert.match(r.stdout, /timestamps: epoch-s \(detected\)/);
 });
 
-cli('exits 1 on unreadable input and 2 on bad options, without a stack trace', () => {
+cli('prints progress without the pass twice, a pluralised file count, and the short-step threshold', () => {
+  const r = sensorctl('import', join(FIXTURE, '2019/02/humidity.csv'), '--device', 'lr3');
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^import: 100% of 0\.\d MB in 1 file, at 2019\/02\/humidity\.csv$|^import: 100% of 0\.\d MB in 1 file, at humidity\.csv$/m);
+  assert.not.match(r.stderr, /import import/);
+  assert.match(r.stdout, /Read 1 file \(/);
+  assert.match(r.stdout, /rhPct short steps \(< 58\.0 s = typical \/ 10\) \(5\): humidity\.csv:2071 \(2\.214 s\)/);
+});
+
+cli('exits 1 with a clear line when no file held anything to store, listing each file as skipped with why', () => {
+  const inDir = join(dir, 'nothing');
+  mkdirSync(inDir);
+  writeFileSync(join(inDir, 'a.bin'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00]));
+  writeFileSync(join(inDir, 'b.csv'), '');
+  writeFileSync(join(inDir, 'c.csv'), 'Timestamp,Temperature\n');
+  const r = sensorctl('import', inDir, '--device', 'none');
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stdout, /^a\.bin: skipped: not a text log: binary data/m);
+  assert.match(r.stdout, /^b\.csv: skipped: empty file/m);
+  assert.match(r.stdout, /^c\.csv: skipped: header only/m);
+  assert.match(r.stdout, /Read 3 files \(3 skipped\)/);
+  assert.match(r.stderr, /sensorctl: import: Nothing imported: all 3 files were skipped/);
+  assert.ok(r.stderr.split('\n').filter((l) => l.startsWith('import:')).every((l) => /^import: (\d|[1-9]\d|100)% /.test(l)), r.stderr);
+  const binary = sensorctl('import', join(inDir, 'a.bin'), '--device', 'none');
+  assert.is(binary.code, 1);
+  assert.match(binary.stderr, /^import: 100% of 0\.0 MB in 1 file, at a\.bin$/m);
+  const emptyDir = join(dir, 'empty-folder');
+  mkdirSync(emptyDir);
+  const none = sensorctl('import', emptyDir, '--device', 'none');
+  assert.is(none.code, 1);
+  assert.match(none.stderr, /Nothing imported: no file to read/);
+});
+
+cli('exits 2 on a path that does not exist or bad options, in words and without a stack trace', () => {
   const missing = sensorctl('import', join(dir, 'nope.csv'));
-  assert.is(missing.code, 1);
-  assert.match(missing.stderr, /nope\.csv: cannot read: ENOENT/);
+  assert.is(missing.code, 2);
+  assert.is(missing.stderr, `sensorctl: import ${join(dir, 'nope.csv')}: no such file or directory\n`);
   const bad = sensorctl('import', FIXTURE, '--range', 'tempC=50..-30');
   assert.is(bad.code, 2);
   assert.match(bad.stderr, /--range tempC=50\.\.-30: expected NAME=MIN\.\.MAX/);
