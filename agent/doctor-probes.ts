@@ -14,6 +14,8 @@ import { samplesPerYear, type CloudOutcome, type DoctorFacts, type NodeAccess } 
 export const DEFAULT_SERIES_PER_SENSOR = 4;
 /** Sample interval assumed for a sensor without `intervalMs`, ms. */
 export const DEFAULT_INTERVAL_MS = 10_000;
+/** Series of the simulated sensor the daemon samples when none are configured (tempC, rhPct, pressurePa). */
+export const SIMULATED_SERIES = 3;
 /** Budget of the cloud probe, ms. */
 export const CLOUD_TIMEOUT_MS = 3_000;
 
@@ -158,12 +160,15 @@ function probeSnapshots(dataDir: string): DoctorFacts['snapshotMetas'] {
 export async function gatherFacts(input: ProbeInput): Promise<DoctorFacts> {
   const at = (p: string) => join(input.hwRoot, p);
   const db = probeDatabase(join(input.dataDir, 'sensorctl.db'));
-  const sensors = input.sensors.length ? input.sensors : [{ id: 'simulated', type: 'simulated', intervalMs: DEFAULT_INTERVAL_MS }];
+  const sensors = input.sensors.length ? input.sensors : [{ id: 'sim', type: 'simulated', intervalMs: DEFAULT_INTERVAL_MS }];
   let perYear = 0;
-  for (const s of sensors) perYear += samplesPerYear(db.seriesBySensor.get(s.id) ?? DEFAULT_SERIES_PER_SENSOR, s.intervalMs ?? DEFAULT_INTERVAL_MS);
+  for (const s of sensors) {
+    const guess = s.type === 'simulated' ? SIMULATED_SERIES : DEFAULT_SERIES_PER_SENSOR;
+    perYear += samplesPerYear(db.seriesBySensor.get(s.id) ?? guess, s.intervalMs ?? DEFAULT_INTERVAL_MS);
+  }
   const rateSource = input.sensors.length
     ? `${sensors.length} sensor(s) at their configured intervals`
-    : `no sensors configured: the simulated source assumed, ${DEFAULT_SERIES_PER_SENSOR} series every ${DEFAULT_INTERVAL_MS / 1000} s`;
+    : `no sensors configured: the simulated source assumed, ${SIMULATED_SERIES} series every ${DEFAULT_INTERVAL_MS / 1000} s`;
   const gpioExport = at('sys/class/gpio/export');
   const [ntp, cloud] = await Promise.all([
     input.hwRoot === '/' ? timedatectl() : Promise.resolve(undefined),

@@ -94,7 +94,7 @@ export function planUninstall(facts: SystemFacts, options: { user: string; purge
     actions.push({ kind: 'remove', path: DATA_DIR, recursive: true });
     if (facts.users.has(options.user)) actions.push({ kind: 'run', argv: ['userdel', ...rootArgs(prefix), options.user] });
   } else {
-    actions.push({ kind: 'skip', what: `remove ${CONFIG_DIR} and ${DATA_DIR}`, reason: 'kept (data is never deleted without --purge)' });
+    actions.push({ kind: 'skip', what: `remove ${CONFIG_DIR} and ${DATA_DIR}`, reason: 'kept: data is never deleted without --purge' });
     actions.push({ kind: 'skip', what: `userdel ${options.user}`, reason: 'kept (use --purge to remove)' });
   }
   return actions;

@@ -144,7 +144,10 @@ Examples:
       try {
         if ((await buffer.listSeries(deviceId)).length === 0) {
           const others = [...new Set(buffer.stats().map((s) => s.deviceId))];
-          g.log.warn('device has no series in the database; snapshots will be empty', { device: deviceId, devicesPresent: others.join(',') || 'none' });
+          throw new UsageError(
+            `device ${deviceId} has no samples in ${path}; ` +
+              (others.length ? `devices there: ${others.join(', ')} (choose one with --device)` : 'import or sample some first'),
+          );
         }
         if (flags.fallback) return await rebuildFallback(g, buffer, deviceId, flags.bucket ?? config.cloud?.bucket, options.windows);
         const report = await runBuild(piBuildDeps(buffer, g.dataDir, deviceId, g.log), options);
