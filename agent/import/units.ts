@@ -11,7 +11,12 @@ export interface UnitConversion {
 }
 
 const same = (unit: string): UnitConversion => ({ unit, toCanonical: (v) => v });
-const scale = (unit: string, factor: number): UnitConversion => ({ unit, toCanonical: (v) => v * factor });
+/**
+ * Multiply by `factor`, then drop binary rounding noise beyond 15 significant digits, so a logged
+ * 1008.739 hPa is stored as 100873.9 Pa, not 100873.90000000001 (doubles carry 15–17 digits; sensor
+ * logs carry far fewer).
+ */
+const scale = (unit: string, factor: number): UnitConversion => ({ unit, toCanonical: (v) => Number((v * factor).toPrecision(15)) });
 
 /** Source units accepted per metric (`--unit COLUMN=UNIT`); the first is the canonical one. */
 export const SOURCE_UNITS: Partial<Record<Metric, readonly UnitConversion[]>> = {
