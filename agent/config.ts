@@ -45,6 +45,28 @@ function intIn(value: unknown, key: string, min: number, max: number): number {
   return value;
 }
 
+const HTTP_KEYS = ['host', 'port', 'corsOrigins'];
+
+/** The `http` section: every key checked, so a typo (`prot`) stops the daemon instead of being ignored. */
+function parseHttp(raw: unknown): HttpConfig {
+  if (raw === undefined) return { ...DEFAULT_HTTP };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError('http', 'expected an object such as {"host": "127.0.0.1", "port": 8080}');
+  const h = raw as Record<string, unknown>;
+  for (const key of Object.keys(h)) {
+    if (!HTTP_KEYS.includes(key)) throw new ConfigError(`http.${key}`, `unknown key; allowed: ${HTTP_KEYS.join(', ')}`);
+  }
+  if (h.host !== undefined && (typeof h.host !== 'string' || h.host === '')) throw new ConfigError('http.host', `got ${JSON.stringify(h.host)}, expected an address such as "127.0.0.1" or "0.0.0.0"`);
+  const origins = h.corsOrigins;
+  if (origins !== undefined && (!Array.isArray(origins) || !origins.every((o) => typeof o === 'string'))) {
+    throw new ConfigError('http.corsOrigins', `got ${JSON.stringify(origins)}, expected an array of origins such as ["https://example.org"] or ["*"]`);
+  }
+  return {
+    host: (h.host as string | undefined) ?? DEFAULT_HTTP.host,
+    port: h.port === undefined ? DEFAULT_HTTP.port : intIn(h.port, 'http.port', 0, 65535),
+    corsOrigins: (origins as string[] | undefined) ?? DEFAULT_HTTP.corsOrigins,
+  };
+}
+
 /**
  * Validate a parsed config object and fill defaults.
  * @param raw the parsed JSON (`{}` when there is no file).
@@ -63,13 +85,7 @@ export function parseConfig(raw: unknown, hostname: string): Config {
   if (typeof deviceId !== 'string' || !ID_PATTERN.test(deviceId)) {
     throw new ConfigError('deviceId', `got ${JSON.stringify(deviceId)}, expected 1–64 of A–Z a–z 0–9 . _ : - (starting with a letter or digit)`);
   }
-  const h = (r.http ?? {}) as Record<string, unknown>;
-  if (typeof h !== 'object' || Array.isArray(h)) throw new ConfigError('http', 'expected an object');
-  const http: HttpConfig = {
-    host: typeof h.host === 'string' ? h.host : DEFAULT_HTTP.host,
-    port: h.port === undefined ? DEFAULT_HTTP.port : intIn(h.port, 'http.port', 0, 65535),
-    corsOrigins: Array.isArray(h.corsOrigins) ? h.corsOrigins.map(String) : DEFAULT_HTTP.corsOrigins,
-  };
+  const http = parseHttp(r.http);
   const cloud = parseCloudConfig(r.cloud);
   return { deviceId, http, sensors: parseSensorConfigs(r.sensors), ...(cloud ? { cloud } : {}) };
 }

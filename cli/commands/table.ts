@@ -25,6 +25,9 @@ async function withClient<T>(cmd: Command, table: string | undefined, fn: (clien
   try {
     return await fn(client, name, g);
   } catch (err) {
+    if (/Could not load credentials/i.test((err as Error).message)) {
+      throw new UsageError('no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or ~/.aws/credentials (docs/install-pi.md says how for the service)');
+    }
     if (/Region is missing/i.test((err as Error).message)) {
       throw new UsageError('no AWS region: set "cloud.region" in the config file, or AWS_REGION (or a profile with a region)');
     }
@@ -52,6 +55,10 @@ Examples:
     .description('create the table (PAY_PER_REQUEST, TTL off; deviceId S + tsMs N) unless it exists; wait until ACTIVE')
     .option('--table <name>', 'table name (default: config cloud.table, else sensor-samples)')
     .option('--wait-s <seconds>', 'longest wait for ACTIVE, in seconds', '120')
+    .addHelpText('after', `
+Examples:
+  sensorctl table create                                   table from config cloud.table (else sensor-samples)
+  AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000 AWS_REGION=us-east-1 sensorctl table create --table samples`)
     .action(async (opts: { table?: string; waitS: string }, cmd: Command) => {
       const waitS = Number(opts.waitS);
       if (!Number.isInteger(waitS) || waitS < 1) throw new UsageError(`--wait-s ${opts.waitS}: expected a whole number of seconds ≥ 1`);
@@ -64,6 +71,10 @@ Examples:
     .command('describe')
     .description('show the table status and key schema')
     .option('--table <name>', 'table name (default: config cloud.table, else sensor-samples)')
+    .addHelpText('after', `
+Examples:
+  sensorctl table describe --json
+  AWS_PROFILE=sensors sensorctl table describe --table sensor-samples`)
     .action(async (opts: { table?: string }, cmd: Command) => {
       await withClient(cmd, opts.table, async (client, name, g) => {
         const d = await describeTable(client, name);
