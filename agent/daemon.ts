@@ -23,10 +23,6 @@ import type { Logger } from '../builder/ports.js';
 import { runBuild, type BuildDeps } from '../builder/run-build.js';
 import { FsObjectStore } from '../builder/fs-object-store.js';
 import { createPiApi } from '../api/pi-api.js';
-import { S3ObjectStore } from '../builder/s3-object-store.js';
-import { createS3Client } from '../cloud/aws-clients.js';
-import { runDeviceBuild } from '../cloud/builder-core.js';
-import { FallbackRunner } from './fallback-runner.js';
 import { WindowLocks } from './pi-fresh-builder.js';
 import { startNodeServer, type RunningServer } from '../api/node-http-api.js';
 
@@ -81,8 +77,18 @@ async function retentionJob(buffer: SqliteBuffer, hasUplink: boolean, log: Logge
 /** How often the Pi reads the cloud's meta to decide on fallback pushes. */
 export const FALLBACK_CHECK_EVERY_MS = 60_000;
 
-/** With a snapshot bucket configured: read cloud meta every minute; push `fallback/` snapshots when the cloud's builds keep failing. */
-function startFallbackChecks(deviceId: string, bucket: string, buffer: SqliteBuffer, queue: ReturnType<typeof serialQueue>, log: Logger): PeriodicJob {
+/**
+ * With a snapshot bucket configured: read cloud meta every minute; push `fallback/` snapshots when
+ * the cloud's builds keep failing. The S3 client and cloud builder are loaded only then (they pull in
+ * the AWS SDK, ~0.2 s of start-up a Pi without a bucket should not pay).
+ */
+async function startFallbackChecks(deviceId: string, bucket: string, buffer: SqliteBuffer, queue: ReturnType<typeof serialQueue>, log: Logger): Promise<PeriodicJob> {
+  const [{ S3ObjectStore }, { createS3Client }, { runDeviceBuild }, { FallbackRunner }] = await Promise.all([
+    import('../builder/s3-object-store.js'),
+    import('../cloud/aws-clients.js'),
+    import('../cloud/builder-core.js'),
+    import('./fallback-runner.js'),
+  ]);
   const runner = new FallbackRunner({
     deviceId, bucket: new S3ObjectStore(createS3Client(process.env), bucket), source: buffer, build: runDeviceBuild, clock: systemClock, logger: log,
   });
@@ -131,7 +137,7 @@ export async function startDaemon(o: DaemonOptions): Promise<RunningDaemon> {
     const build = (w: Window) => queue(() => locks.run(config.deviceId, w, () => buildWindow(deps, w, log)));
     const firstBuild = Promise.all(WINDOW_NAMES.map(build)).then(() => log.info('snapshots built', { windows: WINDOW_NAMES.length }));
     for (const w of WINDOW_NAMES) jobs.push(schedulePeriodic(`build ${w}`, cronForIntervalMs(WINDOWS[w].rebuildEveryMs), () => build(w), log));
-    if (config.cloud?.bucket) jobs.push(startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, log));
+    if (config.cloud?.bucket) jobs.push(await startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, log));
     jobs.push(schedulePeriodic('retention', cronForIntervalMs(RETENTION_EVERY_MS), () => retentionJob(buffer, Boolean(config.cloud), log), log));
     watchdog = startWatchdog({ log });
     return { url: server.url, buffer, firstBuild, stop };
