@@ -24,15 +24,19 @@ export const BME280_SERIES: SeriesInfo[] = FILES.map(({ metric }) => ({
 
 export const hasBme280 = (): boolean => existsSync(BME280_DIR);
 
-/** Every valid sample of the dataset, deduplicated by (series, tsMs), in file order. */
-export function loadBme280(): Sample[] {
+/** The committed cut of the same dataset (test/fixtures/bme280-livingroom: 2017/02, 2018/09–10, 2019/02 humidity). */
+export const BME280_FIXTURE_DIR = new URL('../fixtures/bme280-livingroom/', import.meta.url).pathname;
+
+/** Every valid sample of the dataset at `dir` (default the full one), deduplicated by (series, tsMs), in file order; absent files are skipped. */
+export function loadBme280(dir: string = BME280_DIR): Sample[] {
   const seen = new Set<string>();
   const out: Sample[] = [];
-  for (const year of readdirSync(BME280_DIR).filter((d) => /^\d{4}$/.test(d)).sort()) {
-    for (const month of readdirSync(join(BME280_DIR, year)).sort()) {
+  for (const year of readdirSync(dir).filter((d) => /^\d{4}$/.test(d)).sort()) {
+    for (const month of readdirSync(join(dir, year)).sort()) {
       for (const { file, metric, scale } of FILES) {
         const { min, max } = METRICS[metric];
-        const lines = readFileSync(join(BME280_DIR, year, month, file), 'utf8').split('\n').slice(1);
+        if (!existsSync(join(dir, year, month, file))) continue;
+        const lines = readFileSync(join(dir, year, month, file), 'utf8').split('\n').slice(1);
         for (const line of lines) {
           const [ts, raw] = line.split(',');
           if (!ts || raw === undefined || raw.trim() === '') continue;
