@@ -1,6 +1,6 @@
 /**
  * The samples API core: one fetch-shaped function over ports, served by node:http on the Pi
- * (`api/node-http-api.ts`) and by API Gateway + Lambda in the cloud (`api/lambda-http-api.ts`).
+ * (`platform/node-http-api.ts`) and by API Gateway + Lambda in the cloud (`aws/lambda-http-api.ts`).
  * Routes and bodies: docs/api-contract.md.
  */
 import type { ApiContext } from './context.js';

@@ -1,8 +1,8 @@
 /**
  * Ports of the samples API core (`createApi`). The core is pure: it reads snapshots through
  * `SnapshotStore`, computes fresh payloads through `FreshBuilder`, runs refresh jobs through
- * `RefreshJobs` and waits only through `Scheduler`. Adapters: `builder/fs-object-store.ts` (Pi),
- * the S3 store (cloud), memory stores (tests); `agent/pi-fresh-builder.ts` (Pi) and a DynamoDB
+ * `RefreshJobs` and waits only through `Scheduler`. Adapters: `platform/fs-object-store.ts` (Pi),
+ * the S3 store (cloud), memory stores (tests); `pi/pi-fresh-builder.ts` (Pi) and a DynamoDB
  * builder (cloud); `api/memory-refresh-jobs.ts` (Pi) and an SQS/DynamoDB job store (cloud).
  */
 import type { Granularity, Window } from '../builder/constants.js';

@@ -13,8 +13,8 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNodeServer } from '../api/node-http-api.js';
-import { createPiApi } from '../api/pi-api.js';
+import { startNodeServer } from '../platform/node-http-api.js';
+import { createPiApi } from '../pi/pi-api.js';
 import { buildMeta, buildPayload, encodePayload, sampleSeries } from '../test/support/snapshot-fixtures.js';
 
 /** autocannon's CLI, run as its own process so the load generator does not share the API's event loop. */

@@ -11,14 +11,14 @@
  * `export cloudBenchSection()` for bench/run.ts; or run alone: `tsx bench/cloud.ts [days...]`.
  */
 import { WINDOW_NAMES } from '../builder/constants.js';
-import { S3ObjectStore } from '../builder/s3-object-store.js';
+import { S3ObjectStore } from '../aws/s3-object-store.js';
 import type { Sample, SeriesInfo } from '../builder/types.js';
 import { createBuilderHandler, type ScheduledResult } from '../cloud/builder-handler.js';
 import type { DeviceBuild } from '../cloud/build-port.js';
-import { DynamoDbSource } from '../cloud/dynamodb-source.js';
+import { DynamoDbSource } from '../aws/dynamodb-source.js';
 import { startS3rver } from '../test/support/s3rver.js';
-import { samplesToItems, startDynalite, writeCatalog, writeItems } from '../test/cloud/support/dynalite.js';
-import { buildUnderTest, IS_REAL_CORE } from '../test/cloud/support/build-under-test.js';
+import { samplesToItems, startDynalite, writeCatalog, writeItems } from '../test/support/dynalite-table.js';
+import { buildUnderTest, IS_REAL_CORE } from '../test/support/build-under-test.js';
 
 const DEV = 'bench-pi';
 const STEP_MS = 10_000;

@@ -12,10 +12,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SeriesInfo } from '../builder/types.js';
-import { SqliteBuffer } from '../agent/sqlite-buffer.js';
-import { SqliteUploadQueue } from '../agent/sqlite-upload-queue.js';
-import { createTable, DynamoDbSink } from '../agent/dynamodb-sink.js';
-import { Uploader } from '../agent/uploader.js';
+import { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
+import { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
+import { createTable, DynamoDbSink } from '../aws/dynamodb-sink.js';
+import { Uploader } from '../agent/upload/uploader.js';
 import { startDynalite } from '../test/support/dynalite.js';
 import { startFaultProxy, type Fault } from '../test/support/fault-proxy.js';
 

@@ -1,6 +1,6 @@
 /**
- * Ports the builder core needs. Adapters: `builder/fs-object-store.ts` (Pi), the S3 store (cloud),
- * `test/support/memory-object-store.ts` (tests); `agent/sqlite-buffer.ts` (Pi) and the DynamoDB
+ * Ports the builder core needs. Adapters: `platform/fs-object-store.ts` (Pi), the S3 store (cloud),
+ * `test/support/memory-object-store.ts` (tests); `sqlite/sqlite-buffer.ts` (Pi) and the DynamoDB
  * source (cloud) for samples.
  */
 import type { Sample, SeriesInfo } from './types.js';

@@ -7,8 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseConfig, type Config } from '../agent/config.js';
-import { ConfigError } from '../agent/errors.js';
+import { parseConfig, type Config } from '../agent/config/config.js';
+import { ConfigError } from '../agent/config/errors.js';
 import type { Logger } from '../builder/ports.js';
 import { createLogger, isLogLevel } from './log.js';
 

@@ -16,19 +16,19 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { isWindow, WINDOW_NAMES, type Window } from '../builder/constants.js';
 import type { Clock, Logger } from '../builder/ports.js';
-import { S3ObjectStore } from '../builder/s3-object-store.js';
+import { S3ObjectStore } from '../aws/s3-object-store.js';
 import { cachedSnapshotStore } from '../api/cached-snapshot-store.js';
 import { createApi, type FetchHandler } from '../api/create-api.js';
-import { nodeScheduler } from '../api/node-scheduler.js';
+import { nodeScheduler } from '../platform/node-scheduler.js';
 import type { Scheduler, SseMode } from '../api/ports.js';
 import { cloudDevices } from './api-devices.js';
 import { cloudFreshBuilder } from './api-fresh-builder.js';
-import type { Env } from './aws-clients.js';
+import type { Env } from '../aws/clients.js';
 import type { DeviceBuild } from './build-port.js';
-import { DynamoDbJobStore } from './dynamodb-job-store.js';
-import { DynamoDbSource } from './dynamodb-source.js';
+import { DynamoDbJobStore } from '../aws/dynamodb-job-store.js';
+import { DynamoDbSource } from '../aws/dynamodb-source.js';
 import { LambdaConfigError, parseDeviceIds } from './lambda-builder.js';
-import { SqsRefreshJobs } from './sqs-refresh-jobs.js';
+import { SqsRefreshJobs } from '../aws/sqs-refresh-jobs.js';
 
 /** The cloud API's configuration, read from the environment by `cloudApiConfig`. */
 export interface CloudApiConfig {

@@ -11,7 +11,7 @@ import { devicePrefix, metaKey } from '../builder/constants.js';
 import type { JobState } from '../api/ports.js';
 import { JOB_ID_PATTERN } from '../api/ports.js';
 import { resultUrlOf } from '../api/jobs-view.js';
-import { emfLine } from './emf.js';
+import { emfLine } from '../aws/emf.js';
 import { isSqsEvent, scheduledJob, sqsJob, type BuildJob } from './lambda-events.js';
 import { runCloudBuild, type CloudRunDeps, type DeviceRunReport } from './cloud-build-run.js';
 

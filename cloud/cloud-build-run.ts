@@ -9,7 +9,7 @@
 import { devicePrefix, metaKey, type Window } from '../builder/constants.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
 import type { DeviceBuild, DeviceBuildResult, SnapshotOutcome } from './build-port.js';
-import type { SourceStats } from './dynamodb-source.js';
+import type { SourceStats } from '../aws/dynamodb-source.js';
 
 /** Prefix of a device's rollup state objects (the core's default layout). */
 export const statePrefixOf = (deviceId: string): string => `state/${deviceId}/`;

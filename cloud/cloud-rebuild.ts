@@ -6,12 +6,12 @@
  */
 import { isWindow, WINDOW_NAMES, type Window } from '../builder/constants.js';
 import type { Logger } from '../builder/ports.js';
-import { S3ObjectStore } from '../builder/s3-object-store.js';
-import { createDynamoClient, createS3Client, type Env } from './aws-clients.js';
+import { S3ObjectStore } from '../aws/s3-object-store.js';
+import { createDynamoClient, createS3Client, type Env } from '../aws/clients.js';
 import type { DeviceBuild } from './build-port.js';
 import { runDeviceBuild } from './builder-core.js';
 import { runCloudBuild, type DeviceRunReport } from './cloud-build-run.js';
-import { DynamoDbSource } from './dynamodb-source.js';
+import { DynamoDbSource } from '../aws/dynamodb-source.js';
 
 /** A rebuild option is missing or invalid; `option` names the flag. Exit code 2 in the CLI. */
 export class CloudRebuildUsageError extends Error {

@@ -13,10 +13,10 @@
  */
 import type { Writable } from 'node:stream';
 import type { FetchHandler } from '../api/create-api.js';
-import { lambdaHandler, type ApiGatewayV2Event, type ApiGatewayV2Result } from '../api/lambda-http-api.js';
-import { lambdaStreamHandler, type HttpResponseStreamFrom } from '../api/lambda-stream-api.js';
+import { lambdaHandler, type ApiGatewayV2Event, type ApiGatewayV2Result } from '../aws/lambda-http-api.js';
+import { lambdaStreamHandler, type HttpResponseStreamFrom } from '../aws/lambda-stream-api.js';
 import type { SseMode } from '../api/ports.js';
-import type { Env } from './aws-clients.js';
+import type { Env } from '../aws/clients.js';
 
 /** The keep-warm schedule's event (equal to `KEEP_WARM_EVENT` in cloud/infra/sensor-stack.ts). */
 export const KEEP_WARM_SOURCE = 'sensorctl.keep-warm';
@@ -28,7 +28,7 @@ export const isKeepWarm = (event: unknown): boolean => (event as { source?: unkn
 export async function apiFromEnv(env: Env, sseMode: SseMode): Promise<FetchHandler> {
   const [{ cloudApiConfig, createCloudApi }, clients, { runDeviceBuild }, { jsonLogger }] = await Promise.all([
     import('./api-wiring.js'),
-    import('./aws-clients.js'),
+    import('../aws/clients.js'),
     import('./builder-core.js'),
     import('./lambda-builder.js'),
   ]);

@@ -8,12 +8,12 @@
  */
 import { ID_PATTERN } from '../builder/constants.js';
 import type { Logger } from '../builder/ports.js';
-import { S3ObjectStore } from '../builder/s3-object-store.js';
-import { createDynamoClient, createS3Client, type Env } from './aws-clients.js';
+import { S3ObjectStore } from '../aws/s3-object-store.js';
+import { createDynamoClient, createS3Client, type Env } from '../aws/clients.js';
 import { createBuilderHandler } from './builder-handler.js';
 import { runDeviceBuild } from './builder-core.js';
-import { DynamoDbJobStore } from './dynamodb-job-store.js';
-import { DynamoDbSource } from './dynamodb-source.js';
+import { DynamoDbJobStore } from '../aws/dynamodb-job-store.js';
+import { DynamoDbSource } from '../aws/dynamodb-source.js';
 
 /** Lambda configuration is wrong; the message names the variable. */
 export class LambdaConfigError extends Error {

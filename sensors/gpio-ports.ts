@@ -1,4 +1,4 @@
-/** Ports of the GPIO drivers. Adapter: `sensors/onoff-edge-source.ts` (onoff + epoll); tests inject a scripted source. */
+/** Ports of the GPIO drivers. Adapter: `hardware/onoff-edge-source.ts` (onoff + epoll); tests inject a scripted source. */
 
 /** A watched input line. */
 export interface EdgeWatch {

@@ -1,6 +1,6 @@
 /**
- * Ports the drivers need. Adapters: `sensors/i2c-bus-adapter.ts` (the `i2c-bus` package),
- * `sensors/fs-sysfs-reader.ts` (node:fs), `sensors/onoff-edge-source.ts` (the `onoff` package);
+ * Ports the drivers need. Adapters: `hardware/i2c-bus-adapter.ts` (the `i2c-bus` package),
+ * `hardware/fs-sysfs-reader.ts` (node:fs), `hardware/onoff-edge-source.ts` (the `onoff` package);
  * `test/support/fake-i2c-bus.ts` and temp sysfs trees in tests.
  */
 

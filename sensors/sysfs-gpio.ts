@@ -4,8 +4,6 @@
  * read the value. Linux Documentation/ABI/obsolete/sysfs-gpio. Adapter: translates errno into
  * `SensorSetupError`; no policy.
  */
-import { existsSync } from 'node:fs';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SensorSetupError } from './errors.js';
 import type { GpioChip } from './gpio-numbering.js';
@@ -15,7 +13,7 @@ export const GPIO_SYSFS_ROOT = '/sys/class/gpio';
 /** Values of `gpioN/edge`. */
 export type GpioEdge = 'none' | 'rising' | 'falling' | 'both';
 
-/** File operations the adapter uses; tests pass an emulation of the kernel's export behaviour. */
+/** File operations the driver uses. Adapter: `hardware/node-gpio-files.ts` (node:fs); tests pass an emulation of the kernel's export behaviour. */
 export interface GpioFiles {
   readText(path: string): Promise<string>;
   writeText(path: string, text: string): Promise<void>;
@@ -23,17 +21,9 @@ export interface GpioFiles {
   exists(path: string): boolean;
 }
 
-/** `GpioFiles` over node:fs. */
-export const nodeGpioFiles: GpioFiles = {
-  readText: (p) => readFile(p, 'utf8'),
-  writeText: (p, t) => writeFile(p, t),
-  list: (p) => readdir(p),
-  exists: (p) => existsSync(p),
-};
-
 /** The GPIO sysfs directory at `root` (default /sys/class/gpio), through `GpioFiles`. */
 export class SysfsGpio {
-  constructor(readonly root: string = GPIO_SYSFS_ROOT, private readonly files: GpioFiles = nodeGpioFiles) {}
+  constructor(readonly root: string, private readonly files: GpioFiles) {}
 
   /** Every `gpiochipN` with its base, ngpio and label. */
   async listChips(): Promise<GpioChip[]> {

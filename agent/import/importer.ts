@@ -5,7 +5,7 @@
  * Pure: no node:* imports, no clock (the caller passes `offsetMs` for `--rebase-to-now`).
  */
 import type { Sample, SeriesInfo } from '../../builder/types.js';
-import type { InsertResult } from '../ports.js';
+import type { InsertResult } from '../buffer/ports.js';
 import { METRICS } from '../../builder/metrics.js';
 import { parseNumber, planFile, PlanError, splitLine, type FilePlan, type ImportOptions } from './plan.js';
 import { parseTimestamp } from './timestamp.js';

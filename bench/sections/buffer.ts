@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
+import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { listInputFiles } from '../../agent/import/input-files.js';
 import { runImport } from '../../agent/import/run-import.js';
 import { allSnapshots, bucketMsOf, WINDOW_NAMES } from '../../builder/constants.js';

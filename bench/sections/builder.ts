@@ -11,7 +11,7 @@
  * Leaves `primary.dataDir` (snapshots of the primary dataset) in `ctx.shared` for `api/loopback`.
  */
 import { join } from 'node:path';
-import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
+import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import type { Clock, Logger } from '../../builder/ports.js';
 import { runBuild, type BuildOptions, type BuildReport } from '../../builder/run-build.js';
 import type { Sample } from '../../builder/types.js';

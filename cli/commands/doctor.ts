@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { evaluate, isHealthy, type CheckResult } from '../../agent/doctor.js';
-import { gatherFacts } from '../../agent/doctor-probes.js';
+import { evaluate, isHealthy, type CheckResult } from '../../agent/doctor/doctor.js';
+import { gatherFacts } from '../../platform/doctor-probes.js';
 import { EXIT_FAILURE, globalOptions, loadConfig, output } from '../context.js';
 
 const MARK: Record<CheckResult['status'], string> = { ok: '[ ok ]', warn: '[warn]', fail: '[FAIL]', skip: '[skip]' };

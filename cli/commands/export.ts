@@ -7,7 +7,7 @@
 import { closeSync, createWriteStream, existsSync, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
+import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { isWindow, WINDOW_NAMES, WINDOWS } from '../../builder/constants.js';
 import type { Sample } from '../../builder/types.js';
 import { dbPath, EXIT_FAILURE, globalOptions, loadConfig, UsageError } from '../context.js';

@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
+import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { ImportInputError, listInputFiles, type InputFile } from '../../agent/import/input-files.js';
 import { runImport } from '../../agent/import/run-import.js';
 import type { ImportReport } from '../../agent/import/importer.js';

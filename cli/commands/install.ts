@@ -7,7 +7,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { deviceIdFromHostname } from '../../agent/config.js';
+import { deviceIdFromHostname } from '../../agent/config/config.js';
 import { applyPlan, ApplyError, describe, execRunner, planInstall, readFacts, type CommandRunner } from '../../systemd/installer.js';
 import { APP_DIR, InstallError, readUnitTemplate, renderUnit, USER_NAME_PATTERN } from '../../systemd/unit.js';
 import { EXIT_FAILURE, UsageError } from '../context.js';

@@ -9,11 +9,11 @@
  * are enqueued automatically).
  */
 import type { Command } from 'commander';
-import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
-import { DEFAULT_CLOUD, type CloudConfig } from '../../agent/upload-config.js';
-import { createUploadService } from '../../agent/upload-service.js';
-import type { RunSummary } from '../../agent/uploader.js';
-import { MAX_BATCH_ITEMS } from '../../cloud/table.js';
+import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import { DEFAULT_CLOUD, type CloudConfig } from '../../agent/config/upload-config.js';
+import { createUploadService } from '../../pi/upload-service.js';
+import type { RunSummary } from '../../agent/upload/uploader.js';
+import { MAX_BATCH_ITEMS } from '../../aws/dynamodb-item.js';
 import { dbPath, globalOptions, loadConfig, output, UsageError } from '../context.js';
 
 interface PushOptions {

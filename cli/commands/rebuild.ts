@@ -5,15 +5,15 @@
  * `--full` recomputes that state from raw rows; `--at` builds as of an instant from raw rows and
  * leaves the saved state alone (reproducible output). Exit 0 ok, 1 when a snapshot failed, 2 usage.
  */
-import { systemClock } from '../../agent/system-clock.js';
+import { systemClock } from '../../platform/system-clock.js';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
+import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { ID_PATTERN, WINDOW_NAMES, isWindow, type Window } from '../../builder/constants.js';
-import { FsObjectStore } from '../../builder/fs-object-store.js';
+import { FsObjectStore } from '../../platform/fs-object-store.js';
 import type { Clock, Logger } from '../../builder/ports.js';
 import { runBuild, type BuildDeps, type BuildOptions, type BuildReport } from '../../builder/run-build.js';
-import { runFallbackPush } from '../../agent/fallback-push.js';
+import { runFallbackPush } from '../../pi/fallback-push.js';
 import { CloudRebuildUsageError, runCloudRebuild } from '../../cloud/cloud-rebuild.js';
 import { EXIT_FAILURE, UsageError, dbPath, globalOptions, loadConfig, output, type GlobalOptions } from '../context.js';
 

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { startDaemon } from '../../agent/daemon.js';
+import { startDaemon } from '../../pi/daemon.js';
 import { globalOptions, loadConfig, output, parsePortOption, untilSignal } from '../context.js';
 import { DEFAULT_STATIC_DIR } from './serve.js';
 

@@ -4,7 +4,7 @@
  * Exit 0 when the scan ran (even if empty), 1 when the bus cannot be opened, 2 for a bad option.
  */
 import type { Command } from 'commander';
-import { openI2cBus } from '../../sensors/i2c-bus-adapter.js';
+import { openI2cBus } from '../../hardware/i2c-bus-adapter.js';
 import type { I2cBus } from '../../sensors/ports.js';
 import { formatGrid, scanBus } from '../../sensors/scan.js';
 import { EXIT_FAILURE, UsageError, globalOptions, output } from '../context.js';

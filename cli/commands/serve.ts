@@ -10,9 +10,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { startNodeServer } from '../../api/node-http-api.js';
-import { createPiApi } from '../../api/pi-api.js';
-import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
+import { startNodeServer } from '../../platform/node-http-api.js';
+import { createPiApi } from '../../pi/pi-api.js';
+import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { dbPath, globalOptions, loadConfig, output, parsePortOption, untilSignal, UsageError } from '../context.js';
 
 /** The built page beside this install (`web/dist`), when it exists. */

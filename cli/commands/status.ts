@@ -5,12 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
-import type { SeriesStats } from '../../agent/ports.js';
-import { formatSensorStatuses, readClockStatus, readSensorStatuses, type SensorStatus } from '../../agent/sensor-status.js';
-import { formatUploadStatus, uploadStatus, type UploadStatus } from '../../agent/upload-service.js';
+import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import type { SeriesStats } from '../../agent/buffer/ports.js';
+import { formatSensorStatuses, readClockStatus, readSensorStatuses, type SensorStatus } from '../../agent/sampling/sensor-status.js';
+import { formatUploadStatus, uploadStatus, type UploadStatus } from '../../pi/upload-service.js';
 import { ID_PATTERN, WINDOW_NAMES, allSnapshots, devicePrefix, metaKey, type Granularity, type Window } from '../../builder/constants.js';
-import { FsObjectStore } from '../../builder/fs-object-store.js';
+import { FsObjectStore } from '../../platform/fs-object-store.js';
 import type { SnapshotMeta } from '../../builder/types.js';
 import { UsageError, dbPath, globalOptions, loadConfig, output, type GlobalOptions } from '../context.js';
 

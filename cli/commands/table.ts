@@ -6,9 +6,9 @@
  * `AWS_ENDPOINT_URL_DYNAMODB` (e.g. `http://127.0.0.1:8000` for an emulator).
  */
 import type { Command } from 'commander';
-import { createDynamoClient, createTable, describeTable, type TableDescription } from '../../agent/dynamodb-sink.js';
-import { UploadError } from '../../agent/upload-errors.js';
-import { DEFAULT_TABLE_NAME } from '../../cloud/table.js';
+import { createDynamoClient, createTable, describeTable, type TableDescription } from '../../aws/dynamodb-sink.js';
+import { UploadError } from '../../agent/upload/errors.js';
+import { DEFAULT_TABLE_NAME } from '../../aws/dynamodb-item.js';
 import { globalOptions, loadConfig, output, UsageError } from '../context.js';
 
 function describeText(d: TableDescription): string {

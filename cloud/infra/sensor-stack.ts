@@ -4,7 +4,7 @@
  * refresh queue, the API Lambda behind an HTTP API, the Pi's least-privilege identity, and
  * monitoring. Names are left to CloudFormation; the outputs say what they became.
  */
-import { STAGED_OBJECT_TAGGING } from '../../builder/s3-object-store.js';
+import { STAGED_OBJECT_TAGGING } from '../../aws/s3-object-store.js';
 import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';

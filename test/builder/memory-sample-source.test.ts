@@ -4,11 +4,11 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
+import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import type { SampleSource } from '../../builder/ports.js';
 import type { Sample } from '../../builder/types.js';
 import { MemorySampleSource } from '../support/memory-sample-source.js';
-import { DEVICE, gauge } from './harness.js';
+import { DEVICE, gauge } from '../support/builder-harness.js';
 
 const SERIES = [gauge('a.tempC'), gauge('b.rhPct', 'rhPct', '%RH')];
 const s = (seriesId: string, tsMs: number, value: number): Sample => ({ seriesId, tsMs, value });

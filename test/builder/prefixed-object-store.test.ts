@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { KeyOutsidePrefixError, PrefixedObjectStore, WriteFencedObjectStore } from '../../builder/prefixed-object-store.js';
-import { MemoryObjectStore } from '../cloud/support/memory-peers.js';
+import { MemoryObjectStore } from '../support/memory-peers.js';
 
 const H = { contentType: 'application/json' };
 const p = suite('PrefixedObjectStore');

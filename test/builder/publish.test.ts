@@ -8,7 +8,7 @@ import { PayloadValidationError, StoreMismatchError } from '../../builder/errors
 import { gunzip, parseJsonBytes, sha256Hex } from '../../builder/codec.js';
 import type { ObjectStore } from '../../builder/ports.js';
 import { MemoryObjectStore } from '../support/memory-object-store.js';
-import { DEVICE, gauge, readMetaOf } from './harness.js';
+import { DEVICE, gauge, readMetaOf } from '../support/builder-harness.js';
 
 const AT = Date.parse('2024-03-10T12:00:00Z');
 

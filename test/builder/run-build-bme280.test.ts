@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
+import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { WINDOWS, allSnapshots } from '../../builder/constants.js';
 import { runBuild, type BuildDeps } from '../../builder/run-build.js';
 import { payloadProblems } from '../../builder/validate-payload.js';
 import type { Payload, Sample } from '../../builder/types.js';
 import { MemoryObjectStore } from '../support/memory-object-store.js';
-import { FakeClock, compareWithBruteForce, readMetaOf, readPayload, silentLog } from './harness.js';
-import { BME280_DEVICE, BME280_FIXTURE_DIR, BME280_SERIES, hasBme280, loadBme280 } from './bme280-data.js';
+import { FakeClock, compareWithBruteForce, readMetaOf, readPayload, silentLog } from '../support/builder-harness.js';
+import { BME280_DEVICE, BME280_FIXTURE_DIR, BME280_SERIES, hasBme280, loadBme280 } from '../support/bme280-data.js';
 
 const AT = Date.parse('2019-09-30T16:00:00Z');
 const real = suite<{ dir: string; buffer: SqliteBuffer; samples: Sample[]; deps: BuildDeps; clock: FakeClock; store: MemoryObjectStore }>('runBuild on the bme280-livingroom dataset', {} as never);

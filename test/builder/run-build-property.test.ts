@@ -10,7 +10,7 @@ import { runBuild } from '../../builder/run-build.js';
 import type { Sample } from '../../builder/types.js';
 import { MemoryObjectStore } from '../support/memory-object-store.js';
 import { MemorySampleSource } from '../support/memory-sample-source.js';
-import { DEVICE, FakeClock, gauge, readPayload, silentLog } from './harness.js';
+import { DEVICE, FakeClock, gauge, readPayload, silentLog } from '../support/builder-harness.js';
 
 const T0 = Date.parse('2024-06-01T00:00:00Z');
 const WINDOWS: Window[] = ['1h', '1d'];

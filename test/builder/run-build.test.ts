@@ -7,7 +7,7 @@ import { payloadProblems, metaProblems } from '../../builder/validate-payload.js
 import type { BucketPoint, Payload, Sample } from '../../builder/types.js';
 import { MemoryObjectStore } from '../support/memory-object-store.js';
 import { MemorySampleSource } from '../support/memory-sample-source.js';
-import { DEVICE, FakeClock, compareWithBruteForce, counter, gauge, readMetaOf, readPayload, silentLog } from './harness.js';
+import { DEVICE, FakeClock, compareWithBruteForce, counter, gauge, readMetaOf, readPayload, silentLog } from '../support/builder-harness.js';
 
 const T0 = Date.parse('2024-03-10T12:00:00Z');
 const SERIES = [gauge('bme.tempC'), gauge('bme.rhPct', 'rhPct', '%RH'), counter('rain.pulses')];

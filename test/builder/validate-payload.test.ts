@@ -7,8 +7,8 @@ import { allSnapshots } from '../../builder/constants.js';
 import type { BucketPoint, Payload, SnapshotMeta } from '../../builder/types.js';
 import { MemoryObjectStore } from '../support/memory-object-store.js';
 import { MemorySampleSource } from '../support/memory-sample-source.js';
-import { DEVICE, FakeClock, gauge, readMetaOf, readPayload, silentLog } from './harness.js';
-import { schemaProblems } from './json-schema-subset.js';
+import { DEVICE, FakeClock, gauge, readMetaOf, readPayload, silentLog } from '../support/builder-harness.js';
+import { schemaProblems } from '../support/json-schema-subset.js';
 
 const PAYLOAD_SCHEMA = JSON.parse(readFileSync(new URL('../../builder/schema/payload.schema.json', import.meta.url), 'utf8'));
 const META_SCHEMA = JSON.parse(readFileSync(new URL('../../builder/schema/meta.schema.json', import.meta.url), 'utf8'));

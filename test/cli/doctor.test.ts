@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
-import type { CheckResult } from '../../agent/doctor.js';
+import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import type { CheckResult } from '../../agent/doctor/doctor.js';
 import { formatChecklist } from '../../cli/commands/doctor.js';
 
 // dynalite ships no type declarations; typed here at the one call we make.

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseConfig } from '../../agent/config.js';
+import { parseConfig } from '../../agent/config/config.js';
 import { runInstall, starterConfig } from '../../cli/commands/install.js';
 import { runUninstall } from '../../cli/commands/uninstall.js';
 import type { CommandRunner } from '../../systemd/installer.js';

@@ -7,15 +7,15 @@ import { PassThrough, type Writable } from 'node:stream';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { devicePrefix, fallbackPrefix } from '../../builder/constants.js';
-import type { ApiGatewayV2Result } from '../../api/lambda-http-api.js';
+import type { ApiGatewayV2Result } from '../../aws/lambda-http-api.js';
 import { cloudDevices, deviceIdsOfKeys } from '../../cloud/api-devices.js';
 import { cloudApiConfig } from '../../cloud/api-wiring.js';
 import { LambdaConfigError } from '../../cloud/lambda-builder.js';
 import { v2Event } from '../support/api-transports.js';
 import { startFauxqsQueue, type FauxqsHandle } from '../support/fauxqs.js';
 import { FAKE_CREDENTIALS, startS3rver, type S3rverHandle } from '../support/s3rver.js';
-import { startDynalite, type DynaliteHandle } from './support/dynalite.js';
-import { createJobsTable } from './support/jobs-table.js';
+import { startDynalite, type DynaliteHandle } from '../support/dynalite-table.js';
+import { createJobsTable } from '../support/jobs-table.js';
 
 const BASE = { SNAPSHOT_BUCKET: 'b', SAMPLES_TABLE: 's', JOBS_TABLE: 'j', REFRESH_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/q' };
 

@@ -9,10 +9,10 @@ import * as assert from 'uvu/assert';
 import { devicePrefix, metaKey, type Granularity, type Window } from '../../builder/constants.js';
 import type { DeviceBuild } from '../../cloud/build-port.js';
 import { createBuilderHandler, type SqsBatchResult } from '../../cloud/builder-handler.js';
-import { DynamoDbJobStore } from '../../cloud/dynamodb-job-store.js';
-import { startDynalite, type DynaliteHandle } from './support/dynalite.js';
-import { createJobsTable } from './support/jobs-table.js';
-import { MemoryObjectStore, MemorySampleSource } from './support/memory-peers.js';
+import { DynamoDbJobStore } from '../../aws/dynamodb-job-store.js';
+import { startDynalite, type DynaliteHandle } from '../support/dynalite-table.js';
+import { createJobsTable } from '../support/jobs-table.js';
+import { MemoryObjectStore, MemorySampleSource } from '../support/memory-peers.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 const T0 = Date.UTC(2026, 10, 30, 4, 0, 0);

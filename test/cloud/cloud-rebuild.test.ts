@@ -3,13 +3,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gunzipSync } from 'node:zlib';
 import { devicePrefix } from '../../builder/constants.js';
-import { S3ObjectStore } from '../../builder/s3-object-store.js';
+import { S3ObjectStore } from '../../aws/s3-object-store.js';
 import type { Payload } from '../../builder/types.js';
 import { CloudRebuildUsageError, runCloudRebuild } from '../../cloud/cloud-rebuild.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
-import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from './support/bme280-fixture.js';
-import { buildUnderTest } from './support/build-under-test.js';
-import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from './support/dynalite.js';
+import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../support/bme280-fixture.js';
+import { buildUnderTest } from '../support/build-under-test.js';
+import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite-table.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 let db: DynaliteHandle;

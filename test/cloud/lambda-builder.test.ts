@@ -3,7 +3,7 @@
  * month of the real bme280-livingroom log in the uploader's item format, s3rver (S3). The payloads are
  * compared with what the same `DeviceBuild` produces from the same samples through an in-memory
  * source. NOTE: until the builder core is merged, `DeviceBuild` is the stand-in
- * (test/cloud/support/build-under-test.ts); the lead switches that one file after the merge.
+ * (test/support/build-under-test.ts); the lead switches that one file after the merge.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,16 +11,16 @@ import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { allSnapshots, devicePrefix, metaKey, snapshotKey, WINDOW_NAMES, WINDOWS } from '../../builder/constants.js';
-import { S3ObjectStore } from '../../builder/s3-object-store.js';
+import { S3ObjectStore } from '../../aws/s3-object-store.js';
 import type { Payload, Sample, SnapshotMeta } from '../../builder/types.js';
 import { createBuilderHandler, type ScheduledResult, type SqsBatchResult } from '../../cloud/builder-handler.js';
-import { DynamoDbSource } from '../../cloud/dynamodb-source.js';
+import { DynamoDbSource } from '../../aws/dynamodb-source.js';
 import { handlerFromEnv, LambdaConfigError, parseDeviceIds } from '../../cloud/lambda-builder.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
-import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from './support/bme280-fixture.js';
-import { buildUnderTest, IS_REAL_CORE } from './support/build-under-test.js';
-import { MemoryObjectStore, MemorySampleSource } from './support/memory-peers.js';
-import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from './support/dynalite.js';
+import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../support/bme280-fixture.js';
+import { buildUnderTest, IS_REAL_CORE } from '../support/build-under-test.js';
+import { MemoryObjectStore, MemorySampleSource } from '../support/memory-peers.js';
+import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite-table.js';
 
 const MIN = 60_000;
 const silent = { error() {}, warn() {}, info() {}, debug() {} };

@@ -1,7 +1,7 @@
 /**
  * Faults and overlap of the builder Lambda against dynalite + s3rver (in-process peers), with a
  * fault-injecting store wrapper. `DeviceBuild` is the stand-in until the core is merged (see
- * test/cloud/support/build-under-test.ts).
+ * test/support/build-under-test.ts).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,16 +10,16 @@ import { gunzipSync } from 'node:zlib';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { allSnapshots, devicePrefix, metaKey, snapshotKey, STAGED_KEY_PATTERN } from '../../builder/constants.js';
 import type { Clock, ObjectStore } from '../../builder/ports.js';
-import { S3ObjectStore } from '../../builder/s3-object-store.js';
+import { S3ObjectStore } from '../../aws/s3-object-store.js';
 import type { SnapshotMeta } from '../../builder/types.js';
 import { createBuilderHandler, type ScheduledResult } from '../../cloud/builder-handler.js';
-import { DynamoDbSource } from '../../cloud/dynamodb-source.js';
+import { DynamoDbSource } from '../../aws/dynamodb-source.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 import { startVersionedS3, type VersionedS3Handle } from '../support/versioned-s3.js';
-import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from './support/bme280-fixture.js';
-import { buildUnderTest } from './support/build-under-test.js';
-import { FaultyStore } from './support/faulty-store.js';
-import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from './support/dynalite.js';
+import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../support/bme280-fixture.js';
+import { buildUnderTest } from '../support/build-under-test.js';
+import { FaultyStore } from '../support/faulty-store.js';
+import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite-table.js';
 
 const MIN = 60_000;
 const silent = { error() {}, warn() {}, info() {}, debug() {} };

@@ -9,14 +9,14 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gunzipSync } from 'node:zlib';
 import { devicePrefix, snapshotKey } from '../../builder/constants.js';
-import { S3ObjectStore } from '../../builder/s3-object-store.js';
+import { S3ObjectStore } from '../../aws/s3-object-store.js';
 import type { BucketPoint, Payload } from '../../builder/types.js';
 import { createBuilderHandler, type ScheduledResult } from '../../cloud/builder-handler.js';
-import { DynamoDbSource } from '../../cloud/dynamodb-source.js';
+import { DynamoDbSource } from '../../aws/dynamodb-source.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 import { startHarness, type Harness } from '../support/upload-harness.js';
 import { BME280_SERIES, DEVICE_ID, loadBme280Month } from '../support/upload-fixture.js';
-import { buildUnderTest } from './support/build-under-test.js';
+import { buildUnderTest } from '../support/build-under-test.js';
 
 const MIN = 60_000;
 const DAY_MS = 86_400_000;

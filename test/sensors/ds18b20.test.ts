@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Ds18b20, dallasCrc8, decodeW1Slave, parseW1Slave } from '../../sensors/ds18b20.js';
 import { MalformedFrameError, SensorMissingError } from '../../sensors/errors.js';
-import { fsSysfsReader } from '../../sensors/fs-sysfs-reader.js';
+import { fsSysfsReader } from '../../hardware/fs-sysfs-reader.js';
 import { loadVectors } from '../support/vectors.js';
 
 const v = loadVectors('ds18b20');

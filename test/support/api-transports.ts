@@ -4,8 +4,8 @@
  * Responses come back as raw bytes (no automatic gunzip), so tests see exactly what was sent.
  */
 import { request as httpRequest } from 'node:http';
-import { lambdaHandler, type ApiGatewayV2Event } from '../../api/lambda-http-api.js';
-import { startNodeServer, type NodeHttpApiOptions } from '../../api/node-http-api.js';
+import { lambdaHandler, type ApiGatewayV2Event } from '../../aws/lambda-http-api.js';
+import { startNodeServer, type NodeHttpApiOptions } from '../../platform/node-http-api.js';
 
 export interface RawResponse {
   status: number;

@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SampleSource } from '../../builder/ports.js';
 import type { Sample, SeriesInfo } from '../../builder/types.js';
-import type { SampleBuffer } from '../../agent/ports.js';
+import type { SampleBuffer } from '../../agent/buffer/ports.js';
 
 export type ContractBuffer = SampleBuffer & SampleSource;
 

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import dynalite from 'dynalite';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoClient } from '../../agent/dynamodb-sink.js';
+import { createDynamoClient } from '../../aws/dynamodb-sink.js';
 
 /** Fake credentials: dynalite checks that a signature is present, not what it is. */
 export const FAKE_CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };

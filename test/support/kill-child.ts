@@ -3,7 +3,7 @@
  * `BATCH_ROWS` samples for ever (batch k covers tsMs k*BATCH_ROWS … (k+1)*BATCH_ROWS-1 of two series),
  * printing `committed k` after each insert returned. Starts after the highest batch already stored.
  */
-import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
+import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import type { Sample } from '../../builder/types.js';
 
 export const BATCH_ROWS = 500;

@@ -1,13 +1,13 @@
 /**
- * In-memory `SampleBuffer` + `SampleSource` with the semantics of `agent/sqlite-buffer.ts`: dedupe on
+ * In-memory `SampleBuffer` + `SampleSource` with the semantics of `sqlite/sqlite-buffer.ts`: dedupe on
  * (device, series, tsMs), a change journal with sequence numbers for `readSince`, `release` that
  * forgets changes (older cursors then expire), retention guards as predicates. For tests of cores that
  * use the buffer ports; `test/support/buffer-contract.ts` checks both implementations agree.
  */
 import type { ChangeBatch, SampleSource } from '../../builder/ports.js';
 import type { Sample, SeriesInfo } from '../../builder/types.js';
-import type { InsertResult, SampleBuffer, SeriesStats } from '../../agent/ports.js';
-import { BufferError } from '../../agent/errors.js';
+import type { InsertResult, SampleBuffer, SeriesStats } from '../../agent/buffer/ports.js';
+import { BufferError } from '../../agent/config/errors.js';
 
 interface Change {
   seq: number;

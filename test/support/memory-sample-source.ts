@@ -1,5 +1,5 @@
 /**
- * In-memory `SampleSource` with the same journal semantics as `agent/sqlite-buffer.ts`: samples are
+ * In-memory `SampleSource` with the same journal semantics as `sqlite/sqlite-buffer.ts`: samples are
  * unique per (device, series, tsMs) (a repeat is ignored and not journaled); every stored sample gets
  * the next insertion sequence number; `readSince(cursor)` returns samples with seq > cursor;
  * `release(cursor)` forgets seq ≤ cursor, after which an older cursor answers `cursorExpired`.

@@ -6,10 +6,10 @@
  * - `CHILD_MODE=sample`: insert `CHILD_SAMPLES` samples of series `CHILD_SERIES` from `CHILD_START_MS`
  *   every 1000 ms, `CHILD_PER_TX` per transaction, like the sampler; prints `done <inserted>`.
  */
-import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
-import { SqliteUploadQueue } from '../../agent/sqlite-upload-queue.js';
-import { DynamoDbSink, createDynamoClient } from '../../agent/dynamodb-sink.js';
-import { Uploader } from '../../agent/uploader.js';
+import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import { SqliteUploadQueue } from '../../sqlite/sqlite-upload-queue.js';
+import { DynamoDbSink, createDynamoClient } from '../../aws/dynamodb-sink.js';
+import { Uploader } from '../../agent/upload/uploader.js';
 import { FAKE_CREDENTIALS } from './dynalite.js';
 
 const env = process.env;

@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Sample, SeriesInfo } from '../../builder/types.js';
-import { decodeSampleItem, type Item } from '../../cloud/table.js';
-import type { Db } from '../../agent/sqlite-db.js';
+import { decodeSampleItem, type Item } from '../../aws/dynamodb-item.js';
+import type { Db } from '../../sqlite/sqlite-db.js';
 
 export const FIXTURE_DIR = new URL('../../../shared/datasets/bme280-livingroom/', import.meta.url).pathname;
 export const DEVICE_ID = 'livingroom';

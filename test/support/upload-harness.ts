@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../builder/ports.js';
 import type { Sample, SeriesInfo } from '../../builder/types.js';
-import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
-import { SqliteUploadQueue } from '../../agent/sqlite-upload-queue.js';
-import { Uploader, type UploaderOptions } from '../../agent/uploader.js';
-import { createTable, DynamoDbSink } from '../../agent/dynamodb-sink.js';
+import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import { SqliteUploadQueue } from '../../sqlite/sqlite-upload-queue.js';
+import { Uploader, type UploaderOptions } from '../../agent/upload/uploader.js';
+import { createTable, DynamoDbSink } from '../../aws/dynamodb-sink.js';
 import { startDynalite, type RunningDynalite } from './dynalite.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 

@@ -4,7 +4,7 @@
  * with no real waiting.
  */
 import type { Clock } from '../../builder/ports.js';
-import type { Scheduler } from '../../agent/sampler-ports.js';
+import type { Scheduler } from '../../agent/sampling/ports.js';
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 

@@ -17,9 +17,9 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteBuffer } from '../../agent/sqlite-buffer.js';
-import { startNodeServer } from '../../api/node-http-api.js';
-import { createPiApi } from '../../api/pi-api.js';
+import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import { startNodeServer } from '../../platform/node-http-api.js';
+import { createPiApi } from '../../pi/pi-api.js';
 import { dbPathOf } from './web-fixture.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;

@@ -8,7 +8,7 @@ import { listInputFiles } from '../../../agent/import/input-files.js';
 import { runImport } from '../../../agent/import/run-import.js';
 import { parseColumnSpec, type ImportOptions } from '../../../agent/import/plan.js';
 import type { ImportReport, ImportSink } from '../../../agent/import/importer.js';
-import { SqliteBuffer } from '../../../agent/sqlite-buffer.js';
+import { SqliteBuffer } from '../../../sqlite/sqlite-buffer.js';
 import { MemoryBuffer } from '../../support/memory-buffer.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../../../cli/sensorctl.js';
-import { SqliteBuffer } from '../../../agent/sqlite-buffer.js';
+import { SqliteBuffer } from '../../../sqlite/sqlite-buffer.js';
 import { startDynalite, type RunningDynalite } from '../../support/dynalite.js';
 import { BME280_SERIES, DEVICE_ID, diffItems, dynamoItems, loadBme280Month, sqliteItems } from '../../support/upload-fixture.js';
 

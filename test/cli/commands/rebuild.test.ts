@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SqliteBuffer } from '../../../agent/sqlite-buffer.js';
+import { SqliteBuffer } from '../../../sqlite/sqlite-buffer.js';
 import { parseRebuildFlags } from '../../../cli/commands/rebuild.js';
 import { UsageError } from '../../../cli/context.js';
 import { main } from '../../../cli/sensorctl.js';
 import { gunzip, parseJsonBytes } from '../../../builder/codec.js';
-import { FsObjectStore } from '../../../builder/fs-object-store.js';
+import { FsObjectStore } from '../../../platform/fs-object-store.js';
 import { payloadProblems, metaProblems } from '../../../builder/validate-payload.js';
 import type { BuildReport } from '../../../builder/run-build.js';
 

@@ -1,0 +1,91 @@
+/**
+ * The agent's configuration file (JSON): shape, defaults and validation. Pure: the composition roots
+ * read the file and the environment, then call `parseConfig`.
+ *
+ * ```json
+ * { "deviceId": "pi-kitchen", "http": { "host": "127.0.0.1", "port": 8080 }, "sensors": [] }
+ * ```
+ */
+import { ID_PATTERN } from '../../builder/constants.js';
+import { parseSensorConfigs, type SensorConfig } from './sensor-config.js';
+import { ConfigError } from './errors.js';
+import { parseCloudConfig, type CloudConfig } from './upload-config.js';
+
+export interface HttpConfig {
+  host: string;
+  port: number;
+  /** Origins allowed by CORS; `*` allows any. */
+  corsOrigins: string[];
+}
+
+export interface Config {
+  /** Device id: partition key in DynamoDB and key prefix in the snapshot store. Default: host name. */
+  deviceId: string;
+  http: HttpConfig;
+  /** Declared sensors; empty means the simulated source. */
+  sensors: SensorConfig[];
+  /** Uplink to AWS (`agent/config/upload-config.ts`); undefined when not configured. */
+  cloud?: CloudConfig;
+}
+
+export const DEFAULT_HTTP: HttpConfig = { host: '127.0.0.1', port: 8080, corsOrigins: ['*'] };
+
+const KNOWN_KEYS = ['deviceId', 'http', 'sensors', 'cloud', '$schema', 'comment'];
+
+/** Turns a host name into a valid device id (`ID_PATTERN`): other characters become `-`. */
+export function deviceIdFromHostname(hostname: string): string {
+  const cleaned = hostname.replace(/[^A-Za-z0-9._:-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);
+  return cleaned || 'device';
+}
+
+function intIn(value: unknown, key: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(key, `got ${JSON.stringify(value)}, expected an integer ${min}–${max}`);
+  }
+  return value;
+}
+
+const HTTP_KEYS = ['host', 'port', 'corsOrigins'];
+
+/** The `http` section: every key checked, so a typo (`prot`) stops the daemon instead of being ignored. */
+function parseHttp(raw: unknown): HttpConfig {
+  if (raw === undefined) return { ...DEFAULT_HTTP };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError('http', 'expected an object such as {"host": "127.0.0.1", "port": 8080}');
+  const h = raw as Record<string, unknown>;
+  for (const key of Object.keys(h)) {
+    if (!HTTP_KEYS.includes(key)) throw new ConfigError(`http.${key}`, `unknown key; allowed: ${HTTP_KEYS.join(', ')}`);
+  }
+  if (h.host !== undefined && (typeof h.host !== 'string' || h.host === '')) throw new ConfigError('http.host', `got ${JSON.stringify(h.host)}, expected an address such as "127.0.0.1" or "0.0.0.0"`);
+  const origins = h.corsOrigins;
+  if (origins !== undefined && (!Array.isArray(origins) || !origins.every((o) => typeof o === 'string'))) {
+    throw new ConfigError('http.corsOrigins', `got ${JSON.stringify(origins)}, expected an array of origins such as ["https://example.org"] or ["*"]`);
+  }
+  return {
+    host: (h.host as string | undefined) ?? DEFAULT_HTTP.host,
+    port: h.port === undefined ? DEFAULT_HTTP.port : intIn(h.port, 'http.port', 0, 65535),
+    corsOrigins: (origins as string[] | undefined) ?? DEFAULT_HTTP.corsOrigins,
+  };
+}
+
+/**
+ * Validate a parsed config object and fill defaults.
+ * @param raw the parsed JSON (`{}` when there is no file).
+ * @param hostname used for the default `deviceId`.
+ * @throws {ConfigError} naming the first bad key and what is allowed; nothing is half-applied.
+ */
+export function parseConfig(raw: unknown, hostname: string): Config {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError('(root)', 'expected a JSON object');
+  }
+  const r = raw as Record<string, unknown>;
+  for (const key of Object.keys(r)) {
+    if (!KNOWN_KEYS.includes(key)) throw new ConfigError(key, `unknown key; allowed: ${KNOWN_KEYS.join(', ')}`);
+  }
+  const deviceId = r.deviceId ?? deviceIdFromHostname(hostname);
+  if (typeof deviceId !== 'string' || !ID_PATTERN.test(deviceId)) {
+    throw new ConfigError('deviceId', `got ${JSON.stringify(deviceId)}, expected 1–64 of A–Z a–z 0–9 . _ : - (starting with a letter or digit)`);
+  }
+  const http = parseHttp(r.http);
+  const cloud = parseCloudConfig(r.cloud);
+  return { deviceId, http, sensors: parseSensorConfigs(r.sensors), ...(cloud ? { cloud } : {}) };
+}

@@ -1,0 +1,99 @@
+/**
+ * Adapter around the fallback policy (`fallback.ts`): reads the cloud's meta of each window (one
+ * granularity, `latest_{w}_20.meta.json` under `snapshots/{deviceId}/`), asks the policy, and for the
+ * windows it names runs the builder on the Pi's own samples (SQLite) with builder `pi`, writing under
+ * `fallbackPrefix(deviceId)` through a store fenced to `fallback/` (it can never write canonical keys),
+ * with its rollup state under `fallback/state/{deviceId}/`. The source is passed on with `release` made
+ * a no-op: the Pi's edge builder owns the SQLite journal, and a fallback build must not trim changes the
+ * edge builder still needs (the fallback's own cursors may then expire: it rebuilds in full, rarely).
+ * The agent calls `check()` on a schedule (e.g. every minute); `sensorctl rebuild --fallback` calls
+ * `pushNow()`. Policy state lives in memory (a restart starts counting again).
+ */
+import { devicePrefix, fallbackPrefix, metaKey, WINDOW_NAMES, type Window } from '../../builder/constants.js';
+import type { Clock, Logger, ObjectStore, SampleSource } from '../../builder/ports.js';
+import { WriteFencedObjectStore } from '../../builder/prefixed-object-store.js';
+import type { SnapshotMeta } from '../../builder/types.js';
+import type { DeviceBuild, DeviceBuildResult } from '../../cloud/build-port.js';
+import { decideFallback, DEFAULT_FALLBACK_OPTIONS, initialFallbackState, type FallbackDecision, type FallbackOptions, type FallbackState, type MetaObservation } from './fallback.js';
+
+/** Granularity whose meta stands for its window in checks. */
+export const CHECKED_GRANULARITY = 20;
+/** Only keys under this prefix may be written by the Pi. */
+export const FALLBACK_ROOT = 'fallback/';
+
+export interface FallbackRunnerDeps {
+  deviceId: string;
+  /** The snapshot bucket (S3ObjectStore over the whole bucket). Only read through for meta; writes are fenced. */
+  bucket: ObjectStore;
+  /** The Pi's samples (the SQLite buffer). */
+  source: SampleSource;
+  build: DeviceBuild;
+  clock: Clock;
+  logger: Logger;
+  options?: Partial<FallbackOptions>;
+}
+
+export interface FallbackCheckReport {
+  decision: FallbackDecision;
+  pushed?: DeviceBuildResult;
+}
+
+/** The store the Pi pushes through: the bucket, refusing every write outside `fallback/` before any request. */
+export function fallbackStore(bucket: ObjectStore): ObjectStore {
+  return new WriteFencedObjectStore(bucket, FALLBACK_ROOT);
+}
+
+/** Prefix of the fallback build's rollup state objects. */
+export const fallbackStatePrefix = (deviceId: string): string => `${FALLBACK_ROOT}state/${deviceId}/`;
+
+export class FallbackRunner {
+  private policyState: FallbackState = initialFallbackState();
+  private readonly options: FallbackOptions;
+  readonly store: ObjectStore;
+
+  constructor(private readonly deps: FallbackRunnerDeps) {
+    this.options = { ...DEFAULT_FALLBACK_OPTIONS, ...deps.options };
+    this.store = fallbackStore(deps.bucket);
+  }
+
+  private async observe(w: Window): Promise<MetaObservation> {
+    try {
+      const o = await this.deps.bucket.get(devicePrefix(this.deps.deviceId) + metaKey(w, CHECKED_GRANULARITY));
+      if (!o) return { kind: 'absent' };
+      return { kind: 'meta', meta: JSON.parse(new TextDecoder().decode(o.body)) as SnapshotMeta };
+    } catch (err) {
+      return { kind: 'unreadable', error: (err as Error).message };
+    }
+  }
+
+  private push(windows: readonly Window[]): Promise<DeviceBuildResult> {
+    const { deviceId, source, clock, logger } = this.deps;
+    const keepJournal: SampleSource = {
+      listSeries: (d) => source.listSeries(d),
+      readRange: (d, from, to) => source.readRange(d, from, to),
+      readSince: (d, cursor, limit) => source.readSince(d, cursor, limit),
+      release: async () => {},
+    };
+    return this.deps.build({
+      deviceId, windows, store: this.store, prefix: fallbackPrefix(deviceId), statePrefix: fallbackStatePrefix(deviceId),
+      source: keepJournal, clock, logger, builder: 'pi',
+    });
+  }
+
+  /** One scheduled check: read cloud meta, decide, push what the policy says. Never throws for cloud trouble. */
+  async check(): Promise<FallbackCheckReport> {
+    const observed: Partial<Record<Window, MetaObservation>> = {};
+    for (const w of WINDOW_NAMES) observed[w] = await this.observe(w);
+    const decision = decideFallback(this.policyState, observed, this.deps.clock.nowMs(), this.options);
+    this.policyState = decision.state;
+    if (decision.stopped.length) this.deps.logger.info('cloud builds fresh again; fallback push stopped', { windows: decision.stopped.join(',') });
+    if (decision.push.length === 0) return { decision };
+    this.deps.logger.warn('cloud builds stale or late; pushing fallback snapshots', { windows: decision.push.join(','), verdicts: JSON.stringify(decision.verdicts) });
+    return { decision, pushed: await this.push(decision.push) };
+  }
+
+  /** `sensorctl rebuild --fallback`: push every window now, whatever the cloud says. */
+  pushNow(windows: readonly Window[] = WINDOW_NAMES): Promise<DeviceBuildResult> {
+    return this.push(windows);
+  }
+}

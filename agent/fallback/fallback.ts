@@ -1,0 +1,73 @@
+/**
+ * The Pi's fallback policy (pure): from the cloud's snapshot meta, decide which windows the Pi must
+ * build itself and push under `fallback/`. Per window, at each check:
+ * - the cloud is **stale** when its meta says `stale: true`, or has no successful build yet
+ *   (`generatedAt: null`), or is absent; N consecutive stale checks (default 3) trigger a push;
+ * - the cloud is **late** when `generatedAt` is older than k × the window's rebuild cadence
+ *   (default k = 3); that triggers a push at once (a silent cloud writes no stale flag at all);
+ * - a check whose meta could not be read (S3 unreachable) is **unknown**: it changes nothing;
+ * - a fresh check (neither stale nor late) resets the count and stops pushing that window.
+ */
+import { WINDOW_NAMES, WINDOWS, type Window } from '../../builder/constants.js';
+import type { SnapshotMeta } from '../../builder/types.js';
+
+export interface FallbackOptions {
+  /** Consecutive stale checks before the Pi pushes. Default 3. */
+  staleChecks: number;
+  /** Cloud builds older than this many cadences count as late. Default 3. */
+  cadenceFactor: number;
+}
+export const DEFAULT_FALLBACK_OPTIONS: FallbackOptions = { staleChecks: 3, cadenceFactor: 3 };
+
+/** What one check saw of a window's cloud meta. */
+export type MetaObservation = { kind: 'meta'; meta: SnapshotMeta } | { kind: 'absent' } | { kind: 'unreadable'; error: string };
+
+export type WindowVerdict = 'fresh' | 'stale' | 'late' | 'unknown';
+
+/** Per-window memory between checks. */
+export interface FallbackState {
+  consecutiveStale: Partial<Record<Window, number>>;
+  /** Windows the Pi is pushing now. */
+  pushing: Window[];
+}
+export const initialFallbackState = (): FallbackState => ({ consecutiveStale: {}, pushing: [] });
+
+/** The verdict on one observation at `nowMs` (epoch ms). */
+export function judge(window: Window, seen: MetaObservation, nowMs: number, options: FallbackOptions): WindowVerdict {
+  if (seen.kind === 'unreadable') return 'unknown';
+  if (seen.kind === 'absent' || seen.meta.generatedAt === null || seen.meta.stale) return 'stale';
+  const ageMs = nowMs - Date.parse(seen.meta.generatedAt);
+  return ageMs > options.cadenceFactor * WINDOWS[window].rebuildEveryMs ? 'late' : 'fresh';
+}
+
+export interface FallbackDecision {
+  state: FallbackState;
+  /** Windows to build and push now. */
+  push: Window[];
+  /** Windows that went back to fresh in this check (the Pi stops pushing them). */
+  stopped: Window[];
+  verdicts: Partial<Record<Window, WindowVerdict>>;
+}
+
+/** Fold one check's observations (windows not observed are left as they were) into the state. */
+export function decideFallback(state: FallbackState, observed: Partial<Record<Window, MetaObservation>>, nowMs: number, options: FallbackOptions = DEFAULT_FALLBACK_OPTIONS): FallbackDecision {
+  const consecutiveStale = { ...state.consecutiveStale };
+  const pushing = new Set(state.pushing);
+  const stopped: Window[] = [];
+  const verdicts: FallbackDecision['verdicts'] = {};
+  for (const w of WINDOW_NAMES) {
+    const seen = observed[w];
+    if (!seen) continue;
+    const verdict = (verdicts[w] = judge(w, seen, nowMs, options));
+    if (verdict === 'unknown') continue;
+    if (verdict === 'fresh') {
+      consecutiveStale[w] = 0;
+      if (pushing.delete(w)) stopped.push(w);
+      continue;
+    }
+    if (verdict === 'stale') consecutiveStale[w] = (consecutiveStale[w] ?? 0) + 1;
+    if (verdict === 'late' || (consecutiveStale[w] ?? 0) >= options.staleChecks) pushing.add(w);
+  }
+  const push = WINDOW_NAMES.filter((w) => pushing.has(w));
+  return { state: { consecutiveStale, pushing: push }, push, stopped, verdicts };
+}

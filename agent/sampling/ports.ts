@@ -1,0 +1,12 @@
+/**
+ * Ports of the sampler besides `SampleBuffer` (agent/buffer/ports.ts) and `Clock`/`Logger` (builder/ports.ts).
+ * Adapters: `pi/sampler-runtime.ts` (Node timers, performance.now); a virtual scheduler in tests.
+ */
+
+/** Timers on the monotonic clock. */
+export interface Scheduler {
+  /** Monotonic time in ms (never jumps; unrelated to the wall clock). */
+  monoMs(): number;
+  /** Call `fn` once after `delayMs`; returns a function that cancels it. */
+  schedule(delayMs: number, fn: () => void): () => void;
+}

@@ -1,0 +1,172 @@
+/**
+ * DynamoDB adapter of `ItemSink` (@aws-sdk/client-dynamodb v3, BatchWriteItem) and the table
+ * operations behind `sensorctl table`. Translation only: SDK errors become `UploadError` subclasses
+ * (transient / permanent / fatal), so the policy never sees SDK error types.
+ *
+ * Credentials come from the SDK's default chain (environment, shared config, `AWS_PROFILE`, …);
+ * the endpoint from the SDK's own `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL` handling. The SDK's
+ * built-in retries are turned off (`maxAttempts: 1`): the uploader owns retries and counts them.
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/CommonErrors.html
+ */
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  waitUntilTableExists,
+  type AttributeValue as SdkAttributeValue,
+  type DynamoDBClientConfig,
+} from '@aws-sdk/client-dynamodb';
+import { PARTITION_KEY, SORT_KEY, TABLE_DEFINITION, type Item, type ItemKey } from './dynamodb-item.js';
+import { FatalUploadError, PermanentUploadError, TransientUploadError, type UploadError } from '../agent/upload/errors.js';
+import type { ItemSink } from '../agent/upload/ports.js';
+
+/** Service error names (`__type` suffix) that mean "slow down and retry". */
+export const THROTTLING_ERRORS = ['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'LimitExceededException'];
+/** Errors that mean nothing can be written until an operator acts. */
+export const FATAL_ERRORS = [
+  'ResourceNotFoundException',
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'MissingAuthenticationTokenException',
+  'ExpiredTokenException',
+  'CredentialsProviderError',
+];
+/** Node network error codes treated as transient. */
+const NETWORK_CODES = ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED'];
+
+/** Client tunables: per-request timeouts in ms. */
+export interface DynamoClientOptions {
+  region?: string;
+  /** Explicit endpoint (tests); normally unset so the SDK's `AWS_ENDPOINT_URL_DYNAMODB` applies. */
+  endpoint?: string;
+  requestTimeoutMs?: number;
+  connectionTimeoutMs?: number;
+  /** Static credentials (tests only); otherwise the default chain. */
+  credentials?: DynamoDBClientConfig['credentials'];
+}
+
+/** Build a client with our retry and timeout settings. */
+export function createDynamoClient(options: DynamoClientOptions = {}): DynamoDBClient {
+  return new DynamoDBClient({
+    region: options.region,
+    endpoint: options.endpoint,
+    credentials: options.credentials,
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: options.requestTimeoutMs ?? 15_000, connectionTimeout: options.connectionTimeoutMs ?? 3_000 },
+  });
+}
+
+/** Remove access key ids and signature material from a service message before it is logged. */
+export function redactCredentials(message: string): string {
+  return message
+    .replace(/\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b/g, '$1…')
+    .replace(/(Credential=|Signature=|X-Amz-Security-Token=)[^,\s&]+/gi, '$1…');
+}
+
+/** Translate any error thrown by an SDK call into an `UploadError` of the right kind. */
+export function translateError(table: string, err: unknown): UploadError {
+  const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; $fault?: string; cause?: { code?: string } };
+  const name = e?.name ?? 'Error';
+  const status = e?.$metadata?.httpStatusCode;
+  const netCode = e?.code ?? e?.cause?.code;
+  const message = redactCredentials(e?.message ?? String(err));
+  if (THROTTLING_ERRORS.includes(name)) return new TransientUploadError(table, name, message, { cause: err });
+  if (FATAL_ERRORS.includes(name)) return new FatalUploadError(table, name, message, { cause: err });
+  if (name === 'ValidationException' || name === 'SerializationException') return new PermanentUploadError(table, name, message, { cause: err });
+  if ((status !== undefined && status >= 500) || e?.$fault === 'server') return new TransientUploadError(table, name, message, { cause: err });
+  if ((netCode && NETWORK_CODES.includes(netCode)) || ['TimeoutError', 'RequestTimeout', 'AbortError'].includes(name) || status === undefined) {
+    return new TransientUploadError(table, netCode ?? name, message, { cause: err });
+  }
+  if (status === 400 || status === 413) return new PermanentUploadError(table, name, message, { cause: err });
+  return new FatalUploadError(table, name, message, { cause: err });
+}
+
+/** One table, written with BatchWriteItem. */
+export class DynamoDbSink implements ItemSink {
+  constructor(private readonly client: DynamoDBClient, readonly table: string) {}
+
+  async writeBatch(items: readonly Item[]): Promise<{ unprocessed: ItemKey[] }> {
+    let out;
+    try {
+      out = await this.client.send(
+        new BatchWriteItemCommand({
+          RequestItems: { [this.table]: items.map((Item) => ({ PutRequest: { Item: Item as Record<string, SdkAttributeValue> } })) },
+        }),
+      );
+    } catch (err) {
+      throw translateError(this.table, err);
+    }
+    const left = out.UnprocessedItems?.[this.table] ?? [];
+    return {
+      unprocessed: left.flatMap((r) => {
+        const item = r.PutRequest?.Item;
+        const d = item?.[PARTITION_KEY]?.S;
+        const t = item?.[SORT_KEY]?.N;
+        return d !== undefined && t !== undefined ? [{ deviceId: d, tsMs: Number(t) }] : [];
+      }),
+    };
+  }
+}
+
+/** What `sensorctl table describe` shows. */
+export interface TableDescription {
+  table: string;
+  status: string;
+  billingMode?: string;
+  keySchema: Array<{ attribute: string; keyType: string; attributeType?: string }>;
+  itemCount?: number;
+  sizeBytes?: number;
+}
+
+/**
+ * Describe `table`; `undefined` when it does not exist.
+ * @throws {UploadError} for any other failure (translated).
+ */
+export async function describeTable(client: DynamoDBClient, table: string): Promise<TableDescription | undefined> {
+  try {
+    const { Table: t } = await client.send(new DescribeTableCommand({ TableName: table }));
+    const types = new Map((t?.AttributeDefinitions ?? []).map((a) => [a.AttributeName, a.AttributeType]));
+    return {
+      table,
+      status: t?.TableStatus ?? 'UNKNOWN',
+      billingMode: t?.BillingModeSummary?.BillingMode ?? (t?.ProvisionedThroughput?.ReadCapacityUnits ? 'PROVISIONED' : undefined),
+      keySchema: (t?.KeySchema ?? []).map((k) => ({ attribute: k.AttributeName ?? '', keyType: k.KeyType ?? '', attributeType: types.get(k.AttributeName) })),
+      itemCount: t?.ItemCount,
+      sizeBytes: t?.TableSizeBytes,
+    };
+  } catch (err) {
+    if ((err as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+    throw translateError(table, err);
+  }
+}
+
+/**
+ * Create the samples table (on-demand, TTL off: TTL is off unless enabled) unless it exists, then
+ * wait until it is ACTIVE. Idempotent. @returns whether it was created now.
+ * @throws {FatalUploadError} when an existing table has a different key schema.
+ */
+export async function createTable(client: DynamoDBClient, table: string, maxWaitS = 120): Promise<{ created: boolean; description: TableDescription }> {
+  let created = false;
+  const existing = await describeTable(client, table);
+  if (!existing) {
+    try {
+      await client.send(new CreateTableCommand({ TableName: table, ...TABLE_DEFINITION, AttributeDefinitions: [...TABLE_DEFINITION.AttributeDefinitions], KeySchema: [...TABLE_DEFINITION.KeySchema] }));
+      created = true;
+    } catch (err) {
+      if ((err as { name?: string }).name !== 'ResourceInUseException') throw translateError(table, err);
+    }
+  } else {
+    const want = TABLE_DEFINITION.KeySchema.map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
+    const got = existing.keySchema.map((k) => `${k.attribute}:${k.keyType}`).join(',');
+    if (want !== got) throw new FatalUploadError(table, 'KeySchemaMismatch', `table key schema is ${got}, expected ${want} (${SORT_KEY} as N)`);
+  }
+  try {
+    await waitUntilTableExists({ client, maxWaitTime: maxWaitS, minDelay: 1, maxDelay: 5 }, { TableName: table });
+  } catch (err) {
+    throw translateError(table, err);
+  }
+  return { created, description: (await describeTable(client, table))! };
+}

@@ -1,0 +1,230 @@
+/**
+ * S3 adapter of the `ObjectStore` port (@aws-sdk/client-s3 v3), used by the cloud builder (Lambda and
+ * `sensorctl rebuild --cloud`) and by the Pi's fallback push.
+ *
+ * - `put` = PutObject with Content-Type / Content-Encoding / Cache-Control as system metadata.
+ * - `promote` = CopyObject from the staged key with `MetadataDirective: REPLACE` and the three headers
+ *   set explicitly, a HeadObject check that the promoted object carries them, then DeleteObject of the
+ *   staged key. (Field case: a REPLACE copy that names only user metadata resets Content-Type to
+ *   `binary/octet-stream` and drops Content-Encoding on real S3, so clients get raw gzip bytes.)
+ * - `get`/`head` answer `undefined` for NoSuchKey / NoSuchVersion / 404; every other SDK error becomes
+ *   a `StoreError` carrying the key and the SDK error as `cause`.
+ * - VersionId is returned when the bucket is versioned (PutObject / CopyObject `x-amz-version-id`).
+ *
+ * AWS API reference: PutObject, GetObject, HeadObject, CopyObject, DeleteObject, ListObjectsV2
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/).
+ */
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { STAGED_KEY_PATTERN } from '../builder/constants.js';
+import type { ObjectHeaders, ObjectInfo, ObjectStore, StoredObject } from '../builder/ports.js';
+
+/**
+ * Object tag (URL-query form, as PutObject's `Tagging` takes it) on staged keys. S3 lifecycle filters
+ * match prefixes and tags, not suffixes, so the stack's rule finds temp keys by this tag
+ * (`TEMP_OBJECT_TAG` in cloud/infra/sensor-stack.ts must say the same).
+ */
+export const STAGED_OBJECT_TAGGING = 'sensorctl-temp=true';
+
+const isStagedKey = (key: string): boolean => STAGED_KEY_PATTERN.test(key.slice(key.lastIndexOf('/') + 1));
+
+/** A store operation failed for a reason other than absence. `op` is the port method, `key` the object key. */
+export class StoreError extends Error {
+  constructor(readonly op: string, readonly key: string, message: string, options?: ErrorOptions) {
+    super(`${op} ${key}: ${message}`, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The promoted object does not carry the headers the copy set (an S3-compatible store ignored them). */
+export class PromotedHeadersError extends StoreError {
+  constructor(key: string, readonly expected: ObjectHeaders, readonly actual: ObjectHeaders) {
+    super('promote', key, `promoted object has ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+  }
+}
+
+/** SDK error names that mean "no such object (version)". HeadObject has no body, so its 404 is `NotFound`. */
+const ABSENT_NAMES = new Set(['NoSuchKey', 'NotFound', 'NoSuchVersion']);
+
+interface SdkErrorLike {
+  name?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+function isAbsent(err: unknown): boolean {
+  const e = err as SdkErrorLike;
+  return ABSENT_NAMES.has(e?.name ?? '') || e?.$metadata?.httpStatusCode === 404;
+}
+
+function describe(err: unknown): string {
+  const e = err as SdkErrorLike;
+  const status = e?.$metadata?.httpStatusCode;
+  return `${e?.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${e?.message ?? String(err)}`;
+}
+
+/** `x-amz-copy-source` value: bucket and key, each path segment URL-encoded (CopyObject API reference). */
+export function copySource(bucket: string, key: string, versionId?: string): string {
+  const path = `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  return versionId ? `${path}?versionId=${encodeURIComponent(versionId)}` : path;
+}
+
+function headersOf(o: { ContentType?: string; ContentEncoding?: string; CacheControl?: string }): ObjectHeaders {
+  const headers: ObjectHeaders = { contentType: o.ContentType ?? 'binary/octet-stream' };
+  if (o.ContentEncoding === 'gzip') headers.contentEncoding = 'gzip';
+  if (o.CacheControl) headers.cacheControl = o.CacheControl;
+  return headers;
+}
+
+function sameHeaders(a: ObjectHeaders, b: ObjectHeaders): boolean {
+  return a.contentType === b.contentType && a.contentEncoding === b.contentEncoding && a.cacheControl === b.cacheControl;
+}
+
+/** S3 `ObjectStore` over one bucket; `client` is created once per process/container by the composition root. */
+export class S3ObjectStore implements ObjectStore {
+  constructor(readonly client: S3Client, readonly bucket: string) {}
+
+  private async call<T>(op: string, key: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      throw new StoreError(op, key, describe(err), { cause: err });
+    }
+  }
+
+  /**
+   * PutObject with the headers as system metadata; staged keys (`*.tmp-<ts>.json`) are tagged
+   * `STAGED_OBJECT_TAGGING` so the bucket's lifecycle rule expires leftovers of crashed builds.
+   * @throws {StoreError} on any SDK failure.
+   */
+  async put(key: string, body: Uint8Array, headers: ObjectHeaders): Promise<{ versionId?: string }> {
+    const out = await this.call('put', key, () =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentLength: body.byteLength,
+          ContentType: headers.contentType,
+          ContentEncoding: headers.contentEncoding,
+          CacheControl: headers.cacheControl,
+          ...(isStagedKey(key) ? { Tagging: STAGED_OBJECT_TAGGING } : {}),
+        }),
+      ),
+    );
+    return out.VersionId ? { versionId: out.VersionId } : {};
+  }
+
+  /**
+   * GetObject (of `versionId` when set); `undefined` for NoSuchKey/NoSuchVersion, and for a version the
+   * store does not have (an unversioned bucket answers 400 InvalidArgument, or, on some S3-compatible
+   * stores, ignores `versionId`: the answer's VersionId must then match). Body bytes are as stored (still gzip).
+   */
+  async get(key: string, options?: { versionId?: string }): Promise<StoredObject | undefined> {
+    const wanted = options?.versionId;
+    return this.call('get', key, async () => {
+      let out;
+      try {
+        out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: wanted }));
+      } catch (err) {
+        if (isAbsent(err) || (wanted !== undefined && (err as SdkErrorLike)?.name === 'InvalidArgument')) return undefined;
+        throw err;
+      }
+      if (wanted !== undefined && (out.VersionId ?? 'null') !== wanted) {
+        await out.Body?.transformToByteArray();
+        return undefined;
+      }
+      const body = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+      const info: StoredObject = {
+        key,
+        headers: headersOf(out),
+        lastModifiedMs: out.LastModified?.getTime() ?? 0,
+        etag: out.ETag ?? '',
+        bytes: body.byteLength,
+        body,
+      };
+      if (out.VersionId && out.VersionId !== 'null') info.versionId = out.VersionId;
+      return info;
+    });
+  }
+
+  /** HeadObject; `undefined` when absent. */
+  async head(key: string, options?: { versionId?: string }): Promise<ObjectInfo | undefined> {
+    return this.call('head', key, async () => {
+      let out;
+      try {
+        out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, VersionId: options?.versionId }));
+      } catch (err) {
+        if (isAbsent(err)) return undefined;
+        throw err;
+      }
+      const info: ObjectInfo = {
+        key,
+        headers: headersOf(out),
+        lastModifiedMs: out.LastModified?.getTime() ?? 0,
+        etag: out.ETag ?? '',
+        bytes: out.ContentLength ?? 0,
+      };
+      if (out.VersionId && out.VersionId !== 'null') info.versionId = out.VersionId;
+      return info;
+    });
+  }
+
+  /**
+   * CopyObject `stagedKey` → `key` with MetadataDirective REPLACE and the headers set explicitly,
+   * HeadObject of the result (the copied version) to prove the headers stuck, then DeleteObject of
+   * `stagedKey`. Returns the new VersionId on a versioned bucket.
+   * @throws {StoreError} when the copy fails (the canonical object is then unchanged);
+   * @throws {PromotedHeadersError} when the promoted object lacks the headers (the staged key is kept).
+   */
+  async promote(stagedKey: string, key: string, headers: ObjectHeaders): Promise<{ versionId?: string }> {
+    const out = await this.call('promote', key, () =>
+      this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          CopySource: copySource(this.bucket, stagedKey),
+          MetadataDirective: 'REPLACE',
+          // Drop the staged key's temp tag, or the lifecycle rule would expire the canonical object.
+          TaggingDirective: 'REPLACE',
+          ContentType: headers.contentType,
+          ContentEncoding: headers.contentEncoding,
+          CacheControl: headers.cacheControl,
+        }),
+      ),
+    );
+    const versionId = out.VersionId && out.VersionId !== 'null' ? out.VersionId : undefined;
+    const promoted = await this.head(key, versionId ? { versionId } : undefined);
+    if (!promoted) throw new StoreError('promote', key, `object absent right after CopyObject from ${stagedKey}`);
+    if (!sameHeaders(promoted.headers, headers)) throw new PromotedHeadersError(key, headers, promoted.headers);
+    await this.delete(stagedKey);
+    return versionId ? { versionId } : {};
+  }
+
+  /** DeleteObject (on a versioned bucket this adds a delete marker); absent is fine. */
+  async delete(key: string): Promise<void> {
+    await this.call('delete', key, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
+  }
+
+  /** ListObjectsV2 over every page (ContinuationToken); keys in S3's lexical (UTF-8 binary) order. */
+  async list(prefix: string): Promise<string[]> {
+    return this.call('list', prefix, async () => {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+        for (const o of out.Contents ?? []) if (o.Key) keys.push(o.Key);
+        token = out.IsTruncated ? out.NextContinuationToken : undefined;
+      } while (token);
+      return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    });
+  }
+}

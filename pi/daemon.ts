@@ -1,0 +1,148 @@
+/**
+ * The Pi daemon (`sensorctl run`), as a composition of the parts: the sampler writes the SQLite
+ * buffer; each window's snapshots are rebuilt on its cadence (builds run one at a time); retention
+ * trims the buffer hourly; the uploader drains to DynamoDB when a `cloud` section is configured,
+ * and with `cloud.bucket` the Pi checks the cloud's meta every minute and pushes `fallback/`
+ * snapshots while the cloud's builds keep failing;
+ * the API and the page are served over HTTP; systemd's watchdog is fed. `stop()` undoes it all in
+ * reverse order so nothing committed is lost.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../agent/config/config.js';
+import { schedulePeriodic, cronForIntervalMs, type PeriodicJob } from '../platform/cron-schedule.js';
+import { RETENTION_EVERY_MS, retentionCutoffMs, runRetention } from '../agent/buffer/retention.js';
+import { startSampler, type RunningSampler } from './sampler-runtime.js';
+import { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
+import { PENDING_UPLOAD_GUARD, SqliteUploadQueue, ensureUploadSchema } from '../sqlite/sqlite-upload-queue.js';
+import { startUploads } from './upload-service.js';
+import { startWatchdog, type WatchdogHandle } from '../systemd/systemd-notify.js';
+import { systemClock } from '../platform/system-clock.js';
+import { WINDOWS, WINDOW_NAMES, type Window } from '../builder/constants.js';
+import type { Logger } from '../builder/ports.js';
+import { runBuild, type BuildDeps } from '../builder/run-build.js';
+import { FsObjectStore } from '../platform/fs-object-store.js';
+import { createPiApi } from './pi-api.js';
+import { WindowLocks } from './pi-fresh-builder.js';
+import { startNodeServer, type RunningServer } from '../platform/node-http-api.js';
+
+export interface DaemonOptions {
+  config: Config;
+  dataDir: string;
+  log: Logger;
+  /** Where the page is (web/dist); undefined serves the API only. */
+  staticDir?: string;
+  /** Overrides of `config.http` (e.g. `--port`). */
+  host?: string;
+  port?: number;
+}
+
+export interface RunningDaemon {
+  url: string;
+  buffer: SqliteBuffer;
+  /** Resolves when the first build of every window has finished. */
+  firstBuild: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Runs async tasks one at a time, in order (builds share the buffer's read connection and fsync). */
+export function serialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(task: () => Promise<T>) => {
+    const run = tail.then(task, task);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+function buildWindow(deps: BuildDeps, window: Window, log: Logger): Promise<void> {
+  return runBuild(deps, { windows: [window] }).then((report) => {
+    const failed = report.snapshots.filter((s) => !s.ok);
+    const fields = { window, ms: report.durationMs, samplesRead: report.samplesRead };
+    if (failed.length) log.warn('build failed for some snapshots', { ...fields, failed: failed.map((s) => `${s.window}/${s.granularity}: ${s.error}`).join('; ') });
+    else log.debug('build done', fields);
+  });
+}
+
+/** Retention: count and log (loudly) unsent rows the 365-day limit forces out, then delete in small steps. */
+async function retentionJob(buffer: SqliteBuffer, hasUplink: boolean, log: Logger): Promise<void> {
+  if (hasUplink) {
+    const lost = SqliteUploadQueue.open(buffer.db).dropPendingOlderThan(retentionCutoffMs(systemClock.nowMs()));
+    if (lost > 0) log.error('retention dropped samples that were never uploaded (older than 365 days)', { items: lost });
+  }
+  const r = await runRetention(buffer, systemClock, () => new Promise((done) => setImmediate(done)));
+  if (r.deleted > 0) log.info('retention deleted old samples', { rows: r.deleted, cutoff: new Date(r.cutoffMs).toISOString(), partial: r.isPartial });
+}
+
+/** How often the Pi reads the cloud's meta to decide on fallback pushes. */
+export const FALLBACK_CHECK_EVERY_MS = 60_000;
+
+/**
+ * With a snapshot bucket configured: read cloud meta every minute; push `fallback/` snapshots when
+ * the cloud's builds keep failing. The S3 client and cloud builder are loaded only then (they pull in
+ * the AWS SDK, ~0.2 s of start-up a Pi without a bucket should not pay).
+ */
+async function startFallbackChecks(deviceId: string, bucket: string, buffer: SqliteBuffer, queue: ReturnType<typeof serialQueue>, log: Logger): Promise<PeriodicJob> {
+  const [{ S3ObjectStore }, { createS3Client }, { runDeviceBuild }, { FallbackRunner }] = await Promise.all([
+    import('../aws/s3-object-store.js'),
+    import('../aws/clients.js'),
+    import('../cloud/builder-core.js'),
+    import('../agent/fallback/fallback-runner.js'),
+  ]);
+  const runner = new FallbackRunner({
+    deviceId, bucket: new S3ObjectStore(createS3Client(process.env), bucket), source: buffer, build: runDeviceBuild, clock: systemClock, logger: log,
+  });
+  return schedulePeriodic('fallback check', cronForIntervalMs(FALLBACK_CHECK_EVERY_MS), () => queue(() => runner.check()), log);
+}
+
+/**
+ * Start everything. Throws (before anything is left running) when the database or the HTTP port
+ * cannot be opened.
+ */
+export async function startDaemon(o: DaemonOptions): Promise<RunningDaemon> {
+  const { config, log } = o;
+  mkdirSync(o.dataDir, { recursive: true });
+  const buffer = SqliteBuffer.open(join(o.dataDir, 'sensorctl.db'));
+  const jobs: PeriodicJob[] = [];
+  let sampler: RunningSampler | undefined;
+  let server: RunningServer | undefined;
+  let uploads: ReturnType<typeof startUploads>;
+  let watchdog: WatchdogHandle | undefined;
+  let refreshJobs: { idle(): Promise<void> } | undefined;
+  const stop = async () => {
+    await watchdog?.stop();
+    for (const job of jobs) await job.stop();
+    await uploads?.schedule.stop();
+    uploads?.service.close();
+    await server?.close();
+    await refreshJobs?.idle();
+    await sampler?.stop();
+    await queue(async () => undefined); // let a running build finish
+    buffer.close();
+  };
+  const queue = serialQueue();
+  try {
+    ensureUploadSchema(buffer.db);
+    buffer.addRetentionGuard('upload', `NOT ${PENDING_UPLOAD_GUARD}`);
+    // One lock per window, shared with the API's refresh jobs, so a scheduled build and a refresh of
+    // the same window never run at once; the queue runs the scheduled builds one at a time.
+    const locks = new WindowLocks();
+    // Claim the HTTP port first: a port in use must stop the daemon before it samples or rebuilds anything.
+    const pi = createPiApi({ dataDir: o.dataDir, deviceId: config.deviceId, buffer, locks, log, options: { corsOrigins: config.http.corsOrigins } });
+    refreshJobs = pi.jobs;
+    server = await startNodeServer(pi.api, o.host ?? config.http.host, o.port ?? config.http.port, o.staticDir ? { staticDir: o.staticDir } : {});
+    uploads = startUploads({ db: buffer.db, cloud: config.cloud, log });
+    sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer, log });
+    const deps: BuildDeps = { source: buffer, store: new FsObjectStore(o.dataDir), clock: systemClock, log, deviceId: config.deviceId, builder: 'pi' };
+    const build = (w: Window) => queue(() => locks.run(config.deviceId, w, () => buildWindow(deps, w, log)));
+    const firstBuild = Promise.all(WINDOW_NAMES.map(build)).then(() => log.info('snapshots built', { windows: WINDOW_NAMES.length }));
+    for (const w of WINDOW_NAMES) jobs.push(schedulePeriodic(`build ${w}`, cronForIntervalMs(WINDOWS[w].rebuildEveryMs), () => build(w), log));
+    if (config.cloud?.bucket) jobs.push(await startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, log));
+    jobs.push(schedulePeriodic('retention', cronForIntervalMs(RETENTION_EVERY_MS), () => retentionJob(buffer, Boolean(config.cloud), log), log));
+    watchdog = startWatchdog({ log });
+    return { url: server.url, buffer, firstBuild, stop };
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Wiring of the API for the Pi (used by `sensorctl serve` and `sensorctl run`): snapshots from the
+ * data directory through `FsObjectStore` (the store the builder writes; headers from its sidecar
+ * tree), the configured device as default, in-process refresh jobs whose builds run through
+ * `PiFreshBuilder` (builder core over the SQLite buffer) under the shared per-window `WindowLocks`.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PiFreshBuilder, WindowLocks } from './pi-fresh-builder.js';
+import { ID_PATTERN } from '../builder/constants.js';
+import { FsObjectStore } from '../platform/fs-object-store.js';
+import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
+import { cachedSnapshotStore, type CachedSnapshotStore } from '../api/cached-snapshot-store.js';
+import { createApi, type FetchHandler } from '../api/create-api.js';
+import { MemoryRefreshJobs } from '../api/memory-refresh-jobs.js';
+import { nodeScheduler } from '../platform/node-scheduler.js';
+import type { ApiOptions, DeviceDirectory, FreshBuilder } from '../api/ports.js';
+
+/** How long the device list read from disk is reused, ms. */
+const DEVICE_LIST_TTL_MS = 10_000;
+
+/** The wall clock. */
+export const systemClock: Clock = { nowMs: () => Date.now() };
+
+/** Devices: the configured one plus every device directory under `<dataDir>/snapshots/`. */
+export function dataDirDevices(dataDir: string, configuredId: string, clock: Clock): DeviceDirectory {
+  let cached: { atMs: number; ids: string[] } | undefined;
+  const list = async (): Promise<string[]> => {
+    if (cached && clock.nowMs() - cached.atMs < DEVICE_LIST_TTL_MS) return cached.ids;
+    const names = await readdir(join(dataDir, 'snapshots')).catch(() => [] as string[]);
+    const ids = [...new Set([configuredId, ...names.filter((n) => ID_PATTERN.test(n))])];
+    cached = { atMs: clock.nowMs(), ids };
+    return ids;
+  };
+  return { list, defaultId: async () => configuredId };
+}
+
+/** A logger that drops everything (the default when none is given). */
+const silentLog: Logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
+
+/**
+ * What the Pi wiring needs. Give `buffer` (the open `SqliteBuffer`) so fresh reads and refresh jobs
+ * build from SQLite; or `fresh` to supply another builder (tests).
+ */
+export interface PiApiOptions {
+  /** Data directory: `snapshots/`, `fallback/`, `state/` (and `sensorctl.db`). */
+  dataDir: string;
+  /** Device served when a request names none. */
+  deviceId: string;
+  /** Raw samples for fresh builds: the SQLite buffer. Required unless `fresh` is given. */
+  buffer?: SampleSource;
+  /** Per-window locks shared with the daemon's scheduled builds (default: a private instance). */
+  locks?: WindowLocks;
+  /** Overrides the builder made from `buffer`. */
+  fresh?: FreshBuilder;
+  /** Snapshot store (default `new FsObjectStore(dataDir)`). */
+  store?: ObjectStore;
+  log?: Logger;
+  /** Clock of the API (ETAs, read cache); default the wall clock. */
+  clock?: Clock;
+  /** Clock of fresh builds (`generatedAt`); default `clock`. */
+  buildClock?: Clock;
+  /** Read cache in front of the store, ms (default 1000; 0 disables). */
+  snapshotCacheMs?: number;
+  options?: ApiOptions;
+}
+
+/** `store` whose writes drop the written keys from `cache`. */
+function forgetting(store: ObjectStore, cache: CachedSnapshotStore): ObjectStore {
+  const after = async <T>(key: string, write: Promise<T>): Promise<T> => {
+    try {
+      return await write;
+    } finally {
+      cache.forget(key);
+    }
+  };
+  return {
+    put: (key, body, headers) => after(key, store.put(key, body, headers)),
+    promote: (stagedKey, key, headers) => after(key, store.promote(stagedKey, key, headers)),
+    delete: (key) => after(key, store.delete(key)),
+    get: (key, options) => store.get(key, options),
+    head: (key) => store.head(key),
+    list: (prefix) => store.list(prefix),
+  };
+}
+
+/** The Pi's API handler, its job queue (await `jobs.idle()` on shutdown) and the locks it uses. */
+export function createPiApi(o: PiApiOptions): { api: FetchHandler; jobs: MemoryRefreshJobs; locks: WindowLocks } {
+  const clock = o.clock ?? systemClock;
+  const locks = o.locks ?? new WindowLocks();
+  const rawStore = o.store ?? new FsObjectStore(o.dataDir);
+  const store = cachedSnapshotStore(rawStore, clock, { ttlMs: o.snapshotCacheMs ?? 1000 });
+  let fresh = o.fresh;
+  if (!fresh) {
+    if (!o.buffer) throw new TypeError('createPiApi: give `buffer` (the SQLite buffer) or `fresh`');
+    // Refresh builds write through `forgetting`, so a job's `resultUrl` serves what it just published.
+    fresh = new PiFreshBuilder({ source: o.buffer, store: forgetting(rawStore, store), clock: o.buildClock ?? clock, log: o.log ?? silentLog, locks });
+  }
+  const jobs = new MemoryRefreshJobs({ builder: fresh, clock });
+  const devices = dataDirDevices(o.dataDir, o.deviceId, clock);
+  return { api: createApi({ store, devices, fresh, jobs, clock, scheduler: nodeScheduler, options: o.options }), jobs, locks };
+}

@@ -1,0 +1,119 @@
+/**
+ * Composition of the sampler for `sensorctl run`: builds the real adapters (i2c-bus, onoff, sysfs,
+ * Node timers), one driver per configured sensor (a simulated one when none are configured, which
+ * the log says), the clock guard seeded with the newest stored sample, and starts the loops.
+ *
+ * @example
+ * const sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer, log });
+ * // … on SIGTERM:
+ * await sampler.stop();
+ */
+import { systemClock } from '../platform/system-clock.js';
+import { performance } from 'node:perf_hooks';
+import type { Clock, Logger } from '../builder/ports.js';
+import { createSensor, type SensorDeps } from './create-sensor.js';
+import { fsSysfsReader } from '../hardware/fs-sysfs-reader.js';
+import { openI2cBus } from '../hardware/i2c-bus-adapter.js';
+import { createOnoffEdgeSource } from '../hardware/onoff-edge-source.js';
+import type { EdgeSource } from '../sensors/gpio-ports.js';
+import type { I2cBus } from '../sensors/ports.js';
+import { metricsOf, seriesOf, type SensorConfig } from '../agent/config/sensor-config.js';
+import { GPIO_SYSFS_ROOT, SysfsGpio } from '../sensors/sysfs-gpio.js';
+import { nodeGpioFiles } from '../hardware/node-gpio-files.js';
+import { BUILD_DATE_MS } from '../agent/sampling/build-info.js';
+import { ClockGuard } from '../agent/sampling/clock-guard.js';
+import type { SampleBuffer } from '../agent/buffer/ports.js';
+import { Sampler, type FailurePolicy, type SampledSensor } from '../agent/sampling/sampler.js';
+import type { Scheduler } from '../agent/sampling/ports.js';
+
+/** Node timers on the monotonic clock (`performance.now`). Timers are unref'd only by the caller's choice. */
+export const nodeScheduler: Scheduler = {
+  monoMs: () => performance.now(),
+  schedule(delayMs, fn) {
+    const t = setTimeout(fn, delayMs);
+    return () => clearTimeout(t);
+  },
+};
+
+
+/** The sensor used when the config declares none. */
+export const DEFAULT_SIMULATED: SensorConfig = { type: 'simulated', id: 'sim', intervalMs: 10_000, series: {}, seed: 1 };
+
+export interface StartSamplerOptions {
+  deviceId: string;
+  /** From `Config.sensors`; empty → one simulated sensor. */
+  sensors: readonly SensorConfig[];
+  buffer: SampleBuffer;
+  log: Logger;
+  clock?: Clock;
+  scheduler?: Scheduler;
+  /** Overrides of the real adapters (tests, `--gpio-root`). */
+  deps?: Partial<SensorDeps>;
+  /** Optional NTP-sync signal for the clock guard. */
+  isClockSynchronized?: () => boolean;
+  buildDateMs?: number;
+  policy?: Partial<FailurePolicy>;
+}
+
+export interface RunningSampler {
+  sampler: Sampler;
+  guard: ClockGuard;
+  /** Stop sampling, close drivers and the I²C buses opened here. */
+  stop(): Promise<void>;
+}
+
+/** Build and start the sampler. Never throws for a sensor fault: those show in status. */
+export async function startSampler(o: StartSamplerOptions): Promise<RunningSampler> {
+  const clock = o.clock ?? systemClock;
+  const scheduler = o.scheduler ?? nodeScheduler;
+  let configs = o.sensors;
+  if (configs.length === 0) {
+    o.log.info('no sensors configured: sampling a simulated sensor (add a "sensors" array to the config file)', { sensor: DEFAULT_SIMULATED.id });
+    configs = [DEFAULT_SIMULATED];
+  }
+  const buses = new Map<number, Promise<I2cBus>>();
+  let edges: Promise<EdgeSource> | undefined;
+  const deps: SensorDeps = {
+    i2cBus: (n) => {
+      let bus = buses.get(n);
+      if (!bus) {
+        bus = openI2cBus(n);
+        bus.catch(() => buses.delete(n)); // retried at the next init
+        buses.set(n, bus);
+      }
+      return bus;
+    },
+    sleep: (ms) => new Promise((resolve) => scheduler.schedule(ms, () => resolve())),
+    sysfs: fsSysfsReader('/'),
+    gpio: new SysfsGpio(GPIO_SYSFS_ROOT, nodeGpioFiles),
+    edgeSource: () => (edges ??= createOnoffEdgeSource()),
+    state: o.buffer,
+    clock,
+    ...o.deps,
+  };
+  const sensors: SampledSensor[] = configs.map((c) => {
+    const series = seriesOf(c, o.deviceId);
+    return {
+      driver: createSensor(c, metricsOf(c), deps),
+      type: c.type,
+      intervalMs: c.intervalMs,
+      series: new Map(series.map((s) => [s.metric, s])),
+    };
+  });
+  const guard = new ClockGuard({
+    buildDateMs: o.buildDateMs ?? BUILD_DATE_MS,
+    newestStoredMs: o.buffer.newestTsMs(o.deviceId),
+    isSynchronized: o.isClockSynchronized,
+    log: o.log,
+  });
+  const sampler = new Sampler({ deviceId: o.deviceId, buffer: o.buffer, clock, scheduler, log: o.log, guard, sensors, policy: o.policy });
+  sampler.start();
+  return {
+    sampler,
+    guard,
+    async stop() {
+      await sampler.stop();
+      for (const bus of buses.values()) await bus.then((b) => b.close()).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Wiring of the upload path for the composition roots (`sensorctl run`, `push`, `status`): builds the
+ * queue on the agent's database, the DynamoDB client and sink, and the uploader from the `cloud`
+ * config. The SDK itself reads credentials (default chain) and `AWS_ENDPOINT_URL_DYNAMODB`.
+ */
+import { systemClock } from '../platform/system-clock.js';
+import type { Clock, Logger } from '../builder/ports.js';
+import type { Db } from '../sqlite/sqlite-db.js';
+import type { CloudConfig } from '../agent/config/upload-config.js';
+import type { UploadCounters } from '../agent/upload/ports.js';
+import { createDynamoClient, DynamoDbSink } from '../aws/dynamodb-sink.js';
+import { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
+import { startUploadSchedule, type UploadSchedule } from './upload-scheduler.js';
+import { Uploader, type UploaderOptions } from '../agent/upload/uploader.js';
+
+/** Lease length: longer than a batch can take with all attempts (8 × ≤ 20 s backoff + 15 s timeouts). */
+export const UPLOAD_LEASE_MS = 10 * 60_000;
+
+
+export interface UploadService {
+  queue: SqliteUploadQueue;
+  uploader: Uploader;
+  table: string;
+  /** Start the scheduled runs (`cloud.uploadEvery`). */
+  schedule(): UploadSchedule;
+  close(): void;
+}
+
+/**
+ * Build the upload path on `db` (the buffer's connection or another one to the same file) and enable
+ * the queue (new samples get enqueued from now on).
+ */
+export function createUploadService(options: {
+  db: Db;
+  cloud: CloudConfig;
+  log: Logger;
+  /** Overrides `cloud.table` (`--table`). */
+  table?: string;
+  /** Enable the queue (default true). False for a one-off push without a configured uplink. */
+  enable?: boolean;
+  clock?: Clock;
+  uploader?: Partial<UploaderOptions>;
+}): UploadService {
+  const { db, cloud, log } = options;
+  const table = options.table ?? cloud.table;
+  const queue = SqliteUploadQueue.open(db);
+  if (options.enable ?? true) queue.setEnabled(true);
+  const client = createDynamoClient({ region: cloud.region });
+  const uploader = new Uploader(queue, new DynamoDbSink(client, table), options.clock ?? systemClock, log, {
+    batchItems: cloud.batchItems,
+    maxInFlight: cloud.maxInFlight,
+    chunkItems: cloud.chunkItems,
+    attempts: cloud.attempts,
+    leaseMs: UPLOAD_LEASE_MS,
+    ...options.uploader,
+  });
+  return {
+    queue,
+    uploader,
+    table,
+    schedule: () => startUploadSchedule(uploader, queue, cloud.uploadEvery, log),
+    close: () => client.destroy(),
+  };
+}
+
+/**
+ * For `sensorctl run`: with a `cloud` config, build the upload path, enable the queue and start the
+ * schedule; without one, disable the queue (no enqueuing; retention no longer holds unsent rows).
+ * @returns the running service and schedule (stop the schedule, then close the service), or undefined.
+ */
+export function startUploads(options: { db: Db; cloud: CloudConfig | undefined; log: Logger }): { service: UploadService; schedule: UploadSchedule } | undefined {
+  if (!options.cloud) {
+    SqliteUploadQueue.open(options.db).setEnabled(false);
+    return undefined;
+  }
+  const service = createUploadService({ db: options.db, cloud: options.cloud, log: options.log });
+  return { service, schedule: service.schedule() };
+}
+
+/** What `sensorctl status` shows about uploads. Times epoch ms and ISO 8601 UTC. */
+export interface UploadStatus {
+  /** Whether new samples are enqueued (an uplink was configured on this database). */
+  enabled: boolean;
+  backlogItems: number;
+  backlogRows: number;
+  leasedItems: number;
+  oldestPendingTsMs?: number;
+  oldestPending?: string;
+  lastSuccessMs?: number;
+  lastSuccess?: string;
+  counters: UploadCounters;
+}
+
+/** Read the upload backlog and counters from the agent's database (any connection, read only). */
+export function uploadStatus(db: Db, deviceId?: string): UploadStatus {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'upload_pending'").get();
+  if (!exists) {
+    const zero: UploadCounters = { written: 0, retried: 0, unprocessed: 0, rejected: 0, requests: 0, forcedLoss: 0, skippedTicks: 0 };
+    return { enabled: false, backlogItems: 0, backlogRows: 0, leasedItems: 0, counters: zero };
+  }
+  const queue = SqliteUploadQueue.attach(db);
+  const backlog = queue.backlog(deviceId);
+  const counters = queue.counters();
+  const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  return {
+    enabled: queue.isEnabled(),
+    backlogItems: backlog.items,
+    backlogRows: queue.backlogRows(deviceId),
+    leasedItems: backlog.leased,
+    oldestPendingTsMs: backlog.oldestTsMs,
+    oldestPending: iso(backlog.oldestTsMs),
+    lastSuccessMs: counters.lastSuccessMs,
+    lastSuccess: iso(counters.lastSuccessMs),
+    counters,
+  };
+}
+
+/** One line for `sensorctl status`. */
+export function formatUploadStatus(s: UploadStatus): string {
+  if (!s.enabled && s.backlogItems === 0) return 'upload: no uplink configured';
+  return (
+    `upload: backlog ${s.backlogItems} items (${s.backlogRows} rows)` +
+    (s.oldestPending ? `, oldest ${s.oldestPending}` : '') +
+    `; last success ${s.lastSuccess ?? 'never'}; written ${s.counters.written}, retried ${s.counters.retried}, unprocessed ${s.counters.unprocessed}, rejected ${s.counters.rejected}` +
+    (s.counters.forcedLoss ? `; LOST ${s.counters.forcedLoss} unsent items to retention` : '') +
+    (s.counters.lastError ? `; last error: ${s.counters.lastError}` : '')
+  );
+}

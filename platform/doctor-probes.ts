@@ -1,0 +1,195 @@
+/**
+ * `sensorctl doctor` probes: gather `DoctorFacts` from the machine (device nodes, sysfs, timedatectl,
+ * statfs, SQLite quick_check, a DynamoDB DescribeTable, snapshot meta files). Every probe turns its
+ * own failure into a fact; none throws. Credentials are resolved through the AWS SDK's default chain
+ * and never printed.
+ */
+import { execFile } from 'node:child_process';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { openDatabase } from '../sqlite/sqlite-db.js';
+import { samplesPerYear, type CloudOutcome, type DoctorFacts, type NodeAccess } from '../agent/doctor/doctor.js';
+
+/** Series per sensor assumed when the database does not know the sensor yet. */
+export const DEFAULT_SERIES_PER_SENSOR = 4;
+/** Sample interval assumed for a sensor without `intervalMs`, ms. */
+export const DEFAULT_INTERVAL_MS = 10_000;
+/** Series of the simulated sensor the daemon samples when none are configured (tempC, rhPct, pressurePa). */
+export const SIMULATED_SERIES = 3;
+/** Budget of the cloud probe, ms. */
+export const CLOUD_TIMEOUT_MS = 3_000;
+
+export interface ProbeInput {
+  /** Root under which /dev, /sys and /run are looked up (`/` normally; a fixture tree in tests). */
+  hwRoot: string;
+  dataDir: string;
+  nowMs: number;
+  /** Declared sensors: id, type and interval. */
+  sensors: Array<{ id: string; type: string; intervalMs?: number }>;
+  /** The config's `cloud` section, when present. */
+  cloud: { table?: unknown; region?: unknown } | undefined;
+}
+
+/** Sensor types on the I2C bus, on GPIO, and on 1-Wire (sensors/README.md). */
+const I2C_TYPES = ['bme280', 'sht3x', 'bh1750', 'ads1115', 'ads1015'];
+const GPIO_TYPES = ['pulse', 'gpio', 'reed', 'hcsr04'];
+const ONE_WIRE_TYPES = ['ds18b20'];
+
+function access(path: string): NodeAccess {
+  try {
+    accessSync(path, constants.R_OK | constants.W_OK);
+    return { path, isAccessible: true };
+  } catch {
+    return { path, isAccessible: false };
+  }
+}
+
+function list(dir: string, pattern: RegExp): string[] {
+  try {
+    return readdirSync(dir).filter((n) => pattern.test(n)).sort();
+  } catch {
+    return [];
+  }
+}
+
+function timedatectl(): Promise<boolean | undefined> {
+  return new Promise((resolve) => {
+    execFile('timedatectl', ['show', '-p', 'NTPSynchronized', '--value'], { timeout: 3_000 }, (err, stdout) => {
+      const v = String(stdout).trim();
+      resolve(err ? undefined : v === 'yes' ? true : v === 'no' ? false : undefined);
+    });
+  });
+}
+
+function freeSpace(path: string): { path: string; freeBytes: number } | undefined {
+  for (let p = path; ; p = dirname(p)) {
+    if (existsSync(p)) {
+      try {
+        const s = statfsSync(p);
+        return { path: p, freeBytes: s.bavail * s.bsize };
+      } catch {
+        return undefined;
+      }
+    }
+    if (p === dirname(p)) return undefined;
+  }
+}
+
+function probeDatabase(path: string): { facts: DoctorFacts['database']; seriesBySensor: Map<string, number>; bytes: number } {
+  const seriesBySensor = new Map<string, number>();
+  if (!existsSync(path)) return { facts: undefined, seriesBySensor, bytes: 0 };
+  const bytes = [path, `${path}-wal`].reduce((n, p) => n + (existsSync(p) ? statSync(p).size : 0), 0);
+  let db;
+  try {
+    db = openDatabase(path, { readonly: true });
+    const quickCheck = (db.pragma('quick_check') as Array<{ quick_check: string }>).map((r) => r.quick_check);
+    try {
+      for (const r of db.prepare('SELECT sensor_id, count(*) AS n FROM series GROUP BY sensor_id').all() as Array<{ sensor_id: string; n: number }>) {
+        seriesBySensor.set(r.sensor_id, r.n);
+      }
+    } catch {
+      /* no series table yet */
+    }
+    return { facts: { path, quickCheck }, seriesBySensor, bytes };
+  } catch (err) {
+    return { facts: { path, error: (err as Error).message }, seriesBySensor, bytes };
+  } finally {
+    db?.close();
+  }
+}
+
+function classify(err: unknown): { outcome: CloudOutcome; message: string } {
+  const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string } };
+  const name = e.name ?? '';
+  const message = (e.message ?? String(err)).split('\n')[0];
+  if (name === 'AccessDeniedException') return { outcome: 'denied', message };
+  if (name === 'ResourceNotFoundException') return { outcome: 'no-table', message };
+  if (name === 'CredentialsProviderError') return { outcome: 'no-credentials', message };
+  if (['UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException', 'InvalidClientTokenId', 'MissingAuthenticationTokenException'].includes(name)) {
+    return { outcome: 'bad-credentials', message };
+  }
+  const code = e.code ?? e.cause?.code ?? '';
+  if (name === 'AbortError' || name === 'TimeoutError' || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH/.test(code + message)) {
+    return { outcome: 'unreachable', message };
+  }
+  return { outcome: 'error', message: `${name}: ${message}` };
+}
+
+/** DescribeTable with a short timeout; endpoint overrides come from AWS_ENDPOINT_URL_DYNAMODB. */
+async function probeCloud(cloud: NonNullable<ProbeInput['cloud']>): Promise<DoctorFacts['cloud']> {
+  const table = typeof cloud.table === 'string' ? cloud.table : '';
+  const region = (typeof cloud.region === 'string' && cloud.region) || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || '';
+  if (!table) return { table: '(unset)', region, outcome: 'error', message: 'cloud.table is not set' };
+  if (!region) return { table, region: '(unset)', outcome: 'error', message: 'no region: set cloud.region or AWS_REGION' };
+  const { DynamoDBClient, DescribeTableCommand } = await import('@aws-sdk/client-dynamodb');
+  const client = new DynamoDBClient({ region, maxAttempts: 1 });
+  try {
+    await client.config.credentials();
+  } catch (err) {
+    client.destroy();
+    return { table, region, outcome: 'no-credentials', message: (err as Error).message.split('\n')[0] };
+  }
+  try {
+    await client.send(new DescribeTableCommand({ TableName: table }), { abortSignal: AbortSignal.timeout(CLOUD_TIMEOUT_MS) });
+    return { table, region, outcome: 'ok', message: '' };
+  } catch (err) {
+    return { table, region, ...classify(err) };
+  } finally {
+    client.destroy();
+  }
+}
+
+function probeSnapshots(dataDir: string): DoctorFacts['snapshotMetas'] {
+  const root = join(dataDir, 'snapshots');
+  const out: DoctorFacts['snapshotMetas'] = [];
+  for (const device of list(root, /^[^.]/)) {
+    for (const key of list(join(root, device), /\.meta\.json$/)) {
+      try {
+        const m = JSON.parse(readFileSync(join(root, device, key), 'utf8')) as { generatedAt?: string | null; expiresAt?: string | null; stale?: boolean };
+        const ms = (iso: string | null | undefined) => (typeof iso === 'string' && Number.isFinite(Date.parse(iso)) ? Date.parse(iso) : undefined);
+        out.push({ device, key, generatedAtMs: ms(m.generatedAt), expiresAtMs: ms(m.expiresAt), isStale: m.stale === true });
+      } catch (err) {
+        out.push({ device, key, isStale: false, unreadable: (err as Error).message });
+      }
+    }
+  }
+  return out;
+}
+
+/** Gather every fact; slow probes (timedatectl, cloud) run concurrently. */
+export async function gatherFacts(input: ProbeInput): Promise<DoctorFacts> {
+  const at = (p: string) => join(input.hwRoot, p);
+  const db = probeDatabase(join(input.dataDir, 'sensorctl.db'));
+  const sensors = input.sensors.length ? input.sensors : [{ id: 'sim', type: 'simulated', intervalMs: DEFAULT_INTERVAL_MS }];
+  let perYear = 0;
+  for (const s of sensors) {
+    const guess = s.type === 'simulated' ? SIMULATED_SERIES : DEFAULT_SERIES_PER_SENSOR;
+    perYear += samplesPerYear(db.seriesBySensor.get(s.id) ?? guess, s.intervalMs ?? DEFAULT_INTERVAL_MS);
+  }
+  const rateSource = input.sensors.length
+    ? `${sensors.length} sensor(s) at their configured intervals`
+    : `no sensors configured: the simulated source assumed, ${SIMULATED_SERIES} series every ${DEFAULT_INTERVAL_MS / 1000} s`;
+  const gpioExport = at('sys/class/gpio/export');
+  const [ntp, cloud] = await Promise.all([
+    input.hwRoot === '/' ? timedatectl() : Promise.resolve(undefined),
+    input.cloud ? probeCloud(input.cloud) : Promise.resolve(undefined),
+  ]);
+  const types = sensors.map((s) => s.type);
+  return {
+    nowMs: input.nowMs,
+    i2cDevices: list(at('dev'), /^i2c-\d+$/).map((n) => access(join(at('dev'), n))),
+    needs: { i2c: types.some((t) => I2C_TYPES.includes(t)), gpio: types.some((t) => GPIO_TYPES.includes(t)), oneWire: types.some((t) => ONE_WIRE_TYPES.includes(t)) },
+    gpioSysfs: existsSync(gpioExport) ? access(gpioExport) : undefined,
+    gpioChips: list(at('dev'), /^gpiochip\d+$/).map((n) => access(join(at('dev'), n))),
+    oneWireDevices: existsSync(at('sys/bus/w1/devices')) ? list(at('sys/bus/w1/devices'), /./) : undefined,
+    ntpSynchronized: ntp,
+    timesyncFlag: existsSync(at('run/systemd/timesync/synchronized')),
+    disk: freeSpace(input.dataDir),
+    samplesPerYear: perYear,
+    rateSource,
+    dbBytes: db.bytes,
+    database: db.facts,
+    cloud,
+    snapshotMetas: probeSnapshots(input.dataDir),
+  };
+}

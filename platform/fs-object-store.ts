@@ -1,0 +1,183 @@
+/**
+ * `ObjectStore` over a directory (the Pi): key `a/b/c.json` is the file `<root>/a/b/c.json`.
+ * - `put` is atomic: the body goes to a temp file in the same directory, is fsynced, then renamed over
+ *   the target (rename(2) is atomic within a file system). The directory is not fsynced: after a power
+ *   cut a reader may see the previous object, never a partial one.
+ * - Headers live in a sidecar `<root>/.headers/<key>.json` (written the same way, before the body).
+ * - `versionId` is the body's sha256; only the current version is kept, so `get(key, {versionId})`
+ *   returns the object only while its content still has that digest.
+ * - `promote` writes the new headers, then renames the staged file over the canonical one.
+ * - Keys with `..`/`.` segments, empty segments, a leading `/`, backslashes or NUL are rejected
+ *   (`InvalidKeyError`); so are keys whose first segment starts with `.` (reserved for sidecars).
+ * Node file-system errors are translated to `StoreError` (ENOENT on read means absent).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { sha256Hex } from '../builder/codec.js';
+import { InvalidKeyError, StoreError } from '../builder/errors.js';
+import type { ObjectHeaders, ObjectInfo, ObjectStore, StoredObject } from '../builder/ports.js';
+
+const HEADERS_DIR = '.headers';
+
+interface Sidecar {
+  headers: ObjectHeaders;
+  sha256: string;
+}
+
+function checkKey(key: string): string[] {
+  if (typeof key !== 'string' || key.length === 0) throw new InvalidKeyError(String(key), 'empty');
+  if (key.includes('\\')) throw new InvalidKeyError(key, 'contains a backslash');
+  if (key.includes('\0')) throw new InvalidKeyError(key, 'contains NUL');
+  if (key.startsWith('/')) throw new InvalidKeyError(key, 'absolute path');
+  const parts = key.split('/');
+  if (parts.some((p) => p === '' || p === '.' || p === '..')) throw new InvalidKeyError(key, "empty, '.' or '..' segment");
+  if (parts[0].startsWith('.')) throw new InvalidKeyError(key, "first segment starts with '.' (reserved)");
+  return parts;
+}
+
+const isNotFound = (err: unknown): boolean => (err as NodeJS.ErrnoException)?.code === 'ENOENT';
+
+/** The directory-backed store described above; `root` is created on the first write. */
+export class FsObjectStore implements ObjectStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  private pathOf(key: string): string {
+    return join(this.root, ...checkKey(key));
+  }
+
+  private sidecarOf(key: string): string {
+    return join(this.root, HEADERS_DIR, ...checkKey(key)) + '.json';
+  }
+
+  /** Write `body` to `path` atomically (temp file in the same dir, fsync, rename, fsync dir). */
+  private async writeAtomic(path: string, body: Uint8Array): Promise<void> {
+    const dir = dirname(path);
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
+    const fh = await open(tmp, 'w', 0o644);
+    try {
+      await fh.writeFile(body);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    try {
+      await rename(tmp, path);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private wrap(op: string, key: string, err: unknown): never {
+    if (err instanceof InvalidKeyError || err instanceof StoreError) throw err;
+    throw new StoreError(op, key, (err as Error).message, { cause: err });
+  }
+
+  async put(key: string, body: Uint8Array, headers: ObjectHeaders): Promise<{ versionId?: string }> {
+    const path = this.pathOf(key);
+    try {
+      const sha256 = await sha256Hex(body);
+      const sidecar: Sidecar = { headers: { ...headers }, sha256 };
+      await this.writeAtomic(this.sidecarOf(key), new TextEncoder().encode(JSON.stringify(sidecar)));
+      await this.writeAtomic(path, body);
+      return { versionId: sha256 };
+    } catch (err) {
+      this.wrap('put', key, err);
+    }
+  }
+
+  private async readSidecar(key: string): Promise<Sidecar | undefined> {
+    try {
+      return JSON.parse(await readFile(this.sidecarOf(key), 'utf8')) as Sidecar;
+    } catch (err) {
+      if (isNotFound(err) || err instanceof SyntaxError) return undefined;
+      throw err;
+    }
+  }
+
+  async get(key: string, options?: { versionId?: string }): Promise<StoredObject | undefined> {
+    const path = this.pathOf(key);
+    try {
+      const [buf, st] = await Promise.all([readFile(path), stat(path)]);
+      const body = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      const sha256 = await sha256Hex(body);
+      if (options?.versionId !== undefined && options.versionId !== sha256) return undefined;
+      const sidecar = await this.readSidecar(key);
+      return {
+        key, body, headers: sidecar?.headers ?? { contentType: 'application/octet-stream' }, versionId: sha256,
+        lastModifiedMs: Math.floor(st.mtimeMs), etag: `"${sha256}"`, bytes: body.byteLength,
+      };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      this.wrap('get', key, err);
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    const obj = await this.get(key);
+    if (!obj) return undefined;
+    const { body: _body, ...info } = obj;
+    return info;
+  }
+
+  async promote(stagedKey: string, key: string, headers: ObjectHeaders): Promise<{ versionId?: string }> {
+    const from = this.pathOf(stagedKey);
+    const to = this.pathOf(key);
+    try {
+      const body = await readFile(from);
+      const sha256 = await sha256Hex(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+      await this.writeAtomic(this.sidecarOf(key), new TextEncoder().encode(JSON.stringify({ headers: { ...headers }, sha256 } satisfies Sidecar)));
+      await mkdir(dirname(to), { recursive: true });
+      await rename(from, to);
+      await rm(this.sidecarOf(stagedKey), { force: true });
+      return { versionId: sha256 };
+    } catch (err) {
+      if (isNotFound(err)) throw new StoreError('promote', stagedKey, 'no such staged object', { cause: err });
+      this.wrap('promote', key, err);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = this.pathOf(key);
+    try {
+      await rm(path, { force: true });
+      await rm(this.sidecarOf(key), { force: true });
+    } catch (err) {
+      this.wrap('delete', key, err);
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    // Walk from the deepest directory the prefix names, then filter by the full prefix.
+    const dirPart = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    const start = dirPart ? join(this.root, ...checkKey(dirPart)) : this.root;
+    const keys: string[] = [];
+    const walk = async (dir: string, keyPrefix: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if (isNotFound(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+        throw err;
+      }
+      for (const e of entries) {
+        if (e.name.startsWith('.')) continue; // temp files and the sidecar tree
+        const key = keyPrefix + e.name;
+        if (e.isDirectory()) await walk(join(dir, e.name), key + '/');
+        else if (e.isFile() && key.startsWith(prefix)) keys.push(key);
+      }
+    };
+    try {
+      await walk(start, dirPart ? dirPart + '/' : '');
+    } catch (err) {
+      this.wrap('list', prefix, err);
+    }
+    return keys.sort();
+  }
+}

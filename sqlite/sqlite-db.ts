@@ -1,0 +1,95 @@
+/**
+ * Shared SQLite plumbing for the adapters that live in the agent's database file
+ * (`sqlite-buffer.ts`, the upload queue): opening with the right pragmas, schema migrations per
+ * component, and write transactions that start `BEGIN IMMEDIATE` and are retried whole on busy errors.
+ *
+ * Why IMMEDIATE: in WAL mode a deferred transaction that reads and then writes fails at once with
+ * SQLITE_BUSY_SNAPSHOT when another connection committed in between (busy_timeout does not help
+ * there). Taking the write lock up front makes the busy handler wait instead, and what still fails
+ * busy is retried from the start. See https://www.sqlite.org/lang_transaction.html and
+ * https://www.sqlite.org/wal.html#sometimes_queries_return_sqlite_busy_in_wal_mode.
+ */
+import Database from 'better-sqlite3';
+import { BufferError } from '../agent/config/errors.js';
+
+export type Db = Database.Database;
+
+/** How long one statement waits for a lock held by another connection, in ms. */
+export const BUSY_TIMEOUT_MS = 5_000;
+/** Attempts of a whole write transaction on SQLITE_BUSY / SQLITE_BUSY_SNAPSHOT / SQLITE_LOCKED. */
+export const WRITE_ATTEMPTS = 8;
+
+/**
+ * Open (creating if needed) a database file in WAL mode with `synchronous=NORMAL` (durable at
+ * checkpoints; a power cut loses at most the last transactions, never integrity) and foreign keys on.
+ * `:memory:` is accepted for tests that need no file.
+ */
+export function openDatabase(path: string, options: { readonly?: boolean } = {}): Db {
+  const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+  }
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: string })?.code ?? '';
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+}
+
+/** Synchronous sleep for the retry back-off (better-sqlite3 is synchronous; waits stay under 0.5 s). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Run `fn` inside `BEGIN IMMEDIATE … COMMIT`; on a busy/locked error anywhere (begin, body or commit)
+ * roll back and run the whole of `fn` again, up to `WRITE_ATTEMPTS` times with a growing pause.
+ * `fn` must therefore be free of side effects outside the database.
+ * @throws {BufferError} with the last SQLite error as `cause` when every attempt was busy.
+ */
+export function writeTransaction<T>(db: Db, fn: () => T): T {
+  let lastErr: unknown;
+  for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
+    try {
+      db.prepare('BEGIN IMMEDIATE').run();
+    } catch (err) {
+      if (!isBusy(err)) throw err;
+      lastErr = err;
+      sleepSync(Math.min(400, 10 * 2 ** attempt));
+      continue;
+    }
+    try {
+      const result = fn();
+      db.prepare('COMMIT').run();
+      return result;
+    } catch (err) {
+      if (db.inTransaction) db.prepare('ROLLBACK').run();
+      if (!isBusy(err)) throw err;
+      lastErr = err;
+      sleepSync(Math.min(400, 10 * 2 ** attempt));
+    }
+  }
+  throw new BufferError(`database busy: write transaction failed ${WRITE_ATTEMPTS} times`, { cause: lastErr });
+}
+
+/**
+ * Apply the migrations of one component (`component` names its row in `schema_versions`): each
+ * string is one migration's SQL, applied in order inside a write transaction, once.
+ */
+export function migrate(db: Db, component: string, migrations: readonly string[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)');
+  writeTransaction(db, () => {
+    const row = db.prepare('SELECT version FROM schema_versions WHERE component = ?').get(component) as { version: number } | undefined;
+    const current = row?.version ?? 0;
+    if (current > migrations.length) {
+      throw new BufferError(`${component} schema version ${current} is newer than this program knows (${migrations.length}); upgrade sensorctl`);
+    }
+    for (let v = current; v < migrations.length; v++) db.exec(migrations[v]);
+    db.prepare('INSERT INTO schema_versions (component, version) VALUES (?, ?) ON CONFLICT(component) DO UPDATE SET version = excluded.version')
+      .run(component, migrations.length);
+  });
+}

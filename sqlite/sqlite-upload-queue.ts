@@ -1,0 +1,300 @@
+/**
+ * SQLite adapter of the upload queue (`UploadQueue` + the uploader's counters), living in the
+ * buffer's database file beside `samples`/`series` (component `upload` in `schema_versions`).
+ *
+ * Layout:
+ * - `upload_pending(device_id, ts_ms, version, lease_id, lease_until_ms)`, key (device_id, ts_ms):
+ *   one row per DynamoDB item not yet confirmed. The trigger `samples_to_upload` adds the row (or bumps
+ *   `version` when another series lands at the same instant) on every sample insert — only while the
+ *   queue is enabled (an uplink is configured). Leases (`lease_id` until `lease_until_ms`) keep two
+ *   processes from sending one item at once; an expired lease frees the item (crash recovery).
+ * - `upload_rejected(...)`: items that can never be written, with the reason and the item as JSON.
+ * - `upload_state(key, value)`: `enabled`, counters and markers.
+ *
+ * Every write is one `writeTransaction` (BEGIN IMMEDIATE, whole-transaction retry on busy), so the
+ * daemon and `sensorctl push` can share the file.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SeriesInfo } from '../builder/types.js';
+import type { Backlog, UploadItem } from '../agent/buffer/ports.js';
+import type { CounterName, UploadCounters, UploadLedger } from '../agent/upload/ports.js';
+import { migrate, writeTransaction, type Db } from './sqlite-db.js';
+
+/** Migrations of component `upload`. Requires the buffer's tables (`samples`, `series`). */
+export const UPLOAD_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE upload_pending (
+     device_id TEXT NOT NULL,
+     ts_ms INTEGER NOT NULL,
+     version INTEGER NOT NULL DEFAULT 1,
+     lease_id TEXT,
+     lease_until_ms INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (device_id, ts_ms)
+   ) WITHOUT ROWID;
+   CREATE INDEX upload_pending_by_ts ON upload_pending (ts_ms);
+   CREATE TABLE upload_rejected (
+     id INTEGER PRIMARY KEY,
+     device_id TEXT NOT NULL,
+     ts_ms INTEGER NOT NULL,
+     version INTEGER NOT NULL,
+     reason TEXT NOT NULL,
+     item_json TEXT NOT NULL,
+     rejected_at_ms INTEGER NOT NULL
+   );
+   CREATE TABLE upload_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TRIGGER samples_to_upload AFTER INSERT ON samples
+   WHEN EXISTS (SELECT 1 FROM upload_state WHERE key = 'enabled' AND value = '1')
+   BEGIN
+     INSERT INTO upload_pending (device_id, ts_ms, version)
+       SELECT device_id, NEW.ts_ms, 1 FROM series WHERE series_pk = NEW.series_pk
+       ON CONFLICT (device_id, ts_ms) DO UPDATE SET version = version + 1;
+   END;`,
+];
+
+/**
+ * Retention guard for the buffer: a SQL condition, true for a `samples` row that may be deleted —
+ * false only while an uplink is configured (queue enabled) and the row's item is still pending.
+ * Use it where the deleted table is in scope under the name `samples`, e.g.
+ * `DELETE FROM samples WHERE ts_ms < ? AND ${PENDING_UPLOAD_GUARD}`.
+ * Requires the `upload` migrations (call `ensureUploadSchema(db)` first).
+ */
+export const PENDING_UPLOAD_GUARD = `(NOT EXISTS (SELECT 1 FROM upload_state us WHERE us.key = 'enabled' AND us.value = '1')
+  OR NOT EXISTS (SELECT 1 FROM upload_pending up
+    WHERE up.ts_ms = samples.ts_ms
+      AND up.device_id = (SELECT se.device_id FROM series se WHERE se.series_pk = samples.series_pk)))`;
+
+/** Create or update the queue's tables and trigger in `db` (idempotent). */
+export function ensureUploadSchema(db: Db): void {
+  migrate(db, 'upload', UPLOAD_MIGRATIONS);
+}
+
+const COUNTER_NAMES: readonly CounterName[] = ['written', 'retried', 'unprocessed', 'rejected', 'requests', 'forcedLoss', 'skippedTicks'];
+type KeyRef = Pick<UploadItem, 'deviceId' | 'tsMs'>;
+type VersionedRef = Pick<UploadItem, 'deviceId' | 'tsMs' | 'version'>;
+
+export class SqliteUploadQueue implements UploadLedger {
+  private constructor(readonly db: Db) {}
+
+  /** Open the queue on a database that already holds the buffer (migrates component `upload`). */
+  static open(db: Db): SqliteUploadQueue {
+    ensureUploadSchema(db);
+    return new SqliteUploadQueue(db);
+  }
+
+  /** Use the queue's tables without migrating (read-only connections; the schema must exist). */
+  static attach(db: Db): SqliteUploadQueue {
+    return new SqliteUploadQueue(db);
+  }
+
+  /** Whether sample inserts are enqueued (an uplink is configured). */
+  isEnabled(): boolean {
+    return this.getMarker('enabled') === '1';
+  }
+
+  /** Start (true) or stop (false) enqueuing new samples. Existing pending items stay either way. */
+  setEnabled(enabled: boolean): void {
+    this.setMarker('enabled', enabled ? '1' : '0');
+  }
+
+  /**
+   * Enqueue every stored instant with `tsMs >= sinceMs` (of `deviceId`, or all devices): for a queue
+   * enabled on a database that already has samples (`sensorctl push --since`). Already-pending items
+   * are left as they are. @returns items newly enqueued.
+   */
+  enqueueSince(sinceMs: number, deviceId?: string): number {
+    return writeTransaction(this.db, () =>
+      this.db
+        .prepare(
+          `INSERT INTO upload_pending (device_id, ts_ms, version)
+             SELECT DISTINCT se.device_id, sa.ts_ms, 1 FROM samples sa JOIN series se ON se.series_pk = sa.series_pk
+             WHERE sa.ts_ms >= ? AND (? IS NULL OR se.device_id = ?)
+           ON CONFLICT (device_id, ts_ms) DO NOTHING`,
+        )
+        .run(sinceMs, deviceId ?? null, deviceId ?? null).changes,
+    );
+  }
+
+  lease(limit: number, leaseMs: number, nowMs: number, options: { sinceTsMs?: number; deviceId?: string } = {}): { leaseId: string; items: UploadItem[] } {
+    const leaseId = randomUUID();
+    const items = writeTransaction(this.db, () => {
+      const rows = this.db
+        .prepare(
+          `SELECT device_id, ts_ms, version FROM upload_pending
+           WHERE lease_until_ms <= ? AND ts_ms >= ? AND (? IS NULL OR device_id = ?)
+           ORDER BY ts_ms, device_id LIMIT ?`,
+        )
+        .all(nowMs, options.sinceTsMs ?? -Number.MAX_SAFE_INTEGER, options.deviceId ?? null, options.deviceId ?? null, limit) as Array<{
+        device_id: string;
+        ts_ms: number;
+        version: number;
+      }>;
+      const take = this.db.prepare('UPDATE upload_pending SET lease_id = ?, lease_until_ms = ? WHERE device_id = ? AND ts_ms = ?');
+      return rows.map((r) => {
+        take.run(leaseId, nowMs + leaseMs, r.device_id, r.ts_ms);
+        return { deviceId: r.device_id, tsMs: r.ts_ms, version: r.version, values: this.valuesAt(r.device_id, r.ts_ms) };
+      });
+    });
+    return { leaseId, items };
+  }
+
+  /** Every stored value of `deviceId` at `tsMs`, by series id. */
+  valuesAt(deviceId: string, tsMs: number): Record<string, number> {
+    const values: Record<string, number> = {};
+    const rows = this.db
+      .prepare('SELECT se.series_id, sa.value FROM series se JOIN samples sa ON sa.series_pk = se.series_pk AND sa.ts_ms = ? WHERE se.device_id = ?')
+      .raw()
+      .all(tsMs, deviceId) as Array<[string, number]>;
+    for (const [id, value] of rows) values[id] = value;
+    return values;
+  }
+
+  ack(leaseId: string, items: readonly VersionedRef[]): void {
+    writeTransaction(this.db, () => {
+      const done = this.db.prepare('DELETE FROM upload_pending WHERE device_id = ? AND ts_ms = ? AND version = ?');
+      const free = this.db.prepare('UPDATE upload_pending SET lease_id = NULL, lease_until_ms = 0 WHERE device_id = ? AND ts_ms = ? AND lease_id = ?');
+      for (const i of items) if (done.run(i.deviceId, i.tsMs, i.version).changes === 0) free.run(i.deviceId, i.tsMs, leaseId);
+    });
+  }
+
+  reject(leaseId: string, items: readonly VersionedRef[], reason: string, nowMs = Date.now()): void {
+    writeTransaction(this.db, () => {
+      const drop = this.db.prepare('DELETE FROM upload_pending WHERE device_id = ? AND ts_ms = ? AND version = ?');
+      const log = this.db.prepare(
+        'INSERT INTO upload_rejected (device_id, ts_ms, version, reason, item_json, rejected_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
+      );
+      const free = this.db.prepare('UPDATE upload_pending SET lease_id = NULL, lease_until_ms = 0 WHERE device_id = ? AND ts_ms = ? AND lease_id = ?');
+      for (const i of items) {
+        if (drop.run(i.deviceId, i.tsMs, i.version).changes === 0) {
+          free.run(i.deviceId, i.tsMs, leaseId); // a newer version arrived: try that one
+          continue;
+        }
+        log.run(i.deviceId, i.tsMs, i.version, reason, JSON.stringify(this.valuesAt(i.deviceId, i.tsMs)), nowMs);
+      }
+    });
+  }
+
+  release(leaseId: string, items: readonly KeyRef[]): void {
+    writeTransaction(this.db, () => {
+      const free = this.db.prepare('UPDATE upload_pending SET lease_id = NULL, lease_until_ms = 0 WHERE device_id = ? AND ts_ms = ? AND lease_id = ?');
+      for (const i of items) free.run(i.deviceId, i.tsMs, leaseId);
+    });
+  }
+
+  backlog(deviceId?: string): Backlog {
+    const r = this.db
+      .prepare(
+        `SELECT count(*) AS n, min(ts_ms) AS oldest, coalesce(sum(lease_id IS NOT NULL AND lease_until_ms > 0), 0) AS leased
+         FROM upload_pending WHERE (? IS NULL OR device_id = ?)`,
+      )
+      .get(deviceId ?? null, deviceId ?? null) as { n: number; oldest: number | null; leased: number };
+    return { items: r.n, oldestTsMs: r.oldest ?? undefined, leased: r.leased };
+  }
+
+  /** Sample rows behind the pending items (status shows rows and items). */
+  backlogRows(deviceId?: string): number {
+    return (
+      this.db
+        .prepare(
+          `SELECT count(*) AS n FROM upload_pending up JOIN series se ON se.device_id = up.device_id
+           JOIN samples sa ON sa.series_pk = se.series_pk AND sa.ts_ms = up.ts_ms WHERE (? IS NULL OR up.device_id = ?)`,
+        )
+        .get(deviceId ?? null, deviceId ?? null) as { n: number }
+    ).n;
+  }
+
+  /** Rejected items, newest first (at most `limit`). */
+  rejected(limit = 100): Array<{ deviceId: string; tsMs: number; reason: string; values: Record<string, number>; rejectedAtMs: number }> {
+    const rows = this.db
+      .prepare('SELECT device_id, ts_ms, reason, item_json, rejected_at_ms FROM upload_rejected ORDER BY id DESC LIMIT ?')
+      .all(limit) as Array<{ device_id: string; ts_ms: number; reason: string; item_json: string; rejected_at_ms: number }>;
+    return rows.map((r) => ({ deviceId: r.device_id, tsMs: r.ts_ms, reason: r.reason, values: JSON.parse(r.item_json), rejectedAtMs: r.rejected_at_ms }));
+  }
+
+  /**
+   * Forced loss: retention must delete samples older than `cutoffMs` although their items are still
+   * pending (disk full or the 365-day limit). Drops those pending items, adds them to `forcedLoss`
+   * and returns how many went; the caller logs it loudly. Call in the same situation, before deleting.
+   */
+  dropPendingOlderThan(cutoffMs: number): number {
+    return writeTransaction(this.db, () => {
+      const n = this.db.prepare('DELETE FROM upload_pending WHERE ts_ms < ?').run(cutoffMs).changes;
+      if (n) this.bump('forcedLoss', n);
+      return n;
+    });
+  }
+
+  counters(): UploadCounters {
+    const state = new Map(
+      (this.db.prepare("SELECT key, value FROM upload_state WHERE key LIKE 'counter.%' OR key LIKE 'mark.%'").all() as Array<{ key: string; value: string }>).map(
+        (r) => [r.key, r.value],
+      ),
+    );
+    const num = (k: string) => Number(state.get(`counter.${k}`) ?? 0);
+    const mark = (k: string) => state.get(`mark.${k}`);
+    return {
+      written: num('written'),
+      retried: num('retried'),
+      unprocessed: num('unprocessed'),
+      rejected: num('rejected'),
+      requests: num('requests'),
+      forcedLoss: num('forcedLoss'),
+      skippedTicks: num('skippedTicks'),
+      lastSuccessMs: mark('lastSuccessMs') === undefined ? undefined : Number(mark('lastSuccessMs')),
+      lastRunMs: mark('lastRunMs') === undefined ? undefined : Number(mark('lastRunMs')),
+      lastError: mark('lastError') || undefined,
+    };
+  }
+
+  private bump(name: CounterName, delta: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO upload_state (key, value) VALUES (?, ?)
+         ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + CAST(excluded.value AS INTEGER) AS TEXT)`,
+      )
+      .run(`counter.${name}`, String(delta));
+  }
+
+  private put(key: string, value: string): void {
+    this.db.prepare('INSERT INTO upload_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  record(delta: Partial<Record<CounterName, number>>, marks: { lastSuccessMs?: number; lastRunMs?: number; lastError?: string | null } = {}): void {
+    writeTransaction(this.db, () => {
+      for (const name of COUNTER_NAMES) if (delta[name]) this.bump(name, delta[name]!);
+      if (marks.lastSuccessMs !== undefined) this.put('mark.lastSuccessMs', String(marks.lastSuccessMs));
+      if (marks.lastRunMs !== undefined) this.put('mark.lastRunMs', String(marks.lastRunMs));
+      if (marks.lastError !== undefined) this.put('mark.lastError', marks.lastError ?? '');
+    });
+  }
+
+  getMarker(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM upload_state WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  setMarker(key: string, value: string): void {
+    writeTransaction(this.db, () => this.put(key, value));
+  }
+
+  updateMarkers(keys: readonly string[], update: (current: Record<string, string | undefined>) => Record<string, string | null>): void {
+    writeTransaction(this.db, () => {
+      const get = this.db.prepare('SELECT value FROM upload_state WHERE key = ?');
+      const current: Record<string, string | undefined> = {};
+      for (const k of keys) current[k] = (get.get(k) as { value: string } | undefined)?.value;
+      const del = this.db.prepare('DELETE FROM upload_state WHERE key = ?');
+      for (const [k, v] of Object.entries(update(current))) {
+        if (v === null) del.run(k);
+        else this.put(k, v);
+      }
+    });
+  }
+
+  listSeries(deviceId: string): SeriesInfo[] {
+    const rows = this.db.prepare('SELECT series_id, sensor_id, metric, unit, kind FROM series WHERE device_id = ? ORDER BY series_id').all(deviceId) as Array<{
+      series_id: string;
+      sensor_id: string;
+      metric: string;
+      unit: string;
+      kind: 'gauge' | 'counter';
+    }>;
+    return rows.map((r) => ({ deviceId, seriesId: r.series_id, sensorId: r.sensor_id, metric: r.metric, unit: r.unit, kind: r.kind }));
+  }
+}

@@ -1,0 +1,42 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { deviceIdFromHostname, parseConfig } from '../../../agent/config/config.js';
+import { ConfigError } from '../../../agent/config/errors.js';
+
+const config = suite('parseConfig');
+
+function errorOf(raw: unknown): ConfigError {
+  try {
+    parseConfig(raw, 'raspberrypi');
+  } catch (err) {
+    assert.instance(err, ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+config('fills the defaults: device id from the host name, 127.0.0.1:8080, no sensors, no cloud', () => {
+  const c = parseConfig({}, 'raspberrypi');
+  assert.equal(c, { deviceId: 'raspberrypi', http: { host: '127.0.0.1', port: 8080, corsOrigins: ['*'] }, sensors: [] });
+  assert.is(deviceIdFromHostname('my pi (kitchen)'), 'my-pi--kitchen-');
+});
+
+config('keeps valid http settings', () => {
+  const c = parseConfig({ http: { host: '0.0.0.0', port: 9000, corsOrigins: ['https://example.org'] } }, 'h');
+  assert.equal(c.http, { host: '0.0.0.0', port: 9000, corsOrigins: ['https://example.org'] });
+});
+
+config('names the key and what is allowed for typos and wrong types, at the top level and inside http', () => {
+  assert.is(errorOf({ devicId: 'x' }).key, 'devicId');
+  const typo = errorOf({ http: { prot: 8090 } });
+  assert.is(typo.key, 'http.prot');
+  assert.match(typo.message, /allowed: host, port, corsOrigins/);
+  assert.is(errorOf({ http: { port: 70000 } }).key, 'http.port');
+  assert.match(errorOf({ http: { port: '80' } }).message, /expected an integer 0–65535/);
+  assert.is(errorOf({ http: { corsOrigins: 'https://x' } }).key, 'http.corsOrigins');
+  assert.is(errorOf({ http: [] }).key, 'http');
+  assert.is(errorOf({ deviceId: 'bad id' }).key, 'deviceId');
+  assert.is(errorOf([]).key, '(root)');
+});
+
+config.run();

@@ -1,0 +1,119 @@
+/**
+ * PiFreshBuilder over a real SQLite buffer and FsObjectStore in a temp dir, and WindowLocks (the
+ * per-device/window mutex shared by refresh jobs and the daemon's scheduled builds).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { FreshBuildError, PiFreshBuilder, WindowLocks } from '../../pi/pi-fresh-builder.js';
+import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import { decodePayload } from '../../api/snapshots.js';
+import { GRANULARITIES, metaKey } from '../../builder/constants.js';
+import { FsObjectStore } from '../../platform/fs-object-store.js';
+import type { BucketPoint } from '../../builder/types.js';
+import { recordingLogger } from '../support/recording-logger.js';
+
+const NOW_MS = Date.UTC(2026, 0, 15, 12, 0, 0);
+const builder = suite('PiFreshBuilder');
+const w = {} as { dir: string; buffer: SqliteBuffer; store: FsObjectStore; locks: WindowLocks };
+builder.before(() => {
+  w.dir = mkdtempSync(join(tmpdir(), 'pi-fresh-'));
+  w.buffer = SqliteBuffer.open(join(w.dir, 'sensorctl.db'));
+  w.buffer.defineSeries([{ deviceId: 'pi', seriesId: 's.tempC', sensorId: 's', metric: 'tempC', unit: '°C', kind: 'gauge' }]);
+  // 600 samples, one every 5 s up to 10 s before NOW: value = index (so sums are easy to recompute).
+  w.buffer.insert('pi', Array.from({ length: 600 }, (_, i) => ({ seriesId: 's.tempC', tsMs: NOW_MS - 10_000 - i * 5_000, value: i })));
+  w.store = new FsObjectStore(w.dir);
+  w.locks = new WindowLocks();
+});
+builder.after(() => {
+  w.buffer.close();
+  rmSync(w.dir, { recursive: true, force: true });
+});
+
+builder('waits for the window lock, publishes the four snapshots and returns the requested one as stored', async () => {
+  const fresh = new PiFreshBuilder({ source: w.buffer, store: w.store, clock: { nowMs: () => NOW_MS }, log: recordingLogger(), locks: w.locks });
+  const release = await w.locks.acquire('pi', '1h');
+  const progress: number[] = [];
+  const built = fresh.build({ device: 'pi', window: '1h', granularity: 100 }, (f) => progress.push(f));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(progress, [0], 'nothing happens while the scheduled build holds the lock');
+  release();
+  const payload = await built;
+  assert.equal(progress.map((p) => Math.round(p * 10) / 10), [0, 0.1, 0.3, 0.5, 0.7, 0.9]);
+  assert.equal(await decodePayload((await w.store.get('snapshots/pi/latest_1h_100.json'))!), payload);
+  for (const g of GRANULARITIES) assert.ok(await w.store.get(`snapshots/pi/${metaKey('1h', g)}`), `meta of 1h/${g}`);
+  const points = payload.series[0].points as BucketPoint[];
+  const samples = Array.from({ length: 600 }, (_, i) => ({ tsMs: NOW_MS - 10_000 - i * 5_000, value: i }));
+  for (const p of points) {
+    const inBucket = samples.filter((x) => x.tsMs >= p.startMs && x.tsMs < p.startMs + payload.bucketMs! && x.tsMs <= NOW_MS);
+    assert.equal([p.count, p.sum ?? 0], [inBucket.length, inBucket.reduce((a, x) => a + x.value, 0)], `bucket ${p.startMs}`);
+  }
+  assert.is(points.reduce((a, p) => a + p.count, 0), 600, 'all 600 samples (the last 50 min) lie in the hour');
+});
+
+builder('rejects with FreshBuildError carrying the builder message when the source fails', async () => {
+  const broken = Object.create(w.buffer) as SqliteBuffer;
+  broken.listSeries = async () => { throw new Error('SQLITE_BUSY: database is locked'); };
+  const fresh = new PiFreshBuilder({ source: broken, store: w.store, clock: { nowMs: () => NOW_MS }, log: recordingLogger(), locks: w.locks });
+  const err = await fresh.build({ device: 'pi', window: '10h', granularity: 20 }).catch((e: unknown) => e);
+  assert.instance(err, FreshBuildError);
+  assert.is((err as Error).message, 'SQLITE_BUSY: database is locked');
+  assert.not.ok(w.locks.isHeld('pi', '10h'), 'the lock is released');
+});
+
+builder.run();
+
+const locks = suite('WindowLocks');
+
+locks('runs holders of one window one at a time, in arrival order', async () => {
+  const l = new WindowLocks();
+  const log: string[] = [];
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  const a = l.run('pi', '1d', async () => { log.push('a start'); await gate; log.push('a end'); });
+  const b = l.run('pi', '1d', async () => { log.push('b'); });
+  const c = l.run('pi', '1d', async () => { log.push('c'); });
+  await Promise.resolve();
+  assert.ok(l.isHeld('pi', '1d'));
+  open();
+  await Promise.all([a, b, c]);
+  assert.equal(log, ['a start', 'a end', 'b', 'c']);
+  assert.not.ok(l.isHeld('pi', '1d'));
+});
+
+locks('never makes different windows or devices wait for each other', async () => {
+  const l = new WindowLocks();
+  const release = await l.acquire('pi', '1d');
+  assert.is(await l.run('pi', '10d', async () => 'other window'), 'other window');
+  assert.is(await l.run('garage', '1d', async () => 'other device'), 'other device');
+  release();
+  release(); // twice is harmless
+  assert.is(await l.run('pi', '1d', async () => 'after release'), 'after release');
+});
+
+locks('releases the lock when the holder throws', async () => {
+  const l = new WindowLocks();
+  await l.run('pi', '1h', async () => { throw new Error('boom'); }).catch((e: Error) => assert.is(e.message, 'boom'));
+  assert.not.ok(l.isHeld('pi', '1h'));
+  assert.is(await l.run('pi', '1h', async () => 1), 1);
+});
+
+locks('runMany holds every named window while fn runs, and a single-window holder waits for it', async () => {
+  const l = new WindowLocks();
+  const log: string[] = [];
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  const many = l.runMany('pi', ['1d', '1h'], async () => { log.push('many start'); await gate; log.push('many end'); });
+  await new Promise((r) => setImmediate(r));
+  assert.equal([l.isHeld('pi', '1h'), l.isHeld('pi', '1d'), l.isHeld('pi', '10h')], [true, true, false]);
+  const one = l.run('pi', '1d', async () => { log.push('one'); });
+  assert.is(await l.run('pi', '10h', async () => 'free'), 'free');
+  open();
+  await Promise.all([many, one]);
+  assert.equal(log, ['many start', 'many end', 'one']);
+  assert.not.ok(l.isHeld('pi', '1h'));
+});
+
+locks.run();

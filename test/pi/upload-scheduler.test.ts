@@ -1,0 +1,76 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import { SqliteUploadQueue } from '../../sqlite/sqlite-upload-queue.js';
+import { startUploadSchedule } from '../../pi/upload-scheduler.js';
+import { Uploader } from '../../agent/upload/uploader.js';
+import { FatalUploadError } from '../../agent/upload/errors.js';
+import type { ItemSink } from '../../agent/upload/ports.js';
+import type { Item } from '../../aws/dynamodb-item.js';
+import { memoryLogger } from '../support/upload-harness.js';
+import { BME280_SERIES, DEVICE_ID } from '../support/upload-fixture.js';
+
+/** An in-memory sink whose writes wait until `open()` is called (a run that is "still going"). */
+function gatedSink() {
+  const written: Item[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const sink: ItemSink = {
+    table: 'memory',
+    writeBatch: async (items) => {
+      await gate;
+      written.push(...items);
+      return { unprocessed: [] };
+    },
+  };
+  return { sink, written, open: () => release() };
+}
+
+function setup() {
+  const buffer = SqliteBuffer.open(':memory:');
+  const queue = SqliteUploadQueue.open(buffer.db);
+  queue.setEnabled(true);
+  buffer.defineSeries(BME280_SERIES);
+  buffer.insert(DEVICE_ID, Array.from({ length: 60 }, (_, i) => ({ seriesId: BME280_SERIES[0].seriesId, tsMs: 1_000 + i * 10_000, value: 20 + i / 10 })));
+  return { buffer, queue };
+}
+
+const schedule = suite('startUploadSchedule');
+
+schedule('a run requested while one is going is skipped, logged and counted in skippedTicks', async () => {
+  const { buffer, queue } = setup();
+  const log = memoryLogger();
+  const s = gatedSink();
+  const sched = startUploadSchedule(new Uploader(queue, s.sink, { nowMs: () => 0 }, log), queue, '0 0 1 1 *', log);
+  const first = sched.runNow();
+  assert.is(await sched.runNow(), false);
+  assert.is(queue.counters().skippedTicks, 1);
+  assert.ok(log.lines.some((l) => l.level === 'warn' && l.message.includes('tick skipped')));
+  s.open();
+  assert.is(await first, true);
+  assert.is(queue.backlog().items, 0);
+  await sched.stop();
+  buffer.close();
+});
+
+const fatal = suite('Uploader fatal errors');
+
+fatal('a fatal error (table missing) stops the run, keeps every item pending and records the error', async () => {
+  const { buffer, queue } = setup();
+  const sink: ItemSink = {
+    table: 'gone',
+    writeBatch: async () => {
+      throw new FatalUploadError('gone', 'ResourceNotFoundException', 'Requested resource not found');
+    },
+  };
+  const summary = await new Uploader(queue, sink, { nowMs: () => 5 }, memoryLogger()).runOnce();
+  assert.is(summary.written, 0);
+  assert.is(summary.rejected, 0);
+  assert.equal(summary.remaining, { items: 60, oldestTsMs: 1_000, leased: 0 });
+  assert.match(summary.stoppedBy ?? '', 'ResourceNotFoundException');
+  assert.match(queue.counters().lastError ?? '', 'ResourceNotFoundException');
+  buffer.close();
+});
+
+schedule.run();
+fatal.run();

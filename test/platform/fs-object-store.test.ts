@@ -1,0 +1,67 @@
+import { mkdtempSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { FsObjectStore } from '../../platform/fs-object-store.js';
+import { InvalidKeyError } from '../../builder/errors.js';
+import { sha256Hex } from '../../builder/codec.js';
+import { objectStoreContract, rejects } from '../support/object-store-contract.js';
+
+function tempStore() {
+  const dir = mkdtempSync(join(tmpdir(), 'fs-store-'));
+  return { dir, store: new FsObjectStore(dir), close: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+objectStoreContract('FsObjectStore', async () => tempStore());
+
+const fs = suite('FsObjectStore');
+
+fs('rejects keys that could leave the root or are ambiguous, with a message naming the key', async () => {
+  const t = tempStore();
+  try {
+    for (const key of ['../x.json', 'a/../../x.json', '/etc/passwd', 'a\\b.json', 'a//b.json', './a.json', '', '.headers/a.json']) {
+      try {
+        await t.store.put(key, new Uint8Array(1), { contentType: 'application/json' });
+        assert.unreachable(`accepted ${key}`);
+      } catch (err) {
+        assert.instance(err, InvalidKeyError);
+        assert.ok((err as Error).message.includes(JSON.stringify(key)), (err as Error).message);
+      }
+    }
+    await rejects(() => t.store.get('../outside.json'), InvalidKeyError);
+    assert.equal(readdirSync(t.dir), []);
+  } finally {
+    await t.close();
+  }
+});
+
+fs('stores a key as a file under the root, leaves no temp files and uses the body sha256 as versionId', async () => {
+  const t = tempStore();
+  try {
+    const body = new TextEncoder().encode('{"a":1}');
+    const { versionId } = await t.store.put('snapshots/pi/latest_1h_20.json', body, { contentType: 'application/json' });
+    assert.is(versionId, await sha256Hex(body));
+    assert.equal(readdirSync(join(t.dir, 'snapshots', 'pi')), ['latest_1h_20.json']);
+    assert.is((await t.store.get('snapshots/pi/latest_1h_20.json'))!.etag, `"${versionId}"`);
+    await t.store.put('snapshots/pi/latest_1h_20.json', new TextEncoder().encode('{"a":2}'), { contentType: 'application/json' });
+    assert.is(await t.store.get('snapshots/pi/latest_1h_20.json', { versionId }), undefined, 'old version is gone');
+  } finally {
+    await t.close();
+  }
+});
+
+fs('promote removes the staged file and its headers sidecar', async () => {
+  const t = tempStore();
+  try {
+    await t.store.put('s/latest_1h_20.tmp-1.json', new Uint8Array([1]), { contentType: 'application/json' });
+    await t.store.promote('s/latest_1h_20.tmp-1.json', 's/latest_1h_20.json', { contentType: 'application/json', contentEncoding: 'gzip' });
+    assert.not.ok(existsSync(join(t.dir, 's', 'latest_1h_20.tmp-1.json')));
+    assert.not.ok(existsSync(join(t.dir, '.headers', 's', 'latest_1h_20.tmp-1.json.json')));
+    assert.is((await t.store.head('s/latest_1h_20.json'))!.headers.contentEncoding, 'gzip');
+  } finally {
+    await t.close();
+  }
+});
+
+fs.run();
