@@ -17,7 +17,7 @@ import { statSync } from 'node:fs';
 import type { Sample, SeriesInfo } from '../builder/types.js';
 import type { ChangeBatch, SampleSource } from '../builder/ports.js';
 import type { InsertResult, SampleBuffer, SeriesStats } from '../agent/buffer/ports.js';
-import { BufferError } from '../agent/config/errors.js';
+import { BufferError } from '../agent/buffer/errors.js';
 import { migrate, openDatabase, writeTransaction, type Db } from './sqlite-db.js';
 
 /** Schema migrations of the buffer, applied in order once per database file. */
