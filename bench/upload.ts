@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SeriesInfo } from '../builder/types.js';
 import { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
+import { openDatabase } from '../sqlite/sqlite-db.js';
 import { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
 import { createTable, DynamoDbSink } from '../aws/dynamodb-sink.js';
 import { Uploader } from '../agent/upload/uploader.js';
@@ -42,10 +43,11 @@ async function drain(label: string, plan: (index: number, keys: number) => Fault
   const dyn = await startDynalite();
   const proxy = await startFaultProxy(dyn.endpoint, (c) => (c.operation === 'BatchWriteItem' ? plan(c.index, c.keys.length) : { kind: 'pass' }));
   const client = dyn.client(proxy.endpoint);
-  const buffer = SqliteBuffer.open(join(dir, 'bench.db'));
+  const db = openDatabase(join(dir, 'bench.db'));
+  const buffer = SqliteBuffer.openOn(db);
   try {
     await createTable(client, 'bench-samples');
-    const queue = SqliteUploadQueue.open(buffer.db);
+    const queue = SqliteUploadQueue.open(db);
     queue.setEnabled(true);
     buffer.defineSeries(SERIES);
     const t0 = Date.UTC(2026, 0, 1);

@@ -13,8 +13,9 @@ import type { Config } from '../agent/config/config.js';
 import { schedulePeriodic, cronForIntervalMs, type PeriodicJob } from '../platform/cron-schedule.js';
 import { RETENTION_EVERY_MS, retentionCutoffMs, runRetention } from '../agent/buffer/retention.js';
 import { startSampler, type RunningSampler } from './sampler-runtime.js';
+import { openDatabase } from '../sqlite/sqlite-db.js';
 import { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
-import { PENDING_UPLOAD_GUARD, SqliteUploadQueue, ensureUploadSchema } from '../sqlite/sqlite-upload-queue.js';
+import { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
 import { startUploads } from './upload-service.js';
 import { startWatchdog, type WatchdogHandle } from '../systemd/systemd-notify.js';
 import { systemClock } from '../platform/system-clock.js';
@@ -65,9 +66,9 @@ function buildWindow(deps: BuildDeps, window: Window, log: Logger): Promise<void
 }
 
 /** Retention: count and log (loudly) unsent rows the 365-day limit forces out, then delete in small steps. */
-async function retentionJob(buffer: SqliteBuffer, hasUplink: boolean, log: Logger): Promise<void> {
+async function retentionJob(buffer: SqliteBuffer, uploadQueue: SqliteUploadQueue, hasUplink: boolean, log: Logger): Promise<void> {
   if (hasUplink) {
-    const lost = SqliteUploadQueue.open(buffer.db).dropPendingOlderThan(retentionCutoffMs(systemClock.nowMs()));
+    const lost = uploadQueue.dropPendingOlderThan(retentionCutoffMs(systemClock.nowMs()));
     if (lost > 0) log.error('retention dropped samples that were never uploaded (older than 365 days)', { items: lost });
   }
   const r = await runRetention(buffer, systemClock, () => new Promise((done) => setImmediate(done)));
@@ -102,7 +103,9 @@ async function startFallbackChecks(deviceId: string, bucket: string, buffer: Sql
 export async function startDaemon(o: DaemonOptions): Promise<RunningDaemon> {
   const { config, log } = o;
   mkdirSync(o.dataDir, { recursive: true });
-  const buffer = SqliteBuffer.open(join(o.dataDir, 'sensorctl.db'));
+  // One connection for the buffer and the upload queue (the daemon's writes share its transactions).
+  const db = openDatabase(join(o.dataDir, 'sensorctl.db'));
+  const buffer = SqliteBuffer.openOn(db);
   const jobs: PeriodicJob[] = [];
   let sampler: RunningSampler | undefined;
   let server: RunningServer | undefined;
@@ -122,8 +125,9 @@ export async function startDaemon(o: DaemonOptions): Promise<RunningDaemon> {
   };
   const queue = serialQueue();
   try {
-    ensureUploadSchema(buffer.db);
-    buffer.addRetentionGuard('upload', `NOT ${PENDING_UPLOAD_GUARD}`);
+    const uploadQueue = SqliteUploadQueue.open(db);
+    // The upload queue protects samples not yet uploaded from retention.
+    buffer.addRetentionGuard(uploadQueue.pendingSamplesGuard());
     // One lock per window, shared with the API's refresh jobs, so a scheduled build and a refresh of
     // the same window never run at once; the queue runs the scheduled builds one at a time.
     const locks = new WindowLocks();
@@ -131,14 +135,14 @@ export async function startDaemon(o: DaemonOptions): Promise<RunningDaemon> {
     const pi = createPiApi({ dataDir: o.dataDir, deviceId: config.deviceId, buffer, locks, log, options: { corsOrigins: config.http.corsOrigins } });
     refreshJobs = pi.jobs;
     server = await startNodeServer(pi.api, o.host ?? config.http.host, o.port ?? config.http.port, o.staticDir ? { staticDir: o.staticDir } : {});
-    uploads = startUploads({ db: buffer.db, cloud: config.cloud, log });
+    uploads = startUploads({ db, cloud: config.cloud, log });
     sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer, log });
     const deps: BuildDeps = { source: buffer, store: new FsObjectStore(o.dataDir), clock: systemClock, log, deviceId: config.deviceId, builder: 'pi' };
     const build = (w: Window) => queue(() => locks.run(config.deviceId, w, () => buildWindow(deps, w, log)));
     const firstBuild = Promise.all(WINDOW_NAMES.map(build)).then(() => log.info('snapshots built', { windows: WINDOW_NAMES.length }));
     for (const w of WINDOW_NAMES) jobs.push(schedulePeriodic(`build ${w}`, cronForIntervalMs(WINDOWS[w].rebuildEveryMs), () => build(w), log));
     if (config.cloud?.bucket) jobs.push(await startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, log));
-    jobs.push(schedulePeriodic('retention', cronForIntervalMs(RETENTION_EVERY_MS), () => retentionJob(buffer, Boolean(config.cloud), log), log));
+    jobs.push(schedulePeriodic('retention', cronForIntervalMs(RETENTION_EVERY_MS), () => retentionJob(buffer, uploadQueue, Boolean(config.cloud), log), log));
     watchdog = startWatchdog({ log });
     return { url: server.url, buffer, firstBuild, stop };
   } catch (err) {

@@ -30,8 +30,8 @@ import type { Scheduler } from '../agent/sampling/ports.js';
 export const nodeScheduler: Scheduler = {
   monoMs: () => performance.now(),
   schedule(delayMs, fn) {
-    const t = setTimeout(fn, delayMs);
-    return () => clearTimeout(t);
+    const timer = setTimeout(fn, delayMs);
+    return () => clearTimeout(timer);
   },
 };
 
@@ -63,23 +63,23 @@ export interface RunningSampler {
 }
 
 /** Build and start the sampler. Never throws for a sensor fault: those show in status. */
-export async function startSampler(o: StartSamplerOptions): Promise<RunningSampler> {
-  const clock = o.clock ?? systemClock;
-  const scheduler = o.scheduler ?? nodeScheduler;
-  let configs = o.sensors;
+export async function startSampler(options: StartSamplerOptions): Promise<RunningSampler> {
+  const clock = options.clock ?? systemClock;
+  const scheduler = options.scheduler ?? nodeScheduler;
+  let configs = options.sensors;
   if (configs.length === 0) {
-    o.log.info('no sensors configured: sampling a simulated sensor (add a "sensors" array to the config file)', { sensor: DEFAULT_SIMULATED.id });
+    options.log.info('no sensors configured: sampling a simulated sensor (add a "sensors" array to the config file)', { sensor: DEFAULT_SIMULATED.id });
     configs = [DEFAULT_SIMULATED];
   }
   const buses = new Map<number, Promise<I2cBus>>();
   let edges: Promise<EdgeSource> | undefined;
   const deps: SensorDeps = {
-    i2cBus: (n) => {
-      let bus = buses.get(n);
+    i2cBus: (busNumber) => {
+      let bus = buses.get(busNumber);
       if (!bus) {
-        bus = openI2cBus(n);
-        bus.catch(() => buses.delete(n)); // retried at the next init
-        buses.set(n, bus);
+        bus = openI2cBus(busNumber);
+        bus.catch(() => buses.delete(busNumber)); // retried at the next init
+        buses.set(busNumber, bus);
       }
       return bus;
     },
@@ -87,26 +87,26 @@ export async function startSampler(o: StartSamplerOptions): Promise<RunningSampl
     sysfs: fsSysfsReader('/'),
     gpio: new SysfsGpio(GPIO_SYSFS_ROOT, nodeGpioFiles),
     edgeSource: () => (edges ??= createOnoffEdgeSource()),
-    state: o.buffer,
+    state: options.buffer,
     clock,
-    ...o.deps,
+    ...options.deps,
   };
-  const sensors: SampledSensor[] = configs.map((c) => {
-    const series = seriesOf(c, o.deviceId);
+  const sensors: SampledSensor[] = configs.map((config) => {
+    const series = seriesOf(config, options.deviceId);
     return {
-      driver: createSensor(c, metricsOf(c), deps),
-      type: c.type,
-      intervalMs: c.intervalMs,
+      driver: createSensor(config, metricsOf(config), deps),
+      type: config.type,
+      intervalMs: config.intervalMs,
       series: new Map(series.map((s) => [s.metric, s])),
     };
   });
   const guard = new ClockGuard({
-    buildDateMs: o.buildDateMs ?? BUILD_DATE_MS,
-    newestStoredMs: o.buffer.newestTsMs(o.deviceId),
-    isSynchronized: o.isClockSynchronized,
-    log: o.log,
+    buildDateMs: options.buildDateMs ?? BUILD_DATE_MS,
+    newestStoredMs: options.buffer.newestTsMs(options.deviceId),
+    isSynchronized: options.isClockSynchronized,
+    log: options.log,
   });
-  const sampler = new Sampler({ deviceId: o.deviceId, buffer: o.buffer, clock, scheduler, log: o.log, guard, sensors, policy: o.policy });
+  const sampler = new Sampler({ deviceId: options.deviceId, buffer: options.buffer, clock, scheduler, log: options.log, guard, sensors, policy: options.policy });
   sampler.start();
   return {
     sampler,

@@ -47,8 +47,8 @@ export function splitFrame(frame: Uint8Array, sensor: string): SensirionFrame {
 }
 
 /** The problem to report for a word whose CRC failed. */
-export function crcProblem(metric: string, word: string, w: { expected: number; actual: number }): Problem {
-  return { code: 'crc_mismatch', metric, message: `${word} word CRC 0x${w.actual.toString(16).padStart(2, '0')}, expected 0x${w.expected.toString(16).padStart(2, '0')}` };
+export function crcProblem(metric: string, word: string, crc: { expected: number; actual: number }): Problem {
+  return { code: 'crc_mismatch', metric, message: `${word} word CRC 0x${crc.actual.toString(16).padStart(2, '0')}, expected 0x${crc.expected.toString(16).padStart(2, '0')}` };
 }
 
 /** T = −45 + 175 · S_T / (2¹⁶ − 1) °C (SHT3x §4.13, SHT4x §4.6). */

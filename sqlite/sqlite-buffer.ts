@@ -11,13 +11,15 @@
  *   (a trigger; ignored duplicates do not fire it), read by the builder through `readSince(cursor)`
  *   where the cursor is the last `seq` seen, and trimmed by `release`;
  * - `state(key, value)`: small durable key/value pairs.
- * Other components (the upload queue) add their own tables and triggers on `samples`.
+ * Other components (the upload queue) add their own tables and triggers on `samples`, on the same
+ * connection: open it once with `openDatabase`, then `SqliteBuffer.openOn(db)` and the other adapter
+ * on the same `db`. Such a component keeps samples from retention through a `RetentionGuard`.
  */
 import { statSync } from 'node:fs';
 import type { Sample, SeriesInfo } from '../builder/types.js';
 import type { ChangeBatch, SampleSource } from '../builder/ports.js';
 import type { InsertResult, SampleBuffer, SeriesStats } from '../agent/buffer/ports.js';
-import { BufferError } from '../agent/config/errors.js';
+import { BufferError } from '../agent/buffer/errors.js';
 import { migrate, openDatabase, writeTransaction, type Db } from './sqlite-db.js';
 
 /** Schema migrations of the buffer, applied in order once per database file. */
@@ -90,6 +92,27 @@ interface SeriesRow {
   kind: 'gauge' | 'counter';
 }
 
+/**
+ * Port of the buffer's retention for another adapter in the same database file: which samples
+ * retention must keep although they are older than the cutoff (the upload queue keeps the samples of
+ * items not yet uploaded). Implemented inside `sqlite/` only, by the adapter that owns the tables the
+ * condition reads; the composition root passes the guard from that adapter to the buffer and never
+ * sees the SQL.
+ */
+export interface RetentionGuard {
+  /** Names the guard in errors; a second guard with the same name replaces the first. */
+  readonly name: string;
+  /**
+   * Boolean SQL expression over one candidate row, true when retention must keep it. In scope: the
+   * candidate `samples` row and its `series` row (`samples.ts_ms`, `series.device_id`; bare names at
+   * the top level, qualified inside a subquery, where bare names bind to the subquery's tables
+   * first), SQL functions registered on the connection (pure ones: a function must not query the
+   * same connection) and subqueries, e.g.
+   * `EXISTS (SELECT 1 FROM upload_pending up WHERE up.device_id = series.device_id AND up.ts_ms = samples.ts_ms)`.
+   */
+  readonly keepIfSql: string;
+}
+
 function toInfo(r: SeriesRow): SeriesInfo {
   return { deviceId: r.device_id, seriesId: r.series_id, sensorId: r.sensor_id, metric: r.metric, unit: r.unit, kind: r.kind };
 }
@@ -99,15 +122,29 @@ export class SqliteBuffer implements SampleBuffer, SampleSource {
   private readonly seriesById = new Map<number, SeriesRow>();
   private retentionGuards: ReadonlyMap<string, string> = new Map();
 
-  private constructor(readonly db: Db, readonly path: string) {
+  /** @param path the database file (`db.name`): `readRange` opens a second, read-only connection to it. */
+  private constructor(private readonly db: Db, readonly path: string) {
     this.loadSeries();
   }
 
-  /** Open (creating and migrating if needed) the buffer at `path` (`:memory:` for throw-away use). */
+  /**
+   * Open (creating and migrating if needed) the buffer at `path` (`:memory:` for throw-away use) on a
+   * connection of its own. Use `openOn` instead when another adapter (the upload queue) shares the file.
+   * @throws {BufferError} when the file's schema is newer than this program.
+   */
   static open(path: string): SqliteBuffer {
-    const db = openDatabase(path);
+    return SqliteBuffer.openOn(openDatabase(path));
+  }
+
+  /**
+   * The buffer on a connection opened with `openDatabase`, migrating it if needed, so other adapters
+   * of the same file (`SqliteUploadQueue.open(db)`, after this call) share the connection and its
+   * write transactions. The buffer owns the connection from then on: `close()` closes it.
+   * @throws {BufferError} when the file's schema is newer than this program.
+   */
+  static openOn(db: Db): SqliteBuffer {
     migrate(db, 'buffer', BUFFER_MIGRATIONS);
-    return new SqliteBuffer(db, path);
+    return new SqliteBuffer(db, db.name);
   }
 
   private loadSeries(): void {
@@ -158,29 +195,25 @@ export class SqliteBuffer implements SampleBuffer, SampleSource {
   }
 
   /**
-   * Add a condition under which retention must keep a sample although it is older than the cutoff
-   * (the upload queue's veto: `upload_pending(device_id, ts_ms)`). `sqlCondition` is a boolean SQL
-   * expression evaluated per candidate row; it may use the columns `device_id` (of `series`) and
-   * `ts_ms` (of `samples`) — bare at its top level, qualified as `series.device_id` and `samples.ts_ms`
-   * inside a subquery (where bare names bind to the subquery's own tables first) — plus SQL functions
-   * registered on `this.db` (pure ones: a function must not query the same connection) and subqueries,
-   * e.g. `EXISTS (SELECT 1 FROM upload_queue q WHERE q.device_id = series.device_id AND q.ts_ms = samples.ts_ms)`.
-   * Guards are kept in memory (register them after each open); a second guard with the same `name`
-   * replaces the first. A row is deleted only when no guard holds.
-   * @throws {BufferError} when the expression does not compile against the schema.
+   * Keep the samples `guard` holds for from retention (the upload queue's pending samples:
+   * `buffer.addRetentionGuard(queue.pendingSamplesGuard())`). Guards are kept in memory (register
+   * them after each open); a second guard with the same name replaces the first. A row is deleted
+   * only when no guard keeps it.
+   * @throws {BufferError} when the guard's condition does not compile against the schema; the
+   * guards registered before stay in force.
    */
-  addRetentionGuard(name: string, sqlCondition: string): void {
-    const next = new Map(this.retentionGuards).set(name, sqlCondition);
+  addRetentionGuard(guard: RetentionGuard): void {
+    const next = new Map(this.retentionGuards).set(guard.name, guard.keepIfSql);
     try {
       this.db.prepare(this.deleteSql(next));
     } catch (err) {
-      throw new BufferError(`retention guard ${name}: ${(err as Error).message} in ${JSON.stringify(sqlCondition)}`, { cause: err });
+      throw new BufferError(`retention guard ${guard.name}: ${(err as Error).message} in ${JSON.stringify(guard.keepIfSql)}`, { cause: err });
     }
     this.retentionGuards = next;
   }
 
   private deleteSql(guards: ReadonlyMap<string, string>): string {
-    const keep = [...guards.values()].map((c) => ` AND NOT (${c})`).join('');
+    const keep = [...guards.values()].map((keepIfSql) => ` AND NOT (${keepIfSql})`).join('');
     return `DELETE FROM samples WHERE series_pk = @pk AND ts_ms IN
       (SELECT samples.ts_ms FROM samples JOIN series ON series.series_pk = samples.series_pk
         WHERE samples.series_pk = @pk AND samples.ts_ms < @cutoff${keep} ORDER BY samples.ts_ms LIMIT @limit)`;
@@ -262,6 +295,7 @@ export class SqliteBuffer implements SampleBuffer, SampleSource {
     return total;
   }
 
+  /** Close the connection (also for the adapters sharing it since `openOn`); a second call does nothing. */
   close(): void {
     if (this.db.open) this.db.close();
   }

@@ -10,7 +10,7 @@
  * https://www.sqlite.org/wal.html#sometimes_queries_return_sqlite_busy_in_wal_mode.
  */
 import Database from 'better-sqlite3';
-import { BufferError } from '../agent/config/errors.js';
+import { BufferError } from '../agent/buffer/errors.js';
 
 export type Db = Database.Database;
 

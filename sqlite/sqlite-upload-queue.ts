@@ -19,6 +19,7 @@ import type { SeriesInfo } from '../builder/types.js';
 import type { Backlog, UploadItem } from '../agent/buffer/ports.js';
 import type { CounterName, UploadCounters, UploadLedger } from '../agent/upload/ports.js';
 import { migrate, writeTransaction, type Db } from './sqlite-db.js';
+import type { RetentionGuard } from './sqlite-buffer.js';
 
 /** Migrations of component `upload`. Requires the buffer's tables (`samples`, `series`). */
 export const UPLOAD_MIGRATIONS: readonly string[] = [
@@ -51,19 +52,14 @@ export const UPLOAD_MIGRATIONS: readonly string[] = [
 ];
 
 /**
- * Retention guard for the buffer: a SQL condition, true for a `samples` row that may be deleted —
- * false only while an uplink is configured (queue enabled) and the row's item is still pending.
- * Use it where the deleted table is in scope under the name `samples`, e.g.
- * `DELETE FROM samples WHERE ts_ms < ? AND ${PENDING_UPLOAD_GUARD}`.
- * Requires the `upload` migrations (call `ensureUploadSchema(db)` first).
+ * True for a `samples` row (joined to its `series` row) whose item is still pending upload while an
+ * uplink is configured (queue enabled): retention must keep it. Without an uplink nothing is kept.
  */
-export const PENDING_UPLOAD_GUARD = `(NOT EXISTS (SELECT 1 FROM upload_state us WHERE us.key = 'enabled' AND us.value = '1')
-  OR NOT EXISTS (SELECT 1 FROM upload_pending up
-    WHERE up.ts_ms = samples.ts_ms
-      AND up.device_id = (SELECT se.device_id FROM series se WHERE se.series_pk = samples.series_pk)))`;
+const SAMPLE_AWAITS_UPLOAD_SQL = `(EXISTS (SELECT 1 FROM upload_state us WHERE us.key = 'enabled' AND us.value = '1')
+  AND EXISTS (SELECT 1 FROM upload_pending up WHERE up.device_id = series.device_id AND up.ts_ms = samples.ts_ms))`;
 
 /** Create or update the queue's tables and trigger in `db` (idempotent). */
-export function ensureUploadSchema(db: Db): void {
+function ensureUploadSchema(db: Db): void {
   migrate(db, 'upload', UPLOAD_MIGRATIONS);
 }
 
@@ -72,9 +68,13 @@ type KeyRef = Pick<UploadItem, 'deviceId' | 'tsMs'>;
 type VersionedRef = Pick<UploadItem, 'deviceId' | 'tsMs' | 'version'>;
 
 export class SqliteUploadQueue implements UploadLedger {
-  private constructor(readonly db: Db) {}
+  private constructor(private readonly db: Db) {}
 
-  /** Open the queue on a database that already holds the buffer (migrates component `upload`). */
+  /**
+   * Open the queue on a connection whose database already holds the buffer (after
+   * `SqliteBuffer.openOn(db)` or on a second connection to the same file); migrates component `upload`.
+   * The queue does not own `db`: whoever opened it closes it.
+   */
   static open(db: Db): SqliteUploadQueue {
     ensureUploadSchema(db);
     return new SqliteUploadQueue(db);
@@ -83,6 +83,15 @@ export class SqliteUploadQueue implements UploadLedger {
   /** Use the queue's tables without migrating (read-only connections; the schema must exist). */
   static attach(db: Db): SqliteUploadQueue {
     return new SqliteUploadQueue(db);
+  }
+
+  /**
+   * The queue's guard for `SqliteBuffer.addRetentionGuard`: while the queue is enabled (an uplink is
+   * configured), retention keeps every sample whose item is still pending upload. When the 365-day
+   * limit must win, call `dropPendingOlderThan` first (counted as `forcedLoss`).
+   */
+  pendingSamplesGuard(): RetentionGuard {
+    return { name: 'upload', keepIfSql: SAMPLE_AWAITS_UPLOAD_SQL };
   }
 
   /** Whether sample inserts are enqueued (an uplink is configured). */

@@ -9,9 +9,9 @@
  * is not used: on an existing file it only takes effect after a full `VACUUM` (a rewrite of the whole
  * database, blocking writers and needing as much free disk again), which is what we avoid here.
  *
- * Veto: samples a later consumer still needs (not yet uploaded) are protected by the adapter's
- * retention guards (`SqliteBuffer.addRetentionGuard('upload', 'upload_pending(device_id, ts_ms)')`);
- * `deleteOlderThan` never returns them, so this loop needs no knowledge of uploads.
+ * Veto: samples a later consumer still needs (not yet uploaded) are kept by the adapter's retention
+ * guards (`buffer.addRetentionGuard(uploadQueue.pendingSamplesGuard())` in the Pi's daemon);
+ * `deleteOlderThan` never deletes them, so this loop needs no knowledge of uploads.
  */
 import { RETENTION_MS } from '../../builder/constants.js';
 import type { Clock } from '../../builder/ports.js';

@@ -81,25 +81,25 @@ const ADDRESSES: Partial<Record<SensorType, number[]>> = {
 };
 
 /** Metrics a configured sensor produces, in display order. */
-export function metricsOf(c: SensorConfig): Metric[] {
-  switch (c.type) {
-    case 'bme280': return [c.osrsT ? 'tempC' : undefined, c.osrsP ? 'pressurePa' : undefined, c.osrsH ? 'rhPct' : undefined].filter(Boolean) as Metric[];
-    case 'bmp280': return [c.osrsT ? 'tempC' : undefined, c.osrsP ? 'pressurePa' : undefined].filter(Boolean) as Metric[];
+export function metricsOf(sensor: SensorConfig): Metric[] {
+  switch (sensor.type) {
+    case 'bme280': return [sensor.osrsT ? 'tempC' : undefined, sensor.osrsP ? 'pressurePa' : undefined, sensor.osrsH ? 'rhPct' : undefined].filter(Boolean) as Metric[];
+    case 'bmp280': return [sensor.osrsT ? 'tempC' : undefined, sensor.osrsP ? 'pressurePa' : undefined].filter(Boolean) as Metric[];
     case 'sht3x': case 'sht4x': return ['tempC', 'rhPct'];
     case 'bh1750': return ['illuminanceLux'];
     case 'ds18b20': return ['tempC'];
-    case 'pulse': return [c.metric];
+    case 'pulse': return [sensor.metric];
     case 'digital': return ['state'];
     case 'simulated': return ['tempC', 'rhPct', 'pressurePa'];
   }
 }
 
-/** Series id of `metric` of sensor `c`: the configured name or `<id>.<metric>`. */
-export const seriesIdOf = (c: SensorConfig, metric: string): string => c.series[metric] ?? `${c.id}.${metric}`;
+/** Series id of `metric` of `sensor`: the configured name or `<id>.<metric>`. */
+export const seriesIdOf = (sensor: SensorConfig, metric: string): string => sensor.series[metric] ?? `${sensor.id}.${metric}`;
 
 /** The series a sensor writes, with unit and kind from `builder/metrics.ts`. */
-export function seriesOf(c: SensorConfig, deviceId: string): SeriesInfo[] {
-  return metricsOf(c).map((metric) => ({ deviceId, seriesId: seriesIdOf(c, metric), sensorId: c.id, metric, unit: METRICS[metric].unit, kind: METRICS[metric].kind }));
+export function seriesOf(sensor: SensorConfig, deviceId: string): SeriesInfo[] {
+  return metricsOf(sensor).map((metric) => ({ deviceId, seriesId: seriesIdOf(sensor, metric), sensorId: sensor.id, metric, unit: METRICS[metric].unit, kind: METRICS[metric].kind }));
 }
 
 const show = (v: unknown): string => JSON.stringify(v) ?? String(v);

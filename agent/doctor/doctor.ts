@@ -87,33 +87,33 @@ function hardware(id: 'i2c' | 'gpio', title: string, nodes: NodeAccess[], isNeed
   return { id, title, status: 'ok', detail: `${nodes.map((n) => n.path).join(', ')} accessible` };
 }
 
-function clock(f: DoctorFacts): CheckResult {
+function clock(facts: DoctorFacts): CheckResult {
   const title = 'Clock synchronised';
-  if (f.ntpSynchronized === true || (f.ntpSynchronized === undefined && f.timesyncFlag)) {
+  if (facts.ntpSynchronized === true || (facts.ntpSynchronized === undefined && facts.timesyncFlag)) {
     return { id: 'clock', title, status: 'ok', detail: 'NTP synchronised' };
   }
   const fix = 'enable time sync: sudo timedatectl set-ntp true (systemd-timesyncd), and check network access to NTP (UDP 123)';
-  if (f.ntpSynchronized === false) return { id: 'clock', title, status: 'warn', detail: 'NTP not synchronised: samples may carry a wrong time', fix };
+  if (facts.ntpSynchronized === false) return { id: 'clock', title, status: 'warn', detail: 'NTP not synchronised: samples may carry a wrong time', fix };
   return { id: 'clock', title, status: 'warn', detail: 'sync state unknown (no timedatectl answer, no /run/systemd/timesync/synchronized)', fix };
 }
 
-function disk(f: DoctorFacts): CheckResult {
+function disk(facts: DoctorFacts): CheckResult {
   const title = 'Disk space for a year of data';
-  const needBytes = Math.max(0, f.samplesPerYear * BYTES_PER_SAMPLE - f.dbBytes);
-  const need = `${formatBytes(f.samplesPerYear * BYTES_PER_SAMPLE)} for a year (${Math.round(f.samplesPerYear).toLocaleString('en')} samples × ${BYTES_PER_SAMPLE} B; ${f.rateSource})`;
-  if (!f.disk) return { id: 'disk', title, status: 'warn', detail: `${need}; free space unknown`, fix: 'create the data directory' };
-  const detail = `${need}; ${formatBytes(f.disk.freeBytes)} free at ${f.disk.path}`;
-  if (f.disk.freeBytes < needBytes) return { id: 'disk', title, status: 'fail', detail, fix: 'free space, use a larger SD card/SSD, or sample less often (sensors[].intervalMs)' };
-  if (f.disk.freeBytes < 1.5 * needBytes) return { id: 'disk', title, status: 'warn', detail: `${detail} (less than 50% headroom)`, fix: 'plan more space before the year is full' };
+  const needBytes = Math.max(0, facts.samplesPerYear * BYTES_PER_SAMPLE - facts.dbBytes);
+  const need = `${formatBytes(facts.samplesPerYear * BYTES_PER_SAMPLE)} for a year (${Math.round(facts.samplesPerYear).toLocaleString('en')} samples × ${BYTES_PER_SAMPLE} B; ${facts.rateSource})`;
+  if (!facts.disk) return { id: 'disk', title, status: 'warn', detail: `${need}; free space unknown`, fix: 'create the data directory' };
+  const detail = `${need}; ${formatBytes(facts.disk.freeBytes)} free at ${facts.disk.path}`;
+  if (facts.disk.freeBytes < needBytes) return { id: 'disk', title, status: 'fail', detail, fix: 'free space, use a larger SD card/SSD, or sample less often (sensors[].intervalMs)' };
+  if (facts.disk.freeBytes < 1.5 * needBytes) return { id: 'disk', title, status: 'warn', detail: `${detail} (less than 50% headroom)`, fix: 'plan more space before the year is full' };
   return { id: 'disk', title, status: 'ok', detail };
 }
 
-function database(f: DoctorFacts): CheckResult {
+function database(facts: DoctorFacts): CheckResult {
   const title = 'Database integrity';
-  if (!f.database) return { id: 'database', title, status: 'skip', detail: 'no database yet (sensorctl run creates it)' };
-  const { path, quickCheck, error } = f.database;
+  if (!facts.database) return { id: 'database', title, status: 'skip', detail: 'no database yet (sensorctl run creates it)' };
+  const { path, quickCheck, error } = facts.database;
   if (error) return { id: 'database', title, status: 'fail', detail: `${path}: ${error}`, fix: 'check file permissions; restore from backup if the file is damaged' };
-  if (quickCheck && quickCheck.length === 1 && quickCheck[0] === 'ok') return { id: 'database', title, status: 'ok', detail: `${path}: quick_check ok (${formatBytes(f.dbBytes)})` };
+  if (quickCheck && quickCheck.length === 1 && quickCheck[0] === 'ok') return { id: 'database', title, status: 'ok', detail: `${path}: quick_check ok (${formatBytes(facts.dbBytes)})` };
   return {
     id: 'database', title, status: 'fail',
     detail: `${path}: quick_check reported ${quickCheck?.length ?? 0} problem(s): ${(quickCheck ?? []).slice(0, 3).join('; ')}`,
@@ -131,10 +131,10 @@ const CLOUD_FIX: Record<CloudOutcome, string | undefined> = {
   error: 'see the message; run with --log-level debug',
 };
 
-function cloud(f: DoctorFacts): CheckResult {
+function cloud(facts: DoctorFacts): CheckResult {
   const title = 'Cloud reachability and credentials';
-  if (!f.cloud) return { id: 'cloud', title, status: 'skip', detail: 'no cloud section in the config' };
-  const c = f.cloud;
+  if (!facts.cloud) return { id: 'cloud', title, status: 'skip', detail: 'no cloud section in the config' };
+  const c = facts.cloud;
   const where = `table ${c.table} in ${c.region}`;
   if (c.outcome === 'ok') return { id: 'cloud', title, status: 'ok', detail: `${where}: reachable, credentials accepted` };
   if (c.outcome === 'denied') {
@@ -143,16 +143,16 @@ function cloud(f: DoctorFacts): CheckResult {
   return { id: 'cloud', title, status: 'fail', detail: `${where}: ${c.outcome}: ${c.message}`, fix: CLOUD_FIX[c.outcome] };
 }
 
-function snapshots(f: DoctorFacts): CheckResult {
+function snapshots(facts: DoctorFacts): CheckResult {
   const title = 'Snapshot freshness';
-  if (f.snapshotMetas.length === 0) return { id: 'snapshots', title, status: 'warn', detail: 'no snapshot meta under <data dir>/snapshots yet', fix: 'start the service (sensorctl run) or run sensorctl rebuild' };
-  const unreadable = f.snapshotMetas.filter((m) => m.unreadable);
-  const stale = f.snapshotMetas.filter((m) => m.isStale);
-  const overdue = f.snapshotMetas.filter((m) => m.expiresAtMs !== undefined && m.expiresAtMs < f.nowMs);
-  const newest = Math.max(...f.snapshotMetas.map((m) => m.generatedAtMs ?? -Infinity));
-  const devices = [...new Set(f.snapshotMetas.map((m) => m.device))];
-  const age = Number.isFinite(newest) ? `newest ${Math.round((f.nowMs - newest) / 1000)} s old` : 'none built yet';
-  const detail = `${f.snapshotMetas.length} meta file(s) for ${devices.join(', ')}; ${age}; ${stale.length} stale, ${overdue.length} overdue, ${unreadable.length} unreadable`;
+  if (facts.snapshotMetas.length === 0) return { id: 'snapshots', title, status: 'warn', detail: 'no snapshot meta under <data dir>/snapshots yet', fix: 'start the service (sensorctl run) or run sensorctl rebuild' };
+  const unreadable = facts.snapshotMetas.filter((m) => m.unreadable);
+  const stale = facts.snapshotMetas.filter((m) => m.isStale);
+  const overdue = facts.snapshotMetas.filter((m) => m.expiresAtMs !== undefined && m.expiresAtMs < facts.nowMs);
+  const newest = Math.max(...facts.snapshotMetas.map((m) => m.generatedAtMs ?? -Infinity));
+  const devices = [...new Set(facts.snapshotMetas.map((m) => m.device))];
+  const age = Number.isFinite(newest) ? `newest ${Math.round((facts.nowMs - newest) / 1000)} s old` : 'none built yet';
+  const detail = `${facts.snapshotMetas.length} meta file(s) for ${devices.join(', ')}; ${age}; ${stale.length} stale, ${overdue.length} overdue, ${unreadable.length} unreadable`;
   if (unreadable.length || stale.length || overdue.length) {
     return { id: 'snapshots', title, status: 'warn', detail, fix: 'check the builder in the journal: journalctl -u sensorctl -p warning' };
   }
@@ -160,20 +160,20 @@ function snapshots(f: DoctorFacts): CheckResult {
 }
 
 /** Every check, in checklist order. */
-export function evaluate(f: DoctorFacts): CheckResult[] {
-  const gpioNodes = [...(f.gpioSysfs ? [f.gpioSysfs] : []), ...f.gpioChips];
-  const oneWire: CheckResult = f.oneWireDevices === undefined
-    ? { id: 'one-wire', title: '1-Wire bus', status: f.needs.oneWire ? 'fail' : 'warn', detail: '/sys/bus/w1/devices not present', fix: 'enable 1-Wire: add dtoverlay=w1-gpio to /boot/firmware/config.txt and reboot' }
-    : { id: 'one-wire', title: '1-Wire bus', status: 'ok', detail: `${f.oneWireDevices.filter((d) => !d.startsWith('w1_bus_master')).length} device(s): ${f.oneWireDevices.join(', ') || 'none'}` };
+export function evaluate(facts: DoctorFacts): CheckResult[] {
+  const gpioNodes = [...(facts.gpioSysfs ? [facts.gpioSysfs] : []), ...facts.gpioChips];
+  const oneWire: CheckResult = facts.oneWireDevices === undefined
+    ? { id: 'one-wire', title: '1-Wire bus', status: facts.needs.oneWire ? 'fail' : 'warn', detail: '/sys/bus/w1/devices not present', fix: 'enable 1-Wire: add dtoverlay=w1-gpio to /boot/firmware/config.txt and reboot' }
+    : { id: 'one-wire', title: '1-Wire bus', status: 'ok', detail: `${facts.oneWireDevices.filter((d) => !d.startsWith('w1_bus_master')).length} device(s): ${facts.oneWireDevices.join(', ') || 'none'}` };
   return [
-    hardware('i2c', 'I2C bus', f.i2cDevices, f.needs.i2c, 'i2c', 'enable I2C: sudo raspi-config nonint do_i2c 0 (or dtparam=i2c_arm=on in /boot/firmware/config.txt) and reboot'),
-    hardware('gpio', 'GPIO', gpioNodes, f.needs.gpio, 'gpio', 'GPIO needs a Raspberry Pi (or another board exposing /dev/gpiochip*)'),
+    hardware('i2c', 'I2C bus', facts.i2cDevices, facts.needs.i2c, 'i2c', 'enable I2C: sudo raspi-config nonint do_i2c 0 (or dtparam=i2c_arm=on in /boot/firmware/config.txt) and reboot'),
+    hardware('gpio', 'GPIO', gpioNodes, facts.needs.gpio, 'gpio', 'GPIO needs a Raspberry Pi (or another board exposing /dev/gpiochip*)'),
     oneWire,
-    clock(f),
-    disk(f),
-    database(f),
-    cloud(f),
-    snapshots(f),
+    clock(facts),
+    disk(facts),
+    database(facts),
+    cloud(facts),
+    snapshots(facts),
   ];
 }
 

@@ -101,8 +101,8 @@ export function parseColumnSpec(text: string): ColumnSpec {
   return { role: 'series', name, metric };
 }
 
-function specFromHeader(header: string, o: ImportOptions): ColumnSpec | undefined {
-  const mapped = o.columnMap[header];
+function specFromHeader(header: string, options: ImportOptions): ColumnSpec | undefined {
+  const mapped = options.columnMap[header];
   if (mapped) return mapped;
   const h = header.trim();
   if (TIMESTAMP_HEADERS.includes(h.toLowerCase())) return { role: 'ts' };
@@ -122,12 +122,12 @@ function firstValue(rows: string[][], index: number): number | undefined {
 /** One value column: its series id, source unit (option, earlier files, or judged from `firstValue`) and range. */
 function planColumn(
   file: string, spec: { name: string; metric: Metric }, index: number, header: string, sampleValue: number | undefined,
-  o: ImportOptions, earlierUnits: ReadonlyMap<string, string>,
+  options: ImportOptions, earlierUnits: ReadonlyMap<string, string>,
 ): { column: PlannedColumn; assumptions: string[] } {
   const { name, metric } = spec;
-  const seriesId = o.seriesPrefix + name;
+  const seriesId = options.seriesPrefix + name;
   if (!ID_PATTERN.test(seriesId)) throw new PlanError(file, `series id ${JSON.stringify(seriesId)} is not valid: 1–64 of A–Z a–z 0–9 . _ : - starting with a letter or digit`);
-  const given = o.units[name] ?? o.units[header] ?? o.units[metric];
+  const given = options.units[name] ?? options.units[header] ?? options.units[metric];
   const earlier = earlierUnits.get(seriesId);
   let unit: UnitConversion | undefined;
   let reason: string;
@@ -144,7 +144,7 @@ function planColumn(
     reason = `: ${g.reason}`;
   }
   const canonical = METRICS[metric].unit;
-  const range = o.ranges[name] ?? o.ranges[metric] ?? { min: METRICS[metric].min, max: METRICS[metric].max };
+  const range = options.ranges[name] ?? options.ranges[metric] ?? { min: METRICS[metric].min, max: METRICS[metric].max };
   return {
     column: { index, header, seriesId, metric, unit, range },
     assumptions: [
@@ -161,23 +161,23 @@ function planColumn(
  * @throws {PlanError} when no data line or no readable timestamp is found, a series name is invalid,
  * or a `--unit` does not fit the metric.
  */
-export function planFile(file: string, head: readonly string[], o: ImportOptions, earlierUnits: ReadonlyMap<string, string> = new Map()): FilePlan {
+export function planFile(file: string, head: readonly string[], options: ImportOptions, earlierUnits: ReadonlyMap<string, string> = new Map()): FilePlan {
   const lines = head.filter((l) => l.trim() !== '');
   if (lines.length === 0) throw new PlanError(file, 'empty file: no line to read');
   const assumptions: string[] = [];
-  const delimiter = o.delimiter ?? detectDelimiter(lines[0]);
-  assumptions.push(`delimiter: ${delimiter}${o.delimiter ? '' : ' (detected)'}`);
+  const delimiter = options.delimiter ?? detectDelimiter(lines[0]);
+  assumptions.push(`delimiter: ${delimiter}${options.delimiter ? '' : ' (detected)'}`);
   const first = splitLine(lines[0], delimiter);
   const firstLooksLikeData = first.some((f) => detectTimestampStyle(f) !== undefined) && first.every((f) => f === '' || parseNumber(f) !== undefined || detectTimestampStyle(f) !== undefined);
-  const hasHeader = o.header ?? !firstLooksLikeData;
-  assumptions.push(`header: ${hasHeader ? 'first line' : 'none, first line is data'}${o.header === undefined ? ' (detected)' : ''}`);
+  const hasHeader = options.header ?? !firstLooksLikeData;
+  assumptions.push(`header: ${hasHeader ? 'first line' : 'none, first line is data'}${options.header === undefined ? ' (detected)' : ''}`);
   const headers = hasHeader ? first : first.map((_, i) => `#${i + 1}`);
   const data = (hasHeader ? lines.slice(1) : lines).map((l) => splitLine(l, delimiter));
   if (data.length === 0) throw new PlanError(file, 'header only: no data line after the header');
   const fieldCount = hasHeader ? first.length : data[0].length;
 
-  const specs: Array<ColumnSpec | undefined> = headers.map((h, i) => (o.columns ? o.columns[i] ?? { role: 'skip' } : specFromHeader(h, o)));
-  if (o.columns && o.columns.length !== fieldCount) assumptions.push(`--columns names ${o.columns.length} columns, the file has ${fieldCount}`);
+  const specs: Array<ColumnSpec | undefined> = headers.map((h, i) => (options.columns ? options.columns[i] ?? { role: 'skip' } : specFromHeader(h, options)));
+  if (options.columns && options.columns.length !== fieldCount) assumptions.push(`--columns names ${options.columns.length} columns, the file has ${fieldCount}`);
   let tsIndex = specs.findIndex((s) => s?.role === 'ts');
   if (tsIndex < 0) {
     tsIndex = data[0].findIndex((f) => detectTimestampStyle(f) !== undefined);
@@ -185,21 +185,21 @@ export function planFile(file: string, head: readonly string[], o: ImportOptions
     assumptions.push(`timestamp column: ${headers[tsIndex]} (first field that reads as a timestamp)`);
   }
   const tsText = data[0][tsIndex] ?? '';
-  const tsStyle = o.tsFormat ?? detectTimestampStyle(tsText);
+  const tsStyle = options.tsFormat ?? detectTimestampStyle(tsText);
   if (!tsStyle) throw new PlanError(file, `timestamp ${JSON.stringify(tsText)} in column ${headers[tsIndex]} is none of ISO 8601, epoch s, epoch ms, YYYY-MM-DD-H:M:S.f; pass --ts-format`);
-  assumptions.push(`timestamps: ${tsStyle}${o.tsFormat ? '' : ' (detected)'}`);
+  assumptions.push(`timestamps: ${tsStyle}${options.tsFormat ? '' : ' (detected)'}`);
   const ownZone = tsStyle === 'iso' && hasExplicitZone(tsText);
-  const zone: Zone = o.zone ?? { kind: 'utc' };
+  const zone: Zone = options.zone ?? { kind: 'utc' };
   if (tsStyle === 'epoch-s' || tsStyle === 'epoch-ms') assumptions.push('zone: none needed (epoch time is UTC)');
   else if (ownZone) assumptions.push('zone: as written in each timestamp');
-  else assumptions.push(o.zone ? `zone: ${describeZone(zone)} for wall-clock times` : 'zone: ASSUMED UTC for wall-clock times without a zone (pass --tz or --utc-offset)');
+  else assumptions.push(options.zone ? `zone: ${describeZone(zone)} for wall-clock times` : 'zone: ASSUMED UTC for wall-clock times without a zone (pass --tz or --utc-offset)');
 
   const columns: PlannedColumn[] = [];
   const ignored: string[] = [];
   specs.forEach((spec, i) => {
     if (i === tsIndex) return;
     if (!spec || spec.role !== 'series') return void ignored.push(headers[i]);
-    const c = planColumn(file, spec, i, headers[i], firstValue(data, i), o, earlierUnits);
+    const c = planColumn(file, spec, i, headers[i], firstValue(data, i), options, earlierUnits);
     columns.push(c.column);
     assumptions.push(...c.assumptions);
   });

@@ -98,9 +98,9 @@ export class SeriesProfile {
     private readonly files: readonly string[],
   ) {}
 
-  /** Count a fault at `file:line`, keeping the first few locations. */
-  fault(kind: FaultKind, fileIndex: number, line: number, detail?: string, n = 1): void {
-    this.counts[kind] += n;
+  /** Count `count` faults at `file:line` (one by default), keeping the first few locations. */
+  fault(kind: FaultKind, fileIndex: number, line: number, detail?: string, count = 1): void {
+    this.counts[kind] += count;
     const list = (this.firstLocations[kind] ??= []);
     if (list.length < FIRST_LOCATIONS && line > 0) list.push(`${this.files[fileIndex]}:${line}${detail === undefined ? '' : ` (${detail})`}`);
   }

@@ -23,7 +23,7 @@ export interface RunImportOptions {
   onFile?: (file: InputFile, planned: ReturnType<ImportSession['beginFile']>) => void;
 }
 
-async function pass(files: readonly InputFile[], session: ImportSession, r: RunImportOptions, which: 'scan' | 'import'): Promise<ImportReport> {
+async function pass(files: readonly InputFile[], session: ImportSession, options: RunImportOptions, which: 'scan' | 'import'): Promise<ImportReport> {
   let done = 0;
   for (const file of files) {
     let lineNo = 0;
@@ -33,10 +33,10 @@ async function pass(files: readonly InputFile[], session: ImportSession, r: RunI
     };
     const begin = (lines: string[]) => {
       const planned = session.beginFile(file.label, lines);
-      if (which === 'import') r.onFile?.(file, planned);
+      if (which === 'import') options.onFile?.(file, planned);
     };
     try {
-      for await (const lines of readLineChunks(file.path, (b) => r.onProgress?.(done + Math.min(b, file.bytes), file, which))) {
+      for await (const lines of readLineChunks(file.path, (b) => options.onProgress?.(done + Math.min(b, file.bytes), file, which))) {
         if (head) {
           head.push(...lines);
           if (head.length < PLAN_HEAD_LINES) continue;
@@ -48,7 +48,7 @@ async function pass(files: readonly InputFile[], session: ImportSession, r: RunI
     } catch (err) {
       if (!(err instanceof NotTextError)) throw err;
       const skipped = session.skipFile(file.label, err.reason);
-      if (which === 'import') r.onFile?.(file, skipped);
+      if (which === 'import') options.onFile?.(file, skipped);
       head = undefined;
     }
     if (head) {
@@ -57,7 +57,7 @@ async function pass(files: readonly InputFile[], session: ImportSession, r: RunI
     }
     session.endFile();
     done += file.bytes;
-    r.onProgress?.(done, file, which);
+    options.onProgress?.(done, file, which);
   }
   return session.finish();
 }
@@ -67,12 +67,12 @@ async function pass(files: readonly InputFile[], session: ImportSession, r: RunI
  * without a readable timestamp are listed in `skippedFiles`; only unreadable input throws.
  * @throws {ImportInputError} when a file cannot be read.
  */
-export async function runImport(files: readonly InputFile[], r: RunImportOptions): Promise<ImportReport> {
+export async function runImport(files: readonly InputFile[], options: RunImportOptions): Promise<ImportReport> {
   let offsetMs = 0;
-  if (r.rebaseToNowMs !== undefined) {
-    const scan = new ImportSession(r.options, r.deviceId, undefined);
-    await pass(files, scan, r, 'scan');
-    if (scan.newestValidTsMs !== undefined) offsetMs = r.rebaseToNowMs - scan.newestValidTsMs;
+  if (options.rebaseToNowMs !== undefined) {
+    const scan = new ImportSession(options.options, options.deviceId, undefined);
+    await pass(files, scan, options, 'scan');
+    if (scan.newestValidTsMs !== undefined) offsetMs = options.rebaseToNowMs - scan.newestValidTsMs;
   }
-  return pass(files, new ImportSession(r.options, r.deviceId, r.sink, offsetMs), r, 'import');
+  return pass(files, new ImportSession(options.options, options.deviceId, options.sink, offsetMs), options, 'import');
 }

@@ -48,8 +48,8 @@ export class ClockGuard {
   private discarded = 0;
   private restamped = 0;
 
-  constructor(private readonly o: ClockGuardOptions) {
-    this.floorMs = Math.max(o.buildDateMs, o.newestStoredMs ?? -Infinity);
+  constructor(private readonly options: ClockGuardOptions) {
+    this.floorMs = Math.max(options.buildDateMs, options.newestStoredMs ?? -Infinity);
   }
 
   status(): ClockGuardStatus {
@@ -58,7 +58,7 @@ export class ClockGuard {
 
   private isTrustedAt(wallMs: number): boolean {
     if (wallMs < this.floorMs) return false;
-    return this.o.isSynchronized ? this.o.isSynchronized() : true;
+    return this.options.isSynchronized ? this.options.isSynchronized() : true;
   }
 
   /**
@@ -84,12 +84,12 @@ export class ClockGuard {
     if (!h.samples.length) return;
     this.held.push(h);
     this.heldCount += h.samples.length;
-    const max = this.o.maxHeld ?? 10_000;
+    const max = this.options.maxHeld ?? 10_000;
     while (this.heldCount > max) {
       const dropped = this.held.shift()!;
       this.heldCount -= dropped.samples.length;
       this.discarded += dropped.samples.length;
-      if (this.discarded === dropped.samples.length) this.o.log.warn('clock still untrusted: dropping the oldest held samples', { maxHeld: max });
+      if (this.discarded === dropped.samples.length) this.options.log.warn('clock still untrusted: dropping the oldest held samples', { maxHeld: max });
     }
   }
 
@@ -108,8 +108,8 @@ export class ClockGuard {
     }
     this.restamped += out.length;
     this.discarded += dropped;
-    this.o.log.info('clock trusted: held samples restamped from the monotonic clock', { restamped: out.length, discarded: dropped, offsetMs });
-    if (dropped) this.o.log.warn('held samples discarded: restamped time not after the newest stored sample', { discarded: dropped, floor: iso(this.floorMs) });
+    this.options.log.info('clock trusted: held samples restamped from the monotonic clock', { restamped: out.length, discarded: dropped, offsetMs });
+    if (dropped) this.options.log.warn('held samples discarded: restamped time not after the newest stored sample', { discarded: dropped, floor: iso(this.floorMs) });
     this.held = [];
     this.heldCount = 0;
     return out;
@@ -117,10 +117,10 @@ export class ClockGuard {
 
   private logChange(ok: boolean, wallMs: number): void {
     if (ok) {
-      if (this.trusted === false) this.o.log.info('system clock is trustworthy again', { now: iso(wallMs) });
+      if (this.trusted === false) this.options.log.info('system clock is trustworthy again', { now: iso(wallMs) });
       return;
     }
-    const why = this.o.isSynchronized && wallMs >= this.floorMs ? 'not synchronized yet' : `${iso(wallMs)} is before ${iso(this.floorMs)} (build date or newest stored sample; clock not set or jumped backwards)`;
-    this.o.log.warn(`system clock untrusted: ${why}; holding samples until it is`, { now: iso(wallMs) });
+    const why = this.options.isSynchronized && wallMs >= this.floorMs ? 'not synchronized yet' : `${iso(wallMs)} is before ${iso(this.floorMs)} (build date or newest stored sample; clock not set or jumped backwards)`;
+    this.options.log.warn(`system clock untrusted: ${why}; holding samples until it is`, { now: iso(wallMs) });
   }
 }

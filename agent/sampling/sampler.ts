@@ -52,7 +52,7 @@ export interface SamplerOptions {
 }
 
 interface Slot {
-  s: SampledSensor;
+  sensor: SampledSensor;
   status: SensorStatus;
   needsInit: boolean;
   cancel?: () => void;
@@ -64,76 +64,76 @@ export class Sampler {
   private readonly policy: FailurePolicy;
   private running = false;
 
-  constructor(private readonly o: SamplerOptions) {
-    this.policy = { ...DEFAULT_FAILURE_POLICY, ...o.policy };
-    const now = o.clock.nowMs();
-    this.slots = o.sensors.map((s) => ({
-      s,
+  constructor(private readonly options: SamplerOptions) {
+    this.policy = { ...DEFAULT_FAILURE_POLICY, ...options.policy };
+    const now = options.clock.nowMs();
+    this.slots = options.sensors.map((sensor) => ({
+      sensor,
       needsInit: true,
-      status: { id: s.driver.id, type: s.type, state: 'starting', sinceMs: now, consecutiveFailures: 0, reads: 0, failedReads: 0, errorCounts: {}, reinits: 0 },
+      status: { id: sensor.driver.id, type: sensor.type, state: 'starting', sinceMs: now, consecutiveFailures: 0, reads: 0, failedReads: 0, errorCounts: {}, reinits: 0 },
     }));
   }
 
   /** Declare every series and start each sensor's loop (first read right away). */
   start(): void {
-    this.o.buffer.defineSeries(this.slots.flatMap((sl) => [...sl.s.series.values()]));
+    this.options.buffer.defineSeries(this.slots.flatMap((slot) => [...slot.sensor.series.values()]));
     this.running = true;
-    for (const sl of this.slots) this.publish(sl), this.schedule(sl, 0);
+    for (const slot of this.slots) this.publish(slot), this.schedule(slot, 0);
   }
 
   /** Stop the loops, wait for reads in flight, close the drivers. */
   async stop(): Promise<void> {
     this.running = false;
-    for (const sl of this.slots) sl.cancel?.();
-    await Promise.all(this.slots.map((sl) => sl.busy));
-    await Promise.all(this.slots.map((sl) => sl.s.driver.close().catch(() => undefined)));
+    for (const slot of this.slots) slot.cancel?.();
+    await Promise.all(this.slots.map((slot) => slot.busy));
+    await Promise.all(this.slots.map((slot) => slot.sensor.driver.close().catch(() => undefined)));
   }
 
   /** True while a read is in flight (tests with virtual time wait for real I/O to finish). */
   get isBusy(): boolean {
-    return this.slots.some((sl) => sl.busy !== undefined);
+    return this.slots.some((slot) => slot.busy !== undefined);
   }
 
   /** Current status of every sensor. */
   statuses(): SensorStatus[] {
-    return this.slots.map((sl) => ({ ...sl.status, errorCounts: { ...sl.status.errorCounts } }));
+    return this.slots.map((slot) => ({ ...slot.status, errorCounts: { ...slot.status.errorCounts } }));
   }
 
-  private schedule(sl: Slot, delayMs: number): void {
+  private schedule(slot: Slot, delayMs: number): void {
     if (!this.running) return;
-    sl.cancel = this.o.scheduler.schedule(delayMs, () => {
-      sl.busy = this.cycle(sl).then((next) => {
-        sl.busy = undefined;
-        if (next !== undefined) this.schedule(sl, next);
+    slot.cancel = this.options.scheduler.schedule(delayMs, () => {
+      slot.busy = this.cycle(slot).then((next) => {
+        slot.busy = undefined;
+        if (next !== undefined) this.schedule(slot, next);
       });
     });
   }
 
   /** One attempt; resolves the delay until the next one, or undefined when the sensor is disabled. */
-  private async cycle(sl: Slot): Promise<number | undefined> {
-    const { driver } = sl.s;
-    const startMono = this.o.scheduler.monoMs();
+  private async cycle(slot: Slot): Promise<number | undefined> {
+    const { driver } = slot.sensor;
+    const startMono = this.options.scheduler.monoMs();
     // The next regular read is one interval after this one started, so read time does not drift.
-    const nextRegular = () => Math.max(0, startMono + sl.s.intervalMs - this.o.scheduler.monoMs());
+    const nextRegular = () => Math.max(0, startMono + slot.sensor.intervalMs - this.options.scheduler.monoMs());
     try {
-      if (sl.needsInit) {
-        if (sl.status.reads > 0 || sl.status.consecutiveFailures > 0) sl.status.reinits++;
+      if (slot.needsInit) {
+        if (slot.status.reads > 0 || slot.status.consecutiveFailures > 0) slot.status.reinits++;
         await driver.init();
-        sl.needsInit = false;
+        slot.needsInit = false;
       }
       const reading = await driver.read();
-      sl.status.reads++;
-      return this.store(sl, reading, this.o.clock.nowMs(), this.o.scheduler.monoMs()) ? nextRegular() : this.failed(sl, describe(reading), false);
+      slot.status.reads++;
+      return this.store(slot, reading, this.options.clock.nowMs(), this.options.scheduler.monoMs()) ? nextRegular() : this.failed(slot, describe(reading), false);
     } catch (err) {
       if (!(err instanceof SensorError)) {
         // Not a sensor fault (buffer full, bug): count it, keep the daemon and the loop alive.
-        this.count(sl, 'internal');
-        this.o.log.error('sampling failed', { sensor: driver.id, error: err as Error });
-        return this.failed(sl, (err as Error).message, false, true);
+        this.count(slot, 'internal');
+        this.options.log.error('sampling failed', { sensor: driver.id, error: err as Error });
+        return this.failed(slot, (err as Error).message, false, true);
       }
-      this.count(sl, err.code);
-      sl.status.reads++;
-      return this.failed(sl, err.message, !err.isTransient);
+      this.count(slot, err.code);
+      slot.status.reads++;
+      return this.failed(slot, err.message, !err.isTransient);
     }
   }
 
@@ -141,91 +141,91 @@ export class Sampler {
    * Store a reading's valid values (through the clock guard) and count its problems.
    * @returns false when the read counts as failed: problems and not one valid value.
    */
-  private store(sl: Slot, reading: Reading, wallMs: number, monoMs: number): boolean {
+  private store(slot: Slot, reading: Reading, wallMs: number, monoMs: number): boolean {
     const values: Array<{ seriesId: string; value: number }> = [];
     for (const [metric, value] of Object.entries(reading.values)) {
-      const series = sl.s.series.get(metric);
+      const series = slot.sensor.series.get(metric);
       if (series && value !== undefined && Number.isFinite(value)) values.push({ seriesId: series.seriesId, value });
     }
     for (const p of reading.problems) {
-      this.count(sl, p.code);
-      this.o.log.debug('value not stored', { sensor: sl.s.driver.id, metric: p.metric, problem: p.code, reason: p.message });
+      this.count(slot, p.code);
+      this.options.log.debug('value not stored', { sensor: slot.sensor.driver.id, metric: p.metric, problem: p.code, reason: p.message });
     }
     if (values.length === 0 && reading.problems.length > 0) return false;
     // No values and no problems: nothing measured yet (a rate's first interval), not a fault.
-    const samples = this.o.guard.admit(wallMs, monoMs, values);
-    if (samples.length) this.o.buffer.insert(this.o.deviceId, samples);
+    const samples = this.options.guard.admit(wallMs, monoMs, values);
+    if (samples.length) this.options.buffer.insert(this.options.deviceId, samples);
     this.publishClock();
-    if (values.length) sl.status.lastOkMs = wallMs;
-    this.succeeded(sl);
+    if (values.length) slot.status.lastOkMs = wallMs;
+    this.succeeded(slot);
     return true;
   }
 
-  private count(sl: Slot, code: string): void {
-    sl.status.errorCounts[code] = (sl.status.errorCounts[code] ?? 0) + 1;
+  private count(slot: Slot, code: string): void {
+    slot.status.errorCounts[code] = (slot.status.errorCounts[code] ?? 0) + 1;
   }
 
-  private succeeded(sl: Slot): void {
-    const was = sl.status.state;
-    const failures = sl.status.consecutiveFailures;
-    sl.status.consecutiveFailures = 0;
+  private succeeded(slot: Slot): void {
+    const was = slot.status.state;
+    const failures = slot.status.consecutiveFailures;
+    slot.status.consecutiveFailures = 0;
     if (was !== 'online') {
-      if (was === 'starting') this.o.log.info('sensor online', { sensor: sl.s.driver.id, type: sl.s.type });
-      else this.o.log.info('sensor recovered', { sensor: sl.s.driver.id, after: `${failures} failed reads` });
-      this.setState(sl, 'online');
+      if (was === 'starting') this.options.log.info('sensor online', { sensor: slot.sensor.driver.id, type: slot.sensor.type });
+      else this.options.log.info('sensor recovered', { sensor: slot.sensor.driver.id, after: `${failures} failed reads` });
+      this.setState(slot, 'online');
     }
-    this.publish(sl);
+    this.publish(slot);
   }
 
-  private failed(sl: Slot, message: string, isPermanent: boolean, isInternal = false): number | undefined {
-    const st = sl.status;
+  private failed(slot: Slot, message: string, isPermanent: boolean, isInternal = false): number | undefined {
+    const st = slot.status;
     if (!isInternal) st.failedReads++;
     st.consecutiveFailures++;
     st.lastError = message;
-    const id = sl.s.driver.id;
+    const id = slot.sensor.driver.id;
     if (isPermanent) {
-      this.o.log.error('sensor disabled (permanent fault; fix wiring or config and restart)', { sensor: id, error: message });
-      this.setState(sl, 'disabled');
-      this.publish(sl);
+      this.options.log.error('sensor disabled (permanent fault; fix wiring or config and restart)', { sensor: id, error: message });
+      this.setState(slot, 'disabled');
+      this.publish(slot);
       return undefined;
     }
     if (st.consecutiveFailures >= this.policy.offlineAfter && st.state !== 'offline') {
-      this.o.log.error('sensor offline', { sensor: id, failures: st.consecutiveFailures, error: message });
-      this.setState(sl, 'offline');
+      this.options.log.error('sensor offline', { sensor: id, failures: st.consecutiveFailures, error: message });
+      this.setState(slot, 'offline');
     } else if (st.state === 'online' || st.state === 'starting') {
-      this.o.log.warn('sensor failing', { sensor: id, error: message });
-      this.setState(sl, 'failing');
+      this.options.log.warn('sensor failing', { sensor: id, error: message });
+      this.setState(slot, 'failing');
     }
-    if (st.consecutiveFailures % this.policy.reinitAfter === 0) sl.needsInit = true;
-    this.publish(sl);
-    const cap = Math.max(sl.s.intervalMs, this.policy.maxBackoffMs);
+    if (st.consecutiveFailures % this.policy.reinitAfter === 0) slot.needsInit = true;
+    this.publish(slot);
+    const cap = Math.max(slot.sensor.intervalMs, this.policy.maxBackoffMs);
     return Math.min(cap, this.policy.retryBaseMs * 2 ** Math.min(st.consecutiveFailures - 1, 30));
   }
 
-  private setState(sl: Slot, state: SensorState): void {
-    sl.status.state = state;
-    sl.status.sinceMs = this.o.clock.nowMs();
+  private setState(slot: Slot, state: SensorState): void {
+    slot.status.state = state;
+    slot.status.sinceMs = this.options.clock.nowMs();
   }
 
   private lastClockStatus?: string;
 
   /** Publish the clock guard's status when it changed (trusted, held, discarded). */
   private publishClock(): void {
-    const status = JSON.stringify(this.o.guard.status());
+    const status = JSON.stringify(this.options.guard.status());
     if (status === this.lastClockStatus) return;
     this.lastClockStatus = status;
     try {
-      this.o.buffer.setState(CLOCK_STATE_KEY, status);
+      this.options.buffer.setState(CLOCK_STATE_KEY, status);
     } catch (err) {
-      this.o.log.debug('could not publish clock status', { error: err as Error });
+      this.options.log.debug('could not publish clock status', { error: err as Error });
     }
   }
 
-  private publish(sl: Slot): void {
+  private publish(slot: Slot): void {
     try {
-      publishSensorStatus(this.o.buffer, sl.status, this.slots.map((x) => x.s.driver.id));
+      publishSensorStatus(this.options.buffer, slot.status, this.slots.map((other) => other.sensor.driver.id));
     } catch (err) {
-      this.o.log.debug('could not publish sensor status', { sensor: sl.s.driver.id, error: err as Error });
+      this.options.log.debug('could not publish sensor status', { sensor: slot.sensor.driver.id, error: err as Error });
     }
   }
 }

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import { openDatabase, type Db } from '../../sqlite/sqlite-db.js';
 import { listInputFiles } from '../../agent/import/input-files.js';
 import { runImport } from '../../agent/import/run-import.js';
 import { allSnapshots, bucketMsOf, WINDOW_NAMES } from '../../builder/constants.js';
@@ -42,8 +43,8 @@ async function settledBytesPerSample(b: SqliteBuffer, deviceId: string): Promise
  * know `ts_ms / w` is monotonic): "USE TEMP B-TREE FOR GROUP BY" in the query plan. Later sections
  * read `groupby/primary.totalMs` / `groupby/year.totalMs` from `ctx.shared` to print ratios.
  */
-function groupByBaseline(b: SqliteBuffer, deviceId: string, atMs: number): { perWindowMs: Record<string, number>; totalMs: number; buckets: number } {
-  const pks = (b.db.prepare('SELECT series_pk FROM series WHERE device_id = ?').pluck().all(deviceId) as number[]).join(',');
+function groupByBaseline(db: Db, deviceId: string, atMs: number): { perWindowMs: Record<string, number>; totalMs: number; buckets: number } {
+  const pks = (db.prepare('SELECT series_pk FROM series WHERE device_id = ?').pluck().all(deviceId) as number[]).join(',');
   const perWindowMs: Record<string, number> = {};
   let buckets = 0;
   let totalMs = 0;
@@ -54,7 +55,7 @@ function groupByBaseline(b: SqliteBuffer, deviceId: string, atMs: number): { per
     const sql = `SELECT series_pk, ts_ms / ${w} AS bucket, count(*), sum(value), min(value), max(value)
       FROM samples WHERE series_pk IN (${pks}) AND ts_ms >= ? AND ts_ms <= ? GROUP BY series_pk, bucket`;
     const t0 = performance.now();
-    buckets += b.db.prepare(sql).raw().all(from, atMs).length;
+    buckets += db.prepare(sql).raw().all(from, atMs).length;
     const ms = performance.now() - t0;
     perWindowMs[window] = (perWindowMs[window] ?? 0) + ms;
     totalMs += ms;
@@ -100,9 +101,10 @@ const groupByPrimary: BenchSection = {
   needs: ['import/primary'],
   skip: (ctx) => (ctx.shared.has('primary.dbPath') ? undefined : 'needs import/primary'),
   async run(ctx) {
-    const b = SqliteBuffer.open(ctx.shared.get('primary.dbPath') as string);
+    const db = openDatabase(ctx.shared.get('primary.dbPath') as string);
+    const b = SqliteBuffer.openOn(db);
     try {
-      const r = groupByBaseline(b, 'livingroom', PRIMARY_AT_MS);
+      const r = groupByBaseline(db, 'livingroom', PRIMARY_AT_MS);
       ctx.shared.set('groupby/primary.totalMs', r.totalMs);
       return groupByFigures(r);
     } finally {
@@ -152,9 +154,10 @@ const groupByYear: BenchSection = {
   needs: ['generate/year'],
   skip: (ctx) => (ctx.shared.has('year.dbPath') ? undefined : 'needs generate/year (--year)'),
   async run(ctx) {
-    const b = SqliteBuffer.open(ctx.shared.get('year.dbPath') as string);
+    const db = openDatabase(ctx.shared.get('year.dbPath') as string);
+    const b = SqliteBuffer.openOn(db);
     try {
-      const r = groupByBaseline(b, 'year', ctx.shared.get('year.atMs') as number);
+      const r = groupByBaseline(db, 'year', ctx.shared.get('year.atMs') as number);
       ctx.shared.set('groupby/year.totalMs', r.totalMs);
       return groupByFigures(r);
     } finally {

@@ -30,24 +30,24 @@ function readText(path: string, what: string): string {
   }
 }
 
-function decode(chip: DecodeChip, o: DecodeOptions): DecodeReport {
+function decode(chip: DecodeChip, options: DecodeOptions): DecodeReport {
   const need = (v: string | undefined, flag: string, example: string): string => {
     if (v === undefined) throw new UsageError(`decode ${chip} needs ${flag}, e.g. ${example}`);
     return v;
   };
   switch (chip) {
     case 'bme280': case 'bmp280': {
-      if (o.dump === undefined && o.reg.length === 0) throw new UsageError(`decode ${chip} needs --dump FILE (i2cdump output) or --reg ADDR=HEXBYTES (0x88=<26 bytes> 0xE1=<7 bytes> 0xF7=<8 bytes>)`);
-      const regs = o.dump !== undefined ? parseI2cdump(readText(o.dump, '--dump')) : new Map<number, number>();
-      for (const [k, v] of parseRegArgs(o.reg)) regs.set(k, v);
+      if (options.dump === undefined && options.reg.length === 0) throw new UsageError(`decode ${chip} needs --dump FILE (i2cdump output) or --reg ADDR=HEXBYTES (0x88=<26 bytes> 0xE1=<7 bytes> 0xF7=<8 bytes>)`);
+      const regs = options.dump !== undefined ? parseI2cdump(readText(options.dump, '--dump')) : new Map<number, number>();
+      for (const [k, v] of parseRegArgs(options.reg)) regs.set(k, v);
       return decodeBmeRegisters(chip, regs);
     }
     case 'sht3x': case 'sht4x':
-      return decodeShtFrame(chip, parseHexBytes(need(o.frame, '--frame HEX', '--frame "64 8B C7 5E B9 3C"'), '--frame'));
+      return decodeShtFrame(chip, parseHexBytes(need(options.frame, '--frame HEX', '--frame "64 8B C7 5E B9 3C"'), '--frame'));
     case 'bh1750':
-      return decodeBh1750Raw(parseHexBytes(need(o.raw, '--raw HEX', '--raw "83 90"'), '--raw'), o.mode, Number(o.mtreg));
+      return decodeBh1750Raw(parseHexBytes(need(options.raw, '--raw HEX', '--raw "83 90"'), '--raw'), options.mode, Number(options.mtreg));
     case 'ds18b20':
-      return decodeW1Text(readText(need(o.file, '--file PATH', '--file /sys/bus/w1/devices/28-0316a2795aff/w1_slave'), '--file'));
+      return decodeW1Text(readText(need(options.file, '--file PATH', '--file /sys/bus/w1/devices/28-0316a2795aff/w1_slave'), '--file'));
   }
 }
 
@@ -85,11 +85,11 @@ Examples:
   sensorctl decode bme280 --reg 0x88=<26 bytes> --reg 0xE1=<7 bytes> --reg 0xF7=<8 bytes>
   sensorctl decode bh1750 --raw "83 90" --mode h --mtreg 69
   sensorctl decode ds18b20 --file w1_slave`)
-    .action((chip: DecodeChip, o: DecodeOptions, cmd: Command) => {
+    .action((chip: DecodeChip, options: DecodeOptions, cmd: Command) => {
       const g = globalOptions(cmd);
       let r: DecodeReport;
       try {
-        r = decode(chip, o);
+        r = decode(chip, options);
       } catch (err) {
         if (err instanceof DecodeInputError) throw new UsageError(`decode ${chip}: ${err.message}`);
         throw err;

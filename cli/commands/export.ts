@@ -21,7 +21,7 @@ export const CSV_HEADER = 'tsMs,iso,seriesId,value';
 export const SLICE_MS = 86_400_000;
 
 /** One sample as a CSV line (seriesId matches ID_PATTERN: no commas or quotes to escape). */
-export const csvLine = (s: Sample): string => `${s.tsMs},${new Date(s.tsMs).toISOString()},${s.seriesId},${s.value}`;
+export const csvLine = (sample: Sample): string => `${sample.tsMs},${new Date(sample.tsMs).toISOString()},${sample.seriesId},${sample.value}`;
 
 /**
  * Samples of `deviceId` with `fromMs <= tsMs <= toMs`, one slice at a time, each slice ordered by
@@ -51,16 +51,16 @@ interface ExportOptions {
   output?: string;
 }
 
-function parseOptions(o: ExportOptions, nowMs: number): { window: keyof typeof WINDOWS; format: ExportFormat; toMs: number } {
-  if (!isWindow(o.window)) throw new UsageError(`--window ${o.window ?? '(missing)'}: expected one of ${WINDOW_NAMES.join(', ')}`);
-  const format = (o.format ?? 'csv') as ExportFormat;
-  if (!EXPORT_FORMATS.includes(format)) throw new UsageError(`--format ${o.format}: expected one of ${EXPORT_FORMATS.join(', ')}`);
+function parseOptions(options: ExportOptions, nowMs: number): { window: keyof typeof WINDOWS; format: ExportFormat; toMs: number } {
+  if (!isWindow(options.window)) throw new UsageError(`--window ${options.window ?? '(missing)'}: expected one of ${WINDOW_NAMES.join(', ')}`);
+  const format = (options.format ?? 'csv') as ExportFormat;
+  if (!EXPORT_FORMATS.includes(format)) throw new UsageError(`--format ${options.format}: expected one of ${EXPORT_FORMATS.join(', ')}`);
   let toMs = nowMs;
-  if (o.at !== undefined) {
-    toMs = Date.parse(o.at);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(o.at) || !Number.isFinite(toMs)) throw new UsageError(`--at ${o.at}: expected an ISO 8601 time such as 2019-09-30T16:00:00Z`);
+  if (options.at !== undefined) {
+    toMs = Date.parse(options.at);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(options.at) || !Number.isFinite(toMs)) throw new UsageError(`--at ${options.at}: expected an ISO 8601 time such as 2019-09-30T16:00:00Z`);
   }
-  return { window: o.window, format, toMs };
+  return { window: options.window, format, toMs };
 }
 
 export function register(program: Command): void {

@@ -17,45 +17,45 @@ function table(rows: string[][]): string {
 }
 
 /** The report as printed: assumptions per group of files, a per-series table, first locations of each fault. */
-export function formatImportReport(r: ImportReport, run: { elapsedMs: number; bytes: number; rowsPerS: number }): string {
+export function formatImportReport(report: ImportReport, run: { elapsedMs: number; bytes: number; rowsPerS: number }): string {
   const out: string[] = [];
-  for (const p of r.plans) {
+  for (const p of report.plans) {
     const files = p.files.length <= 3 ? p.files.join(', ') : `${p.files.length} files: ${p.files[0]} … ${p.files[p.files.length - 1]}`;
     out.push(`Assumed for ${files}:`, ...p.assumptions.map((a) => `  ${a}`));
   }
-  for (const s of r.skippedFiles) out.push(`${s.file}: skipped: ${s.reason}`);
-  if (r.offsetMs) out.push(`Rebased: every timestamp shifted by ${dur(r.offsetMs)} (${r.offsetMs} ms) so the newest sample is now.`);
+  for (const s of report.skippedFiles) out.push(`${s.file}: skipped: ${s.reason}`);
+  if (report.offsetMs) out.push(`Rebased: every timestamp shifted by ${dur(report.offsetMs)} (${report.offsetMs} ms) so the newest sample is now.`);
   out.push('');
   const head = ['series', 'rows', 'stored', 'dup', 'malformed', 'empty', 'out-of-range', 'back-steps', 'step 0', 'short', 'gaps', 'longest gap', 'typical', 'first', 'last'];
-  const rows = r.series.map((s) => [
+  const rows = report.series.map((s) => [
     s.seriesId, s.rowsRead, s.stored, s.counts.duplicate, s.counts.malformed, s.counts.empty, s.counts.outOfRange, s.counts.nonMonotonic,
     s.counts.zeroStep, s.shortStepThresholdMs === undefined ? s.counts.shortStep : `${s.counts.shortStep} (<${dur(s.shortStepThresholdMs)})`, s.counts.gap, dur(s.longestGapMs), dur(s.typicalIntervalMs), iso(s.firstTsMs), iso(s.lastTsMs),
   ].map(String));
   out.push(table([head, ...rows]), '');
-  for (const s of r.series) {
+  for (const s of report.series) {
     for (const [kind, locs] of Object.entries(s.firstLocations) as Array<[FaultKind, string[]]>) {
       const label = kind === 'shortStep' && s.shortStepThresholdMs !== undefined ? `short steps (< ${dur(s.shortStepThresholdMs)} = typical / ${SHORT_STEP_DIVISOR})` : LABELS[kind];
       if (locs.length) out.push(`${s.seriesId} ${label} (${s.counts[kind]}): ${locs.join(', ')}${s.counts[kind] > locs.length ? ', …' : ''}`);
     }
     if (s.longestBackStepMs) out.push(`${s.seriesId} longest step back: ${dur(s.longestBackStepMs)}`);
   }
-  const skipped = r.skippedFiles.length ? ` (${plural(r.skippedFiles.length, 'skipped', 'skipped')})` : '';
-  const duplicates = r.series.reduce((a, s) => a + s.counts.duplicate, 0);
-  out.push('', `Read ${plural(r.files, 'file')}${skipped} (${(run.bytes / 1e6).toFixed(1)} MB) for device ${r.deviceId} in ${(run.elapsedMs / 1000).toFixed(1)} s: ${plural(r.rowsRead, 'row')} read, ${plural(r.stored, 'sample')} stored${duplicates ? `, ${duplicates} already stored` : ''}, ${run.rowsPerS} rows/s.`);
+  const skipped = report.skippedFiles.length ? ` (${plural(report.skippedFiles.length, 'skipped', 'skipped')})` : '';
+  const duplicates = report.series.reduce((a, s) => a + s.counts.duplicate, 0);
+  out.push('', `Read ${plural(report.files, 'file')}${skipped} (${(run.bytes / 1e6).toFixed(1)} MB) for device ${report.deviceId} in ${(run.elapsedMs / 1000).toFixed(1)} s: ${plural(report.rowsRead, 'row')} read, ${plural(report.stored, 'sample')} stored${duplicates ? `, ${duplicates} already stored` : ''}, ${run.rowsPerS} rows/s.`);
   return out.join('\n');
 }
 
 /** `1 file`, `2 files`; `plural(2, 'skipped', 'skipped')` → `2 skipped`. */
-export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+export const plural = (count: number, one: string, many = `${one}s`): string => `${count} ${count === 1 ? one : many}`;
 
 /**
  * The line that explains an import that found nothing to store (no valid sample in any file, none
  * already stored either), or undefined when something valid was found. Such an import exits 1.
  */
-export function nothingImported(r: ImportReport): string | undefined {
-  const found = r.stored + r.series.reduce((a, s) => a + s.counts.duplicate, 0);
+export function nothingImported(report: ImportReport): string | undefined {
+  const found = report.stored + report.series.reduce((a, s) => a + s.counts.duplicate, 0);
   if (found > 0) return undefined;
-  if (r.files === 0) return 'Nothing imported: no file to read (folders are walked for files; *.md, LICENSE, README* and dot files are skipped).';
-  if (r.skippedFiles.length === r.files) return `Nothing imported: ${r.files === 1 ? 'the file was' : `all ${r.files} files were`} skipped (see above).`;
+  if (report.files === 0) return 'Nothing imported: no file to read (folders are walked for files; *.md, LICENSE, README* and dot files are skipped).';
+  if (report.skippedFiles.length === report.files) return `Nothing imported: ${report.files === 1 ? 'the file was' : `all ${report.files} files were`} skipped (see above).`;
   return 'Nothing imported: no row held a valid value (see the faults above).';
 }

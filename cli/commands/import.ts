@@ -50,35 +50,35 @@ function spec(flag: string, text: string): ColumnSpec {
 }
 
 /** Turn the flags into `ImportOptions`. @throws {UsageError} naming the bad flag and what is allowed. */
-export function toImportOptions(o: RawOptions): ImportOptions {
-  if (o.seriesPrefix && !ID_PATTERN.test(`${o.seriesPrefix}x`)) throw new UsageError(`--series-prefix ${o.seriesPrefix}: expected A–Z a–z 0–9 . _ : - starting with a letter or digit`);
-  if (o.tz && o.utcOffset) throw new UsageError('--tz and --utc-offset: give one of them, not both');
+export function toImportOptions(raw: RawOptions): ImportOptions {
+  if (raw.seriesPrefix && !ID_PATTERN.test(`${raw.seriesPrefix}x`)) throw new UsageError(`--series-prefix ${raw.seriesPrefix}: expected A–Z a–z 0–9 . _ : - starting with a letter or digit`);
+  if (raw.tz && raw.utcOffset) throw new UsageError('--tz and --utc-offset: give one of them, not both');
   let zone: Zone | undefined;
-  if (o.tz) {
-    if (!isIanaZone(o.tz)) throw new UsageError(`--tz ${o.tz}: not an IANA time zone name (e.g. Europe/Berlin, UTC)`);
-    zone = { kind: 'iana', name: o.tz };
+  if (raw.tz) {
+    if (!isIanaZone(raw.tz)) throw new UsageError(`--tz ${raw.tz}: not an IANA time zone name (e.g. Europe/Berlin, UTC)`);
+    zone = { kind: 'iana', name: raw.tz };
   }
-  if (o.utcOffset) {
-    const off = parseUtcOffset(o.utcOffset);
-    if (off === undefined) throw new UsageError(`--utc-offset ${o.utcOffset}: expected ±HH:MM, e.g. +01:00 or -05:30`);
+  if (raw.utcOffset) {
+    const off = parseUtcOffset(raw.utcOffset);
+    if (off === undefined) throw new UsageError(`--utc-offset ${raw.utcOffset}: expected ±HH:MM, e.g. +01:00 or -05:30`);
     zone = { kind: 'offset', offsetMin: off };
   }
   const ranges: ImportOptions['ranges'] = {};
-  for (const r of o.range) {
+  for (const r of raw.range) {
     const [name, value] = pair('--range', r);
     const m = /^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)$/.exec(value);
     if (!m || Number(m[1]) > Number(m[2])) throw new UsageError(`--range ${r}: expected NAME=MIN..MAX with MIN ≤ MAX, e.g. tempC=-30..50`);
     ranges[name] = { min: Number(m[1]), max: Number(m[2]) };
   }
   return {
-    seriesPrefix: o.seriesPrefix,
-    delimiter: o.delimiter,
-    header: o.header,
-    columns: o.columns === undefined ? undefined : o.columns.split(',').map((c) => spec('--columns', c)),
-    columnMap: Object.fromEntries(o.column.map((c) => { const [h, s] = pair('--column', c); return [h, spec('--column', s)]; })),
-    tsFormat: o.tsFormat,
+    seriesPrefix: raw.seriesPrefix,
+    delimiter: raw.delimiter,
+    header: raw.header,
+    columns: raw.columns === undefined ? undefined : raw.columns.split(',').map((c) => spec('--columns', c)),
+    columnMap: Object.fromEntries(raw.column.map((c) => { const [h, s] = pair('--column', c); return [h, spec('--column', s)]; })),
+    tsFormat: raw.tsFormat,
     zone,
-    units: Object.fromEntries(o.unit.map((u) => pair('--unit', u))),
+    units: Object.fromEntries(raw.unit.map((u) => pair('--unit', u))),
     ranges,
   };
 }

@@ -49,19 +49,19 @@ export function starterConfig(host: string): string {
  * @returns exit code: 0 done, 1 a step failed (the message names it).
  * @throws {UsageError} for a bad user name or app/node path, or when not root on `/`.
  */
-export async function runInstall(o: InstallOptions, deps: InstallDeps): Promise<number> {
-  if (!USER_NAME_PATTERN.test(o.user)) throw new UsageError(`--user ${o.user}: expected lower-case letters, digits, _ and - (at most 31)`);
-  const prefix = resolve(o.prefix);
-  if (prefix === '/' && !o.dryRun && deps.uid !== 0) throw new UsageError('install into / needs root: run it with sudo (or try --dry-run)');
+export async function runInstall(options: InstallOptions, deps: InstallDeps): Promise<number> {
+  if (!USER_NAME_PATTERN.test(options.user)) throw new UsageError(`--user ${options.user}: expected lower-case letters, digits, _ and - (at most 31)`);
+  const prefix = resolve(options.prefix);
+  if (prefix === '/' && !options.dryRun && deps.uid !== 0) throw new UsageError('install into / needs root: run it with sudo (or try --dry-run)');
   let unitText: string;
   try {
-    unitText = renderUnit(readUnitTemplate(), { node: o.node ?? process.execPath, appDir: o.appDir ?? APP_DIR, user: o.user, group: o.user });
+    unitText = renderUnit(readUnitTemplate(), { node: options.node ?? process.execPath, appDir: options.appDir ?? APP_DIR, user: options.user, group: options.user });
   } catch (err) {
     if (err instanceof InstallError) throw new UsageError(err.message);
     throw err;
   }
-  const actions = planInstall(readFacts(prefix), { user: o.user, unitText, starterConfig: starterConfig(o.host ?? hostname()) });
-  if (o.dryRun) {
+  const actions = planInstall(readFacts(prefix), { user: options.user, unitText, starterConfig: starterConfig(options.host ?? hostname()) });
+  if (options.dryRun) {
     deps.write(`Dry run: would do, under ${prefix}:`);
     for (const a of actions) deps.write(`  ${describe(a)}`);
     return 0;

@@ -10,6 +10,7 @@
  */
 import type { Command } from 'commander';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import { openDatabase, type Db } from '../../sqlite/sqlite-db.js';
 import { DEFAULT_CLOUD, type CloudConfig } from '../../agent/config/upload-config.js';
 import { createUploadService } from '../../pi/upload-service.js';
 import type { RunSummary } from '../../agent/upload/uploader.js';
@@ -52,10 +53,11 @@ Examples:
       const cloud: CloudConfig = config.cloud ?? { ...DEFAULT_CLOUD, table: opts.table! };
       const sinceMs = opts.since === undefined ? undefined : parseSince(opts.since);
       const deviceId = opts.device ?? config.deviceId;
-      const buffer = SqliteBuffer.open(dbPath(g));
+      const db = openDatabase(dbPath(g));
+      const buffer = SqliteBuffer.openOn(db);
       try {
-        if (opts.dryRun) return dryRun(g, buffer, cloud, opts.table ?? cloud.table, deviceId, sinceMs);
-        const service = createUploadService({ db: buffer.db, cloud, log: g.log, table: opts.table, enable: config.cloud !== undefined });
+        if (opts.dryRun) return dryRun(g, db, cloud, opts.table ?? cloud.table, deviceId, sinceMs);
+        const service = createUploadService({ db, cloud, log: g.log, table: opts.table, enable: config.cloud !== undefined });
         try {
           if (sinceMs !== undefined) {
             const added = service.queue.enqueueSince(sinceMs, deviceId);
@@ -112,8 +114,7 @@ function summaryText(table: string, t: Totals): string {
   );
 }
 
-function dryRun(g: ReturnType<typeof globalOptions>, buffer: SqliteBuffer, cloud: CloudConfig, table: string, deviceId: string, sinceMs: number | undefined): void {
-  const db = buffer.db;
+function dryRun(g: ReturnType<typeof globalOptions>, db: Db, cloud: CloudConfig, table: string, deviceId: string, sinceMs: number | undefined): void {
   const hasQueue = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'upload_pending'").get() !== undefined;
   const pending = hasQueue
     ? (db.prepare('SELECT count(*) AS n FROM upload_pending WHERE device_id = ? AND ts_ms >= ?').get(deviceId, sinceMs ?? -Number.MAX_SAFE_INTEGER) as { n: number }).n

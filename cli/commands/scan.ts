@@ -9,8 +9,10 @@ import type { I2cBus } from '../../sensors/ports.js';
 import { formatGrid, scanBus } from '../../sensors/scan.js';
 import { EXIT_FAILURE, UsageError, globalOptions, output } from '../context.js';
 
+/** What `sensorctl scan` needs from the outside (tests inject a fake bus). */
 export interface ScanDeps {
-  openBus(n: number): Promise<I2cBus>;
+  /** Open `/dev/i2c-<busNumber>`. */
+  openBus(busNumber: number): Promise<I2cBus>;
 }
 
 export function register(program: Command, deps: ScanDeps = { openBus: openI2cBus }): void {

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import { openDatabase } from '../../sqlite/sqlite-db.js';
 import type { SeriesStats } from '../../agent/buffer/ports.js';
 import { formatSensorStatuses, readClockStatus, readSensorStatuses, type SensorStatus } from '../../agent/sampling/sensor-status.js';
 import { formatUploadStatus, uploadStatus, type UploadStatus } from '../../pi/upload-service.js';
@@ -75,14 +76,15 @@ export async function collectStatus(g: GlobalOptions, deviceId: string): Promise
   const path = dbPath(g);
   const snapshots = await collectSnapshots(g.dataDir, deviceId, Date.now());
   if (!existsSync(path)) return { deviceId, dbPath: path, hasDatabase: false, dbSizeBytes: 0, series: [], snapshots, sensors: [] };
-  const buffer = SqliteBuffer.open(path);
+  const db = openDatabase(path);
+  const buffer = SqliteBuffer.openOn(db);
   try {
     const series = buffer.stats().map((s) => ({ ...s, firstAt: iso(s.firstTsMs), lastAt: iso(s.lastTsMs) }));
     const dbSizeBytes = buffer.sizeBytes();
     const total = series.reduce((a, s) => a + s.count, 0);
     return {
       deviceId, dbPath: path, hasDatabase: true, dbSizeBytes, bytesPerSample: total ? dbSizeBytes / total : undefined, series, snapshots,
-      sensors: readSensorStatuses(buffer), clock: readClockStatus(buffer), upload: uploadStatus(buffer.db, deviceId),
+      sensors: readSensorStatuses(buffer), clock: readClockStatus(buffer), upload: uploadStatus(db, deviceId),
     };
   } finally {
     buffer.close();

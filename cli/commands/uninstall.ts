@@ -22,12 +22,12 @@ export interface UninstallOptions {
  * @returns exit code: 0 done, 1 a step failed.
  * @throws {UsageError} for a bad user name, or when not root on `/`.
  */
-export async function runUninstall(o: UninstallOptions, deps: InstallDeps): Promise<number> {
-  if (!USER_NAME_PATTERN.test(o.user)) throw new UsageError(`--user ${o.user}: expected lower-case letters, digits, _ and - (at most 31)`);
-  const prefix = resolve(o.prefix);
-  if (prefix === '/' && !o.dryRun && deps.uid !== 0) throw new UsageError('uninstall from / needs root: run it with sudo (or try --dry-run)');
-  const actions = planUninstall(readFacts(prefix), { user: o.user, purge: o.purge });
-  if (o.dryRun) {
+export async function runUninstall(options: UninstallOptions, deps: InstallDeps): Promise<number> {
+  if (!USER_NAME_PATTERN.test(options.user)) throw new UsageError(`--user ${options.user}: expected lower-case letters, digits, _ and - (at most 31)`);
+  const prefix = resolve(options.prefix);
+  if (prefix === '/' && !options.dryRun && deps.uid !== 0) throw new UsageError('uninstall from / needs root: run it with sudo (or try --dry-run)');
+  const actions = planUninstall(readFacts(prefix), { user: options.user, purge: options.purge });
+  if (options.dryRun) {
     deps.write(`Dry run: would do, under ${prefix}:`);
     for (const a of actions) deps.write(`  ${describe(a)}`);
     return 0;
@@ -40,7 +40,7 @@ export async function runUninstall(o: UninstallOptions, deps: InstallDeps): Prom
     deps.write(`sensorctl uninstall: ${err.message}`);
     return EXIT_FAILURE;
   }
-  if (!o.purge) deps.write('Kept /etc/sensorctl, /var/lib/sensorctl and the user; `sensorctl uninstall --purge` removes them.');
+  if (!options.purge) deps.write('Kept /etc/sensorctl, /var/lib/sensorctl and the user; `sensorctl uninstall --purge` removes them.');
   return 0;
 }
 

@@ -76,12 +76,12 @@ export function compensatePressure(adcP: number, tFine: number, cal: Calibration
  * sheet's listing does.
  * @returns relative humidity in %RH.
  */
-export function compensateHumidity(adcH: number, tFine: number, h: HumidityCalibration): number {
+export function compensateHumidity(adcH: number, tFine: number, cal: HumidityCalibration): number {
   let varH = tFine - 76800.0;
   varH =
-    (adcH - (h.digH4 * 64.0 + (h.digH5 / 16384.0) * varH)) *
-    ((h.digH2 / 65536.0) * (1.0 + (h.digH6 / 67108864.0) * varH * (1.0 + (h.digH3 / 67108864.0) * varH)));
-  varH = varH * (1.0 - (h.digH1 * varH) / 524288.0);
+    (adcH - (cal.digH4 * 64.0 + (cal.digH5 / 16384.0) * varH)) *
+    ((cal.digH2 / 65536.0) * (1.0 + (cal.digH6 / 67108864.0) * varH * (1.0 + (cal.digH3 / 67108864.0) * varH)));
+  varH = varH * (1.0 - (cal.digH1 * varH) / 524288.0);
   if (varH > 100.0) varH = 100.0;
   else if (varH < 0.0) varH = 0.0;
   return varH;

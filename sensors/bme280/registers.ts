@@ -75,8 +75,8 @@ export const STANDBY_CODES = { 0.5: 0, 62.5: 1, 125: 2, 250: 3, 500: 4, 1000: 5,
 export type StandbyMs = keyof typeof STANDBY_CODES;
 
 /** Read a `{ shift, mask }` field out of a register byte. */
-export function field(byte: number, f: { shift: number; mask: number }): number {
-  return (byte >> f.shift) & f.mask;
+export function field(byte: number, bitfield: { shift: number; mask: number }): number {
+  return (byte >> bitfield.shift) & bitfield.mask;
 }
 
 /** Decode an oversampling code read back from ctrl_hum/ctrl_meas into its factor (codes ≥ 5 are ×16). */

@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { SqliteUploadQueue } from '../../sqlite/sqlite-upload-queue.js';
+import { openDatabase } from '../../sqlite/sqlite-db.js';
 import { startUploadSchedule } from '../../pi/upload-scheduler.js';
 import { Uploader } from '../../agent/upload/uploader.js';
 import { FatalUploadError } from '../../agent/upload/errors.js';
@@ -27,8 +28,9 @@ function gatedSink() {
 }
 
 function setup() {
-  const buffer = SqliteBuffer.open(':memory:');
-  const queue = SqliteUploadQueue.open(buffer.db);
+  const db = openDatabase(':memory:');
+  const buffer = SqliteBuffer.openOn(db);
+  const queue = SqliteUploadQueue.open(db);
   queue.setEnabled(true);
   buffer.defineSeries(BME280_SERIES);
   buffer.insert(DEVICE_ID, Array.from({ length: 60 }, (_, i) => ({ seriesId: BME280_SERIES[0].seriesId, tsMs: 1_000 + i * 10_000, value: 20 + i / 10 })));

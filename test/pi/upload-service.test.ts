@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import { openDatabase } from '../../sqlite/sqlite-db.js';
 import { SqliteUploadQueue } from '../../sqlite/sqlite-upload-queue.js';
 import { DEFAULT_CLOUD } from '../../agent/config/upload-config.js';
 import { formatUploadStatus, startUploads, uploadStatus } from '../../pi/upload-service.js';
@@ -30,31 +31,33 @@ start.after(async () => {
 });
 
 start('without a cloud section disables the queue: new samples are not enqueued', () => {
-  const buffer = SqliteBuffer.open(':memory:');
-  SqliteUploadQueue.open(buffer.db).setEnabled(true);
-  assert.is(startUploads({ db: buffer.db, cloud: undefined, log: memoryLogger() }), undefined);
+  const db = openDatabase(':memory:');
+  const buffer = SqliteBuffer.openOn(db);
+  SqliteUploadQueue.open(db).setEnabled(true);
+  assert.is(startUploads({ db, cloud: undefined, log: memoryLogger() }), undefined);
   buffer.defineSeries(BME280_SERIES);
   buffer.insert(DEVICE_ID, [{ seriesId: BME280_SERIES[0].seriesId, tsMs: 1_000, value: 20 }]);
-  assert.is(uploadStatus(buffer.db).backlogItems, 0);
-  assert.match(formatUploadStatus(uploadStatus(buffer.db)), 'no uplink configured');
+  assert.is(uploadStatus(db).backlogItems, 0);
+  assert.match(formatUploadStatus(uploadStatus(db)), 'no uplink configured');
   buffer.close();
 });
 
 start('with a cloud section enqueues new samples and its schedule uploads them (SDK chain + endpoint from env)', async () => {
   await createTable(dyn.client(), 'svc-samples');
-  const buffer = SqliteBuffer.open(':memory:');
+  const db = openDatabase(':memory:');
+  const buffer = SqliteBuffer.openOn(db);
   buffer.defineSeries(BME280_SERIES);
-  const running = startUploads({ db: buffer.db, cloud: { ...DEFAULT_CLOUD, table: 'svc-samples', uploadEvery: '0 0 1 1 *' }, log: memoryLogger() })!;
+  const running = startUploads({ db, cloud: { ...DEFAULT_CLOUD, table: 'svc-samples', uploadEvery: '0 0 1 1 *' }, log: memoryLogger() })!;
   buffer.insert(DEVICE_ID, loadBme280Month('2019/09').slice(0, 300));
-  assert.is(uploadStatus(buffer.db).backlogItems, sqliteItems(buffer.db, DEVICE_ID).size);
+  assert.is(uploadStatus(db).backlogItems, sqliteItems(db, DEVICE_ID).size);
   assert.is(await running.schedule.runNow(), true);
   await running.schedule.stop();
   running.service.close();
-  const s = uploadStatus(buffer.db);
+  const s = uploadStatus(db);
   assert.is(s.backlogItems, 0);
   assert.ok(s.lastSuccess !== undefined);
   assert.match(formatUploadStatus(s), /^upload: backlog 0 items \(0 rows\); last success 20\d\d-/);
-  assert.is(diffItems(sqliteItems(buffer.db, DEVICE_ID), await dynamoItems(dyn.client(), 'svc-samples', DEVICE_ID)), undefined);
+  assert.is(diffItems(sqliteItems(db, DEVICE_ID), await dynamoItems(dyn.client(), 'svc-samples', DEVICE_ID)), undefined);
   buffer.close();
 });
 

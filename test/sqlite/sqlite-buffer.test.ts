@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { READ_CHUNK_ROWS, SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import { openDatabase } from '../../sqlite/sqlite-db.js';
 import type { Sample, SeriesInfo } from '../../builder/types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sqlite-buffer-'));
@@ -61,24 +62,36 @@ readRange.run();
 const guard = suite('SqliteBuffer.addRetentionGuard');
 
 guard('keeps rows a guard holds for and deletes the rest of the old ones', () => {
-  const b = fresh();
+  const db = openDatabase(join(dir, `b${n++}.db`));
+  const b = SqliteBuffer.openOn(db);
   b.defineSeries([T]);
   b.insert('pi-1', ramp(10));
-  b.db.exec('CREATE TABLE pending (device_id TEXT, ts_ms INTEGER)');
-  b.db.prepare('INSERT INTO pending VALUES (?, ?), (?, ?)').run('pi-1', 1_000, 'pi-2', 2_000);
-  b.addRetentionGuard('upload', 'EXISTS (SELECT 1 FROM pending p WHERE p.device_id = series.device_id AND p.ts_ms = samples.ts_ms)');
-  b.db.function('is_pinned', (t: unknown) => Number(t === 3_000));
-  b.addRetentionGuard('pin', 'is_pinned(ts_ms)');
+  db.exec('CREATE TABLE pending (device_id TEXT, ts_ms INTEGER)');
+  db.prepare('INSERT INTO pending VALUES (?, ?), (?, ?)').run('pi-1', 1_000, 'pi-2', 2_000);
+  b.addRetentionGuard({ name: 'upload', keepIfSql: 'EXISTS (SELECT 1 FROM pending p WHERE p.device_id = series.device_id AND p.ts_ms = samples.ts_ms)' });
+  db.function('is_pinned', (tsMs: unknown) => Number(tsMs === 3_000));
+  b.addRetentionGuard({ name: 'pin', keepIfSql: 'is_pinned(ts_ms)' });
   assert.is(b.deleteOlderThan(5_000, 100), 3, '0, 2000, 4000 go; 1000 is pending for pi-1, 3000 pinned');
   assert.is(b.deleteOlderThan(5_000, 100), 0);
-  assert.equal(b.db.prepare('SELECT ts_ms FROM samples WHERE ts_ms < 6000 ORDER BY ts_ms').pluck().all(), [1_000, 3_000, 5_000]);
+  assert.equal(db.prepare('SELECT ts_ms FROM samples WHERE ts_ms < 6000 ORDER BY ts_ms').pluck().all(), [1_000, 3_000, 5_000]);
+  b.close();
+});
+
+guard('a second guard with the same name replaces the first', () => {
+  const b = fresh();
+  b.defineSeries([T]);
+  b.insert('pi-1', ramp(4));
+  b.addRetentionGuard({ name: 'pin', keepIfSql: 'samples.ts_ms = 1000' });
+  b.addRetentionGuard({ name: 'pin', keepIfSql: 'samples.ts_ms = 2000' });
+  assert.is(b.deleteOlderThan(10_000, 100), 3, 'only 2000 is kept');
+  assert.equal(b.stats('pi-1')[0].firstTsMs, 2_000);
   b.close();
 });
 
 guard('rejects a condition that does not compile and keeps the previous guards', () => {
   const b = fresh();
   b.defineSeries([T]);
-  assert.throws(() => b.addRetentionGuard('bad', 'no_such_column = 1'), /retention guard bad: no such column/);
+  assert.throws(() => b.addRetentionGuard({ name: 'bad', keepIfSql: 'no_such_column = 1' }), /retention guard bad: no such column/);
   b.insert('pi-1', ramp(3));
   assert.is(b.deleteOlderThan(10_000, 100), 3);
   b.close();

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { openDatabase } from '../../sqlite/sqlite-db.js';
-import { PENDING_UPLOAD_GUARD, SqliteUploadQueue } from '../../sqlite/sqlite-upload-queue.js';
+import { SqliteUploadQueue } from '../../sqlite/sqlite-upload-queue.js';
 import { uploadStatus } from '../../pi/upload-service.js';
 import { BME280_SERIES, DEVICE_ID } from '../support/upload-fixture.js';
 
@@ -15,11 +15,13 @@ const [TEMP, RH, PRESS] = BME280_SERIES.map((s) => s.seriesId);
 function setup(enabled = true) {
   const dir = mkdtempSync(join(tmpdir(), 'upload-queue-'));
   const path = join(dir, 'sensorctl.db');
-  const buffer = SqliteBuffer.open(path);
+  const db = openDatabase(path);
+  const buffer = SqliteBuffer.openOn(db);
   buffer.defineSeries(BME280_SERIES);
-  const queue = SqliteUploadQueue.open(buffer.db);
+  const queue = SqliteUploadQueue.open(db);
   queue.setEnabled(enabled);
-  return { dir, path, buffer, queue, done: () => (buffer.close(), rmSync(dir, { recursive: true, force: true })) };
+  buffer.addRetentionGuard(queue.pendingSamplesGuard());
+  return { dir, path, db, buffer, queue, done: () => (buffer.close(), rmSync(dir, { recursive: true, force: true })) };
 }
 
 const queue = suite('SqliteUploadQueue');
@@ -136,7 +138,7 @@ queue('counters and markers persist across reopening the database', () => {
   }
 });
 
-const guard = suite('PENDING_UPLOAD_GUARD');
+const guard = suite('SqliteUploadQueue.pendingSamplesGuard');
 
 guard('retention keeps rows whose item is pending and deletes the uploaded ones', () => {
   const t = setup();
@@ -144,8 +146,13 @@ guard('retention keeps rows whose item is pending and deletes the uploaded ones'
     t.buffer.insert(DEVICE_ID, [0, 1, 2].flatMap((i) => [{ seriesId: TEMP, tsMs: T0 + i * 1000, value: i }, { seriesId: RH, tsMs: T0 + i * 1000, value: i }]));
     const { leaseId, items } = t.queue.lease(1, 60_000, 0);
     t.queue.ack(leaseId, items); // T0 uploaded
-    const deleted = t.buffer.db.prepare(`DELETE FROM samples WHERE ts_ms < ? AND ${PENDING_UPLOAD_GUARD}`).run(T0 + 10_000).changes;
+    const deleted = t.buffer.deleteOlderThan(T0 + 10_000, 100);
     assert.is(deleted, 2);
+    assert.equal(t.buffer.stats(DEVICE_ID).map((s) => [s.seriesId, s.count, s.firstTsMs]), [
+      [PRESS, 0, undefined],
+      [RH, 2, T0 + 1000],
+      [TEMP, 2, T0 + 1000],
+    ], 'T0 (uploaded) went; T0+1000 and T0+2000 (pending) stay');
     assert.is(t.queue.backlogRows(), 4);
   } finally {
     t.done();
@@ -157,7 +164,7 @@ guard('without an uplink (queue disabled) retention deletes pending rows as usua
   try {
     t.buffer.insert(DEVICE_ID, [0, 1].map((i) => ({ seriesId: TEMP, tsMs: T0 + i * 1000, value: i })));
     t.queue.setEnabled(false);
-    assert.is(t.buffer.db.prepare(`DELETE FROM samples WHERE ts_ms < ? AND ${PENDING_UPLOAD_GUARD}`).run(T0 + 10_000).changes, 2);
+    assert.is(t.buffer.deleteOlderThan(T0 + 10_000, 100), 2);
   } finally {
     t.done();
   }
@@ -169,7 +176,9 @@ guard('a forced loss drops pending items older than the cutoff and counts them',
     t.buffer.insert(DEVICE_ID, [0, 1, 2].map((i) => ({ seriesId: TEMP, tsMs: T0 + i * 1000, value: i })));
     assert.is(t.queue.dropPendingOlderThan(T0 + 2000), 2);
     assert.is(t.queue.counters().forcedLoss, 2);
-    assert.is(uploadStatus(t.buffer.db).counters.forcedLoss, 2);
+    assert.is(uploadStatus(t.db).counters.forcedLoss, 2);
+    assert.is(t.buffer.deleteOlderThan(T0 + 10_000, 100), 2, 'the dropped items no longer hold their samples; the pending one does');
+    assert.equal(t.buffer.stats(DEVICE_ID).find((s) => s.seriesId === TEMP)?.firstTsMs, T0 + 2000);
   } finally {
     t.done();
   }
@@ -182,7 +191,7 @@ status('shows backlog items, rows, the oldest pending time and the last success'
   try {
     t.buffer.insert(DEVICE_ID, [{ seriesId: TEMP, tsMs: T0, value: 1 }, { seriesId: RH, tsMs: T0, value: 2 }, { seriesId: TEMP, tsMs: T0 + 1000, value: 3 }]);
     t.queue.record({ written: 7 }, { lastSuccessMs: T0 + 5000 });
-    const s = uploadStatus(t.buffer.db);
+    const s = uploadStatus(t.db);
     assert.equal(
       [s.enabled, s.backlogItems, s.backlogRows, s.oldestPending, s.lastSuccess, s.counters.written],
       [true, 2, 3, '2019-09-01T00:00:00.000Z', '2019-09-01T00:00:05.000Z', 7],
@@ -194,9 +203,10 @@ status('shows backlog items, rows, the oldest pending time and the last success'
 
 status('reports no uplink on a database the queue never touched', () => {
   const dir = mkdtempSync(join(tmpdir(), 'upload-status-'));
-  const buffer = SqliteBuffer.open(join(dir, 'x.db'));
+  const db = openDatabase(join(dir, 'x.db'));
+  const buffer = SqliteBuffer.openOn(db);
   try {
-    const s = uploadStatus(buffer.db);
+    const s = uploadStatus(db);
     assert.equal([s.enabled, s.backlogItems], [false, 0]);
   } finally {
     buffer.close();
@@ -217,11 +227,11 @@ queue('updateMarkers reads the current values and applies the changes in one tra
     assert.is(t.queue.getMarker('a'), undefined);
     assert.is(t.queue.getMarker('b'), '2');
     // A second handle on the same file sees the committed result.
-    const other = SqliteUploadQueue.attach(openDatabase(t.path));
+    const otherDb = openDatabase(t.path);
     try {
-      assert.is(other.getMarker('b'), '2');
+      assert.is(SqliteUploadQueue.attach(otherDb).getMarker('b'), '2');
     } finally {
-      other.db.close();
+      otherDb.close();
     }
   } finally {
     t.done();

@@ -7,7 +7,7 @@
 import type { ChangeBatch, SampleSource } from '../../builder/ports.js';
 import type { Sample, SeriesInfo } from '../../builder/types.js';
 import type { InsertResult, SampleBuffer, SeriesStats } from '../../agent/buffer/ports.js';
-import { BufferError } from '../../agent/config/errors.js';
+import { BufferError } from '../../agent/buffer/errors.js';
 
 interface Change {
   seq: number;

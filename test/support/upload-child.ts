@@ -7,13 +7,15 @@
  *   every 1000 ms, `CHILD_PER_TX` per transaction, like the sampler; prints `done <inserted>`.
  */
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import { openDatabase } from '../../sqlite/sqlite-db.js';
 import { SqliteUploadQueue } from '../../sqlite/sqlite-upload-queue.js';
 import { DynamoDbSink, createDynamoClient } from '../../aws/dynamodb-sink.js';
 import { Uploader } from '../../agent/upload/uploader.js';
 import { FAKE_CREDENTIALS } from './dynalite.js';
 
 const env = process.env;
-const buffer = SqliteBuffer.open(env.CHILD_DB!);
+const db = openDatabase(env.CHILD_DB!);
+const buffer = SqliteBuffer.openOn(db);
 const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 
 if (env.CHILD_MODE === 'sample') {
@@ -28,7 +30,7 @@ if (env.CHILD_MODE === 'sample') {
   }
   process.stdout.write(`done ${inserted}\n`);
 } else {
-  const queue = SqliteUploadQueue.open(buffer.db);
+  const queue = SqliteUploadQueue.open(db);
   const client = createDynamoClient({ region: 'us-east-1', endpoint: env.CHILD_ENDPOINT, credentials: FAKE_CREDENTIALS, requestTimeoutMs: 5_000 });
   const uploader = new Uploader(queue, new DynamoDbSink(client, env.CHILD_TABLE!), { nowMs: () => Date.now() }, silent, {
     batchItems: Number(env.CHILD_BATCH ?? 25),

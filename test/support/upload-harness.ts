@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Logger } from '../../builder/ports.js';
 import type { Sample, SeriesInfo } from '../../builder/types.js';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import { openDatabase, type Db } from '../../sqlite/sqlite-db.js';
 import { SqliteUploadQueue } from '../../sqlite/sqlite-upload-queue.js';
 import { Uploader, type UploaderOptions } from '../../agent/upload/uploader.js';
 import { createTable, DynamoDbSink } from '../../aws/dynamodb-sink.js';
@@ -26,6 +27,8 @@ export const FAST_RETRY: Partial<UploaderOptions> = { minBackoffMs: 1, maxBackof
 export interface Harness {
   dir: string;
   dbPath: string;
+  /** The connection `buffer` and `queue` share (raw SQL checks in tests); `buffer.close()` closes it. */
+  db: Db;
   buffer: SqliteBuffer;
   queue: SqliteUploadQueue;
   dynalite: RunningDynalite;
@@ -42,8 +45,9 @@ let tableSeq = 0;
 export async function startHarness(series: SeriesInfo[], samples: Sample[] = [], dynalite?: RunningDynalite): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'sensorctl-upload-'));
   const dbPath = join(dir, 'sensorctl.db');
-  const buffer = SqliteBuffer.open(dbPath);
-  const queue = SqliteUploadQueue.open(buffer.db);
+  const db = openDatabase(dbPath);
+  const buffer = SqliteBuffer.openOn(db);
+  const queue = SqliteUploadQueue.open(db);
   queue.setEnabled(true);
   buffer.defineSeries(series);
   if (samples.length) buffer.insert(series[0].deviceId, samples);
@@ -57,6 +61,7 @@ export async function startHarness(series: SeriesInfo[], samples: Sample[] = [],
   return {
     dir,
     dbPath,
+    db,
     buffer,
     queue,
     dynalite: dyn,

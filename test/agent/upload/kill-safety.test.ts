@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SqliteBuffer } from '../../../sqlite/sqlite-buffer.js';
+import { openDatabase } from '../../../sqlite/sqlite-db.js';
 
 const RUNS = Number(process.env.KILL_RUNS ?? 20);
 const BATCH_ROWS = 500;
@@ -47,11 +48,12 @@ kill(`loses no committed batch and stays intact over ${RUNS} random kills`, asyn
   const reported = new Set<number>();
   for (let run = 0; run < RUNS; run++) {
     for (const k of await runChildAndKill(path, delayOf(run))) reported.add(k);
-    const b = SqliteBuffer.open(path);
+    const db = openDatabase(path);
+    const b = SqliteBuffer.openOn(db);
     try {
-      assert.equal(b.db.pragma('integrity_check', { simple: true }), 'ok', `run ${run}`);
+      assert.equal(db.pragma('integrity_check', { simple: true }), 'ok', `run ${run}`);
       const perBatch = new Map<number, number>();
-      for (const [k, n] of b.db.prepare(`SELECT ts_ms / ${BATCH_ROWS} AS k, count(*) AS n FROM samples GROUP BY k`).raw().all() as Array<[number, number]>) perBatch.set(k, n);
+      for (const [k, n] of db.prepare(`SELECT ts_ms / ${BATCH_ROWS} AS k, count(*) AS n FROM samples GROUP BY k`).raw().all() as Array<[number, number]>) perBatch.set(k, n);
       for (const k of reported) assert.is(perBatch.get(k), 2 * BATCH_ROWS, `run ${run}: reported batch ${k} present in full`);
       for (const [k, n] of perBatch) assert.is(n, 2 * BATCH_ROWS, `run ${run}: batch ${k} is all or nothing`);
     } finally {

@@ -63,7 +63,7 @@ const MONTH = loadBme280Month('2019/09');
 let dyn: RunningDynalite;
 
 async function assertEqual(h: Harness, label: string) {
-  const diff = diffItems(sqliteItems(h.buffer.db, DEVICE_ID), await dynamoItems(h.dynalite.client(), h.table, DEVICE_ID));
+  const diff = diffItems(sqliteItems(h.db, DEVICE_ID), await dynamoItems(h.dynalite.client(), h.table, DEVICE_ID));
   assert.is(diff, undefined, label);
 }
 
@@ -140,7 +140,7 @@ two('field case 2: row leases keep any item out of two in-flight batches at once
         assert.equal(shared, [], 'two in-flight batches shared keys');
       }
     }
-    assert.is(written[0] + written[1], sqliteItems(h.buffer.db, DEVICE_ID).size, 'every item sent exactly once overall');
+    assert.is(written[0] + written[1], sqliteItems(h.db, DEVICE_ID).size, 'every item sent exactly once overall');
     await assertEqual(h, 'two processes');
   } finally {
     await h.close();
@@ -158,7 +158,7 @@ two('field case 3: a sampler and two uploaders share the WAL file; no busy failu
     assert.is(await sampler.exit, 0);
     assert.is(sampler.lines.find((l) => l.startsWith('done ')), `done ${total}`);
     assert.equal(await Promise.all(uploaders.map((u) => u.exit)), [0, 0]);
-    const stored = h.buffer.db.prepare('SELECT count(*) AS n FROM samples WHERE ts_ms >= ?').get(startMs) as { n: number };
+    const stored = h.db.prepare('SELECT count(*) AS n FROM samples WHERE ts_ms >= ?').get(startMs) as { n: number };
     assert.is(stored.n, total, 'every sampler insert is stored');
     await h.uploader().runOnce();
     await assertEqual(h, 'after the sampler and two uploaders');

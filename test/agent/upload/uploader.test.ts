@@ -19,7 +19,7 @@ const start = async () => void (dyn = await startDynalite());
 const stop = async () => dyn.stop();
 
 async function assertCloudEqualsSqlite(h: Harness, fromMs?: number, toMs?: number) {
-  const expected = sqliteItems(h.buffer.db, DEVICE_ID, fromMs, toMs);
+  const expected = sqliteItems(h.db, DEVICE_ID, fromMs, toMs);
   const actual = await dynamoItems(h.dynalite.client(), h.table, DEVICE_ID, fromMs, toMs);
   assert.ok(expected.size > 0, 'the comparison covers some items');
   assert.is(diffItems(expected, actual), undefined);
@@ -33,7 +33,7 @@ upload('uploads a month of real BME280 samples; DynamoDB equals SQLite item by i
   const h = await startHarness(BME280_SERIES, MONTH, dyn);
   try {
     const summary = await h.uploader({ chunkItems: 100_000 }).runOnce();
-    const items = sqliteItems(h.buffer.db, DEVICE_ID);
+    const items = sqliteItems(h.db, DEVICE_ID);
     assert.is(summary.written, items.size);
     assert.is(summary.rejected, 0);
     assert.is(summary.remaining.items, 0);
@@ -127,7 +127,7 @@ for (const [name, fault] of transientFaults) {
 upload('a validation error rejects only the offending item (logged with it) and the rest is written', async () => {
   const h = await startHarness(BME280_SERIES, DAY.slice(0, 150), dyn);
   try {
-    const items = [...sqliteItems(h.buffer.db, DEVICE_ID).keys()];
+    const items = [...sqliteItems(h.db, DEVICE_ID).keys()];
     const bad = `${DEVICE_ID}#${items[7]}`;
     h.proxy.setPlan((c) => (c.keys.includes(bad) ? FAULTS.validation : { kind: 'pass' }));
     const summary = await h.uploader().runOnce();
@@ -149,9 +149,9 @@ upload('a validation error rejects only the offending item (logged with it) and 
 upload('an item the real peer refuses (empty device id key) is rejected without blocking the backlog', async () => {
   const h = await startHarness(BME280_SERIES, DAY.slice(0, 60), dyn);
   try {
-    h.buffer.db.prepare("INSERT INTO series (device_id, series_id, sensor_id, metric, unit, kind) VALUES ('', 'x.tempC', 'x', 'tempC', '°C', 'gauge')").run();
-    const pk = (h.buffer.db.prepare("SELECT series_pk FROM series WHERE device_id = ''").get() as { series_pk: number }).series_pk;
-    h.buffer.db.prepare('INSERT INTO samples (series_pk, ts_ms, value) VALUES (?, ?, 21.5)').run(pk, DAY[0].tsMs);
+    h.db.prepare("INSERT INTO series (device_id, series_id, sensor_id, metric, unit, kind) VALUES ('', 'x.tempC', 'x', 'tempC', '°C', 'gauge')").run();
+    const pk = (h.db.prepare("SELECT series_pk FROM series WHERE device_id = ''").get() as { series_pk: number }).series_pk;
+    h.db.prepare('INSERT INTO samples (series_pk, ts_ms, value) VALUES (?, ?, 21.5)').run(pk, DAY[0].tsMs);
     const summary = await h.uploader().runOnce();
     assert.is(summary.remaining.items, 0);
     assert.is(h.queue.rejected().filter((r) => r.deviceId === '').length, 1);
@@ -164,10 +164,10 @@ upload('an item the real peer refuses (empty device id key) is rejected without 
 upload('NaN and ±Infinity are omitted from the item; an instant with no finite value is rejected', async () => {
   const h = await startHarness(BME280_SERIES, DAY.slice(0, 30), dyn);
   try {
-    const pk = (id: string) => (h.buffer.db.prepare('SELECT series_pk FROM series WHERE series_id = ?').get(id) as { series_pk: number }).series_pk;
+    const pk = (id: string) => (h.db.prepare('SELECT series_pk FROM series WHERE series_id = ?').get(id) as { series_pk: number }).series_pk;
     const t1 = DAY[0].tsMs - 60_000;
     const t2 = DAY[0].tsMs - 120_000;
-    const ins = h.buffer.db.prepare('INSERT INTO samples (series_pk, ts_ms, value) VALUES (?, ?, ?)');
+    const ins = h.db.prepare('INSERT INTO samples (series_pk, ts_ms, value) VALUES (?, ?, ?)');
     ins.run(pk('bme280-76.tempC'), t1, 21.25);
     ins.run(pk('bme280-76.rhPct'), t1, Infinity);
     ins.run(pk('bme280-76.tempC'), t2, -Infinity);
@@ -196,7 +196,7 @@ upload('an item over 1 KB is rejected for good and logged with the item; the res
     assert.is(Object.keys(r.values).length, 40);
     const cloud = await dynamoItems(h.dynalite.client(), h.table, DEVICE_ID);
     assert.not.ok(cloud.has(tsMs));
-    assert.is(cloud.size, sqliteItems(h.buffer.db, DEVICE_ID).size - 1);
+    assert.is(cloud.size, sqliteItems(h.db, DEVICE_ID).size - 1);
   } finally {
     await h.close();
   }
@@ -240,7 +240,7 @@ upload('DynamoDB stopped mid-backlog: the run stops with items pending; after re
     assert.ok([...uploaded.keys()].every((t) => t < oldestLeft), 'everything uploaded is older than what is left');
     const second = await h2.uploader().runOnce();
     assert.is(second.remaining.items, 0);
-    const expected = sqliteItems(h2.buffer.db, DEVICE_ID);
+    const expected = sqliteItems(h2.db, DEVICE_ID);
     assert.is(diffItems(expected, await dynamoItems(own.client(), h2.table, DEVICE_ID)), undefined);
     assert.is(h2.queue.counters().lastError, undefined);
   } finally {
@@ -253,7 +253,7 @@ upload('DynamoDB stopped mid-backlog: the run stops with items pending; after re
 upload('a long backlog drains in bounded chunks per run', async () => {
   const h = await startHarness(BME280_SERIES, DAY, dyn);
   try {
-    const total = sqliteItems(h.buffer.db, DEVICE_ID).size;
+    const total = sqliteItems(h.db, DEVICE_ID).size;
     const r = await h.uploader({ chunkItems: 50 }).runOnce();
     assert.is(r.written, 50);
     assert.is(r.remaining.items, total - 50);

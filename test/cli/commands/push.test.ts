@@ -5,6 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../../../cli/sensorctl.js';
 import { SqliteBuffer } from '../../../sqlite/sqlite-buffer.js';
+import { openDatabase } from '../../../sqlite/sqlite-db.js';
 import { startDynalite, type RunningDynalite } from '../../support/dynalite.js';
 import { BME280_SERIES, DEVICE_ID, diffItems, dynamoItems, loadBme280Month, sqliteItems } from '../../support/upload-fixture.js';
 
@@ -98,9 +99,10 @@ cli('a bad --since is a usage error (exit 2) naming the expected format', async 
 
 /** Instants stored in the CLI's database from `fromMs` on. */
 function storedItems(fromMs: number) {
-  const b = SqliteBuffer.open(join(dir, 'sensorctl.db'));
+  const db = openDatabase(join(dir, 'sensorctl.db'));
+  const b = SqliteBuffer.openOn(db);
   try {
-    return sqliteItems(b.db, DEVICE_ID, fromMs);
+    return sqliteItems(db, DEVICE_ID, fromMs);
   } finally {
     b.close();
   }
