@@ -47,7 +47,7 @@ async function until<T>(read: () => Promise<T>, isDone: (v: T) => boolean): Prom
 }
 
 function jobsWith(builder: FreshBuilder, scheduler: ManualScheduler, sqs: SQSClient = q.client, queueUrl = q.queueUrl) {
-  return new SqsRefreshJobs({ store, sqs, queueUrl, clock, scheduler, logger: silent, fresh: builder, inlineWindows: ['1h'], handoffMarginMs: 500, pollMs: POLL_MS });
+  return new SqsRefreshJobs({ store, sqs, queueUrl, clock, scheduler, log: silent, fresh: builder, inlineWindows: ['1h'], handoffMarginMs: 500, pollMs: POLL_MS });
 }
 
 const jobs = suite('SqsRefreshJobs (dynalite + fauxqs)');
