@@ -41,7 +41,7 @@ async function drain(label: string, plan: (index: number, keys: number) => Fault
   const dir = mkdtempSync(join(tmpdir(), 'bench-upload-'));
   const dyn = await startDynalite();
   const proxy = await startFaultProxy(dyn.endpoint, (c) => (c.operation === 'BatchWriteItem' ? plan(c.index, c.keys.length) : { kind: 'pass' }));
-  const client = dyn.client(proxy.endpoint);
+  const client = dyn.uploadClient(proxy.endpoint);
   const buffer = SqliteBuffer.open(join(dir, 'bench.db'));
   try {
     await createTable(client, 'bench-samples');
@@ -73,7 +73,7 @@ async function drain(label: string, plan: (index: number, keys: number) => Fault
     client.destroy();
     buffer.close();
     await proxy.stop();
-    await dyn.stop();
+    await dyn.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

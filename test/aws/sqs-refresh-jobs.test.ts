@@ -15,7 +15,7 @@ import { RefreshQueueError, SqsRefreshJobs } from '../../aws/sqs-refresh-jobs.js
 import { startFauxqsQueue, type FauxqsHandle } from '../support/fauxqs.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
 import { FAKE_CREDENTIALS } from '../support/s3rver.js';
-import { startDynalite, type DynaliteHandle } from '../support/dynalite-table.js';
+import { startDynalite, type DynaliteHandle } from '../support/dynalite.js';
 import { createJobsTable } from '../support/jobs-table.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
