@@ -3,10 +3,11 @@
  * `process.env`). Endpoints follow the SDK's service-specific variables: `AWS_ENDPOINT_URL_S3` /
  * `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SQS`, else `AWS_ENDPOINT_URL`. Whenever the S3 endpoint is overridden
  * (s3rver, MinIO, LocalStack) the client uses path-style addressing, which those stores need.
- * Create each client once per process / Lambda container and reuse it.
+ * Create each client once per process / Lambda container and reuse it. Composition roots (cloud/, pi/,
+ * cli/) are the only callers.
  * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
@@ -27,8 +28,35 @@ export function createS3Client(env: Env): S3Client {
   });
 }
 
-export function createDynamoClient(env: Env): DynamoDBClient {
-  return new DynamoDBClient({ endpoint: dynamoEndpointOf(env) });
+/** Settings of a DynamoDB client beyond what the environment gives; unset ones keep the SDK's defaults. */
+export interface DynamoClientOptions {
+  /** AWS region; unset = the SDK's chain (`AWS_REGION`, shared config). */
+  region?: string;
+  /** Explicit endpoint (tests, a fault proxy); wins over the environment's. */
+  endpoint?: string;
+  /** Static credentials (tests only); otherwise the SDK's default chain. */
+  credentials?: DynamoDBClientConfig['credentials'];
+  /** Attempts per request, first included; unset = the SDK's (3). The uploader passes 1: it retries itself. */
+  maxAttempts?: number;
+  /** Longest wait for a response, ms; unset = none. */
+  requestTimeoutMs?: number;
+  /** Longest wait to connect, ms; unset = none. */
+  connectionTimeoutMs?: number;
+}
+
+/**
+ * DynamoDB client: endpoint `options.endpoint`, else the environment's override (`dynamoEndpointOf`),
+ * else AWS. The Pi's uploader passes `UPLOAD_CLIENT_OPTIONS` (`dynamodb-sink.ts`); the Lambdas pass none.
+ */
+export function createDynamoClient(env: Env, options: DynamoClientOptions = {}): DynamoDBClient {
+  const hasTimeouts = options.requestTimeoutMs !== undefined || options.connectionTimeoutMs !== undefined;
+  return new DynamoDBClient({
+    endpoint: options.endpoint ?? dynamoEndpointOf(env),
+    ...(options.region !== undefined ? { region: options.region } : {}),
+    ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    ...(hasTimeouts ? { requestHandler: { requestTimeout: options.requestTimeoutMs, connectionTimeout: options.connectionTimeoutMs } } : {}),
+  });
 }
 
 /** The SQS endpoint override, if any. */

@@ -1,26 +1,27 @@
 /**
- * The samples table in DynamoDB: key schema, item format and item size rules, shared by the Pi's
- * uploader (writer) and the cloud builder (reader). Pure: no SDK import; items are DynamoDB
- * `AttributeValue` maps written as plain objects (`{ S }`, `{ N }`, `{ M }`).
+ * The samples table in DynamoDB: key schema, attribute names, the one encoder (the Pi's uploader
+ * writes with it) and the one decoder (the cloud's `DynamoDbSource` reads with it), and item size
+ * rules. Pure wire format: no SDK import; items are DynamoDB `AttributeValue` maps written as plain
+ * objects (`{ S }`, `{ N }`, `{ M }`), and the decoder also takes the SDK's own item type.
  *
  * One item per (device, instant):
  * | attribute       | type | meaning |
  * |-----------------|------|---------|
  * | `deviceId`      | S    | partition key: the device id (`ID_PATTERN`) |
- * | `tsMs`          | N    | sort key: sample time, integer epoch ms UTC |
+ * | `tsMs`          | N    | sort key: sample time, integer epoch ms UTC (≥ 1) |
  * | `schemaVersion` | N    | item format version, `ITEM_SCHEMA_VERSION` |
  * | `v`             | M    | seriesId → N: every finite value stored at that instant, canonical unit |
  *
  * Series metadata (metric, unit, kind, sensor) lives once per device in the catalogue item at
  * `tsMs = CATALOG_TS_MS` (0): `{ deviceId, tsMs: 0, schemaVersion, series: M(seriesId → M{ sensorId,
  * metric, unit, kind }), backfillFromMs?: N }`. Sample queries use `tsMs >= 1`, so they never see it.
+ * `backfillFromMs`, when present, is the oldest tsMs of a backlog the uploader sent out of time order
+ * (docs/cloud-builder.md, "Late data"); absent means none.
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html
  */
-import type { SeriesKind } from '../builder/constants.js';
-import type { SeriesInfo } from '../builder/types.js';
+import { SERIES_KINDS, type SeriesKind } from '../builder/constants.js';
+import type { Sample, SeriesInfo } from '../builder/types.js';
 
-/** Default table name (config `cloud.table` overrides). */
-export const DEFAULT_TABLE_NAME = 'sensor-samples';
 export const PARTITION_KEY = 'deviceId';
 export const SORT_KEY = 'tsMs';
 export const SCHEMA_VERSION_ATTRIBUTE = 'schemaVersion';
@@ -41,18 +42,23 @@ export const CATALOG_TS_MS = 0;
  * (permanently, logged with the item): one write request unit covers 1 KB, so every item costs 1 WCU.
  */
 export const MAX_ITEM_BYTES = 1024;
-/** BatchWriteItem accepts at most 25 put/delete requests. */
-export const MAX_BATCH_ITEMS = 25;
 
-/** DynamoDB attribute value, as the wire protocol spells it (the subset this table uses). */
+/** DynamoDB attribute value, as the wire protocol spells it (the subset the encoder writes). */
 export type AttributeValue = { S: string } | { N: string } | { M: Record<string, AttributeValue> };
+/** An item as the encoder writes it. */
 export type Item = Record<string, AttributeValue>;
 
-/** Key of an item: device id and sample time (epoch ms). */
-export interface ItemKey {
-  deviceId: string;
-  tsMs: number;
+/**
+ * An attribute value as read back: any DynamoDB attribute value, of which the decoder looks at `S`,
+ * `N` and `M` only. Both `AttributeValue` and the SDK's `AttributeValue` fit it.
+ */
+export interface StoredAttributeValue {
+  readonly S?: string;
+  readonly N?: string;
+  readonly M?: Readonly<Record<string, StoredAttributeValue>>;
 }
+/** An item as read back (Query/GetItem output, or an `Item` of the encoder). */
+export type StoredItem = Readonly<Record<string, StoredAttributeValue>>;
 
 /** The `KeySchema`/`AttributeDefinitions` of the table (CreateTable), on-demand billing. */
 export const TABLE_DEFINITION = {
@@ -66,9 +72,6 @@ export const TABLE_DEFINITION = {
   ],
   BillingMode: 'PAY_PER_REQUEST',
 } as const;
-
-/** `deviceId#tsMs`: a string identity for de-duplication and bookkeeping. */
-export const keyString = (k: ItemKey): string => `${k.deviceId}#${k.tsMs}`;
 
 /**
  * Encode one instant of a device as an item. Non-finite values (NaN, ±Infinity) are omitted, never
@@ -100,17 +103,6 @@ function numberText(value: number): string {
   return Object.is(value, -0) ? '0' : String(value);
 }
 
-/** Decode a sample item back into key and values. @throws {TypeError}-free: returns undefined for a non-sample item. */
-export function decodeSampleItem(item: Item): (ItemKey & { values: Record<string, number> }) | undefined {
-  const d = item[PARTITION_KEY];
-  const t = item[SORT_KEY];
-  const v = item[VALUES_ATTRIBUTE];
-  if (!d || !('S' in d) || !t || !('N' in t) || !v || !('M' in v)) return undefined;
-  const values: Record<string, number> = {};
-  for (const [id, av] of Object.entries(v.M)) if ('N' in av) values[id] = Number(av.N);
-  return { deviceId: d.S, tsMs: Number(t.N), values };
-}
-
 /**
  * The catalogue item of a device: its series' sensor, metric, unit and kind, and — when given — the
  * `backfillFromMs` marker (integer epoch ms; see `BACKFILL_ATTRIBUTE`). The uploader always repeats the
@@ -121,33 +113,72 @@ export function encodeCatalogItem(deviceId: string, series: readonly SeriesInfo[
   if (backfillFromMs !== undefined && !Number.isSafeInteger(backfillFromMs)) {
     throw new RangeError(`backfillFromMs ${backfillFromMs}: expected an integer epoch ms`);
   }
-  const m: Record<string, AttributeValue> = {};
-  for (const s of [...series].sort((a, b) => a.seriesId.localeCompare(b.seriesId))) {
-    m[s.seriesId] = { M: { sensorId: { S: s.sensorId }, metric: { S: s.metric }, unit: { S: s.unit }, kind: { S: s.kind } } };
+  const bySeries: Record<string, AttributeValue> = {};
+  for (const info of [...series].sort((a, b) => a.seriesId.localeCompare(b.seriesId))) {
+    bySeries[info.seriesId] = { M: { sensorId: { S: info.sensorId }, metric: { S: info.metric }, unit: { S: info.unit }, kind: { S: info.kind } } };
   }
   return {
     [PARTITION_KEY]: { S: deviceId },
     [SORT_KEY]: { N: String(CATALOG_TS_MS) },
     [SCHEMA_VERSION_ATTRIBUTE]: { N: String(ITEM_SCHEMA_VERSION) },
-    [SERIES_ATTRIBUTE]: { M: m },
+    [SERIES_ATTRIBUTE]: { M: bySeries },
     ...(backfillFromMs === undefined ? {} : { [BACKFILL_ATTRIBUTE]: { N: String(backfillFromMs) } }),
   };
 }
 
-/** Decode a catalogue item into series descriptions (undefined when `item` is not one). */
-export function decodeCatalogItem(item: Item): SeriesInfo[] | undefined {
-  const d = item[PARTITION_KEY];
-  const s = item[SERIES_ATTRIBUTE];
-  if (!d || !('S' in d) || !s || !('M' in s)) return undefined;
-  const text = (m: Record<string, AttributeValue>, k: string): string => {
-    const a = m[k];
-    return a && 'S' in a ? a.S : '';
-  };
-  return Object.entries(s.M).flatMap(([seriesId, av]) =>
-    'M' in av
-      ? [{ deviceId: d.S, seriesId, sensorId: text(av.M, 'sensorId'), metric: text(av.M, 'metric'), unit: text(av.M, 'unit'), kind: text(av.M, 'kind') as SeriesKind }]
-      : [],
-  );
+/** A sample item decoded: its instant (epoch ms) and one `Sample` per finite numeric value, by series id. */
+export interface DecodedItem {
+  tsMs: number;
+  samples: Sample[];
+}
+
+/**
+ * Decode a sample item; `undefined` for anything else (the catalogue item, a foreign item). Values
+ * that are not finite numbers are skipped (never stored as NaN); samples come in series id order.
+ */
+export function itemToSamples(item: StoredItem): DecodedItem | undefined {
+  const tsText = item[SORT_KEY]?.N;
+  const values = item[VALUES_ATTRIBUTE]?.M;
+  if (tsText === undefined || values === undefined) return undefined;
+  const tsMs = Number(tsText);
+  if (!Number.isSafeInteger(tsMs) || tsMs <= CATALOG_TS_MS) return undefined;
+  const samples: Sample[] = [];
+  for (const seriesId of Object.keys(values).sort()) {
+    const text = values[seriesId]?.N;
+    const value = text === undefined ? NaN : Number(text);
+    if (Number.isFinite(value)) samples.push({ seriesId, tsMs, value });
+  }
+  return { tsMs, samples };
+}
+
+const textOf = (map: Readonly<Record<string, StoredAttributeValue>> | undefined, key: string): string => map?.[key]?.S ?? '';
+
+/**
+ * Series of `deviceId` described by its catalogue item, in series id order (empty when the item is
+ * absent or has none). Unknown kinds read as `gauge`.
+ */
+export function catalogToSeries(deviceId: string, item: StoredItem | undefined): SeriesInfo[] {
+  const series = item?.[SERIES_ATTRIBUTE]?.M ?? {};
+  return Object.keys(series)
+    .sort()
+    .map((seriesId) => {
+      const fields = series[seriesId]?.M;
+      const kind = textOf(fields, 'kind');
+      return {
+        deviceId,
+        seriesId,
+        sensorId: textOf(fields, 'sensorId'),
+        metric: textOf(fields, 'metric'),
+        unit: textOf(fields, 'unit'),
+        kind: (SERIES_KINDS as readonly string[]).includes(kind) ? (kind as SeriesKind) : 'gauge',
+      };
+    });
+}
+
+/** The catalogue item's `backfillFromMs` (epoch ms), or `undefined` when the uploader set none. */
+export function backfillFromMs(item: StoredItem | undefined): number | undefined {
+  const text = item?.[BACKFILL_ATTRIBUTE]?.N;
+  return text === undefined ? undefined : Number(text);
 }
 
 const utf8Bytes = (s: string): number => new TextEncoder().encode(s).length;

@@ -37,8 +37,10 @@ export interface JobStoreOptions {
 const MAX_ERROR_CHARS = 200;
 const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'done', 'failed'];
 
+/** Partition key of a job item. */
 export const jobPk = (requestId: string): string => `job#${requestId}`;
-export const lockPk = (r: Pick<BuildRequest, 'device' | 'window'>): string => `lock#${r.device}#${r.window}`;
+/** Partition key of the lock item of one device/window: at most one live job each. */
+export const lockPk = (request: Pick<BuildRequest, 'device' | 'window'>): string => `lock#${request.device}#${request.window}`;
 
 interface StoredEvent {
   type: JobEventType;

@@ -1,11 +1,13 @@
 /**
  * DynamoDB adapter of `ItemSink` (@aws-sdk/client-dynamodb v3, BatchWriteItem) and the table
- * operations behind `sensorctl table`. Translation only: SDK errors become `UploadError` subclasses
- * (transient / permanent / fatal), so the policy never sees SDK error types.
+ * operations behind `sensorctl table`. The sink owns the wire format: it encodes upload items and
+ * catalogues with `dynamodb-item.ts`, rejects what can never be written (no finite value, over
+ * `MAX_ITEM_BYTES`), and reports `UnprocessedItems` as core keys. SDK errors become `UploadError`
+ * subclasses (transient / permanent / fatal), so the policy never sees SDK error types.
  *
- * Credentials come from the SDK's default chain (environment, shared config, `AWS_PROFILE`, …);
- * the endpoint from the SDK's own `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL` handling. The SDK's
- * built-in retries are turned off (`maxAttempts: 1`): the uploader owns retries and counts them.
+ * Credentials come from the SDK's default chain (environment, shared config, `AWS_PROFILE`, …). Build
+ * the client with `createDynamoClient(env, UPLOAD_CLIENT_OPTIONS)` (`clients.ts`): the SDK's built-in
+ * retries are turned off (`maxAttempts: 1`) because the uploader owns retries and counts them.
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/CommonErrors.html
  */
@@ -13,14 +15,30 @@ import {
   BatchWriteItemCommand,
   CreateTableCommand,
   DescribeTableCommand,
-  DynamoDBClient,
   waitUntilTableExists,
+  type DynamoDBClient,
   type AttributeValue as SdkAttributeValue,
-  type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
-import { PARTITION_KEY, SORT_KEY, TABLE_DEFINITION, type Item, type ItemKey } from './dynamodb-item.js';
+import {
+  encodeCatalogItem,
+  encodeSampleItem,
+  itemSizeBytes,
+  MAX_ITEM_BYTES,
+  PARTITION_KEY,
+  SORT_KEY,
+  TABLE_DEFINITION,
+  type Item,
+} from './dynamodb-item.js';
+import type { DynamoClientOptions } from './clients.js';
+import type { UploadItem } from '../agent/buffer/ports.js';
 import { FatalUploadError, PermanentUploadError, TransientUploadError, type UploadError } from '../agent/upload/errors.js';
-import type { ItemSink } from '../agent/upload/ports.js';
+import type { DeviceCatalog, ItemKey, ItemSink, SinkEncoding } from '../agent/upload/ports.js';
+
+/**
+ * Client settings of the Pi's DynamoDB client (the sink and `sensorctl table`): one attempt per
+ * request (the uploader retries and counts), 15 s per request, 3 s to connect.
+ */
+export const UPLOAD_CLIENT_OPTIONS = { maxAttempts: 1, requestTimeoutMs: 15_000, connectionTimeoutMs: 3_000 } as const satisfies DynamoClientOptions;
 
 /** Service error names (`__type` suffix) that mean "slow down and retry". */
 export const THROTTLING_ERRORS = ['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'LimitExceededException'];
@@ -36,28 +54,6 @@ export const FATAL_ERRORS = [
 ];
 /** Node network error codes treated as transient. */
 const NETWORK_CODES = ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED'];
-
-/** Client tunables: per-request timeouts in ms. */
-export interface DynamoClientOptions {
-  region?: string;
-  /** Explicit endpoint (tests); normally unset so the SDK's `AWS_ENDPOINT_URL_DYNAMODB` applies. */
-  endpoint?: string;
-  requestTimeoutMs?: number;
-  connectionTimeoutMs?: number;
-  /** Static credentials (tests only); otherwise the default chain. */
-  credentials?: DynamoDBClientConfig['credentials'];
-}
-
-/** Build a client with our retry and timeout settings. */
-export function createDynamoClient(options: DynamoClientOptions = {}): DynamoDBClient {
-  return new DynamoDBClient({
-    region: options.region,
-    endpoint: options.endpoint,
-    credentials: options.credentials,
-    maxAttempts: 1,
-    requestHandler: { requestTimeout: options.requestTimeoutMs ?? 15_000, connectionTimeout: options.connectionTimeoutMs ?? 3_000 },
-  });
-}
 
 /** Remove access key ids and signature material from a service message before it is logged. */
 export function redactCredentials(message: string): string {
@@ -84,10 +80,25 @@ export function translateError(table: string, err: unknown): UploadError {
   return new FatalUploadError(table, name, message, { cause: err });
 }
 
-/** One table, written with BatchWriteItem. */
-export class DynamoDbSink implements ItemSink {
+/** One table, written with BatchWriteItem, in the item format of `dynamodb-item.ts`. */
+export class DynamoDbSink implements ItemSink<Item> {
   constructor(private readonly client: DynamoDBClient, readonly table: string) {}
 
+  /** The sample item of one instant; rejected when no value is finite or it is over `MAX_ITEM_BYTES`. */
+  encodeSample(sample: UploadItem): SinkEncoding<Item> {
+    const { item, valueCount } = encodeSampleItem(sample.deviceId, sample.tsMs, sample.values);
+    if (valueCount === 0) return { rejected: 'no finite value at this instant' };
+    const bytes = itemSizeBytes(item);
+    if (bytes > MAX_ITEM_BYTES) return { rejected: `item is ${bytes} bytes, over the ${MAX_ITEM_BYTES}-byte limit` };
+    return { item };
+  }
+
+  /** The catalogue item (`tsMs = 0`). @throws {RangeError} when `backfillFromMs` is not an integer. */
+  encodeCatalog(catalog: DeviceCatalog): Item {
+    return encodeCatalogItem(catalog.deviceId, catalog.series, catalog.backfillFromMs);
+  }
+
+  /** One BatchWriteItem of `items` (≤ 25, distinct keys); see `ItemSink.writeBatch`. */
   async writeBatch(items: readonly Item[]): Promise<{ unprocessed: ItemKey[] }> {
     let out;
     try {
@@ -101,11 +112,11 @@ export class DynamoDbSink implements ItemSink {
     }
     const left = out.UnprocessedItems?.[this.table] ?? [];
     return {
-      unprocessed: left.flatMap((r) => {
-        const item = r.PutRequest?.Item;
-        const d = item?.[PARTITION_KEY]?.S;
-        const t = item?.[SORT_KEY]?.N;
-        return d !== undefined && t !== undefined ? [{ deviceId: d, tsMs: Number(t) }] : [];
+      unprocessed: left.flatMap((request) => {
+        const item = request.PutRequest?.Item;
+        const deviceId = item?.[PARTITION_KEY]?.S;
+        const tsText = item?.[SORT_KEY]?.N;
+        return deviceId !== undefined && tsText !== undefined ? [{ deviceId, tsMs: Number(tsText) }] : [];
       }),
     };
   }

@@ -13,11 +13,14 @@
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html
  */
-import { GetItemCommand, QueryCommand, type DynamoDBClient, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import type { ChangeBatch, Clock, SampleSource } from '../builder/ports.js';
 import type { Sample, SeriesInfo } from '../builder/types.js';
-import { backfillFromMs, CATALOG_TS_MS, catalogToSeries, itemToSamples, PARTITION_KEY, SORT_KEY, type DecodedItem, type DynamoItem } from './dynamodb-item-reader.js';
+import { backfillFromMs, CATALOG_TS_MS, catalogToSeries, itemToSamples, PARTITION_KEY, SORT_KEY, type DecodedItem } from './dynamodb-item.js';
 import { decodeCursor, DEFAULT_CURSOR_POLICY, encodeCursor, expiryReason, foldItems, initialCursor, isSweepDue, type CursorPolicy } from './item-cursor.js';
+
+/** An item as the SDK returns it. */
+type DynamoItem = Record<string, AttributeValue>;
 
 /** A DynamoDB read failed. */
 export class SourceError extends Error {

@@ -16,7 +16,7 @@ export interface RunMetrics {
 }
 
 /** One JSON line (no newline) in EMF; `tsMs` is the run's end, epoch ms. Extra `fields` are logged, not metrics. */
-export function emfLine(m: RunMetrics, tsMs: number, fields: Record<string, unknown> = {}): string {
+export function emfLine(metrics: RunMetrics, tsMs: number, fields: Record<string, unknown> = {}): string {
   return JSON.stringify({
     _aws: {
       Timestamp: tsMs,
@@ -34,10 +34,10 @@ export function emfLine(m: RunMetrics, tsMs: number, fields: Record<string, unkn
       ],
     },
     ...fields,
-    DeviceId: m.deviceId,
-    ItemsRead: m.itemsRead,
-    ConsumedRCU: m.consumedRcu,
-    DurationMs: m.durationMs,
-    ConsecutiveStaleBuilds: m.consecutiveStaleBuilds,
+    DeviceId: metrics.deviceId,
+    ItemsRead: metrics.itemsRead,
+    ConsumedRCU: metrics.consumedRcu,
+    DurationMs: metrics.durationMs,
+    ConsecutiveStaleBuilds: metrics.consecutiveStaleBuilds,
   });
 }

@@ -14,11 +14,12 @@
  *   full from raw, which puts every late item in its bucket.
  */
 import type { Sample } from '../builder/types.js';
-import type { DecodedItem } from './dynamodb-item-reader.js';
+import { LATE_ITEM_AGE_MS } from '../agent/upload/ports.js';
+import type { DecodedItem } from './dynamodb-item.js';
 
 /** Tunables of the cursor policy, in ms. */
 export interface CursorPolicy {
-  /** How far behind the newest item a sweep re-reads. Default 1 h. */
+  /** How far behind the newest item a sweep re-reads. Default 1 h (`LATE_ITEM_AGE_MS`, the uploader's late-item age). */
   lookbackMs: number;
   /** How often a run sweeps the lookback window. Default 10 min. */
   sweepEveryMs: number;
@@ -26,7 +27,8 @@ export interface CursorPolicy {
   fullEveryMs: number;
 }
 
-export const DEFAULT_CURSOR_POLICY: CursorPolicy = { lookbackMs: 3_600_000, sweepEveryMs: 600_000, fullEveryMs: 86_400_000 };
+/** The cursor policy of the cloud builder; its `lookbackMs` is the uploader's `LATE_ITEM_AGE_MS` (one definition). */
+export const DEFAULT_CURSOR_POLICY: CursorPolicy = { lookbackMs: LATE_ITEM_AGE_MS, sweepEveryMs: 600_000, fullEveryMs: 86_400_000 };
 
 export interface ItemCursor {
   v: 1;
@@ -55,8 +57,9 @@ export class CursorError extends Error {
   }
 }
 
-export function encodeCursor(c: ItemCursor): string {
-  return JSON.stringify(c);
+/** The cursor as the opaque string handed to the builder (JSON). */
+export function encodeCursor(cursor: ItemCursor): string {
+  return JSON.stringify(cursor);
 }
 
 /** @throws {CursorError} when `text` is not a cursor of version 1. */

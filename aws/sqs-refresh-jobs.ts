@@ -46,7 +46,7 @@ export interface SqsRefreshJobsDeps {
   queueUrl: string;
   clock: Clock;
   scheduler: Scheduler;
-  logger: Logger;
+  log: Logger;
   /** Builds `fresh=true` requests of `inlineWindows` in process. */
   fresh?: FreshBuilder;
   /** Windows built in process when a caller waits (default none). */
@@ -138,7 +138,7 @@ export class SqsRefreshJobs implements RefreshJobs {
         },
         (err: unknown) => {
           isPolling = false;
-          this.deps.logger.warn('job poll failed', { requestId, error: (err as Error).message });
+          this.deps.log.warn('job poll failed', { requestId, error: (err as Error).message });
           schedule();
         },
       );
@@ -169,7 +169,7 @@ export class SqsRefreshJobs implements RefreshJobs {
     let isHandedOff = false;
     const handoff = d.scheduler.setTimer(Math.max(0, deadlineMs), () => {
       isHandedOff = true;
-      this.send(job).catch((err: Error) => d.logger.error('refresh handoff failed', { requestId: job.requestId, error: err.message }));
+      this.send(job).catch((err: Error) => d.log.error('refresh handoff failed', { requestId: job.requestId, error: err.message }));
     });
     try {
       await d.store.markRunning(job.requestId);
@@ -183,7 +183,7 @@ export class SqsRefreshJobs implements RefreshJobs {
     } catch (err) {
       if (isHandedOff) return;
       handoff.cancel();
-      await d.store.markFailed(job, (err as Error).message).catch((e: Error) => d.logger.error('job state not saved', { requestId: job.requestId, error: e.message }));
+      await d.store.markFailed(job, (err as Error).message).catch((e: Error) => d.log.error('job state not saved', { requestId: job.requestId, error: e.message }));
     } finally {
       this.wake(job.requestId);
     }

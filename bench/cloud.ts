@@ -17,7 +17,7 @@ import { createBuilderHandler, type ScheduledResult } from '../cloud/builder-han
 import type { DeviceBuild } from '../cloud/build-port.js';
 import { DynamoDbSource } from '../aws/dynamodb-source.js';
 import { startS3rver } from '../test/support/s3rver.js';
-import { samplesToItems, startDynalite, writeCatalog, writeItems } from '../test/support/dynalite-table.js';
+import { samplesToItems, startDynalite, writeCatalog, writeItems } from '../test/support/dynalite.js';
 import { buildUnderTest, IS_REAL_CORE } from '../test/support/build-under-test.js';
 
 const DEV = 'bench-pi';

@@ -42,7 +42,7 @@ async function drain(label: string, plan: (index: number, keys: number) => Fault
   const dir = mkdtempSync(join(tmpdir(), 'bench-upload-'));
   const dyn = await startDynalite();
   const proxy = await startFaultProxy(dyn.endpoint, (c) => (c.operation === 'BatchWriteItem' ? plan(c.index, c.keys.length) : { kind: 'pass' }));
-  const client = dyn.client(proxy.endpoint);
+  const client = dyn.uploadClient(proxy.endpoint);
   const db = openDatabase(join(dir, 'bench.db'));
   const buffer = SqliteBuffer.openOn(db);
   try {
@@ -75,7 +75,7 @@ async function drain(label: string, plan: (index: number, keys: number) => Fault
     client.destroy();
     buffer.close();
     await proxy.stop();
-    await dyn.stop();
+    await dyn.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,14 +1,17 @@
 /**
  * Wiring of the upload path for the composition roots (`sensorctl run`, `push`, `status`): builds the
  * queue on the agent's database, the DynamoDB client and sink, and the uploader from the `cloud`
- * config. The SDK itself reads credentials (default chain) and `AWS_ENDPOINT_URL_DYNAMODB`.
+ * config. Credentials come from the SDK's default chain; the endpoint from `AWS_ENDPOINT_URL_DYNAMODB`
+ * (else `AWS_ENDPOINT_URL`) in `process.env`.
  */
 import { systemClock } from '../platform/system-clock.js';
 import type { Clock, Logger } from '../builder/ports.js';
 import type { Db } from '../sqlite/sqlite-db.js';
 import type { CloudConfig } from '../agent/config/upload-config.js';
 import type { UploadCounters } from '../agent/upload/ports.js';
-import { createDynamoClient, DynamoDbSink } from '../aws/dynamodb-sink.js';
+import { createDynamoClient } from '../aws/clients.js';
+import { DynamoDbSink, UPLOAD_CLIENT_OPTIONS } from '../aws/dynamodb-sink.js';
+import type { Item } from '../aws/dynamodb-item.js';
 import { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
 import { startUploadSchedule, type UploadSchedule } from './upload-scheduler.js';
 import { Uploader, type UploaderOptions } from '../agent/upload/uploader.js';
@@ -19,7 +22,7 @@ export const UPLOAD_LEASE_MS = 10 * 60_000;
 
 export interface UploadService {
   queue: SqliteUploadQueue;
-  uploader: Uploader;
+  uploader: Uploader<Item>;
   table: string;
   /** Start the scheduled runs (`cloud.uploadEvery`). */
   schedule(): UploadSchedule;
@@ -45,7 +48,7 @@ export function createUploadService(options: {
   const table = options.table ?? cloud.table;
   const queue = SqliteUploadQueue.open(db);
   if (options.enable ?? true) queue.setEnabled(true);
-  const client = createDynamoClient({ region: cloud.region });
+  const client = createDynamoClient(process.env, { ...UPLOAD_CLIENT_OPTIONS, region: cloud.region });
   const uploader = new Uploader(queue, new DynamoDbSink(client, table), options.clock ?? systemClock, log, {
     batchItems: cloud.batchItems,
     maxInFlight: cloud.maxInFlight,
@@ -116,13 +119,13 @@ export function uploadStatus(db: Db, deviceId?: string): UploadStatus {
 }
 
 /** One line for `sensorctl status`. */
-export function formatUploadStatus(s: UploadStatus): string {
-  if (!s.enabled && s.backlogItems === 0) return 'upload: no uplink configured';
+export function formatUploadStatus(status: UploadStatus): string {
+  if (!status.enabled && status.backlogItems === 0) return 'upload: no uplink configured';
   return (
-    `upload: backlog ${s.backlogItems} items (${s.backlogRows} rows)` +
-    (s.oldestPending ? `, oldest ${s.oldestPending}` : '') +
-    `; last success ${s.lastSuccess ?? 'never'}; written ${s.counters.written}, retried ${s.counters.retried}, unprocessed ${s.counters.unprocessed}, rejected ${s.counters.rejected}` +
-    (s.counters.forcedLoss ? `; LOST ${s.counters.forcedLoss} unsent items to retention` : '') +
-    (s.counters.lastError ? `; last error: ${s.counters.lastError}` : '')
+    `upload: backlog ${status.backlogItems} items (${status.backlogRows} rows)` +
+    (status.oldestPending ? `, oldest ${status.oldestPending}` : '') +
+    `; last success ${status.lastSuccess ?? 'never'}; written ${status.counters.written}, retried ${status.counters.retried}, unprocessed ${status.counters.unprocessed}, rejected ${status.counters.rejected}` +
+    (status.counters.forcedLoss ? `; LOST ${status.counters.forcedLoss} unsent items to retention` : '') +
+    (status.counters.lastError ? `; last error: ${status.counters.lastError}` : '')
   );
 }

@@ -10,7 +10,7 @@
  * and `AWS_ENDPOINT_URL(_DYNAMODB|_S3|_SQS)`.
  */
 import { validate as isCronExpression } from 'node-cron';
-import { DEFAULT_TABLE_NAME, MAX_BATCH_ITEMS } from '../../aws/dynamodb-item.js';
+import { MAX_BATCH_ITEMS } from '../upload/ports.js';
 import { ConfigError } from './errors.js';
 
 export interface CloudConfig {
@@ -24,7 +24,7 @@ export interface CloudConfig {
   uploadEvery: string;
   /** BatchWriteItem requests in flight at once, 1–16. */
   maxInFlight: number;
-  /** Items per BatchWriteItem, 1–25. */
+  /** Items per BatchWriteItem, 1–`MAX_BATCH_ITEMS` (25). */
   batchItems: number;
   /** Items per run at most, 25–1,000,000: bounds one run so sampling never stalls behind a backlog. */
   chunkItems: number;
@@ -32,6 +32,10 @@ export interface CloudConfig {
   attempts: number;
 }
 
+/** Default samples table name (config `cloud.table`, `--table` override it). */
+export const DEFAULT_TABLE_NAME = 'sensor-samples';
+
+/** Defaults of the `cloud` section. */
 export const DEFAULT_CLOUD: Omit<CloudConfig, 'bucket' | 'region'> = {
   table: DEFAULT_TABLE_NAME,
   uploadEvery: '* * * * *',

@@ -1,23 +1,78 @@
 /**
- * Ports of the uploader policy (`uploader.ts`) beyond `UploadQueue`: the DynamoDB sink and the
- * durable counters shown by `sensorctl status`. Adapters: `dynamodb-sink.ts`, `sqlite-upload-queue.ts`.
+ * Ports of the uploader policy (`uploader.ts`) beyond `UploadQueue`: the item sink (adapter
+ * `aws/dynamodb-sink.ts`) and the durable counters shown by `sensorctl status` (adapter
+ * `sqlite/sqlite-upload-queue.ts`). The sink owns the wire format; the policy only sees upload items,
+ * catalogues, core keys and `UploadError`s.
  */
 import type { SeriesInfo } from '../../builder/types.js';
-import type { Item, ItemKey } from '../../aws/dynamodb-item.js';
-import type { UploadQueue } from '../buffer/ports.js';
+import type { UploadItem, UploadQueue } from '../buffer/ports.js';
 
-/** Where items go: one `BatchWriteItem` per call. */
-export interface ItemSink {
+/**
+ * Most items one `ItemSink.writeBatch` call takes: DynamoDB BatchWriteItem's limit of 25 put
+ * requests. The config (`cloud.batchItems`) and the uploader (`batchItems`) are bounded by it.
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
+ */
+export const MAX_BATCH_ITEMS = 25;
+
+/**
+ * The cloud builder's re-read tail, 1 h: each run of its change cursor re-reads the hour behind the
+ * newest item it folded (`aws/item-cursor.ts` takes its default `lookbackMs` from here), so an item
+ * that lands at most this far behind the newest item already written is still seen. An item older
+ * than that is "late": the uploader notes it and sets the catalogue's `backfillFromMs` (docs/uploader.md,
+ * "Late items and the backfill marker"). If the Lambda's `LOOKBACK_MS` is lowered, lower the
+ * uploader's `lateItemAgeMs` to match (raising it needs nothing).
+ */
+export const LATE_ITEM_AGE_MS = 3_600_000;
+
+/** Key of one item in the sink: device id and sample time (integer epoch ms UTC). */
+export interface ItemKey {
+  deviceId: string;
+  tsMs: number;
+}
+
+/** A device's series catalogue as the sink stores it: its series and the optional backfill marker. */
+export interface DeviceCatalog {
+  deviceId: string;
+  series: readonly SeriesInfo[];
+  /**
+   * Oldest tsMs (integer epoch ms) of late items written since the reader's last full read, or
+   * undefined for none. A put replaces the whole catalogue, so the uploader repeats the current value.
+   */
+  backfillFromMs?: number;
+}
+
+/**
+ * An upload item in the sink's wire format (`item`, plain JSON-serialisable data), or why it can never
+ * be written (`rejected`: the reason logged and stored with the rejected rows).
+ */
+export type SinkEncoding<TItem> = { item: TItem; rejected?: undefined } | { item?: undefined; rejected: string };
+
+/**
+ * Where items go, in the sink's own item type `TItem` (DynamoDB: an item of the samples table). The
+ * policy encodes through the sink, groups up to `MAX_BATCH_ITEMS` items with distinct keys, and sends
+ * them with `writeBatch`; it compares encoded catalogues by their JSON to skip unchanged ones.
+ */
+export interface ItemSink<TItem> {
   /** Table name, for logs and errors. */
   readonly table: string;
   /**
-   * Put up to 25 items with distinct keys in one request.
-   * @returns the keys DynamoDB answered in `UnprocessedItems` (not written; everything else was).
+   * Encode one instant of a device. Pure.
+   * @returns `{ rejected }` when the item can never be written (e.g. no finite value, over the size limit).
+   */
+  encodeSample(sample: UploadItem): SinkEncoding<TItem>;
+  /**
+   * Encode a device's series catalogue (keyed `{ deviceId, tsMs: 0 }`). Pure.
+   * @throws {RangeError} when `backfillFromMs` is not an integer epoch ms.
+   */
+  encodeCatalog(catalog: DeviceCatalog): TItem;
+  /**
+   * Put up to `MAX_BATCH_ITEMS` items with distinct keys in one request.
+   * @returns the keys the service left unprocessed (not written; everything else was).
    * @throws {TransientUploadError} throttling, 5xx, network: nothing (known) written, retry.
    * @throws {PermanentUploadError} the request is invalid (ValidationException): do not retry as is.
    * @throws {FatalUploadError} the table or account cannot be written now: stop.
    */
-  writeBatch(items: readonly Item[]): Promise<{ unprocessed: ItemKey[] }>;
+  writeBatch(items: readonly TItem[]): Promise<{ unprocessed: ItemKey[] }>;
 }
 
 /** Cumulative upload counters (items unless said otherwise), persisted across restarts. */

@@ -1,10 +1,10 @@
 /**
- * Upload policy: drain the upload queue into DynamoDB, oldest first, in bounded chunks. Pure core
- * over ports (`UploadLedger`, `ItemSink`, `Clock`, `Logger`); backoff waits come from p-retry.
+ * Upload policy: drain the upload queue into an item sink (DynamoDB), oldest first, in bounded chunks.
+ * Pure core over ports (`UploadLedger`, `ItemSink`, `Clock`, `Logger`); backoff waits come from p-retry.
  *
- * Per batch: lease ≤ `batchItems` (≤ 25) oldest items, encode (`aws/dynamodb-item.ts`), reject what can
- * never be written (no finite value, over `MAX_ITEM_BYTES`), de-duplicate keys, send one
- * BatchWriteItem, ack exactly what DynamoDB confirmed, resubmit exactly the `UnprocessedItems` with
+ * Per batch: lease ≤ `batchItems` (≤ `MAX_BATCH_ITEMS`) oldest items, encode them through the sink,
+ * reject what it says can never be written (no finite value, over its size limit), de-duplicate keys,
+ * send one batch, ack exactly what the sink confirmed, resubmit exactly the unprocessed items with
  * exponential backoff and jitter; throttling/5xx/network errors are retried the same way; a
  * validation error is never retried: the batch is re-sent item by item so that only the offending
  * item is rejected (logged with the item). When attempts run out the rest is released (stays
@@ -13,7 +13,7 @@
  * in-flight batches, across processes too.
  *
  * Late items (docs/uploader.md, "Late items and the backfill marker"): before each write request, its
- * items older than `lateItemAgeMs` behind the newest item DynamoDB already confirmed for the device are
+ * items older than `lateItemAgeMs` behind the newest item the sink already confirmed for the device are
  * noted durably (marker `late.<device>`: the oldest such tsMs) — the cloud builder's incremental reads
  * would never see them. When a run ends with the device's backlog drained, the
  * catalogue item is re-written with `backfillFromMs` = that oldest tsMs (made different from every
@@ -21,26 +21,9 @@
  */
 import pRetry from 'p-retry';
 import type { Clock, Logger } from '../../builder/ports.js';
-import { DEFAULT_CURSOR_POLICY } from '../../aws/item-cursor.js';
-import {
-  encodeCatalogItem,
-  encodeSampleItem,
-  itemSizeBytes,
-  keyString,
-  MAX_BATCH_ITEMS,
-  MAX_ITEM_BYTES,
-  type Item,
-} from '../../aws/dynamodb-item.js';
 import type { Backlog, UploadItem } from '../buffer/ports.js';
 import { FatalUploadError, PermanentUploadError, TransientUploadError, UnprocessedItemsError } from './errors.js';
-import type { CounterName, ItemSink, UploadLedger } from './ports.js';
-
-/**
- * Age behind the newest item DynamoDB confirmed beyond which an item is "late": the cloud builder's re-read tail
- * (`lookbackMs` of its cursor policy, 1 h), imported so there is one definition. If the Lambda's
- * `LOOKBACK_MS` is lowered, lower the uploader's `lateItemAgeMs` to match (raising it needs nothing).
- */
-export const LATE_ITEM_AGE_MS = DEFAULT_CURSOR_POLICY.lookbackMs;
+import { LATE_ITEM_AGE_MS, MAX_BATCH_ITEMS, type CounterName, type DeviceCatalog, type ItemKey, type ItemSink, type UploadLedger } from './ports.js';
 
 /** How many recent `backfillFromMs` values are remembered, so that a new value never repeats one of them. */
 export const BACKFILL_HISTORY = 32;
@@ -59,7 +42,7 @@ export function nextBackfillFromMs(oldestLateTsMs: number, recent: readonly numb
 
 /** Tunables of the policy (config `cloud.*`). Times in ms. */
 export interface UploaderOptions {
-  /** Items per BatchWriteItem, 1–25. */
+  /** Items per write request, 1–`MAX_BATCH_ITEMS` (25). */
   batchItems: number;
   /** Batches in flight at once. */
   maxInFlight: number;
@@ -71,7 +54,7 @@ export interface UploaderOptions {
   attempts: number;
   minBackoffMs: number;
   maxBackoffMs: number;
-  /** Items older than this behind the newest item DynamoDB confirmed for their device are late (see `LATE_ITEM_AGE_MS`). */
+  /** Items older than this behind the newest item the sink confirmed for their device are late (see `LATE_ITEM_AGE_MS`). */
   lateItemAgeMs: number;
 }
 
@@ -121,18 +104,24 @@ export interface RunOptions {
   onProgress?: (progress: { written: number; rejected: number; remainingItems: number }) => void;
 }
 
-interface Encoded {
+interface Encoded<TItem> {
   source: UploadItem;
-  item: Item;
+  item: TItem;
 }
 
-/** Drains an upload queue into an item sink. One instance per process; see `runOnce`. */
-export class Uploader {
+/** `deviceId#tsMs`: the identity of an item for de-duplication and matching unprocessed keys. */
+const keyText = (key: ItemKey): string => `${key.deviceId}#${key.tsMs}`;
+
+/**
+ * Drains an upload queue into an item sink. One instance per process; see `runOnce`. `TItem` is the
+ * sink's item type, opaque to the policy.
+ */
+export class Uploader<TItem = unknown> {
   private readonly options: UploaderOptions;
 
   constructor(
     private readonly ledger: UploadLedger,
-    private readonly sink: ItemSink,
+    private readonly sink: ItemSink<TItem>,
     private readonly clock: Clock,
     private readonly log: Logger,
     options: Partial<UploaderOptions> = {},
@@ -200,19 +189,17 @@ export class Uploader {
   }
 
   /** Encode, reject the unwritable, de-duplicate, send; ack/reject/release every leased item. */
-  private async processBatch(leaseId: string, items: UploadItem[], count: (d: Partial<Record<CounterName, number>>, success?: boolean) => void) {
-    const byKey = new Map<string, Encoded>();
+  private async processBatch(leaseId: string, items: UploadItem[], count: (delta: Partial<Record<CounterName, number>>, success?: boolean) => void) {
+    const byKey = new Map<string, Encoded<TItem>>();
     for (const source of items) {
-      const { item, valueCount } = encodeSampleItem(source.deviceId, source.tsMs, source.values);
-      const bytes = itemSizeBytes(item);
-      const reason = valueCount === 0 ? 'no finite value at this instant' : bytes > MAX_ITEM_BYTES ? `item is ${bytes} bytes, over the ${MAX_ITEM_BYTES}-byte limit` : undefined;
-      if (reason) {
-        this.rejectItems(leaseId, [source], reason, count);
+      const encoded = this.sink.encodeSample(source);
+      if (encoded.rejected !== undefined) {
+        this.rejectItems(leaseId, [source], encoded.rejected, count);
         continue;
       }
-      const key = keyString(source);
+      const key = keyText(source);
       const prior = byKey.get(key);
-      if (!prior || prior.source.version < source.version) byKey.set(key, { source, item }); // one key per batch
+      if (!prior || prior.source.version < source.version) byKey.set(key, { source, item: encoded.item }); // one key per batch
     }
     const batch = [...byKey.values()];
     if (batch.length) await this.send(leaseId, batch, count);
@@ -252,7 +239,7 @@ export class Uploader {
    * catalogue item with a new `backfillFromMs` and clear the note (unless another process noted more
    * meanwhile). @returns the value written, or undefined when nothing was due.
    */
-  private async markBackfill(deviceId: string, runStartMs: number, count: (d: Partial<Record<CounterName, number>>) => void): Promise<number | undefined> {
+  private async markBackfill(deviceId: string, runStartMs: number, count: (delta: Partial<Record<CounterName, number>>) => void): Promise<number | undefined> {
     const keys = markerKeys(deviceId);
     const noteText = this.ledger.getMarker(keys.late);
     const note = parseLateNote(noteText);
@@ -269,29 +256,29 @@ export class Uploader {
       value = nextBackfillFromMs(note.fromMs, recent);
       return { [keys.backfill]: JSON.stringify([...recent, value].slice(-BACKFILL_HISTORY)) };
     });
-    const item = encodeCatalogItem(deviceId, this.ledger.listSeries(deviceId), value);
+    const item = this.catalogItem(deviceId, value);
     await this.putCatalog(deviceId, item, count);
     this.ledger.updateMarkers([keys.late], (cur) => (cur[keys.late] === noteText ? { [keys.late]: null } : {}));
     this.log.info('backfill marker written: the cloud builder re-aggregates once', { table: this.sink.table, deviceId, backfillFromMs: value, lateFromMs: note.fromMs });
     return value;
   }
 
-  private rejectItems(leaseId: string, items: UploadItem[], reason: string, count: (d: Partial<Record<CounterName, number>>) => void) {
+  private rejectItems(leaseId: string, items: UploadItem[], reason: string, count: (delta: Partial<Record<CounterName, number>>) => void) {
     for (const i of items) this.log.error('upload item rejected', { table: this.sink.table, deviceId: i.deviceId, tsMs: i.tsMs, reason, values: i.values });
     this.ledger.reject(leaseId, items, reason);
     count({ rejected: items.length });
   }
 
   /** One batch with retries; acks as confirmations arrive. Throws Transient (exhausted) or Fatal. */
-  private async send(leaseId: string, batch: Encoded[], count: (d: Partial<Record<CounterName, number>>, success?: boolean) => void): Promise<void> {
-    const pending = new Map(batch.map((e) => [keyString(e.source), e]));
+  private async send(leaseId: string, batch: Encoded<TItem>[], count: (delta: Partial<Record<CounterName, number>>, success?: boolean) => void): Promise<void> {
+    const pending = new Map(batch.map((e) => [keyText(e.source), e]));
     try {
       await pRetry(
         async () => {
           count({ requests: 1 });
           this.noteLate([...pending.values()].map((e) => e.source));
           const { unprocessed } = await this.sink.writeBatch([...pending.values()].map((e) => e.item));
-          const left = new Set(unprocessed.map(keyString));
+          const left = new Set(unprocessed.map(keyText));
           const done = [...pending.entries()].filter(([k]) => !left.has(k));
           for (const [k] of done) pending.delete(k);
           if (done.length) {
@@ -328,14 +315,14 @@ export class Uploader {
   }
 
   /** Upload the series catalogue of each device in `items` when it changed since the last upload. */
-  private async ensureCatalogs(items: UploadItem[], seen: Set<string>, count: (d: Partial<Record<CounterName, number>>) => void) {
+  private async ensureCatalogs(items: UploadItem[], seen: Set<string>, count: (delta: Partial<Record<CounterName, number>>) => void) {
     for (const deviceId of new Set(items.map((i) => i.deviceId))) {
       if (seen.has(deviceId)) continue;
       seen.add(deviceId);
       const keys = markerKeys(deviceId);
       // A put replaces the whole item: repeat the current backfill marker, or the builder would see it vanish.
       const current = parseRecent(this.ledger.getMarker(keys.backfill)).at(-1);
-      const item = encodeCatalogItem(deviceId, this.ledger.listSeries(deviceId), current);
+      const item = this.catalogItem(deviceId, current);
       if (this.ledger.getMarker(keys.catalog) === JSON.stringify(item)) continue;
       await this.putCatalog(deviceId, item, count).catch((err) => {
         seen.delete(deviceId);
@@ -344,8 +331,14 @@ export class Uploader {
     }
   }
 
+  /** The device's catalogue in the sink's format: its series from the ledger and `backfillFromMs` when given. */
+  private catalogItem(deviceId: string, backfillFromMs: number | undefined): TItem {
+    const catalog: DeviceCatalog = { deviceId, series: this.ledger.listSeries(deviceId), ...(backfillFromMs === undefined ? {} : { backfillFromMs }) };
+    return this.sink.encodeCatalog(catalog);
+  }
+
   /** Put one catalogue item with retries; remember it (marker) once written. Throws Transient (exhausted) or Fatal. */
-  private async putCatalog(deviceId: string, item: Item, count: (d: Partial<Record<CounterName, number>>) => void) {
+  private async putCatalog(deviceId: string, item: TItem, count: (delta: Partial<Record<CounterName, number>>) => void) {
     const written = await pRetry(
       async () => {
         count({ requests: 1 });

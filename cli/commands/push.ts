@@ -14,7 +14,7 @@ import { openDatabase, type Db } from '../../sqlite/sqlite-db.js';
 import { DEFAULT_CLOUD, type CloudConfig } from '../../agent/config/upload-config.js';
 import { createUploadService } from '../../pi/upload-service.js';
 import type { RunSummary } from '../../agent/upload/uploader.js';
-import { MAX_BATCH_ITEMS } from '../../aws/dynamodb-item.js';
+import { MAX_BATCH_ITEMS } from '../../agent/upload/ports.js';
 import { dbPath, globalOptions, loadConfig, output, UsageError } from '../context.js';
 
 interface PushOptions {

@@ -6,9 +6,10 @@
  * `AWS_ENDPOINT_URL_DYNAMODB` (e.g. `http://127.0.0.1:8000` for an emulator).
  */
 import type { Command } from 'commander';
-import { createDynamoClient, createTable, describeTable, type TableDescription } from '../../aws/dynamodb-sink.js';
+import { createDynamoClient } from '../../aws/clients.js';
+import { createTable, describeTable, UPLOAD_CLIENT_OPTIONS, type TableDescription } from '../../aws/dynamodb-sink.js';
 import { UploadError } from '../../agent/upload/errors.js';
-import { DEFAULT_TABLE_NAME } from '../../aws/dynamodb-item.js';
+import { DEFAULT_TABLE_NAME } from '../../agent/config/upload-config.js';
 import { globalOptions, loadConfig, output, UsageError } from '../context.js';
 
 function describeText(d: TableDescription): string {
@@ -21,7 +22,7 @@ async function withClient<T>(cmd: Command, table: string | undefined, fn: (clien
   const config = loadConfig(g);
   const name = table ?? config.cloud?.table ?? DEFAULT_TABLE_NAME;
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) throw new UsageError(`--table ${name}: expected 3–255 of A–Z a–z 0–9 _ . -`);
-  const client = createDynamoClient({ region: config.cloud?.region });
+  const client = createDynamoClient(process.env, { ...UPLOAD_CLIENT_OPTIONS, region: config.cloud?.region });
   try {
     return await fn(client, name, g);
   } catch (err) {

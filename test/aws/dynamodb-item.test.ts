@@ -1,15 +1,15 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  decodeCatalogItem,
-  decodeSampleItem,
+  backfillFromMs,
+  catalogToSeries,
   encodeCatalogItem,
   encodeSampleItem,
   itemSizeBytes,
+  itemToSamples,
   MAX_ITEM_BYTES,
   writeUnitsOf,
 } from '../../aws/dynamodb-item.js';
-import { backfillFromMs } from '../../aws/dynamodb-item-reader.js';
 import { BME280_SERIES } from '../support/upload-fixture.js';
 
 const encode = suite('encodeSampleItem');
@@ -31,9 +31,11 @@ encode('omits NaN, +Infinity and -Infinity rather than sending strings or zeros'
   assert.equal((item.v as { M: object }).M, { d: { N: '0' } });
 });
 
-encode('round-trips through decodeSampleItem with exact numbers', () => {
+encode('round-trips through itemToSamples with exact numbers', () => {
   const values = { x: 0.1 + 0.2, y: -1e-7, z: 123456789.123 };
-  assert.equal(decodeSampleItem(encodeSampleItem('d', 42, values).item), { deviceId: 'd', tsMs: 42, values });
+  const { item } = encodeSampleItem('d', 42, values);
+  assert.equal(item.deviceId, { S: 'd' });
+  assert.equal(itemToSamples(item), { tsMs: 42, samples: Object.entries(values).map(([seriesId, value]) => ({ seriesId, tsMs: 42, value })) });
 });
 
 const size = suite('itemSizeBytes');
@@ -56,15 +58,15 @@ size('a 4-series item is far under 1 KB: one write request unit per item', () =>
 const catalog = suite('encodeCatalogItem');
 
 catalog('round-trips every series with sensor, metric, unit and kind', () => {
-  const decoded = decodeCatalogItem(encodeCatalogItem('livingroom', BME280_SERIES))!;
+  const decoded = catalogToSeries('livingroom', encodeCatalogItem('livingroom', BME280_SERIES));
   assert.equal(decoded.sort((a, b) => a.seriesId.localeCompare(b.seriesId)), [...BME280_SERIES].sort((a, b) => a.seriesId.localeCompare(b.seriesId)));
 });
 
 catalog('carries backfillFromMs as N when given (read back by the cloud side), none when not', () => {
   const item = encodeCatalogItem('livingroom', BME280_SERIES, 1_567_785_988_346);
   assert.equal(item.backfillFromMs, { N: '1567785988346' });
-  assert.is(backfillFromMs(item as never), 1_567_785_988_346);
-  assert.is(decodeCatalogItem(item)!.length, BME280_SERIES.length);
+  assert.is(backfillFromMs(item), 1_567_785_988_346);
+  assert.is(catalogToSeries('livingroom', item).length, BME280_SERIES.length);
   assert.not.ok('backfillFromMs' in encodeCatalogItem('livingroom', BME280_SERIES));
 });
 
@@ -73,6 +75,28 @@ catalog('rejects a backfillFromMs that is not an integer epoch ms', () => {
   assert.throws(() => encodeCatalogItem('livingroom', BME280_SERIES, Number.NaN), RangeError);
 });
 
+const decode = suite('itemToSamples');
+decode('maps the v map to one sample per series, in id order, skipping non-finite values', () => {
+  const got = itemToSamples({ deviceId: { S: 'd' }, tsMs: { N: '1569859020000' }, schemaVersion: { N: '1' }, v: { M: { 'b.rhPct': { N: '41.5' }, 'a.tempC': { N: '-3.25' }, 'c.x': { S: 'NaN' } } } });
+  assert.equal(got, { tsMs: 1569859020000, samples: [{ seriesId: 'a.tempC', tsMs: 1569859020000, value: -3.25 }, { seriesId: 'b.rhPct', tsMs: 1569859020000, value: 41.5 }] });
+});
+decode('is undefined for the catalogue item and foreign items', () => {
+  assert.is(itemToSamples({ deviceId: { S: 'd' }, tsMs: { N: '0' }, series: { M: {} } }), undefined);
+  assert.is(itemToSamples({ deviceId: { S: 'd' }, tsMs: { N: '0' }, v: { M: {} } }), undefined);
+  assert.is(itemToSamples({ deviceId: { S: 'd' } }), undefined);
+});
+
+const readCatalog = suite('catalogToSeries / backfillFromMs');
+readCatalog('reads series descriptions from the catalogue item', () => {
+  const item = { deviceId: { S: 'd' }, tsMs: { N: '0' }, backfillFromMs: { N: '123' }, series: { M: { 'rain.pulses': { M: { sensorId: { S: 'rain' }, metric: { S: 'pulses' }, unit: { S: 'pulses' }, kind: { S: 'counter' } } } } } };
+  assert.equal(catalogToSeries('d', item), [{ deviceId: 'd', seriesId: 'rain.pulses', sensorId: 'rain', metric: 'pulses', unit: 'pulses', kind: 'counter' }]);
+  assert.is(backfillFromMs(item), 123);
+  assert.equal(catalogToSeries('d', undefined), []);
+  assert.is(backfillFromMs(undefined), undefined);
+});
+
 encode.run();
 size.run();
 catalog.run();
+decode.run();
+readCatalog.run();

@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbJobStore, lockPk } from '../../aws/dynamodb-job-store.js';
-import { startDynalite, type DynaliteHandle } from '../support/dynalite-table.js';
+import { startDynalite, type DynaliteHandle } from '../support/dynalite.js';
 import { createJobsTable } from '../support/jobs-table.js';
 
 let db: DynaliteHandle;

@@ -1,14 +1,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createDynamoClient, createTable, describeTable, DynamoDbSink, translateError } from '../../aws/dynamodb-sink.js';
+import { createTable, describeTable, DynamoDbSink, translateError } from '../../aws/dynamodb-sink.js';
 import { FatalUploadError, PermanentUploadError, TransientUploadError } from '../../agent/upload/errors.js';
 import { encodeSampleItem } from '../../aws/dynamodb-item.js';
-import { startDynalite, type RunningDynalite } from '../support/dynalite.js';
+import { startDynalite, type DynaliteHandle } from '../support/dynalite.js';
 import { FAULTS, startFaultProxy } from '../support/fault-proxy.js';
 
-let dyn: RunningDynalite;
+let dyn: DynaliteHandle;
 const start = async () => void (dyn = await startDynalite());
-const stop = async () => dyn.stop();
+const stop = async () => dyn.close();
 
 const translate = suite('translateError');
 
@@ -38,7 +38,7 @@ table.before(start);
 table.after(stop);
 
 table('creates an on-demand table keyed deviceId (S) + tsMs (N), ACTIVE, and is idempotent', async () => {
-  const client = dyn.client();
+  const client = dyn.uploadClient();
   const first = await createTable(client, 'samples-create');
   assert.is(first.created, true);
   assert.is(first.description.status, 'ACTIVE');
@@ -58,7 +58,7 @@ sink.before(start);
 sink.after(stop);
 
 sink('a batch with one key twice is refused by the peer as a permanent (non-retryable) error', async () => {
-  const client = dyn.client();
+  const client = dyn.uploadClient();
   await createTable(client, 'samples-dup');
   const { item } = encodeSampleItem('d1', 1_000, { 'a.tempC': 1 });
   try {
@@ -72,7 +72,7 @@ sink('a batch with one key twice is refused by the peer as a permanent (non-retr
 });
 
 sink('a missing table is fatal, not a reason to reject items', async () => {
-  const client = dyn.client();
+  const client = dyn.uploadClient();
   const { item } = encodeSampleItem('d1', 1_000, { 'a.tempC': 1 });
   try {
     await new DynamoDbSink(client, 'missing-table').writeBatch([item]);
@@ -85,8 +85,8 @@ sink('a missing table is fatal, not a reason to reject items', async () => {
 
 sink('reports exactly the keys answered in UnprocessedItems and translates injected throttling', async () => {
   const proxy = await startFaultProxy(dyn.endpoint, (c) => (c.index === 0 ? { kind: 'unprocessed', keep: 1 } : FAULTS.provisioned));
-  const client = dyn.client(proxy.endpoint);
-  await createTable(dyn.client(), 'samples-unproc');
+  const client = dyn.uploadClient(proxy.endpoint);
+  await createTable(dyn.client, 'samples-unproc');
   const items = [1, 2, 3].map((t) => encodeSampleItem('d1', t, { 'a.tempC': t }).item);
   const s = new DynamoDbSink(client, 'samples-unproc');
   assert.equal((await s.writeBatch(items)).unprocessed, [
@@ -104,33 +104,6 @@ sink('reports exactly the keys answered in UnprocessedItems and translates injec
   await proxy.stop();
 });
 
-const env = suite('createDynamoClient');
-env.before(start);
-env.after(stop);
-
-env('follows AWS_ENDPOINT_URL_DYNAMODB and the default credential chain from the environment', async () => {
-  const saved = { ...process.env };
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: dyn.endpoint,
-    AWS_REGION: 'eu-central-1',
-    AWS_ACCESS_KEY_ID: 'AKIDENV',
-    AWS_SECRET_ACCESS_KEY: 'env-secret',
-    AWS_CONFIG_FILE: '/nonexistent',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-  });
-  try {
-    const client = createDynamoClient();
-    const { created } = await createTable(client, 'samples-env');
-    assert.is(created, true);
-    assert.is((await describeTable(dyn.client(), 'samples-env'))?.status, 'ACTIVE', 'the table landed in this dynalite');
-    client.destroy();
-  } finally {
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-    Object.assign(process.env, saved);
-  }
-});
-
 translate.run();
 table.run();
 sink.run();
-env.run();

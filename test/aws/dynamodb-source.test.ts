@@ -5,7 +5,7 @@ import type { Sample } from '../../builder/types.js';
 import { DynamoDbSource, SourceError } from '../../aws/dynamodb-source.js';
 import { decodeCursor } from '../../aws/item-cursor.js';
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../support/bme280-fixture.js';
-import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite-table.js';
+import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

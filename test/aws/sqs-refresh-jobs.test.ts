@@ -15,7 +15,7 @@ import { RefreshQueueError, SqsRefreshJobs } from '../../aws/sqs-refresh-jobs.js
 import { startFauxqsQueue, type FauxqsHandle } from '../support/fauxqs.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
 import { FAKE_CREDENTIALS } from '../support/s3rver.js';
-import { startDynalite, type DynaliteHandle } from '../support/dynalite-table.js';
+import { startDynalite, type DynaliteHandle } from '../support/dynalite.js';
 import { createJobsTable } from '../support/jobs-table.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
@@ -47,7 +47,7 @@ async function until<T>(read: () => Promise<T>, isDone: (v: T) => boolean): Prom
 }
 
 function jobsWith(builder: FreshBuilder, scheduler: ManualScheduler, sqs: SQSClient = q.client, queueUrl = q.queueUrl) {
-  return new SqsRefreshJobs({ store, sqs, queueUrl, clock, scheduler, logger: silent, fresh: builder, inlineWindows: ['1h'], handoffMarginMs: 500, pollMs: POLL_MS });
+  return new SqsRefreshJobs({ store, sqs, queueUrl, clock, scheduler, log: silent, fresh: builder, inlineWindows: ['1h'], handoffMarginMs: 500, pollMs: POLL_MS });
 }
 
 const jobs = suite('SqsRefreshJobs (dynalite + fauxqs)');

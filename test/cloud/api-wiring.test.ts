@@ -14,7 +14,7 @@ import { LambdaConfigError } from '../../cloud/lambda-builder.js';
 import { v2Event } from '../support/api-transports.js';
 import { startFauxqsQueue, type FauxqsHandle } from '../support/fauxqs.js';
 import { FAKE_CREDENTIALS, startS3rver, type S3rverHandle } from '../support/s3rver.js';
-import { startDynalite, type DynaliteHandle } from '../support/dynalite-table.js';
+import { startDynalite, type DynaliteHandle } from '../support/dynalite.js';
 import { createJobsTable } from '../support/jobs-table.js';
 
 const BASE = { SNAPSHOT_BUCKET: 'b', SAMPLES_TABLE: 's', JOBS_TABLE: 'j', REFRESH_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/q' };

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
-import { startDynalite, type DynaliteHandle } from '../support/dynalite-table.js';
+import { startDynalite, type DynaliteHandle } from '../support/dynalite.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const bundle = suite('build:lambda bundle');

@@ -10,7 +10,7 @@ import { devicePrefix, metaKey, type Granularity, type Window } from '../../buil
 import type { DeviceBuild } from '../../cloud/build-port.js';
 import { createBuilderHandler, type SqsBatchResult } from '../../cloud/builder-handler.js';
 import { DynamoDbJobStore } from '../../aws/dynamodb-job-store.js';
-import { startDynalite, type DynaliteHandle } from '../support/dynalite-table.js';
+import { startDynalite, type DynaliteHandle } from '../support/dynalite.js';
 import { createJobsTable } from '../support/jobs-table.js';
 import { MemoryObjectStore, MemorySampleSource } from '../support/memory-peers.js';
 

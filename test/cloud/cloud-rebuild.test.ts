@@ -9,7 +9,7 @@ import { CloudRebuildUsageError, runCloudRebuild } from '../../cloud/cloud-rebui
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../support/bme280-fixture.js';
 import { buildUnderTest } from '../support/build-under-test.js';
-import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite-table.js';
+import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 let db: DynaliteHandle;

@@ -24,7 +24,7 @@ import { v2Event } from '../support/api-transports.js';
 import { startFauxqsQueue, sqsEventOf, type FauxqsHandle } from '../support/fauxqs.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../support/bme280-fixture.js';
-import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite-table.js';
+import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite.js';
 import { createJobsTable } from '../support/jobs-table.js';
 
 const MIN = 60_000;

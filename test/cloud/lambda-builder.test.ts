@@ -20,7 +20,7 @@ import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../support/bme280-fixture.js';
 import { buildUnderTest, IS_REAL_CORE } from '../support/build-under-test.js';
 import { MemoryObjectStore, MemorySampleSource } from '../support/memory-peers.js';
-import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite-table.js';
+import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite.js';
 
 const MIN = 60_000;
 const silent = { error() {}, warn() {}, info() {}, debug() {} };

@@ -19,7 +19,7 @@ import { startVersionedS3, type VersionedS3Handle } from '../support/versioned-s
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../support/bme280-fixture.js';
 import { buildUnderTest } from '../support/build-under-test.js';
 import { FaultyStore } from '../support/faulty-store.js';
-import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite-table.js';
+import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite.js';
 
 const MIN = 60_000;
 const silent = { error() {}, warn() {}, info() {}, debug() {} };

@@ -49,7 +49,7 @@ e2e.after(async () => {
 });
 
 e2e('the cursor from before the backlog expires, and the 10d snapshot gets every late sample in its bucket', async () => {
-  const client = h.dynalite.client();
+  const client = h.dynalite.uploadClient();
   try {
     const bucket = new S3ObjectStore(s3.client, s3.bucket);
     const handler = createBuilderHandler({

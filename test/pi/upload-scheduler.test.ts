@@ -6,18 +6,26 @@ import { openDatabase } from '../../sqlite/sqlite-db.js';
 import { startUploadSchedule } from '../../pi/upload-scheduler.js';
 import { Uploader } from '../../agent/upload/uploader.js';
 import { FatalUploadError } from '../../agent/upload/errors.js';
-import type { ItemSink } from '../../agent/upload/ports.js';
-import type { Item } from '../../aws/dynamodb-item.js';
+import type { DeviceCatalog, ItemSink } from '../../agent/upload/ports.js';
+import type { UploadItem } from '../../agent/buffer/ports.js';
 import { memoryLogger } from '../support/upload-harness.js';
 import { BME280_SERIES, DEVICE_ID } from '../support/upload-fixture.js';
 
+/** Items of the in-memory sinks below: the upload item or catalogue as the core gave it. */
+type MemoryItem = UploadItem | DeviceCatalog;
+const memoryEncoding = {
+  encodeSample: (sample: UploadItem) => ({ item: sample }),
+  encodeCatalog: (catalog: DeviceCatalog) => catalog,
+};
+
 /** An in-memory sink whose writes wait until `open()` is called (a run that is "still going"). */
 function gatedSink() {
-  const written: Item[] = [];
+  const written: MemoryItem[] = [];
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
-  const sink: ItemSink = {
+  const sink: ItemSink<MemoryItem> = {
     table: 'memory',
+    ...memoryEncoding,
     writeBatch: async (items) => {
       await gate;
       written.push(...items);
@@ -59,8 +67,9 @@ const fatal = suite('Uploader fatal errors');
 
 fatal('a fatal error (table missing) stops the run, keeps every item pending and records the error', async () => {
   const { buffer, queue } = setup();
-  const sink: ItemSink = {
+  const sink: ItemSink<MemoryItem> = {
     table: 'gone',
+    ...memoryEncoding,
     writeBatch: async () => {
       throw new FatalUploadError('gone', 'ResourceNotFoundException', 'Requested resource not found');
     },

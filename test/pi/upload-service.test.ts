@@ -6,11 +6,11 @@ import { SqliteUploadQueue } from '../../sqlite/sqlite-upload-queue.js';
 import { DEFAULT_CLOUD } from '../../agent/config/upload-config.js';
 import { formatUploadStatus, startUploads, uploadStatus } from '../../pi/upload-service.js';
 import { createTable } from '../../aws/dynamodb-sink.js';
-import { startDynalite, type RunningDynalite } from '../support/dynalite.js';
+import { startDynalite, type DynaliteHandle } from '../support/dynalite.js';
 import { memoryLogger } from '../support/upload-harness.js';
 import { BME280_SERIES, DEVICE_ID, diffItems, dynamoItems, loadBme280Month, sqliteItems } from '../support/upload-fixture.js';
 
-let dyn: RunningDynalite;
+let dyn: DynaliteHandle;
 const saved = { ...process.env };
 const start = suite('startUploads');
 start.before(async () => {
@@ -27,7 +27,7 @@ start.before(async () => {
 start.after(async () => {
   for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
   Object.assign(process.env, saved);
-  await dyn.stop();
+  await dyn.close();
 });
 
 start('without a cloud section disables the queue: new samples are not enqueued', () => {
@@ -43,7 +43,7 @@ start('without a cloud section disables the queue: new samples are not enqueued'
 });
 
 start('with a cloud section enqueues new samples and its schedule uploads them (SDK chain + endpoint from env)', async () => {
-  await createTable(dyn.client(), 'svc-samples');
+  await createTable(dyn.client, 'svc-samples');
   const db = openDatabase(':memory:');
   const buffer = SqliteBuffer.openOn(db);
   buffer.defineSeries(BME280_SERIES);
@@ -57,7 +57,7 @@ start('with a cloud section enqueues new samples and its schedule uploads them (
   assert.is(s.backlogItems, 0);
   assert.ok(s.lastSuccess !== undefined);
   assert.match(formatUploadStatus(s), /^upload: backlog 0 items \(0 rows\); last success 20\d\d-/);
-  assert.is(diffItems(sqliteItems(db, DEVICE_ID), await dynamoItems(dyn.client(), 'svc-samples', DEVICE_ID)), undefined);
+  assert.is(diffItems(sqliteItems(db, DEVICE_ID), await dynamoItems(dyn.client, 'svc-samples', DEVICE_ID)), undefined);
   buffer.close();
 });
 

@@ -9,9 +9,10 @@
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { openDatabase } from '../../sqlite/sqlite-db.js';
 import { SqliteUploadQueue } from '../../sqlite/sqlite-upload-queue.js';
-import { DynamoDbSink, createDynamoClient } from '../../aws/dynamodb-sink.js';
+import { createDynamoClient } from '../../aws/clients.js';
+import { DynamoDbSink, UPLOAD_CLIENT_OPTIONS } from '../../aws/dynamodb-sink.js';
 import { Uploader } from '../../agent/upload/uploader.js';
-import { FAKE_CREDENTIALS } from './dynalite.js';
+import { FAKE_CREDENTIALS } from './s3rver.js';
 
 const env = process.env;
 const db = openDatabase(env.CHILD_DB!);
@@ -31,7 +32,7 @@ if (env.CHILD_MODE === 'sample') {
   process.stdout.write(`done ${inserted}\n`);
 } else {
   const queue = SqliteUploadQueue.open(db);
-  const client = createDynamoClient({ region: 'us-east-1', endpoint: env.CHILD_ENDPOINT, credentials: FAKE_CREDENTIALS, requestTimeoutMs: 5_000 });
+  const client = createDynamoClient({}, { ...UPLOAD_CLIENT_OPTIONS, region: 'us-east-1', endpoint: env.CHILD_ENDPOINT, credentials: FAKE_CREDENTIALS, requestTimeoutMs: 5_000 });
   const uploader = new Uploader(queue, new DynamoDbSink(client, env.CHILD_TABLE!), { nowMs: () => Date.now() }, silent, {
     batchItems: Number(env.CHILD_BATCH ?? 25),
     maxInFlight: Number(env.CHILD_IN_FLIGHT ?? 2),

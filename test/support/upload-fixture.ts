@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Sample, SeriesInfo } from '../../builder/types.js';
-import { decodeSampleItem, type Item } from '../../aws/dynamodb-item.js';
+import { itemToSamples } from '../../aws/dynamodb-item.js';
 import type { Db } from '../../sqlite/sqlite-db.js';
 
 export const FIXTURE_DIR = new URL('../../../shared/datasets/bme280-livingroom/', import.meta.url).pathname;
@@ -79,8 +79,8 @@ export async function dynamoItems(client: DynamoDBClient, table: string, deviceI
       }),
     );
     for (const item of page.Items ?? []) {
-      const d = decodeSampleItem(item as Item);
-      if (d) out.set(d.tsMs, d.values);
+      const decoded = itemToSamples(item);
+      if (decoded) out.set(decoded.tsMs, Object.fromEntries(decoded.samples.map((sample) => [sample.seriesId, sample.value])));
     }
     start = page.LastEvaluatedKey;
   } while (start);

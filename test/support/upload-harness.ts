@@ -12,7 +12,7 @@ import { openDatabase, type Db } from '../../sqlite/sqlite-db.js';
 import { SqliteUploadQueue } from '../../sqlite/sqlite-upload-queue.js';
 import { Uploader, type UploaderOptions } from '../../agent/upload/uploader.js';
 import { createTable, DynamoDbSink } from '../../aws/dynamodb-sink.js';
-import { startDynalite, type RunningDynalite } from './dynalite.js';
+import { startDynalite, type DynaliteHandle } from './dynalite.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 
 /** A logger that keeps lines for assertions. */
@@ -31,7 +31,7 @@ export interface Harness {
   db: Db;
   buffer: SqliteBuffer;
   queue: SqliteUploadQueue;
-  dynalite: RunningDynalite;
+  dynalite: DynaliteHandle;
   proxy: FaultProxy;
   table: string;
   log: ReturnType<typeof memoryLogger>;
@@ -42,7 +42,7 @@ export interface Harness {
 let tableSeq = 0;
 
 /** Start everything; `series`/`samples` are inserted with the queue enabled. */
-export async function startHarness(series: SeriesInfo[], samples: Sample[] = [], dynalite?: RunningDynalite): Promise<Harness> {
+export async function startHarness(series: SeriesInfo[], samples: Sample[] = [], dynalite?: DynaliteHandle): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'sensorctl-upload-'));
   const dbPath = join(dir, 'sensorctl.db');
   const db = openDatabase(dbPath);
@@ -55,9 +55,9 @@ export async function startHarness(series: SeriesInfo[], samples: Sample[] = [],
   const dyn = dynalite ?? (await startDynalite());
   const proxy = await startFaultProxy(dyn.endpoint);
   const table = `samples-${process.pid}-${++tableSeq}`;
-  await createTable(dyn.client(), table);
+  await createTable(dyn.client, table);
   const log = memoryLogger();
-  const client = dyn.client(proxy.endpoint);
+  const client = dyn.uploadClient(proxy.endpoint);
   return {
     dir,
     dbPath,
@@ -73,7 +73,7 @@ export async function startHarness(series: SeriesInfo[], samples: Sample[] = [],
       client.destroy();
       buffer.close();
       await proxy.stop();
-      if (ownDynalite) await dyn.stop();
+      if (ownDynalite) await dyn.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startDynalite, type RunningDynalite } from '../../support/dynalite.js';
+import { startDynalite, type DynaliteHandle } from '../../support/dynalite.js';
 import type { Fault } from '../../support/fault-proxy.js';
 import { startHarness, type Harness } from '../../support/upload-harness.js';
 import { BME280_SERIES, DEVICE_ID, diffItems, dynamoItems, loadBme280Month, sqliteItems } from '../../support/upload-fixture.js';
@@ -60,16 +60,16 @@ function random(seed: number): () => number {
 }
 
 const MONTH = loadBme280Month('2019/09');
-let dyn: RunningDynalite;
+let dyn: DynaliteHandle;
 
 async function assertEqual(h: Harness, label: string) {
-  const diff = diffItems(sqliteItems(h.db, DEVICE_ID), await dynamoItems(h.dynalite.client(), h.table, DEVICE_ID));
+  const diff = diffItems(sqliteItems(h.db, DEVICE_ID), await dynamoItems(h.dynalite.client, h.table, DEVICE_ID));
   assert.is(diff, undefined, label);
 }
 
 const kill = suite('uploader process SIGKILLed');
 kill.before(async () => void (dyn = await startDynalite()));
-kill.after(async () => dyn.stop());
+kill.after(async () => dyn.close());
 
 kill(`killed at random moments over ${KILL_ROUNDS} runs: after each, DynamoDB equals SQLite exactly`, async () => {
   const seed = Number(process.env.UPLOAD_KILL_SEED ?? 20261130);
@@ -120,7 +120,7 @@ kill(`killed at random moments over ${KILL_ROUNDS} runs: after each, DynamoDB eq
 
 const two = suite('two uploader processes on one database');
 two.before(async () => void (dyn = await startDynalite()));
-two.after(async () => dyn.stop());
+two.after(async () => dyn.close());
 
 two('field case 2: row leases keep any item out of two in-flight batches at once', async () => {
   const h = await startHarness(BME280_SERIES, MONTH.slice(0, 3000), dyn);

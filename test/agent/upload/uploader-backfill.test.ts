@@ -7,10 +7,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { BACKFILL_ATTRIBUTE, CATALOG_TS_MS, decodeCatalogItem, type Item } from '../../../aws/dynamodb-item.js';
+import { backfillFromMs, CATALOG_TS_MS, catalogToSeries, type StoredItem } from '../../../aws/dynamodb-item.js';
 import { DEFAULT_CURSOR_POLICY } from '../../../aws/item-cursor.js';
-import { LATE_ITEM_AGE_MS, markerKeys, nextBackfillFromMs } from '../../../agent/upload/uploader.js';
-import { startDynalite, type RunningDynalite } from '../../support/dynalite.js';
+import { markerKeys, nextBackfillFromMs } from '../../../agent/upload/uploader.js';
+import { LATE_ITEM_AGE_MS } from '../../../agent/upload/ports.js';
+import { startDynalite, type DynaliteHandle } from '../../support/dynalite.js';
 import { startHarness, type Harness } from '../../support/upload-harness.js';
 import { BME280_SERIES, DEVICE_ID, loadBme280Month } from '../../support/upload-fixture.js';
 
@@ -21,21 +22,18 @@ const T0 = MONTH[0].tsMs;
 const days = (from: number, to: number) => MONTH.filter((s) => s.tsMs >= T0 + from * DAY_MS && s.tsMs < T0 + to * DAY_MS);
 const minTs = (samples: { tsMs: number }[]) => Math.min(...samples.map((s) => s.tsMs));
 
-let dyn: RunningDynalite;
+let dyn: DynaliteHandle;
 
-async function catalogue(h: Harness): Promise<Item> {
-  const client = h.dynalite.client();
+async function catalogue(h: Harness): Promise<StoredItem> {
+  const client = h.dynalite.uploadClient();
   try {
     const got = await client.send(new GetItemCommand({ TableName: h.table, Key: { deviceId: { S: DEVICE_ID }, tsMs: { N: String(CATALOG_TS_MS) } }, ConsistentRead: true }));
-    return got.Item as Item;
+    assert.ok(got.Item !== undefined, 'the catalogue item exists');
+    return got.Item;
   } finally {
     client.destroy();
   }
 }
-const backfillOf = (item: Item): number | undefined => {
-  const a = item[BACKFILL_ATTRIBUTE];
-  return a && 'N' in a ? Number(a.N) : undefined;
-};
 
 /** Run until nothing is pending; returns every run's summary. */
 async function drain(h: Harness, chunkItems = 100_000) {
@@ -67,7 +65,7 @@ pure('a new oldest tsMs is used as is; a recurring one steps back to the nearest
 
 const marker = suite('Uploader backfill marker (dynalite)');
 marker.before(async () => void (dyn = await startDynalite()));
-marker.after(async () => dyn.stop());
+marker.after(async () => dyn.close());
 
 marker('a backlog older than the tail: after the drain the catalogue carries backfillFromMs = the oldest late tsMs', async () => {
   const live = days(6, 8);
@@ -75,13 +73,13 @@ marker('a backlog older than the tail: after the drain the catalogue carries bac
   const h = await startHarness(BME280_SERIES, live, dyn);
   try {
     await drain(h);
-    assert.is(backfillOf(await catalogue(h)), undefined, 'in-order upload: no marker');
+    assert.is(backfillFromMs(await catalogue(h)), undefined, 'in-order upload: no marker');
     h.buffer.insert(DEVICE_ID, late);
     const [run] = await drain(h);
     assert.equal(run.backfills, { [DEVICE_ID]: minTs(late) });
     const item = await catalogue(h);
-    assert.is(backfillOf(item), minTs(late));
-    assert.is(decodeCatalogItem(item)!.length, BME280_SERIES.length, 'the series stay in the catalogue');
+    assert.is(backfillFromMs(item), minTs(late));
+    assert.is(catalogToSeries(DEVICE_ID, item).length, BME280_SERIES.length, 'the series stay in the catalogue');
     assert.is(h.queue.getMarker(markerKeys(DEVICE_ID).late), undefined, 'the note is cleared');
   } finally {
     await h.close();
@@ -98,7 +96,7 @@ marker('a long backlog drained over several runs writes the marker once, only in
     assert.ok(runs.length >= 3, `several runs (${runs.length})`);
     for (const r of runs.slice(0, -1)) assert.equal(r.backfills, {}, 'no marker while items are pending');
     assert.equal(runs.at(-1)!.backfills, { [DEVICE_ID]: minTs(late) });
-    assert.is(backfillOf(await catalogue(h)), minTs(late));
+    assert.is(backfillFromMs(await catalogue(h)), minTs(late));
   } finally {
     await h.close();
   }
@@ -115,7 +113,7 @@ marker('live items only (uploaded as they come, hour by hour) never write a mark
       assert.equal(r.backfills, {});
     }
     assert.ok(h.queue.counters().written > 24, 'items were uploaded');
-    assert.is(backfillOf(await catalogue(h)), undefined);
+    assert.is(backfillFromMs(await catalogue(h)), undefined);
     assert.is(h.queue.getMarker(markerKeys(DEVICE_ID).late), undefined);
   } finally {
     await h.close();
@@ -129,17 +127,17 @@ marker('a second backfill changes the value, also when its oldest late tsMs is t
     const late = days(3, 4);
     h.buffer.insert(DEVICE_ID, late);
     await drain(h);
-    const first = backfillOf(await catalogue(h));
+    const first = backfillFromMs(await catalogue(h));
     assert.is(first, minTs(late));
     // The same instants again (`push --since`): same oldest late tsMs, so the value steps back 1 ms.
     assert.ok(h.queue.enqueueSince(minTs(late), DEVICE_ID) > 0);
     await drain(h);
-    assert.is(backfillOf(await catalogue(h)), minTs(late) - 1);
+    assert.is(backfillFromMs(await catalogue(h)), minTs(late) - 1);
     // An older backlog: its own oldest tsMs.
     const older = days(1, 2);
     h.buffer.insert(DEVICE_ID, older);
     await drain(h);
-    assert.is(backfillOf(await catalogue(h)), minTs(older));
+    assert.is(backfillFromMs(await catalogue(h)), minTs(older));
   } finally {
     await h.close();
   }
@@ -159,8 +157,8 @@ marker('a catalogue re-written for a new series keeps the last backfillFromMs (a
     const [r] = await drain(h);
     assert.equal(r.backfills, {}, 'a live item: no new marker');
     const item = await catalogue(h);
-    assert.is(decodeCatalogItem(item)!.length, BME280_SERIES.length + 1);
-    assert.is(backfillOf(item), minTs(late));
+    assert.is(catalogToSeries(DEVICE_ID, item).length, BME280_SERIES.length + 1);
+    assert.is(backfillFromMs(item), minTs(late));
   } finally {
     await h.close();
   }

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { CATALOG_TS_MS, decodeCatalogItem, MAX_ITEM_BYTES, type Item } from '../../../aws/dynamodb-item.js';
+import { CATALOG_TS_MS, catalogToSeries, MAX_ITEM_BYTES } from '../../../aws/dynamodb-item.js';
 import { nonOverlapping } from '../../../agent/upload/uploader.js';
-import { startDynalite, type RunningDynalite } from '../../support/dynalite.js';
+import { startDynalite, type DynaliteHandle } from '../../support/dynalite.js';
 import { FAULTS, type Fault } from '../../support/fault-proxy.js';
 import { startHarness, memoryLogger, type Harness } from '../../support/upload-harness.js';
 import { BME280_SERIES, DEVICE_ID, diffItems, dynamoItems, loadBme280Month, sqliteItems } from '../../support/upload-fixture.js';
@@ -14,13 +14,13 @@ import { BME280_SERIES, DEVICE_ID, diffItems, dynamoItems, loadBme280Month, sqli
 const MONTH = loadBme280Month('2019/09');
 const DAY = MONTH.filter((s) => s.tsMs < MONTH[0].tsMs + 86_400_000);
 
-let dyn: RunningDynalite;
+let dyn: DynaliteHandle;
 const start = async () => void (dyn = await startDynalite());
-const stop = async () => dyn.stop();
+const stop = async () => dyn.close();
 
 async function assertCloudEqualsSqlite(h: Harness, fromMs?: number, toMs?: number) {
   const expected = sqliteItems(h.db, DEVICE_ID, fromMs, toMs);
-  const actual = await dynamoItems(h.dynalite.client(), h.table, DEVICE_ID, fromMs, toMs);
+  const actual = await dynamoItems(h.dynalite.client, h.table, DEVICE_ID, fromMs, toMs);
   assert.ok(expected.size > 0, 'the comparison covers some items');
   assert.is(diffItems(expected, actual), undefined);
 }
@@ -54,8 +54,9 @@ upload('writes the series catalogue item (tsMs 0) with metric, unit and kind of 
   const h = await startHarness(BME280_SERIES, DAY.slice(0, 30), dyn);
   try {
     await h.uploader().runOnce();
-    const got = await h.dynalite.client().send(new GetItemCommand({ TableName: h.table, Key: { deviceId: { S: DEVICE_ID }, tsMs: { N: String(CATALOG_TS_MS) } } }));
-    const series = decodeCatalogItem(got.Item as Item)!;
+    const got = await h.dynalite.client.send(new GetItemCommand({ TableName: h.table, Key: { deviceId: { S: DEVICE_ID }, tsMs: { N: String(CATALOG_TS_MS) } } }));
+    const series = catalogToSeries(DEVICE_ID, got.Item);
+    assert.ok(got.Item !== undefined, 'the catalogue item exists');
     assert.equal(series.sort((a, b) => a.seriesId.localeCompare(b.seriesId)), [...BME280_SERIES].sort((a, b) => a.seriesId.localeCompare(b.seriesId)));
   } finally {
     await h.close();
@@ -89,7 +90,7 @@ upload('field case 1: when attempts run out, confirmed items are acked and the r
     assert.is(summary.remaining.items, 25 - 3);
     assert.is(summary.remaining.leased, 0, 'released, not left leased');
     assert.ok(summary.stoppedBy?.includes('UnprocessedItems'));
-    const acked = await dynamoItems(h.dynalite.client(), h.table, DEVICE_ID);
+    const acked = await dynamoItems(h.dynalite.client, h.table, DEVICE_ID);
     assert.is(acked.size, 3);
     h.proxy.setPlan(() => ({ kind: 'pass' }));
     const next = await h.uploader().runOnce();
@@ -138,7 +139,7 @@ upload('a validation error rejects only the offending item (logged with it) and 
     assert.is(rejected[0].tsMs, items[7]);
     assert.match(rejected[0].reason, 'ValidationException');
     assert.ok(h.log.lines.some((l) => l.level === 'error' && l.fields?.tsMs === items[7] && typeof l.fields?.values === 'object'));
-    const cloud = await dynamoItems(h.dynalite.client(), h.table, DEVICE_ID);
+    const cloud = await dynamoItems(h.dynalite.client, h.table, DEVICE_ID);
     assert.is(cloud.size, items.length - 1);
     assert.not.ok(cloud.has(items[7]));
   } finally {
@@ -172,7 +173,7 @@ upload('NaN and ±Infinity are omitted from the item; an instant with no finite 
     ins.run(pk('bme280-76.rhPct'), t1, Infinity);
     ins.run(pk('bme280-76.tempC'), t2, -Infinity);
     await h.uploader().runOnce();
-    const cloud = await dynamoItems(h.dynalite.client(), h.table, DEVICE_ID);
+    const cloud = await dynamoItems(h.dynalite.client, h.table, DEVICE_ID);
     assert.equal(cloud.get(t1), { 'bme280-76.tempC': 21.25 });
     assert.not.ok(cloud.has(t2));
     assert.equal(h.queue.rejected().map((r) => [r.tsMs, r.reason]), [[t2, 'no finite value at this instant']]);
@@ -194,7 +195,7 @@ upload('an item over 1 KB is rejected for good and logged with the item; the res
     assert.is(r.tsMs, tsMs);
     assert.match(r.reason, new RegExp(`over the ${MAX_ITEM_BYTES}-byte limit`));
     assert.is(Object.keys(r.values).length, 40);
-    const cloud = await dynamoItems(h.dynalite.client(), h.table, DEVICE_ID);
+    const cloud = await dynamoItems(h.dynalite.client, h.table, DEVICE_ID);
     assert.not.ok(cloud.has(tsMs));
     assert.is(cloud.size, sqliteItems(h.db, DEVICE_ID).size - 1);
   } finally {
@@ -235,17 +236,17 @@ upload('DynamoDB stopped mid-backlog: the run stops with items pending; after re
     assert.ok(first.remaining.items > 0);
     const oldestLeft = first.remaining.oldestTsMs!;
     await own.resume();
-    const uploaded = await dynamoItems(own.client(), h2.table, DEVICE_ID);
+    const uploaded = await dynamoItems(own.client, h2.table, DEVICE_ID);
     assert.ok(uploaded.size > 0);
     assert.ok([...uploaded.keys()].every((t) => t < oldestLeft), 'everything uploaded is older than what is left');
     const second = await h2.uploader().runOnce();
     assert.is(second.remaining.items, 0);
     const expected = sqliteItems(h2.db, DEVICE_ID);
-    assert.is(diffItems(expected, await dynamoItems(own.client(), h2.table, DEVICE_ID)), undefined);
+    assert.is(diffItems(expected, await dynamoItems(own.client, h2.table, DEVICE_ID)), undefined);
     assert.is(h2.queue.counters().lastError, undefined);
   } finally {
     await h2.close();
-    await own.stop();
+    await own.close();
     rmSync(levelDir, { recursive: true, force: true });
   }
 });

@@ -6,10 +6,10 @@ import * as assert from 'uvu/assert';
 import { main } from '../../../cli/sensorctl.js';
 import { SqliteBuffer } from '../../../sqlite/sqlite-buffer.js';
 import { openDatabase } from '../../../sqlite/sqlite-db.js';
-import { startDynalite, type RunningDynalite } from '../../support/dynalite.js';
+import { startDynalite, type DynaliteHandle } from '../../support/dynalite.js';
 import { BME280_SERIES, DEVICE_ID, diffItems, dynamoItems, loadBme280Month, sqliteItems } from '../../support/upload-fixture.js';
 
-let dyn: RunningDynalite;
+let dyn: DynaliteHandle;
 let dir: string;
 const saved = { ...process.env };
 
@@ -56,7 +56,7 @@ cli.after(async () => {
   for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
   Object.assign(process.env, saved);
   rmSync(dir, { recursive: true, force: true });
-  await dyn.stop();
+  await dyn.close();
 });
 
 cli('table create makes the on-demand table through AWS_ENDPOINT_URL_DYNAMODB, and again finds it', async () => {
@@ -76,7 +76,7 @@ cli('push --dry-run counts what --since would enqueue and sends nothing', async 
   assert.is(r.code, 0, r.stderr);
   const expected = storedItems(Date.UTC(2019, 8, 1, 12));
   assert.equal(JSON.parse(r.stdout).items, expected.size);
-  assert.is((await dynamoItems(dyn.client(), 'cli-samples', DEVICE_ID)).size, 0);
+  assert.is((await dynamoItems(dyn.client, 'cli-samples', DEVICE_ID)).size, 0);
 });
 
 cli('push --since uploads the stored samples from then on, with progress lines and a summary', async () => {
@@ -86,7 +86,7 @@ cli('push --since uploads the stored samples from then on, with progress lines a
   const expected = storedItems(Date.UTC(2019, 8, 1, 12));
   assert.equal([summary.written, summary.rejected, summary.remainingItems], [expected.size, 0, 0]);
   assert.match(r.stderr, /pushed \d+\/\d+ items/);
-  assert.is(diffItems(expected, await dynamoItems(dyn.client(), 'cli-samples', DEVICE_ID)), undefined);
+  assert.is(diffItems(expected, await dynamoItems(dyn.client, 'cli-samples', DEVICE_ID)), undefined);
   const text = await sensorctl('push');
   assert.match(text.stdout, /pushed to cli-samples: 0 items written, 0 retried, 0 unprocessed, 0 rejected, 0 remaining/);
 });
