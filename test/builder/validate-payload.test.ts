@@ -6,7 +6,7 @@ import { runBuild } from '../../builder/run-build.js';
 import { allSnapshots } from '../../builder/constants.js';
 import type { BucketPoint, Payload, SnapshotMeta } from '../../builder/types.js';
 import { MemoryObjectStore } from '../support/memory-object-store.js';
-import { MemorySampleSource } from '../support/memory-sample-source.js';
+import { MemoryBuffer } from '../support/memory-buffer.js';
 import { DEVICE, FakeClock, gauge, readMetaOf, readPayload, silentLog } from '../support/builder-harness.js';
 import { schemaProblems } from '../support/json-schema-subset.js';
 
@@ -15,7 +15,7 @@ const META_SCHEMA = JSON.parse(readFileSync(new URL('../../builder/schema/meta.s
 const AT = Date.parse('2024-03-10T12:00:00Z');
 
 async function built(): Promise<{ payloads: Payload[]; metas: SnapshotMeta[]; neverBuilt: SnapshotMeta }> {
-  const source = new MemorySampleSource();
+  const source = new MemoryBuffer();
   source.defineSeries([gauge('a.tempC')]);
   source.insert(DEVICE, Array.from({ length: 3000 }, (_, i) => ({ seriesId: 'a.tempC', tsMs: AT - i * 45_000, value: 21 + Math.sin(i) })));
   const store = new MemoryObjectStore();
