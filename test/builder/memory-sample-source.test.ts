@@ -9,6 +9,17 @@ import type { SampleSource } from '../../builder/ports.js';
 import type { Sample } from '../../builder/types.js';
 import { MemoryBuffer } from '../support/memory-buffer.js';
 import { DEVICE, gauge } from '../support/builder-harness.js';
+import { sampleSourceContract } from '../support/sample-source-contract.js';
+
+sampleSourceContract('MemoryBuffer', async () => {
+  const source = new MemoryBuffer(4);
+  return {
+    source,
+    define: async (series) => source.defineSeries(series),
+    add: async (deviceId, samples) => void source.insert(deviceId, samples),
+    close: async () => source.close(),
+  };
+}, 'from-start');
 
 const SERIES = [gauge('a.tempC'), gauge('b.rhPct', 'rhPct', '%RH')];
 const s = (seriesId: string, tsMs: number, value: number): Sample => ({ seriesId, tsMs, value });
