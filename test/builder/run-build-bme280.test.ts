@@ -17,6 +17,7 @@ import { MemoryObjectStore } from '../support/memory-object-store.js';
 import { FakeClock, compareWithBruteForce, readMetaOf, readPayload, silentLog } from '../support/builder-harness.js';
 import { BME280_DEVICE, BME280_DIR, BME280_FIXTURE_DIR, BME280_SERIES, hasBme280, loadBme280 } from '../support/bme280-data.js';
 import { requiring } from '../support/requirement.js';
+import { metaSchemaErrors, payloadSchemaErrors } from '../support/json-schemas.js';
 
 const AT = Date.parse('2019-09-30T16:00:00Z');
 const real = suite<{ dir: string; buffer: SqliteBuffer; samples: Sample[]; deps: BuildDeps; clock: FakeClock; store: MemoryObjectStore }>('runBuild on the bme280-livingroom dataset', {} as never);
@@ -56,6 +57,8 @@ withData('builds all 24 snapshots as of 2019-09-30T16:00Z whose every bucket equ
   for (const { window, granularity } of allSnapshots()) {
     const p = (await readPayload(ctx.store, window, granularity, BME280_DEVICE))!;
     assert.equal(payloadProblems(p), [], `${window}/${granularity}`);
+    assert.equal(payloadSchemaErrors(p), [], `${window}/${granularity}`);
+    assert.equal(metaSchemaErrors(await readMetaOf(ctx.store, window, granularity, BME280_DEVICE)), [], `${window}/${granularity} meta`);
     assert.is(p.to, '2019-09-30T16:00:00.000Z');
     resolutions.push(`${window}/${granularity} ${p.resolution}`);
     if (p.resolution === 'raw') {
@@ -121,6 +124,8 @@ cut('builds all 24 snapshots as of 2018-10-31T00:00Z whose every bucket equals a
     for (const { window, granularity } of allSnapshots()) {
       const p = (await readPayload(store, window, granularity, BME280_DEVICE))!;
       assert.equal(payloadProblems(p), [], `${window}/${granularity}`);
+      assert.equal(payloadSchemaErrors(p), [], `${window}/${granularity}`);
+      assert.equal(metaSchemaErrors(await readMetaOf(store, window, granularity, BME280_DEVICE)), [], `${window}/${granularity} meta`);
       if (p.resolution === 'raw') continue;
       bucketed++;
       assert.equal(compareWithBruteForce(p, upToAt, 1e-9), [], `${window}/${granularity}`);
