@@ -1,13 +1,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cachedSnapshotStore } from '../../api/cached-snapshot-store.js';
-import { VersionedMemoryStore } from '../support/api-memory-store.js';
+import { MemoryObjectStore } from '../support/memory-object-store.js';
 
 const cache = suite('cachedSnapshotStore');
 
 cache('reads each key once per ttl, versions separately, and again after the ttl', async () => {
   let nowMs = 0;
-  const store = new VersionedMemoryStore();
+  const store = new MemoryObjectStore({ versioned: true });
   const { versionId } = await store.put('k', Uint8Array.of(1), { contentType: 'application/json' });
   await store.put('k', Uint8Array.of(2), { contentType: 'application/json' });
   const cached = cachedSnapshotStore(store, { nowMs: () => nowMs }, { ttlMs: 1000 });
@@ -32,7 +32,7 @@ cache('does not keep failed reads', async () => {
 });
 
 cache('reads a key again after forget(key), every cached version of it, and keeps other keys', async () => {
-  const store = new VersionedMemoryStore();
+  const store = new MemoryObjectStore({ versioned: true });
   const { versionId } = await store.put('k', Uint8Array.of(1), { contentType: 'application/json' });
   await store.put('other', Uint8Array.of(9), { contentType: 'application/json' });
   const cached = cachedSnapshotStore(store, { nowMs: () => 0 }, { ttlMs: 1000 });

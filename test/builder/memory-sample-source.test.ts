@@ -1,5 +1,5 @@
 /**
- * The in-memory SampleSource must behave like the SQLite buffer's journal (cursor = insertion seq,
+ * The in-memory SampleSource (MemoryBuffer) must behave like the SQLite buffer's journal (cursor = insertion seq,
  * duplicates ignored and not journaled, release/cursorExpired): the same script runs on both.
  */
 import { suite } from 'uvu';
@@ -7,8 +7,19 @@ import * as assert from 'uvu/assert';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import type { SampleSource } from '../../builder/ports.js';
 import type { Sample } from '../../builder/types.js';
-import { MemorySampleSource } from '../support/memory-sample-source.js';
+import { MemoryBuffer } from '../support/memory-buffer.js';
 import { DEVICE, gauge } from '../support/builder-harness.js';
+import { sampleSourceContract } from '../support/sample-source-contract.js';
+
+sampleSourceContract('MemoryBuffer', async () => {
+  const source = new MemoryBuffer(4);
+  return {
+    source,
+    define: async (series) => source.defineSeries(series),
+    add: async (deviceId, samples) => void source.insert(deviceId, samples),
+    close: async () => source.close(),
+  };
+}, 'from-start');
 
 const SERIES = [gauge('a.tempC'), gauge('b.rhPct', 'rhPct', '%RH')];
 const s = (seriesId: string, tsMs: number, value: number): Sample => ({ seriesId, tsMs, value });
@@ -40,9 +51,9 @@ async function script(src: SampleSource & { insert(d: string, x: Sample[]): unkn
   return log;
 }
 
-const parity = suite('MemorySampleSource');
+const parity = suite('MemoryBuffer as a SampleSource');
 parity('answers a script of inserts, range reads, paged change reads and releases exactly like SqliteBuffer', async () => {
-  const mem = new MemorySampleSource();
+  const mem = new MemoryBuffer();
   mem.defineSeries(SERIES);
   const sql = SqliteBuffer.open(':memory:');
   sql.defineSeries(SERIES);

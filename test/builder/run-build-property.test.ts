@@ -9,7 +9,7 @@ import { GRANULARITIES, type Window } from '../../builder/constants.js';
 import { runBuild } from '../../builder/run-build.js';
 import type { Sample } from '../../builder/types.js';
 import { MemoryObjectStore } from '../support/memory-object-store.js';
-import { MemorySampleSource } from '../support/memory-sample-source.js';
+import { MemoryBuffer } from '../support/memory-buffer.js';
 import { DEVICE, FakeClock, gauge, readPayload, silentLog } from '../support/builder-harness.js';
 
 const T0 = Date.parse('2024-06-01T00:00:00Z');
@@ -27,7 +27,7 @@ const property = suite('runBuild incremental = full (property)');
 property('holds for random histories of late, future and out-of-order samples', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 5 }), async (steps) => {
-      const source = new MemorySampleSource();
+      const source = new MemoryBuffer();
       source.defineSeries(SERIES);
       const store = new MemoryObjectStore();
       const clock = new FakeClock(T0);
@@ -40,7 +40,7 @@ property('holds for random histories of late, future and out-of-order samples', 
         all.push(...batch);
         await runBuild(deps, { windows: WINDOWS });
       }
-      const fresh = new MemorySampleSource();
+      const fresh = new MemoryBuffer();
       fresh.defineSeries(SERIES);
       fresh.insert(DEVICE, all);
       const fullStore = new MemoryObjectStore();

@@ -6,7 +6,7 @@ import { stateKey } from '../../builder/state-store.js';
 import { payloadProblems, metaProblems } from '../../builder/validate-payload.js';
 import type { BucketPoint, Payload, Sample } from '../../builder/types.js';
 import { MemoryObjectStore } from '../support/memory-object-store.js';
-import { MemorySampleSource } from '../support/memory-sample-source.js';
+import { MemoryBuffer } from '../support/memory-buffer.js';
 import { DEVICE, FakeClock, compareWithBruteForce, counter, gauge, readMetaOf, readPayload, silentLog } from '../support/builder-harness.js';
 
 const T0 = Date.parse('2024-03-10T12:00:00Z');
@@ -37,7 +37,7 @@ function generate(fromMs: number, toMs: number, stepMs: number, seed = 1): Sampl
 }
 
 function setup(nowMs: number, samples: Sample[] = []) {
-  const source = new MemorySampleSource();
+  const source = new MemoryBuffer();
   source.defineSeries(SERIES);
   source.insert(DEVICE, samples);
   const store = new MemoryObjectStore();
@@ -120,7 +120,7 @@ build('gives incremental builds exactly the output of full rebuilds, late, futur
     const late = [{ seriesId: 'bme.tempC', tsMs: nowMs - Math.floor(r() * 5 * 86_400_000), value: 18.25 + step }];
     const future = [{ seriesId: 'bme.rhPct', tsMs: nowMs + advanceMs + 30_000, value: 50.5 }];
     nowMs += advanceMs;
-    const added = inc.source.insert(DEVICE, [...fresh, ...late, ...future]);
+    const added = inc.source.insert(DEVICE, [...fresh, ...late, ...future]).inserted;
     inc.all.push(...fresh, ...late, ...future);
     inc.clock.tsMs = nowMs;
     const report = await runBuild(inc.deps);

@@ -12,7 +12,8 @@ import { createBuilderHandler, type SqsBatchResult } from '../../cloud/builder-h
 import { DynamoDbJobStore } from '../../aws/dynamodb-job-store.js';
 import { startDynalite, type DynaliteHandle } from '../support/dynalite.js';
 import { createJobsTable } from '../support/jobs-table.js';
-import { MemoryObjectStore, MemorySampleSource } from '../support/memory-peers.js';
+import { MemoryObjectStore } from '../support/memory-object-store.js';
+import { MemoryBuffer } from '../support/memory-buffer.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 const T0 = Date.UTC(2026, 10, 30, 4, 0, 0);
@@ -37,7 +38,7 @@ function fakeBuild(outcome: 'ok' | 'stale' | 'throw'): DeviceBuild {
 
 function handlerWith(outcome: 'ok' | 'stale' | 'throw', bucket = new MemoryObjectStore()) {
   return createBuilderHandler({
-    bucket, sourceFor: () => Object.assign(new MemorySampleSource([], []), { stats: () => ({ itemsRead: 0, consumedRcu: 0, requests: 0 }) }),
+    bucket, sourceFor: () => Object.assign(new MemoryBuffer(), { stats: () => ({ itemsRead: 0, consumedRcu: 0, requests: 0 }) }),
     build: fakeBuild(outcome), clock, logger: silent, deviceIds: ['pi-one'], emit: () => undefined, jobs: store,
   });
 }

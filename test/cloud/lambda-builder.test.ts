@@ -19,7 +19,8 @@ import { handlerFromEnv, LambdaConfigError, parseDeviceIds } from '../../cloud/l
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../support/bme280-fixture.js';
 import { buildUnderTest, IS_REAL_CORE } from '../support/build-under-test.js';
-import { MemoryObjectStore, MemorySampleSource } from '../support/memory-peers.js';
+import { MemoryObjectStore } from '../support/memory-object-store.js';
+import { MemoryBuffer } from '../support/memory-buffer.js';
 import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite.js';
 
 const MIN = 60_000;
@@ -66,7 +67,7 @@ lambda('a scheduled event for every window writes 24 payloads equal to the edge 
   assert.is(out.reports[0].stale, 0);
   const edge = new MemoryObjectStore();
   await buildUnderTest({
-    deviceId: DEV, windows: [...WINDOW_NAMES], store: edge, prefix: 'edge/', statePrefix: 'edge-state/', source: new MemorySampleSource(FIXTURE_SERIES, samples),
+    deviceId: DEV, windows: [...WINDOW_NAMES], store: edge, prefix: 'edge/', statePrefix: 'edge-state/', source: MemoryBuffer.holding(FIXTURE_SERIES, samples),
     clock, logger: silent, builder: 'lambda',
   });
   for (const { window, granularity } of allSnapshots()) {

@@ -13,7 +13,7 @@ function tempStore() {
   return { dir, store: new FsObjectStore(dir), close: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-objectStoreContract('FsObjectStore', async () => tempStore());
+objectStoreContract('FsObjectStore', async () => tempStore(), 'current');
 
 const fs = suite('FsObjectStore');
 

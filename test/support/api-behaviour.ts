@@ -29,7 +29,8 @@ function assertPointsMatch(actual: BucketPoint[], expected: BucketPoint[]): void
     assert.equal([p.startMs, p.count, p.min, p.max], [e.startMs, e.count, e.min, e.max], `point ${i}`);
     if (e.avg === null) assert.is(p.avg, null);
     else assert.ok(Math.abs(p.avg! - e.avg) <= 1e-9 * Math.abs(e.avg), `avg ${i}: ${p.avg} vs ${e.avg}`);
-    if (e.sum !== null) assert.ok(Math.abs(p.sum! - e.sum) <= 1e-9 * Math.max(1, Math.abs(e.sum)), `sum ${i}`);
+    if (e.sum === null) assert.is(p.sum, null, `sum ${i}`);
+    else assert.ok(Math.abs(p.sum! - e.sum) <= 1e-9 * Math.max(1, Math.abs(e.sum)), `sum ${i}: ${p.sum} vs ${e.sum}`);
   });
 }
 

@@ -12,7 +12,7 @@ import { MemoryRefreshJobs } from '../../api/memory-refresh-jobs.js';
 import type { ApiOptions, BuildRequest, FreshBuilder } from '../../api/ports.js';
 import { GRANULARITIES, type Window } from '../../builder/constants.js';
 import type { Payload } from '../../builder/types.js';
-import { VersionedMemoryStore } from './api-memory-store.js';
+import { MemoryObjectStore } from './memory-object-store.js';
 import { ManualScheduler } from './manual-scheduler.js';
 import { buildPayload, putSnapshot, sampleSeries, type FixtureSeries } from './snapshot-fixtures.js';
 
@@ -52,7 +52,7 @@ export class TestFreshBuilder implements FreshBuilder {
 }
 
 export interface World {
-  store: VersionedMemoryStore;
+  store: MemoryObjectStore;
   series: FixtureSeries[];
   clock: { nowMs(): number; setMs(ms: number): void };
   scheduler: ManualScheduler;
@@ -99,7 +99,7 @@ export async function makeWorld(options: ApiOptions = {}): Promise<World> {
   const scheduler = new ManualScheduler();
   const builder = new TestFreshBuilder(series, clock.nowMs);
   const jobs = new MemoryRefreshJobs({ builder, clock });
-  const store = new VersionedMemoryStore();
+  const store = new MemoryObjectStore({ versioned: true });
   const devices = { list: async () => [DEVICE, OTHER_DEVICE], defaultId: async () => DEVICE };
   const api = createApi({ store, devices, fresh: builder, jobs, clock, scheduler, options: { corsOrigins: ['https://dash.example'], ...options } });
   const world: World = { store, series, clock, scheduler, builder, jobs, api, stored: new Map(), oldVersionId: '' };

@@ -1,8 +1,10 @@
 /**
- * In-memory `SampleBuffer` + `SampleSource` with the semantics of `sqlite/sqlite-buffer.ts`: dedupe on
- * (device, series, tsMs), a change journal with sequence numbers for `readSince`, `release` that
- * forgets changes (older cursors then expire), retention guards as predicates. For tests of cores that
- * use the buffer ports; `test/support/buffer-contract.ts` checks both implementations agree.
+ * The one in-memory `SampleSource` for tests, and an in-memory `SampleBuffer`, with the semantics of
+ * `sqlite/sqlite-buffer.ts`: dedupe on (device, series, tsMs) (a repeat is ignored and not
+ * journaled), a change journal with sequence numbers for `readSince` (cursor = the last sequence
+ * number seen), `release` that forgets changes (older cursors then expire), retention guards as
+ * predicates. `test/support/buffer-contract.ts` and `test/support/sample-source-contract.ts` check
+ * that it and `SqliteBuffer` agree; `test/builder/memory-sample-source.test.ts` replays one script on both.
  */
 import type { ChangeBatch, SampleSource } from '../../builder/ports.js';
 import type { Sample, SeriesInfo } from '../../builder/types.js';
@@ -26,8 +28,21 @@ export class MemoryBuffer implements SampleBuffer, SampleSource {
   private released = 0;
   private readonly state = new Map<string, string>();
   private readonly guards = new Map<string, (deviceId: string, tsMs: number) => boolean>();
-  /** Chunk size of `readRange`, small by default so tests see several chunks. */
+  /** Samples returned by `readRange` / `readSince` since construction, for tests that count reads. */
+  readonly reads = { range: 0, since: 0 };
+  /** @param chunkRows most samples per `readRange` chunk (default 1000, so tests see several chunks). */
   constructor(readonly chunkRows = 1_000) {}
+
+  /** A buffer holding `series` and `deviceId`'s `samples` (default device: the first series'). */
+  static holding(series: readonly SeriesInfo[], samples: readonly Sample[] = [], deviceId = series[0]?.deviceId): MemoryBuffer {
+    const buffer = new MemoryBuffer();
+    buffer.defineSeries(series);
+    if (samples.length) {
+      if (deviceId === undefined) throw new BufferError('holding: samples given without a series or device');
+      buffer.insert(deviceId, samples);
+    }
+    return buffer;
+  }
 
   defineSeries(series: readonly SeriesInfo[]): void {
     for (const s of series) {
@@ -124,6 +139,7 @@ export class MemoryBuffer implements SampleBuffer, SampleSource {
     for (const [k, s] of this.series) {
       if (s.deviceId !== deviceId) continue;
       const rows = [...this.samples.get(k)!].filter(([t]) => t >= fromMs && t <= toMs).sort((a, b) => a[0] - b[0]);
+      this.reads.range += rows.length;
       for (let i = 0; i < rows.length; i += this.chunkRows) {
         chunks.push(rows.slice(i, i + this.chunkRows).map(([tsMs, value]) => ({ seriesId: s.seriesId, tsMs, value })));
       }
@@ -139,8 +155,10 @@ export class MemoryBuffer implements SampleBuffer, SampleSource {
     if (after < this.released) return { samples: [], cursor: cursor ?? '0', hasMore: false, cursorExpired: true };
     const rest = this.journal.filter((c) => c.seq > after);
     const page = rest.slice(0, limit);
+    const samples = page.filter((c) => c.deviceId === deviceId).map((c) => c.sample);
+    this.reads.since += samples.length;
     return {
-      samples: page.filter((c) => c.deviceId === deviceId).map((c) => c.sample),
+      samples,
       cursor: page.length ? String(page[page.length - 1].seq) : String(after),
       hasMore: rest.length > limit,
       cursorExpired: false,

@@ -1,6 +1,9 @@
 /**
- * The `ObjectStore` contract: one suite every adapter that runs locally must pass (memory, filesystem,
- * and S3 against s3rver later). Call `objectStoreContract(name, open)` from the adapter's test file.
+ * The `ObjectStore` contract: one suite every adapter that runs locally must pass. Run against
+ * `MemoryObjectStore` (test/builder/memory-object-store.test.ts), `FsObjectStore`
+ * (test/platform/fs-object-store.test.ts) and `S3ObjectStore` on s3rver and on the versioned-bucket
+ * emulation (test/aws/s3-object-store-contract.test.ts). Call `objectStoreContract(name, open, versions)`
+ * from the adapter's test file.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -27,7 +30,15 @@ export async function rejects(fn: () => Promise<unknown>, type?: new (...args: n
   throw new assert.Assertion({ message: 'expected a rejection', operator: 'rejects', details: 'resolved instead of rejecting', expects: 'rejection', actual: 'resolved', generated: true });
 }
 
-export function objectStoreContract(name: string, open: () => Promise<ContractStore>): void {
+/**
+ * What a store keeps of earlier writes, as seen through `versionId`:
+ * - `none`: no version ids at all (an unversioned S3 bucket);
+ * - `current`: the current object has a version id (readable with it); a replaced one is gone;
+ * - `all`: every write is a version, readable by its id after later writes (a versioned S3 bucket).
+ */
+export type VersionKeeping = 'none' | 'current' | 'all';
+
+export function objectStoreContract(name: string, open: () => Promise<ContractStore>, versions: VersionKeeping): void {
   const s = suite<{ c?: ContractStore }>(`ObjectStore contract: ${name}`, {});
   s.before.each(async (ctx) => {
     ctx.c = await open();
@@ -51,7 +62,8 @@ export function objectStoreContract(name: string, open: () => Promise<ContractSt
     const info = await c!.store.head('snapshots/d/a.json');
     assert.equal(info!.headers, JSON_GZIP);
     assert.is(info!.bytes, 5);
-    assert.ok(info!.etag.startsWith('"') && info!.etag.endsWith('"'));
+    assert.match(info!.etag, /^"[^"]+"$/, 'a quoted ETag');
+    assert.is(info!.etag, got!.etag, 'head and get name the same ETag');
   });
 
   s('replaces an object on a second put', async ({ c }) => {
@@ -92,14 +104,28 @@ export function objectStoreContract(name: string, open: () => Promise<ContractSt
     assert.equal(await c!.store.list('snapshots/a/'), ['snapshots/a/sub/w.json', 'snapshots/a/y.json', 'snapshots/a/z.json']);
     assert.equal(await c!.store.list('snapshots/a/y'), ['snapshots/a/y.json']);
     assert.equal(await c!.store.list('nothing/'), []);
-    assert.is((await c!.store.list('')).length, 5);
+    assert.equal(await c!.store.list(''), ['snapshots/a/sub/w.json', 'snapshots/a/y.json', 'snapshots/a/z.json', 'snapshots/b/x.json', 'state/a/r.json']);
   });
 
-  s('get with the versionId of the current object returns it; an unknown versionId returns undefined', async ({ c }) => {
-    const { versionId } = await c!.store.put('v/a.json', bytes('first'), { contentType: 'application/json' });
+  s(`versions (${versions}): what put answers, get reads by versionId, and an unknown versionId is undefined`, async ({ c }) => {
+    const first = await c!.store.put('v/a.json', bytes('first'), { contentType: 'application/json' });
+    const second = await c!.store.put('v/a.json', bytes('second'), { contentType: 'application/json' });
     const current = await c!.store.get('v/a.json');
-    const id = versionId ?? current!.versionId;
-    if (id !== undefined) assert.is(text((await c!.store.get('v/a.json', { versionId: id }))?.body), 'first');
+    assert.is(text(current?.body), 'second');
+    assert.is(current!.versionId, second.versionId, 'get names the version put answered');
+    assert.is((await c!.store.head('v/a.json'))!.versionId, second.versionId, 'head names it too');
+    if (versions === 'none') {
+      assert.is(first.versionId, undefined);
+      assert.is(second.versionId, undefined);
+    } else {
+      assert.type(first.versionId, 'string');
+      assert.type(second.versionId, 'string');
+      assert.is.not(first.versionId, second.versionId);
+      assert.is(text((await c!.store.get('v/a.json', { versionId: second.versionId }))?.body), 'second');
+      const older = await c!.store.get('v/a.json', { versionId: first.versionId });
+      if (versions === 'all') assert.is(text(older?.body), 'first', 'a replaced version stays readable');
+      else assert.is(older, undefined, 'a replaced version is gone');
+    }
     assert.is(await c!.store.get('v/a.json', { versionId: 'no-such-version' }), undefined);
   });
 

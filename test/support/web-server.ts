@@ -39,6 +39,8 @@ export interface WebServerOptions {
 export interface WebServer {
   /** Base URL, e.g. `http://127.0.0.1:40123` (no trailing slash). */
   readonly url: string;
+  /** The instant a refresh build started now would run at (epoch ms): `refreshAtMs` in process, else the wall clock. */
+  buildClockMs(): number;
   close(): Promise<void>;
   /** In process only: let one held build go on (or the next one, when none waits yet). */
   releaseBuilds?(): void;
@@ -77,6 +79,7 @@ async function startInProcess(opts: WebServerOptions): Promise<WebServer> {
   const server = await startNodeServer(api, '127.0.0.1', 0, { staticDir: WEB_DIST });
   return {
     url: server.url.replace(/\/$/, ''),
+    buildClockMs: () => opts.refreshAtMs ?? Date.now(),
     releaseBuilds() {
       const next = waiting.shift();
       if (next) next();
@@ -116,6 +119,7 @@ async function startSensorctl(opts: WebServerOptions): Promise<WebServer> {
   });
   return {
     url,
+    buildClockMs: () => Date.now(),
     close: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once('exit', () => resolve());

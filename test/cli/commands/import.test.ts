@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,15 @@ cli('imports the fixture folder, exits 0 and prints the report as JSON with --js
   assert.is(st.code, 0, st.stderr);
   const status = JSON.parse(st.stdout);
   assert.is(status.series.find((s: { seriesId: string }) => s.seriesId === 'bme280.tempC').count, 10_909);
-  assert.ok(status.dbSizeBytes > 0);
+  // The size is the database file (and its WAL, when one is left) as on disk, and per stored sample
+  // (each one a `samples` row plus a `builder_journal` row, with their indexes) a few dozen bytes.
+  const onDisk = [status.dbPath, `${status.dbPath}-wal`].filter((p) => existsSync(p)).reduce((sum, p) => sum + statSync(p).size, 0);
+  assert.is(status.dbPath, join(dir, 'sensorctl.db'));
+  assert.is(status.dbSizeBytes, onDisk);
+  const stored = status.series.reduce((sum: number, s: { count: number }) => sum + s.count, 0);
+  assert.is(stored, 10_909 + 10_908 + 15_081, 'tempC, pressurePa, rhPct');
+  assert.is(status.bytesPerSample, status.dbSizeBytes / stored);
+  assert.ok(status.bytesPerSample >= 20 && status.bytesPerSample <= 100, `${status.bytesPerSample} bytes/sample`);
   const text = sensorctl('status');
   assert.match(text.stdout, /lr\s+bme280\.tempC\s+tempC\s+°C\s+10909\s+2017-02-15T04:00:00\.000Z/, "first stored = 00:10 + 23 empty 10-min rows");
 });
@@ -65,7 +73,9 @@ cli('exits 1 with a clear line when no file held anything to store, listing each
   assert.match(r.stdout, /^c\.csv: skipped: header only/m);
   assert.match(r.stdout, /Read 3 files \(3 skipped\)/);
   assert.match(r.stderr, /sensorctl: import: Nothing imported: all 3 files were skipped/);
-  assert.ok(r.stderr.split('\n').filter((l) => l.startsWith('import:')).every((l) => /^import: (\d|[1-9]\d|100)% /.test(l)), r.stderr);
+  const progress = r.stderr.split('\n').filter((l) => l.startsWith('import:'));
+  assert.is(progress[progress.length - 1], 'import: 100% of 0.0 MB in 3 files, at c.csv', r.stderr);
+  for (const line of progress) assert.match(line, /^import: (\d|[1-9]\d|100)% of 0\.0 MB in 3 files, at [abc]\.(bin|csv)$/);
   const binary = sensorctl('import', join(inDir, 'a.bin'), '--device', 'none');
   assert.is(binary.code, 1);
   assert.match(binary.stderr, /^import: 100% of 0\.0 MB in 1 file, at a\.bin$/m);
