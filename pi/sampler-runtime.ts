@@ -9,7 +9,6 @@
  * await sampler.stop();
  */
 import { systemClock } from '../platform/system-clock.js';
-import { performance } from 'node:perf_hooks';
 import type { Clock, Logger } from '../builder/ports.js';
 import { createSensor, type SensorDeps } from './create-sensor.js';
 import { fsSysfsReader } from '../hardware/fs-sysfs-reader.js';
@@ -24,16 +23,8 @@ import { BUILD_DATE_MS } from '../agent/sampling/build-info.js';
 import { ClockGuard } from '../agent/sampling/clock-guard.js';
 import type { SampleBuffer } from '../agent/buffer/ports.js';
 import { Sampler, type FailurePolicy, type SampledSensor } from '../agent/sampling/sampler.js';
-import type { Scheduler } from '../agent/sampling/ports.js';
-
-/** Node timers on the monotonic clock (`performance.now`). Timers are unref'd only by the caller's choice. */
-export const nodeScheduler: Scheduler = {
-  monoMs: () => performance.now(),
-  schedule(delayMs, fn) {
-    const t = setTimeout(fn, delayMs);
-    return () => clearTimeout(t);
-  },
-};
+import type { MonotonicScheduler } from '../agent/sampling/ports.js';
+import { nodeMonotonicScheduler } from '../platform/node-monotonic-scheduler.js';
 
 
 /** The sensor used when the config declares none. */
@@ -46,7 +37,7 @@ export interface StartSamplerOptions {
   buffer: SampleBuffer;
   log: Logger;
   clock?: Clock;
-  scheduler?: Scheduler;
+  scheduler?: MonotonicScheduler;
   /** Overrides of the real adapters (tests, `--gpio-root`). */
   deps?: Partial<SensorDeps>;
   /** Optional NTP-sync signal for the clock guard. */
@@ -63,12 +54,12 @@ export interface RunningSampler {
 }
 
 /** Build and start the sampler. Never throws for a sensor fault: those show in status. */
-export async function startSampler(o: StartSamplerOptions): Promise<RunningSampler> {
-  const clock = o.clock ?? systemClock;
-  const scheduler = o.scheduler ?? nodeScheduler;
-  let configs = o.sensors;
+export async function startSampler(options: StartSamplerOptions): Promise<RunningSampler> {
+  const clock = options.clock ?? systemClock;
+  const scheduler = options.scheduler ?? nodeMonotonicScheduler;
+  let configs = options.sensors;
   if (configs.length === 0) {
-    o.log.info('no sensors configured: sampling a simulated sensor (add a "sensors" array to the config file)', { sensor: DEFAULT_SIMULATED.id });
+    options.log.info('no sensors configured: sampling a simulated sensor (add a "sensors" array to the config file)', { sensor: DEFAULT_SIMULATED.id });
     configs = [DEFAULT_SIMULATED];
   }
   const buses = new Map<number, Promise<I2cBus>>();
@@ -87,12 +78,12 @@ export async function startSampler(o: StartSamplerOptions): Promise<RunningSampl
     sysfs: fsSysfsReader('/'),
     gpio: new SysfsGpio(GPIO_SYSFS_ROOT, nodeGpioFiles),
     edgeSource: () => (edges ??= createOnoffEdgeSource()),
-    state: o.buffer,
+    state: options.buffer,
     clock,
-    ...o.deps,
+    ...options.deps,
   };
   const sensors: SampledSensor[] = configs.map((c) => {
-    const series = seriesOf(c, o.deviceId);
+    const series = seriesOf(c, options.deviceId);
     return {
       driver: createSensor(c, metricsOf(c), deps),
       type: c.type,
@@ -101,12 +92,12 @@ export async function startSampler(o: StartSamplerOptions): Promise<RunningSampl
     };
   });
   const guard = new ClockGuard({
-    buildDateMs: o.buildDateMs ?? BUILD_DATE_MS,
-    newestStoredMs: o.buffer.newestTsMs(o.deviceId),
-    isSynchronized: o.isClockSynchronized,
-    log: o.log,
+    buildDateMs: options.buildDateMs ?? BUILD_DATE_MS,
+    newestStoredMs: options.buffer.newestTsMs(options.deviceId),
+    isSynchronized: options.isClockSynchronized,
+    log: options.log,
   });
-  const sampler = new Sampler({ deviceId: o.deviceId, buffer: o.buffer, clock, scheduler, log: o.log, guard, sensors, policy: o.policy });
+  const sampler = new Sampler({ deviceId: options.deviceId, buffer: options.buffer, clock, scheduler, log: options.log, guard, sensors, policy: options.policy });
   sampler.start();
   return {
     sampler,
