@@ -16,7 +16,7 @@ import type { ApiDeps } from './ports.js';
 import { handleRefreshPost, handleRefreshStatus, parseJobId } from './refresh.js';
 import { handleEvents } from './sse.js';
 
-/** A fetch-shaped request handler. */
+/** A fetch-shaped request handler: the API core's one shape, served by every HTTP adapter (node:http, Lambda). */
 export type FetchHandler = (req: Request) => Promise<Response>;
 
 interface Route {

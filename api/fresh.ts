@@ -8,7 +8,7 @@ import type { ApiContext } from './context.js';
 import { mergePayload, planGranularity, type ServedPayload } from './granularity.js';
 import { acceptsGzip } from './http.js';
 import { acceptedResponse, isFinal } from './jobs-view.js';
-import { encodeComputed, payloadHeaders, payloadResponse, serveSnapshot } from './latest.js';
+import { encodeComputed, payloadResponseHeaders, payloadResponse, serveSnapshot } from './latest.js';
 import type { SnapshotParams } from './params.js';
 import type { JobState } from './ports.js';
 
@@ -47,7 +47,7 @@ export async function serveFresh(req: Request, ctx: ApiContext, params: Snapshot
   if (!ended) return acceptedResponse((await ctx.jobs.get(job.requestId)) ?? job, ctx.clock);
   if (ended.status !== 'done' || !ended.data) return serveStoredAfterFresh(req, ctx, params, device);
   const payload: ServedPayload = plan.mergeTo === undefined ? ended.data : mergePayload(ended.data, plan.mergeTo);
-  const headers = payloadHeaders({
+  const headers = payloadResponseHeaders({
     cacheControl: 'no-store',
     source: 'fresh',
     granularity: payload.granularity,

@@ -51,8 +51,8 @@ function representationOf(ctx: ApiContext, object: StoredObject, plan: Granulari
   return computed;
 }
 
-/** Headers every payload answer carries (200 and 304). */
-export function payloadHeaders(fields: { cacheControl: string; source: SnapshotSource; granularity: number; generatedAt: string }): Record<string, string> {
+/** HTTP response headers every payload answer carries (200 and 304); not the stored object's headers. */
+export function payloadResponseHeaders(fields: { cacheControl: string; source: SnapshotSource; granularity: number; generatedAt: string }): Record<string, string> {
   return {
     'Cache-Control': fields.cacheControl,
     Vary: 'Accept-Encoding',
@@ -94,7 +94,7 @@ export async function serveSnapshot(req: Request, ctx: ApiContext, params: Snaps
   const servesGzip = wantsGzip && (plan.mergeTo !== undefined || isGzipObject(object));
   const etag = etagOf(object, plan, servesGzip);
   const headers = {
-    ...payloadHeaders({
+    ...payloadResponseHeaders({
       cacheControl: params.versionId !== undefined ? IMMUTABLE : `public, max-age=${WINDOWS[params.window].ttlS}`,
       source: snapshot.source,
       granularity: plan.mergeTo ?? plan.source,

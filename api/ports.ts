@@ -34,9 +34,21 @@ export interface BuildRequest {
 export interface FreshBuilder {
   /**
    * @param onProgress called with the done fraction 0..1 as work advances (optional, any number of times).
-   * @returns the payload as of now. Rejects when the build fails (the job then ends `failed`).
+   * @returns the payload as of now. Rejects when the build fails (the job then ends `failed`),
+   *   with `FreshBuildError` when the build ran but produced no payload for `request`.
    */
   build(request: BuildRequest, onProgress?: (fraction: number) => void): Promise<Payload>;
+}
+
+/**
+ * What a `FreshBuilder` rejects with when the build produced no payload for `request` (the requested
+ * snapshot failed, or nothing was written). `message` is the job's `error` as the adapter words it.
+ */
+export class FreshBuildError extends Error {
+  constructor(readonly request: BuildRequest, message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
 }
 
 /** Job states, in order; `done` and `failed` are final. */

@@ -7,6 +7,7 @@ import {
 } from '../builder/constants.js';
 import type { StoredObject } from '../builder/ports.js';
 import type { Payload, SnapshotMeta } from '../builder/types.js';
+import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
 import { gunzip, isGzip } from './gzip.js';
 import type { SnapshotStore } from './ports.js';
 
@@ -22,12 +23,13 @@ export interface LocatedSnapshot {
 
 const decoder = new TextDecoder();
 
-async function readMeta(store: SnapshotStore, key: string): Promise<SnapshotMeta | undefined> {
+/** The meta at `key` when it names a built payload; absent, never built (`generatedAt: null`) or unreadable: `undefined`. */
+async function builtMetaAt(store: SnapshotStore, key: string): Promise<SnapshotMeta | undefined> {
   const object = await store.get(key);
   if (!object) return undefined;
   try {
-    const meta = JSON.parse(decoder.decode(await plainBytes(object))) as SnapshotMeta;
-    return typeof meta === 'object' && meta !== null && typeof meta.generatedAt === 'string' ? meta : undefined;
+    const meta = decodeSnapshotMeta(await plainBytes(object));
+    return meta.generatedAt === null ? undefined : meta;
   } catch {
     return undefined; // a damaged meta counts as absent; the builder rewrites it on its next run
   }
@@ -46,10 +48,10 @@ export async function locateSnapshot(
   store: SnapshotStore, device: string, w: Window, g: Granularity, isCanonicalOnly = false,
 ): Promise<LocatedSnapshot | undefined> {
   const canonicalPrefix = devicePrefix(device);
-  const canonical = await readMeta(store, canonicalPrefix + metaKey(w, g));
+  const canonical = await builtMetaAt(store, canonicalPrefix + metaKey(w, g));
   if (canonical && (!canonical.stale || isCanonicalOnly)) return located('canonical', canonicalPrefix, canonical, w, g);
   const backupPrefix = fallbackPrefix(device);
-  const fallback = await readMeta(store, backupPrefix + metaKey(w, g));
+  const fallback = await builtMetaAt(store, backupPrefix + metaKey(w, g));
   const isFallbackNewer = fallback && (!canonical || Date.parse(fallback.generatedAt!) > Date.parse(canonical.generatedAt!));
   if (isFallbackNewer) return located('fallback', backupPrefix, fallback, w, g);
   return canonical ? located('canonical', canonicalPrefix, canonical, w, g) : undefined;

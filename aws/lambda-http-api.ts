@@ -13,6 +13,7 @@
 import { Buffer } from 'node:buffer';
 import { ApiError } from '../api/errors.js';
 import { errorResponse } from '../api/http.js';
+import type { FetchHandler } from '../api/create-api.js';
 
 /** The fields of an HTTP API payload v2 event this adapter reads. */
 export interface ApiGatewayV2Event {
@@ -33,9 +34,6 @@ export interface ApiGatewayV2Result {
   body: string;
   isBase64Encoded: boolean;
 }
-
-/** A fetch-shaped handler, e.g. from `createApi`. */
-export type FetchHandler = (req: Request) => Promise<Response>;
 
 /** Content types sent as UTF-8 text (everything else, and every encoded body, goes base64). */
 const TEXT_TYPE = /^(text\/|application\/json)/;

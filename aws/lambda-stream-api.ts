@@ -11,7 +11,8 @@
 import type { Writable } from 'node:stream';
 import { ApiError } from '../api/errors.js';
 import { errorResponse } from '../api/http.js';
-import { eventToRequest, type ApiGatewayV2Event, type FetchHandler } from './lambda-http-api.js';
+import type { FetchHandler } from '../api/create-api.js';
+import { eventToRequest, type ApiGatewayV2Event } from './lambda-http-api.js';
 
 /** `awslambda.HttpResponseStream.from`: writes the status/headers prelude, returns the body stream. */
 export type HttpResponseStreamFrom = (stream: Writable, prelude: { statusCode: number; headers: Record<string, string> }) => Writable;

@@ -24,6 +24,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { STAGED_KEY_PATTERN } from '../builder/constants.js';
+import { StoreError } from '../builder/errors.js';
 import type { ObjectHeaders, ObjectInfo, ObjectStore, StoredObject } from '../builder/ports.js';
 
 /**
@@ -35,15 +36,7 @@ export const STAGED_OBJECT_TAGGING = 'sensorctl-temp=true';
 
 const isStagedKey = (key: string): boolean => STAGED_KEY_PATTERN.test(key.slice(key.lastIndexOf('/') + 1));
 
-/** A store operation failed for a reason other than absence. `op` is the port method, `key` the object key. */
-export class StoreError extends Error {
-  constructor(readonly op: string, readonly key: string, message: string, options?: ErrorOptions) {
-    super(`${op} ${key}: ${message}`, options);
-    this.name = new.target.name;
-  }
-}
-
-/** The promoted object does not carry the headers the copy set (an S3-compatible store ignored them). */
+/** The promoted object does not carry the headers the copy set (an S3-compatible store ignored them). A `StoreError` (builder/errors.ts). */
 export class PromotedHeadersError extends StoreError {
   constructor(key: string, readonly expected: ObjectHeaders, readonly actual: ObjectHeaders) {
     super('promote', key, `promoted object has ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);

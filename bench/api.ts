@@ -155,9 +155,9 @@ export async function runApiBench(options: ApiBenchOptions = {}): Promise<ApiBen
 }
 
 /** The result as a plain table. */
-export function formatApiBench(r: ApiBenchResult): string {
-  const lines = r.rows.map((row) => `${row.target.padEnd(62)} ${String(row.requestsPerS).padStart(8)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  ${row.bytes} B/resp  non-2xx ${row.non2xx}`);
-  return [`API on loopback, ${r.connections} connections, ${r.seconds} s each`, ...lines, `ratio api/static (stored gzip): ${r.ratioVsStatic}`].join('\n');
+export function formatApiBench(result: ApiBenchResult): string {
+  const lines = result.rows.map((row) => `${row.target.padEnd(62)} ${String(row.requestsPerS).padStart(8)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  ${row.bytes} B/resp  non-2xx ${row.non2xx}`);
+  return [`API on loopback, ${result.connections} connections, ${result.seconds} s each`, ...lines, `ratio api/static (stored gzip): ${result.ratioVsStatic}`].join('\n');
 }
 
 if (process.argv[1] && /bench\/api\.ts$/.test(process.argv[1])) {

@@ -14,11 +14,10 @@ import { WINDOW_NAMES } from '../builder/constants.js';
 import { S3ObjectStore } from '../aws/s3-object-store.js';
 import type { Sample, SeriesInfo } from '../builder/types.js';
 import { createBuilderHandler, type ScheduledResult } from '../cloud/builder-handler.js';
-import type { DeviceBuild } from '../cloud/build-port.js';
+import { runBuild, type RunBuild } from '../builder/run-build.js';
 import { DynamoDbSource } from '../aws/dynamodb-source.js';
 import { startS3rver } from '../test/support/s3rver.js';
 import { samplesToItems, startDynalite, writeCatalog, writeItems } from '../test/support/dynalite.js';
-import { buildUnderTest, IS_REAL_CORE } from '../test/support/build-under-test.js';
 
 const DEV = 'bench-pi';
 const STEP_MS = 10_000;
@@ -45,7 +44,7 @@ export interface CloudBenchRow {
   extrapolated: boolean;
 }
 
-async function measureSpan(spanDays: number, build: DeviceBuild): Promise<CloudBenchRow> {
+async function measureSpan(spanDays: number, build: RunBuild): Promise<CloudBenchRow> {
   const [db, s3] = await Promise.all([startDynalite(), startS3rver()]);
   try {
     const endMs = Date.UTC(2026, 0, 1);
@@ -66,7 +65,7 @@ async function measureSpan(spanDays: number, build: DeviceBuild): Promise<CloudB
     const handler = createBuilderHandler({
       bucket: new S3ObjectStore(s3.client, s3.bucket),
       sourceFor: () => new DynamoDbSource(db.client, db.table, clock),
-      build, clock, logger: { error() {}, warn() {}, info() {}, debug() {} }, deviceIds: [DEV], emit: () => {},
+      build, clock, log: { error() {}, warn() {}, info() {}, debug() {} }, deviceIds: [DEV], emit: () => {},
     });
     const run = async () => {
       const t0 = performance.now();
@@ -102,11 +101,11 @@ function extrapolateYear(row: CloudBenchRow): CloudBenchRow {
 }
 
 /** Run the section; `spans` in days. Returns rows (the last one extrapolated to a year) and a printable table. */
-export async function cloudBenchSection(spans: number[] = [1, 7], build: DeviceBuild = buildUnderTest): Promise<{ title: string; rows: CloudBenchRow[]; table: string; builder: string }> {
+export async function cloudBenchSection(spans: number[] = [1, 7], build: RunBuild = runBuild): Promise<{ title: string; rows: CloudBenchRow[]; table: string; builder: string }> {
   const rows: CloudBenchRow[] = [];
   for (const d of spans) rows.push(await measureSpan(d, build));
   rows.push(extrapolateYear(rows[rows.length - 1]));
-  const builder = IS_REAL_CORE || build !== buildUnderTest ? 'builder core' : 'STAND-IN builder (test/cloud/support), re-run after the core is merged';
+  const builder = build === runBuild ? 'builder core' : 'an injected build';
   const lines = [
     `cloud builder: Lambda handler, dynalite + s3rver, 4 series @ 10 s, all 24 snapshots; ${builder}`,
     'span      items      full ms  full items  full RCU   incr ms  incr items  incr RCU  items ratio',

@@ -78,13 +78,13 @@ export function allSnapshots(): Array<{ window: Window; granularity: Granularity
 }
 
 /** Canonical payload key, e.g. `latest_1h_20.json`. */
-export const snapshotKey = (w: Window, g: Granularity): string => `latest_${w}_${g}.json`;
+export const snapshotKey = (window: Window, granularity: Granularity): string => `latest_${window}_${granularity}.json`;
 
 /** Meta key beside a payload, e.g. `latest_1h_20.meta.json`. */
-export const metaKey = (w: Window, g: Granularity): string => `latest_${w}_${g}.meta.json`;
+export const metaKey = (window: Window, granularity: Granularity): string => `latest_${window}_${granularity}.meta.json`;
 
 /** Staged (temporary) key of a build started at `tsMs`, e.g. `latest_1h_20.tmp-1700000000000.json`. */
-export const stagedKey = (w: Window, g: Granularity, tsMs: number): string => `latest_${w}_${g}.tmp-${tsMs}.json`;
+export const stagedKey = (window: Window, granularity: Granularity, tsMs: number): string => `latest_${window}_${granularity}.tmp-${tsMs}.json`;
 
 /** Matches staged keys (for sweeping leftovers of crashed builds); group 1 is the start time in ms. */
 export const STAGED_KEY_PATTERN = /^latest_[0-9a-z]+_[0-9]+\.tmp-([0-9]+)\.json$/;

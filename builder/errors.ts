@@ -43,3 +43,10 @@ export class StoreError extends BuildError {
     super(`${operation} ${key}: ${message}`, { operation, key }, options);
   }
 }
+
+/** Stored snapshot meta bytes that are not a usable `SnapshotMeta`; `problems` says what was wrong. */
+export class MetaDecodeError extends BuildError {
+  constructor(readonly problems: readonly string[], options?: ErrorOptions) {
+    super(`snapshot meta unreadable: ${problems.slice(0, 5).join('; ')}`, { problems }, options);
+  }
+}

@@ -6,19 +6,19 @@
  * and rounded once, correctly (round-half-even), on read. Inputs must be finite.
  */
 
-/** Add `x` to the expansion `partials` in place (partials stay non-overlapping, increasing magnitude). */
-export function addExact(partials: number[], x: number): void {
+/** Add `value` to the expansion `partials` in place (partials stay non-overlapping, increasing magnitude). */
+export function addExact(partials: number[], value: number): void {
   let n = 0;
   for (let i = 0; i < partials.length; i++) {
     let y = partials[i];
-    if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
-    const hi = x + y;
-    const lo = y - (hi - x);
+    if (Math.abs(value) < Math.abs(y)) [value, y] = [y, value];
+    const hi = value + y;
+    const lo = y - (hi - value);
     if (lo !== 0) partials[n++] = lo;
-    x = hi;
+    value = hi;
   }
   partials.length = n;
-  partials.push(x);
+  partials.push(value);
 }
 
 /** The correctly rounded value of the exact sum held by `partials` (0 for none). */

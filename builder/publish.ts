@@ -12,13 +12,14 @@ import { PayloadValidationError, StoreMismatchError } from './errors.js';
 import type { ObjectHeaders, ObjectStore } from './ports.js';
 import { pointCountOf } from './render.js';
 import { isSnapshotMeta, payloadProblems } from './validate-payload.js';
+import { decodeSnapshotMeta } from './snapshot-meta.js';
 import type { BuilderName, Payload, SnapshotMeta } from './types.js';
 
 /** Staged keys older than this at the start of a run are leftovers of crashed runs and are deleted. */
 export const STAGED_KEY_MAX_AGE_MS = 10 * 60_000;
 
-/** Headers of a canonical payload of `window`. */
-export function payloadHeaders(window: Window): ObjectHeaders {
+/** Object headers a stored (gzip) payload of `window` carries in the store (not the API's response headers). */
+export function storedPayloadHeaders(window: Window): ObjectHeaders {
   return { contentType: 'application/json', contentEncoding: 'gzip', cacheControl: `public, max-age=${WINDOWS[window].ttlS}` };
 }
 
@@ -63,22 +64,22 @@ async function verifyStaged(store: ObjectStore, key: string, sha256: string, pay
  * @throws {PayloadValidationError | StoreMismatchError | StoreError} on any failed step; the caller
  *   then calls `recordFailure`. The staged key is deleted (best effort) before rethrowing.
  */
-export async function publishSnapshot(t: PublishTarget, payload: Payload, nowMs: number): Promise<PublishResult> {
+export async function publishSnapshot(target: PublishTarget, payload: Payload, nowMs: number): Promise<PublishResult> {
   const { window, granularity } = payload;
   const problems = payloadProblems(payload);
   if (problems.length) throw new PayloadValidationError(window, granularity, problems);
   const body = await gzip(jsonBytes(payload));
   const sha256 = await sha256Hex(body);
-  const headers = payloadHeaders(window);
-  const staged = t.prefix + stagedKey(window, granularity, nowMs);
-  const key = t.prefix + snapshotKey(window, granularity);
+  const headers = storedPayloadHeaders(window);
+  const staged = target.prefix + stagedKey(window, granularity, nowMs);
+  const key = target.prefix + snapshotKey(window, granularity);
   let promoted = false;
   try {
-    await t.store.put(staged, body, headers);
-    await verifyStaged(t.store, staged, sha256, payload);
-    const { versionId } = await t.store.promote(staged, key, headers);
+    await target.store.put(staged, body, headers);
+    await verifyStaged(target.store, staged, sha256, payload);
+    const { versionId } = await target.store.promote(staged, key, headers);
     promoted = true;
-    const info = await t.store.head(key);
+    const info = await target.store.head(key);
     if (!info) throw new StoreMismatchError(key, 'the promoted object', 'nothing');
     check(key, 'Content-Type', headers.contentType, info.headers.contentType);
     check(key, 'Content-Encoding', headers.contentEncoding, info.headers.contentEncoding);
@@ -87,7 +88,7 @@ export async function publishSnapshot(t: PublishTarget, payload: Payload, nowMs:
       schemaVersion: 1,
       window,
       granularity,
-      device: t.deviceId,
+      device: target.deviceId,
       key,
       generatedAt: payload.generatedAt,
       expiresAt: isoOf(Date.parse(payload.generatedAt) + 2 * WINDOWS[window].rebuildEveryMs),
@@ -100,22 +101,22 @@ export async function publishSnapshot(t: PublishTarget, payload: Payload, nowMs:
       consecutiveFailures: 0,
       lastError: null,
       lastFailureAt: null,
-      builder: t.builder,
+      builder: target.builder,
     };
-    await t.store.put(t.prefix + metaKey(window, granularity), jsonBytes(meta), META_HEADERS);
+    await target.store.put(target.prefix + metaKey(window, granularity), jsonBytes(meta), META_HEADERS);
     return { meta, bytes: body.byteLength, points: pointCountOf(payload) };
   } catch (err) {
-    if (!promoted) await t.store.delete(staged).catch(() => undefined);
+    if (!promoted) await target.store.delete(staged).catch(() => undefined);
     throw err;
   }
 }
 
-/** The meta currently stored for a snapshot, or undefined when absent or unreadable. */
-export async function readMeta(t: PublishTarget, window: Window, granularity: Granularity): Promise<SnapshotMeta | undefined> {
+/** The meta currently stored for a snapshot, or undefined when absent, unreadable or not a complete meta (`metaProblems`). */
+export async function readStoredMeta(target: PublishTarget, window: Window, granularity: Granularity): Promise<SnapshotMeta | undefined> {
   try {
-    const got = await t.store.get(t.prefix + metaKey(window, granularity));
+    const got = await target.store.get(target.prefix + metaKey(window, granularity));
     if (!got) return undefined;
-    const meta = parseJsonBytes(got.body);
+    const meta = decodeSnapshotMeta(got.body);
     return isSnapshotMeta(meta) ? meta : undefined;
   } catch {
     return undefined;
@@ -127,8 +128,8 @@ export async function readMeta(t: PublishTarget, window: Window, granularity: Gr
  * `consecutiveFailures + 1`, `lastError`, `lastFailureAt`. A never-built snapshot gets null payload fields.
  * @returns the meta written. Rejects when the store cannot write it.
  */
-export async function recordFailure(t: PublishTarget, window: Window, granularity: Granularity, error: unknown, nowMs: number): Promise<SnapshotMeta> {
-  const prev = await readMeta(t, window, granularity);
+export async function recordFailure(target: PublishTarget, window: Window, granularity: Granularity, error: unknown, nowMs: number): Promise<SnapshotMeta> {
+  const prev = await readStoredMeta(target, window, granularity);
   const none = { generatedAt: null, expiresAt: null, versionId: null, stagedKey: null, sha256: null, bytes: null, pointCount: null };
   const meta: SnapshotMeta = {
     ...none,
@@ -136,15 +137,15 @@ export async function recordFailure(t: PublishTarget, window: Window, granularit
     schemaVersion: 1,
     window,
     granularity,
-    device: t.deviceId,
-    key: t.prefix + snapshotKey(window, granularity),
+    device: target.deviceId,
+    key: target.prefix + snapshotKey(window, granularity),
     stale: true,
     consecutiveFailures: (prev?.consecutiveFailures ?? 0) + 1,
     lastError: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     lastFailureAt: isoOf(nowMs),
-    builder: prev?.builder ?? t.builder,
+    builder: prev?.builder ?? target.builder,
   };
-  await t.store.put(t.prefix + metaKey(window, granularity), jsonBytes(meta), META_HEADERS);
+  await target.store.put(target.prefix + metaKey(window, granularity), jsonBytes(meta), META_HEADERS);
   return meta;
 }
 

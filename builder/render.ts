@@ -81,7 +81,7 @@ export function renderRaw(window: Window, samplesBySeries: ReadonlyMap<string, r
 }
 
 /** Points per series of a payload: `granularity` when bucketed, the largest series' sample count when raw. */
-export function pointCountOf(p: Payload): number {
-  if (p.resolution === 'bucketed') return p.granularity;
-  return Math.max(0, ...p.series.map((s) => s.points.length));
+export function pointCountOf(payload: Payload): number {
+  if (payload.resolution === 'bucketed') return payload.granularity;
+  return Math.max(0, ...payload.series.map((s) => s.points.length));
 }

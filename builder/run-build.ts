@@ -264,3 +264,17 @@ export async function runBuild(deps: BuildDeps, options: BuildOptions = {}): Pro
     sweptKeys, releasedCursor, durationMs: deps.clock.nowMs() - run.startMs,
   };
 }
+
+/**
+ * The type of `runBuild`, for callers that take the build as a parameter (the cloud run, the Pi's
+ * fallback push, the API's fresh builders); production wires `runBuild` itself, tests a fake of this type.
+ */
+export type RunBuild = typeof runBuild;
+
+/**
+ * Whether `report` rebuilt any window from a range read (`mode` `full` or `at`: first run, `--full`,
+ * `--at`, unusable state, expired cursor) instead of catching up incrementally.
+ */
+export function wasRebuiltInFull(report: Pick<BuildReport, 'windows'>): boolean {
+  return report.windows.some((w) => w.mode === 'full' || w.mode === 'at');
+}

@@ -41,9 +41,9 @@ export async function saveState(store: ObjectStore, statePrefix: string, state: 
  * Order two source cursors with the source's own comparator, or as non-negative decimal integers
  * (the SQLite journal's sequence numbers). `undefined` when neither applies.
  */
-export function compareCursors(a: string, b: string, compare?: (a: string, b: string) => number): number | undefined {
-  if (compare) return compare(a, b);
-  if (!/^\d+$/.test(a) || !/^\d+$/.test(b)) return undefined;
-  const [x, y] = [BigInt(a), BigInt(b)];
+export function compareCursors(left: string, right: string, compare?: (left: string, right: string) => number): number | undefined {
+  if (compare) return compare(left, right);
+  if (!/^\d+$/.test(left) || !/^\d+$/.test(right)) return undefined;
+  const [x, y] = [BigInt(left), BigInt(right)];
   return x < y ? -1 : x > y ? 1 : 0;
 }

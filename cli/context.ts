@@ -63,29 +63,29 @@ export function globalOptions(cmd: Command): GlobalOptions {
  * Read and validate the config file (or defaults when there is none).
  * @throws {UsageError} for unreadable JSON or an invalid key (exit 2): the daemon never starts half-configured.
  */
-export function loadConfig(g: GlobalOptions): Config {
+export function loadConfig(globals: GlobalOptions): Config {
   let raw: unknown = {};
-  if (g.configPath) {
+  if (globals.configPath) {
     try {
-      raw = JSON.parse(readFileSync(g.configPath, 'utf8'));
+      raw = JSON.parse(readFileSync(globals.configPath, 'utf8'));
     } catch (err) {
-      throw new UsageError(`config file ${g.configPath}: ${(err as Error).message}`);
+      throw new UsageError(`config file ${globals.configPath}: ${(err as Error).message}`);
     }
   }
   try {
     return parseConfig(raw, hostname());
   } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(`${g.configPath ?? '(defaults)'}: ${err.message}`);
+    if (err instanceof ConfigError) throw new UsageError(`${globals.configPath ?? '(defaults)'}: ${err.message}`);
     throw err;
   }
 }
 
 /** The SQLite buffer file inside the data directory. */
-export const dbPath = (g: GlobalOptions): string => resolve(g.dataDir, 'sensorctl.db');
+export const dbPath = (globals: GlobalOptions): string => resolve(globals.dataDir, 'sensorctl.db');
 
 /** Print machine output (`--json`) or text. */
-export function output(g: GlobalOptions, json: unknown, text: () => string): void {
-  process.stdout.write(g.json ? JSON.stringify(json, null, 2) + '\n' : text() + '\n');
+export function output(globals: GlobalOptions, json: unknown, text: () => string): void {
+  process.stdout.write(globals.json ? JSON.stringify(json, null, 2) + '\n' : text() + '\n');
 }
 
 /**

@@ -29,13 +29,13 @@ export function deviceIdsOfKeys(keys: readonly string[]): string[] {
   return [...ids];
 }
 
-export function cloudDevices(o: CloudDevicesOptions): DeviceDirectory {
+export function cloudDevices(options: CloudDevicesOptions): DeviceDirectory {
   let cached: { atMs: number; ids: Promise<string[]> } | undefined;
   const list = (): Promise<string[]> => {
-    if (o.deviceIds) return Promise.resolve([...o.deviceIds]);
-    const nowMs = o.clock.nowMs();
-    if (cached && nowMs - cached.atMs < (o.ttlMs ?? 60_000)) return cached.ids;
-    const ids = o.store.list('snapshots/').then(deviceIdsOfKeys);
+    if (options.deviceIds) return Promise.resolve([...options.deviceIds]);
+    const nowMs = options.clock.nowMs();
+    if (cached && nowMs - cached.atMs < (options.ttlMs ?? 60_000)) return cached.ids;
+    const ids = options.store.list('snapshots/').then(deviceIdsOfKeys);
     const entry = { atMs: nowMs, ids };
     cached = entry;
     ids.catch(() => {
@@ -43,5 +43,5 @@ export function cloudDevices(o: CloudDevicesOptions): DeviceDirectory {
     });
     return ids;
   };
-  return { list, defaultId: async () => o.defaultId };
+  return { list, defaultId: async () => options.defaultId };
 }

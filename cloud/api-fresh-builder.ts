@@ -1,6 +1,6 @@
 /**
  * The cloud API's `FreshBuilder` (`fresh=true`): one window of one device built "as of now" from a
- * DynamoDB range read by the real builder core (`runDeviceBuild` with `atMs`, which reads no rollup
+ * DynamoDB range read by the real builder core (`runBuild` with `atMs`, which reads no rollup
  * state and saves none), published into a per-call in-memory store that is then read back. Nothing
  * is written to S3: the canonical snapshots stay the builder Lambda's. No bucketing code here.
  */
@@ -8,16 +8,12 @@ import { snapshotKey } from '../builder/constants.js';
 import type { Clock, Logger, ObjectHeaders, ObjectInfo, ObjectStore, SampleSource, StoredObject } from '../builder/ports.js';
 import type { Payload } from '../builder/types.js';
 import { decodePayload } from '../api/snapshots.js';
-import type { BuildRequest, FreshBuilder } from '../api/ports.js';
-import type { DeviceBuild } from './build-port.js';
+import { FreshBuildError, type BuildRequest, type FreshBuilder } from '../api/ports.js';
+import type { RunBuild } from '../builder/run-build.js';
 
-/** A fresh build produced no payload for the requested variant; `request` says which. */
-export class FreshBuildError extends Error {
-  constructor(readonly request: BuildRequest, message: string) {
-    super(`${request.device} ${request.window}/${request.granularity}: ${message}`);
-    this.name = new.target.name;
-  }
-}
+/** `FreshBuildError` for `request`, its message prefixed with `{device} {window}/{granularity}: `. */
+const failed = (request: BuildRequest, message: string): FreshBuildError =>
+  new FreshBuildError(request, `${request.device} ${request.window}/${request.granularity}: ${message}`);
 
 /** An `ObjectStore` in process memory, alive for one fresh build (the builder core publishes into it). */
 export class ScratchObjectStore implements ObjectStore {
@@ -56,12 +52,12 @@ export class ScratchObjectStore implements ObjectStore {
   }
 }
 
-/** What `cloudFreshBuilder` needs: the core seam, a source per call (DynamoDB), clock and logger. */
+/** What `cloudFreshBuilder` needs: the build (`runBuild`, a fake of its type in tests), a source per call (DynamoDB), clock and log. */
 export interface CloudFreshBuilderDeps {
-  build: DeviceBuild;
+  build: RunBuild;
   sourceFor(deviceId: string): SampleSource;
   clock: Clock;
-  logger: Logger;
+  log: Logger;
 }
 
 const PREFIX = 'fresh/';
@@ -69,21 +65,21 @@ const PREFIX = 'fresh/';
 /**
  * A `FreshBuilder` over the builder core. Builds the request's window (its four granularities, as the
  * core renders them together) and returns the requested one.
- * @throws {FreshBuildError} when the core reports that variant failed or wrote nothing.
+ * @throws {FreshBuildError} (api/ports.ts) when the core reports that variant failed or wrote nothing.
  */
 export function cloudFreshBuilder(deps: CloudFreshBuilderDeps): FreshBuilder {
   return {
     async build(request, onProgress): Promise<Payload> {
       const store = new ScratchObjectStore(deps.clock);
       onProgress?.(0);
-      const result = await deps.build({
-        deviceId: request.device, windows: [request.window], store, prefix: PREFIX, statePrefix: 'fresh-state/',
-        source: deps.sourceFor(request.device), clock: deps.clock, logger: deps.logger, builder: 'lambda', atMs: deps.clock.nowMs(),
-      });
-      const outcome = result.snapshots.find((s) => s.window === request.window && s.granularity === request.granularity);
-      if (outcome?.isStale) throw new FreshBuildError(request, outcome.error ?? 'the build failed');
+      const report = await deps.build(
+        { source: deps.sourceFor(request.device), store, clock: deps.clock, log: deps.log, deviceId: request.device, builder: 'lambda', prefix: PREFIX, statePrefix: 'fresh-state/' },
+        { windows: [request.window], atMs: deps.clock.nowMs() },
+      );
+      const outcome = report.snapshots.find((s) => s.window === request.window && s.granularity === request.granularity);
+      if (outcome && !outcome.ok) throw failed(request, outcome.error ?? 'the build failed');
       const object = await store.get(PREFIX + snapshotKey(request.window, request.granularity));
-      if (!object) throw new FreshBuildError(request, 'the build wrote no payload');
+      if (!object) throw failed(request, 'the build wrote no payload');
       onProgress?.(1);
       return decodePayload(object);
     },

@@ -24,7 +24,7 @@ import type { Scheduler, SseMode } from '../api/ports.js';
 import { cloudDevices } from './api-devices.js';
 import { cloudFreshBuilder } from './api-fresh-builder.js';
 import type { Env } from '../aws/clients.js';
-import type { DeviceBuild } from './build-port.js';
+import type { RunBuild } from '../builder/run-build.js';
 import { DynamoDbJobStore } from '../aws/dynamodb-job-store.js';
 import { DynamoDbSource } from '../aws/dynamodb-source.js';
 import { LambdaConfigError, parseDeviceIds } from './lambda-builder.js';
@@ -93,8 +93,9 @@ export interface CloudApiClients {
 /** Ports a test or the entry may replace; defaults: wall clock, Node timers. */
 export interface CloudApiRuntime {
   sseMode: SseMode;
-  build: DeviceBuild;
-  logger: Logger;
+  /** `runBuild` (builder/run-build.ts); tests pass a fake of its type. */
+  build: RunBuild;
+  log: Logger;
   clock?: Clock;
   scheduler?: Scheduler;
   /** How often job events are re-read from DynamoDB, ms (default 500). */
@@ -111,7 +112,7 @@ export function createCloudApi(config: CloudApiConfig, clients: CloudApiClients,
     // Eventually consistent reads: half the RCU, and a fresh read needs no cursor exactness.
     sourceFor: () => new DynamoDbSource(clients.dynamo, config.samplesTable, clock, { consistentRead: false }),
     clock,
-    logger: runtime.logger,
+    log: runtime.log,
   });
   const jobs = new SqsRefreshJobs({
     store: new DynamoDbJobStore(clients.dynamo, config.jobsTable),
@@ -119,7 +120,7 @@ export function createCloudApi(config: CloudApiConfig, clients: CloudApiClients,
     queueUrl: config.queueUrl,
     clock,
     scheduler,
-    log: runtime.logger,
+    log: runtime.log,
     fresh,
     inlineWindows: config.inlineWindows,
     pollMs: runtime.pollMs,

@@ -8,6 +8,7 @@
  * table; a job already over (a redelivered message) is built again but its state is left alone.
  */
 import { devicePrefix, metaKey } from '../builder/constants.js';
+import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
 import type { JobState } from '../api/ports.js';
 import { JOB_ID_PATTERN } from '../api/ports.js';
 import { resultUrlOf } from '../api/jobs-view.js';
@@ -71,7 +72,7 @@ export function createBuilderHandler(deps: BuilderHandlerDeps): (event: unknown)
       return;
     }
     const meta = await deps.bucket.get(devicePrefix(job.device) + metaKey(job.window, job.granularity));
-    const generatedAt = meta && (JSON.parse(new TextDecoder().decode(meta.body)) as { generatedAt?: unknown }).generatedAt;
+    const generatedAt = meta && decodeSnapshotMeta(meta.body).generatedAt;
     if (typeof generatedAt !== 'string') await ledger.markFailed(job, 'the build wrote no meta');
     else await ledger.markDone(job, { generatedAt, resultUrl: resultUrlOf(job) });
   }
@@ -88,7 +89,7 @@ export function createBuilderHandler(deps: BuilderHandlerDeps): (event: unknown)
           if (tracked) await settle(tracked, reports, isFailed);
           if (isFailed) batchItemFailures.push({ itemIdentifier: record.messageId });
         } catch (err) {
-          deps.logger.error('refresh job failed', { messageId: record.messageId, error: (err as Error).message });
+          deps.log.error('refresh job failed', { messageId: record.messageId, error: (err as Error).message });
           if (tracked) await deps.jobs!.markFailed(tracked, 'the build failed').catch(() => false);
           batchItemFailures.push({ itemIdentifier: record.messageId });
         }

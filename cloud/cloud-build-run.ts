@@ -1,14 +1,15 @@
 /**
  * One cloud build run over several devices (core over ports; shared by the Lambda and
  * `sensorctl rebuild --cloud`). Per device: snapshots under `snapshots/{deviceId}/`, rollup state under
- * `state/{deviceId}/`, the run health at `state/{deviceId}/run-health.json`, a metered source; calls the
- * `DeviceBuild` seam, then reports items read, RCU, duration and ConsecutiveStaleBuilds (the largest
+ * `state/{deviceId}/`, the run health at `state/{deviceId}/run-health.json`, a metered source; calls
+ * `runBuild` (injected as `RunBuild`), then reports items read, RCU, duration and ConsecutiveStaleBuilds (the largest
  * `consecutiveFailures` in the built snapshots' meta, or the number of consecutive runs that failed as a
  * whole, whichever is larger).
  */
 import { devicePrefix, metaKey, type Window } from '../builder/constants.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
-import type { DeviceBuild, DeviceBuildResult, SnapshotOutcome } from './build-port.js';
+import { wasRebuiltInFull, type BuildReport, type RunBuild, type SnapshotReport } from '../builder/run-build.js';
+import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
 import type { SourceStats } from '../aws/dynamodb-source.js';
 
 /** Prefix of a device's rollup state objects (the core's default layout). */
@@ -26,9 +27,10 @@ export interface CloudRunDeps {
   bucket: ObjectStore;
   /** A fresh metered source per device (the SDK client inside is shared). */
   sourceFor(deviceId: string): MeteredSource;
-  build: DeviceBuild;
+  /** `runBuild` (builder/run-build.ts); tests pass a fake of its type. */
+  build: RunBuild;
   clock: Clock;
-  logger: Logger;
+  log: Logger;
 }
 
 export interface CloudRunOptions {
@@ -55,12 +57,16 @@ export interface DeviceRunReport {
 }
 
 /** `consecutiveFailures` as each snapshot's meta now says (0 when its meta is unreadable). */
-async function consecutiveFailuresOf(bucket: ObjectStore, prefix: string, snapshots: readonly SnapshotOutcome[]): Promise<number[]> {
+async function consecutiveFailuresOf(bucket: ObjectStore, prefix: string, snapshots: readonly SnapshotReport[]): Promise<number[]> {
   return Promise.all(
     snapshots.map(async (s) => {
       const o = await bucket.get(prefix + metaKey(s.window, s.granularity)).catch(() => undefined);
-      const n = o ? (JSON.parse(new TextDecoder().decode(o.body)) as { consecutiveFailures?: unknown }).consecutiveFailures : 0;
-      return typeof n === 'number' ? n : 0;
+      if (!o) return 0;
+      try {
+        return decodeSnapshotMeta(o.body).consecutiveFailures ?? 0;
+      } catch {
+        return 0;
+      }
     }),
   );
 }
@@ -76,30 +82,21 @@ async function runDevice(deps: CloudRunDeps, options: CloudRunOptions, deviceId:
   const startedMs = deps.clock.nowMs();
   const source = deps.sourceFor(deviceId);
   const failedRuns = await readHealth(deps.bucket, deviceId);
-  let result: DeviceBuildResult | undefined;
+  let result: BuildReport | undefined;
   let error: string | undefined;
   try {
-    result = await deps.build({
-      deviceId,
-      windows: options.windows,
-      store: deps.bucket,
-      prefix: devicePrefix(deviceId),
-      statePrefix: statePrefixOf(deviceId),
-      source,
-      clock: deps.clock,
-      logger: deps.logger,
-      builder: 'lambda',
-      full: options.full,
-      atMs: options.atMs,
-    });
+    result = await deps.build(
+      { source, store: deps.bucket, clock: deps.clock, log: deps.log, deviceId, builder: 'lambda', prefix: devicePrefix(deviceId), statePrefix: statePrefixOf(deviceId) },
+      { windows: options.windows, full: options.full, atMs: options.atMs },
+    );
   } catch (err) {
     error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    deps.logger.error('device build failed', { deviceId, error });
+    deps.log.error('device build failed', { deviceId, error });
   }
   const nowFailedRuns = error ? failedRuns + 1 : 0;
   if (nowFailedRuns !== failedRuns) {
     const body = JSON.stringify({ consecutiveFailedRuns: nowFailedRuns, lastError: error ?? null });
-    await deps.bucket.put(healthKey(deviceId), new TextEncoder().encode(body), JSON_PLAIN).catch((e: Error) => deps.logger.warn('run health not saved', { deviceId, error: e.message }));
+    await deps.bucket.put(healthKey(deviceId), new TextEncoder().encode(body), JSON_PLAIN).catch((e: Error) => deps.log.warn('run health not saved', { deviceId, error: e.message }));
   }
   const snapshots = result?.snapshots ?? [];
   const failures = await consecutiveFailuresOf(deps.bucket, devicePrefix(deviceId), snapshots);
@@ -111,9 +108,9 @@ async function runDevice(deps: CloudRunDeps, options: CloudRunOptions, deviceId:
     consumedRcu: stats.consumedRcu,
     durationMs: deps.clock.nowMs() - startedMs,
     samplesRead: result?.samplesRead ?? 0,
-    built: snapshots.filter((s) => !s.isStale).length,
-    stale: snapshots.filter((s) => s.isStale).length,
-    wasFull: result?.wasFull ?? false,
+    built: snapshots.filter((s) => s.ok).length,
+    stale: snapshots.filter((s) => !s.ok).length,
+    wasFull: result ? wasRebuiltInFull(result) : false,
     consecutiveStaleBuilds: Math.max(nowFailedRuns, ...failures),
     ...(error ? { error } : {}),
   };

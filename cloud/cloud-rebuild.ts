@@ -8,8 +8,7 @@ import { isWindow, WINDOW_NAMES, type Window } from '../builder/constants.js';
 import type { Logger } from '../builder/ports.js';
 import { S3ObjectStore } from '../aws/s3-object-store.js';
 import { createDynamoClient, createS3Client, type Env } from '../aws/clients.js';
-import type { DeviceBuild } from './build-port.js';
-import { runDeviceBuild } from './builder-core.js';
+import { runBuild, type RunBuild } from '../builder/run-build.js';
 import { runCloudBuild, type DeviceRunReport } from './cloud-build-run.js';
 import { DynamoDbSource } from '../aws/dynamodb-source.js';
 
@@ -30,9 +29,9 @@ export interface CloudRebuildOptions {
   full?: boolean;
   windows?: readonly string[];
   env: Env;
-  logger: Logger;
-  /** Defaults to the wired builder core. */
-  build?: DeviceBuild;
+  log: Logger;
+  /** Default `runBuild`; tests pass a fake of its type. */
+  build?: RunBuild;
   /** Defaults to the wall clock. */
   nowMs?: () => number;
 }
@@ -59,9 +58,9 @@ export async function runCloudRebuild(options: CloudRebuildOptions): Promise<Dev
       {
         bucket: new S3ObjectStore(s3, options.bucket),
         sourceFor: () => new DynamoDbSource(dynamo, options.table!, clock),
-        build: options.build ?? runDeviceBuild,
+        build: options.build ?? runBuild,
         clock,
-        logger: options.logger,
+        log: options.log,
       },
       { deviceIds: options.deviceIds, windows: windows as Window[], full: options.full, atMs },
     );

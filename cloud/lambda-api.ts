@@ -26,15 +26,15 @@ export const isKeepWarm = (event: unknown): boolean => (event as { source?: unkn
 
 /** Build the API from `env` (lazy imports; one set of clients per call). */
 export async function apiFromEnv(env: Env, sseMode: SseMode): Promise<FetchHandler> {
-  const [{ cloudApiConfig, createCloudApi }, clients, { runDeviceBuild }, { jsonLogger }] = await Promise.all([
+  const [{ cloudApiConfig, createCloudApi }, clients, { runBuild }, { jsonLogger }] = await Promise.all([
     import('./api-wiring.js'),
     import('../aws/clients.js'),
-    import('./builder-core.js'),
+    import('../builder/run-build.js'),
     import('./lambda-builder.js'),
   ]);
   const config = cloudApiConfig(env);
   const c = { s3: clients.createS3Client(env), dynamo: clients.createDynamoClient(env), sqs: clients.createSqsClient(env) };
-  return createCloudApi(config, c, { sseMode, build: runDeviceBuild, logger: jsonLogger(env.LOG_LEVEL) }).api;
+  return createCloudApi(config, c, { sseMode, build: runBuild, log: jsonLogger(env.LOG_LEVEL) }).api;
 }
 
 /** What the keep-warm ping answers. */

@@ -11,7 +11,7 @@ import type { Logger } from '../builder/ports.js';
 import { S3ObjectStore } from '../aws/s3-object-store.js';
 import { createDynamoClient, createS3Client, type Env } from '../aws/clients.js';
 import { createBuilderHandler } from './builder-handler.js';
-import { runDeviceBuild } from './builder-core.js';
+import { runBuild } from '../builder/run-build.js';
 import { DynamoDbJobStore } from '../aws/dynamodb-job-store.js';
 import { DynamoDbSource } from '../aws/dynamodb-source.js';
 
@@ -68,9 +68,9 @@ export function handlerFromEnv(env: Env) {
   return createBuilderHandler({
     bucket: new S3ObjectStore(s3, bucket),
     sourceFor: () => new DynamoDbSource(dynamo, table, clock, policy),
-    build: runDeviceBuild,
+    build: runBuild,
     clock,
-    logger: jsonLogger(env.LOG_LEVEL),
+    log: jsonLogger(env.LOG_LEVEL),
     deviceIds,
     emit: (line) => console.log(line),
     jobs: env.JOBS_TABLE ? new DynamoDbJobStore(dynamo, env.JOBS_TABLE) : undefined,

@@ -50,19 +50,19 @@ class Lazy implements SensorDriver {
   }
 }
 
-/** The driver for `c`; its `metrics` are the config's (see `metricsOf`). */
-export function createSensor(c: SensorConfig, metrics: readonly string[], deps: SensorDeps): SensorDriver {
-  const lazy = (make: () => Promise<SensorDriver>) => new Lazy(c.id, metrics, make);
-  switch (c.type) {
+/** The driver for `config`; its `metrics` are the config's (see `metricsOf`). */
+export function createSensor(config: SensorConfig, metrics: readonly string[], deps: SensorDeps): SensorDriver {
+  const lazy = (make: () => Promise<SensorDriver>) => new Lazy(config.id, metrics, make);
+  switch (config.type) {
     case 'bme280': case 'bmp280':
-      return lazy(async () => new Bme280(c.id, await deps.i2cBus(c.bus), c.address, deps.sleep, { mode: c.mode, osrsT: c.osrsT, osrsP: c.osrsP, osrsH: c.osrsH, filter: c.filter, standbyMs: c.standbyMs }));
-    case 'sht3x': return lazy(async () => new Sht3x(c.id, await deps.i2cBus(c.bus), c.address, deps.sleep, c.repeatability));
-    case 'sht4x': return lazy(async () => new Sht4x(c.id, await deps.i2cBus(c.bus), c.address, deps.sleep, c.precision));
-    case 'bh1750': return lazy(async () => new Bh1750(c.id, await deps.i2cBus(c.bus), c.address, deps.sleep, c.resolution, c.mtreg, c.continuous));
-    case 'ds18b20': return new Ds18b20(c.id, deps.sysfs, deps.sleep, { device: c.device, devicesDir: c.w1Dir });
+      return lazy(async () => new Bme280(config.id, await deps.i2cBus(config.bus), config.address, deps.sleep, { mode: config.mode, osrsT: config.osrsT, osrsP: config.osrsP, osrsH: config.osrsH, filter: config.filter, standbyMs: config.standbyMs }));
+    case 'sht3x': return lazy(async () => new Sht3x(config.id, await deps.i2cBus(config.bus), config.address, deps.sleep, config.repeatability));
+    case 'sht4x': return lazy(async () => new Sht4x(config.id, await deps.i2cBus(config.bus), config.address, deps.sleep, config.precision));
+    case 'bh1750': return lazy(async () => new Bh1750(config.id, await deps.i2cBus(config.bus), config.address, deps.sleep, config.resolution, config.mtreg, config.continuous));
+    case 'ds18b20': return new Ds18b20(config.id, deps.sysfs, deps.sleep, { device: config.device, devicesDir: config.w1Dir });
     case 'pulse':
-      return lazy(async () => new PulseCounterSensor(c.id, deps.gpio, await deps.edgeSource(), { bcmPin: c.pin, edge: c.edge, debounceMs: c.debounceMs, countOn: c.countOn, metric: c.metric, factor: c.factor }, deps.state));
-    case 'digital': return new DigitalInputSensor(c.id, deps.gpio, { bcmPin: c.pin, activeLow: c.activeLow });
-    case 'simulated': return new SimulatedSensor(c.id, deps.clock, c.seed);
+      return lazy(async () => new PulseCounterSensor(config.id, deps.gpio, await deps.edgeSource(), { bcmPin: config.pin, edge: config.edge, debounceMs: config.debounceMs, countOn: config.countOn, metric: config.metric, factor: config.factor }, deps.state));
+    case 'digital': return new DigitalInputSensor(config.id, deps.gpio, { bcmPin: config.pin, activeLow: config.activeLow });
+    case 'simulated': return new SimulatedSensor(config.id, deps.clock, config.seed);
   }
 }

@@ -22,7 +22,7 @@ import { systemClock } from '../platform/system-clock.js';
 import { WINDOWS, WINDOW_NAMES, type Window } from '../builder/constants.js';
 import type { Logger } from '../builder/ports.js';
 import { runBuild, type BuildDeps } from '../builder/run-build.js';
-import { FsObjectStore } from '../platform/fs-object-store.js';
+import { piBuildDeps } from './pi-build-deps.js';
 import { createPiApi } from './pi-api.js';
 import { WindowLocks } from './pi-fresh-builder.js';
 import { startNodeServer, type RunningServer } from '../platform/node-http-api.js';
@@ -80,18 +80,17 @@ export const FALLBACK_CHECK_EVERY_MS = 60_000;
 
 /**
  * With a snapshot bucket configured: read cloud meta every minute; push `fallback/` snapshots when
- * the cloud's builds keep failing. The S3 client and cloud builder are loaded only then (they pull in
- * the AWS SDK, ~0.2 s of start-up a Pi without a bucket should not pay).
+ * the cloud's builds keep failing (`runBuild` into the bucket's `fallback/`). The S3 adapters are
+ * loaded only then (they pull in the AWS SDK, ~0.2 s of start-up a Pi without a bucket should not pay).
  */
 async function startFallbackChecks(deviceId: string, bucket: string, buffer: SqliteBuffer, queue: ReturnType<typeof serialQueue>, log: Logger): Promise<PeriodicJob> {
-  const [{ S3ObjectStore }, { createS3Client }, { runDeviceBuild }, { FallbackRunner }] = await Promise.all([
+  const [{ S3ObjectStore }, { createS3Client }, { FallbackRunner }] = await Promise.all([
     import('../aws/s3-object-store.js'),
     import('../aws/clients.js'),
-    import('../cloud/builder-core.js'),
     import('../agent/fallback/fallback-runner.js'),
   ]);
   const runner = new FallbackRunner({
-    deviceId, bucket: new S3ObjectStore(createS3Client(process.env), bucket), source: buffer, build: runDeviceBuild, clock: systemClock, logger: log,
+    deviceId, bucket: new S3ObjectStore(createS3Client(process.env), bucket), source: buffer, build: runBuild, clock: systemClock, log,
   });
   return schedulePeriodic('fallback check', cronForIntervalMs(FALLBACK_CHECK_EVERY_MS), () => queue(() => runner.check()), log);
 }
@@ -100,11 +99,11 @@ async function startFallbackChecks(deviceId: string, bucket: string, buffer: Sql
  * Start everything. Throws (before anything is left running) when the database or the HTTP port
  * cannot be opened.
  */
-export async function startDaemon(o: DaemonOptions): Promise<RunningDaemon> {
-  const { config, log } = o;
-  mkdirSync(o.dataDir, { recursive: true });
+export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const { config, log } = options;
+  mkdirSync(options.dataDir, { recursive: true });
   // One connection for the buffer and the upload queue (the daemon's writes share its transactions).
-  const db = openDatabase(join(o.dataDir, 'sensorctl.db'));
+  const db = openDatabase(join(options.dataDir, 'sensorctl.db'));
   const buffer = SqliteBuffer.openOn(db);
   const jobs: PeriodicJob[] = [];
   let sampler: RunningSampler | undefined;
@@ -132,12 +131,12 @@ export async function startDaemon(o: DaemonOptions): Promise<RunningDaemon> {
     // the same window never run at once; the queue runs the scheduled builds one at a time.
     const locks = new WindowLocks();
     // Claim the HTTP port first: a port in use must stop the daemon before it samples or rebuilds anything.
-    const pi = createPiApi({ dataDir: o.dataDir, deviceId: config.deviceId, buffer, locks, log, options: { corsOrigins: config.http.corsOrigins } });
+    const pi = createPiApi({ dataDir: options.dataDir, deviceId: config.deviceId, buffer, locks, log, options: { corsOrigins: config.http.corsOrigins } });
     refreshJobs = pi.jobs;
-    server = await startNodeServer(pi.api, o.host ?? config.http.host, o.port ?? config.http.port, o.staticDir ? { staticDir: o.staticDir } : {});
+    server = await startNodeServer(pi.api, options.host ?? config.http.host, options.port ?? config.http.port, options.staticDir ? { staticDir: options.staticDir } : {});
     uploads = startUploads({ db, cloud: config.cloud, log });
     sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer, log });
-    const deps: BuildDeps = { source: buffer, store: new FsObjectStore(o.dataDir), clock: systemClock, log, deviceId: config.deviceId, builder: 'pi' };
+    const deps = piBuildDeps({ source: buffer, dataDir: options.dataDir, deviceId: config.deviceId, log });
     const build = (w: Window) => queue(() => locks.run(config.deviceId, w, () => buildWindow(deps, w, log)));
     const firstBuild = Promise.all(WINDOW_NAMES.map(build)).then(() => log.info('snapshots built', { windows: WINDOW_NAMES.length }));
     for (const w of WINDOW_NAMES) jobs.push(schedulePeriodic(`build ${w}`, cronForIntervalMs(WINDOWS[w].rebuildEveryMs), () => build(w), log));

@@ -7,8 +7,7 @@ import { isWindow, WINDOW_NAMES, type Window } from '../builder/constants.js';
 import type { Logger, SampleSource } from '../builder/ports.js';
 import { S3ObjectStore } from '../aws/s3-object-store.js';
 import { createS3Client, type Env } from '../aws/clients.js';
-import type { DeviceBuild, DeviceBuildResult } from '../cloud/build-port.js';
-import { runDeviceBuild } from '../cloud/builder-core.js';
+import { runBuild, type BuildReport, type RunBuild } from '../builder/run-build.js';
 import { FallbackRunner } from '../agent/fallback/fallback-runner.js';
 
 export interface FallbackPushOptions {
@@ -18,13 +17,19 @@ export interface FallbackPushOptions {
   buffer: SampleSource;
   windows?: readonly string[];
   env: Env;
-  logger: Logger;
-  build?: DeviceBuild;
+  log: Logger;
+  /** Default `runBuild`; tests pass a fake of its type. */
+  build?: RunBuild;
+  /** Default the wall clock. */
   nowMs?: () => number;
 }
 
-/** Push every (or the named) window's snapshots now. @throws {Error} naming `--bucket` or `--window` for bad options. */
-export async function runFallbackPush(options: FallbackPushOptions): Promise<DeviceBuildResult> {
+/**
+ * Push every (or the named) window's snapshots now.
+ * @returns the build's report (`snapshots[i].ok` per snapshot).
+ * @throws {Error} naming `--bucket` or `--window` for bad options.
+ */
+export async function runFallbackPush(options: FallbackPushOptions): Promise<BuildReport> {
   if (!options.bucket) throw new Error('--bucket: no bucket given and config has no cloud.bucket');
   const windows = (options.windows ?? WINDOW_NAMES) as string[];
   const bad = windows.find((w) => !isWindow(w));
@@ -35,9 +40,9 @@ export async function runFallbackPush(options: FallbackPushOptions): Promise<Dev
       deviceId: options.deviceId,
       bucket: new S3ObjectStore(s3, options.bucket),
       source: options.buffer,
-      build: options.build ?? runDeviceBuild,
+      build: options.build ?? runBuild,
       clock: { nowMs: options.nowMs ?? (() => Date.now()) },
-      logger: options.logger,
+      log: options.log,
     });
     return await runner.pushNow(windows as Window[]);
   } finally {

@@ -14,13 +14,11 @@ import { cachedSnapshotStore, type CachedSnapshotStore } from '../api/cached-sna
 import { createApi, type FetchHandler } from '../api/create-api.js';
 import { MemoryRefreshJobs } from '../api/memory-refresh-jobs.js';
 import { nodeScheduler } from '../platform/node-scheduler.js';
+import { systemClock } from '../platform/system-clock.js';
 import type { ApiOptions, DeviceDirectory, FreshBuilder } from '../api/ports.js';
 
 /** How long the device list read from disk is reused, ms. */
 const DEVICE_LIST_TTL_MS = 10_000;
-
-/** The wall clock. */
-export const systemClock: Clock = { nowMs: () => Date.now() };
 
 /** Devices: the configured one plus every device directory under `<dataDir>/snapshots/`. */
 export function dataDirDevices(dataDir: string, configuredId: string, clock: Clock): DeviceDirectory {
@@ -85,18 +83,18 @@ function forgetting(store: ObjectStore, cache: CachedSnapshotStore): ObjectStore
 }
 
 /** The Pi's API handler, its job queue (await `jobs.idle()` on shutdown) and the locks it uses. */
-export function createPiApi(o: PiApiOptions): { api: FetchHandler; jobs: MemoryRefreshJobs; locks: WindowLocks } {
-  const clock = o.clock ?? systemClock;
-  const locks = o.locks ?? new WindowLocks();
-  const rawStore = o.store ?? new FsObjectStore(o.dataDir);
-  const store = cachedSnapshotStore(rawStore, clock, { ttlMs: o.snapshotCacheMs ?? 1000 });
-  let fresh = o.fresh;
+export function createPiApi(options: PiApiOptions): { api: FetchHandler; jobs: MemoryRefreshJobs; locks: WindowLocks } {
+  const clock = options.clock ?? systemClock;
+  const locks = options.locks ?? new WindowLocks();
+  const rawStore = options.store ?? new FsObjectStore(options.dataDir);
+  const store = cachedSnapshotStore(rawStore, clock, { ttlMs: options.snapshotCacheMs ?? 1000 });
+  let fresh = options.fresh;
   if (!fresh) {
-    if (!o.buffer) throw new TypeError('createPiApi: give `buffer` (the SQLite buffer) or `fresh`');
+    if (!options.buffer) throw new TypeError('createPiApi: give `buffer` (the SQLite buffer) or `fresh`');
     // Refresh builds write through `forgetting`, so a job's `resultUrl` serves what it just published.
-    fresh = new PiFreshBuilder({ source: o.buffer, store: forgetting(rawStore, store), clock: o.buildClock ?? clock, log: o.log ?? silentLog, locks });
+    fresh = new PiFreshBuilder({ source: options.buffer, store: forgetting(rawStore, store), clock: options.buildClock ?? clock, log: options.log ?? silentLog, locks });
   }
   const jobs = new MemoryRefreshJobs({ builder: fresh, clock });
-  const devices = dataDirDevices(o.dataDir, o.deviceId, clock);
-  return { api: createApi({ store, devices, fresh, jobs, clock, scheduler: nodeScheduler, options: o.options }), jobs, locks };
+  const devices = dataDirDevices(options.dataDir, options.deviceId, clock);
+  return { api: createApi({ store, devices, fresh, jobs, clock, scheduler: nodeScheduler, options: options.options }), jobs, locks };
 }

@@ -10,9 +10,9 @@
  * ```ts
  * const locks = new WindowLocks();
  * // daemon, on the window's cadence:
- * await locks.run(deviceId, w, () => runBuild(piBuildDeps(buffer, dataDir, deviceId, log), { windows: [w] }));
+ * await locks.run(deviceId, w, () => runBuild(piBuildDeps({ source: buffer, dataDir, deviceId, log }), { windows: [w] }));
  * // or several windows in one run (one shared range read):
- * await locks.runMany(deviceId, ws, () => runBuild(piBuildDeps(buffer, dataDir, deviceId, log), { windows: ws }));
+ * await locks.runMany(deviceId, ws, () => runBuild(piBuildDeps({ source: buffer, dataDir, deviceId, log }), { windows: ws }));
  * // API (refresh jobs and fresh=true): the same `locks`
  * createPiApi({ dataDir, deviceId, buffer, locks, log });
  * ```
@@ -29,10 +29,11 @@
  */
 import { WINDOW_NAMES, devicePrefix, snapshotKey, type Window } from '../builder/constants.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
-import { runBuild, type BuildDeps } from '../builder/run-build.js';
+import { runBuild } from '../builder/run-build.js';
 import type { Payload } from '../builder/types.js';
 import { decodePayload } from '../api/snapshots.js';
-import type { BuildRequest, FreshBuilder } from '../api/ports.js';
+import { FreshBuildError, type BuildRequest, type FreshBuilder } from '../api/ports.js';
+import { piBuildDeps } from './pi-build-deps.js';
 
 /** Releases a lock taken with `WindowLocks.acquire`; calling it twice is harmless. */
 export type ReleaseLock = () => void;
@@ -112,14 +113,6 @@ export interface PiFreshBuilderDeps {
   locks: WindowLocks;
 }
 
-/** Error of a refresh build whose requested snapshot failed; `message` is the builder's. */
-export class FreshBuildError extends Error {
-  constructor(message: string, readonly context: BuildRequest) {
-    super(message);
-    this.name = 'FreshBuildError';
-  }
-}
-
 /** `FreshBuilder` for the Pi (see the file header). */
 export class PiFreshBuilder implements FreshBuilder {
   constructor(private readonly deps: PiFreshBuilderDeps) {}
@@ -127,7 +120,7 @@ export class PiFreshBuilder implements FreshBuilder {
   /**
    * Rebuild `request.window` under its lock and return the `request.granularity` payload as published.
    * @param onProgress done fraction: 0 (waiting for the lock), 0.1 (lock held), +0.2 per published payload.
-   * @throws {FreshBuildError} when that snapshot failed (message from the builder's report).
+   * @throws {FreshBuildError} (api/ports.ts) when that snapshot failed; its message is the builder's report's.
    */
   async build(request: BuildRequest, onProgress?: (fraction: number) => void): Promise<Payload> {
     const { device, window, granularity } = request;
@@ -137,13 +130,12 @@ export class PiFreshBuilder implements FreshBuilder {
       let published = 0;
       const key = devicePrefix(device) + snapshotKey(window, granularity);
       const store = progressStore(this.deps.store, devicePrefix(device), () => onProgress?.((1 + 2 * ++published) / 10));
-      const buildDeps: BuildDeps = { source: this.deps.source, store, clock: this.deps.clock, log: this.deps.log, deviceId: device, builder: 'pi' };
-      const report = await runBuild(buildDeps, { windows: [window] });
+      const report = await runBuild(piBuildDeps({ source: this.deps.source, store, clock: this.deps.clock, log: this.deps.log, deviceId: device }), { windows: [window] });
       const snapshot = report.snapshots.find((s) => s.window === window && s.granularity === granularity);
       // The report says `Name: message`; a plain `Error: ` adds nothing for the reader.
-      if (!snapshot?.ok) throw new FreshBuildError((snapshot?.error ?? `snapshot ${key} was not built`).replace(/^Error: /, ''), request);
+      if (!snapshot?.ok) throw new FreshBuildError(request, (snapshot?.error ?? `snapshot ${key} was not built`).replace(/^Error: /, ''));
       const object = await this.deps.store.get(key);
-      if (!object) throw new FreshBuildError(`snapshot ${key} vanished right after it was published`, request);
+      if (!object) throw new FreshBuildError(request, `snapshot ${key} vanished right after it was published`);
       return decodePayload(object);
     });
   }

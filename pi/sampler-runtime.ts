@@ -9,7 +9,6 @@
  * await sampler.stop();
  */
 import { systemClock } from '../platform/system-clock.js';
-import { performance } from 'node:perf_hooks';
 import type { Clock, Logger } from '../builder/ports.js';
 import { createSensor, type SensorDeps } from './create-sensor.js';
 import { fsSysfsReader } from '../hardware/fs-sysfs-reader.js';
@@ -24,16 +23,8 @@ import { BUILD_DATE_MS } from '../agent/sampling/build-info.js';
 import { ClockGuard } from '../agent/sampling/clock-guard.js';
 import type { SampleBuffer } from '../agent/buffer/ports.js';
 import { Sampler, type FailurePolicy, type SampledSensor } from '../agent/sampling/sampler.js';
-import type { Scheduler } from '../agent/sampling/ports.js';
-
-/** Node timers on the monotonic clock (`performance.now`). Timers are unref'd only by the caller's choice. */
-export const nodeScheduler: Scheduler = {
-  monoMs: () => performance.now(),
-  schedule(delayMs, fn) {
-    const timer = setTimeout(fn, delayMs);
-    return () => clearTimeout(timer);
-  },
-};
+import type { MonotonicScheduler } from '../agent/sampling/ports.js';
+import { nodeMonotonicScheduler } from '../platform/node-monotonic-scheduler.js';
 
 
 /** The sensor used when the config declares none. */
@@ -46,7 +37,7 @@ export interface StartSamplerOptions {
   buffer: SampleBuffer;
   log: Logger;
   clock?: Clock;
-  scheduler?: Scheduler;
+  scheduler?: MonotonicScheduler;
   /** Overrides of the real adapters (tests, `--gpio-root`). */
   deps?: Partial<SensorDeps>;
   /** Optional NTP-sync signal for the clock guard. */
@@ -65,7 +56,7 @@ export interface RunningSampler {
 /** Build and start the sampler. Never throws for a sensor fault: those show in status. */
 export async function startSampler(options: StartSamplerOptions): Promise<RunningSampler> {
   const clock = options.clock ?? systemClock;
-  const scheduler = options.scheduler ?? nodeScheduler;
+  const scheduler = options.scheduler ?? nodeMonotonicScheduler;
   let configs = options.sensors;
   if (configs.length === 0) {
     options.log.info('no sensors configured: sampling a simulated sensor (add a "sensors" array to the config file)', { sensor: DEFAULT_SIMULATED.id });

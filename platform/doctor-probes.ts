@@ -9,6 +9,7 @@ import { accessSync, constants, existsSync, readdirSync, readFileSync, statfsSyn
 import { dirname, join } from 'node:path';
 import { openDatabase } from '../sqlite/sqlite-db.js';
 import { samplesPerYear, type CloudOutcome, type DoctorFacts, type NodeAccess } from '../agent/doctor/doctor.js';
+import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
 
 /** Series per sensor assumed when the database does not know the sensor yet. */
 export const DEFAULT_SERIES_PER_SENSOR = 4;
@@ -145,8 +146,8 @@ function probeSnapshots(dataDir: string): DoctorFacts['snapshotMetas'] {
   for (const device of list(root, /^[^.]/)) {
     for (const key of list(join(root, device), /\.meta\.json$/)) {
       try {
-        const m = JSON.parse(readFileSync(join(root, device, key), 'utf8')) as { generatedAt?: string | null; expiresAt?: string | null; stale?: boolean };
-        const ms = (iso: string | null | undefined) => (typeof iso === 'string' && Number.isFinite(Date.parse(iso)) ? Date.parse(iso) : undefined);
+        const m = decodeSnapshotMeta(readFileSync(join(root, device, key)));
+        const ms = (iso: string | null | undefined) => (typeof iso === 'string' ? Date.parse(iso) : undefined);
         out.push({ device, key, generatedAtMs: ms(m.generatedAt), expiresAtMs: ms(m.expiresAt), isStale: m.stale === true });
       } catch (err) {
         out.push({ device, key, isStale: false, unreadable: (err as Error).message });

@@ -9,10 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { ApiError } from '../api/errors.js';
 import { acceptsGzip, errorResponse } from '../api/http.js';
+import type { FetchHandler } from '../api/create-api.js';
 import { readStaticFile } from './static-files.js';
-
-/** A fetch-shaped handler, e.g. from `createApi`. */
-export type FetchHandler = (req: Request) => Promise<Response>;
 
 /** Options of the Node adapter. */
 export interface NodeHttpApiOptions {

@@ -12,8 +12,8 @@
 import { devicePrefix, fallbackPrefix, metaKey, WINDOW_NAMES, type Window } from '../../builder/constants.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../../builder/ports.js';
 import { WriteFencedObjectStore } from '../../builder/prefixed-object-store.js';
-import type { SnapshotMeta } from '../../builder/types.js';
-import type { DeviceBuild, DeviceBuildResult } from '../../cloud/build-port.js';
+import type { BuildReport, RunBuild } from '../../builder/run-build.js';
+import { decodeSnapshotMeta } from '../../builder/snapshot-meta.js';
 import { decideFallback, DEFAULT_FALLBACK_OPTIONS, initialFallbackState, type FallbackDecision, type FallbackOptions, type FallbackState, type MetaObservation } from './fallback.js';
 
 /** Granularity whose meta stands for its window in checks. */
@@ -27,15 +27,16 @@ export interface FallbackRunnerDeps {
   bucket: ObjectStore;
   /** The Pi's samples (the SQLite buffer). */
   source: SampleSource;
-  build: DeviceBuild;
+  /** `runBuild` (builder/run-build.ts); tests pass a fake of its type. */
+  build: RunBuild;
   clock: Clock;
-  logger: Logger;
+  log: Logger;
   options?: Partial<FallbackOptions>;
 }
 
 export interface FallbackCheckReport {
   decision: FallbackDecision;
-  pushed?: DeviceBuildResult;
+  pushed?: BuildReport;
 }
 
 /** The store the Pi pushes through: the bucket, refusing every write outside `fallback/` before any request. */
@@ -60,24 +61,24 @@ export class FallbackRunner {
     try {
       const o = await this.deps.bucket.get(devicePrefix(this.deps.deviceId) + metaKey(w, CHECKED_GRANULARITY));
       if (!o) return { kind: 'absent' };
-      return { kind: 'meta', meta: JSON.parse(new TextDecoder().decode(o.body)) as SnapshotMeta };
+      return { kind: 'meta', meta: decodeSnapshotMeta(o.body) };
     } catch (err) {
       return { kind: 'unreadable', error: (err as Error).message };
     }
   }
 
-  private push(windows: readonly Window[]): Promise<DeviceBuildResult> {
-    const { deviceId, source, clock, logger } = this.deps;
+  private push(windows: readonly Window[]): Promise<BuildReport> {
+    const { deviceId, source, clock, log } = this.deps;
     const keepJournal: SampleSource = {
       listSeries: (d) => source.listSeries(d),
       readRange: (d, from, to) => source.readRange(d, from, to),
       readSince: (d, cursor, limit) => source.readSince(d, cursor, limit),
       release: async () => {},
     };
-    return this.deps.build({
-      deviceId, windows, store: this.store, prefix: fallbackPrefix(deviceId), statePrefix: fallbackStatePrefix(deviceId),
-      source: keepJournal, clock, logger, builder: 'pi',
-    });
+    return this.deps.build(
+      { source: keepJournal, store: this.store, clock, log, deviceId, builder: 'pi', prefix: fallbackPrefix(deviceId), statePrefix: fallbackStatePrefix(deviceId) },
+      { windows },
+    );
   }
 
   /** One scheduled check: read cloud meta, decide, push what the policy says. Never throws for cloud trouble. */
@@ -86,14 +87,14 @@ export class FallbackRunner {
     for (const w of WINDOW_NAMES) observed[w] = await this.observe(w);
     const decision = decideFallback(this.policyState, observed, this.deps.clock.nowMs(), this.options);
     this.policyState = decision.state;
-    if (decision.stopped.length) this.deps.logger.info('cloud builds fresh again; fallback push stopped', { windows: decision.stopped.join(',') });
+    if (decision.stopped.length) this.deps.log.info('cloud builds fresh again; fallback push stopped', { windows: decision.stopped.join(',') });
     if (decision.push.length === 0) return { decision };
-    this.deps.logger.warn('cloud builds stale or late; pushing fallback snapshots', { windows: decision.push.join(','), verdicts: JSON.stringify(decision.verdicts) });
+    this.deps.log.warn('cloud builds stale or late; pushing fallback snapshots', { windows: decision.push.join(','), verdicts: JSON.stringify(decision.verdicts) });
     return { decision, pushed: await this.push(decision.push) };
   }
 
   /** `sensorctl rebuild --fallback`: push every window now, whatever the cloud says. */
-  pushNow(windows: readonly Window[] = WINDOW_NAMES): Promise<DeviceBuildResult> {
+  pushNow(windows: readonly Window[] = WINDOW_NAMES): Promise<BuildReport> {
     return this.push(windows);
   }
 }

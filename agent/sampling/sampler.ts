@@ -1,7 +1,7 @@
 /**
  * The sampling policy: reads each sensor on its interval, stamps values when read (epoch ms, through
  * the clock guard), stores valid values only, and survives sensor faults. Pure over ports
- * (`SampleBuffer`, `Clock`, `Scheduler`, `Logger`, `SensorDriver`).
+ * (`SampleBuffer`, `Clock`, `MonotonicScheduler`, `Logger`, `SensorDriver`).
  *
  * Faults: a read that throws or yields no valid value stores nothing for that sample, counts per
  * sensor and per code, and is retried with backoff (1 s, 2 s, 4 s … up to max(interval, 60 s)).
@@ -16,7 +16,7 @@ import type { Reading } from '../../sensors/reading.js';
 import { SensorError } from '../../sensors/errors.js';
 import type { ClockGuard } from './clock-guard.js';
 import type { SampleBuffer } from '../buffer/ports.js';
-import type { Scheduler } from './ports.js';
+import type { MonotonicScheduler } from './ports.js';
 import { CLOCK_STATE_KEY, publishSensorStatus, type SensorState, type SensorStatus } from './sensor-status.js';
 
 export interface FailurePolicy {
@@ -44,7 +44,7 @@ export interface SamplerOptions {
   deviceId: string;
   buffer: SampleBuffer;
   clock: Clock;
-  scheduler: Scheduler;
+  scheduler: MonotonicScheduler;
   log: Logger;
   guard: ClockGuard;
   sensors: readonly SampledSensor[];

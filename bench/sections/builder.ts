@@ -1,6 +1,6 @@
 /**
  * Builder figures (issue 2 §7): wall time and samples read of `runBuild` over the SQLite buffer and a
- * directory store (`piBuildDeps`, fsync on every object), for all 24 snapshots:
+ * directory store (`piBuildDeps` of pi/pi-build-deps.ts, fsync on every object), for all 24 snapshots:
  * 1. `--at` build (as of the dataset's instant, from one range read, state untouched);
  * 2. scheduled full rebuild (`full: true`, state saved, journal released);
  * 3. incremental build after one new minute of samples (each series at 10 s) was inserted (3 times,
@@ -15,7 +15,7 @@ import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import type { Clock, Logger } from '../../builder/ports.js';
 import { runBuild, type BuildOptions, type BuildReport } from '../../builder/run-build.js';
 import type { Sample } from '../../builder/types.js';
-import { piBuildDeps } from '../../cli/commands/rebuild.js';
+import { piBuildDeps } from '../../pi/pi-build-deps.js';
 import { timed, type BenchContext, type BenchSection, type Figure } from '../section.js';
 
 const MINUTE_MS = 60_000;
@@ -62,7 +62,7 @@ async function builderFigures(ctx: BenchContext, t: Target): Promise<Figure[]> {
   const buffer = SqliteBuffer.open(t.dbPath);
   const dataDir = join(ctx.tmpDir, `${t.label}-data`);
   const clock = shiftedClock(t.atMs);
-  const deps = piBuildDeps(buffer, dataDir, t.deviceId, quietLog(ctx), clock);
+  const deps = piBuildDeps({ source: buffer, dataDir, deviceId: t.deviceId, log: quietLog(ctx), clock });
   const run = (o: BuildOptions) => () => runBuild(deps, o);
   try {
     const at = await build(run({ atMs: t.atMs }), 'at-build');

@@ -5,14 +5,12 @@
  * `--full` recomputes that state from raw rows; `--at` builds as of an instant from raw rows and
  * leaves the saved state alone (reproducible output). Exit 0 ok, 1 when a snapshot failed, 2 usage.
  */
-import { systemClock } from '../../platform/system-clock.js';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { ID_PATTERN, WINDOW_NAMES, isWindow, type Window } from '../../builder/constants.js';
-import { FsObjectStore } from '../../platform/fs-object-store.js';
-import type { Clock, Logger } from '../../builder/ports.js';
-import { runBuild, type BuildDeps, type BuildOptions, type BuildReport } from '../../builder/run-build.js';
+import { runBuild, type BuildOptions, type BuildReport } from '../../builder/run-build.js';
+import { piBuildDeps } from '../../pi/pi-build-deps.js';
 import { runFallbackPush } from '../../pi/fallback-push.js';
 import { CloudRebuildUsageError, runCloudRebuild } from '../../cloud/cloud-rebuild.js';
 import { EXIT_FAILURE, UsageError, dbPath, globalOptions, loadConfig, output, type GlobalOptions } from '../context.js';
@@ -20,15 +18,6 @@ import { EXIT_FAILURE, UsageError, dbPath, globalOptions, loadConfig, output, ty
 /** ISO 8601 with date, time and an explicit zone (`Z` or `±hh:mm`), so no local-time guess is made. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-
-/**
- * Builder ports of the Pi: the SQLite buffer as sample source and `<dataDir>` as object store, so
- * snapshots land in `<dataDir>/snapshots/<deviceId>/` and rollup state in `<dataDir>/state/<deviceId>/`.
- * The daemon calls `runBuild(piBuildDeps(...), { windows: [w] })` on each window's cadence.
- */
-export function piBuildDeps(buffer: SqliteBuffer, dataDir: string, deviceId: string, log: Logger, clock: Clock = systemClock): BuildDeps {
-  return { source: buffer, store: new FsObjectStore(dataDir), clock, log, deviceId, builder: 'pi' };
-}
 
 export interface RebuildFlags {
   at?: string;
@@ -66,19 +55,19 @@ const pad = (s: string | number, n: number) => String(s).padEnd(n);
 const padL = (s: string | number, n: number) => String(s).padStart(n);
 
 /** The report as a table for people. */
-export function formatReport(r: BuildReport): string {
-  const lines = [`device ${r.deviceId}, as of ${r.at}${r.explicitAt ? ' (--at)' : ''}`, ''];
+export function formatReport(report: BuildReport): string {
+  const lines = [`device ${report.deviceId}, as of ${report.at}${report.explicitAt ? ' (--at)' : ''}`, ''];
   lines.push(`${pad('window', 7)}${pad('mode', 12)}${padL('samples read', 13)}${padL('raw read', 10)}${padL('ms', 8)}  note`);
-  for (const w of r.windows) {
+  for (const w of report.windows) {
     lines.push(`${pad(w.window, 7)}${pad(w.mode ?? '-', 12)}${padL(w.samplesRead, 13)}${padL(w.rawSamplesRead, 10)}${padL(w.ms, 8)}  ${w.error ?? w.reason ?? ''}`);
   }
   lines.push('', `${pad('snapshot', 16)}${pad('ok', 5)}${pad('resolution', 11)}${padL('points', 7)}${padL('bytes', 9)}${padL('ms', 7)}  error`);
-  for (const s of r.snapshots) {
+  for (const s of report.snapshots) {
     lines.push(`${pad(`${s.window}/${s.granularity}`, 16)}${pad(s.ok ? 'ok' : 'FAIL', 5)}${pad(s.resolution ?? '-', 11)}${padL(s.points, 7)}${padL(s.bytes, 9)}${padL(s.ms, 7)}  ${s.error ?? ''}`);
   }
-  if (r.sweptKeys.length) lines.push('', `swept ${r.sweptKeys.length} stale staged key(s)`);
-  if (r.fullReadMs) lines.push('', `shared range read for full rebuilds: ${r.fullReadMs} ms`);
-  lines.push('', `${r.snapshots.length - r.failed} of ${r.snapshots.length} snapshots built in ${r.durationMs} ms, ${r.samplesRead} samples read${r.failed ? `, ${r.failed} FAILED` : ''}`);
+  if (report.sweptKeys.length) lines.push('', `swept ${report.sweptKeys.length} stale staged key(s)`);
+  if (report.fullReadMs) lines.push('', `shared range read for full rebuilds: ${report.fullReadMs} ms`);
+  lines.push('', `${report.snapshots.length - report.failed} of ${report.snapshots.length} snapshots built in ${report.durationMs} ms, ${report.samplesRead} samples read${report.failed ? `, ${report.failed} FAILED` : ''}`);
   return lines.join('\n');
 }
 
@@ -87,7 +76,7 @@ async function rebuildCloud(g: GlobalOptions, o: RebuildFlags & { deviceId: stri
   try {
     const reports = await runCloudRebuild({
       table: o.table, bucket: o.bucket, deviceIds: [o.deviceId], at: o.at, full: o.full,
-      windows: o.window?.length ? o.window : undefined, env: process.env, logger: g.log,
+      windows: o.window?.length ? o.window : undefined, env: process.env, log: g.log,
     });
     output(g, reports, () => reports.map((r) => JSON.stringify(r)).join('\n'));
     if (reports.some((r) => r.error || r.stale > 0)) process.exitCode = EXIT_FAILURE;
@@ -100,9 +89,9 @@ async function rebuildCloud(g: GlobalOptions, o: RebuildFlags & { deviceId: stri
 /** `--fallback`: push every (or the named) window under `fallback/` now, whatever the cloud meta says. */
 async function rebuildFallback(g: GlobalOptions, buffer: SqliteBuffer, deviceId: string, bucket: string | undefined, windows: readonly string[] | undefined): Promise<void> {
   if (!bucket) throw new UsageError('--fallback: no --bucket given and the config has no cloud.bucket');
-  const result = await runFallbackPush({ bucket, deviceId, buffer, windows, env: process.env, logger: g.log });
-  output(g, result, () => `fallback push for ${deviceId}: ${result.snapshots.filter((s) => !s.isStale).length}/${result.snapshots.length} snapshots written under fallback/`);
-  if (result.snapshots.some((s) => s.isStale)) process.exitCode = EXIT_FAILURE;
+  const report = await runFallbackPush({ bucket, deviceId, buffer, windows, env: process.env, log: g.log });
+  output(g, report, () => `fallback push for ${deviceId}: ${report.snapshots.filter((s) => s.ok).length}/${report.snapshots.length} snapshots written under fallback/`);
+  if (report.snapshots.some((s) => !s.ok)) process.exitCode = EXIT_FAILURE;
 }
 
 export function register(program: Command): void {
@@ -150,7 +139,7 @@ Examples:
           );
         }
         if (flags.fallback) return await rebuildFallback(g, buffer, deviceId, flags.bucket ?? config.cloud?.bucket, options.windows);
-        const report = await runBuild(piBuildDeps(buffer, g.dataDir, deviceId, g.log), options);
+        const report = await runBuild(piBuildDeps({ source: buffer, dataDir: g.dataDir, deviceId, log: g.log }), options);
         output(g, report, () => formatReport(report));
         if (!report.ok) process.exitCode = EXIT_FAILURE;
       } finally {

@@ -13,6 +13,7 @@ import { formatUploadStatus, uploadStatus, type UploadStatus } from '../../pi/up
 import { ID_PATTERN, WINDOW_NAMES, allSnapshots, devicePrefix, metaKey, type Granularity, type Window } from '../../builder/constants.js';
 import { FsObjectStore } from '../../platform/fs-object-store.js';
 import type { SnapshotMeta } from '../../builder/types.js';
+import { decodeSnapshotMeta } from '../../builder/snapshot-meta.js';
 import { UsageError, dbPath, globalOptions, loadConfig, output, type GlobalOptions } from '../context.js';
 
 /** One snapshot's freshness, from its meta file. */
@@ -54,7 +55,7 @@ export async function collectSnapshots(dataDir: string, deviceId: string, nowMs:
       const obj = await store.get(devicePrefix(deviceId) + metaKey(window, granularity)).catch(() => undefined);
       let meta: Partial<SnapshotMeta> = {};
       try {
-        meta = obj ? (JSON.parse(Buffer.from(obj.body).toString('utf8')) as SnapshotMeta) : {};
+        meta = obj ? decodeSnapshotMeta(obj.body) : {};
       } catch {
         return { window, granularity, isBuilt: false, isStale: true, consecutiveFailures: 0, lastError: 'unreadable meta file' };
       }
@@ -72,9 +73,9 @@ export async function collectSnapshots(dataDir: string, deviceId: string, nowMs:
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 /** Gather the status of the buffer at `dbPath(g)` and the snapshots of `deviceId`; opens the buffer and closes it again. */
-export async function collectStatus(g: GlobalOptions, deviceId: string): Promise<StatusReport> {
-  const path = dbPath(g);
-  const snapshots = await collectSnapshots(g.dataDir, deviceId, Date.now());
+export async function collectStatus(globals: GlobalOptions, deviceId: string): Promise<StatusReport> {
+  const path = dbPath(globals);
+  const snapshots = await collectSnapshots(globals.dataDir, deviceId, Date.now());
   if (!existsSync(path)) return { deviceId, dbPath: path, hasDatabase: false, dbSizeBytes: 0, series: [], snapshots, sensors: [] };
   const db = openDatabase(path);
   const buffer = SqliteBuffer.openOn(db);
@@ -117,19 +118,19 @@ function formatSnapshots(snaps: readonly SnapshotStatus[]): string[] {
 }
 
 /** The report as text: series table, database, snapshots, sensors, clock and upload sections. */
-export function formatStatus(r: StatusReport): string {
+export function formatStatus(report: StatusReport): string {
   const lines: string[] = [];
-  if (!r.hasDatabase) lines.push(`No buffer at ${r.dbPath} yet: nothing sampled or imported.`);
+  if (!report.hasDatabase) lines.push(`No buffer at ${report.dbPath} yet: nothing sampled or imported.`);
   else {
-    const rows = [['device', 'series', 'metric', 'unit', 'samples', 'first', 'last'], ...r.series.map((s) => [s.deviceId, s.seriesId, s.metric, s.unit, String(s.count), s.firstAt ?? '-', s.lastAt ?? '-'])];
+    const rows = [['device', 'series', 'metric', 'unit', 'samples', 'first', 'last'], ...report.series.map((s) => [s.deviceId, s.seriesId, s.metric, s.unit, String(s.count), s.firstAt ?? '-', s.lastAt ?? '-'])];
     lines.push(...table(rows, [4]));
-    if (r.series.length === 0) lines.push('(no series yet)');
-    lines.push(`Database ${r.dbPath}: ${(r.dbSizeBytes / 1e6).toFixed(1)} MB${r.bytesPerSample ? `, ${r.bytesPerSample.toFixed(1)} bytes/sample` : ''}`);
+    if (report.series.length === 0) lines.push('(no series yet)');
+    lines.push(`Database ${report.dbPath}: ${(report.dbSizeBytes / 1e6).toFixed(1)} MB${report.bytesPerSample ? `, ${report.bytesPerSample.toFixed(1)} bytes/sample` : ''}`);
   }
-  lines.push(`Snapshots of ${r.deviceId}:`, ...formatSnapshots(r.snapshots));
-  if (r.sensors.length) lines.push('Sensors:', ...formatSensorStatuses(r.sensors).map((l) => '  ' + l));
-  if (r.clock) lines.push(`Clock: ${r.clock.isTrusted ? 'trusted' : 'NOT trusted (samples held)'}; held ${r.clock.held}, restamped ${r.clock.restamped}, discarded ${r.clock.discarded}`);
-  if (r.upload) lines.push(formatUploadStatus(r.upload).replace(/^upload:/, 'Upload:'));
+  lines.push(`Snapshots of ${report.deviceId}:`, ...formatSnapshots(report.snapshots));
+  if (report.sensors.length) lines.push('Sensors:', ...formatSensorStatuses(report.sensors).map((l) => '  ' + l));
+  if (report.clock) lines.push(`Clock: ${report.clock.isTrusted ? 'trusted' : 'NOT trusted (samples held)'}; held ${report.clock.held}, restamped ${report.clock.restamped}, discarded ${report.clock.discarded}`);
+  if (report.upload) lines.push(formatUploadStatus(report.upload).replace(/^upload:/, 'Upload:'));
   return lines.join('\n');
 }
 

@@ -7,7 +7,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, CopyObjectCommand } from '@aws-sdk/client-s3';
-import { S3ObjectStore, StoreError } from '../../aws/s3-object-store.js';
+import { S3ObjectStore } from '../../aws/s3-object-store.js';
+import { StoreError } from '../../builder/errors.js';
 import { startVersionedS3, type VersionedS3Handle } from '../support/versioned-s3.js';
 
 const JSON_GZIP = { contentType: 'application/json', contentEncoding: 'gzip', cacheControl: 'public, max-age=300' } as const;

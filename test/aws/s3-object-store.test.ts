@@ -6,7 +6,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { HeadObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { STAGED_OBJECT_TAGGING, S3ObjectStore, StoreError, copySource } from '../../aws/s3-object-store.js';
+import { STAGED_OBJECT_TAGGING, S3ObjectStore, copySource } from '../../aws/s3-object-store.js';
+import { StoreError } from '../../builder/errors.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 
 const JSON_GZIP = { contentType: 'application/json', contentEncoding: 'gzip', cacheControl: 'public, max-age=30' } as const;
@@ -65,7 +66,7 @@ put('translates a missing bucket into a StoreError naming the key, with the SDK 
   } catch (err) {
     assert.instance(err, StoreError);
     assert.is((err as StoreError).key, 'k.json');
-    assert.is((err as StoreError).op, 'put');
+    assert.is((err as StoreError).operation, 'put');
     assert.match((err as Error).message, /NoSuchBucket/);
     assert.ok((err as Error).cause);
   }

@@ -1,13 +1,13 @@
 /**
  * `createBuilderHandler` with a jobs table (dynalite): SQS refresh jobs from the API move their job to
  * done or failed; a redelivered message of a finished job leaves its state alone; messages without a
- * tracked job are built as before. The build itself is replaced by a `DeviceBuild` that reports what
+ * tracked job are built as before. The build itself is replaced by a fake `RunBuild` that reports what
  * the test says (the real core runs in lambda-api.test.ts).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { devicePrefix, metaKey, type Granularity, type Window } from '../../builder/constants.js';
-import type { DeviceBuild } from '../../cloud/build-port.js';
+import type { BuildReport, RunBuild, SnapshotReport } from '../../builder/run-build.js';
 import { createBuilderHandler, type SqsBatchResult } from '../../cloud/builder-handler.js';
 import { DynamoDbJobStore } from '../../aws/dynamodb-job-store.js';
 import { startDynalite, type DynaliteHandle } from '../support/dynalite.js';
@@ -24,22 +24,30 @@ let n = 0;
 const newId = () => `11111111-1111-4111-8111-${String(++n).padStart(12, '0')}`;
 
 /** A build that writes the meta of each window's granularities, or fails as told. */
-function fakeBuild(outcome: 'ok' | 'stale' | 'throw'): DeviceBuild {
-  return async (r) => {
+function fakeBuild(outcome: 'ok' | 'stale' | 'throw'): RunBuild {
+  return async (deps, options = {}) => {
     if (outcome === 'throw') throw new Error('SourceError: throttled');
-    const snapshots = r.windows.flatMap((window) => ([20, 100, 250, 500] as Granularity[]).map((granularity) => ({ window, granularity, isStale: outcome === 'stale' })));
+    const windows = options.windows ?? [];
+    const isOk = outcome === 'ok';
+    const snapshots: SnapshotReport[] = windows.flatMap((window) => ([20, 100, 250, 500] as Granularity[]).map((granularity) => ({ window, granularity, ok: isOk, points: 0, bytes: 0, ms: 0 })));
+    const prefix = deps.prefix ?? devicePrefix(deps.deviceId);
     for (const s of snapshots) {
-      const meta = { generatedAt: new Date(T0).toISOString(), consecutiveFailures: outcome === 'stale' ? 1 : 0 };
-      await r.store.put(r.prefix + metaKey(s.window, s.granularity), new TextEncoder().encode(JSON.stringify(meta)), { contentType: 'application/json' });
+      const meta = { generatedAt: new Date(T0).toISOString(), stale: !isOk, consecutiveFailures: isOk ? 0 : 1 };
+      await deps.store.put(prefix + metaKey(s.window, s.granularity), new TextEncoder().encode(JSON.stringify(meta)), { contentType: 'application/json' });
     }
-    return { snapshots, samplesRead: 0, wasFull: true };
+    const report: BuildReport = {
+      deviceId: deps.deviceId, at: new Date(T0).toISOString(), atMs: T0, explicitAt: false, ok: isOk, failed: isOk ? 0 : snapshots.length,
+      windows: windows.map((window) => ({ window, mode: 'full', samplesRead: 0, rawSamplesRead: 0, ms: 0, stateSaved: isOk })),
+      snapshots, samplesRead: 0, fullReadMs: 0, sweptKeys: [], durationMs: 0,
+    };
+    return report;
   };
 }
 
 function handlerWith(outcome: 'ok' | 'stale' | 'throw', bucket = new MemoryObjectStore()) {
   return createBuilderHandler({
     bucket, sourceFor: () => Object.assign(new MemoryBuffer(), { stats: () => ({ itemsRead: 0, consumedRcu: 0, requests: 0 }) }),
-    build: fakeBuild(outcome), clock, logger: silent, deviceIds: ['pi-one'], emit: () => undefined, jobs: store,
+    build: fakeBuild(outcome), clock, log: silent, deviceIds: ['pi-one'], emit: () => undefined, jobs: store,
   });
 }
 

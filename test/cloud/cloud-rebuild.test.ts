@@ -8,7 +8,7 @@ import type { Payload } from '../../builder/types.js';
 import { CloudRebuildUsageError, runCloudRebuild } from '../../cloud/cloud-rebuild.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../support/bme280-fixture.js';
-import { buildUnderTest } from '../support/build-under-test.js';
+import { runBuild } from '../../builder/run-build.js';
 import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
@@ -28,7 +28,7 @@ r.after(async () => {
 const env = () => ({ AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ENDPOINT_URL_DYNAMODB: db.endpoint });
 
 r('builds the 24 snapshots of a device as of --at from DynamoDB into S3', async () => {
-  const reports = await runCloudRebuild({ table: db.table, bucket: s3.bucket, deviceIds: [DEV], at: '2019-09-30T16:00:00Z', env: env(), logger: silent, build: buildUnderTest });
+  const reports = await runCloudRebuild({ table: db.table, bucket: s3.bucket, deviceIds: [DEV], at: '2019-09-30T16:00:00Z', env: env(), log: silent, build: runBuild });
   assert.is(reports[0].built, 24);
   assert.ok(reports[0].itemsRead > 4000);
   const store = new S3ObjectStore(s3.client, s3.bucket);
@@ -36,7 +36,7 @@ r('builds the 24 snapshots of a device as of --at from DynamoDB into S3', async 
   assert.is(p.to, '2019-09-30T16:00:00.000Z');
 });
 r('names the missing or bad option', async () => {
-  const base = { table: db.table, bucket: s3.bucket, deviceIds: [DEV], env: env(), logger: silent, build: buildUnderTest };
+  const base = { table: db.table, bucket: s3.bucket, deviceIds: [DEV], env: env(), log: silent, build: runBuild };
   for (const [over, option] of [[{ table: undefined }, '--table'], [{ bucket: undefined }, '--bucket'], [{ deviceIds: [] }, '--device'], [{ at: 'yesterday' }, '--at'], [{ windows: ['2h'] }, '--window']] as const) {
     try {
       await runCloudRebuild({ ...base, ...over });

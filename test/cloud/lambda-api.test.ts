@@ -14,7 +14,7 @@ import type { Payload, SnapshotMeta } from '../../builder/types.js';
 import type { ApiGatewayV2Result } from '../../aws/lambda-http-api.js';
 import { lambdaStreamHandler } from '../../aws/lambda-stream-api.js';
 import { createBuilderHandler, type ScheduledResult, type SqsBatchResult } from '../../cloud/builder-handler.js';
-import { runDeviceBuild } from '../../cloud/builder-core.js';
+import { runBuild } from '../../builder/run-build.js';
 import { cloudApiConfig, createCloudApi } from '../../cloud/api-wiring.js';
 import { DynamoDbJobStore } from '../../aws/dynamodb-job-store.js';
 import { DynamoDbSource } from '../../aws/dynamodb-source.js';
@@ -55,9 +55,9 @@ function builderHandler() {
   return createBuilderHandler({
     bucket,
     sourceFor: () => new DynamoDbSource(db.client, db.table, clock),
-    build: runDeviceBuild,
+    build: runBuild,
     clock,
-    logger: silent,
+    log: silent,
     deviceIds: [DEV],
     emit: () => undefined,
     jobs: new DynamoDbJobStore(db.client, jobsTable),
@@ -82,7 +82,7 @@ api.before(async () => {
   });
   entry = createHttpEntry(async () => {
     apiBuilds += 1;
-    return createCloudApi(config, { s3: s3.client, dynamo: db.client, sqs: q.client }, { sseMode: 'snapshot', build: runDeviceBuild, logger: silent, clock, pollMs: 40 }).api;
+    return createCloudApi(config, { s3: s3.client, dynamo: db.client, sqs: q.client }, { sseMode: 'snapshot', build: runBuild, log: silent, clock, pollMs: 40 }).api;
   });
 });
 api.after(async () => {
@@ -116,10 +116,10 @@ api('a snapshot built by the builder Lambda is served as stored: gzip passthroug
 
 api('a stale canonical snapshot with a fresher Pi fallback serves the fallback', async () => {
   nowMs += 5 * MIN;
-  await runDeviceBuild({
-    deviceId: DEV, windows: ['10h'], store: bucket, prefix: fallbackPrefix(DEV), statePrefix: `fallback/state/${DEV}/`,
-    source: new DynamoDbSource(db.client, db.table, clock), clock, logger: silent, builder: 'pi',
-  });
+  await runBuild(
+    { deviceId: DEV, store: bucket, prefix: fallbackPrefix(DEV), statePrefix: `fallback/state/${DEV}/`, source: new DynamoDbSource(db.client, db.table, clock), clock, log: silent, builder: 'pi' },
+    { windows: ['10h'] },
+  );
   const canonicalKey = devicePrefix(DEV) + metaKey('10h', 250);
   const canonical = await storedMeta(devicePrefix(DEV), '10h', 250);
   await bucket.put(canonicalKey, new TextEncoder().encode(JSON.stringify({ ...canonical, stale: true, consecutiveFailures: 2 })), { contentType: 'application/json' });
@@ -205,7 +205,7 @@ api('POST /samples/refresh of a small window still goes to SQS (nothing runs in 
 
 api('through the function-URL streaming handler the events route streams live until done', async () => {
   const config = cloudApiConfig({ SNAPSHOT_BUCKET: s3.bucket, SAMPLES_TABLE: db.table, JOBS_TABLE: jobsTable, REFRESH_QUEUE_URL: q.queueUrl, DEVICE_IDS: DEV });
-  const streamApi = createCloudApi(config, { s3: s3.client, dynamo: db.client, sqs: q.client }, { sseMode: 'stream', build: runDeviceBuild, logger: silent, clock, pollMs: 40 }).api;
+  const streamApi = createCloudApi(config, { s3: s3.client, dynamo: db.client, sqs: q.client }, { sseMode: 'stream', build: runBuild, log: silent, clock, pollMs: 40 }).api;
   let prelude: { statusCode: number; headers: Record<string, string> } | undefined;
   // Stand-in for the runtime's awslambda.HttpResponseStream.from: records the prelude, body goes to the same stream.
   const stream = lambdaStreamHandler(() => streamApi, (out, p) => ((prelude = p), out));

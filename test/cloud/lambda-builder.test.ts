@@ -1,9 +1,7 @@
 /**
  * The builder Lambda end to end against real protocol peers in-process: dynalite (DynamoDB) holding a
  * month of the real bme280-livingroom log in the uploader's item format, s3rver (S3). The payloads are
- * compared with what the same `DeviceBuild` produces from the same samples through an in-memory
- * source. NOTE: until the builder core is merged, `DeviceBuild` is the stand-in
- * (test/support/build-under-test.ts); the lead switches that one file after the merge.
+ * compared with what the same `runBuild` produces from the same samples through an in-memory source.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,13 +10,14 @@ import { gunzipSync } from 'node:zlib';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { allSnapshots, devicePrefix, metaKey, snapshotKey, WINDOW_NAMES, WINDOWS } from '../../builder/constants.js';
 import { S3ObjectStore } from '../../aws/s3-object-store.js';
-import type { Payload, Sample, SnapshotMeta } from '../../builder/types.js';
+import type { Payload, Sample } from '../../builder/types.js';
+import { decodeSnapshotMeta } from '../../builder/snapshot-meta.js';
 import { createBuilderHandler, type ScheduledResult, type SqsBatchResult } from '../../cloud/builder-handler.js';
 import { DynamoDbSource } from '../../aws/dynamodb-source.js';
 import { handlerFromEnv, LambdaConfigError, parseDeviceIds } from '../../cloud/lambda-builder.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../support/bme280-fixture.js';
-import { buildUnderTest, IS_REAL_CORE } from '../support/build-under-test.js';
+import { runBuild } from '../../builder/run-build.js';
 import { MemoryObjectStore } from '../support/memory-object-store.js';
 import { MemoryBuffer } from '../support/memory-buffer.js';
 import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite.js';
@@ -40,9 +39,9 @@ function handler() {
   return createBuilderHandler({
     bucket,
     sourceFor: () => new DynamoDbSource(db.client, db.table, clock),
-    build: buildUnderTest,
+    build: runBuild,
     clock,
-    logger: silent,
+    log: silent,
     deviceIds: [DEV],
     emit: (line) => emitted.push(line),
   });
@@ -66,10 +65,10 @@ lambda('a scheduled event for every window writes 24 payloads equal to the edge 
   assert.is(out.reports[0].built, 24);
   assert.is(out.reports[0].stale, 0);
   const edge = new MemoryObjectStore();
-  await buildUnderTest({
-    deviceId: DEV, windows: [...WINDOW_NAMES], store: edge, prefix: 'edge/', statePrefix: 'edge-state/', source: MemoryBuffer.holding(FIXTURE_SERIES, samples),
-    clock, logger: silent, builder: 'lambda',
-  });
+  await runBuild(
+    { deviceId: DEV, store: edge, prefix: 'edge/', statePrefix: 'edge-state/', source: MemoryBuffer.holding(FIXTURE_SERIES, samples), clock, log: silent, builder: 'lambda' },
+    { windows: [...WINDOW_NAMES] },
+  );
   for (const { window, granularity } of allSnapshots()) {
     const cloud = await bucket.get(devicePrefix(DEV) + snapshotKey(window, granularity));
     const local = await edge.get('edge/' + snapshotKey(window, granularity));
@@ -91,7 +90,7 @@ lambda('promoted payloads carry application/json, gzip and the window TTL, and m
     assert.is(head.ContentType, 'application/json');
     assert.is(head.ContentEncoding, 'gzip');
     assert.is(head.CacheControl, `public, max-age=${WINDOWS[window].ttlS}`);
-    const meta = JSON.parse(new TextDecoder().decode((await bucket.get(devicePrefix(DEV) + metaKey(window, granularity)))!.body)) as SnapshotMeta;
+    const meta = decodeSnapshotMeta((await bucket.get(devicePrefix(DEV) + metaKey(window, granularity)))!.body);
     const body = (await bucket.get(key))!.body;
     assert.is(meta.sha256, createHash('sha256').update(body).digest('hex'));
     assert.is(meta.builder, 'lambda');
@@ -106,9 +105,8 @@ lambda('emits one EMF line per device with namespace Sensorctl and the items it 
   assert.equal(line._aws.CloudWatchMetrics[0].Dimensions, [['DeviceId']]);
   assert.equal(line._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name), ['ItemsRead', 'ConsumedRCU', 'DurationMs', 'ConsecutiveStaleBuilds']);
   assert.is(line.DeviceId, DEV);
-  // The stand-in reads every item once; the core also re-reads the raw ranges of windows that hold ≤ 500 samples.
-  if (IS_REAL_CORE) assert.ok(line.ItemsRead >= itemCount + 1 && line.ItemsRead < 2 * itemCount, `${line.ItemsRead} items`);
-  else assert.is(line.ItemsRead, itemCount + 1, 'every item, plus the catalogue once');
+  // Every item once plus the catalogue; the core also re-reads the raw ranges of windows that hold ≤ 500 samples.
+  assert.ok(line.ItemsRead >= itemCount + 1 && line.ItemsRead < 2 * itemCount, `${line.ItemsRead} items`);
   assert.ok(line.ConsumedRCU > 0);
   assert.is(line.ConsecutiveStaleBuilds, 0);
 });
@@ -120,14 +118,9 @@ lambda('a second run after one new minute reads only the new item', async () => 
   const out = (await handler()({ windows: ['1h'] })) as ScheduledResult;
   const r = out.reports[0];
   assert.is(r.wasFull, false);
-  if (IS_REAL_CORE) {
-    // Per-window change reads (6 × the new item) plus the raw 500 variant's range read of the 1h window.
-    const lastHourItems = new Set(samples.filter((s) => s.tsMs > nowMs - 3_600_000).map((s) => s.tsMs)).size + 1;
-    assert.ok(r.itemsRead <= 1 + 6 + lastHourItems, `${r.itemsRead} items, not the month's ${itemCount}`);
-  } else {
-    assert.is(r.samplesRead, 3);
-    assert.is(r.itemsRead, 2, 'the new item plus the catalogue');
-  }
+  // Per-window change reads (6 × the new item) plus the raw 500 variant's range read of the 1h window.
+  const lastHourItems = new Set(samples.filter((s) => s.tsMs > nowMs - 3_600_000).map((s) => s.tsMs)).size + 1;
+  assert.ok(r.itemsRead <= 1 + 6 + lastHourItems, `${r.itemsRead} items, not the month's ${itemCount}`);
   assert.is(r.built, 4);
   const p = decode((await bucket.get(devicePrefix(DEV) + snapshotKey('1h', 20)))!.body);
   const last = p.series.find((s) => s.id === 'bme280.tempC')!.points.at(-1) as { count: number; max: number };

@@ -1,7 +1,6 @@
 /**
  * Faults and overlap of the builder Lambda against dynalite + s3rver (in-process peers), with a
- * fault-injecting store wrapper. `DeviceBuild` is the stand-in until the core is merged (see
- * test/support/build-under-test.ts).
+ * fault-injecting store wrapper, building with the real core (`runBuild`).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -17,7 +16,7 @@ import { DynamoDbSource } from '../../aws/dynamodb-source.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 import { startVersionedS3, type VersionedS3Handle } from '../support/versioned-s3.js';
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../support/bme280-fixture.js';
-import { buildUnderTest } from '../support/build-under-test.js';
+import { runBuild } from '../../builder/run-build.js';
 import { FaultyStore } from '../support/faulty-store.js';
 import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite.js';
 
@@ -36,9 +35,9 @@ const handler = (store: ObjectStore, c: Clock = clock) =>
   createBuilderHandler({
     bucket: store,
     sourceFor: () => new DynamoDbSource(db.client, db.table, c),
-    build: buildUnderTest,
+    build: runBuild,
     clock: c,
-    logger: silent,
+    log: silent,
     deviceIds: [DEV],
     emit: (line) => emitted.push(line),
   });

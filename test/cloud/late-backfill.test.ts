@@ -16,7 +16,7 @@ import { DynamoDbSource } from '../../aws/dynamodb-source.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 import { startHarness, type Harness } from '../support/upload-harness.js';
 import { BME280_SERIES, DEVICE_ID, loadBme280Month } from '../support/upload-fixture.js';
-import { buildUnderTest } from '../support/build-under-test.js';
+import { runBuild } from '../../builder/run-build.js';
 
 const MIN = 60_000;
 const DAY_MS = 86_400_000;
@@ -55,9 +55,9 @@ e2e('the cursor from before the backlog expires, and the 10d snapshot gets every
     const handler = createBuilderHandler({
       bucket,
       sourceFor: () => new DynamoDbSource(client, h.table, clock),
-      build: buildUnderTest,
+      build: runBuild,
       clock,
-      logger: silent,
+      log: silent,
       deviceIds: [DEVICE_ID],
       emit: () => {},
     });

@@ -10,7 +10,7 @@ import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { runFallbackPush } from '../../pi/fallback-push.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../support/bme280-fixture.js';
-import { buildUnderTest } from '../support/build-under-test.js';
+import { runBuild } from '../../builder/run-build.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
@@ -34,15 +34,15 @@ p.after(async () => {
 });
 p('pushes all 24 snapshots, their meta and its state under fallback/ only', async () => {
   const nowMs = Math.max(...samples.map((s) => s.tsMs)) + 60_000;
-  const r = await runFallbackPush({ bucket: s3.bucket, deviceId: DEV, buffer, env: { AWS_ENDPOINT_URL: s3.endpoint }, logger: silent, build: buildUnderTest, nowMs: () => nowMs });
-  assert.is(r.snapshots.filter((s) => !s.isStale).length, 24);
+  const r = await runFallbackPush({ bucket: s3.bucket, deviceId: DEV, buffer, env: { AWS_ENDPOINT_URL: s3.endpoint }, log: silent, build: runBuild, nowMs: () => nowMs });
+  assert.is(r.snapshots.filter((s) => s.ok).length, 24);
   const keys = await new S3ObjectStore(s3.client, s3.bucket).list('');
   assert.is(keys.filter((k) => k.startsWith(fallbackPrefix(DEV))).length, 48);
   assert.ok(keys.every((k) => k.startsWith('fallback/')));
   assert.ok(keys.some((k) => k.startsWith(`fallback/state/${DEV}/`)));
 });
 p('rejects a missing bucket and an unknown window by name', async () => {
-  const base = { bucket: s3.bucket, deviceId: DEV, buffer, env: {}, logger: silent, build: buildUnderTest };
+  const base = { bucket: s3.bucket, deviceId: DEV, buffer, env: {}, log: silent, build: runBuild };
   await runFallbackPush({ ...base, bucket: undefined }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /^--bucket/));
   await runFallbackPush({ ...base, windows: ['5m'] }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /^--window: unknown window 5m/));
 });

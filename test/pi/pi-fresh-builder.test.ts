@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FreshBuildError, PiFreshBuilder, WindowLocks } from '../../pi/pi-fresh-builder.js';
+import { PiFreshBuilder, WindowLocks } from '../../pi/pi-fresh-builder.js';
+import { FreshBuildError } from '../../api/ports.js';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { decodePayload } from '../../api/snapshots.js';
 import { GRANULARITIES, metaKey } from '../../builder/constants.js';
@@ -60,6 +61,7 @@ builder('rejects with FreshBuildError carrying the builder message when the sour
   const err = await fresh.build({ device: 'pi', window: '10h', granularity: 20 }).catch((e: unknown) => e);
   assert.instance(err, FreshBuildError);
   assert.is((err as Error).message, 'SQLITE_BUSY: database is locked');
+  assert.equal((err as FreshBuildError).request, { device: 'pi', window: '10h', granularity: 20 });
   assert.not.ok(w.locks.isHeld('pi', '10h'), 'the lock is released');
 });
 

@@ -4,7 +4,7 @@
  * and nothing more reaches the store, as if the process died between put and promote).
  */
 import type { ObjectHeaders, ObjectStore } from '../../builder/ports.js';
-import { StoreError } from '../../aws/s3-object-store.js';
+import { StoreError } from '../../builder/errors.js';
 
 export class FaultyStore implements ObjectStore {
   failStagedPuts = 0;

@@ -1,14 +1,14 @@
 /**
- * Virtual time for sampler tests: a `Scheduler` (monotonic clock + timers) and a wall `Clock` whose
+ * Virtual time for sampler tests: a `MonotonicScheduler` (monotonic clock + timers) and a wall `Clock` whose
  * offset from the monotonic clock can be stepped (NTP) — so a simulated hour runs in milliseconds
  * with no real waiting.
  */
 import type { Clock } from '../../builder/ports.js';
-import type { Scheduler } from '../../agent/sampling/ports.js';
+import type { MonotonicScheduler } from '../../agent/sampling/ports.js';
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export class VirtualTime implements Scheduler, Clock {
+export class VirtualTime implements MonotonicScheduler, Clock {
   mono = 0;
   /** wall = mono + offset. */
   offsetMs: number;

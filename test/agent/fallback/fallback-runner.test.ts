@@ -1,7 +1,6 @@
 /**
  * FallbackRunner against s3rver (real S3 peer, in-process) and a real SQLite buffer (temp file) holding
- * a month of the bme280-livingroom log. The builder is the stand-in until the core is merged
- * (test/support/build-under-test.ts).
+ * a month of the bme280-livingroom log, built by the real builder core (`runBuild`).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -17,7 +16,8 @@ import { SqliteBuffer } from '../../../sqlite/sqlite-buffer.js';
 import { FallbackRunner, fallbackStore } from '../../../agent/fallback/fallback-runner.js';
 import { startS3rver, type S3rverHandle } from '../../support/s3rver.js';
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../../support/bme280-fixture.js';
-import { buildUnderTest } from '../../support/build-under-test.js';
+import { runBuild } from '../../../builder/run-build.js';
+import { decodeSnapshotMeta } from '../../../builder/snapshot-meta.js';
 
 const samples = fixtureSamples();
 const lastTs = Math.max(...samples.map((s) => s.tsMs));
@@ -40,7 +40,7 @@ const canonicalPayloads = async () => (await bucket.list(devicePrefix(DEV))).fil
 
 function runner(): FallbackRunner {
   return new FallbackRunner({
-    deviceId: DEV, bucket, source: buffer, build: buildUnderTest, clock, logger: silent,
+    deviceId: DEV, bucket, source: buffer, build: runBuild, clock, log: silent,
   });
 }
 
@@ -70,9 +70,9 @@ f('stale cloud meta three times in a row makes fallback objects appear, built by
   nowMs += 60_000;
   const third = await r.check();
   assert.equal(third.decision.push, WINDOW_NAMES);
-  assert.is(third.pushed!.snapshots.filter((s) => !s.isStale).length, 24);
+  assert.is(third.pushed!.snapshots.filter((s) => s.ok).length, 24);
   assert.is((await fallbackKeys()).length, 24);
-  const meta = JSON.parse(new TextDecoder().decode((await bucket.get(fallbackPrefix(DEV) + metaKey('1d', 100)))!.body)) as SnapshotMeta;
+  const meta = decodeSnapshotMeta((await bucket.get(fallbackPrefix(DEV) + metaKey('1d', 100)))!.body);
   assert.is(meta.builder, 'pi');
   const payload = JSON.parse(gunzipSync((await bucket.get(fallbackPrefix(DEV) + 'latest_12m_500.json'))!.body).toString()) as Payload;
   const counted = payload.series.reduce((n, s) => n + (s.points as Array<{ count: number }>).reduce((m, p) => m + p.count, 0), 0);
@@ -105,7 +105,7 @@ f('pushNow (sensorctl rebuild --fallback) pushes the named windows whatever the 
   nowMs += 60_000;
   const r = await runner().pushNow(['1h'] as Window[]);
   assert.is(r.snapshots.length, 4);
-  assert.ok(r.snapshots.every((s) => !s.isStale));
+  assert.ok(r.snapshots.every((s) => s.ok));
 });
 f.run();
 

@@ -1,0 +1,31 @@
+/**
+ * The Pi's builder ports, in one place for every build the Pi runs: the daemon's scheduled builds,
+ * `sensorctl rebuild`, the API's refresh builds (`sensorctl serve` and `run`, through
+ * `PiFreshBuilder`) and the bench. The SQLite buffer is the sample source and the data directory the
+ * object store, so snapshots land in `<dataDir>/snapshots/<deviceId>/` and rollup state in
+ * `<dataDir>/state/<deviceId>/`; builder `pi`, wall clock unless one is given.
+ * (The fallback push builds into the bucket instead: agent/fallback/fallback-runner.ts.)
+ *
+ * @example
+ * await runBuild(piBuildDeps({ source: buffer, dataDir, deviceId, log }), { windows: ['1h'] });
+ */
+import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
+import type { BuildDeps } from '../builder/run-build.js';
+import { FsObjectStore } from '../platform/fs-object-store.js';
+import { systemClock } from '../platform/system-clock.js';
+
+/** What a Pi build reads and writes: the data directory, or a store over it (the API wraps it to see writes). */
+export type PiBuildPorts = {
+  /** The SQLite buffer (`sqlite/sqlite-buffer.ts`), or any `SampleSource` in tests. */
+  source: SampleSource;
+  deviceId: string;
+  log: Logger;
+  /** Default: the wall clock. */
+  clock?: Clock;
+} & ({ dataDir: string } | { store: ObjectStore });
+
+/** The `BuildDeps` of a Pi build (see the file header). */
+export function piBuildDeps(ports: PiBuildPorts): BuildDeps {
+  const store = 'store' in ports ? ports.store : new FsObjectStore(ports.dataDir);
+  return { source: ports.source, store, clock: ports.clock ?? systemClock, log: ports.log, deviceId: ports.deviceId, builder: 'pi' };
+}
