@@ -19,6 +19,8 @@ import { createTable, DynamoDbSink } from '../aws/dynamodb-sink.js';
 import { Uploader } from '../agent/upload/uploader.js';
 import { startDynalite } from '../test/support/dynalite.js';
 import { startFaultProxy, type Fault } from '../test/support/fault-proxy.js';
+import { silentLog } from '../builder/ports.js';
+import { systemClock } from '../platform/system-clock.js';
 
 export interface UploadFigure {
   name: string;
@@ -55,8 +57,7 @@ async function drain(label: string, plan: (index: number, keys: number) => Fault
       SERIES.map((s, k) => ({ seriesId: s.seriesId, tsMs: t0 + i * INTERVAL_MS, value: Math.round((20 + k * 10 + Math.sin(i / 500 + k)) * 100) / 100 })),
     ).flat();
     buffer.insert(DEVICE, samples);
-    const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
-    const uploader = new Uploader(queue, new DynamoDbSink(client, 'bench-samples'), { nowMs: () => Date.now() }, silent, {
+    const uploader = new Uploader(queue, new DynamoDbSink(client, 'bench-samples'), systemClock, silentLog, {
       chunkItems: 1_000_000,
       minBackoffMs: 10,
       maxBackoffMs: 200,

@@ -103,3 +103,6 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   debug(message: string, fields?: Record<string, unknown>): void;
 }
+
+/** The `Logger` that drops every line: the default where a caller gives none, and the quiet logger of tests and benches. */
+export const silentLog: Logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };

@@ -29,6 +29,7 @@ import { DynamoDbJobStore } from '../aws/dynamodb-job-store.js';
 import { DynamoDbSource } from '../aws/dynamodb-source.js';
 import { LambdaConfigError, parseDeviceIds } from './lambda-builder.js';
 import { SqsRefreshJobs } from '../aws/sqs-refresh-jobs.js';
+import { systemClock } from '../platform/system-clock.js';
 
 /** The cloud API's configuration, read from the environment by `cloudApiConfig`. */
 export interface CloudApiConfig {
@@ -104,7 +105,7 @@ export interface CloudApiRuntime {
 
 /** The API handler and its job store. */
 export function createCloudApi(config: CloudApiConfig, clients: CloudApiClients, runtime: CloudApiRuntime): { api: FetchHandler; jobs: SqsRefreshJobs } {
-  const clock = runtime.clock ?? { nowMs: () => Date.now() };
+  const clock = runtime.clock ?? systemClock;
   const scheduler = runtime.scheduler ?? nodeScheduler;
   const bucket = new S3ObjectStore(clients.s3, config.bucket);
   const fresh = cloudFreshBuilder({

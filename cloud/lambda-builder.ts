@@ -14,6 +14,7 @@ import { createBuilderHandler } from './builder-handler.js';
 import { runBuild } from '../builder/run-build.js';
 import { DynamoDbJobStore } from '../aws/dynamodb-job-store.js';
 import { DynamoDbSource } from '../aws/dynamodb-source.js';
+import { systemClock } from '../platform/system-clock.js';
 
 /** Lambda configuration is wrong; the message names the variable. */
 export class LambdaConfigError extends Error {
@@ -63,7 +64,7 @@ export function handlerFromEnv(env: Env) {
   const deviceIds = parseDeviceIds(required(env, 'DEVICE_IDS'));
   const s3 = createS3Client(env);
   const dynamo = createDynamoClient(env);
-  const clock = { nowMs: () => Date.now() };
+  const clock = systemClock;
   const policy = { lookbackMs: optionalMs(env, 'LOOKBACK_MS'), sweepEveryMs: optionalMs(env, 'SWEEP_EVERY_MS'), fullEveryMs: optionalMs(env, 'FULL_EVERY_MS') };
   return createBuilderHandler({
     bucket: new S3ObjectStore(s3, bucket),

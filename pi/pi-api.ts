@@ -16,6 +16,7 @@ import { MemoryRefreshJobs } from '../api/memory-refresh-jobs.js';
 import { nodeScheduler } from '../platform/node-scheduler.js';
 import { systemClock } from '../platform/system-clock.js';
 import type { ApiOptions, DeviceDirectory, FreshBuilder } from '../api/ports.js';
+import { silentLog } from '../builder/ports.js';
 
 /** How long the device list read from disk is reused, ms. */
 const DEVICE_LIST_TTL_MS = 10_000;
@@ -33,8 +34,6 @@ export function dataDirDevices(dataDir: string, configuredId: string, clock: Clo
   return { list, defaultId: async () => configuredId };
 }
 
-/** A logger that drops everything (the default when none is given). */
-const silentLog: Logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 
 /**
  * What the Pi wiring needs. Give `buffer` (the open `SqliteBuffer`) so fresh reads and refresh jobs

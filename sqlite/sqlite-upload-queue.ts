@@ -67,6 +67,27 @@ const COUNTER_NAMES: readonly CounterName[] = ['written', 'retried', 'unprocesse
 type KeyRef = Pick<UploadItem, 'deviceId' | 'tsMs'>;
 type VersionedRef = Pick<UploadItem, 'deviceId' | 'tsMs' | 'version'>;
 
+/**
+ * What `sensorctl push` would send for `deviceId`, read-only (creates no table, so a dry run changes
+ * nothing even on a database whose queue was never opened).
+ * @returns `pendingItems`: items already queued (from `sinceMs` when given); `enqueueItems`: distinct
+ *   stored instants from `sinceMs` that `enqueueSince` would add (0 without `sinceMs`).
+ */
+export function countUploadWork(db: Db, deviceId: string, sinceMs: number | undefined): { pendingItems: number; enqueueItems: number } {
+  const hasQueue = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'upload_pending'").get() !== undefined;
+  const pendingItems = hasQueue
+    ? (db.prepare('SELECT count(*) AS n FROM upload_pending WHERE device_id = ? AND ts_ms >= ?').get(deviceId, sinceMs ?? -Number.MAX_SAFE_INTEGER) as { n: number }).n
+    : 0;
+  if (sinceMs === undefined) return { pendingItems, enqueueItems: 0 };
+  const notQueued = hasQueue ? 'AND NOT EXISTS (SELECT 1 FROM upload_pending up WHERE up.device_id = se.device_id AND up.ts_ms = sa.ts_ms)' : '';
+  const enqueueItems = (
+    db
+      .prepare(`SELECT count(DISTINCT sa.ts_ms) AS n FROM samples sa JOIN series se ON se.series_pk = sa.series_pk WHERE se.device_id = ? AND sa.ts_ms >= ? ${notQueued}`)
+      .get(deviceId, sinceMs) as { n: number }
+  ).n;
+  return { pendingItems, enqueueItems };
+}
+
 export class SqliteUploadQueue implements UploadLedger {
   private constructor(private readonly db: Db) {}
 

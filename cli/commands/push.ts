@@ -11,6 +11,7 @@
 import type { Command } from 'commander';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { openDatabase, type Db } from '../../sqlite/sqlite-db.js';
+import { countUploadWork } from '../../sqlite/sqlite-upload-queue.js';
 import { DEFAULT_CLOUD, type CloudConfig } from '../../agent/config/upload-config.js';
 import { createUploadService } from '../../pi/upload-service.js';
 import type { RunSummary } from '../../agent/upload/uploader.js';
@@ -115,21 +116,7 @@ function summaryText(table: string, t: Totals): string {
 }
 
 function dryRun(g: ReturnType<typeof globalOptions>, db: Db, cloud: CloudConfig, table: string, deviceId: string, sinceMs: number | undefined): void {
-  const hasQueue = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'upload_pending'").get() !== undefined;
-  const pending = hasQueue
-    ? (db.prepare('SELECT count(*) AS n FROM upload_pending WHERE device_id = ? AND ts_ms >= ?').get(deviceId, sinceMs ?? -Number.MAX_SAFE_INTEGER) as { n: number }).n
-    : 0;
-  const stored =
-    sinceMs === undefined
-      ? 0
-      : (
-          db
-            .prepare(
-              `SELECT count(DISTINCT sa.ts_ms) AS n FROM samples sa JOIN series se ON se.series_pk = sa.series_pk
-               WHERE se.device_id = ? AND sa.ts_ms >= ? ${hasQueue ? 'AND NOT EXISTS (SELECT 1 FROM upload_pending up WHERE up.device_id = se.device_id AND up.ts_ms = sa.ts_ms)' : ''}`,
-            )
-            .get(deviceId, sinceMs) as { n: number }
-        ).n;
+  const { pendingItems: pending, enqueueItems: stored } = countUploadWork(db, deviceId, sinceMs);
   const items = pending + stored;
   const requests = Math.ceil(items / Math.min(cloud.batchItems, MAX_BATCH_ITEMS));
   output(g, { dryRun: true, table, deviceId, pendingItems: pending, enqueueItems: stored, items, requests }, () =>

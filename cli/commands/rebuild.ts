@@ -72,11 +72,11 @@ export function formatReport(report: BuildReport): string {
 }
 
 /** `--cloud`: the Lambda's build, run from a workstation against DynamoDB and S3. */
-async function rebuildCloud(g: GlobalOptions, o: RebuildFlags & { deviceId: string; table?: string; bucket?: string }): Promise<void> {
+async function rebuildCloud(g: GlobalOptions, flags: RebuildFlags & { deviceId: string; table?: string; bucket?: string }): Promise<void> {
   try {
     const reports = await runCloudRebuild({
-      table: o.table, bucket: o.bucket, deviceIds: [o.deviceId], at: o.at, full: o.full,
-      windows: o.window?.length ? o.window : undefined, env: process.env, log: g.log,
+      table: flags.table, bucket: flags.bucket, deviceIds: [flags.deviceId], at: flags.at, full: flags.full,
+      windows: flags.window?.length ? flags.window : undefined, env: process.env, log: g.log,
     });
     output(g, reports, () => reports.map((r) => JSON.stringify(r)).join('\n'));
     if (reports.some((r) => r.error || r.stale > 0)) process.exitCode = EXIT_FAILURE;

@@ -1,6 +1,6 @@
 /**
  * S3ObjectStore against s3rver (a real S3 REST peer, in-process on 127.0.0.1). The object-store contract
- * suite (test/support/object-store-contract.ts) is not on this branch yet; these are focused tests.
+ * suite runs on it in test/aws/s3-object-store-contract.test.ts; these are the S3-specific tests.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -17,8 +17,8 @@ import { ManualScheduler } from '../support/manual-scheduler.js';
 import { FAKE_CREDENTIALS } from '../support/s3rver.js';
 import { startDynalite, type DynaliteHandle } from '../support/dynalite.js';
 import { createJobsTable } from '../support/jobs-table.js';
+import { silentLog as silent } from '../../builder/ports.js';
 
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
 const T0 = Date.UTC(2026, 10, 30, 4, 0, 0);
 const clock = { nowMs: () => T0 };
 const POLL_MS = 250;

@@ -60,7 +60,7 @@ build('builds all 24 snapshots and meta that validate and equal a brute-force bu
     const p = (await readPayload(store, window, granularity))!;
     assert.equal(payloadProblems(p), [], `${window}/${granularity}`);
     assert.equal(metaProblems(await readMetaOf(store, window, granularity)), []);
-    if (p.resolution === 'bucketed') assert.equal(compareWithBruteForce(p, samples, 1e-12), []);
+    assert.equal(compareWithBruteForce(p, samples, 1e-12), []);
   }
   const day = (await readPayload(store, '1d', 20))!;
   const rain = day.series.find((s) => s.id === 'rain.pulses')!;
@@ -170,7 +170,7 @@ build('rebuilds in full when the source says the cursor expired, with correct ou
   assert.is(report.windows[0].reason, 'cursor expired');
   for (const g of GRANULARITIES) {
     const p = (await readPayload(store, '1d', g))!;
-    if (p.resolution === 'bucketed') assert.equal(compareWithBruteForce(p, all), []);
+    assert.equal(compareWithBruteForce(p, all), []);
   }
 });
 
@@ -287,7 +287,7 @@ build('builds as of an explicit instant from raw rows without touching saved sta
   for (const g of GRANULARITIES) {
     const p = (await readPayload(store, '1d', g))!;
     assert.is(p.to, new Date(T0).toISOString());
-    if (p.resolution === 'bucketed') assert.equal(compareWithBruteForce(p, samples.filter((s) => s.tsMs <= T0)), []);
+    assert.equal(compareWithBruteForce(p, samples.filter((s) => s.tsMs <= T0)), []);
   }
   assert.is(source.reads.since, 0);
 });

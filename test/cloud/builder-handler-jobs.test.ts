@@ -14,8 +14,8 @@ import { startDynalite, type DynaliteHandle } from '../support/dynalite.js';
 import { createJobsTable } from '../support/jobs-table.js';
 import { MemoryObjectStore } from '../support/memory-object-store.js';
 import { MemoryBuffer } from '../support/memory-buffer.js';
+import { silentLog as silent } from '../../builder/ports.js';
 
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
 const T0 = Date.UTC(2026, 10, 30, 4, 0, 0);
 const clock = { nowMs: () => T0 };
 let db: DynaliteHandle;

@@ -10,8 +10,8 @@ import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../support/bme280-fixture.js';
 import { runBuild } from '../../builder/run-build.js';
 import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite.js';
+import { silentLog as silent } from '../../builder/ports.js';
 
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
 let db: DynaliteHandle;
 let s3: S3rverHandle;
 Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });

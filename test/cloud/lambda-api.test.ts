@@ -26,9 +26,9 @@ import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../support/bme280-fixture.js';
 import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite.js';
 import { createJobsTable } from '../support/jobs-table.js';
+import { silentLog as silent } from '../../builder/ports.js';
 
 const MIN = 60_000;
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
 const samples = fixtureSamples();
 const lastTs = Math.max(...samples.map((s) => s.tsMs));
 let nowMs = lastTs + MIN;

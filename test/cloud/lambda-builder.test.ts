@@ -21,9 +21,9 @@ import { runBuild } from '../../builder/run-build.js';
 import { MemoryObjectStore } from '../support/memory-object-store.js';
 import { MemoryBuffer } from '../support/memory-buffer.js';
 import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite.js';
+import { silentLog as silent } from '../../builder/ports.js';
 
 const MIN = 60_000;
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
 const samples = fixtureSamples();
 const lastTs = Math.max(...samples.map((s) => s.tsMs));
 const itemCount = new Set(samples.map((s) => s.tsMs)).size;

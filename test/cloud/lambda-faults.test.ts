@@ -19,9 +19,9 @@ import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../suppor
 import { runBuild } from '../../builder/run-build.js';
 import { FaultyStore } from '../support/faulty-store.js';
 import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite.js';
+import { silentLog as silent } from '../../builder/ports.js';
 
 const MIN = 60_000;
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
 const samples = fixtureSamples();
 const lastTs = Math.max(...samples.map((s) => s.tsMs));
 let db: DynaliteHandle;

@@ -17,6 +17,7 @@ import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 import { startHarness, type Harness } from '../support/upload-harness.js';
 import { BME280_SERIES, DEVICE_ID, loadBme280Month } from '../support/upload-fixture.js';
 import { runBuild } from '../../builder/run-build.js';
+import { silentLog as silent } from '../../builder/ports.js';
 
 const MIN = 60_000;
 const DAY_MS = 86_400_000;
@@ -25,7 +26,6 @@ const T0 = MONTH[0].tsMs;
 const days = (from: number, to: number) => MONTH.filter((s) => s.tsMs >= T0 + from * DAY_MS && s.tsMs < T0 + to * DAY_MS);
 const LIVE = days(6, 9);
 const LATE = days(3, 4);
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
 const decode = (body: Uint8Array) => JSON.parse(gunzipSync(body).toString('utf8')) as Payload;
 
 let h: Harness;

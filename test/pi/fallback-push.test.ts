@@ -11,8 +11,8 @@ import { runFallbackPush } from '../../pi/fallback-push.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../support/bme280-fixture.js';
 import { runBuild } from '../../builder/run-build.js';
+import { silentLog as silent } from '../../builder/ports.js';
 
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
 Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
 const samples = fixtureSamples();
 let s3: S3rverHandle;

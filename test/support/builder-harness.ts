@@ -2,10 +2,11 @@
  * Shared helpers of the builder tests: a fixed clock, a silent logger, reading payloads/meta back
  * from a store, and a brute-force bucketing straight from raw samples to compare builds against.
  */
-import { bucketMsOf, metaKey, snapshotKey, devicePrefix, type Granularity, type Window } from '../../builder/constants.js';
+import { WINDOWS, bucketMsOf, metaKey, snapshotKey, devicePrefix, type Granularity, type Window } from '../../builder/constants.js';
 import { gunzip, parseJsonBytes } from '../../builder/codec.js';
 import type { Clock, Logger, ObjectStore } from '../../builder/ports.js';
 import type { Payload, Sample, SeriesInfo, SnapshotMeta } from '../../builder/types.js';
+export { silentLog } from '../../builder/ports.js';
 
 export const DEVICE = 'dev1';
 
@@ -16,7 +17,6 @@ export class FakeClock implements Clock {
   }
 }
 
-export const silentLog: Logger = { error() {}, warn() {}, info() {}, debug() {} };
 
 export function gauge(seriesId: string, metric = 'tempC', unit = '°C'): SeriesInfo {
   return { deviceId: DEVICE, seriesId, sensorId: seriesId.split('.')[0], metric, unit, kind: 'gauge' };
@@ -60,10 +60,27 @@ export function bruteForce(samples: readonly Sample[], seriesId: string, w: Wind
   return out;
 }
 
-/** Problems comparing a bucketed payload series with the brute-force buckets (empty when equal). */
+/** A raw payload holds, per series, exactly the stored samples in `(to - span, to]`, in time order. */
+function compareRawWithSamples(p: Payload, samples: readonly Sample[], atMs: number): string[] {
+  const fromMs = atMs - WINDOWS[p.window].spanMs;
+  return p.series.flatMap((s) => {
+    const expected = samples
+      .filter((x) => x.seriesId === s.id && x.tsMs > fromMs && x.tsMs <= atMs)
+      .sort((a, b) => a.tsMs - b.tsMs)
+      .map((x) => `${x.tsMs}=${x.value}`);
+    const actual = (s.points as Array<{ tsMs: number; value: number }>).map((pt) => `${pt.tsMs}=${pt.value}`);
+    return expected.join(',') === actual.join(',') ? [] : [`${p.window}/${p.granularity} ${s.id}: raw points ${actual.length}, expected the ${expected.length} stored samples`];
+  });
+}
+
+/**
+ * Problems comparing a payload with brute force over `samples` (empty when equal): bucketed payloads
+ * against buckets recounted from the raw rows, raw payloads against the stored samples of the window.
+ */
 export function compareWithBruteForce(p: Payload, samples: readonly Sample[], relTol = 1e-9): string[] {
   const problems: string[] = [];
   const atMs = Date.parse(p.to);
+  if (p.resolution === 'raw') return compareRawWithSamples(p, samples, atMs);
   for (const s of p.series) {
     const brute = bruteForce(samples, s.id, p.window, p.granularity, atMs);
     const pts = s.points as Payload['series'][number]['points'] & Array<{ startMs: number; count: number; avg: number | null; min: number | null; max: number | null; sum: number | null }>;

@@ -13,11 +13,11 @@ import { createDynamoClient } from '../../aws/clients.js';
 import { DynamoDbSink, UPLOAD_CLIENT_OPTIONS } from '../../aws/dynamodb-sink.js';
 import { Uploader } from '../../agent/upload/uploader.js';
 import { FAKE_CREDENTIALS } from './s3rver.js';
+import { silentLog as silent } from '../../builder/ports.js';
 
 const env = process.env;
 const db = openDatabase(env.CHILD_DB!);
 const buffer = SqliteBuffer.openOn(db);
-const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 
 if (env.CHILD_MODE === 'sample') {
   const total = Number(env.CHILD_SAMPLES);

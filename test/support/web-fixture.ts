@@ -18,6 +18,7 @@ import { FsObjectStore } from '../../platform/fs-object-store.js';
 import type { Logger } from '../../builder/ports.js';
 import { runBuild, type BuildReport } from '../../builder/run-build.js';
 import type { Payload, RawPoint, SnapshotMeta } from '../../builder/types.js';
+import { silentLog as silent } from '../../builder/ports.js';
 
 const FIXTURE_DIR = new URL('../fixtures/web/bme280-livingroom-2019-09/', import.meta.url).pathname;
 
@@ -29,7 +30,6 @@ export const SERIES_PREFIX = 'bme280-76.';
 /** Series ids in payload order (the builder sorts by id). */
 export const FIXTURE_SERIES_IDS = ['bme280-76.pressurePa', 'bme280-76.rhPct', 'bme280-76.tempC'];
 
-const silent: Logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 
 /** The SQLite buffer of `dataDir` (`sensorctl.db`, as the CLI names it). */
 export const dbPathOf = (dataDir: string): string => join(dataDir, 'sensorctl.db');

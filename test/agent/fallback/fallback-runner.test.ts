@@ -18,10 +18,10 @@ import { startS3rver, type S3rverHandle } from '../../support/s3rver.js';
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../../support/bme280-fixture.js';
 import { runBuild } from '../../../builder/run-build.js';
 import { decodeSnapshotMeta } from '../../../builder/snapshot-meta.js';
+import { silentLog as silent } from '../../../builder/ports.js';
 
 const samples = fixtureSamples();
 const lastTs = Math.max(...samples.map((s) => s.tsMs));
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
 let s3: S3rverHandle;
 let bucket: S3ObjectStore;
 let buffer: SqliteBuffer;

@@ -13,8 +13,8 @@ import { FsObjectStore } from '../../../platform/fs-object-store.js';
 import { runBuild } from '../../../builder/run-build.js';
 import type { Logger } from '../../../builder/ports.js';
 import { collectSnapshots, formatStatus, type StatusReport } from '../../../cli/commands/status.js';
+import { silentLog as quiet } from '../../../builder/ports.js';
 
-const quiet: Logger = { error() {}, warn() {}, info() {}, debug() {} };
 const T0 = Date.parse('2026-11-30T12:00:00Z');
 const snaps = suite('status snapshots');
 let dir: string;
