@@ -19,7 +19,7 @@ const FILES = [
 ] as const;
 
 export const BME280_SERIES: SeriesInfo[] = FILES.map(({ metric }) => ({
-  deviceId: BME280_DEVICE, seriesId: `bme280.${metric}`, sensorId: 'bme280', metric, unit: METRICS[metric].unit, kind: 'gauge',
+  deviceId: BME280_DEVICE, seriesId: `bme280.${metric}`, sensorId: 'bme280', metric, unit: METRICS[metric].unit, kind: METRICS[metric].kind,
 }));
 
 export const hasBme280 = (): boolean => existsSync(BME280_DIR);
@@ -27,29 +27,36 @@ export const hasBme280 = (): boolean => existsSync(BME280_DIR);
 /** The committed cut of the same dataset (test/fixtures/bme280-livingroom: 2017/02, 2018/09–10, 2019/02 humidity). */
 export const BME280_FIXTURE_DIR = new URL('../fixtures/bme280-livingroom/', import.meta.url).pathname;
 
-/** Every valid sample of the dataset at `dir` (default the full one), deduplicated by (series, tsMs), in file order; absent files are skipped. */
-export function loadBme280(dir: string = BME280_DIR): Sample[] {
-  const seen = new Set<string>();
+/**
+ * The valid samples of one month folder of the dataset (`temperature.csv`, `humidity.csv`,
+ * `pressure.csv`; absent files are skipped), in file order, without a (series, tsMs) already in `seen`.
+ */
+export function readBme280Month(monthDir: string, seen = new Set<string>()): Sample[] {
   const out: Sample[] = [];
-  for (const year of readdirSync(dir).filter((d) => /^\d{4}$/.test(d)).sort()) {
-    for (const month of readdirSync(join(dir, year)).sort()) {
-      for (const { file, metric, scale } of FILES) {
-        const { min, max } = METRICS[metric];
-        if (!existsSync(join(dir, year, month, file))) continue;
-        const lines = readFileSync(join(dir, year, month, file), 'utf8').split('\n').slice(1);
-        for (const line of lines) {
-          const [ts, raw] = line.split(',');
-          if (!ts || raw === undefined || raw.trim() === '') continue;
-          const value = Number(raw) * scale;
-          const tsMs = Math.round(Number(ts) * 1000);
-          if (!Number.isFinite(value) || !Number.isFinite(tsMs) || value < min || value > max) continue;
-          const key = `${metric}@${tsMs}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          out.push({ seriesId: `bme280.${metric}`, tsMs, value });
-        }
-      }
+  for (const { file, metric, scale } of FILES) {
+    const { min, max } = METRICS[metric];
+    if (!existsSync(join(monthDir, file))) continue;
+    const lines = readFileSync(join(monthDir, file), 'utf8').split('\n').slice(1);
+    for (const line of lines) {
+      const [ts, raw] = line.split(',');
+      if (!ts || raw === undefined || raw.trim() === '') continue;
+      const value = Number(raw) * scale;
+      const tsMs = Math.round(Number(ts) * 1000);
+      if (!Number.isFinite(value) || !Number.isFinite(tsMs) || value < min || value > max) continue;
+      const key = `${metric}@${tsMs}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ seriesId: `bme280.${metric}`, tsMs, value });
     }
   }
   return out;
+}
+
+/** Every valid sample of the dataset at `dir` (default the full one), deduplicated by (series, tsMs), in file order; absent files are skipped. */
+export function loadBme280(dir: string = BME280_DIR): Sample[] {
+  const seen = new Set<string>();
+  return readdirSync(dir)
+    .filter((d) => /^\d{4}$/.test(d))
+    .sort()
+    .flatMap((year) => readdirSync(join(dir, year)).sort().flatMap((month) => readBme280Month(join(dir, year, month), seen)));
 }

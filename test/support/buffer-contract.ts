@@ -8,22 +8,13 @@ import * as assert from 'uvu/assert';
 import type { SampleSource } from '../../builder/ports.js';
 import type { Sample, SeriesInfo } from '../../builder/types.js';
 import type { SampleBuffer } from '../../agent/buffer/ports.js';
+import { collect } from './sample-source-contract.js';
 
 export type ContractBuffer = SampleBuffer & SampleSource;
 
 const T: SeriesInfo = { deviceId: 'pi-1', seriesId: 'bme280.tempC', sensorId: 'bme280', metric: 'tempC', unit: '°C', kind: 'gauge' };
 const P: SeriesInfo = { ...T, seriesId: 'bme280.pressurePa', metric: 'pressurePa', unit: 'Pa' };
 const OTHER: SeriesInfo = { ...T, deviceId: 'pi-2' };
-
-async function collect(chunks: AsyncIterable<Sample[]>): Promise<{ rows: Sample[]; chunkCount: number }> {
-  const rows: Sample[] = [];
-  let chunkCount = 0;
-  for await (const c of chunks) {
-    chunkCount++;
-    rows.push(...c);
-  }
-  return { rows, chunkCount };
-}
 
 const ramp = (seriesId: string, n: number, startMs = 0, stepMs = 10_000): Sample[] =>
   Array.from({ length: n }, (_, i) => ({ seriesId, tsMs: startMs + i * stepMs, value: 20 + i / 100 }));

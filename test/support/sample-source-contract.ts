@@ -44,7 +44,8 @@ const byKey = (a: Sample, b: Sample) => (a.seriesId < b.seriesId ? -1 : a.series
 const sorted = (xs: readonly Sample[]) => [...xs].sort(byKey);
 const bySeriesId = (xs: readonly SeriesInfo[]) => [...xs].sort((a, b) => (a.seriesId < b.seriesId ? -1 : 1));
 
-async function collect(chunks: AsyncIterable<Sample[]>): Promise<{ rows: Sample[]; chunkCount: number }> {
+/** Every row of a chunked read, and how many chunks it came in. */
+export async function collect(chunks: AsyncIterable<Sample[]>): Promise<{ rows: Sample[]; chunkCount: number }> {
   const rows: Sample[] = [];
   let chunkCount = 0;
   for await (const c of chunks) {
