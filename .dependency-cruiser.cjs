@@ -4,9 +4,9 @@
  * @type {import('dependency-cruiser').IConfiguration}
  */
 const CORE = '^(builder|api|sensors|agent)/';
-const ADAPTERS = '^(aws|sqlite|platform|hardware|systemd)/';
+const ADAPTERS = '^(aws|sqlite|platform|hardware|systemd|mqtt|prometheus)/';
 const COMPOSITION = '^(pi|cloud|cli|bench)/';
-const IO_MODULES = '^(node:)?(fs|fs/promises|net|http|https|http2|child_process|dgram|tls|worker_threads)$|^better-sqlite3$|^@aws-sdk/|^i2c-bus$|^onoff$|^node-cron$';
+const IO_MODULES = '^(node:)?(fs|fs/promises|net|http|https|http2|child_process|dgram|tls|worker_threads)$|^better-sqlite3$|^@aws-sdk/|^i2c-bus$|^onoff$|^node-cron$|^mqtt$|^prom-client$';
 
 module.exports = {
   forbidden: [
@@ -92,7 +92,7 @@ module.exports = {
     {
       name: 'production-code-does-not-import-tests',
       severity: 'error',
-      from: { path: '^(builder|api|sensors|agent|aws|sqlite|platform|hardware|systemd|pi|cloud|cli|web/src)/' },
+      from: { path: '^(builder|api|sensors|agent|aws|sqlite|platform|hardware|systemd|mqtt|prometheus|pi|cloud|cli|web/src)/' },
       to: { path: '^test/' },
     },
   ],

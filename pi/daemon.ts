@@ -26,6 +26,7 @@ import { piBuildDeps } from './pi-build-deps.js';
 import { createPiApi } from './pi-api.js';
 import { WindowLocks } from './pi-fresh-builder.js';
 import { startNodeServer, type RunningServer } from '../platform/node-http-api.js';
+import { startObservability, type Observability } from './observability.js';
 
 export interface DaemonOptions {
   config: Config;
@@ -111,6 +112,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   let uploads: ReturnType<typeof startUploads>;
   let watchdog: WatchdogHandle | undefined;
   let refreshJobs: { idle(): Promise<void> } | undefined;
+  let obs: Observability | undefined;
   const stop = async () => {
     await watchdog?.stop();
     for (const job of jobs) await job.stop();
@@ -119,6 +121,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     await server?.close();
     await refreshJobs?.idle();
     await sampler?.stop();
+    await obs?.stop();
     await queue(async () => undefined); // let a running build finish
     buffer.close();
   };
@@ -133,11 +136,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     // Claim the HTTP port first: a port in use must stop the daemon before it samples or rebuilds anything.
     const pi = createPiApi({ dataDir: options.dataDir, deviceId: config.deviceId, buffer, locks, log, options: { corsOrigins: config.http.corsOrigins } });
     refreshJobs = pi.jobs;
-    server = await startNodeServer(pi.api, options.host ?? config.http.host, options.port ?? config.http.port, options.staticDir ? { staticDir: options.staticDir } : {});
+    // /metrics and MQTT (docs/prometheus.md, docs/home-assistant.md) see what the sampler stores through obs.buffer.
+    obs = await startObservability({ config, dataDir: options.dataDir, db, buffer, log });
+    server = await startNodeServer(pi.api, options.host ?? config.http.host, options.port ?? config.http.port, { ...(options.staticDir ? { staticDir: options.staticDir } : {}), routes: obs.routes });
     uploads = startUploads({ db, cloud: config.cloud, log });
-    sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer, log });
+    sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: obs.buffer, log });
     const deps = piBuildDeps({ source: buffer, dataDir: options.dataDir, deviceId: config.deviceId, log });
-    const build = (w: Window) => queue(() => locks.run(config.deviceId, w, () => buildWindow(deps, w, log)));
+    const build = (w: Window) => queue(() => locks.run(config.deviceId, w, () => obs!.timeBuild(w, () => buildWindow(deps, w, log))));
     const firstBuild = Promise.all(WINDOW_NAMES.map(build)).then(() => log.info('snapshots built', { windows: WINDOW_NAMES.length }));
     for (const w of WINDOW_NAMES) jobs.push(schedulePeriodic(`build ${w}`, cronForIntervalMs(WINDOWS[w].rebuildEveryMs), () => build(w), log));
     if (config.cloud?.bucket) jobs.push(await startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, log));

@@ -16,6 +16,8 @@ import { readStaticFile } from './static-files.js';
 export interface NodeHttpApiOptions {
   /** Directory of the page (`web/dist`); absent: only the API. */
   staticDir?: string;
+  /** Extra handlers by exact path (e.g. `/metrics`), tried before the page and the API. */
+  routes?: Readonly<Record<string, FetchHandler>>;
 }
 
 function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
@@ -66,7 +68,8 @@ export function nodeListener(api: FetchHandler, options: NodeHttpApiOptions = {}
       if (!res.writableFinished) aborter.abort(); // the client left before the answer was complete
     });
     const handle = async (): Promise<void> => {
-      if (root !== undefined && (await serveStatic(root, req, res))) return;
+      const route = options.routes?.[new URL('http://localhost' + (req.url ?? '/')).pathname];
+      if (route === undefined && root !== undefined && (await serveStatic(root, req, res))) return;
       let request: Request;
       try {
         request = toRequest(req, aborter.signal);
@@ -74,7 +77,7 @@ export function nodeListener(api: FetchHandler, options: NodeHttpApiOptions = {}
         await writeResponse(errorResponse(new ApiError(400, 'bad_parameter', 'the request URL or headers cannot be parsed', 'url')), res);
         return;
       }
-      await writeResponse(await api(request), res);
+      await writeResponse(await (route ?? api)(request), res);
     };
     handle().catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end('{"error":{"status":500,"code":"internal","message":"internal error"}}');

@@ -10,6 +10,7 @@ import { ID_PATTERN } from '../../builder/constants.js';
 import { parseSensorConfigs, type SensorConfig } from './sensor-config.js';
 import { ConfigError } from './errors.js';
 import { parseCloudConfig, type CloudConfig } from './upload-config.js';
+import { parseMqttConfig, type MqttConfig } from './mqtt-config.js';
 
 export interface HttpConfig {
   host: string;
@@ -26,11 +27,13 @@ export interface Config {
   sensors: SensorConfig[];
   /** Uplink to AWS (`agent/config/upload-config.ts`); undefined when not configured. */
   cloud?: CloudConfig;
+  /** MQTT publishing and Home Assistant discovery (`agent/config/mqtt-config.ts`); undefined when not configured. */
+  mqtt?: MqttConfig;
 }
 
 export const DEFAULT_HTTP: HttpConfig = { host: '127.0.0.1', port: 8080, corsOrigins: ['*'] };
 
-const KNOWN_KEYS = ['deviceId', 'http', 'sensors', 'cloud', '$schema', 'comment'];
+const KNOWN_KEYS = ['deviceId', 'http', 'sensors', 'cloud', 'mqtt', '$schema', 'comment'];
 
 /** Turns a host name into a valid device id (`ID_PATTERN`): other characters become `-`. */
 export function deviceIdFromHostname(hostname: string): string {
@@ -87,5 +90,6 @@ export function parseConfig(raw: unknown, hostname: string): Config {
   }
   const http = parseHttp(r.http);
   const cloud = parseCloudConfig(r.cloud);
-  return { deviceId, http, sensors: parseSensorConfigs(r.sensors), ...(cloud ? { cloud } : {}) };
+  const mqtt = parseMqttConfig(r.mqtt);
+  return { deviceId, http, sensors: parseSensorConfigs(r.sensors), ...(cloud ? { cloud } : {}), ...(mqtt ? { mqtt } : {}) };
 }

@@ -10,26 +10,10 @@ import { openDatabase } from '../../sqlite/sqlite-db.js';
 import type { SeriesStats } from '../../agent/buffer/ports.js';
 import { formatSensorStatuses, readClockStatus, readSensorStatuses, type SensorStatus } from '../../agent/sampling/sensor-status.js';
 import { formatUploadStatus, uploadStatus, type UploadStatus } from '../../pi/upload-service.js';
-import { ID_PATTERN, WINDOW_NAMES, allSnapshots, devicePrefix, metaKey, type Granularity, type Window } from '../../builder/constants.js';
-import { FsObjectStore } from '../../platform/fs-object-store.js';
-import type { SnapshotMeta } from '../../builder/types.js';
-import { decodeSnapshotMeta } from '../../builder/snapshot-meta.js';
+import { ID_PATTERN, WINDOW_NAMES, type Granularity, type Window } from '../../builder/constants.js';
+import { collectSnapshots, type SnapshotStatus } from '../../pi/snapshot-status.js';
+export { collectSnapshots, type SnapshotStatus };
 import { UsageError, dbPath, globalOptions, loadConfig, output, type GlobalOptions } from '../context.js';
-
-/** One snapshot's freshness, from its meta file. */
-export interface SnapshotStatus {
-  window: Window;
-  granularity: Granularity;
-  /** False when the snapshot was never built (no meta, or meta without a payload). */
-  isBuilt: boolean;
-  generatedAt?: string;
-  /** Seconds since `generatedAt` at the time of the report. */
-  ageS?: number;
-  /** Meta says the latest build failed, or `expiresAt` has passed. */
-  isStale: boolean;
-  consecutiveFailures: number;
-  lastError?: string;
-}
 
 /** Everything `status` prints; `--json` prints exactly this object. Times are epoch ms and ISO 8601 UTC. */
 export interface StatusReport {
@@ -45,29 +29,6 @@ export interface StatusReport {
   sensors: SensorStatus[];
   clock?: ReturnType<typeof readClockStatus>;
   upload?: UploadStatus;
-}
-
-/** Freshness of the 24 snapshots of `deviceId` from their meta files under `<dataDir>/snapshots/<device>/`. */
-export async function collectSnapshots(dataDir: string, deviceId: string, nowMs: number): Promise<SnapshotStatus[]> {
-  const store = new FsObjectStore(dataDir);
-  return Promise.all(
-    allSnapshots().map(async ({ window, granularity }): Promise<SnapshotStatus> => {
-      const obj = await store.get(devicePrefix(deviceId) + metaKey(window, granularity)).catch(() => undefined);
-      let meta: Partial<SnapshotMeta> = {};
-      try {
-        meta = obj ? decodeSnapshotMeta(obj.body) : {};
-      } catch {
-        return { window, granularity, isBuilt: false, isStale: true, consecutiveFailures: 0, lastError: 'unreadable meta file' };
-      }
-      const generatedMs = meta.generatedAt ? Date.parse(meta.generatedAt) : undefined;
-      const expired = meta.expiresAt ? Date.parse(meta.expiresAt) < nowMs : false;
-      return {
-        window, granularity, isBuilt: generatedMs !== undefined, generatedAt: meta.generatedAt ?? undefined,
-        ageS: generatedMs === undefined ? undefined : Math.round((nowMs - generatedMs) / 1000),
-        isStale: Boolean(meta.stale) || expired, consecutiveFailures: meta.consecutiveFailures ?? 0, lastError: meta.lastError ?? undefined,
-      };
-    }),
-  );
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());

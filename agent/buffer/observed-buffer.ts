@@ -1,0 +1,120 @@
+/**
+ * A `SampleBuffer` that tells observers what was stored, after the write committed: the MQTT
+ * publisher and the metrics read samples from here, so they see exactly what SQLite holds and the
+ * sampler never waits for them. Observers run synchronously and must only queue work; an observer
+ * that throws is reported through `onObserverError` and never fails the insert.
+ */
+import type { Sample, SeriesInfo } from '../../builder/types.js';
+import type { InsertResult, SampleBuffer, SeriesStats } from './ports.js';
+
+/** What an observer may hear about. */
+export interface BufferObserver {
+  /** Series declared (at sampler start). */
+  seriesDefined?(series: readonly SeriesInfo[]): void;
+  /** `samples` of `deviceId` were handed to `insert` and the write committed (`result` counts new rows). */
+  samplesStored?(deviceId: string, samples: readonly Sample[], result: InsertResult): void;
+}
+
+export class ObservedBuffer implements SampleBuffer {
+  private readonly observers: BufferObserver[] = [];
+
+  constructor(private readonly inner: SampleBuffer, private readonly onObserverError: (err: unknown) => void = () => undefined) {}
+
+  /** Add an observer; returns a function that removes it. */
+  observe(observer: BufferObserver): () => void {
+    this.observers.push(observer);
+    return () => {
+      const i = this.observers.indexOf(observer);
+      if (i >= 0) this.observers.splice(i, 1);
+    };
+  }
+
+  defineSeries(series: readonly SeriesInfo[]): void {
+    this.inner.defineSeries(series);
+    this.tell((o) => o.seriesDefined?.(series));
+  }
+
+  insert(deviceId: string, samples: readonly Sample[]): InsertResult {
+    const result = this.inner.insert(deviceId, samples);
+    this.tell((o) => o.samplesStored?.(deviceId, samples, result));
+    return result;
+  }
+
+  private tell(call: (o: BufferObserver) => void): void {
+    for (const o of this.observers) {
+      try {
+        call(o);
+      } catch (err) {
+        this.onObserverError(err);
+      }
+    }
+  }
+
+  deleteOlderThan(cutoffMs: number, maxRows: number): number {
+    return this.inner.deleteOlderThan(cutoffMs, maxRows);
+  }
+  newestTsMs(deviceId: string): number | undefined {
+    return this.inner.newestTsMs(deviceId);
+  }
+  stats(deviceId?: string): SeriesStats[] {
+    return this.inner.stats(deviceId);
+  }
+  getState(key: string): string | undefined {
+    return this.inner.getState(key);
+  }
+  setState(key: string, value: string): void {
+    this.inner.setState(key, value);
+  }
+  sizeBytes(): number {
+    return this.inner.sizeBytes();
+  }
+  close(): void {
+    this.inner.close();
+  }
+}
+
+/** The latest stored value of one series. */
+export interface LatestSample {
+  series: SeriesInfo;
+  tsMs: number;
+  value: number;
+}
+
+/**
+ * Observer keeping the newest stored value of each series and the count of stored samples, for
+ * `/metrics`. Empty after a restart until each series' next sample.
+ */
+export class LatestValues implements BufferObserver {
+  private readonly series = new Map<string, SeriesInfo>();
+  private readonly latest = new Map<string, LatestSample>();
+  /** Samples newly stored since start (duplicates not counted). */
+  storedSamples = 0;
+
+  seriesDefined(series: readonly SeriesInfo[]): void {
+    for (const s of series) this.series.set(`${s.deviceId}\u0000${s.seriesId}`, s);
+  }
+
+  samplesStored(deviceId: string, samples: readonly Sample[], result: InsertResult): void {
+    this.storedSamples += result.inserted;
+    for (const sample of samples) {
+      const key = `${deviceId}\u0000${sample.seriesId}`;
+      const series = this.series.get(key);
+      const prev = this.latest.get(key);
+      if (series && (!prev || prev.tsMs <= sample.tsMs)) this.latest.set(key, { series, tsMs: sample.tsMs, value: sample.value });
+    }
+  }
+
+  /** Newest value per series, in series order of declaration. */
+  values(): LatestSample[] {
+    return [...this.latest.values()];
+  }
+
+  /** The declared series (the publisher's lookup of unit and kind). */
+  seriesOf(deviceId: string, seriesId: string): SeriesInfo | undefined {
+    return this.series.get(`${deviceId}\u0000${seriesId}`);
+  }
+
+  allSeries(): SeriesInfo[] {
+    return [...this.series.values()];
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The daemon's outward views of itself: `GET /metrics` (Prometheus, always on) and, with an `mqtt`
+ * section, MQTT state messages with Home Assistant discovery. Both read the samples the buffer
+ * stored (through `ObservedBuffer`, handed to the sampler) and the agent's health (sensor states,
+ * upload queue, snapshot metas, database files). `prom-client` and `mqtt` are loaded here, lazily, so
+ * other commands never pay for them.
+ */
+import type { Logger } from '../builder/ports.js';
+import type { Config } from '../agent/config/config.js';
+import { LatestValues, ObservedBuffer } from '../agent/buffer/observed-buffer.js';
+import { readClockStatus, readSensorStatuses } from '../agent/sampling/sensor-status.js';
+import { agentHealthOf, type AgentHealth } from '../agent/mqtt/home-assistant.js';
+import type { FetchHandler } from '../api/create-api.js';
+import type { Db } from '../sqlite/sqlite-db.js';
+import type { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
+import { databaseFileSizes } from '../sqlite/database-files.js';
+import { systemClock } from '../platform/system-clock.js';
+import { collectSnapshots } from './snapshot-status.js';
+import { uploadStatus } from './upload-service.js';
+import type { RunningMqtt } from './mqtt-service.js';
+import packageJson from '../package.json' with { type: 'json' };
+
+export interface Observability {
+  /** The buffer to give the sampler: the SQLite buffer, observed. */
+  buffer: ObservedBuffer;
+  /** Extra HTTP routes for the node server (`/metrics`). */
+  routes: Record<string, FetchHandler>;
+  /** Run one scheduled build of `window`, recording its duration. */
+  timeBuild(window: string, run: () => Promise<void>): Promise<void>;
+  /** The agent's health now (the MQTT health message). */
+  health(): Promise<AgentHealth>;
+  mqtt?: RunningMqtt;
+  stop(): Promise<void>;
+}
+
+/**
+ * Build the metrics and (when configured) connect to MQTT.
+ * @throws {ConfigError} when the `mqtt` section names a password file, variable or TLS file that cannot be read.
+ */
+export async function startObservability(options: { config: Config; dataDir: string; db: Db; buffer: SqliteBuffer; log: Logger; env?: Record<string, string | undefined> }): Promise<Observability> {
+  const { config, buffer, log } = options;
+  const deviceId = config.deviceId;
+  const observed = new ObservedBuffer(buffer, (err) => log.warn('a sample observer failed (sampling continues)', { error: err as Error }));
+  const latest = new LatestValues();
+  observed.observe(latest);
+  const upload = () => (config.cloud ? uploadStatus(options.db, deviceId) : undefined);
+  const snapshots = () => collectSnapshots(options.dataDir, deviceId, systemClock.nowMs());
+  const health = async () => agentHealthOf({ sensorStates: readSensorStatuses(buffer).map((s) => s.state), snapshots: await snapshots(), uploadBacklogItems: upload()?.backlogItems });
+  let mqtt: RunningMqtt | undefined;
+  if (config.mqtt) {
+    const { startMqtt } = await import('./mqtt-service.js');
+    mqtt = await startMqtt({ mqtt: config.mqtt, deviceId, version: packageJson.version, health, log, env: options.env });
+    observed.observe(mqtt.publisher);
+  }
+  const { createAgentMetrics } = await import('../prometheus/agent-metrics.js');
+  const metrics = createAgentMetrics({
+    deviceId,
+    version: packageJson.version,
+    latest: () => latest.values(),
+    storedSamples: () => latest.storedSamples,
+    sensors: () => readSensorStatuses(buffer),
+    clockDiscarded: () => readClockStatus(buffer)?.discarded ?? 0,
+    upload: () => {
+      const u = upload();
+      return u && { backlogItems: u.backlogItems, oldestPendingTsMs: u.oldestPendingTsMs, lastSuccessMs: u.lastSuccessMs, forcedLoss: u.counters.forcedLoss };
+    },
+    snapshots,
+    database: () => databaseFileSizes(buffer.path),
+    ...(mqtt ? { mqtt: () => ({ isConnected: mqtt!.isConnected(), published: mqtt!.publisher.counts.published, dropped: mqtt!.publisher.counts.dropped }) } : {}),
+  });
+  return {
+    buffer: observed,
+    routes: { '/metrics': metrics.handle },
+    async timeBuild(window, run) {
+      const t0 = performance.now();
+      let isOk = false;
+      try {
+        await run();
+        isOk = true;
+      } finally {
+        metrics.observeBuild(window, performance.now() - t0, isOk);
+      }
+    },
+    health,
+    ...(mqtt ? { mqtt } : {}),
+    stop: async () => mqtt?.stop(),
+  };
+}
