@@ -81,7 +81,8 @@ export class MqttClientLink implements MqttLink {
     });
     this.client.on('message', (topic, payload) => events.message(topic, payload.toString('utf8')));
     this.client.on('error', (err) => this.problem(brokerErrorMessage(err as Error & { code?: string | number }, options.url)));
-    this.client.on('offline', () => this.problem(`lost the connection to ${options.url}; retrying every ${(options.reconnectPeriodMs ?? 5_000) / 1000} s (samples stay in SQLite)`));
+    // Before the first connection an unreachable broker shows as 'offline' or ECONNREFUSED (either order): one wording for both.
+    this.client.on('offline', () => this.problem(this.hasConnected ? `lost the connection to ${options.url}; retrying every ${(options.reconnectPeriodMs ?? 5_000) / 1000} s (samples stay in SQLite)` : brokerErrorMessage(Object.assign(new Error('offline'), { code: 'ECONNREFUSED' }), options.url)));
   }
 
   /** Log a problem once, until it changes or the link connects again. */
