@@ -60,10 +60,12 @@ export async function startObservability(options: { config: Config; dataDir: str
     storedSamples: () => latest.storedSamples,
     sensors: () => readSensorStatuses(buffer),
     clockDiscarded: () => readClockStatus(buffer)?.discarded ?? 0,
-    upload: () => {
-      const u = upload();
-      return u && { backlogItems: u.backlogItems, oldestPendingTsMs: u.oldestPendingTsMs, lastSuccessMs: u.lastSuccessMs, forcedLoss: u.counters.forcedLoss };
-    },
+    ...(config.cloud ? {
+      upload: () => {
+        const u = uploadStatus(options.db, deviceId);
+        return { backlogItems: u.backlogItems, oldestPendingTsMs: u.oldestPendingTsMs, lastSuccessMs: u.lastSuccessMs, forcedLoss: u.counters.forcedLoss };
+      },
+    } : {}),
     snapshots,
     database: () => databaseFileSizes(buffer.path),
     ...(mqtt ? { mqtt: () => ({ isConnected: mqtt!.isConnected(), published: mqtt!.publisher.counts.published, dropped: mqtt!.publisher.counts.dropped }) } : {}),

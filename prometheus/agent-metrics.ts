@@ -29,8 +29,8 @@ export interface AgentMetricsSource {
   sensors(): readonly SensorStatus[];
   /** Clock guard: samples discarded while the wall clock could not be trusted. */
   clockDiscarded(): number;
-  /** Undefined without an uplink. */
-  upload(): { backlogItems: number; oldestPendingTsMs?: number; lastSuccessMs?: number; forcedLoss: number } | undefined;
+  /** Absent without an uplink (`cloud` section). */
+  upload?(): { backlogItems: number; oldestPendingTsMs?: number; lastSuccessMs?: number; forcedLoss: number };
   snapshots(): Promise<readonly SnapshotFreshness[]>;
   database(): { fileBytes: number; walBytes: number };
   /** Undefined without an `mqtt` section. */
@@ -38,6 +38,7 @@ export interface AgentMetricsSource {
 }
 
 const SENSOR_STATES: readonly SensorState[] = ['starting', 'online', 'failing', 'offline', 'disabled'];
+const MISNAMED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 /** Build durations span ms (1h window) to minutes (a 12-month rebuild on a Pi Zero), s. */
 const BUILD_BUCKETS_S = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
@@ -73,7 +74,7 @@ function sampleMetrics(r: Registry, s: AgentMetricsSource): void {
   totalCounter(r, 'sensorctl_samples_lost_total', 'Samples not stored or lost, by cause: sensor_read (a read gave no valid value), clock_untrusted (discarded by the clock guard), retention_unsent (deleted before upload).', ['device', 'cause'], (set) => {
     set({ device: s.deviceId, cause: 'sensor_read' }, s.sensors().reduce((a, x) => a + x.failedReads, 0));
     set({ device: s.deviceId, cause: 'clock_untrusted' }, s.clockDiscarded());
-    set({ device: s.deviceId, cause: 'retention_unsent' }, s.upload()?.forcedLoss ?? 0);
+    set({ device: s.deviceId, cause: 'retention_unsent' }, s.upload?.().forcedLoss ?? 0);
   });
 }
 
@@ -87,18 +88,12 @@ function sensorMetrics(r: Registry, s: AgentMetricsSource): void {
 }
 
 function healthMetrics(r: Registry, s: AgentMetricsSource): void {
-  gauge(r, 'sensorctl_upload_backlog_items', 'Upload items waiting for DynamoDB (absent without an uplink).', [], (g) => {
-    const u = s.upload();
-    if (u) g.set(u.backlogItems);
-  });
-  gauge(r, 'sensorctl_upload_last_success_timestamp_seconds', 'Time of the last upload run that confirmed items (Unix time; absent before the first).', [], (g) => {
-    const t = s.upload()?.lastSuccessMs;
-    if (t !== undefined) g.set(t / 1000);
-  });
-  gauge(r, 'sensorctl_upload_oldest_pending_timestamp_seconds', 'Sample time of the oldest item waiting for upload (Unix time; absent when none waits).', [], (g) => {
-    const t = s.upload()?.oldestPendingTsMs;
-    if (t !== undefined) g.set(t / 1000);
-  });
+  if (s.upload) {
+    const upload = s.upload;
+    gauge(r, 'sensorctl_upload_backlog_items', 'Upload items waiting for DynamoDB.', [], (g) => g.set(upload().backlogItems));
+    gauge(r, 'sensorctl_upload_last_success_timestamp_seconds', 'Time of the last upload run that confirmed items (Unix time; 0 before the first).', [], (g) => g.set((upload().lastSuccessMs ?? 0) / 1000));
+    gauge(r, 'sensorctl_upload_oldest_pending_timestamp_seconds', 'Sample time of the oldest item waiting for upload (Unix time; 0 when none waits).', [], (g) => g.set((upload().oldestPendingTsMs ?? 0) / 1000));
+  }
   gauge(r, 'sensorctl_snapshot_age_seconds', 'Seconds since each snapshot was generated (absent when never built).', ['window', 'granularity'], async (g) => {
     for (const x of await s.snapshots()) if (x.ageS !== undefined) g.set({ window: x.window, granularity: String(x.granularity) }, x.ageS);
   });
@@ -131,6 +126,9 @@ export interface AgentMetrics {
 export function createAgentMetrics(source: AgentMetricsSource): AgentMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // prom-client also exports these three as gauges named `_total`, which promtool rejects (a `_total`
+  // name is a counter); the same counts stay available by type as `nodejs_active_handles` etc.
+  for (const name of MISNAMED_DEFAULT_METRICS) registry.removeSingleMetric(name);
   new Gauge({ name: 'sensorctl_info', help: 'Always 1; the labels name the agent.', labelNames: ['device', 'version'], registers: [registry] }).set({ device: source.deviceId, version: source.version }, 1);
   sampleMetrics(registry, source);
   sensorMetrics(registry, source);
