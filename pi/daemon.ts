@@ -139,6 +139,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     // /metrics and MQTT (docs/prometheus.md, docs/home-assistant.md) see what the sampler stores through obs.buffer.
     obs = await startObservability({ config, dataDir: options.dataDir, db, buffer, log });
     server = await startNodeServer(pi.api, options.host ?? config.http.host, options.port ?? config.http.port, { ...(options.staticDir ? { staticDir: options.staticDir } : {}), routes: obs.routes });
+    await obs.startMqtt();
     uploads = startUploads({ db, cloud: config.cloud, log });
     sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: obs.buffer, log });
     const deps = piBuildDeps({ source: buffer, dataDir: options.dataDir, deviceId: config.deviceId, log });

@@ -29,14 +29,17 @@ export interface Observability {
   timeBuild(window: string, run: () => Promise<void>): Promise<void>;
   /** The agent's health now (the MQTT health message). */
   health(): Promise<AgentHealth>;
+  /**
+   * With an `mqtt` section: connect (in the background) and publish what the buffer stores from now
+   * on. Called once the HTTP port is claimed, so a daemon that cannot start never announces itself.
+   * @throws {ConfigError} when the password file, variable or a TLS file named by the config cannot be read.
+   */
+  startMqtt(): Promise<void>;
   mqtt?: RunningMqtt;
   stop(): Promise<void>;
 }
 
-/**
- * Build the metrics and (when configured) connect to MQTT.
- * @throws {ConfigError} when the `mqtt` section names a password file, variable or TLS file that cannot be read.
- */
+/** Build the metrics and the observed buffer; MQTT starts with `startMqtt()`. */
 export async function startObservability(options: { config: Config; dataDir: string; db: Db; buffer: SqliteBuffer; log: Logger; env?: Record<string, string | undefined> }): Promise<Observability> {
   const { config, buffer, log } = options;
   const deviceId = config.deviceId;
@@ -47,11 +50,6 @@ export async function startObservability(options: { config: Config; dataDir: str
   const snapshots = () => collectSnapshots(options.dataDir, deviceId, systemClock.nowMs());
   const health = async () => agentHealthOf({ sensorStates: readSensorStatuses(buffer).map((s) => s.state), snapshots: await snapshots(), uploadBacklogItems: upload()?.backlogItems });
   let mqtt: RunningMqtt | undefined;
-  if (config.mqtt) {
-    const { startMqtt } = await import('./mqtt-service.js');
-    mqtt = await startMqtt({ mqtt: config.mqtt, deviceId, version: packageJson.version, health, log, env: options.env });
-    observed.observe(mqtt.publisher);
-  }
   const { createAgentMetrics } = await import('../prometheus/agent-metrics.js');
   const metrics = createAgentMetrics({
     deviceId,
@@ -68,9 +66,9 @@ export async function startObservability(options: { config: Config; dataDir: str
     } : {}),
     snapshots,
     database: () => databaseFileSizes(buffer.path),
-    ...(mqtt ? { mqtt: () => ({ isConnected: mqtt!.isConnected(), published: mqtt!.publisher.counts.published, dropped: mqtt!.publisher.counts.dropped }) } : {}),
+    ...(config.mqtt ? { mqtt: () => ({ isConnected: mqtt?.isConnected() ?? false, published: mqtt?.publisher.counts.published ?? 0, dropped: mqtt?.publisher.counts.dropped ?? 0 }) } : {}),
   });
-  return {
+  const obs: Observability = {
     buffer: observed,
     routes: { '/metrics': metrics.handle },
     async timeBuild(window, run) {
@@ -84,7 +82,14 @@ export async function startObservability(options: { config: Config; dataDir: str
       }
     },
     health,
-    ...(mqtt ? { mqtt } : {}),
+    async startMqtt() {
+      if (!config.mqtt || mqtt) return;
+      const { startMqtt } = await import('./mqtt-service.js');
+      mqtt = await startMqtt({ mqtt: config.mqtt, deviceId, version: packageJson.version, health, log, env: options.env });
+      observed.observe(mqtt.publisher);
+      obs.mqtt = mqtt;
+    },
     stop: async () => mqtt?.stop(),
   };
+  return obs;
 }
