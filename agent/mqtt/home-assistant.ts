@@ -97,8 +97,12 @@ export interface AgentHealth {
   sensorsFailing: number;
 }
 
-/** The health message: `AgentHealth` as JSON (keys as in the interface). */
-export const healthPayload = (health: AgentHealth): string => JSON.stringify(health);
+/**
+ * The health message: `AgentHealth` as JSON (keys as in the interface). An absent snapshot age is
+ * `null`, which the entity's template renders as `None`: Home Assistant's MQTT sensor reads that
+ * payload as "unknown" (its `PAYLOAD_NONE`) instead of failing to parse a number.
+ */
+export const healthPayload = (health: AgentHealth): string => JSON.stringify({ ...health, snapshotAgeS: health.snapshotAgeS ?? null });
 
 /**
  * A state message. `value` in the series' unit; `totalValue` (counters) the running sum the

@@ -15,7 +15,10 @@ import { brokerErrorMessage } from '../../mqtt/mqtt-link.js';
 import { silentLog } from '../../builder/ports.js';
 import type { SeriesInfo } from '../../builder/types.js';
 import { recordingLogger } from '../support/recording-logger.js';
-import { MOSQUITTO_HINT, MOSQUITTO_MISSING, record, startMosquitto, type MosquittoHandle, type Recorder } from '../support/mosquitto.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { MOSQUITTO_HINT, MOSQUITTO_MISSING, OPENSSL_MISSING, makeTestCertificates, record, startMosquitto, type MosquittoHandle, type Recorder } from '../support/mosquitto.js';
 import { requiring } from '../support/requirement.js';
 
 const HEALTH = { uploadBacklogItems: 3, snapshotAgeS: 42, staleSnapshots: 0, sensorsFailing: 1 };
@@ -194,10 +197,49 @@ test('a wrong password is logged once, naming the config keys to check; sampling
     assert.match(refusals[0], /mqtt\.username/);
     running.buffer.insert('pi-test', [{ seriesId: 'bme.tempC', tsMs: 1, value: 1 }]);
     assert.is(running.buffer.stats('pi-test')[0].count, 1);
+    // The right password, from a file, connects.
+    const file = join(mkdtempSync(join(tmpdir(), 'mqtt-pw-')), 'password');
+    writeFileSync(file, 'right\n', { mode: 0o600 });
+    const good = await agent(b, recordingLogger(), { username: 'sensorctl', passwordFile: file });
+    try {
+      await until(() => good.mqtt.isConnected(), 5_000, 'the connection with the password from the file');
+    } finally {
+      await good.mqtt.stop();
+      rmSync(dirname(file), { recursive: true, force: true });
+    }
   } finally {
     delete process.env.TEST_MQTT_PASSWORD;
     await running.mqtt.stop();
     await b.close();
+  }
+});
+
+const tls = suite('MQTT over TLS against mosquitto');
+const tlsTest = requiring(tls, [...MOSQUITTO_MISSING, ...OPENSSL_MISSING], `${MOSQUITTO_HINT} openssl`);
+
+tlsTest('mqtts with tls.caFile connects and publishes; without the CA the TLS failure names mqtt.tls.caFile', async () => {
+  const certs = makeTestCertificates();
+  const b = await startMosquitto({ tls: certs });
+  const log = recordingLogger();
+  const untrusted = await agent(b, log);
+  const trusted = await agent(b, recordingLogger(), { tls: { caFile: certs.caFile } });
+  try {
+    await until(() => trusted.mqtt.isConnected(), 5_000, 'the TLS connection');
+    await until(() => log.lines.length > 0, 5_000, 'the TLS failure to be logged');
+    assert.not.ok(untrusted.mqtt.isConnected());
+    assert.match(log.lines[0], /^warn mqtt: TLS handshake failed: .*\(check mqtt\.tls\.caFile, mqtt\.tls\.rejectUnauthorized\)$/);
+    const rec = await record(b.url, ['sensorctl/#'], { ca: readFileSync(certs.caFile, 'utf8') });
+    try {
+      trusted.buffer.insert('pi-test', [{ seriesId: 'bme.tempC', tsMs: 5_000, value: 5 }]);
+      assert.is(JSON.parse((await rec.waitFor((m) => m.topic === 'sensorctl/pi-test/series/bme.tempC/state')).payload).value, 5);
+    } finally {
+      await rec.close();
+    }
+  } finally {
+    await untrusted.mqtt.stop();
+    await trusted.mqtt.stop();
+    await b.close();
+    rmSync(certs.dir, { recursive: true, force: true });
   }
 });
 
@@ -250,4 +292,5 @@ errors('an unreachable broker is logged once naming mqtt.url, and never thrown',
 });
 
 broker.run();
+tls.run();
 errors.run();

@@ -16,6 +16,27 @@ const MOSQUITTO_PASSWD = '/usr/bin/mosquitto_passwd';
 export const MOSQUITTO_MISSING = [MOSQUITTO, MOSQUITTO_PASSWD].filter((p) => !existsSync(p));
 export const MOSQUITTO_HINT = 'apt-get install mosquitto';
 
+export const OPENSSL_MISSING = ['/usr/bin/openssl'].filter((p) => !existsSync(p));
+
+/** PEM files of a throw-away CA and a server certificate for 127.0.0.1 signed by it. */
+export interface TestCertificates {
+  dir: string;
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
+/** Make a CA and a server certificate (SAN IP 127.0.0.1) with openssl in a temp dir; remove `dir` when done. */
+export function makeTestCertificates(): TestCertificates {
+  const dir = mkdtempSync(join(tmpdir(), 'mqtt-tls-'));
+  const run = (...args: string[]) => execFileSync('/usr/bin/openssl', args, { cwd: dir, stdio: 'pipe' });
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=sensorctl test CA');
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext');
+  return { dir, caFile: join(dir, 'ca.pem'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') };
+}
+
 /** A free TCP port on 127.0.0.1 (bound, read, released). */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -52,7 +73,7 @@ export interface MosquittoHandle {
 /**
  * Start mosquitto on a free port. With `users`, only those user/password pairs may connect.
  */
-export async function startMosquitto(options: { users?: Record<string, string> } = {}): Promise<MosquittoHandle> {
+export async function startMosquitto(options: { users?: Record<string, string>; tls?: TestCertificates } = {}): Promise<MosquittoHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'mosquitto-'));
   const port = await freePort();
   const lines = [`listener ${port} 127.0.0.1`, 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning'];
@@ -66,6 +87,7 @@ export async function startMosquitto(options: { users?: Record<string, string> }
   } else {
     lines.push('allow_anonymous true');
   }
+  if (options.tls) lines.push(`cafile ${options.tls.caFile}`, `certfile ${options.tls.certFile}`, `keyfile ${options.tls.keyFile}`);
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, lines.join('\n') + '\n');
   let child: ChildProcess | undefined;
@@ -88,7 +110,7 @@ export async function startMosquitto(options: { users?: Record<string, string> }
   };
   await start();
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${options.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     port,
     stop,
     start,
@@ -116,7 +138,7 @@ export interface Recorder {
   close(): Promise<void>;
 }
 
-export async function record(url: string, topics: string[], options: { username?: string; password?: string } = {}): Promise<Recorder> {
+export async function record(url: string, topics: string[], options: { username?: string; password?: string; ca?: string } = {}): Promise<Recorder> {
   const client = await connectAsync(url, { clientId: `test-recorder-${Math.random().toString(16).slice(2)}`, reconnectPeriod: 200, ...options });
   const messages: RecordedMessage[] = [];
   const waiters = new Set<() => void>();

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { METRICS, type Metric } from '../../../builder/metrics.js';
 import type { SeriesInfo } from '../../../builder/types.js';
 import {
-  HA_SENSOR_CLASSES, agentHealthOf, agentTopics, discoveryMessages, haObjectId, haSensorClassOf, statePayload,
+  HA_SENSOR_CLASSES, agentHealthOf, agentTopics, discoveryMessages, haObjectId, haSensorClassOf, healthPayload, statePayload,
 } from '../../../agent/mqtt/home-assistant.js';
 
 /**
@@ -137,6 +137,11 @@ payloads('health: sensors not online count as failing; the age is the oldest bui
   });
   assert.equal(h, { uploadBacklogItems: 0, snapshotAgeS: 900, staleSnapshots: 2, sensorsFailing: 3 });
   assert.is(agentHealthOf({ sensorStates: [], snapshots: [{ isStale: false }], uploadBacklogItems: 7 }).snapshotAgeS, undefined);
+});
+
+payloads("before any snapshot is built the age is null, which Home Assistant's template renders as its 'None' (unknown)", () => {
+  assert.equal(JSON.parse(healthPayload({ uploadBacklogItems: 7, staleSnapshots: 0, sensorsFailing: 0 })), { uploadBacklogItems: 7, snapshotAgeS: null, staleSnapshots: 0, sensorsFailing: 0 });
+  assert.is(JSON.parse(healthPayload({ uploadBacklogItems: 0, snapshotAgeS: 5, staleSnapshots: 0, sensorsFailing: 0 })).snapshotAgeS, 5);
 });
 
 classes.run();

@@ -50,7 +50,7 @@ pub('on connect: online (retained), Home Assistant birth subscription, discovery
   assert.equal(link.subscribed, ['homeassistant/status']);
   assert.is(link.sent[0].payload, 'online');
   assert.ok(link.sent.slice(0, 7).every((m) => m.retain), 'availability and discovery are retained');
-  assert.equal(JSON.parse(link.sent[7].payload), HEALTH);
+  assert.equal(JSON.parse(link.sent[7].payload), { ...HEALTH, snapshotAgeS: null });
 });
 
 pub("Home Assistant's birth message sends discovery again; other payloads do not", () => {
