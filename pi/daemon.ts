@@ -4,7 +4,8 @@
  * trims the buffer hourly; the uploader drains to DynamoDB when a `cloud` section is configured,
  * and with `cloud.bucket` the Pi checks the cloud's meta every minute and pushes `fallback/`
  * snapshots while the cloud's builds keep failing;
- * the API and the page are served over HTTP; systemd's watchdog is fed. `stop()` undoes it all in
+ * the API, the page and `/metrics` are served over HTTP; with an `mqtt` section stored samples are
+ * published to MQTT with Home Assistant discovery; systemd's watchdog is fed. `stop()` undoes it all in
  * reverse order so nothing committed is lost.
  */
 import { mkdirSync } from 'node:fs';

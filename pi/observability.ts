@@ -20,6 +20,9 @@ import { uploadStatus } from './upload-service.js';
 import type { RunningMqtt } from './mqtt-service.js';
 import packageJson from '../package.json' with { type: 'json' };
 
+/** How long one read of the snapshot metas is reused, ms. */
+const SNAPSHOT_READ_REUSE_MS = 1_000;
+
 export interface Observability {
   /** The buffer to give the sampler: the SQLite buffer, observed. */
   buffer: ObservedBuffer;
@@ -47,7 +50,13 @@ export async function startObservability(options: { config: Config; dataDir: str
   const latest = new LatestValues();
   observed.observe(latest);
   const upload = () => (config.cloud ? uploadStatus(options.db, deviceId) : undefined);
-  const snapshots = () => collectSnapshots(options.dataDir, deviceId, systemClock.nowMs());
+  // One read of the 24 meta files serves a whole scrape (age and staleness gauges) and the health message.
+  let snapshotRead: { atMs: number; value: ReturnType<typeof collectSnapshots> } | undefined;
+  const snapshots = () => {
+    const nowMs = systemClock.nowMs();
+    if (!snapshotRead || nowMs - snapshotRead.atMs > SNAPSHOT_READ_REUSE_MS) snapshotRead = { atMs: nowMs, value: collectSnapshots(options.dataDir, deviceId, nowMs) };
+    return snapshotRead.value;
+  };
   const health = async () => agentHealthOf({ sensorStates: readSensorStatuses(buffer).map((s) => s.state), snapshots: await snapshots(), uploadBacklogItems: upload()?.backlogItems });
   let mqtt: RunningMqtt | undefined;
   const { createAgentMetrics } = await import('../prometheus/agent-metrics.js');
