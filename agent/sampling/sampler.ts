@@ -81,11 +81,15 @@ export class Sampler {
     for (const slot of this.slots) this.publish(slot), this.schedule(slot, 0);
   }
 
-  /** Stop the loops, wait for reads in flight, close the drivers. */
+  /**
+   * Stop the loops, wait for reads in flight, store (or count and log as discarded) what the clock
+   * guard still holds, close the drivers.
+   */
   async stop(): Promise<void> {
     this.running = false;
     for (const slot of this.slots) slot.cancel?.();
     await Promise.all(this.slots.map((slot) => slot.busy));
+    this.drainGuard();
     await Promise.all(this.slots.map((slot) => slot.sensor.driver.close().catch(() => undefined)));
   }
 
@@ -205,6 +209,16 @@ export class Sampler {
   private setState(slot: Slot, state: SensorState): void {
     slot.status.state = state;
     slot.status.sinceMs = this.options.clock.nowMs();
+  }
+
+  private drainGuard(): void {
+    try {
+      const samples = this.options.guard.drain(this.options.clock.nowMs(), this.options.scheduler.monoMs());
+      if (samples.length) this.options.buffer.insert(this.options.deviceId, samples);
+      this.publishClock();
+    } catch (err) {
+      this.options.log.error('could not store the samples held while the clock was untrusted', { error: err as Error });
+    }
   }
 
   private lastClockStatus?: string;
