@@ -45,6 +45,8 @@ export interface ScheduledJob {
   runNow(): Promise<boolean>;
   /** Completed or started runs, and slots skipped because a run was still going. */
   readonly counts: { runs: number; skipped: number };
+  /** Stop this job alone; resolves when its run in progress has ended. */
+  stop(): Promise<void>;
 }
 
 export interface JobOptions {
@@ -61,6 +63,7 @@ type Run = () => Promise<unknown>;
 
 interface Job extends ScheduledJob {
   cancel?: () => void;
+  isStopped: boolean;
   inFlight?: Promise<void>;
   onStep?: (stepMs: number, local: LocalTime) => void;
 }
@@ -93,7 +96,7 @@ export class JobScheduler {
     const job = this.add(name, run, options);
     let dueMono = this.options.timers.monoMs() + (options.firstDelayMs ?? everyMs);
     const arm = () => {
-      if (this.isStopped) return;
+      if (this.isStopped || job.isStopped) return;
       job.cancel = this.options.timers.schedule(Math.max(0, dueMono - this.options.timers.monoMs()), () => {
         this.observe();
         void job.runNow();
@@ -123,7 +126,7 @@ export class JobScheduler {
       else if (doneThrough > addDays(local.date, 1)) doneThrough = doneFor(local);
     };
     const poll = () => {
-      if (this.isStopped) return;
+      if (this.isStopped || job.isStopped) return;
       this.observe();
       const local = this.localTime(this.options.clock.nowMs());
       if (local.date > doneThrough && local.msOfDay >= slotMs) {
@@ -149,12 +152,18 @@ export class JobScheduler {
     const log = this.options.log;
     const job: Job = {
       name,
+      isStopped: false,
       counts: { runs: 0, skipped: 0 },
+      stop: async () => {
+        job.isStopped = true;
+        job.cancel?.();
+        await job.inFlight;
+      },
       isBusy: () => job.inFlight !== undefined,
       runNow: async () => {
         if (job.inFlight) {
           job.counts.skipped++;
-          log.warn(`${name}: previous run still going; this tick is skipped`);
+          log.warn(`${name}: previous run still going; tick skipped`);
           options.onSkip?.();
           return false;
         }
