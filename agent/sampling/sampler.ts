@@ -7,7 +7,8 @@
  * sensor and per code, and is retried with backoff (1 s, 2 s, 4 s … up to max(interval, 60 s)).
  * After every `reinitAfter` consecutive failures the chip is re-initialised. The state moves
  * online → failing (first failure) → offline (`offlineAfter` failures) → online ("recovered") and is
- * logged once per change. A permanent error (wrong chip, bad pin) disables only that sensor.
+ * logged once per change. A permanent error (wrong chip, bad pin) disables only that sensor, which
+ * is then retried (fresh init) on a slow backoff of minutes, so a re-plugged sensor comes back.
  */
 import type { Clock, Logger } from '../../builder/ports.js';
 import type { SeriesInfo } from '../../builder/types.js';
@@ -24,13 +25,19 @@ export interface FailurePolicy {
   retryBaseMs: number;
   /** Longest retry delay, ms (at least the sensor's interval). */
   maxBackoffMs: number;
-  /** Re-initialise the chip after this many consecutive failures (and every as many after). */
+  /** Re-initialise the chip after this many consecutive failures (and every as many after), unless its driver `handlesFaults`. */
   reinitAfter: number;
   /** Consecutive failures after which the sensor is `offline`. */
   offlineAfter: number;
+  /** First retry (a fresh init) of a sensor disabled by a permanent fault, ms; doubles per failed retry. */
+  disabledRetryBaseMs: number;
+  /** Longest delay between retries of a disabled sensor, ms. */
+  disabledRetryMaxMs: number;
 }
 
-export const DEFAULT_FAILURE_POLICY: FailurePolicy = { retryBaseMs: 1_000, maxBackoffMs: 60_000, reinitAfter: 3, offlineAfter: 5 };
+export const DEFAULT_FAILURE_POLICY: FailurePolicy = {
+  retryBaseMs: 1_000, maxBackoffMs: 60_000, reinitAfter: 3, offlineAfter: 5, disabledRetryBaseMs: 120_000, disabledRetryMaxMs: 1_800_000,
+};
 
 export interface SampledSensor {
   driver: SensorDriver;
@@ -55,6 +62,8 @@ interface Slot {
   sensor: SampledSensor;
   status: SensorStatus;
   needsInit: boolean;
+  /** Failed retries since the sensor was disabled (its slow backoff). */
+  disabledRetries: number;
   cancel?: () => void;
   busy?: Promise<void>;
 }
@@ -70,6 +79,7 @@ export class Sampler {
     this.slots = options.sensors.map((sensor) => ({
       sensor,
       needsInit: true,
+      disabledRetries: 0,
       status: { id: sensor.driver.id, type: sensor.type, state: 'starting', sinceMs: now, consecutiveFailures: 0, reads: 0, failedReads: 0, errorCounts: {}, reinits: 0 },
     }));
   }
@@ -187,12 +197,7 @@ export class Sampler {
     st.consecutiveFailures++;
     st.lastError = message;
     const id = slot.sensor.driver.id;
-    if (isPermanent) {
-      this.options.log.error('sensor disabled (permanent fault; fix wiring or config and restart)', { sensor: id, error: message });
-      this.setState(slot, 'disabled');
-      this.publish(slot);
-      return undefined;
-    }
+    if (isPermanent || st.state === 'disabled') return this.disabled(slot, message);
     if (st.consecutiveFailures >= this.policy.offlineAfter && st.state !== 'offline') {
       this.options.log.error('sensor offline', { sensor: id, failures: st.consecutiveFailures, error: message });
       this.setState(slot, 'offline');
@@ -200,10 +205,28 @@ export class Sampler {
       this.options.log.warn('sensor failing', { sensor: id, error: message });
       this.setState(slot, 'failing');
     }
-    if (st.consecutiveFailures % this.policy.reinitAfter === 0) slot.needsInit = true;
+    // A driver that handles bus faults itself is re-initialised only on a permanent fault's retry.
+    if (!slot.sensor.driver.handlesFaults && st.consecutiveFailures % this.policy.reinitAfter === 0) slot.needsInit = true;
     this.publish(slot);
     const cap = Math.max(slot.sensor.intervalMs, this.policy.maxBackoffMs);
     return Math.min(cap, this.policy.retryBaseMs * 2 ** Math.min(st.consecutiveFailures - 1, 30));
+  }
+
+  /**
+   * A permanent fault (wrong chip, unusable pin): the sensor is `disabled` and retried with a fresh
+   * init on a slow backoff (2, 4, 8 … 30 min), so a re-plugged or rewired sensor comes back on its
+   * own. Logged once when disabled; the retries are quiet until one succeeds ("sensor recovered").
+   */
+  private disabled(slot: Slot, message: string): number {
+    const { disabledRetryBaseMs, disabledRetryMaxMs } = this.policy;
+    if (slot.status.state !== 'disabled') {
+      slot.disabledRetries = 0;
+      this.options.log.error(`sensor disabled (permanent fault; fix wiring or config): retried every ${disabledRetryBaseMs / 60_000}–${disabledRetryMaxMs / 60_000} min`, { sensor: slot.sensor.driver.id, error: message });
+      this.setState(slot, 'disabled');
+    } else slot.disabledRetries++;
+    slot.needsInit = true;
+    this.publish(slot);
+    return Math.min(disabledRetryMaxMs, disabledRetryBaseMs * 2 ** Math.min(slot.disabledRetries, 30));
   }
 
   private setState(slot: Slot, state: SensorState): void {

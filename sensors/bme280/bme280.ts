@@ -6,8 +6,11 @@
  * configuration (ctrl_hum written before ctrl_meas, §5.4.3), then sleep (forced) or normal mode.
  * read(): in forced mode, trigger a measurement (ctrl_meas mode = 01) before every read, wait the
  * maximum measurement time and until status.measuring is clear; then one burst read 0xF7–0xFE.
+ * Faults: each transfer is retried at once on a bus error (`TRANSFER_ATTEMPTS`); a chip that reset
+ * itself (enabled channels read as skipped and ctrl_meas lost its settings) gets its configuration
+ * rewritten (calibration is in NVM and survives). The sampler never re-initialises it for failed reads.
  */
-import { MeasurementTimeoutError, SensorError, WrongChipError, toSensorError } from '../errors.js';
+import { BusError, MeasurementTimeoutError, SensorError, WrongChipError, toSensorError } from '../errors.js';
 import type { SensorDriver } from '../driver.js';
 import type { I2cBus, Sleep } from '../ports.js';
 import type { Reading } from '../reading.js';
@@ -36,6 +39,14 @@ export interface Bme280Settings {
 /** Weather-monitoring settings (data sheet §3.5.1): forced mode, ×1 everywhere, filter off. */
 export const DEFAULT_BME280_SETTINGS: Bme280Settings = { mode: 'forced', osrsT: 1, osrsP: 1, osrsH: 1, filter: 0, standbyMs: 1000 };
 
+/**
+ * Attempts per bus transfer: a transfer failing with a bus error (EREMOTEIO, EIO, …) is retried at
+ * once, up to this many times in all. Register reads and configuration writes are idempotent; a
+ * repeated trigger restarts the conversion. Only a chip reset (ctrl_meas lost) leads to rewriting
+ * the configuration, never a failed transfer.
+ */
+export const TRANSFER_ATTEMPTS = 3;
+
 /** How many extra status polls after the maximum measurement time before giving up. */
 export const STATUS_POLLS = 10;
 /** Wait between status polls, ms. */
@@ -43,6 +54,9 @@ export const STATUS_POLL_MS = 2;
 
 /** BME280/BMP280 over `I2cBus` (see the file header for the init and read sequence). */
 export class Bme280 implements SensorDriver {
+  readonly handlesFaults = true;
+  /** Transfers that failed and were retried (bus flapping), since construction. */
+  retriedTransfers = 0;
   private calibration?: Calibration;
   private chipId?: number;
 
@@ -168,11 +182,16 @@ export class Bme280 implements SensorDriver {
     return new Uint8Array(buffer);
   }
 
+  /** One transfer, retried at once on a bus error (`TRANSFER_ATTEMPTS` in all). */
   private async io<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw toSensorError(this.id, operation, err);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        const error = toSensorError(this.id, operation, err);
+        if (!(error instanceof BusError) || attempt >= TRANSFER_ATTEMPTS) throw error;
+        this.retriedTransfers++;
+      }
     }
   }
 }

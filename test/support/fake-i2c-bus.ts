@@ -12,7 +12,9 @@
  * - BH1750 (`FakeBh1750`): opcodes power down/on/reset, continuous/one-time H/H2/L, the two MTreg
  *   opcodes; 2-byte result.
  * Faults: `failNext(addr, errno, n)` makes the next n transfers to addr throw a Node-style error
- * (EREMOTEIO = NACK, EIO, ETIMEDOUT, ENXIO); `absent` devices NACK everything and are not found
+ * (EREMOTEIO = NACK, EIO, ETIMEDOUT, ENXIO); `flaky(addr, rate, random)` makes each transfer to addr
+ * fail with probability `rate`, as EREMOTEIO or EIO (half each), drawn from a seeded `random` so a run
+ * repeats exactly (a failed transfer has no effect on the chip); `absent` devices NACK everything and are not found
  * by scan; `stuck(addr, reg, bytes)` pins a register range to fixed bytes. Every transfer is
  * recorded in `log` for order assertions.
  */
@@ -36,6 +38,9 @@ export class FakeI2cBus implements I2cBus {
   readonly log: string[] = [];
   private readonly faults = new Map<number, { errno: string; remaining: number }>();
   private readonly stucks: Array<{ addr: number; reg: number; bytes: number[] }> = [];
+  private readonly flakes = new Map<number, { rate: number; random: () => number }>();
+  /** Transfers attempted and failed by `flaky`, per address. */
+  readonly flakyCounts = new Map<number, { transfers: number; failed: number }>();
   readonly absent = new Set<number>();
   private pointer = new Map<number, number>();
   isClosed = false;
@@ -48,6 +53,11 @@ export class FakeI2cBus implements I2cBus {
   failNext(addr: number, errno: string, count = 1): void {
     this.faults.set(addr, { errno, remaining: count });
   }
+  /** Each transfer to `addr` fails with probability `rate` (0 stops it), as EREMOTEIO or EIO. */
+  flaky(addr: number, rate: number, random: () => number): void {
+    if (rate <= 0) this.flakes.delete(addr);
+    else this.flakes.set(addr, { rate, random });
+  }
   /** Registers `reg…` of `addr` read as `bytes` whatever the chip holds. */
   stuck(addr: number, reg: number, bytes: number[]): void {
     this.stucks.push({ addr, reg, bytes });
@@ -59,6 +69,17 @@ export class FakeI2cBus implements I2cBus {
     if (f && f.remaining > 0) {
       f.remaining--;
       throw busError(f.errno, `${op} on 0x${addr.toString(16)}`);
+    }
+    const flake = this.flakes.get(addr);
+    if (flake) {
+      const c = this.flakyCounts.get(addr) ?? { transfers: 0, failed: 0 };
+      this.flakyCounts.set(addr, c);
+      c.transfers++;
+      const draw = flake.random();
+      if (draw < flake.rate) {
+        c.failed++;
+        throw busError(draw < flake.rate / 2 ? 'EREMOTEIO' : 'EIO', `${op} on 0x${addr.toString(16)}`);
+      }
     }
     const d = this.devices.get(addr);
     if (!d || this.absent.has(addr)) throw busError('EREMOTEIO', `no ACK from 0x${addr.toString(16)}`);
@@ -115,6 +136,18 @@ export class FakeI2cBus implements I2cBus {
   }
 }
 
+/** A seeded pseudo-random generator in [0, 1) (mulberry32), so fault runs repeat exactly. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
 /** BME280 (chipId 0x60) or BMP280 (0x58) register file. Set `sample` to the 8 data bytes the next conversion produces. */
 export class FakeBme280 implements FakeDevice {
   readonly regs = new Uint8Array(256);
@@ -133,7 +166,8 @@ export class FakeBme280 implements FakeDevice {
     this.sample = sample;
     this.powerOnReset();
   }
-  private powerOnReset(): void {
+  /** Power-on reset (a brown-out, or the soft reset 0xB6): registers back to their power-on values; calibration (NVM) stays. */
+  powerOnReset(): void {
     this.regs.fill(0, 0xf2, 0xf6);
     this.regs.set([0x80, 0x00, 0x00, 0x80, 0x00, 0x00], 0xf7);
     if (this.chipId === 0x60) this.regs.set([0x80, 0x00], 0xfd);

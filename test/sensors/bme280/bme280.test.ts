@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Bme280 } from '../../../sensors/bme280/bme280.js';
+import { Bme280, TRANSFER_ATTEMPTS } from '../../../sensors/bme280/bme280.js';
 import { BusError, MeasurementTimeoutError, WrongChipError } from '../../../sensors/errors.js';
 import { FakeBme280, FakeI2cBus } from '../../support/fake-i2c-bus.js';
 import { loadVectors } from '../../support/vectors.js';
@@ -103,11 +103,11 @@ t('rejects another chip id with WrongChipError', async () => {
   }
 });
 for (const errno of ['EREMOTEIO', 'EIO', 'ETIMEDOUT', 'ENXIO']) {
-  t(`turns ${errno} during the burst read into a transient BusError`, async () => {
+  t(`turns ${errno} into a transient BusError once the ${TRANSFER_ATTEMPTS} attempts of a transfer are spent`, async () => {
     const { drv, bus } = setup();
     await drv.init();
     await drv.read();
-    bus.failNext(0x76, errno, 1);
+    bus.failNext(0x76, errno, TRANSFER_ATTEMPTS);
     try {
       await drv.read();
       assert.unreachable();
