@@ -4,7 +4,8 @@
  * trims the buffer hourly; the uploader drains to DynamoDB when a `cloud` section is configured,
  * and with `cloud.bucket` the Pi checks the cloud's meta every minute and pushes `fallback/`
  * snapshots while the cloud's builds keep failing;
- * the API and the page are served over HTTP; systemd's watchdog is fed. `stop()` undoes it all in
+ * the API and the page are served over HTTP; systemd's watchdog is fed while samples are being stored
+ * (and `STATUS=` says what the agent does). `stop()` undoes it all in
  * reverse order so nothing committed is lost.
  */
 import { mkdirSync } from 'node:fs';
@@ -15,7 +16,8 @@ import type { MonotonicScheduler } from '../agent/sampling/ports.js';
 import { nodeMonotonicScheduler } from '../platform/node-monotonic-scheduler.js';
 import { localTimeZone } from '../platform/system-job-scheduler.js';
 import { RETENTION_EVERY_MS, retentionCutoffMs, runRetention } from '../agent/buffer/retention.js';
-import { startSampler, type RunningSampler } from './sampler-runtime.js';
+import { DEFAULT_SIMULATED, startSampler, type RunningSampler } from './sampler-runtime.js';
+import { samplingLiveness, staleAfterMsFor } from '../agent/sampling/liveness.js';
 import { openDatabase } from '../sqlite/sqlite-db.js';
 import { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
 import { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
@@ -159,7 +161,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     for (const w of WINDOW_NAMES) jobs.every(`build ${w}`, WINDOWS[w].rebuildEveryMs, () => build(w));
     if (config.cloud?.bucket) await startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, jobs, log);
     jobs.every('retention', RETENTION_EVERY_MS, () => retentionJob(buffer, uploadQueue, Boolean(config.cloud), time.clock, log));
-    watchdog = startWatchdog({ log });
+    const staleAfterMs = staleAfterMsFor((config.sensors.length ? config.sensors : [DEFAULT_SIMULATED]).map((s) => s.intervalMs));
+    const health = () => samplingLiveness(sampler!.sampler.progress(), staleAfterMs, config.cloud ? uploadQueue.backlog().items : undefined);
+    watchdog = startWatchdog({ log, health });
     return { url: server.url, buffer, firstBuild, stop };
   } catch (err) {
     await stop().catch(() => undefined);

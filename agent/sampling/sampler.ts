@@ -18,6 +18,7 @@ import { SensorError } from '../../sensors/errors.js';
 import type { ClockGuard } from './clock-guard.js';
 import type { SampleBuffer } from '../buffer/ports.js';
 import type { MonotonicScheduler } from './ports.js';
+import type { SamplerProgress } from './liveness.js';
 import { CLOCK_STATE_KEY, publishSensorStatus, type SensorState, type SensorStatus } from './sensor-status.js';
 
 export interface FailurePolicy {
@@ -66,12 +67,16 @@ interface Slot {
   disabledRetries: number;
   cancel?: () => void;
   busy?: Promise<void>;
+  /** Monotonic start of the read in flight. */
+  readStartedMonoMs?: number;
 }
 
 export class Sampler {
   private readonly slots: Slot[];
   private readonly policy: FailurePolicy;
   private running = false;
+  private startedMonoMs = 0;
+  private lastAdmittedMonoMs?: number;
 
   constructor(private readonly options: SamplerOptions) {
     this.policy = { ...DEFAULT_FAILURE_POLICY, ...options.policy };
@@ -88,6 +93,7 @@ export class Sampler {
   start(): void {
     this.options.buffer.defineSeries(this.slots.flatMap((slot) => [...slot.sensor.series.values()]));
     this.running = true;
+    this.startedMonoMs = this.options.scheduler.monoMs();
     for (const slot of this.slots) this.publish(slot), this.schedule(slot, 0);
   }
 
@@ -108,6 +114,20 @@ export class Sampler {
     return this.slots.some((slot) => slot.busy !== undefined);
   }
 
+  /** What sampling achieved lately, for the watchdog (`samplingLiveness`). */
+  progress(): SamplerProgress {
+    const inFlight = this.slots.map((s) => s.readStartedMonoMs).filter((ms): ms is number => ms !== undefined);
+    return {
+      startedMonoMs: this.startedMonoMs,
+      nowMonoMs: this.options.scheduler.monoMs(),
+      lastAdmittedMonoMs: this.lastAdmittedMonoMs,
+      oldestReadInFlightMonoMs: inFlight.length ? Math.min(...inFlight) : undefined,
+      sensors: this.slots.map((s) => ({ id: s.sensor.driver.id, state: s.status.state })),
+      seriesCount: this.slots.reduce((n, s) => n + s.sensor.series.size, 0),
+      heldSamples: this.options.guard.status().held,
+    };
+  }
+
   /** Current status of every sensor. */
   statuses(): SensorStatus[] {
     return this.slots.map((slot) => ({ ...slot.status, errorCounts: { ...slot.status.errorCounts } }));
@@ -116,8 +136,10 @@ export class Sampler {
   private schedule(slot: Slot, delayMs: number): void {
     if (!this.running) return;
     slot.cancel = this.options.scheduler.schedule(delayMs, () => {
+      slot.readStartedMonoMs = this.options.scheduler.monoMs();
       slot.busy = this.cycle(slot).then((next) => {
         slot.busy = undefined;
+        slot.readStartedMonoMs = undefined;
         if (next !== undefined) this.schedule(slot, next);
       });
     });
@@ -170,7 +192,10 @@ export class Sampler {
     const samples = this.options.guard.admit(wallMs, monoMs, values);
     if (samples.length) this.options.buffer.insert(this.options.deviceId, samples);
     this.publishClock();
-    if (values.length) slot.status.lastOkMs = wallMs;
+    if (values.length) {
+      slot.status.lastOkMs = wallMs;
+      this.lastAdmittedMonoMs = this.options.scheduler.monoMs();
+    }
     this.succeeded(slot);
     return true;
   }
