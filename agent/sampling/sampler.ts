@@ -7,7 +7,7 @@
  * sensor and per code, and is retried with backoff (1 s, 2 s, 4 s … up to max(interval, 60 s)).
  * After every `reinitAfter` consecutive failures the chip is re-initialised. The state moves
  * online → failing (first failure) → offline (`offlineAfter` failures) → online ("recovered") and is
- * logged once per change. A permanent error (wrong chip, bad pin) disables only that sensor, which
+ * logged once per change (a flapping sensor: one summary line a minute with counts, `flap-log.ts`). A permanent error (wrong chip, bad pin) disables only that sensor, which
  * is then retried (fresh init) on a slow backoff of minutes, so a re-plugged sensor comes back.
  */
 import type { Clock, Logger } from '../../builder/ports.js';
@@ -19,6 +19,7 @@ import type { ClockGuard } from './clock-guard.js';
 import type { SampleBuffer } from '../buffer/ports.js';
 import type { MonotonicScheduler } from './ports.js';
 import type { SamplerProgress } from './liveness.js';
+import { FlapLog, type ChangeKind } from './flap-log.js';
 import { CLOCK_STATE_KEY, publishSensorStatus, type SensorState, type SensorStatus } from './sensor-status.js';
 
 export interface FailurePolicy {
@@ -69,6 +70,7 @@ interface Slot {
   busy?: Promise<void>;
   /** Monotonic start of the read in flight. */
   readStartedMonoMs?: number;
+  flaps: FlapLog;
 }
 
 export class Sampler {
@@ -85,6 +87,7 @@ export class Sampler {
       sensor,
       needsInit: true,
       disabledRetries: 0,
+      flaps: new FlapLog(sensor.driver.id, options.log),
       status: { id: sensor.driver.id, type: sensor.type, state: 'starting', sinceMs: now, consecutiveFailures: 0, reads: 0, failedReads: 0, errorCounts: {}, reinits: 0 },
     }));
   }
@@ -140,6 +143,7 @@ export class Sampler {
       slot.busy = this.cycle(slot).then((next) => {
         slot.busy = undefined;
         slot.readStartedMonoMs = undefined;
+        slot.flaps.tick(this.options.scheduler.monoMs(), slot.status.state, slot.status.errorCounts);
         if (next !== undefined) this.schedule(slot, next);
       });
     });
@@ -210,7 +214,7 @@ export class Sampler {
     slot.status.consecutiveFailures = 0;
     if (was !== 'online') {
       if (was === 'starting') this.options.log.info('sensor online', { sensor: slot.sensor.driver.id, type: slot.sensor.type });
-      else this.options.log.info('sensor recovered', { sensor: slot.sensor.driver.id, after: `${failures} failed reads` });
+      else this.logChange(slot, 'recovered', 'info', 'sensor recovered', { sensor: slot.sensor.driver.id, after: `${failures} failed reads` });
       this.setState(slot, 'online');
     }
     this.publish(slot);
@@ -224,10 +228,10 @@ export class Sampler {
     const id = slot.sensor.driver.id;
     if (isPermanent || st.state === 'disabled') return this.disabled(slot, message);
     if (st.consecutiveFailures >= this.policy.offlineAfter && st.state !== 'offline') {
-      this.options.log.error('sensor offline', { sensor: id, failures: st.consecutiveFailures, error: message });
+      this.logChange(slot, 'offline', 'error', 'sensor offline', { sensor: id, failures: st.consecutiveFailures, error: message });
       this.setState(slot, 'offline');
     } else if (st.state === 'online' || st.state === 'starting') {
-      this.options.log.warn('sensor failing', { sensor: id, error: message });
+      this.logChange(slot, 'failing', 'warn', 'sensor failing', { sensor: id, error: message });
       this.setState(slot, 'failing');
     }
     // A driver that handles bus faults itself is re-initialised only on a permanent fault's retry.
@@ -252,6 +256,11 @@ export class Sampler {
     slot.needsInit = true;
     this.publish(slot);
     return Math.min(disabledRetryMaxMs, disabledRetryBaseMs * 2 ** Math.min(slot.disabledRetries, 30));
+  }
+
+  /** A state change for the log, through the sensor's flap limiter (one summary line a minute when flapping). */
+  private logChange(slot: Slot, kind: ChangeKind, level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void {
+    slot.flaps.change(this.options.scheduler.monoMs(), kind, level, message, fields, slot.status.errorCounts);
   }
 
   private setState(slot: Slot, state: SensorState): void {

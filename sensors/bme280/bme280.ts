@@ -7,8 +7,9 @@
  * read(): in forced mode, trigger a measurement (ctrl_meas mode = 01) before every read, wait the
  * maximum measurement time and until status.measuring is clear; then one burst read 0xF7–0xFE.
  * Faults: each transfer is retried at once on a bus error (`TRANSFER_ATTEMPTS`); a chip that reset
- * itself (enabled channels read as skipped and ctrl_meas lost its settings) gets its configuration
- * rewritten (calibration is in NVM and survives). The sampler never re-initialises it for failed reads.
+ * itself (enabled channels read as skipped and ctrl_meas lost its settings, or asleep in normal mode)
+ * is re-initialised: chip id and calibration checked again, configuration rewritten. That evidence is
+ * the only reason for a re-init: the sampler never re-initialises it for failed reads.
  */
 import { BusError, MeasurementTimeoutError, SensorError, WrongChipError, toSensorError } from '../errors.js';
 import type { SensorDriver } from '../driver.js';
@@ -57,6 +58,8 @@ export class Bme280 implements SensorDriver {
   readonly handlesFaults = true;
   /** Transfers that failed and were retried (bus flapping), since construction. */
   retriedTransfers = 0;
+  /** Chip resets recognised (and answered with a re-init), since construction. */
+  resetsSeen = 0;
   private calibration?: Calibration;
   private chipId?: number;
 
@@ -148,17 +151,34 @@ export class Bme280 implements SensorDriver {
   }
 
   /**
-   * An enabled channel came back skipped: read ctrl_meas back. If the oversampling we wrote is gone
-   * (the chip reset itself, e.g. after a brown-out: ctrl_meas 0x00, or another process wrote 0x03),
-   * say so and write the configuration again, so the next read measures.
+   * An enabled channel came back skipped: read ctrl_meas back. If the settings we wrote are gone
+   * (the chip reset itself, e.g. after a brown-out: ctrl_meas 0x00 and data at the power-on values
+   * 80 00 00; or back in sleep mode when it should run in normal mode), that is evidence of a reset:
+   * re-initialise (chip id checked again, calibration re-read and compared, configuration written),
+   * so the next read measures. Otherwise the skipped channel is just reported.
    */
   private async explainSkipped(reading: Reading): Promise<Reading> {
     const ctrlMeas = await this.io('read ctrl_meas', () => this.bus.readByte(this.address, REG_CTRL_MEAS));
     const expected = this.ctrlMeas(0) & ~CTRL_MEAS_MODE.mask;
-    if ((ctrlMeas & ~CTRL_MEAS_MODE.mask) === expected) return reading;
-    await this.configure();
-    const note = `; ctrl_meas reads 0x${ctrlMeas.toString(16).padStart(2, '0')} instead of 0x${expected.toString(16).padStart(2, '0')} (chip reset?): configuration rewritten`;
+    const isAsleep = this.settings.mode === 'normal' && field(ctrlMeas, CTRL_MEAS_MODE) === MODE_SLEEP;
+    const isOversamplingLost = (ctrlMeas & ~CTRL_MEAS_MODE.mask) !== expected;
+    if (!isOversamplingLost && !isAsleep) return reading;
+    const changed = await this.reinitAfterReset();
+    const hex = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
+    const what = isOversamplingLost ? `instead of ${hex(expected)}` : '(sleep mode, configured normal)';
+    const note = `; ctrl_meas reads ${hex(ctrlMeas)} ${what} (chip reset?): re-initialised${changed}`;
     return { values: reading.values, problems: reading.problems.map((p) => (p.code === 'skipped' ? { ...p, message: p.message + note } : p)) };
+  }
+
+  /** Full init after evidence of a chip reset; says what differs from before (another chip swapped in?). */
+  private async reinitAfterReset(): Promise<string> {
+    const before = { chipId: this.chipId, calibration: JSON.stringify(this.calibration) };
+    await this.init();
+    this.resetsSeen++;
+    const changes: string[] = [];
+    if (this.chipId !== before.chipId) changes.push(`chip id now 0x${this.chipId?.toString(16)}`);
+    if (JSON.stringify(this.calibration) !== before.calibration) changes.push('calibration differs (another chip?)');
+    return changes.length ? ` (${changes.join('; ')})` : '';
   }
 
   /** Poll status.measuring until clear. @throws {MeasurementTimeoutError} when it stays set. */

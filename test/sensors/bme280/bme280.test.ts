@@ -71,7 +71,7 @@ t('field case 3: a chip whose ctrl_meas reads 0x00 (reset) yields no values, not
   assert.equal(r.values, {});
   assert.ok(r.problems.some((p) => p.code === 'skipped'));
 });
-t('field case 3, the whole kind: after a spontaneous chip reset (ctrl_meas 0x00) it stores nothing, says why and rewrites the configuration', async () => {
+t('field case 3, the whole kind: after a spontaneous chip reset (ctrl_meas 0x00) it stores nothing, says why and re-initialises', async () => {
   const { chip, drv } = setup(0x60, 'normal');
   await drv.init();
   assert.ok((await drv.read()).values.tempC !== undefined);
