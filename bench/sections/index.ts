@@ -11,6 +11,7 @@ import { UPLOAD_BENCH_SECTION } from '../upload.js';
 import { API_SECTIONS } from './api.js';
 import { PRIMARY_BUFFER_SECTIONS, YEAR_BUFFER_SECTIONS } from './buffer.js';
 import { builderPrimary, builderYear } from './builder.js';
+import { scheduleClockStep, sensorsFlakyBus } from './sensors.js';
 
 export const SECTIONS: BenchSection[] = [
   ...PRIMARY_BUFFER_SECTIONS,
@@ -18,6 +19,8 @@ export const SECTIONS: BenchSection[] = [
   ...API_SECTIONS,
   UPLOAD_BENCH_SECTION,
   CLOUD_BENCH_SECTION,
+  sensorsFlakyBus,
+  scheduleClockStep,
   ...YEAR_BUFFER_SECTIONS,
   builderYear,
 ];
