@@ -60,6 +60,8 @@ export interface RunningDaemon {
   buffer: SqliteBuffer;
   /** Resolves when the first build of every window has finished. */
   firstBuild: Promise<void>;
+  /** True while a build is queued or running, or a sensor read is in flight (virtual-time runs wait for it). */
+  isBusy(): boolean;
   stop(): Promise<void>;
 }
 
@@ -155,8 +157,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     server = await startNodeServer(pi.api, options.host ?? config.http.host, options.port ?? config.http.port, options.staticDir ? { staticDir: options.staticDir } : {});
     uploads = startUploads({ db, cloud: config.cloud, log, jobs });
     sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer, log, clock: time.clock, scheduler: time.timers });
-    const deps = piBuildDeps({ source: buffer, dataDir: options.dataDir, deviceId: config.deviceId, log });
-    const build = (w: Window) => queue(() => locks.run(config.deviceId, w, () => buildWindow(deps, w, log)));
+    const deps = piBuildDeps({ source: buffer, dataDir: options.dataDir, deviceId: config.deviceId, log, clock: time.clock });
+    let pendingBuilds = 0;
+    const build = (w: Window) => {
+      pendingBuilds++;
+      return queue(() => locks.run(config.deviceId, w, () => buildWindow(deps, w, log))).finally(() => pendingBuilds--);
+    };
     const firstBuild = Promise.all(WINDOW_NAMES.map(build)).then(() => log.info('snapshots built', { windows: WINDOW_NAMES.length }));
     for (const w of WINDOW_NAMES) jobs.every(`build ${w}`, WINDOWS[w].rebuildEveryMs, () => build(w));
     if (config.cloud?.bucket) await startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, jobs, log);
@@ -164,7 +170,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const staleAfterMs = staleAfterMsFor((config.sensors.length ? config.sensors : [DEFAULT_SIMULATED]).map((s) => s.intervalMs));
     const health = () => samplingLiveness(sampler!.sampler.progress(), staleAfterMs, config.cloud ? uploadQueue.backlog().items : undefined);
     watchdog = startWatchdog({ log, health });
-    return { url: server.url, buffer, firstBuild, stop };
+    const isBusy = () => pendingBuilds > 0 || sampler!.sampler.isBusy;
+    return { url: server.url, buffer, firstBuild, isBusy, stop };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
