@@ -21,19 +21,25 @@ export interface FlakyHourResult {
   failedTransfers: number;
   /** Chip (re-)initialisations by the sampler, after the first. */
   reinits: number;
+  /** Failed reads by code (`eremoteio`, `chip_reset`, …). */
+  errorCounts: Record<string, number>;
   /** Log lines written by the sampler over the hour. */
   logLines: number;
   log: string[];
 }
 
-/** Sample `chip` every 10 s for `durationMs` (default 1 h) with each transfer failing with probability `rate`. */
-export async function flakyBusHour(chip: 'bme280' | 'sht31', rate: number, seed = 12, durationMs = 3_600_000): Promise<FlakyHourResult> {
+/**
+ * Sample `chip` every 10 s for `durationMs` (default 1 h) with each transfer failing with probability
+ * `rate`; `midway` (BME280) is done to the emulated chip halfway through (e.g. a power-on reset).
+ */
+export async function flakyBusHour(chip: 'bme280' | 'sht31', rate: number, seed = 12, durationMs = 3_600_000, midway?: (bme: FakeBme280) => void): Promise<FlakyHourResult> {
   const intervalMs = 10_000;
   const bus = new FakeI2cBus();
   const addr = chip === 'bme280' ? 0x76 : 0x44;
+  let bme: FakeBme280 | undefined;
   if (chip === 'bme280') {
     const c0 = loadVectors('bme280').cases[0];
-    bus.add(addr, new FakeBme280(0x60, c0.input.calib_0x88_0xA1, c0.input.calib_0xE1_0xE7, c0.input.data_0xF7_0xFE));
+    bus.add(addr, (bme = new FakeBme280(0x60, c0.input.calib_0x88_0xA1, c0.input.calib_0xE1_0xE7, c0.input.data_0xF7_0xFE)));
   } else bus.add(addr, new FakeSht3x());
   const time = new VirtualTime(Date.UTC(2026, 10, 30, 12));
   const buffer = SqliteBuffer.open(':memory:');
@@ -45,7 +51,11 @@ export async function flakyBusHour(chip: 'bme280' | 'sht31', rate: number, seed 
     deps: { i2cBus: async () => bus, sleep: (ms) => new Promise((r) => time.schedule(ms, r)) },
   });
   bus.flaky(addr, rate, seededRandom(seed));
-  await time.advance(durationMs - 1);
+  if (midway && bme) {
+    await time.advance(durationMs / 2 - 5_000);
+    midway(bme);
+    await time.advance(durationMs / 2 + 4_999);
+  } else await time.advance(durationMs - 1);
   bus.flaky(addr, 0, Math.random);
   await running.stop();
   let stored = 0;
@@ -54,6 +64,6 @@ export async function flakyBusHour(chip: 'bme280' | 'sht31', rate: number, seed 
   const counts = bus.flakyCounts.get(addr) ?? { transfers: 0, failed: 0 };
   return {
     expected: durationMs / intervalMs, stored, transfers: counts.transfers, failedTransfers: counts.failed,
-    reinits: running.sampler.statuses()[0].reinits, logLines: log.lines.length, log: log.lines,
+    reinits: running.sampler.statuses()[0].reinits, errorCounts: running.sampler.statuses()[0].errorCounts, logLines: log.lines.length, log: log.lines,
   };
 }

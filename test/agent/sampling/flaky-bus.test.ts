@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { flakyBusHour } from '../../support/flaky-bus-hour.js';
 import { Bme280 } from '../../../sensors/bme280/bme280.js';
 import { FakeBme280, FakeI2cBus } from '../../support/fake-i2c-bus.js';
+import { ChipResetError } from '../../../sensors/errors.js';
 import { loadVectors } from '../../support/vectors.js';
 
 /** An emulated BME280 (first vector's calibration and data) on a fake bus, and its driver. */
@@ -51,15 +52,21 @@ flaky('a failed transfer is retried at once, not by re-initialising the chip', a
   assert.is(drv.retriedTransfers, 2);
 });
 
-flaky('after a chip reset (brown-out) in normal mode the configuration is rewritten and the next read measures', async () => {
-  const { chip, drv } = bmeOnBus('normal');
-  await drv.init();
-  chip.powerOnReset();
-  const bad = await drv.read();
-  assert.equal(bad.values, {});
-  assert.match(bad.problems[0].message, /ctrl_meas reads 0x00 instead of 0x24 \(chip reset\?\): re-initialised$/);
-  assert.is(drv.resetsSeen, 1);
-  assert.ok((await drv.read()).values.tempC !== undefined);
+flaky('issue 12: a chip reset is recognised from the power-on values and answered with one re-init (normal and forced mode)', async () => {
+  for (const mode of ['normal', 'forced'] as const) {
+    const { chip, bus, drv } = bmeOnBus(mode);
+    await drv.init();
+    chip.powerOnReset(); // a brown-out: ctrl_meas, config and data back at their power-on values
+    const seen = mode === 'normal' ? /ctrl_meas reads 0x00 instead of 0x24/ : /config reads 0x00 instead of 0xa0/; // forced: each read rewrites ctrl_meas, config shows it
+    await drv.read().then(() => assert.unreachable(mode), (err: Error) => {
+      assert.instance(err, ChipResetError);
+      assert.match(err.message, seen);
+      assert.match(err.message, /\(chip reset\?\): re-initialised$/);
+    });
+    assert.is(drv.resetsSeen, 1);
+    assert.is(bus.log.filter((l) => l === 'writeByte 0xe0=0xb6').length, 2, `${mode}: the first init and the one re-init`);
+    assert.ok((await drv.read()).values.tempC !== undefined);
+  }
 });
 
 flaky('a reset chip found with another calibration (a different chip plugged in) is re-initialised and says so', async () => {
@@ -67,6 +74,14 @@ flaky('a reset chip found with another calibration (a different chip plugged in)
   await drv.init();
   chip.regs[0x88] ^= 0x01; // dig_T1 of the "new" chip
   chip.powerOnReset();
-  assert.match((await drv.read()).problems[0].message, /re-initialised \(calibration differs \(another chip\?\)\)$/);
+  await drv.read().then(() => assert.unreachable(), (err: Error) => assert.match(err.message, /re-initialised \(calibration differs \(another chip\?\)\)$/));
 });
+
+flaky('in the sampler a chip reset is counted as chip_reset and sampling goes on', async () => {
+  const r = await flakyBusHour('bme280', 0, 1, 600_000, (chip) => chip.powerOnReset());
+  assert.is(r.stored, 60, 'the read that found the reset is retried 1 s later: none of 60 lost');
+  assert.is(r.errorCounts.chip_reset, 1);
+  assert.is(r.reinits, 0, 'the driver re-initialised itself, once');
+});
+
 flaky.run();
