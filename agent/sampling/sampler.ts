@@ -5,10 +5,13 @@
  *
  * Faults: a read that throws or yields no valid value stores nothing for that sample, counts per
  * sensor and per code, and is retried with backoff (1 s, 2 s, 4 s … up to max(interval, 60 s)).
- * After every `reinitAfter` consecutive failures the chip is re-initialised. The state moves
- * online → failing (first failure) → offline (`offlineAfter` failures) → online ("recovered") and is
- * logged once per change (a flapping sensor: one summary line a minute with counts, `flap-log.ts`). A permanent error (wrong chip, bad pin) disables only that sensor, which
- * is then retried (fresh init) on a slow backoff of minutes, so a re-plugged sensor comes back.
+ * After every `reinitAfter` consecutive failures the chip is re-initialised, unless its driver
+ * `handlesFaults` (retries transfers and recognises a chip reset itself, as the BME280's does). The
+ * state moves online → failing (first failure) → offline (`offlineAfter` failures) → online
+ * ("recovered") and is logged once per change; a flapping sensor writes one summary line a minute
+ * with counts (`flap-log.ts`). A permanent error (wrong chip, bad pin) disables only that sensor,
+ * which is then retried (fresh init) on a slow backoff of minutes, so a re-plugged sensor comes back.
+ * `progress()` tells the watchdog whether sampling works (`liveness.ts`).
  */
 import type { Clock, Logger } from '../../builder/ports.js';
 import type { SeriesInfo } from '../../builder/types.js';
