@@ -1,7 +1,8 @@
 /**
  * A fake I²C bus for tests. It EMULATES — there is no real peer for an I²C bus in a test — the
  * `i2c-bus` PromisifiedBus methods the drivers use, and the register maps / command sets of:
- * - BME280/BMP280 (`FakeBme280`): id 0xD0, reset 0xE0, calibration 0x88–0xA1 and 0xE1–0xE7 (bytes
+ * - BME280/BMP280 (`FakeBme280`): id 0xD0, reset 0xE0 (and `powerOnReset()`, a brown-out: control
+ *   registers and data back at power-on values, status.im_update set for one read), calibration 0x88–0xA1 and 0xE1–0xE7 (bytes
  *   given, e.g. from ../shared/vectors), ctrl_hum latched only by a ctrl_meas write, status.measuring
  *   set for a number of status reads after a forced trigger, data registers 0xF7–0xFE holding the
  *   skip values (80 00 00) until a measurement ran, skipped channels (osrs = 0) written as 0x80000 /
@@ -156,6 +157,8 @@ export class FakeBme280 implements FakeDevice {
   /** Status reads that still show measuring = 1 after a forced trigger. */
   measuringReads = 1;
   private measuringLeft = 0;
+  /** Status reads that still show im_update = 1 (NVM being copied) after a reset. */
+  private imUpdateLeft = 0;
   private latchedCtrlHum = 0;
   conversions = 0;
 
@@ -172,12 +175,16 @@ export class FakeBme280 implements FakeDevice {
     this.regs.set([0x80, 0x00, 0x00, 0x80, 0x00, 0x00], 0xf7);
     if (this.chipId === 0x60) this.regs.set([0x80, 0x00], 0xfd);
     this.latchedCtrlHum = 0;
+    this.measuringLeft = 0;
+    this.imUpdateLeft = 1; // status.im_update is set while the NVM is copied to the image registers (§5.4.4)
   }
   readReg(reg: number): number {
     if (reg === 0xf3) {
       const measuring = this.measuringLeft > 0 ? 1 : 0;
       if (this.measuringLeft > 0 && --this.measuringLeft === 0) this.finishConversion();
-      return measuring << 3;
+      const imUpdate = this.imUpdateLeft > 0 ? 1 : 0;
+      if (imUpdate) this.imUpdateLeft--;
+      return (measuring << 3) | imUpdate;
     }
     if (this.chipId !== 0x60 && (reg === 0xf2 || reg >= 0xfd || (reg >= 0xe1 && reg <= 0xf0))) return 0;
     return this.regs[reg];
