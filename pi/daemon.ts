@@ -5,15 +5,20 @@
  * and with `cloud.bucket` the Pi checks the cloud's meta every minute and pushes `fallback/`
  * snapshots while the cloud's builds keep failing;
  * the API, the page and `/metrics` are served over HTTP; with an `mqtt` section stored samples are
- * published to MQTT with Home Assistant discovery; systemd's watchdog is fed. `stop()` undoes it all in
+ * published to MQTT with Home Assistant discovery; systemd's watchdog is fed while samples are being
+ * stored (and `STATUS=` says what the agent does). `stop()` undoes it all in
  * reverse order so nothing committed is lost.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../agent/config/config.js';
-import { schedulePeriodic, cronForIntervalMs, type PeriodicJob } from '../platform/cron-schedule.js';
+import { JobScheduler } from '../agent/schedule/job-scheduler.js';
+import type { MonotonicScheduler } from '../agent/sampling/ports.js';
+import { nodeMonotonicScheduler } from '../platform/node-monotonic-scheduler.js';
+import { localTimeZone } from '../platform/system-job-scheduler.js';
 import { RETENTION_EVERY_MS, retentionCutoffMs, runRetention } from '../agent/buffer/retention.js';
-import { startSampler, type RunningSampler } from './sampler-runtime.js';
+import { DEFAULT_SIMULATED, startSampler, type RunningSampler } from './sampler-runtime.js';
+import { samplingLiveness, staleAfterMsFor } from '../agent/sampling/liveness.js';
 import { openDatabase } from '../sqlite/sqlite-db.js';
 import { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
 import { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
@@ -21,7 +26,7 @@ import { startUploads } from './upload-service.js';
 import { startWatchdog, type WatchdogHandle } from '../systemd/systemd-notify.js';
 import { systemClock } from '../platform/system-clock.js';
 import { WINDOWS, WINDOW_NAMES, type Window } from '../builder/constants.js';
-import type { Logger } from '../builder/ports.js';
+import type { Clock, Logger } from '../builder/ports.js';
 import { runBuild, type BuildDeps } from '../builder/run-build.js';
 import { piBuildDeps } from './pi-build-deps.js';
 import { createPiApi } from './pi-api.js';
@@ -38,6 +43,18 @@ export interface DaemonOptions {
   /** Overrides of `config.http` (e.g. `--port`). */
   host?: string;
   port?: number;
+  /**
+   * The clocks of every schedule and of the sampler (default: system wall clock, Node monotonic
+   * timers, the process's local zone). A virtual clock here runs the daemon in virtual time.
+   */
+  time?: DaemonTime;
+}
+
+/** Wall clock (stamps, daily jobs), monotonic timers (every cadence), IANA zone of daily jobs. */
+export interface DaemonTime {
+  clock: Clock;
+  timers: MonotonicScheduler;
+  timeZone: string;
 }
 
 export interface RunningDaemon {
@@ -45,6 +62,8 @@ export interface RunningDaemon {
   buffer: SqliteBuffer;
   /** Resolves when the first build of every window has finished. */
   firstBuild: Promise<void>;
+  /** True while a build is queued or running, or a sensor read is in flight (virtual-time runs wait for it). */
+  isBusy(): boolean;
   stop(): Promise<void>;
 }
 
@@ -68,12 +87,12 @@ function buildWindow(deps: BuildDeps, window: Window, log: Logger): Promise<void
 }
 
 /** Retention: count and log (loudly) unsent rows the 365-day limit forces out, then delete in small steps. */
-async function retentionJob(buffer: SqliteBuffer, uploadQueue: SqliteUploadQueue, hasUplink: boolean, log: Logger): Promise<void> {
+async function retentionJob(buffer: SqliteBuffer, uploadQueue: SqliteUploadQueue, hasUplink: boolean, clock: Clock, log: Logger): Promise<void> {
   if (hasUplink) {
-    const lost = uploadQueue.dropPendingOlderThan(retentionCutoffMs(systemClock.nowMs()));
+    const lost = uploadQueue.dropPendingOlderThan(retentionCutoffMs(clock.nowMs()));
     if (lost > 0) log.error('retention dropped samples that were never uploaded (older than 365 days)', { items: lost });
   }
-  const r = await runRetention(buffer, systemClock, () => new Promise((done) => setImmediate(done)));
+  const r = await runRetention(buffer, clock, () => new Promise((done) => setImmediate(done)));
   if (r.deleted > 0) log.info('retention deleted old samples', { rows: r.deleted, cutoff: new Date(r.cutoffMs).toISOString(), partial: r.isPartial });
 }
 
@@ -85,7 +104,7 @@ export const FALLBACK_CHECK_EVERY_MS = 60_000;
  * the cloud's builds keep failing (`runBuild` into the bucket's `fallback/`). The S3 adapters are
  * loaded only then (they pull in the AWS SDK, ~0.2 s of start-up a Pi without a bucket should not pay).
  */
-async function startFallbackChecks(deviceId: string, bucket: string, buffer: SqliteBuffer, queue: ReturnType<typeof serialQueue>, log: Logger): Promise<PeriodicJob> {
+async function startFallbackChecks(deviceId: string, bucket: string, buffer: SqliteBuffer, queue: ReturnType<typeof serialQueue>, jobs: JobScheduler, log: Logger): Promise<void> {
   const [{ S3ObjectStore }, { createS3Client }, { FallbackRunner }] = await Promise.all([
     import('../aws/s3-object-store.js'),
     import('../aws/clients.js'),
@@ -94,7 +113,7 @@ async function startFallbackChecks(deviceId: string, bucket: string, buffer: Sql
   const runner = new FallbackRunner({
     deviceId, bucket: new S3ObjectStore(createS3Client(process.env), bucket), source: buffer, build: runBuild, clock: systemClock, log,
   });
-  return schedulePeriodic('fallback check', cronForIntervalMs(FALLBACK_CHECK_EVERY_MS), () => queue(() => runner.check()), log);
+  jobs.every('fallback check', FALLBACK_CHECK_EVERY_MS, () => queue(() => runner.check()));
 }
 
 /**
@@ -107,7 +126,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   // One connection for the buffer and the upload queue (the daemon's writes share its transactions).
   const db = openDatabase(join(options.dataDir, 'sensorctl.db'));
   const buffer = SqliteBuffer.openOn(db);
-  const jobs: PeriodicJob[] = [];
+  const time = options.time ?? { clock: systemClock, timers: nodeMonotonicScheduler, timeZone: localTimeZone() };
+  // Every periodic job on the monotonic clock (wall-clock steps and DST never stall or burst them).
+  const jobs = new JobScheduler({ ...time, log });
   let sampler: RunningSampler | undefined;
   let server: RunningServer | undefined;
   let uploads: ReturnType<typeof startUploads>;
@@ -116,7 +137,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   let obs: Observability | undefined;
   const stop = async () => {
     await watchdog?.stop();
-    for (const job of jobs) await job.stop();
+    await jobs.stop();
     await uploads?.schedule.stop();
     uploads?.service.close();
     await server?.close();
@@ -141,16 +162,23 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     obs = await startObservability({ config, dataDir: options.dataDir, db, buffer, log });
     server = await startNodeServer(pi.api, options.host ?? config.http.host, options.port ?? config.http.port, { ...(options.staticDir ? { staticDir: options.staticDir } : {}), routes: obs.routes });
     await obs.startMqtt();
-    uploads = startUploads({ db, cloud: config.cloud, log });
-    sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: obs.buffer, log });
-    const deps = piBuildDeps({ source: buffer, dataDir: options.dataDir, deviceId: config.deviceId, log });
-    const build = (w: Window) => queue(() => locks.run(config.deviceId, w, () => obs!.timeBuild(w, () => buildWindow(deps, w, log))));
+    uploads = startUploads({ db, cloud: config.cloud, log, jobs });
+    sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: obs.buffer, log, clock: time.clock, scheduler: time.timers });
+    const deps = piBuildDeps({ source: buffer, dataDir: options.dataDir, deviceId: config.deviceId, log, clock: time.clock });
+    let pendingBuilds = 0;
+    const build = (w: Window) => {
+      pendingBuilds++;
+      return queue(() => locks.run(config.deviceId, w, () => obs!.timeBuild(w, () => buildWindow(deps, w, log)))).finally(() => pendingBuilds--);
+    };
     const firstBuild = Promise.all(WINDOW_NAMES.map(build)).then(() => log.info('snapshots built', { windows: WINDOW_NAMES.length }));
-    for (const w of WINDOW_NAMES) jobs.push(schedulePeriodic(`build ${w}`, cronForIntervalMs(WINDOWS[w].rebuildEveryMs), () => build(w), log));
-    if (config.cloud?.bucket) jobs.push(await startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, log));
-    jobs.push(schedulePeriodic('retention', cronForIntervalMs(RETENTION_EVERY_MS), () => retentionJob(buffer, uploadQueue, Boolean(config.cloud), log), log));
-    watchdog = startWatchdog({ log });
-    return { url: server.url, buffer, firstBuild, stop };
+    for (const w of WINDOW_NAMES) jobs.every(`build ${w}`, WINDOWS[w].rebuildEveryMs, () => build(w));
+    if (config.cloud?.bucket) await startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, jobs, log);
+    jobs.every('retention', RETENTION_EVERY_MS, () => retentionJob(buffer, uploadQueue, Boolean(config.cloud), time.clock, log));
+    const staleAfterMs = staleAfterMsFor((config.sensors.length ? config.sensors : [DEFAULT_SIMULATED]).map((s) => s.intervalMs));
+    const health = () => samplingLiveness(sampler!.sampler.progress(), staleAfterMs, config.cloud ? uploadQueue.backlog().items : undefined);
+    watchdog = startWatchdog({ log, health });
+    const isBusy = () => pendingBuilds > 0 || sampler!.sampler.isBusy;
+    return { url: server.url, buffer, firstBuild, isBusy, stop };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;

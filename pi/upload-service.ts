@@ -14,6 +14,7 @@ import { DynamoDbSink, UPLOAD_CLIENT_OPTIONS } from '../aws/dynamodb-sink.js';
 import type { Item } from '../aws/dynamodb-item.js';
 import { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
 import { startUploadSchedule, type UploadSchedule } from './upload-scheduler.js';
+import type { JobScheduler } from '../agent/schedule/job-scheduler.js';
 import { Uploader, type UploaderOptions } from '../agent/upload/uploader.js';
 
 /** Lease length: longer than a batch can take with all attempts (8 × ≤ 20 s backoff + 15 s timeouts). */
@@ -24,8 +25,8 @@ export interface UploadService {
   queue: SqliteUploadQueue;
   uploader: Uploader<Item>;
   table: string;
-  /** Start the scheduled runs (`cloud.uploadEvery`). */
-  schedule(): UploadSchedule;
+  /** Start the scheduled runs (`cloud.uploadEvery`), on `jobs` when given (the daemon's scheduler). */
+  schedule(jobs?: JobScheduler): UploadSchedule;
   close(): void;
 }
 
@@ -61,7 +62,7 @@ export function createUploadService(options: {
     queue,
     uploader,
     table,
-    schedule: () => startUploadSchedule(uploader, queue, cloud.uploadEvery, log),
+    schedule: (jobs) => startUploadSchedule(uploader, queue, cloud.uploadEveryMs, log, jobs),
     close: () => client.destroy(),
   };
 }
@@ -71,13 +72,13 @@ export function createUploadService(options: {
  * schedule; without one, disable the queue (no enqueuing; retention no longer holds unsent rows).
  * @returns the running service and schedule (stop the schedule, then close the service), or undefined.
  */
-export function startUploads(options: { db: Db; cloud: CloudConfig | undefined; log: Logger }): { service: UploadService; schedule: UploadSchedule } | undefined {
+export function startUploads(options: { db: Db; cloud: CloudConfig | undefined; log: Logger; jobs?: JobScheduler }): { service: UploadService; schedule: UploadSchedule } | undefined {
   if (!options.cloud) {
     SqliteUploadQueue.open(options.db).setEnabled(false);
     return undefined;
   }
   const service = createUploadService({ db: options.db, cloud: options.cloud, log: options.log });
-  return { service, schedule: service.schedule() };
+  return { service, schedule: service.schedule(options.jobs) };
 }
 
 /** What `sensorctl status` shows about uploads. Times epoch ms and ISO 8601 UTC. */

@@ -11,6 +11,12 @@ export interface SensorDriver {
   /** Canonical metric names this sensor may produce, in display order. */
   readonly metrics: readonly string[];
   /**
+   * True when the driver retries failed transfers itself and recognises a chip reset on its own
+   * (rewriting what the reset lost): the sampler then never re-initialises it just because reads
+   * keep failing (an init is many transfers that must all succeed on a flaky bus).
+   */
+  readonly handlesFaults?: boolean;
+  /**
    * Probe the chip and configure it. Called at start and again after repeated failures.
    * @throws {SensorError} (`WrongChipError` and `SensorSetupError` are permanent).
    */

@@ -27,6 +27,8 @@ export const POWER_ON_BYTE6 = 0x0c;
 export const CONFIG_BYTES = [0x1f, 0x3f, 0x5f, 0x7f] as const;
 /** Maximum conversion time at 12 bits (Table 2, t_CONV): wait at least this long before a retry. */
 export const CONVERSION_MAX_MS = 750;
+/** Temperature register counts per °C: 1 LSB = 1/16 °C (Table 1; lower resolutions leave low bits undefined). */
+export const COUNTS_PER_C = 16;
 /** Measuring range −55…+125 °C, in m°C. */
 export const MIN_MILLI_C = -55_000;
 export const MAX_MILLI_C = 125_000;
@@ -76,6 +78,25 @@ export function dallasCrc8(bytes: Uint8Array): number {
   return crc;
 }
 
+/**
+ * Temperature in m°C from scratchpad bytes 0 (LSB) and 1 (MSB), a two's-complement count of 1/16 °C
+ * (Table 1), truncated toward zero exactly as the kernel computes `t=` (so odd counts match it).
+ */
+export function scratchpadMilliC(scratchpad: Uint8Array): number {
+  const raw = ((scratchpad[1] << 8) | scratchpad[0]) << 16 >> 16; // sign-extend 16 bits
+  return Math.trunc((raw * 1000) / COUNTS_PER_C);
+}
+
+/**
+ * Whether the kernel's `t=` agrees with the scratchpad's temperature: equal, or equal to it read as
+ * unsigned 16 bits (the kernel bug that prints −0.5 °C as t=4095500).
+ */
+export function isTConsistent(tMilliC: number, scratchpad: Uint8Array): boolean {
+  const milliC = scratchpadMilliC(scratchpad);
+  const unsigned = Math.trunc((((scratchpad[1] << 8) | scratchpad[0]) * 1000) / COUNTS_PER_C);
+  return tMilliC === milliC || tMilliC === unsigned;
+}
+
 /** Context for the power-on check: the previous accepted reading, m°C. */
 export interface Ds18b20Context {
   previousMilliC?: number;
@@ -84,11 +105,14 @@ export interface Ds18b20Context {
 }
 
 /**
- * Decide whether a `w1_slave` text holds a storable temperature. Rejected: CRC `NO` (or a CRC that
- * does not match the scratchpad), a configuration byte other than 0x1F/0x3F/0x5F/0x7F (catches the
- * all-zero frame whose CRC is 0), t outside −55…125 °C, and the 85 °C power-on value when byte 6
- * is 0x0C unless the previous reading makes 85 °C plausible.
- * @returns `tempC` in °C (= t / 1000).
+ * Decide whether a `w1_slave` text holds a storable temperature. The temperature comes from the
+ * CRC-checked scratchpad of line 1, never from `t=` alone: `t=` is only cross-checked (some kernels
+ * print it unsigned, t=4086000 for −10 °C, which is accepted as −10 °C). Rejected: CRC `NO` (or a CRC
+ * that does not match the scratchpad), a configuration byte other than 0x1F/0x3F/0x5F/0x7F (catches
+ * the all-zero frame whose CRC is 0), a `t=` that matches the scratchpad neither signed nor unsigned
+ * (`malformed`), a temperature outside −55…125 °C, and the 85 °C power-on value when byte 6 is 0x0C
+ * unless the previous reading makes 85 °C plausible.
+ * @returns `tempC` in °C (scratchpad count × 1/16 °C, truncated to m°C as the kernel does).
  * @throws {MalformedFrameError} when the text is not a w1_slave file.
  */
 export function decodeW1Slave(text: string, context: Ds18b20Context = {}, sensor = 'ds18b20'): Reading {
@@ -101,15 +125,19 @@ export function decodeW1Slave(text: string, context: Ds18b20Context = {}, sensor
   if (!(CONFIG_BYTES as readonly number[]).includes(sp[4])) {
     return reject('invalid_config', `configuration byte ${hex(sp[4])}, expected 1f, 3f, 5f or 7f (not a DS18B20 conversion)`);
   }
-  if (f.milliC < MIN_MILLI_C || f.milliC > MAX_MILLI_C) return reject('out_of_range', `t=${f.milliC} m°C outside −55…125 °C`);
-  if (f.milliC === POWER_ON_MILLI_C && sp[6] === POWER_ON_BYTE6) {
+  const milliC = scratchpadMilliC(sp);
+  if (!isTConsistent(f.milliC, sp)) {
+    return reject('malformed', `t=${f.milliC} disagrees with the scratchpad's ${milliC} m°C (bytes ${hex(sp[0])} ${hex(sp[1])})`);
+  }
+  if (milliC < MIN_MILLI_C || milliC > MAX_MILLI_C) return reject('out_of_range', `${milliC} m°C outside −55…125 °C`);
+  if (milliC === POWER_ON_MILLI_C && sp[6] === POWER_ON_BYTE6) {
     const prev = context.previousMilliC;
     const delta = context.plausibleDeltaMilliC ?? 5000;
     if (prev === undefined || Math.abs(prev - POWER_ON_MILLI_C) > delta) {
       return reject('power_on_reset', `t=85000 with byte 6 = 0c is the power-on value (no conversion ran)${prev === undefined ? '' : `; previous reading ${prev / 1000} °C`}`);
     }
   }
-  return { values: { tempC: f.milliC / 1000 }, problems: [] };
+  return { values: { tempC: milliC / 1000 }, problems: [] };
 }
 
 function hex(n: number): string {

@@ -57,6 +57,11 @@ export class SensorSetupError extends SensorError {
   override readonly code = 'setup';
 }
 
+/** The chip reset itself (its settings are back at power-on values); the driver re-initialised it. Transient. */
+export class ChipResetError extends SensorError {
+  override readonly code = 'chip_reset';
+}
+
 /** The measurement did not finish in the datasheet's maximum time (status bit still set). Transient. */
 export class MeasurementTimeoutError extends SensorError {
   override readonly code = 'etimedout';

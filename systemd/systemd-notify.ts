@@ -1,7 +1,8 @@
 /**
  * systemd readiness and watchdog adapter. Under a `Type=notify` unit systemd sets `NOTIFY_SOCKET`
  * (and, with `WatchdogSec=`, `WATCHDOG_USEC` and `WATCHDOG_PID`); this module then sends `READY=1`
- * once and `WATCHDOG=1` every `WATCHDOG_USEC / 2` by running systemd's own `systemd-notify` binary
+ * once and `WATCHDOG=1` every `WATCHDOG_USEC / 2` — with a `health` check, only while it says the
+ * work is being done, and with `STATUS=<what the agent does>` — by running systemd's own `systemd-notify` binary
  * (no hand-made socket code). Outside systemd (`NOTIFY_SOCKET` unset) everything is a no-op.
  *
  * `systemd-notify` waits, by default, until the manager has processed the message (a barrier), so
@@ -10,6 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import type { Logger } from '../builder/ports.js';
+import type { Liveness } from '../agent/sampling/liveness.js';
 
 /** The environment variables systemd passes to a notify service (sd_notify(3), sd_watchdog_enabled(3)). */
 export interface NotifyEnv {
@@ -69,6 +71,13 @@ export interface StartWatchdogOptions {
   pid?: number;
   send?: NotifySender;
   log?: Logger;
+  /**
+   * Whether the agent's work is being done (`samplingLiveness`). With it, each tick sends `STATUS=`
+   * and sends `WATCHDOG=1` only while it says healthy; without it, every tick feeds the watchdog.
+   */
+  health?: () => Liveness;
+  /** Tick period when systemd asked for no watchdog but `health` gives a status to show (default 30 s). */
+  statusEveryMs?: number;
   /** Timer functions, injectable for tests. */
   setInterval?: (fn: () => void, ms: number) => { unref?: () => void };
   clearInterval?: (timer: unknown) => void;
@@ -97,14 +106,29 @@ export function startWatchdog(options: StartWatchdogOptions = {}): WatchdogHandl
 
   const ready = attempt(['READY=1']).then(() => log?.debug('systemd notified', { state: 'READY=1' }));
   const intervalMs = watchdogIntervalMs(env, pid);
+  const tickMs = intervalMs ?? (options.health ? options.statusEveryMs ?? 30_000 : undefined);
   let timer: unknown;
   let inFlight = false;
-  if (intervalMs !== undefined) {
+  let wasHealthy = true;
+  const assignments = (): string[] => {
+    const keepAlive = intervalMs !== undefined ? ['WATCHDOG=1'] : [];
+    if (!options.health) return keepAlive;
+    const h = options.health();
+    if (h.isHealthy !== wasHealthy) {
+      if (h.isHealthy) log?.info(`sampling works again: feeding the systemd watchdog (${h.status})`);
+      else log?.error(`sampling stalled: not feeding the systemd watchdog, systemd will restart the agent (${h.status})`);
+      wasHealthy = h.isHealthy;
+    }
+    return [...(h.isHealthy ? keepAlive : []), `STATUS=${h.status}`];
+  };
+  if (tickMs !== undefined) {
     const t = every(() => {
       if (inFlight) return; // a hung systemd-notify must not pile up children
+      const message = assignments();
+      if (!message.length) return;
       inFlight = true;
-      void attempt(['WATCHDOG=1']).finally(() => (inFlight = false));
-    }, intervalMs);
+      void attempt(message).finally(() => (inFlight = false));
+    }, tickMs);
     t.unref?.();
     timer = t;
   }

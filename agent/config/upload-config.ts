@@ -3,13 +3,13 @@
  * means an uplink is configured (the upload queue is enabled and retention keeps unsent rows).
  *
  * ```json
- * "cloud": { "table": "sensor-samples", "region": "eu-central-1", "uploadEvery": "* * * * *",
+ * "cloud": { "table": "sensor-samples", "region": "eu-central-1", "uploadEvery": "1m",
  *            "maxInFlight": 4, "batchItems": 25, "chunkItems": 10000 }
  * ```
  * Credentials and endpoints are never configured here: they come from the AWS SDK's standard chain
  * and `AWS_ENDPOINT_URL(_DYNAMODB|_S3|_SQS)`.
  */
-import { validate as isCronExpression } from 'node-cron';
+import { parseEveryMs } from '../schedule/every.js';
 import { MAX_BATCH_ITEMS } from '../upload/ports.js';
 import { ConfigError } from './errors.js';
 
@@ -20,8 +20,8 @@ export interface CloudConfig {
   bucket?: string;
   /** AWS region; undefined = the SDK's chain (`AWS_REGION`, shared config). */
   region?: string;
-  /** node-cron expression of upload runs (default every minute). */
-  uploadEvery: string;
+  /** Interval of upload runs on the monotonic clock, ms (config `uploadEvery`: "1m", "30s", …; default 1 min). */
+  uploadEveryMs: number;
   /** BatchWriteItem requests in flight at once, 1–16. */
   maxInFlight: number;
   /** Items per BatchWriteItem, 1–`MAX_BATCH_ITEMS` (25). */
@@ -38,7 +38,7 @@ export const DEFAULT_TABLE_NAME = 'sensor-samples';
 /** Defaults of the `cloud` section. */
 export const DEFAULT_CLOUD: Omit<CloudConfig, 'bucket' | 'region'> = {
   table: DEFAULT_TABLE_NAME,
-  uploadEvery: '* * * * *',
+  uploadEveryMs: 60_000,
   maxInFlight: 4,
   batchItems: MAX_BATCH_ITEMS,
   chunkItems: 10_000,
@@ -75,15 +75,20 @@ export function parseCloudConfig(raw: unknown): CloudConfig | undefined {
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('cloud', 'expected an object');
   const r = raw as Record<string, unknown>;
   for (const key of Object.keys(r)) if (!KNOWN.includes(key)) throw new ConfigError(`cloud.${key}`, `unknown key; allowed: ${KNOWN.join(', ')}`);
-  const uploadEvery = r.uploadEvery ?? DEFAULT_CLOUD.uploadEvery;
-  if (typeof uploadEvery !== 'string' || !isCronExpression(uploadEvery)) {
-    throw new ConfigError('cloud.uploadEvery', `got ${JSON.stringify(uploadEvery)}, expected a cron expression like "* * * * *" (every minute) or "*/5 * * * *"`);
+  let uploadEveryMs = DEFAULT_CLOUD.uploadEveryMs;
+  if (r.uploadEvery !== undefined) {
+    if (typeof r.uploadEvery !== 'string') throw new ConfigError('cloud.uploadEvery', `got ${JSON.stringify(r.uploadEvery)}, expected a duration string like "1m"`);
+    try {
+      uploadEveryMs = parseEveryMs(r.uploadEvery);
+    } catch (err) {
+      throw new ConfigError('cloud.uploadEvery', (err as Error).message);
+    }
   }
   return {
     table: text(r.table, 'cloud.table', TABLE_NAME, '3–255 of A–Z a–z 0–9 _ . -') ?? DEFAULT_CLOUD.table,
     bucket: text(r.bucket, 'cloud.bucket', BUCKET_NAME, 'an S3 bucket name: 3–63 of a–z 0–9 . -'),
     region: text(r.region, 'cloud.region', REGION, 'an AWS region such as eu-central-1'),
-    uploadEvery,
+    uploadEveryMs,
     maxInFlight: intIn(r.maxInFlight, 'cloud.maxInFlight', 1, 16, DEFAULT_CLOUD.maxInFlight),
     batchItems: intIn(r.batchItems, 'cloud.batchItems', 1, MAX_BATCH_ITEMS, DEFAULT_CLOUD.batchItems),
     chunkItems: intIn(r.chunkItems, 'cloud.chunkItems', 25, 1_000_000, DEFAULT_CLOUD.chunkItems),

@@ -8,7 +8,8 @@
  * Untrusted: samples are held with their monotonic time (bounded), and restamped from the monotonic
  * clock once the clock is trusted: tsMs = monoAtRead + (wallNow − monoNow). A restamped sample that
  * would still be at or before the floor is discarded with a log line. Nothing is ever stamped with
- * an untrusted time, and no sample older than the newest stored one is handed out.
+ * an untrusted time, and no sample older than the newest stored one is handed out. At shutdown
+ * `drain` hands out what is still held (clock trusted by then) or counts and logs it as discarded.
  */
 import type { Logger } from '../../builder/ports.js';
 import type { Sample } from '../../builder/types.js';
@@ -78,6 +79,26 @@ export class ClockGuard {
     for (const v of values) out.push({ seriesId: v.seriesId, tsMs: wallMs, value: v.value });
     if (values.length) this.floorMs = Math.max(this.floorMs, wallMs);
     return out;
+  }
+
+  /**
+   * At shutdown: never drop held samples silently. When the clock is trusted at (`wallMs`, `monoMs`)
+   * the held samples are returned restamped (store them); otherwise they are counted as discarded
+   * and logged in one warning line with the count. Nothing is held afterwards.
+   */
+  drain(wallMs: number, monoMs: number): Sample[] {
+    if (!this.held.length) return [];
+    if (this.isTrustedAt(wallMs)) {
+      if (this.trusted === false) this.logChange(true, wallMs);
+      this.trusted = true;
+      return this.release(wallMs, monoMs);
+    }
+    const count = this.heldCount;
+    this.discarded += count;
+    this.held = [];
+    this.heldCount = 0;
+    this.options.log.warn(`shutdown with the clock still untrusted: ${count} held samples discarded (no trustworthy time to stamp them with)`, { discarded: count, now: iso(wallMs) });
+    return [];
   }
 
   private hold(h: Held): void {

@@ -5,9 +5,13 @@
  *
  * Faults: a read that throws or yields no valid value stores nothing for that sample, counts per
  * sensor and per code, and is retried with backoff (1 s, 2 s, 4 s … up to max(interval, 60 s)).
- * After every `reinitAfter` consecutive failures the chip is re-initialised. The state moves
- * online → failing (first failure) → offline (`offlineAfter` failures) → online ("recovered") and is
- * logged once per change. A permanent error (wrong chip, bad pin) disables only that sensor.
+ * After every `reinitAfter` consecutive failures the chip is re-initialised, unless its driver
+ * `handlesFaults` (retries transfers and recognises a chip reset itself, as the BME280's does). The
+ * state moves online → failing (first failure) → offline (`offlineAfter` failures) → online
+ * ("recovered") and is logged once per change; a flapping sensor writes one summary line a minute
+ * with counts (`flap-log.ts`). A permanent error (wrong chip, bad pin) disables only that sensor,
+ * which is then retried (fresh init) on a slow backoff of minutes, so a re-plugged sensor comes back.
+ * `progress()` tells the watchdog whether sampling works (`liveness.ts`).
  */
 import type { Clock, Logger } from '../../builder/ports.js';
 import type { SeriesInfo } from '../../builder/types.js';
@@ -17,6 +21,8 @@ import { SensorError } from '../../sensors/errors.js';
 import type { ClockGuard } from './clock-guard.js';
 import type { SampleBuffer } from '../buffer/ports.js';
 import type { MonotonicScheduler } from './ports.js';
+import type { SamplerProgress } from './liveness.js';
+import { FlapLog, type ChangeKind } from './flap-log.js';
 import { CLOCK_STATE_KEY, publishSensorStatus, type SensorState, type SensorStatus } from './sensor-status.js';
 
 export interface FailurePolicy {
@@ -24,13 +30,19 @@ export interface FailurePolicy {
   retryBaseMs: number;
   /** Longest retry delay, ms (at least the sensor's interval). */
   maxBackoffMs: number;
-  /** Re-initialise the chip after this many consecutive failures (and every as many after). */
+  /** Re-initialise the chip after this many consecutive failures (and every as many after), unless its driver `handlesFaults`. */
   reinitAfter: number;
   /** Consecutive failures after which the sensor is `offline`. */
   offlineAfter: number;
+  /** First retry (a fresh init) of a sensor disabled by a permanent fault, ms; doubles per failed retry. */
+  disabledRetryBaseMs: number;
+  /** Longest delay between retries of a disabled sensor, ms. */
+  disabledRetryMaxMs: number;
 }
 
-export const DEFAULT_FAILURE_POLICY: FailurePolicy = { retryBaseMs: 1_000, maxBackoffMs: 60_000, reinitAfter: 3, offlineAfter: 5 };
+export const DEFAULT_FAILURE_POLICY: FailurePolicy = {
+  retryBaseMs: 1_000, maxBackoffMs: 60_000, reinitAfter: 3, offlineAfter: 5, disabledRetryBaseMs: 120_000, disabledRetryMaxMs: 1_800_000,
+};
 
 export interface SampledSensor {
   driver: SensorDriver;
@@ -55,14 +67,21 @@ interface Slot {
   sensor: SampledSensor;
   status: SensorStatus;
   needsInit: boolean;
+  /** Failed retries since the sensor was disabled (its slow backoff). */
+  disabledRetries: number;
   cancel?: () => void;
   busy?: Promise<void>;
+  /** Monotonic start of the read in flight. */
+  readStartedMonoMs?: number;
+  flaps: FlapLog;
 }
 
 export class Sampler {
   private readonly slots: Slot[];
   private readonly policy: FailurePolicy;
   private running = false;
+  private startedMonoMs = 0;
+  private lastAdmittedMonoMs?: number;
 
   constructor(private readonly options: SamplerOptions) {
     this.policy = { ...DEFAULT_FAILURE_POLICY, ...options.policy };
@@ -70,6 +89,8 @@ export class Sampler {
     this.slots = options.sensors.map((sensor) => ({
       sensor,
       needsInit: true,
+      disabledRetries: 0,
+      flaps: new FlapLog(sensor.driver.id, options.log),
       status: { id: sensor.driver.id, type: sensor.type, state: 'starting', sinceMs: now, consecutiveFailures: 0, reads: 0, failedReads: 0, errorCounts: {}, reinits: 0 },
     }));
   }
@@ -78,20 +99,39 @@ export class Sampler {
   start(): void {
     this.options.buffer.defineSeries(this.slots.flatMap((slot) => [...slot.sensor.series.values()]));
     this.running = true;
+    this.startedMonoMs = this.options.scheduler.monoMs();
     for (const slot of this.slots) this.publish(slot), this.schedule(slot, 0);
   }
 
-  /** Stop the loops, wait for reads in flight, close the drivers. */
+  /**
+   * Stop the loops, wait for reads in flight, store (or count and log as discarded) what the clock
+   * guard still holds, close the drivers.
+   */
   async stop(): Promise<void> {
     this.running = false;
     for (const slot of this.slots) slot.cancel?.();
     await Promise.all(this.slots.map((slot) => slot.busy));
+    this.drainGuard();
     await Promise.all(this.slots.map((slot) => slot.sensor.driver.close().catch(() => undefined)));
   }
 
   /** True while a read is in flight (tests with virtual time wait for real I/O to finish). */
   get isBusy(): boolean {
     return this.slots.some((slot) => slot.busy !== undefined);
+  }
+
+  /** What sampling achieved lately, for the watchdog (`samplingLiveness`). */
+  progress(): SamplerProgress {
+    const inFlight = this.slots.map((s) => s.readStartedMonoMs).filter((ms): ms is number => ms !== undefined);
+    return {
+      startedMonoMs: this.startedMonoMs,
+      nowMonoMs: this.options.scheduler.monoMs(),
+      lastAdmittedMonoMs: this.lastAdmittedMonoMs,
+      oldestReadInFlightMonoMs: inFlight.length ? Math.min(...inFlight) : undefined,
+      sensors: this.slots.map((s) => ({ id: s.sensor.driver.id, state: s.status.state })),
+      seriesCount: this.slots.reduce((n, s) => n + s.sensor.series.size, 0),
+      heldSamples: this.options.guard.status().held,
+    };
   }
 
   /** Current status of every sensor. */
@@ -102,8 +142,11 @@ export class Sampler {
   private schedule(slot: Slot, delayMs: number): void {
     if (!this.running) return;
     slot.cancel = this.options.scheduler.schedule(delayMs, () => {
+      slot.readStartedMonoMs = this.options.scheduler.monoMs();
       slot.busy = this.cycle(slot).then((next) => {
         slot.busy = undefined;
+        slot.readStartedMonoMs = undefined;
+        slot.flaps.tick(this.options.scheduler.monoMs(), slot.status.state, slot.status.errorCounts);
         if (next !== undefined) this.schedule(slot, next);
       });
     });
@@ -156,7 +199,10 @@ export class Sampler {
     const samples = this.options.guard.admit(wallMs, monoMs, values);
     if (samples.length) this.options.buffer.insert(this.options.deviceId, samples);
     this.publishClock();
-    if (values.length) slot.status.lastOkMs = wallMs;
+    if (values.length) {
+      slot.status.lastOkMs = wallMs;
+      this.lastAdmittedMonoMs = this.options.scheduler.monoMs();
+    }
     this.succeeded(slot);
     return true;
   }
@@ -171,7 +217,7 @@ export class Sampler {
     slot.status.consecutiveFailures = 0;
     if (was !== 'online') {
       if (was === 'starting') this.options.log.info('sensor online', { sensor: slot.sensor.driver.id, type: slot.sensor.type });
-      else this.options.log.info('sensor recovered', { sensor: slot.sensor.driver.id, after: `${failures} failed reads` });
+      else this.logChange(slot, 'recovered', 'info', 'sensor recovered', { sensor: slot.sensor.driver.id, after: `${failures} failed reads` });
       this.setState(slot, 'online');
     }
     this.publish(slot);
@@ -183,28 +229,56 @@ export class Sampler {
     st.consecutiveFailures++;
     st.lastError = message;
     const id = slot.sensor.driver.id;
-    if (isPermanent) {
-      this.options.log.error('sensor disabled (permanent fault; fix wiring or config and restart)', { sensor: id, error: message });
-      this.setState(slot, 'disabled');
-      this.publish(slot);
-      return undefined;
-    }
+    if (isPermanent || st.state === 'disabled') return this.disabled(slot, message);
     if (st.consecutiveFailures >= this.policy.offlineAfter && st.state !== 'offline') {
-      this.options.log.error('sensor offline', { sensor: id, failures: st.consecutiveFailures, error: message });
+      this.logChange(slot, 'offline', 'error', 'sensor offline', { sensor: id, failures: st.consecutiveFailures, error: message });
       this.setState(slot, 'offline');
     } else if (st.state === 'online' || st.state === 'starting') {
-      this.options.log.warn('sensor failing', { sensor: id, error: message });
+      this.logChange(slot, 'failing', 'warn', 'sensor failing', { sensor: id, error: message });
       this.setState(slot, 'failing');
     }
-    if (st.consecutiveFailures % this.policy.reinitAfter === 0) slot.needsInit = true;
+    // A driver that handles bus faults itself is re-initialised only on a permanent fault's retry.
+    if (!slot.sensor.driver.handlesFaults && st.consecutiveFailures % this.policy.reinitAfter === 0) slot.needsInit = true;
     this.publish(slot);
     const cap = Math.max(slot.sensor.intervalMs, this.policy.maxBackoffMs);
     return Math.min(cap, this.policy.retryBaseMs * 2 ** Math.min(st.consecutiveFailures - 1, 30));
   }
 
+  /**
+   * A permanent fault (wrong chip, unusable pin): the sensor is `disabled` and retried with a fresh
+   * init on a slow backoff (2, 4, 8 … 30 min), so a re-plugged or rewired sensor comes back on its
+   * own. Logged once when disabled; the retries are quiet until one succeeds ("sensor recovered").
+   */
+  private disabled(slot: Slot, message: string): number {
+    const { disabledRetryBaseMs, disabledRetryMaxMs } = this.policy;
+    if (slot.status.state !== 'disabled') {
+      slot.disabledRetries = 0;
+      this.options.log.error(`sensor disabled (permanent fault; fix wiring or config): retried every ${disabledRetryBaseMs / 60_000}–${disabledRetryMaxMs / 60_000} min`, { sensor: slot.sensor.driver.id, error: message });
+      this.setState(slot, 'disabled');
+    } else slot.disabledRetries++;
+    slot.needsInit = true;
+    this.publish(slot);
+    return Math.min(disabledRetryMaxMs, disabledRetryBaseMs * 2 ** Math.min(slot.disabledRetries, 30));
+  }
+
+  /** A state change for the log, through the sensor's flap limiter (one summary line a minute when flapping). */
+  private logChange(slot: Slot, kind: ChangeKind, level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void {
+    slot.flaps.change(this.options.scheduler.monoMs(), kind, level, message, fields, slot.status.errorCounts);
+  }
+
   private setState(slot: Slot, state: SensorState): void {
     slot.status.state = state;
     slot.status.sinceMs = this.options.clock.nowMs();
+  }
+
+  private drainGuard(): void {
+    try {
+      const samples = this.options.guard.drain(this.options.clock.nowMs(), this.options.scheduler.monoMs());
+      if (samples.length) this.options.buffer.insert(this.options.deviceId, samples);
+      this.publishClock();
+    } catch (err) {
+      this.options.log.error('could not store the samples held while the clock was untrusted', { error: err as Error });
+    }
   }
 
   private lastClockStatus?: string;

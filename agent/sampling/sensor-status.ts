@@ -4,7 +4,7 @@
  */
 import type { StateStore } from '../../sensors/pulse-counter.js';
 
-/** online → failing → offline → (recovered) online; disabled: a permanent fault (wrong chip, bad pin). */
+/** online → failing → offline → (recovered) online; disabled: a permanent fault (wrong chip, bad pin), retried every 2–30 min. */
 export type SensorState = 'starting' | 'online' | 'failing' | 'offline' | 'disabled';
 
 export interface SensorStatus {

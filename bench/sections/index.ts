@@ -12,6 +12,7 @@ import { API_SECTIONS } from './api.js';
 import { PRIMARY_BUFFER_SECTIONS, YEAR_BUFFER_SECTIONS } from './buffer.js';
 import { builderPrimary, builderYear } from './builder.js';
 import { MQTT_SECTION } from './mqtt.js';
+import { scheduleClockStep, sensorsFlakyBus } from './sensors.js';
 
 export const SECTIONS: BenchSection[] = [
   ...PRIMARY_BUFFER_SECTIONS,
@@ -20,6 +21,8 @@ export const SECTIONS: BenchSection[] = [
   UPLOAD_BENCH_SECTION,
   CLOUD_BENCH_SECTION,
   MQTT_SECTION,
+  sensorsFlakyBus,
+  scheduleClockStep,
   ...YEAR_BUFFER_SECTIONS,
   builderYear,
 ];

@@ -5,9 +5,15 @@
  * init(): chip id (0x60 / 0x58), soft reset, wait for NVM copy (status.im_update), calibration read,
  * configuration (ctrl_hum written before ctrl_meas, §5.4.3), then sleep (forced) or normal mode.
  * read(): in forced mode, trigger a measurement (ctrl_meas mode = 01) before every read, wait the
- * maximum measurement time and until status.measuring is clear; then one burst read 0xF7–0xFE.
+ * maximum measurement time and until status.measuring is clear; then one burst read 0xF4–0xFE
+ * (ctrl_meas, config and the data, so the settings are checked with every reading).
+ * Faults: each transfer is retried at once on a bus error (`TRANSFER_ATTEMPTS`); a chip that reset
+ * itself (ctrl_meas or config back at power-on values, or asleep in normal mode) is re-initialised
+ * — chip id and calibration checked again, configuration rewritten — and the read fails with
+ * `ChipResetError` (counted as `chip_reset`). That evidence is the only reason for a re-init: the
+ * sampler never re-initialises it for failed reads.
  */
-import { MeasurementTimeoutError, SensorError, WrongChipError, toSensorError } from '../errors.js';
+import { BusError, ChipResetError, MeasurementTimeoutError, SensorError, WrongChipError, toSensorError } from '../errors.js';
 import type { SensorDriver } from '../driver.js';
 import type { I2cBus, Sleep } from '../ports.js';
 import type { Reading } from '../reading.js';
@@ -17,7 +23,7 @@ import {
   CALIB_00_LENGTH, CALIB_26_LENGTH, CHIP_ID_BME280, CHIP_ID_BMP280, CHIP_IDS_BMP280_SAMPLES, CONFIG_FILTER, CONFIG_T_SB,
   CTRL_MEAS_MODE, CTRL_MEAS_OSRS_P, CTRL_MEAS_OSRS_T, DATA_LENGTH_BME280, DATA_LENGTH_BMP280, FILTER_CODES, MODE_FORCED,
   MODE_NORMAL, MODE_SLEEP, OVERSAMPLING_CODES, REG_CALIB_00, REG_CALIB_26, REG_CONFIG, REG_CTRL_HUM, REG_CTRL_MEAS,
-  REG_DATA, REG_ID, REG_RESET, REG_STATUS, RESET_WORD, STANDBY_CODES, STARTUP_MS, STATUS_IM_UPDATE, STATUS_MEASURING,
+  REG_DATA, REG_ID, REG_RESET, REG_STATUS, RESET_WORD, CONFIG_SETTINGS_MASK, STANDBY_CODES, STARTUP_MS, STATUS_IM_UPDATE, STATUS_MEASURING,
   field, measurementTimeMaxMs, type FilterCoefficient, type Mode, type Oversampling, type StandbyMs,
 } from './registers.js';
 
@@ -36,6 +42,14 @@ export interface Bme280Settings {
 /** Weather-monitoring settings (data sheet §3.5.1): forced mode, ×1 everywhere, filter off. */
 export const DEFAULT_BME280_SETTINGS: Bme280Settings = { mode: 'forced', osrsT: 1, osrsP: 1, osrsH: 1, filter: 0, standbyMs: 1000 };
 
+/**
+ * Attempts per bus transfer: a transfer failing with a bus error (EREMOTEIO, EIO, …) is retried at
+ * once, up to this many times in all. Register reads and configuration writes are idempotent; a
+ * repeated trigger restarts the conversion. Only a chip reset (ctrl_meas lost) leads to rewriting
+ * the configuration, never a failed transfer.
+ */
+export const TRANSFER_ATTEMPTS = 3;
+
 /** How many extra status polls after the maximum measurement time before giving up. */
 export const STATUS_POLLS = 10;
 /** Wait between status polls, ms. */
@@ -43,6 +57,11 @@ export const STATUS_POLL_MS = 2;
 
 /** BME280/BMP280 over `I2cBus` (see the file header for the init and read sequence). */
 export class Bme280 implements SensorDriver {
+  readonly handlesFaults = true;
+  /** Transfers that failed and were retried (bus flapping), since construction. */
+  retriedTransfers = 0;
+  /** Chip resets recognised (and answered with a re-init), since construction. */
+  resetsSeen = 0;
   private calibration?: Calibration;
   private chipId?: number;
 
@@ -98,12 +117,17 @@ export class Bme280 implements SensorDriver {
   /** Write config (in sleep mode), ctrl_hum, then ctrl_meas (ctrl_hum only takes effect after it, §5.4.3). */
   async configure(): Promise<void> {
     const s = this.settings;
-    const config = (STANDBY_CODES[s.standbyMs] << CONFIG_T_SB.shift) | (FILTER_CODES[s.filter] << CONFIG_FILTER.shift);
+    const config = this.configByte();
     await this.io('write ctrl_meas (sleep)', () => this.bus.writeByte(this.address, REG_CTRL_MEAS, this.ctrlMeas(MODE_SLEEP)));
     await this.io('write config', () => this.bus.writeByte(this.address, REG_CONFIG, config));
     if (this.isBme280) await this.io('write ctrl_hum', () => this.bus.writeByte(this.address, REG_CTRL_HUM, OVERSAMPLING_CODES[s.osrsH]));
     const mode = s.mode === 'normal' ? MODE_NORMAL : MODE_SLEEP;
     await this.io('write ctrl_meas', () => this.bus.writeByte(this.address, REG_CTRL_MEAS, this.ctrlMeas(mode)));
+  }
+
+  /** The `config` byte of the settings: t_sb and filter (spi3w_en 0). */
+  private configByte(): number {
+    return (STANDBY_CODES[this.settings.standbyMs] << CONFIG_T_SB.shift) | (FILTER_CODES[this.settings.filter] << CONFIG_FILTER.shift);
   }
 
   private ctrlMeas(mode: number): number {
@@ -126,25 +150,43 @@ export class Bme280 implements SensorDriver {
       await this.sleep(Math.ceil(this.measurementTimeMs));
       await this.awaitIdle();
     }
-    const bytes = await this.block(REG_DATA, this.isBme280 ? DATA_LENGTH_BME280 : DATA_LENGTH_BMP280);
+    // One burst from ctrl_meas (0xF4) through the data: the settings come back with the data, so a
+    // chip reset shows without an extra transfer.
+    const dataLength = this.isBme280 ? DATA_LENGTH_BME280 : DATA_LENGTH_BMP280;
+    const burst = await this.block(REG_CTRL_MEAS, REG_DATA - REG_CTRL_MEAS + dataLength);
+    const evidence = this.resetEvidence(burst[0], burst[REG_CONFIG - REG_CTRL_MEAS]);
+    if (evidence) {
+      const changed = await this.reinitAfterReset();
+      throw new ChipResetError(this.id, `${evidence} (chip reset?): re-initialised${changed}`);
+    }
     const s = this.settings;
-    const reading = decodeMeasurement(decodeRawData(bytes), cal, { temperature: s.osrsT > 0, pressure: s.osrsP > 0, humidity: s.osrsH > 0 });
-    if (!reading.problems.some((p) => p.code === 'skipped')) return reading;
-    return this.explainSkipped(reading);
+    return decodeMeasurement(decodeRawData(burst.subarray(REG_DATA - REG_CTRL_MEAS)), cal, { temperature: s.osrsT > 0, pressure: s.osrsP > 0, humidity: s.osrsH > 0 });
   }
 
   /**
-   * An enabled channel came back skipped: read ctrl_meas back. If the oversampling we wrote is gone
-   * (the chip reset itself, e.g. after a brown-out: ctrl_meas 0x00, or another process wrote 0x03),
-   * say so and write the configuration again, so the next read measures.
+   * Evidence that the chip reset itself (a brown-out, a re-plug): ctrl_meas lost the oversampling we
+   * wrote (power-on value 0x00), the chip is asleep though configured for normal mode, or config lost
+   * t_sb/filter (power-on value 0x00). @returns what was seen, or undefined when the settings hold.
    */
-  private async explainSkipped(reading: Reading): Promise<Reading> {
-    const ctrlMeas = await this.io('read ctrl_meas', () => this.bus.readByte(this.address, REG_CTRL_MEAS));
-    const expected = this.ctrlMeas(0) & ~CTRL_MEAS_MODE.mask;
-    if ((ctrlMeas & ~CTRL_MEAS_MODE.mask) === expected) return reading;
-    await this.configure();
-    const note = `; ctrl_meas reads 0x${ctrlMeas.toString(16).padStart(2, '0')} instead of 0x${expected.toString(16).padStart(2, '0')} (chip reset?): configuration rewritten`;
-    return { values: reading.values, problems: reading.problems.map((p) => (p.code === 'skipped' ? { ...p, message: p.message + note } : p)) };
+  private resetEvidence(ctrlMeas: number, config: number): string | undefined {
+    const hex = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
+    const expectedOsrs = this.ctrlMeas(0);
+    if ((ctrlMeas & ~CTRL_MEAS_MODE.mask) !== expectedOsrs) return `ctrl_meas reads ${hex(ctrlMeas)} instead of ${hex(expectedOsrs)}`;
+    if (this.settings.mode === 'normal' && field(ctrlMeas, CTRL_MEAS_MODE) !== MODE_NORMAL) return `ctrl_meas reads ${hex(ctrlMeas)}: sleep mode, configured normal`;
+    const expectedConfig = this.configByte();
+    if ((config & CONFIG_SETTINGS_MASK) !== expectedConfig) return `config reads ${hex(config)} instead of ${hex(expectedConfig)}`;
+    return undefined;
+  }
+
+  /** Full init after evidence of a chip reset; says what differs from before (another chip swapped in?). */
+  private async reinitAfterReset(): Promise<string> {
+    const before = { chipId: this.chipId, calibration: JSON.stringify(this.calibration) };
+    await this.init();
+    this.resetsSeen++;
+    const changes: string[] = [];
+    if (this.chipId !== before.chipId) changes.push(`chip id now 0x${this.chipId?.toString(16)}`);
+    if (JSON.stringify(this.calibration) !== before.calibration) changes.push('calibration differs (another chip?)');
+    return changes.length ? ` (${changes.join('; ')})` : '';
   }
 
   /** Poll status.measuring until clear. @throws {MeasurementTimeoutError} when it stays set. */
@@ -168,11 +210,16 @@ export class Bme280 implements SensorDriver {
     return new Uint8Array(buffer);
   }
 
+  /** One transfer, retried at once on a bus error (`TRANSFER_ATTEMPTS` in all). */
   private async io<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw toSensorError(this.id, operation, err);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        const error = toSensorError(this.id, operation, err);
+        if (!(error instanceof BusError) || attempt >= TRANSFER_ATTEMPTS) throw error;
+        this.retriedTransfers++;
+      }
     }
   }
 }

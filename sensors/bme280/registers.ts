@@ -43,6 +43,8 @@ export const CTRL_MEAS_MODE = { shift: 0, mask: 0x03 } as const;
 export const REG_CONFIG = 0xf5;
 export const CONFIG_T_SB = { shift: 5, mask: 0x07 } as const;
 export const CONFIG_FILTER = { shift: 2, mask: 0x07 } as const;
+/** The bits of `config` our settings write (t_sb, filter); bit 1 is reserved, bit 0 spi3w_en. */
+export const CONFIG_SETTINGS_MASK = 0xfc;
 
 /** Data block press_msb 0xF7 … hum_lsb 0xFE, read in one burst (§4, §5.4.7–5.4.9). */
 export const REG_DATA = 0xf7;

@@ -51,7 +51,7 @@ schedule('a run requested while one is going is skipped, logged and counted in s
   const { buffer, queue } = setup();
   const log = memoryLogger();
   const s = gatedSink();
-  const sched = startUploadSchedule(new Uploader(queue, s.sink, { nowMs: () => 0 }, log), queue, '0 0 1 1 *', log);
+  const sched = startUploadSchedule(new Uploader(queue, s.sink, { nowMs: () => 0 }, log), queue, 86_400_000, log);
   const first = sched.runNow();
   assert.is(await sched.runNow(), false);
   assert.is(queue.counters().skippedTicks, 1);

@@ -47,7 +47,7 @@ start('with a cloud section enqueues new samples and its schedule uploads them (
   const db = openDatabase(':memory:');
   const buffer = SqliteBuffer.openOn(db);
   buffer.defineSeries(BME280_SERIES);
-  const running = startUploads({ db, cloud: { ...DEFAULT_CLOUD, table: 'svc-samples', uploadEvery: '0 0 1 1 *' }, log: memoryLogger() })!;
+  const running = startUploads({ db, cloud: { ...DEFAULT_CLOUD, table: 'svc-samples', uploadEveryMs: 86_400_000 }, log: memoryLogger() })!;
   buffer.insert(DEVICE_ID, loadBme280Month('2019/09').slice(0, 300));
   assert.is(uploadStatus(db).backlogItems, sqliteItems(db, DEVICE_ID).size);
   assert.is(await running.schedule.runNow(), true);

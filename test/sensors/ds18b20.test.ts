@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Ds18b20, dallasCrc8, decodeW1Slave, parseW1Slave } from '../../sensors/ds18b20.js';
+import { Ds18b20, dallasCrc8, decodeW1Slave, parseW1Slave, scratchpadMilliC } from '../../sensors/ds18b20.js';
 import { MalformedFrameError, SensorMissingError } from '../../sensors/errors.js';
 import { fsSysfsReader } from '../../hardware/fs-sysfs-reader.js';
 import { loadVectors } from '../support/vectors.js';
@@ -46,6 +46,28 @@ dec('field case 6a: crc NO is rejected (not −0.062 °C)', () => {
 });
 dec('field case 6c: 61 01 … crc=02 YES / t=22062 → 22.062 °C', () => {
   assert.is(decodeW1Slave(w1('61 01 4b 46 7f ff 0f 10 02 : crc=02 YES', '61 01 4b 46 7f ff 0f 10 02 t=22062')).values.tempC, 22.062);
+});
+dec('issue 12: an unsigned t=4086000 with the CRC-checked scratchpad 60 ff … 8e is −10 °C', () => {
+  const r = decodeW1Slave(w1('60 ff 4b 46 7f ff 10 10 8e : crc=8e YES', '60 ff 4b 46 7f ff 10 10 8e t=4086000'));
+  assert.equal(r, { values: { tempC: -10 }, problems: [] });
+});
+dec('issue 12: an unsigned t=4095500 is −0.5 °C (scratchpad 0xFFF8 = −8/16 °C, byte 6 = 0x10 − 8, CRC f8)', () => {
+  const sp = [0xf8, 0xff, 0x4b, 0x46, 0x7f, 0xff, 0x08, 0x10];
+  assert.is(dallasCrc8(Uint8Array.from(sp)), 0xf8);
+  const r = decodeW1Slave(w1('f8 ff 4b 46 7f ff 08 10 f8 : crc=f8 YES', 'f8 ff 4b 46 7f ff 08 10 f8 t=4095500'));
+  assert.equal(r, { values: { tempC: -0.5 }, problems: [] });
+  assert.is(decodeW1Slave(w1('f8 ff 4b 46 7f ff 08 10 f8 : crc=f8 YES', 'f8 ff 4b 46 7f ff 08 10 f8 t=-500')).values.tempC, -0.5);
+});
+dec('t= is cross-checked: one that matches the scratchpad neither signed nor unsigned is not stored', () => {
+  const r = decodeW1Slave(w1('72 01 4b 46 7f ff 0e 10 57 : crc=57 YES', '72 01 4b 46 7f ff 0e 10 57 t=-23125'));
+  assert.equal(r.values, {});
+  assert.is(r.problems[0].code, 'malformed');
+  assert.match(r.problems[0].message, /t=-23125 disagrees with the scratchpad's 23125 m°C/);
+});
+dec('the scratchpad value is truncated to m°C as the kernel prints it (0x0161 → 22.062 °C, −0x0001 → −0.062 °C)', () => {
+  assert.is(scratchpadMilliC(Uint8Array.of(0x61, 0x01)), 22_062);
+  assert.is(scratchpadMilliC(Uint8Array.of(0xff, 0xff)), -62);
+  assert.is(scratchpadMilliC(Uint8Array.of(0x90, 0xfc)), -55_000);
 });
 dec('an all-zero frame with crc=00 YES / t=0 is rejected by the configuration byte check', () => {
   assert.is(dallasCrc8(new Uint8Array(8)), 0);

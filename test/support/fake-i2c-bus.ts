@@ -1,7 +1,8 @@
 /**
  * A fake I²C bus for tests. It EMULATES — there is no real peer for an I²C bus in a test — the
  * `i2c-bus` PromisifiedBus methods the drivers use, and the register maps / command sets of:
- * - BME280/BMP280 (`FakeBme280`): id 0xD0, reset 0xE0, calibration 0x88–0xA1 and 0xE1–0xE7 (bytes
+ * - BME280/BMP280 (`FakeBme280`): id 0xD0, reset 0xE0 (and `powerOnReset()`, a brown-out: control
+ *   registers and data back at power-on values, status.im_update set for one read), calibration 0x88–0xA1 and 0xE1–0xE7 (bytes
  *   given, e.g. from ../shared/vectors), ctrl_hum latched only by a ctrl_meas write, status.measuring
  *   set for a number of status reads after a forced trigger, data registers 0xF7–0xFE holding the
  *   skip values (80 00 00) until a measurement ran, skipped channels (osrs = 0) written as 0x80000 /
@@ -12,7 +13,9 @@
  * - BH1750 (`FakeBh1750`): opcodes power down/on/reset, continuous/one-time H/H2/L, the two MTreg
  *   opcodes; 2-byte result.
  * Faults: `failNext(addr, errno, n)` makes the next n transfers to addr throw a Node-style error
- * (EREMOTEIO = NACK, EIO, ETIMEDOUT, ENXIO); `absent` devices NACK everything and are not found
+ * (EREMOTEIO = NACK, EIO, ETIMEDOUT, ENXIO); `flaky(addr, rate, random)` makes each transfer to addr
+ * fail with probability `rate`, as EREMOTEIO or EIO (half each), drawn from a seeded `random` so a run
+ * repeats exactly (a failed transfer has no effect on the chip); `absent` devices NACK everything and are not found
  * by scan; `stuck(addr, reg, bytes)` pins a register range to fixed bytes. Every transfer is
  * recorded in `log` for order assertions.
  */
@@ -36,6 +39,9 @@ export class FakeI2cBus implements I2cBus {
   readonly log: string[] = [];
   private readonly faults = new Map<number, { errno: string; remaining: number }>();
   private readonly stucks: Array<{ addr: number; reg: number; bytes: number[] }> = [];
+  private readonly flakes = new Map<number, { rate: number; random: () => number }>();
+  /** Transfers attempted and failed by `flaky`, per address. */
+  readonly flakyCounts = new Map<number, { transfers: number; failed: number }>();
   readonly absent = new Set<number>();
   private pointer = new Map<number, number>();
   isClosed = false;
@@ -48,6 +54,11 @@ export class FakeI2cBus implements I2cBus {
   failNext(addr: number, errno: string, count = 1): void {
     this.faults.set(addr, { errno, remaining: count });
   }
+  /** Each transfer to `addr` fails with probability `rate` (0 stops it), as EREMOTEIO or EIO. */
+  flaky(addr: number, rate: number, random: () => number): void {
+    if (rate <= 0) this.flakes.delete(addr);
+    else this.flakes.set(addr, { rate, random });
+  }
   /** Registers `reg…` of `addr` read as `bytes` whatever the chip holds. */
   stuck(addr: number, reg: number, bytes: number[]): void {
     this.stucks.push({ addr, reg, bytes });
@@ -59,6 +70,17 @@ export class FakeI2cBus implements I2cBus {
     if (f && f.remaining > 0) {
       f.remaining--;
       throw busError(f.errno, `${op} on 0x${addr.toString(16)}`);
+    }
+    const flake = this.flakes.get(addr);
+    if (flake) {
+      const c = this.flakyCounts.get(addr) ?? { transfers: 0, failed: 0 };
+      this.flakyCounts.set(addr, c);
+      c.transfers++;
+      const draw = flake.random();
+      if (draw < flake.rate) {
+        c.failed++;
+        throw busError(draw < flake.rate / 2 ? 'EREMOTEIO' : 'EIO', `${op} on 0x${addr.toString(16)}`);
+      }
     }
     const d = this.devices.get(addr);
     if (!d || this.absent.has(addr)) throw busError('EREMOTEIO', `no ACK from 0x${addr.toString(16)}`);
@@ -115,6 +137,18 @@ export class FakeI2cBus implements I2cBus {
   }
 }
 
+/** A seeded pseudo-random generator in [0, 1) (mulberry32), so fault runs repeat exactly. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
 /** BME280 (chipId 0x60) or BMP280 (0x58) register file. Set `sample` to the 8 data bytes the next conversion produces. */
 export class FakeBme280 implements FakeDevice {
   readonly regs = new Uint8Array(256);
@@ -123,6 +157,8 @@ export class FakeBme280 implements FakeDevice {
   /** Status reads that still show measuring = 1 after a forced trigger. */
   measuringReads = 1;
   private measuringLeft = 0;
+  /** Status reads that still show im_update = 1 (NVM being copied) after a reset. */
+  private imUpdateLeft = 0;
   private latchedCtrlHum = 0;
   conversions = 0;
 
@@ -133,17 +169,22 @@ export class FakeBme280 implements FakeDevice {
     this.sample = sample;
     this.powerOnReset();
   }
-  private powerOnReset(): void {
+  /** Power-on reset (a brown-out, or the soft reset 0xB6): registers back to their power-on values; calibration (NVM) stays. */
+  powerOnReset(): void {
     this.regs.fill(0, 0xf2, 0xf6);
     this.regs.set([0x80, 0x00, 0x00, 0x80, 0x00, 0x00], 0xf7);
     if (this.chipId === 0x60) this.regs.set([0x80, 0x00], 0xfd);
     this.latchedCtrlHum = 0;
+    this.measuringLeft = 0;
+    this.imUpdateLeft = 1; // status.im_update is set while the NVM is copied to the image registers (§5.4.4)
   }
   readReg(reg: number): number {
     if (reg === 0xf3) {
       const measuring = this.measuringLeft > 0 ? 1 : 0;
       if (this.measuringLeft > 0 && --this.measuringLeft === 0) this.finishConversion();
-      return measuring << 3;
+      const imUpdate = this.imUpdateLeft > 0 ? 1 : 0;
+      if (imUpdate) this.imUpdateLeft--;
+      return (measuring << 3) | imUpdate;
     }
     if (this.chipId !== 0x60 && (reg === 0xf2 || reg >= 0xfd || (reg >= 0xe1 && reg <= 0xf0))) return 0;
     return this.regs[reg];

@@ -28,6 +28,10 @@ export class VirtualTime implements MonotonicScheduler, Clock {
   stepWallTo(wallMs: number): void {
     this.offsetMs = wallMs - this.mono;
   }
+  /** A blocked event loop: monotonic (and wall) time passes, timers due meanwhile fire late on the next `advance`. */
+  stall(ms: number): void {
+    this.mono += ms;
+  }
   schedule(delayMs: number, fn: () => void): () => void {
     const t = { at: this.mono + Math.max(0, delayMs), seq: this.seq++, fn };
     this.timers.push(t);
@@ -47,7 +51,7 @@ export class VirtualTime implements MonotonicScheduler, Clock {
       const next = this.timers[0];
       if (!next || next.at > end) break;
       this.timers.shift();
-      this.mono = next.at;
+      this.mono = Math.max(this.mono, next.at); // a timer due during a stall fires late, never back in time
       next.fn();
       for (let i = 0; i < 5; i++) await flush();
       for (let i = 0; isBusy?.() && i < 2000 && !this.timers.some((t) => t.at <= this.mono); i++) {

@@ -6,6 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execNotifySender, startWatchdog, watchdogIntervalMs } from '../../systemd/systemd-notify.js';
 import { requiring } from '../support/requirement.js';
+import { recordingLogger } from '../support/recording-logger.js';
 
 const interval = suite('watchdogIntervalMs');
 
@@ -85,6 +86,45 @@ start('logs a failing systemd-notify as a warning instead of throwing, and never
   assert.is(calls, 3);
 });
 
+start('issue 12: with a health check, WATCHDOG=1 goes out only while sampling works; STATUS= always; one log line per change', async () => {
+  const sent: string[][] = [];
+  const t = manualTimer();
+  const log = recordingLogger();
+  let health = { isHealthy: true, status: 'sampling 3 series, last stored 4 s ago, upload backlog 12' };
+  const w = startWatchdog({ env: { NOTIFY_SOCKET: '/run/n', WATCHDOG_USEC: '60000000' }, pid: 5, send: async (a) => void sent.push(a), log, health: () => health, ...t });
+  await w.ready;
+  const tick = async () => (t.state.fn!(), await new Promise((r) => setImmediate(r)));
+  await tick();
+  health = { isHealthy: false, status: 'sampling 3 series, last stored 190 s ago, upload backlog 12' };
+  await tick();
+  await tick();
+  health = { isHealthy: true, status: 'sampling 3 series, last stored 1 s ago, upload backlog 12' };
+  await tick();
+  assert.equal(sent.slice(1), [
+    ['WATCHDOG=1', 'STATUS=sampling 3 series, last stored 4 s ago, upload backlog 12'],
+    ['STATUS=sampling 3 series, last stored 190 s ago, upload backlog 12'],
+    ['STATUS=sampling 3 series, last stored 190 s ago, upload backlog 12'],
+    ['WATCHDOG=1', 'STATUS=sampling 3 series, last stored 1 s ago, upload backlog 12'],
+  ]);
+  assert.equal(log.lines.filter((l) => !l.startsWith('debug')), [
+    'error sampling stalled: not feeding the systemd watchdog, systemd will restart the agent (sampling 3 series, last stored 190 s ago, upload backlog 12)',
+    'info sampling works again: feeding the systemd watchdog (sampling 3 series, last stored 1 s ago, upload backlog 12)',
+  ]);
+  await w.stop();
+});
+
+start('without WatchdogSec a health check still updates STATUS= every 30 s, never sending WATCHDOG=1', async () => {
+  const sent: string[][] = [];
+  const t = manualTimer();
+  const w = startWatchdog({ env: { NOTIFY_SOCKET: '/run/n' }, send: async (a) => void sent.push(a), health: () => ({ isHealthy: true, status: 'sampling 1 series, nothing stored yet' }), ...t });
+  await w.ready;
+  assert.is(t.state.ms, 30_000);
+  t.state.fn!();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(sent, [['READY=1'], ['STATUS=sampling 1 series, nothing stored yet']]);
+  await w.stop();
+});
+
 start.run();
 
 const real = suite('execNotifySender with the real systemd-notify');
@@ -98,7 +138,8 @@ const HINT = 'Debian: apt-get install systemd python3';
 const withNotify = requiring(real, hasNotify ? [] : ['systemd-notify'], HINT);
 const withNotifyAndPython = requiring(real, [...(hasNotify ? [] : ['systemd-notify']), ...(hasPython ? [] : ['python3'])], HINT);
 
-withNotifyAndPython('delivers READY=1 and WATCHDOG=1 to the notify socket', async () => {
+/** A python3 listener on a Unix datagram socket in a temp dir; resolves once bound. Prints each message, ends after `barriers` barriers. */
+async function notifyListener(barriers: number) {
   const dir = mkdtempSync(join(tmpdir(), 'sensorctl-notify-'));
   const socketPath = join(dir, 'notify');
   const listener = spawn('python3', ['-u', '-c', `
@@ -108,29 +149,67 @@ s.bind(sys.argv[1])
 print("bound", flush=True)
 s.settimeout(20)
 barriers = 0
-while barriers < 2:
+while barriers < int(sys.argv[2]):
     # recv() drops the barrier's file descriptor, which closes it: that releases systemd-notify.
     data = s.recv(4096).decode()
     if "BARRIER=1" in data:
         barriers += 1
     else:
         print(data, flush=True)
-`, socketPath]);
+`, socketPath, String(barriers)]);
   let out = '';
   listener.stdout.on('data', (d) => (out += d));
+  const exited = new Promise((r) => listener.once('exit', r));
+  await new Promise<void>((resolve, reject) => {
+    listener.stdout.once('data', () => resolve());
+    listener.once('exit', () => reject(new Error('listener exited')));
+  });
+  return {
+    socketPath,
+    /** Lines received once the listener has seen every barrier. */
+    lines: async () => (await exited, out.trim().split('\n')),
+    done: () => (listener.kill(), rmSync(dir, { recursive: true, force: true })),
+  };
+}
+
+withNotifyAndPython('delivers READY=1 and WATCHDOG=1 to the notify socket', async () => {
+  const l = await notifyListener(2);
   try {
-    await new Promise<void>((resolve, reject) => {
-      listener.stdout.once('data', () => resolve());
-      listener.once('exit', () => reject(new Error('listener exited')));
-    });
-    const send = execNotifySender({ ...process.env, NOTIFY_SOCKET: socketPath });
+    const send = execNotifySender({ ...process.env, NOTIFY_SOCKET: l.socketPath });
     await send(['READY=1']);
     await send(['WATCHDOG=1']);
-    await new Promise((r) => listener.once('exit', r));
-    assert.equal(out.trim().split('\n'), ['bound', 'READY=1', 'WATCHDOG=1']);
+    assert.equal(await l.lines(), ['bound', 'READY=1', 'WATCHDOG=1']);
   } finally {
-    listener.kill();
-    rmSync(dir, { recursive: true, force: true });
+    l.done();
+  }
+});
+
+withNotifyAndPython('issue 12: a stalled sampler sends STATUS= without WATCHDOG=1 through the real systemd-notify', async () => {
+  const l = await notifyListener(4);
+  try {
+    const t = manualTimer();
+    let health = { isHealthy: true, status: 'sampling 3 series, last stored 4 s ago, upload backlog 12' };
+    const notify = execNotifySender({ ...process.env, NOTIFY_SOCKET: l.socketPath });
+    let sending: Promise<void> = Promise.resolve();
+    const send = (a: string[]) => (sending = notify(a));
+    const w = startWatchdog({ env: { NOTIFY_SOCKET: l.socketPath, WATCHDOG_USEC: '60000000' }, pid: 9, send, health: () => health, ...t });
+    await w.ready;
+    const tick = async () => {
+      t.state.fn!();
+      await sending;
+    };
+    await tick();
+    health = { isHealthy: false, status: 'sampling 3 series, last stored 190 s ago, upload backlog 12' };
+    await tick();
+    await w.stop();
+    assert.equal(await l.lines(), [
+      'bound', 'READY=1',
+      'WATCHDOG=1', 'STATUS=sampling 3 series, last stored 4 s ago, upload backlog 12',
+      'STATUS=sampling 3 series, last stored 190 s ago, upload backlog 12',
+      'STOPPING=1',
+    ]);
+  } finally {
+    l.done();
   }
 });
 

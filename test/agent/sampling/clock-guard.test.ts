@@ -50,6 +50,46 @@ field('field case 7: after a power cut, the 13 samples read at 18:17:20–18:19:
   assert.equal(readClockStatus(buffer), { isTrusted: true, held: 0, discarded: 0, restamped: 39 });
   buffer.close();
 });
+async function heldAtShutdown(stepAfterMs: number | undefined) {
+  const buffer = SqliteBuffer.open(':memory:');
+  const log = recordingLogger();
+  const [cfg] = parseSensorConfigs([{ type: 'simulated', id: 'sim', intervalMs: 600_000 }]);
+  const series = seriesOf(cfg, 'pi');
+  const time = new VirtualTime(at('18:17:20')); // a stale saved clock, before the build date below
+  const guard = new ClockGuard({ buildDateMs: at('18:38:00'), log }); // reads at 18:17:20, 18:27:20, 18:37:20 are before it
+  const sampler = new Sampler({
+    deviceId: 'pi', buffer, clock: time, scheduler: time, log, guard,
+    sensors: [{ driver: new SimulatedSensor('sim', time, 3), type: 'simulated', intervalMs: 600_000, series: new Map(series.map((s) => [s.metric, s])) }],
+  });
+  sampler.start();
+  await time.advance(1_200_000); // reads at +0, +10 min, +20 min: 3 readings × 3 series held
+  assert.is(guard.status().held, 9);
+  if (stepAfterMs !== undefined) {
+    time.stepWallTo(at('19:00:00')); // NTP steps the clock right after the third read
+    await time.advance(stepAfterMs);
+  }
+  await sampler.stop(); // no read since the clock became trusted
+  const rows: Sample[] = [];
+  for await (const c of (await buffer.readRange('pi', 0, Number.MAX_SAFE_INTEGER)).chunks) rows.push(...c);
+  const status = readClockStatus(buffer);
+  buffer.close();
+  return { rows, log, status };
+}
+field('issue 12: samples held at shutdown are stored, restamped, when the clock became trusted since the last read', async () => {
+  const { rows, status } = await heldAtShutdown(60_000);
+  // the reads at mono 0, 600 and 1 200 s → 18:40:00, 18:50:00, 19:00:00 (stopped at 19:01:00, before the next read)
+  assert.equal([...new Set(rows.map((r) => new Date(r.tsMs).toISOString().slice(11, 19)))], ['18:40:00', '18:50:00', '19:00:00']);
+  assert.is(rows.length, 9);
+  assert.equal(status, { isTrusted: true, held: 0, discarded: 0, restamped: 9 });
+});
+field('issue 12: samples held at shutdown with the clock still untrusted are counted and logged as discarded, in one line', async () => {
+  const { rows, log, status } = await heldAtShutdown(undefined);
+  assert.is(rows.length, 0);
+  assert.equal(status, { isTrusted: false, held: 0, discarded: 9, restamped: 0 });
+  const lines = log.lines.filter((l) => /held samples discarded/.test(l));
+  assert.is(lines.length, 1);
+  assert.match(lines[0], /untrusted: 9 held samples discarded/);
+});
 field.run();
 
 const g = suite('ClockGuard');

@@ -7,7 +7,7 @@ import { readSensorStatuses } from '../../../agent/sampling/sensor-status.js';
 import { SqliteBuffer } from '../../../sqlite/sqlite-buffer.js';
 import type { Sample } from '../../../builder/types.js';
 import type { SensorDriver } from '../../../sensors/driver.js';
-import { BusError } from '../../../sensors/errors.js';
+import { BusError, WrongChipError } from '../../../sensors/errors.js';
 import { parseSensorConfigs, seriesOf } from '../../../agent/config/sensor-config.js';
 import { simulatedValues } from '../../../sensors/simulated.js';
 import { FakeBme280, FakeI2cBus } from '../../support/fake-i2c-bus.js';
@@ -173,6 +173,35 @@ faults('backs off 1 s, 2 s, 4 s … and re-initialises after every 3 failures', 
   const reads = calls.filter((c) => c[0] === 'read').map((c) => c[1]);
   assert.equal(reads.slice(0, 6), [0, 1000, 3000, 7000, 15000, 31000]);
   assert.equal(calls.filter((c) => c[0] === 'init').map((c) => c[1]), [0, 7000]);
+  h.buffer.close();
+});
+faults('issue 12: a sensor disabled by a permanent fault is retried on a slow backoff and comes back on its own when re-plugged', async () => {
+  let isPlugged = false;
+  const inits: number[] = [];
+  let time!: VirtualTime;
+  const driver: SensorDriver = {
+    id: 'bme', metrics: ['tempC'], close: async () => {},
+    init: async () => {
+      inits.push(time.monoMs());
+      if (!isPlugged) throw new WrongChipError('bme', 0xd0, [0x60], 0xff); // nothing answering: the id reads 0xff
+    },
+    read: async () => ({ values: { tempC: 21 }, problems: [] }),
+  };
+  const h = harness([driver]);
+  time = h.time;
+  h.sampler.start();
+  await h.time.advance(10 * MIN);
+  assert.is(h.sampler.statuses()[0].state, 'disabled');
+  assert.equal(inits.map((ms) => ms / MIN), [0, 2, 6], 'retried after 2 min, then 4 min');
+  isPlugged = true; // re-plugged at minute 10
+  await h.time.advance(10 * MIN);
+  assert.equal(inits.map((ms) => ms / MIN), [0, 2, 6, 14]);
+  assert.is(h.sampler.statuses()[0].state, 'online');
+  const seconds = (await stored(h.buffer, 'bme.tempC')).map((s) => (s.tsMs - T0) / 1000);
+  assert.equal(seconds, Array.from({ length: 37 }, (_, i) => 14 * 60 + i * 10), 'every 10 s from minute 14 on');
+  assert.equal(h.log.lines.filter((l) => /^error sensor disabled/.test(l)).length, 1, 'disabled once in the log, retries are quiet');
+  assert.ok(h.log.lines.includes('info sensor recovered'));
+  await h.sampler.stop();
   h.buffer.close();
 });
 faults('field case 6 in the daemon: a DS18B20 that returns garbage, vanishes and comes back leaves a gap and the loop alive', async () => {
