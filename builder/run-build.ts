@@ -135,7 +135,7 @@ async function oldestNeededCursor(deps: BuildDeps, statePrefix: string, saved: M
 
 /** One run's working set; each method is one phase of `runBuild`. */
 class Run {
-  readonly t: PublishTarget;
+  readonly t: PublishTarget & { knownKeys?: readonly string[] };
   readonly statePrefix: string;
   readonly stateStore: ObjectStore;
   readonly explicitAt: boolean;
@@ -250,10 +250,14 @@ class Run {
  */
 export async function runBuild(deps: BuildDeps, options: BuildOptions = {}): Promise<BuildReport> {
   const run = new Run(deps, options, deps.clock.nowMs());
-  const sweptKeys = await sweepStagedKeys(deps.store, run.t.prefix, run.startMs).catch((err) => {
+  let sweptKeys: string[] = [];
+  try {
+    const listed = await deps.store.list(run.t.prefix);
+    sweptKeys = await sweepStagedKeys(deps.store, run.t.prefix, run.startMs, listed);
+    run.t.knownKeys = listed.filter((k) => !sweptKeys.includes(k));
+  } catch (err) {
     deps.log.warn('sweeping staged keys failed', { prefix: run.t.prefix, error: errorText(err) });
-    return [] as string[];
-  });
+  }
   await run.rebuild(await run.catchUp());
   await run.publish();
   const releasedCursor = await run.release();

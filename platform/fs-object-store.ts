@@ -7,6 +7,9 @@
  * - `versionId` is the body's sha256; only the current version is kept, so `get(key, {versionId})`
  *   returns the object only while its content still has that digest.
  * - `promote` writes the new headers, then renames the staged file over the canonical one.
+ * - Hidden temp files (`.<hex>.tmp`) that a killed writer left behind are swept: the first write into
+ *   a directory (per store instance) deletes the ones older than `TEMP_FILE_MAX_AGE_MS` there.
+ * - `put` uses the caller's `sha256Hex` (computed from the same bytes) instead of hashing again.
  * - Keys with `..`/`.` segments, empty segments, a leading `/`, backslashes or NUL are rejected
  *   (`InvalidKeyError`); so are keys whose first segment starts with `.` (reserved for sidecars).
  * Node file-system errors are translated to `StoreError` (ENOENT on read means absent).
@@ -16,9 +19,15 @@ import { mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:f
 import { dirname, join, resolve } from 'node:path';
 import { sha256Hex } from '../builder/codec.js';
 import { InvalidKeyError, StoreError } from '../builder/errors.js';
-import type { ObjectHeaders, ObjectInfo, ObjectStore, StoredObject } from '../builder/ports.js';
+import type { ObjectHeaders, ObjectInfo, ObjectStore, PutOptions, StoredObject } from '../builder/ports.js';
 
 const HEADERS_DIR = '.headers';
+
+/** Temp files of atomic writes: `.<12 hex>.tmp`. */
+const TEMP_FILE_PATTERN = /^\.[0-9a-f]{12}\.tmp$/;
+
+/** A temp file older than this is a leftover of a killed writer (a live write takes milliseconds). */
+export const TEMP_FILE_MAX_AGE_MS = 60_000;
 
 interface Sidecar {
   headers: ObjectHeaders;
@@ -54,10 +63,32 @@ export class FsObjectStore implements ObjectStore {
     return join(this.root, HEADERS_DIR, ...checkKey(key)) + '.json';
   }
 
-  /** Write `body` to `path` atomically (temp file in the same dir, fsync, rename, fsync dir). */
+  /** Directories whose leftover temp files this instance already swept. */
+  private readonly sweptDirs = new Set<string>();
+
+  /**
+   * Delete leftover temp files (`.<hex>.tmp`) in `dir` older than `TEMP_FILE_MAX_AGE_MS`, once per
+   * directory and instance. @returns the paths deleted.
+   */
+  async sweepTempFiles(dir: string, nowMs = Date.now()): Promise<string[]> {
+    if (this.sweptDirs.has(dir)) return [];
+    this.sweptDirs.add(dir);
+    const swept: string[] = [];
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      if (!TEMP_FILE_PATTERN.test(name)) continue;
+      const path = join(dir, name);
+      const st = await stat(path).catch(() => undefined);
+      if (!st || st.mtimeMs > nowMs - TEMP_FILE_MAX_AGE_MS) continue;
+      await unlink(path).then(() => swept.push(path), () => undefined);
+    }
+    return swept;
+  }
+
+  /** Write `body` to `path` atomically (temp file in the same dir, fsync, rename). */
   private async writeAtomic(path: string, body: Uint8Array): Promise<void> {
     const dir = dirname(path);
     await mkdir(dir, { recursive: true });
+    if (!this.sweptDirs.has(dir)) await this.sweepTempFiles(dir);
     const tmp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
     const fh = await open(tmp, 'w', 0o644);
     try {
@@ -79,10 +110,10 @@ export class FsObjectStore implements ObjectStore {
     throw new StoreError(op, key, (err as Error).message, { cause: err });
   }
 
-  async put(key: string, body: Uint8Array, headers: ObjectHeaders): Promise<{ versionId?: string }> {
+  async put(key: string, body: Uint8Array, headers: ObjectHeaders, options?: PutOptions): Promise<{ versionId?: string }> {
     const path = this.pathOf(key);
     try {
-      const sha256 = await sha256Hex(body);
+      const sha256 = options?.sha256Hex ?? (await sha256Hex(body));
       const sidecar: Sidecar = { headers: { ...headers }, sha256 };
       await this.writeAtomic(this.sidecarOf(key), new TextEncoder().encode(JSON.stringify(sidecar)));
       await this.writeAtomic(path, body);

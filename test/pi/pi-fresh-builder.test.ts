@@ -2,6 +2,7 @@
  * PiFreshBuilder over a real SQLite buffer and FsObjectStore in a temp dir, and WindowLocks (the
  * per-device/window mutex shared by refresh jobs and the daemon's scheduled builds).
  */
+import { getPublished } from '../support/builder-harness.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +44,7 @@ builder('waits for the window lock, publishes the four snapshots and returns the
   release();
   const payload = await built;
   assert.equal(progress.map((p) => Math.round(p * 10) / 10), [0, 0.1, 0.3, 0.5, 0.7, 0.9]);
-  assert.equal(await decodePayload((await w.store.get('snapshots/pi/latest_1h_100.json'))!), payload);
+  assert.equal(await decodePayload((await getPublished(w.store, 'snapshots/pi/', '1h', 100))!), payload);
   for (const g of GRANULARITIES) assert.ok(await w.store.get(`snapshots/pi/${metaKey('1h', g)}`), `meta of 1h/${g}`);
   const points = payload.series[0].points as BucketPoint[];
   const samples = Array.from({ length: 600 }, (_, i) => ({ tsMs: NOW_MS - 10_000 - i * 5_000, value: i }));
