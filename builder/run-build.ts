@@ -8,7 +8,7 @@ import { GRANULARITIES, WINDOW_NAMES, devicePrefix, type Granularity, type Windo
 import { isoOf } from './codec.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from './ports.js';
 import { publishSnapshot, recordFailure, sweepStagedKeys, type PublishTarget } from './publish.js';
-import { compareCursors, defaultStatePrefix, loadState, saveState } from './state-store.js';
+import { RollupStateCache, compareCursors, defaultStatePrefix, loadState, saveState } from './state-store.js';
 import type { BuilderName } from './types.js';
 import { prepareFull, prepareIncremental, renderVariant, type FullRequest, type PreparedWindow, type WindowMode } from './window-build.js';
 
@@ -24,6 +24,8 @@ export interface BuildDeps {
   /** Where rollup state lives (default `state/{deviceId}/`); may be a different store. */
   statePrefix?: string;
   stateStore?: ObjectStore;
+  /** A long-lived process's copy of the states it saved (`RollupStateCache`): skips re-reading them. */
+  stateCache?: RollupStateCache;
 }
 
 /** What to build. */
@@ -121,6 +123,7 @@ async function oldestNeededCursor(deps: BuildDeps, statePrefix: string, saved: M
   for (const w of WINDOW_NAMES) {
     let cursor: string | undefined;
     if (saved.has(w)) cursor = saved.get(w);
+    else if (deps.stateCache?.hasCursor(statePrefix, w, deps.deviceId)) cursor = deps.stateCache.savedCursor(statePrefix, w, deps.deviceId);
     else cursor = await loadState(deps.stateStore ?? deps.store, statePrefix, w, deps.deviceId).then((s) => s?.cursor, () => undefined);
     if (cursor === undefined) continue;
     if (oldest === undefined) oldest = cursor;
@@ -177,7 +180,7 @@ class Run {
       try {
         const r = await prepareIncremental({
           source: this.deps.source, store: this.stateStore, log: this.deps.log, deviceId: this.deps.deviceId,
-          statePrefix: this.statePrefix, window, atMs: this.atMs, full: this.options.full ?? false,
+          statePrefix: this.statePrefix, window, atMs: this.atMs, full: this.options.full ?? false, cache: this.deps.stateCache,
         });
         if ('state' in r) this.prepared.set(window, r);
         else full.push({ window, reason: r.reason });
@@ -216,6 +219,7 @@ class Run {
         this.snapshots.push(...(await publishWindow(this.deps, this.t, p, this.atMs, report)));
         if (!this.explicitAt) {
           await saveState(this.stateStore, this.statePrefix, p.state);
+          this.deps.stateCache?.saved(this.statePrefix, p.state);
           report.stateSaved = true;
           this.savedCursors.set(window, p.state.cursor);
         }

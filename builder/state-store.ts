@@ -47,3 +47,45 @@ export function compareCursors(left: string, right: string, compare?: (left: str
   const [x, y] = [BigInt(left), BigInt(right)];
   return x < y ? -1 : x > y ? 1 : 0;
 }
+
+/**
+ * In-memory copy of the rollup states a long-lived process last saved (the daemon's builds): a run
+ * takes a window's state from here instead of reading, gunzipping and parsing it again, and the
+ * cursors of windows it does not build come from here too. An entry is taken out for the run that
+ * uses it and put back only after that run saved it, so a run that failed half-way (state folded but
+ * not saved) never leaks into the next one: that one reads the saved state. Another process writing
+ * the same state (a `rebuild`) does not make an entry wrong: an entry is a complete state as of its
+ * cursor, and a cursor the source has forgotten makes the window rebuild in full.
+ */
+export class RollupStateCache {
+  private readonly states = new Map<string, RollupState>();
+  private readonly cursors = new Map<string, string | undefined>();
+
+  private static key(statePrefix: string, window: Window, deviceId: string): string {
+    return `${deviceId}\u0000${stateKey(statePrefix, window)}`;
+  }
+
+  /** Remove and return the saved state of `window`, if this cache holds it. */
+  take(statePrefix: string, window: Window, deviceId: string): RollupState | undefined {
+    const k = RollupStateCache.key(statePrefix, window, deviceId);
+    const state = this.states.get(k);
+    this.states.delete(k);
+    return state;
+  }
+
+  /** Record `state` as just saved. */
+  saved(statePrefix: string, state: RollupState): void {
+    const k = RollupStateCache.key(statePrefix, state.window, state.deviceId);
+    this.states.set(k, state);
+    this.cursors.set(k, state.cursor);
+  }
+
+  /** Whether the cursor of the last saved state of `window` is known; `savedCursor` gives it. */
+  hasCursor(statePrefix: string, window: Window, deviceId: string): boolean {
+    return this.cursors.has(RollupStateCache.key(statePrefix, window, deviceId));
+  }
+
+  savedCursor(statePrefix: string, window: Window, deviceId: string): string | undefined {
+    return this.cursors.get(RollupStateCache.key(statePrefix, window, deviceId));
+  }
+}

@@ -11,6 +11,7 @@
  */
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
 import type { BuildDeps } from '../builder/run-build.js';
+import { RollupStateCache } from '../builder/state-store.js';
 import { FsObjectStore } from '../platform/fs-object-store.js';
 import { systemClock } from '../platform/system-clock.js';
 
@@ -26,6 +27,8 @@ export type PiBuildPorts = {
 
 /** The `BuildDeps` of a Pi build (see the file header). */
 export function piBuildDeps(ports: PiBuildPorts): BuildDeps {
-  const store = 'store' in ports ? ports.store : new FsObjectStore(ports.dataDir);
-  return { source: ports.source, store, clock: ports.clock ?? systemClock, log: ports.log, deviceId: ports.deviceId, builder: 'pi' };
+  // Snapshots and rollup state can be rebuilt from the samples: no fsync (docs/operators.md, "What a power cut can lose").
+  const store = 'store' in ports ? ports.store : new FsObjectStore(ports.dataDir, { fsync: false });
+  // One cache per deps: the daemon keeps its deps for its lifetime, so its builds skip re-reading the states they saved.
+  return { source: ports.source, store, clock: ports.clock ?? systemClock, log: ports.log, deviceId: ports.deviceId, builder: 'pi', stateCache: new RollupStateCache() };
 }

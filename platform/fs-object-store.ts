@@ -1,9 +1,12 @@
 /**
  * `ObjectStore` over a directory (the Pi): key `a/b/c.json` is the file `<root>/a/b/c.json`.
- * - `put` is atomic: the body goes to a temp file in the same directory, is fsynced, then renamed over
+ * - `put` is atomic: the body goes to a temp file in the same directory, is fsynced (unless the store
+ *   was opened with `fsync: false`), then renamed over
  *   the target (rename(2) is atomic within a file system). The directory is not fsynced: after a power
  *   cut a reader may see the previous object, never a partial one.
- * - Headers live in a sidecar `<root>/.headers/<key>.json` (written the same way, before the body).
+ * - Headers live in a sidecar `<root>/.headers/<key>.json` (written the same way, before the body;
+ *   not rewritten when this instance last wrote the same headers there).
+ * - `writes` counts what the instance wrote (files, bytes, fsyncs, unlinks): the bench's bytes figures.
  * - `versionId` is the body's sha256; only the current version is kept, so `get(key, {versionId})`
  *   returns the object only while its content still has that digest.
  * - `promote` writes the new headers, then renames the staged file over the canonical one.
@@ -29,9 +32,9 @@ const TEMP_FILE_PATTERN = /^\.[0-9a-f]{12}\.tmp$/;
 /** A temp file older than this is a leftover of a killed writer (a live write takes milliseconds). */
 export const TEMP_FILE_MAX_AGE_MS = 60_000;
 
+/** Headers sidecar (files of earlier releases also carry an unused `sha256`). */
 interface Sidecar {
   headers: ObjectHeaders;
-  sha256: string;
 }
 
 function checkKey(key: string): string[] {
@@ -50,9 +53,20 @@ const isNotFound = (err: unknown): boolean => (err as NodeJS.ErrnoException)?.co
 /** The directory-backed store described above; `root` is created on the first write. */
 export class FsObjectStore implements ObjectStore {
   readonly root: string;
+  /** What this instance wrote: files (temp file + rename each), body bytes, fsyncs, files removed. */
+  readonly writes = { files: 0, bytes: 0, fsyncs: 0, unlinks: 0 };
+  private readonly fsync: boolean;
+  /** Sidecar content this instance last wrote per path: an identical sidecar is not rewritten. */
+  private readonly sidecarsWritten = new Map<string, string>();
 
-  constructor(root: string) {
+  /**
+   * @param options.fsync `false` for data that can be rebuilt (snapshots, rollup state): writes stay
+   *   atomic for readers and against a killed process, but a power cut may lose or tear the latest
+   *   ones (the next build rewrites them). Default `true`: each file is fsynced before its rename.
+   */
+  constructor(root: string, options: { fsync?: boolean } = {}) {
     this.root = resolve(root);
+    this.fsync = options.fsync ?? true;
   }
 
   private pathOf(key: string): string {
@@ -87,16 +101,25 @@ export class FsObjectStore implements ObjectStore {
   /** Write `body` to `path` atomically (temp file in the same dir, fsync, rename). */
   private async writeAtomic(path: string, body: Uint8Array): Promise<void> {
     const dir = dirname(path);
-    await mkdir(dir, { recursive: true });
-    if (!this.sweptDirs.has(dir)) await this.sweepTempFiles(dir);
+    if (!this.sweptDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      await this.sweepTempFiles(dir);
+    }
     const tmp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
-    const fh = await open(tmp, 'w', 0o644);
+    const fh = await open(tmp, 'w', 0o644).catch(async (err: unknown) => {
+      if (!isNotFound(err)) throw err;
+      await mkdir(dir, { recursive: true }); // removed since this instance first wrote there
+      return open(tmp, 'w', 0o644);
+    });
     try {
       await fh.writeFile(body);
-      await fh.sync();
+      if (this.fsync) await fh.sync();
     } finally {
       await fh.close();
     }
+    this.writes.files++;
+    this.writes.bytes += body.byteLength;
+    if (this.fsync) this.writes.fsyncs++;
     try {
       await rename(tmp, path);
     } catch (err) {
@@ -114,13 +137,22 @@ export class FsObjectStore implements ObjectStore {
     const path = this.pathOf(key);
     try {
       const sha256 = options?.sha256Hex ?? (await sha256Hex(body));
-      const sidecar: Sidecar = { headers: { ...headers }, sha256 };
-      await this.writeAtomic(this.sidecarOf(key), new TextEncoder().encode(JSON.stringify(sidecar)));
+      await this.writeSidecar(key, headers);
       await this.writeAtomic(path, body);
       return { versionId: sha256 };
     } catch (err) {
       this.wrap('put', key, err);
     }
+  }
+
+  /** Write the headers sidecar of `key` unless this instance last wrote the same one there. */
+  private async writeSidecar(key: string, headers: ObjectHeaders): Promise<void> {
+    const path = this.sidecarOf(key);
+    const text = JSON.stringify({ headers: { ...headers } } satisfies Sidecar);
+    if (this.sidecarsWritten.get(path) === text) return;
+    this.sidecarsWritten.delete(path);
+    await this.writeAtomic(path, new TextEncoder().encode(text));
+    this.sidecarsWritten.set(path, text);
   }
 
   private async readSidecar(key: string): Promise<Sidecar | undefined> {
@@ -163,10 +195,11 @@ export class FsObjectStore implements ObjectStore {
     try {
       const body = await readFile(from);
       const sha256 = await sha256Hex(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
-      await this.writeAtomic(this.sidecarOf(key), new TextEncoder().encode(JSON.stringify({ headers: { ...headers }, sha256 } satisfies Sidecar)));
+      await this.writeSidecar(key, headers);
       await mkdir(dirname(to), { recursive: true });
       await rename(from, to);
       await rm(this.sidecarOf(stagedKey), { force: true });
+      this.sidecarsWritten.delete(this.sidecarOf(stagedKey));
       return { versionId: sha256 };
     } catch (err) {
       if (isNotFound(err)) throw new StoreError('promote', stagedKey, 'no such staged object', { cause: err });
@@ -179,6 +212,8 @@ export class FsObjectStore implements ObjectStore {
     try {
       await rm(path, { force: true });
       await rm(this.sidecarOf(key), { force: true });
+      this.sidecarsWritten.delete(this.sidecarOf(key));
+      this.writes.unlinks += 2;
     } catch (err) {
       this.wrap('delete', key, err);
     }

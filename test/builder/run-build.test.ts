@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GRANULARITIES, WINDOW_NAMES, allSnapshots, devicePrefix, payloadVersionId, payloadVersionKey, stagedKey, type Window } from '../../builder/constants.js';
 import { runBuild, type BuildDeps, type BuildOptions } from '../../builder/run-build.js';
-import { stateKey } from '../../builder/state-store.js';
+import { RollupStateCache, stateKey } from '../../builder/state-store.js';
 import { payloadProblems, metaProblems } from '../../builder/validate-payload.js';
 import type { BucketPoint, Payload, Sample } from '../../builder/types.js';
 import { sha256Hex } from '../../builder/codec.js';
@@ -299,6 +299,32 @@ build('builds as of an explicit instant from raw rows without touching saved sta
     assert.equal(compareWithBruteForce(p, samples.filter((s) => s.tsMs <= T0)), []);
   }
   assert.is(source.reads.since, 0);
+});
+
+build('with a state cache, reads no saved state after the first run, and a run that failed before saving never leaks its half-folded state', async () => {
+  const samples = generate(T0 - 3_600_000, T0, 10_000);
+  const { deps, store, clock, source } = setup(T0, samples);
+  const cached: BuildDeps = { ...deps, stateCache: new RollupStateCache() };
+  assert.ok((await runBuild(cached)).ok);
+  const getsOf: string[] = [];
+  const get = store.get.bind(store);
+  store.get = async (key, o) => (getsOf.push(key), get(key, o));
+  clock.tsMs += 60_000;
+  assert.ok((await runBuild(cached, { windows: ['1h'] })).ok);
+  assert.equal(getsOf.filter((k) => k.startsWith('state/')), [], 'neither its own state nor the other windows\' cursors were read');
+  // A run whose state save fails: the 1h state was folded in memory but not saved.
+  const more = generate(T0 + 60_000, T0 + 120_000, 10_000);
+  source.insert(DEVICE, more);
+  samples.push(...more);
+  store.faults = (op, k) => (op === 'put' && k.startsWith('state/') ? new Error('disk full') : undefined);
+  clock.tsMs += 60_000;
+  assert.not.ok((await runBuild(cached, { windows: ['1h'] })).windows[0].stateSaved);
+  store.faults = () => undefined;
+  getsOf.length = 0;
+  clock.tsMs += 60_000;
+  assert.ok((await runBuild(cached, { windows: ['1h'] })).ok);
+  assert.ok(getsOf.includes(stateKey(`state/${DEVICE}/`, '1h')), 'the saved state was read again');
+  for (const g of GRANULARITIES) assert.equal(compareWithBruteForce((await readPayload(store, '1h', g))!, samples), [], `1h/${g}: nothing counted twice`);
 });
 
 build('releases the journal only up to the oldest cursor any window still needs', async () => {
