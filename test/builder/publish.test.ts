@@ -11,6 +11,7 @@ import type { ObjectStore } from '../../builder/ports.js';
 import { MemoryObjectStore } from '../support/memory-object-store.js';
 import { DEVICE, gauge, readMetaOf } from '../support/builder-harness.js';
 import { rejects } from '../support/object-store-contract.js';
+import { locateSnapshot, readPayloadObject } from '../../api/snapshots.js';
 
 const AT = Date.parse('2024-03-10T12:00:00Z');
 
@@ -112,3 +113,18 @@ obsolete('keeps the current, the previous and versions within the grace period; 
   assert.equal(obsoleteVersionKeys([...keys, current], p, '1h', 20, current, now).sort(), [v(AT), v(AT + 60_000), v(now - VERSION_GRACE_MS - 1), p + snapshotKey('1h', 20)].sort());
 });
 obsolete.run();
+
+const pinning = suite('publishSnapshot and the API\'s readers');
+pinning('the API serves what meta names, and a pinned versionId reads the previous version after a newer publish', async () => {
+  const store = new MemoryObjectStore();
+  const t = target(store);
+  const first = await publishSnapshot(t, payload(), AT);
+  const second = await publishSnapshot(t, { ...payload(), generatedAt: new Date(AT + 30_000).toISOString() }, AT + 30_000);
+  const located = (await locateSnapshot(store, DEVICE, '1h', 20))!;
+  assert.is(located.payloadKey, second.meta.key);
+  assert.is(await sha256Hex((await readPayloadObject(store, located))!.body), second.meta.sha256);
+  assert.is(await sha256Hex((await readPayloadObject(store, located, first.meta.versionId!))!.body), first.meta.sha256);
+  await publishSnapshot(t, { ...payload(), generatedAt: new Date(AT + 200_000).toISOString() }, AT + 200_000);
+  assert.is(await readPayloadObject(store, (await locateSnapshot(store, DEVICE, '1h', 20))!, first.meta.versionId!), undefined, 'two publishes later it is gone: 404');
+});
+pinning.run();
