@@ -12,7 +12,7 @@ import {
   META_TTL_S, PAYLOAD_VERSION_KEY_PATTERN, STAGED_KEY_PATTERN, WINDOWS, metaKey, payloadVersionId, payloadVersionKey,
   snapshotKey, type Granularity, type Window,
 } from './constants.js';
-import { gzip, isoOf, jsonBytes, sha256Hex } from './codec.js';
+import { gzip, isoOf, jsonBytes, sha256Hex, type Gzip } from './codec.js';
 import { PayloadValidationError } from './errors.js';
 import type { ObjectHeaders, ObjectStore, StoredObject } from './ports.js';
 import { pointCountOf } from './render.js';
@@ -49,6 +49,8 @@ export interface PublishTarget {
   deviceId: string;
   builder: BuilderName;
   knownKeys?: readonly string[];
+  /** Compressor of payloads (default `gzip` of codec.ts). */
+  gzip?: Gzip;
 }
 
 /** What a successful publish stored. `removedKeys`: old versions (and earlier releases' payload key) deleted after the meta write. */
@@ -132,7 +134,7 @@ export async function publishSnapshot(target: PublishTarget, payload: Payload, n
   const { window, granularity } = payload;
   const problems = payloadProblems(payload);
   if (problems.length) throw new PayloadValidationError(window, granularity, problems);
-  const body = await gzip(jsonBytes(payload));
+  const body = await (target.gzip ?? gzip)(jsonBytes(payload));
   const sha256 = await sha256Hex(body);
   const versionId = payloadVersionId(nowMs, sha256);
   const key = target.prefix + payloadVersionKey(window, granularity, versionId);

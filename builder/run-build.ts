@@ -5,7 +5,7 @@
  * Pure core over ports: the same code runs on the Pi (SQLite + directory) and in Lambda (DynamoDB + S3).
  */
 import { GRANULARITIES, WINDOW_NAMES, devicePrefix, type Granularity, type Window } from './constants.js';
-import { isoOf } from './codec.js';
+import { isoOf, type Gzip } from './codec.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from './ports.js';
 import { publishSnapshot, recordFailure, sweepStagedKeys, type PublishTarget } from './publish.js';
 import { RollupStateCache, compareCursors, defaultStatePrefix, loadState, saveState } from './state-store.js';
@@ -26,6 +26,8 @@ export interface BuildDeps {
   stateStore?: ObjectStore;
   /** A long-lived process's copy of the states it saved (`RollupStateCache`): skips re-reading them. */
   stateCache?: RollupStateCache;
+  /** Compressor of payloads and state (default: web streams, `gzip` of codec.ts); the Pi injects zlib's. */
+  gzip?: Gzip;
 }
 
 /** What to build. */
@@ -152,7 +154,7 @@ class Run {
   fullReadMs = 0;
 
   constructor(readonly deps: BuildDeps, readonly options: BuildOptions, readonly startMs: number) {
-    this.t = { store: deps.store, prefix: deps.prefix ?? devicePrefix(deps.deviceId), deviceId: deps.deviceId, builder: deps.builder };
+    this.t = { store: deps.store, prefix: deps.prefix ?? devicePrefix(deps.deviceId), deviceId: deps.deviceId, builder: deps.builder, gzip: deps.gzip };
     this.statePrefix = deps.statePrefix ?? defaultStatePrefix(deps.deviceId);
     this.stateStore = deps.stateStore ?? deps.store;
     this.explicitAt = options.atMs !== undefined;
@@ -218,7 +220,7 @@ class Run {
       try {
         this.snapshots.push(...(await publishWindow(this.deps, this.t, p, this.atMs, report)));
         if (!this.explicitAt) {
-          await saveState(this.stateStore, this.statePrefix, p.state);
+          await saveState(this.stateStore, this.statePrefix, p.state, this.deps.gzip);
           this.deps.stateCache?.saved(this.statePrefix, p.state);
           report.stateSaved = true;
           this.savedCursors.set(window, p.state.cursor);

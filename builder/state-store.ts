@@ -3,7 +3,7 @@
  * under `{statePrefix}rollup_{window}.json` (default prefix `state/{deviceId}/`).
  */
 import type { Window } from './constants.js';
-import { gunzip, gzip, jsonBytes, parseJsonBytes } from './codec.js';
+import { gunzip, gzip, jsonBytes, parseJsonBytes, type Gzip } from './codec.js';
 import { StateError } from './errors.js';
 import type { ObjectStore } from './ports.js';
 import { RollupState } from './rollup-state.js';
@@ -31,9 +31,9 @@ export async function loadState(store: ObjectStore, statePrefix: string, window:
   return RollupState.fromJSON(value, window, deviceId, key);
 }
 
-/** Save a window's state (gzip JSON, replacing the previous one atomically). */
-export async function saveState(store: ObjectStore, statePrefix: string, state: RollupState): Promise<void> {
-  const body = await gzip(jsonBytes(state.toJSON()));
+/** Save a window's state (gzip JSON through `compress`, replacing the previous one atomically). */
+export async function saveState(store: ObjectStore, statePrefix: string, state: RollupState, compress: Gzip = gzip): Promise<void> {
+  const body = await compress(jsonBytes(state.toJSON()));
   await store.put(stateKey(statePrefix, state.window), body, { contentType: 'application/json', contentEncoding: 'gzip', cacheControl: 'no-store' });
 }
 

@@ -13,6 +13,7 @@ import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.
 import type { BuildDeps } from '../builder/run-build.js';
 import { RollupStateCache } from '../builder/state-store.js';
 import { FsObjectStore } from '../platform/fs-object-store.js';
+import { nodeGzip } from '../platform/node-gzip.js';
 import { systemClock } from '../platform/system-clock.js';
 
 /** What a Pi build reads and writes: the data directory, or a store over it (the API wraps it to see writes). */
@@ -30,5 +31,5 @@ export function piBuildDeps(ports: PiBuildPorts): BuildDeps {
   // Snapshots and rollup state can be rebuilt from the samples: no fsync (docs/operators.md, "What a power cut can lose").
   const store = 'store' in ports ? ports.store : new FsObjectStore(ports.dataDir, { fsync: false });
   // One cache per deps: the daemon keeps its deps for its lifetime, so its builds skip re-reading the states they saved.
-  return { source: ports.source, store, clock: ports.clock ?? systemClock, log: ports.log, deviceId: ports.deviceId, builder: 'pi', stateCache: new RollupStateCache() };
+  return { source: ports.source, store, clock: ports.clock ?? systemClock, log: ports.log, deviceId: ports.deviceId, builder: 'pi', stateCache: new RollupStateCache(), gzip: nodeGzip };
 }
