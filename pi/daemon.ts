@@ -23,6 +23,7 @@ import { WINDOWS, WINDOW_NAMES, type Window } from '../builder/constants.js';
 import type { Logger } from '../builder/ports.js';
 import { runBuild, type BuildDeps } from '../builder/run-build.js';
 import { piBuildDeps } from './pi-build-deps.js';
+import { RollupStateCache } from '../builder/state-store.js';
 import { createPiApi } from './pi-api.js';
 import { WindowLocks } from './pi-fresh-builder.js';
 import { startNodeServer, type RunningServer } from '../platform/node-http-api.js';
@@ -130,13 +131,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     // One lock per window, shared with the API's refresh jobs, so a scheduled build and a refresh of
     // the same window never run at once; the queue runs the scheduled builds one at a time.
     const locks = new WindowLocks();
+    const stateCache = new RollupStateCache(); // the saved rollup states, shared by scheduled and refresh builds
     // Claim the HTTP port first: a port in use must stop the daemon before it samples or rebuilds anything.
-    const pi = createPiApi({ dataDir: options.dataDir, deviceId: config.deviceId, buffer, locks, log, options: { corsOrigins: config.http.corsOrigins } });
+    const pi = createPiApi({ dataDir: options.dataDir, deviceId: config.deviceId, buffer, locks, stateCache, log, options: { corsOrigins: config.http.corsOrigins } });
     refreshJobs = pi.jobs;
     server = await startNodeServer(pi.api, options.host ?? config.http.host, options.port ?? config.http.port, options.staticDir ? { staticDir: options.staticDir } : {});
     uploads = startUploads({ db, cloud: config.cloud, log });
     sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer, log });
-    const deps = piBuildDeps({ source: buffer, dataDir: options.dataDir, deviceId: config.deviceId, log });
+    const deps = piBuildDeps({ source: buffer, dataDir: options.dataDir, deviceId: config.deviceId, log, stateCache });
     const build = (w: Window) => queue(() => locks.run(config.deviceId, w, () => buildWindow(deps, w, log)));
     const firstBuild = Promise.all(WINDOW_NAMES.map(build)).then(() => log.info('snapshots built', { windows: WINDOW_NAMES.length }));
     for (const w of WINDOW_NAMES) jobs.push(schedulePeriodic(`build ${w}`, cronForIntervalMs(WINDOWS[w].rebuildEveryMs), () => build(w), log));

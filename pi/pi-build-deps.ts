@@ -24,12 +24,13 @@ export type PiBuildPorts = {
   log: Logger;
   /** Default: the wall clock. */
   clock?: Clock;
+  /** The process's saved-state cache: share one between every build of a process (the daemon's and its API's). Default: a new one. */
+  stateCache?: RollupStateCache;
 } & ({ dataDir: string } | { store: ObjectStore });
 
 /** The `BuildDeps` of a Pi build (see the file header). */
 export function piBuildDeps(ports: PiBuildPorts): BuildDeps {
   // Snapshots and rollup state can be rebuilt from the samples: no fsync (docs/operators.md, "What a power cut can lose").
   const store = 'store' in ports ? ports.store : new FsObjectStore(ports.dataDir, { fsync: false });
-  // One cache per deps: the daemon keeps its deps for its lifetime, so its builds skip re-reading the states they saved.
-  return { source: ports.source, store, clock: ports.clock ?? systemClock, log: ports.log, deviceId: ports.deviceId, builder: 'pi', stateCache: new RollupStateCache(), gzip: nodeGzip };
+  return { source: ports.source, store, clock: ports.clock ?? systemClock, log: ports.log, deviceId: ports.deviceId, builder: 'pi', stateCache: ports.stateCache ?? new RollupStateCache(), gzip: nodeGzip };
 }

@@ -31,6 +31,7 @@ import { WINDOW_NAMES, devicePrefix, snapshotKey, type Window } from '../builder
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
 import { runBuild } from '../builder/run-build.js';
 import { readPublishedPayload } from '../builder/publish.js';
+import type { RollupStateCache } from '../builder/state-store.js';
 import type { Payload } from '../builder/types.js';
 import { decodePayload } from '../api/snapshots.js';
 import { FreshBuildError, type BuildRequest, type FreshBuilder } from '../api/ports.js';
@@ -112,6 +113,8 @@ export interface PiFreshBuilderDeps {
   log: Logger;
   /** Shared with the daemon's scheduled builds. */
   locks: WindowLocks;
+  /** Shared with the daemon's scheduled builds, so a refresh's saved state is the one the next scheduled build continues from. */
+  stateCache?: RollupStateCache;
 }
 
 /** `FreshBuilder` for the Pi (see the file header). */
@@ -131,7 +134,7 @@ export class PiFreshBuilder implements FreshBuilder {
       let published = 0;
       const key = devicePrefix(device) + snapshotKey(window, granularity);
       const store = progressStore(this.deps.store, devicePrefix(device), () => onProgress?.((1 + 2 * ++published) / 10));
-      const report = await runBuild(piBuildDeps({ source: this.deps.source, store, clock: this.deps.clock, log: this.deps.log, deviceId: device }), { windows: [window] });
+      const report = await runBuild(piBuildDeps({ source: this.deps.source, store, clock: this.deps.clock, log: this.deps.log, deviceId: device, stateCache: this.deps.stateCache }), { windows: [window] });
       const snapshot = report.snapshots.find((s) => s.window === window && s.granularity === granularity);
       // The report says `Name: message`; a plain `Error: ` adds nothing for the reader.
       if (!snapshot?.ok) throw new FreshBuildError(request, (snapshot?.error ?? `snapshot ${key} was not built`).replace(/^Error: /, ''));
