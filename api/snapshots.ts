@@ -3,11 +3,11 @@
  * (`fallbackPrefix`) when the canonical meta is stale or missing and the fallback was generated later.
  */
 import {
-  devicePrefix, fallbackPrefix, metaKey, snapshotKey, type Granularity, type Window,
+  devicePrefix, fallbackPrefix, metaKey, type Granularity, type Window,
 } from '../builder/constants.js';
 import type { StoredObject } from '../builder/ports.js';
 import type { Payload, SnapshotMeta } from '../builder/types.js';
-import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
+import { decodeSnapshotMeta, payloadKeyOfMeta, payloadKeyOfVersion } from '../builder/snapshot-meta.js';
 import { gunzip, isGzip } from './gzip.js';
 import type { SnapshotStore } from './ports.js';
 
@@ -18,7 +18,12 @@ export type SnapshotSource = 'canonical' | 'fallback' | 'fresh';
 export interface LocatedSnapshot {
   source: 'canonical' | 'fallback';
   meta: SnapshotMeta;
+  /** The payload meta names (a version key; `latest_{w}_{g}.json` for meta of earlier releases). */
   payloadKey: string;
+  /** The key prefix the meta was read from (`devicePrefix` or `fallbackPrefix`), and the snapshot. */
+  prefix: string;
+  window: Window;
+  granularity: Granularity;
 }
 
 const decoder = new TextDecoder();
@@ -36,7 +41,7 @@ async function builtMetaAt(store: SnapshotStore, key: string): Promise<SnapshotM
 }
 
 function located(source: LocatedSnapshot['source'], prefix: string, meta: SnapshotMeta, w: Window, g: Granularity): LocatedSnapshot {
-  return { source, meta, payloadKey: prefix + snapshotKey(w, g) };
+  return { source, meta, payloadKey: payloadKeyOfMeta(prefix, { ...meta, window: w, granularity: g }), prefix, window: w, granularity: g };
 }
 
 /**
@@ -58,11 +63,15 @@ export async function locateSnapshot(
 }
 
 /**
- * The payload object of `snapshot`; with `versionId`, that stored version of the canonical key (the
- * current object when the meta names that version, for stores without versioning).
+ * The payload object of `snapshot`; with `versionId`, that version: a builder version id names its own
+ * immutable key; other ids (S3 VersionIds in meta of earlier releases) are read as versions of the
+ * payload key (the current object when the meta names that version, for stores without versioning).
  */
 export async function readPayloadObject(store: SnapshotStore, snapshot: LocatedSnapshot, versionId?: string): Promise<StoredObject | undefined> {
   if (versionId === undefined) return store.get(snapshot.payloadKey);
+  // Builder versions are immutable keys: the id names the key (the current or a kept older one).
+  const versionKey = payloadKeyOfVersion(snapshot.prefix, snapshot.window, snapshot.granularity, versionId);
+  if (versionKey !== undefined) return store.get(versionKey);
   if (snapshot.meta.versionId === versionId) {
     const current = await store.get(snapshot.payloadKey);
     if (current && (current.versionId === undefined || current.versionId === versionId)) return current;

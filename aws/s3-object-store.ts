@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { STAGED_KEY_PATTERN } from '../builder/constants.js';
 import { StoreError } from '../builder/errors.js';
-import type { ObjectHeaders, ObjectInfo, ObjectStore, StoredObject } from '../builder/ports.js';
+import type { ObjectHeaders, ObjectInfo, ObjectStore, PutOptions, StoredObject } from '../builder/ports.js';
 
 /**
  * Object tag (URL-query form, as PutObject's `Tagging` takes it) on staged keys. S3 lifecycle filters
@@ -96,9 +96,12 @@ export class S3ObjectStore implements ObjectStore {
   /**
    * PutObject with the headers as system metadata; staged keys (`*.tmp-<ts>.json`) are tagged
    * `STAGED_OBJECT_TAGGING` so the bucket's lifecycle rule expires leftovers of crashed builds.
+   * With `options.sha256Hex` the request carries `ChecksumSHA256`: S3 verifies the body it received
+   * and rejects a mismatch (BadDigest), so the object is stored whole or not at all, in one request.
    * @throws {StoreError} on any SDK failure.
    */
-  async put(key: string, body: Uint8Array, headers: ObjectHeaders): Promise<{ versionId?: string }> {
+  async put(key: string, body: Uint8Array, headers: ObjectHeaders, options?: PutOptions): Promise<{ versionId?: string }> {
+    const checksum = options?.sha256Hex ? { ChecksumSHA256: Buffer.from(options.sha256Hex, 'hex').toString('base64') } : {};
     const out = await this.call('put', key, () =>
       this.client.send(
         new PutObjectCommand({
@@ -109,6 +112,7 @@ export class S3ObjectStore implements ObjectStore {
           ContentType: headers.contentType,
           ContentEncoding: headers.contentEncoding,
           CacheControl: headers.cacheControl,
+          ...checksum,
           ...(isStagedKey(key) ? { Tagging: STAGED_OBJECT_TAGGING } : {}),
         }),
       ),

@@ -8,7 +8,10 @@ async function pipe(bytes: Uint8Array, transform: CompressionStream | Decompress
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-/** gzip-compress `bytes` (RFC 1952). */
+/** A gzip compressor (RFC 1952): `gzip` below, or a faster one a composition root injects (`BuildDeps.gzip`). */
+export type Gzip = (bytes: Uint8Array) => Promise<Uint8Array>;
+
+/** gzip-compress `bytes` (RFC 1952) with web streams (`CompressionStream`): works everywhere, about 2× the CPU of zlib's own call. */
 export function gzip(bytes: Uint8Array): Promise<Uint8Array> {
   return pipe(bytes, new CompressionStream('gzip'));
 }

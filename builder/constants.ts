@@ -77,13 +77,32 @@ export function allSnapshots(): Array<{ window: Window; granularity: Granularity
   return WINDOW_NAMES.flatMap((window) => GRANULARITIES.map((granularity) => ({ window, granularity })));
 }
 
-/** Canonical payload key, e.g. `latest_1h_20.json`. */
+/** Payload key of earlier releases (before versioned keys), e.g. `latest_1h_20.json`: read for old meta, removed by the next publish. */
 export const snapshotKey = (window: Window, granularity: Granularity): string => `latest_${window}_${granularity}.json`;
 
 /** Meta key beside a payload, e.g. `latest_1h_20.meta.json`. */
 export const metaKey = (window: Window, granularity: Granularity): string => `latest_${window}_${granularity}.meta.json`;
 
-/** Staged (temporary) key of a build started at `tsMs`, e.g. `latest_1h_20.tmp-1700000000000.json`. */
+/**
+ * Version id of a published payload: `v<startMs>-<first 16 hex of its sha256>`, e.g.
+ * `v1700000000000-0123456789abcdef` (start of the publish in epoch ms, so versions sort by time).
+ */
+export const payloadVersionId = (startMs: number, sha256Hex: string): string => `v${startMs}-${sha256Hex.slice(0, 16)}`;
+
+/** Matches `payloadVersionId` values; group 1 is the start time in ms. */
+export const PAYLOAD_VERSION_ID_PATTERN = /^v([0-9]+)-([0-9a-f]{16})$/;
+
+/**
+ * Immutable key of one published payload version, e.g. `latest_1h_20.v1700000000000-0123456789abcdef.json`.
+ * Meta (`metaKey`) names the current one; meta is written after it, so meta never names a missing
+ * or different payload.
+ */
+export const payloadVersionKey = (window: Window, granularity: Granularity, versionId: string): string => `latest_${window}_${granularity}.${versionId}.json`;
+
+/** Matches payload version keys; groups: window, granularity, version id, start time in ms. */
+export const PAYLOAD_VERSION_KEY_PATTERN = /^latest_([0-9a-z]+)_([0-9]+)\.(v([0-9]+)-[0-9a-f]{16})\.json$/;
+
+/** Staged (temporary) key of earlier releases' builds started at `tsMs` (still swept), e.g. `latest_1h_20.tmp-1700000000000.json`. */
 export const stagedKey = (window: Window, granularity: Granularity, tsMs: number): string => `latest_${window}_${granularity}.tmp-${tsMs}.json`;
 
 /** Matches staged keys (for sweeping leftovers of crashed builds); group 1 is the start time in ms. */

@@ -15,6 +15,12 @@ export interface ObjectHeaders {
   cacheControl?: string;
 }
 
+/** Options of `ObjectStore.put`. */
+export interface PutOptions {
+  /** Lower-case hex SHA-256 of the body, for stores that verify what they received. */
+  sha256Hex?: string;
+}
+
 /** An object's description without its body. `lastModifiedMs` is epoch ms; `etag` is quoted. */
 export interface ObjectInfo {
   key: string;
@@ -32,8 +38,12 @@ export interface StoredObject extends ObjectInfo {
 
 /** Where built payloads go: S3 in the cloud, a directory on the Pi, a Map in tests. Keys use `/`. */
 export interface ObjectStore {
-  /** Store `body` under `key`, replacing any object there atomically (readers see old or new). */
-  put(key: string, body: Uint8Array, headers: ObjectHeaders): Promise<{ versionId?: string }>;
+  /**
+   * Store `body` under `key`, replacing any object there atomically (readers see old or new).
+   * With `options.sha256Hex` (the body's digest, computed by the caller from the bytes it means to
+   * store) a store that can check it does so and rejects on mismatch (S3: `ChecksumSHA256`).
+   */
+  put(key: string, body: Uint8Array, headers: ObjectHeaders, options?: PutOptions): Promise<{ versionId?: string }>;
   /** Read `key` (a given version of it when `versionId` is set); `undefined` when absent. */
   get(key: string, options?: { versionId?: string }): Promise<StoredObject | undefined>;
   /** Describe `key` without its body; `undefined` when absent. */

@@ -4,7 +4,7 @@
  * With `isWriteFenced`, only this prefix may be written at all: the Pi's fallback store uses it so a
  * bug can never overwrite canonical keys. Pure: no I/O of its own.
  */
-import type { ObjectHeaders, ObjectInfo, ObjectStore, StoredObject } from './ports.js';
+import type { ObjectHeaders, ObjectInfo, ObjectStore, PutOptions, StoredObject } from './ports.js';
 
 /** A key outside the store's allowed prefix was about to be written or read. */
 export class KeyOutsidePrefixError extends Error {
@@ -29,8 +29,8 @@ export class PrefixedObjectStore implements ObjectStore {
     return this.prefix + key;
   }
 
-  async put(key: string, body: Uint8Array, headers: ObjectHeaders): Promise<{ versionId?: string }> {
-    return this.inner.put(this.full(key), body, headers);
+  async put(key: string, body: Uint8Array, headers: ObjectHeaders, options?: PutOptions): Promise<{ versionId?: string }> {
+    return this.inner.put(this.full(key), body, headers, options);
   }
   async get(key: string, options?: { versionId?: string }): Promise<StoredObject | undefined> {
     const o = await this.inner.get(this.full(key), options);
@@ -63,8 +63,8 @@ export class WriteFencedObjectStore implements ObjectStore {
     if (!key.startsWith(this.allowedPrefix) || key.split('/').includes('..')) throw new KeyOutsidePrefixError(key, this.allowedPrefix);
     return key;
   }
-  async put(key: string, body: Uint8Array, headers: ObjectHeaders): Promise<{ versionId?: string }> {
-    return this.inner.put(this.check(key), body, headers);
+  async put(key: string, body: Uint8Array, headers: ObjectHeaders, options?: PutOptions): Promise<{ versionId?: string }> {
+    return this.inner.put(this.check(key), body, headers, options);
   }
   get(key: string, options?: { versionId?: string }): Promise<StoredObject | undefined> {
     return this.inner.get(key, options);

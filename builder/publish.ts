@@ -1,22 +1,34 @@
 /**
- * The staged-write protocol of one snapshot through an `ObjectStore`:
- * gzip JSON → put to the staged key → read back and validate (sha256, gunzip, parse, schema, window,
- * granularity, point count) → promote to the canonical key with explicit headers → head and check
- * that Content-Type, Content-Encoding and Cache-Control survived → write meta. On failure the
- * canonical payload is left as it was (except a header check failing after promotion), the staged key
- * is deleted best effort and meta turns `stale`.
+ * The publish protocol of one snapshot through an `ObjectStore`, kill-safe at every step:
+ * validate the payload in memory → gzip → put it ONCE under its own immutable version key
+ * (`payloadVersionKey`, carrying the sha256 for stores that verify it) → write meta naming that key
+ * (the commit point) → delete versions older than the previous one. Readers go through meta, so a
+ * crash or kill anywhere leaves meta naming a complete payload whose sha256 and size it states:
+ * before the meta write the old meta still names the old version (kept), after it the new one.
+ * A version written by a killed run and never named by meta is deleted by a later publish of the
+ * same snapshot. On failure meta turns `stale` and keeps naming the last good payload.
  */
-import { META_TTL_S, STAGED_KEY_PATTERN, WINDOWS, metaKey, snapshotKey, stagedKey, type Granularity, type Window } from './constants.js';
-import { gunzip, gzip, isoOf, jsonBytes, parseJsonBytes, sha256Hex } from './codec.js';
-import { PayloadValidationError, StoreMismatchError } from './errors.js';
-import type { ObjectHeaders, ObjectStore } from './ports.js';
+import {
+  META_TTL_S, PAYLOAD_VERSION_KEY_PATTERN, STAGED_KEY_PATTERN, WINDOWS, metaKey, payloadVersionId, payloadVersionKey,
+  snapshotKey, type Granularity, type Window,
+} from './constants.js';
+import { gzip, isoOf, jsonBytes, sha256Hex, type Gzip } from './codec.js';
+import { PayloadValidationError } from './errors.js';
+import type { ObjectHeaders, ObjectStore, StoredObject } from './ports.js';
 import { pointCountOf } from './render.js';
 import { isSnapshotMeta, payloadProblems } from './validate-payload.js';
-import { decodeSnapshotMeta } from './snapshot-meta.js';
+import { decodeSnapshotMeta, payloadKeyOfMeta } from './snapshot-meta.js';
 import type { BuilderName, Payload, SnapshotMeta } from './types.js';
 
-/** Staged keys older than this at the start of a run are leftovers of crashed runs and are deleted. */
+/** Staged keys (of earlier releases) older than this at the start of a run are leftovers and are deleted. */
 export const STAGED_KEY_MAX_AGE_MS = 10 * 60_000;
+
+/**
+ * Payload versions younger than this (relative to the one just published) are never deleted by a
+ * publish, besides the current and the previous one: another writer (a concurrent `rebuild`, an
+ * overlapping Lambda) may be about to name one in its meta.
+ */
+export const VERSION_GRACE_MS = 60_000;
 
 /** Object headers a stored (gzip) payload of `window` carries in the store (not the API's response headers). */
 export function storedPayloadHeaders(window: Window): ObjectHeaders {
@@ -26,89 +38,112 @@ export function storedPayloadHeaders(window: Window): ObjectHeaders {
 /** Headers of a meta object. */
 export const META_HEADERS: ObjectHeaders = { contentType: 'application/json', cacheControl: `public, max-age=${META_TTL_S}` };
 
-/** Where and as whom a run publishes. `prefix` ends in `/` (e.g. `devicePrefix(deviceId)`). */
+/**
+ * Where and as whom a run publishes. `prefix` ends in `/` (e.g. `devicePrefix(deviceId)`).
+ * `knownKeys`: the keys under `prefix` listed at the start of the run (relative to the store, as
+ * `list` answers them), used to find old versions to delete; without it a publish lists them itself.
+ */
 export interface PublishTarget {
   store: ObjectStore;
   prefix: string;
   deviceId: string;
   builder: BuilderName;
+  knownKeys?: readonly string[];
+  /** Compressor of payloads (default `gzip` of codec.ts). */
+  gzip?: Gzip;
 }
 
-/** What a successful publish stored. */
+/** What a successful publish stored. `removedKeys`: old versions (and earlier releases' payload key) deleted after the meta write. */
 export interface PublishResult {
   meta: SnapshotMeta;
   bytes: number;
   points: number;
+  removedKeys: string[];
 }
 
-function check(key: string, what: string, expected: unknown, actual: unknown): void {
-  if (expected !== actual) throw new StoreMismatchError(key, `${what} ${String(expected)}`, `${what} ${String(actual)}`);
-}
-
-/** Read back `key` and prove it is exactly `payload` as gzip bytes with digest `sha256`. */
-async function verifyStaged(store: ObjectStore, key: string, sha256: string, payload: Payload): Promise<void> {
-  const got = await store.get(key);
-  if (!got) throw new StoreMismatchError(key, 'the staged object', 'nothing');
-  check(key, 'sha256', sha256, await sha256Hex(got.body));
-  const parsed = parseJsonBytes(await gunzip(got.body)) as Payload;
-  const problems = payloadProblems(parsed);
-  if (problems.length) throw new PayloadValidationError(payload.window, payload.granularity, problems);
-  check(key, 'window', payload.window, parsed.window);
-  check(key, 'granularity', payload.granularity, parsed.granularity);
-  parsed.series.forEach((s, i) => check(key, `points of ${s.id}`, payload.series[i]?.points.length, s.points.length));
+/** Start time (ms) of a payload version key of (`window`, `granularity`) under `prefix`, else undefined. */
+function versionStartMs(key: string, prefix: string, window: Window, granularity: Granularity): number | undefined {
+  if (!key.startsWith(prefix)) return undefined;
+  const m = PAYLOAD_VERSION_KEY_PATTERN.exec(key.slice(prefix.length));
+  return m && m[1] === window && Number(m[2]) === granularity ? Number(m[4]) : undefined;
 }
 
 /**
- * Publish one payload with the staged-write protocol and write its meta.
- * @param nowMs start time of the attempt (names the staged key) and `generatedAt` of the meta.
- * @throws {PayloadValidationError | StoreMismatchError | StoreError} on any failed step; the caller
- *   then calls `recordFailure`. The staged key is deleted (best effort) before rethrowing.
+ * Keys of (`window`, `granularity`) that a publish of version `currentKey` (started at `startMs`) may
+ * delete: versions older than the newest older one and outside `VERSION_GRACE_MS`, and the payload
+ * key of earlier releases. Pure.
+ */
+export function obsoleteVersionKeys(keys: readonly string[], prefix: string, window: Window, granularity: Granularity, currentKey: string, startMs: number): string[] {
+  const versions = keys
+    .filter((k) => k !== currentKey)
+    .map((key) => ({ key, startMs: versionStartMs(key, prefix, window, granularity) }))
+    .filter((v): v is { key: string; startMs: number } => v.startMs !== undefined);
+  const older = versions.filter((v) => v.startMs <= startMs).sort((a, b) => b.startMs - a.startMs);
+  const previous = older[0]?.key;
+  const out = older.filter((v) => v.key !== previous && v.startMs < startMs - VERSION_GRACE_MS).map((v) => v.key);
+  const legacy = prefix + snapshotKey(window, granularity);
+  if (keys.includes(legacy)) out.push(legacy);
+  return out;
+}
+
+/** Delete `keys` best effort (a leftover is deleted by a later publish). @returns the keys deleted. */
+async function removeKeys(store: ObjectStore, keys: readonly string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const key of keys) {
+    try {
+      await store.delete(key);
+      removed.push(key);
+    } catch {
+      // left for the next publish of this snapshot
+    }
+  }
+  return removed;
+}
+
+function metaOf(target: PublishTarget, payload: Payload, key: string, versionId: string, sha256: string, bytes: number): SnapshotMeta {
+  const { window, granularity } = payload;
+  return {
+    schemaVersion: 1,
+    window,
+    granularity,
+    device: target.deviceId,
+    key,
+    generatedAt: payload.generatedAt,
+    expiresAt: isoOf(Date.parse(payload.generatedAt) + 2 * WINDOWS[window].rebuildEveryMs),
+    versionId,
+    stagedKey: key,
+    sha256,
+    bytes,
+    pointCount: pointCountOf(payload),
+    stale: false,
+    consecutiveFailures: 0,
+    lastError: null,
+    lastFailureAt: null,
+    builder: target.builder,
+  };
+}
+
+/**
+ * Publish one payload with the protocol above and write its meta.
+ * @param nowMs start time of the attempt: names the version (`payloadVersionId`).
+ * @throws {PayloadValidationError} before writing anything when the payload is invalid;
+ *   {StoreError} when the payload or meta write fails (the caller then calls `recordFailure`; meta
+ *   still names the previous version).
  */
 export async function publishSnapshot(target: PublishTarget, payload: Payload, nowMs: number): Promise<PublishResult> {
   const { window, granularity } = payload;
   const problems = payloadProblems(payload);
   if (problems.length) throw new PayloadValidationError(window, granularity, problems);
-  const body = await gzip(jsonBytes(payload));
+  const body = await (target.gzip ?? gzip)(jsonBytes(payload));
   const sha256 = await sha256Hex(body);
-  const headers = storedPayloadHeaders(window);
-  const staged = target.prefix + stagedKey(window, granularity, nowMs);
-  const key = target.prefix + snapshotKey(window, granularity);
-  let promoted = false;
-  try {
-    await target.store.put(staged, body, headers);
-    await verifyStaged(target.store, staged, sha256, payload);
-    const { versionId } = await target.store.promote(staged, key, headers);
-    promoted = true;
-    const info = await target.store.head(key);
-    if (!info) throw new StoreMismatchError(key, 'the promoted object', 'nothing');
-    check(key, 'Content-Type', headers.contentType, info.headers.contentType);
-    check(key, 'Content-Encoding', headers.contentEncoding, info.headers.contentEncoding);
-    check(key, 'Cache-Control', headers.cacheControl, info.headers.cacheControl);
-    const meta: SnapshotMeta = {
-      schemaVersion: 1,
-      window,
-      granularity,
-      device: target.deviceId,
-      key,
-      generatedAt: payload.generatedAt,
-      expiresAt: isoOf(Date.parse(payload.generatedAt) + 2 * WINDOWS[window].rebuildEveryMs),
-      versionId: versionId ?? info.versionId ?? sha256,
-      stagedKey: staged,
-      sha256,
-      bytes: body.byteLength,
-      pointCount: pointCountOf(payload),
-      stale: false,
-      consecutiveFailures: 0,
-      lastError: null,
-      lastFailureAt: null,
-      builder: target.builder,
-    };
-    await target.store.put(target.prefix + metaKey(window, granularity), jsonBytes(meta), META_HEADERS);
-    return { meta, bytes: body.byteLength, points: pointCountOf(payload) };
-  } catch (err) {
-    if (!promoted) await target.store.delete(staged).catch(() => undefined);
-    throw err;
-  }
+  const versionId = payloadVersionId(nowMs, sha256);
+  const key = target.prefix + payloadVersionKey(window, granularity, versionId);
+  await target.store.put(key, body, storedPayloadHeaders(window), { sha256Hex: sha256 });
+  const meta = metaOf(target, payload, key, versionId, sha256, body.byteLength);
+  await target.store.put(target.prefix + metaKey(window, granularity), jsonBytes(meta), META_HEADERS);
+  const known = target.knownKeys ?? (await target.store.list(target.prefix).catch(() => [] as string[]));
+  const removedKeys = await removeKeys(target.store, obsoleteVersionKeys(known, target.prefix, window, granularity, key, nowMs));
+  return { meta, bytes: body.byteLength, points: pointCountOf(payload), removedKeys };
 }
 
 /** The meta currently stored for a snapshot, or undefined when absent, unreadable or not a complete meta (`metaProblems`). */
@@ -138,7 +173,7 @@ export async function recordFailure(target: PublishTarget, window: Window, granu
     window,
     granularity,
     device: target.deviceId,
-    key: target.prefix + snapshotKey(window, granularity),
+    key: prev?.key ?? target.prefix + snapshotKey(window, granularity),
     stale: true,
     consecutiveFailures: (prev?.consecutiveFailures ?? 0) + 1,
     lastError: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
@@ -151,16 +186,29 @@ export async function recordFailure(target: PublishTarget, window: Window, granu
 
 /**
  * Delete staged keys under `prefix` whose start time is more than `STAGED_KEY_MAX_AGE_MS` before
- * `nowMs` (leftovers of crashed or killed runs). Younger ones may belong to a run in progress.
+ * `nowMs` (leftovers of crashed or killed runs of earlier releases). Younger ones may belong to a run
+ * in progress. `listed`: the keys under `prefix` when the caller already listed them.
  * @returns the keys deleted.
  */
-export async function sweepStagedKeys(store: ObjectStore, prefix: string, nowMs: number): Promise<string[]> {
+export async function sweepStagedKeys(store: ObjectStore, prefix: string, nowMs: number, listed?: readonly string[]): Promise<string[]> {
   const swept: string[] = [];
-  for (const key of await store.list(prefix)) {
+  for (const key of listed ?? (await store.list(prefix))) {
     const m = STAGED_KEY_PATTERN.exec(key.slice(prefix.length));
     if (!m || Number(m[1]) >= nowMs - STAGED_KEY_MAX_AGE_MS) continue;
     await store.delete(key);
     swept.push(key);
   }
   return swept;
+}
+
+/**
+ * The payload object the stored meta of (`window`, `granularity`) under `store`/`prefix` names
+ * (`payloadKeyOfMeta`); undefined when there is no readable built meta or the payload is absent.
+ */
+export async function readPublishedPayload(store: ObjectStore, prefix: string, window: Window, granularity: Granularity): Promise<StoredObject | undefined> {
+  const got = await store.get(prefix + metaKey(window, granularity));
+  if (!got) return undefined;
+  const meta = decodeSnapshotMeta(got.body);
+  if (meta.generatedAt === null) return undefined;
+  return store.get(payloadKeyOfMeta(prefix, { ...meta, window, granularity }));
 }

@@ -5,10 +5,10 @@
  * Pure core over ports: the same code runs on the Pi (SQLite + directory) and in Lambda (DynamoDB + S3).
  */
 import { GRANULARITIES, WINDOW_NAMES, devicePrefix, type Granularity, type Window } from './constants.js';
-import { isoOf } from './codec.js';
+import { isoOf, type Gzip } from './codec.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from './ports.js';
 import { publishSnapshot, recordFailure, sweepStagedKeys, type PublishTarget } from './publish.js';
-import { compareCursors, defaultStatePrefix, loadState, saveState } from './state-store.js';
+import { RollupStateCache, compareCursors, defaultStatePrefix, loadState, saveState } from './state-store.js';
 import type { BuilderName } from './types.js';
 import { prepareFull, prepareIncremental, renderVariant, type FullRequest, type PreparedWindow, type WindowMode } from './window-build.js';
 
@@ -24,6 +24,10 @@ export interface BuildDeps {
   /** Where rollup state lives (default `state/{deviceId}/`); may be a different store. */
   statePrefix?: string;
   stateStore?: ObjectStore;
+  /** A long-lived process's copy of the states it saved (`RollupStateCache`): skips re-reading them. */
+  stateCache?: RollupStateCache;
+  /** Compressor of payloads and state (default: web streams, `gzip` of codec.ts); the Pi injects zlib's. */
+  gzip?: Gzip;
 }
 
 /** What to build. */
@@ -121,6 +125,7 @@ async function oldestNeededCursor(deps: BuildDeps, statePrefix: string, saved: M
   for (const w of WINDOW_NAMES) {
     let cursor: string | undefined;
     if (saved.has(w)) cursor = saved.get(w);
+    else if (deps.stateCache?.hasCursor(statePrefix, w, deps.deviceId)) cursor = deps.stateCache.savedCursor(statePrefix, w, deps.deviceId);
     else cursor = await loadState(deps.stateStore ?? deps.store, statePrefix, w, deps.deviceId).then((s) => s?.cursor, () => undefined);
     if (cursor === undefined) continue;
     if (oldest === undefined) oldest = cursor;
@@ -135,7 +140,7 @@ async function oldestNeededCursor(deps: BuildDeps, statePrefix: string, saved: M
 
 /** One run's working set; each method is one phase of `runBuild`. */
 class Run {
-  readonly t: PublishTarget;
+  readonly t: PublishTarget & { knownKeys?: readonly string[] };
   readonly statePrefix: string;
   readonly stateStore: ObjectStore;
   readonly explicitAt: boolean;
@@ -149,7 +154,7 @@ class Run {
   fullReadMs = 0;
 
   constructor(readonly deps: BuildDeps, readonly options: BuildOptions, readonly startMs: number) {
-    this.t = { store: deps.store, prefix: deps.prefix ?? devicePrefix(deps.deviceId), deviceId: deps.deviceId, builder: deps.builder };
+    this.t = { store: deps.store, prefix: deps.prefix ?? devicePrefix(deps.deviceId), deviceId: deps.deviceId, builder: deps.builder, gzip: deps.gzip };
     this.statePrefix = deps.statePrefix ?? defaultStatePrefix(deps.deviceId);
     this.stateStore = deps.stateStore ?? deps.store;
     this.explicitAt = options.atMs !== undefined;
@@ -177,7 +182,7 @@ class Run {
       try {
         const r = await prepareIncremental({
           source: this.deps.source, store: this.stateStore, log: this.deps.log, deviceId: this.deps.deviceId,
-          statePrefix: this.statePrefix, window, atMs: this.atMs, full: this.options.full ?? false,
+          statePrefix: this.statePrefix, window, atMs: this.atMs, full: this.options.full ?? false, cache: this.deps.stateCache,
         });
         if ('state' in r) this.prepared.set(window, r);
         else full.push({ window, reason: r.reason });
@@ -215,7 +220,8 @@ class Run {
       try {
         this.snapshots.push(...(await publishWindow(this.deps, this.t, p, this.atMs, report)));
         if (!this.explicitAt) {
-          await saveState(this.stateStore, this.statePrefix, p.state);
+          await saveState(this.stateStore, this.statePrefix, p.state, this.deps.gzip);
+          this.deps.stateCache?.saved(this.statePrefix, p.state);
           report.stateSaved = true;
           this.savedCursors.set(window, p.state.cursor);
         }
@@ -250,10 +256,14 @@ class Run {
  */
 export async function runBuild(deps: BuildDeps, options: BuildOptions = {}): Promise<BuildReport> {
   const run = new Run(deps, options, deps.clock.nowMs());
-  const sweptKeys = await sweepStagedKeys(deps.store, run.t.prefix, run.startMs).catch((err) => {
+  let sweptKeys: string[] = [];
+  try {
+    const listed = await deps.store.list(run.t.prefix);
+    sweptKeys = await sweepStagedKeys(deps.store, run.t.prefix, run.startMs, listed);
+    run.t.knownKeys = listed.filter((k) => !sweptKeys.includes(k));
+  } catch (err) {
     deps.log.warn('sweeping staged keys failed', { prefix: run.t.prefix, error: errorText(err) });
-    return [] as string[];
-  });
+  }
   await run.rebuild(await run.catchUp());
   await run.publish();
   const releasedCursor = await run.release();

@@ -4,6 +4,7 @@
  * `sensorctl status`, `sensorctl doctor`) decodes through it and decides for itself what an unreadable
  * meta means for it. The builder's full schema check stays `metaProblems` (validate-payload.ts).
  */
+import { PAYLOAD_VERSION_ID_PATTERN, PAYLOAD_VERSION_KEY_PATTERN, payloadVersionKey, snapshotKey, type Granularity, type Window } from './constants.js';
 import { parseJsonBytes } from './codec.js';
 import { MetaDecodeError } from './errors.js';
 import type { SnapshotMeta } from './types.js';
@@ -42,4 +43,25 @@ export function decodeSnapshotMeta(bytes: Uint8Array): SnapshotMeta {
   const problems = relyProblems(value as Record<string, unknown>);
   if (problems.length) throw new MetaDecodeError(problems);
   return value as SnapshotMeta;
+}
+
+/**
+ * Key of the payload `meta` describes, under `prefix` (the prefix the meta was read from): the
+ * version key meta names (`payloadVersionKey`), or, for meta of earlier releases (and fixtures) that
+ * name no version key, the unversioned `latest_{w}_{g}.json`. A `key` outside `prefix` or of another
+ * snapshot is never followed.
+ */
+export function payloadKeyOfMeta(prefix: string, meta: Pick<SnapshotMeta, 'key' | 'window' | 'granularity'>): string {
+  const name = typeof meta.key === 'string' ? meta.key.slice(meta.key.lastIndexOf('/') + 1) : '';
+  const m = PAYLOAD_VERSION_KEY_PATTERN.exec(name);
+  const isOwn = m !== null && m[1] === meta.window && Number(m[2]) === meta.granularity;
+  return prefix + (isOwn ? name : snapshotKey(meta.window, meta.granularity));
+}
+
+/**
+ * Key under `prefix` of the payload version `versionId` of (`window`, `granularity`) when `versionId`
+ * is a builder version id (`payloadVersionId`); undefined for other ids (S3 VersionIds of earlier releases).
+ */
+export function payloadKeyOfVersion(prefix: string, window: Window, granularity: Granularity, versionId: string): string | undefined {
+  return PAYLOAD_VERSION_ID_PATTERN.test(versionId) ? prefix + payloadVersionKey(window, granularity, versionId) : undefined;
 }

@@ -3,7 +3,7 @@
  * under `{statePrefix}rollup_{window}.json` (default prefix `state/{deviceId}/`).
  */
 import type { Window } from './constants.js';
-import { gunzip, gzip, jsonBytes, parseJsonBytes } from './codec.js';
+import { gunzip, gzip, jsonBytes, parseJsonBytes, type Gzip } from './codec.js';
 import { StateError } from './errors.js';
 import type { ObjectStore } from './ports.js';
 import { RollupState } from './rollup-state.js';
@@ -31,9 +31,9 @@ export async function loadState(store: ObjectStore, statePrefix: string, window:
   return RollupState.fromJSON(value, window, deviceId, key);
 }
 
-/** Save a window's state (gzip JSON, replacing the previous one atomically). */
-export async function saveState(store: ObjectStore, statePrefix: string, state: RollupState): Promise<void> {
-  const body = await gzip(jsonBytes(state.toJSON()));
+/** Save a window's state (gzip JSON through `compress`, replacing the previous one atomically). */
+export async function saveState(store: ObjectStore, statePrefix: string, state: RollupState, compress: Gzip = gzip): Promise<void> {
+  const body = await compress(jsonBytes(state.toJSON()));
   await store.put(stateKey(statePrefix, state.window), body, { contentType: 'application/json', contentEncoding: 'gzip', cacheControl: 'no-store' });
 }
 
@@ -46,4 +46,46 @@ export function compareCursors(left: string, right: string, compare?: (left: str
   if (!/^\d+$/.test(left) || !/^\d+$/.test(right)) return undefined;
   const [x, y] = [BigInt(left), BigInt(right)];
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * In-memory copy of the rollup states a long-lived process last saved (the daemon's builds): a run
+ * takes a window's state from here instead of reading, gunzipping and parsing it again, and the
+ * cursors of windows it does not build come from here too. An entry is taken out for the run that
+ * uses it and put back only after that run saved it, so a run that failed half-way (state folded but
+ * not saved) never leaks into the next one: that one reads the saved state. Another process writing
+ * the same state (a `rebuild`) does not make an entry wrong: an entry is a complete state as of its
+ * cursor, and a cursor the source has forgotten makes the window rebuild in full.
+ */
+export class RollupStateCache {
+  private readonly states = new Map<string, RollupState>();
+  private readonly cursors = new Map<string, string | undefined>();
+
+  private static key(statePrefix: string, window: Window, deviceId: string): string {
+    return `${deviceId}\u0000${stateKey(statePrefix, window)}`;
+  }
+
+  /** Remove and return the saved state of `window`, if this cache holds it. */
+  take(statePrefix: string, window: Window, deviceId: string): RollupState | undefined {
+    const k = RollupStateCache.key(statePrefix, window, deviceId);
+    const state = this.states.get(k);
+    this.states.delete(k);
+    return state;
+  }
+
+  /** Record `state` as just saved. */
+  saved(statePrefix: string, state: RollupState): void {
+    const k = RollupStateCache.key(statePrefix, state.window, state.deviceId);
+    this.states.set(k, state);
+    this.cursors.set(k, state.cursor);
+  }
+
+  /** Whether the cursor of the last saved state of `window` is known; `savedCursor` gives it. */
+  hasCursor(statePrefix: string, window: Window, deviceId: string): boolean {
+    return this.cursors.has(RollupStateCache.key(statePrefix, window, deviceId));
+  }
+
+  savedCursor(statePrefix: string, window: Window, deviceId: string): string | undefined {
+    return this.cursors.get(RollupStateCache.key(statePrefix, window, deviceId));
+  }
 }

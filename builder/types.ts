@@ -104,6 +104,7 @@ export interface SnapshotMeta {
   window: Window;
   granularity: Granularity;
   device: string;
+  /** Key of the payload this meta describes: its immutable version key (`payloadVersionKey`); readers follow it (`payloadKeyOfMeta`). */
   key: string;
   /** ISO 8601 UTC, of the payload the key currently holds; null when no build has succeeded yet
    *  (then every payload field below is null too and the payload key does not exist). */
@@ -111,7 +112,7 @@ export interface SnapshotMeta {
   /** ISO 8601 UTC: when a reader should expect a newer build (generatedAt + 2 × cadence). */
   expiresAt: string | null;
   versionId: string | null;
-  /** The staged key the current payload was promoted from. */
+  /** The key the current payload was written to: `key` itself since payload keys are versioned (earlier releases: the staged key it was promoted from). */
   stagedKey: string | null;
   /** Hex sha256 of the stored (gzip) payload bytes. */
   sha256: string | null;

@@ -8,7 +8,7 @@ import { BuildError, StateError } from './errors.js';
 import type { Logger, ObjectStore, SampleSource } from './ports.js';
 import { renderBucketed, renderRaw, type RenderContext } from './render.js';
 import { RollupState } from './rollup-state.js';
-import { loadState } from './state-store.js';
+import { loadState, type RollupStateCache } from './state-store.js';
 import type { Payload, Sample } from './types.js';
 
 /** Samples asked for per `readSince` page. */
@@ -36,6 +36,8 @@ export interface WindowInput {
   window: Window;
   atMs: number;
   full: boolean;
+  /** Saved states kept in memory by a long-lived process (taken from, never read through). */
+  cache?: RollupStateCache;
 }
 
 /** Fold every change after the saved cursor; `undefined` when the source says the cursor expired. */
@@ -57,7 +59,8 @@ async function foldSince(state: RollupState, input: WindowInput): Promise<number
 async function loadUsableState(input: WindowInput): Promise<{ state?: RollupState; reason: string }> {
   if (input.full) return { reason: '--full' };
   try {
-    const state = await loadState(input.store, input.statePrefix, input.window, input.deviceId);
+    const cached = input.cache?.take(input.statePrefix, input.window, input.deviceId);
+    const state = cached ?? (await loadState(input.store, input.statePrefix, input.window, input.deviceId));
     if (!state || state.cursor === undefined || state.atMs === undefined) return { reason: 'no saved state' };
     if (state.atMs > input.atMs) return { reason: `saved state is as of ${state.atMs}, after ${input.atMs}` };
     return { state, reason: '' };

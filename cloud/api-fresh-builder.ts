@@ -4,7 +4,7 @@
  * state and saves none), published into a per-call in-memory store that is then read back. Nothing
  * is written to S3: the canonical snapshots stay the builder Lambda's. No bucketing code here.
  */
-import { snapshotKey } from '../builder/constants.js';
+import { readPublishedPayload } from '../builder/publish.js';
 import type { Clock, Logger, ObjectHeaders, ObjectInfo, ObjectStore, SampleSource, StoredObject } from '../builder/ports.js';
 import type { Payload } from '../builder/types.js';
 import { decodePayload } from '../api/snapshots.js';
@@ -78,7 +78,7 @@ export function cloudFreshBuilder(deps: CloudFreshBuilderDeps): FreshBuilder {
       );
       const outcome = report.snapshots.find((s) => s.window === request.window && s.granularity === request.granularity);
       if (outcome && !outcome.ok) throw failed(request, outcome.error ?? 'the build failed');
-      const object = await store.get(PREFIX + snapshotKey(request.window, request.granularity));
+      const object = await readPublishedPayload(store, PREFIX, request.window, request.granularity);
       if (!object) throw failed(request, 'the build wrote no payload');
       onProgress?.(1);
       return decodePayload(object);

@@ -29,6 +29,7 @@ import { WINDOWS, WINDOW_NAMES, type Window } from '../builder/constants.js';
 import type { Clock, Logger } from '../builder/ports.js';
 import { runBuild, type BuildDeps } from '../builder/run-build.js';
 import { piBuildDeps } from './pi-build-deps.js';
+import { RollupStateCache } from '../builder/state-store.js';
 import { createPiApi } from './pi-api.js';
 import { WindowLocks } from './pi-fresh-builder.js';
 import { startNodeServer, type RunningServer } from '../platform/node-http-api.js';
@@ -155,8 +156,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     // One lock per window, shared with the API's refresh jobs, so a scheduled build and a refresh of
     // the same window never run at once; the queue runs the scheduled builds one at a time.
     const locks = new WindowLocks();
+    const stateCache = new RollupStateCache(); // the saved rollup states, shared by scheduled and refresh builds
     // Claim the HTTP port first: a port in use must stop the daemon before it samples or rebuilds anything.
-    const pi = createPiApi({ dataDir: options.dataDir, deviceId: config.deviceId, buffer, locks, log, options: { corsOrigins: config.http.corsOrigins } });
+    const pi = createPiApi({ dataDir: options.dataDir, deviceId: config.deviceId, buffer, locks, stateCache, log, options: { corsOrigins: config.http.corsOrigins } });
     refreshJobs = pi.jobs;
     // /metrics and MQTT (docs/prometheus.md, docs/home-assistant.md) see what the sampler stores through obs.buffer.
     obs = await startObservability({ config, dataDir: options.dataDir, db, buffer, log });
@@ -164,7 +166,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     await obs.startMqtt();
     uploads = startUploads({ db, cloud: config.cloud, log, jobs });
     sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: obs.buffer, log, clock: time.clock, scheduler: time.timers });
-    const deps = piBuildDeps({ source: buffer, dataDir: options.dataDir, deviceId: config.deviceId, log, clock: time.clock });
+    const deps = piBuildDeps({ source: buffer, dataDir: options.dataDir, deviceId: config.deviceId, log, clock: time.clock, stateCache });
     let pendingBuilds = 0;
     const build = (w: Window) => {
       pendingBuilds++;

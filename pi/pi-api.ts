@@ -4,6 +4,7 @@
  * tree), the configured device as default, in-process refresh jobs whose builds run through
  * `PiFreshBuilder` (builder core over the SQLite buffer) under the shared per-window `WindowLocks`.
  */
+import type { RollupStateCache } from '../builder/state-store.js';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PiFreshBuilder, WindowLocks } from './pi-fresh-builder.js';
@@ -50,6 +51,8 @@ export interface PiApiOptions {
   locks?: WindowLocks;
   /** Overrides the builder made from `buffer`. */
   fresh?: FreshBuilder;
+  /** The daemon's saved-state cache, shared with its scheduled builds (`piBuildDeps`). */
+  stateCache?: RollupStateCache;
   /** Snapshot store (default `new FsObjectStore(dataDir)`). */
   store?: ObjectStore;
   log?: Logger;
@@ -91,7 +94,7 @@ export function createPiApi(options: PiApiOptions): { api: FetchHandler; jobs: M
   if (!fresh) {
     if (!options.buffer) throw new TypeError('createPiApi: give `buffer` (the SQLite buffer) or `fresh`');
     // Refresh builds write through `forgetting`, so a job's `resultUrl` serves what it just published.
-    fresh = new PiFreshBuilder({ source: options.buffer, store: forgetting(rawStore, store), clock: options.buildClock ?? clock, log: options.log ?? silentLog, locks });
+    fresh = new PiFreshBuilder({ source: options.buffer, store: forgetting(rawStore, store), clock: options.buildClock ?? clock, log: options.log ?? silentLog, locks, stateCache: options.stateCache });
   }
   const jobs = new MemoryRefreshJobs({ builder: fresh, clock });
   const devices = dataDirDevices(options.dataDir, options.deviceId, clock);

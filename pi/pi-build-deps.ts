@@ -11,7 +11,9 @@
  */
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
 import type { BuildDeps } from '../builder/run-build.js';
+import { RollupStateCache } from '../builder/state-store.js';
 import { FsObjectStore } from '../platform/fs-object-store.js';
+import { nodeGzip } from '../platform/node-gzip.js';
 import { systemClock } from '../platform/system-clock.js';
 
 /** What a Pi build reads and writes: the data directory, or a store over it (the API wraps it to see writes). */
@@ -22,10 +24,13 @@ export type PiBuildPorts = {
   log: Logger;
   /** Default: the wall clock. */
   clock?: Clock;
+  /** The process's saved-state cache: share one between every build of a process (the daemon's and its API's). Default: a new one. */
+  stateCache?: RollupStateCache;
 } & ({ dataDir: string } | { store: ObjectStore });
 
 /** The `BuildDeps` of a Pi build (see the file header). */
 export function piBuildDeps(ports: PiBuildPorts): BuildDeps {
-  const store = 'store' in ports ? ports.store : new FsObjectStore(ports.dataDir);
-  return { source: ports.source, store, clock: ports.clock ?? systemClock, log: ports.log, deviceId: ports.deviceId, builder: 'pi' };
+  // Snapshots and rollup state can be rebuilt from the samples: no fsync (docs/operators.md, "What a power cut can lose").
+  const store = 'store' in ports ? ports.store : new FsObjectStore(ports.dataDir, { fsync: false });
+  return { source: ports.source, store, clock: ports.clock ?? systemClock, log: ports.log, deviceId: ports.deviceId, builder: 'pi', stateCache: ports.stateCache ?? new RollupStateCache(), gzip: nodeGzip };
 }

@@ -30,6 +30,8 @@
 import { WINDOW_NAMES, devicePrefix, snapshotKey, type Window } from '../builder/constants.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
 import { runBuild } from '../builder/run-build.js';
+import { readPublishedPayload } from '../builder/publish.js';
+import type { RollupStateCache } from '../builder/state-store.js';
 import type { Payload } from '../builder/types.js';
 import { decodePayload } from '../api/snapshots.js';
 import { FreshBuildError, type BuildRequest, type FreshBuilder } from '../api/ports.js';
@@ -111,6 +113,8 @@ export interface PiFreshBuilderDeps {
   log: Logger;
   /** Shared with the daemon's scheduled builds. */
   locks: WindowLocks;
+  /** Shared with the daemon's scheduled builds, so a refresh's saved state is the one the next scheduled build continues from. */
+  stateCache?: RollupStateCache;
 }
 
 /** `FreshBuilder` for the Pi (see the file header). */
@@ -130,29 +134,29 @@ export class PiFreshBuilder implements FreshBuilder {
       let published = 0;
       const key = devicePrefix(device) + snapshotKey(window, granularity);
       const store = progressStore(this.deps.store, devicePrefix(device), () => onProgress?.((1 + 2 * ++published) / 10));
-      const report = await runBuild(piBuildDeps({ source: this.deps.source, store, clock: this.deps.clock, log: this.deps.log, deviceId: device }), { windows: [window] });
+      const report = await runBuild(piBuildDeps({ source: this.deps.source, store, clock: this.deps.clock, log: this.deps.log, deviceId: device, stateCache: this.deps.stateCache }), { windows: [window] });
       const snapshot = report.snapshots.find((s) => s.window === window && s.granularity === granularity);
       // The report says `Name: message`; a plain `Error: ` adds nothing for the reader.
       if (!snapshot?.ok) throw new FreshBuildError(request, (snapshot?.error ?? `snapshot ${key} was not built`).replace(/^Error: /, ''));
-      const object = await this.deps.store.get(key);
+      const object = await readPublishedPayload(this.deps.store, devicePrefix(device), window, granularity);
       if (!object) throw new FreshBuildError(request, `snapshot ${key} vanished right after it was published`);
       return decodePayload(object);
     });
   }
 }
 
-/** `store` that calls `onPayload` each time a payload (not meta, not state) is promoted under `prefix`. */
+/** `store` that calls `onPayload` each time a meta under `prefix` is written (one per published payload). */
 function progressStore(store: ObjectStore, prefix: string, onPayload: () => void): ObjectStore {
   return {
-    put: (key, body, headers) => store.put(key, body, headers),
+    put: async (key, body, headers, options) => {
+      const result = await store.put(key, body, headers, options);
+      if (key.startsWith(prefix) && key.endsWith('.meta.json')) onPayload();
+      return result;
+    },
     get: (key, options) => store.get(key, options),
     head: (key) => store.head(key),
     delete: (key) => store.delete(key),
     list: (prefix2) => store.list(prefix2),
-    promote: async (stagedKey, key, headers) => {
-      const result = await store.promote(stagedKey, key, headers);
-      if (key.startsWith(prefix) && !key.endsWith('.meta.json')) onPayload();
-      return result;
-    },
+    promote: (stagedKey, key, headers) => store.promote(stagedKey, key, headers),
   };
 }

@@ -1,12 +1,18 @@
 /**
  * `ObjectStore` over a directory (the Pi): key `a/b/c.json` is the file `<root>/a/b/c.json`.
- * - `put` is atomic: the body goes to a temp file in the same directory, is fsynced, then renamed over
+ * - `put` is atomic: the body goes to a temp file in the same directory, is fsynced (unless the store
+ *   was opened with `fsync: false`), then renamed over
  *   the target (rename(2) is atomic within a file system). The directory is not fsynced: after a power
  *   cut a reader may see the previous object, never a partial one.
- * - Headers live in a sidecar `<root>/.headers/<key>.json` (written the same way, before the body).
+ * - Headers live in a sidecar `<root>/.headers/<key>.json` (written the same way, before the body;
+ *   not rewritten when this instance last wrote the same headers there).
+ * - `writes` counts what the instance wrote (files, bytes, fsyncs, unlinks): the bench's bytes figures.
  * - `versionId` is the body's sha256; only the current version is kept, so `get(key, {versionId})`
  *   returns the object only while its content still has that digest.
  * - `promote` writes the new headers, then renames the staged file over the canonical one.
+ * - Hidden temp files (`.<hex>.tmp`) that a killed writer left behind are swept: the first write into
+ *   a directory (per store instance) deletes the ones older than `TEMP_FILE_MAX_AGE_MS` there.
+ * - `put` uses the caller's `sha256Hex` (computed from the same bytes) instead of hashing again.
  * - Keys with `..`/`.` segments, empty segments, a leading `/`, backslashes or NUL are rejected
  *   (`InvalidKeyError`); so are keys whose first segment starts with `.` (reserved for sidecars).
  * Node file-system errors are translated to `StoreError` (ENOENT on read means absent).
@@ -16,13 +22,19 @@ import { mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:f
 import { dirname, join, resolve } from 'node:path';
 import { sha256Hex } from '../builder/codec.js';
 import { InvalidKeyError, StoreError } from '../builder/errors.js';
-import type { ObjectHeaders, ObjectInfo, ObjectStore, StoredObject } from '../builder/ports.js';
+import type { ObjectHeaders, ObjectInfo, ObjectStore, PutOptions, StoredObject } from '../builder/ports.js';
 
 const HEADERS_DIR = '.headers';
 
+/** Temp files of atomic writes: `.<12 hex>.tmp`. */
+const TEMP_FILE_PATTERN = /^\.[0-9a-f]{12}\.tmp$/;
+
+/** A temp file older than this is a leftover of a killed writer (a live write takes milliseconds). */
+export const TEMP_FILE_MAX_AGE_MS = 60_000;
+
+/** Headers sidecar (files of earlier releases also carry an unused `sha256`). */
 interface Sidecar {
   headers: ObjectHeaders;
-  sha256: string;
 }
 
 function checkKey(key: string): string[] {
@@ -41,9 +53,20 @@ const isNotFound = (err: unknown): boolean => (err as NodeJS.ErrnoException)?.co
 /** The directory-backed store described above; `root` is created on the first write. */
 export class FsObjectStore implements ObjectStore {
   readonly root: string;
+  /** What this instance wrote: files (temp file + rename each), body bytes, fsyncs, files removed. */
+  readonly writes = { files: 0, bytes: 0, fsyncs: 0, unlinks: 0 };
+  private readonly fsync: boolean;
+  /** Sidecar content this instance last wrote per path: an identical sidecar is not rewritten. */
+  private readonly sidecarsWritten = new Map<string, string>();
 
-  constructor(root: string) {
+  /**
+   * @param options.fsync `false` for data that can be rebuilt (snapshots, rollup state): writes stay
+   *   atomic for readers and against a killed process, but a power cut may lose or tear the latest
+   *   ones (the next build rewrites them). Default `true`: each file is fsynced before its rename.
+   */
+  constructor(root: string, options: { fsync?: boolean } = {}) {
     this.root = resolve(root);
+    this.fsync = options.fsync ?? true;
   }
 
   private pathOf(key: string): string {
@@ -54,18 +77,49 @@ export class FsObjectStore implements ObjectStore {
     return join(this.root, HEADERS_DIR, ...checkKey(key)) + '.json';
   }
 
-  /** Write `body` to `path` atomically (temp file in the same dir, fsync, rename, fsync dir). */
+  /** Directories whose leftover temp files this instance already swept. */
+  private readonly sweptDirs = new Set<string>();
+
+  /**
+   * Delete leftover temp files (`.<hex>.tmp`) in `dir` older than `TEMP_FILE_MAX_AGE_MS`, once per
+   * directory and instance. @returns the paths deleted.
+   */
+  async sweepTempFiles(dir: string, nowMs = Date.now()): Promise<string[]> {
+    if (this.sweptDirs.has(dir)) return [];
+    this.sweptDirs.add(dir);
+    const swept: string[] = [];
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      if (!TEMP_FILE_PATTERN.test(name)) continue;
+      const path = join(dir, name);
+      const st = await stat(path).catch(() => undefined);
+      if (!st || st.mtimeMs > nowMs - TEMP_FILE_MAX_AGE_MS) continue;
+      await unlink(path).then(() => swept.push(path), () => undefined);
+    }
+    return swept;
+  }
+
+  /** Write `body` to `path` atomically (temp file in the same dir, fsync, rename). */
   private async writeAtomic(path: string, body: Uint8Array): Promise<void> {
     const dir = dirname(path);
-    await mkdir(dir, { recursive: true });
+    if (!this.sweptDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      await this.sweepTempFiles(dir);
+    }
     const tmp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
-    const fh = await open(tmp, 'w', 0o644);
+    const fh = await open(tmp, 'w', 0o644).catch(async (err: unknown) => {
+      if (!isNotFound(err)) throw err;
+      await mkdir(dir, { recursive: true }); // removed since this instance first wrote there
+      return open(tmp, 'w', 0o644);
+    });
     try {
       await fh.writeFile(body);
-      await fh.sync();
+      if (this.fsync) await fh.sync();
     } finally {
       await fh.close();
     }
+    this.writes.files++;
+    this.writes.bytes += body.byteLength;
+    if (this.fsync) this.writes.fsyncs++;
     try {
       await rename(tmp, path);
     } catch (err) {
@@ -79,17 +133,26 @@ export class FsObjectStore implements ObjectStore {
     throw new StoreError(op, key, (err as Error).message, { cause: err });
   }
 
-  async put(key: string, body: Uint8Array, headers: ObjectHeaders): Promise<{ versionId?: string }> {
+  async put(key: string, body: Uint8Array, headers: ObjectHeaders, options?: PutOptions): Promise<{ versionId?: string }> {
     const path = this.pathOf(key);
     try {
-      const sha256 = await sha256Hex(body);
-      const sidecar: Sidecar = { headers: { ...headers }, sha256 };
-      await this.writeAtomic(this.sidecarOf(key), new TextEncoder().encode(JSON.stringify(sidecar)));
+      const sha256 = options?.sha256Hex ?? (await sha256Hex(body));
+      await this.writeSidecar(key, headers);
       await this.writeAtomic(path, body);
       return { versionId: sha256 };
     } catch (err) {
       this.wrap('put', key, err);
     }
+  }
+
+  /** Write the headers sidecar of `key` unless this instance last wrote the same one there. */
+  private async writeSidecar(key: string, headers: ObjectHeaders): Promise<void> {
+    const path = this.sidecarOf(key);
+    const text = JSON.stringify({ headers: { ...headers } } satisfies Sidecar);
+    if (this.sidecarsWritten.get(path) === text) return;
+    this.sidecarsWritten.delete(path);
+    await this.writeAtomic(path, new TextEncoder().encode(text));
+    this.sidecarsWritten.set(path, text);
   }
 
   private async readSidecar(key: string): Promise<Sidecar | undefined> {
@@ -132,10 +195,11 @@ export class FsObjectStore implements ObjectStore {
     try {
       const body = await readFile(from);
       const sha256 = await sha256Hex(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
-      await this.writeAtomic(this.sidecarOf(key), new TextEncoder().encode(JSON.stringify({ headers: { ...headers }, sha256 } satisfies Sidecar)));
+      await this.writeSidecar(key, headers);
       await mkdir(dirname(to), { recursive: true });
       await rename(from, to);
       await rm(this.sidecarOf(stagedKey), { force: true });
+      this.sidecarsWritten.delete(this.sidecarOf(stagedKey));
       return { versionId: sha256 };
     } catch (err) {
       if (isNotFound(err)) throw new StoreError('promote', stagedKey, 'no such staged object', { cause: err });
@@ -148,6 +212,8 @@ export class FsObjectStore implements ObjectStore {
     try {
       await rm(path, { force: true });
       await rm(this.sidecarOf(key), { force: true });
+      this.sidecarsWritten.delete(this.sidecarOf(key));
+      this.writes.unlinks += 2;
     } catch (err) {
       this.wrap('delete', key, err);
     }

@@ -1,10 +1,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GRANULARITIES, WINDOW_NAMES, allSnapshots, devicePrefix, snapshotKey, stagedKey, type Window } from '../../builder/constants.js';
+import { GRANULARITIES, WINDOW_NAMES, allSnapshots, devicePrefix, payloadVersionId, payloadVersionKey, stagedKey, type Window } from '../../builder/constants.js';
 import { runBuild, type BuildDeps, type BuildOptions } from '../../builder/run-build.js';
-import { stateKey } from '../../builder/state-store.js';
+import { RollupStateCache, stateKey } from '../../builder/state-store.js';
 import { payloadProblems, metaProblems } from '../../builder/validate-payload.js';
 import type { BucketPoint, Payload, Sample } from '../../builder/types.js';
+import { sha256Hex } from '../../builder/codec.js';
 import { MemoryObjectStore } from '../support/memory-object-store.js';
 import { MemoryBuffer } from '../support/memory-buffer.js';
 import { DEVICE, FakeClock, compareWithBruteForce, counter, gauge, readMetaOf, readPayload, silentLog } from '../support/builder-harness.js';
@@ -193,30 +194,30 @@ build('switches the 500 variant to raw samples when every series has at most 500
   assert.equal(compareWithBruteForce(bucketed, b.all), []);
 });
 
-build('leaves the canonical payload untouched and marks meta stale when promote fails, then recovers', async () => {
+build('keeps meta naming the last good payload and marks it stale when the payload write fails, then recovers', async () => {
   const samples = generate(T0 - 3_600_000, T0, 10_000);
   const { deps, store, clock } = setup(T0, samples);
   await runBuild(deps, { windows: ['1h'] });
-  const key = devicePrefix(DEVICE) + snapshotKey('1h', 100);
-  const good = await store.get(key);
+  const prefix = devicePrefix(DEVICE);
   const goodMeta = (await readMetaOf(store, '1h', 100))!;
-  store.faults = (op, k) => (op === 'promote' && k === key ? new Error('AccessDenied') : undefined);
+  const good = (await store.get(goodMeta.key))!;
+  store.faults = (op, k) => (op === 'put' && k.startsWith(prefix + 'latest_1h_100.v') ? new Error('AccessDenied') : undefined);
   for (const n of [1, 2]) {
     clock.tsMs += 60_000;
     const report = await runBuild(deps, { windows: ['1h'] });
     assert.is(report.failed, 1);
     assert.not.ok(report.ok);
     assert.match(report.snapshots.find((s) => !s.ok)!.error!, 'AccessDenied');
-    assert.equal([...(await store.get(key))!.body], [...good!.body]);
     const meta = (await readMetaOf(store, '1h', 100))!;
     assert.equal(metaProblems(meta), []);
     assert.is(meta.stale, true);
     assert.is(meta.consecutiveFailures, n);
     assert.match(meta.lastError!, 'AccessDenied');
     assert.is(meta.lastFailureAt, new Date(clock.tsMs).toISOString());
-    assert.is(meta.sha256, goodMeta.sha256, 'meta still describes the last good payload');
+    assert.is(meta.key, goodMeta.key, 'meta still names the last good payload');
+    assert.is(meta.sha256, goodMeta.sha256);
     assert.is(meta.generatedAt, goodMeta.generatedAt);
-    assert.equal(store.keys().filter((k) => k.includes('.tmp-')), [], 'staged key deleted');
+    assert.equal([...(await store.get(meta.key))!.body], [...good.body], 'and that payload is still there');
     assert.is((await readMetaOf(store, '1h', 20))!.stale, false, 'other snapshots still built');
   }
   store.faults = () => undefined;
@@ -224,11 +225,12 @@ build('leaves the canonical payload untouched and marks meta stale when promote 
   assert.ok((await runBuild(deps, { windows: ['1h'] })).ok);
   const meta = (await readMetaOf(store, '1h', 100))!;
   assert.equal([meta.stale, meta.consecutiveFailures, meta.lastError], [false, 0, null]);
+  assert.is(await sha256Hex((await store.get(meta.key))!.body), meta.sha256);
 });
 
 build('gives a never-built snapshot that fails a stale meta with null payload fields', async () => {
   const { deps, store } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
-  store.faults = (op, k) => (op === 'put' && k.includes('latest_1h_20.tmp-') ? new Error('SlowDown') : undefined);
+  store.faults = (op, k) => (op === 'put' && k.includes('latest_1h_20.v') ? new Error('SlowDown') : undefined);
   const report = await runBuild(deps, { windows: ['1h'] });
   assert.is(report.failed, 1);
   const meta = (await readMetaOf(store, '1h', 20))!;
@@ -237,14 +239,19 @@ build('gives a never-built snapshot that fails a stale meta with null payload fi
   assert.is(await readPayload(store, '1h', 20), undefined);
 });
 
-build('fails the snapshot when promotion loses Content-Encoding (the S3 copy field case)', async () => {
-  const { deps, store } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
-  store.promoteHeaders = (h) => ({ contentType: 'binary/octet-stream', cacheControl: h.cacheControl });
-  const report = await runBuild(deps, { windows: ['1h'] });
-  assert.is(report.failed, 4);
-  const meta = (await readMetaOf(store, '1h', 20))!;
-  assert.ok(meta.stale);
-  assert.match(meta.lastError!, 'Content-Type application/json');
+build('keeps one previous version for pinned readers and deletes older ones after the meta write', async () => {
+  const { deps, store, clock } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
+  const prefix = devicePrefix(DEVICE);
+  const metas = [];
+  for (let i = 0; i < 4; i++) {
+    clock.tsMs = T0 + i * 2 * 60_000;
+    assert.ok((await runBuild(deps, { windows: ['1h'] })).ok);
+    metas.push((await readMetaOf(store, '1h', 20))!);
+  }
+  const versions = store.keys().filter((k) => k.startsWith(prefix + 'latest_1h_20.v'));
+  assert.equal(versions, [metas[2].key, metas[3].key], 'current and previous kept, older deleted');
+  assert.is(metas[3].versionId, payloadVersionId(clock.tsMs, metas[3].sha256!));
+  assert.is(metas[3].key, prefix + payloadVersionKey('1h', 20, metas[3].versionId!));
 });
 
 build('sweeps staged keys older than 10 minutes and keeps younger ones of a run in progress', async () => {
@@ -259,20 +266,22 @@ build('sweeps staged keys older than 10 minutes and keeps younger ones of a run 
   assert.equal(store.keys().filter((k) => k.includes('.tmp-')), [young]);
 });
 
-build('recovers from a run killed between put and promote: the next run publishes and sweeps the leftover', async () => {
+build('recovers from a run killed between the payload and the meta write: meta named the old payload throughout, the orphan goes later', async () => {
   const { deps, store, clock } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
   await runBuild(deps, { windows: ['1h'] });
   const prefix = devicePrefix(DEVICE);
-  const before = await store.get(prefix + snapshotKey('1h', 20));
-  // The killed run staged a payload and died before promote.
-  const leftover = prefix + stagedKey('1h', 20, T0 + 1);
-  await store.put(leftover, before!.body, before!.headers);
-  clock.tsMs = T0 + 20 * 60_000;
-  const report = await runBuild(deps, { windows: ['1h'] });
-  assert.ok(report.ok);
-  assert.equal(report.sweptKeys, [leftover]);
+  const before = (await readMetaOf(store, '1h', 20))!;
+  // The killed run wrote its payload version and died before the meta write.
+  const orphan = prefix + payloadVersionKey('1h', 20, payloadVersionId(T0 + 1, 'f'.repeat(64)));
+  await store.put(orphan, new Uint8Array([1, 2, 3]), { contentType: 'application/json', contentEncoding: 'gzip' });
+  assert.equal(await readMetaOf(store, '1h', 20), before);
+  assert.is(await sha256Hex((await store.get(before.key))!.body), before.sha256);
+  for (const m of [2, 4]) {
+    clock.tsMs = T0 + m * 60_000;
+    assert.ok((await runBuild(deps, { windows: ['1h'] })).ok);
+  }
   assert.is((await readPayload(store, '1h', 20))!.to, new Date(clock.tsMs).toISOString());
-  assert.equal(store.keys().filter((k) => k.includes('.tmp-')), []);
+  assert.not.ok(store.keys().includes(orphan), 'orphan version deleted');
 });
 
 build('builds as of an explicit instant from raw rows without touching saved state, excluding later samples', async () => {
@@ -290,6 +299,32 @@ build('builds as of an explicit instant from raw rows without touching saved sta
     assert.equal(compareWithBruteForce(p, samples.filter((s) => s.tsMs <= T0)), []);
   }
   assert.is(source.reads.since, 0);
+});
+
+build('with a state cache, reads no saved state after the first run, and a run that failed before saving never leaks its half-folded state', async () => {
+  const samples = generate(T0 - 3_600_000, T0, 10_000);
+  const { deps, store, clock, source } = setup(T0, samples);
+  const cached: BuildDeps = { ...deps, stateCache: new RollupStateCache() };
+  assert.ok((await runBuild(cached)).ok);
+  const getsOf: string[] = [];
+  const get = store.get.bind(store);
+  store.get = async (key, o) => (getsOf.push(key), get(key, o));
+  clock.tsMs += 60_000;
+  assert.ok((await runBuild(cached, { windows: ['1h'] })).ok);
+  assert.equal(getsOf.filter((k) => k.startsWith('state/')), [], 'neither its own state nor the other windows\' cursors were read');
+  // A run whose state save fails: the 1h state was folded in memory but not saved.
+  const more = generate(T0 + 60_000, T0 + 120_000, 10_000);
+  source.insert(DEVICE, more);
+  samples.push(...more);
+  store.faults = (op, k) => (op === 'put' && k.startsWith('state/') ? new Error('disk full') : undefined);
+  clock.tsMs += 60_000;
+  assert.not.ok((await runBuild(cached, { windows: ['1h'] })).windows[0].stateSaved);
+  store.faults = () => undefined;
+  getsOf.length = 0;
+  clock.tsMs += 60_000;
+  assert.ok((await runBuild(cached, { windows: ['1h'] })).ok);
+  assert.ok(getsOf.includes(stateKey(`state/${DEVICE}/`, '1h')), 'the saved state was read again');
+  for (const g of GRANULARITIES) assert.equal(compareWithBruteForce((await readPayload(store, '1h', g))!, samples), [], `1h/${g}: nothing counted twice`);
 });
 
 build('releases the journal only up to the oldest cursor any window still needs', async () => {

@@ -23,7 +23,7 @@ async function built(): Promise<{ payloads: Payload[]; metas: SnapshotMeta[]; ne
     metas.push((await readMetaOf(store, window, granularity))!);
   }
   const failing = new MemoryObjectStore();
-  failing.faults = (op) => (op === 'promote' ? new Error('denied') : undefined);
+  failing.faults = (op, key) => (op === 'put' && !key.endsWith('.meta.json') ? new Error('denied') : undefined);
   await runBuild({ source, store: failing, clock: new FakeClock(AT), log: silentLog, deviceId: DEVICE, builder: 'lambda' }, { windows: ['1h'] });
   return { payloads, metas, neverBuilt: (await readMetaOf(failing, '1h', 20))! };
 }

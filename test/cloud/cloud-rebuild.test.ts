@@ -1,4 +1,5 @@
 /** runCloudRebuild (`sensorctl rebuild --cloud`) against dynalite + s3rver, endpoints via AWS_ENDPOINT_URL_*. */
+import { getPublished } from '../support/builder-harness.js';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gunzipSync } from 'node:zlib';
@@ -32,7 +33,7 @@ r('builds the 24 snapshots of a device as of --at from DynamoDB into S3', async 
   assert.is(reports[0].built, 24);
   assert.ok(reports[0].itemsRead > 4000);
   const store = new S3ObjectStore(s3.client, s3.bucket);
-  const p = JSON.parse(gunzipSync((await store.get(devicePrefix(DEV) + 'latest_1d_100.json'))!.body).toString()) as Payload;
+  const p = JSON.parse(gunzipSync((await getPublished(store, devicePrefix(DEV), '1d', 100))!.body).toString()) as Payload;
   assert.is(p.to, '2019-09-30T16:00:00.000Z');
 });
 r('names the missing or bad option', async () => {

@@ -8,7 +8,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PassThrough } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import { devicePrefix, fallbackPrefix, metaKey, snapshotKey, WINDOW_NAMES, WINDOWS, type Granularity, type Window } from '../../builder/constants.js';
+import { devicePrefix, fallbackPrefix, metaKey, WINDOW_NAMES, WINDOWS, type Granularity, type Window } from '../../builder/constants.js';
+import { getPublished } from '../support/builder-harness.js';
 import { S3ObjectStore } from '../../aws/s3-object-store.js';
 import type { Payload, SnapshotMeta } from '../../builder/types.js';
 import type { ApiGatewayV2Result } from '../../aws/lambda-http-api.js';
@@ -96,7 +97,7 @@ api('the keep-warm event is answered at once without building the API', async ()
 });
 
 api('a snapshot built by the builder Lambda is served as stored: gzip passthrough, window TTL, ETag, Last-Updated, canonical', async () => {
-  const stored = (await bucket.get(devicePrefix(DEV) + snapshotKey('1d', 100)))!;
+  const stored = (await getPublished(bucket, devicePrefix(DEV), '1d', 100))!;
   const meta = await storedMeta(devicePrefix(DEV), '1d', 100);
   const r = await send('/samples/latest?window=1d&samples=100', { headers: { 'Accept-Encoding': 'gzip, br' } });
   assert.is(r.statusCode, 200);
@@ -129,7 +130,7 @@ api('a stale canonical snapshot with a fresher Pi fallback serves the fallback',
   assert.is(r.statusCode, 200);
   assert.is(r.headers['x-snapshot-source'], 'fallback');
   assert.is(r.headers['last-updated'], fallback.generatedAt);
-  const stored = (await bucket.get(fallbackPrefix(DEV) + snapshotKey('10h', 250)))!;
+  const stored = (await getPublished(bucket, fallbackPrefix(DEV), '10h', 250))!;
   assert.ok(bodyOf(r).equals(Buffer.from(stored.body)));
   assert.is(payloadOf(r).generatedAt, fallback.generatedAt);
 });
@@ -141,7 +142,7 @@ api('fresh=true on a small window is computed in the API Lambda from DynamoDB: 2
   assert.is(r.headers['cache-control'], 'no-store');
   const fresh = payloadOf(r);
   await builderHandler()({ windows: ['1h'] });
-  const stored = JSON.parse(gunzipSync((await bucket.get(devicePrefix(DEV) + snapshotKey('1h', 20)))!.body).toString('utf8')) as Payload;
+  const stored = JSON.parse(gunzipSync((await getPublished(bucket, devicePrefix(DEV), '1h', 20))!.body).toString('utf8')) as Payload;
   assert.equal(fresh.series, stored.series);
   assert.is(fresh.generatedAt, new Date(nowMs).toISOString());
   assert.equal(await q.receive(), [], 'no SQS job for an in-process build');

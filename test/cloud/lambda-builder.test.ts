@@ -8,7 +8,8 @@ import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { allSnapshots, devicePrefix, metaKey, snapshotKey, WINDOW_NAMES, WINDOWS } from '../../builder/constants.js';
+import { allSnapshots, devicePrefix, metaKey, WINDOW_NAMES, WINDOWS } from '../../builder/constants.js';
+import { getPublished, publishedKey } from '../support/builder-harness.js';
 import { S3ObjectStore } from '../../aws/s3-object-store.js';
 import type { Payload, Sample } from '../../builder/types.js';
 import { decodeSnapshotMeta } from '../../builder/snapshot-meta.js';
@@ -70,22 +71,22 @@ lambda('a scheduled event for every window writes 24 payloads equal to the edge 
     { windows: [...WINDOW_NAMES] },
   );
   for (const { window, granularity } of allSnapshots()) {
-    const cloud = await bucket.get(devicePrefix(DEV) + snapshotKey(window, granularity));
-    const local = await edge.get('edge/' + snapshotKey(window, granularity));
+    const cloud = await getPublished(bucket, devicePrefix(DEV), window, granularity);
+    const local = await getPublished(edge, 'edge/', window, granularity);
     assert.ok(cloud, `${window}_${granularity} in S3`);
     const c = decode(cloud!.body);
     assert.equal(c, decode(local!.body), `${window}_${granularity} identical`);
     assert.is(c.series.length, 3);
   }
   // Not vacuous: the 12m/500 payload carries every valid sample of the month.
-  const year = decode((await bucket.get(devicePrefix(DEV) + snapshotKey('12m', 500)))!.body);
+  const year = decode((await getPublished(bucket, devicePrefix(DEV), '12m', 500))!.body);
   const counted = year.series.map((s) => (s.points as Array<{ count: number }>).reduce((n, p) => n + p.count, 0));
   assert.equal(counted, FIXTURE_SERIES.map((s) => samples.filter((x) => x.seriesId === s.seriesId).length));
 });
 
-lambda('promoted payloads carry application/json, gzip and the window TTL, and meta matches their bytes', async () => {
+lambda('published payloads carry application/json, gzip and the window TTL, and meta matches their bytes', async () => {
   for (const { window, granularity } of allSnapshots()) {
-    const key = devicePrefix(DEV) + snapshotKey(window, granularity);
+    const key = await publishedKey(bucket, devicePrefix(DEV), window, granularity);
     const head = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: key }));
     assert.is(head.ContentType, 'application/json');
     assert.is(head.ContentEncoding, 'gzip');
@@ -122,7 +123,7 @@ lambda('a second run after one new minute reads only the new item', async () => 
   const lastHourItems = new Set(samples.filter((s) => s.tsMs > nowMs - 3_600_000).map((s) => s.tsMs)).size + 1;
   assert.ok(r.itemsRead <= 1 + 6 + lastHourItems, `${r.itemsRead} items, not the month's ${itemCount}`);
   assert.is(r.built, 4);
-  const p = decode((await bucket.get(devicePrefix(DEV) + snapshotKey('1h', 20)))!.body);
+  const p = decode((await getPublished(bucket, devicePrefix(DEV), '1h', 20))!.body);
   const last = p.series.find((s) => s.id === 'bme280.tempC')!.points.at(-1) as { count: number; max: number };
   assert.ok(last.count >= 1 && last.max >= 22.5, 'the new minute is in the last bucket');
 });
@@ -135,7 +136,7 @@ lambda('a late backlog marked by the uploader lands in the right buckets (full r
   nowMs += MIN;
   const r = ((await handler()({ windows: ['10d'] })) as ScheduledResult).reports[0];
   assert.is(r.wasFull, true);
-  const p = decode((await bucket.get(devicePrefix(DEV) + snapshotKey('10d', 500)))!.body);
+  const p = decode((await getPublished(bucket, devicePrefix(DEV), '10d', 500))!.body);
   const point = (p.series.find((s) => s.id === 'bme280.tempC')!.points as Array<{ startMs: number; count: number; max: number }>).find(
     (x) => x.startMs <= t && t < x.startMs + p.bucketMs!,
   )!;

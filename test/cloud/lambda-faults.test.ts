@@ -7,7 +7,9 @@ import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { allSnapshots, devicePrefix, metaKey, snapshotKey, STAGED_KEY_PATTERN } from '../../builder/constants.js';
+import { allSnapshots, devicePrefix, metaKey } from '../../builder/constants.js';
+import { payloadKeyOfVersion } from '../../builder/snapshot-meta.js';
+import { getPublished } from '../support/builder-harness.js';
 import type { Clock, ObjectStore } from '../../builder/ports.js';
 import { S3ObjectStore } from '../../aws/s3-object-store.js';
 import type { SnapshotMeta } from '../../builder/types.js';
@@ -43,7 +45,7 @@ const handler = (store: ObjectStore, c: Clock = clock) =>
   });
 const text = async (key: string) => new TextDecoder().decode((await bucket.get(key))!.body);
 const meta = async (w: string, g: number) => JSON.parse(await text(`${devicePrefix(DEV)}latest_${w}_${g}.meta.json`)) as SnapshotMeta;
-const canonical = async (w: string, g: number) => (await bucket.get(`${devicePrefix(DEV)}latest_${w}_${g}.json`))!.body;
+const canonical = async (w: '1h' | '1d', g: 20 | 100) => (await getPublished(bucket, devicePrefix(DEV), w, g))!.body;
 
 const faults = suite('builder Lambda under S3 faults');
 faults.before(async () => {
@@ -57,12 +59,12 @@ faults.after(async () => {
   await Promise.all([db.close(), s3.close()]);
 });
 
-faults('a rejected staged PutObject leaves canonical untouched and marks meta stale with the count', async () => {
+faults('a rejected payload PutObject leaves meta naming the last good payload and marks it stale with the count', async () => {
   const before = await canonical('1d', 20);
   const beforeMeta = await meta('1d', 20);
   const store = new FaultyStore(bucket);
   for (let run = 1; run <= 2; run++) {
-    store.failStagedPuts = 4; // the four granularities of 1d
+    store.failPayloadPuts = 4; // the four granularities of 1d
     nowMs += MIN;
     const r = ((await handler(store)({ windows: ['1d'] })) as ScheduledResult).reports[0];
     assert.is(r.stale, 4);
@@ -72,15 +74,16 @@ faults('a rejected staged PutObject leaves canonical untouched and marks meta st
     assert.is(m.consecutiveFailures, run);
     assert.match(m.lastError!, /injected/);
     assert.is(m.sha256, beforeMeta.sha256, 'meta still describes the last good payload');
+    assert.is(m.key, beforeMeta.key);
     assert.equal([...(await canonical('1d', 20))], [...before]);
   }
   assert.is(JSON.parse(emitted.at(-1)!).ConsecutiveStaleBuilds, 2);
 });
 
-faults('a rejected CopyObject leaves canonical untouched; the next good run clears stale', async () => {
+faults('a rejected meta PutObject leaves the old meta naming its payload; the next good run clears stale', async () => {
   const before = await canonical('1d', 100);
   const store = new FaultyStore(bucket);
-  store.failPromotes = 4;
+  store.failMetaPuts = 4;
   nowMs += MIN;
   const r = ((await handler(store)({ windows: ['1d'] })) as ScheduledResult).reports[0];
   assert.is(r.stale, 4);
@@ -93,22 +96,28 @@ faults('a rejected CopyObject leaves canonical untouched; the next good run clea
   const m = await meta('1d', 100);
   assert.is(m.stale, false);
   assert.is(m.consecutiveFailures, 0);
+  assert.is(createHash('sha256').update(await canonical('1d', 100)).digest('hex'), m.sha256);
 });
 
-faults('a run killed between put and promote: the next run recovers and sweeps the staged key', async () => {
+faults('a run killed between the payload and the meta write: meta still names the old payload; later runs delete the orphan', async () => {
   const before = await canonical('1h', 20);
+  const beforeMeta = await meta('1h', 20);
   const store = new FaultyStore(bucket);
-  store.dieAfterStagedPuts = 1;
+  store.dieAfterPayloadPuts = 1;
   nowMs += MIN;
-  const killedAtMs = nowMs;
+  const keysBefore = await bucket.list(devicePrefix(DEV));
   await handler(store)({ windows: ['1h'] });
-  const leftovers = (await bucket.list(devicePrefix(DEV))).filter((k) => k.includes('latest_1h_') && STAGED_KEY_PATTERN.test(k.slice(devicePrefix(DEV).length)));
-  assert.equal(leftovers, [devicePrefix(DEV) + `latest_1h_20.tmp-${killedAtMs}.json`]);
-  assert.equal([...(await canonical('1h', 20))], [...before], 'canonical unchanged by the killed run');
-  nowMs += 20 * MIN;
-  const r = ((await handler(bucket)({ windows: ['1h'] })) as ScheduledResult).reports[0];
-  assert.is(r.stale, 0);
-  assert.not.ok((await bucket.list(devicePrefix(DEV))).some((k) => k.includes('.tmp-')), 'staged keys older than 15 min swept (this one and those of the failed copies)');
+  const orphans = (await bucket.list(devicePrefix(DEV))).filter((k) => !keysBefore.includes(k));
+  assert.is(orphans.length, 1);
+  assert.match(orphans[0], 'latest_1h_20.v');
+  assert.equal(await meta('1h', 20), beforeMeta, 'meta untouched by the killed run');
+  assert.equal([...(await canonical('1h', 20))], [...before]);
+  for (let i = 0; i < 2; i++) {
+    nowMs += 2 * MIN;
+    const r = ((await handler(bucket)({ windows: ['1h'] })) as ScheduledResult).reports[0];
+    assert.is(r.stale, 0);
+  }
+  assert.not.ok((await bucket.list(devicePrefix(DEV))).includes(orphans[0]), 'orphan deleted by a later publish');
 });
 
 faults.run();
@@ -129,7 +138,7 @@ overlap.before(async () => {
 overlap.after(async () => {
   await Promise.all([db.close(), vs3.close()]);
 });
-overlap('two overlapping runs never expose an invalid canonical payload and end with meta matching it', async () => {
+overlap('two overlapping runs never expose an invalid published payload and end with meta matching it', async () => {
   for (let round = 0; round < 3; round++) {
     nowMs += MIN;
     const base = nowMs;
@@ -140,7 +149,7 @@ overlap('two overlapping runs never expose an invalid canonical payload and end 
     const reader = (async () => {
       while (reading) {
         for (const { window, granularity } of allSnapshots().filter((s) => s.window === '1h' || s.window === '1d')) {
-          const o = await vstore.get(devicePrefix(DEV) + snapshotKey(window, granularity));
+          const o = await getPublished(vstore, devicePrefix(DEV), window, granularity);
           JSON.parse(gunzipSync(o!.body).toString('utf8')); // throws on a partial or mismatched body
           reads++;
         }
@@ -151,7 +160,7 @@ overlap('two overlapping runs never expose an invalid canonical payload and end 
     await reader;
     assert.ok(reads > 0);
     for (const { window, granularity } of allSnapshots().filter((s) => s.window === '1h' || s.window === '1d')) {
-      const body = (await vstore.get(devicePrefix(DEV) + snapshotKey(window, granularity)))!.body;
+      const body = (await getPublished(vstore, devicePrefix(DEV), window, granularity))!.body;
       const m = JSON.parse(new TextDecoder().decode((await vstore.get(devicePrefix(DEV) + metaKey(window, granularity)))!.body)) as SnapshotMeta;
       assert.is(m.sha256, createHash('sha256').update(body).digest('hex'), `${window}_${granularity} meta matches canonical`);
     }
@@ -159,22 +168,23 @@ overlap('two overlapping runs never expose an invalid canonical payload and end 
 });
 
 
-overlap('on a versioned bucket meta.versionId is the promoted payload\'s VersionId, and that version stays fetchable after a newer build', async () => {
+overlap('meta.versionId names an immutable version key, and the previous version stays fetchable after a newer build', async () => {
   nowMs += MIN;
   await handler(vstore)({ windows: ['1h'] });
-  const key = devicePrefix(DEV) + snapshotKey('1h', 100);
   const readMeta = async () => JSON.parse(new TextDecoder().decode((await vstore.get(devicePrefix(DEV) + metaKey('1h', 100)))!.body)) as SnapshotMeta;
   const first = await readMeta();
-  const head = await vs3.client.send(new HeadObjectCommand({ Bucket: vs3.bucket, Key: key }));
-  assert.is(first.versionId, head.VersionId);
-  const firstBody = (await vstore.get(key))!.body;
+  const pinnedKey = payloadKeyOfVersion(devicePrefix(DEV), '1h', 100, first.versionId!)!;
+  assert.is(pinnedKey, first.key);
+  const head = await vs3.client.send(new HeadObjectCommand({ Bucket: vs3.bucket, Key: pinnedKey }));
+  assert.is(head.ContentEncoding, 'gzip');
+  const firstBody = (await vstore.get(first.key))!.body;
   nowMs += MIN;
   await handler(vstore)({ windows: ['1h'] });
   const second = await readMeta();
   assert.is.not(second.versionId, first.versionId);
-  const pinned = await vstore.get(key, { versionId: first.versionId! });
+  const pinned = await vstore.get(pinnedKey);
   assert.equal([...pinned!.body], [...firstBody]);
   assert.is(createHash('sha256').update(pinned!.body).digest('hex'), first.sha256);
-  assert.is.not(JSON.parse(gunzipSync(pinned!.body).toString()).generatedAt, JSON.parse(gunzipSync((await vstore.get(key))!.body).toString()).generatedAt);
+  assert.is.not(JSON.parse(gunzipSync(pinned!.body).toString()).generatedAt, JSON.parse(gunzipSync((await vstore.get(second.key))!.body).toString()).generatedAt);
 });
 overlap.run();

@@ -8,7 +8,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gunzipSync } from 'node:zlib';
-import { devicePrefix, snapshotKey } from '../../builder/constants.js';
+import { devicePrefix } from '../../builder/constants.js';
+import { getPublished } from '../support/builder-harness.js';
 import { S3ObjectStore } from '../../aws/s3-object-store.js';
 import type { BucketPoint, Payload } from '../../builder/types.js';
 import { createBuilderHandler, type ScheduledResult } from '../../cloud/builder-handler.js';
@@ -78,7 +79,7 @@ e2e('the cursor from before the backlog expires, and the 10d snapshot gets every
     const second = ((await handler({ windows: ['10d'] })) as ScheduledResult).reports[0];
     assert.is(second.error, undefined);
     assert.is(second.wasFull, true);
-    const p = decode((await bucket.get(devicePrefix(DEVICE_ID) + snapshotKey('10d', 500)))!.body);
+    const p = decode((await getPublished(bucket, devicePrefix(DEVICE_ID), '10d', 500))!.body);
     const all = [...LIVE, ...LATE];
     let checked = 0;
     for (const series of p.series) {

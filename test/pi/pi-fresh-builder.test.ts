@@ -2,6 +2,7 @@
  * PiFreshBuilder over a real SQLite buffer and FsObjectStore in a temp dir, and WindowLocks (the
  * per-device/window mutex shared by refresh jobs and the daemon's scheduled builds).
  */
+import { getPublished } from '../support/builder-harness.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,9 @@ import { GRANULARITIES, metaKey } from '../../builder/constants.js';
 import { FsObjectStore } from '../../platform/fs-object-store.js';
 import type { BucketPoint } from '../../builder/types.js';
 import { recordingLogger } from '../support/recording-logger.js';
+import { RollupStateCache } from '../../builder/state-store.js';
+import { runBuild } from '../../builder/run-build.js';
+import { piBuildDeps } from '../../pi/pi-build-deps.js';
 
 const NOW_MS = Date.UTC(2026, 0, 15, 12, 0, 0);
 const builder = suite('PiFreshBuilder');
@@ -43,7 +47,7 @@ builder('waits for the window lock, publishes the four snapshots and returns the
   release();
   const payload = await built;
   assert.equal(progress.map((p) => Math.round(p * 10) / 10), [0, 0.1, 0.3, 0.5, 0.7, 0.9]);
-  assert.equal(await decodePayload((await w.store.get('snapshots/pi/latest_1h_100.json'))!), payload);
+  assert.equal(await decodePayload((await getPublished(w.store, 'snapshots/pi/', '1h', 100))!), payload);
   for (const g of GRANULARITIES) assert.ok(await w.store.get(`snapshots/pi/${metaKey('1h', g)}`), `meta of 1h/${g}`);
   const points = payload.series[0].points as BucketPoint[];
   const samples = Array.from({ length: 600 }, (_, i) => ({ tsMs: NOW_MS - 10_000 - i * 5_000, value: i }));
@@ -63,6 +67,21 @@ builder('rejects with FreshBuildError carrying the builder message when the sour
   assert.is((err as Error).message, 'SQLITE_BUSY: database is locked');
   assert.equal((err as FreshBuildError).request, { device: 'pi', window: '10h', granularity: 20 });
   assert.not.ok(w.locks.isHeld('pi', '10h'), 'the lock is released');
+});
+
+builder('a refresh with the daemon\'s state cache leaves the state the next scheduled build continues from, without reading it back', async () => {
+  const stateCache = new RollupStateCache();
+  const log = recordingLogger();
+  const clock = { nowMs: () => NOW_MS + 60_000 };
+  const fresh = new PiFreshBuilder({ source: w.buffer, store: w.store, clock, log, locks: w.locks, stateCache });
+  await fresh.build({ device: 'pi', window: '10h', granularity: 20 });
+  const reads: string[] = [];
+  const get = w.store.get.bind(w.store);
+  const store = Object.assign(Object.create(w.store) as FsObjectStore, { get: (key: string, o?: { versionId?: string }) => (reads.push(key), get(key, o)) });
+  const scheduled = await runBuild(piBuildDeps({ source: w.buffer, store, clock: { nowMs: () => NOW_MS + 120_000 }, log, deviceId: 'pi', stateCache }), { windows: ['10h'] });
+  assert.ok(scheduled.ok);
+  assert.is(scheduled.windows[0].mode, 'incremental');
+  assert.not.ok(reads.includes('state/pi/rollup_10h.json'), 'the state the refresh saved came from the shared cache');
 });
 
 builder.run();

@@ -64,4 +64,26 @@ fs('promote removes the staged file and its headers sidecar', async () => {
   }
 });
 
+fs('with fsync off it still writes atomically, counts files and bytes, and does not rewrite an unchanged headers sidecar', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fs-store-writes-'));
+  try {
+    const store = new FsObjectStore(dir, { fsync: false });
+    const headers = { contentType: 'application/json', cacheControl: 'public, max-age=10' };
+    await store.put('s/a.meta.json', new TextEncoder().encode('{"n":1}'), headers);
+    assert.equal(store.writes, { files: 2, bytes: 7 + JSON.stringify({ headers }).length, fsyncs: 0, unlinks: 0 });
+    await store.put('s/a.meta.json', new TextEncoder().encode('{"n":22}'), headers);
+    assert.is(store.writes.files, 3, 'second put of the same headers writes the body only');
+    assert.equal(readdirSync(join(dir, 's')), ['a.meta.json'], 'no temp file left');
+    assert.is(new TextDecoder().decode((await store.get('s/a.meta.json'))!.body), '{"n":22}');
+    assert.equal((await store.get('s/a.meta.json'))!.headers, headers);
+    await store.put('s/a.meta.json', new TextEncoder().encode('{"n":3}'), { ...headers, cacheControl: 'no-store' });
+    assert.is((await store.get('s/a.meta.json'))!.headers.cacheControl, 'no-store', 'changed headers are written');
+    const synced = new FsObjectStore(dir);
+    await synced.put('s/b.json', new Uint8Array([1]), headers);
+    assert.is(synced.writes.fsyncs, 2, 'the default store fsyncs sidecar and body');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 fs.run();

@@ -4,7 +4,8 @@
  */
 import { WINDOWS, bucketMsOf, metaKey, snapshotKey, devicePrefix, type Granularity, type Window } from '../../builder/constants.js';
 import { gunzip, parseJsonBytes } from '../../builder/codec.js';
-import type { Clock, Logger, ObjectStore } from '../../builder/ports.js';
+import type { Clock, Logger, ObjectStore, StoredObject } from '../../builder/ports.js';
+import { decodeSnapshotMeta, payloadKeyOfMeta } from '../../builder/snapshot-meta.js';
 import type { Payload, Sample, SeriesInfo, SnapshotMeta } from '../../builder/types.js';
 export { silentLog } from '../../builder/ports.js';
 
@@ -26,8 +27,20 @@ export function counter(seriesId: string): SeriesInfo {
   return { deviceId: DEVICE, seriesId, sensorId: seriesId.split('.')[0], metric: 'pulses', unit: 'pulses', kind: 'counter' };
 }
 
+/** Key of the payload the meta of (`w`, `g`) under `prefix` names (as the API resolves it); the unversioned key when there is no meta. */
+export async function publishedKey(store: Pick<ObjectStore, 'get'>, prefix: string, w: Window, g: Granularity): Promise<string> {
+  const got = await store.get(prefix + metaKey(w, g));
+  if (!got) return prefix + snapshotKey(w, g);
+  return payloadKeyOfMeta(prefix, { ...decodeSnapshotMeta(got.body), window: w, granularity: g });
+}
+
+/** The published payload object of (`w`, `g`) under `prefix` (through its meta), or undefined. */
+export async function getPublished(store: Pick<ObjectStore, 'get'>, prefix: string, w: Window, g: Granularity): Promise<StoredObject | undefined> {
+  return store.get(await publishedKey(store, prefix, w, g));
+}
+
 export async function readPayload(store: ObjectStore, w: Window, g: Granularity, device = DEVICE): Promise<Payload | undefined> {
-  const got = await store.get(devicePrefix(device) + snapshotKey(w, g));
+  const got = await getPublished(store, devicePrefix(device), w, g);
   return got ? (parseJsonBytes(await gunzip(got.body)) as Payload) : undefined;
 }
 

@@ -13,7 +13,7 @@
  *   promote as a misbehaving store would; `gets` counts the reads (`get` and `head`) callers made.
  */
 import { createHash } from 'node:crypto';
-import type { ObjectHeaders, ObjectInfo, ObjectStore, StoredObject } from '../../builder/ports.js';
+import type { ObjectHeaders, ObjectInfo, ObjectStore, PutOptions, StoredObject } from '../../builder/ports.js';
 import { StoreError } from '../../builder/errors.js';
 
 export type StoreOperation = 'put' | 'get' | 'head' | 'promote' | 'delete' | 'list';
@@ -69,8 +69,12 @@ export class MemoryObjectStore implements ObjectStore {
     return obj ? { ...obj, body: obj.body.slice(), headers: { ...obj.headers } } : undefined;
   }
 
-  async put(key: string, body: Uint8Array, headers: ObjectHeaders): Promise<{ versionId?: string }> {
+  /** Like S3 with `ChecksumSHA256`: a body whose digest is not `options.sha256Hex` is refused (BadDigest). */
+  async put(key: string, body: Uint8Array, headers: ObjectHeaders, options?: PutOptions): Promise<{ versionId?: string }> {
     this.fault('put', key);
+    if (options?.sha256Hex !== undefined && createHash('sha256').update(body).digest('hex') !== options.sha256Hex) {
+      throw new StoreError('put', key, 'BadDigest: the body does not match its sha256');
+    }
     return this.store(key, body, headers);
   }
 

@@ -14,6 +14,7 @@ import { listInputFiles } from '../../agent/import/input-files.js';
 import { runImport } from '../../agent/import/run-import.js';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { devicePrefix, fallbackPrefix, metaKey, snapshotKey, type Granularity, type Window } from '../../builder/constants.js';
+import { payloadKeyOfMeta } from '../../builder/snapshot-meta.js';
 import { FsObjectStore } from '../../platform/fs-object-store.js';
 import type { Logger } from '../../builder/ports.js';
 import { runBuild, type BuildReport } from '../../builder/run-build.js';
@@ -113,9 +114,20 @@ export function addCounterSeries(dataDir: string, device: string): Promise<void>
   });
 }
 
+/** File of the payload the stored meta of (`window`, `g`) under `prefix` names (as the API resolves it). */
+export function payloadPath(dataDir: string, window: Window, g: Granularity, prefix: string): string {
+  let meta: SnapshotMeta | undefined;
+  try {
+    meta = JSON.parse(readFileSync(join(dataDir, prefix, metaKey(window, g)), 'utf8')) as SnapshotMeta;
+  } catch {
+    meta = undefined;
+  }
+  return join(dataDir, meta ? payloadKeyOfMeta(prefix, { ...meta, window, granularity: g }) : prefix + snapshotKey(window, g));
+}
+
 /** Read back a stored payload (gunzipped). */
 export function readSnapshot(dataDir: string, device: string, window: Window, g: Granularity, prefix = devicePrefix(device)): Payload {
-  const body = readFileSync(join(dataDir, prefix, snapshotKey(window, g)));
+  const body = readFileSync(payloadPath(dataDir, window, g, prefix));
   return JSON.parse(gunzipSync(body).toString('utf8')) as Payload;
 }
 
@@ -134,7 +146,7 @@ export async function writeMeta(dataDir: string, device: string, window: Window,
 /** Remove the canonical payload and meta of (`window`, `g`): never built. */
 export async function deleteSnapshot(dataDir: string, device: string, window: Window, g: Granularity): Promise<void> {
   const store = new FsObjectStore(dataDir);
-  await store.delete(devicePrefix(device) + snapshotKey(window, g));
+  rmSync(payloadPath(dataDir, window, g, devicePrefix(device)), { force: true });
   await store.delete(devicePrefix(device) + metaKey(window, g));
 }
 
@@ -143,13 +155,13 @@ export async function deleteSnapshot(dataDir: string, device: string, window: Wi
  * for root), so the API answers 500. `restoreSnapshot` undoes it.
  */
 export function breakSnapshot(dataDir: string, device: string, window: Window, g: Granularity): void {
-  const path = join(dataDir, devicePrefix(device), snapshotKey(window, g));
+  const path = payloadPath(dataDir, window, g, devicePrefix(device));
   rmSync(path, { recursive: true, force: true });
   mkdirSync(path);
 }
 
 /** Remove what `breakSnapshot` left and rebuild the window as of FIXTURE_TO. */
 export async function restoreSnapshot(dataDir: string, device: string, window: Window, g: Granularity): Promise<void> {
-  rmSync(join(dataDir, devicePrefix(device), snapshotKey(window, g)), { recursive: true, force: true });
+  rmSync(payloadPath(dataDir, window, g, devicePrefix(device)), { recursive: true, force: true });
   await buildSnapshots(dataDir, device, { windows: [window] });
 }

@@ -2,6 +2,7 @@
  * FallbackRunner against s3rver (real S3 peer, in-process) and a real SQLite buffer (temp file) holding
  * a month of the bme280-livingroom log, built by the real builder core (`runBuild`).
  */
+import { getPublished } from '../../support/builder-harness.js';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -74,7 +75,7 @@ f('stale cloud meta three times in a row makes fallback objects appear, built by
   assert.is((await fallbackKeys()).length, 24);
   const meta = decodeSnapshotMeta((await bucket.get(fallbackPrefix(DEV) + metaKey('1d', 100)))!.body);
   assert.is(meta.builder, 'pi');
-  const payload = JSON.parse(gunzipSync((await bucket.get(fallbackPrefix(DEV) + 'latest_12m_500.json'))!.body).toString()) as Payload;
+  const payload = JSON.parse(gunzipSync((await getPublished(bucket, fallbackPrefix(DEV), '12m', 500))!.body).toString()) as Payload;
   const counted = payload.series.reduce((n, s) => n + (s.points as Array<{ count: number }>).reduce((m, p) => m + p.count, 0), 0);
   assert.is(counted, samples.length, 'built from the Pi\'s own samples');
   assert.equal(await canonicalPayloads(), [], 'no canonical payload written');
