@@ -73,23 +73,45 @@ function etagOf(object: StoredObject, plan: GranularityPlan, isGzip: boolean): s
   return `"${opaqueTag(object.etag)}${merged}${isGzip ? '' : '-identity'}"`;
 }
 
+function notBuilt(params: SnapshotParams, device: string, plan: GranularityPlan): ApiError {
+  return new ApiError(404, 'not_built', `snapshot ${params.window}/${plan.source} of device ${device} was never built`);
+}
+
 async function findSnapshot(ctx: ApiContext, params: SnapshotParams, device: string, plan: GranularityPlan): Promise<LocatedSnapshot> {
-  const snapshot = await locateSnapshot(ctx.store, device, params.window, plan.source, params.versionId !== undefined);
-  if (!snapshot) {
-    throw new ApiError(404, 'not_built', `snapshot ${params.window}/${plan.source} of device ${device} was never built`);
-  }
+  const snapshot = await locateSnapshot(ctx.store, device, params.window, plan.source, ctx.clock.nowMs());
+  if (!snapshot) throw notBuilt(params, device, plan);
   return snapshot;
+}
+
+/**
+ * A pinned `versionId`: the canonical copy's version, else the Pi's fallback copy's (a page that pinned
+ * the fallback the API served keeps reading it). 404 `not_found` when neither copy holds it.
+ */
+async function findPinned(ctx: ApiContext, params: SnapshotParams, device: string, plan: GranularityPlan, versionId: string): Promise<{ snapshot: LocatedSnapshot; object: StoredObject }> {
+  let isAnyBuilt = false;
+  for (const copies of ['canonical', 'fallback'] as const) {
+    const snapshot = await locateSnapshot(ctx.store, device, params.window, plan.source, ctx.clock.nowMs(), copies);
+    if (!snapshot) continue;
+    isAnyBuilt = true;
+    const object = await readPayloadObject(ctx.store, snapshot, versionId);
+    if (object) return { snapshot, object };
+  }
+  if (!isAnyBuilt) throw notBuilt(params, device, plan);
+  throw new ApiError(404, 'not_found', `versionId ${versionId} no longer exists`, 'versionId');
+}
+
+async function findObject(ctx: ApiContext, params: SnapshotParams, device: string, plan: GranularityPlan): Promise<{ snapshot: LocatedSnapshot; object: StoredObject }> {
+  if (params.versionId !== undefined) return findPinned(ctx, params, device, plan, params.versionId);
+  const snapshot = await findSnapshot(ctx, params, device, plan);
+  const object = await readPayloadObject(ctx.store, snapshot);
+  if (!object) throw new ApiError(404, 'not_built', `snapshot ${params.window}/${plan.source} of device ${device} is missing`);
+  return { snapshot, object };
 }
 
 /** Serve the stored snapshot for validated `params` (no `fresh`). */
 export async function serveSnapshot(req: Request, ctx: ApiContext, params: SnapshotParams, device: string): Promise<Response> {
   const plan = planGranularity(params.samples);
-  const snapshot = await findSnapshot(ctx, params, device, plan);
-  const object = await readPayloadObject(ctx.store, snapshot, params.versionId);
-  if (!object) {
-    if (params.versionId !== undefined) throw new ApiError(404, 'not_found', `versionId ${params.versionId} no longer exists`, 'versionId');
-    throw new ApiError(404, 'not_built', `snapshot ${params.window}/${plan.source} of device ${device} is missing`);
-  }
+  const { snapshot, object } = await findObject(ctx, params, device, plan);
   const wantsGzip = acceptsGzip(req.headers.get('accept-encoding'));
   const servesGzip = wantsGzip && (plan.mergeTo !== undefined || isGzipObject(object));
   const etag = etagOf(object, plan, servesGzip);

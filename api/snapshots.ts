@@ -1,13 +1,13 @@
 /**
  * Finding the snapshot to serve: canonical keys first (`devicePrefix`), the Pi's last-resort copy
- * (`fallbackPrefix`) when the canonical meta is stale or missing and the fallback was generated later.
+ * (`fallbackPrefix`) when the canonical meta is stale, late or missing and the fallback was generated later.
  */
 import {
   devicePrefix, fallbackPrefix, metaKey, type Granularity, type Window,
 } from '../builder/constants.js';
 import type { StoredObject } from '../builder/ports.js';
 import type { Payload, SnapshotMeta } from '../builder/types.js';
-import { decodeSnapshotMeta, payloadKeyOfMeta, payloadKeyOfVersion } from '../builder/snapshot-meta.js';
+import { decodeSnapshotMeta, isSnapshotLate, payloadKeyOfMeta, payloadKeyOfVersion } from '../builder/snapshot-meta.js';
 import { gunzip, isGzip } from './gzip.js';
 import type { SnapshotStore } from './ports.js';
 
@@ -44,18 +44,29 @@ function located(source: LocatedSnapshot['source'], prefix: string, meta: Snapsh
   return { source, meta, payloadKey: payloadKeyOfMeta(prefix, { ...meta, window: w, granularity: g }), prefix, window: w, granularity: g };
 }
 
+/** Which stored copies `locateSnapshot` may choose from. */
+export type SnapshotCopies = 'either' | 'canonical' | 'fallback';
+
 /**
- * The snapshot to serve for device/window/granularity, or `undefined` when neither copy was ever
- * built. A meta whose `generatedAt` is null counts as not built. `isCanonicalOnly` skips the fallback
- * (version pinning names canonical versions).
+ * The snapshot to serve for device/window/granularity at `nowMs` (epoch ms), or `undefined` when no
+ * allowed copy was ever built (a meta whose `generatedAt` is null counts as not built). With
+ * `copies: 'either'` (the default) the canonical copy is served unless it is **stale** (its meta says
+ * so) or **late** (`isSnapshotLate`: its builder stopped writing, which marks nothing stale) and the
+ * Pi's fallback copy was generated later; `'canonical'` and `'fallback'` look at that copy only.
  */
 export async function locateSnapshot(
-  store: SnapshotStore, device: string, w: Window, g: Granularity, isCanonicalOnly = false,
+  store: SnapshotStore, device: string, w: Window, g: Granularity, nowMs: number, copies: SnapshotCopies = 'either',
 ): Promise<LocatedSnapshot | undefined> {
   const canonicalPrefix = devicePrefix(device);
-  const canonical = await builtMetaAt(store, canonicalPrefix + metaKey(w, g));
-  if (canonical && (!canonical.stale || isCanonicalOnly)) return located('canonical', canonicalPrefix, canonical, w, g);
   const backupPrefix = fallbackPrefix(device);
+  if (copies === 'fallback') {
+    const only = await builtMetaAt(store, backupPrefix + metaKey(w, g));
+    return only && located('fallback', backupPrefix, only, w, g);
+  }
+  const canonical = await builtMetaAt(store, canonicalPrefix + metaKey(w, g));
+  const isCanonicalGood = canonical !== undefined && !canonical.stale && !isSnapshotLate(canonical, w, nowMs);
+  if (canonical && (isCanonicalGood || copies === 'canonical')) return located('canonical', canonicalPrefix, canonical, w, g);
+  if (copies === 'canonical') return undefined;
   const fallback = await builtMetaAt(store, backupPrefix + metaKey(w, g));
   const isFallbackNewer = fallback && (!canonical || Date.parse(fallback.generatedAt!) > Date.parse(canonical.generatedAt!));
   if (isFallbackNewer) return located('fallback', backupPrefix, fallback, w, g);

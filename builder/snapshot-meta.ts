@@ -4,7 +4,7 @@
  * `sensorctl status`, `sensorctl doctor`) decodes through it and decides for itself what an unreadable
  * meta means for it. The builder's full schema check stays `metaProblems` (validate-payload.ts).
  */
-import { PAYLOAD_VERSION_ID_PATTERN, PAYLOAD_VERSION_KEY_PATTERN, payloadVersionKey, snapshotKey, type Granularity, type Window } from './constants.js';
+import { PAYLOAD_VERSION_ID_PATTERN, PAYLOAD_VERSION_KEY_PATTERN, WINDOWS, payloadVersionKey, snapshotKey, type Granularity, type Window } from './constants.js';
 import { parseJsonBytes } from './codec.js';
 import { MetaDecodeError } from './errors.js';
 import type { SnapshotMeta } from './types.js';
@@ -64,4 +64,21 @@ export function payloadKeyOfMeta(prefix: string, meta: Pick<SnapshotMeta, 'key' 
  */
 export function payloadKeyOfVersion(prefix: string, window: Window, granularity: Granularity, versionId: string): string | undefined {
   return PAYLOAD_VERSION_ID_PATTERN.test(versionId) ? prefix + payloadVersionKey(window, granularity, versionId) : undefined;
+}
+
+/**
+ * Cadences (the window's `rebuildEveryMs`) after `generatedAt` past which a snapshot is **late**: its
+ * builder has stopped writing (timeout, crash, schedule off), which marks nothing stale. 3 cadences =
+ * `expiresAt` (2 cadences) plus a grace of one cadence. The Pi's fallback policy and the API's choice
+ * between canonical and fallback copies both use it (`isSnapshotLate`).
+ */
+export const LATE_AFTER_CADENCES = 3;
+
+/**
+ * True when built meta of `window` is older than `cadences` × the window's rebuild cadence at `nowMs`
+ * (epoch ms). Never-built meta (`generatedAt: null`) is not late (it is absent, a different case).
+ */
+export function isSnapshotLate(meta: Pick<SnapshotMeta, 'generatedAt'>, window: Window, nowMs: number, cadences = LATE_AFTER_CADENCES): boolean {
+  if (meta.generatedAt === null) return false;
+  return nowMs - Date.parse(meta.generatedAt) > cadences * WINDOWS[window].rebuildEveryMs;
 }

@@ -8,16 +8,17 @@
  * - a check whose meta could not be read (S3 unreachable) is **unknown**: it changes nothing;
  * - a fresh check (neither stale nor late) resets the count and stops pushing that window.
  */
-import { WINDOW_NAMES, WINDOWS, type Window } from '../../builder/constants.js';
+import { WINDOW_NAMES, type Window } from '../../builder/constants.js';
 import type { SnapshotMeta } from '../../builder/types.js';
+import { LATE_AFTER_CADENCES, isSnapshotLate } from '../../builder/snapshot-meta.js';
 
 export interface FallbackOptions {
   /** Consecutive stale checks before the Pi pushes. Default 3. */
   staleChecks: number;
-  /** Cloud builds older than this many cadences count as late. Default 3. */
+  /** Cloud builds older than this many cadences count as late. Default `LATE_AFTER_CADENCES` (3), as the API's. */
   cadenceFactor: number;
 }
-export const DEFAULT_FALLBACK_OPTIONS: FallbackOptions = { staleChecks: 3, cadenceFactor: 3 };
+export const DEFAULT_FALLBACK_OPTIONS: FallbackOptions = { staleChecks: 3, cadenceFactor: LATE_AFTER_CADENCES };
 
 /** What one check saw of a window's cloud meta. */
 export type MetaObservation = { kind: 'meta'; meta: SnapshotMeta } | { kind: 'absent' } | { kind: 'unreadable'; error: string };
@@ -36,8 +37,7 @@ export const initialFallbackState = (): FallbackState => ({ consecutiveStale: {}
 export function judge(window: Window, seen: MetaObservation, nowMs: number, options: FallbackOptions): WindowVerdict {
   if (seen.kind === 'unreadable') return 'unknown';
   if (seen.kind === 'absent' || seen.meta.generatedAt === null || seen.meta.stale) return 'stale';
-  const ageMs = nowMs - Date.parse(seen.meta.generatedAt);
-  return ageMs > options.cadenceFactor * WINDOWS[window].rebuildEveryMs ? 'late' : 'fresh';
+  return isSnapshotLate(seen.meta, window, nowMs, options.cadenceFactor) ? 'late' : 'fresh';
 }
 
 export interface FallbackDecision {

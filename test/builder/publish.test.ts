@@ -120,11 +120,11 @@ pinning('the API serves what meta names, and a pinned versionId reads the previo
   const t = target(store);
   const first = await publishSnapshot(t, payload(), AT);
   const second = await publishSnapshot(t, { ...payload(), generatedAt: new Date(AT + 30_000).toISOString() }, AT + 30_000);
-  const located = (await locateSnapshot(store, DEVICE, '1h', 20))!;
+  const located = (await locateSnapshot(store, DEVICE, '1h', 20, Date.parse(second.meta.generatedAt!)))!;
   assert.is(located.payloadKey, second.meta.key);
   assert.is(await sha256Hex((await readPayloadObject(store, located))!.body), second.meta.sha256);
   assert.is(await sha256Hex((await readPayloadObject(store, located, first.meta.versionId!))!.body), first.meta.sha256);
   await publishSnapshot(t, { ...payload(), generatedAt: new Date(AT + 200_000).toISOString() }, AT + 200_000);
-  assert.is(await readPayloadObject(store, (await locateSnapshot(store, DEVICE, '1h', 20))!, first.meta.versionId!), undefined, 'two publishes later it is gone: 404');
+  assert.is(await readPayloadObject(store, (await locateSnapshot(store, DEVICE, '1h', 20, Date.parse(second.meta.generatedAt!)))!, first.meta.versionId!), undefined, 'two publishes later it is gone: 404');
 });
 pinning.run();

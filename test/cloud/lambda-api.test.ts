@@ -28,6 +28,7 @@ import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../suppor
 import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite.js';
 import { createJobsTable } from '../support/jobs-table.js';
 import { silentLog as silent } from '../../builder/ports.js';
+import { LATE_AFTER_CADENCES } from '../../builder/snapshot-meta.js';
 
 const MIN = 60_000;
 const samples = fixtureSamples();
@@ -133,6 +134,35 @@ api('a stale canonical snapshot with a fresher Pi fallback serves the fallback',
   const stored = (await getPublished(bucket, fallbackPrefix(DEV), '10h', 250))!;
   assert.ok(bodyOf(r).equals(Buffer.from(stored.body)));
   assert.is(payloadOf(r).generatedAt, fallback.generatedAt);
+});
+
+api('a silent builder: canonical past expiresAt plus a grace serves the newer Pi fallback, and its versionId can be pinned', async () => {
+  const savedNowMs = nowMs;
+  const canonical = await storedMeta(devicePrefix(DEV), '1d', 100);
+  assert.is(canonical.stale, false, 'the cloud builder marked nothing stale: it just stopped running');
+  nowMs = Date.parse(canonical.generatedAt!) + LATE_AFTER_CADENCES * WINDOWS['1d'].rebuildEveryMs + MIN;
+  assert.ok(nowMs > Date.parse(canonical.expiresAt!), 'past expiresAt');
+  await runBuild(
+    { deviceId: DEV, store: bucket, prefix: fallbackPrefix(DEV), statePrefix: `fallback/state/${DEV}/`, source: new DynamoDbSource(db.client, db.table, clock), clock, log: silent, builder: 'pi' },
+    { windows: ['1d'] },
+  );
+  const fallback = await storedMeta(fallbackPrefix(DEV), '1d', 100);
+  const r = await send('/samples/latest?window=1d&samples=100', { headers: { 'Accept-Encoding': 'gzip' } });
+  assert.is(r.statusCode, 200);
+  assert.is(r.headers['x-snapshot-source'], 'fallback');
+  assert.is(r.headers['last-updated'], fallback.generatedAt);
+  const meta = await send('/samples/latest/meta?window=1d&samples=100');
+  assert.is(jsonOf(meta).versionId, fallback.versionId, 'meta names the fallback version the page may pin');
+  const pinned = await send(`/samples/latest?window=1d&samples=100&versionId=${encodeURIComponent(fallback.versionId!)}`, { headers: { 'Accept-Encoding': 'gzip' } });
+  assert.is(pinned.statusCode, 200, `pinning the fallback's versionId: ${bodyOf(pinned).toString().slice(0, 200)}`);
+  assert.is(pinned.headers['x-snapshot-source'], 'fallback');
+  assert.ok(bodyOf(pinned).equals(Buffer.from((await getPublished(bucket, fallbackPrefix(DEV), '1d', 100))!.body)));
+  const canonicalPinned = await send(`/samples/latest?window=1d&samples=100&versionId=${encodeURIComponent(canonical.versionId!)}`);
+  assert.is(canonicalPinned.headers['x-snapshot-source'], 'canonical', 'the canonical version stays pinnable');
+  nowMs = Date.parse(canonical.generatedAt!) + WINDOWS['1d'].rebuildEveryMs;
+  const inTime = await send('/samples/latest?window=1d&samples=100');
+  assert.is(inTime.headers['x-snapshot-source'], 'canonical', 'within its cadences canonical wins even against a newer fallback');
+  nowMs = savedNowMs;
 });
 
 api('fresh=true on a small window is computed in the API Lambda from DynamoDB: 200, no-store, equal to the builder output', async () => {
