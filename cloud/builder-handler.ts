@@ -2,7 +2,7 @@
  * The builder Lambda's handler logic, separated from its composition root (`lambda-builder.ts`) so
  * tests inject peers: EventBridge scheduled events build the windows they name for every configured
  * device; SQS refresh jobs build theirs one record at a time and report failed records in
- * `batchItemFailures` (the queue redelivers only those). One EMF line per device per run.
+ * `batchItemFailures` (the queue redelivers only those). EMF lines per device run: `aws/build-metrics.ts`.
  * A refresh job from the API (`requestId` set, `deps.jobs` wired) is moved queued → running →
  * progress → done (with the built meta's `generatedAt` and the `resultUrl`) or failed in the jobs
  * table; a job already over (a redelivered message) is built again but its state is left alone.
@@ -12,14 +12,14 @@ import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
 import type { JobState } from '../api/ports.js';
 import { JOB_ID_PATTERN } from '../api/ports.js';
 import { resultUrlOf } from '../api/jobs-view.js';
-import { emfLine } from '../aws/emf.js';
+import { runMetricsLines } from '../aws/build-metrics.js';
 import { isSqsEvent, scheduledJob, sqsJob, type BuildJob } from './lambda-events.js';
 import { runCloudBuild, type CloudRunDeps, type DeviceRunReport } from './cloud-build-run.js';
 
 export interface BuilderHandlerDeps extends CloudRunDeps {
   /** Devices built when a job names none (env DEVICE_IDS). */
   deviceIds: readonly string[];
-  /** Where EMF lines go: `console.log` in Lambda. */
+  /** Where EMF lines go: stdout in Lambda (CloudWatch Logs extracts the metrics). */
   emit(line: string): void;
   /** Refresh-job state (the jobs table); without it SQS jobs are built but not tracked. */
   jobs?: RefreshJobLedger;
@@ -50,7 +50,8 @@ export function createBuilderHandler(deps: BuilderHandlerDeps): (event: unknown)
     const deviceIds = job.deviceIds ?? deps.deviceIds;
     const reports = await runCloudBuild(deps, { deviceIds, windows: job.windows, full: job.full });
     for (const r of reports) {
-      deps.emit(emfLine(r, deps.clock.nowMs(), { builder: 'lambda', windows: r.windows.join(','), samplesRead: r.samplesRead, built: r.built, stale: r.stale, wasFull: r.wasFull, requestId: job.requestId, error: r.error }));
+      const fields = { builder: 'lambda', windows: r.windows.join(','), samplesRead: r.samplesRead, built: r.built, stale: r.stale, wasFull: r.wasFull, requestId: job.requestId, error: r.error };
+      for (const line of runMetricsLines(r, { tsMs: deps.clock.nowMs(), fields, log: deps.log })) deps.emit(line);
     }
     return reports;
   }

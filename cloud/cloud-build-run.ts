@@ -2,15 +2,16 @@
  * One cloud build run over several devices (core over ports; shared by the Lambda and
  * `sensorctl rebuild --cloud`). Per device: snapshots under `snapshots/{deviceId}/`, rollup state under
  * `state/{deviceId}/`, the run health at `state/{deviceId}/run-health.json`, a metered source; calls
- * `runBuild` (injected as `RunBuild`), then reports items read, RCU, duration and ConsecutiveStaleBuilds (the largest
- * `consecutiveFailures` in the built snapshots' meta, or the number of consecutive runs that failed as a
- * whole, whichever is larger).
+ * `runBuild` (injected as `RunBuild`), then reports items read, RCU, duration and, per window,
+ * ConsecutiveStaleBuilds (the largest `consecutiveFailures` in the window's meta, or the number of
+ * consecutive runs that failed as a whole, whichever is larger) and the snapshot age.
  */
-import { devicePrefix, metaKey, type Window } from '../builder/constants.js';
+import { GRANULARITIES, devicePrefix, metaKey, type Window } from '../builder/constants.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
-import { wasRebuiltInFull, type BuildReport, type RunBuild, type SnapshotReport } from '../builder/run-build.js';
+import { wasRebuiltInFull, type BuildReport, type RunBuild } from '../builder/run-build.js';
 import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
 import type { SourceStats } from '../aws/dynamodb-source.js';
+import type { WindowHealth } from '../aws/build-metrics.js';
 
 /** Prefix of a device's rollup state objects (the core's default layout). */
 export const statePrefixOf = (deviceId: string): string => `state/${deviceId}/`;
@@ -52,23 +53,31 @@ export interface DeviceRunReport {
   stale: number;
   wasFull: boolean;
   consecutiveStaleBuilds: number;
+  /** Per window of the run, its snapshots' health after it (what the metrics report per window). */
+  windowHealth: WindowHealth[];
   /** Set when the device's build failed as a whole (source unreachable, state unreadable, …). */
   error?: string;
 }
 
-/** `consecutiveFailures` as each snapshot's meta now says (0 when its meta is unreadable). */
-async function consecutiveFailuresOf(bucket: ObjectStore, prefix: string, snapshots: readonly SnapshotReport[]): Promise<number[]> {
-  return Promise.all(
-    snapshots.map(async (s) => {
-      const o = await bucket.get(prefix + metaKey(s.window, s.granularity)).catch(() => undefined);
-      if (!o) return 0;
+/**
+ * Each window's health as its 4 snapshots' meta now say: the largest `consecutiveFailures` (an
+ * unreadable meta counts 0) and the age at `nowMs` of the oldest good payload (null before any).
+ */
+async function windowHealthOf(bucket: ObjectStore, prefix: string, windows: readonly Window[], nowMs: number): Promise<Array<Omit<WindowHealth, 'consecutiveStaleBuilds'> & { failures: number }>> {
+  return Promise.all(windows.map(async (window) => {
+    const metas = await Promise.all(GRANULARITIES.map(async (g) => {
+      const o = await bucket.get(prefix + metaKey(window, g)).catch(() => undefined);
       try {
-        return decodeSnapshotMeta(o.body).consecutiveFailures ?? 0;
+        return o ? decodeSnapshotMeta(o.body) : undefined;
       } catch {
-        return 0;
+        return undefined;
       }
-    }),
-  );
+    }));
+    const failures = Math.max(0, ...metas.map((m) => m?.consecutiveFailures ?? 0));
+    const built = metas.map((m) => m?.generatedAt).filter((at): at is string => typeof at === 'string').map((at) => Date.parse(at));
+    const snapshotAgeMs = built.length === GRANULARITIES.length ? Math.max(0, nowMs - Math.min(...built)) : null;
+    return { window, failures, snapshotAgeMs };
+  }));
 }
 
 async function readHealth(bucket: ObjectStore, deviceId: string): Promise<number> {
@@ -99,7 +108,8 @@ async function runDevice(deps: CloudRunDeps, options: CloudRunOptions, deviceId:
     await deps.bucket.put(healthKey(deviceId), new TextEncoder().encode(body), JSON_PLAIN).catch((e: Error) => deps.log.warn('run health not saved', { deviceId, error: e.message }));
   }
   const snapshots = result?.snapshots ?? [];
-  const failures = await consecutiveFailuresOf(deps.bucket, devicePrefix(deviceId), snapshots);
+  const health = await windowHealthOf(deps.bucket, devicePrefix(deviceId), options.windows, deps.clock.nowMs());
+  const windowHealth = health.map(({ window, failures, snapshotAgeMs }) => ({ window, consecutiveStaleBuilds: Math.max(nowFailedRuns, failures), snapshotAgeMs }));
   const stats = source.stats();
   return {
     deviceId,
@@ -111,7 +121,8 @@ async function runDevice(deps: CloudRunDeps, options: CloudRunOptions, deviceId:
     built: snapshots.filter((s) => s.ok).length,
     stale: snapshots.filter((s) => !s.ok).length,
     wasFull: result ? wasRebuiltInFull(result) : false,
-    consecutiveStaleBuilds: Math.max(nowFailedRuns, ...failures),
+    consecutiveStaleBuilds: Math.max(nowFailedRuns, ...windowHealth.map((h) => h.consecutiveStaleBuilds)),
+    windowHealth,
     ...(error ? { error } : {}),
   };
 }

@@ -26,15 +26,16 @@ export const isKeepWarm = (event: unknown): boolean => (event as { source?: unkn
 
 /** Build the API from `env` (lazy imports; one set of clients per call). */
 export async function apiFromEnv(env: Env, sseMode: SseMode): Promise<FetchHandler> {
-  const [{ cloudApiConfig, createCloudApi }, clients, { runBuild }, { jsonLogger }] = await Promise.all([
+  const [{ cloudApiConfig, createCloudApi }, clients, { runBuild }, { lambdaLogger }, { API_SERVICE_NAME }] = await Promise.all([
     import('./api-wiring.js'),
     import('../aws/clients.js'),
     import('../builder/run-build.js'),
-    import('./lambda-builder.js'),
+    import('../aws/lambda-logger.js'),
+    import('../aws/metric-names.js'),
   ]);
   const config = cloudApiConfig(env);
   const c = { s3: clients.createS3Client(env), dynamo: clients.createDynamoClient(env), sqs: clients.createSqsClient(env) };
-  return createCloudApi(config, c, { sseMode, build: runBuild, log: jsonLogger(env.LOG_LEVEL) }).api;
+  return createCloudApi(config, c, { sseMode, build: runBuild, log: lambdaLogger(API_SERVICE_NAME, env.LOG_LEVEL) }).api;
 }
 
 /** What the keep-warm ping answers. */

@@ -2,12 +2,11 @@
  * Composition root of the scheduled builder Lambda (Node.js 20/22, bundled by scripts/build-lambda.mjs).
  * Environment: `SAMPLES_TABLE` (DynamoDB samples table; `TABLE_NAME` still accepted), `SNAPSHOT_BUCKET`
  * (snapshot bucket; `BUCKET_NAME` still accepted), `DEVICE_IDS` (comma-separated), optional `JOBS_TABLE`
- * (refresh-job state: SQS jobs are then tracked running → done/failed), `LOG_LEVEL`, `LOOKBACK_MS`, `SWEEP_EVERY_MS`, `FULL_EVERY_MS`, and the
+ * (refresh-job state: SQS jobs are then tracked running → done/failed), `LOG_LEVEL` (Powertools Logger), `LOOKBACK_MS`, `SWEEP_EVERY_MS`, `FULL_EVERY_MS`, and the
  * standard `AWS_ENDPOINT_URL_*`. SDK clients are created once per container, on the first invocation.
  * Events: see `lambda-events.ts`.
  */
 import { ID_PATTERN } from '../builder/constants.js';
-import type { Logger } from '../builder/ports.js';
 import { S3ObjectStore } from '../aws/s3-object-store.js';
 import { createDynamoClient, createS3Client, type Env } from '../aws/clients.js';
 import { createBuilderHandler } from './builder-handler.js';
@@ -15,6 +14,8 @@ import { runBuild } from '../builder/run-build.js';
 import { DynamoDbJobStore } from '../aws/dynamodb-job-store.js';
 import { DynamoDbSource } from '../aws/dynamodb-source.js';
 import { systemClock } from '../platform/system-clock.js';
+import { lambdaLogger, type LambdaLogger } from '../aws/lambda-logger.js';
+import { BUILDER_SERVICE_NAME } from '../aws/metric-names.js';
 
 /** Lambda configuration is wrong; the message names the variable. */
 export class LambdaConfigError extends Error {
@@ -22,17 +23,6 @@ export class LambdaConfigError extends Error {
     super(`${variable}: ${message}`);
     this.name = new.target.name;
   }
-}
-
-const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
-
-/** JSON-lines logger for CloudWatch Logs. */
-export function jsonLogger(level: string | undefined): Logger {
-  const max = Math.max(0, LEVELS.indexOf((level ?? 'info') as (typeof LEVELS)[number]));
-  const at = (l: (typeof LEVELS)[number]) => (message: string, fields?: Record<string, unknown>) => {
-    if (LEVELS.indexOf(l) <= max) console.log(JSON.stringify({ level: l, message, ...fields }));
-  };
-  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
 }
 
 function required(env: Env, name: string, legacyName?: string): string {
@@ -58,7 +48,7 @@ export function parseDeviceIds(text: string): string[] {
 }
 
 /** Build the handler from an environment map (module scope below calls it once per container). */
-export function handlerFromEnv(env: Env) {
+export function handlerFromEnv(env: Env, log: LambdaLogger = lambdaLogger(BUILDER_SERVICE_NAME, env.LOG_LEVEL)) {
   const table = required(env, 'SAMPLES_TABLE', 'TABLE_NAME');
   const bucket = required(env, 'SNAPSHOT_BUCKET', 'BUCKET_NAME');
   const deviceIds = parseDeviceIds(required(env, 'DEVICE_IDS'));
@@ -71,7 +61,7 @@ export function handlerFromEnv(env: Env) {
     sourceFor: () => new DynamoDbSource(dynamo, table, clock, policy),
     build: runBuild,
     clock,
-    log: jsonLogger(env.LOG_LEVEL),
+    log,
     deviceIds,
     emit: (line) => console.log(line),
     jobs: env.JOBS_TABLE ? new DynamoDbJobStore(dynamo, env.JOBS_TABLE) : undefined,
@@ -79,9 +69,12 @@ export function handlerFromEnv(env: Env) {
 }
 
 let cached: ReturnType<typeof handlerFromEnv> | undefined;
+let log: LambdaLogger | undefined;
 
-/** The Lambda entry point (`index.handler` in the bundle). */
-export const handler = async (event: unknown) => {
-  cached ??= handlerFromEnv(process.env);
+/** The Lambda entry point (`index.handler` in the bundle); `context` gives the logs their request id. */
+export const handler = async (event: unknown, context?: unknown) => {
+  log ??= lambdaLogger(BUILDER_SERVICE_NAME, process.env.LOG_LEVEL);
+  log.addContext(context);
+  cached ??= handlerFromEnv(process.env, log);
   return cached(event);
 };

@@ -1,6 +1,7 @@
 /**
  * Alarms and the dashboard: Lambda errors and p95 duration, builder not running, DynamoDB throttles
- * and latency, consecutive stale builds (the builder's EMF metric, metric-names.ts), refresh jobs in
+ * and p95 latency, consecutive stale builds and snapshot age per window (the builder's EMF metrics,
+ * aws/metric-names.ts), refresh jobs in
  * the dead-letter queue. Every alarm notifies one SNS topic (subscribe an email with the
  * `alarmEmail` context value).
  */
@@ -13,7 +14,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC_CONSECUTIVE_STALE_BUILDS, METRIC_SNAPSHOT_AGE_MS, METRICS_NAMESPACE, STALE_BUILDS_ALARM_THRESHOLD } from './metric-names.js';
+import { WINDOW_NAMES } from '../../builder/constants.js';
+import {
+  BUILDER_SERVICE_NAME, DIMENSION_SERVICE, DIMENSION_WINDOW, METRIC_CONSECUTIVE_STALE_BUILDS, METRIC_CONSUMED_RCU, METRIC_DURATION_MS,
+  METRIC_ITEMS_READ, METRIC_SNAPSHOT_AGE_MS, METRICS_NAMESPACE, STALE_BUILDS_ALARM_THRESHOLD,
+} from '../../aws/metric-names.js';
 
 export interface MonitoringProps {
   builder: lambda.IFunction;
@@ -24,7 +29,7 @@ export interface MonitoringProps {
   /** p95 duration thresholds, ms. */
   builderP95Ms: number;
   apiP95Ms: number;
-  /** Average DynamoDB request latency threshold, ms. */
+  /** p95 DynamoDB request latency threshold, ms. */
   dynamoLatencyMs: number;
   alarmEmail?: string;
 }
@@ -80,26 +85,35 @@ export class Monitoring extends Construct {
     });
     alarm('SamplesTableThrottles', throttles(p.samplesTable, 'samples'), 1, 'Samples table: read or write throttle events.');
     alarm('JobsTableThrottles', throttles(p.jobsTable, 'jobs'), 1, 'Jobs table: read or write throttle events.');
-    const latency = (op: string) => p.samplesTable.metricSuccessfulRequestLatency({ dimensionsMap: { TableName: p.samplesTable.tableName, Operation: op }, period: FIVE_MIN, statistic: 'Average' });
-    alarm('SamplesQueryLatency', latency('Query'), p.dynamoLatencyMs, `Samples table Query average latency ≥ ${p.dynamoLatencyMs} ms.`, { evaluationPeriods: 3 });
-    alarm('SamplesWriteLatency', latency('BatchWriteItem'), p.dynamoLatencyMs, `Samples table BatchWriteItem average latency ≥ ${p.dynamoLatencyMs} ms.`, { evaluationPeriods: 3 });
+    const latency = (op: string) => p.samplesTable.metricSuccessfulRequestLatency({ dimensionsMap: { TableName: p.samplesTable.tableName, Operation: op }, period: FIVE_MIN, statistic: 'p95' });
+    alarm('SamplesQueryLatency', latency('Query'), p.dynamoLatencyMs, `Samples table Query p95 latency ≥ ${p.dynamoLatencyMs} ms.`, { evaluationPeriods: 3 });
+    alarm('SamplesWriteLatency', latency('BatchWriteItem'), p.dynamoLatencyMs, `Samples table BatchWriteItem p95 latency ≥ ${p.dynamoLatencyMs} ms.`, { evaluationPeriods: 3 });
 
-    const stale = new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: METRIC_CONSECUTIVE_STALE_BUILDS, period: FIVE_MIN, statistic: 'Maximum' });
+    // The builder's own metrics (aws/build-metrics.ts): the [service] set aggregates devices and windows.
+    const builderMetric = (metricName: string, statistic: string, window?: string) => new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE, metricName, period: FIVE_MIN, statistic,
+      dimensionsMap: { [DIMENSION_SERVICE]: BUILDER_SERVICE_NAME, ...(window === undefined ? {} : { [DIMENSION_WINDOW]: window }) },
+    });
+    const stale = builderMetric(METRIC_CONSECUTIVE_STALE_BUILDS, 'Maximum');
     alarm('ConsecutiveStaleBuilds', stale, STALE_BUILDS_ALARM_THRESHOLD,
       `A snapshot failed ${STALE_BUILDS_ALARM_THRESHOLD} or more builds in a row (metric ${METRICS_NAMESPACE}/${METRIC_CONSECUTIVE_STALE_BUILDS}); readers get stale data and the Pi may push fallback snapshots.`);
     const dlq = p.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MIN, statistic: 'Maximum' });
     alarm('RefreshDeadLetters', dlq, 1, 'Refresh jobs landed in the dead-letter queue (failed 3 times).');
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(6) });
-    const age = new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: METRIC_SNAPSHOT_AGE_MS, period: FIVE_MIN, statistic: 'Maximum' });
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: 'Lambda errors', left: [errors(p.builder).with({ label: 'builder' }), errors(p.api).with({ label: 'api' })] }),
       new cloudwatch.GraphWidget({ title: 'Lambda p95 duration (ms)', left: [p95(p.builder).with({ label: 'builder' }), p95(p.api).with({ label: 'api' })] }),
       new cloudwatch.GraphWidget({ title: 'DynamoDB throttles', left: [throttles(p.samplesTable, 'samples').with({ label: 'samples' }), throttles(p.jobsTable, 'jobs').with({ label: 'jobs' })] }),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'DynamoDB latency (ms, average)', left: [latency('Query').with({ label: 'Query' }), latency('BatchWriteItem').with({ label: 'BatchWriteItem' })] }),
-      new cloudwatch.GraphWidget({ title: 'Consecutive stale builds / snapshot age', left: [stale.with({ label: 'stale builds (max)' })], right: [age.with({ label: 'snapshot age ms (max)' })] }),
+      new cloudwatch.GraphWidget({ title: 'DynamoDB latency (ms, p95)', left: [latency('Query').with({ label: 'Query' }), latency('BatchWriteItem').with({ label: 'BatchWriteItem' })] }),
+      new cloudwatch.GraphWidget({ title: 'Consecutive stale builds per window (max)', left: WINDOW_NAMES.map((w) => builderMetric(METRIC_CONSECUTIVE_STALE_BUILDS, 'Maximum', w).with({ label: w })) }),
+      new cloudwatch.GraphWidget({ title: 'Snapshot age per window (ms, max)', left: WINDOW_NAMES.map((w) => builderMetric(METRIC_SNAPSHOT_AGE_MS, 'Maximum', w).with({ label: w })) }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Builder DynamoDB reads per 5 min', left: [builderMetric(METRIC_ITEMS_READ, 'Sum').with({ label: 'items read' })], right: [builderMetric(METRIC_CONSUMED_RCU, 'Sum').with({ label: 'RCU' })] }),
+      new cloudwatch.GraphWidget({ title: 'Builder device run duration (ms, p95)', left: [builderMetric(METRIC_DURATION_MS, 'p95')] }),
       new cloudwatch.GraphWidget({ title: 'Refresh dead letters', left: [dlq] }),
     );
     this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));

@@ -20,7 +20,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from './metric-names.js';
+import { METRICS_NAMESPACE } from '../../aws/metric-names.js';
 import { Monitoring } from './monitoring.js';
 import { piPolicyStatements } from './pi-policy.js';
 import { scheduleGroups, snapshotBehaviours, type ScheduledBuildEvent } from './schedules.js';

@@ -47,6 +47,7 @@ bundle('the bundled handler runs from TABLE_NAME, BUCKET_NAME, DEVICE_IDS and AW
     console.log = log;
   }
   const emf = lines.map((l) => JSON.parse(l)).find((l) => l._aws);
-  assert.is(emf.DeviceId, 'pi-one');
+  assert.is(emf.deviceId, 'pi-one');
+  assert.is(emf.service, 'sensorctl-builder', 'Powertools Metrics is in the bundle');
 });
 bundle.run();

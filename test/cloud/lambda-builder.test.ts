@@ -100,16 +100,23 @@ lambda('published payloads carry application/json, gzip and the window TTL, and 
   assert.not.ok((await bucket.list(devicePrefix(DEV))).some((k) => k.includes('.tmp-')), 'no staged key left');
 });
 
-lambda('emits one EMF line per device with namespace Sensorctl and the items it read', async () => {
-  const line = JSON.parse(emitted.at(-1)!);
+lambda('emits EMF through Powertools: a run line (ItemsRead, ConsumedRCU, DurationMs) and a line per window, namespace Sensorctl, device as metadata', async () => {
+  const lines = emitted.map((l) => JSON.parse(l));
+  const line = lines.find((l) => 'ItemsRead' in l && l.deviceId === DEV)!;
   assert.is(line._aws.CloudWatchMetrics[0].Namespace, 'Sensorctl');
-  assert.equal(line._aws.CloudWatchMetrics[0].Dimensions, [['DeviceId']]);
-  assert.equal(line._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name), ['ItemsRead', 'ConsumedRCU', 'DurationMs', 'ConsecutiveStaleBuilds']);
-  assert.is(line.DeviceId, DEV);
+  assert.equal(line._aws.CloudWatchMetrics[0].Dimensions, [['service']]);
+  assert.is(line.service, 'sensorctl-builder');
+  assert.equal(line._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name), ['ItemsRead', 'ConsumedRCU', 'DurationMs']);
+  assert.is(line.deviceId, DEV);
   // Every item once plus the catalogue; the core also re-reads the raw ranges of windows that hold ≤ 500 samples.
   assert.ok(line.ItemsRead >= itemCount + 1 && line.ItemsRead < 2 * itemCount, `${line.ItemsRead} items`);
   assert.ok(line.ConsumedRCU > 0);
-  assert.is(line.ConsecutiveStaleBuilds, 0);
+  const windows = lines.slice(lines.indexOf(line) + 1);
+  assert.equal(windows.map((l) => l.Window), [...WINDOW_NAMES]);
+  for (const w of windows) {
+    assert.is(w.ConsecutiveStaleBuilds, 0);
+    assert.is(w.SnapshotAgeMs, 0, 'built at the clock\'s now');
+  }
 });
 
 lambda('a second run after one new minute reads only the new item', async () => {
@@ -154,7 +161,7 @@ lambda('SQS refresh jobs are built per record and only bad records are reported 
     ],
   })) as SqsBatchResult;
   assert.equal(out.batchItemFailures, [{ itemIdentifier: 'bad-1' }, { itemIdentifier: 'bad-2' }]);
-  assert.is(JSON.parse(emitted.at(-1)!).requestId, 'r1');
+  assert.is(emitted.map((l) => JSON.parse(l)).findLast((l) => 'ItemsRead' in l).requestId, 'r1', 'the run line carries the job\'s requestId');
 });
 
 lambda.run();
