@@ -20,6 +20,8 @@ import { RETENTION_EVERY_MS, retentionCutoffMs, runRetention } from '../agent/bu
 import { DEFAULT_SIMULATED, startSampler, type RunningSampler } from './sampler-runtime.js';
 import { samplingLiveness, staleAfterMsFor } from '../agent/sampling/liveness.js';
 import { openDatabase } from '../sqlite/sqlite-db.js';
+import { databaseFileSizes } from '../sqlite/database-files.js';
+import { WAL_CHECKPOINT_EVERY_MS, WAL_SIZE_LIMIT_BYTES, WAL_WARN_BYTES } from '../agent/buffer/wal.js';
 import { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
 import { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
 import { startUploads } from './upload-service.js';
@@ -95,6 +97,20 @@ async function retentionJob(buffer: SqliteBuffer, uploadQueue: SqliteUploadQueue
   }
   const r = await runRetention(buffer, clock, () => new Promise((done) => setImmediate(done)));
   if (r.deleted > 0) log.info('retention deleted old samples', { rows: r.deleted, cutoff: new Date(r.cutoffMs).toISOString(), partial: r.isPartial });
+}
+
+/**
+ * Fold the WAL back into the main file and truncate it (agent/buffer/wal.ts says why). Never waits:
+ * while another connection (an export, `status`, the API's fresh build) reads, it is postponed to the
+ * next slot; postponing a big WAL is a warning.
+ */
+function walCheckpointJob(buffer: SqliteBuffer, log: Logger): void {
+  const walBytes = databaseFileSizes(buffer.path).walBytes;
+  if (buffer.checkpoint()) {
+    if (walBytes > WAL_SIZE_LIMIT_BYTES) log.info('WAL checkpointed and truncated', { path: `${buffer.path}-wal`, walBytesBefore: walBytes });
+  } else {
+    log[walBytes > WAL_WARN_BYTES ? 'warn' : 'debug']('WAL checkpoint postponed: another connection is reading', { path: `${buffer.path}-wal`, walBytes });
+  }
 }
 
 /** How often the Pi reads the cloud's meta to decide on fallback pushes. */
@@ -175,6 +191,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const firstBuild = Promise.all(WINDOW_NAMES.map(build)).then(() => log.info('snapshots built', { windows: WINDOW_NAMES.length }));
     for (const w of WINDOW_NAMES) jobs.every(`build ${w}`, WINDOWS[w].rebuildEveryMs, () => build(w));
     if (config.cloud?.bucket) await startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, jobs, log);
+    // After the builds in the queue, so the daemon's own reads never hold the WAL it truncates.
+    jobs.every('wal checkpoint', WAL_CHECKPOINT_EVERY_MS, () => queue(async () => walCheckpointJob(buffer, log)));
     jobs.every('retention', RETENTION_EVERY_MS, () => retentionJob(buffer, uploadQueue, Boolean(config.cloud), time.clock, log));
     const staleAfterMs = staleAfterMsFor((config.sensors.length ? config.sensors : [DEFAULT_SIMULATED]).map((s) => s.intervalMs));
     const health = () => samplingLiveness(sampler!.sampler.progress(), staleAfterMs, config.cloud ? uploadQueue.backlog().items : undefined);

@@ -20,7 +20,7 @@ import type { Sample, SeriesInfo } from '../builder/types.js';
 import type { ChangeBatch, SampleSource } from '../builder/ports.js';
 import type { InsertResult, SampleBuffer, SeriesStats } from '../agent/buffer/ports.js';
 import { BufferError } from '../agent/buffer/errors.js';
-import { migrate, openDatabase, writeTransaction, type Db } from './sqlite-db.js';
+import { checkpointTruncate, migrate, openDatabase, writeTransaction, type Db } from './sqlite-db.js';
 
 /** Schema migrations of the buffer, applied in order once per database file. */
 export const BUFFER_MIGRATIONS: readonly string[] = [
@@ -247,11 +247,11 @@ export class SqliteBuffer implements SampleBuffer, SampleSource {
 
   /**
    * Copy the WAL back into the main file and truncate it (`PRAGMA wal_checkpoint(TRUNCATE)`), so
-   * `sizeBytes` measures the database itself. Returns false when a reader kept it from completing.
+   * `sizeBytes` measures the database itself. Returns false at once (no wait) when a reader or a
+   * writer on another connection kept it from completing.
    */
   checkpoint(): boolean {
-    const r = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
-    return r[0]?.busy === 0;
+    return checkpointTruncate(this.db);
   }
 
   newestTsMs(deviceId: string): number | undefined {

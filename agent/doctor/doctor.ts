@@ -7,7 +7,7 @@
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 export interface CheckResult {
-  id: 'i2c' | 'gpio' | 'one-wire' | 'clock' | 'disk' | 'database' | 'cloud' | 'snapshots';
+  id: 'i2c' | 'gpio' | 'one-wire' | 'clock' | 'disk' | 'database' | 'wal' | 'cloud' | 'snapshots';
   title: string;
   status: CheckStatus;
   /** What was found, with numbers and units. */
@@ -15,6 +15,8 @@ export interface CheckResult {
   /** What to do about a warn/fail; absent when ok. */
   fix?: string;
 }
+
+import { WAL_FAIL_BYTES, WAL_WARN_BYTES, walVerdict } from '../buffer/wal.js';
 
 /** Bytes one stored sample costs on disk, estimate (row + index + journal share). */
 export const BYTES_PER_SAMPLE = 40;
@@ -47,6 +49,8 @@ export interface DoctorFacts {
   rateSource: string;
   /** Bytes already in the database (0 when none). */
   dbBytes: number;
+  /** Bytes of the write-ahead log `<db>-wal` (0 when absent). */
+  walBytes: number;
   /** `PRAGMA quick_check` rows, or `undefined` when there is no database file; `error` when it would not open. */
   database: { path: string; quickCheck?: string[]; error?: string } | undefined;
   /** Cloud check, when `cloud` is configured. */
@@ -121,6 +125,18 @@ function database(facts: DoctorFacts): CheckResult {
   };
 }
 
+function wal(facts: DoctorFacts): CheckResult {
+  const title = 'Write-ahead log size';
+  if (!facts.database) return { id: 'wal', title, status: 'skip', detail: 'no database yet' };
+  const status = walVerdict(facts.walBytes);
+  const detail = `${facts.database.path}-wal: ${formatBytes(facts.walBytes)} (warn above ${formatBytes(WAL_WARN_BYTES)}, fail above ${formatBytes(WAL_FAIL_BYTES)})`;
+  if (status === 'ok') return { id: 'wal', title, status, detail };
+  return {
+    id: 'wal', title, status, detail,
+    fix: 'a long-running reader (an export, another sensorctl) keeps SQLite from truncating it: end it; the service then truncates the WAL within 15 min (journalctl -u sensorctl | grep WAL)',
+  };
+}
+
 const CLOUD_FIX: Record<CloudOutcome, string | undefined> = {
   ok: undefined,
   denied: undefined,
@@ -172,6 +188,7 @@ export function evaluate(facts: DoctorFacts): CheckResult[] {
     clock(facts),
     disk(facts),
     database(facts),
+    wal(facts),
     cloud(facts),
     snapshots(facts),
   ];
