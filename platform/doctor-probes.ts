@@ -9,6 +9,7 @@ import { accessSync, constants, existsSync, readdirSync, readFileSync, statfsSyn
 import { dirname, join } from 'node:path';
 import { openDatabase } from '../sqlite/sqlite-db.js';
 import { databaseFileSizes } from '../sqlite/database-files.js';
+import { corruptionMarkerPath, readCorruptionRecords } from '../sqlite/database-recovery.js';
 import { samplesPerYear, type CloudOutcome, type DoctorFacts, type NodeAccess } from '../agent/doctor/doctor.js';
 import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
 
@@ -162,7 +163,8 @@ function probeSnapshots(dataDir: string): DoctorFacts['snapshotMetas'] {
 /** Gather every fact; slow probes (timedatectl, cloud) run concurrently. */
 export async function gatherFacts(input: ProbeInput): Promise<DoctorFacts> {
   const at = (p: string) => join(input.hwRoot, p);
-  const db = probeDatabase(join(input.dataDir, 'sensorctl.db'));
+  const dbPath = join(input.dataDir, 'sensorctl.db');
+  const db = probeDatabase(dbPath);
   const sensors = input.sensors.length ? input.sensors : [{ id: 'sim', type: 'simulated', intervalMs: DEFAULT_INTERVAL_MS }];
   let perYear = 0;
   for (const s of sensors) {
@@ -193,6 +195,8 @@ export async function gatherFacts(input: ProbeInput): Promise<DoctorFacts> {
     dbBytes: db.bytes,
     walBytes: db.walBytes,
     database: db.facts,
+    recoveries: readCorruptionRecords(dbPath),
+    recoveryMarker: corruptionMarkerPath(dbPath),
     cloud,
     snapshotMetas: probeSnapshots(input.dataDir),
   };

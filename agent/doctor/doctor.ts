@@ -53,6 +53,10 @@ export interface DoctorFacts {
   walBytes: number;
   /** `PRAGMA quick_check` rows, or `undefined` when there is no database file; `error` when it would not open. */
   database: { path: string; quickCheck?: string[]; error?: string } | undefined;
+  /** Damaged databases the agent moved aside (its marker next to the file), oldest first. */
+  recoveries: Array<{ detectedAt: string; reason: string; movedTo: string }>;
+  /** The marker file listing them. */
+  recoveryMarker: string;
   /** Cloud check, when `cloud` is configured. */
   cloud: { table: string; region: string; outcome: CloudOutcome; message: string } | undefined;
   /** Meta files under <dataDir>/snapshots/<device>/. */
@@ -117,7 +121,16 @@ function database(facts: DoctorFacts): CheckResult {
   if (!facts.database) return { id: 'database', title, status: 'skip', detail: 'no database yet (sensorctl run creates it)' };
   const { path, quickCheck, error } = facts.database;
   if (error) return { id: 'database', title, status: 'fail', detail: `${path}: ${error}`, fix: 'check file permissions; restore from backup if the file is damaged' };
-  if (quickCheck && quickCheck.length === 1 && quickCheck[0] === 'ok') return { id: 'database', title, status: 'ok', detail: `${path}: quick_check ok (${formatBytes(facts.dbBytes)})` };
+  if (quickCheck && quickCheck.length === 1 && quickCheck[0] === 'ok') {
+    const detail = `${path}: quick_check ok (${formatBytes(facts.dbBytes)})`;
+    const last = facts.recoveries.at(-1);
+    if (!last) return { id: 'database', title, status: 'ok', detail };
+    return {
+      id: 'database', title, status: 'warn',
+      detail: `${detail}; ${facts.recoveries.length} damaged database(s) moved aside, the last at ${last.detectedAt} (${last.reason}) to ${last.movedTo}`,
+      fix: `samples before then are in the moved file: sqlite3 ${last.movedTo} ".recover" | sqlite3 recovered.db; once dealt with, delete ${facts.recoveryMarker}`,
+    };
+  }
   return {
     id: 'database', title, status: 'fail',
     detail: `${path}: quick_check reported ${quickCheck?.length ?? 0} problem(s): ${(quickCheck ?? []).slice(0, 3).join('; ')}`,

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { openDatabase } from '../../sqlite/sqlite-db.js';
 import { databaseFileSizes } from '../../sqlite/database-files.js';
+import { readCorruptionRecords, type CorruptionRecord } from '../../sqlite/database-recovery.js';
 import { WAL_WARN_BYTES, walVerdict } from '../../agent/buffer/wal.js';
 import { formatBytes } from '../../agent/doctor/doctor.js';
 import type { SeriesStats } from '../../agent/buffer/ports.js';
@@ -34,6 +35,8 @@ export interface StatusReport {
   sensors: SensorStatus[];
   clock?: ReturnType<typeof readClockStatus>;
   upload?: UploadStatus;
+  /** Damaged databases the agent moved aside (from `<dbPath>.corrupt.json`), oldest first; empty when none. */
+  recoveries: CorruptionRecord[];
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -42,7 +45,8 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date
 export async function collectStatus(globals: GlobalOptions, deviceId: string): Promise<StatusReport> {
   const path = dbPath(globals);
   const snapshots = await collectSnapshots(globals.dataDir, deviceId, Date.now());
-  if (!existsSync(path)) return { deviceId, dbPath: path, hasDatabase: false, dbSizeBytes: 0, walBytes: 0, series: [], snapshots, sensors: [] };
+  const recoveries = readCorruptionRecords(path);
+  if (!existsSync(path)) return { deviceId, dbPath: path, hasDatabase: false, dbSizeBytes: 0, walBytes: 0, series: [], snapshots, sensors: [], recoveries };
   // Measured before opening: the last connection to close checkpoints and removes the WAL.
   const { walBytes } = databaseFileSizes(path);
   const db = openDatabase(path);
@@ -53,7 +57,7 @@ export async function collectStatus(globals: GlobalOptions, deviceId: string): P
     const total = series.reduce((a, s) => a + s.count, 0);
     return {
       deviceId, dbPath: path, hasDatabase: true, dbSizeBytes, walBytes, bytesPerSample: total ? dbSizeBytes / total : undefined, series, snapshots,
-      sensors: readSensorStatuses(buffer), clock: readClockStatus(buffer), upload: uploadStatus(db, deviceId),
+      sensors: readSensorStatuses(buffer), clock: readClockStatus(buffer), upload: uploadStatus(db, deviceId), recoveries,
     };
   } finally {
     buffer.close();
@@ -96,6 +100,9 @@ export function formatStatus(report: StatusReport): string {
     lines.push(`Database ${report.dbPath}: ${(report.dbSizeBytes / 1e6).toFixed(1)} MB${report.bytesPerSample ? `, ${report.bytesPerSample.toFixed(1)} bytes/sample` : ''}`);
     const wal = walVerdict(report.walBytes);
     lines.push(`  write-ahead log: ${formatBytes(report.walBytes)}${wal === 'ok' ? '' : ` (over ${formatBytes(WAL_WARN_BYTES)}: a long reader or failing checkpoints; see sensorctl doctor)`}`);
+  }
+  for (const r of report.recoveries ?? []) {
+    lines.push(`DATABASE DAMAGED (${r.reason}), found ${r.detectedAt} at ${r.phase === 'open' ? 'start' : 'run time'}: moved to ${r.movedTo}; sampling went on in a fresh database`);
   }
   lines.push(`Snapshots of ${report.deviceId}:`, ...formatSnapshots(report.snapshots));
   if (report.sensors.length) lines.push('Sensors:', ...formatSensorStatuses(report.sensors).map((l) => '  ' + l));

@@ -48,7 +48,7 @@ snaps('marks a snapshot stale when its meta says so, or when expiresAt has passe
   assert.equal([oneHour.isStale, oneHour.consecutiveFailures, oneHour.lastError], [true, 3, 'disk full']);
   const later = await collectSnapshots(dir, 'pi', T0 + 3 * 86_400_000);
   assert.ok(later.every((x) => x.isStale), 'every expiresAt passed three days later');
-  const text = formatStatus({ deviceId: 'pi', dbPath: 'x', hasDatabase: false, dbSizeBytes: 0, walBytes: 0, series: [], snapshots: s, sensors: [] } as StatusReport);
+  const text = formatStatus({ deviceId: 'pi', dbPath: 'x', hasDatabase: false, dbSizeBytes: 0, walBytes: 0, series: [], snapshots: s, sensors: [], recoveries: [] } as StatusReport);
   assert.match(text, /1h\s+built 20 s ago, STALE: 100 \(3 failures: disk full\)/);
   assert.match(text, /12m\s+built 20 s ago, fresh/);
 });
@@ -56,7 +56,7 @@ snaps('marks a snapshot stale when its meta says so, or when expiresAt has passe
 snaps('says "not built yet" for a device without snapshots', async () => {
   const s = await collectSnapshots(dir, 'other', T0);
   assert.ok(s.every((x) => !x.isBuilt));
-  const text = formatStatus({ deviceId: 'other', dbPath: 'x', hasDatabase: false, dbSizeBytes: 0, walBytes: 0, series: [], snapshots: s, sensors: [] });
+  const text = formatStatus({ deviceId: 'other', dbPath: 'x', hasDatabase: false, dbSizeBytes: 0, walBytes: 0, series: [], snapshots: s, sensors: [], recoveries: [] });
   assert.match(text, /Snapshots of other:\n\s+1h\s+not built yet/);
 });
 
