@@ -19,17 +19,23 @@ import { localTimeZone } from '../platform/system-job-scheduler.js';
 import { RETENTION_EVERY_MS, retentionCutoffMs, runRetention } from '../agent/buffer/retention.js';
 import { DEFAULT_SIMULATED, startSampler, type RunningSampler } from './sampler-runtime.js';
 import { samplingLiveness, staleAfterMsFor } from '../agent/sampling/liveness.js';
-import { openDatabase } from '../sqlite/sqlite-db.js';
-import { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
-import { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
+import { openAgentDatabase, type CorruptionRecord } from '../sqlite/database-recovery.js';
+import { databaseFileSizes } from '../sqlite/database-files.js';
+import { WAL_CHECKPOINT_EVERY_MS, WAL_SIZE_LIMIT_BYTES, WAL_WARN_BYTES } from '../agent/buffer/wal.js';
+import type { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
+import type { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
 import { startUploads } from './upload-service.js';
 import { startWatchdog, type WatchdogHandle } from '../systemd/systemd-notify.js';
 import { systemClock } from '../platform/system-clock.js';
-import { WINDOWS, WINDOW_NAMES, type Window } from '../builder/constants.js';
+import { WINDOWS, WINDOW_NAMES, devicePrefix, metaKey, type Window } from '../builder/constants.js';
+import { gunzip, parseJsonBytes } from '../builder/codec.js';
+import { decodeSnapshotMeta, payloadKeyOfMeta } from '../builder/snapshot-meta.js';
+import type { Payload, SeriesInfo } from '../builder/types.js';
 import type { Clock, Logger } from '../builder/ports.js';
 import { runBuild, type BuildDeps } from '../builder/run-build.js';
 import { piBuildDeps } from './pi-build-deps.js';
-import { RollupStateCache } from '../builder/state-store.js';
+import { RollupStateCache, defaultStatePrefix, loadState } from '../builder/state-store.js';
+import { FsObjectStore } from '../platform/fs-object-store.js';
 import { createPiApi } from './pi-api.js';
 import { WindowLocks } from './pi-fresh-builder.js';
 import { startNodeServer, type RunningServer } from '../platform/node-http-api.js';
@@ -97,6 +103,60 @@ async function retentionJob(buffer: SqliteBuffer, uploadQueue: SqliteUploadQueue
   if (r.deleted > 0) log.info('retention deleted old samples', { rows: r.deleted, cutoff: new Date(r.cutoffMs).toISOString(), partial: r.isPartial });
 }
 
+/**
+ * After the damaged database was moved aside: say so loudly, and continue the fresh file's builder
+ * journal after the highest cursor of the saved rollup states, so the next builds fold the new
+ * samples into the history the snapshots already show instead of starting them from empty.
+ */
+async function continueAfterRecovery(recovered: CorruptionRecord, buffer: SqliteBuffer, dataDir: string, deviceId: string, log: Logger): Promise<void> {
+  log.error('database damaged: moved aside, sampling goes on into a fresh database', {
+    reason: recovered.reason, movedTo: recovered.movedTo, files: recovered.movedFiles.length, recover: `sqlite3 ${recovered.movedTo} ".recover" | sqlite3 recovered.db`,
+  });
+  const store = new FsObjectStore(dataDir, { fsync: false });
+  let highest = 0;
+  for (const w of WINDOW_NAMES) {
+    const cursor = await loadState(store, defaultStatePrefix(deviceId), w, deviceId).then((s) => s?.cursor, () => undefined);
+    if (cursor !== undefined && /^\d+$/.test(cursor)) highest = Math.max(highest, Number(cursor));
+  }
+  if (highest > 0) buffer.continueJournalAfter(highest);
+  // The builds draw the series the buffer knows: declare again those the snapshots show.
+  const series = new Map<string, SeriesInfo>();
+  for (const w of WINDOW_NAMES) {
+    for (const s of await builtSeries(store, deviceId, w)) {
+      series.set(s.id, { deviceId, seriesId: s.id, sensorId: s.id.includes('.') ? s.id.slice(0, s.id.lastIndexOf('.')) : s.id, metric: s.metric, unit: s.unit, kind: s.kind });
+    }
+  }
+  if (series.size) buffer.defineSeries([...series.values()]);
+}
+
+/** The series of a window's built 20-point snapshot; empty when there is none or it is unreadable. */
+async function builtSeries(store: FsObjectStore, deviceId: string, w: Window): Promise<Payload['series']> {
+  try {
+    const prefix = devicePrefix(deviceId);
+    const meta = await store.get(prefix + metaKey(w, 20));
+    if (!meta) return [];
+    const payload = await store.get(payloadKeyOfMeta(prefix, { ...decodeSnapshotMeta(meta.body), window: w, granularity: 20 }));
+    if (!payload) return [];
+    return (parseJsonBytes(await gunzip(payload.body)) as Payload).series ?? [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Fold the WAL back into the main file and truncate it (agent/buffer/wal.ts says why). Never waits:
+ * while another connection (an export, `status`, the API's fresh build) reads, it is postponed to the
+ * next slot; postponing a big WAL is a warning.
+ */
+function walCheckpointJob(buffer: SqliteBuffer, log: Logger): void {
+  const walBytes = databaseFileSizes(buffer.path).walBytes;
+  if (buffer.checkpoint()) {
+    if (walBytes > WAL_SIZE_LIMIT_BYTES) log.info('WAL checkpointed and truncated', { path: `${buffer.path}-wal`, walBytesBefore: walBytes });
+  } else {
+    log[walBytes > WAL_WARN_BYTES ? 'warn' : 'debug']('WAL checkpoint postponed: another connection is reading', { path: `${buffer.path}-wal`, walBytes });
+  }
+}
+
 /** How often the Pi reads the cloud's meta to decide on fallback pushes. */
 export const FALLBACK_CHECK_EVERY_MS = 60_000;
 
@@ -124,10 +184,11 @@ async function startFallbackChecks(deviceId: string, bucket: string, buffer: Sql
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const { config, log } = options;
   mkdirSync(options.dataDir, { recursive: true });
-  // One connection for the buffer and the upload queue (the daemon's writes share its transactions).
-  const db = openDatabase(join(options.dataDir, 'sensorctl.db'));
-  const buffer = SqliteBuffer.openOn(db);
   const time = options.time ?? { clock: systemClock, timers: nodeMonotonicScheduler, timeZone: localTimeZone() };
+  // One connection for the buffer and the upload queue (the daemon's writes share its transactions).
+  // A damaged file is moved aside and a fresh one opened (sqlite/database-recovery.ts).
+  const { db, buffer, uploadQueue, recovered } = openAgentDatabase(join(options.dataDir, 'sensorctl.db'), () => time.clock.nowMs());
+  if (recovered) await continueAfterRecovery(recovered, buffer, options.dataDir, config.deviceId, log);
   // Every periodic job on the monotonic clock (wall-clock steps and DST never stall or burst them).
   const jobs = new JobScheduler({ ...time, log });
   let sampler: RunningSampler | undefined;
@@ -150,7 +211,6 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   };
   const queue = serialQueue();
   try {
-    const uploadQueue = SqliteUploadQueue.open(db);
     // The upload queue protects samples not yet uploaded from retention.
     buffer.addRetentionGuard(uploadQueue.pendingSamplesGuard());
     // One lock per window, shared with the API's refresh jobs, so a scheduled build and a refresh of
@@ -175,6 +235,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const firstBuild = Promise.all(WINDOW_NAMES.map(build)).then(() => log.info('snapshots built', { windows: WINDOW_NAMES.length }));
     for (const w of WINDOW_NAMES) jobs.every(`build ${w}`, WINDOWS[w].rebuildEveryMs, () => build(w));
     if (config.cloud?.bucket) await startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, jobs, log);
+    // After the builds in the queue, so the daemon's own reads never hold the WAL it truncates.
+    jobs.every('wal checkpoint', WAL_CHECKPOINT_EVERY_MS, () => queue(async () => walCheckpointJob(buffer, log)));
     jobs.every('retention', RETENTION_EVERY_MS, () => retentionJob(buffer, uploadQueue, Boolean(config.cloud), time.clock, log));
     const staleAfterMs = staleAfterMsFor((config.sensors.length ? config.sensors : [DEFAULT_SIMULATED]).map((s) => s.intervalMs));
     const health = () => samplingLiveness(sampler!.sampler.progress(), staleAfterMs, config.cloud ? uploadQueue.backlog().items : undefined);

@@ -5,9 +5,11 @@
  * and never printed.
  */
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openDatabase } from '../sqlite/sqlite-db.js';
+import { databaseFileSizes } from '../sqlite/database-files.js';
+import { corruptionMarkerPath, readCorruptionRecords } from '../sqlite/database-recovery.js';
 import { samplesPerYear, type CloudOutcome, type DoctorFacts, type NodeAccess } from '../agent/doctor/doctor.js';
 import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
 
@@ -76,10 +78,11 @@ function freeSpace(path: string): { path: string; freeBytes: number } | undefine
   }
 }
 
-function probeDatabase(path: string): { facts: DoctorFacts['database']; seriesBySensor: Map<string, number>; bytes: number } {
+function probeDatabase(path: string): { facts: DoctorFacts['database']; seriesBySensor: Map<string, number>; bytes: number; walBytes: number } {
   const seriesBySensor = new Map<string, number>();
-  if (!existsSync(path)) return { facts: undefined, seriesBySensor, bytes: 0 };
-  const bytes = [path, `${path}-wal`].reduce((n, p) => n + (existsSync(p) ? statSync(p).size : 0), 0);
+  if (!existsSync(path)) return { facts: undefined, seriesBySensor, bytes: 0, walBytes: 0 };
+  const { fileBytes, walBytes } = databaseFileSizes(path);
+  const bytes = fileBytes + walBytes;
   let db;
   try {
     db = openDatabase(path, { readonly: true });
@@ -91,9 +94,9 @@ function probeDatabase(path: string): { facts: DoctorFacts['database']; seriesBy
     } catch {
       /* no series table yet */
     }
-    return { facts: { path, quickCheck }, seriesBySensor, bytes };
+    return { facts: { path, quickCheck }, seriesBySensor, bytes, walBytes };
   } catch (err) {
-    return { facts: { path, error: (err as Error).message }, seriesBySensor, bytes };
+    return { facts: { path, error: (err as Error).message }, seriesBySensor, bytes, walBytes };
   } finally {
     db?.close();
   }
@@ -160,7 +163,8 @@ function probeSnapshots(dataDir: string): DoctorFacts['snapshotMetas'] {
 /** Gather every fact; slow probes (timedatectl, cloud) run concurrently. */
 export async function gatherFacts(input: ProbeInput): Promise<DoctorFacts> {
   const at = (p: string) => join(input.hwRoot, p);
-  const db = probeDatabase(join(input.dataDir, 'sensorctl.db'));
+  const dbPath = join(input.dataDir, 'sensorctl.db');
+  const db = probeDatabase(dbPath);
   const sensors = input.sensors.length ? input.sensors : [{ id: 'sim', type: 'simulated', intervalMs: DEFAULT_INTERVAL_MS }];
   let perYear = 0;
   for (const s of sensors) {
@@ -189,7 +193,10 @@ export async function gatherFacts(input: ProbeInput): Promise<DoctorFacts> {
     samplesPerYear: perYear,
     rateSource,
     dbBytes: db.bytes,
+    walBytes: db.walBytes,
     database: db.facts,
+    recoveries: readCorruptionRecords(dbPath),
+    recoveryMarker: corruptionMarkerPath(dbPath),
     cloud,
     snapshotMetas: probeSnapshots(input.dataDir),
   };

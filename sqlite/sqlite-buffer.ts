@@ -20,7 +20,7 @@ import type { Sample, SeriesInfo } from '../builder/types.js';
 import type { ChangeBatch, SampleSource } from '../builder/ports.js';
 import type { InsertResult, SampleBuffer, SeriesStats } from '../agent/buffer/ports.js';
 import { BufferError } from '../agent/buffer/errors.js';
-import { migrate, openDatabase, writeTransaction, type Db } from './sqlite-db.js';
+import { checkpointTruncate, migrate, openDatabase, writeTransaction, type Db } from './sqlite-db.js';
 
 /** Schema migrations of the buffer, applied in order once per database file. */
 export const BUFFER_MIGRATIONS: readonly string[] = [
@@ -236,6 +236,33 @@ export class SqliteBuffer implements SampleBuffer, SampleSource {
     });
   }
 
+  /**
+   * Read the newest row of every series and of the builder's journal: the right edge of each B-tree,
+   * where the pages written last are (the ones a power cut tears). Only for its error: SQLITE_CORRUPT
+   * when those pages are damaged (`sqlite/database-recovery.ts` moves the file aside then).
+   */
+  readNewestRows(): void {
+    const newest = this.db.prepare('SELECT ts_ms, value FROM samples WHERE series_pk = ? ORDER BY ts_ms DESC LIMIT 1');
+    for (const pk of this.seriesById.keys()) newest.get(pk);
+    this.db.prepare('SELECT * FROM builder_journal ORDER BY seq DESC LIMIT 1').get();
+    this.db.prepare('SELECT * FROM samples ORDER BY series_pk DESC, ts_ms DESC LIMIT 1').get();
+  }
+
+  /**
+   * Continue the builder's journal after `seq` (a fresh database after a recovery): the next sample
+   * gets a sequence number above `seq`, so a rollup state saved with a cursor of the old file
+   * (at most `seq`) folds exactly the samples stored since, and keeps the history it already holds.
+   * Does nothing when the journal is already past `seq`. The placeholder row names no series and is
+   * never returned by `readSince`.
+   */
+  continueJournalAfter(seq: number): void {
+    if (!Number.isSafeInteger(seq) || seq < 0) throw new BufferError(`continueJournalAfter: ${seq} is not a journal sequence number`);
+    writeTransaction(this.db, () => {
+      const max = (this.db.prepare('SELECT coalesce(max(seq), 0) AS s FROM builder_journal').get() as { s: number }).s;
+      if (max < seq) this.db.prepare('INSERT INTO builder_journal (seq, series_pk, ts_ms, value) VALUES (?, -1, 0, 0)').run(seq);
+    });
+  }
+
   /** Pages on the free list and the page size in bytes (`PRAGMA freelist_count`, `page_size`). */
   pageStats(): { pageSizeBytes: number; pageCount: number; freePages: number } {
     return {
@@ -247,11 +274,11 @@ export class SqliteBuffer implements SampleBuffer, SampleSource {
 
   /**
    * Copy the WAL back into the main file and truncate it (`PRAGMA wal_checkpoint(TRUNCATE)`), so
-   * `sizeBytes` measures the database itself. Returns false when a reader kept it from completing.
+   * `sizeBytes` measures the database itself. Returns false at once (no wait) when a reader or a
+   * writer on another connection kept it from completing.
    */
   checkpoint(): boolean {
-    const r = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
-    return r[0]?.busy === 0;
+    return checkpointTruncate(this.db);
   }
 
   newestTsMs(deviceId: string): number | undefined {
@@ -372,6 +399,9 @@ export class SqliteBuffer implements SampleBuffer, SampleSource {
     const after = cursor === undefined ? 0 : Number(cursor);
     const released = Number(this.getState(RELEASED_KEY) ?? 0);
     if (after < released) return { samples: [], cursor: cursor ?? '0', hasMore: false, cursorExpired: true };
+    // A cursor ahead of this file's journal came from another file (a damaged one moved aside, a
+    // restored backup): nothing after it would ever be read, so it is expired too.
+    if (after > Number(this.cursorOn(this.db))) return { samples: [], cursor: cursor ?? '0', hasMore: false, cursorExpired: true };
     const rows = this.db
       .prepare('SELECT seq, series_pk, ts_ms, value FROM builder_journal WHERE seq > ? ORDER BY seq LIMIT ?')
       .all(after, limit + 1) as Array<{ seq: number; series_pk: number; ts_ms: number; value: number }>;

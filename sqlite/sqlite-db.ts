@@ -11,6 +11,7 @@
  */
 import Database from 'better-sqlite3';
 import { BufferError } from '../agent/buffer/errors.js';
+import { WAL_SIZE_LIMIT_BYTES } from '../agent/buffer/wal.js';
 
 export type Db = Database.Database;
 
@@ -21,7 +22,8 @@ export const WRITE_ATTEMPTS = 8;
 
 /**
  * Open (creating if needed) a database file in WAL mode with `synchronous=NORMAL` (durable at
- * checkpoints; a power cut loses at most the last transactions, never integrity) and foreign keys on.
+ * checkpoints; a power cut loses at most the last transactions, never integrity), the WAL cut back to
+ * `WAL_SIZE_LIMIT_BYTES` whenever a checkpoint resets it (`journal_size_limit`) and foreign keys on.
  * `:memory:` is accepted for tests that need no file.
  */
 export function openDatabase(path: string, options: { readonly?: boolean } = {}): Db {
@@ -30,9 +32,26 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   }
   db.pragma('foreign_keys = ON');
   return db;
+}
+
+/**
+ * `PRAGMA wal_checkpoint(TRUNCATE)` without waiting: copy the WAL into the main file and truncate it
+ * to 0 bytes. The busy handler is off meanwhile, so an open reader or writer on another connection
+ * makes it return `false` at once (try again later) instead of blocking the event loop for
+ * `BUSY_TIMEOUT_MS`. True when the WAL was emptied.
+ */
+export function checkpointTruncate(db: Db): boolean {
+  db.pragma('busy_timeout = 0');
+  try {
+    const r = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+    return r[0]?.busy === 0;
+  } finally {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
 }
 
 function isBusy(err: unknown): boolean {

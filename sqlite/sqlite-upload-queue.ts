@@ -115,6 +115,15 @@ export class SqliteUploadQueue implements UploadLedger {
     return { name: 'upload', keepIfSql: SAMPLE_AWAITS_UPLOAD_SQL };
   }
 
+  /**
+   * Read the newest pending item (the right edge of the queue's B-tree and of its time index, the
+   * pages written last). Only for its error: SQLITE_CORRUPT when those pages are damaged.
+   */
+  readNewestRows(): void {
+    this.db.prepare('SELECT * FROM upload_pending ORDER BY device_id DESC, ts_ms DESC LIMIT 1').get();
+    this.db.prepare('SELECT ts_ms FROM upload_pending ORDER BY ts_ms DESC LIMIT 1').get();
+  }
+
   /** Whether sample inserts are enqueued (an uplink is configured). */
   isEnabled(): boolean {
     return this.getMarker('enabled') === '1';

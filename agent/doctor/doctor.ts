@@ -7,7 +7,7 @@
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 export interface CheckResult {
-  id: 'i2c' | 'gpio' | 'one-wire' | 'clock' | 'disk' | 'database' | 'cloud' | 'snapshots';
+  id: 'i2c' | 'gpio' | 'one-wire' | 'clock' | 'disk' | 'database' | 'wal' | 'cloud' | 'snapshots';
   title: string;
   status: CheckStatus;
   /** What was found, with numbers and units. */
@@ -15,6 +15,8 @@ export interface CheckResult {
   /** What to do about a warn/fail; absent when ok. */
   fix?: string;
 }
+
+import { WAL_FAIL_BYTES, WAL_WARN_BYTES, walVerdict } from '../buffer/wal.js';
 
 /** Bytes one stored sample costs on disk, estimate (row + index + journal share). */
 export const BYTES_PER_SAMPLE = 40;
@@ -47,8 +49,14 @@ export interface DoctorFacts {
   rateSource: string;
   /** Bytes already in the database (0 when none). */
   dbBytes: number;
+  /** Bytes of the write-ahead log `<db>-wal` (0 when absent). */
+  walBytes: number;
   /** `PRAGMA quick_check` rows, or `undefined` when there is no database file; `error` when it would not open. */
   database: { path: string; quickCheck?: string[]; error?: string } | undefined;
+  /** Damaged databases the agent moved aside (its marker next to the file), oldest first. */
+  recoveries: Array<{ detectedAt: string; reason: string; movedTo: string }>;
+  /** The marker file listing them. */
+  recoveryMarker: string;
   /** Cloud check, when `cloud` is configured. */
   cloud: { table: string; region: string; outcome: CloudOutcome; message: string } | undefined;
   /** Meta files under <dataDir>/snapshots/<device>/. */
@@ -113,11 +121,32 @@ function database(facts: DoctorFacts): CheckResult {
   if (!facts.database) return { id: 'database', title, status: 'skip', detail: 'no database yet (sensorctl run creates it)' };
   const { path, quickCheck, error } = facts.database;
   if (error) return { id: 'database', title, status: 'fail', detail: `${path}: ${error}`, fix: 'check file permissions; restore from backup if the file is damaged' };
-  if (quickCheck && quickCheck.length === 1 && quickCheck[0] === 'ok') return { id: 'database', title, status: 'ok', detail: `${path}: quick_check ok (${formatBytes(facts.dbBytes)})` };
+  if (quickCheck && quickCheck.length === 1 && quickCheck[0] === 'ok') {
+    const detail = `${path}: quick_check ok (${formatBytes(facts.dbBytes)})`;
+    const last = facts.recoveries.at(-1);
+    if (!last) return { id: 'database', title, status: 'ok', detail };
+    return {
+      id: 'database', title, status: 'warn',
+      detail: `${detail}; ${facts.recoveries.length} damaged database(s) moved aside, the last at ${last.detectedAt} (${last.reason}) to ${last.movedTo}`,
+      fix: `samples before then are in the moved file: sqlite3 ${last.movedTo} ".recover" | sqlite3 recovered.db; once dealt with, delete ${facts.recoveryMarker}`,
+    };
+  }
   return {
     id: 'database', title, status: 'fail',
     detail: `${path}: quick_check reported ${quickCheck?.length ?? 0} problem(s): ${(quickCheck ?? []).slice(0, 3).join('; ')}`,
     fix: 'stop the service, copy the file aside, then try: sqlite3 sensorctl.db ".recover" | sqlite3 recovered.db',
+  };
+}
+
+function wal(facts: DoctorFacts): CheckResult {
+  const title = 'Write-ahead log size';
+  if (!facts.database) return { id: 'wal', title, status: 'skip', detail: 'no database yet' };
+  const status = walVerdict(facts.walBytes);
+  const detail = `${facts.database.path}-wal: ${formatBytes(facts.walBytes)} (warn above ${formatBytes(WAL_WARN_BYTES)}, fail above ${formatBytes(WAL_FAIL_BYTES)})`;
+  if (status === 'ok') return { id: 'wal', title, status, detail };
+  return {
+    id: 'wal', title, status, detail,
+    fix: 'a long-running reader (an export, another sensorctl) keeps SQLite from truncating it: end it; the service then truncates the WAL within 15 min (journalctl -u sensorctl | grep WAL)',
   };
 }
 
@@ -172,6 +201,7 @@ export function evaluate(facts: DoctorFacts): CheckResult[] {
     clock(facts),
     disk(facts),
     database(facts),
+    wal(facts),
     cloud(facts),
     snapshots(facts),
   ];

@@ -1,12 +1,16 @@
 /**
  * `sensorctl status [--json] [--device D]`: what the buffer holds (per series: count, first/last
- * sample), the database size on disk, each snapshot's age and staleness (from its meta), each
+ * sample), the database size on disk and its write-ahead log, each snapshot's age and staleness (from its meta), each
  * sensor's state and error counts, the clock guard, and the upload backlog.
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { openDatabase } from '../../sqlite/sqlite-db.js';
+import { databaseFileSizes } from '../../sqlite/database-files.js';
+import { readCorruptionRecords, type CorruptionRecord } from '../../sqlite/database-recovery.js';
+import { WAL_WARN_BYTES, walVerdict } from '../../agent/buffer/wal.js';
+import { formatBytes } from '../../agent/doctor/doctor.js';
 import type { SeriesStats } from '../../agent/buffer/ports.js';
 import { formatSensorStatuses, readClockStatus, readSensorStatuses, type SensorStatus } from '../../agent/sampling/sensor-status.js';
 import { formatUploadStatus, uploadStatus, type UploadStatus } from '../../pi/upload-service.js';
@@ -22,6 +26,8 @@ export interface StatusReport {
   /** False when no database file exists yet (nothing sampled or imported). */
   hasDatabase: boolean;
   dbSizeBytes: number;
+  /** Bytes of the write-ahead log (`<dbPath>-wal`) before this command opened the file; 0 when absent. */
+  walBytes: number;
   /** Bytes on disk per stored sample (main file + WAL), undefined when empty. */
   bytesPerSample?: number;
   series: Array<SeriesStats & { firstAt?: string; lastAt?: string }>;
@@ -29,6 +35,8 @@ export interface StatusReport {
   sensors: SensorStatus[];
   clock?: ReturnType<typeof readClockStatus>;
   upload?: UploadStatus;
+  /** Damaged databases the agent moved aside (from `<dbPath>.corrupt.json`), oldest first; empty when none. */
+  recoveries: CorruptionRecord[];
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -37,7 +45,10 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date
 export async function collectStatus(globals: GlobalOptions, deviceId: string): Promise<StatusReport> {
   const path = dbPath(globals);
   const snapshots = await collectSnapshots(globals.dataDir, deviceId, Date.now());
-  if (!existsSync(path)) return { deviceId, dbPath: path, hasDatabase: false, dbSizeBytes: 0, series: [], snapshots, sensors: [] };
+  const recoveries = readCorruptionRecords(path);
+  if (!existsSync(path)) return { deviceId, dbPath: path, hasDatabase: false, dbSizeBytes: 0, walBytes: 0, series: [], snapshots, sensors: [], recoveries };
+  // Measured before opening: the last connection to close checkpoints and removes the WAL.
+  const { walBytes } = databaseFileSizes(path);
   const db = openDatabase(path);
   const buffer = SqliteBuffer.openOn(db);
   try {
@@ -45,8 +56,8 @@ export async function collectStatus(globals: GlobalOptions, deviceId: string): P
     const dbSizeBytes = buffer.sizeBytes();
     const total = series.reduce((a, s) => a + s.count, 0);
     return {
-      deviceId, dbPath: path, hasDatabase: true, dbSizeBytes, bytesPerSample: total ? dbSizeBytes / total : undefined, series, snapshots,
-      sensors: readSensorStatuses(buffer), clock: readClockStatus(buffer), upload: uploadStatus(db, deviceId),
+      deviceId, dbPath: path, hasDatabase: true, dbSizeBytes, walBytes, bytesPerSample: total ? dbSizeBytes / total : undefined, series, snapshots,
+      sensors: readSensorStatuses(buffer), clock: readClockStatus(buffer), upload: uploadStatus(db, deviceId), recoveries,
     };
   } finally {
     buffer.close();
@@ -87,6 +98,11 @@ export function formatStatus(report: StatusReport): string {
     lines.push(...table(rows, [4]));
     if (report.series.length === 0) lines.push('(no series yet)');
     lines.push(`Database ${report.dbPath}: ${(report.dbSizeBytes / 1e6).toFixed(1)} MB${report.bytesPerSample ? `, ${report.bytesPerSample.toFixed(1)} bytes/sample` : ''}`);
+    const wal = walVerdict(report.walBytes);
+    lines.push(`  write-ahead log: ${formatBytes(report.walBytes)}${wal === 'ok' ? '' : ` (over ${formatBytes(WAL_WARN_BYTES)}: a long reader or failing checkpoints; see sensorctl doctor)`}`);
+  }
+  for (const r of report.recoveries ?? []) {
+    lines.push(`DATABASE DAMAGED (${r.reason}), found ${r.detectedAt} at ${r.phase === 'open' ? 'start' : 'run time'}: moved to ${r.movedTo}; sampling went on in a fresh database`);
   }
   lines.push(`Snapshots of ${report.deviceId}:`, ...formatSnapshots(report.snapshots));
   if (report.sensors.length) lines.push('Sensors:', ...formatSensorStatuses(report.sensors).map((l) => '  ' + l));

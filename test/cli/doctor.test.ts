@@ -58,7 +58,7 @@ const run = suite('sensorctl doctor');
 
 run('on this machine: reports every check without crashing; missing hardware is a warning, not a failure', async () => {
   const r = await doctor(temp('host'));
-  assert.equal(Object.keys(r.checks), ['i2c', 'gpio', 'one-wire', 'clock', 'disk', 'database', 'cloud', 'snapshots'], r.stderr);
+  assert.equal(Object.keys(r.checks), ['i2c', 'gpio', 'one-wire', 'clock', 'disk', 'database', 'wal', 'cloud', 'snapshots'], r.stderr);
   for (const c of Object.values(r.checks)) assert.ok(['ok', 'warn', 'skip'].includes(c.status), `${c.id}: ${c.status} ${c.detail}`);
   assert.is(r.code, 0);
 });

@@ -97,3 +97,29 @@ guard('rejects a condition that does not compile and keeps the previous guards',
   b.close();
 });
 guard.run();
+
+const fresh2 = suite('SqliteBuffer after a recovery: a fresh file and cursors of the old one');
+
+fresh2('issue 12: a cursor ahead of the journal (from a file moved aside) is expired, not silently stuck', async () => {
+  const b = fresh();
+  b.defineSeries([T]);
+  b.insert('pi-1', ramp(3));
+  const batch = await b.readSince('pi-1', '5000', 100);
+  assert.equal([batch.cursorExpired, batch.samples.length], [true, 0]);
+  b.close();
+});
+
+fresh2('issue 12: continueJournalAfter(seq): the samples stored next are exactly what readSince(seq) returns', async () => {
+  const b = fresh();
+  b.defineSeries([T]);
+  b.continueJournalAfter(5000);
+  b.continueJournalAfter(10); // behind the journal: nothing to do
+  b.insert('pi-1', ramp(3, 1_000));
+  const batch = await b.readSince('pi-1', '5000', 100);
+  assert.equal(batch.samples.map((s) => s.tsMs), [1_000, 2_000, 3_000]);
+  assert.equal([batch.cursor, batch.cursorExpired], ['5003', false]);
+  assert.throws(() => b.continueJournalAfter(-1), /-1 is not a journal sequence number/);
+  b.close();
+});
+
+fresh2.run();

@@ -7,7 +7,7 @@ function facts(over: Partial<DoctorFacts> = {}): DoctorFacts {
   return {
     nowMs: NOW, i2cDevices: [], needs: { i2c: false, gpio: false, oneWire: false }, gpioSysfs: undefined, gpioChips: [],
     oneWireDevices: undefined, ntpSynchronized: true, timesyncFlag: false, disk: { path: '/var/lib/sensorctl', freeBytes: 10 * 2 ** 30 },
-    samplesPerYear: samplesPerYear(4, 10_000), rateSource: 'test', dbBytes: 0, database: undefined, cloud: undefined, snapshotMetas: [], ...over,
+    samplesPerYear: samplesPerYear(4, 10_000), rateSource: 'test', dbBytes: 0, walBytes: 0, database: undefined, recoveries: [], recoveryMarker: '/var/lib/sensorctl/sensorctl.db.corrupt.json', cloud: undefined, snapshotMetas: [], ...over,
   };
 }
 const byId = (f: DoctorFacts) => Object.fromEntries(evaluate(f).map((r) => [r.id, r]));
@@ -20,6 +20,19 @@ rates('4 series every 10 s make 12,614,400 samples a year (365 d)', () => {
 rates.run();
 
 const ev = suite('evaluate');
+
+ev('issue 12: the WAL size is checked: ok up to 16 MiB, warn above, fail above 128 MiB (the 161 MiB seen); skipped without a database', () => {
+  const MiB = 2 ** 20;
+  const database = { path: '/var/lib/sensorctl/sensorctl.db', quickCheck: ['ok'] };
+  assert.is(byId(facts()).wal.status, 'skip');
+  assert.is(byId(facts({ database, walBytes: 4 * MiB })).wal.status, 'ok');
+  const warn = byId(facts({ database, walBytes: 40 * MiB })).wal;
+  assert.is(warn.status, 'warn');
+  assert.is(warn.detail, '/var/lib/sensorctl/sensorctl.db-wal: 40.0 MiB (warn above 16.0 MiB, fail above 128.0 MiB)');
+  const fail = byId(facts({ database, walBytes: 161 * MiB }));
+  assert.is(fail.wal.status, 'fail');
+  assert.not.ok(isHealthy(evaluate(facts({ database, walBytes: 161 * MiB }))));
+});
 
 ev('missing hardware is a warning, unless a configured sensor needs it (then a failure)', () => {
   assert.is(byId(facts()).i2c.status, 'warn');

@@ -12,7 +12,9 @@ import { devicePrefix, metaKey } from '../../../builder/constants.js';
 import { FsObjectStore } from '../../../platform/fs-object-store.js';
 import { runBuild } from '../../../builder/run-build.js';
 import type { Logger } from '../../../builder/ports.js';
-import { collectSnapshots, formatStatus, type StatusReport } from '../../../cli/commands/status.js';
+import { collectSnapshots, collectStatus, formatStatus, type StatusReport } from '../../../cli/commands/status.js';
+import { databaseFileSizes } from '../../../sqlite/database-files.js';
+import { formatBytes } from '../../../agent/doctor/doctor.js';
 import { silentLog as quiet } from '../../../builder/ports.js';
 
 const T0 = Date.parse('2026-11-30T12:00:00Z');
@@ -46,7 +48,7 @@ snaps('marks a snapshot stale when its meta says so, or when expiresAt has passe
   assert.equal([oneHour.isStale, oneHour.consecutiveFailures, oneHour.lastError], [true, 3, 'disk full']);
   const later = await collectSnapshots(dir, 'pi', T0 + 3 * 86_400_000);
   assert.ok(later.every((x) => x.isStale), 'every expiresAt passed three days later');
-  const text = formatStatus({ deviceId: 'pi', dbPath: 'x', hasDatabase: false, dbSizeBytes: 0, series: [], snapshots: s, sensors: [] } as StatusReport);
+  const text = formatStatus({ deviceId: 'pi', dbPath: 'x', hasDatabase: false, dbSizeBytes: 0, walBytes: 0, series: [], snapshots: s, sensors: [], recoveries: [] } as StatusReport);
   assert.match(text, /1h\s+built 20 s ago, STALE: 100 \(3 failures: disk full\)/);
   assert.match(text, /12m\s+built 20 s ago, fresh/);
 });
@@ -54,8 +56,30 @@ snaps('marks a snapshot stale when its meta says so, or when expiresAt has passe
 snaps('says "not built yet" for a device without snapshots', async () => {
   const s = await collectSnapshots(dir, 'other', T0);
   assert.ok(s.every((x) => !x.isBuilt));
-  const text = formatStatus({ deviceId: 'other', dbPath: 'x', hasDatabase: false, dbSizeBytes: 0, series: [], snapshots: s, sensors: [] });
+  const text = formatStatus({ deviceId: 'other', dbPath: 'x', hasDatabase: false, dbSizeBytes: 0, walBytes: 0, series: [], snapshots: s, sensors: [], recoveries: [] });
   assert.match(text, /Snapshots of other:\n\s+1h\s+not built yet/);
 });
 
 snaps.run();
+
+const wal = suite('status: the write-ahead log');
+
+wal('issue 12: reports the WAL size measured before it opens the file (text and --json), while another connection holds it', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'status-wal-'));
+  const buffer = SqliteBuffer.open(join(d, 'sensorctl.db')); // the daemon's connection, kept open
+  try {
+    buffer.defineSeries([{ deviceId: 'pi', seriesId: 't', sensorId: 's', metric: 'tempC', unit: '°C', kind: 'gauge' }]);
+    buffer.insert('pi', Array.from({ length: 20_000 }, (_, i) => ({ seriesId: 't', tsMs: T0 + i * 1000, value: i })));
+    const before = databaseFileSizes(join(d, 'sensorctl.db')).walBytes;
+    assert.ok(before > 100_000, `the insert is in the WAL (${before} B)`);
+    const r = await collectStatus({ dataDir: d, configPath: undefined, json: true, log: quiet }, 'pi');
+    assert.is(r.walBytes, before);
+    assert.match(formatStatus(r), new RegExp(`  write-ahead log: ${formatBytes(before).replace('.', '\\.')}\n`));
+    assert.match(formatStatus({ ...r, walBytes: 40 * 2 ** 20 }), /write-ahead log: 40\.0 MiB \(over 16\.0 MiB: a long reader or failing checkpoints; see sensorctl doctor\)/);
+  } finally {
+    buffer.close();
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+wal.run();
