@@ -128,6 +128,35 @@ cli('issue 12: table create on an existing table with tsMs as S fails naming bot
   assert.equal(queueCounts(), { pending: expected, leased: 0, rejected: 0 }, 'nothing moved to upload_rejected, nothing left leased');
 });
 
+cli('issue 12: push that finds items leased by a killed run says so and exits 1; --wait-for-leases waits and pushes them', async () => {
+  const pending = queueCounts().pending; // left pending by the test above
+  assert.ok(pending > 0);
+  const leaseUntil = (untilMs: number) => {
+    const db = openDatabase(join(dir, 'sensorctl.db'));
+    try {
+      db.prepare("UPDATE upload_pending SET lease_id = 'killed-run', lease_until_ms = ?").run(untilMs); // what a SIGKILLed push leaves
+    } finally {
+      db.close();
+    }
+  };
+  const untilMs = Date.now() + 10 * 60_000;
+  leaseUntil(untilMs);
+  const r = await sensorctl('push');
+  assert.is(r.code, 1, r.stdout);
+  assert.match(r.stdout, `stopped early: ${pending} items leased by another push until ${new Date(untilMs).toISOString()}`);
+  assert.match(r.stdout, `0 items written, 0 retried, 0 unprocessed, 0 rejected, ${pending} remaining`);
+  const json = JSON.parse((await sensorctl('--json', 'push')).stdout);
+  assert.equal([json.leasedItems, json.leasedUntil], [pending, new Date(untilMs).toISOString()]);
+
+  leaseUntil(Date.now() + 1_500);
+  const waited = await sensorctl('push', '--wait-for-leases');
+  assert.is(waited.code, 0, waited.stdout + waited.stderr);
+  assert.match(waited.stderr, `${pending} items leased by another push until`);
+  assert.match(waited.stdout, `${pending} items written, 0 retried, 0 unprocessed, 0 rejected, 0 remaining`);
+  assert.equal(queueCounts(), { pending: 0, leased: 0, rejected: 0 });
+  assert.is(diffItems(storedItems(Date.UTC(2019, 8, 1, 12)), await dynamoItems(dyn.client, 'cli-samples', DEVICE_ID)), undefined);
+});
+
 /** Instants stored in the CLI's database from `fromMs` on. */
 function storedItems(fromMs: number) {
   const db = openDatabase(join(dir, 'sensorctl.db'));
