@@ -52,6 +52,13 @@ export const FATAL_ERRORS = [
   'ExpiredTokenException',
   'CredentialsProviderError',
 ];
+/**
+ * ValidationException messages that mean the table's key schema is not ours (a table made by hand
+ * with `tsMs` as S, say): DynamoDB says "Type mismatch for key …", dynalite "The provided key element
+ * does not match the schema" (the encoder always writes both keys, so only the table can be wrong).
+ * Fatal, not a bad item: every item would be refused.
+ */
+const KEY_SCHEMA_MISMATCH = /type mismatch for key|key element does not match the schema/i;
 /** Node network error codes treated as transient. */
 const NETWORK_CODES = ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED'];
 
@@ -71,6 +78,9 @@ export function translateError(table: string, err: unknown): UploadError {
   const message = redactCredentials(e?.message ?? String(err));
   if (THROTTLING_ERRORS.includes(name)) return new TransientUploadError(table, name, message, { cause: err });
   if (FATAL_ERRORS.includes(name)) return new FatalUploadError(table, name, message, { cause: err });
+  if (name === 'ValidationException' && KEY_SCHEMA_MISMATCH.test(message)) {
+    return new FatalUploadError(table, 'KeySchemaMismatch', `${message}: the table's key schema is not ${expectedKeySchema()}; check it with \`sensorctl table describe --table ${table}\` (items stay pending)`, { cause: err });
+  }
   if (name === 'ValidationException' || name === 'SerializationException') return new PermanentUploadError(table, name, message, { cause: err });
   if ((status !== undefined && status >= 500) || e?.$fault === 'server') return new TransientUploadError(table, name, message, { cause: err });
   if ((netCode && NETWORK_CODES.includes(netCode)) || ['TimeoutError', 'RequestTimeout', 'AbortError'].includes(name) || status === undefined) {
@@ -122,6 +132,17 @@ export class DynamoDbSink implements ItemSink<Item> {
   }
 }
 
+/** The key schema the samples table must have, as `table describe` spells keys: `deviceId (S, HASH), tsMs (N, RANGE)`. */
+export function expectedKeySchema(): string {
+  const types = new Map<string, string>(TABLE_DEFINITION.AttributeDefinitions.map((a) => [a.AttributeName, a.AttributeType]));
+  return TABLE_DEFINITION.KeySchema.map((k) => `${k.AttributeName} (${types.get(k.AttributeName)}, ${k.KeyType})`).join(', ');
+}
+
+/** `keySchema` of a `TableDescription` in the same words as `expectedKeySchema`. */
+export function keySchemaText(keySchema: TableDescription['keySchema']): string {
+  return keySchema.map((k) => `${k.attribute} (${k.attributeType ?? '?'}, ${k.keyType})`).join(', ');
+}
+
 /** What `sensorctl table describe` shows. */
 export interface TableDescription {
   table: string;
@@ -157,7 +178,8 @@ export async function describeTable(client: DynamoDBClient, table: string): Prom
 /**
  * Create the samples table (on-demand, TTL off: TTL is off unless enabled) unless it exists, then
  * wait until it is ACTIVE. Idempotent. @returns whether it was created now.
- * @throws {FatalUploadError} when an existing table has a different key schema.
+ * @throws {FatalUploadError} (code `KeySchemaMismatch`) when an existing table has other key
+ * attributes, key types or attribute types (`tsMs` as S): nothing could be uploaded into it.
  */
 export async function createTable(client: DynamoDBClient, table: string, maxWaitS = 120): Promise<{ created: boolean; description: TableDescription }> {
   let created = false;
@@ -170,9 +192,11 @@ export async function createTable(client: DynamoDBClient, table: string, maxWait
       if ((err as { name?: string }).name !== 'ResourceInUseException') throw translateError(table, err);
     }
   } else {
-    const want = TABLE_DEFINITION.KeySchema.map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
-    const got = existing.keySchema.map((k) => `${k.attribute}:${k.keyType}`).join(',');
-    if (want !== got) throw new FatalUploadError(table, 'KeySchemaMismatch', `table key schema is ${got}, expected ${want} (${SORT_KEY} as N)`);
+    const want = expectedKeySchema();
+    const got = keySchemaText(existing.keySchema);
+    if (want !== got) {
+      throw new FatalUploadError(table, 'KeySchemaMismatch', `the existing table's key schema is ${got}, expected ${want}; the uploader cannot write into it: delete it or choose another --table`);
+    }
   }
   try {
     await waitUntilTableExists({ client, maxWaitTime: maxWaitS, minDelay: 1, maxDelay: 5 }, { TableName: table });

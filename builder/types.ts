@@ -19,7 +19,15 @@ export interface SeriesInfo {
   readonly kind: SeriesKind;
 }
 
-/** One raw reading: `tsMs` is integer epoch milliseconds UTC, `value` a finite number in the series' unit. */
+/**
+ * The earliest time a sample may carry: 2000-01-01T00:00:00Z, epoch ms. A stamp before it is a clock
+ * that was never set (a Pi without RTC boots at 1970) or a broken log, never a reading; and tsMs 0 is
+ * the key of the device's catalogue item in the cloud table. The importer and the sampler's clock
+ * guard refuse anything older.
+ */
+export const MIN_SAMPLE_TS_MS = 946_684_800_000;
+
+/** One raw reading: `tsMs` is integer epoch milliseconds UTC (at least `MIN_SAMPLE_TS_MS`), `value` a finite number in the series' unit. */
 export interface Sample {
   readonly seriesId: string;
   readonly tsMs: number;

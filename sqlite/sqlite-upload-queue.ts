@@ -228,6 +228,16 @@ export class SqliteUploadQueue implements UploadLedger {
     return { items: r.n, oldestTsMs: r.oldest ?? undefined, leased: r.leased };
   }
 
+  heldLeases(nowMs: number, options: { sinceTsMs?: number; deviceId?: string } = {}): { items: number; untilMs?: number } {
+    const r = this.db
+      .prepare(
+        `SELECT count(*) AS n, max(lease_until_ms) AS until FROM upload_pending
+         WHERE lease_until_ms > ? AND ts_ms >= ? AND (? IS NULL OR device_id = ?)`,
+      )
+      .get(nowMs, options.sinceTsMs ?? -Number.MAX_SAFE_INTEGER, options.deviceId ?? null, options.deviceId ?? null) as { n: number; until: number | null };
+    return { items: r.n, untilMs: r.until ?? undefined };
+  }
+
   /** Sample rows behind the pending items (status shows rows and items). */
   backlogRows(deviceId?: string): number {
     return (

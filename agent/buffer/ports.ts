@@ -75,4 +75,10 @@ export interface UploadQueue {
   /** Give leased items back (attempts ran out); they stay pending for the next run. */
   release(leaseId: string, items: ReadonlyArray<Pick<UploadItem, 'deviceId' | 'tsMs'>>): void;
   backlog(deviceId?: string): Backlog;
+  /**
+   * Items (of `deviceId`, from `sinceTsMs`) whose lease is still held at `nowMs` (epoch ms): another
+   * uploader is sending them, or a killed one left them until its lease expires. `untilMs` is when the
+   * last of those leases expires (epoch ms); absent when none is held.
+   */
+  heldLeases(nowMs: number, options?: { sinceTsMs?: number; deviceId?: string }): { items: number; untilMs?: number };
 }

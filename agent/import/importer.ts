@@ -4,7 +4,7 @@
  * dropped; faults are counted with their first locations; only the caller's I/O can fail the import.
  * Pure: no node:* imports, no clock (the caller passes `offsetMs` for `--rebase-to-now`).
  */
-import type { Sample, SeriesInfo } from '../../builder/types.js';
+import { MIN_SAMPLE_TS_MS, type Sample, type SeriesInfo } from '../../builder/types.js';
 import type { InsertResult } from '../buffer/ports.js';
 import { METRICS } from '../../builder/metrics.js';
 import { parseNumber, planFile, PlanError, splitLine, type FilePlan, type ImportOptions } from './plan.js';
@@ -152,8 +152,13 @@ export class ImportSession {
       for (const p of profiles) p.fault('malformed', index, lineNo, `timestamp ${JSON.stringify(fields[plan.tsIndex])} is not ${plan.tsStyle}`);
       return;
     }
-    f.readableRows++;
     const tsMs = parsed + this.offsetMs;
+    if (tsMs < MIN_SAMPLE_TS_MS) {
+      f.malformedRows++;
+      for (const p of profiles) p.fault('malformed', index, lineNo, `timestamp ${JSON.stringify(fields[plan.tsIndex])} is ${isoOrMs(tsMs)}, before ${new Date(MIN_SAMPLE_TS_MS).toISOString()} (the earliest time a sample may carry)`);
+      return;
+    }
+    f.readableRows++;
     plan.columns.forEach((c, i) => this.value(profiles[i], c, fields[c.index], tsMs, index, lineNo));
   }
 
@@ -207,4 +212,10 @@ export class ImportSession {
       offsetMs: this.offsetMs, rowsRead: this.rowsRead, stored: series.reduce((a, s) => a + s.stored, 0), series,
     };
   }
+}
+
+/** `tsMs` as ISO 8601, or as a number when no date can show it. */
+function isoOrMs(tsMs: number): string {
+  const d = new Date(tsMs);
+  return Number.isNaN(d.getTime()) ? `${tsMs} ms` : d.toISOString();
 }

@@ -8,11 +8,12 @@
  * Untrusted: samples are held with their monotonic time (bounded), and restamped from the monotonic
  * clock once the clock is trusted: tsMs = monoAtRead + (wallNow − monoNow). A restamped sample that
  * would still be at or before the floor is discarded with a log line. Nothing is ever stamped with
- * an untrusted time, and no sample older than the newest stored one is handed out. At shutdown
+ * an untrusted time, no sample older than the newest stored one is handed out, and no sample before
+ * `MIN_SAMPLE_TS_MS` (2000-01-01) whatever the build date says. At shutdown
  * `drain` hands out what is still held (clock trusted by then) or counts and logs it as discarded.
  */
 import type { Logger } from '../../builder/ports.js';
-import type { Sample } from '../../builder/types.js';
+import { MIN_SAMPLE_TS_MS, type Sample } from '../../builder/types.js';
 
 export interface ClockGuardOptions {
   /** Epoch ms of the build (`BUILD_DATE_MS`). */
@@ -50,7 +51,7 @@ export class ClockGuard {
   private restamped = 0;
 
   constructor(private readonly options: ClockGuardOptions) {
-    this.floorMs = Math.max(options.buildDateMs, options.newestStoredMs ?? -Infinity);
+    this.floorMs = Math.max(MIN_SAMPLE_TS_MS, options.buildDateMs, options.newestStoredMs ?? -Infinity);
   }
 
   status(): ClockGuardStatus {
@@ -141,7 +142,9 @@ export class ClockGuard {
       if (this.trusted === false) this.options.log.info('system clock is trustworthy again', { now: iso(wallMs) });
       return;
     }
-    const why = this.options.isSynchronized && wallMs >= this.floorMs ? 'not synchronized yet' : `${iso(wallMs)} is before ${iso(this.floorMs)} (build date or newest stored sample; clock not set or jumped backwards)`;
+    const why = this.options.isSynchronized && wallMs >= this.floorMs ? 'not synchronized yet'
+      : wallMs < MIN_SAMPLE_TS_MS ? `${iso(wallMs)} is before ${iso(MIN_SAMPLE_TS_MS)}, the earliest time a sample may carry (clock never set)`
+        : `${iso(wallMs)} is before ${iso(this.floorMs)} (build date or newest stored sample; clock not set or jumped backwards)`;
     this.options.log.warn(`system clock untrusted: ${why}; holding samples until it is`, { now: iso(wallMs) });
   }
 }

@@ -2,7 +2,9 @@
  * `sensorctl push [--since ISO] [--dry-run] [--table T] [--device D]`: upload pending samples to
  * DynamoDB now, with progress lines on stderr and a summary (items written, retried, rejected,
  * remaining backlog); `--json` prints the summary as JSON. Exit 0 when everything pending was
- * written, 1 when items remain after a failure, 2 for usage errors.
+ * written, 1 when items remain after a failure or are leased by another push (a running one, or one
+ * killed before its lease ran out: "N items leased by another push until <time>"; `--wait-for-leases`
+ * waits for those leases and pushes the items), 2 for usage errors.
  *
  * `--since` also enqueues the samples already stored from that time: use it once after configuring
  * an uplink on a database that already holds samples (only samples stored while the queue is enabled
@@ -23,6 +25,7 @@ interface PushOptions {
   dryRun?: boolean;
   table?: string;
   device?: string;
+  waitForLeases?: boolean;
 }
 
 /** Parse `--since`: an ISO 8601 date or date-time; returns epoch ms. @throws {UsageError} */
@@ -40,6 +43,7 @@ export function register(program: Command): void {
     .option('--dry-run', 'show what would be uploaded; change nothing, send nothing')
     .option('--table <name>', 'DynamoDB table (default: config cloud.table)')
     .option('--device <id>', 'device whose samples to push (default: config deviceId)')
+    .option('--wait-for-leases', 'when items are leased by another push (running, or killed before its lease ran out), wait for the leases and push them too')
     .addHelpText('after', `
 Needs a "cloud" section in the config (or --table) and AWS credentials from the SDK's chain.
 
@@ -64,7 +68,20 @@ Examples:
             const added = service.queue.enqueueSince(sinceMs, deviceId);
             g.log.info('enqueued stored samples', { since: new Date(sinceMs).toISOString(), items: added });
           }
-          const total = pushAll(await drain(service, deviceId, sinceMs, (line) => g.log.info(line)));
+          const runs = await drain(service, deviceId, sinceMs, (line) => g.log.info(line));
+          let held = heldBy(service, deviceId, sinceMs, runs);
+          while (held && opts.waitForLeases) {
+            g.log.info(`${held.items} items leased by another push until ${new Date(held.untilMs).toISOString()}: waiting (--wait-for-leases)`);
+            await new Promise((resolve) => setTimeout(resolve, Math.max(0, held!.untilMs - Date.now()) + 100));
+            runs.push(...(await drain(service, deviceId, sinceMs, (line) => g.log.info(line))));
+            held = heldBy(service, deviceId, sinceMs, runs);
+          }
+          const total: Totals = pushAll(runs);
+          if (held) {
+            total.leasedItems = held.items;
+            total.leasedUntil = new Date(held.untilMs).toISOString();
+            total.stoppedBy ??= `${held.items} items leased by another push until ${total.leasedUntil} (one running now, or killed before its lease ran out); run again after that time, or pass --wait-for-leases`;
+          }
           output(g, { table: service.table, deviceId, ...total }, () => summaryText(service.table, total));
           if (total.stoppedBy) process.exitCode = 1;
         } finally {
@@ -76,7 +93,17 @@ Examples:
     });
 }
 
-type Totals = Omit<RunSummary, 'remaining'> & { remainingItems: number; oldestPending?: string };
+type Totals = Omit<RunSummary, 'remaining'> & { remainingItems: number; oldestPending?: string; leasedItems?: number; leasedUntil?: string };
+
+/**
+ * Items this push could not take because another uploader holds their lease at the end of `runs`
+ * (and the last run did not stop for its own fault); undefined when none is held.
+ */
+function heldBy(service: ReturnType<typeof createUploadService>, deviceId: string, sinceMs: number | undefined, runs: RunSummary[]): { items: number; untilMs: number } | undefined {
+  if (runs[runs.length - 1]?.stoppedBy) return undefined;
+  const held = service.queue.heldLeases(Date.now(), { deviceId, sinceTsMs: sinceMs });
+  return held.items > 0 && held.untilMs !== undefined ? { items: held.items, untilMs: held.untilMs } : undefined;
+}
 
 async function drain(service: ReturnType<typeof createUploadService>, deviceId: string, sinceMs: number | undefined, progress: (line: string) => void): Promise<RunSummary[]> {
   const runs: RunSummary[] = [];

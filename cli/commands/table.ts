@@ -1,19 +1,20 @@
 /**
  * `sensorctl table create [--table T]`: create the samples table (on-demand PAY_PER_REQUEST, TTL off,
- * partition key `deviceId` S, sort key `tsMs` N) unless it exists, and wait until it is ACTIVE.
+ * partition key `deviceId` S, sort key `tsMs` N) unless it exists, and wait until it is ACTIVE; an
+ * existing table with another key schema (`tsMs` as S) fails (exit 1) naming both schemas.
  * `sensorctl table describe [--table T]`: show its status and key schema. The table name comes from
  * `--table`, else config `cloud.table`, else `sensor-samples`. The endpoint follows
  * `AWS_ENDPOINT_URL_DYNAMODB` (e.g. `http://127.0.0.1:8000` for an emulator).
  */
 import type { Command } from 'commander';
 import { createDynamoClient } from '../../aws/clients.js';
-import { createTable, describeTable, UPLOAD_CLIENT_OPTIONS, type TableDescription } from '../../aws/dynamodb-sink.js';
+import { createTable, describeTable, keySchemaText, UPLOAD_CLIENT_OPTIONS, type TableDescription } from '../../aws/dynamodb-sink.js';
 import { UploadError } from '../../agent/upload/errors.js';
 import { DEFAULT_TABLE_NAME } from '../../agent/config/upload-config.js';
 import { globalOptions, loadConfig, output, UsageError } from '../context.js';
 
 function describeText(d: TableDescription): string {
-  const keys = d.keySchema.map((k) => `${k.attribute} (${k.attributeType ?? '?'}, ${k.keyType})`).join(', ');
+  const keys = keySchemaText(d.keySchema);
   return `table ${d.table}: ${d.status}, billing ${d.billingMode ?? 'unknown'}, keys ${keys}` + (d.itemCount !== undefined ? `, ~${d.itemCount} items` : '');
 }
 

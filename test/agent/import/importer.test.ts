@@ -38,6 +38,17 @@ session('counts every kind of bad line, keeps going, and stores every valid valu
   assert.is(report.stored, 6);
 });
 
+session('issue 12: refuses a row stamped before 2000-01-01 (1970-01-01T00:00:00Z would overwrite the cloud catalogue item)', () => {
+  const { report, b } = feed(['ts,tempC', '1970-01-01T00:00:00Z,21', '1999-12-31T23:59:59Z,22', '2000-01-01T00:00:00Z,23']);
+  const [t] = report.series;
+  assert.equal([t.rowsRead, t.counts.malformed, t.stored], [3, 2, 1]);
+  assert.equal(t.firstLocations.malformed, [
+    'f.csv:2 (timestamp "1970-01-01T00:00:00Z" is 1970-01-01T00:00:00.000Z, before 2000-01-01T00:00:00.000Z (the earliest time a sample may carry))',
+    'f.csv:3 (timestamp "1999-12-31T23:59:59Z" is 1999-12-31T23:59:59.000Z, before 2000-01-01T00:00:00.000Z (the earliest time a sample may carry))',
+  ]);
+  assert.equal(b.stats('pi').map((s) => [s.seriesId, s.count]), [['x.tempC', 1]]);
+});
+
 session('counts rows already stored as duplicates, per series', () => {
   const b = new MemoryBuffer();
   const sink = { define: (i: Parameters<MemoryBuffer['defineSeries']>[0][0]) => b.defineSeries([i]), insert: (x: Parameters<MemoryBuffer['insert']>[1]) => b.insert('pi', x) };

@@ -93,6 +93,7 @@ field('issue 12: samples held at shutdown with the clock still untrusted are cou
 field.run();
 
 const g = suite('ClockGuard');
+const B = Date.UTC(2019, 0, 1); // an epoch for the guard's own tests: a clock past MIN_SAMPLE_TS_MS
 const v = [{ seriesId: 's', value: 1 }];
 g('holds samples while the clock is before the build date', () => {
   const guard = new ClockGuard({ buildDateMs: Date.UTC(2026, 0, 1), log: recordingLogger() });
@@ -105,24 +106,33 @@ g('holds samples while the clock is before the build date', () => {
 g('a jump backwards makes the clock untrusted until it passes the newest issued time', () => {
   const log = recordingLogger();
   const guard = new ClockGuard({ buildDateMs: 0, log });
-  assert.is(guard.admit(1_000_000, 0, v).length, 1);
-  assert.equal(guard.admit(900_000, 10_000, v), []); // stepped back 110 s
+  assert.is(guard.admit(B + 1_000_000, 0, v).length, 1);
+  assert.equal(guard.admit(B + 900_000, 10_000, v), []); // stepped back 110 s
   assert.ok(log.lines.some((l) => /jumped backwards/.test(l)));
   // once past the newest issued time again, the held sample would land before it: discarded
-  assert.equal(guard.admit(1_000_010, 20_000, v), [{ seriesId: 's', tsMs: 1_000_010, value: 1 }]);
+  assert.equal(guard.admit(B + 1_000_010, 20_000, v), [{ seriesId: 's', tsMs: B + 1_000_010, value: 1 }]);
   assert.is(guard.status().discarded, 1);
 });
 g('waits for the synchronization signal when one is given', () => {
   let isSynced = false;
   const guard = new ClockGuard({ buildDateMs: 0, isSynchronized: () => isSynced, log: recordingLogger() });
-  assert.equal(guard.admit(5_000_000, 100, v), []);
+  assert.equal(guard.admit(B + 5_000_000, 100, v), []);
   isSynced = true;
-  assert.equal(guard.admit(5_000_100, 200, v).map((s) => s.tsMs), [5_000_000, 5_000_100]);
+  assert.equal(guard.admit(B + 5_000_100, 200, v).map((s) => s.tsMs), [B + 5_000_000, B + 5_000_100]);
 });
 g('holds at most maxHeld samples, dropping the oldest', () => {
-  const guard = new ClockGuard({ buildDateMs: 9_000_000, maxHeld: 2, log: recordingLogger() });
-  for (let i = 0; i < 5; i++) guard.admit(i * 1000, i * 1000, v);
+  const guard = new ClockGuard({ buildDateMs: B + 9_000_000, maxHeld: 2, log: recordingLogger() });
+  for (let i = 0; i < 5; i++) guard.admit(B + i * 1000, i * 1000, v);
   assert.equal(guard.status(), { isTrusted: false, held: 2, discarded: 3, restamped: 0 });
-  assert.equal(guard.admit(10_000_000, 5000, v).map((s) => s.tsMs), [9_998_000, 9_999_000, 10_000_000]);
+  assert.equal(guard.admit(B + 10_000_000, 5000, v).map((s) => s.tsMs), [B + 9_998_000, B + 9_999_000, B + 10_000_000]);
+});
+g('refuses a clock before 2000-01-01 even when the build date allows it (issue 12: tsMs 0 is the catalogue item)', () => {
+  const log = recordingLogger();
+  const guard = new ClockGuard({ buildDateMs: 0, log });
+  assert.equal(guard.admit(0, 0, v), [], 'nothing stamped 1970-01-01T00:00:00Z');
+  assert.equal(guard.admit(Date.UTC(1999, 11, 31, 23, 59, 59), 1_000, v), []);
+  assert.ok(log.lines.some((l) => /1970-01-01T00:00:00\.000Z is before 2000-01-01T00:00:00\.000Z, the earliest time a sample may carry/.test(l)), log.lines.join('\n'));
+  assert.equal(guard.drain(0, 2_000), [], 'still untrusted at shutdown: counted, not stored');
+  assert.equal(guard.status(), { isTrusted: false, held: 0, discarded: 2, restamped: 0 });
 });
 g.run();

@@ -249,4 +249,19 @@ faults('with no sensors configured it samples the simulated sensor and says so',
   assert.is((await stored(buffer, 'sim.pressurePa')).length, 7);
   buffer.close();
 });
+faults('issue 12: with the clock at 1970-01-01 and no build date to hold it, nothing is stored (tsMs 0 is the cloud catalogue item)', async () => {
+  const buffer = SqliteBuffer.open(':memory:');
+  const time = new VirtualTime(0); // a Pi without RTC, clock never set
+  const log = recordingLogger();
+  const running = await startSampler({ deviceId: 'pi', buffer, log, clock: time, scheduler: time, buildDateMs: 0, sensors: [] });
+  await time.advance(MIN);
+  assert.is((await stored(buffer, 'sim.pressurePa')).length, 0, 'nothing stamped before 2000-01-01');
+  assert.ok(log.lines.some((l) => /before 2000-01-01T00:00:00\.000Z, the earliest time a sample may carry/.test(l)), log.lines.join('\n'));
+  time.stepWallTo(T0); // NTP sets the clock
+  await time.advance(MIN);
+  await running.stop();
+  const rows = await stored(buffer, 'sim.pressurePa');
+  assert.ok(rows.length > 0 && rows.every((r) => r.tsMs >= T0 - MIN), 'stored once the clock is set, restamped from the monotonic clock');
+  buffer.close();
+});
 faults.run();

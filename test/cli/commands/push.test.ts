@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { main } from '../../../cli/sensorctl.js';
 import { SqliteBuffer } from '../../../sqlite/sqlite-buffer.js';
 import { openDatabase } from '../../../sqlite/sqlite-db.js';
@@ -95,6 +96,65 @@ cli('a bad --since is a usage error (exit 2) naming the expected format', async 
   const r = await sensorctl('push', '--since', 'yesterday');
   assert.is(r.code, 2);
   assert.match(r.stderr, 'expected an ISO 8601 date');
+});
+
+/** Upload queue counts of the CLI's database: pending, leased now, rejected. */
+function queueCounts(nowMs = Date.now()) {
+  const db = openDatabase(join(dir, 'sensorctl.db'));
+  try {
+    const p = db.prepare('SELECT count(*) AS n, coalesce(sum(lease_until_ms > ?), 0) AS leased FROM upload_pending').get(nowMs) as { n: number; leased: number };
+    const r = db.prepare('SELECT count(*) AS n FROM upload_rejected').get() as { n: number };
+    return { pending: p.n, leased: p.leased, rejected: r.n };
+  } finally {
+    db.close();
+  }
+}
+
+cli('issue 12: table create on an existing table with tsMs as S fails naming both key schemas; push into it is fatal and leaves every item pending', async () => {
+  await dyn.client.send(new CreateTableCommand({
+    TableName: 'wrong-keys', BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'deviceId', AttributeType: 'S' }, { AttributeName: 'tsMs', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'deviceId', KeyType: 'HASH' }, { AttributeName: 'tsMs', KeyType: 'RANGE' }],
+  }));
+  const create = await sensorctl('table', 'create', '--table', 'wrong-keys');
+  assert.is(create.code, 1, create.stdout);
+  assert.match(create.stderr, "the existing table's key schema is deviceId (S, HASH), tsMs (S, RANGE), expected deviceId (S, HASH), tsMs (N, RANGE)");
+
+  const push = await sensorctl('push', '--table', 'wrong-keys', '--since', '2019-09-01T18:00:00Z');
+  const expected = storedItems(Date.UTC(2019, 8, 1, 18)).size;
+  assert.is(push.code, 1, push.stdout);
+  assert.match(push.stdout, /0 items written, 0 retried, 0 unprocessed, 0 rejected/);
+  assert.match(push.stdout, /stopped early: .*KeySchemaMismatch.*not deviceId \(S, HASH\), tsMs \(N, RANGE\)/);
+  assert.equal(queueCounts(), { pending: expected, leased: 0, rejected: 0 }, 'nothing moved to upload_rejected, nothing left leased');
+});
+
+cli('issue 12: push that finds items leased by a killed run says so and exits 1; --wait-for-leases waits and pushes them', async () => {
+  const pending = queueCounts().pending; // left pending by the test above
+  assert.ok(pending > 0);
+  const leaseUntil = (untilMs: number) => {
+    const db = openDatabase(join(dir, 'sensorctl.db'));
+    try {
+      db.prepare("UPDATE upload_pending SET lease_id = 'killed-run', lease_until_ms = ?").run(untilMs); // what a SIGKILLed push leaves
+    } finally {
+      db.close();
+    }
+  };
+  const untilMs = Date.now() + 10 * 60_000;
+  leaseUntil(untilMs);
+  const r = await sensorctl('push');
+  assert.is(r.code, 1, r.stdout);
+  assert.match(r.stdout, `stopped early: ${pending} items leased by another push until ${new Date(untilMs).toISOString()}`);
+  assert.match(r.stdout, `0 items written, 0 retried, 0 unprocessed, 0 rejected, ${pending} remaining`);
+  const json = JSON.parse((await sensorctl('--json', 'push')).stdout);
+  assert.equal([json.leasedItems, json.leasedUntil], [pending, new Date(untilMs).toISOString()]);
+
+  leaseUntil(Date.now() + 1_500);
+  const waited = await sensorctl('push', '--wait-for-leases');
+  assert.is(waited.code, 0, waited.stdout + waited.stderr);
+  assert.match(waited.stderr, `${pending} items leased by another push until`);
+  assert.match(waited.stdout, `${pending} items written, 0 retried, 0 unprocessed, 0 rejected, 0 remaining`);
+  assert.equal(queueCounts(), { pending: 0, leased: 0, rejected: 0 });
+  assert.is(diffItems(storedItems(Date.UTC(2019, 8, 1, 12)), await dynamoItems(dyn.client, 'cli-samples', DEVICE_ID)), undefined);
 });
 
 /** Instants stored in the CLI's database from `fromMs` on. */
