@@ -8,9 +8,7 @@ import { METRICS, isMetric, type Metric } from '../../builder/metrics.js';
 import { ID_PATTERN } from '../../builder/constants.js';
 import { detectTimestampStyle, describeZone, hasExplicitZone, type TimestampStyle, type Zone } from './timestamp.js';
 import { findUnit, guessUnit, unitsOf, type UnitConversion } from './units.js';
-
-export type Delimiter = 'comma' | 'tab' | 'semicolon' | 'whitespace';
-export const DELIMITERS: readonly Delimiter[] = ['comma', 'tab', 'semicolon', 'whitespace'];
+import { detectDelimiter, looksDecimalComma, looksDecimalPoint, parseNumber, splitLines, type Delimiter } from './fields.js';
 
 /** One entry of `--columns` / `--column`: the timestamp, a column to skip, or a series. */
 export type ColumnSpec = { role: 'ts' } | { role: 'skip' } | { role: 'series'; name: string; metric: Metric };
@@ -19,6 +17,8 @@ export type ColumnSpec = { role: 'ts' } | { role: 'skip' } | { role: 'series'; n
 export interface ImportOptions {
   seriesPrefix: string;
   delimiter?: Delimiter;
+  /** Numbers use a decimal comma (`14,38`): true/false from `--decimal-comma`/`--no-decimal-comma`, else detected per file. */
+  decimalComma?: boolean;
   header?: boolean;
   /** Positional column roles (`--columns ts,state,temp1:tempC`). */
   columns?: ColumnSpec[];
@@ -51,6 +51,10 @@ export interface PlannedColumn {
 
 export interface FilePlan {
   delimiter: Delimiter;
+  /** Numbers are read with a decimal comma (`14,38` → 14.38). */
+  isDecimalComma: boolean;
+  /** How the decimal separator was chosen: `option` or `detected` (the summary announces detected ones). */
+  decimalCommaSource: 'option' | 'detected' | 'default';
   hasHeader: boolean;
   fieldCount: number;
   tsIndex: number;
@@ -69,26 +73,6 @@ export class PlanError extends Error {
     super(`${file}: ${reason}`);
     this.name = new.target.name;
   }
-}
-
-/** Split one line by `delimiter`; CSV fields lose surrounding double quotes. */
-export function splitLine(line: string, delimiter: Delimiter): string[] {
-  if (delimiter === 'whitespace') return line.trim().split(/\s+/);
-  const sep = delimiter === 'comma' ? ',' : delimiter === 'tab' ? '\t' : ';';
-  return line.split(sep).map((f) => (f.length >= 2 && f.startsWith('"') && f.endsWith('"') ? f.slice(1, -1) : f).trim());
-}
-
-export function detectDelimiter(line: string): Delimiter {
-  if (line.includes('\t')) return 'tab';
-  if (line.includes(',')) return 'comma';
-  if (line.includes(';')) return 'semicolon';
-  return 'whitespace';
-}
-
-const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-/** A decimal number (no hex, no `Infinity`), or undefined. */
-export function parseNumber(text: string): number | undefined {
-  return NUMBER_RE.test(text) ? Number(text) : undefined;
 }
 
 /** Parse one `--columns` entry: `ts`, `-`/`skip`, `METRIC` or `NAME:METRIC`. Throws Error with the allowed forms. */
@@ -111,9 +95,9 @@ function specFromHeader(header: string, options: ImportOptions): ColumnSpec | un
   return alias ? { role: 'series', name: alias, metric: alias } : undefined;
 }
 
-function firstValue(rows: string[][], index: number): number | undefined {
+function firstValue(rows: string[][], index: number, isDecimalComma: boolean): number | undefined {
   for (const r of rows) {
-    const v = parseNumber(r[index] ?? '');
+    const v = parseNumber(r[index] ?? '', isDecimalComma);
     if (v !== undefined) return v;
   }
   return undefined;
@@ -155,6 +139,27 @@ function planColumn(
 }
 
 /**
+ * The decimal separator: `--decimal-comma`/`--no-decimal-comma`, else a comma when some field of the
+ * first lines reads as a decimal-comma number (`14,38`) and none as a decimal-point one (`14.38`).
+ * In a comma-separated file a decimal comma can only appear inside quotes (`"14,38"`).
+ */
+function decimalSeparator(records: readonly string[][], delimiter: Delimiter, options: ImportOptions): { isDecimalComma: boolean; source: FilePlan['decimalCommaSource']; assumption?: string } {
+  if (options.decimalComma !== undefined) {
+    return { isDecimalComma: options.decimalComma, source: 'option', assumption: `decimal separator: ${options.decimalComma ? 'comma (--decimal-comma)' : 'point (--no-decimal-comma)'}` };
+  }
+  let comma: string | undefined;
+  let point: string | undefined;
+  for (const r of records) {
+    for (const f of r) {
+      if (comma === undefined && looksDecimalComma(f)) comma = f;
+      if (point === undefined && looksDecimalPoint(f)) point = f;
+    }
+  }
+  if (comma === undefined || point !== undefined) return { isDecimalComma: false, source: 'default' };
+  return { isDecimalComma: true, source: 'detected', assumption: `decimal separator: COMMA (detected: ${JSON.stringify(comma)} in a ${delimiter}-separated file and no decimal point; pass --no-decimal-comma if wrong)` };
+}
+
+/**
  * Plan how to read `file` from its first lines (`head`, at least the header and a few data rows).
  * `earlierUnits` (series id → source unit chosen for earlier files of this import) decides the unit
  * when the head holds no value to judge by.
@@ -165,14 +170,21 @@ export function planFile(file: string, head: readonly string[], options: ImportO
   const lines = head.filter((l) => l.trim() !== '');
   if (lines.length === 0) throw new PlanError(file, 'empty file: no line to read');
   const assumptions: string[] = [];
-  const delimiter = options.delimiter ?? detectDelimiter(lines[0]);
-  assumptions.push(`delimiter: ${delimiter}${options.delimiter ? '' : ' (detected)'}`);
-  const first = splitLine(lines[0], delimiter);
-  const firstLooksLikeData = first.some((f) => detectTimestampStyle(f) !== undefined) && first.every((f) => f === '' || parseNumber(f) !== undefined || detectTimestampStyle(f) !== undefined);
+  const detected = options.delimiter ? undefined : detectDelimiter(lines);
+  const delimiter = options.delimiter ?? detected!.delimiter;
+  assumptions.push(`delimiter: ${delimiter}${detected ? ` (detected: ${detected.evidence})` : ''}`);
+  const records: string[][] = [];
+  splitLines(lines, delimiter, 1, (fields) => records.push(fields), () => undefined);
+  if (records.length === 0) throw new PlanError(file, 'no readable line: every line has an unclosed quote');
+  const first = records[0];
+  const decimal = decimalSeparator(records, delimiter, options);
+  if (decimal.assumption) assumptions.push(decimal.assumption);
+  const isNumber = (f: string) => parseNumber(f, decimal.isDecimalComma) !== undefined;
+  const firstLooksLikeData = first.some((f) => detectTimestampStyle(f) !== undefined) && first.every((f) => f === '' || isNumber(f) || detectTimestampStyle(f) !== undefined);
   const hasHeader = options.header ?? !firstLooksLikeData;
   assumptions.push(`header: ${hasHeader ? 'first line' : 'none, first line is data'}${options.header === undefined ? ' (detected)' : ''}`);
   const headers = hasHeader ? first : first.map((_, i) => `#${i + 1}`);
-  const data = (hasHeader ? lines.slice(1) : lines).map((l) => splitLine(l, delimiter));
+  const data = hasHeader ? records.slice(1) : records;
   if (data.length === 0) throw new PlanError(file, 'header only: no data line after the header');
   const fieldCount = hasHeader ? first.length : data[0].length;
 
@@ -199,11 +211,11 @@ export function planFile(file: string, head: readonly string[], options: ImportO
   specs.forEach((spec, i) => {
     if (i === tsIndex) return;
     if (!spec || spec.role !== 'series') return void ignored.push(headers[i]);
-    const c = planColumn(file, spec, i, headers[i], firstValue(data, i), options, earlierUnits);
+    const c = planColumn(file, spec, i, headers[i], firstValue(data, i, decimal.isDecimalComma), options, earlierUnits);
     columns.push(c.column);
     assumptions.push(...c.assumptions);
   });
   if (ignored.length) assumptions.push(`ignored columns: ${ignored.join(', ')} (map them with --column NAME=METRIC or --columns)`);
   if (columns.length === 0) assumptions.push('no value column recognised: nothing is imported from this file');
-  return { delimiter, hasHeader, fieldCount, tsIndex, tsStyle, zone, columns, ignored, assumptions };
+  return { delimiter, isDecimalComma: decimal.isDecimalComma, decimalCommaSource: decimal.source, hasHeader, fieldCount, tsIndex, tsStyle, zone, columns, ignored, assumptions };
 }

@@ -42,6 +42,8 @@ export function formatImportReport(report: ImportReport, run: { elapsedMs: numbe
   const skipped = report.skippedFiles.length ? ` (${plural(report.skippedFiles.length, 'skipped', 'skipped')})` : '';
   const duplicates = report.series.reduce((a, s) => a + s.counts.duplicate, 0);
   out.push('', `Read ${plural(report.files, 'file')}${skipped} (${(run.bytes / 1e6).toFixed(1)} MB) for device ${report.deviceId} in ${(run.elapsedMs / 1000).toFixed(1)} s: ${plural(report.rowsRead, 'row')} read, ${plural(report.stored, 'sample')} stored${duplicates ? `, ${duplicates} already stored` : ''}, ${run.rowsPerS} rows/s.`);
+  const dc = report.decimalCommaFiles;
+  if (dc.length) out.push(`Decimal commas detected in ${plural(dc.length, 'file')} (${dc.length <= 3 ? dc.join(', ') : `${dc[0]} … ${dc[dc.length - 1]}`}): the comma in their numbers was read as the decimal point; pass --no-decimal-comma if that is wrong.`);
   return out.join('\n');
 }
 

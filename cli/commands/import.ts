@@ -12,7 +12,8 @@ import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { ImportInputError, listInputFiles, type InputFile } from '../../agent/import/input-files.js';
 import { runImport } from '../../agent/import/run-import.js';
 import type { ImportReport } from '../../agent/import/importer.js';
-import { DELIMITERS, parseColumnSpec, type ColumnSpec, type Delimiter, type ImportOptions } from '../../agent/import/plan.js';
+import { parseColumnSpec, type ColumnSpec, type ImportOptions } from '../../agent/import/plan.js';
+import { DELIMITERS, type Delimiter } from '../../agent/import/fields.js';
 import { isIanaZone, parseUtcOffset, TIMESTAMP_STYLES, type TimestampStyle, type Zone } from '../../agent/import/timestamp.js';
 import { ID_PATTERN } from '../../builder/constants.js';
 import { dbPath, EXIT_FAILURE, globalOptions, loadConfig, output, UsageError } from '../context.js';
@@ -23,6 +24,7 @@ interface RawOptions {
   device?: string;
   rebaseToNow?: boolean;
   delimiter?: Delimiter;
+  decimalComma?: boolean;
   header?: boolean;
   columns?: string;
   column: string[];
@@ -73,6 +75,7 @@ export function toImportOptions(raw: RawOptions): ImportOptions {
   return {
     seriesPrefix: raw.seriesPrefix,
     delimiter: raw.delimiter,
+    decimalComma: raw.decimalComma,
     header: raw.header,
     columns: raw.columns === undefined ? undefined : raw.columns.split(',').map((c) => spec('--columns', c)),
     columnMap: Object.fromEntries(raw.column.map((c) => { const [h, s] = pair('--column', c); return [h, spec('--column', s)]; })),
@@ -134,6 +137,8 @@ export function register(program: Command): void {
     .option('--device <id>', 'device id to store under (default: the configured deviceId)')
     .option('--rebase-to-now', 'shift all timestamps so the newest sample is now (demos)')
     .addOption(new Option('--delimiter <d>', 'field separator (default: detected)').choices([...DELIMITERS]))
+    .option('--decimal-comma', 'numbers use a decimal comma (14,38); default: detected per file and announced')
+    .option('--no-decimal-comma', 'numbers use a decimal point, even where a comma looks like one')
     .option('--header', 'the first line is a header (default: detected)')
     .option('--no-header', 'the first line is data')
     .option('--columns <list>', 'roles of all columns in order: ts, skip (or -), METRIC or NAME:METRIC, e.g. ts,door:state,temp1:tempC')

@@ -1,0 +1,54 @@
+/**
+ * Loggers' files as they come (issue 17): quoted headers, decimal commas, units in headers, sentinel
+ * codes, conflicting duplicates, mixed zones, new quantities. Fixtures in test/fixtures/import/.
+ */
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { listInputFiles } from '../../../agent/import/input-files.js';
+import { runImport } from '../../../agent/import/run-import.js';
+import { parseColumnSpec, type ImportOptions } from '../../../agent/import/plan.js';
+import type { ImportReport } from '../../../agent/import/importer.js';
+import { MemoryBuffer } from '../../support/memory-buffer.js';
+
+const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+const FIXTURES = join(ROOT, 'test/fixtures/import');
+const opts = (o: Partial<ImportOptions> = {}): ImportOptions => ({ seriesPrefix: '', columnMap: {}, units: {}, ranges: {}, ...o });
+const bySeries = (r: ImportReport) => Object.fromEntries(r.series.map((s) => [s.seriesId, s]));
+
+async function importFixture(name: string, o: Partial<ImportOptions> = {}) {
+  const b = new MemoryBuffer();
+  const report = await runImport(listInputFiles([join(FIXTURES, name)]), { deviceId: 'd', options: opts(o), sink: { define: (s) => b.defineSeries([s]), insert: (x) => b.insert('d', x) } });
+  const samples = (await b.readSince('d', undefined, 1e6)).samples;
+  const values = (seriesId: string) => samples.filter((s) => s.seriesId === seriesId).sort((a, c) => a.tsMs - c.tsMs).map((s) => s.value);
+  return { report, values, s: bySeries(report) };
+}
+
+const parsing = suite('parsing loggers\' CSV');
+
+parsing('a quoted header with a comma in a name, quoted rows, BOM and CRLF: every row read, one unclosed quote is one malformed line', async () => {
+  const { report, s, values } = await importFixture('quoted-header.csv', { columnMap: { 'Temp, living room': parseColumnSpec('tempC'), Humidity: parseColumnSpec('rhPct') } });
+  assert.equal(report.skippedFiles, []);
+  assert.is(report.plans[0].assumptions[0], 'delimiter: comma (detected: 3 fields on 8 of 9 lines, inconsistent)');
+  assert.is(s.tempC.rowsRead, 8);
+  assert.is(s.tempC.counts.malformed, 1);
+  assert.equal(s.tempC.firstLocations.malformed, ['quoted-header.csv:5 (unclosed quote: a quoted field runs past the end of the line)']);
+  assert.equal(values('tempC'), [23.89, 23.88, 23.86, 23.83, 23.81, 23.79, 23.76]);
+  assert.equal(values('rhPct'), [66.9, 66.81, 66.99, 66.36, 66.18, 66.27, 66.35]);
+});
+
+parsing('a decimal-comma ;-file is detected, announced and read (was: every value malformed, exit 0)', async () => {
+  const cols = { columnMap: { Temperatur: parseColumnSpec('tempC'), Luftfeuchte: parseColumnSpec('rhPct') } };
+  const { report, s, values } = await importFixture('decimal-comma.csv', cols);
+  assert.ok(report.plans[0].assumptions.includes('decimal separator: COMMA (detected: "23,89" in a semicolon-separated file and no decimal point; pass --no-decimal-comma if wrong)'), report.plans[0].assumptions.join('\n'));
+  assert.equal(report.decimalCommaFiles, ['decimal-comma.csv']);
+  assert.is(s.tempC.counts.malformed, 0);
+  assert.equal(values('tempC'), [23.89, 23.88, 23.86, 23.84, 23.83, 23.81, 23.79, 23.76]);
+  assert.equal(values('rhPct').slice(0, 2), [66.9, 66.81]);
+  const off = await importFixture('decimal-comma.csv', { ...cols, decimalComma: false });
+  assert.is(off.s.tempC.counts.malformed, 8, '--no-decimal-comma reads 23,89 as not a number');
+  assert.equal(off.report.decimalCommaFiles, []);
+});
+
+parsing.run();
