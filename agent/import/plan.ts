@@ -8,10 +8,11 @@ import { METRICS, isMetric, type Metric } from '../../builder/metrics.js';
 import { ID_PATTERN } from '../../builder/constants.js';
 import { detectTimestampStyle, describeZone, hasExplicitZone, type TimestampStyle, type Zone } from './timestamp.js';
 import { findUnit, guessUnit, unitsOf, type UnitConversion } from './units.js';
+import { isPlainMetricName, metricOfHeader, normaliseUnit, seriesNameOf, splitHeader } from './header.js';
 import { detectDelimiter, looksDecimalComma, looksDecimalPoint, parseNumber, splitLines, type Delimiter } from './fields.js';
 
 /** One entry of `--columns` / `--column`: the timestamp, a column to skip, or a series. */
-export type ColumnSpec = { role: 'ts' } | { role: 'skip' } | { role: 'series'; name: string; metric: Metric };
+export type ColumnSpec = { role: 'ts' } | { role: 'skip' } | { role: 'series'; name: string; metric: Metric; headerUnit?: string };
 
 /** Importer options (the CLI's flags, parsed). Absent fields are detected per file. */
 export interface ImportOptions {
@@ -32,11 +33,6 @@ export interface ImportOptions {
   ranges: Record<string, { min: number; max: number }>;
 }
 
-/** Header names recognised without options (case-insensitive), besides the metric names themselves. */
-export const HEADER_ALIASES: Readonly<Record<string, Metric>> = {
-  temperature: 'tempC', temp: 'tempC', humidity: 'rhPct', rh: 'rhPct', pressure: 'pressurePa',
-  illuminance: 'illuminanceLux', lux: 'illuminanceLux',
-};
 /** Header names taken as the timestamp column (case-insensitive). */
 export const TIMESTAMP_HEADERS = ['ts', 'tsms', 'time', 'timestamp', 'date', 'datetime', 'created_at', 'time_stamp'];
 
@@ -85,14 +81,20 @@ export function parseColumnSpec(text: string): ColumnSpec {
   return { role: 'series', name, metric };
 }
 
+/**
+ * The role of a header column: `--column`, a timestamp name, else a quantity read from its name and
+ * unit (`header.ts`). A header that is exactly a metric or alias (`Temperature`, `pressure (hPa)`)
+ * names its series after the metric; any other (`Temp, living room`) after the header itself.
+ */
 function specFromHeader(header: string, options: ImportOptions): ColumnSpec | undefined {
   const mapped = options.columnMap[header];
   if (mapped) return mapped;
   const h = header.trim();
   if (TIMESTAMP_HEADERS.includes(h.toLowerCase())) return { role: 'ts' };
-  if (isMetric(h)) return { role: 'series', name: h, metric: h };
-  const alias = HEADER_ALIASES[h.toLowerCase()];
-  return alias ? { role: 'series', name: alias, metric: alias } : undefined;
+  const parts = splitHeader(h);
+  const metric = metricOfHeader(parts);
+  if (!metric) return undefined;
+  return { role: 'series', name: isPlainMetricName(parts) ? metric : seriesNameOf(parts.name), metric, headerUnit: parts.unitText };
 }
 
 function firstValue(rows: string[][], index: number, isDecimalComma: boolean): number | undefined {
@@ -105,7 +107,7 @@ function firstValue(rows: string[][], index: number, isDecimalComma: boolean): n
 
 /** One value column: its series id, source unit (option, earlier files, or judged from `firstValue`) and range. */
 function planColumn(
-  file: string, spec: { name: string; metric: Metric }, index: number, header: string, sampleValue: number | undefined,
+  file: string, spec: { name: string; metric: Metric; headerUnit?: string }, index: number, header: string, sampleValue: number | undefined,
   options: ImportOptions, earlierUnits: ReadonlyMap<string, string>,
 ): { column: PlannedColumn; assumptions: string[] } {
   const { name, metric } = spec;
@@ -115,10 +117,14 @@ function planColumn(
   const earlier = earlierUnits.get(seriesId);
   let unit: UnitConversion | undefined;
   let reason: string;
+  const fromHeader = spec.headerUnit === undefined ? undefined : normaliseUnit(spec.headerUnit);
   if (given !== undefined) {
     unit = findUnit(metric, given);
     if (!unit) throw new PlanError(file, `--unit ${given} for ${name}: expected one of ${unitsOf(metric).join(', ')}`);
     reason = '(--unit)';
+  } else if (spec.headerUnit !== undefined) {
+    unit = findUnit(metric, fromHeader!)!; // checked by headerUnitProblem
+    reason = `(header ${JSON.stringify(spec.headerUnit)})`;
   } else if (sampleValue === undefined && earlier !== undefined && findUnit(metric, earlier)) {
     unit = findUnit(metric, earlier)!;
     reason = ': no value in the first lines, same unit as earlier files';
@@ -136,6 +142,15 @@ function planColumn(
       `${seriesId} plausible range ${range.min}..${range.max} ${canonical}`,
     ],
   };
+}
+
+/** Why a column's header unit cannot be used (unknown spelling, or not a unit of its metric), or undefined. */
+function headerUnitProblem(spec: { name: string; metric: Metric; headerUnit?: string }, header: string, options: ImportOptions): string | undefined {
+  if (spec.headerUnit === undefined) return undefined;
+  if ((options.units[spec.name] ?? options.units[header] ?? options.units[spec.metric]) !== undefined) return undefined;
+  const unit = normaliseUnit(spec.headerUnit);
+  if (unit !== undefined && findUnit(spec.metric, unit)) return undefined;
+  return `unit ${JSON.stringify(spec.headerUnit)} is not one of ${spec.metric}'s units ${unitsOf(spec.metric).join(', ')}; pass --unit ${header}=UNIT`;
 }
 
 /**
@@ -208,10 +223,17 @@ export function planFile(file: string, head: readonly string[], options: ImportO
 
   const columns: PlannedColumn[] = [];
   const ignored: string[] = [];
+  const usedNames = new Set<string>();
   specs.forEach((spec, i) => {
     if (i === tsIndex) return;
     if (!spec || spec.role !== 'series') return void ignored.push(headers[i]);
-    const c = planColumn(file, spec, i, headers[i], firstValue(data, i, decimal.isDecimalComma), options, earlierUnits);
+    const unknownUnit = headerUnitProblem(spec, headers[i], options);
+    if (unknownUnit) return void ignored.push(`${headers[i]} (${unknownUnit})`);
+    let name = spec.name;
+    for (let n = 2; usedNames.has(name); n++) name = `${spec.name}_${n}`;
+    if (name !== spec.name) assumptions.push(`${headers[i]}: a second column of ${spec.name}, named ${name}`);
+    usedNames.add(name);
+    const c = planColumn(file, { ...spec, name }, i, headers[i], firstValue(data, i, decimal.isDecimalComma), options, earlierUnits);
     columns.push(c.column);
     assumptions.push(...c.assumptions);
   });

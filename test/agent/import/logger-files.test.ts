@@ -36,6 +36,9 @@ parsing('a quoted header with a comma in a name, quoted rows, BOM and CRLF: ever
   assert.equal(s.tempC.firstLocations.malformed, ['quoted-header.csv:5 (unclosed quote: a quoted field runs past the end of the line)']);
   assert.equal(values('tempC'), [23.89, 23.88, 23.86, 23.83, 23.81, 23.79, 23.76]);
   assert.equal(values('rhPct'), [66.9, 66.81, 66.99, 66.36, 66.18, 66.27, 66.35]);
+  const byName = await importFixture('quoted-header.csv');
+  assert.equal(Object.keys(byName.s).sort(), ['Temp_living_room', 'rhPct'], 'recognised without --column: Temp is an alias of tempC');
+  assert.is(byName.s.Temp_living_room.metric, 'tempC');
 });
 
 parsing('a decimal-comma ;-file is detected, announced and read (was: every value malformed, exit 0)', async () => {
@@ -51,4 +54,22 @@ parsing('a decimal-comma ;-file is detected, announced and read (was: every valu
   assert.equal(off.report.decimalCommaFiles, []);
 });
 
+const headers = suite('units in headers');
+
+headers('temperature (*C), humidity (%), pressure [hPa], "Temp, garden (°F)", pressure_kpa: recognised and scaled to the stored units', async () => {
+  const { report, s, values } = await importFixture('unit-headers.csv');
+  assert.equal(Object.keys(s).sort(), ['Temp_garden', 'pressurePa', 'pressurePa_2', 'rhPct', 'tempC']);
+  const a = report.plans[0].assumptions;
+  assert.ok(a.includes('temperature (*C) → tempC (tempC, °C) from C (header "*C")'), a.join('\n'));
+  assert.ok(a.includes('pressure [hPa] → pressurePa (pressurePa, Pa) from hPa (header "hPa")'), a.join('\n'));
+  assert.ok(a.includes('pressure_kpa: a second column of pressurePa, named pressurePa_2'), a.join('\n'));
+  assert.equal(values('tempC').slice(0, 2), [23.89, 23.88]);
+  assert.equal(values('rhPct').slice(0, 2), [66.9, 66.81]);
+  assert.equal(values('pressurePa').slice(0, 2), [102_010, 102_010.3]);
+  assert.equal(values('pressurePa_2').slice(0, 2), [102_010, 102_010.3]);
+  assert.equal(values('Temp_garden').map((v) => v.toFixed(2)), ['23.89', '23.88', '23.86', '23.84', '23.83', '23.81']);
+  assert.is(s.Temp_garden.sourceUnit, 'F');
+});
+
 parsing.run();
+headers.run();
