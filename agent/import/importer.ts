@@ -194,6 +194,7 @@ export class ImportSession {
     if (text === '') return p.fault('empty', fileIndex, lineNo);
     const raw = parseNumber(text, this.current!.plan.isDecimalComma);
     if (raw === undefined) return p.fault('malformed', fileIndex, lineNo, `value ${JSON.stringify(text)} is not a number`);
+    if (c.invalidCodes.length && c.invalidCodes.includes(raw)) return p.fault('invalidCode', fileIndex, lineNo, text);
     const value = c.unit.toCanonical(raw);
     if (!(value >= c.range.min && value <= c.range.max)) return p.fault('outOfRange', fileIndex, lineNo, text);
     if (this.newestValidTsMs === undefined || tsMs > this.newestValidTsMs) this.newestValidTsMs = tsMs;

@@ -6,6 +6,7 @@
  */
 import { METRICS, isMetric, type Metric } from '../../builder/metrics.js';
 import { ID_PATTERN } from '../../builder/constants.js';
+import { DS18B20_FAMILY_PREFIX, POWER_ON_MILLI_C } from '../../sensors/ds18b20.js';
 import { detectTimestampStyle, describeZone, hasExplicitZone, type TimestampStyle, type Zone } from './timestamp.js';
 import { findUnit, guessUnit, unitsOf, type UnitConversion } from './units.js';
 import { isPlainMetricName, metricOfHeader, normaliseUnit, seriesNameOf, splitHeader } from './header.js';
@@ -31,7 +32,21 @@ export interface ImportOptions {
   units: Record<string, string>;
   /** Series name or metric → plausible range in the canonical unit (`--range tempC=-30..50`). */
   ranges: Record<string, { min: number; max: number }>;
+  /**
+   * Series name, header or metric → values that mean "no reading", as written in the file
+   * (`--invalid wind_dir=16`); an empty list turns the DS18B20 defaults off for that column.
+   */
+  invalid?: Record<string, number[]>;
 }
+
+/**
+ * Values a DS18B20 column holds when there was no reading, °C: 85 is the temperature register's
+ * power-on value (`POWER_ON_MILLI_C`: no conversion ran); -127 is what the common Arduino library
+ * (DallasTemperature, `DEVICE_DISCONNECTED_C`) writes for a probe that does not answer.
+ */
+export const DS18B20_INVALID_C: readonly number[] = [POWER_ON_MILLI_C / 1000, -127];
+/** A column is a DS18B20's when its header, series name or the series prefix says `ds18b20` or holds a 1-Wire id `28-xxxxxxxxxxxx`. */
+export const DS18B20_COLUMN = new RegExp(`ds18b20|(^|[^0-9a-f])${DS18B20_FAMILY_PREFIX}[0-9a-f]{12}($|[^0-9a-f])`, 'i');
 
 /** Header names taken as the timestamp column (case-insensitive). */
 export const TIMESTAMP_HEADERS = ['ts', 'tsms', 'time', 'timestamp', 'date', 'datetime', 'created_at', 'time_stamp'];
@@ -43,6 +58,8 @@ export interface PlannedColumn {
   metric: Metric;
   unit: UnitConversion;
   range: { min: number; max: number };
+  /** Values (as written, before unit conversion) counted as `invalidCode`, not stored. */
+  invalidCodes: readonly number[];
 }
 
 export interface FilePlan {
@@ -92,7 +109,7 @@ function specFromHeader(header: string, options: ImportOptions): ColumnSpec | un
   const h = header.trim();
   if (TIMESTAMP_HEADERS.includes(h.toLowerCase())) return { role: 'ts' };
   const parts = splitHeader(h);
-  const metric = metricOfHeader(parts);
+  const metric = metricOfHeader(parts) ?? (DS18B20_COLUMN.test(parts.name) ? 'tempC' : undefined);
   if (!metric) return undefined;
   return { role: 'series', name: isPlainMetricName(parts) ? metric : seriesNameOf(parts.name), metric, headerUnit: parts.unitText };
 }
@@ -135,13 +152,24 @@ function planColumn(
   }
   const canonical = METRICS[metric].unit;
   const range = options.ranges[name] ?? options.ranges[metric] ?? { min: METRICS[metric].min, max: METRICS[metric].max };
+  const invalid = invalidCodesOf(name, header, metric, unit.unit, options);
   return {
-    column: { index, header, seriesId, metric, unit, range },
+    column: { index, header, seriesId, metric, unit, range, invalidCodes: invalid.codes },
     assumptions: [
       `${header} → ${seriesId} (${metric}${canonical ? `, ${canonical}` : ''}) from ${unit.unit || 'no unit'}${reason.startsWith(':') ? reason : ` ${reason}`}`,
       `${seriesId} plausible range ${range.min}..${range.max} ${canonical}`,
+      ...(invalid.assumption ? [`${seriesId} ${invalid.assumption}`] : []),
     ],
   };
+}
+
+/** The invalid codes of a column: `--invalid` (by series name, header or metric), else the DS18B20 defaults for a DS18B20 °C column. */
+function invalidCodesOf(name: string, header: string, metric: Metric, sourceUnit: string, options: ImportOptions): { codes: number[]; assumption?: string } {
+  const given = options.invalid?.[name] ?? options.invalid?.[header] ?? options.invalid?.[metric];
+  if (given !== undefined) return { codes: given, assumption: given.length ? `invalid codes ${given.join(', ')} (--invalid)` : 'no invalid codes (--invalid none)' };
+  const isDs18b20 = metric === 'tempC' && sourceUnit === 'C' && [header, name, options.seriesPrefix].some((t) => DS18B20_COLUMN.test(t));
+  if (!isDs18b20) return { codes: [] };
+  return { codes: [...DS18B20_INVALID_C], assumption: `invalid codes ${DS18B20_INVALID_C.join(', ')} °C (DS18B20: power-on value, probe not answering; --invalid ${name}=none keeps them)` };
 }
 
 /** Why a column's header unit cannot be used (unknown spelling, or not a unit of its metric), or undefined. */

@@ -33,6 +33,8 @@ interface RawOptions {
   utcOffset?: string;
   unit: string[];
   range: string[];
+  invalid?: string[];
+  duplicates?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -72,8 +74,16 @@ export function toImportOptions(raw: RawOptions): ImportOptions {
     if (!m || Number(m[1]) > Number(m[2])) throw new UsageError(`--range ${r}: expected NAME=MIN..MAX with MIN ≤ MAX, e.g. tempC=-30..50`);
     ranges[name] = { min: Number(m[1]), max: Number(m[2]) };
   }
+  const invalid: Record<string, number[]> = {};
+  for (const r of raw.invalid ?? []) {
+    const [name, value] = pair('--invalid', r);
+    const codes = value === 'none' ? [] : value.split(',').map((v) => v.trim());
+    if (codes.some((c) => !/^-?\d+(\.\d+)?$/.test(c))) throw new UsageError(`--invalid ${r}: expected NAME=VALUE[,VALUE...] with numbers as written in the file, or NAME=none, e.g. wind_dir=16 or temp1=85,-127`);
+    invalid[name] = codes.map(Number);
+  }
   return {
     seriesPrefix: raw.seriesPrefix,
+    invalid,
     delimiter: raw.delimiter,
     decimalComma: raw.decimalComma,
     header: raw.header,
@@ -147,6 +157,7 @@ export function register(program: Command): void {
     .option('--tz <zone>', 'IANA zone of wall-clock timestamps without a zone, e.g. Europe/Berlin')
     .option('--utc-offset <±hh:mm>', 'fixed offset of wall-clock timestamps without a zone, e.g. +01:00')
     .option('--unit <name=unit>', 'source unit of a column or metric, e.g. Pressure=hPa, tempC=F (repeatable)', collect, [])
+    .option('--invalid <name=values>', 'values of a column (series name, header or metric) that mean "no reading", as written, e.g. wind_dir=16 or temp1=85,-127; NAME=none turns the DS18B20 defaults off (repeatable)', collect, [])
     .option('--range <name=min..max>', 'plausible range (canonical unit) of a series or metric, e.g. tempC=-30..50 (repeatable)', collect, [])
     .addHelpText('after', `
 Examples:

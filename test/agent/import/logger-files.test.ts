@@ -71,5 +71,26 @@ headers('temperature (*C), humidity (%), pressure [hPa], "Temp, garden (°F)", p
   assert.is(s.Temp_garden.sourceUnit, 'F');
 });
 
+const sentinels = suite('invalid codes');
+
+sentinels('DS18B20 columns know 85 and -127 °C; --invalid names a code; both are "invalid code", not "out of range"', async () => {
+  const { report, s, values } = await importFixture('ds18b20-sentinels.csv', { invalid: { rhPct: [9999] } });
+  const probe = s['28-0316a2795aff'];
+  const door = s.ds18b20_door;
+  assert.is(probe.metric, 'tempC', 'a 1-Wire family-28 id is a DS18B20 thermometer');
+  assert.equal([probe.counts.invalidCode, probe.counts.outOfRange], [2, 0]);
+  assert.equal(probe.firstLocations.invalidCode, ['ds18b20-sentinels.csv:4 (85.00)', 'ds18b20-sentinels.csv:8 (-127)']);
+  assert.equal([door.counts.invalidCode, door.counts.outOfRange], [1, 3], "the dataset's own -48.65/-48.91/-48.66 °C spikes stay out of range");
+  assert.equal(door.firstLocations.invalidCode, ['ds18b20-sentinels.csv:7 (-127.00)']);
+  assert.equal([s.rhPct.counts.invalidCode, s.rhPct.counts.outOfRange], [1, 0]);
+  assert.equal(values('28-0316a2795aff'), [6.48, 6.53, 6.17, 6.51, 6.53, 6.51]);
+  assert.ok(report.plans[0].assumptions.includes('28-0316a2795aff invalid codes 85, -127 °C (DS18B20: power-on value, probe not answering; --invalid 28-0316a2795aff=none keeps them)'), report.plans[0].assumptions.join('\n'));
+  assert.ok(report.plans[0].assumptions.includes('rhPct invalid codes 9999 (--invalid)'));
+  const kept = await importFixture('ds18b20-sentinels.csv', { invalid: { '28-0316a2795aff': [] } });
+  assert.equal([kept.s['28-0316a2795aff'].counts.invalidCode, kept.s['28-0316a2795aff'].counts.outOfRange], [0, 1], '--invalid NAME=none: 85 is stored, -127 is out of range');
+  assert.equal([kept.s.rhPct.counts.invalidCode, kept.s.rhPct.counts.outOfRange], [0, 1], 'without --invalid, 9999 %RH is only out of range');
+});
+
 parsing.run();
+sentinels.run();
 headers.run();
