@@ -101,7 +101,8 @@ module.exports = {
     exclude: { path: '^(node_modules|dist|var|web/dist|cdk\.out|test/fixtures|test-artifacts)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs', '.json'] },
+    // conditionNames: resolve packages' subpath exports (`csv-parse/sync`) as Node's ESM loader does.
+    enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs', '.json'], exportsFields: ['exports'], conditionNames: ['import', 'node', 'default'] },
     moduleSystems: ['es6'],
   },
 };

@@ -7,7 +7,8 @@
 import { MIN_SAMPLE_TS_MS, type Sample, type SeriesInfo } from '../../builder/types.js';
 import type { InsertResult } from '../buffer/ports.js';
 import { METRICS } from '../../builder/metrics.js';
-import { parseNumber, planFile, PlanError, splitLine, type FilePlan, type ImportOptions } from './plan.js';
+import { planFile, PlanError, type FilePlan, type ImportOptions } from './plan.js';
+import { parseNumber, splitLines, type BadLine } from './fields.js';
 import { parseTimestamp } from './timestamp.js';
 import { SeriesProfile, type SeriesReport } from './profile.js';
 
@@ -38,6 +39,8 @@ export interface ImportReport {
   /** Files from which no row was read: not text, empty, header only, no timestamp column, no readable row. */
   skippedFiles: SkippedFile[];
   plans: PlanGroup[];
+  /** Files whose numbers were found to use a decimal comma (no `--decimal-comma` given). */
+  decimalCommaFiles: string[];
   /** Shift applied to every timestamp (ms), non-zero with `--rebase-to-now`. */
   offsetMs: number;
   rowsRead: number;
@@ -63,6 +66,7 @@ export class ImportSession {
   private readonly profiles = new Map<string, SeriesProfile>();
   private readonly pending = new Map<string, Sample[]>();
   private readonly plans = new Map<string, PlanGroup>();
+  private readonly decimalCommaFiles: string[] = [];
   /** Source unit chosen per series so far (for files whose first lines hold no value). */
   private readonly unitBySeries = new Map<string, string>();
   private current: OpenFile | undefined;
@@ -97,6 +101,7 @@ export class ImportSession {
       this.skippedFiles.push({ file: label, reason: err.reason });
       return err;
     }
+    if (plan.decimalCommaSource === 'detected') this.decimalCommaFiles.push(label);
     const key = JSON.stringify(plan.assumptions);
     const group = this.plans.get(key) ?? { assumptions: plan.assumptions, files: [] };
     group.files.push(label);
@@ -129,16 +134,43 @@ export class ImportSession {
     return p;
   }
 
-  /** One line of the current file (`lineNo` 1-based). Blank lines and the header line are skipped. */
-  line(text: string, lineNo: number): void {
+  /**
+   * Consecutive lines of the current file, `lines[0]` being line `firstLineNo` (1-based), line ends
+   * removed. Blank lines and the header line are skipped; a line that cannot be split (an unclosed
+   * quote) is malformed.
+   */
+  lines(lines: readonly string[], firstLineNo: number): void {
     const f = this.current;
-    if (!f || text.trim() === '') return;
+    if (!f) return;
+    splitLines(lines, f.plan.delimiter, firstLineNo, this.onRecord, this.onBadLine);
+  }
+
+  /** One line of the current file (`lineNo` 1-based): `lines([text], lineNo)`. */
+  line(text: string, lineNo: number): void {
+    this.lines([text], lineNo);
+  }
+
+  private readonly onBadLine = (bad: BadLine): void => {
+    const f = this.current!;
+    if (f.isBeforeHeader) {
+      f.isBeforeHeader = false;
+      return;
+    }
+    this.rowsRead++;
+    f.malformedRows++;
+    for (const p of f.profiles) {
+      p.rowsRead++;
+      p.fault('malformed', f.index, bad.lineNo, bad.reason);
+    }
+  };
+
+  private readonly onRecord = (fields: string[], lineNo: number): void => {
+    const f = this.current!;
     if (f.isBeforeHeader) {
       f.isBeforeHeader = false;
       return;
     }
     const { plan, profiles, index } = f;
-    const fields = splitLine(text, plan.delimiter);
     this.rowsRead++;
     for (const p of profiles) p.rowsRead++;
     if (fields.length !== plan.fieldCount) {
@@ -160,13 +192,14 @@ export class ImportSession {
     }
     f.readableRows++;
     plan.columns.forEach((c, i) => this.value(profiles[i], c, fields[c.index], tsMs, index, lineNo));
-  }
+  };
 
   private value(p: SeriesProfile, c: FilePlan['columns'][number], text: string, tsMs: number, fileIndex: number, lineNo: number): void {
     p.timestamp(tsMs, fileIndex, lineNo);
     if (text === '') return p.fault('empty', fileIndex, lineNo);
-    const raw = parseNumber(text);
+    const raw = parseNumber(text, this.current!.plan.isDecimalComma);
     if (raw === undefined) return p.fault('malformed', fileIndex, lineNo, `value ${JSON.stringify(text)} is not a number`);
+    if (c.invalidCodes.length && c.invalidCodes.includes(raw)) return p.fault('invalidCode', fileIndex, lineNo, text);
     const value = c.unit.toCanonical(raw);
     if (!(value >= c.range.min && value <= c.range.max)) return p.fault('outOfRange', fileIndex, lineNo, text);
     if (this.newestValidTsMs === undefined || tsMs > this.newestValidTsMs) this.newestValidTsMs = tsMs;
@@ -208,7 +241,7 @@ export class ImportSession {
     for (const id of this.pending.keys()) this.flush(id);
     const series = [...this.profiles.values()].map((p) => p.report());
     return {
-      deviceId: this.deviceId, files: this.files.length, skippedFiles: this.skippedFiles, plans: [...this.plans.values()],
+      deviceId: this.deviceId, files: this.files.length, skippedFiles: this.skippedFiles, plans: [...this.plans.values()], decimalCommaFiles: this.decimalCommaFiles,
       offsetMs: this.offsetMs, rowsRead: this.rowsRead, stored: series.reduce((a, s) => a + s.stored, 0), series,
     };
   }

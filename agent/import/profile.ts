@@ -6,9 +6,12 @@
  * was stored. Pure.
  */
 
-/** Fault kinds counted per series. `duplicate` = already stored (same series and tsMs). */
-export type FaultKind = 'malformed' | 'empty' | 'outOfRange' | 'duplicate' | 'nonMonotonic' | 'zeroStep' | 'shortStep' | 'gap';
-export const FAULT_KINDS: readonly FaultKind[] = ['malformed', 'empty', 'outOfRange', 'duplicate', 'nonMonotonic', 'zeroStep', 'shortStep', 'gap'];
+/**
+ * Fault kinds counted per series. `duplicate` = already stored (same series and tsMs) before this
+ * import; `invalidCode` = a value the logger writes to mean "no reading" (`--invalid`, DS18B20 defaults).
+ */
+export type FaultKind = 'malformed' | 'empty' | 'invalidCode' | 'outOfRange' | 'duplicate' | 'nonMonotonic' | 'zeroStep' | 'shortStep' | 'gap';
+export const FAULT_KINDS: readonly FaultKind[] = ['malformed', 'empty', 'invalidCode', 'outOfRange', 'duplicate', 'nonMonotonic', 'zeroStep', 'shortStep', 'gap'];
 
 /** Locations kept per fault kind. */
 export const FIRST_LOCATIONS = 5;

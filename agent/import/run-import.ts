@@ -29,7 +29,8 @@ async function pass(files: readonly InputFile[], session: ImportSession, options
     let lineNo = 0;
     let head: string[] | undefined = [];
     const feed = (lines: string[]) => {
-      for (const l of lines) session.line(l, ++lineNo);
+      session.lines(lines, lineNo + 1);
+      lineNo += lines.length;
     };
     const begin = (lines: string[]) => {
       const planned = session.beginFile(file.label, lines);

@@ -12,7 +12,8 @@ import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { ImportInputError, listInputFiles, type InputFile } from '../../agent/import/input-files.js';
 import { runImport } from '../../agent/import/run-import.js';
 import type { ImportReport } from '../../agent/import/importer.js';
-import { DELIMITERS, parseColumnSpec, type ColumnSpec, type Delimiter, type ImportOptions } from '../../agent/import/plan.js';
+import { parseColumnSpec, type ColumnSpec, type ImportOptions } from '../../agent/import/plan.js';
+import { DELIMITERS, type Delimiter } from '../../agent/import/fields.js';
 import { isIanaZone, parseUtcOffset, TIMESTAMP_STYLES, type TimestampStyle, type Zone } from '../../agent/import/timestamp.js';
 import { ID_PATTERN } from '../../builder/constants.js';
 import { dbPath, EXIT_FAILURE, globalOptions, loadConfig, output, UsageError } from '../context.js';
@@ -23,6 +24,7 @@ interface RawOptions {
   device?: string;
   rebaseToNow?: boolean;
   delimiter?: Delimiter;
+  decimalComma?: boolean;
   header?: boolean;
   columns?: string;
   column: string[];
@@ -31,6 +33,8 @@ interface RawOptions {
   utcOffset?: string;
   unit: string[];
   range: string[];
+  invalid?: string[];
+  duplicates?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -70,9 +74,18 @@ export function toImportOptions(raw: RawOptions): ImportOptions {
     if (!m || Number(m[1]) > Number(m[2])) throw new UsageError(`--range ${r}: expected NAME=MIN..MAX with MIN ≤ MAX, e.g. tempC=-30..50`);
     ranges[name] = { min: Number(m[1]), max: Number(m[2]) };
   }
+  const invalid: Record<string, number[]> = {};
+  for (const r of raw.invalid ?? []) {
+    const [name, value] = pair('--invalid', r);
+    const codes = value === 'none' ? [] : value.split(',').map((v) => v.trim());
+    if (codes.some((c) => !/^-?\d+(\.\d+)?$/.test(c))) throw new UsageError(`--invalid ${r}: expected NAME=VALUE[,VALUE...] with numbers as written in the file, or NAME=none, e.g. wind_dir=16 or temp1=85,-127`);
+    invalid[name] = codes.map(Number);
+  }
   return {
     seriesPrefix: raw.seriesPrefix,
+    invalid,
     delimiter: raw.delimiter,
+    decimalComma: raw.decimalComma,
     header: raw.header,
     columns: raw.columns === undefined ? undefined : raw.columns.split(',').map((c) => spec('--columns', c)),
     columnMap: Object.fromEntries(raw.column.map((c) => { const [h, s] = pair('--column', c); return [h, spec('--column', s)]; })),
@@ -134,6 +147,8 @@ export function register(program: Command): void {
     .option('--device <id>', 'device id to store under (default: the configured deviceId)')
     .option('--rebase-to-now', 'shift all timestamps so the newest sample is now (demos)')
     .addOption(new Option('--delimiter <d>', 'field separator (default: detected)').choices([...DELIMITERS]))
+    .option('--decimal-comma', 'numbers use a decimal comma (14,38); default: detected per file and announced')
+    .option('--no-decimal-comma', 'numbers use a decimal point, even where a comma looks like one')
     .option('--header', 'the first line is a header (default: detected)')
     .option('--no-header', 'the first line is data')
     .option('--columns <list>', 'roles of all columns in order: ts, skip (or -), METRIC or NAME:METRIC, e.g. ts,door:state,temp1:tempC')
@@ -142,6 +157,7 @@ export function register(program: Command): void {
     .option('--tz <zone>', 'IANA zone of wall-clock timestamps without a zone, e.g. Europe/Berlin')
     .option('--utc-offset <±hh:mm>', 'fixed offset of wall-clock timestamps without a zone, e.g. +01:00')
     .option('--unit <name=unit>', 'source unit of a column or metric, e.g. Pressure=hPa, tempC=F (repeatable)', collect, [])
+    .option('--invalid <name=values>', 'values of a column (series name, header or metric) that mean "no reading", as written, e.g. wind_dir=16 or temp1=85,-127; NAME=none turns the DS18B20 defaults off (repeatable)', collect, [])
     .option('--range <name=min..max>', 'plausible range (canonical unit) of a series or metric, e.g. tempC=-30..50 (repeatable)', collect, [])
     .addHelpText('after', `
 Examples:

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseColumnSpec, parseNumber, planFile, PlanError, splitLine, type ImportOptions } from '../../../agent/import/plan.js';
+import { parseColumnSpec, planFile, PlanError, type ImportOptions } from '../../../agent/import/plan.js';
+import { parseNumber, splitLine } from '../../../agent/import/fields.js';
 
 const FIX = new URL('../../fixtures/bme280-livingroom/', import.meta.url);
 const head = (rel: string, n = 500) => readFileSync(new URL(rel, FIX), 'utf8').split('\n').slice(0, n);

@@ -1,0 +1,96 @@
+/**
+ * Loggers' files as they come (issue 17): quoted headers, decimal commas, units in headers, sentinel
+ * codes, conflicting duplicates, mixed zones, new quantities. Fixtures in test/fixtures/import/.
+ */
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { listInputFiles } from '../../../agent/import/input-files.js';
+import { runImport } from '../../../agent/import/run-import.js';
+import { parseColumnSpec, type ImportOptions } from '../../../agent/import/plan.js';
+import type { ImportReport } from '../../../agent/import/importer.js';
+import { MemoryBuffer } from '../../support/memory-buffer.js';
+
+const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+const FIXTURES = join(ROOT, 'test/fixtures/import');
+const opts = (o: Partial<ImportOptions> = {}): ImportOptions => ({ seriesPrefix: '', columnMap: {}, units: {}, ranges: {}, ...o });
+const bySeries = (r: ImportReport) => Object.fromEntries(r.series.map((s) => [s.seriesId, s]));
+
+async function importFixture(name: string, o: Partial<ImportOptions> = {}) {
+  const b = new MemoryBuffer();
+  const report = await runImport(listInputFiles([join(FIXTURES, name)]), { deviceId: 'd', options: opts(o), sink: { define: (s) => b.defineSeries([s]), insert: (x) => b.insert('d', x) } });
+  const samples = (await b.readSince('d', undefined, 1e6)).samples;
+  const values = (seriesId: string) => samples.filter((s) => s.seriesId === seriesId).sort((a, c) => a.tsMs - c.tsMs).map((s) => s.value);
+  return { report, values, s: bySeries(report) };
+}
+
+const parsing = suite('parsing loggers\' CSV');
+
+parsing('a quoted header with a comma in a name, quoted rows, BOM and CRLF: every row read, one unclosed quote is one malformed line', async () => {
+  const { report, s, values } = await importFixture('quoted-header.csv', { columnMap: { 'Temp, living room': parseColumnSpec('tempC'), Humidity: parseColumnSpec('rhPct') } });
+  assert.equal(report.skippedFiles, []);
+  assert.is(report.plans[0].assumptions[0], 'delimiter: comma (detected: 3 fields on 8 of 9 lines, inconsistent)');
+  assert.is(s.tempC.rowsRead, 8);
+  assert.is(s.tempC.counts.malformed, 1);
+  assert.equal(s.tempC.firstLocations.malformed, ['quoted-header.csv:5 (unclosed quote: a quoted field runs past the end of the line)']);
+  assert.equal(values('tempC'), [23.89, 23.88, 23.86, 23.83, 23.81, 23.79, 23.76]);
+  assert.equal(values('rhPct'), [66.9, 66.81, 66.99, 66.36, 66.18, 66.27, 66.35]);
+  const byName = await importFixture('quoted-header.csv');
+  assert.equal(Object.keys(byName.s).sort(), ['Temp_living_room', 'rhPct'], 'recognised without --column: Temp is an alias of tempC');
+  assert.is(byName.s.Temp_living_room.metric, 'tempC');
+});
+
+parsing('a decimal-comma ;-file is detected, announced and read (was: every value malformed, exit 0)', async () => {
+  const cols = { columnMap: { Temperatur: parseColumnSpec('tempC'), Luftfeuchte: parseColumnSpec('rhPct') } };
+  const { report, s, values } = await importFixture('decimal-comma.csv', cols);
+  assert.ok(report.plans[0].assumptions.includes('decimal separator: COMMA (detected: "23,89" in a semicolon-separated file and no decimal point; pass --no-decimal-comma if wrong)'), report.plans[0].assumptions.join('\n'));
+  assert.equal(report.decimalCommaFiles, ['decimal-comma.csv']);
+  assert.is(s.tempC.counts.malformed, 0);
+  assert.equal(values('tempC'), [23.89, 23.88, 23.86, 23.84, 23.83, 23.81, 23.79, 23.76]);
+  assert.equal(values('rhPct').slice(0, 2), [66.9, 66.81]);
+  const off = await importFixture('decimal-comma.csv', { ...cols, decimalComma: false });
+  assert.is(off.s.tempC.counts.malformed, 8, '--no-decimal-comma reads 23,89 as not a number');
+  assert.equal(off.report.decimalCommaFiles, []);
+});
+
+const headers = suite('units in headers');
+
+headers('temperature (*C), humidity (%), pressure [hPa], "Temp, garden (°F)", pressure_kpa: recognised and scaled to the stored units', async () => {
+  const { report, s, values } = await importFixture('unit-headers.csv');
+  assert.equal(Object.keys(s).sort(), ['Temp_garden', 'pressurePa', 'pressurePa_2', 'rhPct', 'tempC']);
+  const a = report.plans[0].assumptions;
+  assert.ok(a.includes('temperature (*C) → tempC (tempC, °C) from C (header "*C")'), a.join('\n'));
+  assert.ok(a.includes('pressure [hPa] → pressurePa (pressurePa, Pa) from hPa (header "hPa")'), a.join('\n'));
+  assert.ok(a.includes('pressure_kpa: a second column of pressurePa, named pressurePa_2'), a.join('\n'));
+  assert.equal(values('tempC').slice(0, 2), [23.89, 23.88]);
+  assert.equal(values('rhPct').slice(0, 2), [66.9, 66.81]);
+  assert.equal(values('pressurePa').slice(0, 2), [102_010, 102_010.3]);
+  assert.equal(values('pressurePa_2').slice(0, 2), [102_010, 102_010.3]);
+  assert.equal(values('Temp_garden').map((v) => v.toFixed(2)), ['23.89', '23.88', '23.86', '23.84', '23.83', '23.81']);
+  assert.is(s.Temp_garden.sourceUnit, 'F');
+});
+
+const sentinels = suite('invalid codes');
+
+sentinels('DS18B20 columns know 85 and -127 °C; --invalid names a code; both are "invalid code", not "out of range"', async () => {
+  const { report, s, values } = await importFixture('ds18b20-sentinels.csv', { invalid: { rhPct: [9999] } });
+  const probe = s['28-0316a2795aff'];
+  const door = s.ds18b20_door;
+  assert.is(probe.metric, 'tempC', 'a 1-Wire family-28 id is a DS18B20 thermometer');
+  assert.equal([probe.counts.invalidCode, probe.counts.outOfRange], [2, 0]);
+  assert.equal(probe.firstLocations.invalidCode, ['ds18b20-sentinels.csv:4 (85.00)', 'ds18b20-sentinels.csv:8 (-127)']);
+  assert.equal([door.counts.invalidCode, door.counts.outOfRange], [1, 3], "the dataset's own -48.65/-48.91/-48.66 °C spikes stay out of range");
+  assert.equal(door.firstLocations.invalidCode, ['ds18b20-sentinels.csv:7 (-127.00)']);
+  assert.equal([s.rhPct.counts.invalidCode, s.rhPct.counts.outOfRange], [1, 0]);
+  assert.equal(values('28-0316a2795aff'), [6.48, 6.53, 6.17, 6.51, 6.53, 6.51]);
+  assert.ok(report.plans[0].assumptions.includes('28-0316a2795aff invalid codes 85, -127 °C (DS18B20: power-on value, probe not answering; --invalid 28-0316a2795aff=none keeps them)'), report.plans[0].assumptions.join('\n'));
+  assert.ok(report.plans[0].assumptions.includes('rhPct invalid codes 9999 (--invalid)'));
+  const kept = await importFixture('ds18b20-sentinels.csv', { invalid: { '28-0316a2795aff': [] } });
+  assert.equal([kept.s['28-0316a2795aff'].counts.invalidCode, kept.s['28-0316a2795aff'].counts.outOfRange], [0, 1], '--invalid NAME=none: 85 is stored, -127 is out of range');
+  assert.equal([kept.s.rhPct.counts.invalidCode, kept.s.rhPct.counts.outOfRange], [0, 1], 'without --invalid, 9999 %RH is only out of range');
+});
+
+parsing.run();
+sentinels.run();
+headers.run();
