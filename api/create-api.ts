@@ -6,7 +6,7 @@
 import type { ApiContext } from './context.js';
 import { contextOf } from './context.js';
 import { addCorsHeaders, preflightResponse } from './cors.js';
-import { resolveDevice } from './devices.js';
+import { handleDevices, requireSamples, resolveDevice } from './devices.js';
 import { ApiError, INTERNAL_ERROR } from './errors.js';
 import { serveFresh } from './fresh.js';
 import { errorResponse } from './http.js';
@@ -28,12 +28,14 @@ interface Route {
 async function handleLatest(req: Request, url: URL, ctx: ApiContext): Promise<Response> {
   const params = parseSnapshotParams(url.searchParams, LATEST_PARAMS);
   const device = await resolveDevice(ctx.devices, params.device);
+  if (params.fresh) await requireSamples(ctx.devices, device);
   return params.fresh ? serveFresh(req, ctx, params, device) : serveSnapshot(req, ctx, params, device);
 }
 
 /** The route of `pathname`, or `undefined` (404). */
 function routeOf(pathname: string): Route | undefined {
   if (pathname === '/samples/latest') return { methods: ['GET', 'HEAD'], handle: handleLatest };
+  if (pathname === '/samples/devices') return { methods: ['GET', 'HEAD'], handle: handleDevices };
   if (pathname === '/samples/latest/meta') return { methods: ['GET', 'HEAD'], handle: handleMeta };
   if (pathname === '/samples/refresh') return { methods: ['POST'], handle: handleRefreshPost };
   const match = /^\/samples\/refresh\/([^/]*)(\/events)?$/.exec(pathname);

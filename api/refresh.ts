@@ -4,7 +4,7 @@
  */
 import { ApiError, badParameter, echo } from './errors.js';
 import type { ApiContext } from './context.js';
-import { resolveDevice } from './devices.js';
+import { requireSamples, resolveDevice } from './devices.js';
 import { planGranularity } from './granularity.js';
 import { jsonResponse, readBodyText } from './http.js';
 import { acceptedResponse, statusBody } from './jobs-view.js';
@@ -39,6 +39,7 @@ export async function handleRefreshPost(req: Request, url: URL, ctx: ApiContext)
   if (text && hasQuery) throw badParameter('body', 'give the parameters in the body or in the query, not both');
   const params = parseSnapshotParams(text ? bodyPairs(text) : url.searchParams, REFRESH_PARAMS);
   const device = await resolveDevice(ctx.devices, params.device);
+  await requireSamples(ctx.devices, device);
   const { job } = await ctx.jobs.enqueue({ device, window: params.window, granularity: planGranularity(params.samples).source });
   return acceptedResponse(job, ctx.clock);
 }

@@ -17,6 +17,11 @@ export interface CloudDevicesOptions {
   clock: Clock;
   /** How long a bucket listing is reused, ms (default 60 000). */
   ttlMs?: number;
+  /**
+   * Whether a device has samples: its catalogue item in the samples table lists series
+   * (`DynamoDbSource.listSeries`, one GetItem). Absent: every listed device counts.
+   */
+  hasSamples?: (deviceId: string) => Promise<boolean>;
 }
 
 /** Device ids named by keys `snapshots/{id}/…`, unique, in key order. */
@@ -29,7 +34,13 @@ export function deviceIdsOfKeys(keys: readonly string[]): string[] {
   return [...ids];
 }
 
+/**
+ * Devices of the cloud API: `list` as above; `withSamples` keeps the listed devices whose catalogue
+ * item has series (cached like the listing); `defaultId` is `DEFAULT_DEVICE_ID`, else the only device
+ * with samples.
+ */
 export function cloudDevices(options: CloudDevicesOptions): DeviceDirectory {
+  let sampled: { atMs: number; ids: Promise<string[]> } | undefined;
   let cached: { atMs: number; ids: Promise<string[]> } | undefined;
   const list = (): Promise<string[]> => {
     if (options.deviceIds) return Promise.resolve([...options.deviceIds]);
@@ -43,5 +54,25 @@ export function cloudDevices(options: CloudDevicesOptions): DeviceDirectory {
     });
     return ids;
   };
-  return { list, defaultId: async () => options.defaultId };
+  const withSamples = (): Promise<string[]> => {
+    const nowMs = options.clock.nowMs();
+    if (sampled && nowMs - sampled.atMs < (options.ttlMs ?? 60_000)) return sampled.ids;
+    const ids = list().then(async (all) => {
+      if (!options.hasSamples) return [...all].sort();
+      const flags = await Promise.all(all.map((id) => options.hasSamples!(id)));
+      return all.filter((_, i) => flags[i]).sort();
+    });
+    const entry = { atMs: nowMs, ids };
+    sampled = entry;
+    ids.catch(() => {
+      if (sampled === entry) sampled = undefined;
+    });
+    return ids;
+  };
+  const defaultId = async (): Promise<string | undefined> => {
+    if (options.defaultId !== undefined) return options.defaultId;
+    const ids = await withSamples();
+    return ids.length === 1 ? ids[0] : undefined;
+  };
+  return { list, defaultId, withSamples };
 }

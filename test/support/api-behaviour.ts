@@ -362,6 +362,16 @@ function refreshSuite(label: string, make: MakeTransport) {
     assert.is.not(bodyJson(await t.send('/samples/refresh?window=1d', { method: 'POST' })).requestId, job.requestId);
   });
 
+  s('lists the devices with samples and their default; refuses to refresh a device without samples, naming those present', async ({ world, t }) => {
+    const devices = await t.send('/samples/devices');
+    assert.is(devices.status, 200);
+    assert.equal(bodyJson(devices), { devices: [{ id: DEVICE }], defaultDevice: DEVICE });
+    const res = await t.send('/samples/refresh', { method: 'POST', body: JSON.stringify({ window: '1d', device: 'pi-shed' }) });
+    assert.is(res.status, 409);
+    assert.equal(bodyJson(res).error, { status: 409, code: 'no_samples', parameter: 'device', message: `device pi-shed has no samples; devices with samples: ${DEVICE}`, allowed: [DEVICE] });
+    assert.is(world.builder.calls.length, 0);
+  });
+
   s('reports a failed job with its error and no stack', async ({ world, t }) => {
     world.builder.failWith = 'raw store unreachable';
     const job = bodyJson(await t.send('/samples/refresh?window=10d', { method: 'POST' }));
