@@ -36,11 +36,10 @@ export function deviceIdsOfKeys(keys: readonly string[]): string[] {
 
 /**
  * Devices of the cloud API: `list` as above; `withSamples` keeps the listed devices whose catalogue
- * item has series (cached like the listing); `defaultId` is `DEFAULT_DEVICE_ID`, else the only device
+ * item has series (a yes is reused for `ttlMs`, a no is asked again); `defaultId` is `DEFAULT_DEVICE_ID`, else the only device
  * with samples.
  */
 export function cloudDevices(options: CloudDevicesOptions): DeviceDirectory {
-  let sampled: { atMs: number; ids: Promise<string[]> } | undefined;
   let cached: { atMs: number; ids: Promise<string[]> } | undefined;
   const list = (): Promise<string[]> => {
     if (options.deviceIds) return Promise.resolve([...options.deviceIds]);
@@ -54,20 +53,21 @@ export function cloudDevices(options: CloudDevicesOptions): DeviceDirectory {
     });
     return ids;
   };
-  const withSamples = (): Promise<string[]> => {
+  // Positive answers are reused for `ttlMs`; a device without samples is asked again (it may get some).
+  const known = new Map<string, number>();
+  const hasSamples = async (id: string): Promise<boolean> => {
+    const atMs = known.get(id);
     const nowMs = options.clock.nowMs();
-    if (sampled && nowMs - sampled.atMs < (options.ttlMs ?? 60_000)) return sampled.ids;
-    const ids = list().then(async (all) => {
-      if (!options.hasSamples) return [...all].sort();
-      const flags = await Promise.all(all.map((id) => options.hasSamples!(id)));
-      return all.filter((_, i) => flags[i]).sort();
-    });
-    const entry = { atMs: nowMs, ids };
-    sampled = entry;
-    ids.catch(() => {
-      if (sampled === entry) sampled = undefined;
-    });
-    return ids;
+    if (atMs !== undefined && nowMs - atMs < (options.ttlMs ?? 60_000)) return true;
+    const has = options.hasSamples ? await options.hasSamples(id) : true;
+    if (has) known.set(id, nowMs);
+    else known.delete(id);
+    return has;
+  };
+  const withSamples = async (): Promise<string[]> => {
+    const all = await list();
+    const flags = await Promise.all(all.map(hasSamples));
+    return all.filter((_, i) => flags[i]).sort();
   };
   const defaultId = async (): Promise<string | undefined> => {
     if (options.defaultId !== undefined) return options.defaultId;
