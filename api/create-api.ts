@@ -55,8 +55,14 @@ async function dispatch(req: Request, ctx: ApiContext): Promise<Response> {
   }
   const response = await route.handle(req, url, ctx);
   if (req.method !== 'HEAD') return response;
-  await response.body?.cancel();
-  return new Response(null, { status: response.status, headers: response.headers });
+  // HEAD: the GET answer's headers, with the length of the body it would send (RFC 9110 §9.3.2).
+  const headers = new Headers(response.headers);
+  if (response.body && !headers.get('content-type')?.startsWith('text/event-stream')) {
+    headers.set('Content-Length', String((await response.arrayBuffer()).byteLength));
+  } else {
+    await response.body?.cancel();
+  }
+  return new Response(null, { status: response.status, headers });
 }
 
 /**
