@@ -6,7 +6,7 @@
 import type { ApiContext } from './context.js';
 import { contextOf } from './context.js';
 import { addCorsHeaders, preflightResponse } from './cors.js';
-import { resolveDevice } from './devices.js';
+import { handleDevices, requireSamples, resolveDevice } from './devices.js';
 import { ApiError, INTERNAL_ERROR } from './errors.js';
 import { serveFresh } from './fresh.js';
 import { errorResponse } from './http.js';
@@ -28,12 +28,14 @@ interface Route {
 async function handleLatest(req: Request, url: URL, ctx: ApiContext): Promise<Response> {
   const params = parseSnapshotParams(url.searchParams, LATEST_PARAMS);
   const device = await resolveDevice(ctx.devices, params.device);
+  if (params.fresh) await requireSamples(ctx.devices, device);
   return params.fresh ? serveFresh(req, ctx, params, device) : serveSnapshot(req, ctx, params, device);
 }
 
 /** The route of `pathname`, or `undefined` (404). */
 function routeOf(pathname: string): Route | undefined {
   if (pathname === '/samples/latest') return { methods: ['GET', 'HEAD'], handle: handleLatest };
+  if (pathname === '/samples/devices') return { methods: ['GET', 'HEAD'], handle: handleDevices };
   if (pathname === '/samples/latest/meta') return { methods: ['GET', 'HEAD'], handle: handleMeta };
   if (pathname === '/samples/refresh') return { methods: ['POST'], handle: handleRefreshPost };
   const match = /^\/samples\/refresh\/([^/]*)(\/events)?$/.exec(pathname);
@@ -53,8 +55,14 @@ async function dispatch(req: Request, ctx: ApiContext): Promise<Response> {
   }
   const response = await route.handle(req, url, ctx);
   if (req.method !== 'HEAD') return response;
-  await response.body?.cancel();
-  return new Response(null, { status: response.status, headers: response.headers });
+  // HEAD: the GET answer's headers, with the length of the body it would send (RFC 9110 §9.3.2).
+  const headers = new Headers(response.headers);
+  if (response.body && !headers.get('content-type')?.startsWith('text/event-stream')) {
+    headers.set('Content-Length', String((await response.arrayBuffer()).byteLength));
+  } else {
+    await response.body?.cancel();
+  }
+  return new Response(null, { status: response.status, headers });
 }
 
 /**

@@ -10,6 +10,9 @@ export type ApiErrorCode =
   | 'repeated_parameter'
   | 'not_found'
   | 'not_built'
+  | 'no_samples'
+  | 'payload_too_large'
+  | 'headers_too_large'
   | 'method_not_allowed'
   | 'internal';
 

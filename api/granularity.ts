@@ -62,7 +62,7 @@ function mergeSeries(series: PayloadSeries, isRaw: boolean, frame: { firstMs: nu
   const { firstMs, toMs, widthMs } = frame;
   if (isRaw) {
     for (const p of series.points as RawPoint[]) {
-      if (p.tsMs >= firstMs && p.tsMs <= toMs) add(accs[Math.floor((p.tsMs - firstMs) / widthMs)], 1, p.value, p.value, p.value);
+      if (p.value !== null && p.tsMs >= firstMs && p.tsMs <= toMs) add(accs[Math.floor((p.tsMs - firstMs) / widthMs)], 1, p.value, p.value, p.value);
     }
   } else {
     for (const p of series.points as BucketPoint[]) {

@@ -63,11 +63,22 @@ export function ifNoneMatchMatches(header: string | null, etag: string): boolean
   return header.split(',').some((tag) => opaqueTag(tag) === current);
 }
 
+/** The 413 of a body over `maxBytes`. */
+function tooLarge(maxBytes: number): ApiError {
+  return new ApiError(413, 'payload_too_large', `body is longer than ${maxBytes} bytes; send the parameters as a small JSON object`, 'body');
+}
+
 /**
- * Read a request body as UTF-8 text, at most `maxBytes`.
- * @throws {ApiError} 400 `bad_parameter` (parameter `body`) when longer or not UTF-8.
+ * Read a request body as UTF-8 text, at most `maxBytes`. A declared `Content-Length` over the limit
+ * is refused before any byte is read.
+ * @throws {ApiError} 413 `payload_too_large` when longer; 400 `bad_parameter` (parameter `body`) when not UTF-8.
  */
 export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
+  const declared = Number(req.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) {
+    await req.body?.cancel().catch(() => undefined);
+    throw tooLarge(maxBytes);
+  }
   if (!req.body) return '';
   const reader = req.body.getReader();
   const chunks: Uint8Array<ArrayBuffer>[] = [];
@@ -76,7 +87,7 @@ export async function readBodyText(req: Request, maxBytes: number): Promise<stri
     total += r.value.byteLength;
     if (total > maxBytes) {
       await reader.cancel();
-      throw new ApiError(400, 'bad_parameter', `body is longer than ${maxBytes} bytes`, 'body');
+      throw tooLarge(maxBytes);
     }
     chunks.push(r.value as Uint8Array<ArrayBuffer>);
   }

@@ -35,12 +35,19 @@ export const META_PARAMS = [...WINDOW_PARAMS, 'samples', 'device'] as const;
 export const REFRESH_PARAMS = [...WINDOW_PARAMS, 'samples', 'device'] as const;
 
 /**
- * Turn name/value pairs into one value per name.
+ * Names a cache-buster or a link tracker uses (`_=1712345678901` from jQuery, `utm_source=…`): they
+ * cannot change the answer, so every route ignores them. Any other unknown name is a 400.
+ */
+export const IGNORED_PARAM_PATTERN = /^(_.*|utm_[a-z]+)$/;
+
+/**
+ * Turn name/value pairs into one value per name (names matching `IGNORED_PARAM_PATTERN` skipped).
  * @throws {ApiError} 400 `unknown_parameter` or `repeated_parameter`.
  */
 export function singleValues(pairs: Iterable<[string, string]>, allowed: readonly string[]): Map<string, string> {
   const values = new Map<string, string>();
   for (const [name, value] of pairs) {
+    if (IGNORED_PARAM_PATTERN.test(name) && !allowed.includes(name)) continue;
     if (!allowed.includes(name)) {
       throw new ApiError(400, 'unknown_parameter', `unknown parameter ${echo(name)}`, name.slice(0, 64), allowed);
     }

@@ -18,6 +18,11 @@ export interface DeviceDirectory {
   list(): Promise<string[]>;
   /** The configured or only device; `undefined` when the caller must name one. */
   defaultId(): Promise<string | undefined>;
+  /**
+   * Devices that have raw samples (SQLite on the Pi, a catalogue item in the cloud), sorted. A refresh
+   * of any other device would write empty snapshots, so the API refuses it.
+   */
+  withSamples(): Promise<string[]>;
 }
 
 /** What one fresh computation or refresh job builds. */

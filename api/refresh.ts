@@ -4,11 +4,11 @@
  */
 import { ApiError, badParameter, echo } from './errors.js';
 import type { ApiContext } from './context.js';
-import { resolveDevice } from './devices.js';
+import { requireSamples, resolveDevice } from './devices.js';
 import { planGranularity } from './granularity.js';
 import { jsonResponse, readBodyText } from './http.js';
 import { acceptedResponse, statusBody } from './jobs-view.js';
-import { REFRESH_PARAMS, parseSnapshotParams, singleValues } from './params.js';
+import { IGNORED_PARAM_PATTERN, REFRESH_PARAMS, parseSnapshotParams, singleValues } from './params.js';
 import { JOB_ID_PATTERN } from './ports.js';
 
 /** Largest accepted POST body, bytes. */
@@ -35,10 +35,11 @@ function bodyPairs(text: string): Array<[string, string]> {
 /** POST /samples/refresh → 202 with the (new or reused) job. */
 export async function handleRefreshPost(req: Request, url: URL, ctx: ApiContext): Promise<Response> {
   const text = (await readBodyText(req, MAX_BODY_BYTES)).trim();
-  const hasQuery = [...url.searchParams.keys()].length > 0;
+  const hasQuery = [...url.searchParams.keys()].some((name) => !IGNORED_PARAM_PATTERN.test(name));
   if (text && hasQuery) throw badParameter('body', 'give the parameters in the body or in the query, not both');
   const params = parseSnapshotParams(text ? bodyPairs(text) : url.searchParams, REFRESH_PARAMS);
   const device = await resolveDevice(ctx.devices, params.device);
+  await requireSamples(ctx.devices, device);
   const { job } = await ctx.jobs.enqueue({ device, window: params.window, granularity: planGranularity(params.samples).source });
   return acceptedResponse(job, ctx.clock);
 }

@@ -56,6 +56,13 @@ export const RETENTION_MS = WINDOWS['12m'].spanMs;
 export const SERIES_KINDS = ['gauge', 'counter'] as const;
 export type SeriesKind = (typeof SERIES_KINDS)[number];
 
+/**
+ * In a raw payload, a step between two samples of a series longer than this many times the series'
+ * median step in the window is an outage: a gap marker (a `null` point) is put between them, so a
+ * chart breaks the line instead of joining across the hole.
+ */
+export const RAW_GAP_FACTOR = 4;
+
 /** Minimum samples for a bucket to carry values; fewer is an empty bucket (null values). */
 export const MIN_SAMPLES_PER_BUCKET = 1;
 

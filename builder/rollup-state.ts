@@ -40,6 +40,8 @@ interface SerializedState {
   /** seriesId → rows `[startMs, count, min, max, ...sumPartials]`. */
   series: Record<string, number[][]>;
   pending: Array<[string, number, number]>;
+  /** seriesId → `[tsMs, value]` of the newest sample folded (absent in states saved before it existed). */
+  latest?: Record<string, [number, number]>;
 }
 
 /** The rollup state of one (device, window); see the module comment. Not safe for concurrent use. */
@@ -47,6 +49,7 @@ export class RollupState {
   readonly bucketMs: number;
   private readonly buckets = new Map<string, Map<number, FineBucket>>();
   private pending: Sample[] = [];
+  private readonly newest = new Map<string, { tsMs: number; value: number }>();
   /** Cursor of the source after the last fold (undefined: never read). */
   cursor: string | undefined;
   /** Build instant the fine buckets are complete up to (inclusive); undefined before the first build. */
@@ -78,6 +81,8 @@ export class RollupState {
   }
 
   private add(s: Sample): void {
+    const newest = this.newest.get(s.seriesId);
+    if (!newest || s.tsMs >= newest.tsMs) this.newest.set(s.seriesId, { tsMs: s.tsMs, value: s.value });
     let series = this.buckets.get(s.seriesId);
     if (!series) this.buckets.set(s.seriesId, (series = new Map()));
     const startMs = Math.floor(s.tsMs / this.bucketMs) * this.bucketMs;
@@ -126,6 +131,11 @@ export class RollupState {
     return { count, sum: roundExact(partials), min, max };
   }
 
+  /** The newest sample folded for `seriesId` (due ones only, never `pending`), or `undefined`. */
+  latest(seriesId: string): { tsMs: number; value: number } | undefined {
+    return this.newest.get(seriesId);
+  }
+
   /** Series ids that hold at least one fine bucket. */
   seriesIds(): string[] {
     return [...this.buckets.entries()].filter(([, m]) => m.size > 0).map(([id]) => id);
@@ -153,6 +163,7 @@ export class RollupState {
       atMs: this.atMs ?? null,
       series,
       pending: this.pending.map((s) => [s.seriesId, s.tsMs, s.value]),
+      latest: Object.fromEntries([...this.newest].map(([id, n]) => [id, [n.tsMs, n.value]])),
     };
   }
 
@@ -180,6 +191,10 @@ export class RollupState {
       state.buckets.set(id, m);
     }
     state.pending = v.pending.map(([seriesId, tsMs, value]) => ({ seriesId, tsMs, value }));
+    for (const [id, pair] of Object.entries(v.latest ?? {})) {
+      if (!Array.isArray(pair) || pair.length !== 2 || !pair.every(Number.isFinite)) throw new StateError(key, `bad latest sample of series ${id}`);
+      state.newest.set(id, { tsMs: pair[0], value: pair[1] });
+    }
     return state;
   }
 }

@@ -59,8 +59,17 @@ export interface BucketPoint {
   sum: number | null;
 }
 
-/** One point of a raw payload: a sample as stored. */
+/**
+ * One point of a raw payload: a sample as stored, or a gap marker (`value: null`, half-way through an
+ * outage longer than `RAW_GAP_FACTOR` × the series' median step) so a chart breaks the line there.
+ */
 export interface RawPoint {
+  tsMs: number;
+  value: number | null;
+}
+
+/** The newest sample of a series in the payload's window (`tsMs <= to`), as stored: not a bucket average. */
+export interface LatestSample {
   tsMs: number;
   value: number;
 }
@@ -71,6 +80,8 @@ export interface PayloadSeries {
   unit: string;
   kind: SeriesKind;
   points: BucketPoint[] | RawPoint[];
+  /** The newest raw sample in `[from, to]`, null when none; absent in payloads built before it existed. */
+  latest?: LatestSample | null;
 }
 
 /**

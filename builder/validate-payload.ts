@@ -28,6 +28,13 @@ function bucketPointProblems(pt: Record<string, unknown>, where: string, expecte
   return out;
 }
 
+function latestProblems(latest: unknown, where: string, fromMs: number, toMs: number): string[] {
+  if (latest === undefined || latest === null) return [];
+  const l = latest as Record<string, unknown>;
+  if (!isInt(l.tsMs) || !isNum(l.value)) return [`${where}.latest needs integer tsMs and finite value`];
+  return (l.tsMs as number) < fromMs || (l.tsMs as number) > toMs ? [`${where}.latest.tsMs ${String(l.tsMs)} lies outside [from, to]`] : [];
+}
+
 /**
  * Problems of `value` as a `Payload` (empty when valid): field types, window/granularity from the
  * matrix, bucket count and alignment, empty-bucket nulls, raw points ascending inside `[from, to]`.
@@ -58,11 +65,14 @@ export function payloadProblems(value: unknown): string[] {
     if (!(SERIES_KINDS as readonly unknown[]).includes(s?.kind)) out.push(`${where}.kind must be gauge or counter`);
     if (!Array.isArray(s?.points)) return void out.push(`${where}.points must be an array`);
     const pts = s.points as Array<Record<string, unknown>>;
+    out.push(...latestProblems(s.latest, where, fromMs, toMs));
     if (raw) {
-      if (pts.length > 500) out.push(`${where}: ${pts.length} raw points, at most 500`);
+      const samples = pts.filter((pt) => pt?.value !== null).length;
+      if (samples > 500) out.push(`${where}: ${samples} raw samples, at most 500`);
       let prev = -Infinity;
       pts.forEach((pt, i) => {
-        if (!isInt(pt?.tsMs) || !isNum(pt.value)) return void out.push(`${where}.points[${i}] needs integer tsMs and finite value`);
+        if (!isInt(pt?.tsMs) || !(isNum(pt.value) || pt.value === null)) return void out.push(`${where}.points[${i}] needs integer tsMs and a finite or null value`);
+        if (pt.value === null && (i === 0 || i === pts.length - 1 || pts[i - 1]?.value === null)) out.push(`${where}.points[${i}]: a gap marker lies between two samples`);
         const t = pt.tsMs as number;
         if (t <= prev || t < fromMs || t > toMs) out.push(`${where}.points[${i}].tsMs ${t} not ascending inside [from, to]`);
         prev = t;

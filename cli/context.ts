@@ -4,12 +4,14 @@
  * and the environment.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseConfig, type Config } from '../agent/config/config.js';
 import { ConfigError } from '../agent/config/errors.js';
 import type { Logger } from '../builder/ports.js';
+import { chooseDefaultDevice } from '../api/devices.js';
 import { createLogger, isLogLevel } from './log.js';
 
 /** Exit codes of `sensorctl`: 0 ok, 1 failure, 2 usage error (bad option, bad input, bad config). */
@@ -80,6 +82,15 @@ export function loadConfig(globals: GlobalOptions): Config {
   }
 }
 
+/**
+ * The device a command works on when `--device` is not given: the configured one (the host name by
+ * default) when it has samples, else the only device with samples in the database (an imported
+ * data dir), else the configured one.
+ */
+export function defaultDevice(config: Config, buffer: { deviceIdsWithSamples(): string[] } | undefined): string {
+  return chooseDefaultDevice(config.deviceId, buffer?.deviceIdsWithSamples() ?? []) ?? config.deviceId;
+}
+
 /** The SQLite buffer file inside the data directory. */
 export const dbPath = (globals: GlobalOptions): string => resolve(globals.dataDir, 'sensorctl.db');
 
@@ -96,6 +107,20 @@ export function parsePortOption(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--port ${value}: expected an integer 0–65535`);
   return Number(value);
+}
+
+/**
+ * Validate a `--host` value: an IPv4 address (four numbers 0–255), an IPv6 address, or a host name
+ * (letters, digits, `.` and `-`); `undefined` passes through.
+ * @throws {UsageError} naming the flag and what is allowed (e.g. `999.1.1.1`).
+ */
+export function parseHostOption(value: string | undefined): string | undefined {
+  if (value === undefined || isIP(value) !== 0) return value;
+  const looksNumeric = /^[0-9.]+$/.test(value);
+  if (looksNumeric || !/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(value)) {
+    throw new UsageError(`--host ${value}: expected an IPv4 address (four numbers 0–255, e.g. 127.0.0.1 or 0.0.0.0), an IPv6 address or a host name`);
+  }
+  return value;
 }
 
 /** Resolves on the first SIGINT or SIGTERM (long-running commands then stop cleanly). */

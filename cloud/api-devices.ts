@@ -17,6 +17,11 @@ export interface CloudDevicesOptions {
   clock: Clock;
   /** How long a bucket listing is reused, ms (default 60 000). */
   ttlMs?: number;
+  /**
+   * Whether a device has samples: its catalogue item in the samples table lists series
+   * (`DynamoDbSource.listSeries`, one GetItem). Absent: every listed device counts.
+   */
+  hasSamples?: (deviceId: string) => Promise<boolean>;
 }
 
 /** Device ids named by keys `snapshots/{id}/…`, unique, in key order. */
@@ -29,6 +34,11 @@ export function deviceIdsOfKeys(keys: readonly string[]): string[] {
   return [...ids];
 }
 
+/**
+ * Devices of the cloud API: `list` as above; `withSamples` keeps the listed devices whose catalogue
+ * item has series (a yes is reused for `ttlMs`, a no is asked again); `defaultId` is `DEFAULT_DEVICE_ID`, else the only device
+ * with samples.
+ */
 export function cloudDevices(options: CloudDevicesOptions): DeviceDirectory {
   let cached: { atMs: number; ids: Promise<string[]> } | undefined;
   const list = (): Promise<string[]> => {
@@ -43,5 +53,26 @@ export function cloudDevices(options: CloudDevicesOptions): DeviceDirectory {
     });
     return ids;
   };
-  return { list, defaultId: async () => options.defaultId };
+  // Positive answers are reused for `ttlMs`; a device without samples is asked again (it may get some).
+  const known = new Map<string, number>();
+  const hasSamples = async (id: string): Promise<boolean> => {
+    const atMs = known.get(id);
+    const nowMs = options.clock.nowMs();
+    if (atMs !== undefined && nowMs - atMs < (options.ttlMs ?? 60_000)) return true;
+    const has = options.hasSamples ? await options.hasSamples(id) : true;
+    if (has) known.set(id, nowMs);
+    else known.delete(id);
+    return has;
+  };
+  const withSamples = async (): Promise<string[]> => {
+    const all = await list();
+    const flags = await Promise.all(all.map(hasSamples));
+    return all.filter((_, i) => flags[i]).sort();
+  };
+  const defaultId = async (): Promise<string | undefined> => {
+    if (options.defaultId !== undefined) return options.defaultId;
+    const ids = await withSamples();
+    return ids.length === 1 ? ids[0] : undefined;
+  };
+  return { list, defaultId, withSamples };
 }

@@ -126,7 +126,11 @@ export function createCloudApi(config: CloudApiConfig, clients: CloudApiClients,
     inlineWindows: config.inlineWindows,
     pollMs: runtime.pollMs,
   });
-  const devices = cloudDevices({ deviceIds: config.deviceIds, defaultId: config.defaultDeviceId, store: bucket, clock });
+  const devices = cloudDevices({
+    deviceIds: config.deviceIds, defaultId: config.defaultDeviceId, store: bucket, clock,
+    // A fresh source per check: `DynamoDbSource` caches catalogue items for its lifetime.
+    hasSamples: async (id) => (await new DynamoDbSource(clients.dynamo, config.samplesTable, clock, { consistentRead: false }).listSeries(id)).length > 0,
+  });
   const api = createApi({
     store: cachedSnapshotStore(bucket, clock),
     devices,

@@ -13,6 +13,7 @@ import { FsObjectStore } from '../platform/fs-object-store.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
 import { cachedSnapshotStore, type CachedSnapshotStore } from '../api/cached-snapshot-store.js';
 import { createApi, type FetchHandler } from '../api/create-api.js';
+import { chooseDefaultDevice } from '../api/devices.js';
 import { MemoryRefreshJobs } from '../api/memory-refresh-jobs.js';
 import { nodeScheduler } from '../platform/node-scheduler.js';
 import { systemClock } from '../platform/system-clock.js';
@@ -22,19 +23,30 @@ import { silentLog } from '../builder/ports.js';
 /** How long the device list read from disk is reused, ms. */
 const DEVICE_LIST_TTL_MS = 10_000;
 
-/** Devices: the configured one plus every device directory under `<dataDir>/snapshots/`. */
-export function dataDirDevices(dataDir: string, configuredId: string, clock: Clock): DeviceDirectory {
-  let cached: { atMs: number; ids: string[] } | undefined;
-  const list = async (): Promise<string[]> => {
-    if (cached && clock.nowMs() - cached.atMs < DEVICE_LIST_TTL_MS) return cached.ids;
+/**
+ * Devices: the configured one, every device directory under `<dataDir>/snapshots/` and every device
+ * with samples. The default is `chooseDefaultDevice` (the configured device, or the only one with
+ * samples when the configured one has none, e.g. the host name on an imported data dir).
+ * @param sampleDevices devices with samples (the SQLite buffer's `deviceIdsWithSamples`); absent:
+ *   the devices with snapshots stand in for them.
+ */
+export function dataDirDevices(dataDir: string, configuredId: string, clock: Clock, sampleDevices?: () => string[] | Promise<string[]>): DeviceDirectory {
+  let cached: { atMs: number; ids: string[]; withSamples: string[] } | undefined;
+  const read = async (): Promise<{ ids: string[]; withSamples: string[] }> => {
+    if (cached && clock.nowMs() - cached.atMs < DEVICE_LIST_TTL_MS) return cached;
     const names = await readdir(join(dataDir, 'snapshots')).catch(() => [] as string[]);
-    const ids = [...new Set([configuredId, ...names.filter((n) => ID_PATTERN.test(n))])];
-    cached = { atMs: clock.nowMs(), ids };
-    return ids;
+    const built = names.filter((n) => ID_PATTERN.test(n));
+    const withSamples = sampleDevices ? [...(await sampleDevices())].sort() : [...new Set([configuredId, ...built])].sort();
+    const ids = [...new Set([configuredId, ...built, ...withSamples])];
+    cached = { atMs: clock.nowMs(), ids, withSamples };
+    return cached;
   };
-  return { list, defaultId: async () => configuredId };
+  return {
+    list: async () => (await read()).ids,
+    defaultId: async () => chooseDefaultDevice(configuredId, (await read()).withSamples),
+    withSamples: async () => (await read()).withSamples,
+  };
 }
-
 
 /**
  * What the Pi wiring needs. Give `buffer` (the open `SqliteBuffer`) so fresh reads and refresh jobs
@@ -47,6 +59,8 @@ export interface PiApiOptions {
   deviceId: string;
   /** Raw samples for fresh builds: the SQLite buffer. Required unless `fresh` is given. */
   buffer?: SampleSource;
+  /** Devices with samples (`SqliteBuffer.deviceIdsWithSamples`); default: the devices with snapshots. */
+  sampleDevices?: () => string[] | Promise<string[]>;
   /** Per-window locks shared with the daemon's scheduled builds (default: a private instance). */
   locks?: WindowLocks;
   /** Overrides the builder made from `buffer`. */
@@ -97,6 +111,6 @@ export function createPiApi(options: PiApiOptions): { api: FetchHandler; jobs: M
     fresh = new PiFreshBuilder({ source: options.buffer, store: forgetting(rawStore, store), clock: options.buildClock ?? clock, log: options.log ?? silentLog, locks, stateCache: options.stateCache });
   }
   const jobs = new MemoryRefreshJobs({ builder: fresh, clock });
-  const devices = dataDirDevices(options.dataDir, options.deviceId, clock);
+  const devices = dataDirDevices(options.dataDir, options.deviceId, clock, options.sampleDevices);
   return { api: createApi({ store, devices, fresh, jobs, clock, scheduler: nodeScheduler, options: options.options }), jobs, locks };
 }

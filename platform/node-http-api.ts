@@ -6,11 +6,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { realpathSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
-import { ApiError } from '../api/errors.js';
-import { acceptsGzip, errorResponse } from '../api/http.js';
+import { Readable, type Duplex } from 'node:stream';
+import { ApiError, errorBody } from '../api/errors.js';
+import { JSON_TYPE, acceptsGzip, errorResponse, ifNoneMatchMatches } from '../api/http.js';
 import type { FetchHandler } from '../api/create-api.js';
-import { readStaticFile } from './static-files.js';
+import { readStaticFile, staticCacheControl, staticValidators } from './static-files.js';
 
 /** Options of the Node adapter. */
 export interface NodeHttpApiOptions {
@@ -29,9 +29,11 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
   return new Request(url, { method: req.method, headers, body, signal, duplex: 'half' } as RequestInit);
 }
 
-async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+async function writeResponse(response: Response, res: ServerResponse, req?: IncomingMessage): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => (headers[name] = value));
+  // Answered before the request body was read (e.g. 413 on its Content-Length): do not read the rest.
+  if (req && !req.complete) headers.connection = 'close';
   const isStream = headers['content-type']?.startsWith('text/event-stream');
   if (!response.body || !isStream) {
     const body = response.body ? new Uint8Array(await response.arrayBuffer()) : undefined;
@@ -53,8 +55,17 @@ async function serveStatic(root: string, req: IncomingMessage, res: ServerRespon
   if (pathname.startsWith('/samples/') || pathname === '/samples') return false;
   const file = await readStaticFile(root, pathname, acceptsGzip(req.headers['accept-encoding'] ?? null));
   if (!file) return false;
-  const headers: Record<string, string> = { 'content-type': file.contentType, 'content-length': String(file.body.byteLength), 'cache-control': 'no-cache', vary: 'Accept-Encoding' };
+  const { etag, lastModified } = staticValidators(file);
+  const headers: Record<string, string> = { 'content-type': file.contentType, 'cache-control': staticCacheControl(file), vary: 'Accept-Encoding', etag, 'last-modified': lastModified };
   if (file.contentEncoding) headers['content-encoding'] = file.contentEncoding;
+  const inm = req.headers['if-none-match'] ?? null;
+  const ims = req.headers['if-modified-since'];
+  const isFresh = inm !== null ? ifNoneMatchMatches(inm, etag) : ims !== undefined && Date.parse(ims) >= Math.floor(file.lastModifiedMs / 1000) * 1000;
+  if (isFresh) {
+    res.writeHead(304, headers).end();
+    return true;
+  }
+  headers['content-length'] = String(file.body.byteLength);
   res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : file.body);
   return true;
 }
@@ -77,13 +88,33 @@ export function nodeListener(api: FetchHandler, options: NodeHttpApiOptions = {}
         await writeResponse(errorResponse(new ApiError(400, 'bad_parameter', 'the request URL or headers cannot be parsed', 'url')), res);
         return;
       }
-      await writeResponse(await (route ?? api)(request), res);
+      await writeResponse(await (route ?? api)(request), res, req);
     };
     handle().catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end('{"error":{"status":500,"code":"internal","message":"internal error"}}');
       else res.destroy();
     });
   };
+}
+
+/** Longest request line + headers node:http accepts (its default), bytes. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+/**
+ * Answer a request node:http could not parse, with the API's JSON error body: 431 when the request
+ * line and headers are too long (a 100 KB query string), else 400. Then close the connection.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const error = err.code === 'HPE_HEADER_OVERFLOW'
+    ? new ApiError(431, 'headers_too_large', `the request line and headers are longer than ${MAX_HEADER_BYTES} bytes; send a shorter query string`, 'url')
+    : new ApiError(400, 'bad_parameter', 'the request cannot be parsed as HTTP/1.1', 'url');
+  const body = JSON.stringify(errorBody(error));
+  const reason = error.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+  socket.end(`HTTP/1.1 ${error.status} ${reason}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** A listening server and how to stop it. */
@@ -116,7 +147,8 @@ export function listenErrorMessage(err: NodeJS.ErrnoException, host: string, por
  * @throws {Error} with `listenErrorMessage` wording (the system error as `cause`) when the address cannot be used.
  */
 export async function startNodeServer(api: FetchHandler, host: string, port: number, options: NodeHttpApiOptions = {}): Promise<RunningServer> {
-  const server = createServer(nodeListener(api, options));
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, nodeListener(api, options));
+  server.on('clientError', answerClientError);
   server.on('connection', (socket) => socket.setNoDelay(true));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(listenErrorMessage(err, host, port), { cause: err })));

@@ -26,13 +26,35 @@ export interface StaticFile {
   contentType: string;
   /** `gzip` when `body` is the pre-compressed `<file>.gz` copy (the page build writes them). */
   contentEncoding?: 'gzip';
+  /** Modification time of the file sent (the `.gz` copy's when gzip), epoch ms. */
+  lastModifiedMs: number;
+  /** Path below the root, `/`-separated, of the file named (`/index.html` for `/`). */
+  path: string;
+}
+
+/** Asset names the page build gives content hashes (`app.<10 hex>.js`): they never change, so they are cached for a year. */
+export const HASHED_ASSET_PATTERN = /\.[0-9a-f]{10}\.(js|css)$/;
+
+/**
+ * Validators of a static file: a strong ETag from size and mtime (with `-gz` for the gzip copy, so each
+ * representation has its own tag) and its mtime as `Last-Modified`.
+ */
+export function staticValidators(file: StaticFile): { etag: string; lastModified: string } {
+  const tag = `${file.body.byteLength.toString(16)}-${Math.floor(file.lastModifiedMs).toString(16)}${file.contentEncoding ? '-gz' : ''}`;
+  return { etag: `"${tag}"`, lastModified: new Date(file.lastModifiedMs).toUTCString() };
+}
+
+/** `Cache-Control` of a static file: a year, immutable, for hashed asset names; else revalidate each time (`no-cache`). */
+export function staticCacheControl(file: StaticFile): string {
+  return HASHED_ASSET_PATTERN.test(file.path) ? 'public, max-age=31536000, immutable' : 'no-cache';
 }
 
 /** The `<file>.gz` copy beside `real`, when it is a regular file. */
-async function gzipCopy(real: string): Promise<Uint8Array | undefined> {
+async function gzipCopy(real: string): Promise<{ body: Uint8Array; mtimeMs: number } | undefined> {
   try {
-    if (!(await stat(real + '.gz')).isFile()) return undefined;
-    return await readFile(real + '.gz');
+    const st = await stat(real + '.gz');
+    if (!st.isFile()) return undefined;
+    return { body: await readFile(real + '.gz'), mtimeMs: st.mtimeMs };
   } catch {
     return undefined;
   }
@@ -60,11 +82,13 @@ export async function readStaticFile(root: string, pathname: string, acceptsGzip
   try {
     if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
     const real = await realpath(file);
-    if (!real.startsWith(root + sep) || !(await stat(real)).isFile()) return undefined;
+    const st = await stat(real);
+    if (!real.startsWith(root + sep) || !st.isFile()) return undefined;
     const contentType = CONTENT_TYPES[extname(real).toLowerCase()] ?? 'application/octet-stream';
+    const named = file.slice(root.length).split(sep).join('/');
     const gz = acceptsGzip ? await gzipCopy(real) : undefined;
-    if (gz) return { body: gz, contentType, contentEncoding: 'gzip' };
-    return { body: await readFile(real), contentType };
+    if (gz) return { body: gz.body, contentType, contentEncoding: 'gzip', lastModifiedMs: gz.mtimeMs, path: named };
+    return { body: await readFile(real), contentType, lastModifiedMs: st.mtimeMs, path: named };
   } catch {
     return undefined; // ENOENT, EACCES, ENOTDIR: not a file we serve
   }

@@ -3,9 +3,12 @@
 // page needs no CDN and no build-time network, then copies web/public/* beside it and writes a
 // gzip copy (`<file>.gz`, level 9) of every text file, for servers and S3 uploads that serve
 // `Content-Encoding: gzip` without compressing per request. Prints each file's raw and gzip size.
+// The script and stylesheet get content-hashed names (`app.<10 hex>.js`, `app.<10 hex>.css`, written
+// into index.html), so servers cache them for a year (`immutable`) and only index.html revalidates.
 // Runs on `npm ci` (prepare) and `npm run build:web`.
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, constants } from 'node:zlib';
 
@@ -19,7 +22,8 @@ if (!existsSync(join(SRC, 'main.ts'))) {
 }
 // Files are overwritten in place (no rm of the folder), so a server reading web/dist meanwhile never finds it gone.
 mkdirSync(OUT, { recursive: true });
-await build({
+const bundled = await build({
+  write: false,
   entryPoints: [join(SRC, 'main.ts')],
   bundle: true,
   minify: true,
@@ -30,7 +34,24 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
-for (const name of readdirSync(PUBLIC)) copyFileSync(join(PUBLIC, name), join(OUT, name));
+const hashed = {};
+for (const file of bundled.outputFiles) {
+  const ext = file.path.endsWith('.css') ? 'css' : 'js';
+  const name = `app.${createHash('sha256').update(file.contents).digest('hex').slice(0, 10)}.${ext}`;
+  writeFileSync(join(OUT, name), file.contents);
+  hashed[`app.${ext}`] = name;
+}
+// Earlier builds' assets (hashed or not) go: index.html names only the new ones.
+for (const name of readdirSync(OUT)) {
+  if (/^app\.([0-9a-f]{10}\.)?(js|css)(\.gz)?$/.test(name) && !Object.values(hashed).some((h) => name === h || name === `${h}.gz`)) rmSync(join(OUT, name));
+}
+for (const name of readdirSync(PUBLIC)) {
+  if (name !== 'index.html') copyFileSync(join(PUBLIC, name), join(OUT, name));
+}
+const html = readFileSync(join(PUBLIC, 'index.html'), 'utf8')
+  .replace('href="app.css"', `href="${hashed['app.css']}"`)
+  .replace('src="app.js"', `src="${hashed['app.js']}"`);
+writeFileSync(join(OUT, 'index.html'), html);
 const rows = [];
 for (const name of readdirSync(OUT).sort()) {
   if (!/\.(html|js|css|json|svg|txt)$/.test(name)) continue;

@@ -281,6 +281,14 @@ export class SqliteBuffer implements SampleBuffer, SampleSource {
     return checkpointTruncate(this.db);
   }
 
+  /** Devices that have at least one sample, sorted (read from the file, so samples written by another process count). */
+  deviceIdsWithSamples(): string[] {
+    const rows = this.db
+      .prepare('SELECT DISTINCT device_id FROM series WHERE EXISTS (SELECT 1 FROM samples WHERE samples.series_pk = series.series_pk) ORDER BY device_id')
+      .all() as Array<{ device_id: string }>;
+    return rows.map((r) => r.device_id);
+  }
+
   newestTsMs(deviceId: string): number | undefined {
     const r = this.db
       .prepare('SELECT max(ts_ms) AS t FROM samples WHERE series_pk IN (SELECT series_pk FROM series WHERE device_id = ?)')

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { isWindow, WINDOW_NAMES, WINDOWS } from '../../builder/constants.js';
 import type { Sample } from '../../builder/types.js';
-import { dbPath, EXIT_FAILURE, globalOptions, loadConfig, UsageError } from '../context.js';
+import { dbPath, defaultDevice, EXIT_FAILURE, globalOptions, loadConfig, UsageError } from '../context.js';
 
 /** Export formats. */
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
@@ -81,7 +81,7 @@ Examples:
     .action(async (opts: ExportOptions, cmd: Command) => {
       const g = globalOptions(cmd);
       const { window, format, toMs } = parseOptions(opts, Date.now());
-      const deviceId = opts.device ?? loadConfig(g).deviceId;
+      const config = loadConfig(g);
       const path = dbPath(g);
       if (!existsSync(path)) {
         g.log.error('no database to export from', { path, fix: 'check --data-dir, or run sensorctl run/import first' });
@@ -90,6 +90,7 @@ Examples:
       }
       const buffer = SqliteBuffer.open(path);
       try {
+        const deviceId = opts.device ?? defaultDevice(config, buffer);
         const known = new Set((await buffer.listSeries(deviceId)).map((s) => s.seriesId));
         const wanted = new Set(opts.series ?? []);
         for (const s of wanted) {

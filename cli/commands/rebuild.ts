@@ -13,7 +13,7 @@ import { runBuild, type BuildOptions, type BuildReport } from '../../builder/run
 import { piBuildDeps } from '../../pi/pi-build-deps.js';
 import { runFallbackPush } from '../../pi/fallback-push.js';
 import { CloudRebuildUsageError, runCloudRebuild } from '../../cloud/cloud-rebuild.js';
-import { EXIT_FAILURE, UsageError, dbPath, globalOptions, loadConfig, output, type GlobalOptions } from '../context.js';
+import { EXIT_FAILURE, UsageError, dbPath, defaultDevice, globalOptions, loadConfig, output, type GlobalOptions } from '../context.js';
 
 /** ISO 8601 with date, time and an explicit zone (`Z` or `±hh:mm`), so no local-time guess is made. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -123,14 +123,14 @@ Examples:
         throw new UsageError(`--at ${flags.at}: that instant is in the future (now is ${new Date().toISOString()}); snapshots as of it would be empty`);
       }
       const config = loadConfig(g);
-      const deviceId = options.deviceId ?? config.deviceId;
       if (flags.cloud && flags.fallback) throw new UsageError('--cloud and --fallback: choose one');
-      if (flags.cloud) return rebuildCloud(g, { ...flags, deviceId, table: flags.table ?? config.cloud?.table, bucket: flags.bucket ?? config.cloud?.bucket });
+      if (flags.cloud) return rebuildCloud(g, { ...flags, deviceId: options.deviceId ?? config.deviceId, table: flags.table ?? config.cloud?.table, bucket: flags.bucket ?? config.cloud?.bucket });
       if (flags.table) throw new UsageError('--table goes with --cloud');
       const path = dbPath(g);
       if (!existsSync(path)) throw new UsageError(`no database at ${path}; run \`sensorctl import\` or \`sensorctl run\` first, or pass --data-dir`);
       const buffer = SqliteBuffer.open(path);
       try {
+        const deviceId = options.deviceId ?? defaultDevice(config, buffer);
         if ((await buffer.listSeries(deviceId)).length === 0) {
           const others = [...new Set(buffer.stats().map((s) => s.deviceId))];
           throw new UsageError(

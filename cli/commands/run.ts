@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { startDaemon } from '../../pi/daemon.js';
-import { globalOptions, loadConfig, output, parsePortOption, untilSignal } from '../context.js';
+import { globalOptions, loadConfig, output, parseHostOption, parsePortOption, untilSignal } from '../context.js';
 import { DEFAULT_STATIC_DIR } from './serve.js';
 
 export function register(program: Command): void {
@@ -35,7 +35,7 @@ Examples:
         dataDir: g.dataDir,
         log: g.log,
         staticDir: existsSync(DEFAULT_STATIC_DIR) ? DEFAULT_STATIC_DIR : undefined,
-        host: opts.host,
+        host: parseHostOption(opts.host),
         port: parsePortOption(opts.port),
       });
       output(g, { url: daemon.url, dataDir: g.dataDir, deviceId: config.deviceId }, () => `sensorctl running: open ${daemon.url} (data ${g.dataDir}, device ${config.deviceId}; Ctrl-C stops)`);

@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import { startNodeServer } from '../../platform/node-http-api.js';
 import { createPiApi } from '../../pi/pi-api.js';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
-import { dbPath, globalOptions, loadConfig, output, parsePortOption, untilSignal, UsageError } from '../context.js';
+import { dbPath, defaultDevice, globalOptions, parseHostOption, loadConfig, output, parsePortOption, untilSignal, UsageError } from '../context.js';
 
 /** The built page beside this install (`web/dist`), when it exists. */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -37,7 +37,7 @@ Examples:
       const g = globalOptions(cmd);
       const config = loadConfig(g);
       const port = parsePortOption(opts.port) ?? config.http.port;
-      const host = opts.host ?? config.http.host;
+      const host = parseHostOption(opts.host) ?? config.http.host;
       const staticDir = opts.staticDir ? resolve(opts.staticDir) : DEFAULT_STATIC_DIR;
       if (opts.staticDir && !existsSync(staticDir)) throw new UsageError(`--static-dir ${opts.staticDir}: no such directory`);
       const path = dbPath(g);
@@ -48,16 +48,18 @@ Examples:
           throw new Error(`no database at ${path}; run \`sensorctl import\` or \`sensorctl run\` first`);
         },
       };
+      const deviceId = defaultDevice(config, buffer);
       const { api, jobs } = createPiApi({
         dataDir: g.dataDir,
-        deviceId: config.deviceId,
+        deviceId,
         buffer,
+        sampleDevices: buffer ? () => buffer.deviceIdsWithSamples() : undefined,
         fresh: buffer ? undefined : noDatabase,
         log: g.log,
         options: { corsOrigins: config.http.corsOrigins },
       });
       const server = await startNodeServer(api, host, port, existsSync(staticDir) ? { staticDir } : {});
-      output(g, { url: server.url, dataDir: g.dataDir, deviceId: config.deviceId }, () => `serving ${server.url} (data ${g.dataDir}, device ${config.deviceId})`);
+      output(g, { url: server.url, dataDir: g.dataDir, deviceId }, () => `serving ${server.url} (data ${g.dataDir}, device ${deviceId})`);
       g.log.info('api listening', { url: server.url, staticDir: existsSync(staticDir) ? staticDir : undefined });
       const signal = await untilSignal();
       g.log.info('stopping', { signal });

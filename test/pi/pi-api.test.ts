@@ -186,5 +186,36 @@ store('serves versionId the meta names, and 404 for a version the directory no l
   assert.match(new TextDecoder().decode(gone.body), /no longer exists/);
 });
 
+const devices = suite('createPiApi: devices from SQLite');
+
+devices('an imported device is the default when the configured one (the host name) has no samples; its refresh is refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pi-api-devices-'));
+  const buffer = SqliteBuffer.open(join(dir, 'sensorctl.db'));
+  try {
+    buffer.defineSeries([
+      { deviceId: 'imported-2019', seriesId: SERIES, sensorId: 'bme280-76', metric: 'tempC', unit: '°C', kind: 'gauge' },
+      { deviceId: 'defined-only', seriesId: SERIES, sensorId: 'bme280-76', metric: 'tempC', unit: '°C', kind: 'gauge' },
+    ]);
+    buffer.insert('imported-2019', [{ seriesId: SERIES, tsMs: NOW_MS - 60_000, value: 21 }]);
+    assert.equal(buffer.deviceIdsWithSamples(), ['imported-2019']);
+    const { api, jobs } = createPiApi({ dataDir: dir, deviceId: 'raspberrypi', buffer, sampleDevices: () => buffer.deviceIdsWithSamples(), clock: { nowMs: () => NOW_MS }, snapshotCacheMs: 0 });
+    const listed = await api(new Request('http://pi/samples/devices'));
+    assert.equal(await listed.json(), { devices: [{ id: 'imported-2019' }], defaultDevice: 'imported-2019' });
+    const refused = await api(new Request('http://pi/samples/refresh?window=1h&device=raspberrypi', { method: 'POST' }));
+    assert.is(refused.status, 409);
+    assert.match((await refused.json()).error.message, 'devices with samples: imported-2019');
+    const accepted = await api(new Request('http://pi/samples/refresh?window=1h', { method: 'POST' }));
+    assert.is(accepted.status, 202);
+    await jobs.idle();
+    const served = await api(new Request('http://pi/samples/latest?window=1h'));
+    assert.is(served.status, 200);
+    assert.is((await served.json()).device, 'imported-2019');
+  } finally {
+    buffer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 store.run();
 fresh.run();
+devices.run();

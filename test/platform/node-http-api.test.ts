@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -146,5 +147,66 @@ statics('never serves files outside the directory (.., encoded, symlinks)', asyn
   }
 });
 
+statics('sends validators: 304 on If-None-Match or If-Modified-Since; hashed asset names cached for a year, the rest revalidated', async () => {
+  writeFileSync(join(dist, 'app.0123456789.js'), 'console.log(2);');
+  const world = await makeWorld();
+  const server = await nodeTransport(world.api, { staticDir: dist });
+  try {
+    const index = await httpSend(server.url, '/');
+    const etag = index.headers.get('etag')!;
+    assert.match(etag, /^"[0-9a-f]+-[0-9a-f]+"$/);
+    assert.equal([index.headers.get('cache-control'), index.headers.get('last-modified') !== null], ['no-cache', true]);
+    const again = await httpSend(server.url, '/', { headers: { 'If-None-Match': etag } });
+    assert.equal([again.status, again.body.byteLength, again.headers.get('etag')], [304, 0, etag]);
+    const since = await httpSend(server.url, '/', { headers: { 'If-Modified-Since': index.headers.get('last-modified')! } });
+    assert.is(since.status, 304);
+    const hashed = await httpSend(server.url, '/app.0123456789.js');
+    assert.equal([hashed.status, hashed.headers.get('cache-control')], [200, 'public, max-age=31536000, immutable']);
+    const head = await httpSend(server.url, '/app.0123456789.js', { method: 'HEAD' });
+    assert.equal([head.body.byteLength, head.headers.get('content-length')], [0, String('console.log(2);'.length)]);
+  } finally {
+    await server.close();
+  }
+});
+
+const edges = suite('node:http request limits');
+
+edges('a 100 KB query string gets 431 with the JSON error body', async () => {
+  const world = await makeWorld();
+  const server = await nodeTransport(world.api);
+  try {
+    const res = await httpSend(server.url, `/samples/latest?window=1h&_=${'x'.repeat(100_000)}`);
+    assert.is(res.status, 431);
+    assert.is(res.headers.get('content-type'), 'application/json; charset=utf-8');
+    assert.equal(JSON.parse(Buffer.from(res.body).toString()).error.code, 'headers_too_large');
+  } finally {
+    await server.close();
+  }
+});
+
+edges('a declared Content-Length over the limit is refused with 413 before any body byte is sent', async () => {
+  const world = await makeWorld();
+  const server = await nodeTransport(world.api);
+  try {
+    const { port } = new URL(server.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write('POST /samples/refresh HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n');
+      });
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (d: string) => (text += d));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 413 /);
+    assert.match(answer, /connection: close/i);
+    assert.match(answer, '"code":"payload_too_large"');
+  } finally {
+    await server.close();
+  }
+});
+
 sse.run();
 statics.run();
+edges.run();

@@ -185,11 +185,21 @@ function latestSuite(label: string, make: MakeTransport) {
     }
   });
 
-  s('answers HEAD with the headers and no body', async ({ t }) => {
+  s('answers HEAD with the headers, the Content-Length of the GET body, and no body', async ({ t }) => {
     const res = await t.send('/samples/latest?window=1d&samples=20', { method: 'HEAD', headers: GZIP });
+    const get = await t.send('/samples/latest?window=1d&samples=20', { headers: GZIP });
     assert.is(res.status, 200);
     assert.is(res.body.byteLength, 0);
     assert.is(res.headers.get('x-granularity'), '20');
+    assert.ok(get.body.byteLength > 100);
+    assert.is(res.headers.get('content-length'), String(get.body.byteLength));
+  });
+
+  s('ignores cache-buster and tracker parameters (_=<time>, utm_*), which cannot change the answer', async ({ world, t }) => {
+    const res = await t.send(`/samples/latest?window=1d&samples=100&_=${TO_MS}&utm_source=wall`, { headers: GZIP });
+    assert.is(res.status, 200);
+    assert.equal(bodyJson(res), world.stored.get('canonical:1d:100'));
+    assert.is((await t.send('/samples/latest?window=1d&sample=100')).status, 400, 'a misspelt parameter is still an error');
   });
 
   s('returns the meta of the snapshot it would serve, fallback included', async ({ t }) => {
@@ -270,6 +280,13 @@ function badInputSuite(label: string, make: MakeTransport) {
     assert.is(res.status, 405);
     assert.is(res.headers.get('allow'), 'GET, HEAD, OPTIONS');
     assert.is(bodyJson(res).error.code, 'method_not_allowed');
+  });
+
+  s('answers a refresh body over 4096 bytes with 413 and the JSON error body', async ({ world, t }) => {
+    const res = await t.send('/samples/refresh', { method: 'POST', body: JSON.stringify({ window: '1d', pad: 'x'.repeat(5000) }) });
+    assert.is(res.status, 413);
+    assert.equal([bodyJson(res).error.code, bodyJson(res).error.parameter], ['payload_too_large', 'body']);
+    assert.is(world.builder.calls.length, 0);
   });
 
   s('rejects refresh bodies that are not a JSON object of strings and numbers', async ({ t }) => {
@@ -360,6 +377,16 @@ function refreshSuite(label: string, make: MakeTransport) {
     assert.is(done.data.series[0].points.length, 100);
     assert.is(done.generatedAt, done.data.generatedAt);
     assert.is.not(bodyJson(await t.send('/samples/refresh?window=1d', { method: 'POST' })).requestId, job.requestId);
+  });
+
+  s('lists the devices with samples and their default; refuses to refresh a device without samples, naming those present', async ({ world, t }) => {
+    const devices = await t.send('/samples/devices');
+    assert.is(devices.status, 200);
+    assert.equal(bodyJson(devices), { devices: [{ id: DEVICE }], defaultDevice: DEVICE });
+    const res = await t.send('/samples/refresh', { method: 'POST', body: JSON.stringify({ window: '1d', device: 'pi-shed' }) });
+    assert.is(res.status, 409);
+    assert.equal(bodyJson(res).error, { status: 409, code: 'no_samples', parameter: 'device', message: `device pi-shed has no samples; devices with samples: ${DEVICE}`, allowed: [DEVICE] });
+    assert.is(world.builder.calls.length, 0);
   });
 
   s('reports a failed job with its error and no stack', async ({ world, t }) => {

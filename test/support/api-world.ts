@@ -100,7 +100,7 @@ export async function makeWorld(options: ApiOptions = {}): Promise<World> {
   const builder = new TestFreshBuilder(series, clock.nowMs);
   const jobs = new MemoryRefreshJobs({ builder, clock });
   const store = new MemoryObjectStore({ versioned: true });
-  const devices = { list: async () => [DEVICE, OTHER_DEVICE], defaultId: async () => DEVICE };
+  const devices = { list: async () => [DEVICE, OTHER_DEVICE], defaultId: async () => DEVICE, withSamples: async () => [DEVICE] };
   const api = createApi({ store, devices, fresh: builder, jobs, clock, scheduler, options: { corsOrigins: ['https://dash.example'], ...options } });
   const world: World = { store, series, clock, scheduler, builder, jobs, api, stored: new Map(), oldVersionId: '' };
   await putAll(world);

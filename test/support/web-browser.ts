@@ -30,7 +30,7 @@ function newestMtimeMs(paths: string[]): number {
  * (web/src, web/public, the shared matrix and metrics). `npm ci` already built it in CI.
  */
 export function ensureWebBuilt(): void {
-  const app = join(ROOT, 'web', 'dist', 'app.js.gz');
+  const app = join(ROOT, 'web', 'dist', 'index.html.gz');
   const sources = ['web/src', 'web/public', 'builder/constants.ts', 'builder/metrics.ts', 'scripts/build-web.mjs'].map((p) => join(ROOT, p));
   if (existsSync(app) && statSync(app).mtimeMs >= newestMtimeMs(sources)) return;
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs'), '--quiet'], { stdio: 'inherit' });

@@ -183,7 +183,7 @@ it(transfer)('a first view of 1d/100 transfers under 100 KB (HTML + JS + CSS + c
   console.log(`first view 1d/100: ${totalBytes} B on the wire (${(totalBytes / 1024).toFixed(1)} KiB) in ${rows.length} requests`);
   for (const r of rows) console.log(`  ${String(r.bytes).padStart(7)} B  ${r.url}`);
   assert.ok(rows.some((r) => r.url.startsWith('/samples/latest?window=1d&samples=100')), 'the data request is counted');
-  assert.ok(rows.some((r) => r.url === '/app.js') && rows.some((r) => r.url === '/app.css') && rows.some((r) => r.url.startsWith('/?window=1d')));
+  assert.ok(rows.some((r) => /^\/app\.[0-9a-f]{10}\.js$/.test(r.url)) && rows.some((r) => /^\/app\.[0-9a-f]{10}\.css$/.test(r.url)) && rows.some((r) => r.url.startsWith('/?window=1d')));
   assert.ok(totalBytes < 100 * 1024, `${totalBytes} B ≥ 100 KiB`);
   await context.close();
 });

@@ -62,7 +62,7 @@ export function toChartSeries(series: PayloadSeries, resolution: Payload['resolu
     const value = pts.map((p) => scaled(p.value, factor));
     return {
       ...base, style: 'points', xS: pts.map((p) => p.tsMs / 1000), value, min: value, max: value,
-      count: pts.map(() => 1), gaps: 0,
+      count: pts.map((p) => (p.value === null ? 0 : 1)), gaps: pts.filter((p) => p.value === null).length,
     };
   }
   const pts = series.points as BucketPoint[];

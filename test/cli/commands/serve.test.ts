@@ -7,6 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gzipSync } from 'node:zlib';
 import { httpSend } from '../../support/api-transports.js';
+import { SqliteBuffer } from '../../../sqlite/sqlite-buffer.js';
 import { buildMeta, buildPayload, encodePayload, sampleSeries } from '../../support/snapshot-fixtures.js';
 import { FIXTURE_SERIES_IDS, prepareDevice } from '../../support/web-fixture.js';
 
@@ -108,6 +109,37 @@ serve('rejects a bad --port with exit code 2', async () => {
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   assert.is(code, 2);
   assert.match(err, '--port 70000: expected an integer 0–65535');
+});
+
+serve('defaults to the only device with samples when the configured one has none (an imported data dir)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'serve-imported-'));
+  const buffer = SqliteBuffer.open(join(dir, 'sensorctl.db'));
+  buffer.defineSeries([{ deviceId: 'imported-2019', seriesId: 'bme280-76.tempC', sensorId: 'bme280-76', metric: 'tempC', unit: '°C', kind: 'gauge' }]);
+  buffer.insert('imported-2019', [{ seriesId: 'bme280-76.tempC', tsMs: TO_MS, value: 21 }]);
+  buffer.close();
+  writeFileSync(join(dir, 'sensorctl.json'), JSON.stringify({ deviceId: 'raspberrypi' }));
+  const { child, exited, url: urlP } = spawnServe(dir);
+  let printed = '';
+  child.stdout.on('data', (d) => (printed += d));
+  try {
+    const url = await urlP;
+    const devices = await httpSend(url, '/samples/devices');
+    assert.equal(JSON.parse(Buffer.from(devices.body).toString()), { devices: [{ id: 'imported-2019' }], defaultDevice: 'imported-2019' });
+    assert.match(printed, 'device imported-2019');
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+serve('rejects a --host that is not an address with the usage exit code 2', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/sensorctl.ts', '--data-dir', dataDir, 'serve', '--port', '0', '--host', '999.1.1.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.is(code, 2);
+  assert.match(err, '999.1.1.1');
 });
 
 serve.run();
