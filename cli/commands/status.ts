@@ -9,7 +9,7 @@ import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { openDatabase } from '../../sqlite/sqlite-db.js';
 import type { SeriesStats } from '../../agent/buffer/ports.js';
 import { formatSensorStatuses, readClockStatus, readSensorStatuses, type SensorStatus } from '../../agent/sampling/sensor-status.js';
-import { formatUploadStatus, uploadStatus, type UploadStatus } from '../../pi/upload-service.js';
+import { formatUploadStatus, uploadStatus, type UploadStatus } from '../../pi/upload-status.js';
 import { ID_PATTERN, WINDOW_NAMES, type Granularity, type Window } from '../../builder/constants.js';
 import { collectSnapshots, type SnapshotStatus } from '../../pi/snapshot-status.js';
 export { collectSnapshots, type SnapshotStatus };
