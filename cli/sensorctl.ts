@@ -80,21 +80,8 @@ function exitQuietlyOnClosedStdout(): void {
   }
 }
 
-/**
- * Node's warnings go to stderr as one line each; the AWS SDK's notice that its releases after
- * January 2027 need Node ≥ 22 is left out (this install pins its SDK versions; `engines` says Node ≥ 20).
- */
-function quietWarnings(): void {
-  process.removeAllListeners('warning');
-  process.on('warning', (w) => {
-    if (w.name === 'NodeVersionSupportWarning' || w.message.startsWith('NodeVersionSupportWarning')) return;
-    process.stderr.write(`sensorctl: ${w.name}: ${w.message}\n`);
-  });
-}
-
 export async function main(argv: string[]): Promise<number> {
   exitQuietlyOnClosedStdout();
-  quietWarnings();
   const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
