@@ -8,19 +8,48 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError } from './context.js';
-import { COMMANDS } from './commands/index.js';
-import packageJson from '../package.json' with { type: 'json' };
+import { COMMANDS, type CommandEntry } from './commands/index.js';
+import { appVersion } from '../platform/app-dir.js';
 
-const PACKAGE_VERSION: string = packageJson.version;
+/** Global options that take a value: the word after them is that value, not the command. */
+const GLOBAL_VALUE_OPTIONS = new Set(['--data-dir', '--config', '--log-level']);
 
-export function buildProgram(): Command {
+/**
+ * The commands whose modules `argv` needs: the one it names; none for `--version` alone; all for
+ * the full `--help`, `help <command>`, no command or an unknown word (commander then lists them or
+ * suggests the closest).
+ */
+export function commandsFor(argv: string[]): CommandEntry[] {
+  const args = argv.slice(2);
+  let name: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      name = args[i + 1];
+      break;
+    }
+    if (arg.startsWith('-')) {
+      if (GLOBAL_VALUE_OPTIONS.has(arg)) i++;
+      continue;
+    }
+    name = arg;
+    break;
+  }
+  const named = COMMANDS.filter((c) => c.name === name);
+  if (named.length > 0) return named;
+  if (name === undefined && args.some((a) => a === '-V' || a === '--version')) return [];
+  return COMMANDS;
+}
+
+/** The program with the commands `argv` needs (all of them when `argv` is left out). */
+export async function buildProgram(argv?: string[]): Promise<Command> {
   const program = new Command('sensorctl')
     .description('Edge-first sensor agent: sample sensors into SQLite, build snapshots, serve the API and page, upload to AWS.')
     .option('--data-dir <dir>', 'data directory: SQLite file and snapshots/ (default ./var, env SENSORCTL_DATA_DIR)')
     .option('--config <file>', 'config file (default /etc/sensorctl/config.json when present, else ./sensorctl.json)')
     .option('--json', 'machine-readable output on stdout')
     .option('--log-level <level>', 'error | warn | info | debug (env SENSORCTL_LOG_LEVEL)')
-    .version(PACKAGE_VERSION, '-V, --version', 'print the version')
+    .version(appVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -34,7 +63,9 @@ Examples:
   sensorctl status --json`,
     )
     .exitOverride();
-  for (const register of COMMANDS) register(program);
+  const entries = argv ? commandsFor(argv) : COMMANDS;
+  const modules = await Promise.all(entries.map((c) => c.load()));
+  for (const m of modules) m.register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
@@ -49,22 +80,9 @@ function exitQuietlyOnClosedStdout(): void {
   }
 }
 
-/**
- * Node's warnings go to stderr as one line each; the AWS SDK's notice that its releases after
- * January 2027 need Node ≥ 22 is left out (this install pins its SDK versions; `engines` says Node ≥ 20).
- */
-function quietWarnings(): void {
-  process.removeAllListeners('warning');
-  process.on('warning', (w) => {
-    if (w.name === 'NodeVersionSupportWarning' || w.message.startsWith('NodeVersionSupportWarning')) return;
-    process.stderr.write(`sensorctl: ${w.name}: ${w.message}\n`);
-  });
-}
-
 export async function main(argv: string[]): Promise<number> {
   exitQuietlyOnClosedStdout();
-  quietWarnings();
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -24,7 +24,7 @@ import { databaseFileSizes } from '../sqlite/database-files.js';
 import { WAL_CHECKPOINT_EVERY_MS, WAL_SIZE_LIMIT_BYTES, WAL_WARN_BYTES } from '../agent/buffer/wal.js';
 import type { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
 import type { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
-import { startUploads } from './upload-service.js';
+import type { startUploads } from './upload-service.js';
 import { startWatchdog, type WatchdogHandle } from '../systemd/systemd-notify.js';
 import { systemClock } from '../platform/system-clock.js';
 import { WINDOWS, WINDOW_NAMES, devicePrefix, metaKey, type Window } from '../builder/constants.js';
@@ -224,7 +224,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     obs = await startObservability({ config, dataDir: options.dataDir, db, buffer, log });
     server = await startNodeServer(pi.api, options.host ?? config.http.host, options.port ?? config.http.port, { ...(options.staticDir ? { staticDir: options.staticDir } : {}), routes: obs.routes });
     await obs.startMqtt();
-    uploads = startUploads({ db, cloud: config.cloud, log, jobs });
+    // The upload path (and the AWS SDK it pulls in) is loaded only with a `cloud` uplink configured;
+    // without one the queue is disabled (no enqueuing; retention no longer holds unsent rows).
+    if (config.cloud) uploads = (await import('./upload-service.js')).startUploads({ db, cloud: config.cloud, log, jobs });
+    else uploadQueue.setEnabled(false);
     sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: obs.buffer, log, clock: time.clock, scheduler: time.timers });
     const deps = piBuildDeps({ source: buffer, dataDir: options.dataDir, deviceId: config.deviceId, log, clock: time.clock, stateCache });
     let pendingBuilds = 0;

@@ -16,9 +16,9 @@ import type { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
 import { databaseFileSizes } from '../sqlite/database-files.js';
 import { systemClock } from '../platform/system-clock.js';
 import { collectSnapshots } from './snapshot-status.js';
-import { uploadStatus } from './upload-service.js';
+import { uploadStatus } from './upload-status.js';
 import type { RunningMqtt } from './mqtt-service.js';
-import packageJson from '../package.json' with { type: 'json' };
+import { appVersion } from '../platform/app-dir.js';
 
 /** How long one read of the snapshot metas is reused, ms. */
 const SNAPSHOT_READ_REUSE_MS = 1_000;
@@ -62,7 +62,7 @@ export async function startObservability(options: { config: Config; dataDir: str
   const { createAgentMetrics } = await import('../prometheus/agent-metrics.js');
   const metrics = createAgentMetrics({
     deviceId,
-    version: packageJson.version,
+    version: appVersion(),
     latest: () => latest.values(),
     storedSamples: () => latest.storedSamples,
     sensors: () => readSensorStatuses(buffer),
@@ -94,7 +94,7 @@ export async function startObservability(options: { config: Config; dataDir: str
     async startMqtt() {
       if (!config.mqtt || mqtt) return;
       const { startMqtt } = await import('./mqtt-service.js');
-      mqtt = await startMqtt({ mqtt: config.mqtt, deviceId, version: packageJson.version, health, log, env: options.env });
+      mqtt = await startMqtt({ mqtt: config.mqtt, deviceId, version: appVersion(), health, log, env: options.env });
       observed.observe(mqtt.publisher);
       obs.mqtt = mqtt;
     },

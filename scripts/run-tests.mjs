@@ -3,7 +3,7 @@
 // and ends with one plain line `N passed, N failed` (N counts uvu tests; a file that crashes or
 // times out counts as one failure). Exit code 1 when anything failed.
 // Usage: node scripts/run-tests.mjs [path-substring ...]
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { availableParallelism } from 'node:os';
@@ -19,6 +19,11 @@ function walk(dir) {
     return statSync(path).isDirectory() ? walk(path) : /\.test\.ts$/.test(name) ? [path] : [];
   });
 }
+
+// Tests that run bin/sensorctl.js run the compiled CLI in dist/ when it exists: compile it first so
+// they never run an older build than the sources under test.
+const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
+if (built.status !== 0) console.error('run-tests: scripts/build.mjs failed; tests of the compiled CLI will fail');
 
 const files = walk(join(ROOT, 'test'))
   .map((f) => relative(ROOT, f))

@@ -8,8 +8,6 @@ import { fileURLToPath } from 'node:url';
 /** Absolute path of the unit template shipped with the app. */
 export const UNIT_TEMPLATE_PATH = fileURLToPath(new URL('./sensorctl.service', import.meta.url));
 
-/** Absolute path of the app (repository) root: the directory holding `bin/sensorctl.js`. */
-export const APP_DIR = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
 /** Unit name and its path relative to the install root. */
 export const UNIT_NAME = 'sensorctl.service';

@@ -7,7 +7,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { ImportInputError, listInputFiles, type InputFile } from '../../agent/import/input-files.js';
 import { runImport } from '../../agent/import/run-import.js';
@@ -100,9 +99,10 @@ export function toImportOptions(raw: RawOptions): ImportOptions {
  * Progress on stderr: a cli-progress bar on a TTY, else a plain line at most every 2 s
  * (`import: 30% of 10.5 MB in 96 files, at 2017/05/humidity.csv`). Never above 100%.
  */
-function progress(totalBytes: number, fileCount: number) {
+async function progress(totalBytes: number, fileCount: number) {
   const label = (pass: string) => (pass === 'scan' ? 'import (scan for the newest sample)' : 'import');
   if (process.stderr.isTTY) {
+    const { default: cliProgress } = await import('cli-progress'); // only for a bar on a terminal
     const bar = new cliProgress.SingleBar({ stream: process.stderr, format: '{label} [{bar}] {percentage}% | {file}', hideCursor: true }, cliProgress.Presets.shades_classic);
     bar.start(Math.max(1, totalBytes), 0, { file: '', label: 'import' });
     return { update: (done: number, file: string, pass: string) => bar.update(Math.min(done, Math.max(1, totalBytes)), { file, label: label(pass) }), stop: () => bar.stop() };
@@ -173,7 +173,7 @@ Examples:
       mkdirSync(g.dataDir, { recursive: true });
       const buffer = SqliteBuffer.open(dbPath(g));
       const totalBytes = files.reduce((a, f) => a + f.bytes, 0);
-      const bar = progress(totalBytes * (raw.rebaseToNow ? 2 : 1), files.length);
+      const bar = await progress(totalBytes * (raw.rebaseToNow ? 2 : 1), files.length);
       const startedMs = Date.now();
       let report: ImportReport;
       try {

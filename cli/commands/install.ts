@@ -4,12 +4,14 @@
  * a starter /etc/sensorctl/config.json, creates the user and its i2c/gpio membership and the
  * directories, runs `systemctl daemon-reload`, and prints each step and the next steps.
  */
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { deviceIdFromHostname } from '../../agent/config/config.js';
 import { applyPlan, ApplyError, describe, execRunner, planInstall, readFacts, type CommandRunner } from '../../systemd/installer.js';
-import { APP_DIR, InstallError, readUnitTemplate, renderUnit, USER_NAME_PATTERN } from '../../systemd/unit.js';
+import { InstallError, readUnitTemplate, renderUnit, USER_NAME_PATTERN } from '../../systemd/unit.js';
+import { APP_DIR } from '../../platform/app-dir.js';
 import { EXIT_FAILURE, UsageError } from '../context.js';
 
 export interface InstallOptions {
@@ -53,9 +55,14 @@ export async function runInstall(options: InstallOptions, deps: InstallDeps): Pr
   if (!USER_NAME_PATTERN.test(options.user)) throw new UsageError(`--user ${options.user}: expected lower-case letters, digits, _ and - (at most 31)`);
   const prefix = resolve(options.prefix);
   if (prefix === '/' && !options.dryRun && deps.uid !== 0) throw new UsageError('install into / needs root: run it with sudo (or try --dry-run)');
+  const appDir = options.appDir ?? APP_DIR;
+  // The unit runs the compiled CLI: refuse to install this app's unit while its ExecStart does not exist.
+  if (!options.dryRun && options.appDir === undefined && !existsSync(`${appDir}/dist/cli/sensorctl.js`)) {
+    throw new UsageError(`${appDir}/dist/cli/sensorctl.js is missing: run \`npm ci\` (or \`npm run build\`) in ${appDir} first`);
+  }
   let unitText: string;
   try {
-    unitText = renderUnit(readUnitTemplate(), { node: options.node ?? process.execPath, appDir: options.appDir ?? APP_DIR, user: options.user, group: options.user });
+    unitText = renderUnit(readUnitTemplate(), { node: options.node ?? process.execPath, appDir, user: options.user, group: options.user });
   } catch (err) {
     if (err instanceof InstallError) throw new UsageError(err.message);
     throw err;

@@ -15,7 +15,7 @@ import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { openDatabase, type Db } from '../../sqlite/sqlite-db.js';
 import { countUploadWork } from '../../sqlite/sqlite-upload-queue.js';
 import { DEFAULT_CLOUD, type CloudConfig } from '../../agent/config/upload-config.js';
-import { createUploadService } from '../../pi/upload-service.js';
+import type { createUploadService } from '../../pi/upload-service.js';
 import type { RunSummary } from '../../agent/upload/uploader.js';
 import { MAX_BATCH_ITEMS } from '../../agent/upload/ports.js';
 import { dbPath, globalOptions, loadConfig, output, UsageError } from '../context.js';
@@ -62,6 +62,7 @@ Examples:
       const buffer = SqliteBuffer.openOn(db);
       try {
         if (opts.dryRun) return dryRun(g, db, cloud, opts.table ?? cloud.table, deviceId, sinceMs);
+        const { createUploadService } = await import('../../pi/upload-service.js'); // the AWS SDK: only for a real push
         const service = createUploadService({ db, cloud, log: g.log, table: opts.table, enable: config.cloud !== undefined });
         try {
           if (sinceMs !== undefined) {

@@ -11,8 +11,6 @@ import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { ID_PATTERN, WINDOW_NAMES, isWindow, type Window } from '../../builder/constants.js';
 import { runBuild, type BuildOptions, type BuildReport } from '../../builder/run-build.js';
 import { piBuildDeps } from '../../pi/pi-build-deps.js';
-import { runFallbackPush } from '../../pi/fallback-push.js';
-import { CloudRebuildUsageError, runCloudRebuild } from '../../cloud/cloud-rebuild.js';
 import { EXIT_FAILURE, UsageError, dbPath, defaultDevice, globalOptions, loadConfig, output, type GlobalOptions } from '../context.js';
 
 /** ISO 8601 with date, time and an explicit zone (`Z` or `±hh:mm`), so no local-time guess is made. */
@@ -73,6 +71,8 @@ export function formatReport(report: BuildReport): string {
 
 /** `--cloud`: the Lambda's build, run from a workstation against DynamoDB and S3. */
 async function rebuildCloud(g: GlobalOptions, flags: RebuildFlags & { deviceId: string; table?: string; bucket?: string }): Promise<void> {
+  // The cloud wiring pulls in the AWS SDK: loaded only for --cloud.
+  const { CloudRebuildUsageError, runCloudRebuild } = await import('../../cloud/cloud-rebuild.js');
   try {
     const reports = await runCloudRebuild({
       table: flags.table, bucket: flags.bucket, deviceIds: [flags.deviceId], at: flags.at, full: flags.full,
@@ -89,6 +89,7 @@ async function rebuildCloud(g: GlobalOptions, flags: RebuildFlags & { deviceId: 
 /** `--fallback`: push every (or the named) window under `fallback/` now, whatever the cloud meta says. */
 async function rebuildFallback(g: GlobalOptions, buffer: SqliteBuffer, deviceId: string, bucket: string | undefined, windows: readonly string[] | undefined): Promise<void> {
   if (!bucket) throw new UsageError('--fallback: no --bucket given and the config has no cloud.bucket');
+  const { runFallbackPush } = await import('../../pi/fallback-push.js'); // the AWS SDK: only for --fallback
   const report = await runFallbackPush({ bucket, deviceId, buffer, windows, env: process.env, log: g.log });
   output(g, report, () => `fallback push for ${deviceId}: ${report.snapshots.filter((s) => s.ok).length}/${report.snapshots.length} snapshots written under fallback/`);
   if (report.snapshots.some((s) => !s.ok)) process.exitCode = EXIT_FAILURE;

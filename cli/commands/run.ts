@@ -38,9 +38,11 @@ Examples:
         host: parseHostOption(opts.host),
         port: parsePortOption(opts.port),
       });
+      // Listen for SIGTERM/SIGINT before saying it runs: a stop sent on seeing that line stops it cleanly.
+      const stopSignal = untilSignal();
       output(g, { url: daemon.url, dataDir: g.dataDir, deviceId: config.deviceId }, () => `sensorctl running: open ${daemon.url} (data ${g.dataDir}, device ${config.deviceId}; Ctrl-C stops)`);
       g.log.info('daemon started', { url: daemon.url, device: config.deviceId, dataDir: g.dataDir, config: g.configPath ?? '(defaults)' });
-      const signal = await untilSignal();
+      const signal = await stopSignal;
       g.log.info('stopping', { signal });
       await daemon.stop();
       g.log.info('stopped');

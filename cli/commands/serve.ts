@@ -8,15 +8,15 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { APP_DIR } from '../../platform/app-dir.js';
 import { startNodeServer } from '../../platform/node-http-api.js';
 import { createPiApi } from '../../pi/pi-api.js';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { dbPath, defaultDevice, globalOptions, parseHostOption, loadConfig, output, parsePortOption, untilSignal, UsageError } from '../context.js';
 
 /** The built page beside this install (`web/dist`), when it exists. */
-export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
+export const DEFAULT_STATIC_DIR = `${APP_DIR}/web/dist`;
 
 /** Add `serve` to the program. */
 export function register(program: Command): void {

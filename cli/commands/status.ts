@@ -13,7 +13,7 @@ import { WAL_WARN_BYTES, walVerdict } from '../../agent/buffer/wal.js';
 import { formatBytes } from '../../agent/doctor/doctor.js';
 import type { SeriesStats } from '../../agent/buffer/ports.js';
 import { formatSensorStatuses, readClockStatus, readSensorStatuses, type SensorStatus } from '../../agent/sampling/sensor-status.js';
-import { formatUploadStatus, uploadStatus, type UploadStatus } from '../../pi/upload-service.js';
+import { formatUploadStatus, uploadStatus, type UploadStatus } from '../../pi/upload-status.js';
 import { ID_PATTERN, WINDOW_NAMES, type Granularity, type Window } from '../../builder/constants.js';
 import { collectSnapshots, type SnapshotStatus } from '../../pi/snapshot-status.js';
 export { collectSnapshots, type SnapshotStatus };

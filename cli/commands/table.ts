@@ -7,13 +7,13 @@
  * `AWS_ENDPOINT_URL_DYNAMODB` (e.g. `http://127.0.0.1:8000` for an emulator).
  */
 import type { Command } from 'commander';
-import { createDynamoClient } from '../../aws/clients.js';
-import { createTable, describeTable, keySchemaText, UPLOAD_CLIENT_OPTIONS, type TableDescription } from '../../aws/dynamodb-sink.js';
+import type { createDynamoClient } from '../../aws/clients.js';
+import type { keySchemaText as KeySchemaText, TableDescription } from '../../aws/dynamodb-sink.js';
 import { UploadError } from '../../agent/upload/errors.js';
 import { DEFAULT_TABLE_NAME } from '../../agent/config/upload-config.js';
 import { globalOptions, loadConfig, output, UsageError } from '../context.js';
 
-function describeText(d: TableDescription): string {
+function describeText(d: TableDescription, keySchemaText: typeof KeySchemaText): string {
   const keys = keySchemaText(d.keySchema);
   return `table ${d.table}: ${d.status}, billing ${d.billingMode ?? 'unknown'}, keys ${keys}` + (d.itemCount !== undefined ? `, ~${d.itemCount} items` : '');
 }
@@ -23,6 +23,8 @@ async function withClient<T>(cmd: Command, table: string | undefined, fn: (clien
   const config = loadConfig(g);
   const name = table ?? config.cloud?.table ?? DEFAULT_TABLE_NAME;
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) throw new UsageError(`--table ${name}: expected 3–255 of A–Z a–z 0–9 _ . -`);
+  // The AWS SDK is loaded when a table command runs, not when `--help` lists the commands.
+  const [{ createDynamoClient }, { UPLOAD_CLIENT_OPTIONS }] = await Promise.all([import('../../aws/clients.js'), import('../../aws/dynamodb-sink.js')]);
   const client = createDynamoClient(process.env, { ...UPLOAD_CLIENT_OPTIONS, region: config.cloud?.region });
   try {
     return await fn(client, name, g);
@@ -65,8 +67,9 @@ Examples:
       const waitS = Number(opts.waitS);
       if (!Number.isInteger(waitS) || waitS < 1) throw new UsageError(`--wait-s ${opts.waitS}: expected a whole number of seconds ≥ 1`);
       await withClient(cmd, opts.table, async (client, name, g) => {
+        const { createTable, keySchemaText } = await import('../../aws/dynamodb-sink.js');
         const { created, description } = await createTable(client, name, waitS);
-        output(g, { created, ...description }, () => `${created ? 'created' : 'exists'}: ${describeText(description)}`);
+        output(g, { created, ...description }, () => `${created ? 'created' : 'exists'}: ${describeText(description, keySchemaText)}`);
       });
     });
   table
@@ -79,13 +82,14 @@ Examples:
   AWS_PROFILE=sensors sensorctl table describe --table sensor-samples`)
     .action(async (opts: { table?: string }, cmd: Command) => {
       await withClient(cmd, opts.table, async (client, name, g) => {
+        const { describeTable, keySchemaText } = await import('../../aws/dynamodb-sink.js');
         const d = await describeTable(client, name);
         if (!d) {
           output(g, { table: name, exists: false }, () => `table ${name} does not exist (create it with: sensorctl table create --table ${name})`);
           process.exitCode = 1;
           return;
         }
-        output(g, { exists: true, ...d }, () => describeText(d));
+        output(g, { exists: true, ...d }, () => describeText(d, keySchemaText));
       });
     });
 }

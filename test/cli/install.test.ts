@@ -39,7 +39,7 @@ install('writes the rendered unit and a valid starter config under the prefix an
     const code = await runInstall({ ...BASE, prefix: root }, { run, write: (l) => lines.push(l), uid: 1000 });
     assert.is(code, 0);
     const unit = readFileSync(join(root, 'etc/systemd/system/sensorctl.service'), 'utf8');
-    assert.match(unit, /^ExecStart=\/usr\/bin\/node \/opt\/sensorctl\/bin\/sensorctl\.js /m);
+    assert.match(unit, /^ExecStart=\/usr\/bin\/node \/opt\/sensorctl\/dist\/cli\/sensorctl\.js /m);
     assert.is(mode(join(root, 'etc/systemd/system/sensorctl.service')), '644');
     const config = JSON.parse(readFileSync(join(root, 'etc/sensorctl/config.json'), 'utf8'));
     assert.is(parseConfig(config, 'ignored').deviceId, 'pi-kitchen');

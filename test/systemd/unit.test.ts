@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { APP_DIR, InstallError, readUnitTemplate, renderUnit } from '../../systemd/unit.js';
+import { APP_DIR } from '../../platform/app-dir.js';
+import { InstallError, readUnitTemplate, renderUnit } from '../../systemd/unit.js';
 
 // ExecStart's binary must exist for `systemd-analyze verify`; a Node.js under /home (nvm on a CI
 // runner) is refused by renderUnit (ProtectHome=yes), so then /bin/sh stands in for it. The script
@@ -37,9 +38,9 @@ const render = suite('renderUnit');
 render('fills every placeholder with the node binary, app dir and user', () => {
   const unit = renderUnit(readUnitTemplate(), VALUES);
   assert.not.match(unit, /@[A-Z_]+@/);
-  assert.equal(value(unit, 'Service', 'ExecStart'), [`${NODE} /opt/sensorctl/bin/sensorctl.js --config /etc/sensorctl/config.json --data-dir /var/lib/sensorctl run`]);
+  assert.equal(value(unit, 'Service', 'ExecStart'), [`${NODE} /opt/sensorctl/dist/cli/sensorctl.js --config /etc/sensorctl/config.json --data-dir /var/lib/sensorctl run`]);
   assert.equal(value(unit, 'Service', 'User'), ['sensorctl']);
-  assert.ok(existsSync(`${APP_DIR}/bin/sensorctl.js`), 'the entry point ExecStart names exists in the app');
+  assert.ok(existsSync(`${APP_DIR}/dist/cli/sensorctl.js`), 'the compiled entry point ExecStart names exists in the app (npm ci / npm run build)');
 });
 
 render('declares the notify/watchdog, restart-limit, user, directory and hardening settings the issue asks for', () => {
