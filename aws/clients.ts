@@ -4,12 +4,13 @@
  * `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SQS`, else `AWS_ENDPOINT_URL`. Whenever the S3 endpoint is overridden
  * (s3rver, MinIO, LocalStack) the client uses path-style addressing, which those stores need.
  * Create each client once per process / Lambda container and reuse it. Composition roots (cloud/, pi/,
- * cli/) are the only callers.
+ * cli/) are the only callers. Every client scrubs credentials from the errors it throws (`redact.ts`).
  * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { envSecrets, redactClientErrors } from './redact.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -20,12 +21,12 @@ export const dynamoEndpointOf = (env: Env): string | undefined => env.AWS_ENDPOI
 
 export function createS3Client(env: Env): S3Client {
   const endpoint = s3EndpointOf(env);
-  return new S3Client({
+  return redactClientErrors(new S3Client({
     endpoint,
     forcePathStyle: endpoint !== undefined,
     // S3-compatible stores reject or mis-store the SDK's default flexible checksums; AWS needs none for these calls.
     ...(endpoint !== undefined ? { requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {}),
-  });
+  }), envSecrets(env));
 }
 
 /** Settings of a DynamoDB client beyond what the environment gives; unset ones keep the SDK's defaults. */
@@ -50,13 +51,13 @@ export interface DynamoClientOptions {
  */
 export function createDynamoClient(env: Env, options: DynamoClientOptions = {}): DynamoDBClient {
   const hasTimeouts = options.requestTimeoutMs !== undefined || options.connectionTimeoutMs !== undefined;
-  return new DynamoDBClient({
+  return redactClientErrors(new DynamoDBClient({
     endpoint: options.endpoint ?? dynamoEndpointOf(env),
     ...(options.region !== undefined ? { region: options.region } : {}),
     ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
     ...(hasTimeouts ? { requestHandler: { requestTimeout: options.requestTimeoutMs, connectionTimeout: options.connectionTimeoutMs } } : {}),
-  });
+  }), envSecrets(env));
 }
 
 /** The SQS endpoint override, if any. */
@@ -69,5 +70,5 @@ export const sqsEndpointOf = (env: Env): string | undefined => env.AWS_ENDPOINT_
  */
 export function createSqsClient(env: Env): SQSClient {
   const endpoint = sqsEndpointOf(env);
-  return new SQSClient({ endpoint, ...(endpoint !== undefined ? { useQueueUrlAsEndpoint: false } : {}) });
+  return redactClientErrors(new SQSClient({ endpoint, ...(endpoint !== undefined ? { useQueueUrlAsEndpoint: false } : {}) }), envSecrets(env));
 }

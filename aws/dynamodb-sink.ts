@@ -30,6 +30,7 @@ import {
   type Item,
 } from './dynamodb-item.js';
 import type { DynamoClientOptions } from './clients.js';
+import { redactAwsSecrets } from './redact.js';
 import type { UploadItem } from '../agent/buffer/ports.js';
 import { FatalUploadError, PermanentUploadError, TransientUploadError, type UploadError } from '../agent/upload/errors.js';
 import type { DeviceCatalog, ItemKey, ItemSink, SinkEncoding } from '../agent/upload/ports.js';
@@ -62,12 +63,6 @@ const KEY_SCHEMA_MISMATCH = /type mismatch for key|key element does not match th
 /** Node network error codes treated as transient. */
 const NETWORK_CODES = ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED'];
 
-/** Remove access key ids and signature material from a service message before it is logged. */
-export function redactCredentials(message: string): string {
-  return message
-    .replace(/\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b/g, '$1…')
-    .replace(/(Credential=|Signature=|X-Amz-Security-Token=)[^,\s&]+/gi, '$1…');
-}
 
 /** Translate any error thrown by an SDK call into an `UploadError` of the right kind. */
 export function translateError(table: string, err: unknown): UploadError {
@@ -75,7 +70,7 @@ export function translateError(table: string, err: unknown): UploadError {
   const name = e?.name ?? 'Error';
   const status = e?.$metadata?.httpStatusCode;
   const netCode = e?.code ?? e?.cause?.code;
-  const message = redactCredentials(e?.message ?? String(err));
+  const message = redactAwsSecrets(e?.message ?? String(err));
   if (THROTTLING_ERRORS.includes(name)) return new TransientUploadError(table, name, message, { cause: err });
   if (FATAL_ERRORS.includes(name)) return new FatalUploadError(table, name, message, { cause: err });
   if (name === 'ValidationException' && KEY_SCHEMA_MISMATCH.test(message)) {

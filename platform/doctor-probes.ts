@@ -1,8 +1,7 @@
 /**
  * `sensorctl doctor` probes: gather `DoctorFacts` from the machine (device nodes, sysfs, timedatectl,
- * statfs, SQLite quick_check, a DynamoDB DescribeTable, snapshot meta files). Every probe turns its
- * own failure into a fact; none throws. Credentials are resolved through the AWS SDK's default chain
- * and never printed.
+ * statfs, SQLite quick_check, snapshot meta files; the DynamoDB DescribeTable probe is injected from
+ * `aws/cloud-probe.ts`). Every probe turns its own failure into a fact; none throws.
  */
 import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statfsSync } from 'node:fs';
@@ -10,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { openDatabase } from '../sqlite/sqlite-db.js';
 import { databaseFileSizes } from '../sqlite/database-files.js';
 import { corruptionMarkerPath, readCorruptionRecords } from '../sqlite/database-recovery.js';
-import { samplesPerYear, type CloudOutcome, type DoctorFacts, type NodeAccess } from '../agent/doctor/doctor.js';
+import { samplesPerYear, type DoctorFacts, type NodeAccess } from '../agent/doctor/doctor.js';
 import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
 
 /** Series per sensor assumed when the database does not know the sensor yet. */
@@ -19,14 +18,14 @@ export const DEFAULT_SERIES_PER_SENSOR = 4;
 export const DEFAULT_INTERVAL_MS = 10_000;
 /** Series of the simulated sensor the daemon samples when none are configured (tempC, rhPct, pressurePa). */
 export const SIMULATED_SERIES = 3;
-/** Budget of the cloud probe, ms. */
-export const CLOUD_TIMEOUT_MS = 3_000;
 
 export interface ProbeInput {
   /** Root under which /dev, /sys and /run are looked up (`/` normally; a fixture tree in tests). */
   hwRoot: string;
   dataDir: string;
   nowMs: number;
+  /** The cloud probe (`aws/cloud-probe.ts`, injected by the CLI so this adapter loads no SDK). */
+  probeCloud?: (cloud: NonNullable<ProbeInput['cloud']>) => Promise<DoctorFacts['cloud']>;
   /** Declared sensors: id, type and interval. */
   sensors: Array<{ id: string; type: string; intervalMs?: number }>;
   /** The config's `cloud` section, when present. */
@@ -102,47 +101,6 @@ function probeDatabase(path: string): { facts: DoctorFacts['database']; seriesBy
   }
 }
 
-function classify(err: unknown): { outcome: CloudOutcome; message: string } {
-  const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string } };
-  const name = e.name ?? '';
-  const message = (e.message ?? String(err)).split('\n')[0];
-  if (name === 'AccessDeniedException') return { outcome: 'denied', message };
-  if (name === 'ResourceNotFoundException') return { outcome: 'no-table', message };
-  if (name === 'CredentialsProviderError') return { outcome: 'no-credentials', message };
-  if (['UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException', 'InvalidClientTokenId', 'MissingAuthenticationTokenException'].includes(name)) {
-    return { outcome: 'bad-credentials', message };
-  }
-  const code = e.code ?? e.cause?.code ?? '';
-  if (name === 'AbortError' || name === 'TimeoutError' || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH/.test(code + message)) {
-    return { outcome: 'unreachable', message };
-  }
-  return { outcome: 'error', message: `${name}: ${message}` };
-}
-
-/** DescribeTable with a short timeout; endpoint overrides come from AWS_ENDPOINT_URL_DYNAMODB. */
-async function probeCloud(cloud: NonNullable<ProbeInput['cloud']>): Promise<DoctorFacts['cloud']> {
-  const table = typeof cloud.table === 'string' ? cloud.table : '';
-  const region = (typeof cloud.region === 'string' && cloud.region) || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || '';
-  if (!table) return { table: '(unset)', region, outcome: 'error', message: 'cloud.table is not set' };
-  if (!region) return { table, region: '(unset)', outcome: 'error', message: 'no region: set cloud.region or AWS_REGION' };
-  const { DynamoDBClient, DescribeTableCommand } = await import('@aws-sdk/client-dynamodb');
-  const client = new DynamoDBClient({ region, maxAttempts: 1 });
-  try {
-    await client.config.credentials();
-  } catch (err) {
-    client.destroy();
-    return { table, region, outcome: 'no-credentials', message: (err as Error).message.split('\n')[0] };
-  }
-  try {
-    await client.send(new DescribeTableCommand({ TableName: table }), { abortSignal: AbortSignal.timeout(CLOUD_TIMEOUT_MS) });
-    return { table, region, outcome: 'ok', message: '' };
-  } catch (err) {
-    return { table, region, ...classify(err) };
-  } finally {
-    client.destroy();
-  }
-}
-
 function probeSnapshots(dataDir: string): DoctorFacts['snapshotMetas'] {
   const root = join(dataDir, 'snapshots');
   const out: DoctorFacts['snapshotMetas'] = [];
@@ -177,7 +135,7 @@ export async function gatherFacts(input: ProbeInput): Promise<DoctorFacts> {
   const gpioExport = at('sys/class/gpio/export');
   const [ntp, cloud] = await Promise.all([
     input.hwRoot === '/' ? timedatectl() : Promise.resolve(undefined),
-    input.cloud ? probeCloud(input.cloud) : Promise.resolve(undefined),
+    input.cloud && input.probeCloud ? input.probeCloud(input.cloud) : Promise.resolve(undefined),
   ]);
   const types = sensors.map((s) => s.type);
   return {

@@ -41,6 +41,7 @@ Examples:
         nowMs: Date.now(),
         sensors: config.sensors.map((s) => ({ id: s.id, type: s.type, intervalMs: s.intervalMs })),
         cloud: raw.cloud && typeof raw.cloud === 'object' ? raw.cloud : undefined,
+        probeCloud: async (cloud) => (await import('../../aws/cloud-probe.js')).probeCloud(cloud),
       });
       const checks = evaluate(facts);
       const healthy = isHealthy(checks);
