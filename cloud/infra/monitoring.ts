@@ -43,7 +43,7 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, p: MonitoringProps) {
     super(scope, id);
-    this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'sensorctl alarms' });
+    this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'sensorctl alarms', enforceSSL: true });
     if (p.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(p.alarmEmail));
 
     const alarm = (name: string, metric: cloudwatch.Metric | cloudwatch.MathExpression, threshold: number, description: string,

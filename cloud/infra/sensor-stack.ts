@@ -5,7 +5,7 @@
  * monitoring. Names are left to CloudFormation; the outputs say what they became.
  */
 import { STAGED_OBJECT_TAGGING } from '../../aws/s3-object-store.js';
-import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -17,9 +17,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rolesanywhere from 'aws-cdk-lib/aws-rolesanywhere';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { acknowledgeNagFindings } from './nag-acknowledgements.js';
 import { METRICS_NAMESPACE } from '../../aws/metric-names.js';
 import { Monitoring } from './monitoring.js';
 import { piPolicyStatements } from './pi-policy.js';
@@ -40,6 +42,15 @@ export const TEMP_OBJECT_TAG = (() => {
   const [key, value] = STAGED_OBJECT_TAGGING.split('=');
   return { key, value };
 })();
+
+/** Runtime of every Lambda: the newest Node.js Lambda offers (the bundles are built for node22 and up). */
+export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+/** The builder's reserved concurrency: schedules and refresh jobs never starve the account's pool, nor run away. */
+export const BUILDER_RESERVED_CONCURRENCY = 10;
+/** HTTP API stage throttling (requests per second, burst): a refresh storm is refused with 429, not billed. */
+export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+/** CloudFront path of live refresh events (`api/jobs-view.ts` eventsUrlOf: /samples/refresh/<id>/events). */
+export const EVENTS_PATH_PATTERN = '/samples/refresh/*/events';
 
 /** The event the keep-warm schedule sends to the API Lambda; the handler should answer it at once. */
 export const KEEP_WARM_EVENT = { source: 'sensorctl.keep-warm' } as const;
@@ -73,7 +84,15 @@ export class SensorStack extends Stack {
   readonly httpApi: apigw.HttpApi;
   readonly distribution: cloudfront.Distribution;
   readonly piPolicy: iam.ManagedPolicy;
-  readonly piUser: iam.User;
+  /** The role every Pi assumes through IAM Roles Anywhere with its own certificate. */
+  readonly piRole: iam.Role;
+  readonly piTrustAnchor: rolesanywhere.CfnTrustAnchor;
+  readonly piProfile: rolesanywhere.CfnProfile;
+  /** The live alias the HTTP API invokes (provisioned concurrency, when set, lives on it). */
+  readonly apiAlias: lambda.Alias;
+  /** The streaming function behind CloudFront (origin access control), when a stream handler is given. */
+  streamFunction?: lambda.Function;
+  private streamUrl?: lambda.FunctionUrl;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: SensorStackProps) {
@@ -127,9 +146,10 @@ export class SensorStack extends Stack {
       METRICS_NAMESPACE,
       NODE_OPTIONS: '--enable-source-maps',
     };
-    const fn = (id: string, code: lambda.Code, handler: string, timeout: Duration, memorySize: number) =>
+    const fn = (id: string, code: lambda.Code, handler: string, timeout: Duration, memorySize: number, reservedConcurrentExecutions?: number) =>
       new lambda.Function(this, id, {
-        runtime: lambda.Runtime.NODEJS_22_X,
+        reservedConcurrentExecutions,
+        runtime: LAMBDA_RUNTIME,
         architecture: lambda.Architecture.ARM_64,
         code,
         handler,
@@ -138,11 +158,18 @@ export class SensorStack extends Stack {
         environment,
         logGroup: new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
       });
-    this.builder = fn('BuilderFunction', props.builderCode, props.builderHandler, builderTimeout, 1024);
+    this.builder = fn('BuilderFunction', props.builderCode, props.builderHandler, builderTimeout, 1024, BUILDER_RESERVED_CONCURRENCY);
     this.api = fn('ApiFunction', props.apiCode, props.apiHandler, Duration.seconds(10), 512);
 
     this.samplesTable.grantReadData(this.builder);
-    this.bucket.grantReadWrite(this.builder);
+    // Explicit S3 actions, no wildcards: no s3:DeleteObjectVersion (a plain DeleteObject on a versioned
+    // bucket writes a delete marker; old versions go only by the lifecycle rules).
+    this.builder.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'BuildSnapshots',
+      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:PutObjectTagging', 's3:DeleteObject'],
+      resources: [this.bucket.arnForObjects('*')],
+    }));
+    this.builder.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListSnapshots', actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
     this.jobsTable.grantReadWriteData(this.builder);
     this.builder.addEventSource(new SqsEventSource(this.refreshQueue, { batchSize: 5, reportBatchItemFailures: true }));
     for (const group of scheduleGroups()) {
@@ -156,13 +183,20 @@ export class SensorStack extends Stack {
 
     for (const f of [this.api, ...(this.addStreamingApi(props, environment) ?? [])]) {
       this.samplesTable.grantReadData(f);
-      this.bucket.grantRead(f);
+      f.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadSnapshots', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [this.bucket.arnForObjects('*')] }));
       this.jobsTable.grantReadWriteData(f);
       this.refreshQueue.grantSendMessages(f);
     }
+    // The HTTP API invokes the `live` alias, so provisioned concurrency (when set) serves real requests;
+    // without it the keep-warm schedule pings the same alias.
+    const provisioned = props.apiProvisionedConcurrency ?? 0;
+    this.apiAlias = new lambda.Alias(this, 'ApiLive', {
+      aliasName: 'live', version: this.api.currentVersion, ...(provisioned > 0 ? { provisionedConcurrentExecutions: provisioned } : {}),
+    });
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
       description: 'sensorctl samples API',
-      defaultIntegration: new HttpLambdaIntegration('ApiIntegration', this.api),
+      defaultIntegration: new HttpLambdaIntegration('ApiIntegration', this.apiAlias),
+      createDefaultStage: false,
       corsPreflight: {
         allowOrigins: props.corsOrigins ?? ['*'],
         allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST, apigw.CorsHttpMethod.OPTIONS],
@@ -171,24 +205,29 @@ export class SensorStack extends Stack {
         maxAge: Duration.hours(1),
       },
     });
-    const provisioned = props.apiProvisionedConcurrency ?? 0;
-    if (provisioned > 0) {
-      new lambda.Alias(this, 'ApiLive', { aliasName: 'live', version: this.api.currentVersion, provisionedConcurrentExecutions: provisioned });
-    } else {
+    const accessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    new apigw.HttpStage(this, 'HttpApiDefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: API_THROTTLE,
+      accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs) },
+    });
+    if (provisioned === 0) {
       new events.Rule(this, 'ApiKeepWarm', {
         description: 'Keep one API Lambda container warm for /samples/latest',
         schedule: events.Schedule.rate(Duration.minutes(5)),
-        targets: [new targets.LambdaFunction(this.api, { event: events.RuleTargetInput.fromObject(KEEP_WARM_EVENT), retryAttempts: 0 })],
+        targets: [new targets.LambdaFunction(this.apiAlias, { event: events.RuleTargetInput.fromObject(KEEP_WARM_EVENT), retryAttempts: 0 })],
       });
     }
 
     this.distribution = this.makeDistribution();
 
     this.piPolicy = new iam.ManagedPolicy(this, 'PiPolicy', {
-      description: 'sensorctl Pi: write samples, read canonical meta, write fallback/ snapshots only',
+      description: 'sensorctl Pi: write its own samples, read its own canonical meta, write its own fallback/ snapshots only',
       statements: piPolicyStatements(this.samplesTable, this.bucket),
     });
-    this.piUser = new iam.User(this, 'PiUser', { managedPolicies: [this.piPolicy] });
+    ({ role: this.piRole, trustAnchor: this.piTrustAnchor, profile: this.piProfile } = this.makePiIdentity());
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       builder: this.builder, api: this.api, samplesTable: this.samplesTable, jobsTable: this.jobsTable,
@@ -203,33 +242,69 @@ export class SensorStack extends Stack {
     out('HttpApiUrl', this.httpApi.apiEndpoint, 'API Gateway endpoint (CloudFront forwards /samples/* here)');
     out('RefreshQueueUrl', this.refreshQueue.queueUrl, 'SQS refresh queue');
     out('JobsTableName', this.jobsTable.tableName, 'refresh job state (TTL attribute expiresAtS)');
-    out('PiUserName', this.piUser.userName, 'create its access key: aws iam create-access-key --user-name <this>');
+    out('PiTrustAnchorArn', this.piTrustAnchor.attrTrustAnchorArn, 'aws_signing_helper --trust-anchor-arn (docs/install-pi.md)');
+    out('PiProfileArn', this.piProfile.attrProfileArn, 'aws_signing_helper --profile-arn');
+    out('PiRoleArn', this.piRole.roleArn, 'aws_signing_helper --role-arn');
     out('DashboardName', this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard');
     out('AlarmTopicArn', this.monitoring.topic.topicArn, 'SNS topic of every alarm');
+    acknowledgeNagFindings(this);
+  }
+
+  /**
+   * Per-device identities: IAM Roles Anywhere trusts the CA that signs the Pis' certificates
+   * (parameter `PiCaCertificatePem`); each Pi exchanges its own certificate for 1-hour credentials of
+   * `PiDeviceRole` through the SDK's `credential_process` (aws_signing_helper). The session carries the
+   * certificate's CN as `x509Subject/CN`, to which `PiPolicy` scopes every statement.
+   */
+  private makePiIdentity(): { role: iam.Role; trustAnchor: rolesanywhere.CfnTrustAnchor; profile: rolesanywhere.CfnProfile } {
+    const caPem = new CfnParameter(this, 'PiCaCertificatePem', {
+      type: 'String',
+      description: "PEM of the CA that signs the Pis' certificates (subject CN = the Pi's deviceId); see docs/install-pi.md",
+    });
+    const trustAnchor = new rolesanywhere.CfnTrustAnchor(this, 'PiTrustAnchor', {
+      name: `${this.stackName}-pis`,
+      enabled: true,
+      source: { sourceType: 'CERTIFICATE_BUNDLE', sourceData: { x509CertificateData: caPem.valueAsString } },
+    });
+    const principal = new iam.ServicePrincipal('rolesanywhere.amazonaws.com');
+    const fromAnchor = { ArnEquals: { 'aws:SourceArn': trustAnchor.attrTrustAnchorArn } };
+    const role = new iam.Role(this, 'PiDeviceRole', {
+      description: 'Assumed by each Pi through IAM Roles Anywhere with its own certificate',
+      assumedBy: principal.withConditions(fromAnchor),
+      maxSessionDuration: Duration.hours(1),
+      managedPolicies: [this.piPolicy],
+    });
+    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({ actions: ['sts:TagSession', 'sts:SetSourceIdentity'], principals: [principal], conditions: fromAnchor }));
+    const profile = new rolesanywhere.CfnProfile(this, 'PiProfile', {
+      name: `${this.stackName}-pi`,
+      enabled: true,
+      roleArns: [role.roleArn],
+      durationSeconds: 3600,
+    });
+    return { role, trustAnchor, profile };
   }
 
   /**
    * The push channel: API Gateway buffers responses, so live Server-Sent Events go through a second
-   * function (same code, `streamHandler`) behind a Lambda function URL with response streaming.
-   * Clients that cannot reach it poll the status route through the HTTP API.
+   * function (same code, `streamHandler`) behind a Lambda function URL with response streaming. The URL
+   * takes only IAM-signed requests (`AWS_IAM`), and CloudFront signs them through origin access control
+   * on the events path (`EVENTS_PATH_PATTERN`), so the page's relative `eventsUrl` streams through the
+   * stack's own domain and nothing else can reach the function.
    */
   private addStreamingApi(props: SensorStackProps, environment: Record<string, string>): lambda.Function[] | undefined {
     if (!props.apiStreamHandler) return undefined;
     const streaming = new lambda.Function(this, 'ApiStreamFunction', {
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       code: props.apiCode,
       handler: props.apiStreamHandler,
       timeout: Duration.minutes(5),
       memorySize: 512,
       environment,
+      logGroup: new logs.LogGroup(this, 'ApiStreamFunctionLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
     });
-    const url = streaming.addFunctionUrl({
-      authType: lambda.FunctionUrlAuthType.NONE,
-      invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
-      cors: { allowedOrigins: props.corsOrigins ?? ['*'], allowedMethods: [lambda.HttpMethod.GET], allowedHeaders: ['last-event-id'] },
-    });
-    new CfnOutput(this, 'EventsFunctionUrl', { value: url.url, description: 'live SSE: <this>samples/refresh/<id>/events' });
+    this.streamUrl = streaming.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM, invokeMode: lambda.InvokeMode.RESPONSE_STREAM });
+    this.streamFunction = streaming;
     return [streaming];
   }
 
@@ -273,10 +348,22 @@ export class SensorStack extends Stack {
       enableAcceptEncodingGzip: true,
       enableAcceptEncodingBrotli: true,
     });
-    const additionalBehaviors: Record<string, cloudfront.BehaviorOptions> = {
+    const additionalBehaviors: Record<string, cloudfront.BehaviorOptions> = {};
+    if (this.streamUrl) {
+      // First: CloudFront matches behaviours in order, and /samples/refresh* would take the events path.
+      additionalBehaviors[EVENTS_PATH_PATTERN] = {
+        origin: origins.FunctionUrlOrigin.withOriginAccessControl(this.streamUrl, { readTimeout: Duration.seconds(60) }),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        compress: false, // a compressed stream is buffered: events must reach the page as they happen
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      };
+    }
+    Object.assign(additionalBehaviors, {
       '/samples/refresh*': apiBehaviour(cloudfront.CachePolicy.CACHING_DISABLED),
       '/samples/*': apiBehaviour(latestPolicy),
-    };
+    });
     for (const b of snapshotBehaviours()) additionalBehaviors[b.pathPattern] = snapshotBehaviour(b.name, b.ttlS);
     return new cloudfront.Distribution(this, 'Distribution', {
       comment: 'sensorctl snapshots and samples API',

@@ -11,7 +11,8 @@ import * as assert from 'uvu/assert';
 import { WINDOW_NAMES, WINDOWS, META_TTL_S } from '../../../builder/constants.js';
 import { buildApp } from '../../../cloud/infra/app.js';
 import { METRIC_CONSECUTIVE_STALE_BUILDS, METRICS_NAMESPACE } from '../../../aws/metric-names.js';
-import { TEMP_OBJECT_TAG } from '../../../cloud/infra/sensor-stack.js';
+import { API_THROTTLE, BUILDER_RESERVED_CONCURRENCY, EVENTS_PATH_PATTERN, TEMP_OBJECT_TAG } from '../../../cloud/infra/sensor-stack.js';
+import { DEVICE_ID_VARIABLE } from '../../../cloud/infra/pi-policy.js';
 
 const outdir = mkdtempSync(join(tmpdir(), 'sensorctl-cdk-'));
 const { stack } = buildApp({ outdir, bundle: false });
@@ -69,7 +70,8 @@ bucket.run();
 const cdn = suite('SensorStack CloudFront');
 
 cdn('uses origin access control and one compressed behaviour per window with the window TTL, meta short', () => {
-  assert.is(ofType('AWS::CloudFront::OriginAccessControl').length, 1);
+  const oacs = ofType('AWS::CloudFront::OriginAccessControl').map((o) => o.Properties.OriginAccessControlConfig.OriginAccessControlOriginType).sort();
+  assert.equal(oacs, ['lambda', 's3'], 'S3 snapshots and the streaming function URL, both behind origin access control');
   const dist = ofType('AWS::CloudFront::Distribution')[0].Properties.DistributionConfig;
   const policies = Object.fromEntries(ofType('AWS::CloudFront::CachePolicy').map((p) => [p.id, p.Properties.CachePolicyConfig]));
   const ttlOf = (pattern: string) => {
@@ -100,10 +102,11 @@ cdn.run();
 
 const compute = suite('SensorStack Lambdas, schedules and queue');
 
-compute('the builder, the API and its streaming twin run on Node.js 22', () => {
+compute('the builder, the API and its streaming twin run on Node.js 24 (the newest Lambda runtime); the builder has reserved concurrency', () => {
   const fns = ofType('AWS::Lambda::Function').filter((f) => f.Properties.Environment);
   assert.is(fns.length, 3);
-  for (const f of fns) assert.is(f.Properties.Runtime, 'nodejs22.x');
+  for (const f of fns) assert.is(f.Properties.Runtime, 'nodejs24.x');
+  assert.is(json.Resources[logicalId(stack.builder)].Properties.ReservedConcurrentExecutions, BUILDER_RESERVED_CONCURRENCY);
 });
 
 compute('schedules name every window exactly once, ≤ 1h windows every minute, others every 5–15 min', () => {
@@ -111,7 +114,7 @@ compute('schedules name every window exactly once, ≤ 1h windows every minute, 
   const seen: string[] = [];
   for (const rule of ofType('AWS::Events::Rule')) {
     const target = rule.Properties.Targets[0];
-    if (target.Arn['Fn::GetAtt'][0] !== builderId) continue;
+    if (target.Arn['Fn::GetAtt']?.[0] !== builderId) continue;
     const input = JSON.parse(target.Input) as { source: string; windows: string[] };
     const minutes = Number(/^rate\((\d+) minutes?\)$/.exec(rule.Properties.ScheduleExpression)![1]);
     for (const w of input.windows) {
@@ -134,12 +137,19 @@ compute('the builder consumes the refresh queue, which has a dead-letter queue',
   });
 });
 
-compute('the API function sits behind an HTTP API and is kept warm', () => {
+compute('the HTTP API invokes the live alias (where provisioned concurrency would live), which is kept warm; its stage throttles and logs access', () => {
   template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
   template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
-  const warm = ofType('AWS::Events::Rule').filter((r) => r.Properties.Targets[0].Arn['Fn::GetAtt'][0] === logicalId(stack.api));
+  const aliasId = stack.getLogicalId(stack.apiAlias.node.defaultChild as never);
+  const [integration] = ofType('AWS::ApiGatewayV2::Integration');
+  assert.equal(integration.Properties.IntegrationUri, { Ref: aliasId }, 'the integration calls the alias, not the unqualified function');
+  const warm = ofType('AWS::Events::Rule').filter((r) => r.Properties.Targets[0].Arn.Ref === aliasId);
   assert.is(warm.length, 1);
   assert.equal(JSON.parse(warm[0].Properties.Targets[0].Input), { source: 'sensorctl.keep-warm' });
+  const [stage] = ofType('AWS::ApiGatewayV2::Stage');
+  assert.is(stage.Properties.StageName, '$default');
+  assert.equal(stage.Properties.DefaultRouteSettings, { ThrottlingBurstLimit: API_THROTTLE.burstLimit, ThrottlingRateLimit: API_THROTTLE.rateLimit });
+  assert.ok(stage.Properties.AccessLogSettings?.DestinationArn, 'access log destination');
 });
 
 compute('every Lambda gets the device list, table, bucket, queue and CORS origins it needs', () => {
@@ -153,16 +163,27 @@ compute('every Lambda gets the device list, table, bucket, queue and CORS origin
   }
 });
 
-compute('live SSE goes through a function URL with response streaming (API Gateway buffers responses)', () => {
-  template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', InvokeMode: 'RESPONSE_STREAM' });
-  template.hasOutput('EventsFunctionUrl', {});
+compute('live SSE streams from a function URL that only CloudFront can call (AWS_IAM + origin access control), on the events path of the stack\'s own domain', () => {
+  template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM', InvokeMode: 'RESPONSE_STREAM' });
+  const dist = ofType('AWS::CloudFront::Distribution')[0].Properties.DistributionConfig;
+  const paths = dist.CacheBehaviors.map((b: any) => b.PathPattern);
+  const events = dist.CacheBehaviors.find((b: any) => b.PathPattern === EVENTS_PATH_PATTERN);
+  assert.ok(events, 'an events behaviour');
+  assert.ok(paths.indexOf(EVENTS_PATH_PATTERN) < paths.indexOf('/samples/refresh*'), 'matched before the refresh behaviour');
+  assert.is(events.Compress, false, 'a compressed stream would be buffered');
+  const origin = dist.Origins.find((o: any) => o.Id === events.TargetOriginId);
+  assert.ok(origin.OriginAccessControlId, 'signed by CloudFront');
+  const permissions = ofType('AWS::Lambda::Permission').filter((p) => p.Properties.Action === 'lambda:InvokeFunctionUrl');
+  assert.is(permissions.length, 1);
+  assert.is(permissions[0].Properties.Principal, 'cloudfront.amazonaws.com');
+  assert.not.ok(ofType('AWS::Lambda::Permission').some((p) => p.Properties.Principal === '*'), 'nobody else may invoke it');
 });
 
 compute.run();
 
 // ---- The Pi's policy, evaluated: IAM wildcard matching on the synthesised resources ----
 
-interface Statement { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }
+interface Statement { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, string | string[]>> }
 const BUCKET = 'arn:aws:s3:::BUCKET';
 const TABLE = 'arn:aws:dynamodb:REGION:ACCOUNT:table/SAMPLES';
 /** Resolve the template's intrinsic functions for our two resources into fixed ARNs. */
@@ -175,43 +196,76 @@ function resolveArn(r: any): string {
 }
 const glob = (pattern: string, value: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.?+^$()[\]{}|\\]/g, '\\$&')).join('.*')}$`).test(value);
 const piStatements = (): Statement[] => ofType('AWS::IAM::ManagedPolicy')[0].Properties.PolicyDocument.Statement;
-function piAllows(action: string, resource: string): boolean {
-  return piStatements().some((s) => s.Effect === 'Allow' && !s.Condition &&
+
+/** A request of the Pi whose certificate CN is `device`: the keys it would write, the prefix it lists. */
+interface PiRequest { device: string; leadingKeys?: string[]; prefix?: string }
+
+/** IAM's evaluation for our statements: policy variable substitution, the condition operators they use. */
+function piAllows(action: string, resource: string, request: PiRequest): boolean {
+  const sub = (text: string) => text.split(DEVICE_ID_VARIABLE).join(request.device);
+  const conditionHolds = (condition: Statement['Condition']) => Object.entries(condition ?? {}).every(([operator, keys]) => Object.entries(keys).every(([key, wanted]) => {
+    const allowed = ([] as string[]).concat(wanted).map(sub);
+    if (operator === 'ForAllValues:StringEquals' && key === 'dynamodb:LeadingKeys') return (request.leadingKeys ?? []).every((k) => allowed.includes(k));
+    if (operator === 'StringLike' && key === 's3:prefix') return request.prefix !== undefined && allowed.some((a) => glob(a, request.prefix!));
+    throw new Error(`condition ${operator} ${key} is not evaluated by this test`);
+  }));
+  return piStatements().some((s) => s.Effect === 'Allow' && conditionHolds(s.Condition) &&
     ([] as string[]).concat(s.Action).some((a) => glob(a, action)) &&
-    ([] as unknown[]).concat(s.Resource).map(resolveArn).some((r) => glob(r, resource)));
+    ([] as unknown[]).concat(s.Resource).map(resolveArn).map(sub).some((r) => glob(r, resource)));
 }
 
-const pi = suite('SensorStack Pi policy');
+const pi = suite('SensorStack Pi identity and policy');
+const obj = (key: string) => `${BUCKET}/${key}`;
+const kitchen = { device: 'pi-kitchen' };
 
-pi('allows BatchWriteItem/PutItem on the samples table and nothing else on DynamoDB', () => {
-  assert.ok(piAllows('dynamodb:BatchWriteItem', TABLE));
-  assert.ok(piAllows('dynamodb:PutItem', TABLE));
-  for (const a of ['dynamodb:Query', 'dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']) assert.not.ok(piAllows(a, TABLE), a);
+pi('a Pi writes its own samples (partition key = its certificate CN) and nothing else on DynamoDB', () => {
+  assert.ok(piAllows('dynamodb:BatchWriteItem', TABLE, { ...kitchen, leadingKeys: ['pi-kitchen'] }));
+  assert.ok(piAllows('dynamodb:PutItem', TABLE, { ...kitchen, leadingKeys: ['pi-kitchen'] }));
+  assert.not.ok(piAllows('dynamodb:PutItem', TABLE, { ...kitchen, leadingKeys: ['pi-garden'] }), 'another device\'s catalogue item');
+  assert.not.ok(piAllows('dynamodb:BatchWriteItem', TABLE, { ...kitchen, leadingKeys: ['pi-kitchen', 'pi-garden'] }), 'a batch touching another device');
+  for (const a of ['dynamodb:Query', 'dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']) assert.not.ok(piAllows(a, TABLE, { ...kitchen, leadingKeys: ['pi-kitchen'] }), a);
 });
 
-pi('writes only under fallback/: canonical payloads, meta and other keys are not writable', () => {
-  const obj = (key: string) => `${BUCKET}/${key}`;
-  assert.ok(piAllows('s3:PutObject', obj('fallback/snapshots/pi-kitchen/latest_1h_20.json')));
-  assert.ok(piAllows('s3:PutObject', obj('fallback/snapshots/pi-kitchen/latest_1h_20.tmp-1700000000000.json')));
-  for (const key of ['snapshots/pi-kitchen/latest_1h_20.json', 'snapshots/pi-kitchen/latest_1h_20.meta.json', 'latest_1h_20.json', 'fallbackx/a', 'x/fallback/a']) {
-    for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectAcl', 's3:PutBucketPolicy']) assert.not.ok(piAllows(action, obj(key)), `${action} ${key}`);
+pi('a Pi writes only its own fallback/snapshots/<id>/ keys: not canonical keys, not another device\'s fallback', () => {
+  assert.ok(piAllows('s3:PutObject', obj('fallback/snapshots/pi-kitchen/latest_1h_20.json'), kitchen));
+  assert.ok(piAllows('s3:PutObject', obj('fallback/snapshots/pi-kitchen/latest_1h_20.tmp-1700000000000.json'), kitchen));
+  assert.ok(piAllows('s3:ListBucket', BUCKET, { ...kitchen, prefix: 'fallback/snapshots/pi-kitchen/' }));
+  assert.not.ok(piAllows('s3:ListBucket', BUCKET, { ...kitchen, prefix: 'fallback/snapshots/pi-garden/' }));
+  for (const key of ['fallback/snapshots/pi-garden/latest_1h_20.json', 'snapshots/pi-kitchen/latest_1h_20.json', 'snapshots/pi-kitchen/latest_1h_20.meta.json', 'latest_1h_20.json', 'fallbackx/a', 'x/fallback/a']) {
+    for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectAcl', 's3:PutBucketPolicy', 's3:DeleteObjectVersion']) assert.not.ok(piAllows(action, obj(key), kitchen), `${action} ${key}`);
   }
-  for (const s of piStatements()) {
-    const actions = ([] as string[]).concat(s.Action);
-    if (actions.some((a) => /^s3:(Put|Delete)/.test(a))) {
-      assert.equal(([] as unknown[]).concat(s.Resource).map(resolveArn), [`${BUCKET}/fallback/*`]);
-    }
-    assert.not.ok(actions.some((a) => a.includes('*')), `no wildcard actions: ${actions}`);
+  for (const s of piStatements()) assert.not.ok(([] as string[]).concat(s.Action).some((a) => a.includes('*')), `no wildcard actions: ${s.Action}`);
+});
+
+pi('a Pi reads its own canonical meta but not canonical payloads or other devices\' meta', () => {
+  assert.ok(piAllows('s3:GetObject', obj('snapshots/pi-kitchen/latest_12m_500.meta.json'), kitchen));
+  assert.not.ok(piAllows('s3:GetObject', obj('snapshots/pi-kitchen/latest_12m_500.json'), kitchen));
+  assert.not.ok(piAllows('s3:GetObject', obj('snapshots/pi-garden/latest_12m_500.meta.json'), kitchen));
+});
+
+pi('per-device identities: no IAM user or long-lived key; the policy is on a role only IAM Roles Anywhere (this stack\'s trust anchor) may assume, for 1-hour sessions', () => {
+  template.resourceCountIs('AWS::IAM::User', 0);
+  template.resourceCountIs('AWS::IAM::AccessKey', 0);
+  const role = json.Resources[logicalId(stack.piRole)].Properties;
+  assert.equal(role.ManagedPolicyArns, [{ Ref: logicalId(stack.piPolicy) }]);
+  assert.is(role.MaxSessionDuration, 3600);
+  const trust = role.AssumeRolePolicyDocument.Statement as Array<Record<string, any>>;
+  const actions = trust.flatMap((s) => ([] as string[]).concat(s.Action)).sort();
+  assert.equal(actions, ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession']);
+  for (const s of trust) {
+    assert.equal(s.Principal, { Service: 'rolesanywhere.amazonaws.com' });
+    assert.equal(s.Condition.ArnEquals['aws:SourceArn'], { 'Fn::GetAtt': [stack.getLogicalId(stack.piTrustAnchor), 'TrustAnchorArn'] });
   }
+  template.hasResourceProperties('AWS::RolesAnywhere::Profile', { RoleArns: [{ 'Fn::GetAtt': [logicalId(stack.piRole), 'Arn'] }], DurationSeconds: 3600 });
+  template.hasResourceProperties('AWS::RolesAnywhere::TrustAnchor', { Source: { SourceType: 'CERTIFICATE_BUNDLE', SourceData: { X509CertificateData: { Ref: 'PiCaCertificatePem' } } } });
+  for (const output of ['PiTrustAnchorArn', 'PiProfileArn', 'PiRoleArn']) template.hasOutput(output, {});
 });
 
-pi('reads canonical meta but not canonical payloads', () => {
-  assert.ok(piAllows('s3:GetObject', `${BUCKET}/snapshots/pi-kitchen/latest_12m_500.meta.json`));
-  assert.not.ok(piAllows('s3:GetObject', `${BUCKET}/snapshots/pi-kitchen/latest_12m_500.json`));
-});
-
-pi('is attached to the Pi user and only to it', () => {
-  template.hasResourceProperties('AWS::IAM::User', { ManagedPolicyArns: [{ Ref: logicalId(stack.piPolicy) }] });
+pi('the builder may not delete object versions (only the lifecycle rules remove old versions)', () => {
+  const policies = ofType('AWS::IAM::Policy').flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+  const actions = policies.flatMap((s) => ([] as string[]).concat(s.Action));
+  assert.not.ok(actions.some((a) => glob(a, 's3:DeleteObjectVersion')), actions.filter((a) => a.startsWith('s3:')).join(' '));
+  assert.not.ok(actions.some((a) => a.startsWith('s3:') && a.includes('*')), 'no wildcard S3 actions');
 });
 
 pi.run();
