@@ -16,11 +16,11 @@ import { JobScheduler } from '../agent/schedule/job-scheduler.js';
 import type { MonotonicScheduler } from '../agent/sampling/ports.js';
 import { nodeMonotonicScheduler } from '../platform/node-monotonic-scheduler.js';
 import { localTimeZone } from '../platform/system-job-scheduler.js';
-import { RETENTION_EVERY_MS, retentionCutoffMs, runRetention } from '../agent/buffer/retention.js';
+import { DEFAULT_FLOOR, FLOOR_CHECK_EVERY_MS, FREE_SPACE_FLOOR_BYTES, RETENTION_EVERY_MS, freeSpaceUnderFloor, retentionCutoffMs, runRetention } from '../agent/buffer/retention.js';
 import { DEFAULT_SIMULATED, startSampler, type RunningSampler } from './sampler-runtime.js';
 import { samplingLiveness, staleAfterMsFor } from '../agent/sampling/liveness.js';
 import { openAgentDatabase, type CorruptionRecord } from '../sqlite/database-recovery.js';
-import { databaseFileSizes } from '../sqlite/database-files.js';
+import { databaseFileSizes, freeBytesAt } from '../sqlite/database-files.js';
 import { WAL_CHECKPOINT_EVERY_MS, WAL_SIZE_LIMIT_BYTES, WAL_WARN_BYTES } from '../agent/buffer/wal.js';
 import type { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
 import type { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
@@ -55,6 +55,8 @@ export interface DaemonOptions {
    * timers, the process's local zone). A virtual clock here runs the daemon in virtual time.
    */
   time?: DaemonTime;
+  /** Free bytes under which retention deletes the oldest uploaded samples (default `FREE_SPACE_FLOOR_BYTES`; 0 turns it off). */
+  freeSpaceFloorBytes?: number;
 }
 
 /** Wall clock (stamps, daily jobs), monotonic timers (every cadence), IANA zone of daily jobs. */
@@ -157,6 +159,27 @@ function walCheckpointJob(buffer: SqliteBuffer, log: Logger): void {
   }
 }
 
+/**
+ * The free-space floor (agent/buffer/retention.ts): under it, delete the oldest samples retention may
+ * (already uploaded, with an uplink) until the database has room again, and say so loudly.
+ */
+function floorJob(buffer: SqliteBuffer, dataDir: string, floorBytes: number, log: Logger): () => Promise<void> {
+  let isUnder = false; // a quiet minute under the floor is logged once, deletions every time
+  return async () => {
+    const freeBytes = freeBytesAt(dataDir);
+    if (freeBytes === undefined || freeBytes >= floorBytes) {
+      if (isUnder) log.info('free space back above the floor', { path: dataDir, freeBytes });
+      isUnder = false;
+      return;
+    }
+    const r = await freeSpaceUnderFloor(buffer, freeBytes, () => new Promise((done) => setImmediate(done)), { ...DEFAULT_FLOOR, floorBytes });
+    const fields = { path: dataDir, freeBytes, floorBytes, reusableBytes: r.reusableBytes };
+    if (r.deleted > 0) log.error('free space below the floor: deleted the oldest samples retention allows (already uploaded) to keep sampling', { ...fields, rows: r.deleted, before: new Date(r.cutoffMs!).toISOString() });
+    else if (!isUnder) log.warn('free space below the floor; the database still has room for new samples, or nothing may be deleted (not uploaded yet)', fields);
+    isUnder = true;
+  };
+}
+
 /** How often the Pi reads the cloud's meta to decide on fallback pushes. */
 export const FALLBACK_CHECK_EVERY_MS = 60_000;
 
@@ -237,6 +260,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     if (config.cloud?.bucket) await startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, jobs, log);
     // After the builds in the queue, so the daemon's own reads never hold the WAL it truncates.
     jobs.every('wal checkpoint', WAL_CHECKPOINT_EVERY_MS, () => queue(async () => walCheckpointJob(buffer, log)));
+    const floor = floorJob(buffer, options.dataDir, options.freeSpaceFloorBytes ?? FREE_SPACE_FLOOR_BYTES, log);
+    jobs.every('free-space floor', FLOOR_CHECK_EVERY_MS, () => queue(floor));
     jobs.every('retention', RETENTION_EVERY_MS, () => retentionJob(buffer, uploadQueue, Boolean(config.cloud), time.clock, log));
     const staleAfterMs = staleAfterMsFor((config.sensors.length ? config.sensors : [DEFAULT_SIMULATED]).map((s) => s.intervalMs));
     const health = () => samplingLiveness(sampler!.sampler.progress(), staleAfterMs, config.cloud ? uploadQueue.backlog().items : undefined);

@@ -2,7 +2,7 @@
  * Sizes of the SQLite database's files on disk, from the filesystem (no query, so a scrape never
  * waits for a write transaction): the main file and the write-ahead log beside it (`<path>-wal`).
  */
-import { accessSync, closeSync, constants, existsSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, statfsSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** Bytes of `path` and `path-wal`; 0 for a file that does not exist (no WAL between checkpoints, `:memory:`). */
@@ -54,4 +54,14 @@ export function storageWritability(dbPath: string): Writability {
     }
   }
   return { isWritable: true };
+}
+
+/** Bytes free for an unprivileged writer on the file system holding `dir` (`statfs` f_bavail × f_bsize); undefined when it cannot tell. */
+export function freeBytesAt(dir: string): number | undefined {
+  try {
+    const s = statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return undefined;
+  }
 }

@@ -10,9 +10,10 @@
  * https://www.sqlite.org/wal.html#sometimes_queries_return_sqlite_busy_in_wal_mode.
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { BufferError, ReadOnlyStorageError } from '../agent/buffer/errors.js';
-import { storageWritability } from './database-files.js';
+import { BufferError, ReadOnlyStorageError, StorageFullError } from '../agent/buffer/errors.js';
+import { freeBytesAt, storageWritability } from './database-files.js';
 import { WAL_SIZE_LIMIT_BYTES } from '../agent/buffer/wal.js';
 
 export type Db = Database.Database;
@@ -97,6 +98,12 @@ function isReadOnly(err: unknown): boolean {
   return ((err as { code?: string })?.code ?? '').startsWith('SQLITE_READONLY');
 }
 
+/** SQLITE_FULL, or an I/O error whose cause is a full disk (a WAL or journal that could not grow). */
+function isFull(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (e?.code ?? '').startsWith('SQLITE_FULL') || /ENOSPC|disk is full/i.test(e?.message ?? '');
+}
+
 function isBusy(err: unknown): boolean {
   const code = (err as { code?: string })?.code ?? '';
   return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
@@ -120,6 +127,7 @@ export function writeTransaction<T>(db: Db, fn: () => T): T {
       db.prepare('BEGIN IMMEDIATE').run();
     } catch (err) {
       if (isReadOnly(err)) throw new ReadOnlyStorageError(db.name, (err as Error).message, { cause: err });
+      if (isFull(err)) throw new StorageFullError(dirname(db.name), freeBytesAt(dirname(db.name)), { cause: err });
       if (!isBusy(err)) throw err;
       lastErr = err;
       sleepSync(Math.min(400, 10 * 2 ** attempt));
@@ -132,6 +140,7 @@ export function writeTransaction<T>(db: Db, fn: () => T): T {
     } catch (err) {
       if (db.inTransaction) db.prepare('ROLLBACK').run();
       if (isReadOnly(err)) throw new ReadOnlyStorageError(db.name, (err as Error).message, { cause: err });
+      if (isFull(err)) throw new StorageFullError(dirname(db.name), freeBytesAt(dirname(db.name)), { cause: err });
       if (!isBusy(err)) throw err;
       lastErr = err;
       sleepSync(Math.min(400, 10 * 2 ** attempt));

@@ -25,3 +25,15 @@ export class ReadOnlyStorageError extends BufferError {
 
 /** What to do about a read-only data directory (shown by every command and by `doctor`). */
 export const READ_ONLY_FIX = "Fix: check the SD card (dmesg | grep -iE 'mmc|ext4|read-only'), then remount it read-write (sudo mount -o remount,rw /) or give the service user write access (sudo chown -R sensorctl: <data dir>)";
+
+/**
+ * The disk under the database is full (SQLITE_FULL / ENOSPC): nothing could be stored. `path` is the
+ * data directory, `freeBytes` what the file system reported free right after (undefined when it
+ * could not tell). Not a sensor fault: the sampler counts the reading as lost (`disk-full`) and
+ * tries again at its next regular read.
+ */
+export class StorageFullError extends BufferError {
+  constructor(readonly path: string, readonly freeBytes: number | undefined, options?: ErrorOptions) {
+    super(`disk full at ${path}, ${freeBytes ?? 'unknown'} bytes free`, options);
+  }
+}

@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { openDatabase, openDatabaseForReading } from '../../sqlite/sqlite-db.js';
-import { databaseFileSizes, storageWritability } from '../../sqlite/database-files.js';
+import { databaseFileSizes, freeBytesAt, storageWritability } from '../../sqlite/database-files.js';
+import { FREE_SPACE_FLOOR_BYTES } from '../../agent/buffer/retention.js';
+import { dirname } from 'node:path';
 import { READ_ONLY_FIX } from '../../agent/buffer/errors.js';
 import { readCorruptionRecords, type CorruptionRecord } from '../../sqlite/database-recovery.js';
 import { WAL_WARN_BYTES, walVerdict } from '../../agent/buffer/wal.js';
@@ -36,6 +38,8 @@ export interface StatusReport {
   sensors: SensorStatus[];
   clock?: ReturnType<typeof readClockStatus>;
   upload?: UploadStatus;
+  /** Free space of the data directory's file system; `isFull` under the free-space floor (`disk full at <path>, N bytes free`). */
+  disk?: { path: string; freeBytes: number; isFull: boolean };
   /** Set when the database or its directory cannot be written: what is read-only and why (the report was read read-only). */
   readOnly?: { path: string; reason: string };
   /** Damaged databases the agent moved aside (from `<dbPath>.corrupt.json`), oldest first; empty when none. */
@@ -49,10 +53,12 @@ export async function collectStatus(globals: GlobalOptions, deviceId: string): P
   const path = dbPath(globals);
   const snapshots = await collectSnapshots(globals.dataDir, deviceId, Date.now());
   const recoveries = readCorruptionRecords(path);
+  const freeBytes = freeBytesAt(dirname(path));
+  const disk = freeBytes === undefined ? undefined : { path: dirname(path), freeBytes, isFull: freeBytes < FREE_SPACE_FLOOR_BYTES };
   if (!existsSync(path)) {
     const access = storageWritability(path);
     const readOnly = access.isWritable ? undefined : { path: access.path, reason: access.reason };
-    return { deviceId, dbPath: path, hasDatabase: false, dbSizeBytes: 0, walBytes: 0, series: [], snapshots, sensors: [], recoveries, ...(readOnly ? { readOnly } : {}) };
+    return { deviceId, dbPath: path, hasDatabase: false, dbSizeBytes: 0, walBytes: 0, series: [], snapshots, sensors: [], recoveries, disk, ...(readOnly ? { readOnly } : {}) };
   }
   // Measured before opening: the last connection to close checkpoints and removes the WAL.
   const { walBytes } = databaseFileSizes(path);
@@ -66,7 +72,7 @@ export async function collectStatus(globals: GlobalOptions, deviceId: string): P
     const total = series.reduce((a, s) => a + s.count, 0);
     return {
       deviceId, dbPath: path, hasDatabase: true, dbSizeBytes, walBytes, bytesPerSample: total ? dbSizeBytes / total : undefined, series, snapshots,
-      sensors: readSensorStatuses(buffer), clock: readClockStatus(buffer), upload: uploadStatus(db, deviceId), recoveries, ...(readOnly ? { readOnly } : {}),
+      sensors: readSensorStatuses(buffer), clock: readClockStatus(buffer), upload: uploadStatus(db, deviceId), recoveries, disk, ...(readOnly ? { readOnly } : {}),
     };
   } finally {
     buffer.close();
@@ -111,6 +117,8 @@ export function formatStatus(report: StatusReport): string {
     const wal = walVerdict(report.walBytes);
     lines.push(`  write-ahead log: ${formatBytes(report.walBytes)}${wal === 'ok' ? '' : ` (over ${formatBytes(WAL_WARN_BYTES)}: a long reader or failing checkpoints; see sensorctl doctor)`}`);
   }
+  if (report.disk?.isFull) lines.push(`DISK FULL: disk full at ${report.disk.path}, ${report.disk.freeBytes} bytes free (floor ${FREE_SPACE_FLOOR_BYTES}): readings that cannot be stored are counted as lost (disk-full); the oldest uploaded samples are deleted to make room`);
+  else if (report.disk) lines.push(`Disk: ${formatBytes(report.disk.freeBytes)} free at ${report.disk.path}`);
   for (const r of report.recoveries ?? []) {
     lines.push(`DATABASE DAMAGED (${r.reason}), found ${r.detectedAt} at ${r.phase === 'open' ? 'start' : 'run time'}: moved to ${r.movedTo}; sampling went on in a fresh database`);
   }
