@@ -19,7 +19,8 @@ import { localTimeZone } from '../platform/system-job-scheduler.js';
 import { DEFAULT_FLOOR, FLOOR_CHECK_EVERY_MS, FREE_SPACE_FLOOR_BYTES, RETENTION_EVERY_MS, freeSpaceUnderFloor, retentionCutoffMs, runRetention } from '../agent/buffer/retention.js';
 import { DEFAULT_SIMULATED, startSampler, type RunningSampler } from './sampler-runtime.js';
 import { samplingLiveness, staleAfterMsFor } from '../agent/sampling/liveness.js';
-import { openAgentDatabase, type CorruptionRecord } from '../sqlite/database-recovery.js';
+import { isCorruptionError, openAgentDatabase, requestQuarantine, type CorruptionRecord } from '../sqlite/database-recovery.js';
+import type { SampleBuffer } from '../agent/buffer/ports.js';
 import { databaseFileSizes, freeBytesAt } from '../sqlite/database-files.js';
 import { WAL_CHECKPOINT_EVERY_MS, WAL_SIZE_LIMIT_BYTES, WAL_WARN_BYTES } from '../agent/buffer/wal.js';
 import type { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
@@ -69,6 +70,11 @@ export interface DaemonTime {
 export interface RunningDaemon {
   url: string;
   buffer: SqliteBuffer;
+  /**
+   * Resolves when a write found the database damaged while running (a quarantine request is then on
+   * disk): stop this daemon and start a new one, whose open moves the file aside (`sensorctl run` does).
+   */
+  damaged: Promise<void>;
   /** Resolves when the first build of every window has finished. */
   firstBuild: Promise<void>;
   /** True while a build is queued or running, or a sensor read is in flight (virtual-time runs wait for it). */
@@ -103,6 +109,28 @@ async function retentionJob(buffer: SqliteBuffer, uploadQueue: SqliteUploadQueue
   }
   const r = await runRetention(buffer, clock, () => new Promise((done) => setImmediate(done)));
   if (r.deleted > 0) log.info('retention deleted old samples', { rows: r.deleted, cutoff: new Date(r.cutoffMs).toISOString(), partial: r.isPartial });
+}
+
+/**
+ * The sampler's buffer, watched: the first insert that finds the file damaged (SQLITE_CORRUPT or
+ * NOTADB) leaves a quarantine request and calls `onDamaged` once; the error still reaches the sampler.
+ */
+export function watchForDamage<B extends SampleBuffer>(inner: B, dbPath: string, clock: Clock, log: Logger, onDamaged: () => void): SampleBuffer {
+  let isReported = false;
+  const insert: SampleBuffer['insert'] = (deviceId, samples) => {
+    try {
+      return inner.insert(deviceId, samples);
+    } catch (err) {
+      if (!isReported && isCorruptionError(err)) {
+        isReported = true;
+        requestQuarantine(dbPath, clock.nowMs(), err);
+        log.error('database damaged while running: restarting on a fresh database', { path: dbPath, error: err as Error });
+        onDamaged();
+      }
+      throw err;
+    }
+  };
+  return new Proxy(inner, { get: (target, prop) => (prop === 'insert' ? insert : typeof target[prop as keyof B] === 'function' ? (target[prop as keyof B] as (...a: unknown[]) => unknown).bind(target) : target[prop as keyof B]) });
 }
 
 /**
@@ -233,6 +261,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     buffer.close();
   };
   const queue = serialQueue();
+  let signalDamaged = () => {};
+  const damaged = new Promise<void>((resolve) => (signalDamaged = resolve));
   try {
     // The upload queue protects samples not yet uploaded from retention.
     buffer.addRetentionGuard(uploadQueue.pendingSamplesGuard());
@@ -248,7 +278,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     server = await startNodeServer(pi.api, options.host ?? config.http.host, options.port ?? config.http.port, { ...(options.staticDir ? { staticDir: options.staticDir } : {}), routes: obs.routes });
     await obs.startMqtt();
     uploads = startUploads({ db, cloud: config.cloud, log, jobs });
-    sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: obs.buffer, log, clock: time.clock, scheduler: time.timers });
+    const samplerBuffer = watchForDamage(obs.buffer, buffer.path, time.clock, log, signalDamaged);
+    sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: samplerBuffer, log, clock: time.clock, scheduler: time.timers });
     const deps = piBuildDeps({ source: buffer, dataDir: options.dataDir, deviceId: config.deviceId, log, clock: time.clock, stateCache });
     let pendingBuilds = 0;
     const build = (w: Window) => {
@@ -267,7 +298,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const health = () => samplingLiveness(sampler!.sampler.progress(), staleAfterMs, config.cloud ? uploadQueue.backlog().items : undefined);
     watchdog = startWatchdog({ log, health });
     const isBusy = () => pendingBuilds > 0 || sampler!.sampler.isBusy;
-    return { url: server.url, buffer, firstBuild, isBusy, stop };
+    return { url: server.url, buffer, firstBuild, isBusy, stop, damaged };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;

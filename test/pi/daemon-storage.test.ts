@@ -162,6 +162,47 @@ storage('issue 12: a torn page (the newest page of the samples B-tree half overw
   await survives(dataDir, dbPath, T0, /^SQLITE_CORRUPT/);
 });
 
+storage('issue 12: a page torn while the daemon runs: the failing insert leaves a request, the daemon is restarted (as sensorctl run does) and the file is moved aside; a sample is stored within 10 s of the restart', async () => {
+  const { dataDir, dbPath } = await builtDataDir(T0);
+  const time = new VirtualTime(T0);
+  const log = recordingLogger();
+  const config = parseConfig({ deviceId: 'pi', http: { port: 0 } }, 'pi');
+  const start = () => startDaemon({ config, dataDir, log, time: { clock: time, timers: time, timeZone: 'Europe/London' } });
+  let d = await start();
+  try {
+    await d.firstBuild;
+    await time.advance(30_000, d.isBusy);
+    assert.ok(d.buffer.checkpoint(), 'every page in the main file');
+    // Another connection commits (so the daemon's page cache is dropped), then the samples root page is torn on disk.
+    const other = new Database(dbPath);
+    other.prepare("INSERT INTO state (key, value) VALUES ('x', 'y') ON CONFLICT(key) DO UPDATE SET value = 'z'").run();
+    const pageSize = other.pragma('page_size', { simple: true }) as number;
+    const root = (other.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'samples'").get() as { rootpage: number }).rootpage;
+    other.close();
+    const fd = openSync(dbPath, 'r+');
+    writeSync(fd, randomBytes(pageSize / 2), 0, pageSize / 2, (root - 1) * pageSize);
+    closeSync(fd);
+    let isDamaged = false;
+    void d.damaged.then(() => (isDamaged = true));
+    await time.advance(10_000, d.isBusy);
+    assert.ok(isDamaged, log.lines.slice(-5).join('\n'));
+    const detectedAtMs = time.nowMs();
+    await d.stop();
+    d = await start();
+    await time.advance(10_000, d.isBusy);
+    assert.ok(d.buffer.newestTsMs('pi')! > detectedAtMs, 'a sample stored within 10 s of the restart');
+  } finally {
+    await d.stop();
+  }
+  const records = readCorruptionRecords(dbPath);
+  assert.equal(records.map((r) => r.phase), ['run']);
+  assert.match(records[0].reason, /^SQLITE_CORRUPT/);
+  assert.match(records[0].movedTo, /sensorctl\.db\.corrupt-20270301T0900(3|4)\dZ$/);
+  assert.ok(existsSync(records[0].movedTo));
+  assert.ok(log.lines.includes('error database damaged while running: restarting on a fresh database'));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
 storage('issue 12: disk full (a 8 MiB tmpfs, filled): one "disk full at <path>, N bytes free" line, every lost reading counted as disk-full, builds mark meta stale, samples stored again within one interval of space returning', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sensorctl-daemon-full-'));
   const disk = mountSmallDisk(dataDir, 8 * MiB);
