@@ -16,11 +16,12 @@ import { JobScheduler } from '../agent/schedule/job-scheduler.js';
 import type { MonotonicScheduler } from '../agent/sampling/ports.js';
 import { nodeMonotonicScheduler } from '../platform/node-monotonic-scheduler.js';
 import { localTimeZone } from '../platform/system-job-scheduler.js';
-import { RETENTION_EVERY_MS, retentionCutoffMs, runRetention } from '../agent/buffer/retention.js';
+import { DEFAULT_FLOOR, FLOOR_CHECK_EVERY_MS, FREE_SPACE_FLOOR_BYTES, RETENTION_EVERY_MS, freeSpaceUnderFloor, retentionCutoffMs, runRetention } from '../agent/buffer/retention.js';
 import { DEFAULT_SIMULATED, startSampler, type RunningSampler } from './sampler-runtime.js';
 import { samplingLiveness, staleAfterMsFor } from '../agent/sampling/liveness.js';
-import { openAgentDatabase, type CorruptionRecord } from '../sqlite/database-recovery.js';
-import { databaseFileSizes } from '../sqlite/database-files.js';
+import { isCorruptionError, openAgentDatabase, requestQuarantine, type CorruptionRecord } from '../sqlite/database-recovery.js';
+import type { SampleBuffer } from '../agent/buffer/ports.js';
+import { databaseFileSizes, freeBytesAt } from '../sqlite/database-files.js';
 import { WAL_CHECKPOINT_EVERY_MS, WAL_SIZE_LIMIT_BYTES, WAL_WARN_BYTES } from '../agent/buffer/wal.js';
 import type { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
 import type { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
@@ -55,6 +56,8 @@ export interface DaemonOptions {
    * timers, the process's local zone). A virtual clock here runs the daemon in virtual time.
    */
   time?: DaemonTime;
+  /** Free bytes under which retention deletes the oldest uploaded samples (default `FREE_SPACE_FLOOR_BYTES`; 0 turns it off). */
+  freeSpaceFloorBytes?: number;
 }
 
 /** Wall clock (stamps, daily jobs), monotonic timers (every cadence), IANA zone of daily jobs. */
@@ -67,6 +70,11 @@ export interface DaemonTime {
 export interface RunningDaemon {
   url: string;
   buffer: SqliteBuffer;
+  /**
+   * Resolves when a write found the database damaged while running (a quarantine request is then on
+   * disk): stop this daemon and start a new one, whose open moves the file aside (`sensorctl run` does).
+   */
+  damaged: Promise<void>;
   /** Resolves when the first build of every window has finished. */
   firstBuild: Promise<void>;
   /** True while a build is queued or running, or a sensor read is in flight (virtual-time runs wait for it). */
@@ -101,6 +109,28 @@ async function retentionJob(buffer: SqliteBuffer, uploadQueue: SqliteUploadQueue
   }
   const r = await runRetention(buffer, clock, () => new Promise((done) => setImmediate(done)));
   if (r.deleted > 0) log.info('retention deleted old samples', { rows: r.deleted, cutoff: new Date(r.cutoffMs).toISOString(), partial: r.isPartial });
+}
+
+/**
+ * The sampler's buffer, watched: the first insert that finds the file damaged (SQLITE_CORRUPT or
+ * NOTADB) leaves a quarantine request and calls `onDamaged` once; the error still reaches the sampler.
+ */
+export function watchForDamage<B extends SampleBuffer>(inner: B, dbPath: string, clock: Clock, log: Logger, onDamaged: () => void): SampleBuffer {
+  let isReported = false;
+  const insert: SampleBuffer['insert'] = (deviceId, samples) => {
+    try {
+      return inner.insert(deviceId, samples);
+    } catch (err) {
+      if (!isReported && isCorruptionError(err)) {
+        isReported = true;
+        requestQuarantine(dbPath, clock.nowMs(), err);
+        log.error('database damaged while running: restarting on a fresh database', { path: dbPath, error: err as Error });
+        onDamaged();
+      }
+      throw err;
+    }
+  };
+  return new Proxy(inner, { get: (target, prop) => (prop === 'insert' ? insert : typeof target[prop as keyof B] === 'function' ? (target[prop as keyof B] as (...a: unknown[]) => unknown).bind(target) : target[prop as keyof B]) });
 }
 
 /**
@@ -157,6 +187,27 @@ function walCheckpointJob(buffer: SqliteBuffer, log: Logger): void {
   }
 }
 
+/**
+ * The free-space floor (agent/buffer/retention.ts): under it, delete the oldest samples retention may
+ * (already uploaded, with an uplink) until the database has room again, and say so loudly.
+ */
+function floorJob(buffer: SqliteBuffer, dataDir: string, floorBytes: number, log: Logger): () => Promise<void> {
+  let isUnder = false; // a quiet minute under the floor is logged once, deletions every time
+  return async () => {
+    const freeBytes = freeBytesAt(dataDir);
+    if (freeBytes === undefined || freeBytes >= floorBytes) {
+      if (isUnder) log.info('free space back above the floor', { path: dataDir, freeBytes });
+      isUnder = false;
+      return;
+    }
+    const r = await freeSpaceUnderFloor(buffer, freeBytes, () => new Promise((done) => setImmediate(done)), { ...DEFAULT_FLOOR, floorBytes });
+    const fields = { path: dataDir, freeBytes, floorBytes, reusableBytes: r.reusableBytes };
+    if (r.deleted > 0) log.error('free space below the floor: deleted the oldest samples retention allows (already uploaded) to keep sampling', { ...fields, rows: r.deleted, before: new Date(r.cutoffMs!).toISOString() });
+    else if (!isUnder) log.warn('free space below the floor; the database still has room for new samples, or nothing may be deleted (not uploaded yet)', fields);
+    isUnder = true;
+  };
+}
+
 /** How often the Pi reads the cloud's meta to decide on fallback pushes. */
 export const FALLBACK_CHECK_EVERY_MS = 60_000;
 
@@ -210,6 +261,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     buffer.close();
   };
   const queue = serialQueue();
+  let signalDamaged = () => {};
+  const damaged = new Promise<void>((resolve) => (signalDamaged = resolve));
   try {
     // The upload queue protects samples not yet uploaded from retention.
     buffer.addRetentionGuard(uploadQueue.pendingSamplesGuard());
@@ -228,7 +281,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     // without one the queue is disabled (no enqueuing; retention no longer holds unsent rows).
     if (config.cloud) uploads = (await import('./upload-service.js')).startUploads({ db, cloud: config.cloud, log, jobs });
     else uploadQueue.setEnabled(false);
-    sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: obs.buffer, log, clock: time.clock, scheduler: time.timers });
+    const samplerBuffer = watchForDamage(obs.buffer, buffer.path, time.clock, log, signalDamaged);
+    sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: samplerBuffer, log, clock: time.clock, scheduler: time.timers });
     const deps = piBuildDeps({ source: buffer, dataDir: options.dataDir, deviceId: config.deviceId, log, clock: time.clock, stateCache });
     let pendingBuilds = 0;
     const build = (w: Window) => {
@@ -240,12 +294,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     if (config.cloud?.bucket) await startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, jobs, log);
     // After the builds in the queue, so the daemon's own reads never hold the WAL it truncates.
     jobs.every('wal checkpoint', WAL_CHECKPOINT_EVERY_MS, () => queue(async () => walCheckpointJob(buffer, log)));
+    const floor = floorJob(buffer, options.dataDir, options.freeSpaceFloorBytes ?? FREE_SPACE_FLOOR_BYTES, log);
+    jobs.every('free-space floor', FLOOR_CHECK_EVERY_MS, () => queue(floor));
     jobs.every('retention', RETENTION_EVERY_MS, () => retentionJob(buffer, uploadQueue, Boolean(config.cloud), time.clock, log));
     const staleAfterMs = staleAfterMsFor((config.sensors.length ? config.sensors : [DEFAULT_SIMULATED]).map((s) => s.intervalMs));
     const health = () => samplingLiveness(sampler!.sampler.progress(), staleAfterMs, config.cloud ? uploadQueue.backlog().items : undefined);
     watchdog = startWatchdog({ log, health });
     const isBusy = () => pendingBuilds > 0 || sampler!.sampler.isBusy;
-    return { url: server.url, buffer, firstBuild, isBusy, stop };
+    return { url: server.url, buffer, firstBuild, isBusy, stop, damaged };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;

@@ -6,8 +6,8 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { openDatabase } from '../sqlite/sqlite-db.js';
-import { databaseFileSizes } from '../sqlite/database-files.js';
+import { openDatabaseForReading } from '../sqlite/sqlite-db.js';
+import { databaseFileSizes, storageWritability } from '../sqlite/database-files.js';
 import { corruptionMarkerPath, readCorruptionRecords } from '../sqlite/database-recovery.js';
 import { samplesPerYear, type DoctorFacts, type NodeAccess } from '../agent/doctor/doctor.js';
 import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
@@ -84,7 +84,7 @@ function probeDatabase(path: string): { facts: DoctorFacts['database']; seriesBy
   const bytes = fileBytes + walBytes;
   let db;
   try {
-    db = openDatabase(path, { readonly: true });
+    db = openDatabaseForReading(path).db;
     const quickCheck = (db.pragma('quick_check') as Array<{ quick_check: string }>).map((r) => r.quick_check);
     try {
       for (const r of db.prepare('SELECT sensor_id, count(*) AS n FROM series GROUP BY sensor_id').all() as Array<{ sensor_id: string; n: number }>) {
@@ -153,6 +153,7 @@ export async function gatherFacts(input: ProbeInput): Promise<DoctorFacts> {
     dbBytes: db.bytes,
     walBytes: db.walBytes,
     database: db.facts,
+    storage: storageWritability(dbPath),
     recoveries: readCorruptionRecords(dbPath),
     recoveryMarker: corruptionMarkerPath(dbPath),
     cloud,

@@ -26,6 +26,8 @@ import type { ObjectHeaders, ObjectInfo, ObjectStore, PutOptions, StoredObject }
 
 const HEADERS_DIR = '.headers';
 
+/** Largest file `put` overwrites in place when the disk is too full for a temp file (meta, headers), bytes. */
+export const IN_PLACE_MAX_BYTES = 16 * 1024;
 /** Temp files of atomic writes: `.<12 hex>.tmp`. */
 const TEMP_FILE_PATTERN = /^\.[0-9a-f]{12}\.tmp$/;
 
@@ -114,9 +116,13 @@ export class FsObjectStore implements ObjectStore {
     try {
       await fh.writeFile(body);
       if (this.fsync) await fh.sync();
-    } finally {
+    } catch (err) {
       await fh.close();
+      await unlink(tmp).catch(() => undefined);
+      if ((err as { code?: string }).code === 'ENOSPC' && body.byteLength <= IN_PLACE_MAX_BYTES && (await this.overwriteInPlace(path, body))) return;
+      throw err;
     }
+    await fh.close();
     this.writes.files++;
     this.writes.bytes += body.byteLength;
     if (this.fsync) this.writes.fsyncs++;
@@ -125,6 +131,28 @@ export class FsObjectStore implements ObjectStore {
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
       throw err;
+    }
+  }
+
+  /**
+   * Disk full: overwrite a small existing file in place (its blocks are already allocated, so no new
+   * space is needed) instead of through a temp file. Not atomic; used only when the atomic way cannot
+   * run at all, so a failed build can still mark its meta `stale` (meta is rebuildable). True when done.
+   */
+  private async overwriteInPlace(path: string, body: Uint8Array): Promise<boolean> {
+    let fh;
+    try {
+      fh = await open(path, 'r+');
+      if ((await fh.stat()).blocks * 512 < body.byteLength) return false; // would need new blocks
+      await fh.write(body, 0, body.byteLength, 0);
+      await fh.truncate(body.byteLength);
+      this.writes.files++;
+      this.writes.bytes += body.byteLength;
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await fh?.close();
     }
   }
 

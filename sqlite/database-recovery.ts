@@ -5,12 +5,15 @@
  * opened in their place, and a small JSON marker next to it (`sensorctl.db.corrupt.json`) tells
  * `status` and `doctor` what happened and where the old file is.
  *
+ * At run time a statement that finds the file damaged leaves a request (`requestQuarantine`); the
+ * daemon restarts in-process (`sensorctl run`) and the open consumes it.
+ *
  * What the open path checks (cheap, no full scan): the header and schema (opening, migrations), and
  * the newest row of every series, of the builder's journal and of the upload queue: the right edge of
  * each B-tree, where the pages written last (the ones a power cut tears) are. `PRAGMA quick_check`
  * reads the whole file (tens of seconds for a year on an SD card) and stays with `doctor`.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { openDatabase, type Db } from './sqlite-db.js';
 import { SqliteBuffer } from './sqlite-buffer.js';
 import { SqliteUploadQueue } from './sqlite-upload-queue.js';
@@ -27,6 +30,17 @@ export interface CorruptionRecord {
   movedTo: string;
   /** Every file moved (main file, then `-wal`, `-shm` when they existed). */
   movedFiles: string[];
+}
+
+/** Path of the request a running agent leaves when a statement found the file damaged: the next open moves it aside. */
+export const quarantineRequestPath = (dbPath: string): string => `${dbPath}.corrupt-request.json`;
+
+/**
+ * Found damaged while running (the connection is still open): record why, so that the next
+ * `openAgentDatabase` moves the file aside even when its cheap checks would not notice the page.
+ */
+export function requestQuarantine(dbPath: string, nowMs: number, err: unknown): void {
+  writeFileSync(quarantineRequestPath(dbPath), JSON.stringify({ detectedAtMs: nowMs, reason: reasonOf(err) }) + '\n');
 }
 
 /** Path of the marker that lists the recoveries of `dbPath`, newest last. */
@@ -69,6 +83,7 @@ export function readCorruptionRecords(dbPath: string): CorruptionRecord[] {
  * cannot go on without a writable database there.
  */
 export function quarantineDatabase(dbPath: string, nowMs: number, err: unknown, phase: CorruptionRecord['phase']): CorruptionRecord {
+  rmSync(quarantineRequestPath(dbPath), { force: true });
   let movedTo = `${dbPath}.corrupt-${compactUtc(nowMs)}`;
   for (let n = 2; existsSync(movedTo); n++) movedTo = `${dbPath}.corrupt-${compactUtc(nowMs)}-${n}`;
   const movedFiles: string[] = [];
@@ -82,6 +97,16 @@ export function quarantineDatabase(dbPath: string, nowMs: number, err: unknown, 
   writeFileSync(`${marker}.tmp`, JSON.stringify({ recoveries: [...readCorruptionRecords(dbPath), record] }, null, 2) + '\n');
   renameSync(`${marker}.tmp`, marker);
   return record;
+}
+
+function readRequest(dbPath: string): { detectedAtMs: number; reason: string } | undefined {
+  try {
+    const v = JSON.parse(readFileSync(quarantineRequestPath(dbPath), 'utf8')) as { detectedAtMs?: unknown; reason?: unknown };
+    if (typeof v.detectedAtMs === 'number' && typeof v.reason === 'string') return { detectedAtMs: v.detectedAtMs, reason: v.reason };
+  } catch {
+    /* no request */
+  }
+  return undefined;
 }
 
 /** The daemon's database: one connection shared by the buffer and the upload queue. */
@@ -112,6 +137,11 @@ function openAll(path: string): AgentDatabase {
  * @throws any other error (permissions, a schema newer than this program, a disk error).
  */
 export function openAgentDatabase(path: string, nowMs: () => number): AgentDatabase & { recovered?: CorruptionRecord } {
+  const request = readRequest(path);
+  if (request) {
+    const recovered = quarantineDatabase(path, request.detectedAtMs, new Error(request.reason), 'run');
+    return { ...openAll(path), recovered };
+  }
   try {
     return openAll(path);
   } catch (err) {

@@ -20,7 +20,8 @@ import type { Sample, SeriesInfo } from '../builder/types.js';
 import type { ChangeBatch, SampleSource } from '../builder/ports.js';
 import type { InsertResult, SampleBuffer, SeriesStats } from '../agent/buffer/ports.js';
 import { BufferError } from '../agent/buffer/errors.js';
-import { checkpointTruncate, migrate, openDatabase, writeTransaction, type Db } from './sqlite-db.js';
+import { checkpointTruncate, migrate, openDatabase, openDatabaseForReading, writeTransaction, type Db } from './sqlite-db.js';
+import { storageWritability } from './database-files.js';
 
 /** Schema migrations of the buffer, applied in order once per database file. */
 export const BUFFER_MIGRATIONS: readonly string[] = [
@@ -145,6 +146,25 @@ export class SqliteBuffer implements SampleBuffer, SampleSource {
   static openOn(db: Db): SqliteBuffer {
     migrate(db, 'buffer', BUFFER_MIGRATIONS);
     return new SqliteBuffer(db, db.name);
+  }
+
+  /**
+   * The buffer on a connection from `openDatabaseForReading` (a read-only data directory): no
+   * migration; reads work, writes fail with SQLite's read-only error. Own `close()` as with `openOn`.
+   */
+  static readOnlyOn(db: Db): SqliteBuffer {
+    return new SqliteBuffer(db, db.name);
+  }
+
+  /**
+   * Open `path` to write when its directory and files are writable (`SqliteBuffer.open`), else to
+   * read only (`status`, `export` and `serve` keep working on a read-only SD card); `readOnly` then
+   * says what is read-only and why.
+   */
+  static openBest(path: string): { buffer: SqliteBuffer; readOnly?: { path: string; reason: string } } {
+    const access = storageWritability(path);
+    if (access.isWritable) return { buffer: SqliteBuffer.open(path) };
+    return { buffer: SqliteBuffer.readOnlyOn(openDatabaseForReading(path).db), readOnly: { path: access.path, reason: access.reason } };
   }
 
   private loadSeries(): void {

@@ -9,8 +9,11 @@
  * busy is retried from the start. See https://www.sqlite.org/lang_transaction.html and
  * https://www.sqlite.org/wal.html#sometimes_queries_return_sqlite_busy_in_wal_mode.
  */
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { BufferError } from '../agent/buffer/errors.js';
+import { BufferError, ReadOnlyStorageError, StorageFullError } from '../agent/buffer/errors.js';
+import { freeBytesAt, storageWritability } from './database-files.js';
 import { WAL_SIZE_LIMIT_BYTES } from '../agent/buffer/wal.js';
 
 export type Db = Database.Database;
@@ -21,13 +24,49 @@ export const BUSY_TIMEOUT_MS = 5_000;
 export const WRITE_ATTEMPTS = 8;
 
 /**
+ * Open an existing database file for reading only, also where nothing can be written (a read-only
+ * data directory): SQLite reads a WAL-mode file read-only when its `-shm` exists (the daemon's, say);
+ * without it SQLite cannot set up the WAL index there (SQLITE_CANTOPEN), so the main file is read
+ * into memory instead (`db.name` is then `:memory:`; frames still in an un-checkpointed `-wal` are
+ * not seen, which only happens after a crash). `isCopy` says which.
+ */
+export function openDatabaseForReading(path: string): { db: Db; isCopy: boolean } {
+  try {
+    const db = openDatabase(path, { readonly: true });
+    try {
+      db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get();
+      return { db, isCopy: false };
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'SQLITE_CANTOPEN') throw err;
+    const bytes = readFileSync(path);
+    // In memory there is no WAL: mark the copy's header as rollback-journal (bytes 18–19, file format 1).
+    if (bytes.length >= 20 && bytes[18] === 2) bytes[18] = bytes[19] = 1;
+    const db = new Database(bytes, { readonly: true });
+    db.pragma('foreign_keys = ON');
+    return { db, isCopy: true };
+  }
+}
+
+/**
  * Open (creating if needed) a database file in WAL mode with `synchronous=NORMAL` (durable at
  * checkpoints; a power cut loses at most the last transactions, never integrity), the WAL cut back to
  * `WAL_SIZE_LIMIT_BYTES` whenever a checkpoint resets it (`journal_size_limit`) and foreign keys on.
  * `:memory:` is accepted for tests that need no file.
  */
 export function openDatabase(path: string, options: { readonly?: boolean } = {}): Db {
+  if (!options.readonly) {
+    const access = storageWritability(path);
+    if (!access.isWritable) throw new ReadOnlyStorageError(access.path, access.reason);
+  }
   const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  if (!options.readonly && db.readonly) {
+    db.close();
+    throw new ReadOnlyStorageError(path, 'SQLite opened it read-only');
+  }
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
@@ -54,6 +93,17 @@ export function checkpointTruncate(db: Db): boolean {
   }
 }
 
+/** SQLITE_READONLY*: the file, its directory or its file system went read-only under us. */
+function isReadOnly(err: unknown): boolean {
+  return ((err as { code?: string })?.code ?? '').startsWith('SQLITE_READONLY');
+}
+
+/** SQLITE_FULL, or an I/O error whose cause is a full disk (a WAL or journal that could not grow). */
+function isFull(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (e?.code ?? '').startsWith('SQLITE_FULL') || /ENOSPC|disk is full/i.test(e?.message ?? '');
+}
+
 function isBusy(err: unknown): boolean {
   const code = (err as { code?: string })?.code ?? '';
   return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
@@ -76,6 +126,8 @@ export function writeTransaction<T>(db: Db, fn: () => T): T {
     try {
       db.prepare('BEGIN IMMEDIATE').run();
     } catch (err) {
+      if (isReadOnly(err)) throw new ReadOnlyStorageError(db.name, (err as Error).message, { cause: err });
+      if (isFull(err)) throw new StorageFullError(dirname(db.name), freeBytesAt(dirname(db.name)), { cause: err });
       if (!isBusy(err)) throw err;
       lastErr = err;
       sleepSync(Math.min(400, 10 * 2 ** attempt));
@@ -87,6 +139,8 @@ export function writeTransaction<T>(db: Db, fn: () => T): T {
       return result;
     } catch (err) {
       if (db.inTransaction) db.prepare('ROLLBACK').run();
+      if (isReadOnly(err)) throw new ReadOnlyStorageError(db.name, (err as Error).message, { cause: err });
+      if (isFull(err)) throw new StorageFullError(dirname(db.name), freeBytesAt(dirname(db.name)), { cause: err });
       if (!isBusy(err)) throw err;
       lastErr = err;
       sleepSync(Math.min(400, 10 * 2 ** attempt));
@@ -100,7 +154,12 @@ export function writeTransaction<T>(db: Db, fn: () => T): T {
  * string is one migration's SQL, applied in order inside a write transaction, once.
  */
 export function migrate(db: Db, component: string, migrations: readonly string[]): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)');
+  try {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)');
+  } catch (err) {
+    if (isReadOnly(err)) throw new ReadOnlyStorageError(db.name, (err as Error).message, { cause: err });
+    throw err;
+  }
   writeTransaction(db, () => {
     const row = db.prepare('SELECT version FROM schema_versions WHERE component = ?').get(component) as { version: number } | undefined;
     const current = row?.version ?? 0;

@@ -11,3 +11,29 @@ export class BufferError extends Error {
     this.name = new.target.name;
   }
 }
+
+/**
+ * The database or its directory cannot be written: a read-only file system (an SD card the kernel
+ * remounted read-only after errors), missing write permission, or a read-only file. `path` is what
+ * is read-only, `reason` why, in words (`read-only file system (EROFS)`).
+ */
+export class ReadOnlyStorageError extends BufferError {
+  constructor(readonly path: string, readonly reason: string, options?: ErrorOptions) {
+    super(`${path} is read-only (${reason}): nothing can be stored there; sensorctl status, export and serve still read it. ${READ_ONLY_FIX}`, options);
+  }
+}
+
+/** What to do about a read-only data directory (shown by every command and by `doctor`). */
+export const READ_ONLY_FIX = "Fix: check the SD card (dmesg | grep -iE 'mmc|ext4|read-only'), then remount it read-write (sudo mount -o remount,rw /) or give the service user write access (sudo chown -R sensorctl: <data dir>)";
+
+/**
+ * The disk under the database is full (SQLITE_FULL / ENOSPC): nothing could be stored. `path` is the
+ * data directory, `freeBytes` what the file system reported free right after (undefined when it
+ * could not tell). Not a sensor fault: the sampler counts the reading as lost (`disk-full`) and
+ * tries again at its next regular read.
+ */
+export class StorageFullError extends BufferError {
+  constructor(readonly path: string, readonly freeBytes: number | undefined, options?: ErrorOptions) {
+    super(`disk full at ${path}, ${freeBytes ?? 'unknown'} bytes free`, options);
+  }
+}

@@ -73,3 +73,76 @@ export async function runRetention(
   }
   return { cutoffMs, deleted, steps, isPartial: true };
 }
+
+/** Below this many free bytes on the data directory's file system, the free-space floor applies. */
+export const FREE_SPACE_FLOOR_BYTES = 64 * 1024 * 1024;
+/** Under the floor, retention deletes until the database file holds this much free (reusable) space, bytes, or a tenth of the file when that is less. */
+export const FLOOR_RESERVE_BYTES = 4 * 1024 * 1024;
+/** How often the daemon compares free space with the floor, ms (one statfs call). */
+export const FLOOR_CHECK_EVERY_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+/** What the floor needs of the buffer: deletes, per-series first/last times, and free pages in the file. */
+export interface FloorBuffer extends Pick<SampleBuffer, 'deleteOlderThan' | 'stats'> {
+  /** Page size, pages in the file, and pages on SQLite's free list (reused by the next inserts). */
+  pageStats(): { pageSizeBytes: number; pageCount: number; freePages: number };
+}
+
+export interface FloorPolicy {
+  floorBytes: number;
+  reserveBytes: number;
+  /** Share of the database file that, once reusable, is enough too (a small file needs little room). */
+  reserveFileFraction: number;
+  stepRows: number;
+  maxSteps: number;
+}
+
+export const DEFAULT_FLOOR: FloorPolicy = { floorBytes: FREE_SPACE_FLOOR_BYTES, reserveBytes: FLOOR_RESERVE_BYTES, reserveFileFraction: 0.1, stepRows: RETENTION_STEP_ROWS, maxSteps: 1_000 };
+
+export interface FloorResult {
+  deleted: number;
+  /** Samples older than this were deleted (the last cutoff tried); undefined when nothing was. */
+  cutoffMs?: number;
+  /** Reusable bytes inside the database file afterwards. */
+  reusableBytes: number;
+}
+
+/**
+ * The free-space floor: when `freeBytes` (the file system's) is under `floorBytes`, delete the oldest
+ * samples a retention guard allows (with an uplink: those already uploaded; pending ones are never
+ * touched), one hour at a time from the oldest, `stepRows` per transaction with `pause()` between,
+ * until SQLite's free list holds `reserveBytes` or a tenth of the file, whichever is less (room for
+ * new samples: deleting does not shrink the file, it makes pages reusable), or nothing deletable is
+ * left. Above the floor it does nothing.
+ */
+export async function freeSpaceUnderFloor(
+  buffer: FloorBuffer,
+  freeBytes: number,
+  pause: () => Promise<void>,
+  policy: FloorPolicy = DEFAULT_FLOOR,
+): Promise<FloorResult> {
+  const reusable = () => {
+    const p = buffer.pageStats();
+    return p.freePages * p.pageSizeBytes;
+  };
+  if (freeBytes >= policy.floorBytes) return { deleted: 0, reusableBytes: reusable() };
+  const pages = buffer.pageStats();
+  const targetBytes = Math.min(policy.reserveBytes, pages.pageCount * pages.pageSizeBytes * policy.reserveFileFraction);
+  const stats = buffer.stats().filter((s) => s.count > 0);
+  if (stats.length === 0) return { deleted: 0, reusableBytes: reusable() };
+  const oldest = Math.min(...stats.map((s) => s.firstTsMs ?? Infinity));
+  const newest = Math.max(...stats.map((s) => s.lastTsMs ?? -Infinity));
+  let deleted = 0;
+  let cutoffMs = oldest + HOUR_MS;
+  for (let steps = 0; steps < policy.maxSteps && reusable() < targetBytes; steps++) {
+    const n = buffer.deleteOlderThan(cutoffMs, policy.stepRows);
+    deleted += n;
+    if (n < policy.stepRows) {
+      // Nothing more deletable below this cutoff: the next hour (past the newest, the guards keep the rest).
+      if (cutoffMs > newest) break;
+      cutoffMs += HOUR_MS;
+    }
+    await pause();
+  }
+  return { deleted, ...(deleted ? { cutoffMs } : {}), reusableBytes: reusable() };
+}

@@ -16,6 +16,7 @@ export interface CheckResult {
   fix?: string;
 }
 
+import { READ_ONLY_FIX } from '../buffer/errors.js';
 import { WAL_FAIL_BYTES, WAL_WARN_BYTES, walVerdict } from '../buffer/wal.js';
 
 /** Bytes one stored sample costs on disk, estimate (row + index + journal share). */
@@ -53,6 +54,8 @@ export interface DoctorFacts {
   walBytes: number;
   /** `PRAGMA quick_check` rows, or `undefined` when there is no database file; `error` when it would not open. */
   database: { path: string; quickCheck?: string[]; error?: string } | undefined;
+  /** Whether the database and its directory can be written; `path` and `reason` when not. */
+  storage: { isWritable: true } | { isWritable: false; path: string; reason: string };
   /** Damaged databases the agent moved aside (its marker next to the file), oldest first. */
   recoveries: Array<{ detectedAt: string; reason: string; movedTo: string }>;
   /** The marker file listing them. */
@@ -118,6 +121,13 @@ function disk(facts: DoctorFacts): CheckResult {
 
 function database(facts: DoctorFacts): CheckResult {
   const title = 'Database integrity';
+  if (!facts.storage.isWritable) {
+    return {
+      id: 'database', title, status: 'fail',
+      detail: `${facts.storage.path} is read-only (${facts.storage.reason}): the agent cannot store samples`,
+      fix: READ_ONLY_FIX.replace(/^Fix: /, ''),
+    };
+  }
   if (!facts.database) return { id: 'database', title, status: 'skip', detail: 'no database yet (sensorctl run creates it)' };
   const { path, quickCheck, error } = facts.database;
   if (error) return { id: 'database', title, status: 'fail', detail: `${path}: ${error}`, fix: 'check file permissions; restore from backup if the file is damaged' };

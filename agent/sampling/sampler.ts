@@ -20,6 +20,7 @@ import type { Reading } from '../../sensors/reading.js';
 import { SensorError } from '../../sensors/errors.js';
 import type { ClockGuard } from './clock-guard.js';
 import type { SampleBuffer } from '../buffer/ports.js';
+import { StorageFullError } from '../buffer/errors.js';
 import type { MonotonicScheduler } from './ports.js';
 import type { SamplerProgress } from './liveness.js';
 import { FlapLog, type ChangeKind } from './flap-log.js';
@@ -168,6 +169,14 @@ export class Sampler {
       slot.status.reads++;
       return this.store(slot, reading, this.options.clock.nowMs(), this.options.scheduler.monoMs()) ? nextRegular() : this.failed(slot, describe(reading), false);
     } catch (err) {
+      if (err instanceof StorageFullError) {
+        // The reading was good, the disk is full: lost with cause `disk-full`, the sensor's state
+        // untouched, and the next regular read (one interval on) stores again once there is space.
+        slot.status.reads++;
+        this.count(slot, 'disk-full');
+        this.diskFull(err);
+        return nextRegular();
+      }
       if (!(err instanceof SensorError)) {
         // Not a sensor fault (buffer full, bug): count it, keep the daemon and the loop alive.
         this.count(slot, 'internal');
@@ -199,12 +208,33 @@ export class Sampler {
     const samples = this.options.guard.admit(wallMs, monoMs, values);
     if (samples.length) this.options.buffer.insert(this.options.deviceId, samples);
     this.publishClock();
+    if (this.storageFull && samples.length) {
+      this.options.log.info('storage writable again: samples are stored', { path: this.storageFull.path, lostReadings: this.storageFull.lostReadings });
+      this.storageFull = undefined;
+    }
     if (values.length) {
       slot.status.lastOkMs = wallMs;
       this.lastAdmittedMonoMs = this.options.scheduler.monoMs();
     }
     this.succeeded(slot);
     return true;
+  }
+
+  /** Set while the disk is full: where, and readings lost since (logged once on entry, once on recovery). */
+  private storageFull?: { path: string; lostReadings: number };
+
+  /** Disk-full state: one error line when it starts (`disk full at <path>, N bytes free`), counting after. */
+  private diskFull(err: StorageFullError): void {
+    if (!this.storageFull) {
+      this.storageFull = { path: err.path, lostReadings: 0 };
+      this.options.log.error(err.message, { path: err.path, freeBytes: err.freeBytes, cause: 'disk-full', effect: 'readings are counted as lost until space returns' });
+    }
+    this.storageFull.lostReadings++;
+  }
+
+  /** `disk full at <path>, N bytes free` while the last store failed for space; undefined otherwise. */
+  storageState(): { path: string; lostReadings: number } | undefined {
+    return this.storageFull && { ...this.storageFull };
   }
 
   private count(slot: Slot, code: string): void {

@@ -88,7 +88,8 @@ Examples:
         process.exitCode = EXIT_FAILURE;
         return;
       }
-      const buffer = SqliteBuffer.open(path);
+      const { buffer, readOnly } = SqliteBuffer.openBest(path);
+      if (readOnly) g.log.warn(`${readOnly.path} is read-only (${readOnly.reason}): exporting what is stored`, { path: readOnly.path });
       try {
         const deviceId = opts.device ?? defaultDevice(config, buffer);
         const known = new Set((await buffer.listSeries(deviceId)).map((s) => s.seriesId));

@@ -30,7 +30,7 @@ Examples:
     .action(async (opts: { port?: string; host?: string }, cmd: Command) => {
       const g = globalOptions(cmd);
       const config = loadConfig(g);
-      const daemon = await startDaemon({
+      const start = () => startDaemon({
         config,
         dataDir: g.dataDir,
         log: g.log,
@@ -38,12 +38,22 @@ Examples:
         host: parseHostOption(opts.host),
         port: parsePortOption(opts.port),
       });
+      let daemon = await start();
       // Listen for SIGTERM/SIGINT before saying it runs: a stop sent on seeing that line stops it cleanly.
-      const stopSignal = untilSignal();
+      const signalled = untilSignal();
       output(g, { url: daemon.url, dataDir: g.dataDir, deviceId: config.deviceId }, () => `sensorctl running: open ${daemon.url} (data ${g.dataDir}, device ${config.deviceId}; Ctrl-C stops)`);
       g.log.info('daemon started', { url: daemon.url, device: config.deviceId, dataDir: g.dataDir, config: g.configPath ?? '(defaults)' });
-      const signal = await stopSignal;
-      g.log.info('stopping', { signal });
+      // A database found damaged while running: stop, and start again (the open moves the file aside).
+      for (;;) {
+        const next = await Promise.race([signalled.then((signal) => ({ signal })), daemon.damaged.then(() => ({ signal: undefined }))]);
+        if (next.signal) {
+          g.log.info('stopping', { signal: next.signal });
+          break;
+        }
+        await daemon.stop();
+        daemon = await start();
+        g.log.info('daemon restarted on a fresh database', { url: daemon.url });
+      }
       await daemon.stop();
       g.log.info('stopped');
     });

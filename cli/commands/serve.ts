@@ -41,7 +41,9 @@ Examples:
       const staticDir = opts.staticDir ? resolve(opts.staticDir) : DEFAULT_STATIC_DIR;
       if (opts.staticDir && !existsSync(staticDir)) throw new UsageError(`--static-dir ${opts.staticDir}: no such directory`);
       const path = dbPath(g);
-      const buffer = existsSync(path) ? SqliteBuffer.open(path) : undefined;
+      const opened = existsSync(path) ? SqliteBuffer.openBest(path) : undefined;
+      const buffer = opened?.buffer;
+      if (opened?.readOnly) g.log.warn(`${opened.readOnly.path} is read-only (${opened.readOnly.reason}): serving the stored snapshots and samples; refresh builds cannot store theirs`, { path: opened.readOnly.path });
       if (!buffer) g.log.warn('no database; fresh reads and refresh jobs will fail until one exists', { path });
       const noDatabase = {
         build: async () => {

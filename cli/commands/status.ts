@@ -6,8 +6,11 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
-import { openDatabase } from '../../sqlite/sqlite-db.js';
-import { databaseFileSizes } from '../../sqlite/database-files.js';
+import { openDatabase, openDatabaseForReading } from '../../sqlite/sqlite-db.js';
+import { databaseFileSizes, freeBytesAt, storageWritability } from '../../sqlite/database-files.js';
+import { FREE_SPACE_FLOOR_BYTES } from '../../agent/buffer/retention.js';
+import { dirname } from 'node:path';
+import { READ_ONLY_FIX } from '../../agent/buffer/errors.js';
 import { readCorruptionRecords, type CorruptionRecord } from '../../sqlite/database-recovery.js';
 import { WAL_WARN_BYTES, walVerdict } from '../../agent/buffer/wal.js';
 import { formatBytes } from '../../agent/doctor/doctor.js';
@@ -35,6 +38,10 @@ export interface StatusReport {
   sensors: SensorStatus[];
   clock?: ReturnType<typeof readClockStatus>;
   upload?: UploadStatus;
+  /** Free space of the data directory's file system; `isFull` under the free-space floor (`disk full at <path>, N bytes free`). */
+  disk?: { path: string; freeBytes: number; isFull: boolean };
+  /** Set when the database or its directory cannot be written: what is read-only and why (the report was read read-only). */
+  readOnly?: { path: string; reason: string };
   /** Damaged databases the agent moved aside (from `<dbPath>.corrupt.json`), oldest first; empty when none. */
   recoveries: CorruptionRecord[];
 }
@@ -46,18 +53,26 @@ export async function collectStatus(globals: GlobalOptions, deviceId: string): P
   const path = dbPath(globals);
   const snapshots = await collectSnapshots(globals.dataDir, deviceId, Date.now());
   const recoveries = readCorruptionRecords(path);
-  if (!existsSync(path)) return { deviceId, dbPath: path, hasDatabase: false, dbSizeBytes: 0, walBytes: 0, series: [], snapshots, sensors: [], recoveries };
+  const freeBytes = freeBytesAt(dirname(path));
+  const disk = freeBytes === undefined ? undefined : { path: dirname(path), freeBytes, isFull: freeBytes < FREE_SPACE_FLOOR_BYTES };
+  if (!existsSync(path)) {
+    const access = storageWritability(path);
+    const readOnly = access.isWritable ? undefined : { path: access.path, reason: access.reason };
+    return { deviceId, dbPath: path, hasDatabase: false, dbSizeBytes: 0, walBytes: 0, series: [], snapshots, sensors: [], recoveries, disk, ...(readOnly ? { readOnly } : {}) };
+  }
   // Measured before opening: the last connection to close checkpoints and removes the WAL.
   const { walBytes } = databaseFileSizes(path);
-  const db = openDatabase(path);
-  const buffer = SqliteBuffer.openOn(db);
+  const access = storageWritability(path);
+  const readOnly = access.isWritable ? undefined : { path: access.path, reason: access.reason };
+  const db = readOnly ? openDatabaseForReading(path).db : openDatabase(path);
+  const buffer = readOnly ? SqliteBuffer.readOnlyOn(db) : SqliteBuffer.openOn(db);
   try {
     const series = buffer.stats().map((s) => ({ ...s, firstAt: iso(s.firstTsMs), lastAt: iso(s.lastTsMs) }));
     const dbSizeBytes = buffer.sizeBytes();
     const total = series.reduce((a, s) => a + s.count, 0);
     return {
       deviceId, dbPath: path, hasDatabase: true, dbSizeBytes, walBytes, bytesPerSample: total ? dbSizeBytes / total : undefined, series, snapshots,
-      sensors: readSensorStatuses(buffer), clock: readClockStatus(buffer), upload: uploadStatus(db, deviceId), recoveries,
+      sensors: readSensorStatuses(buffer), clock: readClockStatus(buffer), upload: uploadStatus(db, deviceId), recoveries, disk, ...(readOnly ? { readOnly } : {}),
     };
   } finally {
     buffer.close();
@@ -92,6 +107,7 @@ function formatSnapshots(snaps: readonly SnapshotStatus[]): string[] {
 /** The report as text: series table, database, snapshots, sensors, clock and upload sections. */
 export function formatStatus(report: StatusReport): string {
   const lines: string[] = [];
+  if (report.readOnly) lines.push(`READ-ONLY: ${report.readOnly.path} is read-only (${report.readOnly.reason}): shown as stored; nothing new can be stored. ${READ_ONLY_FIX}`);
   if (!report.hasDatabase) lines.push(`No buffer at ${report.dbPath} yet: nothing sampled or imported.`);
   else {
     const rows = [['device', 'series', 'metric', 'unit', 'samples', 'first', 'last'], ...report.series.map((s) => [s.deviceId, s.seriesId, s.metric, s.unit, String(s.count), s.firstAt ?? '-', s.lastAt ?? '-'])];
@@ -101,6 +117,8 @@ export function formatStatus(report: StatusReport): string {
     const wal = walVerdict(report.walBytes);
     lines.push(`  write-ahead log: ${formatBytes(report.walBytes)}${wal === 'ok' ? '' : ` (over ${formatBytes(WAL_WARN_BYTES)}: a long reader or failing checkpoints; see sensorctl doctor)`}`);
   }
+  if (report.disk?.isFull) lines.push(`DISK FULL: disk full at ${report.disk.path}, ${report.disk.freeBytes} bytes free (floor ${FREE_SPACE_FLOOR_BYTES}): readings that cannot be stored are counted as lost (disk-full); the oldest uploaded samples are deleted to make room`);
+  else if (report.disk) lines.push(`Disk: ${formatBytes(report.disk.freeBytes)} free at ${report.disk.path}`);
   for (const r of report.recoveries ?? []) {
     lines.push(`DATABASE DAMAGED (${r.reason}), found ${r.detectedAt} at ${r.phase === 'open' ? 'start' : 'run time'}: moved to ${r.movedTo}; sampling went on in a fresh database`);
   }

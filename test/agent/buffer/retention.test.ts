@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DEFAULT_RETENTION, retentionCutoffMs, runRetention } from '../../../agent/buffer/retention.js';
+import { DEFAULT_FLOOR, DEFAULT_RETENTION, freeSpaceUnderFloor, retentionCutoffMs, runRetention } from '../../../agent/buffer/retention.js';
+import { openDatabase } from '../../../sqlite/sqlite-db.js';
+import { SqliteUploadQueue } from '../../../sqlite/sqlite-upload-queue.js';
 import { SqliteBuffer } from '../../../sqlite/sqlite-buffer.js';
 import { RETENTION_MS } from '../../../builder/constants.js';
 import type { Sample, SeriesInfo } from '../../../builder/types.js';
@@ -98,3 +100,37 @@ run('leaves rows a guard keeps, and stops after maxSteps with isPartial (memory 
   assert.is(b.stats('pi')[0].firstTsMs, T0);
 });
 run.run();
+
+const floor = suite('freeSpaceUnderFloor (real SQLite file, with the upload queue\'s guard)');
+
+floor('issue 12: under the floor it deletes the oldest samples first, an hour at a time, never one still pending upload, until a tenth of the file is reusable; above it, nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'floor-'));
+  const db = openDatabase(join(dir, 'b.db'));
+  const b = SqliteBuffer.openOn(db);
+  const queue = SqliteUploadQueue.open(db);
+  try {
+    b.addRetentionGuard(queue.pendingSamplesGuard());
+    b.defineSeries(SERIES);
+    fill(b, T0, T0 + 10 * DAY); // not enqueued: uploaded long ago (or no uplink)
+    queue.setEnabled(true);
+    fill(b, T0 + 10 * DAY, T0 + 12 * DAY); // pending upload
+    const total = b.stats('pi').reduce((a, s) => a + s.count, 0);
+    assert.equal(await freeSpaceUnderFloor(b, DEFAULT_FLOOR.floorBytes, pause), { deleted: 0, reusableBytes: 0 });
+    const r = await freeSpaceUnderFloor(b, 1_000_000, pause, { ...DEFAULT_FLOOR, stepRows: 50 });
+    assert.ok(r.deleted > 0);
+    const p = b.pageStats();
+    assert.ok(r.reusableBytes >= (p.pageCount * p.pageSizeBytes) / 10, `${r.reusableBytes} bytes reusable of ${p.pageCount * p.pageSizeBytes}`);
+    const left = b.stats('pi');
+    assert.is(left.reduce((a, s) => a + s.count, 0), total - r.deleted);
+    for (const s of left) assert.ok(s.firstTsMs! >= r.cutoffMs! - 3_600_000 && s.firstTsMs! > T0, 'the oldest went first');
+    assert.ok(r.cutoffMs! < T0 + 10 * DAY, 'stopped long before the samples pending upload');
+    // With only pending samples left, nothing more goes however full the disk is.
+    await freeSpaceUnderFloor(b, 0, pause, { ...DEFAULT_FLOOR, reserveBytes: Number.MAX_SAFE_INTEGER, reserveFileFraction: 1, maxSteps: 10_000 });
+    assert.equal(b.stats('pi').map((s) => s.firstTsMs), [T0 + 10 * DAY, T0 + 10 * DAY]);
+  } finally {
+    b.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+floor.run();

@@ -7,7 +7,7 @@ function facts(over: Partial<DoctorFacts> = {}): DoctorFacts {
   return {
     nowMs: NOW, i2cDevices: [], needs: { i2c: false, gpio: false, oneWire: false }, gpioSysfs: undefined, gpioChips: [],
     oneWireDevices: undefined, ntpSynchronized: true, timesyncFlag: false, disk: { path: '/var/lib/sensorctl', freeBytes: 10 * 2 ** 30 },
-    samplesPerYear: samplesPerYear(4, 10_000), rateSource: 'test', dbBytes: 0, walBytes: 0, database: undefined, recoveries: [], recoveryMarker: '/var/lib/sensorctl/sensorctl.db.corrupt.json', cloud: undefined, snapshotMetas: [], ...over,
+    samplesPerYear: samplesPerYear(4, 10_000), rateSource: 'test', dbBytes: 0, walBytes: 0, database: undefined, storage: { isWritable: true }, recoveries: [], recoveryMarker: '/var/lib/sensorctl/sensorctl.db.corrupt.json', cloud: undefined, snapshotMetas: [], ...over,
   };
 }
 const byId = (f: DoctorFacts) => Object.fromEntries(evaluate(f).map((r) => [r.id, r]));

@@ -8,6 +8,7 @@ import { SqliteBuffer } from '../../../sqlite/sqlite-buffer.js';
 import type { Sample } from '../../../builder/types.js';
 import type { SensorDriver } from '../../../sensors/driver.js';
 import { BusError, WrongChipError } from '../../../sensors/errors.js';
+import { StorageFullError } from '../../../agent/buffer/errors.js';
 import { parseSensorConfigs, seriesOf } from '../../../agent/config/sensor-config.js';
 import { simulatedValues } from '../../../sensors/simulated.js';
 import { FakeBme280, FakeI2cBus } from '../../support/fake-i2c-bus.js';
@@ -265,3 +266,38 @@ faults('issue 12: with the clock at 1970-01-01 and no build date to hold it, not
   buffer.close();
 });
 faults.run();
+
+const full = suite('Sampler on a full disk (SQLITE_FULL injected through the SampleBuffer port: a real SQLite buffer whose inserts throw the adapter\'s StorageFullError while "full")');
+
+full('issue 12: every reading lost to a full disk is counted as disk-full, one log line each way, no sensor backoff: stored again at the next interval', async () => {
+  const time = new VirtualTime(T0);
+  const inner = SqliteBuffer.open(':memory:');
+  let isFull = false;
+  const buffer = new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop === 'insert' && isFull) return () => { throw new StorageFullError('/var/lib/sensorctl', 12_288); };
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  const log = recordingLogger();
+  const configs = parseSensorConfigs([{ type: 'simulated', id: 'sim', intervalMs: 10_000, seed: 7 }]);
+  const running = await startSampler({ deviceId: 'pi', sensors: configs, buffer, log, clock: time, scheduler: time, buildDateMs: Date.UTC(2026, 0, 1) });
+  try {
+    await time.advance(MIN);
+    isFull = true;
+    await time.advance(5 * MIN);
+    assert.equal(running.sampler.storageState(), { path: '/var/lib/sensorctl', lostReadings: 30 });
+    isFull = false;
+    await time.advance(10_000);
+    assert.is(running.sampler.storageState(), undefined);
+    assert.equal(log.lines.filter((l) => /disk full|writable again/.test(l)), ['error disk full at /var/lib/sensorctl, 12288 bytes free', 'info storage writable again: samples are stored']);
+    const sim = readSensorStatuses(inner).find((s) => s.id === 'sim')!;
+    assert.equal([sim.state, sim.errorCounts['disk-full'], sim.failedReads], ['online', 30, 0]);
+    assert.ok(inner.newestTsMs('pi')! >= T0 + 6 * MIN, 'stored again at the first read after space returned');
+  } finally {
+    await running.stop();
+  }
+});
+
+full.run();
