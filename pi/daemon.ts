@@ -17,7 +17,7 @@ import type { MonotonicScheduler } from '../agent/sampling/ports.js';
 import { nodeMonotonicScheduler } from '../platform/node-monotonic-scheduler.js';
 import { localTimeZone } from '../platform/system-job-scheduler.js';
 import { RETENTION_EVERY_MS, retentionCutoffMs, runRetention } from '../agent/buffer/retention.js';
-import { DEFAULT_SIMULATED, startSampler, type RunningSampler } from './sampler-runtime.js';
+import { DEFAULT_SIMULATED, startSampler, type RunningSampler, type StartSamplerOptions } from './sampler-runtime.js';
 import { samplingLiveness, staleAfterMsFor } from '../agent/sampling/liveness.js';
 import { openDatabase } from '../sqlite/sqlite-db.js';
 import { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
@@ -49,6 +49,11 @@ export interface DaemonOptions {
    * timers, the process's local zone). A virtual clock here runs the daemon in virtual time.
    */
   time?: DaemonTime;
+  /**
+   * Overrides of the sensors' adapters (an emulated I²C bus, a 1-Wire sysfs tree in a directory):
+   * virtual-time runs such as the soak (`bench/soak/`). Default: the real hardware adapters.
+   */
+  sensorDeps?: StartSamplerOptions['deps'];
 }
 
 /** Wall clock (stamps, daily jobs), monotonic timers (every cadence), IANA zone of daily jobs. */
@@ -165,7 +170,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     server = await startNodeServer(pi.api, options.host ?? config.http.host, options.port ?? config.http.port, { ...(options.staticDir ? { staticDir: options.staticDir } : {}), routes: obs.routes });
     await obs.startMqtt();
     uploads = startUploads({ db, cloud: config.cloud, log, jobs });
-    sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: obs.buffer, log, clock: time.clock, scheduler: time.timers });
+    sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: obs.buffer, log, clock: time.clock, scheduler: time.timers, deps: options.sensorDeps });
     const deps = piBuildDeps({ source: buffer, dataDir: options.dataDir, deviceId: config.deviceId, log, clock: time.clock, stateCache });
     let pendingBuilds = 0;
     const build = (w: Window) => {
