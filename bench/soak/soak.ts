@@ -43,7 +43,7 @@ export interface SoakOptions {
   keep?: boolean;
 }
 
-export const DEFAULT_SOAK: SoakOptions = { days: 6, startMs: Date.UTC(2027, 9, 27), timeZone: 'Europe/London', intervalMs: 60_000, flakyRate: 0.1, seed: 12 };
+export const DEFAULT_SOAK: SoakOptions = { days: 2, startMs: Date.UTC(2027, 9, 30), timeZone: 'Europe/London', intervalMs: 60_000, flakyRate: 0.1, seed: 12 };
 
 export interface SoakReport {
   days: number;
