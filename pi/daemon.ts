@@ -17,7 +17,7 @@ import type { MonotonicScheduler } from '../agent/sampling/ports.js';
 import { nodeMonotonicScheduler } from '../platform/node-monotonic-scheduler.js';
 import { localTimeZone } from '../platform/system-job-scheduler.js';
 import { DEFAULT_FLOOR, FLOOR_CHECK_EVERY_MS, FREE_SPACE_FLOOR_BYTES, RETENTION_EVERY_MS, freeSpaceUnderFloor, retentionCutoffMs, runRetention } from '../agent/buffer/retention.js';
-import { DEFAULT_SIMULATED, startSampler, type RunningSampler } from './sampler-runtime.js';
+import { DEFAULT_SIMULATED, startSampler, type RunningSampler, type StartSamplerOptions } from './sampler-runtime.js';
 import { samplingLiveness, staleAfterMsFor } from '../agent/sampling/liveness.js';
 import { isCorruptionError, openAgentDatabase, requestQuarantine, type CorruptionRecord } from '../sqlite/database-recovery.js';
 import type { SampleBuffer } from '../agent/buffer/ports.js';
@@ -58,6 +58,11 @@ export interface DaemonOptions {
   time?: DaemonTime;
   /** Free bytes under which retention deletes the oldest uploaded samples (default `FREE_SPACE_FLOOR_BYTES`; 0 turns it off). */
   freeSpaceFloorBytes?: number;
+  /**
+   * Overrides of the sensors' adapters (an emulated I²C bus, a 1-Wire sysfs tree in a directory):
+   * virtual-time runs such as the soak (`bench/soak/`). Default: the real hardware adapters.
+   */
+  sensorDeps?: StartSamplerOptions['deps'];
 }
 
 /** Wall clock (stamps, daily jobs), monotonic timers (every cadence), IANA zone of daily jobs. */
@@ -282,7 +287,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     if (config.cloud) uploads = (await import('./upload-service.js')).startUploads({ db, cloud: config.cloud, log, jobs });
     else uploadQueue.setEnabled(false);
     const samplerBuffer = watchForDamage(obs.buffer, buffer.path, time.clock, log, signalDamaged);
-    sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: samplerBuffer, log, clock: time.clock, scheduler: time.timers });
+    sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: samplerBuffer, log, clock: time.clock, scheduler: time.timers, deps: options.sensorDeps });
     const deps = piBuildDeps({ source: buffer, dataDir: options.dataDir, deviceId: config.deviceId, log, clock: time.clock, stateCache });
     let pendingBuilds = 0;
     const build = (w: Window) => {
