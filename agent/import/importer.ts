@@ -10,6 +10,7 @@ import { METRICS } from '../../builder/metrics.js';
 import { planFile, PlanError, type FilePlan, type ImportOptions } from './plan.js';
 import { parseNumber, splitLines, type BadLine } from './fields.js';
 import { parseTimestamp } from './timestamp.js';
+import { SeenSamples, type DuplicateRule } from './duplicates.js';
 import { SeriesProfile, type SeriesReport } from './profile.js';
 
 /** Rows per `insert` call (one transaction each). */
@@ -39,6 +40,8 @@ export interface ImportReport {
   /** Files from which no row was read: not text, empty, header only, no timestamp column, no readable row. */
   skippedFiles: SkippedFile[];
   plans: PlanGroup[];
+  /** Which row was stored among rows of one instant with different values (`--duplicates`). */
+  duplicateRule: DuplicateRule;
   /** Files whose numbers were found to use a decimal comma (no `--decimal-comma` given). */
   decimalCommaFiles: string[];
   /** Shift applied to every timestamp (ms), non-zero with `--rebase-to-now`. */
@@ -65,6 +68,9 @@ export class ImportSession {
   private readonly skippedFiles: SkippedFile[] = [];
   private readonly profiles = new Map<string, SeriesProfile>();
   private readonly pending = new Map<string, Sample[]>();
+  /** Per series, every valid (instant, value) read so far, to tell repeats and conflicts (not kept in a dry pass). */
+  private readonly seen = new Map<string, SeenSamples>();
+  private readonly duplicateRule: DuplicateRule;
   private readonly plans = new Map<string, PlanGroup>();
   private readonly decimalCommaFiles: string[] = [];
   /** Source unit chosen per series so far (for files whose first lines hold no value). */
@@ -84,7 +90,9 @@ export class ImportSession {
     private readonly sink: ImportSink | undefined,
     private readonly offsetMs = 0,
     private readonly batchRows = IMPORT_BATCH_ROWS,
-  ) {}
+  ) {
+    this.duplicateRule = options.duplicates ?? 'first';
+  }
 
   /**
    * Start a file: plan it from its first lines (header plus some data rows).
@@ -129,6 +137,7 @@ export class ImportSession {
       p = new SeriesProfile(seriesId, metric, METRICS[metric].unit, sourceUnit, range, this.files);
       this.profiles.set(seriesId, p);
       this.pending.set(seriesId, []);
+      if (this.sink) this.seen.set(seriesId, new SeenSamples(this.duplicateRule));
       this.sink?.define({ deviceId: this.deviceId, seriesId, sensorId: this.options.seriesPrefix.replace(/[._:-]+$/, '') || 'import', metric, unit: METRICS[metric].unit, kind: METRICS[metric].kind });
     }
     return p;
@@ -199,6 +208,14 @@ export class ImportSession {
     if (!(value >= c.range.min && value <= c.range.max)) return p.fault('outOfRange', fileIndex, lineNo, text);
     if (this.newestValidTsMs === undefined || tsMs > this.newestValidTsMs) this.newestValidTsMs = tsMs;
     if (!this.sink) return;
+    const seen = this.seen.get(c.seriesId)!.see(tsMs, value, fileIndex, lineNo);
+    if (seen.kind === 'repeat') return p.fault('repeat', fileIndex, lineNo);
+    if (seen.kind === 'conflict') {
+      const kept = `${this.files[seen.keptFile]}:${seen.keptLine}`;
+      const unit = METRICS[c.metric].unit ? ` ${METRICS[c.metric].unit}` : '';
+      return p.fault('conflict', fileIndex, lineNo, `${value}${unit}; ${seen.keptValue}${unit} at ${kept}; ${seen.isReplaced ? 'this one' : 'that one'} kept`);
+    }
+    if (this.duplicateRule === 'last') return; // stored at the end, once every row of the instant is read
     const batch = this.pending.get(c.seriesId)!;
     batch.push({ seriesId: c.seriesId, tsMs, value });
     if (batch.length >= this.batchRows) this.flush(c.seriesId);
@@ -230,13 +247,25 @@ export class ImportSession {
     }
   }
 
+  /** With `--duplicates last`: every series' samples, in the order first read, with the last value of each instant. */
+  private storeHeld(): void {
+    for (const [seriesId, seen] of this.seen) {
+      const batch = this.pending.get(seriesId)!;
+      for (let i = 0; i < seen.length; i++) {
+        batch.push({ seriesId, tsMs: seen.tsMs[i], value: seen.value[i] });
+        if (batch.length >= this.batchRows) this.flush(seriesId);
+      }
+    }
+  }
+
   /** Flush every pending batch and build the report. */
   finish(): ImportReport {
     this.endFile();
+    if (this.duplicateRule === 'last') this.storeHeld();
     for (const id of this.pending.keys()) this.flush(id);
     const series = [...this.profiles.values()].map((p) => p.report());
     return {
-      deviceId: this.deviceId, files: this.files.length, skippedFiles: this.skippedFiles, plans: [...this.plans.values()], decimalCommaFiles: this.decimalCommaFiles,
+      deviceId: this.deviceId, files: this.files.length, skippedFiles: this.skippedFiles, plans: [...this.plans.values()], duplicateRule: this.duplicateRule, decimalCommaFiles: this.decimalCommaFiles,
       offsetMs: this.offsetMs, rowsRead: this.rowsRead, stored: series.reduce((a, s) => a + s.stored, 0), series,
     };
   }

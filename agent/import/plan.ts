@@ -9,6 +9,7 @@ import { ID_PATTERN } from '../../builder/constants.js';
 import { DS18B20_FAMILY_PREFIX, POWER_ON_MILLI_C } from '../../sensors/ds18b20.js';
 import { detectTimestampStyle, describeZone, hasExplicitZone, type TimestampStyle, type Zone } from './timestamp.js';
 import { findUnit, guessUnit, unitsOf, type UnitConversion } from './units.js';
+import type { DuplicateRule } from './duplicates.js';
 import { isPlainMetricName, metricOfHeader, normaliseUnit, seriesNameOf, splitHeader } from './header.js';
 import { detectDelimiter, looksDecimalComma, looksDecimalPoint, parseNumber, splitLines, type Delimiter } from './fields.js';
 
@@ -37,6 +38,8 @@ export interface ImportOptions {
    * (`--invalid wind_dir=16`); an empty list turns the DS18B20 defaults off for that column.
    */
   invalid?: Record<string, number[]>;
+  /** Which row is stored when several rows of the import share an instant with different values (default `first`). */
+  duplicates?: DuplicateRule;
 }
 
 /**

@@ -14,6 +14,7 @@ import { runImport } from '../../agent/import/run-import.js';
 import type { ImportReport } from '../../agent/import/importer.js';
 import { parseColumnSpec, type ColumnSpec, type ImportOptions } from '../../agent/import/plan.js';
 import { DELIMITERS, type Delimiter } from '../../agent/import/fields.js';
+import { DUPLICATE_RULES, type DuplicateRule } from '../../agent/import/duplicates.js';
 import { isIanaZone, parseUtcOffset, TIMESTAMP_STYLES, type TimestampStyle, type Zone } from '../../agent/import/timestamp.js';
 import { ID_PATTERN } from '../../builder/constants.js';
 import { dbPath, EXIT_FAILURE, globalOptions, loadConfig, output, UsageError } from '../context.js';
@@ -81,9 +82,11 @@ export function toImportOptions(raw: RawOptions): ImportOptions {
     if (codes.some((c) => !/^-?\d+(\.\d+)?$/.test(c))) throw new UsageError(`--invalid ${r}: expected NAME=VALUE[,VALUE...] with numbers as written in the file, or NAME=none, e.g. wind_dir=16 or temp1=85,-127`);
     invalid[name] = codes.map(Number);
   }
+  if (raw.duplicates !== undefined && !(DUPLICATE_RULES as readonly string[]).includes(raw.duplicates)) throw new UsageError(`--duplicates ${raw.duplicates}: expected ${DUPLICATE_RULES.join(' or ')}`);
   return {
     seriesPrefix: raw.seriesPrefix,
     invalid,
+    duplicates: raw.duplicates as DuplicateRule | undefined,
     delimiter: raw.delimiter,
     decimalComma: raw.decimalComma,
     header: raw.header,
@@ -158,6 +161,7 @@ export function register(program: Command): void {
     .option('--utc-offset <±hh:mm>', 'fixed offset of wall-clock timestamps without a zone, e.g. +01:00')
     .option('--unit <name=unit>', 'source unit of a column or metric, e.g. Pressure=hPa, tempC=F (repeatable)', collect, [])
     .option('--invalid <name=values>', 'values of a column (series name, header or metric) that mean "no reading", as written, e.g. wind_dir=16 or temp1=85,-127; NAME=none turns the DS18B20 defaults off (repeatable)', collect, [])
+    .option('--duplicates <rule>', 'rows of this import at one instant with different values: store the first or the last read (default first)')
     .option('--range <name=min..max>', 'plausible range (canonical unit) of a series or metric, e.g. tempC=-30..50 (repeatable)', collect, [])
     .addHelpText('after', `
 Examples:

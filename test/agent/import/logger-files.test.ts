@@ -91,6 +91,22 @@ sentinels('DS18B20 columns know 85 and -127 °C; --invalid names a code; both ar
   assert.equal([kept.s.rhPct.counts.invalidCode, kept.s.rhPct.counts.outOfRange], [0, 1], 'without --invalid, 9999 %RH is only out of range');
 });
 
+const duplicates = suite('rows at one instant');
+
+duplicates('conflicting duplicates are named with both places; the rule decides; a repeat is stored once; nothing is "already stored" on a first import', async () => {
+  const first = await importFixture('duplicates.csv');
+  const t = first.s.tempC;
+  assert.equal([t.stored, t.counts.conflict, t.counts.repeat, t.counts.duplicate], [6, 2, 1, 0]);
+  assert.equal(t.firstLocations.conflict, ['duplicates.csv:9 (24.86 °C; 23.86 °C at duplicates.csv:4; that one kept)', 'duplicates.csv:10 (25.86 °C; 23.86 °C at duplicates.csv:4; that one kept)']);
+  assert.equal(first.values('tempC'), [23.89, 23.88, 23.86, 23.84, 23.83, 23.81]);
+  assert.is(first.report.duplicateRule, 'first');
+  const last = await importFixture('duplicates.csv', { duplicates: 'last' });
+  assert.equal(last.values('tempC'), [23.89, 23.88, 25.86, 23.84, 23.83, 23.81], '--duplicates last stores the last value read');
+  assert.equal(last.s.tempC.firstLocations.conflict?.[1], 'duplicates.csv:10 (25.86 °C; 24.86 °C at duplicates.csv:9; this one kept)');
+  assert.is(last.s.tempC.stored, 6);
+});
+
 parsing.run();
+duplicates.run();
 sentinels.run();
 headers.run();
