@@ -9,9 +9,12 @@ import type { InsertResult } from '../buffer/ports.js';
 import { METRICS } from '../../builder/metrics.js';
 import { planFile, PlanError, type FilePlan, type ImportOptions } from './plan.js';
 import { parseNumber, splitLines, type BadLine } from './fields.js';
-import { parseTimestamp } from './timestamp.js';
+import { describeZone, parseTimestamp } from './timestamp.js';
 import { SeenSamples, type DuplicateRule } from './duplicates.js';
-import { SeriesProfile, type SeriesReport } from './profile.js';
+import { FIRST_LOCATIONS, SeriesProfile, type SeriesReport } from './profile.js';
+
+/** An ISO timestamp that ends in its zone (`Z`, `+01:00`, `-0500`); the parser has already accepted the text. */
+const ZONE_AT_END = /(?:z|[+-]\d{2}:?\d{2})\s*$/i;
 
 /** Rows per `insert` call (one transaction each). */
 export const IMPORT_BATCH_ROWS = 5_000;
@@ -28,6 +31,19 @@ export interface SkippedFile {
   reason: string;
 }
 
+/**
+ * A file whose timestamps carry a zone on some rows and none on others: the zone-less ones are read
+ * in `appliedZone` (`--tz`/`--utc-offset`, else UTC), which the report warns about.
+ */
+export interface MixedZoneFile {
+  file: string;
+  zoned: number;
+  zoneless: number;
+  /** `file:line` of the first few rows without a zone. */
+  firstZoneless: string[];
+  appliedZone: string;
+}
+
 /** Files sharing the same plan, for the "what was assumed" summary. */
 export interface PlanGroup {
   assumptions: string[];
@@ -42,6 +58,8 @@ export interface ImportReport {
   plans: PlanGroup[];
   /** Which row was stored among rows of one instant with different values (`--duplicates`). */
   duplicateRule: DuplicateRule;
+  /** Files mixing timestamps with and without a zone. */
+  mixedZoneFiles: MixedZoneFile[];
   /** Files whose numbers were found to use a decimal comma (no `--decimal-comma` given). */
   decimalCommaFiles: string[];
   /** Shift applied to every timestamp (ms), non-zero with `--rebase-to-now`. */
@@ -61,6 +79,10 @@ interface OpenFile {
   readableRows: number;
   /** Rows of this file that were malformed. */
   malformedRows: number;
+  /** ISO timestamps with and without a zone (`iso` style only), and where the first zone-less ones are. */
+  zonedRows: number;
+  zonelessRows: number;
+  firstZoneless: number[];
 }
 
 export class ImportSession {
@@ -73,6 +95,7 @@ export class ImportSession {
   private readonly duplicateRule: DuplicateRule;
   private readonly plans = new Map<string, PlanGroup>();
   private readonly decimalCommaFiles: string[] = [];
+  private readonly mixedZoneFiles: MixedZoneFile[] = [];
   /** Source unit chosen per series so far (for files whose first lines hold no value). */
   private readonly unitBySeries = new Map<string, string>();
   private current: OpenFile | undefined;
@@ -116,7 +139,7 @@ export class ImportSession {
     this.plans.set(key, group);
     for (const c of plan.columns) this.unitBySeries.set(c.seriesId, c.unit.unit);
     const profiles = plan.columns.map((c) => this.profileFor(c.seriesId, c.metric, c.unit.unit, c.range));
-    this.current = { index, plan, profiles, isBeforeHeader: plan.hasHeader, readableRows: 0, malformedRows: 0 };
+    this.current = { index, plan, profiles, isBeforeHeader: plan.hasHeader, readableRows: 0, malformedRows: 0, zonedRows: 0, zonelessRows: 0, firstZoneless: [] };
     return plan;
   }
 
@@ -194,6 +217,10 @@ export class ImportSession {
       return;
     }
     f.readableRows++;
+    if (plan.tsStyle === 'iso') {
+      if (ZONE_AT_END.test(fields[plan.tsIndex])) f.zonedRows++;
+      else if (f.zonelessRows++ < FIRST_LOCATIONS) f.firstZoneless.push(lineNo);
+    }
     const tsMs = parsed + this.offsetMs;
     plan.columns.forEach((c, i) => this.value(profiles[i], c, fields[c.index], tsMs, index, lineNo));
   };
@@ -240,6 +267,13 @@ export class ImportSession {
     this.current = undefined;
     if (!f) return;
     const file = this.files[f.index];
+    if (f.zonedRows > 0 && f.zonelessRows > 0) {
+      const z = this.options.zone;
+      this.mixedZoneFiles.push({
+        file, zoned: f.zonedRows, zoneless: f.zonelessRows, firstZoneless: f.firstZoneless.map((l) => `${file}:${l}`),
+        appliedZone: z ? `${describeZone(z)} (${z.kind === 'iana' ? '--tz' : '--utc-offset'})` : 'UTC (assumed: pass --tz or --utc-offset)',
+      });
+    }
     if (f.readableRows === 0) {
       this.skippedFiles.push({ file, reason: f.malformedRows ? `no readable row: all ${f.malformedRows} data lines are malformed` : f.plan.hasHeader ? 'header only: no data line after the header' : 'no data line' });
     } else if (f.plan.columns.length === 0) {
@@ -265,7 +299,7 @@ export class ImportSession {
     for (const id of this.pending.keys()) this.flush(id);
     const series = [...this.profiles.values()].map((p) => p.report());
     return {
-      deviceId: this.deviceId, files: this.files.length, skippedFiles: this.skippedFiles, plans: [...this.plans.values()], duplicateRule: this.duplicateRule, decimalCommaFiles: this.decimalCommaFiles,
+      deviceId: this.deviceId, files: this.files.length, skippedFiles: this.skippedFiles, plans: [...this.plans.values()], duplicateRule: this.duplicateRule, mixedZoneFiles: this.mixedZoneFiles, decimalCommaFiles: this.decimalCommaFiles,
       offsetMs: this.offsetMs, rowsRead: this.rowsRead, stored: series.reduce((a, s) => a + s.stored, 0), series,
     };
   }

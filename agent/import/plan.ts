@@ -246,10 +246,12 @@ export function planFile(file: string, head: readonly string[], options: ImportO
   const tsStyle = options.tsFormat ?? detectTimestampStyle(tsText);
   if (!tsStyle) throw new PlanError(file, `timestamp ${JSON.stringify(tsText)} in column ${headers[tsIndex]} is none of ISO 8601, epoch s, epoch ms, YYYY-MM-DD-H:M:S.f; pass --ts-format`);
   assumptions.push(`timestamps: ${tsStyle}${options.tsFormat ? '' : ' (detected)'}`);
-  const ownZone = tsStyle === 'iso' && hasExplicitZone(tsText);
+  const zoned = tsStyle === 'iso' ? data.filter((r) => hasExplicitZone(r[tsIndex] ?? '')).length : 0;
   const zone: Zone = options.zone ?? { kind: 'utc' };
+  const wallClock = options.zone ? `${describeZone(zone)} (${options.zone.kind === 'iana' ? '--tz' : '--utc-offset'})` : 'ASSUMED UTC (pass --tz or --utc-offset)';
   if (tsStyle === 'epoch-s' || tsStyle === 'epoch-ms') assumptions.push('zone: none needed (epoch time is UTC)');
-  else if (ownZone) assumptions.push('zone: as written in each timestamp');
+  else if (zoned > 0 && zoned === data.length) assumptions.push(`zone: as written in each timestamp; any time without a zone: ${wallClock}`);
+  else if (zoned > 0) assumptions.push(`zone: MIXED in the first lines (${zoned} of ${data.length} timestamps carry a zone): as written where given, else ${wallClock}`);
   else assumptions.push(options.zone ? `zone: ${describeZone(zone)} for wall-clock times` : 'zone: ASSUMED UTC for wall-clock times without a zone (pass --tz or --utc-offset)');
 
   const columns: PlannedColumn[] = [];

@@ -25,6 +25,9 @@ export function formatImportReport(report: ImportReport, run: { elapsedMs: numbe
     out.push(`Assumed for ${files}:`, ...p.assumptions.map((a) => `  ${a}`));
   }
   for (const s of report.skippedFiles) out.push(`${s.file}: skipped: ${s.reason}`);
+  for (const m of report.mixedZoneFiles) {
+    out.push(`WARNING ${m.file}: ${m.zoneless} of ${m.zoned + m.zoneless} timestamps carry no zone while the others do; read in ${m.appliedZone}: ${m.firstZoneless.join(', ')}${m.zoneless > m.firstZoneless.length ? ', …' : ''}`);
+  }
   if (report.offsetMs) out.push(`Rebased: every timestamp shifted by ${dur(report.offsetMs)} (${report.offsetMs} ms) so the newest sample is now.`);
   out.push('');
   const head = ['series', 'rows', 'stored', 'stored-before', 'conflict', 'repeat', 'malformed', 'empty', 'invalid', 'out-of-range', 'back-steps', 'step 0', 'short', 'gaps', 'longest gap', 'typical', 'first', 'last'];

@@ -106,7 +106,24 @@ duplicates('conflicting duplicates are named with both places; the rule decides;
   assert.is(last.s.tempC.stored, 6);
 });
 
+const zones = suite('mixed zones');
+
+zones('zone-less times among zoned ones: a warning with their lines, and --tz applies to them', async () => {
+  const utc = await importFixture('mixed-zones.csv');
+  assert.equal(utc.report.mixedZoneFiles, [{ file: 'mixed-zones.csv', zoned: 4, zoneless: 2, firstZoneless: ['mixed-zones.csv:4', 'mixed-zones.csv:6'], appliedZone: 'UTC (assumed: pass --tz or --utc-offset)' }]);
+  // Before issue 17 the plan said "zone: as written in each timestamp" and gave no warning.
+  assert.ok(utc.report.plans[0].assumptions.includes('zone: MIXED in the first lines (4 of 6 timestamps carry a zone): as written where given, else ASSUMED UTC (pass --tz or --utc-offset)'), utc.report.plans[0].assumptions.join('\n'));
+  assert.is(utc.s.tempC.counts.nonMonotonic, 2, 'read as UTC, lines 4 and 6 land an hour late');
+  const berlin = await importFixture('mixed-zones.csv', { zone: { kind: 'iana', name: 'Europe/Berlin' } });
+  assert.is(berlin.report.mixedZoneFiles[0].appliedZone, 'Europe/Berlin (--tz)');
+  assert.is(berlin.s.tempC.counts.nonMonotonic, 0);
+  assert.is(berlin.s.tempC.firstTsMs, Date.UTC(2019, 0, 31, 16, 3, 13));
+  assert.is(berlin.s.tempC.lastTsMs, Date.UTC(2019, 0, 31, 16, 51, 31));
+  assert.equal(berlin.values('tempC'), [23.89, 23.88, 23.86, 23.84, 23.83, 23.81], 'in time order, the Berlin rows fall in place');
+});
+
 parsing.run();
+zones.run();
 duplicates.run();
 sentinels.run();
 headers.run();
