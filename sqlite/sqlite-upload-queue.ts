@@ -16,6 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SeriesInfo } from '../builder/types.js';
+import type { SeriesKind } from '../builder/constants.js';
 import type { Backlog, UploadItem } from '../agent/buffer/ports.js';
 import type { CounterName, UploadCounters, UploadLedger } from '../agent/upload/ports.js';
 import { migrate, writeTransaction, type Db } from './sqlite-db.js';
@@ -323,7 +324,7 @@ export class SqliteUploadQueue implements UploadLedger {
       sensor_id: string;
       metric: string;
       unit: string;
-      kind: 'gauge' | 'counter';
+      kind: SeriesKind;
     }>;
     return rows.map((r) => ({ deviceId, seriesId: r.series_id, sensorId: r.sensor_id, metric: r.metric, unit: r.unit, kind: r.kind }));
   }
