@@ -117,20 +117,23 @@ function specFromHeader(header: string, options: ImportOptions): ColumnSpec | un
   return { role: 'series', name: isPlainMetricName(parts) ? metric : seriesNameOf(parts.name), metric, headerUnit: parts.unitText };
 }
 
-function firstValue(rows: string[][], index: number, isDecimalComma: boolean): number | undefined {
+/** The numbers of column `index` in the first rows. */
+function headValues(rows: string[][], index: number, isDecimalComma: boolean): number[] {
+  const out: number[] = [];
   for (const r of rows) {
     const v = parseNumber(r[index] ?? '', isDecimalComma);
-    if (v !== undefined) return v;
+    if (v !== undefined) out.push(v);
   }
-  return undefined;
+  return out;
 }
 
 /** One value column: its series id, source unit (option, earlier files, or judged from `firstValue`) and range. */
 function planColumn(
-  file: string, spec: { name: string; metric: Metric; headerUnit?: string }, index: number, header: string, sampleValue: number | undefined,
+  file: string, spec: { name: string; metric: Metric; headerUnit?: string }, index: number, header: string, values: readonly number[],
   options: ImportOptions, earlierUnits: ReadonlyMap<string, string>,
 ): { column: PlannedColumn; assumptions: string[] } {
   const { name, metric } = spec;
+  const sampleValue = values[0];
   const seriesId = options.seriesPrefix + name;
   if (!ID_PATTERN.test(seriesId)) throw new PlanError(file, `series id ${JSON.stringify(seriesId)} is not valid: 1–64 of A–Z a–z 0–9 . _ : - starting with a letter or digit`);
   const given = options.units[name] ?? options.units[header] ?? options.units[metric];
@@ -149,7 +152,7 @@ function planColumn(
     unit = findUnit(metric, earlier)!;
     reason = ': no value in the first lines, same unit as earlier files';
   } else {
-    const g = guessUnit(metric, sampleValue);
+    const g = guessUnit(metric, sampleValue, values);
     unit = g.conversion;
     reason = `: ${g.reason}`;
   }
@@ -266,7 +269,7 @@ export function planFile(file: string, head: readonly string[], options: ImportO
     for (let n = 2; usedNames.has(name); n++) name = `${spec.name}_${n}`;
     if (name !== spec.name) assumptions.push(`${headers[i]}: a second column of ${spec.name}, named ${name}`);
     usedNames.add(name);
-    const c = planColumn(file, { ...spec, name }, i, headers[i], firstValue(data, i, decimal.isDecimalComma), options, earlierUnits);
+    const c = planColumn(file, { ...spec, name }, i, headers[i], headValues(data, i, decimal.isDecimalComma), options, earlierUnits);
     columns.push(c.column);
     assumptions.push(...c.assumptions);
   });

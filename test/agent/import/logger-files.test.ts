@@ -122,7 +122,29 @@ zones('zone-less times among zoned ones: a warning with their lines, and --tz ap
   assert.equal(berlin.values('tempC'), [23.89, 23.88, 23.86, 23.84, 23.83, 23.81], 'in time order, the Berlin rows fall in place');
 });
 
+const quantities = suite('new quantities');
+
+quantities('wind speed in km/h, a compass-code direction, battery volts, mA, CO2, PM2.5/PM10: recognised, scaled, stored in their units', async () => {
+  const { report, s, values } = await importFixture('weather-station.csv', { invalid: { wind_dir: [16] } });
+  assert.equal(Object.keys(s).sort(), ['co2Ppm', 'currentA', 'pm10Ugm3', 'pm25Ugm3', 'voltageV', 'windDirDeg', 'windMs']);
+  assert.equal([s.windMs.unit, s.windDirDeg.unit, s.voltageV.unit, s.currentA.unit, s.co2Ppm.unit, s.pm25Ugm3.unit], ['m/s', '°', 'V', 'A', 'ppm', 'µg/m³']);
+  assert.equal(values('windMs'), [5, 6, 0, 1, 10, 2]);
+  // Compass code × 22.5°, N = 0, clockwise; the code 16 is an invalid code, not a bearing.
+  assert.equal(values('windDirDeg'), [337.5, 0, 22.5, 337.5, 22.5]);
+  assert.equal([s.windDirDeg.counts.invalidCode, s.windDirDeg.counts.outOfRange], [1, 0]);
+  assert.is(s.windDirDeg.sourceUnit, 'compass16');
+  const a = report.plans[0].assumptions.join('\n');
+  assert.match(a, /wind_dir → windDirDeg \(windDirDeg, °\) from compass16: values of the first lines are all integers 0–16: read as a 16-point compass code \(0 = N, clockwise, × 22\.5°/);
+  assert.equal(values('voltageV'), [4.12, 4.11, 4.11, 4.1, 4.1, 4.09]);
+  assert.equal(values('currentA'), [0.12, 0.118, 0.45, 0.119, 0.121, 0.117]);
+  assert.equal(values('co2Ppm')[2], 1280);
+  assert.equal([values('pm25Ugm3')[2], values('pm10Ugm3')[2]], [12.5, 20]);
+  const noInvalid = await importFixture('weather-station.csv');
+  assert.equal([noInvalid.s.windDirDeg.counts.invalidCode, noInvalid.s.windDirDeg.counts.outOfRange], [0, 1], 'without --invalid, 16 is no compass point');
+});
+
 parsing.run();
+quantities.run();
 zones.run();
 duplicates.run();
 sentinels.run();
