@@ -89,6 +89,40 @@ export function countUploadWork(db: Db, deviceId: string, sinceMs: number | unde
   return { pendingItems, enqueueItems };
 }
 
+/** True when the upload queue exists in `db` and is enabled (its trigger queues every stored sample). Read-only. */
+export function isUploadQueueEnabled(db: Db): boolean {
+  const hasQueue = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'upload_state'").get() !== undefined;
+  return hasQueue && db.prepare("SELECT 1 FROM upload_state WHERE key = 'enabled' AND value = '1'").get() !== undefined;
+}
+
+/** Samples an import stored while no uplink was enabled: never queued; `push --since fromMs` queues them. */
+export interface UnqueuedImport {
+  fromMs: number;
+  toMs: number;
+  samples: number;
+}
+
+const unqueuedKey = (deviceId: string) => `import.unqueued.${deviceId}`;
+
+/** Remember (merged with earlier ones) that an import stored `samples` in [`fromMs`, `toMs`] without queueing them. In the buffer's `state` table. */
+export function recordUnqueuedImport(db: Db, deviceId: string, range: UnqueuedImport): UnqueuedImport {
+  const prev = unqueuedImport(db, deviceId);
+  const merged = prev ? { fromMs: Math.min(prev.fromMs, range.fromMs), toMs: Math.max(prev.toMs, range.toMs), samples: prev.samples + range.samples } : range;
+  writeTransaction(db, () => db.prepare('INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(unqueuedKey(deviceId), JSON.stringify(merged)));
+  return merged;
+}
+
+/** The unqueued imports of `deviceId`, or undefined. */
+export function unqueuedImport(db: Db, deviceId: string): UnqueuedImport | undefined {
+  const row = db.prepare('SELECT value FROM state WHERE key = ?').get(unqueuedKey(deviceId)) as { value: string } | undefined;
+  return row ? (JSON.parse(row.value) as UnqueuedImport) : undefined;
+}
+
+/** Forget the unqueued imports of `deviceId` (after `enqueueSince` from their first instant queued them). */
+export function clearUnqueuedImport(db: Db, deviceId: string): void {
+  writeTransaction(db, () => db.prepare('DELETE FROM state WHERE key = ?').run(unqueuedKey(deviceId)));
+}
+
 export class SqliteUploadQueue implements UploadLedger {
   private constructor(private readonly db: Db) {}
 

@@ -9,6 +9,8 @@ import { mkdirSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import { openDatabase } from '../../sqlite/sqlite-db.js';
+import { isUploadQueueEnabled, recordUnqueuedImport, type UnqueuedImport } from '../../sqlite/sqlite-upload-queue.js';
 import { ImportInputError, listInputFiles, type InputFile } from '../../agent/import/input-files.js';
 import { runImport } from '../../agent/import/run-import.js';
 import type { ImportReport } from '../../agent/import/importer.js';
@@ -175,7 +177,8 @@ Examples:
       if (!ID_PATTERN.test(deviceId)) throw new UsageError(`--device ${deviceId}: expected 1–64 of A–Z a–z 0–9 . _ : - starting with a letter or digit`);
       const files = inputFiles(paths);
       mkdirSync(g.dataDir, { recursive: true });
-      const buffer = SqliteBuffer.open(dbPath(g));
+      const db = openDatabase(dbPath(g));
+      const buffer = SqliteBuffer.openOn(db);
       const totalBytes = files.reduce((a, f) => a + f.bytes, 0);
       const bar = progress(totalBytes * (raw.rebaseToNow ? 2 : 1), files.length);
       const startedMs = Date.now();
@@ -189,15 +192,29 @@ Examples:
           onProgress: (done, file, pass) => bar.update(pass === 'import' && raw.rebaseToNow ? totalBytes + done : done, file.label, pass),
         });
       } catch (err) {
+        bar.stop();
+        buffer.close();
         if (err instanceof ImportInputError) throw new Error(`import ${err.message}`, { cause: err });
         throw err;
+      }
+      bar.stop();
+      let unqueued: UnqueuedImport | undefined;
+      try {
+        const stored = report.series.filter((s) => s.stored > 0 && s.firstTsMs !== undefined);
+        if (stored.length && !isUploadQueueEnabled(db)) {
+          const range = { fromMs: Math.min(...stored.map((s) => s.firstTsMs!)), toMs: Math.max(...stored.map((s) => s.lastTsMs!)), samples: report.stored };
+          recordUnqueuedImport(db, deviceId, range);
+          unqueued = range;
+        }
       } finally {
-        bar.stop();
         buffer.close();
       }
       const elapsedMs = Date.now() - startedMs;
       const rowsPerS = Math.round(report.rowsRead / Math.max(elapsedMs / 1000, 1e-3));
-      output(g, { ...report, dbPath: dbPath(g), bytes: totalBytes, elapsedMs, rowsPerS }, () => formatImportReport(report, { elapsedMs, bytes: totalBytes, rowsPerS }));
+      const pushHint = unqueued && { ...unqueued, from: new Date(unqueued.fromMs).toISOString(), command: `sensorctl push --since ${new Date(unqueued.fromMs).toISOString()}` };
+      output(g, { ...report, dbPath: dbPath(g), bytes: totalBytes, elapsedMs, rowsPerS, notQueued: pushHint ?? null }, () =>
+        formatImportReport(report, { elapsedMs, bytes: totalBytes, rowsPerS }) +
+        (pushHint ? `\nNot queued for upload (no uplink was enabled while importing): ${pushHint.samples} samples from ${pushHint.from}; to upload them: ${pushHint.command}` : ''));
       const nothing = nothingImported(report);
       if (nothing) {
         process.stderr.write(`sensorctl: import: ${nothing}\n`);
