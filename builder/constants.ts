@@ -52,8 +52,12 @@ export const META_TTL_S = 10;
 /** Raw samples older than this are deleted by retention (the 12m window). */
 export const RETENTION_MS = WINDOWS['12m'].spanMs;
 
-/** Aggregation kinds of a series: gauges are averaged, counters are summed per bucket. */
-export const SERIES_KINDS = ['gauge', 'counter'] as const;
+/**
+ * Aggregation kinds of a series: gauges are averaged, counters are summed per bucket, circular
+ * series (angles in degrees: a wind direction) are averaged with the circular mean, so 350° and 10°
+ * average to 0°, not 180° (see `circular-mean.ts`).
+ */
+export const SERIES_KINDS = ['gauge', 'counter', 'circular'] as const;
 export type SeriesKind = (typeof SERIES_KINDS)[number];
 
 /**

@@ -35,6 +35,24 @@ export const METRICS = {
   state: { unit: '', kind: 'gauge', min: 0, max: 1, label: 'State' },
   /** Distance, cm (ultrasonic ranger: 2…400 cm). */
   distanceCm: { unit: 'cm', kind: 'gauge', min: 0, max: 10_000, label: 'Distance' },
+  /** Electric potential, V (a logger's battery, a supply rail); ±1000 V covers hobby hardware. */
+  voltageV: { unit: 'V', kind: 'gauge', min: -1_000, max: 1_000, label: 'Voltage' },
+  /** Electric current, A (INA219-class shunt monitors: ±3.2 A; ±1000 A covers clamp meters). */
+  currentA: { unit: 'A', kind: 'gauge', min: -1_000, max: 1_000, label: 'Current' },
+  /** CO₂ concentration, ppm (NDIR sensors such as the SCD30: 0…40,000 ppm). */
+  co2Ppm: { unit: 'ppm', kind: 'gauge', min: 0, max: 40_000, label: 'CO₂' },
+  /** Particulate matter ≤ 2.5 µm, µg/m³ (Plantower PMS5003 effective range 0…500, maximum 1000). */
+  pm25Ugm3: { unit: 'µg/m³', kind: 'gauge', min: 0, max: 1_000, label: 'PM2.5' },
+  /** Particulate matter ≤ 10 µm, µg/m³ (same sensors). */
+  pm10Ugm3: { unit: 'µg/m³', kind: 'gauge', min: 0, max: 1_000, label: 'PM10' },
+  /** Wind speed, m/s (the importer converts km/h, mph, knots); 140 m/s is beyond any surface record. */
+  windMs: { unit: 'm/s', kind: 'gauge', min: 0, max: 140, label: 'Wind speed' },
+  /**
+   * Wind direction, degrees: the bearing the wind comes from, 0 = N, clockwise (90 = E). Circular:
+   * buckets average with the circular mean; their min/max are the numerically smallest and largest
+   * bearings in the bucket (they do not describe an arc across north).
+   */
+  windDirDeg: { unit: '°', kind: 'circular', min: 0, max: 360, label: 'Wind direction' },
   /** A raw ADC count with no physical unit. */
   adcCounts: { unit: 'counts', kind: 'gauge', min: 0, max: 65_535, label: 'ADC counts' },
 } as const satisfies Record<string, MetricSpec>;

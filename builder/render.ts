@@ -5,7 +5,8 @@
 import { MIN_SAMPLES_PER_BUCKET, RAW_GAP_FACTOR, type Granularity, type Window } from './constants.js';
 import { rawRange, variantBounds } from './bucket-geometry.js';
 import { isoOf } from './codec.js';
-import type { RollupState } from './rollup-state.js';
+import type { Aggregate, RollupState } from './rollup-state.js';
+import { circularMeanDeg } from './circular-mean.js';
 import type { BucketPoint, LatestSample, Payload, PayloadSeries, RawPoint, Sample, SeriesInfo } from './types.js';
 
 /** What every payload of one build shares. Times are epoch ms. */
@@ -50,6 +51,16 @@ export function withGapMarkers(samples: readonly RawPoint[]): RawPoint[] {
   return out;
 }
 
+/**
+ * A bucket's average: `sum / count`, or for a circular series the circular mean of its angles (null
+ * when they cancel out). A circular bucket's `sum` is the arithmetic sum of its bearings, kept so
+ * buckets merge exactly; readers take `avg`.
+ */
+function avgOf(a: Aggregate): number | null {
+  if (a.sinSum !== undefined && a.cosSum !== undefined) return circularMeanDeg(a.sinSum, a.cosSum, a.count);
+  return a.sum / a.count;
+}
+
 /** The bucketed payload of (`window`, `granularity`) from `state` (whose fine buckets are complete up to `ctx.atMs`). */
 export function renderBucketed(state: RollupState, window: Window, granularity: Granularity, ctx: RenderContext): Payload {
   const b = variantBounds(window, granularity, ctx.atMs);
@@ -61,7 +72,7 @@ export function renderBucketed(state: RollupState, window: Window, granularity: 
       points.push(
         a.count < MIN_SAMPLES_PER_BUCKET
           ? { startMs, count: a.count, avg: null, min: null, max: null, sum: null }
-          : { startMs, count: a.count, avg: a.sum / a.count, min: a.min, max: a.max, sum: a.sum },
+          : { startMs, count: a.count, avg: avgOf(a), min: a.min, max: a.max, sum: a.sum },
       );
     }
     return { ...seriesHeader(s), points, latest: latestIn(state.latest(s.seriesId), b.fromMs, ctx.atMs) };

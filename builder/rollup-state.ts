@@ -8,28 +8,36 @@
 import { isWindow, type Window } from './constants.js';
 import { fineBucketMs } from './bucket-geometry.js';
 import { addExact, mergeExact, roundExact } from './exact-sum.js';
+import { unitVector } from './circular-mean.js';
 import { StateError } from './errors.js';
 import type { Sample } from './types.js';
 
-/** One fine bucket; `sumPartials` is the exact sum (see `exact-sum.ts`). */
+/**
+ * One fine bucket; `sumPartials` is the exact sum (see `exact-sum.ts`). A circular series' bucket
+ * also holds the exact sums of the sines and cosines of its angles (degrees).
+ */
 export interface FineBucket {
   startMs: number;
   count: number;
   sumPartials: number[];
   min: number;
   max: number;
+  sinPartials?: number[];
+  cosPartials?: number[];
 }
 
-/** Aggregate of a merged range of fine buckets; `count` 0 means empty. */
+/** Aggregate of a merged range of fine buckets; `count` 0 means empty. `sinSum`/`cosSum` for circular series. */
 export interface Aggregate {
   count: number;
   sum: number;
   min: number;
   max: number;
+  sinSum?: number;
+  cosSum?: number;
 }
 
-/** Version of the serialized state; another version is discarded (full rebuild). */
-export const STATE_VERSION = 1;
+/** Version of the serialized state; another version is discarded (full rebuild). 2: circular sums. */
+export const STATE_VERSION = 2;
 
 interface SerializedState {
   stateVersion: number;
@@ -39,6 +47,8 @@ interface SerializedState {
   atMs: number | null;
   /** seriesId → rows `[startMs, count, min, max, ...sumPartials]`. */
   series: Record<string, number[][]>;
+  /** Circular series: seriesId → rows `[startMs, sinPartials.length, ...sinPartials, ...cosPartials]`. */
+  circular: Record<string, number[][]>;
   pending: Array<[string, number, number]>;
   /** seriesId → `[tsMs, value]` of the newest sample folded (absent in states saved before it existed). */
   latest?: Record<string, [number, number]>;
@@ -54,6 +64,11 @@ export class RollupState {
   cursor: string | undefined;
   /** Build instant the fine buckets are complete up to (inclusive); undefined before the first build. */
   atMs: number | undefined;
+  /**
+   * Series folded as circular (kind `circular`): their buckets also sum sines and cosines. Set by the
+   * caller from the series list before folding; a series' kind never changes (the buffer refuses).
+   */
+  circularSeriesIds: ReadonlySet<string> = new Set();
 
   constructor(readonly window: Window, readonly deviceId: string) {
     this.bucketMs = fineBucketMs(window);
@@ -86,15 +101,21 @@ export class RollupState {
     let series = this.buckets.get(s.seriesId);
     if (!series) this.buckets.set(s.seriesId, (series = new Map()));
     const startMs = Math.floor(s.tsMs / this.bucketMs) * this.bucketMs;
-    const b = series.get(startMs);
+    let b = series.get(startMs);
     if (!b) {
-      series.set(startMs, { startMs, count: 1, sumPartials: [s.value], min: s.value, max: s.value });
-      return;
+      b = { startMs, count: 1, sumPartials: [s.value], min: s.value, max: s.value };
+      series.set(startMs, b);
+    } else {
+      b.count++;
+      addExact(b.sumPartials, s.value);
+      if (s.value < b.min) b.min = s.value;
+      if (s.value > b.max) b.max = s.value;
     }
-    b.count++;
-    addExact(b.sumPartials, s.value);
-    if (s.value < b.min) b.min = s.value;
-    if (s.value > b.max) b.max = s.value;
+    if (this.circularSeriesIds.has(s.seriesId)) {
+      const v = unitVector(s.value);
+      addExact((b.sinPartials ??= []), v.sin);
+      addExact((b.cosPartials ??= []), v.cos);
+    }
   }
 
   /**
@@ -115,6 +136,9 @@ export class RollupState {
   aggregate(seriesId: string, fromMs: number, toMs: number): Aggregate {
     const series = this.buckets.get(seriesId);
     const partials: number[] = [];
+    const isCircular = this.circularSeriesIds.has(seriesId);
+    const sin: number[] = [];
+    const cos: number[] = [];
     let count = 0;
     let min = Infinity;
     let max = -Infinity;
@@ -126,9 +150,15 @@ export class RollupState {
         mergeExact(partials, b.sumPartials);
         if (b.min < min) min = b.min;
         if (b.max > max) max = b.max;
+        if (isCircular && b.sinPartials && b.cosPartials) {
+          mergeExact(sin, b.sinPartials);
+          mergeExact(cos, b.cosPartials);
+        }
       }
     }
-    return { count, sum: roundExact(partials), min, max };
+    const a: Aggregate = { count, sum: roundExact(partials), min, max };
+    if (isCircular) [a.sinSum, a.cosSum] = [roundExact(sin), roundExact(cos)];
+    return a;
   }
 
   /** The newest sample folded for `seriesId` (due ones only, never `pending`), or `undefined`. */
@@ -151,9 +181,13 @@ export class RollupState {
   /** Plain JSON form (buckets sorted by time; doubles round-trip exactly through JSON). */
   toJSON(): SerializedState {
     const series: Record<string, number[][]> = {};
+    const circular: Record<string, number[][]> = {};
     for (const [id, m] of this.buckets) {
       if (m.size === 0) continue;
-      series[id] = [...m.values()].sort((a, b) => a.startMs - b.startMs).map((b) => [b.startMs, b.count, b.min, b.max, ...b.sumPartials]);
+      const sorted = [...m.values()].sort((a, b) => a.startMs - b.startMs);
+      series[id] = sorted.map((b) => [b.startMs, b.count, b.min, b.max, ...b.sumPartials]);
+      const withVectors = sorted.filter((b) => b.sinPartials && b.cosPartials);
+      if (withVectors.length) circular[id] = withVectors.map((b) => [b.startMs, b.sinPartials!.length, ...b.sinPartials!, ...b.cosPartials!]);
     }
     return {
       stateVersion: STATE_VERSION,
@@ -162,6 +196,7 @@ export class RollupState {
       cursor: this.cursor ?? null,
       atMs: this.atMs ?? null,
       series,
+      circular,
       pending: this.pending.map((s) => [s.seriesId, s.tsMs, s.value]),
       latest: Object.fromEntries([...this.newest].map(([id, n]) => [id, [n.tsMs, n.value]])),
     };
@@ -189,6 +224,16 @@ export class RollupState {
         m.set(startMs, { startMs, count, min, max, sumPartials });
       }
       state.buckets.set(id, m);
+    }
+    for (const [id, rows] of Object.entries(v.circular ?? {})) {
+      const m = state.buckets.get(id);
+      for (const row of rows) {
+        const b = m?.get(row[0]);
+        const n = row[1];
+        if (!b || !Array.isArray(row) || !row.every(Number.isFinite) || !(n >= 1) || row.length <= 2 + n) throw new StateError(key, `bad circular row in series ${id}`);
+        b.sinPartials = row.slice(2, 2 + n);
+        b.cosPartials = row.slice(2 + n);
+      }
     }
     state.pending = v.pending.map(([seriesId, tsMs, value]) => ({ seriesId, tsMs, value }));
     for (const [id, pair] of Object.entries(v.latest ?? {})) {

@@ -152,6 +152,11 @@ class Run {
   readonly savedCursors = new Map<Window, string | undefined>();
   samplesRead = 0;
   fullReadMs = 0;
+  /**
+   * Series of kind `circular`, listed before any sample is read: a series is defined before its
+   * first sample is stored, so every sample read below belongs to a series listed here.
+   */
+  circularSeriesIds: ReadonlySet<string> = new Set();
 
   constructor(readonly deps: BuildDeps, readonly options: BuildOptions, readonly startMs: number) {
     this.t = { store: deps.store, prefix: deps.prefix ?? devicePrefix(deps.deviceId), deviceId: deps.deviceId, builder: deps.builder, gzip: deps.gzip };
@@ -175,6 +180,12 @@ class Run {
 
   /** Phase 1: windows with usable state catch up from their cursors; returns the ones to rebuild. */
   async catchUp(): Promise<FullRequest[]> {
+    try {
+      const series = await this.deps.source.listSeries(this.deps.deviceId);
+      this.circularSeriesIds = new Set(series.filter((x) => x.kind === 'circular').map((x) => x.seriesId));
+    } catch {
+      // Reading fails again below, where the failure is reported per window.
+    }
     if (this.explicitAt) return this.windows.map((window) => ({ window }));
     const full: FullRequest[] = [];
     for (const window of this.windows) {
@@ -183,6 +194,7 @@ class Run {
         const r = await prepareIncremental({
           source: this.deps.source, store: this.stateStore, log: this.deps.log, deviceId: this.deps.deviceId,
           statePrefix: this.statePrefix, window, atMs: this.atMs, full: this.options.full ?? false, cache: this.deps.stateCache,
+          circularSeriesIds: this.circularSeriesIds,
         });
         if ('state' in r) this.prepared.set(window, r);
         else full.push({ window, reason: r.reason });
@@ -200,7 +212,7 @@ class Run {
     if (!requests.length) return;
     const startMs = this.deps.clock.nowMs();
     try {
-      const full = await prepareFull(this.deps.source, this.deps.deviceId, requests, this.atMs, this.explicitAt);
+      const full = await prepareFull(this.deps.source, this.deps.deviceId, requests, this.atMs, this.explicitAt, this.circularSeriesIds);
       full.windows.forEach((p) => this.prepared.set(p.state.window, p));
       this.samplesRead += full.samplesRead;
     } catch (err) {

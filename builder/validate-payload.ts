@@ -11,7 +11,7 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 const isInt = (v: unknown): v is number => Number.isInteger(v);
 const REL_EPS = 1e-12;
 
-function bucketPointProblems(pt: Record<string, unknown>, where: string, expectedStartMs: number): string[] {
+function bucketPointProblems(pt: Record<string, unknown>, where: string, expectedStartMs: number, isCircular: boolean): string[] {
   const out: string[] = [];
   if (pt.startMs !== expectedStartMs) out.push(`${where}.startMs ${String(pt.startMs)}, expected ${expectedStartMs}`);
   if (!isInt(pt.count) || (pt.count as number) < 0) out.push(`${where}.count must be an integer ≥ 0`);
@@ -20,8 +20,14 @@ function bucketPointProblems(pt: Record<string, unknown>, where: string, expecte
     for (const f of fields) if (pt[f] !== null) out.push(`${where}.${f} must be null in an empty bucket`);
     return out;
   }
-  for (const f of fields) if (!isNum(pt[f])) out.push(`${where}.${f} must be a finite number`);
+  for (const f of fields) if (!isNum(pt[f]) && !(isCircular && f === 'avg' && pt[f] === null)) out.push(`${where}.${f} must be a finite number`);
   if (out.length) return out;
+  if (isCircular) {
+    // Circular mean: a bearing in [0, 360) (null when the angles cancel out); min/max are numeric.
+    const avg = pt.avg as number | null;
+    if (!((pt.min as number) <= (pt.max as number)) || (avg !== null && !(avg >= 0 && avg < 360))) out.push(`${where}: need min ≤ max and 0 ≤ avg < 360 (circular), got ${String(pt.min)}, ${String(avg)}, ${String(pt.max)}`);
+    return out;
+  }
   const [avg, min, max] = [pt.avg as number, pt.min as number, pt.max as number];
   const eps = REL_EPS * Math.max(Math.abs(min), Math.abs(max), 1);
   if (!(min <= max && avg >= min - eps && avg <= max + eps)) out.push(`${where}: need min ≤ avg ≤ max, got ${min}, ${avg}, ${max}`);
@@ -62,7 +68,7 @@ export function payloadProblems(value: unknown): string[] {
     const s = sv as Record<string, unknown>;
     const where = `series[${si}]`;
     if (typeof s?.id !== 'string' || typeof s.metric !== 'string' || typeof s.unit !== 'string') out.push(`${where}: id, metric, unit must be strings`);
-    if (!(SERIES_KINDS as readonly unknown[]).includes(s?.kind)) out.push(`${where}.kind must be gauge or counter`);
+    if (!(SERIES_KINDS as readonly unknown[]).includes(s?.kind)) out.push(`${where}.kind must be one of ${SERIES_KINDS.join(', ')}`);
     if (!Array.isArray(s?.points)) return void out.push(`${where}.points must be an array`);
     const pts = s.points as Array<Record<string, unknown>>;
     out.push(...latestProblems(s.latest, where, fromMs, toMs));
@@ -79,7 +85,7 @@ export function payloadProblems(value: unknown): string[] {
       });
     } else {
       if (pts.length !== p.granularity) out.push(`${where}: ${pts.length} points, expected ${String(p.granularity)}`);
-      pts.forEach((pt, i) => out.push(...bucketPointProblems(pt ?? {}, `${where}.points[${i}]`, fromMs + i * bucketMs)));
+      pts.forEach((pt, i) => out.push(...bucketPointProblems(pt ?? {}, `${where}.points[${i}]`, fromMs + i * bucketMs, s.kind === 'circular')));
       if (pts.length && toMs >= fromMs + pts.length * bucketMs) out.push('to lies after the last bucket');
     }
   });

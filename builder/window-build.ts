@@ -38,6 +38,8 @@ export interface WindowInput {
   full: boolean;
   /** Saved states kept in memory by a long-lived process (taken from, never read through). */
   cache?: RollupStateCache;
+  /** Series of kind `circular` (their buckets sum sines and cosines). */
+  circularSeriesIds?: ReadonlySet<string>;
 }
 
 /** Fold every change after the saved cursor; `undefined` when the source says the cursor expired. */
@@ -86,6 +88,7 @@ export async function prepareIncremental(input: WindowInput): Promise<PreparedWi
   try {
     const loaded = await loadUsableState(input);
     if (!loaded.state) return { reason: loaded.reason };
+    if (input.circularSeriesIds) loaded.state.circularSeriesIds = input.circularSeriesIds;
     const samplesRead = await foldSince(loaded.state, input);
     if (samplesRead === undefined) return { reason: 'cursor expired' };
     loaded.state.advance(input.atMs, windowFromMs(input.window, input.atMs));
@@ -111,8 +114,10 @@ export interface FullRequest {
  */
 export async function prepareFull(
   source: SampleSource, deviceId: string, requests: readonly FullRequest[], atMs: number, explicitAt: boolean,
+  circularSeriesIds: ReadonlySet<string> = new Set(),
 ): Promise<{ windows: PreparedWindow[]; samplesRead: number }> {
   const states = requests.map((r) => ({ state: new RollupState(r.window, deviceId), fromMs: windowFromMs(r.window, atMs), n: 0 }));
+  for (const s of states) s.state.circularSeriesIds = circularSeriesIds;
   try {
     const fromMs = Math.min(...states.map((s) => s.fromMs));
     const { cursor, chunks } = await source.readRange(deviceId, fromMs, explicitAt ? atMs : Number.MAX_SAFE_INTEGER);

@@ -17,6 +17,7 @@
  */
 import { statSync } from 'node:fs';
 import type { Sample, SeriesInfo } from '../builder/types.js';
+import type { SeriesKind } from '../builder/constants.js';
 import type { ChangeBatch, SampleSource } from '../builder/ports.js';
 import type { InsertResult, SampleBuffer, SeriesStats } from '../agent/buffer/ports.js';
 import { BufferError } from '../agent/buffer/errors.js';
@@ -51,6 +52,25 @@ export const BUFFER_MIGRATIONS: readonly string[] = [
      INSERT INTO builder_journal (series_pk, ts_ms, value) VALUES (NEW.series_pk, NEW.ts_ms, NEW.value);
    END;
    CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // 2: kind 'circular' (wind direction). A CHECK cannot be altered: the table is copied (SQLite's
+  // "12-step" procedure); legacy_alter_table keeps the upload queue's trigger, which names `series`,
+  // from being re-checked while the table is briefly absent.
+  `PRAGMA legacy_alter_table = ON;
+   CREATE TABLE series_v2 (
+     series_pk INTEGER PRIMARY KEY,
+     device_id TEXT NOT NULL,
+     series_id TEXT NOT NULL,
+     sensor_id TEXT NOT NULL,
+     metric TEXT NOT NULL,
+     unit TEXT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('gauge', 'counter', 'circular')),
+     UNIQUE (device_id, series_id)
+   );
+   INSERT INTO series_v2 (series_pk, device_id, series_id, sensor_id, metric, unit, kind)
+     SELECT series_pk, device_id, series_id, sensor_id, metric, unit, kind FROM series;
+   DROP TABLE series;
+   ALTER TABLE series_v2 RENAME TO series;
+   PRAGMA legacy_alter_table = OFF;`,
 ];
 
 /** Samples per chunk yielded by `readRange`. */
@@ -90,7 +110,7 @@ interface SeriesRow {
   sensor_id: string;
   metric: string;
   unit: string;
-  kind: 'gauge' | 'counter';
+  kind: SeriesKind;
 }
 
 /**

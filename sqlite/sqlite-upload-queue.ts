@@ -16,6 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SeriesInfo } from '../builder/types.js';
+import type { SeriesKind } from '../builder/constants.js';
 import type { Backlog, UploadItem } from '../agent/buffer/ports.js';
 import type { CounterName, UploadCounters, UploadLedger } from '../agent/upload/ports.js';
 import { migrate, writeTransaction, type Db } from './sqlite-db.js';
@@ -86,6 +87,40 @@ export function countUploadWork(db: Db, deviceId: string, sinceMs: number | unde
       .get(deviceId, sinceMs) as { n: number }
   ).n;
   return { pendingItems, enqueueItems };
+}
+
+/** True when the upload queue exists in `db` and is enabled (its trigger queues every stored sample). Read-only. */
+export function isUploadQueueEnabled(db: Db): boolean {
+  const hasQueue = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'upload_state'").get() !== undefined;
+  return hasQueue && db.prepare("SELECT 1 FROM upload_state WHERE key = 'enabled' AND value = '1'").get() !== undefined;
+}
+
+/** Samples an import stored while no uplink was enabled: never queued; `push --since fromMs` queues them. */
+export interface UnqueuedImport {
+  fromMs: number;
+  toMs: number;
+  samples: number;
+}
+
+const unqueuedKey = (deviceId: string) => `import.unqueued.${deviceId}`;
+
+/** Remember (merged with earlier ones) that an import stored `samples` in [`fromMs`, `toMs`] without queueing them. In the buffer's `state` table. */
+export function recordUnqueuedImport(db: Db, deviceId: string, range: UnqueuedImport): UnqueuedImport {
+  const prev = unqueuedImport(db, deviceId);
+  const merged = prev ? { fromMs: Math.min(prev.fromMs, range.fromMs), toMs: Math.max(prev.toMs, range.toMs), samples: prev.samples + range.samples } : range;
+  writeTransaction(db, () => db.prepare('INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(unqueuedKey(deviceId), JSON.stringify(merged)));
+  return merged;
+}
+
+/** The unqueued imports of `deviceId`, or undefined. */
+export function unqueuedImport(db: Db, deviceId: string): UnqueuedImport | undefined {
+  const row = db.prepare('SELECT value FROM state WHERE key = ?').get(unqueuedKey(deviceId)) as { value: string } | undefined;
+  return row ? (JSON.parse(row.value) as UnqueuedImport) : undefined;
+}
+
+/** Forget the unqueued imports of `deviceId` (after `enqueueSince` from their first instant queued them). */
+export function clearUnqueuedImport(db: Db, deviceId: string): void {
+  writeTransaction(db, () => db.prepare('DELETE FROM state WHERE key = ?').run(unqueuedKey(deviceId)));
 }
 
 export class SqliteUploadQueue implements UploadLedger {
@@ -342,7 +377,7 @@ export class SqliteUploadQueue implements UploadLedger {
       sensor_id: string;
       metric: string;
       unit: string;
-      kind: 'gauge' | 'counter';
+      kind: SeriesKind;
     }>;
     return rows.map((r) => ({ deviceId, seriesId: r.series_id, sensorId: r.sensor_id, metric: r.metric, unit: r.unit, kind: r.kind }));
   }

@@ -9,8 +9,12 @@ import type { InsertResult } from '../buffer/ports.js';
 import { METRICS } from '../../builder/metrics.js';
 import { planFile, PlanError, type FilePlan, type ImportOptions } from './plan.js';
 import { parseNumber, splitLines, type BadLine } from './fields.js';
-import { parseTimestamp } from './timestamp.js';
-import { SeriesProfile, type SeriesReport } from './profile.js';
+import { describeZone, parseTimestamp } from './timestamp.js';
+import { SeenSamples, type DuplicateRule } from './duplicates.js';
+import { FIRST_LOCATIONS, SeriesProfile, type SeriesReport } from './profile.js';
+
+/** An ISO timestamp that ends in its zone (`Z`, `+01:00`, `-0500`); the parser has already accepted the text. */
+const ZONE_AT_END = /(?:z|[+-]\d{2}:?\d{2})\s*$/i;
 
 /** Rows per `insert` call (one transaction each). */
 export const IMPORT_BATCH_ROWS = 5_000;
@@ -27,6 +31,19 @@ export interface SkippedFile {
   reason: string;
 }
 
+/**
+ * A file whose timestamps carry a zone on some rows and none on others: the zone-less ones are read
+ * in `appliedZone` (`--tz`/`--utc-offset`, else UTC), which the report warns about.
+ */
+export interface MixedZoneFile {
+  file: string;
+  zoned: number;
+  zoneless: number;
+  /** `file:line` of the first few rows without a zone. */
+  firstZoneless: string[];
+  appliedZone: string;
+}
+
 /** Files sharing the same plan, for the "what was assumed" summary. */
 export interface PlanGroup {
   assumptions: string[];
@@ -39,6 +56,10 @@ export interface ImportReport {
   /** Files from which no row was read: not text, empty, header only, no timestamp column, no readable row. */
   skippedFiles: SkippedFile[];
   plans: PlanGroup[];
+  /** Which row was stored among rows of one instant with different values (`--duplicates`). */
+  duplicateRule: DuplicateRule;
+  /** Files mixing timestamps with and without a zone. */
+  mixedZoneFiles: MixedZoneFile[];
   /** Files whose numbers were found to use a decimal comma (no `--decimal-comma` given). */
   decimalCommaFiles: string[];
   /** Shift applied to every timestamp (ms), non-zero with `--rebase-to-now`. */
@@ -58,6 +79,10 @@ interface OpenFile {
   readableRows: number;
   /** Rows of this file that were malformed. */
   malformedRows: number;
+  /** ISO timestamps with and without a zone (`iso` style only), and where the first zone-less ones are. */
+  zonedRows: number;
+  zonelessRows: number;
+  firstZoneless: number[];
 }
 
 export class ImportSession {
@@ -65,8 +90,12 @@ export class ImportSession {
   private readonly skippedFiles: SkippedFile[] = [];
   private readonly profiles = new Map<string, SeriesProfile>();
   private readonly pending = new Map<string, Sample[]>();
+  /** Per series, every valid (instant, value) read so far, to tell repeats and conflicts (not kept in a dry pass). */
+  private readonly seen = new Map<string, SeenSamples>();
+  private readonly duplicateRule: DuplicateRule;
   private readonly plans = new Map<string, PlanGroup>();
   private readonly decimalCommaFiles: string[] = [];
+  private readonly mixedZoneFiles: MixedZoneFile[] = [];
   /** Source unit chosen per series so far (for files whose first lines hold no value). */
   private readonly unitBySeries = new Map<string, string>();
   private current: OpenFile | undefined;
@@ -84,7 +113,9 @@ export class ImportSession {
     private readonly sink: ImportSink | undefined,
     private readonly offsetMs = 0,
     private readonly batchRows = IMPORT_BATCH_ROWS,
-  ) {}
+  ) {
+    this.duplicateRule = options.duplicates ?? 'first';
+  }
 
   /**
    * Start a file: plan it from its first lines (header plus some data rows).
@@ -108,7 +139,7 @@ export class ImportSession {
     this.plans.set(key, group);
     for (const c of plan.columns) this.unitBySeries.set(c.seriesId, c.unit.unit);
     const profiles = plan.columns.map((c) => this.profileFor(c.seriesId, c.metric, c.unit.unit, c.range));
-    this.current = { index, plan, profiles, isBeforeHeader: plan.hasHeader, readableRows: 0, malformedRows: 0 };
+    this.current = { index, plan, profiles, isBeforeHeader: plan.hasHeader, readableRows: 0, malformedRows: 0, zonedRows: 0, zonelessRows: 0, firstZoneless: [] };
     return plan;
   }
 
@@ -129,6 +160,7 @@ export class ImportSession {
       p = new SeriesProfile(seriesId, metric, METRICS[metric].unit, sourceUnit, range, this.files);
       this.profiles.set(seriesId, p);
       this.pending.set(seriesId, []);
+      if (this.sink) this.seen.set(seriesId, new SeenSamples(this.duplicateRule));
       this.sink?.define({ deviceId: this.deviceId, seriesId, sensorId: this.options.seriesPrefix.replace(/[._:-]+$/, '') || 'import', metric, unit: METRICS[metric].unit, kind: METRICS[metric].kind });
     }
     return p;
@@ -191,6 +223,10 @@ export class ImportSession {
       return;
     }
     f.readableRows++;
+    if (plan.tsStyle === 'iso') {
+      if (ZONE_AT_END.test(fields[plan.tsIndex])) f.zonedRows++;
+      else if (f.zonelessRows++ < FIRST_LOCATIONS) f.firstZoneless.push(lineNo);
+    }
     plan.columns.forEach((c, i) => this.value(profiles[i], c, fields[c.index], tsMs, index, lineNo));
   };
 
@@ -204,6 +240,14 @@ export class ImportSession {
     if (!(value >= c.range.min && value <= c.range.max)) return p.fault('outOfRange', fileIndex, lineNo, text);
     if (this.newestValidTsMs === undefined || tsMs > this.newestValidTsMs) this.newestValidTsMs = tsMs;
     if (!this.sink) return;
+    const seen = this.seen.get(c.seriesId)!.see(tsMs, value, fileIndex, lineNo);
+    if (seen.kind === 'repeat') return p.fault('repeat', fileIndex, lineNo);
+    if (seen.kind === 'conflict') {
+      const kept = `${this.files[seen.keptFile]}:${seen.keptLine}`;
+      const unit = METRICS[c.metric].unit ? ` ${METRICS[c.metric].unit}` : '';
+      return p.fault('conflict', fileIndex, lineNo, `${value}${unit}; ${seen.keptValue}${unit} at ${kept}; ${seen.isReplaced ? 'this one' : 'that one'} kept`);
+    }
+    if (this.duplicateRule === 'last') return; // stored at the end, once every row of the instant is read
     const batch = this.pending.get(c.seriesId)!;
     batch.push({ seriesId: c.seriesId, tsMs, value });
     if (batch.length >= this.batchRows) this.flush(c.seriesId);
@@ -228,6 +272,13 @@ export class ImportSession {
     this.current = undefined;
     if (!f) return;
     const file = this.files[f.index];
+    if (f.zonedRows > 0 && f.zonelessRows > 0) {
+      const z = this.options.zone;
+      this.mixedZoneFiles.push({
+        file, zoned: f.zonedRows, zoneless: f.zonelessRows, firstZoneless: f.firstZoneless.map((l) => `${file}:${l}`),
+        appliedZone: z ? `${describeZone(z)} (${z.kind === 'iana' ? '--tz' : '--utc-offset'})` : 'UTC (assumed: pass --tz or --utc-offset)',
+      });
+    }
     if (f.readableRows === 0) {
       this.skippedFiles.push({ file, reason: f.malformedRows ? `no readable row: all ${f.malformedRows} data lines are malformed` : f.plan.hasHeader ? 'header only: no data line after the header' : 'no data line' });
     } else if (f.plan.columns.length === 0) {
@@ -235,13 +286,25 @@ export class ImportSession {
     }
   }
 
+  /** With `--duplicates last`: every series' samples, in the order first read, with the last value of each instant. */
+  private storeHeld(): void {
+    for (const [seriesId, seen] of this.seen) {
+      const batch = this.pending.get(seriesId)!;
+      for (let i = 0; i < seen.length; i++) {
+        batch.push({ seriesId, tsMs: seen.tsMs[i], value: seen.value[i] });
+        if (batch.length >= this.batchRows) this.flush(seriesId);
+      }
+    }
+  }
+
   /** Flush every pending batch and build the report. */
   finish(): ImportReport {
     this.endFile();
+    if (this.duplicateRule === 'last') this.storeHeld();
     for (const id of this.pending.keys()) this.flush(id);
     const series = [...this.profiles.values()].map((p) => p.report());
     return {
-      deviceId: this.deviceId, files: this.files.length, skippedFiles: this.skippedFiles, plans: [...this.plans.values()], decimalCommaFiles: this.decimalCommaFiles,
+      deviceId: this.deviceId, files: this.files.length, skippedFiles: this.skippedFiles, plans: [...this.plans.values()], duplicateRule: this.duplicateRule, mixedZoneFiles: this.mixedZoneFiles, decimalCommaFiles: this.decimalCommaFiles,
       offsetMs: this.offsetMs, rowsRead: this.rowsRead, stored: series.reduce((a, s) => a + s.stored, 0), series,
     };
   }

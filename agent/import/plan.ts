@@ -9,6 +9,7 @@ import { ID_PATTERN } from '../../builder/constants.js';
 import { DS18B20_FAMILY_PREFIX, POWER_ON_MILLI_C } from '../../sensors/ds18b20.js';
 import { detectTimestampStyle, describeZone, hasExplicitZone, type TimestampStyle, type Zone } from './timestamp.js';
 import { findUnit, guessUnit, unitsOf, type UnitConversion } from './units.js';
+import type { DuplicateRule } from './duplicates.js';
 import { isPlainMetricName, metricOfHeader, normaliseUnit, seriesNameOf, splitHeader } from './header.js';
 import { detectDelimiter, looksDecimalComma, looksDecimalPoint, parseNumber, splitLines, type Delimiter } from './fields.js';
 
@@ -37,6 +38,8 @@ export interface ImportOptions {
    * (`--invalid wind_dir=16`); an empty list turns the DS18B20 defaults off for that column.
    */
   invalid?: Record<string, number[]>;
+  /** Which row is stored when several rows of the import share an instant with different values (default `first`). */
+  duplicates?: DuplicateRule;
 }
 
 /**
@@ -114,20 +117,23 @@ function specFromHeader(header: string, options: ImportOptions): ColumnSpec | un
   return { role: 'series', name: isPlainMetricName(parts) ? metric : seriesNameOf(parts.name), metric, headerUnit: parts.unitText };
 }
 
-function firstValue(rows: string[][], index: number, isDecimalComma: boolean): number | undefined {
+/** The numbers of column `index` in the first rows. */
+function headValues(rows: string[][], index: number, isDecimalComma: boolean): number[] {
+  const out: number[] = [];
   for (const r of rows) {
     const v = parseNumber(r[index] ?? '', isDecimalComma);
-    if (v !== undefined) return v;
+    if (v !== undefined) out.push(v);
   }
-  return undefined;
+  return out;
 }
 
 /** One value column: its series id, source unit (option, earlier files, or judged from `firstValue`) and range. */
 function planColumn(
-  file: string, spec: { name: string; metric: Metric; headerUnit?: string }, index: number, header: string, sampleValue: number | undefined,
+  file: string, spec: { name: string; metric: Metric; headerUnit?: string }, index: number, header: string, values: readonly number[],
   options: ImportOptions, earlierUnits: ReadonlyMap<string, string>,
 ): { column: PlannedColumn; assumptions: string[] } {
   const { name, metric } = spec;
+  const sampleValue = values[0];
   const seriesId = options.seriesPrefix + name;
   if (!ID_PATTERN.test(seriesId)) throw new PlanError(file, `series id ${JSON.stringify(seriesId)} is not valid: 1–64 of A–Z a–z 0–9 . _ : - starting with a letter or digit`);
   const given = options.units[name] ?? options.units[header] ?? options.units[metric];
@@ -146,7 +152,7 @@ function planColumn(
     unit = findUnit(metric, earlier)!;
     reason = ': no value in the first lines, same unit as earlier files';
   } else {
-    const g = guessUnit(metric, sampleValue);
+    const g = guessUnit(metric, sampleValue, values);
     unit = g.conversion;
     reason = `: ${g.reason}`;
   }
@@ -243,10 +249,12 @@ export function planFile(file: string, head: readonly string[], options: ImportO
   const tsStyle = options.tsFormat ?? detectTimestampStyle(tsText);
   if (!tsStyle) throw new PlanError(file, `timestamp ${JSON.stringify(tsText)} in column ${headers[tsIndex]} is none of ISO 8601, epoch s, epoch ms, YYYY-MM-DD-H:M:S.f; pass --ts-format`);
   assumptions.push(`timestamps: ${tsStyle}${options.tsFormat ? '' : ' (detected)'}`);
-  const ownZone = tsStyle === 'iso' && hasExplicitZone(tsText);
+  const zoned = tsStyle === 'iso' ? data.filter((r) => hasExplicitZone(r[tsIndex] ?? '')).length : 0;
   const zone: Zone = options.zone ?? { kind: 'utc' };
+  const wallClock = options.zone ? `${describeZone(zone)} (${options.zone.kind === 'iana' ? '--tz' : '--utc-offset'})` : 'ASSUMED UTC (pass --tz or --utc-offset)';
   if (tsStyle === 'epoch-s' || tsStyle === 'epoch-ms') assumptions.push('zone: none needed (epoch time is UTC)');
-  else if (ownZone) assumptions.push('zone: as written in each timestamp');
+  else if (zoned > 0 && zoned === data.length) assumptions.push(`zone: as written in each timestamp; any time without a zone: ${wallClock}`);
+  else if (zoned > 0) assumptions.push(`zone: MIXED in the first lines (${zoned} of ${data.length} timestamps carry a zone): as written where given, else ${wallClock}`);
   else assumptions.push(options.zone ? `zone: ${describeZone(zone)} for wall-clock times` : 'zone: ASSUMED UTC for wall-clock times without a zone (pass --tz or --utc-offset)');
 
   const columns: PlannedColumn[] = [];
@@ -261,7 +269,7 @@ export function planFile(file: string, head: readonly string[], options: ImportO
     for (let n = 2; usedNames.has(name); n++) name = `${spec.name}_${n}`;
     if (name !== spec.name) assumptions.push(`${headers[i]}: a second column of ${spec.name}, named ${name}`);
     usedNames.add(name);
-    const c = planColumn(file, { ...spec, name }, i, headers[i], firstValue(data, i, decimal.isDecimalComma), options, earlierUnits);
+    const c = planColumn(file, { ...spec, name }, i, headers[i], headValues(data, i, decimal.isDecimalComma), options, earlierUnits);
     columns.push(c.column);
     assumptions.push(...c.assumptions);
   });

@@ -8,10 +8,12 @@
 
 /**
  * Fault kinds counted per series. `duplicate` = already stored (same series and tsMs) before this
- * import; `invalidCode` = a value the logger writes to mean "no reading" (`--invalid`, DS18B20 defaults).
+ * import; `repeat` = a row of this import at an instant read before, with the same value (stored
+ * once); `conflict` = the same, with another value (`--duplicates` decides which is stored);
+ * `invalidCode` = a value the logger writes to mean "no reading" (`--invalid`, DS18B20 defaults).
  */
-export type FaultKind = 'malformed' | 'empty' | 'invalidCode' | 'outOfRange' | 'duplicate' | 'nonMonotonic' | 'zeroStep' | 'shortStep' | 'gap';
-export const FAULT_KINDS: readonly FaultKind[] = ['malformed', 'empty', 'invalidCode', 'outOfRange', 'duplicate', 'nonMonotonic', 'zeroStep', 'shortStep', 'gap'];
+export type FaultKind = 'malformed' | 'empty' | 'invalidCode' | 'outOfRange' | 'conflict' | 'repeat' | 'duplicate' | 'nonMonotonic' | 'zeroStep' | 'shortStep' | 'gap';
+export const FAULT_KINDS: readonly FaultKind[] = ['malformed', 'empty', 'invalidCode', 'outOfRange', 'conflict', 'repeat', 'duplicate', 'nonMonotonic', 'zeroStep', 'shortStep', 'gap'];
 
 /** Locations kept per fault kind. */
 export const FIRST_LOCATIONS = 5;

@@ -18,6 +18,16 @@ const same = (unit: string): UnitConversion => ({ unit, toCanonical: (v) => v })
  */
 const scale = (unit: string, factor: number): UnitConversion => ({ unit, toCanonical: (v) => Number((v * factor).toPrecision(15)) });
 
+/**
+ * A 16-point compass code (0 = N, 1 = NNE, 2 = NE, … clockwise, 15 = NNW) → bearing in degrees
+ * (code × 22.5). Anything but an integer 0…15 gives NaN, so it is not stored (out of range); a
+ * logger's "no reading" code (often 16) is better named with `--invalid NAME=16`.
+ */
+export const COMPASS_POINTS = 16;
+export function compass16ToDeg(code: number): number {
+  return Number.isInteger(code) && code >= 0 && code < COMPASS_POINTS ? (code * 360) / COMPASS_POINTS : NaN;
+}
+
 /** Source units accepted per metric (`--unit COLUMN=UNIT`); the first is the canonical one. */
 export const SOURCE_UNITS: Partial<Record<Metric, readonly UnitConversion[]>> = {
   tempC: [same('C'), { unit: 'F', toCanonical: (v) => ((v - 32) * 5) / 9 }, { unit: 'K', toCanonical: (v) => v - 273.15 }],
@@ -25,6 +35,13 @@ export const SOURCE_UNITS: Partial<Record<Metric, readonly UnitConversion[]>> = 
   rhPct: [same('%')],
   illuminanceLux: [same('lx')],
   distanceCm: [same('cm'), scale('mm', 0.1), scale('m', 100)],
+  voltageV: [same('V'), scale('mV', 0.001)],
+  currentA: [same('A'), scale('mA', 0.001)],
+  co2Ppm: [same('ppm')],
+  pm25Ugm3: [same('µg/m³')],
+  pm10Ugm3: [same('µg/m³')],
+  windMs: [same('m/s'), scale('km/h', 1 / 3.6), scale('mph', 0.44704), scale('kn', 1852 / 3600)],
+  windDirDeg: [same('°'), { unit: 'compass16', toCanonical: compass16ToDeg }],
 };
 
 /** The conversion for `unit` of `metric`, or undefined when that unit is not known for it. */
@@ -39,10 +56,15 @@ export function unitsOf(metric: Metric): string[] {
 }
 
 /**
- * The unit a column of `metric` is most likely in, judged from one plausible value, with the reason:
- * pressure below 2,000 is hPa (300–1100 hPa is the BME280 range), else Pa; other metrics: canonical.
+ * The unit a column of `metric` is most likely in, judged from one plausible value (and, for a wind
+ * direction, all values of the first lines), with the reason: pressure below 2,000 is hPa (300–1100 hPa
+ * is the BME280 range), else Pa; a direction whose values are all integers 0…16 is a 16-point compass
+ * code (16 often meaning "no reading"); other metrics: canonical.
  */
-export function guessUnit(metric: Metric, sampleValue: number | undefined): { conversion: UnitConversion; reason: string } {
+export function guessUnit(metric: Metric, sampleValue: number | undefined, headValues: readonly number[] = []): { conversion: UnitConversion; reason: string } {
+  if (metric === 'windDirDeg' && headValues.length > 0 && headValues.every((v) => Number.isInteger(v) && v >= 0 && v <= COMPASS_POINTS)) {
+    return { conversion: findUnit(metric, 'compass16')!, reason: `values of the first lines are all integers 0–${COMPASS_POINTS}: read as a 16-point compass code (0 = N, clockwise, × 22.5°; pass --unit NAME=° if they are degrees)` };
+  }
   if (metric === 'pressurePa') {
     if (sampleValue !== undefined && sampleValue < 2_000) return { conversion: scale('hPa', 100), reason: 'first value below 2000, read as hPa (×100 → Pa)' };
     return { conversion: same('Pa'), reason: sampleValue === undefined ? 'no value seen, read as Pa' : 'first value 2000 or more, read as Pa' };

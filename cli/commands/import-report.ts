@@ -3,7 +3,8 @@ import type { ImportReport } from '../../agent/import/importer.js';
 import { SHORT_STEP_DIVISOR, type FaultKind } from '../../agent/import/profile.js';
 
 const LABELS: Record<FaultKind, string> = {
-  malformed: 'malformed lines', empty: 'empty values', invalidCode: 'invalid codes', outOfRange: 'out of range', duplicate: 'duplicates (already stored)',
+  malformed: 'malformed lines', empty: 'empty values', invalidCode: 'invalid codes', outOfRange: 'out of range', duplicate: 'already stored (before this import)',
+  conflict: 'conflicting duplicates (same instant, another value: this row; the row kept so far)', repeat: 'repeated rows (same instant and value, stored once)',
   nonMonotonic: 'non-monotonic steps', zeroStep: 'duplicate timestamps (step 0)', shortStep: 'short steps', gap: 'gaps > 5× typical interval',
 };
 
@@ -24,11 +25,14 @@ export function formatImportReport(report: ImportReport, run: { elapsedMs: numbe
     out.push(`Assumed for ${files}:`, ...p.assumptions.map((a) => `  ${a}`));
   }
   for (const s of report.skippedFiles) out.push(`${s.file}: skipped: ${s.reason}`);
+  for (const m of report.mixedZoneFiles) {
+    out.push(`WARNING ${m.file}: ${m.zoneless} of ${m.zoned + m.zoneless} timestamps carry no zone while the others do; read in ${m.appliedZone}: ${m.firstZoneless.join(', ')}${m.zoneless > m.firstZoneless.length ? ', …' : ''}`);
+  }
   if (report.offsetMs) out.push(`Rebased: every timestamp shifted by ${dur(report.offsetMs)} (${report.offsetMs} ms) so the newest sample is now.`);
   out.push('');
-  const head = ['series', 'rows', 'stored', 'dup', 'malformed', 'empty', 'invalid', 'out-of-range', 'back-steps', 'step 0', 'short', 'gaps', 'longest gap', 'typical', 'first', 'last'];
+  const head = ['series', 'rows', 'stored', 'stored-before', 'conflict', 'repeat', 'malformed', 'empty', 'invalid', 'out-of-range', 'back-steps', 'step 0', 'short', 'gaps', 'longest gap', 'typical', 'first', 'last'];
   const rows = report.series.map((s) => [
-    s.seriesId, s.rowsRead, s.stored, s.counts.duplicate, s.counts.malformed, s.counts.empty, s.counts.invalidCode, s.counts.outOfRange, s.counts.nonMonotonic,
+    s.seriesId, s.rowsRead, s.stored, s.counts.duplicate, s.counts.conflict, s.counts.repeat, s.counts.malformed, s.counts.empty, s.counts.invalidCode, s.counts.outOfRange, s.counts.nonMonotonic,
     s.counts.zeroStep, s.shortStepThresholdMs === undefined ? s.counts.shortStep : `${s.counts.shortStep} (<${dur(s.shortStepThresholdMs)})`, s.counts.gap, dur(s.longestGapMs), dur(s.typicalIntervalMs), iso(s.firstTsMs), iso(s.lastTsMs),
   ].map(String));
   out.push(table([head, ...rows]), '');
@@ -42,6 +46,9 @@ export function formatImportReport(report: ImportReport, run: { elapsedMs: numbe
   const skipped = report.skippedFiles.length ? ` (${plural(report.skippedFiles.length, 'skipped', 'skipped')})` : '';
   const duplicates = report.series.reduce((a, s) => a + s.counts.duplicate, 0);
   out.push('', `Read ${plural(report.files, 'file')}${skipped} (${(run.bytes / 1e6).toFixed(1)} MB) for device ${report.deviceId} in ${(run.elapsedMs / 1000).toFixed(1)} s: ${plural(report.rowsRead, 'row')} read, ${plural(report.stored, 'sample')} stored${duplicates ? `, ${duplicates} already stored` : ''}, ${run.rowsPerS} rows/s.`);
+  const conflicts = report.series.reduce((a, s) => a + s.counts.conflict, 0);
+  const repeats = report.series.reduce((a, s) => a + s.counts.repeat, 0);
+  out.push(`Rows at an instant already read: ${conflicts} with another value (conflicting), ${repeats} with the same value (stored once). Rule: the ${report.duplicateRule} value read is stored (--duplicates ${report.duplicateRule}); a sample stored before this import is never replaced.`);
   const dc = report.decimalCommaFiles;
   if (dc.length) out.push(`Decimal commas detected in ${plural(dc.length, 'file')} (${dc.length <= 3 ? dc.join(', ') : `${dc[0]} … ${dc[dc.length - 1]}`}): the comma in their numbers was read as the decimal point; pass --no-decimal-comma if that is wrong.`);
   return out.join('\n');

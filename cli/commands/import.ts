@@ -8,11 +8,14 @@
 import { mkdirSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import { openDatabase } from '../../sqlite/sqlite-db.js';
+import { isUploadQueueEnabled, recordUnqueuedImport, type UnqueuedImport } from '../../sqlite/sqlite-upload-queue.js';
 import { ImportInputError, listInputFiles, type InputFile } from '../../agent/import/input-files.js';
 import { runImport } from '../../agent/import/run-import.js';
 import type { ImportReport } from '../../agent/import/importer.js';
 import { parseColumnSpec, type ColumnSpec, type ImportOptions } from '../../agent/import/plan.js';
 import { DELIMITERS, type Delimiter } from '../../agent/import/fields.js';
+import { DUPLICATE_RULES, type DuplicateRule } from '../../agent/import/duplicates.js';
 import { isIanaZone, parseUtcOffset, TIMESTAMP_STYLES, type TimestampStyle, type Zone } from '../../agent/import/timestamp.js';
 import { ID_PATTERN } from '../../builder/constants.js';
 import { dbPath, EXIT_FAILURE, globalOptions, loadConfig, output, UsageError } from '../context.js';
@@ -80,9 +83,11 @@ export function toImportOptions(raw: RawOptions): ImportOptions {
     if (codes.some((c) => !/^-?\d+(\.\d+)?$/.test(c))) throw new UsageError(`--invalid ${r}: expected NAME=VALUE[,VALUE...] with numbers as written in the file, or NAME=none, e.g. wind_dir=16 or temp1=85,-127`);
     invalid[name] = codes.map(Number);
   }
+  if (raw.duplicates !== undefined && !(DUPLICATE_RULES as readonly string[]).includes(raw.duplicates)) throw new UsageError(`--duplicates ${raw.duplicates}: expected ${DUPLICATE_RULES.join(' or ')}`);
   return {
     seriesPrefix: raw.seriesPrefix,
     invalid,
+    duplicates: raw.duplicates as DuplicateRule | undefined,
     delimiter: raw.delimiter,
     decimalComma: raw.decimalComma,
     header: raw.header,
@@ -158,6 +163,7 @@ export function register(program: Command): void {
     .option('--utc-offset <±hh:mm>', 'fixed offset of wall-clock timestamps without a zone, e.g. +01:00')
     .option('--unit <name=unit>', 'source unit of a column or metric, e.g. Pressure=hPa, tempC=F (repeatable)', collect, [])
     .option('--invalid <name=values>', 'values of a column (series name, header or metric) that mean "no reading", as written, e.g. wind_dir=16 or temp1=85,-127; NAME=none turns the DS18B20 defaults off (repeatable)', collect, [])
+    .option('--duplicates <rule>', 'rows of this import at one instant with different values: store the first or the last read (default first)')
     .option('--range <name=min..max>', 'plausible range (canonical unit) of a series or metric, e.g. tempC=-30..50 (repeatable)', collect, [])
     .addHelpText('after', `
 Examples:
@@ -171,7 +177,8 @@ Examples:
       if (!ID_PATTERN.test(deviceId)) throw new UsageError(`--device ${deviceId}: expected 1–64 of A–Z a–z 0–9 . _ : - starting with a letter or digit`);
       const files = inputFiles(paths);
       mkdirSync(g.dataDir, { recursive: true });
-      const buffer = SqliteBuffer.open(dbPath(g));
+      const db = openDatabase(dbPath(g));
+      const buffer = SqliteBuffer.openOn(db);
       const totalBytes = files.reduce((a, f) => a + f.bytes, 0);
       const bar = await progress(totalBytes * (raw.rebaseToNow ? 2 : 1), files.length);
       const startedMs = Date.now();
@@ -185,15 +192,29 @@ Examples:
           onProgress: (done, file, pass) => bar.update(pass === 'import' && raw.rebaseToNow ? totalBytes + done : done, file.label, pass),
         });
       } catch (err) {
+        bar.stop();
+        buffer.close();
         if (err instanceof ImportInputError) throw new Error(`import ${err.message}`, { cause: err });
         throw err;
+      }
+      bar.stop();
+      let unqueued: UnqueuedImport | undefined;
+      try {
+        const stored = report.series.filter((s) => s.stored > 0 && s.firstTsMs !== undefined);
+        if (stored.length && !isUploadQueueEnabled(db)) {
+          const range = { fromMs: Math.min(...stored.map((s) => s.firstTsMs!)), toMs: Math.max(...stored.map((s) => s.lastTsMs!)), samples: report.stored };
+          recordUnqueuedImport(db, deviceId, range);
+          unqueued = range;
+        }
       } finally {
-        bar.stop();
         buffer.close();
       }
       const elapsedMs = Date.now() - startedMs;
       const rowsPerS = Math.round(report.rowsRead / Math.max(elapsedMs / 1000, 1e-3));
-      output(g, { ...report, dbPath: dbPath(g), bytes: totalBytes, elapsedMs, rowsPerS }, () => formatImportReport(report, { elapsedMs, bytes: totalBytes, rowsPerS }));
+      const pushHint = unqueued && { ...unqueued, from: new Date(unqueued.fromMs).toISOString(), command: `sensorctl push --since ${new Date(unqueued.fromMs).toISOString()}` };
+      output(g, { ...report, dbPath: dbPath(g), bytes: totalBytes, elapsedMs, rowsPerS, notQueued: pushHint ?? null }, () =>
+        formatImportReport(report, { elapsedMs, bytes: totalBytes, rowsPerS }) +
+        (pushHint ? `\nNot queued for upload (no uplink was enabled while importing): ${pushHint.samples} samples from ${pushHint.from}; to upload them: ${pushHint.command}` : ''));
       const nothing = nothingImported(report);
       if (nothing) {
         process.stderr.write(`sensorctl: import: ${nothing}\n`);

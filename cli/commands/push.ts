@@ -13,7 +13,7 @@
 import type { Command } from 'commander';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { openDatabase, type Db } from '../../sqlite/sqlite-db.js';
-import { countUploadWork } from '../../sqlite/sqlite-upload-queue.js';
+import { clearUnqueuedImport, countUploadWork, unqueuedImport, type UnqueuedImport } from '../../sqlite/sqlite-upload-queue.js';
 import { DEFAULT_CLOUD, type CloudConfig } from '../../agent/config/upload-config.js';
 import type { createUploadService } from '../../pi/upload-service.js';
 import type { RunSummary } from '../../agent/upload/uploader.js';
@@ -68,6 +68,8 @@ Examples:
           if (sinceMs !== undefined) {
             const added = service.queue.enqueueSince(sinceMs, deviceId);
             g.log.info('enqueued stored samples', { since: new Date(sinceMs).toISOString(), items: added });
+            const before = unqueuedImport(db, deviceId);
+            if (before && sinceMs <= before.fromMs) clearUnqueuedImport(db, deviceId);
           }
           const runs = await drain(service, deviceId, sinceMs, (line) => g.log.info(line));
           let held = heldBy(service, deviceId, sinceMs, runs);
@@ -83,7 +85,8 @@ Examples:
             total.leasedUntil = new Date(held.untilMs).toISOString();
             total.stoppedBy ??= `${held.items} items leased by another push until ${total.leasedUntil} (one running now, or killed before its lease ran out); run again after that time, or pass --wait-for-leases`;
           }
-          output(g, { table: service.table, deviceId, ...total }, () => summaryText(service.table, total));
+          const notQueued = notQueuedHint(unqueuedImport(db, deviceId));
+          output(g, { table: service.table, deviceId, ...total, notQueued: notQueued ?? null }, () => summaryText(service.table, total) + (notQueued ? `\n${notQueued.text}` : ''));
           if (total.stoppedBy) process.exitCode = 1;
         } finally {
           service.close();
@@ -133,6 +136,18 @@ function pushAll(runs: RunSummary[]): Totals {
     oldestPending: last.remaining.oldestTsMs === undefined ? undefined : new Date(last.remaining.oldestTsMs).toISOString(),
     stoppedBy: last.stoppedBy,
   };
+}
+
+/**
+ * Samples an import stored while no uplink was enabled (so never queued), and the exact command that
+ * queues and uploads them; undefined when there are none (or `push --since` covered them).
+ */
+export function notQueuedHint(u: UnqueuedImport | undefined): { samples: number; from: string; to: string; command: string; text: string } | undefined {
+  if (!u) return undefined;
+  const from = new Date(u.fromMs).toISOString();
+  const to = new Date(u.toMs).toISOString();
+  const command = `sensorctl push --since ${from}`;
+  return { samples: u.samples, from, to, command, text: `not queued: ${u.samples} samples imported from ${from} to ${to} are stored but were never queued for upload (imported while no uplink was enabled); to upload them: ${command}` };
 }
 
 function summaryText(table: string, t: Totals): string {

@@ -87,6 +87,36 @@ cli('--output writes the file; bad window, format, time or series are usage erro
   assert.match(n.stderr, /no database/);
 });
 
+cli('--from/--to exports any range, inclusive at both ends, across day slices; --format wide-csv puts each instant on one row', () => {
+  const fromMs = AT - 3 * 24 * HOUR + 1;
+  const r = sensorctl('export', '--from', new Date(fromMs).toISOString(), '--to', '2019-09-30T16:00:00Z', '--device', DEVICE);
+  assert.is(r.status, 0, r.stderr);
+  const want = samples.filter((s) => s.tsMs >= fromMs && s.tsMs <= AT).sort((a, b) => a.tsMs - b.tsMs || a.seriesId.localeCompare(b.seriesId));
+  assert.equal(r.stdout.trimEnd().split('\n').slice(1), want.map((s) => `${s.tsMs},${new Date(s.tsMs).toISOString()},${s.seriesId},${s.value}`));
+  assert.ok(want.some((s) => s.tsMs === AT), 'the --to instant itself is inside');
+  const w = sensorctl('export', '--from', '2019-09-30T14:00:00Z', '--to', '2019-09-30T16:00:00Z', '--device', DEVICE, '--format', 'wide-csv');
+  assert.is(w.status, 0, w.stderr);
+  const lines = w.stdout.trimEnd().split('\n');
+  assert.is(lines[0], 'tsMs,iso,sim0.rhPct,sim0.tempC');
+  const inRange = samples.filter((s) => s.tsMs >= Date.UTC(2019, 8, 30, 14) && s.tsMs <= AT);
+  const instants = [...new Set(inRange.map((s) => s.tsMs))].sort((a, b) => a - b);
+  assert.is(lines.length - 1, instants.length);
+  const cell = (id: string, t: number) => String(inRange.find((s) => s.seriesId === id && s.tsMs === t)?.value ?? '');
+  assert.equal(lines.slice(1), instants.map((t) => `${t},${new Date(t).toISOString()},${cell('sim0.rhPct', t)},${cell('sim0.tempC', t)}`));
+  assert.ok(lines.some((l) => l.endsWith(',55.25,')), 'a humidity-only instant has an empty temperature cell');
+});
+
+cli('an unknown device is a usage error (exit 2) naming the devices; bad ranges are usage errors', () => {
+  // Before issue 17: a header and exit 0.
+  const r = sensorctl('export', '--window', '1h', '--device', 'nosuch');
+  assert.is(r.status, 2, r.stdout);
+  assert.match(r.stderr, `--device nosuch: no series stored for this device; devices in ${join(dir, 'sensorctl.db')}: ${DEVICE}`);
+  assert.is(r.stdout, '');
+  assert.is(sensorctl('export', '--from', '2019-09-30T16:00:00Z', '--to', '2019-09-30T15:00:00Z', '--device', DEVICE).status, 2);
+  assert.is(sensorctl('export', '--from', 'monday', '--device', DEVICE).status, 2);
+  assert.is(sensorctl('export', '--window', '1h', '--from', '2019-09-30T15:00:00Z', '--device', DEVICE).status, 2);
+});
+
 cli.run();
 
 const range = suite('samplesInRange');

@@ -11,8 +11,12 @@ const DISPLAY_UNITS: Readonly<Record<string, { unit: string; factor: number }>> 
   Pa: { unit: 'hPa', factor: 0.01 },
 };
 
-/** How a series is drawn: `band` = avg line over a min–max band; `bars` = counter sums; `points` = raw samples. */
-export type ChartStyle = 'band' | 'bars' | 'points';
+/**
+ * How a series is drawn: `band` = avg line over a min–max band; `bars` = counter sums; `points` = raw
+ * samples; `bearings` = a circular series' per-bucket circular mean as dots (no line and no band:
+ * bearings wrap at north, so a line from 350° to 10° or a 10°–350° band would mislead).
+ */
+export type ChartStyle = 'band' | 'bars' | 'points' | 'bearings';
 
 /** Columns for one chart. Every array has one entry per point; `null` is a gap (empty bucket). */
 export interface ChartSeries {
@@ -70,7 +74,7 @@ export function toChartSeries(series: PayloadSeries, resolution: Payload['resolu
   const empty = (p: BucketPoint) => p.count === 0;
   return {
     ...base,
-    style: isCounter ? 'bars' : 'band',
+    style: isCounter ? 'bars' : series.kind === 'circular' ? 'bearings' : 'band',
     xS: pts.map((p) => p.startMs / 1000),
     value: pts.map((p) => (empty(p) ? null : scaled(isCounter ? p.sum : p.avg, factor))),
     min: pts.map((p) => (empty(p) ? null : scaled(p.min, factor))),

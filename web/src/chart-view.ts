@@ -28,8 +28,8 @@ export interface ChartView {
 
 /** Lowest and highest drawn value: bucket min/max for gauges, the sums for counters. */
 function extent(cs: ChartSeries): [number, number] {
-  const lows = cs.style === 'bars' ? cs.value : cs.min;
-  const highs = cs.style === 'bars' ? cs.value : cs.max;
+  const lows = cs.style === 'bars' || cs.style === 'bearings' ? cs.value : cs.min;
+  const highs = cs.style === 'bars' || cs.style === 'bearings' ? cs.value : cs.max;
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < cs.xS.length; i++) {
@@ -56,6 +56,13 @@ function lastValue(cs: ChartSeries): { i: number; v: number } | undefined {
 }
 
 function seriesOpts(cs: ChartSeries): { series: uPlot.Series[]; bands: uPlot.Band[]; data: uPlot.AlignedData } {
+  if (cs.style === 'bearings') {
+    return {
+      series: [{}, { label: 'circular mean', stroke: LINE, width: 0, paths: () => null, points: { show: true, size: 5, fill: LINE }, spanGaps: false }],
+      bands: [],
+      data: [cs.xS, cs.value],
+    };
+  }
   if (cs.style === 'points') {
     return {
       series: [{}, { label: 'value', stroke: LINE, width: 1.5, points: { show: true, size: 4, fill: LINE }, spanGaps: false }],
@@ -100,12 +107,14 @@ function tooltipLines(cs: ChartSeries, i: number, bucketMs: number | null, digit
   if (cs.style === 'points') return [when, `value ${f(cs.value[i])}`];
   if (cs.count[i] === 0) return [when, 'no samples (gap)'];
   if (cs.style === 'bars') return [when, `sum ${f(cs.value[i])}`, `count ${cs.count[i]}`];
+  if (cs.style === 'bearings') return [when, `circular mean ${f(cs.value[i])}`, `lowest ${f(cs.min[i])}`, `highest ${f(cs.max[i])}`, `count ${cs.count[i]}`];
   return [when, `avg ${f(cs.value[i])}`, `min ${f(cs.min[i])}`, `max ${f(cs.max[i])}`, `count ${cs.count[i]}`];
 }
 
 function legend(cs: ChartSeries): HTMLElement {
   if (cs.style === 'points') return h('p', { class: 'legend' }, h('span', { class: 'swatch dot' }), 'raw samples');
   if (cs.style === 'bars') return h('p', { class: 'legend' }, h('span', { class: 'swatch bar' }), 'sum per bucket');
+  if (cs.style === 'bearings') return h('p', { class: 'legend' }, h('span', { class: 'swatch dot' }), 'circular mean per bucket (0° = N, clockwise; no band: bearings wrap at north)');
   return h('p', { class: 'legend' },
     h('span', { class: 'swatch line' }), 'average', h('span', { class: 'swatch band' }), 'min–max range',
     cs.gaps ? h('span', { class: 'gaps' }, `${cs.gaps} empty bucket${cs.gaps === 1 ? '' : 's'} drawn as gaps`) : '');

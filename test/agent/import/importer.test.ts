@@ -49,15 +49,22 @@ session('issue 12: refuses a row stamped before 2000-01-01 (1970-01-01T00:00:00Z
   assert.equal(b.stats('pi').map((s) => [s.seriesId, s.count]), [['x.tempC', 1]]);
 });
 
-session('counts rows already stored as duplicates, per series', () => {
+session('a row at an instant read before is a conflict (another value) or a repeat, not "already stored"; a second import counts them as already stored', () => {
   const b = new MemoryBuffer();
   const sink = { define: (i: Parameters<MemoryBuffer['defineSeries']>[0][0]) => b.defineSeries([i]), insert: (x: Parameters<MemoryBuffer['insert']>[1]) => b.insert('pi', x) };
-  const lines = ['ts,tempC', '1700000000,1', '1700000060,2', '1700000060,3'];
-  const s = new ImportSession(opts, 'pi', sink);
-  s.beginFile('f.csv', lines);
-  lines.forEach((l, i) => s.line(l, i + 1));
-  const r = s.finish();
-  assert.equal([r.series[0].stored, r.series[0].counts.duplicate, r.series[0].counts.zeroStep], [2, 1, 1]);
+  const lines = ['ts,tempC', '1700000000,1', '1700000060,2', '1700000060,3', '1700000000,1'];
+  const run = () => {
+    const s = new ImportSession(opts, 'pi', sink);
+    s.beginFile('f.csv', lines);
+    lines.forEach((l, i) => s.line(l, i + 1));
+    return s.finish().series[0];
+  };
+  const first = run();
+  // Before issue 17 the first import called the conflicting 3 "already stored" (duplicate 1).
+  assert.equal([first.stored, first.counts.duplicate, first.counts.conflict, first.counts.repeat, first.counts.zeroStep], [2, 0, 1, 1, 1]);
+  assert.equal(first.firstLocations.conflict, ['f.csv:4 (3 °C; 2 °C at f.csv:3; that one kept)']);
+  const again = run();
+  assert.equal([again.stored, again.counts.duplicate, again.counts.conflict, again.counts.repeat], [0, 2, 1, 1]);
 });
 
 session('finds the header after leading blank lines', () => {

@@ -91,6 +91,61 @@ sentinels('DS18B20 columns know 85 and -127 °C; --invalid names a code; both ar
   assert.equal([kept.s.rhPct.counts.invalidCode, kept.s.rhPct.counts.outOfRange], [0, 1], 'without --invalid, 9999 %RH is only out of range');
 });
 
+const duplicates = suite('rows at one instant');
+
+duplicates('conflicting duplicates are named with both places; the rule decides; a repeat is stored once; nothing is "already stored" on a first import', async () => {
+  const first = await importFixture('duplicates.csv');
+  const t = first.s.tempC;
+  assert.equal([t.stored, t.counts.conflict, t.counts.repeat, t.counts.duplicate], [6, 2, 1, 0]);
+  assert.equal(t.firstLocations.conflict, ['duplicates.csv:9 (24.86 °C; 23.86 °C at duplicates.csv:4; that one kept)', 'duplicates.csv:10 (25.86 °C; 23.86 °C at duplicates.csv:4; that one kept)']);
+  assert.equal(first.values('tempC'), [23.89, 23.88, 23.86, 23.84, 23.83, 23.81]);
+  assert.is(first.report.duplicateRule, 'first');
+  const last = await importFixture('duplicates.csv', { duplicates: 'last' });
+  assert.equal(last.values('tempC'), [23.89, 23.88, 25.86, 23.84, 23.83, 23.81], '--duplicates last stores the last value read');
+  assert.equal(last.s.tempC.firstLocations.conflict?.[1], 'duplicates.csv:10 (25.86 °C; 24.86 °C at duplicates.csv:9; this one kept)');
+  assert.is(last.s.tempC.stored, 6);
+});
+
+const zones = suite('mixed zones');
+
+zones('zone-less times among zoned ones: a warning with their lines, and --tz applies to them', async () => {
+  const utc = await importFixture('mixed-zones.csv');
+  assert.equal(utc.report.mixedZoneFiles, [{ file: 'mixed-zones.csv', zoned: 4, zoneless: 2, firstZoneless: ['mixed-zones.csv:4', 'mixed-zones.csv:6'], appliedZone: 'UTC (assumed: pass --tz or --utc-offset)' }]);
+  // Before issue 17 the plan said "zone: as written in each timestamp" and gave no warning.
+  assert.ok(utc.report.plans[0].assumptions.includes('zone: MIXED in the first lines (4 of 6 timestamps carry a zone): as written where given, else ASSUMED UTC (pass --tz or --utc-offset)'), utc.report.plans[0].assumptions.join('\n'));
+  assert.is(utc.s.tempC.counts.nonMonotonic, 2, 'read as UTC, lines 4 and 6 land an hour late');
+  const berlin = await importFixture('mixed-zones.csv', { zone: { kind: 'iana', name: 'Europe/Berlin' } });
+  assert.is(berlin.report.mixedZoneFiles[0].appliedZone, 'Europe/Berlin (--tz)');
+  assert.is(berlin.s.tempC.counts.nonMonotonic, 0);
+  assert.is(berlin.s.tempC.firstTsMs, Date.UTC(2019, 0, 31, 16, 3, 13));
+  assert.is(berlin.s.tempC.lastTsMs, Date.UTC(2019, 0, 31, 16, 51, 31));
+  assert.equal(berlin.values('tempC'), [23.89, 23.88, 23.86, 23.84, 23.83, 23.81], 'in time order, the Berlin rows fall in place');
+});
+
+const quantities = suite('new quantities');
+
+quantities('wind speed in km/h, a compass-code direction, battery volts, mA, CO2, PM2.5/PM10: recognised, scaled, stored in their units', async () => {
+  const { report, s, values } = await importFixture('weather-station.csv', { invalid: { wind_dir: [16] } });
+  assert.equal(Object.keys(s).sort(), ['co2Ppm', 'currentA', 'pm10Ugm3', 'pm25Ugm3', 'voltageV', 'windDirDeg', 'windMs']);
+  assert.equal([s.windMs.unit, s.windDirDeg.unit, s.voltageV.unit, s.currentA.unit, s.co2Ppm.unit, s.pm25Ugm3.unit], ['m/s', '°', 'V', 'A', 'ppm', 'µg/m³']);
+  assert.equal(values('windMs'), [5, 6, 0, 1, 10, 2]);
+  // Compass code × 22.5°, N = 0, clockwise; the code 16 is an invalid code, not a bearing.
+  assert.equal(values('windDirDeg'), [337.5, 0, 22.5, 337.5, 22.5]);
+  assert.equal([s.windDirDeg.counts.invalidCode, s.windDirDeg.counts.outOfRange], [1, 0]);
+  assert.is(s.windDirDeg.sourceUnit, 'compass16');
+  const a = report.plans[0].assumptions.join('\n');
+  assert.match(a, /wind_dir → windDirDeg \(windDirDeg, °\) from compass16: values of the first lines are all integers 0–16: read as a 16-point compass code \(0 = N, clockwise, × 22\.5°/);
+  assert.equal(values('voltageV'), [4.12, 4.11, 4.11, 4.1, 4.1, 4.09]);
+  assert.equal(values('currentA'), [0.12, 0.118, 0.45, 0.119, 0.121, 0.117]);
+  assert.equal(values('co2Ppm')[2], 1280);
+  assert.equal([values('pm25Ugm3')[2], values('pm10Ugm3')[2]], [12.5, 20]);
+  const noInvalid = await importFixture('weather-station.csv');
+  assert.equal([noInvalid.s.windDirDeg.counts.invalidCode, noInvalid.s.windDirDeg.counts.outOfRange], [0, 1], 'without --invalid, 16 is no compass point');
+});
+
 parsing.run();
+quantities.run();
+zones.run();
+duplicates.run();
 sentinels.run();
 headers.run();

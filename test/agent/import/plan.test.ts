@@ -44,7 +44,7 @@ plan('maps ThingSpeak fields with --column, lists the ignored ones and takes the
   assert.is(p.tsIndex, 0);
   assert.equal(p.columns.map((c) => [c.header, c.seriesId, c.range.max]), [['field1', 'tempC', 50], ['field4', 'light', 65_535]]);
   assert.equal(p.ignored, ['entry_id', 'field2', 'field3', 'field5', 'latitude', 'longitude', 'elevation', 'status']);
-  assert.ok(p.assumptions.includes('zone: as written in each timestamp'));
+  assert.ok(p.assumptions.includes('zone: as written in each timestamp; any time without a zone: ASSUMED UTC (pass --tz or --utc-offset)'), p.assumptions.join('\n'));
 });
 
 plan('reads whitespace-separated columns with a header', () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
@@ -167,5 +168,32 @@ function storedItems(fromMs: number) {
     b.close();
   }
 }
+
+cli('after an import with no uplink enabled, push names the samples stored but not queued and the exact push --since that uploads them', async () => {
+  const own = mkdtempSync(join(tmpdir(), 'sensorctl-push-import-'));
+  const prev = dir;
+  dir = own;
+  try {
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ deviceId: 'imported', cloud: { table: 'cli-samples', batchItems: 25, chunkItems: 100 } }));
+    const fixture = join(fileURLToPath(new URL('../../fixtures/import', import.meta.url)), 'duplicates.csv');
+    const imp = await sensorctl('import', fixture);
+    assert.is(imp.code, 0, imp.stderr);
+    assert.match(imp.stdout, 'Not queued for upload (no uplink was enabled while importing): 6 samples from 2019-01-31T16:03:12.702Z; to upload them: sensorctl push --since 2019-01-31T16:03:12.702Z');
+    // Before issue 17: "0 items written … 0 remaining" and nothing else.
+    const first = await sensorctl('push');
+    assert.is(first.code, 0, first.stderr);
+    assert.match(first.stdout, /0 items written/);
+    assert.match(first.stdout, 'not queued: 6 samples imported from 2019-01-31T16:03:12.702Z to 2019-01-31T16:51:31.472Z are stored but were never queued for upload (imported while no uplink was enabled); to upload them: sensorctl push --since 2019-01-31T16:03:12.702Z');
+    const since = /sensorctl push --since (\S+)/.exec(first.stdout)![1];
+    const second = await sensorctl('push', '--since', since);
+    assert.is(second.code, 0, second.stderr);
+    assert.match(second.stdout, /6 items written/);
+    assert.not.match(second.stdout, /not queued/);
+    assert.is((await dynamoItems(dyn.client, 'cli-samples', 'imported')).size, 6);
+  } finally {
+    dir = prev;
+    rmSync(own, { recursive: true, force: true });
+  }
+});
 
 cli.run();

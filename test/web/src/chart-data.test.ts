@@ -26,6 +26,25 @@ toChart('converts Pa to hPa for display and keeps empty buckets as null gaps', (
   assert.is(c.gaps, 1);
 });
 
+toChart('draws a circular series (wind direction) as its circular mean in degrees, labelled with its unit, without a band', () => {
+  const c = toChartSeries({
+    id: 'ws.windDirDeg', metric: 'windDirDeg', unit: '°', kind: 'circular',
+    points: [
+      { startMs: 1_000_000, count: 2, avg: 0, min: 10, max: 350, sum: 360 },
+      { startMs: 1_600_000, count: 0, avg: null, min: null, max: null, sum: null },
+    ],
+  }, 'bucketed');
+  assert.equal([c.style, c.unit, c.label], ['bearings', '°', 'Wind direction']);
+  assert.equal(c.value, [0, null], 'the circular mean, not sum / count = 180');
+});
+
+toChart('shows the new quantities with their units', () => {
+  for (const [metric, unit, label] of [['voltageV', 'V', 'Voltage'], ['currentA', 'A', 'Current'], ['co2Ppm', 'ppm', 'CO₂'], ['pm25Ugm3', 'µg/m³', 'PM2.5'], ['windMs', 'm/s', 'Wind speed']]) {
+    const c = toChartSeries({ id: `x.${metric}`, metric, unit, kind: 'gauge', points: [{ startMs: 0, count: 1, avg: 1, min: 1, max: 1, sum: 1 }] }, 'bucketed');
+    assert.equal([c.unit, c.label, c.style], [unit, label, 'band'], metric);
+  }
+});
+
 toChart('draws counters from sum as bars', () => {
   const c = toChartSeries({
     id: 'rain.pulses', metric: 'pulses', unit: 'pulses', kind: 'counter',
@@ -47,8 +66,8 @@ toChart('draws raw samples as points in time order, in display units', () => {
 });
 
 toChart('labels an unknown metric by its name and keeps its unit', () => {
-  const c = toChartSeries({ id: 'x.co2Ppm', metric: 'co2Ppm', unit: 'ppm', kind: 'gauge', points: [] }, 'bucketed');
-  assert.equal([c.label, c.unit, c.xS.length], ['co2Ppm', 'ppm', 0]);
+  const c = toChartSeries({ id: 'x.noiseDb', metric: 'noiseDb', unit: 'dB', kind: 'gauge', points: [] }, 'bucketed');
+  assert.equal([c.label, c.unit, c.xS.length], ['noiseDb', 'dB', 0]);
 });
 
 const fmt = suite('formatValue / fractionDigits / displayUnit');
