@@ -14,6 +14,7 @@ import { handleMeta, serveSnapshot } from './latest.js';
 import { LATEST_PARAMS, parseSnapshotParams } from './params.js';
 import type { ApiDeps } from './ports.js';
 import { handleRefreshPost, handleRefreshStatus, parseJobId } from './refresh.js';
+import { handleRange } from './range.js';
 import { handleEvents } from './sse.js';
 
 /** A fetch-shaped request handler: the API core's one shape, served by every HTTP adapter (node:http, Lambda). */
@@ -35,6 +36,7 @@ async function handleLatest(req: Request, url: URL, ctx: ApiContext): Promise<Re
 /** The route of `pathname`, or `undefined` (404). */
 function routeOf(pathname: string): Route | undefined {
   if (pathname === '/samples/latest') return { methods: ['GET', 'HEAD'], handle: handleLatest };
+  if (pathname === '/samples/range') return { methods: ['GET', 'HEAD'], handle: handleRange };
   if (pathname === '/samples/devices') return { methods: ['GET', 'HEAD'], handle: handleDevices };
   if (pathname === '/samples/latest/meta') return { methods: ['GET', 'HEAD'], handle: handleMeta };
   if (pathname === '/samples/refresh') return { methods: ['POST'], handle: handleRefreshPost };

@@ -11,6 +11,7 @@ export type ApiErrorCode =
   | 'not_found'
   | 'not_built'
   | 'no_samples'
+  | 'range_too_large'
   | 'payload_too_large'
   | 'headers_too_large'
   | 'method_not_allowed'

@@ -129,16 +129,32 @@ export async function serveSnapshot(req: Request, ctx: ApiContext, params: Snaps
   return payloadResponse(await representationOf(ctx, object, plan, wantsGzip, etag), headers);
 }
 
-/** GET /samples/latest/meta: the meta of the snapshot `/samples/latest` would serve. */
-export async function handleMeta(_req: Request, url: URL, ctx: ApiContext): Promise<Response> {
+/** 32-bit FNV-1a of `text`, hex: a cheap validator for small JSON bodies (not a security hash). */
+function fnv1aHex(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * GET /samples/latest/meta: the meta of the snapshot `/samples/latest` would serve, with an ETag of
+ * its content, so a page that follows the snapshots revalidates it for a 304 of a few hundred bytes.
+ */
+export async function handleMeta(req: Request, url: URL, ctx: ApiContext): Promise<Response> {
   const params = parseSnapshotParams(url.searchParams, META_PARAMS);
   const device = await resolveDevice(ctx.devices, params.device);
   const plan = planGranularity(params.samples);
   const snapshot = await findSnapshot(ctx, params, device, plan);
-  return jsonResponse(200, snapshot.meta, {
+  const headers = {
     'Cache-Control': `public, max-age=${META_TTL_S}`,
     'X-Granularity': String(plan.source),
     'X-Snapshot-Source': snapshot.source,
     'Last-Updated': snapshot.meta.generatedAt!,
-  });
+    ETag: `"m-${fnv1aHex(`${snapshot.source} ${JSON.stringify(snapshot.meta)}`)}"`,
+  };
+  if (ifNoneMatchMatches(req.headers.get('if-none-match'), headers.ETag)) return new Response(null, { status: 304, headers });
+  return jsonResponse(200, snapshot.meta, headers);
 }

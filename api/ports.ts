@@ -6,7 +6,7 @@
  * builder (cloud); `api/memory-refresh-jobs.ts` (Pi) and an SQS/DynamoDB job store (cloud).
  */
 import type { Granularity, Window } from '../builder/constants.js';
-import type { Clock, ObjectStore } from '../builder/ports.js';
+import type { Clock, ObjectStore, SampleSource } from '../builder/ports.js';
 import type { Payload } from '../builder/types.js';
 
 /** The part of the builder's `ObjectStore` the API reads: canonical and `fallback/` snapshots. */
@@ -139,11 +139,21 @@ export interface ApiOptions {
   /** SSE reconnection delay sent as `retry:`, ms (default 2000). */
   sseRetryMs?: number;
   sseMode?: SseMode;
+  /** Most samples one `/samples/range` request may read (default 2 000 000); more is a 422 `range_too_large`. */
+  rangeBudgetSamples?: number;
 }
+
+/**
+ * Raw samples for `GET /samples/range`: the SQLite buffer on the Pi, a `DynamoDbSource` in the cloud
+ * (a function, so the cloud can make one per request).
+ */
+export type RangeSource = Pick<SampleSource, 'listSeries' | 'readRange'>;
 
 /** Everything `createApi` needs. */
 export interface ApiDeps {
   store: SnapshotStore;
+  /** Raw samples for `/samples/range`; absent: the route answers 404 `not_found`. */
+  samples?: () => RangeSource;
   devices: DeviceDirectory;
   fresh: FreshBuilder;
   jobs: RefreshJobs;
@@ -159,6 +169,7 @@ export const DEFAULT_API_OPTIONS: Required<ApiOptions> = {
   heartbeatMs: 15_000,
   sseRetryMs: 2000,
   sseMode: 'stream',
+  rangeBudgetSamples: 2_000_000,
 };
 
 /** Refresh job ids: lowercase RFC 9562 version-4 UUIDs (122 random bits), as `crypto.randomUUID()` makes. */

@@ -109,6 +109,27 @@ export interface Payload {
   series: PayloadSeries[];
 }
 
+/**
+ * The answer of `GET /samples/range`: the samples of `[from, to]` per series, downsampled on the
+ * server to at most 4 points per pixel column (M4: first, min, max, last) unless the raw samples fit,
+ * with `null` points at gaps. Points use the raw payload's shape (`RawPoint`).
+ */
+export interface RangePayload {
+  schemaVersion: 1;
+  device: string;
+  /** ISO 8601 UTC, inclusive. */
+  from: string;
+  /** ISO 8601 UTC, inclusive. */
+  to: string;
+  /** Pixel columns asked for. */
+  samples: number;
+  /** `raw` when every series' raw samples fit (≤ 4 per column), else `m4`. */
+  resolution: 'raw' | 'm4';
+  /** Samples read from the store. */
+  samplesRead: number;
+  series: Array<PayloadSeries & { points: RawPoint[] }>;
+}
+
 /** Who built a snapshot. */
 export type BuilderName = 'pi' | 'lambda';
 

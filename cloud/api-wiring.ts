@@ -31,6 +31,9 @@ import { LambdaConfigError, parseDeviceIds } from './lambda-builder.js';
 import { SqsRefreshJobs } from '../aws/sqs-refresh-jobs.js';
 import { systemClock } from '../platform/system-clock.js';
 
+/** Most samples one `/samples/range` request reads from DynamoDB in the cloud (items hold one instant of every series of a device). */
+export const RANGE_BUDGET_SAMPLES = 300_000;
+
 /** The cloud API's configuration, read from the environment by `cloudApiConfig`. */
 export interface CloudApiConfig {
   bucket: string;
@@ -134,11 +137,13 @@ export function createCloudApi(config: CloudApiConfig, clients: CloudApiClients,
   const api = createApi({
     store: cachedSnapshotStore(bucket, clock),
     devices,
+    // /samples/range reads DynamoDB through a fresh source (its catalogue cache is per request), within RANGE_BUDGET_SAMPLES.
+    samples: () => new DynamoDbSource(clients.dynamo, config.samplesTable, clock, { consistentRead: false }),
     fresh,
     jobs,
     clock,
     scheduler,
-    options: { sseMode: runtime.sseMode, corsOrigins: config.corsOrigins, ...(config.freshBudgetMs ? { freshBudgetMs: config.freshBudgetMs } : {}) },
+    options: { sseMode: runtime.sseMode, corsOrigins: config.corsOrigins, rangeBudgetSamples: RANGE_BUDGET_SAMPLES, ...(config.freshBudgetMs ? { freshBudgetMs: config.freshBudgetMs } : {}) },
   });
   return { api, jobs };
 }

@@ -112,5 +112,7 @@ export function createPiApi(options: PiApiOptions): { api: FetchHandler; jobs: M
   }
   const jobs = new MemoryRefreshJobs({ builder: fresh, clock });
   const devices = dataDirDevices(options.dataDir, options.deviceId, clock, options.sampleDevices);
-  return { api: createApi({ store, devices, fresh, jobs, clock, scheduler: nodeScheduler, options: options.options }), jobs, locks };
+  const buffer = options.buffer;
+  const samples = buffer ? () => buffer : undefined;
+  return { api: createApi({ store, devices, fresh, jobs, clock, scheduler: nodeScheduler, samples, options: options.options }), jobs, locks };
 }

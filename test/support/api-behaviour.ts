@@ -202,6 +202,16 @@ function latestSuite(label: string, make: MakeTransport) {
     assert.is((await t.send('/samples/latest?window=1d&sample=100')).status, 400, 'a misspelt parameter is still an error');
   });
 
+  s('gives the meta an ETag of its content and answers 304 to If-None-Match, so a page following the snapshots revalidates cheaply', async ({ t }) => {
+    const first = await t.send('/samples/latest/meta?window=1d&samples=100');
+    const etag = first.headers.get('etag')!;
+    assert.match(etag, /^"m-[0-9a-f]{8}"$/);
+    const again = await t.send('/samples/latest/meta?window=1d&samples=100', { headers: { 'If-None-Match': etag } });
+    assert.equal([again.status, again.body.byteLength, again.headers.get('etag')], [304, 0, etag]);
+    const other = await t.send('/samples/latest/meta?window=1h&samples=100', { headers: { 'If-None-Match': etag } });
+    assert.is(other.status, 200, 'another snapshot has another tag');
+  });
+
   s('returns the meta of the snapshot it would serve, fallback included', async ({ t }) => {
     const res = await t.send('/samples/latest/meta?window=10h&samples=100');
     assert.is(res.status, 200);

@@ -54,13 +54,16 @@ export async function teardown(): Promise<void> {
 }
 
 /** Open `/<search>` in a fresh context (closed with the page) and wait until the first load settled. */
-export async function openPage(search: string, opts: { reducedMotion?: boolean; config?: unknown } = {}): Promise<Page> {
-  const context = await ctx.browser!.newContext({ ...CONTEXT, reducedMotion: opts.reducedMotion ? 'reduce' : 'no-preference' });
+export async function openPage(search: string, opts: { reducedMotion?: boolean; config?: unknown; devices?: unknown; colorScheme?: 'light' | 'dark' } = {}): Promise<Page> {
+  const context = await ctx.browser!.newContext({ ...CONTEXT, reducedMotion: opts.reducedMotion ? 'reduce' : 'no-preference', colorScheme: opts.colorScheme ?? 'light' });
   const page = await context.newPage();
   page.on('close', () => { context.close().catch(() => {}); }); // the browser may be closing already
   await page.clock.setFixedTime(new Date(PAGE_NOW));
   if (opts.config !== undefined) {
     await page.route('**/config.json', (route) => route.fulfill({ json: opts.config }));
+  }
+  if (opts.devices !== undefined) {
+    await page.route('**/samples/devices', (route) => route.fulfill({ json: opts.devices }));
   }
   await page.goto(`${ctx.server!.url}/${search}`);
   await page.waitForFunction(() => document.body.dataset.view !== 'loading' && !document.body.dataset.loading);

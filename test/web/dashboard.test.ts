@@ -51,8 +51,8 @@ it(render)('says "last updated 4 min ago" from meta generatedAt and shows the UT
   assert.ok(await page.isHidden('#error'));
   const summary = await page.textContent('.chart-card[data-series-id="bme280-76.pressurePa"] .summary');
   const pressure = readSnapshot(ctx.dataDir, FIXTURE_DEVICE, '1d', 100).series.find((x) => x.id === 'bme280-76.pressurePa')!;
-  const last = pressure.points.filter((p) => 'avg' in p && p.avg !== null).at(-1) as { avg: number };
-  assert.match(summary ?? '', `Latest ${(last.avg / 100).toFixed(1)} hPa`);
+  // "Latest" is the newest raw sample (payload `latest`), not the last bucket's average.
+  assert.match(summary ?? '', `Latest ${(pressure.latest!.value / 100).toFixed(1)} hPa at `);
   await page.hover('.chart-card .plot', { position: { x: 300, y: 100 } });
   const tip = await page.textContent('.chart-card .tooltip');
   assert.match(tip ?? '', /avg .*min .*max .*count \d+/);
@@ -152,8 +152,20 @@ it(pick)('offers a device picker when config.json lists several devices and fetc
   await page.close();
 });
 
+it(pick)('offers the devices with samples from GET /samples/devices (no config.json list), the API default selected, and fetches the chosen one', async () => {
+  const page = await openPage('?window=1d&samples=100');
+  await page.waitForSelector('#device-picker:not([hidden])');
+  assert.equal(await page.$$eval('#device option', (os) => os.map((o) => (o as HTMLOptionElement).value)), ['garage', FIXTURE_DEVICE]);
+  assert.is(await page.inputValue('#device'), FIXTURE_DEVICE, 'the API default is shown selected');
+  await shot(page, 'device-picker');
+  await page.selectOption('#device', 'garage');
+  await page.waitForFunction(() => /device garage/.test(document.querySelector('#showing')?.textContent ?? ''));
+  assert.is(new URL(page.url()).searchParams.get('device'), 'garage');
+  await page.close();
+});
+
 it(pick)('hides the device picker for a single device and reports a bad window in the URL in words', async () => {
-  const page = await openPage('?window=2h');
+  const page = await openPage('?window=2h', { devices: { devices: [{ id: FIXTURE_DEVICE }], defaultDevice: FIXTURE_DEVICE } });
   assert.ok(await page.isHidden('#device-picker'));
   assert.match(await page.textContent('#url-problems') ?? '', /window=2h is not offered; allowed: 1h, 10h, 1d, 10d, 3m, 12m/);
   assert.is(await page.getAttribute('#charts', 'data-window'), '1d');

@@ -136,6 +136,15 @@ export class ApiClient {
     return this.json<SnapshotMeta>(url, res);
   }
 
+  /** `GET /samples/devices`: the devices with samples and the API's default. @throws {ApiError} as `latest`. */
+  async devices(): Promise<{ devices: string[]; defaultDevice: string | undefined }> {
+    const url = this.url('/samples/devices');
+    const res = await this.call(url);
+    const body = await this.json<{ devices?: Array<{ id?: unknown }>; defaultDevice?: unknown }>(url, res);
+    const devices = Array.isArray(body?.devices) ? body.devices.map((d) => d?.id).filter((id): id is string => typeof id === 'string') : [];
+    return { devices, defaultDevice: typeof body?.defaultDevice === 'string' ? body.defaultDevice : undefined };
+  }
+
   /** `POST /samples/refresh` → the job (202). @throws {ApiError} as `latest`. */
   async refresh(state: ViewState): Promise<RefreshJob> {
     const url = this.url('/samples/refresh');

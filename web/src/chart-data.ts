@@ -36,8 +36,10 @@ export interface ChartSeries {
   readonly max: (number | null)[];
   /** Samples per bucket; 1 for raw samples. */
   readonly count: number[];
-  /** Number of empty buckets (count 0). */
+  /** Number of empty buckets (count 0), or gap markers in raw samples. */
   readonly gaps: number;
+  /** The newest raw sample (payload `latest`, display unit), when the payload carries it. */
+  readonly latest: { tsMs: number; value: number } | undefined;
 }
 
 /** The display unit and factor for a stored unit. */
@@ -60,7 +62,8 @@ function isRawPoints(points: PayloadSeries['points'], resolution: Payload['resol
 export function toChartSeries(series: PayloadSeries, resolution: Payload['resolution']): ChartSeries {
   const { unit, factor } = displayUnit(series.unit);
   const label = isMetric(series.metric) ? METRICS[series.metric].label : series.metric;
-  const base = { id: series.id, metric: series.metric, label, unit };
+  const latest = series.latest ? { tsMs: series.latest.tsMs, value: scaled(series.latest.value, factor)! } : undefined;
+  const base = { id: series.id, metric: series.metric, label, unit, latest };
   if (isRawPoints(series.points, resolution)) {
     const pts = [...series.points].sort((a, b) => a.tsMs - b.tsMs);
     const value = pts.map((p) => scaled(p.value, factor));

@@ -181,15 +181,20 @@ function card(cs: ChartSeries, summary: string, plot: HTMLElement): HTMLElement 
  * @param bucketMs bucket width (for the tooltip's time range), `null` for raw samples.
  * @param timeAxisLabel e.g. `Local time (UTC+02:00)`.
  */
-export function renderChart(parent: HTMLElement, cs: ChartSeries, bucketMs: number | null, timeAxisLabel: string): ChartView {
+export function renderChart(parent: HTMLElement, cs: ChartSeries, bucketMs: number | null, timeAxisLabel: string, warning?: string): ChartView {
   const [lo, hi] = extent(cs);
   const digits = digitsFor(cs, lo, hi);
   const last = lastValue(cs);
   const f = (v: number) => formatValue(v, cs.unit, digits);
-  const summary = last ? `Latest ${f(last.v)} · lowest ${f(lo)} · highest ${f(hi)}` : 'No samples in this window.';
+  const latest = cs.latest ? `Latest ${f(cs.latest.value)} at ${timeFmt.format(cs.latest.tsMs)}` : last ? `Latest ${f(last.v)}` : '';
+  const summary = last ? `${latest} · lowest ${f(lo)} · highest ${f(hi)}` : 'No samples in this window.';
   const plot = h('div', { class: 'plot', role: 'img', 'aria-label': `${cs.label} chart. ${summary}` });
   const tip = h('div', { class: 'tooltip', hidden: true });
   const node = card(cs, summary, plot);
+  if (warning) {
+    node.dataset.silent = 'true';
+    node.querySelector('.summary')!.after(h('p', { class: 'silent', role: 'status' }, `Sensor silent: ${warning}.`));
+  }
   parent.append(node);
   const widthPx = () => Math.max(MIN_WIDTH_PX, plot.clientWidth);
   const u = new uPlot(plotOptions(cs, widthPx(), timeAxisLabel, tooltipHook(tip, cs, bucketMs, digits)), seriesOpts(cs).data, plot);

@@ -4,14 +4,16 @@
  * leaves a broken chart: the last good charts stay (and say what they show), or an empty state
  * carries the message. Wired by main.ts; the DOM skeleton is web/public/index.html.
  */
-import { WINDOWS } from '../../builder/constants.js';
-import type { SnapshotMeta } from '../../builder/types.js';
+import { WINDOWS, WINDOW_NAMES, type Window } from '../../builder/constants.js';
+import type { Payload, SnapshotMeta } from '../../builder/types.js';
 import { ApiError, type ApiClient, type SnapshotResponse } from './api-client.js';
 import { toChartSeries } from './chart-data.js';
 import { renderChart, type ChartView } from './chart-view.js';
 import { byId, h, show } from './dom.js';
 import { freshnessOf } from './freshness.js';
-import { devicePicker, samplesPicker, windowPicker } from './pickers.js';
+import { newestSampleText, seriesAge } from './data-age.js';
+import { isNewBuild, nextCheckDelayMs } from './live.js';
+import { devicePicker, samplesPicker, windowPicker, type DevicePicker } from './pickers.js';
 import { followRefreshJob, type RefreshDeps, type RefreshProgress } from './refresh-job.js';
 import { utcOffsetRange } from './time-zone.js';
 import { deviceChoices, viewStateToSearch, type ViewState } from './view-state.js';
@@ -27,6 +29,28 @@ export interface DashboardDeps {
   /** Put the view into the page URL (history.pushState). */
   readonly pushUrl: (search: string) => void;
   readonly currentSearch: () => URLSearchParams;
+  /** Replace the page URL (history.replaceState), for the first view chosen from the data. */
+  readonly replaceUrl?: (search: string) => void;
+  /** Run `fn` after `delayMs` (setTimeout); returns a cancel function. Absent: the page does not follow new builds. */
+  readonly setTimer?: (delayMs: number, fn: () => void) => () => void;
+}
+
+/**
+ * The smallest window that holds all of a payload's data, when it is smaller than the payload's own
+ * (a young database: 3 hours of samples read better in 10h than as a few dots in 1d).
+ */
+export function windowTheDataFills(payload: Payload): Window | undefined {
+  const toMs = Date.parse(payload.to);
+  let oldestMs = Infinity;
+  for (const s of payload.series) {
+    for (const p of s.points) {
+      const t = 'startMs' in p ? (p.count > 0 ? p.startMs : Infinity) : p.value !== null ? p.tsMs : Infinity;
+      if (t < oldestMs) oldestMs = t;
+    }
+  }
+  if (!Number.isFinite(oldestMs)) return undefined;
+  const fits = WINDOW_NAMES.find((w) => WINDOWS[w].spanMs >= toMs - oldestMs);
+  return fits !== undefined && WINDOWS[fits].spanMs < WINDOWS[payload.window].spanMs ? fits : undefined;
 }
 
 interface Shown {
@@ -56,32 +80,73 @@ export class Dashboard {
   private loadSeq = 0;
   private retry: (() => void) | undefined;
   private refreshing = false;
+  private cancelCheck: (() => void) | undefined;
+  /** Whether the first view may still be narrowed to the window the data fills (the URL named no window). */
+  private mayFitWindow = false;
   private readonly el = {
     charts: byId('charts'), empty: byId('empty'), freshness: byId('freshness'), stale: byId('stale-banner'),
     source: byId('source-note'), error: byId('error'), errorText: byId('error-text'), retry: byId<HTMLButtonElement>('retry'),
     refresh: byId<HTMLButtonElement>('refresh'), refreshStatus: byId('refresh-status'), refreshText: byId('refresh-text'),
     refreshProgress: byId<HTMLProgressElement>('refresh-progress'), showing: byId('showing'), tz: byId('tz'),
+    dataAge: byId('data-age'),
   };
   private readonly setWindow: (w: ViewState['window']) => void;
   private readonly setSamples: (g: ViewState['samples']) => void;
-  private readonly setDevice: (d: string | undefined) => void;
+  private readonly devicePicker: DevicePicker;
 
   constructor(initial: ViewState, private readonly deps: DashboardDeps) {
     this.state = initial;
     this.setWindow = windowPicker(byId<HTMLFieldSetElement>('window-picker'), (window) => this.navigate({ ...this.state, window }));
     this.setSamples = samplesPicker(byId<HTMLFieldSetElement>('samples-picker'), (samples) => this.navigate({ ...this.state, samples }));
-    this.setDevice = devicePicker(byId('device-picker'), byId<HTMLSelectElement>('device'), deviceChoices(deps.devices, initial),
+    this.devicePicker = devicePicker(byId('device-picker'), byId<HTMLSelectElement>('device'), deviceChoices(deps.devices, initial),
       (device) => this.navigate({ ...this.state, device }));
     this.el.refresh.addEventListener('click', () => void this.refresh());
     this.el.retry.addEventListener('click', () => this.retry?.());
     this.syncPickers();
   }
 
-  /** Show `state` (from the URL on start and on back/forward). */
-  show(state: ViewState): Promise<void> {
+  /** Show `state` (from the URL on start and on back/forward). `fitWindow`: the URL named no window, so a young database may get a smaller one. */
+  show(state: ViewState, opts: { fitWindow?: boolean } = {}): Promise<void> {
     this.state = state;
+    this.mayFitWindow = opts.fitWindow ?? false;
     this.syncPickers();
     return this.load({ revalidate: false });
+  }
+
+  /** Offer the devices with samples (`GET /samples/devices`) besides config.json's; `defaultDevice` is what the API serves when the view names none. */
+  offerDevices(devices: readonly string[], defaultDevice: string | undefined): void {
+    const all = [...new Set([...this.deps.devices, ...devices, ...deviceChoices([], this.state)])];
+    this.devicePicker.offer(all, defaultDevice);
+  }
+
+  /** Ask for the meta now and swap in a newer build if there is one (also when the page becomes visible again). */
+  async checkForNewBuild(): Promise<void> {
+    const shown = this.shown;
+    if (!shown || this.refreshing) return this.scheduleCheck();
+    const seq = this.loadSeq;
+    let meta: SnapshotMeta;
+    try {
+      meta = await this.deps.client.meta(shown.state, { revalidate: true });
+    } catch {
+      return this.scheduleCheck(); // the next check tries again; the banner speaks from the last meta read
+    }
+    if (seq !== this.loadSeq || this.shown !== shown) return;
+    if (isNewBuild(shown.meta ?? { generatedAt: shown.snapshot.payload.generatedAt, versionId: null }, meta)) {
+      await this.load({ revalidate: true, live: true });
+      return;
+    }
+    this.shown = { ...shown, meta };
+    this.tick();
+    this.scheduleCheck();
+  }
+
+  private scheduleCheck(): void {
+    this.cancelCheck?.();
+    this.cancelCheck = undefined;
+    if (!this.deps.setTimer) return;
+    const delayMs = nextCheckDelayMs(this.shown?.meta, this.state.window, this.deps.now());
+    document.body.dataset.nextCheckMs = String(delayMs);
+    this.cancelCheck = this.deps.setTimer(delayMs, () => void this.checkForNewBuild());
   }
 
   /** Re-word "last updated N ago" and the stale banner; called every FRESHNESS_TICK_MS. */
@@ -97,16 +162,21 @@ export class Dashboard {
     this.el.freshness.dataset.stale = String(f.isStale);
     this.el.stale.textContent = f.banner ?? '';
     show(this.el.stale, f.banner !== undefined);
+    const age = newestSampleText(s.snapshot.payload, this.deps.now());
+    this.el.dataAge.textContent = age.text;
+    if (age.newestMs !== undefined) this.el.dataAge.dataset.newestAt = new Date(age.newestMs).toISOString();
+    else delete this.el.dataAge.dataset.newestAt;
   }
 
   private syncPickers(): void {
     this.setWindow(this.state.window);
     this.setSamples(this.state.samples);
-    this.setDevice(this.state.device);
+    this.devicePicker.set(this.state.device);
   }
 
   private navigate(state: ViewState): void {
     this.state = state;
+    this.mayFitWindow = false;
     this.deps.pushUrl(viewStateToSearch(state, this.deps.currentSearch()));
     void this.load({ revalidate: false });
   }
@@ -118,11 +188,12 @@ export class Dashboard {
     show(this.el.error, message !== undefined);
   }
 
-  private async load(opts: { revalidate: boolean; resultUrl?: string }): Promise<void> {
+  private async load(opts: { revalidate: boolean; resultUrl?: string; live?: boolean }): Promise<void> {
     const seq = ++this.loadSeq;
     const state = this.state;
+    this.cancelCheck?.();
     this.el.charts.setAttribute('aria-busy', 'true');
-    document.body.dataset.loading = 'true';
+    if (!opts.live) document.body.dataset.loading = 'true';
     const [snap, meta] = await Promise.allSettled([
       this.deps.client.latest(state, { revalidate: opts.revalidate, resultUrl: opts.resultUrl }),
       this.deps.client.meta(state, { revalidate: opts.revalidate }),
@@ -141,10 +212,21 @@ export class Dashboard {
         this.el.tz.textContent = utcOffsetRange(this.deps.now(), this.deps.now());
       }
       document.body.dataset.view = this.shown ? 'kept' : 'empty';
+      this.scheduleCheck();
       return;
     }
     this.showError(undefined);
+    const fits = this.mayFitWindow ? windowTheDataFills(snap.value.payload) : undefined;
+    this.mayFitWindow = false;
+    if (fits !== undefined) {
+      this.state = { ...state, window: fits };
+      this.deps.replaceUrl?.(viewStateToSearch(this.state, this.deps.currentSearch()));
+      this.syncPickers();
+      return this.load(opts);
+    }
     this.draw({ state, snapshot: snap.value, meta: meta.status === 'fulfilled' ? meta.value : undefined });
+    if (opts.live) document.body.dataset.liveUpdates = String(Number(document.body.dataset.liveUpdates ?? 0) + 1);
+    this.scheduleCheck();
   }
 
   private emptyState(message: string): void {
@@ -170,13 +252,16 @@ export class Dashboard {
     } else {
       show(this.el.empty, false);
       this.el.charts.dataset.state = 'ready';
+      const nowMs = this.deps.now();
       for (const s of payload.series) {
-        this.charts.push(renderChart(this.el.charts, toChartSeries(s, payload.resolution), payload.bucketMs, `Local time (${tz})`));
+        const warning = seriesAge(s, payload, nowMs).warning;
+        this.charts.push(renderChart(this.el.charts, toChartSeries(s, payload.resolution), payload.bucketMs, `Local time (${tz})`, warning));
       }
     }
     this.el.charts.dataset.window = payload.window;
     this.el.charts.dataset.granularity = String(payload.granularity);
     this.el.charts.dataset.resolution = payload.resolution;
+    this.el.charts.dataset.generatedAt = payload.generatedAt;
     document.body.dataset.view = 'ready';
     const isFallback = shown.snapshot.source === 'fallback';
     this.el.source.textContent = isFallback

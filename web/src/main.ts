@@ -36,6 +36,11 @@ async function start(): Promise<void> {
     devices: config.devices,
     now: () => Date.now(),
     pushUrl: (search) => history.pushState(null, '', search),
+    replaceUrl: (search) => history.replaceState(null, '', search + location.hash),
+    setTimer: (delayMs, fn) => {
+      const id = setTimeout(fn, delayMs);
+      return () => clearTimeout(id);
+    },
     currentSearch: () => new URLSearchParams(location.search),
     refreshDeps: {
       openEvents: (url) => new EventSource(url),
@@ -45,7 +50,12 @@ async function start(): Promise<void> {
   });
   addEventListener('popstate', () => void dashboard.show(parseViewState(new URLSearchParams(location.search), config.devices).state));
   setInterval(() => dashboard.tick(), FRESHNESS_TICK_MS);
-  await dashboard.show(parsed.state);
+  // A tab coming back from the background (timers throttled) checks at once.
+  addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') void dashboard.checkForNewBuild();
+  });
+  void client.devices().then((d) => dashboard.offerDevices(d.devices, d.defaultDevice), () => undefined);
+  await dashboard.show(parsed.state, { fitWindow: !params.has('window') });
 }
 
 void start();

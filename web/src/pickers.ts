@@ -29,12 +29,31 @@ export function samplesPicker(fieldset: HTMLFieldSetElement, onPick: (g: Granula
   return radioGroup(fieldset, 'samples', 'Detail (points)', GRANULARITIES.map((g) => ({ value: g, short: String(g), title: `${g} points per chart` })), onPick);
 }
 
-/** Fill `select` with `devices`; `wrapper` is hidden when there are fewer than two. Returns a setter. */
+/** The device picker's setters: the device shown, and the devices offered (from config.json and `GET /samples/devices`). */
+export interface DevicePicker {
+  set(device: string | undefined): void;
+  /** Offer `devices`; `defaultDevice` is selected while the view names none. Hidden with fewer than two. */
+  offer(devices: readonly string[], defaultDevice?: string): void;
+}
+
+/** Fill `select` with `devices`; `wrapper` is hidden when there are fewer than two. */
 export function devicePicker(
   wrapper: HTMLElement, select: HTMLSelectElement, devices: readonly string[], onPick: (d: string) => void,
-): (d: string | undefined) => void {
-  wrapper.hidden = devices.length < 2;
-  select.replaceChildren(...devices.map((d) => h('option', { value: d }, d)));
+): DevicePicker {
+  let shown: string | undefined;
+  let fallback: string | undefined;
   select.addEventListener('change', () => onPick(select.value));
-  return (d) => { if (d !== undefined) select.value = d; };
+  const set = (d: string | undefined): void => {
+    shown = d;
+    const value = d ?? fallback;
+    if (value !== undefined) select.value = value;
+  };
+  const offer = (list: readonly string[], defaultDevice?: string): void => {
+    fallback = defaultDevice;
+    wrapper.hidden = list.length < 2;
+    select.replaceChildren(...list.map((d) => h('option', { value: d }, d)));
+    set(shown);
+  };
+  offer(devices);
+  return { set, offer };
 }

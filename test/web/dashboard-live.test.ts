@@ -1,0 +1,119 @@
+/**
+ * The dashboard follows the snapshots it shows, in Chromium against the real Pi API: a new build is
+ * swapped in without a reload when its meta says one is due (the page's timers run on Playwright's
+ * clock, so minutes pass at once); the data's own age and silent sensors are shown.
+ * Harness: test/support/web-page.ts (fixture as of 2019-09-30T16:00Z, page clock 16:04).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import { ARTIFACTS_DIR } from '../support/web-browser.js';
+import { FIXTURE_DEVICE, FIXTURE_TO, buildSnapshots, dbPathOf, prepareDevice, readMeta, readSnapshot } from '../support/web-fixture.js';
+import { CONTEXT, PAGE_NOW, ctx, it, openPage, setup, shot, teardown } from '../support/web-page.js';
+
+/** Wait until `check` holds, polling from Node (the page's own timers and frames are on the paused clock). */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const live = suite('dashboard: live');
+live.before(setup);
+live.after(teardown);
+
+it(live)('swaps in a new build on its own, without a reload, about 2 s after the meta says it is due (304s meanwhile)', async () => {
+  const context = await ctx.browser!.newContext(CONTEXT);
+  const page = await context.newPage();
+  await page.clock.install({ time: new Date(Date.parse(PAGE_NOW) - 1000) });
+  await page.clock.pauseAt(new Date(PAGE_NOW)); // time moves only when the test says
+  const metaStatuses: string[] = [];
+  page.on('response', async (r) => {
+    if (new URL(r.url()).pathname !== '/samples/latest/meta') return;
+    const sent = await r.request().allHeaders();
+    metaStatuses.push(`${r.status()}${sent['if-none-match'] ? ' revalidated' : ''}`);
+  });
+  await page.goto(`${ctx.server!.url}/?window=1d&samples=100`);
+  await until(() => page.evaluate(() => document.body.dataset.view === 'ready' && !document.body.dataset.loading), 'the first view');
+  await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+  assert.is(await page.getAttribute('#charts', 'data-generated-at'), FIXTURE_TO);
+  // Next build of 1d is due at 16:05 (cadence 5 min = half of expiresAt − generatedAt); the page asks at 16:05:02.
+  assert.is(await page.getAttribute('body', 'data-next-check-ms'), String(62_000));
+  // Nothing new yet at 16:05:02: the meta revalidation is a 304 and the page keeps its charts.
+  await page.clock.runFor(63_000);
+  await until(() => page.evaluate(() => document.body.dataset.nextCheckMs === '30000'), 'the overdue schedule');
+  assert.is(await page.getAttribute('body', 'data-live-updates'), null);
+  assert.ok(metaStatuses.some((m) => m.endsWith('revalidated')), `meta answers: ${metaStatuses.join(', ')}`);
+  // The builder publishes 16:05 (late); the page's next overdue check (a tenth of the cadence: 30 s) picks it up.
+  const newAt = Date.parse(FIXTURE_TO) + 5 * 60_000;
+  await buildSnapshots(ctx.dataDir, FIXTURE_DEVICE, { windows: ['1d'], atMs: newAt });
+  const startedMs = Date.now();
+  await page.clock.runFor(30_000);
+  await until(async () => (await page.getAttribute('#charts', 'data-generated-at')) === new Date(newAt).toISOString(), 'the new build on the page');
+  const fetchAndDrawMs = Date.now() - startedMs;
+  assert.is(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, 'no reload');
+  assert.is(await page.getAttribute('body', 'data-live-updates'), '1');
+  assert.ok(await page.isHidden('#stale-banner'));
+  assert.is(readMeta(ctx.dataDir, FIXTURE_DEVICE, '1d', 100).generatedAt, new Date(newAt).toISOString());
+  writeFileSync(join(ARTIFACTS_DIR, 'live-update.json'), JSON.stringify({ dueToCheckMs: 2_000, overdueRetryMs1d: 30_000, overdueRetryMs1h: 5_000, fetchAndDrawMs }, null, 2));
+  console.log(`live update: checked 2 s after the build was due (retries every cadence/10, 5–30 s, while overdue); fetch + draw ${fetchAndDrawMs} ms`);
+  await shot(page, 'live-updated');
+  await context.close();
+});
+
+it(live)('shows the stale banner only from the server\'s meta: overdue builds are reported, a page that did not ask is not', async () => {
+  const context = await ctx.browser!.newContext(CONTEXT);
+  const page = await context.newPage();
+  await page.clock.install({ time: new Date(Date.parse(PAGE_NOW) - 1000) });
+  await page.clock.pauseAt(new Date(PAGE_NOW)); // time moves only when the test says
+  await page.goto(`${ctx.server!.url}/?window=10d&samples=100`);
+  await until(() => page.evaluate(() => document.body.dataset.view === 'ready' && !document.body.dataset.loading), 'the first view');
+  assert.ok(await page.isHidden('#stale-banner'));
+  await page.clock.runFor(60_000);
+  assert.ok(await page.isHidden('#stale-banner'), 'not stale while the next build is not yet due');
+  // 10d: cadence 10 min, expiresAt 16:20. At 16:21 the server's meta itself is overdue: the banner says so.
+  await page.clock.runFor(16 * 60_000);
+  await until(() => page.isVisible('#stale-banner'), 'the stale banner');
+  assert.match(await page.textContent('#stale-banner') ?? '', /a newer build was due .* and has not arrived/);
+  await context.close();
+});
+
+const age = suite('dashboard: data age');
+age.before(async () => {
+  await setup();
+  if (!ctx.server) return;
+  // A second sensor on `attic` that stopped 45 min before the snapshot: every minute from 11:00 to 15:15.
+  await prepareDevice(ctx.dataDir, 'attic');
+  const buffer = SqliteBuffer.open(dbPathOf(ctx.dataDir));
+  try {
+    buffer.defineSeries([{ deviceId: 'attic', seriesId: 'ds18b20-1.tempC', sensorId: 'ds18b20-1', metric: 'tempC', unit: '°C', kind: 'gauge' }]);
+    const stopMs = Date.parse(FIXTURE_TO) - 45 * 60_000;
+    const samples = [];
+    for (let t = stopMs - 255 * 60_000; t <= stopMs; t += 60_000) samples.push({ seriesId: 'ds18b20-1.tempC', tsMs: t, value: 18 + (t / 60_000) % 5 * 0.1 });
+    buffer.insert('attic', samples);
+  } finally {
+    buffer.close();
+  }
+  await buildSnapshots(ctx.dataDir, 'attic', { windows: ['1d'] });
+});
+age.after(teardown);
+
+it(age)('says how old the newest sample is beside the build time, and marks a sensor silent for 49 min (usually every 1 min)', async () => {
+  const page = await openPage('?window=1d&samples=100&device=attic');
+  const stored = readSnapshot(ctx.dataDir, 'attic', '1d', 100);
+  const newestMs = Math.max(...stored.series.map((s) => s.latest!.tsMs));
+  assert.is(await page.getAttribute('#data-age', 'data-newest-at'), new Date(newestMs).toISOString());
+  assert.match(await page.textContent('#data-age') ?? '', /^newest sample \d+ min ago$/);
+  assert.is(await page.textContent('#freshness'), 'last updated 4 min ago');
+  const silent = await page.$$eval('.chart-card[data-silent="true"]', (els) => els.map((e) => [e.getAttribute('data-series-id'), e.querySelector('.silent')?.textContent]));
+  assert.equal(silent, [['ds18b20-1.tempC', 'Sensor silent: no sample for 49 min (usually every 1 min).']]);
+  await shot(page, 'silent-sensor');
+  await page.close();
+});
+
+live.run();
+age.run();
