@@ -18,6 +18,7 @@ import { nodeMonotonicScheduler } from '../platform/node-monotonic-scheduler.js'
 import { localTimeZone } from '../platform/system-job-scheduler.js';
 import { RETENTION_EVERY_MS, retentionCutoffMs, runRetention } from '../agent/buffer/retention.js';
 import { DEFAULT_SIMULATED, startSampler, type RunningSampler } from './sampler-runtime.js';
+import { BatchingBuffer } from '../agent/buffer/batching-buffer.js';
 import { samplingLiveness, staleAfterMsFor } from '../agent/sampling/liveness.js';
 import { openDatabase } from '../sqlite/sqlite-db.js';
 import { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
@@ -144,9 +145,19 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     await server?.close();
     await refreshJobs?.idle();
     await sampler?.stop();
+    commitHeld(); // the samples held since the last commit
     await obs?.stop();
     await queue(async () => undefined); // let a running build finish
     buffer.close();
+  };
+  // Samples are held in memory and committed together every storage.commitEveryMs (0: each as taken).
+  const batch = config.storage.commitEveryMs > 0 ? new BatchingBuffer(buffer) : undefined;
+  const commitHeld = () => {
+    try {
+      batch?.flush();
+    } catch (err) {
+      log.error('committing the held samples failed; they stay held for the next commit', { held: batch?.heldSamples(), error: err as Error });
+    }
   };
   const queue = serialQueue();
   try {
@@ -161,7 +172,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const pi = createPiApi({ dataDir: options.dataDir, deviceId: config.deviceId, buffer, locks, stateCache, log, options: { corsOrigins: config.http.corsOrigins } });
     refreshJobs = pi.jobs;
     // /metrics and MQTT (docs/prometheus.md, docs/home-assistant.md) see what the sampler stores through obs.buffer.
-    obs = await startObservability({ config, dataDir: options.dataDir, db, buffer, log });
+    obs = await startObservability({ config, dataDir: options.dataDir, db, buffer, log, sink: batch });
     server = await startNodeServer(pi.api, options.host ?? config.http.host, options.port ?? config.http.port, { ...(options.staticDir ? { staticDir: options.staticDir } : {}), routes: obs.routes });
     await obs.startMqtt();
     // The upload path (and the AWS SDK it pulls in) is loaded only with a `cloud` uplink configured;
@@ -178,6 +189,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const firstBuild = Promise.all(WINDOW_NAMES.map(build)).then(() => log.info('snapshots built', { windows: WINDOW_NAMES.length }));
     for (const w of WINDOW_NAMES) jobs.every(`build ${w}`, WINDOWS[w].rebuildEveryMs, () => build(w));
     if (config.cloud?.bucket) await startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, jobs, log);
+    if (batch) jobs.every('sample commit', config.storage.commitEveryMs, async () => commitHeld());
     jobs.every('retention', RETENTION_EVERY_MS, () => retentionJob(buffer, uploadQueue, Boolean(config.cloud), time.clock, log));
     const staleAfterMs = staleAfterMsFor((config.sensors.length ? config.sensors : [DEFAULT_SIMULATED]).map((s) => s.intervalMs));
     const health = () => samplingLiveness(sampler!.sampler.progress(), staleAfterMs, config.cloud ? uploadQueue.backlog().items : undefined);
