@@ -18,6 +18,7 @@ import { nodeMonotonicScheduler } from '../platform/node-monotonic-scheduler.js'
 import { localTimeZone } from '../platform/system-job-scheduler.js';
 import { DEFAULT_FLOOR, FLOOR_CHECK_EVERY_MS, FREE_SPACE_FLOOR_BYTES, RETENTION_EVERY_MS, freeSpaceUnderFloor, retentionCutoffMs, runRetention } from '../agent/buffer/retention.js';
 import { DEFAULT_SIMULATED, startSampler, type RunningSampler, type StartSamplerOptions } from './sampler-runtime.js';
+import { BatchingBuffer } from '../agent/buffer/batching-buffer.js';
 import { samplingLiveness, staleAfterMsFor } from '../agent/sampling/liveness.js';
 import { isCorruptionError, openAgentDatabase, requestQuarantine, type CorruptionRecord } from '../sqlite/database-recovery.js';
 import type { SampleBuffer } from '../agent/buffer/ports.js';
@@ -261,6 +262,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     await server?.close();
     await refreshJobs?.idle();
     await sampler?.stop();
+    commitHeld(); // the samples held since the last commit
     await obs?.stop();
     await queue(async () => undefined); // let a running build finish
     buffer.close();
@@ -268,6 +270,17 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const queue = serialQueue();
   let signalDamaged = () => {};
   const damaged = new Promise<void>((resolve) => (signalDamaged = resolve));
+  // A damaged database is detected where samples reach SQLite: each insert, or the batch's commit.
+  const watched = watchForDamage(buffer, buffer.path, time.clock, log, () => signalDamaged());
+  // Samples are held in memory and committed together every storage.commitEveryMs (0: each as taken).
+  const batch = config.storage.commitEveryMs > 0 ? new BatchingBuffer(watched) : undefined;
+  const commitHeld = () => {
+    try {
+      batch?.flush();
+    } catch (err) {
+      log.error('committing the held samples failed; they stay held for the next commit', { held: batch?.heldSamples(), error: err as Error });
+    }
+  };
   try {
     // The upload queue protects samples not yet uploaded from retention.
     buffer.addRetentionGuard(uploadQueue.pendingSamplesGuard());
@@ -279,15 +292,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const pi = createPiApi({ dataDir: options.dataDir, deviceId: config.deviceId, buffer, sampleDevices: () => buffer.deviceIdsWithSamples(), locks, stateCache, log, options: { corsOrigins: config.http.corsOrigins } });
     refreshJobs = pi.jobs;
     // /metrics and MQTT (docs/prometheus.md, docs/home-assistant.md) see what the sampler stores through obs.buffer.
-    obs = await startObservability({ config, dataDir: options.dataDir, db, buffer, log });
+    obs = await startObservability({ config, dataDir: options.dataDir, db, buffer, log, sink: batch ?? watched });
     server = await startNodeServer(pi.api, options.host ?? config.http.host, options.port ?? config.http.port, { ...(options.staticDir ? { staticDir: options.staticDir } : {}), routes: obs.routes });
     await obs.startMqtt();
     // The upload path (and the AWS SDK it pulls in) is loaded only with a `cloud` uplink configured;
     // without one the queue is disabled (no enqueuing; retention no longer holds unsent rows).
     if (config.cloud) uploads = (await import('./upload-service.js')).startUploads({ db, cloud: config.cloud, log, jobs });
     else uploadQueue.setEnabled(false);
-    const samplerBuffer = watchForDamage(obs.buffer, buffer.path, time.clock, log, signalDamaged);
-    sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: samplerBuffer, log, clock: time.clock, scheduler: time.timers, deps: options.sensorDeps });
+    sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: obs.buffer, log, clock: time.clock, scheduler: time.timers, deps: options.sensorDeps });
     const deps = piBuildDeps({ source: buffer, dataDir: options.dataDir, deviceId: config.deviceId, log, clock: time.clock, stateCache });
     let pendingBuilds = 0;
     const build = (w: Window) => {
@@ -301,6 +313,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     jobs.every('wal checkpoint', WAL_CHECKPOINT_EVERY_MS, () => queue(async () => walCheckpointJob(buffer, log)));
     const floor = floorJob(buffer, options.dataDir, options.freeSpaceFloorBytes ?? FREE_SPACE_FLOOR_BYTES, log);
     jobs.every('free-space floor', FLOOR_CHECK_EVERY_MS, () => queue(floor));
+    if (batch) jobs.every('sample commit', config.storage.commitEveryMs, async () => commitHeld());
     jobs.every('retention', RETENTION_EVERY_MS, () => retentionJob(buffer, uploadQueue, Boolean(config.cloud), time.clock, log));
     const staleAfterMs = staleAfterMsFor((config.sensors.length ? config.sensors : [DEFAULT_SIMULATED]).map((s) => s.intervalMs));
     const health = () => samplingLiveness(sampler!.sampler.progress(), staleAfterMs, config.cloud ? uploadQueue.backlog().items : undefined);

@@ -12,6 +12,7 @@ import { readClockStatus, readSensorStatuses } from '../agent/sampling/sensor-st
 import { agentHealthOf, type AgentHealth } from '../agent/mqtt/home-assistant.js';
 import type { FetchHandler } from '../api/create-api.js';
 import type { Db } from '../sqlite/sqlite-db.js';
+import type { SampleBuffer } from '../agent/buffer/ports.js';
 import type { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
 import { databaseFileSizes } from '../sqlite/database-files.js';
 import { systemClock } from '../platform/system-clock.js';
@@ -43,10 +44,14 @@ export interface Observability {
 }
 
 /** Build the metrics and the observed buffer; MQTT starts with `startMqtt()`. */
-export async function startObservability(options: { config: Config; dataDir: string; db: Db; buffer: SqliteBuffer; log: Logger; env?: Record<string, string | undefined> }): Promise<Observability> {
+export async function startObservability(options: {
+  config: Config; dataDir: string; db: Db; buffer: SqliteBuffer; log: Logger; env?: Record<string, string | undefined>;
+  /** Where the sampler's inserts go once observed (default `buffer`; the daemon's batch of held samples). */
+  sink?: SampleBuffer;
+}): Promise<Observability> {
   const { config, buffer, log } = options;
   const deviceId = config.deviceId;
-  const observed = new ObservedBuffer(buffer, (err) => log.warn('a sample observer failed (sampling continues)', { error: err as Error }));
+  const observed = new ObservedBuffer(options.sink ?? buffer, (err) => log.warn('a sample observer failed (sampling continues)', { error: err as Error }));
   const latest = new LatestValues();
   observed.observe(latest);
   const upload = () => (config.cloud ? uploadStatus(options.db, deviceId) : undefined);

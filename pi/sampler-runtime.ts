@@ -28,7 +28,7 @@ import { nodeMonotonicScheduler } from '../platform/node-monotonic-scheduler.js'
 
 
 /** The sensor used when the config declares none. */
-export const DEFAULT_SIMULATED: SensorConfig = { type: 'simulated', id: 'sim', intervalMs: 10_000, series: {}, seed: 1 };
+export const DEFAULT_SIMULATED: SensorConfig = { type: 'simulated', id: 'sim', intervalMs: 10_000, series: {}, seed: 1, metrics: ['tempC', 'rhPct', 'pressurePa'] };
 
 export interface StartSamplerOptions {
   deviceId: string;

@@ -1,6 +1,7 @@
 /**
- * A `SampleBuffer` that tells observers what was stored, after the write committed: the MQTT
- * publisher and the metrics read samples from here, so they see exactly what SQLite holds and the
+ * A `SampleBuffer` that tells observers what was stored, once the write was accepted: the MQTT
+ * publisher and the metrics read samples from here (including samples the daemon holds for its next
+ * batched commit, `batching-buffer.ts`), and the
  * sampler never waits for them. Observers run synchronously and must only queue work; an observer
  * that throws is reported through `onObserverError` and never fails the insert.
  */
@@ -11,7 +12,7 @@ import type { InsertResult, SampleBuffer, SeriesStats } from './ports.js';
 export interface BufferObserver {
   /** Series declared (at sampler start). */
   seriesDefined?(series: readonly SeriesInfo[]): void;
-  /** `samples` of `deviceId` were handed to `insert` and the write committed (`result` counts new rows). */
+  /** `samples` of `deviceId` were handed to `insert` and accepted: committed, or held for the daemon's next batched commit (`result` counts new rows). */
   samplesStored?(deviceId: string, samples: readonly Sample[], result: InsertResult): void;
 }
 

@@ -11,6 +11,7 @@ import { parseSensorConfigs, type SensorConfig } from './sensor-config.js';
 import { ConfigError } from './errors.js';
 import { parseCloudConfig, type CloudConfig } from './upload-config.js';
 import { parseMqttConfig, type MqttConfig } from './mqtt-config.js';
+import { DEFAULT_COMMIT_EVERY_MS } from '../buffer/batching-buffer.js';
 
 export interface HttpConfig {
   host: string;
@@ -29,11 +30,23 @@ export interface Config {
   cloud?: CloudConfig;
   /** MQTT publishing and Home Assistant discovery (`agent/config/mqtt-config.ts`); undefined when not configured. */
   mqtt?: MqttConfig;
+  storage: StorageConfig;
 }
+
+/** The `storage` section: how often held samples are committed to SQLite. */
+export interface StorageConfig {
+  /**
+   * Samples are held in memory and committed together at most this often (ms): a power cut loses at
+   * most this much of them. 0 commits every sample as it is taken. Default 60 000; at most 600 000.
+   */
+  commitEveryMs: number;
+}
+
+export const MAX_COMMIT_EVERY_MS = 600_000;
 
 export const DEFAULT_HTTP: HttpConfig = { host: '127.0.0.1', port: 8080, corsOrigins: ['*'] };
 
-const KNOWN_KEYS = ['deviceId', 'http', 'sensors', 'cloud', 'mqtt', '$schema', 'comment'];
+const KNOWN_KEYS = ['deviceId', 'http', 'sensors', 'cloud', 'mqtt', 'storage', '$schema', 'comment'];
 
 /** Turns a host name into a valid device id (`ID_PATTERN`): other characters become `-`. */
 export function deviceIdFromHostname(hostname: string): string {
@@ -70,6 +83,17 @@ function parseHttp(raw: unknown): HttpConfig {
   };
 }
 
+/** The `storage` section (`{"commitEveryMs": 60000}`); every key checked. */
+function parseStorage(raw: unknown): StorageConfig {
+  if (raw === undefined) return { commitEveryMs: DEFAULT_COMMIT_EVERY_MS };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError('storage', 'expected an object such as {"commitEveryMs": 60000}');
+  const s = raw as Record<string, unknown>;
+  for (const key of Object.keys(s)) {
+    if (key !== 'commitEveryMs') throw new ConfigError(`storage.${key}`, 'unknown key; allowed: commitEveryMs');
+  }
+  return { commitEveryMs: s.commitEveryMs === undefined ? DEFAULT_COMMIT_EVERY_MS : intIn(s.commitEveryMs, 'storage.commitEveryMs', 0, MAX_COMMIT_EVERY_MS) };
+}
+
 /**
  * Validate a parsed config object and fill defaults.
  * @param raw the parsed JSON (`{}` when there is no file).
@@ -91,5 +115,6 @@ export function parseConfig(raw: unknown, hostname: string): Config {
   const http = parseHttp(r.http);
   const cloud = parseCloudConfig(r.cloud);
   const mqtt = parseMqttConfig(r.mqtt);
-  return { deviceId, http, sensors: parseSensorConfigs(r.sensors), ...(cloud ? { cloud } : {}), ...(mqtt ? { mqtt } : {}) };
+  const storage = parseStorage(r.storage);
+  return { deviceId, http, sensors: parseSensorConfigs(r.sensors), storage, ...(cloud ? { cloud } : {}), ...(mqtt ? { mqtt } : {}) };
 }

@@ -59,7 +59,13 @@ export interface PulseConfig extends Common {
   factor: number;
 }
 export interface DigitalConfig extends Common { type: 'digital'; pin: number; activeLow: boolean }
-export interface SimulatedSensorConfig extends Common { type: 'simulated'; seed: number }
+export interface SimulatedSensorConfig extends Common {
+  type: 'simulated';
+  seed: number;
+  /** The metrics it produces (default all three; the footprint bench's 4 series are one sensor of 3 and one of 1). */
+  metrics: Array<'tempC' | 'rhPct' | 'pressurePa'>;
+}
+const SIMULATED_METRICS = ['tempC', 'rhPct', 'pressurePa'] as const;
 
 export type SensorConfig = Bme280Config | Sht3xConfig | Sht4xConfig | Bh1750Config | Ds18b20Config | PulseConfig | DigitalConfig | SimulatedSensorConfig;
 
@@ -74,7 +80,7 @@ const TYPE_KEYS: Record<SensorType, string[]> = {
   ds18b20: ['device', 'w1Dir'],
   pulse: ['pin', 'edge', 'debounceMs', 'countOn', 'metric', 'factor'],
   digital: ['pin', 'activeLow'],
-  simulated: ['seed'],
+  simulated: ['seed', 'metrics'],
 };
 const ADDRESSES: Partial<Record<SensorType, number[]>> = {
   bme280: [0x76, 0x77], bmp280: [0x76, 0x77], sht3x: [0x44, 0x45], sht4x: [0x44, 0x45, 0x46], bh1750: [0x23, 0x5c],
@@ -90,7 +96,7 @@ export function metricsOf(sensor: SensorConfig): Metric[] {
     case 'ds18b20': return ['tempC'];
     case 'pulse': return [sensor.metric];
     case 'digital': return ['state'];
-    case 'simulated': return ['tempC', 'rhPct', 'pressurePa'];
+    case 'simulated': return [...sensor.metrics];
   }
 }
 
@@ -173,7 +179,13 @@ function parseTypeOptions(type: SensorType, common: Common, f: Fields, i: number
       };
     }
     case 'digital': return { type, ...common, pin: f.int('pin', 0, 57), activeLow: f.bool('activeLow', false) };
-    case 'simulated': return { type, ...common, seed: f.int('seed', 0, 2 ** 31 - 1, i + 1) };
+    case 'simulated': {
+      const metrics = f.e.metrics ?? [...SIMULATED_METRICS];
+      if (!Array.isArray(metrics) || metrics.length === 0 || !metrics.every((m) => (SIMULATED_METRICS as readonly unknown[]).includes(m)) || new Set(metrics).size !== metrics.length) {
+        f.err('metrics', `got ${show(metrics)}, expected a non-empty list of distinct ${SIMULATED_METRICS.join(', ')}`);
+      }
+      return { type, ...common, seed: f.int('seed', 0, 2 ** 31 - 1, i + 1), metrics: metrics as SimulatedSensorConfig['metrics'] };
+    }
   }
 }
 

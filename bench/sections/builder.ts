@@ -91,6 +91,7 @@ async function builderFigures(ctx: BenchContext, t: Target): Promise<Figure[]> {
     const inserted = inc.inserted;
     ctx.shared.set(`${t.label}.dataDir`, dataDir);
     ctx.shared.set(`${t.label}.builtAtMs`, inc.report.atMs);
+    ctx.shared.set(`${t.label}.ticks`, ticks); // footprint/daemon prints the tick figures beside its goals
 
     const vsGroupBy = (ms: number): Pick<Figure, 'baseline' | 'ratio'> =>
       t.groupByMs === undefined ? {} : { baseline: { name: 'SQLite GROUP BY, same 24 snapshots', value: t.groupByMs, unit: 'ms' }, ratio: ms / t.groupByMs };

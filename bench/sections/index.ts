@@ -11,6 +11,7 @@ import { UPLOAD_BENCH_SECTION } from '../upload.js';
 import { API_SECTIONS } from './api.js';
 import { PRIMARY_BUFFER_SECTIONS, YEAR_BUFFER_SECTIONS } from './buffer.js';
 import { builderPrimary, builderYear } from './builder.js';
+import { footprintDaemon } from './footprint.js';
 import { MQTT_SECTION } from './mqtt.js';
 import { scheduleClockStep, sensorsFlakyBus } from './sensors.js';
 
@@ -23,6 +24,7 @@ export const SECTIONS: BenchSection[] = [
   MQTT_SECTION,
   sensorsFlakyBus,
   scheduleClockStep,
+  footprintDaemon,
   ...YEAR_BUFFER_SECTIONS,
   builderYear,
 ];

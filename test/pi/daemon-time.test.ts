@@ -15,7 +15,8 @@ daemon('issue 12: a +14 d wall-clock step: one log line, builds keep their 30 s 
   const dataDir = mkdtempSync(join(tmpdir(), 'sensorctl-daemon-time-'));
   const time = new VirtualTime(Date.UTC(2027, 2, 1, 9)) // after BUILD_DATE_MS: the clock guard trusts it;
   const log = recordingLogger();
-  const config = parseConfig({ deviceId: 'pi', http: { port: 0 } }, 'pi');
+  // Every sample committed as taken, so newestTsMs sees the last tick (the default holds up to 60 s).
+  const config = parseConfig({ deviceId: 'pi', http: { port: 0 }, storage: { commitEveryMs: 0 } }, 'pi');
   const d = await startDaemon({ config, dataDir, log, time: { clock: time, timers: time, timeZone: 'Europe/London' } });
   try {
     await d.firstBuild;

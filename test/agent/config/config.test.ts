@@ -15,9 +15,9 @@ function errorOf(raw: unknown): ConfigError {
   throw new Error('expected a ConfigError');
 }
 
-config('fills the defaults: device id from the host name, 127.0.0.1:8080, no sensors, no cloud', () => {
+config('fills the defaults: device id from the host name, 127.0.0.1:8080, no sensors, no cloud, samples committed every 60 s', () => {
   const c = parseConfig({}, 'raspberrypi');
-  assert.equal(c, { deviceId: 'raspberrypi', http: { host: '127.0.0.1', port: 8080, corsOrigins: ['*'] }, sensors: [] });
+  assert.equal(c, { deviceId: 'raspberrypi', http: { host: '127.0.0.1', port: 8080, corsOrigins: ['*'] }, sensors: [], storage: { commitEveryMs: 60_000 } });
   assert.is(deviceIdFromHostname('my pi (kitchen)'), 'my-pi--kitchen-');
 });
 
@@ -37,6 +37,14 @@ config('names the key and what is allowed for typos and wrong types, at the top 
   assert.is(errorOf({ http: [] }).key, 'http');
   assert.is(errorOf({ deviceId: 'bad id' }).key, 'deviceId');
   assert.is(errorOf([]).key, '(root)');
+});
+
+config('storage.commitEveryMs: 0 (every sample) to 600 000 ms; anything else is named', () => {
+  assert.is(parseConfig({ storage: { commitEveryMs: 0 } }, 'h').storage.commitEveryMs, 0);
+  assert.is(parseConfig({ storage: { commitEveryMs: 10_000 } }, 'h').storage.commitEveryMs, 10_000);
+  assert.match(errorOf({ storage: { commitEveryMs: -1 } }).message, /expected an integer 0–600000/);
+  assert.is(errorOf({ storage: { commitEveryMs: 3_600_000 } }).key, 'storage.commitEveryMs');
+  assert.is(errorOf({ storage: { commitEvery: 1000 } }).key, 'storage.commitEvery');
 });
 
 config.run();

@@ -33,6 +33,13 @@ p('fills defaults for every sensor type', () => {
   assert.is((c[4] as { w1Dir: string }).w1Dir, '/sys/bus/w1/devices');
   assert.equal({ ...(c[5] as object), series: undefined }, { type: 'pulse', id: 'rain', intervalMs: 10_000, series: undefined, pin: 17, edge: 'both', debounceMs: 20, countOn: 1, metric: 'rainMm', factor: 0.2794 });
   assert.is(c[7].id, 'sim7');
+  assert.equal((c[7] as { metrics: string[] }).metrics, ['tempC', 'rhPct', 'pressurePa']);
+});
+p('a simulated sensor produces the metrics it lists (the footprint bench: 3 + 1 = 4 series)', () => {
+  const [one] = parseSensorConfigs([{ type: 'simulated', id: 'sim1', metrics: ['tempC'] }]);
+  assert.equal(seriesOf(one, 'pi').map((s) => s.seriesId), ['sim1.tempC']);
+  assert.throws(() => parseSensorConfigs([{ type: 'simulated', metrics: ['lux'] }]), /metrics: got \["lux"\], expected a non-empty list of distinct tempC, rhPct, pressurePa/);
+  assert.throws(() => parseSensorConfigs([{ type: 'simulated', metrics: [] }]), /metrics/);
 });
 p('names each series <sensorId>.<metric> with the unit and kind of builder/metrics', () => {
   const [bme, rain] = parseSensorConfigs([{ type: 'bme280', id: 'bme', series: { tempC: 'living.temp' } }, { type: 'pulse', id: 'rain', pin: 17, metric: 'rainMm' }]);

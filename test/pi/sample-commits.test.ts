@@ -1,0 +1,85 @@
+/**
+ * Issue 13: samples are held in memory and committed together every `storage.commitEveryMs` (default
+ * 60 s: the most a power cut can lose), or each as taken with 0. The daemon runs in virtual time on a
+ * real SQLite file with the simulated sensor (3 series every 10 s); the buffer's `insert` (one
+ * transaction each) is counted by wrapping it on the live instance.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startDaemon } from '../../pi/daemon.js';
+import { parseConfig } from '../../agent/config/config.js';
+import { recordingLogger } from '../support/recording-logger.js';
+import { VirtualTime } from '../support/virtual-time.js';
+
+const MIN = 60_000;
+const commits = suite('sample commits (real SQLite, virtual time)');
+
+async function runDaemon(storage: unknown, body: (ctx: { advance: (ms: number) => Promise<void>; inserts: number[]; stored: () => number }) => Promise<void>): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sensorctl-commits-'));
+  const time = new VirtualTime(Date.UTC(2027, 2, 1, 9));
+  const config = parseConfig({ deviceId: 'pi', http: { port: 0 }, ...(storage === undefined ? {} : { storage }) }, 'pi');
+  const d = await startDaemon({ config, dataDir, log: recordingLogger(), time: { clock: time, timers: time, timeZone: 'UTC' } });
+  const inserts: number[] = []; // samples per insert call, i.e. per transaction
+  const insert = d.buffer.insert.bind(d.buffer);
+  d.buffer.insert = (deviceId, samples) => {
+    inserts.push(samples.length);
+    return insert(deviceId, samples);
+  };
+  const stored = () => d.buffer.stats('pi').reduce((n, s) => n + s.count, 0);
+  try {
+    await d.firstBuild;
+    await body({ advance: (ms) => time.advance(ms, d.isBusy), inserts, stored });
+  } finally {
+    await d.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+commits('default (60 s): one commit a minute of the held samples; samples not yet committed are not in SQLite', async () => {
+  await runDaemon(undefined, async ({ advance, inserts, stored }) => {
+    await advance(5 * MIN);
+    assert.is(inserts.length, 5, 'five commits in five minutes (not 30, one per 10 s tick)');
+    assert.ok(inserts.slice(1).every((n) => n === 18), `each full minute is 6 ticks × 3 series in one transaction: ${inserts}`);
+    const committed = stored();
+    await advance(50_000); // 5 more ticks, held in memory: what a power cut now would lose
+    assert.is(inserts.length, 5);
+    assert.is(stored(), committed);
+    await advance(10_000); // the next commit
+    assert.is(inserts.length, 6);
+    assert.is(stored(), committed + 18);
+  });
+});
+
+commits('commitEveryMs 0: every sample tick is its own commit', async () => {
+  await runDaemon({ commitEveryMs: 0 }, async ({ advance, inserts, stored }) => {
+    const before = stored();
+    await advance(5 * MIN);
+    assert.is(inserts.length, 31, 'one commit per tick: the one at start and one every 10 s');
+    assert.ok(inserts.every((n) => n === 3), `3 series each: ${inserts}`);
+    assert.is(stored() - before, 93);
+  });
+});
+
+commits('stop commits the held samples (no loss on a clean shutdown)', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sensorctl-commits-stop-'));
+  const time = new VirtualTime(Date.UTC(2027, 2, 1, 9));
+  const config = parseConfig({ deviceId: 'pi', http: { port: 0 } }, 'pi');
+  const d = await startDaemon({ config, dataDir, log: recordingLogger(), time: { clock: time, timers: time, timeZone: 'UTC' } });
+  await d.firstBuild;
+  const count = () => d.buffer.stats('pi').reduce((n, s) => n + s.count, 0);
+  const atStart = count();
+  await time.advance(50_000, d.isBusy); // the tick at start and 5 more, none committed yet
+  assert.is(count(), atStart, 'held, not yet in SQLite');
+  const { openDatabase } = await import('../../sqlite/sqlite-db.js');
+  await d.stop();
+  const db = openDatabase(join(dataDir, 'sensorctl.db'));
+  const rows = (db.prepare('SELECT COUNT(*) AS n FROM samples').get() as { n: number }).n;
+  db.close();
+  assert.is(rows, atStart + 18, 'stop committed the 6 held ticks × 3 series');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+commits.run();
