@@ -104,7 +104,8 @@ function tooltipLines(cs: ChartSeries, i: number, bucketMs: number | null, digit
 }
 
 function legend(cs: ChartSeries): HTMLElement {
-  if (cs.style === 'points') return h('p', { class: 'legend' }, h('span', { class: 'swatch dot' }), 'raw samples');
+  const gaps = cs.gaps ? h('span', { class: 'gaps' }, `${cs.gaps} gap${cs.gaps === 1 ? '' : 's'} in the samples`) : '';
+  if (cs.style === 'points') return h('p', { class: 'legend' }, h('span', { class: 'swatch dot' }), 'raw samples', gaps);
   if (cs.style === 'bars') return h('p', { class: 'legend' }, h('span', { class: 'swatch bar' }), 'sum per bucket');
   return h('p', { class: 'legend' },
     h('span', { class: 'swatch line' }), 'average', h('span', { class: 'swatch band' }), 'min–max range',
@@ -138,7 +139,19 @@ function tickLabels(splits: number[]): string[] {
   return splits.map((v) => v.toFixed(needsMore ? Math.min(3, digits + 1) : digits));
 }
 
-function plotOptions(cs: ChartSeries, widthPx: number, timeAxisLabel: string, onCursor: (u: uPlot) => void): uPlot.Options {
+/** A drag across the plot picks a time range: `onZoom(fromMs, toMs)`; the selection box is cleared (the page redraws from the range endpoint). */
+function selectHook(onZoom: (fromMs: number, toMs: number) => void): (u: uPlot) => void {
+  return (u) => {
+    const { left, width } = u.select;
+    if (width < 4) return;
+    const fromS = u.posToVal(left, 'x');
+    const toS = u.posToVal(left + width, 'x');
+    u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+    onZoom(Math.round(fromS * 1000), Math.round(toS * 1000));
+  };
+}
+
+function plotOptions(cs: ChartSeries, widthPx: number, timeAxisLabel: string, onCursor: (u: uPlot) => void, onZoom?: (fromMs: number, toMs: number) => void): uPlot.Options {
   const { series, bands } = seriesOpts(cs);
   const axis = { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, labelSize: 20, font: FONT, labelFont: FONT };
   return {
@@ -147,14 +160,14 @@ function plotOptions(cs: ChartSeries, widthPx: number, timeAxisLabel: string, on
     series,
     bands,
     legend: { show: false },
-    cursor: { drag: { x: false, y: false }, points: { size: 7 } },
+    cursor: { drag: { x: onZoom !== undefined, y: false, setScale: false }, points: { size: 7 } },
     // Bars grow from zero; gauges use uPlot's automatic range.
     scales: cs.style === 'bars' ? { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } } : { x: { time: true } },
     axes: [
       { ...axis, label: timeAxisLabel },
       { ...axis, label: cs.unit || cs.label, size: axisSize, values: (_u, splits) => tickLabels(splits) },
     ],
-    hooks: { setCursor: [onCursor] },
+    hooks: { setCursor: [onCursor], ...(onZoom ? { setSelect: [selectHook(onZoom)] } : {}) },
   };
 }
 
@@ -172,7 +185,9 @@ function card(cs: ChartSeries, summary: string, plot: HTMLElement): HTMLElement 
  * @param bucketMs bucket width (for the tooltip's time range), `null` for raw samples.
  * @param timeAxisLabel e.g. `Local time (UTC+02:00)`.
  */
-export function renderChart(parent: HTMLElement, cs: ChartSeries, bucketMs: number | null, timeAxisLabel: string, warning?: string): ChartView {
+export function renderChart(
+  parent: HTMLElement, cs: ChartSeries, bucketMs: number | null, timeAxisLabel: string, warning?: string, onZoom?: (fromMs: number, toMs: number) => void,
+): ChartView {
   const [lo, hi] = extent(cs);
   const digits = digitsFor(cs, lo, hi);
   const last = lastValue(cs);
@@ -188,7 +203,7 @@ export function renderChart(parent: HTMLElement, cs: ChartSeries, bucketMs: numb
   }
   parent.append(node);
   const widthPx = () => Math.max(MIN_WIDTH_PX, plot.clientWidth);
-  const u = new uPlot(plotOptions(cs, widthPx(), timeAxisLabel, tooltipHook(tip, cs, bucketMs, digits)), seriesOpts(cs).data, plot);
+  const u = new uPlot(plotOptions(cs, widthPx(), timeAxisLabel, tooltipHook(tip, cs, bucketMs, digits), onZoom), seriesOpts(cs).data, plot);
   u.over.append(tip);
   node.dataset.points = String(u.data[0].length);
   node.dataset.gaps = String(cs.gaps);
