@@ -166,6 +166,36 @@ it(zoom)('a drag across a chart reads /samples/range for that span and draws its
   await page.close();
 });
 
+const look = suite('dashboard: look');
+look.before(setup);
+look.after(teardown);
+
+const background = (page: import('playwright-core').Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+
+it(look)('follows a dark system theme; the toggle cycles auto → dark → light; °F converts temperatures only for display', async () => {
+  const page = await openPage('?window=1d&samples=100', { colorScheme: 'dark' });
+  assert.is(await background(page), 'rgb(18, 22, 28)', 'dark from prefers-color-scheme');
+  assert.is(await page.evaluate(() => getComputedStyle(document.querySelector('.chart-card')!).backgroundColor), 'rgb(27, 33, 41)');
+  await shot(page, 'dark-mode');
+  assert.is(await page.textContent('#theme'), 'Theme: auto');
+  await page.click('#theme');
+  assert.is(await page.textContent('#theme'), 'Theme: dark');
+  await page.click('#theme');
+  assert.equal([await page.textContent('#theme'), await background(page)], ['Theme: light', 'rgb(246, 247, 249)']);
+  const temp = readSnapshot(ctx.dataDir, FIXTURE_DEVICE, '1d', 100).series.find((x) => x.id === 'bme280-76.tempC')!;
+  await page.check('#fahrenheit');
+  await page.waitForFunction(() => /°F/.test(document.querySelector('.chart-card[data-series-id="bme280-76.tempC"] h2')?.textContent ?? ''));
+  const summary = await page.textContent('.chart-card[data-series-id="bme280-76.tempC"] .summary');
+  assert.match(summary ?? '', `Latest ${(temp.latest!.value * 1.8 + 32).toFixed(1)} °F`);
+  assert.match(await page.textContent('.chart-card[data-series-id="bme280-76.pressurePa"] h2') ?? '', /hPa/, 'other units unchanged');
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.view === 'ready');
+  assert.ok(await page.isChecked('#fahrenheit'), 'kept across loads');
+  assert.is(await page.textContent('#theme'), 'Theme: light');
+  await page.close();
+});
+
 live.run();
 age.run();
 zoom.run();
+look.run();

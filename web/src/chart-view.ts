@@ -10,12 +10,15 @@ import { h } from './dom.js';
 
 const PLOT_HEIGHT_PX = 220;
 const MIN_WIDTH_PX = 280;
-const LINE = '#0b57a4';
-const BAND_FILL = 'rgba(11, 87, 164, 0.16)';
-const BAR_FILL = 'rgba(11, 87, 164, 0.55)';
-const EDGE = 'rgba(11, 87, 164, 0.35)';
-const AXIS = '#3b4350';
-const GRID = 'rgba(59, 67, 80, 0.12)';
+/** Chart colours from the page's CSS variables (light or dark theme), read when a chart is drawn. */
+function palette(): { LINE: string; BAND_FILL: string; BAR_FILL: string; EDGE: string; AXIS: string; GRID: string } {
+  const css = typeof document === 'undefined' ? undefined : getComputedStyle(document.documentElement);
+  const v = (name: string, fallback: string) => css?.getPropertyValue(name).trim() || fallback;
+  return {
+    LINE: v('--chart-line', '#0b57a4'), BAND_FILL: v('--chart-band', 'rgba(11, 87, 164, 0.16)'), BAR_FILL: v('--chart-bar', 'rgba(11, 87, 164, 0.55)'),
+    EDGE: v('--chart-edge', 'rgba(11, 87, 164, 0.35)'), AXIS: v('--chart-axis', '#3b4350'), GRID: v('--chart-grid', 'rgba(59, 67, 80, 0.12)'),
+  };
+}
 
 const timeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const shortTimeFmt = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
@@ -56,6 +59,7 @@ function lastValue(cs: ChartSeries): { i: number; v: number } | undefined {
 }
 
 function seriesOpts(cs: ChartSeries): { series: uPlot.Series[]; bands: uPlot.Band[]; data: uPlot.AlignedData } {
+  const { LINE, BAR_FILL, EDGE, BAND_FILL } = palette();
   if (cs.style === 'points') {
     return {
       series: [{}, { label: 'value', stroke: LINE, width: 1.5, points: { show: true, size: 4, fill: LINE }, spanGaps: false }],
@@ -153,6 +157,7 @@ function selectHook(onZoom: (fromMs: number, toMs: number) => void): (u: uPlot) 
 
 function plotOptions(cs: ChartSeries, widthPx: number, timeAxisLabel: string, onCursor: (u: uPlot) => void, onZoom?: (fromMs: number, toMs: number) => void): uPlot.Options {
   const { series, bands } = seriesOpts(cs);
+  const { AXIS, GRID } = palette();
   const axis = { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, labelSize: 20, font: FONT, labelFont: FONT };
   return {
     width: widthPx,

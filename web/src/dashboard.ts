@@ -7,7 +7,7 @@
 import { WINDOWS, WINDOW_NAMES, type Window } from '../../builder/constants.js';
 import type { Payload, RangePayload, SnapshotMeta } from '../../builder/types.js';
 import { ApiError, type ApiClient, type SnapshotResponse } from './api-client.js';
-import { toChartSeries } from './chart-data.js';
+import { toChartSeries, type DisplayPrefs } from './chart-data.js';
 import { renderChart, type ChartView } from './chart-view.js';
 import { byId, h, show } from './dom.js';
 import { freshnessOf } from './freshness.js';
@@ -31,6 +31,8 @@ export interface DashboardDeps {
   readonly currentSearch: () => URLSearchParams;
   /** Replace the page URL (history.replaceState), for the first view chosen from the data. */
   readonly replaceUrl?: (search: string) => void;
+  /** Display preferences (°F); default none. */
+  readonly prefs?: () => DisplayPrefs;
   /** Run `fn` after `delayMs` (setTimeout); returns a cancel function. Absent: the page does not follow new builds. */
   readonly setTimer?: (delayMs: number, fn: () => void) => () => void;
 }
@@ -92,6 +94,7 @@ export class Dashboard {
   };
   /** The range shown after a drag, or undefined for the window snapshot. */
   private zoomed: { fromMs: number; toMs: number } | undefined;
+  private lastRange: RangePayload | undefined;
   private readonly setWindow: (w: ViewState['window']) => void;
   private readonly setSamples: (g: ViewState['samples']) => void;
   private readonly devicePicker: DevicePicker;
@@ -203,14 +206,21 @@ export class Dashboard {
     void this.load({ revalidate: false });
   }
 
+  /** Draw what is shown again (after a theme or unit change). */
+  redraw(): void {
+    if (this.zoomed && this.lastRange) this.drawRange(this.lastRange);
+    else if (this.shown) this.draw(this.shown);
+  }
+
   private drawRange(range: RangePayload): void {
+    this.lastRange = range;
     for (const c of this.charts) c.destroy();
     this.charts = [];
     const fromMs = Date.parse(range.from);
     const toMs = Date.parse(range.to);
     const tz = utcOffsetRange(fromMs, toMs);
     for (const s of range.series) {
-      this.charts.push(renderChart(this.el.charts, toChartSeries(s, 'raw'), null, `Local time (${tz})`, undefined, (a, b) => void this.zoom(a, b)));
+      this.charts.push(renderChart(this.el.charts, toChartSeries(s, 'raw', this.deps.prefs?.()), null, `Local time (${tz})`, undefined, (a, b) => void this.zoom(a, b)));
     }
     const fmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
     const how = range.resolution === 'raw' ? `${range.samplesRead} raw samples` : `${range.samplesRead} samples, first/min/max/last per pixel column`;
@@ -303,7 +313,7 @@ export class Dashboard {
       const nowMs = this.deps.now();
       for (const s of payload.series) {
         const warning = seriesAge(s, payload, nowMs).warning;
-        this.charts.push(renderChart(this.el.charts, toChartSeries(s, payload.resolution), payload.bucketMs, `Local time (${tz})`, warning, (a, b) => void this.zoom(a, b)));
+        this.charts.push(renderChart(this.el.charts, toChartSeries(s, payload.resolution, this.deps.prefs?.()), payload.bucketMs, `Local time (${tz})`, warning, (a, b) => void this.zoom(a, b)));
       }
     }
     this.el.charts.dataset.window = payload.window;
