@@ -115,6 +115,18 @@ it(age)('says how old the newest sample is beside the build time, and marks a se
   await page.close();
 });
 
+it(age)('overlays the two °C series of attic in one chart when asked; the other units keep their own cards', async () => {
+  const page = await openPage('?window=1d&samples=100&device=attic');
+  await page.check('#overlay');
+  await page.waitForSelector('.chart-card[data-style="overlay"]');
+  assert.is(await page.getAttribute('.chart-card[data-style="overlay"]', 'data-overlay'), 'bme280-76.tempC ds18b20-1.tempC');
+  assert.equal(await page.$$eval('.chart-card:not([data-style="overlay"])', (els) => els.map((e) => e.getAttribute('data-series-id'))), ['bme280-76.pressurePa', 'bme280-76.rhPct']);
+  await shot(page, 'overlay');
+  await page.uncheck('#overlay');
+  await page.waitForFunction(() => document.querySelectorAll('.chart-card').length === 4);
+  await page.close();
+});
+
 const zoom = suite('dashboard: zoom');
 const PORCH_HOLE = { afterMs: Date.parse('2019-09-30T15:19:50Z'), resumeMs: Date.parse('2019-09-30T15:40:00Z') };
 zoom.before(async () => {

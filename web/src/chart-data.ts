@@ -41,6 +41,8 @@ export interface ChartSeries {
 /** Display preferences: temperatures in °F instead of the stored °C. */
 export interface DisplayPrefs {
   readonly fahrenheit?: boolean;
+  /** Draw series that share a display unit in one chart (bucketed payloads). */
+  readonly overlay?: boolean;
 }
 
 /** The display unit of a stored unit: shown value = stored × factor + offset (°C → °F: × 1.8 + 32 when `prefs.fahrenheit`). */

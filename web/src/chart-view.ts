@@ -143,6 +143,43 @@ function tickLabels(splits: number[]): string[] {
   return splits.map((v) => v.toFixed(needsMore ? Math.min(3, digits + 1) : digits));
 }
 
+/** Line colours of overlaid series, after the theme's line colour (distinct in light and dark). */
+const OVERLAY_COLOURS = ['#d9480f', '#2b8a3e', '#862e9c', '#c2255c'];
+
+/**
+ * One card drawing the average lines of several bucketed series that share a display unit and a bucket
+ * grid (the same payload), each in its own colour, with a legend naming them.
+ * @returns undefined when the series do not share x values (raw samples): draw them one per card.
+ */
+export function renderOverlay(parent: HTMLElement, list: readonly ChartSeries[], bucketMs: number | null, timeAxisLabel: string): ChartView | undefined {
+  const x = list[0].xS;
+  if (list.length < 2 || list.some((cs) => cs.xS.length !== x.length || cs.xS.some((v, i) => v !== x[i]))) return undefined;
+  const { LINE, AXIS, GRID } = palette();
+  const colours = [LINE, ...OVERLAY_COLOURS];
+  const unit = list[0].unit;
+  const plot = h('div', { class: 'plot', role: 'img', 'aria-label': `${list.map((c) => c.id).join(', ')} overlaid (${unit})` });
+  const legendItems = list.map((cs, i) => h('span', { class: 'overlay-item' }, h('span', { class: 'swatch line', style: `background:${colours[i % colours.length]}` }), cs.id));
+  const node = h('section', { class: 'chart-card', 'data-overlay': list.map((c) => c.id).join(' '), 'data-style': 'overlay' },
+    h('h2', {}, `${list[0].label} (${unit})`, h('span', { class: 'series-id' }, `${list.length} series overlaid`)),
+    plot, h('p', { class: 'legend' }, ...legendItems));
+  parent.append(node);
+  const axis = { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, labelSize: 20, font: FONT, labelFont: FONT };
+  const widthPx = () => Math.max(MIN_WIDTH_PX, plot.clientWidth);
+  const u = new uPlot({
+    width: widthPx(), height: PLOT_HEIGHT_PX, legend: { show: false },
+    series: [{}, ...list.map((cs, i) => ({ label: cs.id, stroke: colours[i % colours.length], width: 2 }))],
+    scales: { x: { time: true } },
+    axes: [{ ...axis, label: timeAxisLabel }, { ...axis, label: unit, size: axisSize, values: (_u: uPlot, splits: number[]) => tickLabels(splits) }],
+  }, [x, ...list.map((cs) => cs.value)] as uPlot.AlignedData, plot);
+  node.dataset.points = String(x.length);
+  void bucketMs;
+  const resize = new ResizeObserver(() => {
+    if (widthPx() !== u.width) u.setSize({ width: widthPx(), height: PLOT_HEIGHT_PX });
+  });
+  resize.observe(plot);
+  return { card: node, destroy() { resize.disconnect(); u.destroy(); node.remove(); } };
+}
+
 /** A drag across the plot picks a time range: `onZoom(fromMs, toMs)`; the selection box is cleared (the page redraws from the range endpoint). */
 function selectHook(onZoom: (fromMs: number, toMs: number) => void): (u: uPlot) => void {
   return (u) => {

@@ -8,7 +8,7 @@ import { WINDOWS, WINDOW_NAMES, type Window } from '../../builder/constants.js';
 import type { Payload, RangePayload, SnapshotMeta } from '../../builder/types.js';
 import { ApiError, type ApiClient, type SnapshotResponse } from './api-client.js';
 import { toChartSeries, type DisplayPrefs } from './chart-data.js';
-import { renderChart, type ChartView } from './chart-view.js';
+import { renderChart, renderOverlay, type ChartView } from './chart-view.js';
 import { byId, h, show } from './dom.js';
 import { freshnessOf } from './freshness.js';
 import { newestSampleText, seriesAge } from './data-age.js';
@@ -311,10 +311,24 @@ export class Dashboard {
       show(this.el.empty, false);
       this.el.charts.dataset.state = 'ready';
       const nowMs = this.deps.now();
-      for (const s of payload.series) {
-        const warning = seriesAge(s, payload, nowMs).warning;
-        this.charts.push(renderChart(this.el.charts, toChartSeries(s, payload.resolution, this.deps.prefs?.()), payload.bucketMs, `Local time (${tz})`, warning, (a, b) => void this.zoom(a, b)));
+      const prefs = this.deps.prefs?.() ?? {};
+      const columns = payload.series.map((s) => toChartSeries(s, payload.resolution, prefs));
+      const overlaid = new Set<string>();
+      if (prefs.overlay && payload.resolution === 'bucketed') {
+        for (const unit of new Set(columns.map((c) => c.unit))) {
+          const same = columns.filter((c) => c.unit === unit && c.style === 'band');
+          const view = same.length > 1 ? renderOverlay(this.el.charts, same, payload.bucketMs, `Local time (${tz})`) : undefined;
+          if (view) {
+            this.charts.push(view);
+            for (const c of same) overlaid.add(c.id);
+          }
+        }
       }
+      payload.series.forEach((s, i) => {
+        if (overlaid.has(s.id)) return;
+        const warning = seriesAge(s, payload, nowMs).warning;
+        this.charts.push(renderChart(this.el.charts, columns[i], payload.bucketMs, `Local time (${tz})`, warning, (a, b) => void this.zoom(a, b)));
+      });
     }
     this.el.charts.dataset.window = payload.window;
     this.el.charts.dataset.granularity = String(payload.granularity);

@@ -45,6 +45,8 @@ async function start(): Promise<void> {
   };
   applyTheme();
   fahrenheit.checked = prefs.fahrenheit;
+  const overlay = byId<HTMLInputElement>('overlay');
+  overlay.checked = prefs.overlay;
   const client = new ApiClient(config.apiBase, (input, init) => fetch(input, init));
   const parsed = parseViewState(params, config.devices);
   showProblems(byId('url-problems'), [...config.problems, ...parsed.problems]);
@@ -54,7 +56,7 @@ async function start(): Promise<void> {
     client,
     devices: config.devices,
     now: () => Date.now(),
-    prefs: () => ({ fahrenheit: prefs.fahrenheit }),
+    prefs: () => ({ fahrenheit: prefs.fahrenheit, overlay: prefs.overlay }),
     pushUrl: (search) => history.pushState(null, '', search),
     replaceUrl: (search) => history.replaceState(null, '', search + location.hash),
     setTimer: (delayMs, fn) => {
@@ -78,6 +80,11 @@ async function start(): Promise<void> {
   });
   fahrenheit.addEventListener('change', () => {
     prefs.fahrenheit = fahrenheit.checked;
+    savePrefs(storage(), prefs);
+    dashboard.redraw();
+  });
+  overlay.addEventListener('change', () => {
+    prefs.overlay = overlay.checked;
     savePrefs(storage(), prefs);
     dashboard.redraw();
   });

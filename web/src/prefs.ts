@@ -8,6 +8,8 @@ export type Theme = 'auto' | 'light' | 'dark';
 export interface Prefs {
   theme: Theme;
   fahrenheit: boolean;
+  /** Overlay series that share a unit in one chart. */
+  overlay: boolean;
 }
 
 const KEY = 'sensorctl.prefs';
@@ -16,9 +18,9 @@ const KEY = 'sensorctl.prefs';
 export function loadPrefs(storage: Pick<Storage, 'getItem'> | undefined): Prefs {
   try {
     const v = JSON.parse(storage?.getItem(KEY) ?? '{}') as Partial<Prefs>;
-    return { theme: v.theme === 'light' || v.theme === 'dark' ? v.theme : 'auto', fahrenheit: v.fahrenheit === true };
+    return { theme: v.theme === 'light' || v.theme === 'dark' ? v.theme : 'auto', fahrenheit: v.fahrenheit === true, overlay: v.overlay === true };
   } catch {
-    return { theme: 'auto', fahrenheit: false };
+    return { theme: 'auto', fahrenheit: false, overlay: false };
   }
 }
 
