@@ -4,7 +4,7 @@
  * runs on the test emulators for a shortened simulated period on a virtual clock, scaled to a 30-day
  * month (`bench/cost-model.ts` holds the prices and the arithmetic).
  *
- * What runs (one device, in-process dynalite + s3rver):
+ * What runs (one device, in-process dynalite + s3rver + fauxqs):
  * - the Pi: a SQLite buffer gets one item's 4 samples every 10 s; the real `Uploader` + `DynamoDbSink`
  *   drain it every `uploadEveryMs` (60 s, the agent's default), catalogue item included;
  * - the cloud: the builder Lambda handler (`createBuilderHandler` → `runBuild` over `DynamoDbSource` and
@@ -20,8 +20,11 @@
  * the counted period starts after it. Not in the counted period and therefore EXTRAPOLATED (labelled):
  * the daily full re-read of each group (`fullEveryMs` 24 h), priced as RRU and ms per item measured in
  * the warm-up full builds × the items of a year-old device's largest window of each group.
+ * Refreshes: 4 `POST /samples/refresh` runs are COUNTED after the period (the API's `SqsRefreshJobs`
+ * on a jobs table in dynalite and a fauxqs queue, ReceiveMessage/DeleteMessage as the event source
+ * mapping does, the builder handler's SQS path with the job ledger) and scaled to the assumed rate.
  * ASSUMED (labelled, constants below): page views, the requests a page view makes, refreshes per day,
- * the API Lambda's duration.
+ * the API Lambda's duration, request round trips (`ASSUMED_LATENCY_MS`).
  *
  * Run alone: `npx tsx bench/cost.ts [simulated hours]`.
  */
@@ -47,6 +50,11 @@ import { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
 import { openDatabase } from '../sqlite/sqlite-db.js';
 import { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
 import { FAKE_CREDENTIALS, startS3rver } from '../test/support/s3rver.js';
+import { startFauxqsQueue } from '../test/support/fauxqs.js';
+import { createJobsTable } from '../test/support/jobs-table.js';
+import { DeleteMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDbJobStore } from '../aws/dynamodb-job-store.js';
+import { SqsRefreshJobs } from '../aws/sqs-refresh-jobs.js';
 import { samplesToItems, startDynalite, writeItems } from '../test/support/dynalite.js';
 import { COST_GOAL, lambdaGbSeconds, MONTH_MS, perMonth, priceMonth, s3RequestClass, type CostSummary, type MonthlyCounts } from './cost-model.js';
 import type { Figure } from './section.js';
@@ -74,10 +82,8 @@ export const ASSUMED_USE = {
   s3GetsPerApiRequest: 2,
   /** API Lambda duration per request, ms (512 MB). */
   apiDurationMs: 50,
-  /** POST /samples/refresh per device per day, each queued to SQS and built by one builder invocation. */
+  /** POST /samples/refresh (1h, 500 points) per device per day; what one costs is COUNTED (see `countRefreshes`). */
   refreshesPerDay: 4,
-  /** SQS requests per refresh: SendMessage (API), ReceiveMessage and DeleteMessageBatch (Lambda's event source mapping). */
-  sqsRequestsPerRefresh: 3,
 } as const;
 
 /**
@@ -114,7 +120,7 @@ class RequestCounter {
     this.wru = 0;
     this.rru = 0;
   }
-  attach(client: DynamoDBClient | S3Client, isDynamo: boolean): void {
+  attach(client: DynamoDBClient | S3Client | SQSClient, isDynamo: boolean): void {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     (client.middlewareStack as any).add(
       (next: (args: { input: Record<string, unknown> }) => Promise<{ output: Record<string, unknown> }>, context: { commandName?: string }) =>
@@ -150,6 +156,8 @@ export interface CostRun {
   groups: Array<{ rateMinutes: number; windows: Window[]; invocations: number; meanMs: number; meanWallMs: number; fullMs: number; fullItemsRead: number; fullRru: number; spanDays: number }>;
   counted: { sampleItems: number; uploadWru: number; catalogWru: number; uploadRequests: number; builderRru: number; s3: Record<string, number>; builderGbSeconds: number; builderInvocations: number };
   extrapolatedFull: { rru: number; gbSeconds: number; readMsPerItem: number };
+  /** `count` refreshes, counted: SQS and S3 requests by command, jobs-table WRU, RRU (jobs + samples), builder GB-s. */
+  refresh: { count: number; sqs: Record<string, number>; s3: Record<string, number>; wru: number; rru: number; gbSeconds: number };
   month: MonthlyCounts;
   summary: CostSummary;
 }
@@ -157,7 +165,9 @@ export interface CostRun {
 /** Simulate `hours` of one device (after the warm-up) and price a month of it. */
 export async function runCostModel(hours = 1, log: (m: string) => void = () => {}): Promise<CostRun> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cost-'));
-  const [dyn, s3] = await Promise.all([startDynalite(), startS3rver()]);
+  const [dyn, s3, sqs] = await Promise.all([startDynalite(), startS3rver(), startFauxqsQueue('cost-refresh')]);
+  const sqsCounter = new RequestCounter();
+  const jobsCounter = new RequestCounter();
   const uploadCounter = new RequestCounter();
   const builderDynCounter = new RequestCounter();
   const s3Counter = new RequestCounter();
@@ -166,6 +176,9 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
   uploadCounter.attach(uploadClient, true);
   builderDynCounter.attach(builderClient, true);
   s3Counter.attach(s3.client, false);
+  sqsCounter.attach(sqs.client, false);
+  const jobsClient = createDynamoClient({}, { endpoint: dyn.endpoint, region: 'us-east-1', credentials: FAKE_CREDENTIALS });
+  jobsCounter.attach(jobsClient, true);
   const db = openDatabase(join(dir, 'cost.db'));
   const buffer = SqliteBuffer.openOn(db);
   try {
@@ -245,6 +258,41 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
       g.meanWallMs = (totalWallMs.get(g.rateMinutes) ?? 0) / Math.max(1, g.invocations);
     }
     const simulatedMs = endMs - t0;
+    // Refreshes, counted: the API's enqueue (jobs table + SendMessage), the event source's receive and
+    // delete, the builder's SQS run with the job ledger. Counted apart from the scheduled runs.
+    const scheduled = { s3: new Map(s3Counter.byCommand), rru: builderDynCounter.rru, gbS: billedGbSeconds };
+    const jobsTable = await createJobsTable(dyn.client, 'cost-jobs');
+    const jobStore = new DynamoDbJobStore(jobsClient, jobsTable);
+    const refreshJobs = new SqsRefreshJobs({ store: jobStore, sqs: sqs.client, queueUrl: sqs.queueUrl, clock, scheduler: { setTimer: () => ({ cancel() {} }) } as never, log: silentLog });
+    const sqsHandler = createBuilderHandler({
+      bucket: new S3ObjectStore(s3.client, s3.bucket),
+      sourceFor: () => new DynamoDbSource(builderClient, dyn.table, clock),
+      build: runBuild, clock, log: silentLog, deviceIds: [DEV], emit: () => {}, jobs: jobStore,
+    });
+    s3Counter.reset();
+    builderDynCounter.reset();
+    const REFRESHES = 4;
+    let refreshGbS = 0;
+    for (let i = 0; i < REFRESHES; i++) {
+      nowMs += 15_000;
+      await refreshJobs.enqueue({ device: DEV, window: '1h', granularity: 500 });
+      const messages = await sqs.receive(10, 0);
+      const cpu = process.cpuUsage();
+      const before = s3Counter.total() + builderDynCounter.total() + jobsCounter.total();
+      const out = await sqsHandler({ Records: messages.map((m) => ({ messageId: m.MessageId!, body: m.Body!, eventSource: 'aws:sqs' })) });
+      if ('batchItemFailures' in out && out.batchItemFailures.length) throw new Error(`refresh build failed: ${JSON.stringify(out)}`);
+      const requests = s3Counter.total() + builderDynCounter.total() + jobsCounter.total() - before;
+      refreshGbS += lambdaGbSeconds(1, cpuMsSince(cpu) + requests * ASSUMED_LATENCY_MS.s3, BUILDER_MEMORY_MB);
+      for (const m of messages) await sqs.client.send(new DeleteMessageCommand({ QueueUrl: sqs.queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+    }
+    const refresh = {
+      count: REFRESHES, sqs: Object.fromEntries(sqsCounter.byCommand), s3: Object.fromEntries(s3Counter.byCommand),
+      wru: jobsCounter.wru, rru: jobsCounter.rru + builderDynCounter.rru, gbSeconds: refreshGbS,
+    };
+    const perRefresh = (n: number) => (n * ASSUMED_USE.refreshesPerDay * 30) / REFRESHES;
+    s3Counter.byCommand.clear();
+    for (const [k, v] of scheduled.s3) s3Counter.byCommand.set(k, v);
+    builderDynCounter.rru = scheduled.rru;
     const s3Requests = Object.fromEntries(s3Counter.byCommand);
     const builderInvocations = groups.reduce((a, g) => a + g.invocations, 0);
     // Catalogue writes: PutItem; sample items: BatchWriteItem (1 WRU each, < 1 KB).
@@ -269,7 +317,6 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
     const views = ASSUMED_USE.pageViewsPerDay * 30;
     const apiRequests = views * ASSUMED_USE.apiRequestsPerView;
     const refreshes = ASSUMED_USE.refreshesPerDay * 30;
-    const meanOneHourMs = groups[0].meanMs;
     let s3Put = 0;
     let s3Get = 0;
     for (const [name, n] of Object.entries(s3Requests)) {
@@ -277,26 +324,34 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
       if (cls === 'put') s3Put += n;
       if (cls === 'get') s3Get += n;
     }
+    let refreshS3Put = 0;
+    let refreshS3Get = 0;
+    for (const [name, n] of Object.entries(refresh.s3)) {
+      const cls = s3RequestClass(name);
+      if (cls === 'put') refreshS3Put += n;
+      if (cls === 'get') refreshS3Get += n;
+    }
     const month: MonthlyCounts = {
-      dynamoWru: m(uploadCounter.wru),
+      dynamoWru: m(uploadCounter.wru) + perRefresh(refresh.wru),
       samplesWru: m(uploadCounter.wru - catalogWru),
-      dynamoRru: m(builderDynCounter.rru) + fullRru,
+      dynamoRru: m(builderDynCounter.rru) + fullRru + perRefresh(refresh.rru),
       builderInvocations: m(builderInvocations) + refreshes,
-      builderGbSeconds: m(billedGbSeconds) + fullGbS + lambdaGbSeconds(refreshes, meanOneHourMs, BUILDER_MEMORY_MB),
+      builderGbSeconds: m(billedGbSeconds) + fullGbS + perRefresh(refresh.gbSeconds),
       apiInvocations: apiRequests,
       apiGbSeconds: lambdaGbSeconds(apiRequests, ASSUMED_USE.apiDurationMs, API_MEMORY_MB),
       httpApiRequests: apiRequests,
-      s3PutClass: m(s3Put),
-      s3GetClass: m(s3Get) + apiRequests * ASSUMED_USE.s3GetsPerApiRequest,
-      sqsRequests: refreshes * ASSUMED_USE.sqsRequestsPerRefresh,
+      s3PutClass: m(s3Put) + perRefresh(refreshS3Put),
+      s3GetClass: m(s3Get) + perRefresh(refreshS3Get) + apiRequests * ASSUMED_USE.s3GetsPerApiRequest,
+      sqsRequests: perRefresh(sqsCounter.total()),
       cloudFrontRequests: views * (ASSUMED_USE.staticRequestsPerView + ASSUMED_USE.apiRequestsPerView),
     };
-    return { simulatedMs, groups, counted, extrapolatedFull, month, summary: priceMonth(month) };
+    return { simulatedMs, groups, counted, extrapolatedFull, refresh, month, summary: priceMonth(month) };
   } finally {
     buffer.close();
     uploadClient.destroy();
     builderClient.destroy();
-    await Promise.all([dyn.close(), s3.close()]);
+    jobsClient.destroy();
+    await Promise.all([dyn.close(), s3.close(), sqs.close()]);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -309,16 +364,16 @@ export function costFigures(r: CostRun): Figure[] {
   const s3 = Object.entries(r.counted.s3).map(([k, v]) => `${k} ${v}`).join(', ');
   const basis = `counted over ${hours} simulated h, ×${(MONTH_MS / r.simulatedMs).toFixed(0)} to 30 d`;
   const notes: Record<string, string> = {
-    'DynamoDB writes (uploads)': `${basis}: ${r.counted.uploadWru} WRU in ${r.counted.uploadRequests} requests (${r.counted.catalogWru} catalogue PutItem)`,
-    'DynamoDB reads (builder)': `${basis}: ${r.counted.builderRru.toFixed(1)} RRU; + EXTRAPOLATED daily full re-reads of a year-old device ${Math.round(r.extrapolatedFull.rru).toLocaleString('en-US')} RRU/month`,
-    'Lambda builder requests': `${basis}: ${r.counted.builderInvocations} invocations (${r.groups.map((g) => `${g.windows.join('+')} every ${g.rateMinutes} min`).join(', ')}); + ASSUMED ${ASSUMED_USE.refreshesPerDay} refreshes/day`,
+    'DynamoDB writes (uploads)': `${basis}: ${r.counted.uploadWru} WRU in ${r.counted.uploadRequests} requests (${r.counted.catalogWru} catalogue PutItem); + the refreshes' jobs-table writes, counted (${r.refresh.wru} WRU per ${r.refresh.count})`,
+    'DynamoDB reads (builder)': `${basis}: ${r.counted.builderRru.toFixed(1)} RRU; + EXTRAPOLATED daily full re-reads of a year-old device ${Math.round(r.extrapolatedFull.rru).toLocaleString('en-US')} RRU/month; + the refreshes' reads, counted (${r.refresh.rru.toFixed(1)} RRU per ${r.refresh.count})`,
+    'Lambda builder requests': `${basis}: ${r.counted.builderInvocations} invocations (${r.groups.map((g) => `${g.windows.join('+')} every ${g.rateMinutes} min`).join(', ')}); + ASSUMED ${ASSUMED_USE.refreshesPerDay} refreshes/day, each a counted SQS-driven run (jobs table ${r.refresh.wru} WRU per ${r.refresh.count})`,
     'Lambda builder duration': `${basis}: modelled ms per run (CPU + requests × ASSUMED ${ASSUMED_LATENCY_MS.s3} ms S3, ${ASSUMED_LATENCY_MS.dynamoDb} ms DynamoDB) ${r.groups.map((g) => `${g.windows.join('+')} ${Math.round(g.meanMs)}`).join(', ')} (wall here ${r.groups.map((g) => Math.round(g.meanWallMs)).join(', ')}) at 1024 MB; + EXTRAPOLATED daily full re-reads ${r.extrapolatedFull.gbSeconds.toFixed(0)} GB-s (${r.extrapolatedFull.readMsPerItem.toFixed(3)} ms per item read: CPU measured + 1 Query per 1,000 items)`,
     'Lambda API requests': `ASSUMED ${ASSUMED_USE.pageViewsPerDay} views/day × ${ASSUMED_USE.apiRequestsPerView} API requests, all cache misses`,
     'Lambda API duration': `ASSUMED ${ASSUMED_USE.apiDurationMs} ms at 512 MB per API request`,
     'API Gateway HTTP API': 'ASSUMED: one per API request',
-    'S3 PUT/COPY/LIST': `${basis}: ${s3}`,
+    'S3 PUT/COPY/LIST': `${basis}: ${s3}; + refreshes, counted (${Object.entries(r.refresh.s3).map(([k, v]) => `${k} ${v}`).join(', ')} per ${r.refresh.count})`,
     'S3 GET/HEAD': `${basis} (builder) + ASSUMED ${ASSUMED_USE.s3GetsPerApiRequest} per API request`,
-    SQS: `ASSUMED ${ASSUMED_USE.refreshesPerDay} refreshes/day × ${ASSUMED_USE.sqsRequestsPerRefresh} requests; the event source's idle polling is per queue, not per device`,
+    SQS: `ASSUMED ${ASSUMED_USE.refreshesPerDay} refreshes/day; per ${r.refresh.count} refreshes COUNTED on fauxqs: ${Object.entries(r.refresh.sqs).map(([k, v]) => `${k} ${v}`).join(', ')} (the event source's idle polling is per queue, not per device)`,
     CloudFront: `ASSUMED ${ASSUMED_USE.pageViewsPerDay} views/day × ${ASSUMED_USE.staticRequestsPerView + ASSUMED_USE.apiRequestsPerView} requests`,
   };
   const s = r.summary;
