@@ -263,7 +263,7 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
     const scheduled = { s3: new Map(s3Counter.byCommand), rru: builderDynCounter.rru, gbS: billedGbSeconds };
     const jobsTable = await createJobsTable(dyn.client, 'cost-jobs');
     const jobStore = new DynamoDbJobStore(jobsClient, jobsTable);
-    const refreshJobs = new SqsRefreshJobs({ store: jobStore, sqs: sqs.client, queueUrl: sqs.queueUrl, clock, scheduler: { setTimer: () => ({ cancel() {} }) } as never, log: silentLog });
+    const refreshJobs = new SqsRefreshJobs({ store: jobStore, sqs: sqs.client, queueUrl: sqs.queueUrl, clock, scheduler: { setTimer: () => ({ cancel() {} }) }, log: silentLog }); // queued jobs set no timers
     const sqsHandler = createBuilderHandler({
       bucket: new S3ObjectStore(s3.client, s3.bucket),
       sourceFor: () => new DynamoDbSource(builderClient, dyn.table, clock),
