@@ -21,6 +21,11 @@ const HA_UNITS: Record<string, string[]> = {
   wind_speed: ['Beaufort', 'ft/s', 'km/h', 'kn', 'm/s', 'mph'],
   distance: ['km', 'm', 'cm', 'mm', 'mi', 'nmi', 'yd', 'in'],
   duration: ['d', 'h', 'min', 's', 'ms'],
+  voltage: ['V', 'mV', 'µV', 'kV', 'MV'],
+  current: ['A', 'mA'],
+  carbon_dioxide: ['ppm'],
+  pm25: ['µg/m³'],
+  pm10: ['µg/m³'],
 };
 const HA_STATE_CLASSES = ['measurement', 'measurement_angle', 'total', 'total_increasing'];
 const MQTT_SENSOR_KEYS = new Set([
@@ -60,7 +65,7 @@ classes('gauges are measurements and counters (rain, pulses) total_increasing', 
 });
 
 classes('an imported metric we do not know becomes a generic sensor with its own unit and kind', () => {
-  assert.equal(haSensorClassOf({ metric: 'co2Ppm', unit: 'ppm', kind: 'gauge' }), { state_class: 'measurement', unit_of_measurement: 'ppm' });
+  assert.equal(haSensorClassOf({ metric: 'soilRaw', unit: 'counts', kind: 'gauge' }), { state_class: 'measurement', unit_of_measurement: 'counts' });
   assert.equal(haSensorClassOf({ metric: 'ticks', unit: '', kind: 'counter' }), { state_class: 'total_increasing' });
 });
 
