@@ -19,6 +19,7 @@ import { localTimeZone } from '../platform/system-job-scheduler.js';
 import { DEFAULT_FLOOR, FLOOR_CHECK_EVERY_MS, FREE_SPACE_FLOOR_BYTES, RETENTION_EVERY_MS, freeSpaceUnderFloor, retentionCutoffMs, runRetention } from '../agent/buffer/retention.js';
 import { DEFAULT_SIMULATED, startSampler, type RunningSampler, type StartSamplerOptions } from './sampler-runtime.js';
 import { BatchingBuffer } from '../agent/buffer/batching-buffer.js';
+import { StorageFullError } from '../agent/buffer/errors.js';
 import { samplingLiveness, staleAfterMsFor } from '../agent/sampling/liveness.js';
 import { isCorruptionError, openAgentDatabase, requestQuarantine, type CorruptionRecord } from '../sqlite/database-recovery.js';
 import type { SampleBuffer } from '../agent/buffer/ports.js';
@@ -278,7 +279,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     try {
       batch?.flush();
     } catch (err) {
-      log.error('committing the held samples failed; they stay held for the next commit', { held: batch?.heldSamples(), error: err as Error });
+      // A full disk is named once by the sampler (its next reading meets the same error); others here.
+      if (err instanceof StorageFullError) log.debug('commit refused: disk full; held samples wait for space', { held: batch?.heldSamples(), error: err.message });
+      else log.error('committing the held samples failed; they stay held for the next commit', { held: batch?.heldSamples(), error: err as Error });
     }
   };
   try {
