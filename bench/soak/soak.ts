@@ -2,7 +2,8 @@
  * The soak run (issue 12, "A year in an hour"): a Pi's year — or `days` of it — in virtual time, boot
  * by boot (`boot.ts`, one child process each: the real daemon composition, emulated sensors, the real
  * SQLite file, the real uploader against dynalite). Power cuts SIGKILL the child and tear the WAL's
- * last frame; reboots stop it cleanly and boot with a stale clock. At the end the uploader drains what
+ * last frame; reboots stop it cleanly and boot with a stale clock; the corrupted-database fault stops
+ * it cleanly and tears a page, so the next boot moves the file aside. At the end the uploader drains what
  * is pending and the report compares DynamoDB with SQLite and charges every lost sample to a cause.
  */
 import { spawn } from 'node:child_process';
