@@ -30,6 +30,7 @@ test('issue 12: a simulated day of faults — every lost sample has a cause, Dyn
   // Disk full for an hour: commits refused, the batch held the samples and committed them after, nothing lost to it.
   assert.ok(r.diskFullRefusals >= 50, `${r.diskFullRefusals} commits refused in the hour`);
   assert.is(r.logLines['disk-full']?.occurrences, 1);
+  assert.is(r.lost['disk full (a commit refused; the batch holds the samples until space returns)'], undefined, 'the refused samples were committed after the hour');
   assert.ok(r.clockGuard.restamped > 0, 'reads before NTP stepped the stale clock were held and restamped, not lost');
   assert.ok(r.subZeroStored > 0, 'the cold snap below 0 °C was stored');
   assert.equal(r.logLines.dst?.occurrences, 1);
