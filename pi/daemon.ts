@@ -65,6 +65,12 @@ export interface DaemonOptions {
    * virtual-time runs such as the soak (`bench/soak/`). Default: the real hardware adapters.
    */
   sensorDeps?: StartSamplerOptions['deps'];
+  /**
+   * Wraps the store the sampler's samples are committed to (below the batch, where the SQLite adapter
+   * sits), e.g. to throw `StorageFullError` for a while: fault injection for virtual-time runs (the
+   * soak's disk-full hour). Default: the SQLite buffer itself.
+   */
+  wrapSampleStore?: (store: SampleBuffer) => SampleBuffer;
 }
 
 /** Wall clock (stamps, daily jobs), monotonic timers (every cadence), IANA zone of daily jobs. */
@@ -272,7 +278,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   let signalDamaged = () => {};
   const damaged = new Promise<void>((resolve) => (signalDamaged = resolve));
   // A damaged database is detected where samples reach SQLite: each insert, or the batch's commit.
-  const watched = watchForDamage(buffer, buffer.path, time.clock, log, () => signalDamaged());
+  const watched = watchForDamage(options.wrapSampleStore?.(buffer) ?? buffer, buffer.path, time.clock, log, () => signalDamaged());
   // Samples are held in memory and committed together every storage.commitEveryMs (0: each as taken).
   const batch = config.storage.commitEveryMs > 0 ? new BatchingBuffer(watched) : undefined;
   const commitHeld = () => {
