@@ -316,7 +316,7 @@ function causeWindows(faults: Fault[], endMs: number, startMs: number): Array<{ 
     'stale-reboot': 'reboot (off, boot)',
     'flaky-bus': 'flaky I2C bus',
     unplugged: 'sensor unplugged (until the slow-backoff retry finds it)',
-    'disk-full': 'disk full (a commit refused; the batch holds the samples until space returns)',
+    'disk-full': 'disk full (readings taken while a commit is refused for space; held ones are committed when space returns)',
     'corrupt-db': 'database damaged (read in flight, restart on a fresh database)',
   };
   const out = faults.flatMap((f) => {
