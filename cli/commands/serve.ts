@@ -13,7 +13,7 @@ import { APP_DIR } from '../../platform/app-dir.js';
 import { startNodeServer } from '../../platform/node-http-api.js';
 import { createPiApi } from '../../pi/pi-api.js';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
-import { dbPath, defaultDevice, globalOptions, parseHostOption, loadConfig, output, parsePortOption, untilSignal, UsageError } from '../context.js';
+import { dbPath, defaultDevice, globalOptions, snapshotDirOf, parseHostOption, loadConfig, output, parsePortOption, untilSignal, UsageError } from '../context.js';
 
 /** The built page beside this install (`web/dist`), when it exists. */
 export const DEFAULT_STATIC_DIR = `${APP_DIR}/web/dist`;
@@ -52,7 +52,7 @@ Examples:
       };
       const deviceId = defaultDevice(config, buffer);
       const { api, jobs } = createPiApi({
-        dataDir: g.dataDir,
+        snapshotDir: snapshotDirOf(g, config),
         deviceId,
         buffer,
         sampleDevices: buffer ? () => buffer.deviceIdsWithSamples() : undefined,
