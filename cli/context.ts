@@ -33,7 +33,7 @@ export const INSTALLED_CONFIG_PATH = '/etc/sensorctl/config.json';
 export const LOCAL_CONFIG_PATH = 'sensorctl.json';
 
 export interface GlobalOptions {
-  /** Absolute data directory: SQLite file `sensorctl.db` and `snapshots/` live there. */
+  /** Absolute data directory: SQLite file `sensorctl.db` lives there (snapshots: `snapshotDirOf`). */
   dataDir: string;
   /** Config file path; `undefined` when none exists (defaults apply). */
   configPath: string | undefined;

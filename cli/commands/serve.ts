@@ -1,6 +1,7 @@
 /**
  * `sensorctl serve [--port N] [--host H] [--static-dir DIR]`: the samples API and the page, from the
- * snapshots in the data directory (read through `FsObjectStore`, the store the builder writes). No
+ * snapshots in the snapshot directory (`snapshotDirOf`: `storage.snapshotDir`, the service's
+ * /run/sensorctl, else the data directory; read through `FsObjectStore`, the store the builder writes). No
  * sampling and no scheduled builds; `fresh=true` and refresh jobs build from the SQLite buffer
  * (`<data-dir>/sensorctl.db`) through `PiFreshBuilder`. Run it when the daemon (`sensorctl run`,
  * which serves the same API itself) is not running: the per-window lock is per process.
@@ -22,7 +23,7 @@ export const DEFAULT_STATIC_DIR = `${APP_DIR}/web/dist`;
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('serve the samples API and the page from the snapshots in the data directory')
+    .description('serve the samples API and the page from the stored snapshots (config storage.snapshotDir, the service\'s /run/sensorctl, else the data directory)')
     .option('--port <n>', 'TCP port (default: config http.port, 8080; 0 = any free port)')
     .option('--host <h>', 'address to listen on (default: config http.host, 127.0.0.1)')
     .option('--static-dir <dir>', 'directory of the page (default: web/dist of this install)')
