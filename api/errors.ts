@@ -14,6 +14,7 @@ export type ApiErrorCode =
   | 'range_too_large'
   | 'payload_too_large'
   | 'headers_too_large'
+  | 'request_timeout'
   | 'method_not_allowed'
   | 'internal';
 

@@ -9,7 +9,7 @@ import { isoOf, type Gzip } from './codec.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from './ports.js';
 import { publishSnapshot, recordFailure, sweepStagedKeys, type PublishTarget } from './publish.js';
 import { RollupStateCache, compareCursors, defaultStatePrefix, loadState, saveState } from './state-store.js';
-import type { BuilderName } from './types.js';
+import type { BuilderName, SeriesInfo } from './types.js';
 import { prepareFull, prepareIncremental, renderVariant, type FullRequest, type PreparedWindow, type WindowMode } from './window-build.js';
 
 /** Ports and identity of a run. `prefix` defaults to `devicePrefix(deviceId)` (use `fallbackPrefix` for the Pi's last-resort copies). */
@@ -101,8 +101,9 @@ async function failSnapshot(t: PublishTarget, deps: BuildDeps, window: Window, g
   return { window, granularity: g, ok: false, points: 0, bytes: 0, ms: deps.clock.nowMs() - startMs, error: errorText(err) };
 }
 
-async function publishWindow(deps: BuildDeps, t: PublishTarget, prepared: PreparedWindow, atMs: number, report: WindowReport): Promise<SnapshotReport[]> {
-  const series = (await deps.source.listSeries(deps.deviceId)).sort((a, b) => (a.seriesId < b.seriesId ? -1 : a.seriesId > b.seriesId ? 1 : 0));
+async function publishWindow(deps: BuildDeps, t: PublishTarget, prepared: PreparedWindow, atMs: number, report: WindowReport, listed: SeriesListing): Promise<SnapshotReport[]> {
+  if ('error' in listed) throw listed.error;
+  const series = [...listed.series].sort((a, b) => (a.seriesId < b.seriesId ? -1 : a.seriesId > b.seriesId ? 1 : 0));
   const out: SnapshotReport[] = [];
   for (const g of GRANULARITIES) {
     const startMs = deps.clock.nowMs();
@@ -138,6 +139,9 @@ async function oldestNeededCursor(deps: BuildDeps, statePrefix: string, saved: M
   return oldest;
 }
 
+/** The device's series as listed once per run (or why the listing failed: each snapshot then fails with it). */
+type SeriesListing = { series: readonly SeriesInfo[] } | { error: unknown };
+
 /** One run's working set; each method is one phase of `runBuild`. */
 class Run {
   readonly t: PublishTarget & { knownKeys?: readonly string[] };
@@ -153,9 +157,10 @@ class Run {
   samplesRead = 0;
   fullReadMs = 0;
   /**
-   * Series of kind `circular`, listed before any sample is read: a series is defined before its
-   * first sample is stored, so every sample read below belongs to a series listed here.
+   * The series, listed once before any sample is read (a series is defined before its first sample
+   * is stored, so every sample read below belongs to a listed series); those of kind `circular`.
    */
+  listed: SeriesListing = { series: [] };
   circularSeriesIds: ReadonlySet<string> = new Set();
 
   constructor(readonly deps: BuildDeps, readonly options: BuildOptions, readonly startMs: number) {
@@ -182,9 +187,10 @@ class Run {
   async catchUp(): Promise<FullRequest[]> {
     try {
       const series = await this.deps.source.listSeries(this.deps.deviceId);
+      this.listed = { series };
       this.circularSeriesIds = new Set(series.filter((x) => x.kind === 'circular').map((x) => x.seriesId));
-    } catch {
-      // Reading fails again below, where the failure is reported per window.
+    } catch (error) {
+      this.listed = { error }; // reported per snapshot when publishing, as a failed read
     }
     if (this.explicitAt) return this.windows.map((window) => ({ window }));
     const full: FullRequest[] = [];
@@ -230,7 +236,7 @@ class Run {
       const startMs = this.deps.clock.nowMs();
       Object.assign(report, { mode: p.mode, reason: p.reason, samplesRead: p.samplesRead });
       try {
-        this.snapshots.push(...(await publishWindow(this.deps, this.t, p, this.atMs, report)));
+        this.snapshots.push(...(await publishWindow(this.deps, this.t, p, this.atMs, report, this.listed)));
         if (!this.explicitAt) {
           await saveState(this.stateStore, this.statePrefix, p.state, this.deps.gzip);
           this.deps.stateCache?.saved(this.statePrefix, p.state);

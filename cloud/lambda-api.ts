@@ -1,5 +1,5 @@
 /**
- * Composition root of the API Lambda (Node.js 20/22, bundled by scripts/build-lambda.mjs to
+ * Composition root of the API Lambda (Node.js 24 on Lambda, bundled by cloud/infra/lambda-code.ts `bundleLambda` to
  * `index.mjs`, handler `index.handler`).
  * - `handler`: API Gateway HTTP API, payload format 2.0. The core runs in `sseMode: 'snapshot'` (API
  *   Gateway buffers responses, so the events route answers what has happened so far plus a `poll` hint).

@@ -1,5 +1,5 @@
 /**
- * Composition root of the scheduled builder Lambda (Node.js 20/22, bundled by scripts/build-lambda.mjs).
+ * Composition root of the scheduled builder Lambda (Node.js 24 on Lambda, bundled by cloud/infra/lambda-code.ts `bundleLambda`).
  * Environment: `SAMPLES_TABLE` (DynamoDB samples table; `TABLE_NAME` still accepted), `SNAPSHOT_BUCKET`
  * (snapshot bucket; `BUCKET_NAME` still accepted), `DEVICE_IDS` (comma-separated), optional `JOBS_TABLE`
  * (refresh-job state: SQS jobs are then tracked running → done/failed), `LOG_LEVEL` (Powertools Logger), `LOOKBACK_MS`, `SWEEP_EVERY_MS`, `FULL_EVERY_MS`, and the

@@ -19,6 +19,7 @@ import { localTimeZone } from '../platform/system-job-scheduler.js';
 import { DEFAULT_FLOOR, FLOOR_CHECK_EVERY_MS, FREE_SPACE_FLOOR_BYTES, RETENTION_EVERY_MS, freeSpaceUnderFloor, retentionCutoffMs, runRetention } from '../agent/buffer/retention.js';
 import { DEFAULT_SIMULATED, startSampler, type RunningSampler, type StartSamplerOptions } from './sampler-runtime.js';
 import { BatchingBuffer } from '../agent/buffer/batching-buffer.js';
+import { StorageFullError } from '../agent/buffer/errors.js';
 import { samplingLiveness, staleAfterMsFor } from '../agent/sampling/liveness.js';
 import { isCorruptionError, openAgentDatabase, requestQuarantine, type CorruptionRecord } from '../sqlite/database-recovery.js';
 import type { SampleBuffer } from '../agent/buffer/ports.js';
@@ -69,6 +70,12 @@ export interface DaemonOptions {
    * virtual-time runs such as the soak (`bench/soak/`). Default: the real hardware adapters.
    */
   sensorDeps?: StartSamplerOptions['deps'];
+  /**
+   * Wraps the store the sampler's samples are committed to (below the batch, where the SQLite adapter
+   * sits), e.g. to throw `StorageFullError` for a while: fault injection for virtual-time runs (the
+   * soak's disk-full hour). Default: the SQLite buffer itself.
+   */
+  wrapSampleStore?: (store: SampleBuffer) => SampleBuffer;
 }
 
 /** Wall clock (stamps, daily jobs), monotonic timers (every cadence), IANA zone of daily jobs. */
@@ -278,14 +285,16 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   let signalDamaged = () => {};
   const damaged = new Promise<void>((resolve) => (signalDamaged = resolve));
   // A damaged database is detected where samples reach SQLite: each insert, or the batch's commit.
-  const watched = watchForDamage(buffer, buffer.path, time.clock, log, () => signalDamaged());
+  const watched = watchForDamage(options.wrapSampleStore?.(buffer) ?? buffer, buffer.path, time.clock, log, () => signalDamaged());
   // Samples are held in memory and committed together every storage.commitEveryMs (0: each as taken).
   const batch = config.storage.commitEveryMs > 0 ? new BatchingBuffer(watched) : undefined;
   const commitHeld = () => {
     try {
       batch?.flush();
     } catch (err) {
-      log.error('committing the held samples failed; they stay held for the next commit', { held: batch?.heldSamples(), error: err as Error });
+      // A full disk is named once by the sampler (its next reading meets the same error); others here.
+      if (err instanceof StorageFullError) log.debug('commit refused: disk full; held samples wait for space', { held: batch?.heldSamples(), error: err.message });
+      else log.error('committing the held samples failed; they stay held for the next commit', { held: batch?.heldSamples(), error: err as Error });
     }
   };
   try {

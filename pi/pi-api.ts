@@ -17,7 +17,7 @@ import { chooseDefaultDevice } from '../api/devices.js';
 import { MemoryRefreshJobs } from '../api/memory-refresh-jobs.js';
 import { nodeScheduler } from '../platform/node-scheduler.js';
 import { systemClock } from '../platform/system-clock.js';
-import type { ApiOptions, DeviceDirectory, FreshBuilder } from '../api/ports.js';
+import type { ApiOptions, DeviceDirectory, FreshBuilder, RangeSource } from '../api/ports.js';
 import { silentLog } from '../builder/ports.js';
 
 /** How long the device list read from disk is reused, ms. */
@@ -59,6 +59,8 @@ export interface PiApiOptions {
   deviceId: string;
   /** Raw samples for fresh builds: the SQLite buffer. Required unless `fresh` is given. */
   buffer?: SampleSource;
+  /** Raw samples for `GET /samples/range` (default `buffer`). */
+  rangeSource?: RangeSource;
   /** Devices with samples (`SqliteBuffer.deviceIdsWithSamples`); default: the devices with snapshots. */
   sampleDevices?: () => string[] | Promise<string[]>;
   /** Per-window locks shared with the daemon's scheduled builds (default: a private instance). */
@@ -112,7 +114,7 @@ export function createPiApi(options: PiApiOptions): { api: FetchHandler; jobs: M
   }
   const jobs = new MemoryRefreshJobs({ builder: fresh, clock });
   const devices = dataDirDevices(options.snapshotDir, options.deviceId, clock, options.sampleDevices);
-  const buffer = options.buffer;
-  const samples = buffer ? () => buffer : undefined;
+  const rangeSource = options.rangeSource ?? options.buffer;
+  const samples = rangeSource ? () => rangeSource : undefined;
   return { api: createApi({ store, devices, fresh, jobs, clock, scheduler: nodeScheduler, samples, options: options.options }), jobs, locks };
 }

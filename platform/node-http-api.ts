@@ -18,7 +18,18 @@ export interface NodeHttpApiOptions {
   staticDir?: string;
   /** Extra handlers by exact path (e.g. `/metrics`), tried before the page and the API. */
   routes?: Readonly<Record<string, FetchHandler>>;
+  /** How long a client may take to send its headers / its whole request, ms (default `REQUEST_TIMEOUTS`). */
+  timeouts?: { headersMs: number; requestMs: number };
 }
+
+/**
+ * Node's defaults (60 s for headers, 300 s for the whole request, checked every 30 s) let a client that
+ * trickles a byte every 10 s hold a connection for 310 s; a Pi has few to spare. These are checked every
+ * second and answered 408. They bound only receiving the request: responses (SSE) may last.
+ */
+export const REQUEST_TIMEOUTS = { headersMs: 10_000, requestMs: 15_000 } as const;
+/** How often node:http looks for requests over their timeouts, ms. */
+const TIMEOUT_CHECK_EVERY_MS = 1_000;
 
 function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
   const url = new URL('http://localhost' + (req.url?.startsWith('/') ? req.url : '/'));
@@ -102,7 +113,8 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 
 /**
  * Answer a request node:http could not parse, with the API's JSON error body: 431 when the request
- * line and headers are too long (a 100 KB query string), else 400. Then close the connection.
+ * line and headers are too long (a 100 KB query string), 408 when it came too slowly
+ * (`REQUEST_TIMEOUTS`), else 400. Then close the connection.
  */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || !socket.writable) {
@@ -111,9 +123,11 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
   }
   const error = err.code === 'HPE_HEADER_OVERFLOW'
     ? new ApiError(431, 'headers_too_large', `the request line and headers are longer than ${MAX_HEADER_BYTES} bytes; send a shorter query string`, 'url')
-    : new ApiError(400, 'bad_parameter', 'the request cannot be parsed as HTTP/1.1', 'url');
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new ApiError(408, 'request_timeout', 'the request (headers or body) was not received in time; send it at once', 'body')
+      : new ApiError(400, 'bad_parameter', 'the request cannot be parsed as HTTP/1.1', 'url');
   const body = JSON.stringify(errorBody(error));
-  const reason = error.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+  const reason = error.status === 431 ? 'Request Header Fields Too Large' : error.status === 408 ? 'Request Timeout' : 'Bad Request';
   socket.end(`HTTP/1.1 ${error.status} ${reason}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`);
 }
 
@@ -147,7 +161,13 @@ export function listenErrorMessage(err: NodeJS.ErrnoException, host: string, por
  * @throws {Error} with `listenErrorMessage` wording (the system error as `cause`) when the address cannot be used.
  */
 export async function startNodeServer(api: FetchHandler, host: string, port: number, options: NodeHttpApiOptions = {}): Promise<RunningServer> {
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, nodeListener(api, options));
+  const timeouts = options.timeouts ?? REQUEST_TIMEOUTS;
+  const server = createServer({
+    maxHeaderSize: MAX_HEADER_BYTES,
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_EVERY_MS, timeouts.headersMs),
+  }, nodeListener(api, options));
   server.on('clientError', answerClientError);
   server.on('connection', (socket) => socket.setNoDelay(true));
   await new Promise<void>((resolve, reject) => {

@@ -44,9 +44,13 @@ export function staticValidators(file: StaticFile): { etag: string; lastModified
   return { etag: `"${tag}"`, lastModified: new Date(file.lastModifiedMs).toUTCString() };
 }
 
+/** `Cache-Control` of hashed assets (a year, never revalidated) and of every other page file (revalidate each time); the cloud stack sends the same. */
+export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+export const REVALIDATE_CACHE_CONTROL = 'no-cache';
+
 /** `Cache-Control` of a static file: a year, immutable, for hashed asset names; else revalidate each time (`no-cache`). */
 export function staticCacheControl(file: StaticFile): string {
-  return HASHED_ASSET_PATTERN.test(file.path) ? 'public, max-age=31536000, immutable' : 'no-cache';
+  return HASHED_ASSET_PATTERN.test(file.path) ? IMMUTABLE_CACHE_CONTROL : REVALIDATE_CACHE_CONTROL;
 }
 
 /** The `<file>.gz` copy beside `real`, when it is a regular file. */

@@ -377,7 +377,9 @@ export class SqliteBuffer implements SampleBuffer, SampleSource {
 
   // ---- SampleSource ----
 
+  /** Series of `deviceId`, re-read from the file (a few rows), so series another process defined (an import beside `serve`) count. */
   async listSeries(deviceId: string): Promise<SeriesInfo[]> {
+    this.loadSeries();
     return [...this.seriesById.values()].filter((r) => r.device_id === deviceId).map(toInfo);
   }
 

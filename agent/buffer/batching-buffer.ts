@@ -4,10 +4,17 @@
  * `storage.commitEveryMs` (default 60 s) and on stop, so a power cut loses at most that much of the
  * samples while the SD card sees one commit a minute instead of one per sample tick.
  * Everything else (series, state, retention, reads) goes straight to the inner buffer; reads do not
- * see held samples until the next flush.
+ * see held samples until the next flush. The first insert after start is written at once (not held),
+ * so a fresh or just-recovered database holds a sample within one sample interval, and an error of the
+ * inner buffer (disk full, damaged file) surfaces to the sampler at start as without batching.
+ * While the last commit failed for space (`StorageFullError`), `insert` throws that error instead of
+ * holding more: the sampler counts each such reading lost with cause `disk-full` and names the state
+ * once, as without batching, and memory does not grow while the disk stays full; what was held before
+ * is committed by the first commit that finds space again.
  */
 import type { Sample, SeriesInfo } from '../../builder/types.js';
 import type { InsertResult, SampleBuffer, SeriesStats } from './ports.js';
+import { StorageFullError } from './errors.js';
 
 /** Default of `storage.commitEveryMs`: at most this many ms of samples are lost on a power cut. */
 export const DEFAULT_COMMIT_EVERY_MS = 60_000;
@@ -15,14 +22,23 @@ export const DEFAULT_COMMIT_EVERY_MS = 60_000;
 export class BatchingBuffer implements SampleBuffer {
   private held = new Map<string, Sample[]>();
   private heldCount = 0;
+  private isFirstWritten = false;
+  private storageFull?: StorageFullError;
 
   constructor(private readonly inner: SampleBuffer) {}
 
   /**
-   * Hold `samples` for the next flush. Returns them all as `inserted`: duplicates of stored rows are
-   * found (and skipped) when the batch is written.
+   * Hold `samples` for the next flush (the very first insert is written at once). Returns them all as
+   * `inserted`: duplicates of stored rows are found (and skipped) when the batch is written.
+   * @throws {StorageFullError} while the last commit failed for space (the samples are not held).
    */
   insert(deviceId: string, samples: readonly Sample[]): InsertResult {
+    if (this.storageFull) throw this.storageFull;
+    if (!this.isFirstWritten) {
+      const written = this.inner.insert(deviceId, samples);
+      this.isFirstWritten = true;
+      return written;
+    }
     const list = this.held.get(deviceId);
     if (list) list.push(...samples);
     else this.held.set(deviceId, [...samples]);
@@ -55,6 +71,7 @@ export class BatchingBuffer implements SampleBuffer {
         failure ??= err;
       }
     }
+    this.storageFull = failure instanceof StorageFullError ? failure : undefined;
     if (failure !== undefined) throw failure;
     return total;
   }

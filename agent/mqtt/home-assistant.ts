@@ -16,8 +16,12 @@
 import type { SeriesInfo } from '../../builder/types.js';
 import { isMetric, METRICS } from '../../builder/metrics.js';
 
-/** Home Assistant's `state_class` values used here (sensor docs: measurement, total, total_increasing). */
-export type HaStateClass = 'measurement' | 'total_increasing';
+/**
+ * Home Assistant's `state_class` values used here (sensor docs: measurement, measurement_angle,
+ * total, total_increasing); `measurement_angle` is for angles such as a wind direction, so its
+ * statistics average them as angles.
+ */
+export type HaStateClass = 'measurement' | 'measurement_angle' | 'total_increasing';
 
 /** How one of our metrics shows in Home Assistant. `device_class` absent: a generic sensor. */
 export interface HaSensorClass {
@@ -40,7 +44,7 @@ export const HA_SENSOR_CLASSES: Readonly<Record<string, HaSensorClass>> = {
   rainMm: { device_class: 'precipitation', state_class: 'total_increasing', unit_of_measurement: 'mm' },
   windKmh: { device_class: 'wind_speed', state_class: 'measurement', unit_of_measurement: 'km/h' },
   windMs: { device_class: 'wind_speed', state_class: 'measurement', unit_of_measurement: 'm/s' },
-  windDirDeg: { state_class: 'measurement', unit_of_measurement: '°' },
+  windDirDeg: { device_class: 'wind_direction', state_class: 'measurement_angle', unit_of_measurement: '°' },
   voltageV: { device_class: 'voltage', state_class: 'measurement', unit_of_measurement: 'V' },
   currentA: { device_class: 'current', state_class: 'measurement', unit_of_measurement: 'A' },
   co2Ppm: { device_class: 'carbon_dioxide', state_class: 'measurement', unit_of_measurement: 'ppm' },
@@ -56,7 +60,7 @@ export const HA_SENSOR_CLASSES: Readonly<Record<string, HaSensorClass>> = {
 export function haSensorClassOf(series: Pick<SeriesInfo, 'metric' | 'unit' | 'kind'>): HaSensorClass {
   const known = HA_SENSOR_CLASSES[series.metric];
   if (known) return known;
-  return { state_class: series.kind === 'counter' ? 'total_increasing' : 'measurement', ...(series.unit ? { unit_of_measurement: series.unit } : {}) };
+  return { state_class: series.kind === 'counter' ? 'total_increasing' : series.kind === 'circular' ? 'measurement_angle' : 'measurement', ...(series.unit ? { unit_of_measurement: series.unit } : {}) };
 }
 
 /** What the topics are built from (the validated `mqtt` config and the device id). */

@@ -15,6 +15,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Logger } from '../../builder/ports.js';
 import { parseConfig } from '../../agent/config/config.js';
 import { startDaemon } from '../../pi/daemon.js';
+import { StorageFullError } from '../../agent/buffer/errors.js';
+import type { SampleBuffer } from '../../agent/buffer/ports.js';
 import { readClockStatus } from '../../agent/sampling/sensor-status.js';
 import { dallasCrc8 } from '../../sensors/ds18b20.js';
 import { FakeBme280, FakeI2cBus, seededRandom } from '../../test/support/fake-i2c-bus.js';
@@ -50,7 +52,7 @@ function w1Slave(tempC: number): string {
   return `${hex} : crc=${hex.slice(-2)} YES\n${hex} t=${Math.floor((raw * 1000) / 16)}\n`;
 }
 
-const stats: BootStats = { index: plan.index, maxWalBytes: 0, maxLoopDelayMs: 0, subZeroWrites: 0, end: 'running' };
+const stats: BootStats = { index: plan.index, maxWalBytes: 0, maxLoopDelayMs: 0, subZeroWrites: 0, diskFullRefusals: 0, end: 'running' };
 const saveStats = () => writeFileSync(plan.statsFile, JSON.stringify(stats));
 const active = (kind: string) => plan.faults.filter((f) => f.kind === kind && f.fromMs <= trueNow() && trueNow() < f.toMs);
 let flaky = false;
@@ -75,6 +77,23 @@ function applyFaults(): void {
   }
 }
 
+/**
+ * The disk-full hour, injected below the batch where the SQLite adapter sits: while a `disk-full`
+ * fault is active every sample commit throws the adapter's SQLITE_FULL error (`StorageFullError`).
+ */
+function fullDuringFaults(store: SampleBuffer): SampleBuffer {
+  const insert: SampleBuffer['insert'] = (deviceId, samples) => {
+    if (active('disk-full').length) {
+      stats.diskFullRefusals++;
+      throw new StorageFullError(plan.dataDir, 0);
+    }
+    return store.insert(deviceId, samples);
+  };
+  return new Proxy(store, {
+    get: (target, prop) => (prop === 'insert' ? insert : typeof target[prop as keyof SampleBuffer] === 'function' ? (target[prop as keyof SampleBuffer] as (...a: unknown[]) => unknown).bind(target) : target[prop as keyof SampleBuffer]),
+  });
+}
+
 const loop = monitorEventLoopDelay({ resolution: 10 });
 applyFaults();
 const config = parseConfig(plan.config, 'soak');
@@ -84,6 +103,7 @@ const d = await startDaemon({
   // The emulated chip needs no real or virtual time to convert: a read never waits on a timer, so the
   // daemon is busy (for `advance`) only while a build or a file read runs.
   sensorDeps: { i2cBus: async () => bus, sleep: async () => undefined },
+  wrapSampleStore: fullDuringFaults,
 });
 loop.enable();
 if (plan.ntpAtMonoMs !== undefined) time.schedule(plan.ntpAtMonoMs, () => time.stepWallTo(trueNow())); // NTP steps the stale clock

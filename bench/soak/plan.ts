@@ -3,8 +3,7 @@
  * implies (power cuts and reboots restart the daemon), and the causes every lost sample is charged to.
  * Pure data; `run.ts` executes it, `boot.ts` is one boot.
  *
- * A fault is a row of `FAULTS`. Storage faults (disk full, a corrupted database) are rows marked
- * `todo` until the agent handles them (issue 12, "Storage"): they are listed, not run.
+ * A fault is a row of `FAULTS`; a row marked `todo` is listed, not run.
  */
 
 export const DAY_MS = 86_400_000;
@@ -72,6 +71,8 @@ export const REBOOT_MS = 2 * MIN_MS;
 /** A rebooted Pi boots with its fake-hwclock this far behind, until NTP steps it (`NTP_AFTER_MS` after boot). */
 export const STALE_CLOCK_MS = 14 * DAY_MS;
 export const NTP_AFTER_MS = 90_000;
+/** After the database is damaged the daemon is started again this soon (`sensorctl run` restarts it in-process). */
+export const CORRUPT_RESTART_MS = 1000;
 
 export const FAULTS: readonly FaultSpec[] = [
   {
@@ -98,8 +99,18 @@ export const FAULTS: readonly FaultSpec[] = [
     kind: 'cold-snap', what: 'outdoor DS18B20 at −10 … −0.5 °C (kernel prints t= unsigned) for 12 h', costs: [], graceMs: 0,
     place: (r) => spread(r, 365, 30, 0.85).map((t) => ({ fromMs: t, toMs: t + Math.min(12 * HOUR_MS, (r.days * DAY_MS) / 8) })),
   },
-  { kind: 'disk-full', what: 'the data disk full for an hour', costs: ['bme280', 'outdoor'], graceMs: 0, place: () => [], todo: 'storage faults are another change of issue 12 (not on main yet)' },
-  { kind: 'corrupt-db', what: 'one corrupted database (moved aside, fresh one opened)', costs: ['bme280', 'outdoor'], graceMs: 0, place: () => [], todo: 'storage faults are another change of issue 12 (not on main yet)' },
+  {
+    kind: 'disk-full',
+    what: 'the data disk full for an hour (injected: the sample store below the batch throws the StorageFullError the SQLite adapter throws for SQLITE_FULL; other writes still succeed)',
+    costs: ['bme280', 'outdoor'], graceMs: 2 * MIN_MS,
+    place: (r) => spread(r, 365, 200, 0.38).map((t) => ({ fromMs: t, toMs: t + HOUR_MS })),
+  },
+  {
+    kind: 'corrupt-db',
+    what: 'one corrupted database: the daemon is stopped, a page of the file (the builder journal\'s root) is torn, and at the next boot (at once) it is moved aside and a fresh one opened',
+    costs: ['bme280', 'outdoor'], graceMs: 2 * MIN_MS,
+    place: (r) => spread(r, 365, 30, 0.1).map((t) => ({ fromMs: t, toMs: t + CORRUPT_RESTART_MS })),
+  },
 ];
 
 /** Every fault of the table placed in `run`, in time order. */
@@ -143,20 +154,27 @@ export interface BootStats {
   /** Longest event-loop delay measured in the child (real ms). */
   maxLoopDelayMs: number;
   subZeroWrites: number;
+  /** Sample commits refused by the injected full disk. */
+  diskFullRefusals: number;
   end: 'running' | 'clean' | 'power-cut';
   clock?: { isTrusted: boolean; held: number; discarded: number; restamped: number };
 }
 
-/** The boots of a run: from start to each reboot or power cut, then to the end. */
-export function planBoots(run: RunShape, faults: Fault[]): Array<Pick<BootPlan, 'bootTrueMs' | 'wallAtBootMs' | 'ntpAtMonoMs' | 'runMs' | 'end'>> {
+/** The boots of a run: from start to each reboot, power cut or damaged database, then to the end. */
+export function planBoots(run: RunShape, faults: Fault[]): Array<Pick<BootPlan, 'bootTrueMs' | 'wallAtBootMs' | 'ntpAtMonoMs' | 'runMs' | 'end'> & { damageAfter?: boolean }> {
   const endMs = run.startMs + run.days * DAY_MS;
   const stops = faults
-    .filter((f) => f.kind === 'power-cut' || f.kind === 'stale-reboot')
-    .map((f) => (f.kind === 'power-cut' ? { at: f.fromMs + 2 * MIN_MS, kind: f.kind } : { at: f.fromMs, kind: f.kind }));
+    .filter((f) => f.kind === 'power-cut' || f.kind === 'stale-reboot' || f.kind === 'corrupt-db')
+    .map((f) => ({ at: f.kind === 'power-cut' ? f.fromMs + 2 * MIN_MS : f.fromMs, kind: f.kind }));
   const boots: ReturnType<typeof planBoots> = [];
   let boot = { bootTrueMs: run.startMs, wallAtBootMs: run.startMs, ntpAtMonoMs: undefined as number | undefined };
   for (const s of stops) {
-    boots.push({ ...boot, runMs: s.at - boot.bootTrueMs, end: s.kind === 'power-cut' ? 'power-cut' : 'clean' });
+    boots.push({ ...boot, runMs: s.at - boot.bootTrueMs, end: s.kind === 'power-cut' ? 'power-cut' : 'clean', ...(s.kind === 'corrupt-db' ? { damageAfter: true } : {}) });
+    if (s.kind === 'corrupt-db') {
+      // Restarted at once with the clock it had (the damage is applied between the two boots).
+      boot = { bootTrueMs: s.at + CORRUPT_RESTART_MS, wallAtBootMs: s.at + CORRUPT_RESTART_MS, ntpAtMonoMs: undefined };
+      continue;
+    }
     const next = s.at + (s.kind === 'power-cut' ? POWER_OFF_MS : REBOOT_MS);
     const wall = s.kind === 'power-cut' ? Math.floor(s.at / HOUR_MS) * HOUR_MS : next - STALE_CLOCK_MS;
     boot = { bootTrueMs: next, wallAtBootMs: wall, ntpAtMonoMs: NTP_AFTER_MS };

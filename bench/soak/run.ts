@@ -31,12 +31,14 @@ if (args.includes('--json')) {
   console.log(`samples expected ${report.expected}, stored ${report.stored} (${report.storedRows} rows), lost ${lostTotal}`);
   for (const [cause, n] of Object.entries(report.lost)) console.log(`  lost ${String(n).padStart(6)}  ${cause === 'none' ? 'WITHOUT A CAUSE' : cause}`);
   console.log(`  (of which torn WAL tails ${report.tornRows} rows; clock guard discarded ${report.clockGuard.discarded}, restamped ${report.clockGuard.restamped})`);
+  console.log(`disk full: ${report.diskFullRefusals} sample commits refused (held in memory, committed when space returned)`);
+  for (const m of report.movedAside) console.log(`damaged database (${m.reason}, found at ${m.phase}) moved to ${m.movedTo}: ${m.unreadable ? `unreadable (${m.unreadable})` : `${m.readableInstants} instants readable, ${m.uploadedInstants} uploaded before, ${m.pendingInstants} were pending`}`);
   console.log(`sub-zero DS18B20 readings stored: ${report.subZeroStored}`);
   console.log(`max event-loop delay (real): ${report.maxLoopDelayMs} ms`);
   console.log(`WAL high-water mark: ${(report.walHighWaterBytes / 1048576).toFixed(2)} MiB`);
   console.log(`log lines (info+): ${report.logLinesPerQuietDay}/quiet day; per fault: ${Object.entries(report.logLines).map(([k, v]) => `${k} ${v.lines} in ${v.occurrences} (max ${v.maxPerOccurrence})`).join(', ')}`);
   console.log(`integrity_check: ${report.integrity}`);
-  console.log(`DynamoDB ${report.dynamoItems} items, SQLite ${report.sqliteItems} instants: ${report.dynamoEqualsSqlite ? 'equal' : `DIFFERENT (${report.dynamoDiff})`}`);
+  console.log(`DynamoDB ${report.dynamoItems} items, SQLite ${report.sqliteItems} instants${report.movedAside.length ? ' (+ those moved-aside files had uploaded)' : ''}: ${report.dynamoEqualsSqlite ? 'equal' : `DIFFERENT (${report.dynamoDiff})`}`);
   if (report.dataDir) console.log(`data kept in ${report.dataDir}`);
 }
 process.exit(report.lostWithoutCause === 0 && report.dynamoEqualsSqlite && report.integrity === 'ok' ? 0 : 1);

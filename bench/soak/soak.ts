@@ -2,11 +2,12 @@
  * The soak run (issue 12, "A year in an hour"): a Pi's year — or `days` of it — in virtual time, boot
  * by boot (`boot.ts`, one child process each: the real daemon composition, emulated sensors, the real
  * SQLite file, the real uploader against dynalite). Power cuts SIGKILL the child and tear the WAL's
- * last frame; reboots stop it cleanly and boot with a stale clock. At the end the uploader drains what
+ * last frame; reboots stop it cleanly and boot with a stale clock; the corrupted-database fault stops
+ * it cleanly and tears a page, so the next boot moves the file aside. At the end the uploader drains what
  * is pending and the report compares DynamoDB with SQLite and charges every lost sample to a cause.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,10 +16,11 @@ import { openDatabase, type Db } from '../../sqlite/sqlite-db.js';
 import { parseConfig } from '../../agent/config/config.js';
 import { readClockStatus } from '../../agent/sampling/sensor-status.js';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
+import { readCorruptionRecords } from '../../sqlite/database-recovery.js';
 import { createUploadService } from '../../pi/upload-service.js';
 import { startDynalite } from '../../test/support/dynalite.js';
 import { FAKE_CREDENTIALS } from '../../test/support/s3rver.js';
-import { diffItems, dynamoItems, sqliteItems } from '../../test/support/upload-fixture.js';
+import { diffItems, dynamoItems, sqliteItems, type ItemMap } from '../../test/support/upload-fixture.js';
 import {
   COUNTED_SERIES, DAY_MS, DEVICE_ID, DS18B20_DEVICE, FAULTS, placeFaults, planBoots, SENSORS,
   type BootPlan, type BootStats, type Fault, type FaultKind, type SensorName,
@@ -61,6 +63,14 @@ export interface SoakReport {
   clockGuard: { discarded: number; restamped: number };
   /** Rows the torn WAL tails took away (already part of `lost`). */
   tornRows: number;
+  /** Sample commits the injected full disk refused (the batch kept those samples and committed them later). */
+  diskFullRefusals: number;
+  /**
+   * Databases moved aside as damaged: where, and what the moved file still yields when read (its
+   * samples, counted in `lost` as "in a moved-aside database"; its instants already in DynamoDB,
+   * and those it still had pending upload, which no run will upload).
+   */
+  movedAside: Array<{ movedTo: string; reason: string; phase: string; readableInstants: number; uploadedInstants: number; pendingInstants: number; unreadable?: string }>;
   maxLoopDelayMs: number;
   walHighWaterBytes: number;
   /** Log lines (info and up) per fault kind: occurrences, lines in their windows; and per quiet day. */
@@ -84,6 +94,39 @@ function runChild(planFile: string, env: NodeJS.ProcessEnv): Promise<{ code: num
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve({ code, signal, stderr }));
   });
+}
+
+/**
+ * Damage the (closed) database as a torn write on an SD card would: half of one page overwritten
+ * with 0xff. The page is the builder journal's root, which the open path reads (the newest row of the
+ * journal), so the next boot finds the file damaged; the samples and upload queue stay readable.
+ */
+function tearPage(dataDir: string): void {
+  const path = join(dataDir, 'sensorctl.db');
+  const probe = openDatabase(path);
+  const pageSize = probe.pragma('page_size', { simple: true }) as number;
+  const root = (probe.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'builder_journal'").get() as { rootpage: number }).rootpage;
+  probe.pragma('wal_checkpoint(TRUNCATE)'); // every page in the main file, where the tear goes
+  probe.close();
+  const fd = openSync(path, 'r+');
+  writeSync(fd, Buffer.alloc(pageSize / 2, 0xff), 0, pageSize / 2, (root - 1) * pageSize);
+  closeSync(fd);
+}
+
+/** What a moved-aside database still yields with a plain read: its instants, and those still pending upload. */
+function readMovedAside(path: string): { items: ItemMap; pending: Set<number>; unreadable?: string } {
+  try {
+    const db = openDatabase(path, { readonly: true });
+    try {
+      const items = sqliteItems(db, DEVICE_ID);
+      const pending = new Set(db.prepare('SELECT ts_ms FROM upload_pending WHERE device_id = ?').pluck().all(DEVICE_ID) as number[]);
+      return { items, pending };
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    return { items: new Map(), pending: new Set(), unreadable: (err as Error).message };
+  }
 }
 
 function countRows(db: Db): number {
@@ -157,6 +200,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       guard.restamped += clock?.restamped ?? 0;
       db.close();
       progress(`boot ${index + 1}/${boots.length}: ${new Date(b.bootTrueMs).toISOString()} + ${(b.runMs / DAY_MS).toFixed(2)} d, ended ${s.end} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+      if (b.damageAfter) {
+        tearPage(dataDir);
+        progress(`boot ${index + 1}: database damaged (a torn page); the next boot must move it aside`);
+      }
     }
 
     // The uploader drains what is still pending (as `sensorctl push` would after the last boot).
@@ -179,7 +226,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const integrity = (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check).join('; ');
     const inSqlite = sqliteItems(db, DEVICE_ID);
     const inDynamo = await dynamoItems(dyn.client, 'soak-samples', DEVICE_ID);
-    const dynamoDiff = diffItems(inSqlite, inDynamo);
+    // A damaged database moved aside took its samples with it. The rule: DynamoDB must equal what
+    // SQLite kept, i.e. the live database plus the instants a moved-aside file had already uploaded
+    // (read from that file: every instant not in its upload queue); the instants it still had
+    // pending are never uploaded (the agent does not read a damaged file) and are lost by that cause.
+    const aside = readCorruptionRecords(join(dataDir, 'sensorctl.db')).map((r) => ({ record: r, ...readMovedAside(r.movedTo) }));
+    const keptItems: ItemMap = new Map(inSqlite);
+    for (const a of aside) for (const [ts, v] of a.items) if (!a.pending.has(ts) && !keptItems.has(ts)) keptItems.set(ts, v);
+    const dynamoDiff = diffItems(keptItems, inDynamo);
+    const movedAside: SoakReport['movedAside'] = aside.map((a) => ({
+      movedTo: a.record.movedTo, reason: a.record.reason, phase: a.record.phase, readableInstants: a.items.size,
+      uploadedInstants: [...a.items.keys()].filter((ts) => !a.pending.has(ts)).length, pendingInstants: a.pending.size, ...(a.unreadable ? { unreadable: a.unreadable } : {}),
+    }));
+    const damagedAtMs = Math.max(0, ...faults.filter((f) => f.kind === 'corrupt-db').map((f) => f.fromMs));
 
     // Every expected read (one per interval per sensor) stored or charged to a cause.
     const windows = causeWindows(faults, endMs, run.startMs);
@@ -194,9 +253,25 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const covered = new Set(rows.map((ts) => Math.floor((ts - run.startMs) / options.intervalMs)).filter((s) => s >= 0 && s < slots));
       expected += slots;
       stored += covered.size;
+      // The reads a moved-aside file still holds, by slot: uploaded before the damage, or not.
+      const asideSlots = new Map<number, boolean>();
+      for (const a of aside) {
+        for (const [ts, v] of a.items) if (v[COUNTED_SERIES[sensor]] !== undefined) asideSlots.set(Math.floor((ts - run.startMs) / options.intervalMs), !a.pending.has(ts));
+      }
+      const isAsideUnreadable = aside.some((a) => a.unreadable !== undefined);
       for (let slot = 0; slot < slots; slot++) {
         if (covered.has(slot)) continue;
         const at = run.startMs + slot * options.intervalMs;
+        const uploaded = asideSlots.get(slot);
+        if (uploaded !== undefined) {
+          const cause = uploaded ? 'database damaged: moved aside (in DynamoDB)' : 'database damaged: moved aside before upload (only in the moved-aside file)';
+          lost[cause] = (lost[cause] ?? 0) + 1;
+          continue;
+        }
+        if (isAsideUnreadable && at < damagedAtMs) {
+          lost['database damaged: moved-aside file unreadable'] = (lost['database damaged: moved-aside file unreadable'] ?? 0) + 1;
+          continue;
+        }
         const w = windows.find((x) => x.sensors.includes(sensor) && x.fromMs <= at + options.intervalMs && at < x.toMs);
         const cause = w ? w.cause : 'none';
         lost[cause] = (lost[cause] ?? 0) + 1;
@@ -221,7 +296,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const faultDays = faults.reduce((n, f) => n + (f.toMs - f.fromMs) / DAY_MS, 0);
     return {
       days: run.days, from: new Date(run.startMs).toISOString(), to: new Date(endMs).toISOString(), boots: boots.length, realSeconds: Math.round((Date.now() - t0) / 1000),
-      expected, stored, storedRows, lost, lostWithoutCause: lost.none ?? 0, clockGuard: guard, tornRows,
+      expected, stored, storedRows, lost, lostWithoutCause: lost.none ?? 0, clockGuard: guard, tornRows, diskFullRefusals: stats.reduce((n, s) => n + (s.diskFullRefusals ?? 0), 0), movedAside,
       maxLoopDelayMs: Math.round(Math.max(...stats.map((s) => s.maxLoopDelayMs))), walHighWaterBytes: Math.max(...stats.map((s) => s.maxWalBytes)),
       logLines, logLinesPerQuietDay: Math.round(((lines.length - inFault.size) / Math.max(0.01, run.days - faultDays)) * 10) / 10,
       subZeroStored, integrity, dynamoItems: inDynamo.size, sqliteItems: inSqlite.size, dynamoEqualsSqlite: dynamoDiff === undefined, dynamoDiff,
@@ -241,6 +316,8 @@ function causeWindows(faults: Fault[], endMs: number, startMs: number): Array<{ 
     'stale-reboot': 'reboot (off, boot)',
     'flaky-bus': 'flaky I2C bus',
     unplugged: 'sensor unplugged (until the slow-backoff retry finds it)',
+    'disk-full': 'disk full (readings taken while a commit is refused for space; held ones are committed when space returns)',
+    'corrupt-db': 'database damaged (read in flight, restart on a fresh database)',
   };
   const out = faults.flatMap((f) => {
     const spec = FAULTS.find((s) => s.kind === f.kind)!;

@@ -140,7 +140,8 @@ Examples:
         const known = new Set((await buffer.listSeries(deviceId)).map((s) => s.seriesId));
         if (known.size === 0) {
           const devices = [...new Set(buffer.stats().map((s) => s.deviceId))].sort();
-          throw new UsageError(`--device ${deviceId}: no series stored for this device; devices in ${path}: ${devices.join(', ') || '(none)'}`);
+          const which = opts.device === undefined ? `no --device given and the configured deviceId ${deviceId} has no series` : `--device ${deviceId}: no series stored for this device`;
+          throw new UsageError(`${which}; devices in ${path}: ${devices.join(', ') || '(none)'}${opts.device === undefined && devices.length ? '; pass --device' : ''}`);
         }
         const wanted = new Set(opts.series ?? []);
         for (const s of wanted) {

@@ -147,6 +147,11 @@ Examples:
       const deviceId = opts.device ?? config.deviceId;
       if (!ID_PATTERN.test(deviceId)) throw new UsageError(`--device ${JSON.stringify(deviceId)}: expected 1–64 of A–Z a–z 0–9 . _ : -`);
       const r = await collectStatus(g, deviceId, snapshotDirOf(g, config));
+      const isKnown = r.series.some((s) => s.deviceId === deviceId) || r.snapshots.some((s) => s.isBuilt);
+      if (opts.device !== undefined && r.hasDatabase && !isKnown) {
+        const devices = [...new Set(r.series.map((s) => s.deviceId))].sort();
+        throw new UsageError(`--device ${deviceId}: no samples or snapshots of this device; devices in ${r.dbPath}: ${devices.join(', ') || '(none)'}`);
+      }
       output(g, r, () => formatStatus(r));
     });
 }

@@ -1,8 +1,10 @@
 /**
- * Code assets of the two Lambdas. When the entry file exists (`cloud/lambda-builder.ts`,
- * `cloud/lambda-api.ts`) it is bundled here with esbuild (ESM, Node.js 22, AWS SDK v3 left out: the
- * Lambda runtime provides it); otherwise an inline placeholder handler stands in, so `npm run synth`
- * works before the Lambda code lands. The placeholder answers 503 and logs that it is one.
+ * Code assets of the two Lambdas, and the one way they are bundled (`bundleLambda`): the stack's
+ * assets at synth (`lambdaCode`) and the zips of `npm run build:lambda` (scripts/build-lambda.ts) are
+ * the same esbuild build: ESM `index.mjs` for Node.js 22 and up (the stack runs `LAMBDA_RUNTIME`,
+ * Node.js 24), handler `index.handler`, the AWS SDK v3 and Powertools **bundled** (the code runs the
+ * exact SDK version the tests ran, not whatever the runtime ships). When an entry file is missing an
+ * inline placeholder stands in, so `npm run synth` works before the Lambda code lands; it answers 503.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -29,29 +31,43 @@ export function placeholderCode(name: LambdaName): lambda.Code {
   );
 }
 
+/** esbuild target of the bundles: the oldest Lambda Node.js runtime they may run on. */
+export const BUNDLE_TARGET = 'node22';
+
 /**
- * The code for `name`: an esbuild bundle of its entry when the file exists and `bundle` is true,
- * else the placeholder.
- * @returns the code and whether it is the placeholder.
+ * Bundle the Lambda `name` into `outDir/index.mjs` (+ `index.mjs.map`): the only bundling of the
+ * Lambdas. `keepNames` because error classes set `name` from `new.target.name`; a `createRequire`
+ * banner lets bundled CommonJS code `require` Node built-ins from ESM.
+ * @returns the bundle's path.
  */
-export function lambdaCode(name: LambdaName, bundle: boolean, outRoot = join(REPO_ROOT, 'dist', 'lambda-infra')): { code: lambda.Code; isPlaceholder: boolean } {
-  const entry = join(REPO_ROOT, LAMBDA_ENTRIES[name]);
-  if (!bundle || !existsSync(entry)) return { code: placeholderCode(name), isPlaceholder: true };
-  const outDir = join(outRoot, name);
+export function bundleLambda(name: LambdaName, outDir: string): string {
   mkdirSync(outDir, { recursive: true });
+  const outfile = join(outDir, 'index.mjs');
   buildSync({
-    entryPoints: [entry],
-    outfile: join(outDir, 'index.mjs'),
+    entryPoints: [join(REPO_ROOT, LAMBDA_ENTRIES[name])],
+    outfile,
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node22',
+    target: BUNDLE_TARGET,
     minify: true,
-    sourcemap: false,
-    external: ['@aws-sdk/*'],
-    // ESM bundles that pull CommonJS dependencies need a require() in scope.
+    keepNames: true,
+    sourcemap: 'external',
+    legalComments: 'none',
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'warning',
   });
+  return outfile;
+}
+
+/**
+ * The code for `name`: `bundleLambda`'s output when the entry exists and `bundle` is true, else the
+ * placeholder.
+ * @returns the code and whether it is the placeholder.
+ */
+export function lambdaCode(name: LambdaName, bundle: boolean, outRoot = join(REPO_ROOT, 'dist', 'lambda')): { code: lambda.Code; isPlaceholder: boolean } {
+  if (!bundle || !existsSync(join(REPO_ROOT, LAMBDA_ENTRIES[name]))) return { code: placeholderCode(name), isPlaceholder: true };
+  const outDir = join(outRoot, name);
+  bundleLambda(name, outDir);
   return { code: lambda.Code.fromAsset(outDir), isPlaceholder: false };
 }

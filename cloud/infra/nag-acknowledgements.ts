@@ -17,6 +17,9 @@ export interface NagScopes extends Stack {
   httpApi: IConstruct;
   distribution: IConstruct;
   jobsTable: IConstruct;
+  pageBucket: IConstruct;
+  /** The page upload's Lambda (CDK's BucketDeployment handler), when the page is uploaded. */
+  pageDeploymentHandler?: IConstruct;
 }
 
 /** One acknowledged finding: `rule` as cdk-nag names it (with its `[finding]` part, if any), and why. */
@@ -55,6 +58,20 @@ export function acknowledgeNagFindings(stack: NagScopes): void {
     rule: 'AwsSolutions-S1',
     reason: 'Every object is a rebuildable snapshot readable through CloudFront; reads are logged by CloudFront and the API, writes by the builders\' own logs. Server access logs would double the request bill of the busiest bucket for no new fact.',
   });
+  ack(stack.pageBucket, {
+    rule: 'AwsSolutions-S1',
+    reason: 'The page bucket holds only the built dashboard, written by this stack\'s deployment and read only by CloudFront (origin access control); the stack\'s CloudFormation events record every write.',
+  });
+  if (stack.pageDeploymentHandler) {
+    const pageObjects = `Resource::<${stack.getLogicalId(stack.pageBucket.node.defaultChild as never)}.Arn>/*`;
+    const why = 'CDK\'s BucketDeployment grants these to its upload Lambda: read of the CDK bootstrap asset bucket (the zipped page) and read/write/delete on the page bucket, which holds nothing but the page (never the versioned snapshot bucket); it runs only during a deploy.';
+    ack(stack.pageDeploymentHandler,
+      { rule: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'The upload Lambda needs only to write its logs; the AWS managed basic execution policy grants exactly that.' },
+      ...['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', 'Action::s3:DeleteObject*', 'Action::s3:Abort*',
+        'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*', pageObjects]
+        .map((finding) => ({ rule: `AwsSolutions-IAM5[${finding}]`, reason: why })),
+      { rule: 'AwsSolutions-L1', reason: 'The runtime of CDK\'s BucketDeployment handler (Python with the AWS CLI layer) is chosen by aws-cdk-lib and moves with it; it runs only while CloudFormation deploys the page.' });
+  }
   ack(stack.httpApi, {
     rule: 'AwsSolutions-APIG4',
     reason: 'A public read API for a dashboard (the same data CloudFront serves from S3); POST /samples/refresh only queues a rebuild of existing data and is bounded by stage throttling and the builder\'s reserved concurrency.',

@@ -1,6 +1,6 @@
 /**
- * The cloud side as one CDK stack: samples and jobs tables, the snapshot bucket behind CloudFront
- * (with the HTTP API as a second origin), the builder Lambda on EventBridge schedules and the SQS
+ * The cloud side as one CDK stack: samples and jobs tables, the snapshot bucket and the page bucket
+ * behind one CloudFront distribution (with the HTTP API as another origin), the builder Lambda on EventBridge schedules and the SQS
  * refresh queue, the API Lambda behind an HTTP API, the Pi's least-privilege identity, and
  * monitoring. Names are left to CloudFormation; the outputs say what they became.
  */
@@ -19,11 +19,13 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rolesanywhere from 'aws-cdk-lib/aws-rolesanywhere';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { acknowledgeNagFindings } from './nag-acknowledgements.js';
 import { METRICS_NAMESPACE } from '../../aws/metric-names.js';
 import { Monitoring } from './monitoring.js';
+import { deployedPageConfig, PAGE_ASSET_PATH_PATTERNS, PAGE_CACHE_CONTROL, PAGE_CONFIG_FILE, PAGE_ROOT_OBJECT, PAGE_UPLOAD_EXCLUDES } from './page.js';
 import { piPolicyStatements } from './pi-policy.js';
 import { scheduleGroups, snapshotBehaviours, type ScheduledBuildEvent } from './schedules.js';
 
@@ -52,6 +54,9 @@ export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
 /** CloudFront path of live refresh events (`api/jobs-view.ts` eventsUrlOf: /samples/refresh/<id>/events). */
 export const EVENTS_PATH_PATTERN = '/samples/refresh/*/events';
 
+/** Key prefixes of snapshot objects (canonical and the Pi's fallback) that CloudFront serves from the snapshot bucket. */
+export const SNAPSHOT_PATH_PREFIXES = ['/snapshots/', '/fallback/'] as const;
+
 /** The event the keep-warm schedule sends to the API Lambda; the handler should answer it at once. */
 export const KEEP_WARM_EVENT = { source: 'sensorctl.keep-warm' } as const;
 
@@ -71,12 +76,24 @@ export interface SensorStackProps extends StackProps {
   /** Browser origins allowed by the HTTP API's CORS. Default `*`. */
   corsOrigins?: string[];
   alarmEmail?: string;
+  /**
+   * The built page to upload (`web/dist` of `scripts/build-web.mjs`: index.html and the hashed
+   * `app.<hash>.js`/`.css`) into the page bucket, with a config.json generated from `deviceIds`;
+   * omitted: no upload (the page bucket and its behaviours still exist, empty).
+   */
+  pageDir?: string;
 }
 
 export class SensorStack extends Stack {
   readonly samplesTable: dynamodb.Table;
   readonly jobsTable: dynamodb.Table;
   readonly bucket: s3.Bucket;
+  /** The dashboard page (private; CloudFront reads it through origin access control). */
+  readonly pageBucket: s3.Bucket;
+  /** The upload of `pageDir` into `pageBucket`, when a page was given. */
+  readonly pageDeployment?: s3deploy.BucketDeployment;
+  /** The upload's Lambda (CDK's singleton BucketDeployment handler), when there is an upload. */
+  readonly pageDeploymentHandler?: IConstruct;
   readonly refreshQueue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly builder: lambda.Function;
@@ -125,6 +142,16 @@ export class SensorStack extends Stack {
         { id: 'ExpireStrayTempKeys', tagFilters: { [TEMP_OBJECT_TAG.key]: TEMP_OBJECT_TAG.value }, expiration: Duration.days(1) },
         { id: 'RemoveExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
       ],
+    });
+
+    // A bucket of its own: the upload's Lambda gets read/write/delete on every object of its
+    // destination bucket, which must never be the versioned snapshot bucket.
+    this.pageBucket = new s3.Bucket(this, 'PageBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     this.deadLetterQueue = new sqs.Queue(this, 'RefreshDeadLetterQueue', { retentionPeriod: Duration.days(14), enforceSSL: true });
@@ -222,6 +249,20 @@ export class SensorStack extends Stack {
     }
 
     this.distribution = this.makeDistribution();
+    if (props.pageDir) {
+      // The same files the Pi serves from web/dist, but config.json generated from this stack. Prune
+      // (the default) removes the previous build's hashed assets; index.html is revalidated on every
+      // request, so no viewer is handed an asset name that is gone.
+      this.pageDeployment = new s3deploy.BucketDeployment(this, 'PageDeployment', {
+        sources: [
+          s3deploy.Source.asset(props.pageDir, { exclude: [...PAGE_UPLOAD_EXCLUDES] }),
+          s3deploy.Source.jsonData(PAGE_CONFIG_FILE, deployedPageConfig(props.deviceIds)),
+        ],
+        destinationBucket: this.pageBucket,
+        memoryLimit: 256,
+      });
+      this.pageDeploymentHandler = this.pageDeployment.handlerRole.node.scope;
+    }
 
     this.piPolicy = new iam.ManagedPolicy(this, 'PiPolicy', {
       description: 'sensorctl Pi: write its own samples, read its own canonical meta, write its own fallback/ snapshots only',
@@ -239,6 +280,8 @@ export class SensorStack extends Stack {
     out('SamplesTableName', this.samplesTable.tableName, 'config.json cloud.table');
     out('SnapshotBucketName', this.bucket.bucketName, 'config.json cloud.bucket');
     out('DistributionDomainName', this.distribution.distributionDomainName, 'public URL host: https://<this>/samples/latest?window=1h');
+    out('PageUrl', `https://${this.distribution.distributionDomainName}/`, 'the dashboard (index.html and config.json from the page bucket)');
+    out('PageBucketName', this.pageBucket.bucketName, 'the built page (web/dist) as uploaded by the PageDeployment');
     out('HttpApiUrl', this.httpApi.apiEndpoint, 'API Gateway endpoint (CloudFront forwards /samples/* here)');
     out('RefreshQueueUrl', this.refreshQueue.queueUrl, 'SQS refresh queue');
     out('JobsTableName', this.jobsTable.tableName, 'refresh job state (TTL attribute expiresAtS)');
@@ -308,25 +351,30 @@ export class SensorStack extends Stack {
     return [streaming];
   }
 
-  /** CloudFront: S3 (origin access control) for snapshots with per-window TTLs; the HTTP API for /samples/*. */
+  /**
+   * CloudFront: the page bucket (origin access control) by default, `/` answered with index.html,
+   * hashed assets cached a year; S3 (origin access control) for snapshots under `snapshots/` and
+   * `fallback/` with per-window TTLs; the HTTP API for /samples/*.
+   */
   private makeDistribution(): cloudfront.Distribution {
     const s3Origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
-    const snapshotBehaviour = (name: string, ttlS: number): cloudfront.BehaviorOptions => ({
+    const snapshotBehaviourWith = (cachePolicy: cloudfront.ICachePolicy): cloudfront.BehaviorOptions => ({
       origin: s3Origin,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
       compress: true,
       allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
       responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS,
-      cachePolicy: new cloudfront.CachePolicy(this, `Cache${name}`, {
-        comment: `sensorctl ${name}: ${ttlS} s`,
-        minTtl: Duration.seconds(0),
-        defaultTtl: Duration.seconds(ttlS),
-        maxTtl: Duration.seconds(ttlS),
-        queryStringBehavior: cloudfront.CacheQueryStringBehavior.allowList('versionId'),
-        enableAcceptEncodingGzip: true,
-        enableAcceptEncodingBrotli: true,
-      }),
+      cachePolicy,
     });
+    const snapshotBehaviour = (name: string, ttlS: number): cloudfront.BehaviorOptions => snapshotBehaviourWith(new cloudfront.CachePolicy(this, `Cache${name}`, {
+      comment: `sensorctl ${name}: ${ttlS} s`,
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.seconds(ttlS),
+      maxTtl: Duration.seconds(ttlS),
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.allowList('versionId'),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    }));
     const apiOrigin = new origins.HttpOrigin(Fn.select(2, Fn.split('/', this.httpApi.apiEndpoint)), {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
     });
@@ -365,9 +413,39 @@ export class SensorStack extends Stack {
       '/samples/*': apiBehaviour(latestPolicy),
     });
     for (const b of snapshotBehaviours()) additionalBehaviors[b.pathPattern] = snapshotBehaviour(b.name, b.ttlS);
+    // Every other snapshot object (what the default behaviour served before the page took it): 60 s.
+    const otherSnapshots = snapshotBehaviour('Default', 60);
+    for (const prefix of SNAPSHOT_PATH_PREFIXES) additionalBehaviors[`${prefix}*`] = otherSnapshots;
+
+    const pageOrigin = origins.S3BucketOrigin.withOriginAccessControl(this.pageBucket);
+    /** `ttl`: edge TTL of objects without Cache-Control (all of them: the upload sets none); `maxTtl` > 0 keeps compression on. */
+    const pageBehaviour = (name: string, ttl: Duration, cacheControl: string): cloudfront.BehaviorOptions => ({
+      origin: pageOrigin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      compress: true,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      cachePolicy: new cloudfront.CachePolicy(this, `Cache${name}`, {
+        comment: `sensorctl ${name}: ${ttl.toSeconds()} s at the edge`,
+        minTtl: ttl,
+        defaultTtl: ttl,
+        maxTtl: ttl.toSeconds() > 0 ? ttl : Duration.seconds(60),
+        enableAcceptEncodingGzip: true,
+        enableAcceptEncodingBrotli: true,
+      }),
+      // The browser gets the Pi's Cache-Control (platform/static-files.ts), whatever S3 sends.
+      responseHeadersPolicy: new cloudfront.ResponseHeadersPolicy(this, `Headers${name}`, {
+        comment: `sensorctl ${name}: Cache-Control ${cacheControl}`,
+        customHeadersBehavior: { customHeaders: [{ header: 'Cache-Control', value: cacheControl, override: true }] },
+        securityHeadersBehavior: { contentTypeOptions: { override: true } },
+      }),
+    });
+    const assets = pageBehaviour('PageAssets', Duration.days(365), PAGE_CACHE_CONTROL.assets);
+    for (const pattern of PAGE_ASSET_PATH_PATTERNS) additionalBehaviors[pattern] = assets;
     return new cloudfront.Distribution(this, 'Distribution', {
-      comment: 'sensorctl snapshots and samples API',
-      defaultBehavior: snapshotBehaviour('Default', 60),
+      comment: 'sensorctl dashboard, snapshots and samples API',
+      // index.html and config.json: revalidated at S3 on every request (conditional GET), so a deploy shows at once.
+      defaultBehavior: pageBehaviour('Page', Duration.seconds(0), PAGE_CACHE_CONTROL.page),
+      defaultRootObject: PAGE_ROOT_OBJECT,
       additionalBehaviors,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,

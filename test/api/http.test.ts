@@ -25,15 +25,16 @@ date('formats an IMF-fixdate', () => {
 });
 
 const body = suite('readBodyText');
-body('reads UTF-8 up to the limit and rejects longer or invalid bodies with a 400 about body', async () => {
+body('reads UTF-8 up to the limit; a longer body is 413 payload_too_large, invalid UTF-8 a 400 about body', async () => {
   const req = (b: BodyInit) => new Request('http://x/', { method: 'POST', body: b });
   assert.is(await readBodyText(req('{"window":"1h"}'), 100), '{"window":"1h"}');
-  for (const bad of ['x'.repeat(101), Uint8Array.of(0xff, 0xfe)]) {
+  const cases: Array<[BodyInit, number, string]> = [['x'.repeat(101), 413, 'payload_too_large'], [Uint8Array.of(0xff, 0xfe), 400, 'bad_parameter']];
+  for (const [bad, status, code] of cases) {
     try {
       await readBodyText(req(bad), 100);
       assert.unreachable('should throw');
     } catch (err) {
-      assert.equal([(err as any).status, (err as any).parameter], [400, 'body']);
+      assert.equal([(err as any).status, (err as any).code, (err as any).parameter], [status, code, 'body']);
     }
   }
 });

@@ -117,6 +117,16 @@ cli('an unknown device is a usage error (exit 2) naming the devices; bad ranges 
   assert.is(sensorctl('export', '--window', '1h', '--from', '2019-09-30T15:00:00Z', '--device', DEVICE).status, 2);
 });
 
+cli('status --device nosuch is a usage error (exit 2) naming the devices, as export is; a known device is shown', () => {
+  // Before: exit 0, "Snapshots of nosuch: 1h not built yet …" and every device's series.
+  const r = sensorctl('status', '--device', 'nosuch');
+  assert.is(r.status, 2, r.stdout);
+  assert.match(r.stderr, `--device nosuch: no samples or snapshots of this device; devices in ${join(dir, 'sensorctl.db')}: ${DEVICE}`);
+  const ok = sensorctl('status', '--device', DEVICE);
+  assert.is(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, `Snapshots of ${DEVICE}:`);
+});
+
 cli.run();
 
 const range = suite('samplesInRange');

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { devicePrefix, fallbackPrefix } from '../../builder/constants.js';
 import type { ApiGatewayV2Result } from '../../aws/lambda-http-api.js';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { encodeCatalogItem } from '../../aws/dynamodb-item.js';
+import { encodeCatalogItem, encodeSampleItem } from '../../aws/dynamodb-item.js';
 import { cloudDevices, deviceIdsOfKeys } from '../../cloud/api-devices.js';
 import { cloudApiConfig } from '../../cloud/api-wiring.js';
 import { LambdaConfigError } from '../../cloud/lambda-builder.js';
@@ -111,5 +111,23 @@ entry('serves 404 not_built before any build, queues POST /samples/refresh on SQ
   await (streamHandler as unknown as (e: unknown, s: Writable) => Promise<void>)(v2Event('/samples/latest?window=2h'), sink);
   assert.is(streamPrelude!.statusCode, 400);
   assert.is(JSON.parse(Buffer.concat(chunks).toString('utf8')).error.parameter, 'window');
+});
+entry('serves /samples/range from DynamoDB items (DynamoDbSource), the 20-minute outage as a null point', async () => {
+  const { handler } = await import('../../cloud/lambda-api.js');
+  const toMs = Date.parse('2024-03-10T13:00:00Z');
+  const hole = { afterMs: toMs - 40 * 60_000 - 10_000, resumeMs: toMs - 20 * 60_000 };
+  let n = 0;
+  for (let t = toMs - 3_600_000 + 10_000; t <= toMs; t += 10_000) {
+    if (t > hole.afterMs && t < hole.resumeMs) continue;
+    await db.client.send(new PutItemCommand({ TableName: db.table, Item: encodeSampleItem('pi-one', t, { 'bme.tempC': 20 + (t % 7) / 10 }).item }));
+    n++;
+  }
+  const res = (await handler(v2Event(`/samples/range?from=${toMs - 3_600_000 + 1}&to=${toMs}&samples=1000&device=pi-one`))) as ApiGatewayV2Result;
+  assert.is(res.statusCode, 200);
+  const body = JSON.parse(res.isBase64Encoded ? Buffer.from(res.body, 'base64').toString('utf8') : res.body);
+  assert.equal([body.resolution, body.samplesRead], ['raw', n]);
+  const pts = body.series[0].points as Array<{ tsMs: number; value: number | null }>;
+  assert.equal(pts.filter((p) => p.value === null).map((p) => p.tsMs), [(hole.afterMs + hole.resumeMs) / 2]);
+  assert.is(pts.filter((p) => p.value !== null).length, n);
 });
 entry.run();

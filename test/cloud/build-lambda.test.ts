@@ -1,5 +1,5 @@
 /**
- * `npm run build:lambda` (scripts/build-lambda.mjs): the zip exists, and the bundled handler runs
+ * `npm run build:lambda` (scripts/build-lambda.ts, through the stack's own `bundleLambda`): the zip exists, and the bundled handler runs
  * against dynalite + s3rver with only the documented environment, building the 1h window's 4 snapshots.
  */
 import { suite } from 'uvu';
@@ -22,7 +22,7 @@ bundle.after(async () => {
 });
 
 bundle('writes dist/lambda/builder.zip holding index.mjs', () => {
-  execFileSync(process.execPath, ['scripts/build-lambda.mjs'], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-lambda.ts'], { cwd: ROOT, stdio: 'pipe' });
   const zip = readFileSync(ROOT + 'dist/lambda/builder.zip');
   assert.equal([...zip.subarray(0, 4)], [0x50, 0x4b, 0x03, 0x04], 'a zip local file header');
   assert.ok(zip.includes(Buffer.from('index.mjs')));

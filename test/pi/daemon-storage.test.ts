@@ -166,7 +166,9 @@ storage('issue 12: a page torn while the daemon runs: the failing insert leaves 
   const { dataDir, dbPath } = await builtDataDir(T0);
   const time = new VirtualTime(T0);
   const log = recordingLogger();
-  const config = parseConfig({ deviceId: 'pi', http: { port: 0 } }, 'pi');
+  // Each sample committed as taken (storage.commitEveryMs 0), so the damage is met within 10 s; with the
+  // default 60 s batches the same detection happens at the batch's commit (pi/daemon.ts).
+  const config = parseConfig({ deviceId: 'pi', http: { port: 0 }, storage: { commitEveryMs: 0 } }, 'pi');
   const start = () => startDaemon({ config, dataDir, log, time: { clock: time, timers: time, timeZone: 'Europe/London' } });
   let d = await start();
   try {
@@ -213,7 +215,9 @@ storage('issue 12: disk full (a 8 MiB tmpfs, filled): one "disk full at <path>, 
   }
   const time = new VirtualTime(T0);
   const log = recordingLogger();
-  const config = parseConfig({ deviceId: 'pi', http: { port: 0 } }, 'pi');
+  // Per-sample commits: each reading meets the full disk. With the default 60 s batches the readings are
+  // held in memory while the disk is full and committed when space returns (docs/operators.md).
+  const config = parseConfig({ deviceId: 'pi', http: { port: 0 }, storage: { commitEveryMs: 0 } }, 'pi');
   const d = await startDaemon({ config, dataDir, log, time: { clock: time, timers: time, timeZone: 'Europe/London' }, freeSpaceFloorBytes: 0 });
   try {
     await d.firstBuild;

@@ -38,17 +38,18 @@ async function runDaemon(storage: unknown, body: (ctx: { advance: (ms: number) =
   }
 }
 
-commits('default (60 s): one commit a minute of the held samples; samples not yet committed are not in SQLite', async () => {
+commits('default (60 s): the first sample at once, then one commit a minute of the held samples; samples not yet committed are not in SQLite', async () => {
   await runDaemon(undefined, async ({ advance, inserts, stored }) => {
     await advance(5 * MIN);
-    assert.is(inserts.length, 5, 'five commits in five minutes (not 30, one per 10 s tick)');
-    assert.ok(inserts.slice(1).every((n) => n === 18), `each full minute is 6 ticks × 3 series in one transaction: ${inserts}`);
+    assert.is(inserts.length, 6, `the tick at start written at once, then five commits in five minutes (not 30, one per 10 s tick): ${inserts}`);
+    assert.is(inserts[0], 3, 'the first tick (3 series) is written at once: a fresh or recovered database holds a sample at start');
+    assert.equal(inserts, [3, 15, 18, 18, 18, 18], 'the first commit holds the ticks at 10–50 s; each later minute is 6 ticks × 3 series in one transaction');
     const committed = stored();
     await advance(50_000); // 5 more ticks, held in memory: what a power cut now would lose
-    assert.is(inserts.length, 5);
+    assert.is(inserts.length, 6);
     assert.is(stored(), committed);
     await advance(10_000); // the next commit
-    assert.is(inserts.length, 6);
+    assert.is(inserts.length, 7);
     assert.is(stored(), committed + 18);
   });
 });
@@ -68,18 +69,25 @@ commits('stop commits the held samples (no loss on a clean shutdown)', async () 
   const time = new VirtualTime(Date.UTC(2027, 2, 1, 9));
   const config = parseConfig({ deviceId: 'pi', http: { port: 0 } }, 'pi');
   const d = await startDaemon({ config, dataDir, log: recordingLogger(), time: { clock: time, timers: time, timeZone: 'UTC' } });
-  await d.firstBuild;
-  const count = () => d.buffer.stats('pi').reduce((n, s) => n + s.count, 0);
-  const atStart = count();
-  await time.advance(50_000, d.isBusy); // the tick at start and 5 more, none committed yet
-  assert.is(count(), atStart, 'held, not yet in SQLite');
-  const { openDatabase } = await import('../../sqlite/sqlite-db.js');
-  await d.stop();
-  const db = openDatabase(join(dataDir, 'sensorctl.db'));
-  const rows = (db.prepare('SELECT COUNT(*) AS n FROM samples').get() as { n: number }).n;
-  db.close();
-  assert.is(rows, atStart + 18, 'stop committed the 6 held ticks × 3 series');
-  rmSync(dataDir, { recursive: true, force: true });
+  let isStopped = false;
+  try {
+    await d.firstBuild;
+    const count = () => d.buffer.stats('pi').reduce((n, s) => n + s.count, 0);
+    await time.advance(1_000, d.isBusy);
+    const afterFirst = count(); // the tick at start, written at once
+    await time.advance(49_000, d.isBusy); // 5 more ticks, none committed yet
+    assert.is(count(), afterFirst, 'held, not yet in SQLite');
+    const { openDatabase } = await import('../../sqlite/sqlite-db.js');
+    await d.stop();
+    isStopped = true;
+    const db = openDatabase(join(dataDir, 'sensorctl.db'));
+    const rows = (db.prepare('SELECT COUNT(*) AS n FROM samples').get() as { n: number }).n;
+    db.close();
+    assert.is(rows, afterFirst + 15, 'stop committed the 5 held ticks × 3 series');
+  } finally {
+    if (!isStopped) await d.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 commits.run();

@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { runApiBehaviour } from '../support/api-behaviour.js';
 import { httpSend, nodeTransport } from '../support/api-transports.js';
 import { makeWorld } from '../support/api-world.js';
+import { REQUEST_TIMEOUTS } from '../../platform/node-http-api.js';
 
 runApiBehaviour('node:http', (api) => nodeTransport(api));
 
@@ -205,6 +206,60 @@ edges('a declared Content-Length over the limit is refused with 413 before any b
   } finally {
     await server.close();
   }
+});
+
+/** Open a raw connection, write `first`, then a byte every `trickleMs` until the server answers; the answer text. */
+function trickle(url: string, first: string, trickleMs: number): Promise<{ text: string; bytesSent: number }> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    let bytesSent = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const socket = connect(Number(port), '127.0.0.1', () => {
+      socket.write(first);
+      timer = setInterval(() => {
+        if (socket.writable) {
+          socket.write('x');
+          bytesSent += 1;
+        }
+      }, trickleMs);
+    });
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (text += d));
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve({ text, bytesSent });
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' || err.code === 'EPIPE' ? undefined : reject(err)));
+  });
+}
+
+edges('a body trickled a byte at a time is cut off by the request timeout with 408 (was held for 310 s)', async () => {
+  const world = await makeWorld();
+  const server = await nodeTransport(world.api, { timeouts: { headersMs: 400, requestMs: 600 } });
+  try {
+    const { text, bytesSent } = await trickle(server.url, 'POST /samples/refresh HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n', 50);
+    assert.match(text, /^HTTP\/1\.1 408 /);
+    assert.match(text, '"code":"request_timeout"');
+    assert.ok(bytesSent < 4000, `cut off after ${bytesSent} of 4000 body bytes`);
+  } finally {
+    await server.close();
+  }
+});
+
+edges('headers trickled a byte at a time are cut off by the headers timeout with 408', async () => {
+  const world = await makeWorld();
+  const server = await nodeTransport(world.api, { timeouts: { headersMs: 400, requestMs: 600 } });
+  try {
+    const { text } = await trickle(server.url, 'GET /samples/latest HTTP/1.1\r\nHost: x\r\nX-Slow: ', 50);
+    assert.match(text, /^HTTP\/1\.1 408 /);
+  } finally {
+    await server.close();
+  }
+});
+
+edges('the defaults bound a request to seconds, not Node\'s 60 s headers / 300 s request', () => {
+  assert.equal(REQUEST_TIMEOUTS, { headersMs: 10_000, requestMs: 15_000 });
 });
 
 sse.run();

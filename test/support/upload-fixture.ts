@@ -11,7 +11,8 @@ import type { Sample, SeriesInfo } from '../../builder/types.js';
 import { itemToSamples } from '../../aws/dynamodb-item.js';
 import type { Db } from '../../sqlite/sqlite-db.js';
 
-export const FIXTURE_DIR = new URL('../../../shared/datasets/bme280-livingroom/', import.meta.url).pathname;
+/** The committed cut of bme280-livingroom (test/fixtures/bme280-livingroom-2019-09-full/README.md): the whole month 2019/09. */
+export const FIXTURE_DIR = new URL('../fixtures/bme280-livingroom-2019-09-full/', import.meta.url).pathname;
 export const DEVICE_ID = 'livingroom';
 
 export const BME280_SERIES: SeriesInfo[] = [

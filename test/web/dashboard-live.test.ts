@@ -115,5 +115,99 @@ it(age)('says how old the newest sample is beside the build time, and marks a se
   await page.close();
 });
 
+it(age)('overlays the two °C series of attic in one chart when asked; the other units keep their own cards', async () => {
+  const page = await openPage('?window=1d&samples=100&device=attic');
+  await page.check('#overlay');
+  await page.waitForSelector('.chart-card[data-style="overlay"]');
+  assert.is(await page.getAttribute('.chart-card[data-style="overlay"]', 'data-overlay'), 'bme280-76.tempC ds18b20-1.tempC');
+  assert.equal(await page.$$eval('.chart-card:not([data-style="overlay"])', (els) => els.map((e) => e.getAttribute('data-series-id'))), ['bme280-76.pressurePa', 'bme280-76.rhPct']);
+  await shot(page, 'overlay');
+  await page.uncheck('#overlay');
+  await page.waitForFunction(() => document.querySelectorAll('.chart-card').length === 4);
+  await page.close();
+});
+
+const zoom = suite('dashboard: zoom');
+const PORCH_HOLE = { afterMs: Date.parse('2019-09-30T15:19:50Z'), resumeMs: Date.parse('2019-09-30T15:40:00Z') };
+zoom.before(async () => {
+  await setup();
+  if (!ctx.server) return;
+  // `porch`: 10-second samples for the 3 h before the snapshot, none from 15:20 to 15:39:50 (an outage).
+  const buffer = SqliteBuffer.open(dbPathOf(ctx.dataDir));
+  try {
+    buffer.defineSeries([{ deviceId: 'porch', seriesId: 'sht31-44.tempC', sensorId: 'sht31-44', metric: 'tempC', unit: '°C', kind: 'gauge' }]);
+    const toMs = Date.parse(FIXTURE_TO);
+    const samples = [];
+    for (let t = toMs - 3 * 3_600_000 + 10_000; t <= toMs; t += 10_000) {
+      if (t > PORCH_HOLE.afterMs && t < PORCH_HOLE.resumeMs) continue;
+      samples.push({ seriesId: 'sht31-44.tempC', tsMs: t, value: 12 + Math.sin(t / 900_000) });
+    }
+    buffer.insert('porch', samples);
+  } finally {
+    buffer.close();
+  }
+  await buildSnapshots(ctx.dataDir, 'porch', { windows: ['10h'] });
+});
+zoom.after(teardown);
+
+it(zoom)('a drag across a chart reads /samples/range for that span and draws its samples, the outage as a break; Reset zoom returns', async () => {
+  const page = await openPage('?window=10h&samples=100&device=porch');
+  const ranges: string[] = [];
+  page.on('request', (r) => { if (new URL(r.url()).pathname === '/samples/range') ranges.push(new URL(r.url()).search); });
+  const box = (await page.locator('.chart-card .u-over').first().boundingBox())!;
+  // From 30 % of the plot (≈ 13:00) to its right edge (16:00).
+  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width - 1, box.y + box.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForFunction(() => document.querySelector('#charts')?.getAttribute('data-zoomed') === 'true' || !document.querySelector('#error')?.hasAttribute('hidden'), undefined, { timeout: 60_000 });
+  assert.is(await page.textContent('#error-text'), '');
+  assert.is(ranges.length, 1);
+  const q = new URLSearchParams(ranges[0]);
+  assert.is(q.get('device'), 'porch');
+  assert.ok(Number(q.get('from')) < PORCH_HOLE.afterMs && Number(q.get('to')) > PORCH_HOLE.resumeMs, ranges[0]);
+  const card = page.locator('.chart-card').first();
+  assert.is(await card.getAttribute('data-gaps'), '1', 'the outage is one break in the line');
+  assert.ok(Number(await card.getAttribute('data-points')) > 100, 'more detail than the 100-point snapshot');
+  assert.match(await page.textContent('#zoom-text') ?? '', /^Zoomed to .* · \d+ (raw samples|samples, first\/min\/max\/last per pixel column)$/);
+  await shot(page, 'zoom-range');
+  await page.click('#zoom-reset');
+  await page.waitForFunction(() => !document.querySelector('#charts')?.hasAttribute('data-zoomed'));
+  assert.is(await page.getAttribute('#charts', 'data-granularity'), '100');
+  assert.ok(await page.isHidden('#zoom-bar'));
+  await page.close();
+});
+
+const look = suite('dashboard: look');
+look.before(setup);
+look.after(teardown);
+
+const background = (page: import('playwright-core').Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+
+it(look)('follows a dark system theme; the toggle cycles auto → dark → light; °F converts temperatures only for display', async () => {
+  const page = await openPage('?window=1d&samples=100', { colorScheme: 'dark' });
+  assert.is(await background(page), 'rgb(18, 22, 28)', 'dark from prefers-color-scheme');
+  assert.is(await page.evaluate(() => getComputedStyle(document.querySelector('.chart-card')!).backgroundColor), 'rgb(27, 33, 41)');
+  await shot(page, 'dark-mode');
+  assert.is(await page.textContent('#theme'), 'Theme: auto');
+  await page.click('#theme');
+  assert.is(await page.textContent('#theme'), 'Theme: dark');
+  await page.click('#theme');
+  assert.equal([await page.textContent('#theme'), await background(page)], ['Theme: light', 'rgb(246, 247, 249)']);
+  const temp = readSnapshot(ctx.dataDir, FIXTURE_DEVICE, '1d', 100).series.find((x) => x.id === 'bme280-76.tempC')!;
+  await page.check('#fahrenheit');
+  await page.waitForFunction(() => /°F/.test(document.querySelector('.chart-card[data-series-id="bme280-76.tempC"] h2')?.textContent ?? ''));
+  const summary = await page.textContent('.chart-card[data-series-id="bme280-76.tempC"] .summary');
+  assert.match(summary ?? '', `Latest ${(temp.latest!.value * 1.8 + 32).toFixed(1)} °F`);
+  assert.match(await page.textContent('.chart-card[data-series-id="bme280-76.pressurePa"] h2') ?? '', /hPa/, 'other units unchanged');
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.view === 'ready');
+  assert.ok(await page.isChecked('#fahrenheit'), 'kept across loads');
+  assert.is(await page.textContent('#theme'), 'Theme: light');
+  await page.close();
+});
+
 live.run();
 age.run();
+zoom.run();
+look.run();

@@ -2,7 +2,7 @@
  * The page's side of the HTTP API (docs/api-contract.md): latest snapshot, its meta, refresh jobs.
  * `fetch` is injected, so tests can pass a fake. Errors become `ApiError` with the server's words.
  */
-import type { Payload, SnapshotMeta } from '../../builder/types.js';
+import type { Payload, RangePayload, SnapshotMeta } from '../../builder/types.js';
 import { resolveApiUrl } from './page-config.js';
 import type { ViewState } from './view-state.js';
 
@@ -134,6 +134,17 @@ export class ApiClient {
     const url = this.url(`/samples/latest/meta?${query(state)}`);
     const res = await this.call(url, { cache: opts.revalidate ? 'no-cache' : 'default' });
     return this.json<SnapshotMeta>(url, res);
+  }
+
+  /** `GET /samples/range`: samples of `[fromMs, toMs]` downsampled to `columns` pixel columns. @throws {ApiError} as `latest`. */
+  async range(state: ViewState, fromMs: number, toMs: number, columns: number): Promise<RangePayload> {
+    const p = new URLSearchParams({ from: String(Math.floor(fromMs)), to: String(Math.ceil(toMs)), samples: String(Math.max(1, Math.min(4000, Math.round(columns)))) });
+    if (state.device !== undefined) p.set('device', state.device);
+    const url = this.url(`/samples/range?${p.toString()}`);
+    const res = await this.call(url);
+    const body = await this.json<RangePayload>(url, res);
+    if (!body || !Array.isArray(body.series)) throw new ApiError(url, res.status, 'bad_body', 'The server sent a response that is not a range payload.');
+    return body;
   }
 
   /** `GET /samples/devices`: the devices with samples and the API's default. @throws {ApiError} as `latest`. */

@@ -42,13 +42,22 @@ export interface ChartSeries {
   readonly latest: { tsMs: number; value: number } | undefined;
 }
 
-/** The display unit and factor for a stored unit. */
-export function displayUnit(unit: string): { unit: string; factor: number } {
-  return DISPLAY_UNITS[unit] ?? { unit, factor: 1 };
+/** Display preferences: temperatures in °F instead of the stored °C. */
+export interface DisplayPrefs {
+  readonly fahrenheit?: boolean;
+  /** Draw series that share a display unit in one chart (bucketed payloads). */
+  readonly overlay?: boolean;
 }
 
-function scaled(v: number | null, factor: number): number | null {
-  return v === null ? null : factor === 1 ? v : v * factor;
+/** The display unit of a stored unit: shown value = stored × factor + offset (°C → °F: × 1.8 + 32 when `prefs.fahrenheit`). */
+export function displayUnit(unit: string, prefs: DisplayPrefs = {}): { unit: string; factor: number; offset: number } {
+  if (unit === '°C' && prefs.fahrenheit) return { unit: '°F', factor: 1.8, offset: 32 };
+  const d = DISPLAY_UNITS[unit];
+  return d ? { ...d, offset: 0 } : { unit, factor: 1, offset: 0 };
+}
+
+function scaled(v: number | null, factor: number, offset = 0): number | null {
+  return v === null ? null : factor === 1 && offset === 0 ? v : v * factor + offset;
 }
 
 function isRawPoints(points: PayloadSeries['points'], resolution: Payload['resolution']): points is RawPoint[] {
@@ -59,14 +68,14 @@ function isRawPoints(points: PayloadSeries['points'], resolution: Payload['resol
  * Columns for `series` of a payload with the given `resolution`.
  * Raw samples are sorted by time (the builder sends them sorted; this is cheap insurance).
  */
-export function toChartSeries(series: PayloadSeries, resolution: Payload['resolution']): ChartSeries {
-  const { unit, factor } = displayUnit(series.unit);
+export function toChartSeries(series: PayloadSeries, resolution: Payload['resolution'], prefs: DisplayPrefs = {}): ChartSeries {
+  const { unit, factor, offset } = displayUnit(series.unit, prefs);
   const label = isMetric(series.metric) ? METRICS[series.metric].label : series.metric;
-  const latest = series.latest ? { tsMs: series.latest.tsMs, value: scaled(series.latest.value, factor)! } : undefined;
+  const latest = series.latest ? { tsMs: series.latest.tsMs, value: scaled(series.latest.value, factor, offset)! } : undefined;
   const base = { id: series.id, metric: series.metric, label, unit, latest };
   if (isRawPoints(series.points, resolution)) {
     const pts = [...series.points].sort((a, b) => a.tsMs - b.tsMs);
-    const value = pts.map((p) => scaled(p.value, factor));
+    const value = pts.map((p) => scaled(p.value, factor, offset));
     return {
       ...base, style: 'points', xS: pts.map((p) => p.tsMs / 1000), value, min: value, max: value,
       count: pts.map((p) => (p.value === null ? 0 : 1)), gaps: pts.filter((p) => p.value === null).length,
@@ -79,9 +88,9 @@ export function toChartSeries(series: PayloadSeries, resolution: Payload['resolu
     ...base,
     style: isCounter ? 'bars' : series.kind === 'circular' ? 'bearings' : 'band',
     xS: pts.map((p) => p.startMs / 1000),
-    value: pts.map((p) => (empty(p) ? null : scaled(isCounter ? p.sum : p.avg, factor))),
-    min: pts.map((p) => (empty(p) ? null : scaled(p.min, factor))),
-    max: pts.map((p) => (empty(p) ? null : scaled(p.max, factor))),
+    value: pts.map((p) => (empty(p) ? null : isCounter ? scaled(p.sum, factor) : scaled(p.avg, factor, offset))),
+    min: pts.map((p) => (empty(p) ? null : scaled(p.min, factor, offset))),
+    max: pts.map((p) => (empty(p) ? null : scaled(p.max, factor, offset))),
     count: pts.map((p) => p.count),
     gaps: pts.filter(empty).length,
   };

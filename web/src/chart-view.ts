@@ -10,12 +10,15 @@ import { h } from './dom.js';
 
 const PLOT_HEIGHT_PX = 220;
 const MIN_WIDTH_PX = 280;
-const LINE = '#0b57a4';
-const BAND_FILL = 'rgba(11, 87, 164, 0.16)';
-const BAR_FILL = 'rgba(11, 87, 164, 0.55)';
-const EDGE = 'rgba(11, 87, 164, 0.35)';
-const AXIS = '#3b4350';
-const GRID = 'rgba(59, 67, 80, 0.12)';
+/** Chart colours from the page's CSS variables (light or dark theme), read when a chart is drawn. */
+function palette(): { LINE: string; BAND_FILL: string; BAR_FILL: string; EDGE: string; AXIS: string; GRID: string } {
+  const css = typeof document === 'undefined' ? undefined : getComputedStyle(document.documentElement);
+  const v = (name: string, fallback: string) => css?.getPropertyValue(name).trim() || fallback;
+  return {
+    LINE: v('--chart-line', '#0b57a4'), BAND_FILL: v('--chart-band', 'rgba(11, 87, 164, 0.16)'), BAR_FILL: v('--chart-bar', 'rgba(11, 87, 164, 0.55)'),
+    EDGE: v('--chart-edge', 'rgba(11, 87, 164, 0.35)'), AXIS: v('--chart-axis', '#3b4350'), GRID: v('--chart-grid', 'rgba(59, 67, 80, 0.12)'),
+  };
+}
 
 const timeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const shortTimeFmt = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
@@ -56,6 +59,7 @@ function lastValue(cs: ChartSeries): { i: number; v: number } | undefined {
 }
 
 function seriesOpts(cs: ChartSeries): { series: uPlot.Series[]; bands: uPlot.Band[]; data: uPlot.AlignedData } {
+  const { LINE, BAR_FILL, EDGE, BAND_FILL } = palette();
   if (cs.style === 'bearings') {
     return {
       series: [{}, { label: 'circular mean', stroke: LINE, width: 0, paths: () => null, points: { show: true, size: 5, fill: LINE }, spanGaps: false }],
@@ -112,7 +116,8 @@ function tooltipLines(cs: ChartSeries, i: number, bucketMs: number | null, digit
 }
 
 function legend(cs: ChartSeries): HTMLElement {
-  if (cs.style === 'points') return h('p', { class: 'legend' }, h('span', { class: 'swatch dot' }), 'raw samples');
+  const gaps = cs.gaps ? h('span', { class: 'gaps' }, `${cs.gaps} gap${cs.gaps === 1 ? '' : 's'} in the samples`) : '';
+  if (cs.style === 'points') return h('p', { class: 'legend' }, h('span', { class: 'swatch dot' }), 'raw samples', gaps);
   if (cs.style === 'bars') return h('p', { class: 'legend' }, h('span', { class: 'swatch bar' }), 'sum per bucket');
   if (cs.style === 'bearings') return h('p', { class: 'legend' }, h('span', { class: 'swatch dot' }), 'circular mean per bucket (0° = N, clockwise; no band: bearings wrap at north)');
   return h('p', { class: 'legend' },
@@ -147,8 +152,58 @@ function tickLabels(splits: number[]): string[] {
   return splits.map((v) => v.toFixed(needsMore ? Math.min(3, digits + 1) : digits));
 }
 
-function plotOptions(cs: ChartSeries, widthPx: number, timeAxisLabel: string, onCursor: (u: uPlot) => void): uPlot.Options {
+/** Line colours of overlaid series, after the theme's line colour (distinct in light and dark). */
+const OVERLAY_COLOURS = ['#d9480f', '#2b8a3e', '#862e9c', '#c2255c'];
+
+/**
+ * One card drawing the average lines of several bucketed series that share a display unit and a bucket
+ * grid (the same payload), each in its own colour, with a legend naming them.
+ * @returns undefined when the series do not share x values (raw samples): draw them one per card.
+ */
+export function renderOverlay(parent: HTMLElement, list: readonly ChartSeries[], bucketMs: number | null, timeAxisLabel: string): ChartView | undefined {
+  const x = list[0].xS;
+  if (list.length < 2 || list.some((cs) => cs.xS.length !== x.length || cs.xS.some((v, i) => v !== x[i]))) return undefined;
+  const { LINE, AXIS, GRID } = palette();
+  const colours = [LINE, ...OVERLAY_COLOURS];
+  const unit = list[0].unit;
+  const plot = h('div', { class: 'plot', role: 'img', 'aria-label': `${list.map((c) => c.id).join(', ')} overlaid (${unit})` });
+  const legendItems = list.map((cs, i) => h('span', { class: 'overlay-item' }, h('span', { class: 'swatch line', style: `background:${colours[i % colours.length]}` }), cs.id));
+  const node = h('section', { class: 'chart-card', 'data-overlay': list.map((c) => c.id).join(' '), 'data-style': 'overlay' },
+    h('h2', {}, `${list[0].label} (${unit})`, h('span', { class: 'series-id' }, `${list.length} series overlaid`)),
+    plot, h('p', { class: 'legend' }, ...legendItems));
+  parent.append(node);
+  const axis = { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, labelSize: 20, font: FONT, labelFont: FONT };
+  const widthPx = () => Math.max(MIN_WIDTH_PX, plot.clientWidth);
+  const u = new uPlot({
+    width: widthPx(), height: PLOT_HEIGHT_PX, legend: { show: false },
+    series: [{}, ...list.map((cs, i) => ({ label: cs.id, stroke: colours[i % colours.length], width: 2 }))],
+    scales: { x: { time: true } },
+    axes: [{ ...axis, label: timeAxisLabel }, { ...axis, label: unit, size: axisSize, values: (_u: uPlot, splits: number[]) => tickLabels(splits) }],
+  }, [x, ...list.map((cs) => cs.value)] as uPlot.AlignedData, plot);
+  node.dataset.points = String(x.length);
+  void bucketMs;
+  const resize = new ResizeObserver(() => {
+    if (widthPx() !== u.width) u.setSize({ width: widthPx(), height: PLOT_HEIGHT_PX });
+  });
+  resize.observe(plot);
+  return { card: node, destroy() { resize.disconnect(); u.destroy(); node.remove(); } };
+}
+
+/** A drag across the plot picks a time range: `onZoom(fromMs, toMs)`; the selection box is cleared (the page redraws from the range endpoint). */
+function selectHook(onZoom: (fromMs: number, toMs: number) => void): (u: uPlot) => void {
+  return (u) => {
+    const { left, width } = u.select;
+    if (width < 4) return;
+    const fromS = u.posToVal(left, 'x');
+    const toS = u.posToVal(left + width, 'x');
+    u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+    onZoom(Math.round(fromS * 1000), Math.round(toS * 1000));
+  };
+}
+
+function plotOptions(cs: ChartSeries, widthPx: number, timeAxisLabel: string, onCursor: (u: uPlot) => void, onZoom?: (fromMs: number, toMs: number) => void): uPlot.Options {
   const { series, bands } = seriesOpts(cs);
+  const { AXIS, GRID } = palette();
   const axis = { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, labelSize: 20, font: FONT, labelFont: FONT };
   return {
     width: widthPx,
@@ -156,14 +211,14 @@ function plotOptions(cs: ChartSeries, widthPx: number, timeAxisLabel: string, on
     series,
     bands,
     legend: { show: false },
-    cursor: { drag: { x: false, y: false }, points: { size: 7 } },
+    cursor: { drag: { x: onZoom !== undefined, y: false, setScale: false }, points: { size: 7 } },
     // Bars grow from zero; gauges use uPlot's automatic range.
     scales: cs.style === 'bars' ? { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } } : { x: { time: true } },
     axes: [
       { ...axis, label: timeAxisLabel },
       { ...axis, label: cs.unit || cs.label, size: axisSize, values: (_u, splits) => tickLabels(splits) },
     ],
-    hooks: { setCursor: [onCursor] },
+    hooks: { setCursor: [onCursor], ...(onZoom ? { setSelect: [selectHook(onZoom)] } : {}) },
   };
 }
 
@@ -181,7 +236,9 @@ function card(cs: ChartSeries, summary: string, plot: HTMLElement): HTMLElement 
  * @param bucketMs bucket width (for the tooltip's time range), `null` for raw samples.
  * @param timeAxisLabel e.g. `Local time (UTC+02:00)`.
  */
-export function renderChart(parent: HTMLElement, cs: ChartSeries, bucketMs: number | null, timeAxisLabel: string, warning?: string): ChartView {
+export function renderChart(
+  parent: HTMLElement, cs: ChartSeries, bucketMs: number | null, timeAxisLabel: string, warning?: string, onZoom?: (fromMs: number, toMs: number) => void,
+): ChartView {
   const [lo, hi] = extent(cs);
   const digits = digitsFor(cs, lo, hi);
   const last = lastValue(cs);
@@ -197,7 +254,7 @@ export function renderChart(parent: HTMLElement, cs: ChartSeries, bucketMs: numb
   }
   parent.append(node);
   const widthPx = () => Math.max(MIN_WIDTH_PX, plot.clientWidth);
-  const u = new uPlot(plotOptions(cs, widthPx(), timeAxisLabel, tooltipHook(tip, cs, bucketMs, digits)), seriesOpts(cs).data, plot);
+  const u = new uPlot(plotOptions(cs, widthPx(), timeAxisLabel, tooltipHook(tip, cs, bucketMs, digits), onZoom), seriesOpts(cs).data, plot);
   u.over.append(tip);
   node.dataset.points = String(u.data[0].length);
   node.dataset.gaps = String(cs.gaps);

@@ -5,10 +5,10 @@
  * carries the message. Wired by main.ts; the DOM skeleton is web/public/index.html.
  */
 import { WINDOWS, WINDOW_NAMES, type Window } from '../../builder/constants.js';
-import type { Payload, SnapshotMeta } from '../../builder/types.js';
+import type { Payload, RangePayload, SnapshotMeta } from '../../builder/types.js';
 import { ApiError, type ApiClient, type SnapshotResponse } from './api-client.js';
-import { toChartSeries } from './chart-data.js';
-import { renderChart, type ChartView } from './chart-view.js';
+import { toChartSeries, type DisplayPrefs } from './chart-data.js';
+import { renderChart, renderOverlay, type ChartView } from './chart-view.js';
 import { byId, h, show } from './dom.js';
 import { freshnessOf } from './freshness.js';
 import { newestSampleText, seriesAge } from './data-age.js';
@@ -31,6 +31,8 @@ export interface DashboardDeps {
   readonly currentSearch: () => URLSearchParams;
   /** Replace the page URL (history.replaceState), for the first view chosen from the data. */
   readonly replaceUrl?: (search: string) => void;
+  /** Display preferences (°F); default none. */
+  readonly prefs?: () => DisplayPrefs;
   /** Run `fn` after `delayMs` (setTimeout); returns a cancel function. Absent: the page does not follow new builds. */
   readonly setTimer?: (delayMs: number, fn: () => void) => () => void;
 }
@@ -88,8 +90,11 @@ export class Dashboard {
     source: byId('source-note'), error: byId('error'), errorText: byId('error-text'), retry: byId<HTMLButtonElement>('retry'),
     refresh: byId<HTMLButtonElement>('refresh'), refreshStatus: byId('refresh-status'), refreshText: byId('refresh-text'),
     refreshProgress: byId<HTMLProgressElement>('refresh-progress'), showing: byId('showing'), tz: byId('tz'),
-    dataAge: byId('data-age'),
+    dataAge: byId('data-age'), zoomBar: byId('zoom-bar'), zoomText: byId('zoom-text'), zoomReset: byId<HTMLButtonElement>('zoom-reset'),
   };
+  /** The range shown after a drag, or undefined for the window snapshot. */
+  private zoomed: { fromMs: number; toMs: number } | undefined;
+  private lastRange: RangePayload | undefined;
   private readonly setWindow: (w: ViewState['window']) => void;
   private readonly setSamples: (g: ViewState['samples']) => void;
   private readonly devicePicker: DevicePicker;
@@ -102,12 +107,14 @@ export class Dashboard {
       (device) => this.navigate({ ...this.state, device }));
     this.el.refresh.addEventListener('click', () => void this.refresh());
     this.el.retry.addEventListener('click', () => this.retry?.());
+    this.el.zoomReset.addEventListener('click', () => this.resetZoom());
     this.syncPickers();
   }
 
   /** Show `state` (from the URL on start and on back/forward). `fitWindow`: the URL named no window, so a young database may get a smaller one. */
   show(state: ViewState, opts: { fitWindow?: boolean } = {}): Promise<void> {
     this.state = state;
+    this.zoomed = undefined;
     this.mayFitWindow = opts.fitWindow ?? false;
     this.syncPickers();
     return this.load({ revalidate: false });
@@ -122,6 +129,7 @@ export class Dashboard {
   /** Ask for the meta now and swap in a newer build if there is one (also when the page becomes visible again). */
   async checkForNewBuild(): Promise<void> {
     const shown = this.shown;
+    if (this.zoomed) return; // a zoomed view is a fixed range; following resumes on Reset zoom
     if (!shown || this.refreshing) return this.scheduleCheck();
     const seq = this.loadSeq;
     let meta: SnapshotMeta;
@@ -174,9 +182,59 @@ export class Dashboard {
     this.devicePicker.set(this.state.device);
   }
 
+  /** Show `[fromMs, toMs]` from `GET /samples/range`, downsampled to the plot's pixel columns (a drag on a chart). */
+  async zoom(fromMs: number, toMs: number): Promise<void> {
+    const seq = ++this.loadSeq;
+    this.cancelCheck?.();
+    this.zoomed = { fromMs, toMs };
+    const columns = this.el.charts.querySelector<HTMLElement>('.plot')?.clientWidth || 1000;
+    document.body.dataset.loading = 'true';
+    try {
+      const range = await this.deps.client.range(this.state, fromMs, toMs, columns);
+      if (seq !== this.loadSeq) return;
+      this.showError(undefined);
+      this.drawRange(range);
+    } catch (err) {
+      if (seq === this.loadSeq) this.showError(`Could not load the samples of that range. ${messageOf(err)}`, () => void this.zoom(fromMs, toMs));
+    } finally {
+      if (seq === this.loadSeq) delete document.body.dataset.loading;
+    }
+  }
+
+  private resetZoom(): void {
+    this.zoomed = undefined;
+    void this.load({ revalidate: false });
+  }
+
+  /** Draw what is shown again (after a theme or unit change). */
+  redraw(): void {
+    if (this.zoomed && this.lastRange) this.drawRange(this.lastRange);
+    else if (this.shown) this.draw(this.shown);
+  }
+
+  private drawRange(range: RangePayload): void {
+    this.lastRange = range;
+    for (const c of this.charts) c.destroy();
+    this.charts = [];
+    const fromMs = Date.parse(range.from);
+    const toMs = Date.parse(range.to);
+    const tz = utcOffsetRange(fromMs, toMs);
+    for (const s of range.series) {
+      this.charts.push(renderChart(this.el.charts, toChartSeries(s, 'raw', this.deps.prefs?.()), null, `Local time (${tz})`, undefined, (a, b) => void this.zoom(a, b)));
+    }
+    const fmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+    const how = range.resolution === 'raw' ? `${range.samplesRead} raw samples` : `${range.samplesRead} samples, first/min/max/last per pixel column`;
+    this.el.zoomText.textContent = `Zoomed to ${fmt.format(fromMs)} – ${fmt.format(toMs)} · ${how}`;
+    show(this.el.zoomBar, true);
+    this.el.charts.dataset.zoomed = 'true';
+    this.el.charts.dataset.resolution = range.resolution;
+    document.body.dataset.view = 'ready';
+  }
+
   private navigate(state: ViewState): void {
     this.state = state;
     this.mayFitWindow = false;
+    this.zoomed = undefined;
     this.deps.pushUrl(viewStateToSearch(state, this.deps.currentSearch()));
     void this.load({ revalidate: false });
   }
@@ -253,15 +311,31 @@ export class Dashboard {
       show(this.el.empty, false);
       this.el.charts.dataset.state = 'ready';
       const nowMs = this.deps.now();
-      for (const s of payload.series) {
-        const warning = seriesAge(s, payload, nowMs).warning;
-        this.charts.push(renderChart(this.el.charts, toChartSeries(s, payload.resolution), payload.bucketMs, `Local time (${tz})`, warning));
+      const prefs = this.deps.prefs?.() ?? {};
+      const columns = payload.series.map((s) => toChartSeries(s, payload.resolution, prefs));
+      const overlaid = new Set<string>();
+      if (prefs.overlay && payload.resolution === 'bucketed') {
+        for (const unit of new Set(columns.map((c) => c.unit))) {
+          const same = columns.filter((c) => c.unit === unit && c.style === 'band');
+          const view = same.length > 1 ? renderOverlay(this.el.charts, same, payload.bucketMs, `Local time (${tz})`) : undefined;
+          if (view) {
+            this.charts.push(view);
+            for (const c of same) overlaid.add(c.id);
+          }
+        }
       }
+      payload.series.forEach((s, i) => {
+        if (overlaid.has(s.id)) return;
+        const warning = seriesAge(s, payload, nowMs).warning;
+        this.charts.push(renderChart(this.el.charts, columns[i], payload.bucketMs, `Local time (${tz})`, warning, (a, b) => void this.zoom(a, b)));
+      });
     }
     this.el.charts.dataset.window = payload.window;
     this.el.charts.dataset.granularity = String(payload.granularity);
     this.el.charts.dataset.resolution = payload.resolution;
     this.el.charts.dataset.generatedAt = payload.generatedAt;
+    delete this.el.charts.dataset.zoomed;
+    show(this.el.zoomBar, false);
     document.body.dataset.view = 'ready';
     const isFallback = shown.snapshot.source === 'fallback';
     this.el.source.textContent = isFallback

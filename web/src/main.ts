@@ -8,7 +8,16 @@ import { ApiClient } from './api-client.js';
 import { Dashboard, FRESHNESS_TICK_MS, showProblems } from './dashboard.js';
 import { byId } from './dom.js';
 import { resolvePageConfig } from './page-config.js';
+import { loadPrefs, nextTheme, savePrefs } from './prefs.js';
 import { parseViewState, viewStateToSearch } from './view-state.js';
+
+function storage(): Storage | undefined {
+  try {
+    return localStorage;
+  } catch {
+    return undefined;
+  }
+}
 
 async function readConfigJson(): Promise<unknown> {
   try {
@@ -26,6 +35,18 @@ async function start(): Promise<void> {
     byId('title').textContent = config.title;
     document.title = config.title;
   }
+  const prefs = loadPrefs(storage());
+  const themeButton = byId<HTMLButtonElement>('theme');
+  const fahrenheit = byId<HTMLInputElement>('fahrenheit');
+  const applyTheme = () => {
+    if (prefs.theme === 'auto') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = prefs.theme;
+    themeButton.textContent = `Theme: ${prefs.theme}`;
+  };
+  applyTheme();
+  fahrenheit.checked = prefs.fahrenheit;
+  const overlay = byId<HTMLInputElement>('overlay');
+  overlay.checked = prefs.overlay;
   const client = new ApiClient(config.apiBase, (input, init) => fetch(input, init));
   const parsed = parseViewState(params, config.devices);
   showProblems(byId('url-problems'), [...config.problems, ...parsed.problems]);
@@ -35,6 +56,7 @@ async function start(): Promise<void> {
     client,
     devices: config.devices,
     now: () => Date.now(),
+    prefs: () => ({ fahrenheit: prefs.fahrenheit, overlay: prefs.overlay }),
     pushUrl: (search) => history.pushState(null, '', search),
     replaceUrl: (search) => history.replaceState(null, '', search + location.hash),
     setTimer: (delayMs, fn) => {
@@ -50,6 +72,24 @@ async function start(): Promise<void> {
   });
   addEventListener('popstate', () => void dashboard.show(parseViewState(new URLSearchParams(location.search), config.devices).state));
   setInterval(() => dashboard.tick(), FRESHNESS_TICK_MS);
+  themeButton.addEventListener('click', () => {
+    prefs.theme = nextTheme(prefs.theme);
+    savePrefs(storage(), prefs);
+    applyTheme();
+    dashboard.redraw();
+  });
+  fahrenheit.addEventListener('change', () => {
+    prefs.fahrenheit = fahrenheit.checked;
+    savePrefs(storage(), prefs);
+    dashboard.redraw();
+  });
+  overlay.addEventListener('change', () => {
+    prefs.overlay = overlay.checked;
+    savePrefs(storage(), prefs);
+    dashboard.redraw();
+  });
+  // The system switching light/dark redraws the canvases in the new colours.
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => dashboard.redraw());
   // A tab coming back from the background (timers throttled) checks at once.
   addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') void dashboard.checkForNewBuild();

@@ -21,6 +21,12 @@ const HA_UNITS: Record<string, string[]> = {
   wind_speed: ['Beaufort', 'ft/s', 'km/h', 'kn', 'm/s', 'mph'],
   distance: ['km', 'm', 'cm', 'mm', 'mi', 'nmi', 'yd', 'in'],
   duration: ['d', 'h', 'min', 's', 'ms'],
+  voltage: ['V', 'mV', 'µV', 'kV', 'MV'],
+  current: ['A', 'mA'],
+  carbon_dioxide: ['ppm'],
+  pm25: ['µg/m³'],
+  pm10: ['µg/m³'],
+  wind_direction: ['°'],
 };
 const HA_STATE_CLASSES = ['measurement', 'measurement_angle', 'total', 'total_increasing'];
 const MQTT_SENSOR_KEYS = new Set([
@@ -50,9 +56,10 @@ classes('every metric we store has an explicit Home Assistant mapping, with a un
   }
 });
 
-classes('gauges are measurements and counters (rain, pulses) total_increasing', () => {
+classes('gauges are measurements, counters (rain, pulses) total_increasing, circular series (wind direction) measurement_angle', () => {
   for (const metric of Object.keys(METRICS) as Metric[]) {
-    assert.is(haSensorClassOf(series(`s.${metric}`, metric)).state_class, METRICS[metric].kind === 'counter' ? 'total_increasing' : 'measurement', metric);
+    const kind = METRICS[metric].kind;
+    assert.is(haSensorClassOf(series(`s.${metric}`, metric)).state_class, kind === 'counter' ? 'total_increasing' : kind === 'circular' ? 'measurement_angle' : 'measurement', metric);
   }
   assert.equal(haSensorClassOf(series('bme.tempC', 'tempC')), { device_class: 'temperature', state_class: 'measurement', unit_of_measurement: '°C' });
   assert.equal(haSensorClassOf(series('bme.rhPct', 'rhPct')).unit_of_measurement, '%', '%RH is shown as % in Home Assistant');
@@ -60,7 +67,8 @@ classes('gauges are measurements and counters (rain, pulses) total_increasing', 
 });
 
 classes('an imported metric we do not know becomes a generic sensor with its own unit and kind', () => {
-  assert.equal(haSensorClassOf({ metric: 'co2Ppm', unit: 'ppm', kind: 'gauge' }), { state_class: 'measurement', unit_of_measurement: 'ppm' });
+  assert.equal(haSensorClassOf({ metric: 'noiseDb', unit: 'dB', kind: 'gauge' }), { state_class: 'measurement', unit_of_measurement: 'dB' });
+  assert.equal(haSensorClassOf({ metric: 'vaneDeg', unit: '°', kind: 'circular' }), { state_class: 'measurement_angle', unit_of_measurement: '°' });
   assert.equal(haSensorClassOf({ metric: 'ticks', unit: '', kind: 'counter' }), { state_class: 'total_increasing' });
 });
 

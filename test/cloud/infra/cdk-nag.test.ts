@@ -13,6 +13,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildApp } from '../../../cloud/infra/app.js';
+import { writeBuiltPage } from '../../support/built-page.js';
 
 interface Violation { ruleName: string; severity: string; violatingConstructs: Array<{ constructPath: string }> }
 
@@ -38,14 +39,17 @@ const nag = suite('cdk-nag AwsSolutions');
 
 nag('the sensorctl stack has no unacknowledged finding, error or warning', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'sensorctl-nag-'));
+  const page = writeBuiltPage(); // with the page upload (its Lambda brings findings of its own)
   try {
-    const { app } = buildApp({ outdir, bundle: false });
+    const { app, stack } = buildApp({ outdir, bundle: false, pageDir: page.dir });
+    assert.ok(stack.pageDeployment, 'the page upload is part of the checked stack');
     const { synthesized, violations } = nagFindings(app, outdir);
     const text = violations.map((v) => `${v.severity} ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`).join('\n');
     assert.equal(violations.length, 0, `unacknowledged findings:\n${text}`);
     assert.ok(synthesized);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
+    page.remove();
   }
 });
 

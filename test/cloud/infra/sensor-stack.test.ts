@@ -56,12 +56,15 @@ bucket('is versioned, encrypted, blocks all public access and expires noncurrent
   });
 });
 
-bucket('its policy denies every request not made over TLS and grants reads only to CloudFront', () => {
-  const [policy] = ofType('AWS::S3::BucketPolicy');
-  const statements = policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>;
-  assert.ok(statements.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'));
-  for (const s of statements.filter((x) => x.Effect === 'Allow')) {
-    assert.equal(s.Principal, { Service: 'cloudfront.amazonaws.com' }, 'no public or anonymous principal');
+bucket('its policy (and the page bucket\'s) denies every request not made over TLS and grants reads only to CloudFront', () => {
+  const policies = ofType('AWS::S3::BucketPolicy');
+  assert.equal(policies.map((p) => p.Properties.Bucket.Ref).sort(), [logicalId(stack.bucket), logicalId(stack.pageBucket)].sort());
+  for (const policy of policies) {
+    const statements = policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>;
+    assert.ok(statements.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'));
+    for (const s of statements.filter((x) => x.Effect === 'Allow')) {
+      assert.equal(s.Principal, { Service: 'cloudfront.amazonaws.com' }, 'no public or anonymous principal');
+    }
   }
 });
 
@@ -71,7 +74,7 @@ const cdn = suite('SensorStack CloudFront');
 
 cdn('uses origin access control and one compressed behaviour per window with the window TTL, meta short', () => {
   const oacs = ofType('AWS::CloudFront::OriginAccessControl').map((o) => o.Properties.OriginAccessControlConfig.OriginAccessControlOriginType).sort();
-  assert.equal(oacs, ['lambda', 's3'], 'S3 snapshots and the streaming function URL, both behind origin access control');
+  assert.equal(oacs, ['lambda', 's3', 's3'], 'S3 snapshots, the page bucket and the streaming function URL, all behind origin access control');
   const dist = ofType('AWS::CloudFront::Distribution')[0].Properties.DistributionConfig;
   const policies = Object.fromEntries(ofType('AWS::CloudFront::CachePolicy').map((p) => [p.id, p.Properties.CachePolicyConfig]));
   const ttlOf = (pattern: string) => {
@@ -96,6 +99,15 @@ cdn('routes /samples/* to the HTTP API and never caches refresh routes', () => {
   assert.ok(apiOrigin.CustomOriginConfig, 'the API is a custom (HTTP) origin');
   assert.ok(dist.CacheBehaviors.indexOf(refresh) < dist.CacheBehaviors.indexOf(samples));
   assert.equal(refresh.AllowedMethods.sort(), ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
+});
+
+cdn('without a built page (tests do not build web/dist) the stack still synthesizes: no upload, but / is index.html of the page bucket', () => {
+  template.resourceCountIs('Custom::CDKBucketDeployment', 0);
+  assert.is(stack.pageDeployment, undefined);
+  const dist = ofType('AWS::CloudFront::Distribution')[0].Properties.DistributionConfig;
+  assert.is(dist.DefaultRootObject, 'index.html');
+  const origin = dist.Origins.find((o: any) => o.Id === dist.DefaultCacheBehavior.TargetOriginId);
+  assert.equal(origin.DomainName, { 'Fn::GetAtt': [logicalId(stack.pageBucket), 'RegionalDomainName'] });
 });
 
 cdn.run();

@@ -77,7 +77,9 @@ fmt('formats with the unit, a dash for gaps, and digits by span', () => {
   assert.is(formatValue(null, '°C', 1), '—');
   assert.is(formatValue(1, '', 0), '1');
   assert.equal([fractionDigits(0, 500), fractionDigits(20, 35), fractionDigits(31.88, 31.94), fractionDigits(1, 1)], [0, 1, 2, 3]);
-  assert.equal(displayUnit('°C'), { unit: '°C', factor: 1 });
+  assert.equal(displayUnit('°C'), { unit: '°C', factor: 1, offset: 0 });
+  assert.equal(displayUnit('°C', { fahrenheit: true }), { unit: '°F', factor: 1.8, offset: 32 });
+  assert.equal(displayUnit('%RH', { fahrenheit: true }), { unit: '%RH', factor: 1, offset: 0 });
 });
 
 const lonely = suite('isolatedIndices');

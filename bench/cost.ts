@@ -1,0 +1,404 @@
+/**
+ * Benchmark section "cost/device-month" (issue 14, "A fleet, and what it costs"): dollars per device
+ * per month at 4 series every 10 s with the seed's cadences, from requests COUNTED while the real code
+ * runs on the test emulators for a shortened simulated period on a virtual clock, scaled to a 30-day
+ * month (`bench/cost-model.ts` holds the prices and the arithmetic).
+ *
+ * What runs (one device, in-process dynalite + s3rver + fauxqs):
+ * - the Pi: a SQLite buffer gets one item's 4 samples every 10 s; the real `Uploader` + `DynamoDbSink`
+ *   drain it every `uploadEveryMs` (60 s, the agent's default), catalogue item included;
+ * - the cloud: the builder Lambda handler (`createBuilderHandler` → `runBuild` over `DynamoDbSource` and
+ *   `S3ObjectStore`) invoked as the EventBridge schedules would (`scheduleGroups()`: 1h every minute,
+ *   10h+1d every 5, 10d every 10, 3m+12m every 15), each group in its own invocation.
+ * Counting: SDK middleware on each client counts commands by name, and asks DynamoDB for
+ * `ReturnConsumedCapacity: TOTAL` (dynalite computes units as DynamoDB does: 1 WRU per started KB
+ * written, 1 RRU per started 4 KB read strongly consistent). Lambda duration per run is modelled as
+ * its measured CPU time + its counted requests × `ASSUMED_LATENCY_MS` (wall time on loopback follows the
+ * machine's load, not the code), billed per started ms at 1024 MB.
+ *
+ * Warm-up: each schedule group runs once first (its first, full build over `PRELOAD_DAYS` of history);
+ * the counted period starts after it. Not in the counted period and therefore EXTRAPOLATED (labelled):
+ * the daily full re-read of each group (`fullEveryMs` 24 h), priced as RRU and ms per item measured in
+ * the warm-up full builds × the items of a year-old device's largest window of each group.
+ * Refreshes: 4 `POST /samples/refresh` runs are COUNTED after the period (the API's `SqsRefreshJobs`
+ * on a jobs table in dynalite and a fauxqs queue, ReceiveMessage/DeleteMessage as the event source
+ * mapping does, the builder handler's SQS path with the job ledger) and scaled to the assumed rate.
+ * ASSUMED (labelled, constants below): page views, the requests a page view makes, refreshes per day,
+ * the API Lambda's duration, request round trips (`ASSUMED_LATENCY_MS`).
+ *
+ * Run alone: `npx tsx bench/cost.ts [simulated hours]`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { WINDOWS, type Window } from '../builder/constants.js';
+import type { Sample, SeriesInfo } from '../builder/types.js';
+import { silentLog } from '../builder/ports.js';
+import { createDynamoClient } from '../aws/clients.js';
+import { DynamoDbSink } from '../aws/dynamodb-sink.js';
+import { DynamoDbSource } from '../aws/dynamodb-source.js';
+import { DEFAULT_CURSOR_POLICY } from '../aws/item-cursor.js';
+import { S3ObjectStore } from '../aws/s3-object-store.js';
+import { Uploader } from '../agent/upload/uploader.js';
+import { DEFAULT_CLOUD } from '../agent/config/upload-config.js';
+import { createBuilderHandler, type ScheduledResult } from '../cloud/builder-handler.js';
+import { scheduleGroups } from '../cloud/infra/schedules.js';
+import { runBuild } from '../builder/run-build.js';
+import { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
+import { openDatabase } from '../sqlite/sqlite-db.js';
+import { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
+import { FAKE_CREDENTIALS, startS3rver } from '../test/support/s3rver.js';
+import { startFauxqsQueue } from '../test/support/fauxqs.js';
+import { createJobsTable } from '../test/support/jobs-table.js';
+import { DeleteMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDbJobStore } from '../aws/dynamodb-job-store.js';
+import { SqsRefreshJobs } from '../aws/sqs-refresh-jobs.js';
+import { samplesToItems, startDynalite, writeItems } from '../test/support/dynalite.js';
+import { COST_GOAL, lambdaGbSeconds, MONTH_MS, perMonth, priceMonth, s3RequestClass, type CostSummary, type MonthlyCounts } from './cost-model.js';
+import type { Figure } from './section.js';
+
+const DEV = 'cost-pi';
+const STEP_MS = 10_000;
+const DAY_MS = 86_400_000;
+/** Builder and API Lambda memory (cloud/infra/sensor-stack.ts). */
+export const BUILDER_MEMORY_MB = 1024;
+export const API_MEMORY_MB = 512;
+/** History in the table before the counted period (read by the warm-up full builds). */
+const PRELOAD_DAYS = 1;
+/** Items a device holds per day at one item per 10 s. */
+const ITEMS_PER_DAY = DAY_MS / STEP_MS;
+
+/** ASSUMED reading side (not counted): stated so the figures can be redone with other numbers. */
+export const ASSUMED_USE = {
+  /** Page views per device per day. */
+  pageViewsPerDay: 20,
+  /** CloudFront requests of static files per view (index.html, script, styles, config.json). */
+  staticRequestsPerView: 4,
+  /** API requests per view: /devices, /samples/latest, and ~10 meta follows while open (~5 min). Every one assumed to miss the cache (worst case). */
+  apiRequestsPerView: 12,
+  /** S3 GETs per API request (meta + payload). */
+  s3GetsPerApiRequest: 2,
+  /** API Lambda duration per request, ms (512 MB). */
+  apiDurationMs: 50,
+  /** POST /samples/refresh (1h, 500 points) per device per day; what one costs is COUNTED (see `countRefreshes`). */
+  refreshesPerDay: 4,
+} as const;
+
+/**
+ * ASSUMED round-trip per request from a Lambda in the same region (not measurable on loopback). A
+ * run's billed duration is modelled as its measured CPU time (process CPU while it ran, the in-process
+ * emulators included: an overestimate of the builder's own) + its counted requests × these latencies,
+ * because wall time here depends on the machine's load, not on the code.
+ */
+export const ASSUMED_LATENCY_MS = { s3: 30, dynamoDb: 5 } as const;
+
+const cpuMsSince = (start: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+};
+
+const SERIES: SeriesInfo[] = (['tempC', 'rhPct', 'pressurePa', 'illuminanceLux'] as const).map((metric) => ({
+  deviceId: DEV, seriesId: `sim.${metric}`, sensorId: 'sim', metric, unit: metric === 'tempC' ? '°C' : metric === 'rhPct' ? '%RH' : metric === 'pressurePa' ? 'Pa' : 'lx', kind: 'gauge',
+}));
+
+function samplesAt(tsMs: number): Sample[] {
+  const day = Math.sin((2 * Math.PI * (tsMs % DAY_MS)) / DAY_MS);
+  const wobble = (((tsMs / STEP_MS) * 2654435761) % 1000) / 1000 - 0.5;
+  const base = [21 + 3 * day, 45 - 10 * day, 101_325 + 200 * day, Math.max(0, 300 * day)];
+  return SERIES.map((s, i) => ({ seriesId: s.seriesId, tsMs, value: Math.round((base[i] + wobble) * 100) / 100 }));
+}
+
+/** Counts an SDK client's requests by command name and the DynamoDB capacity units they consumed. */
+class RequestCounter {
+  readonly byCommand = new Map<string, number>();
+  wru = 0;
+  rru = 0;
+  reset(): void {
+    this.byCommand.clear();
+    this.wru = 0;
+    this.rru = 0;
+  }
+  attach(client: DynamoDBClient | S3Client | SQSClient, isDynamo: boolean): void {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    (client.middlewareStack as any).add(
+      (next: (args: { input: Record<string, unknown> }) => Promise<{ output: Record<string, unknown> }>, context: { commandName?: string }) =>
+        async (args: { input: Record<string, unknown> }) => {
+          const name = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+          if (isDynamo && args.input.ReturnConsumedCapacity === undefined && name !== 'CreateTable' && name !== 'DescribeTable') args.input.ReturnConsumedCapacity = 'TOTAL';
+          const out = await next(args);
+          this.byCommand.set(name, (this.byCommand.get(name) ?? 0) + 1);
+          if (isDynamo) {
+            const cc = out.output.ConsumedCapacity as { CapacityUnits?: number } | Array<{ CapacityUnits?: number }> | undefined;
+            const units = (Array.isArray(cc) ? cc : cc ? [cc] : []).reduce((a, c) => a + (c.CapacityUnits ?? 0), 0);
+            if (['BatchWriteItem', 'PutItem', 'UpdateItem', 'DeleteItem'].includes(name)) this.wru += units;
+            else this.rru += units;
+          }
+          return out;
+        },
+      { step: 'initialize', name: 'costRequestCounter' },
+    );
+  }
+  count(name: string): number {
+    return this.byCommand.get(name) ?? 0;
+  }
+  total(): number {
+    let n = 0;
+    for (const v of this.byCommand.values()) n += v;
+    return n;
+  }
+}
+
+export interface CostRun {
+  simulatedMs: number;
+  /** Per schedule group: rate, windows, counted invocations, their mean wall ms, warm-up (full) run. */
+  groups: Array<{ rateMinutes: number; windows: Window[]; invocations: number; meanMs: number; meanWallMs: number; fullMs: number; fullItemsRead: number; fullRru: number; spanDays: number }>;
+  counted: { sampleItems: number; uploadWru: number; catalogWru: number; uploadRequests: number; builderRru: number; s3: Record<string, number>; builderGbSeconds: number; builderInvocations: number };
+  extrapolatedFull: { rru: number; gbSeconds: number; readMsPerItem: number };
+  /** `count` refreshes, counted: SQS and S3 requests by command, jobs-table WRU, RRU (jobs + samples), builder GB-s. */
+  refresh: { count: number; sqs: Record<string, number>; s3: Record<string, number>; wru: number; rru: number; gbSeconds: number };
+  month: MonthlyCounts;
+  summary: CostSummary;
+}
+
+/** Simulate `hours` of one device (after the warm-up) and price a month of it. */
+export async function runCostModel(hours = 1, log: (m: string) => void = () => {}): Promise<CostRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-cost-'));
+  const [dyn, s3, sqs] = await Promise.all([startDynalite(), startS3rver(), startFauxqsQueue('cost-refresh')]);
+  const sqsCounter = new RequestCounter();
+  const jobsCounter = new RequestCounter();
+  const uploadCounter = new RequestCounter();
+  const builderDynCounter = new RequestCounter();
+  const s3Counter = new RequestCounter();
+  const uploadClient = dyn.uploadClient();
+  const builderClient = createDynamoClient({}, { endpoint: dyn.endpoint, region: 'us-east-1', credentials: FAKE_CREDENTIALS });
+  uploadCounter.attach(uploadClient, true);
+  builderDynCounter.attach(builderClient, true);
+  s3Counter.attach(s3.client, false);
+  sqsCounter.attach(sqs.client, false);
+  const jobsClient = createDynamoClient({}, { endpoint: dyn.endpoint, region: 'us-east-1', credentials: FAKE_CREDENTIALS });
+  jobsCounter.attach(jobsClient, true);
+  const db = openDatabase(join(dir, 'cost.db'));
+  const buffer = SqliteBuffer.openOn(db);
+  try {
+    const t0 = Date.UTC(2026, 0, 1);
+    let nowMs = t0 - PRELOAD_DAYS * DAY_MS;
+    const clock = { nowMs: () => nowMs };
+    // History written directly (not counted): the Pi uploaded it before the counted period.
+    const history: Sample[] = [];
+    for (let t = nowMs; t < t0; t += STEP_MS) history.push(...samplesAt(t));
+    await writeItems(dyn.client, dyn.table, samplesToItems(DEV, history));
+    const queue = SqliteUploadQueue.open(db);
+    queue.setEnabled(true);
+    buffer.defineSeries(SERIES);
+    const uploader = new Uploader(queue, new DynamoDbSink(uploadClient, dyn.table), clock, silentLog);
+    const handler = createBuilderHandler({
+      bucket: new S3ObjectStore(s3.client, s3.bucket),
+      sourceFor: () => new DynamoDbSource(builderClient, dyn.table, clock),
+      build: runBuild, clock, log: silentLog, deviceIds: [DEV], emit: () => {},
+    });
+    const invoke = async (windows: Window[]) => {
+      const t = performance.now();
+      const cpu = process.cpuUsage();
+      const s3Before = s3Counter.total();
+      const dynBefore = builderDynCounter.total();
+      const r = ((await handler({ source: 'sensorctl.schedule', windows })) as ScheduledResult).reports[0];
+      if (r.error || r.stale) throw new Error(`build of ${windows.join(',')} at ${new Date(nowMs).toISOString()}: ${r.error ?? `${r.stale} stale`}`);
+      const wallMs = performance.now() - t;
+      const ms = cpuMsSince(cpu) + (s3Counter.total() - s3Before) * ASSUMED_LATENCY_MS.s3 + (builderDynCounter.total() - dynBefore) * ASSUMED_LATENCY_MS.dynamoDb;
+      return { ms, wallMs, itemsRead: r.itemsRead, rru: r.consumedRcu };
+    };
+    // Read time per item of a range read (Query pages + decode), for the extrapolated full re-reads.
+    const probe = new DynamoDbSource(dyn.client, dyn.table, clock);
+    const readCpu = process.cpuUsage();
+    const range = await probe.readRange(DEV, nowMs, t0);
+    for await (const _chunk of range.chunks) void _chunk;
+    const readMsPerItem = (cpuMsSince(readCpu) + probe.stats().requests * ASSUMED_LATENCY_MS.dynamoDb) / Math.max(1, probe.stats().itemsRead);
+    // The uploader's first upload writes the catalogue item; the warm-up builds need it.
+    nowMs = t0;
+    buffer.insert(DEV, samplesAt(t0));
+    await uploader.runOnce();
+    const groups = [] as CostRun['groups'];
+    for (const g of scheduleGroups()) {
+      const full = await invoke(g.windows);
+      const spanDays = Math.max(...g.windows.map((w) => WINDOWS[w].spanMs)) / DAY_MS;
+      groups.push({ ...g, invocations: 0, meanMs: 0, meanWallMs: 0, fullMs: full.ms, fullItemsRead: full.itemsRead, fullRru: full.rru, spanDays });
+    }
+    log(`cost: warm-up done (${groups.map((g) => `${g.windows.join('+')} ${Math.round(g.fullMs)} ms`).join(', ')}); simulating ${hours} h`);
+    uploadCounter.reset();
+    builderDynCounter.reset();
+    s3Counter.reset();
+    const totalMs = new Map<number, number>();
+    const totalWallMs = new Map<number, number>();
+    let billedGbSeconds = 0;
+    const endMs = t0 + hours * 3_600_000;
+    let sampleItems = 0;
+    for (let t = t0 + STEP_MS; t <= endMs; t += STEP_MS) {
+      nowMs = t;
+      buffer.insert(DEV, samplesAt(t));
+      sampleItems++;
+      if ((t - t0) % DEFAULT_CLOUD.uploadEveryMs === 0) {
+        const r = await uploader.runOnce();
+        if (r.stoppedBy) throw new Error(`upload stopped: ${r.stoppedBy}`);
+      }
+      if ((t - t0) % 60_000 !== 0) continue;
+      const minute = (t - t0) / 60_000;
+      for (const g of groups) {
+        if (minute % g.rateMinutes !== 0) continue;
+        const r = await invoke(g.windows);
+        g.invocations++;
+        totalMs.set(g.rateMinutes, (totalMs.get(g.rateMinutes) ?? 0) + r.ms);
+        totalWallMs.set(g.rateMinutes, (totalWallMs.get(g.rateMinutes) ?? 0) + r.wallMs);
+        billedGbSeconds += lambdaGbSeconds(1, r.ms, BUILDER_MEMORY_MB);
+      }
+    }
+    for (const g of groups) {
+      g.meanMs = (totalMs.get(g.rateMinutes) ?? 0) / Math.max(1, g.invocations);
+      g.meanWallMs = (totalWallMs.get(g.rateMinutes) ?? 0) / Math.max(1, g.invocations);
+    }
+    const simulatedMs = endMs - t0;
+    // Refreshes, counted: the API's enqueue (jobs table + SendMessage), the event source's receive and
+    // delete, the builder's SQS run with the job ledger. Counted apart from the scheduled runs.
+    const scheduled = { s3: new Map(s3Counter.byCommand), rru: builderDynCounter.rru, gbS: billedGbSeconds };
+    const jobsTable = await createJobsTable(dyn.client, 'cost-jobs');
+    const jobStore = new DynamoDbJobStore(jobsClient, jobsTable);
+    const refreshJobs = new SqsRefreshJobs({ store: jobStore, sqs: sqs.client, queueUrl: sqs.queueUrl, clock, scheduler: { setTimer: () => ({ cancel() {} }) }, log: silentLog }); // queued jobs set no timers
+    const sqsHandler = createBuilderHandler({
+      bucket: new S3ObjectStore(s3.client, s3.bucket),
+      sourceFor: () => new DynamoDbSource(builderClient, dyn.table, clock),
+      build: runBuild, clock, log: silentLog, deviceIds: [DEV], emit: () => {}, jobs: jobStore,
+    });
+    s3Counter.reset();
+    builderDynCounter.reset();
+    const REFRESHES = 4;
+    let refreshGbS = 0;
+    for (let i = 0; i < REFRESHES; i++) {
+      nowMs += 15_000;
+      await refreshJobs.enqueue({ device: DEV, window: '1h', granularity: 500 });
+      const messages = await sqs.receive(10, 0);
+      const cpu = process.cpuUsage();
+      const before = s3Counter.total() + builderDynCounter.total() + jobsCounter.total();
+      const out = await sqsHandler({ Records: messages.map((m) => ({ messageId: m.MessageId!, body: m.Body!, eventSource: 'aws:sqs' })) });
+      if ('batchItemFailures' in out && out.batchItemFailures.length) throw new Error(`refresh build failed: ${JSON.stringify(out)}`);
+      const requests = s3Counter.total() + builderDynCounter.total() + jobsCounter.total() - before;
+      refreshGbS += lambdaGbSeconds(1, cpuMsSince(cpu) + requests * ASSUMED_LATENCY_MS.s3, BUILDER_MEMORY_MB);
+      for (const m of messages) await sqs.client.send(new DeleteMessageCommand({ QueueUrl: sqs.queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+    }
+    const refresh = {
+      count: REFRESHES, sqs: Object.fromEntries(sqsCounter.byCommand), s3: Object.fromEntries(s3Counter.byCommand),
+      wru: jobsCounter.wru, rru: jobsCounter.rru + builderDynCounter.rru, gbSeconds: refreshGbS,
+    };
+    const perRefresh = (n: number) => (n * ASSUMED_USE.refreshesPerDay * 30) / REFRESHES;
+    s3Counter.byCommand.clear();
+    for (const [k, v] of scheduled.s3) s3Counter.byCommand.set(k, v);
+    builderDynCounter.rru = scheduled.rru;
+    const s3Requests = Object.fromEntries(s3Counter.byCommand);
+    const builderInvocations = groups.reduce((a, g) => a + g.invocations, 0);
+    // Catalogue writes: PutItem; sample items: BatchWriteItem (1 WRU each, < 1 KB).
+    const catalogWru = uploadCounter.count('PutItem');
+    const counted = {
+      sampleItems, uploadWru: uploadCounter.wru, catalogWru, uploadRequests: uploadCounter.count('BatchWriteItem') + uploadCounter.count('PutItem'),
+      builderRru: builderDynCounter.rru, s3: s3Requests, builderGbSeconds: billedGbSeconds, builderInvocations,
+    };
+    // Daily full re-read per group (fullEveryMs), extrapolated to a year-old device: the largest window
+    // of the group, capped at a year of items; RRU and read ms per item from the warm-up full build.
+    const fullPerMonth = MONTH_MS / DEFAULT_CURSOR_POLICY.fullEveryMs;
+    let fullRru = 0;
+    let fullGbS = 0;
+    for (const g of groups) {
+      const items = Math.min(g.spanDays, 365) * ITEMS_PER_DAY;
+      fullRru += fullPerMonth * items * (g.fullRru / Math.max(1, g.fullItemsRead));
+      // The full run replaces one counted run: only the extra read time (measured above) is added.
+      fullGbS += fullPerMonth * lambdaGbSeconds(1, items * readMsPerItem, BUILDER_MEMORY_MB);
+    }
+    const extrapolatedFull = { rru: fullRru, gbSeconds: fullGbS, readMsPerItem };
+    const m = (n: number) => perMonth(n, simulatedMs);
+    const views = ASSUMED_USE.pageViewsPerDay * 30;
+    const apiRequests = views * ASSUMED_USE.apiRequestsPerView;
+    const refreshes = ASSUMED_USE.refreshesPerDay * 30;
+    let s3Put = 0;
+    let s3Get = 0;
+    for (const [name, n] of Object.entries(s3Requests)) {
+      const cls = s3RequestClass(name);
+      if (cls === 'put') s3Put += n;
+      if (cls === 'get') s3Get += n;
+    }
+    let refreshS3Put = 0;
+    let refreshS3Get = 0;
+    for (const [name, n] of Object.entries(refresh.s3)) {
+      const cls = s3RequestClass(name);
+      if (cls === 'put') refreshS3Put += n;
+      if (cls === 'get') refreshS3Get += n;
+    }
+    const month: MonthlyCounts = {
+      dynamoWru: m(uploadCounter.wru) + perRefresh(refresh.wru),
+      samplesWru: m(uploadCounter.wru - catalogWru),
+      dynamoRru: m(builderDynCounter.rru) + fullRru + perRefresh(refresh.rru),
+      builderInvocations: m(builderInvocations) + refreshes,
+      builderGbSeconds: m(billedGbSeconds) + fullGbS + perRefresh(refresh.gbSeconds),
+      apiInvocations: apiRequests,
+      apiGbSeconds: lambdaGbSeconds(apiRequests, ASSUMED_USE.apiDurationMs, API_MEMORY_MB),
+      httpApiRequests: apiRequests,
+      s3PutClass: m(s3Put) + perRefresh(refreshS3Put),
+      s3GetClass: m(s3Get) + perRefresh(refreshS3Get) + apiRequests * ASSUMED_USE.s3GetsPerApiRequest,
+      sqsRequests: perRefresh(sqsCounter.total()),
+      cloudFrontRequests: views * (ASSUMED_USE.staticRequestsPerView + ASSUMED_USE.apiRequestsPerView),
+    };
+    return { simulatedMs, groups, counted, extrapolatedFull, refresh, month, summary: priceMonth(month) };
+  } finally {
+    buffer.close();
+    uploadClient.destroy();
+    builderClient.destroy();
+    jobsClient.destroy();
+    await Promise.all([dyn.close(), s3.close(), sqs.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const usd = (v: number) => `$${v.toFixed(4)}`;
+
+/** The run as bench figures: one per cost line (count in the note), the total, the samples' cost, the ratio. */
+export function costFigures(r: CostRun): Figure[] {
+  const hours = r.simulatedMs / 3_600_000;
+  const s3 = Object.entries(r.counted.s3).map(([k, v]) => `${k} ${v}`).join(', ');
+  const basis = `counted over ${hours} simulated h, ×${(MONTH_MS / r.simulatedMs).toFixed(0)} to 30 d`;
+  const notes: Record<string, string> = {
+    'DynamoDB writes (uploads)': `${basis}: ${r.counted.uploadWru} WRU in ${r.counted.uploadRequests} requests (${r.counted.catalogWru} catalogue PutItem); + the refreshes' jobs-table writes, counted (${r.refresh.wru} WRU per ${r.refresh.count})`,
+    'DynamoDB reads (builder)': `${basis}: ${r.counted.builderRru.toFixed(1)} RRU; + EXTRAPOLATED daily full re-reads of a year-old device ${Math.round(r.extrapolatedFull.rru).toLocaleString('en-US')} RRU/month; + the refreshes' reads, counted (${r.refresh.rru.toFixed(1)} RRU per ${r.refresh.count})`,
+    'Lambda builder requests': `${basis}: ${r.counted.builderInvocations} invocations (${r.groups.map((g) => `${g.windows.join('+')} every ${g.rateMinutes} min`).join(', ')}); + ASSUMED ${ASSUMED_USE.refreshesPerDay} refreshes/day, each a counted SQS-driven run (jobs table ${r.refresh.wru} WRU per ${r.refresh.count})`,
+    'Lambda builder duration': `${basis}: modelled ms per run (CPU + requests × ASSUMED ${ASSUMED_LATENCY_MS.s3} ms S3, ${ASSUMED_LATENCY_MS.dynamoDb} ms DynamoDB) ${r.groups.map((g) => `${g.windows.join('+')} ${Math.round(g.meanMs)}`).join(', ')} (wall here ${r.groups.map((g) => Math.round(g.meanWallMs)).join(', ')}) at 1024 MB; + EXTRAPOLATED daily full re-reads ${r.extrapolatedFull.gbSeconds.toFixed(0)} GB-s (${r.extrapolatedFull.readMsPerItem.toFixed(3)} ms per item read: CPU measured + 1 Query per 1,000 items)`,
+    'Lambda API requests': `ASSUMED ${ASSUMED_USE.pageViewsPerDay} views/day × ${ASSUMED_USE.apiRequestsPerView} API requests, all cache misses`,
+    'Lambda API duration': `ASSUMED ${ASSUMED_USE.apiDurationMs} ms at 512 MB per API request`,
+    'API Gateway HTTP API': 'ASSUMED: one per API request',
+    'S3 PUT/COPY/LIST': `${basis}: ${s3}; + refreshes, counted (${Object.entries(r.refresh.s3).map(([k, v]) => `${k} ${v}`).join(', ')} per ${r.refresh.count})`,
+    'S3 GET/HEAD': `${basis} (builder) + ASSUMED ${ASSUMED_USE.s3GetsPerApiRequest} per API request`,
+    SQS: `ASSUMED ${ASSUMED_USE.refreshesPerDay} refreshes/day; per ${r.refresh.count} refreshes COUNTED on fauxqs: ${Object.entries(r.refresh.sqs).map(([k, v]) => `${k} ${v}`).join(', ')} (the event source's idle polling is per queue, not per device)`,
+    CloudFront: `ASSUMED ${ASSUMED_USE.pageViewsPerDay} views/day × ${ASSUMED_USE.staticRequestsPerView + ASSUMED_USE.apiRequestsPerView} requests`,
+  };
+  const s = r.summary;
+  return [
+    ...s.lines.map((l) => ({ name: `${l.name} (${Math.round(l.count).toLocaleString('en-US')} ${l.unit}/month)`, value: l.usd, unit: '$/device-month', note: notes[l.name] })),
+    { name: 'samples write alone', value: s.samplesWriteUsd, unit: '$/device-month', note: `${Math.round(r.month.samplesWru).toLocaleString('en-US')} WRU: one item (4 series) per 10 s` },
+    {
+      name: 'total', value: s.totalUsd, unit: '$/device-month', baseline: { name: 'samples write alone', value: s.samplesWriteUsd, unit: '$/device-month' }, ratio: s.ratioToSamplesWrite,
+      note: `goal ≤ ${COST_GOAL.maxRatioToSamplesWrite}× the samples' write cost and ≤ $${COST_GOAL.maxUsdPerDeviceMonth}: ${s.meetsGoal ? 'met' : 'NOT met'}; list prices as of 2026, us-east-1 (bench/cost-model.ts)`,
+    },
+  ];
+}
+
+/** The section for `bench/sections/index.ts`. `BENCH_COST_HOURS` (default 1) sets the simulated period. */
+export const COST_BENCH_SECTION = {
+  name: 'cost/device-month',
+  async run(ctx: { log(message: string): void }): Promise<Figure[]> {
+    const hours = Number(process.env.BENCH_COST_HOURS ?? 1);
+    return costFigures(await runCostModel(hours > 0 ? hours : 1, ctx.log));
+  },
+};
+
+if (process.argv[1] && /bench\/cost\.ts$/.test(process.argv[1])) {
+  const hours = Number(process.argv[2] ?? 1);
+  const r = await runCostModel(hours, (m) => console.error(m));
+  for (const f of costFigures(r)) console.log(`${f.name.padEnd(58)} ${usd(f.value).padStart(10)}  ${f.ratio !== undefined ? `${f.ratio.toFixed(1)}×  ` : ''}${f.note ?? ''}`);
+  console.log(JSON.stringify({ groups: r.groups, counted: r.counted, extrapolatedFull: r.extrapolatedFull, month: r.month }, null, 1));
+}
