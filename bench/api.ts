@@ -134,7 +134,7 @@ export async function runApiBench(options: ApiBenchOptions = {}): Promise<ApiBen
     const dataDir = options.dataDir ?? dir;
     const device = options.dataDir ? options.deviceId ?? DEVICE : DEVICE;
     const file = options.dataDir ? new Uint8Array(readFileSync(join(dataDir, 'snapshots', device, 'latest_1d_100.json'))) : writeSnapshots(dir);
-    const { api } = createPiApi({ dataDir, deviceId: device, fresh: { build: async () => { throw new Error('no fresh builds in the benchmark'); } } });
+    const { api } = createPiApi({ snapshotDir: dataDir, deviceId: device, fresh: { build: async () => { throw new Error('no fresh builds in the benchmark'); } } });
     const server = await startNodeServer(api, '127.0.0.1', 0);
     const useNginx = hasNginx();
     const baseline = useNginx ? await startNginx(join(dir, 'nginx'), file) : await startNodeStatic(file);

@@ -8,7 +8,8 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseConfig, type Config } from '../agent/config/config.js';
+import { INSTALLED_RUNTIME_DIR, parseConfig, resolveSnapshotDir, type Config } from '../agent/config/config.js';
+import { DATA_DIR } from '../systemd/installer.js';
 import { ConfigError } from '../agent/config/errors.js';
 import type { Logger } from '../builder/ports.js';
 import { chooseDefaultDevice } from '../api/devices.js';
@@ -32,7 +33,7 @@ export const INSTALLED_CONFIG_PATH = '/etc/sensorctl/config.json';
 export const LOCAL_CONFIG_PATH = 'sensorctl.json';
 
 export interface GlobalOptions {
-  /** Absolute data directory: SQLite file `sensorctl.db` and `snapshots/` live there. */
+  /** Absolute data directory: SQLite file `sensorctl.db` lives there (snapshots: `snapshotDirOf`). */
   dataDir: string;
   /** Config file path; `undefined` when none exists (defaults apply). */
   configPath: string | undefined;
@@ -89,6 +90,20 @@ export function loadConfig(globals: GlobalOptions): Config {
  */
 export function defaultDevice(config: Config, buffer: { deviceIdsWithSamples(): string[] } | undefined): string {
   return chooseDefaultDevice(config.deviceId, buffer?.deviceIdsWithSamples() ?? []) ?? config.deviceId;
+}
+
+/**
+ * Where this command's snapshots and rollup state live (`resolveSnapshotDir`): `storage.snapshotDir`,
+ * else the service's `$RUNTIME_DIRECTORY`, else `/run/sensorctl` for the installed data dir when it
+ * exists, else the data directory.
+ */
+export function snapshotDirOf(globals: GlobalOptions, config: Config): string {
+  return resolve(resolveSnapshotDir(config.storage, {
+    dataDir: globals.dataDir,
+    installedDataDir: DATA_DIR,
+    runtimeDirectory: process.env.RUNTIME_DIRECTORY,
+    installedRuntimeDirExists: () => existsSync(INSTALLED_RUNTIME_DIR),
+  }));
 }
 
 /** The SQLite buffer file inside the data directory. */

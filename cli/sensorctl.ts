@@ -45,7 +45,7 @@ export function commandsFor(argv: string[]): CommandEntry[] {
 export async function buildProgram(argv?: string[]): Promise<Command> {
   const program = new Command('sensorctl')
     .description('Edge-first sensor agent: sample sensors into SQLite, build snapshots, serve the API and page, upload to AWS.')
-    .option('--data-dir <dir>', 'data directory: SQLite file and snapshots/ (default ./var, env SENSORCTL_DATA_DIR)')
+    .option('--data-dir <dir>', 'data directory: the SQLite file, and snapshots/ unless config storage.snapshotDir or the service\'s /run/sensorctl holds them (default ./var, env SENSORCTL_DATA_DIR)')
     .option('--config <file>', 'config file (default /etc/sensorctl/config.json when present, else ./sensorctl.json)')
     .option('--json', 'machine-readable output on stdout')
     .option('--log-level <level>', 'error | warn | info | debug (env SENSORCTL_LOG_LEVEL)')

@@ -11,7 +11,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../agent/config/config.js';
+import { resolveSnapshotDir, type Config } from '../agent/config/config.js';
 import { JobScheduler } from '../agent/schedule/job-scheduler.js';
 import type { MonotonicScheduler } from '../agent/sampling/ports.js';
 import { nodeMonotonicScheduler } from '../platform/node-monotonic-scheduler.js';
@@ -47,6 +47,11 @@ import { startObservability, type Observability } from './observability.js';
 export interface DaemonOptions {
   config: Config;
   dataDir: string;
+  /**
+   * Where the builds write snapshots and rollup state and the API, metrics and health read them
+   * (`snapshotDirOf` of cli/context.ts: the service's tmpfs). Default: `storage.snapshotDir`, else the data dir.
+   */
+  snapshotDir?: string;
   log: Logger;
   /** Where the page is (web/dist); undefined serves the API only. */
   staticDir?: string;
@@ -151,11 +156,11 @@ export function watchForDamage<B extends SampleBuffer>(inner: B, dbPath: string,
  * journal after the highest cursor of the saved rollup states, so the next builds fold the new
  * samples into the history the snapshots already show instead of starting them from empty.
  */
-async function continueAfterRecovery(recovered: CorruptionRecord, buffer: SqliteBuffer, dataDir: string, deviceId: string, log: Logger): Promise<void> {
+async function continueAfterRecovery(recovered: CorruptionRecord, buffer: SqliteBuffer, snapshotDir: string, deviceId: string, log: Logger): Promise<void> {
   log.error('database damaged: moved aside, sampling goes on into a fresh database', {
     reason: recovered.reason, movedTo: recovered.movedTo, files: recovered.movedFiles.length, recover: `sqlite3 ${recovered.movedTo} ".recover" | sqlite3 recovered.db`,
   });
-  const store = new FsObjectStore(dataDir, { fsync: false });
+  const store = new FsObjectStore(snapshotDir, { fsync: false });
   let highest = 0;
   for (const w of WINDOW_NAMES) {
     const cursor = await loadState(store, defaultStatePrefix(deviceId), w, deviceId).then((s) => s?.cursor, () => undefined);
@@ -248,11 +253,13 @@ async function startFallbackChecks(deviceId: string, bucket: string, buffer: Sql
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const { config, log } = options;
   mkdirSync(options.dataDir, { recursive: true });
+  // Without an environment: the caller (`sensorctl run`) resolves $RUNTIME_DIRECTORY and the installed layout.
+  const snapshotDir = options.snapshotDir ?? resolveSnapshotDir(config.storage, { dataDir: options.dataDir, installedDataDir: '', installedRuntimeDirExists: () => false });
   const time = options.time ?? { clock: systemClock, timers: nodeMonotonicScheduler, timeZone: localTimeZone() };
   // One connection for the buffer and the upload queue (the daemon's writes share its transactions).
   // A damaged file is moved aside and a fresh one opened (sqlite/database-recovery.ts).
   const { db, buffer, uploadQueue, recovered } = openAgentDatabase(join(options.dataDir, 'sensorctl.db'), () => time.clock.nowMs());
-  if (recovered) await continueAfterRecovery(recovered, buffer, options.dataDir, config.deviceId, log);
+  if (recovered) await continueAfterRecovery(recovered, buffer, snapshotDir, config.deviceId, log);
   // Every periodic job on the monotonic clock (wall-clock steps and DST never stall or burst them).
   const jobs = new JobScheduler({ ...time, log });
   let sampler: RunningSampler | undefined;
@@ -298,10 +305,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const locks = new WindowLocks();
     const stateCache = new RollupStateCache(); // the saved rollup states, shared by scheduled and refresh builds
     // Claim the HTTP port first: a port in use must stop the daemon before it samples or rebuilds anything.
-    const pi = createPiApi({ dataDir: options.dataDir, deviceId: config.deviceId, buffer, sampleDevices: () => buffer.deviceIdsWithSamples(), locks, stateCache, log, options: { corsOrigins: config.http.corsOrigins } });
+    const pi = createPiApi({ snapshotDir, deviceId: config.deviceId, buffer, sampleDevices: () => buffer.deviceIdsWithSamples(), locks, stateCache, log, options: { corsOrigins: config.http.corsOrigins } });
     refreshJobs = pi.jobs;
     // /metrics and MQTT (docs/prometheus.md, docs/home-assistant.md) see what the sampler stores through obs.buffer.
-    obs = await startObservability({ config, dataDir: options.dataDir, db, buffer, log, sink: batch ?? watched });
+    obs = await startObservability({ config, snapshotDir, db, buffer, log, sink: batch ?? watched });
     server = await startNodeServer(pi.api, options.host ?? config.http.host, options.port ?? config.http.port, { ...(options.staticDir ? { staticDir: options.staticDir } : {}), routes: obs.routes });
     await obs.startMqtt();
     // The upload path (and the AWS SDK it pulls in) is loaded only with a `cloud` uplink configured;
@@ -309,7 +316,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     if (config.cloud) uploads = (await import('./upload-service.js')).startUploads({ db, cloud: config.cloud, log, jobs });
     else uploadQueue.setEnabled(false);
     sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: obs.buffer, log, clock: time.clock, scheduler: time.timers, deps: options.sensorDeps });
-    const deps = piBuildDeps({ source: buffer, dataDir: options.dataDir, deviceId: config.deviceId, log, clock: time.clock, stateCache });
+    const deps = piBuildDeps({ source: buffer, snapshotDir, deviceId: config.deviceId, log, clock: time.clock, stateCache });
     let pendingBuilds = 0;
     const build = (w: Window) => {
       pendingBuilds++;

@@ -45,7 +45,7 @@ export interface Observability {
 
 /** Build the metrics and the observed buffer; MQTT starts with `startMqtt()`. */
 export async function startObservability(options: {
-  config: Config; dataDir: string; db: Db; buffer: SqliteBuffer; log: Logger; env?: Record<string, string | undefined>;
+  config: Config; snapshotDir: string; db: Db; buffer: SqliteBuffer; log: Logger; env?: Record<string, string | undefined>;
   /** Where the sampler's inserts go once observed (default `buffer`; the daemon's batch of held samples). */
   sink?: SampleBuffer;
 }): Promise<Observability> {
@@ -59,7 +59,7 @@ export async function startObservability(options: {
   let snapshotRead: { atMs: number; value: ReturnType<typeof collectSnapshots> } | undefined;
   const snapshots = () => {
     const nowMs = systemClock.nowMs();
-    if (!snapshotRead || nowMs - snapshotRead.atMs > SNAPSHOT_READ_REUSE_MS) snapshotRead = { atMs: nowMs, value: collectSnapshots(options.dataDir, deviceId, nowMs) };
+    if (!snapshotRead || nowMs - snapshotRead.atMs > SNAPSHOT_READ_REUSE_MS) snapshotRead = { atMs: nowMs, value: collectSnapshots(options.snapshotDir, deviceId, nowMs) };
     return snapshotRead.value;
   };
   const health = async () => agentHealthOf({ sensorStates: readSensorStatuses(buffer).map((s) => s.state), snapshots: await snapshots(), uploadBacklogItems: upload()?.backlogItems });

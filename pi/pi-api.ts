@@ -24,17 +24,17 @@ import { silentLog } from '../builder/ports.js';
 const DEVICE_LIST_TTL_MS = 10_000;
 
 /**
- * Devices: the configured one, every device directory under `<dataDir>/snapshots/` and every device
+ * Devices: the configured one, every device directory under `<snapshotDir>/snapshots/` and every device
  * with samples. The default is `chooseDefaultDevice` (the configured device, or the only one with
  * samples when the configured one has none, e.g. the host name on an imported data dir).
  * @param sampleDevices devices with samples (the SQLite buffer's `deviceIdsWithSamples`); absent:
  *   the devices with snapshots stand in for them.
  */
-export function dataDirDevices(dataDir: string, configuredId: string, clock: Clock, sampleDevices?: () => string[] | Promise<string[]>): DeviceDirectory {
+export function dataDirDevices(snapshotDir: string, configuredId: string, clock: Clock, sampleDevices?: () => string[] | Promise<string[]>): DeviceDirectory {
   let cached: { atMs: number; ids: string[]; withSamples: string[] } | undefined;
   const read = async (): Promise<{ ids: string[]; withSamples: string[] }> => {
     if (cached && clock.nowMs() - cached.atMs < DEVICE_LIST_TTL_MS) return cached;
-    const names = await readdir(join(dataDir, 'snapshots')).catch(() => [] as string[]);
+    const names = await readdir(join(snapshotDir, 'snapshots')).catch(() => [] as string[]);
     const built = names.filter((n) => ID_PATTERN.test(n));
     const withSamples = sampleDevices ? [...(await sampleDevices())].sort() : [...new Set([configuredId, ...built])].sort();
     const ids = [...new Set([configuredId, ...built, ...withSamples])];
@@ -53,8 +53,8 @@ export function dataDirDevices(dataDir: string, configuredId: string, clock: Clo
  * build from SQLite; or `fresh` to supply another builder (tests).
  */
 export interface PiApiOptions {
-  /** Data directory: `snapshots/`, `fallback/`, `state/` (and `sensorctl.db`). */
-  dataDir: string;
+  /** Snapshot directory (`resolveSnapshotDir`): `snapshots/`, `fallback/`, `state/`. */
+  snapshotDir: string;
   /** Device served when a request names none. */
   deviceId: string;
   /** Raw samples for fresh builds: the SQLite buffer. Required unless `fresh` is given. */
@@ -69,7 +69,7 @@ export interface PiApiOptions {
   fresh?: FreshBuilder;
   /** The daemon's saved-state cache, shared with its scheduled builds (`piBuildDeps`). */
   stateCache?: RollupStateCache;
-  /** Snapshot store (default `new FsObjectStore(dataDir)`). */
+  /** Snapshot store (default `new FsObjectStore(snapshotDir)`). */
   store?: ObjectStore;
   log?: Logger;
   /** Clock of the API (ETAs, read cache); default the wall clock. */
@@ -104,7 +104,7 @@ function forgetting(store: ObjectStore, cache: CachedSnapshotStore): ObjectStore
 export function createPiApi(options: PiApiOptions): { api: FetchHandler; jobs: MemoryRefreshJobs; locks: WindowLocks } {
   const clock = options.clock ?? systemClock;
   const locks = options.locks ?? new WindowLocks();
-  const rawStore = options.store ?? new FsObjectStore(options.dataDir);
+  const rawStore = options.store ?? new FsObjectStore(options.snapshotDir);
   const store = cachedSnapshotStore(rawStore, clock, { ttlMs: options.snapshotCacheMs ?? 1000 });
   let fresh = options.fresh;
   if (!fresh) {
@@ -113,7 +113,7 @@ export function createPiApi(options: PiApiOptions): { api: FetchHandler; jobs: M
     fresh = new PiFreshBuilder({ source: options.buffer, store: forgetting(rawStore, store), clock: options.buildClock ?? clock, log: options.log ?? silentLog, locks, stateCache: options.stateCache });
   }
   const jobs = new MemoryRefreshJobs({ builder: fresh, clock });
-  const devices = dataDirDevices(options.dataDir, options.deviceId, clock, options.sampleDevices);
+  const devices = dataDirDevices(options.snapshotDir, options.deviceId, clock, options.sampleDevices);
   const rangeSource = options.rangeSource ?? options.buffer;
   const samples = rangeSource ? () => rangeSource : undefined;
   return { api: createApi({ store, devices, fresh, jobs, clock, scheduler: nodeScheduler, samples, options: options.options }), jobs, locks };

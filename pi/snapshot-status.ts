@@ -22,9 +22,9 @@ export interface SnapshotStatus {
   lastError?: string;
 }
 
-/** Freshness of the 24 snapshots of `deviceId` from their meta files under `<dataDir>/snapshots/<device>/`. */
-export async function collectSnapshots(dataDir: string, deviceId: string, nowMs: number): Promise<SnapshotStatus[]> {
-  const store = new FsObjectStore(dataDir);
+/** Freshness of the 24 snapshots of `deviceId` from their meta files under `<snapshotDir>/snapshots/<device>/`. */
+export async function collectSnapshots(snapshotDir: string, deviceId: string, nowMs: number): Promise<SnapshotStatus[]> {
+  const store = new FsObjectStore(snapshotDir);
   return Promise.all(
     allSnapshots().map(async ({ window, granularity }): Promise<SnapshotStatus> => {
       const obj = await store.get(devicePrefix(deviceId) + metaKey(window, granularity)).catch(() => undefined);

@@ -23,6 +23,8 @@ export interface ProbeInput {
   /** Root under which /dev, /sys and /run are looked up (`/` normally; a fixture tree in tests). */
   hwRoot: string;
   dataDir: string;
+  /** Where the snapshots are (`resolveSnapshotDir`): metas under `<snapshotDir>/snapshots/<device>/`. */
+  snapshotDir: string;
   nowMs: number;
   /** The cloud probe (`aws/cloud-probe.ts`, injected by the CLI so this adapter loads no SDK). */
   probeCloud?: (cloud: NonNullable<ProbeInput['cloud']>) => Promise<DoctorFacts['cloud']>;
@@ -101,8 +103,8 @@ function probeDatabase(path: string): { facts: DoctorFacts['database']; seriesBy
   }
 }
 
-function probeSnapshots(dataDir: string): DoctorFacts['snapshotMetas'] {
-  const root = join(dataDir, 'snapshots');
+function probeSnapshots(snapshotDir: string): DoctorFacts['snapshotMetas'] {
+  const root = join(snapshotDir, 'snapshots');
   const out: DoctorFacts['snapshotMetas'] = [];
   for (const device of list(root, /^[^.]/)) {
     for (const key of list(join(root, device), /\.meta\.json$/)) {
@@ -157,6 +159,6 @@ export async function gatherFacts(input: ProbeInput): Promise<DoctorFacts> {
     recoveries: readCorruptionRecords(dbPath),
     recoveryMarker: corruptionMarkerPath(dbPath),
     cloud,
-    snapshotMetas: probeSnapshots(input.dataDir),
+    snapshotMetas: probeSnapshots(input.snapshotDir),
   };
 }

@@ -33,13 +33,19 @@ export interface Config {
   storage: StorageConfig;
 }
 
-/** The `storage` section: how often held samples are committed to SQLite. */
+/** The `storage` section: how often held samples are committed to SQLite, and where snapshots live. */
 export interface StorageConfig {
   /**
    * Samples are held in memory and committed together at most this often (ms): a power cut loses at
    * most this much of them. 0 commits every sample as it is taken. Default 60 000; at most 600 000.
    */
   commitEveryMs: number;
+  /**
+   * Absolute directory of what the builds write and can rebuild from the samples: snapshots under
+   * `<snapshotDir>/snapshots/<device>/`, rollup state under `<snapshotDir>/state/<device>/`.
+   * Undefined: the default of `resolveSnapshotDir` (the service's tmpfs `/run/sensorctl`, else the data dir).
+   */
+  snapshotDir?: string;
 }
 
 export const MAX_COMMIT_EVERY_MS = 600_000;
@@ -83,15 +89,49 @@ function parseHttp(raw: unknown): HttpConfig {
   };
 }
 
-/** The `storage` section (`{"commitEveryMs": 60000}`); every key checked. */
+const STORAGE_KEYS = ['commitEveryMs', 'snapshotDir'];
+
+/** The `storage` section (`{"commitEveryMs": 60000, "snapshotDir": "/run/sensorctl"}`); every key checked. */
 function parseStorage(raw: unknown): StorageConfig {
   if (raw === undefined) return { commitEveryMs: DEFAULT_COMMIT_EVERY_MS };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError('storage', 'expected an object such as {"commitEveryMs": 60000}');
   const s = raw as Record<string, unknown>;
   for (const key of Object.keys(s)) {
-    if (key !== 'commitEveryMs') throw new ConfigError(`storage.${key}`, 'unknown key; allowed: commitEveryMs');
+    if (!STORAGE_KEYS.includes(key)) throw new ConfigError(`storage.${key}`, `unknown key; allowed: ${STORAGE_KEYS.join(', ')}`);
   }
-  return { commitEveryMs: s.commitEveryMs === undefined ? DEFAULT_COMMIT_EVERY_MS : intIn(s.commitEveryMs, 'storage.commitEveryMs', 0, MAX_COMMIT_EVERY_MS) };
+  const dir = s.snapshotDir;
+  if (dir !== undefined && (typeof dir !== 'string' || !dir.startsWith('/') || dir.includes('\0'))) {
+    throw new ConfigError('storage.snapshotDir', `got ${JSON.stringify(dir)}, expected an absolute directory such as "/run/sensorctl" (a tmpfs keeps snapshot writes off the SD card)`);
+  }
+  return {
+    commitEveryMs: s.commitEveryMs === undefined ? DEFAULT_COMMIT_EVERY_MS : intIn(s.commitEveryMs, 'storage.commitEveryMs', 0, MAX_COMMIT_EVERY_MS),
+    ...(dir === undefined ? {} : { snapshotDir: dir as string }),
+  };
+}
+
+/** The installed service's `RuntimeDirectory=` (tmpfs, kept across restarts, emptied by a reboot). */
+export const INSTALLED_RUNTIME_DIR = '/run/sensorctl';
+
+/**
+ * Where snapshots and rollup state live (the one definition; every build and reader takes it):
+ * 1. `storage.snapshotDir` when configured;
+ * 2. else `$RUNTIME_DIRECTORY` (its first entry) when systemd runs us with `RuntimeDirectory=`;
+ * 3. else `INSTALLED_RUNTIME_DIR` when the data dir is the installed one and that directory exists
+ *    (commands run from a shell on an installed Pi see what the service built);
+ * 4. else the data directory (snapshots under `<dataDir>/snapshots/`, as before).
+ * @param env.runtimeDirectory `process.env.RUNTIME_DIRECTORY` (colon-separated when several).
+ * @param env.installedRuntimeDirExists whether `INSTALLED_RUNTIME_DIR` exists (asked only for the installed data dir).
+ * @returns an absolute directory holding `snapshots/` and `state/`.
+ */
+export function resolveSnapshotDir(
+  storage: Pick<StorageConfig, 'snapshotDir'>,
+  env: { dataDir: string; installedDataDir: string; runtimeDirectory?: string; installedRuntimeDirExists: () => boolean },
+): string {
+  if (storage.snapshotDir !== undefined) return storage.snapshotDir;
+  const runtime = env.runtimeDirectory?.split(':')[0];
+  if (runtime) return runtime;
+  if (env.dataDir === env.installedDataDir && env.installedRuntimeDirExists()) return INSTALLED_RUNTIME_DIR;
+  return env.dataDir;
 }
 
 /**

@@ -62,7 +62,7 @@ export interface DoctorFacts {
   recoveryMarker: string;
   /** Cloud check, when `cloud` is configured. */
   cloud: { table: string; region: string; outcome: CloudOutcome; message: string } | undefined;
-  /** Meta files under <dataDir>/snapshots/<device>/. */
+  /** Meta files under <snapshotDir>/snapshots/<device>/ (`resolveSnapshotDir`). */
   snapshotMetas: Array<{ device: string; key: string; generatedAtMs?: number; expiresAtMs?: number; isStale: boolean; unreadable?: string }>;
 }
 
@@ -184,7 +184,7 @@ function cloud(facts: DoctorFacts): CheckResult {
 
 function snapshots(facts: DoctorFacts): CheckResult {
   const title = 'Snapshot freshness';
-  if (facts.snapshotMetas.length === 0) return { id: 'snapshots', title, status: 'warn', detail: 'no snapshot meta under <data dir>/snapshots yet', fix: 'start the service (sensorctl run) or run sensorctl rebuild' };
+  if (facts.snapshotMetas.length === 0) return { id: 'snapshots', title, status: 'warn', detail: 'no snapshot meta under <snapshot dir>/snapshots yet (after a reboot the service rebuilds them at start)', fix: 'start the service (sensorctl run) or run sensorctl rebuild' };
   const unreadable = facts.snapshotMetas.filter((m) => m.unreadable);
   const stale = facts.snapshotMetas.filter((m) => m.isStale);
   const overdue = facts.snapshotMetas.filter((m) => m.expiresAtMs !== undefined && m.expiresAtMs < facts.nowMs);

@@ -66,7 +66,7 @@ async function builderFigures(ctx: BenchContext, t: Target): Promise<Figure[]> {
   const buffer = SqliteBuffer.open(t.dbPath);
   const dataDir = join(ctx.tmpDir, `${t.label}-data`);
   const clock = shiftedClock(t.atMs);
-  const deps = piBuildDeps({ source: buffer, dataDir, deviceId: t.deviceId, log: quietLog(ctx), clock });
+  const deps = piBuildDeps({ source: buffer, snapshotDir: dataDir, deviceId: t.deviceId, log: quietLog(ctx), clock });
   const run = (o: BuildOptions) => () => runBuild(deps, o);
   try {
     const at = await build(run({ atMs: t.atMs }), 'at-build');

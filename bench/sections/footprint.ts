@@ -13,9 +13,15 @@
  *    write_bytes and fsyncs are the per-day figures. Its first 10 virtual minutes are printed beside
  *    the real run's first minutes (same config, fresh database) to show the two agree.
  * 3. The incremental build figures of `builder/primary` (1h tick, all six windows).
+ * Both runs keep snapshots and rollup state on a tmpfs (a directory under /dev/shm) as the systemd
+ * unit does (`RuntimeDirectory=`: the real run gets `RUNTIME_DIRECTORY`, the day `snapshotDir`), so
+ * write_bytes is what reaches the data dir's disk (the SD card on a Pi). BENCH_FOOTPRINT_SNAPSHOTS=data
+ * keeps them in the data dir instead (the layout before the tmpfs: the "before" figure).
+ * The day also reports the tmpfs's size at its end and a full rebuild of the 24 snapshots into an
+ * empty directory (what a reboot costs).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchContext, BenchSection, Figure } from '../section.js';
 import { FOOTPRINT_CONFIG, FOOTPRINT_INTERVAL_MS, FOOTPRINT_SERIES, RAW_BYTES_PER_SAMPLE } from '../footprint-config.js';
@@ -25,6 +31,13 @@ const DAY_S = 86_400;
 const SYNC_CALLS = 'trace=fsync,fdatasync,sync_file_range,syncfs,msync';
 const RAW_BYTES_PER_DAY = FOOTPRINT_SERIES * (DAY_S * 1000 / FOOTPRINT_INTERVAL_MS) * RAW_BYTES_PER_SAMPLE;
 const MB = 1e6;
+
+/** A tmpfs directory for the snapshots (as /run is on a Pi), or undefined for the data-dir layout. */
+function tmpfsSnapshotDir(): string | undefined {
+  if (process.env.BENCH_FOOTPRINT_SNAPSHOTS === 'data') return undefined;
+  if (!existsSync('/dev/shm')) throw new Error('no /dev/shm (tmpfs) for the snapshots; set BENCH_FOOTPRINT_SNAPSHOTS=data to measure the data-dir layout');
+  return mkdtempSync('/dev/shm/sensorctl-footprint-');
+}
 
 const hasStrace = (): boolean => process.env.BENCH_FOOTPRINT_STRACE !== '0' && spawnSync('strace', ['-V']).status === 0;
 
@@ -73,7 +86,7 @@ interface RealRun {
   marks: number[];
 }
 
-async function realRun(ctx: BenchContext, minutes: number): Promise<RealRun> {
+async function realRun(ctx: BenchContext, minutes: number, snapshotDir: string | undefined): Promise<RealRun> {
   const dir = join(ctx.tmpDir, 'footprint-real');
   mkdirSync(dir, { recursive: true });
   const config = join(dir, 'config.json');
@@ -81,10 +94,12 @@ async function realRun(ctx: BenchContext, minutes: number): Promise<RealRun> {
   const args = [join(ROOT, 'dist', 'cli', 'sensorctl.js'), '--data-dir', join(dir, 'data'), '--config', config, 'run', '--port', '0'];
   const traced = hasStrace();
   const straceOut = join(dir, 'strace.txt');
+  // As systemd would: RUNTIME_DIRECTORY names the unit's RuntimeDirectory= (tmpfs).
+  const env = snapshotDir ? { ...process.env, RUNTIME_DIRECTORY: snapshotDir } : process.env;
   const t0 = performance.now();
   const child = traced
-    ? spawn('strace', ['-f', '-c', '-o', straceOut, '--seccomp-bpf', '-e', SYNC_CALLS, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn('strace', ['-f', '-c', '-o', straceOut, '--seccomp-bpf', '-e', SYNC_CALLS, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   let out = '';
   child.stderr.on('data', (d) => (out += d));
@@ -122,12 +137,16 @@ interface DayRun {
   marks: Array<{ minutes: number; writeBytes: number }>;
   cpuMs: number;
   fsyncs?: number;
+  /** With a tmpfs snapshot dir: its size at the end, and a full rebuild into an empty one (ms). */
+  snapshotDirBytes?: number;
+  fullRebuildMs?: number;
+  fullRebuildCpuMs?: number;
 }
 
-function acceleratedDay(ctx: BenchContext, hours: number): DayRun {
+function acceleratedDay(ctx: BenchContext, hours: number, snapshotDir: string | undefined): DayRun {
   const dir = join(ctx.tmpDir, 'footprint-day');
   const straceOut = join(ctx.tmpDir, 'footprint-day-strace.txt');
-  const args = ['--import', 'tsx', join(ROOT, 'bench', 'footprint-day.ts'), dir, String(hours)];
+  const args = ['--import', 'tsx', join(ROOT, 'bench', 'footprint-day.ts'), dir, String(hours), ...(snapshotDir ? [snapshotDir] : [])];
   const traced = hasStrace();
   ctx.log(`footprint: ${hours} virtual hours of the daemon (a few minutes)`);
   const r = traced
@@ -169,8 +188,17 @@ async function footprint(ctx: BenchContext): Promise<Figure[]> {
   const minutes = Number(process.env.BENCH_FOOTPRINT_MINUTES ?? 10);
   const hours = Number(process.env.BENCH_FOOTPRINT_HOURS ?? 24);
   const version = versionRun();
-  const real = await realRun(ctx, minutes);
-  const day = acceleratedDay(ctx, hours);
+  const realSnapshots = tmpfsSnapshotDir();
+  const daySnapshots = tmpfsSnapshotDir();
+  let real: RealRun;
+  let day: DayRun;
+  try {
+    real = await realRun(ctx, minutes, realSnapshots);
+    day = acceleratedDay(ctx, hours, daySnapshots);
+  } finally {
+    for (const d of [realSnapshots, daySnapshots]) if (d) rmSync(d, { recursive: true, force: true });
+  }
+  const where = daySnapshots ? 'snapshots and rollup state on tmpfs (/dev/shm, as RuntimeDirectory=), so this is the SQLite file alone' : 'snapshots and rollup state in the data dir (BENCH_FOOTPRINT_SNAPSHOTS=data)';
   const dayBytes = (day.marks[day.marks.length - 1].writeBytes * 24) / hours;
   const realPerDay = (real.writeBytes * DAY_S) / real.seconds;
   const steadyRss = real.rssMb.slice(Math.floor(real.rssMb.length / 2));
@@ -178,9 +206,13 @@ async function footprint(ctx: BenchContext): Promise<Figure[]> {
   const traced = day.fsyncs !== undefined;
   const agree = real.marks.map((b, i) => `${(i + 1) * 10} min: real ${(b / MB).toFixed(2)} MB, virtual ${((day.marks[i]?.writeBytes ?? NaN) / MB).toFixed(2)} MB`).join('; ');
   const figures: Figure[] = [
-    { name: 'bytes written per day (virtual day)', value: dayBytes / MB, unit: 'MB/day', baseline: { name: 'raw samples (18 B each)', value: RAW_BYTES_PER_DAY / MB, unit: 'MB/day' }, ratio: dayBytes / RAW_BYTES_PER_DAY, note: `goal ≤ 25 MB/day (≤ 40× raw); /proc/<pid>/io write_bytes over ${hours} virtual h, 4 series at 10 s, ${day.samples} samples stored` },
+    { name: 'bytes written per day (virtual day)', value: dayBytes / MB, unit: 'MB/day', baseline: { name: 'raw samples (18 B each)', value: RAW_BYTES_PER_DAY / MB, unit: 'MB/day' }, ratio: dayBytes / RAW_BYTES_PER_DAY, note: `goal ≤ 25 MB/day (≤ 40× raw); /proc/<pid>/io write_bytes over ${hours} virtual h, 4 series at 10 s, ${day.samples} samples stored; ${where}` },
     { name: `bytes written per day (real ${minutes} min × ${(DAY_S / real.seconds).toFixed(0)})`, value: realPerDay / MB, unit: 'MB/day', baseline: { name: 'raw samples (18 B each)', value: RAW_BYTES_PER_DAY / MB, unit: 'MB/day' }, ratio: realPerDay / RAW_BYTES_PER_DAY, note: `the check of the accelerated day, same config from a fresh database: ${agree || 'runs under 10 min have no mark'} (windows on 10–15 min cadences fire in a real 10 min only partly)` },
     ...(traced ? [{ name: 'fsyncs per day (virtual day)', value: (day.fsyncs! * 24) / hours, unit: 'fsyncs/day', note: `strace -c -f: fsync, fdatasync, sync_file_range, syncfs, msync; real run: ${real.fsyncs ?? '?'} in ${(real.seconds / 60).toFixed(0)} min = ${(((real.fsyncs ?? NaN) * DAY_S) / real.seconds).toFixed(0)}/day` }] : []),
+    ...(day.fullRebuildMs !== undefined ? [
+      { name: 'after a reboot: full rebuild of the 24 snapshots (the day\'s samples)', value: day.fullRebuildMs, unit: 'ms', note: `CPU ${day.fullRebuildCpuMs!.toFixed(0)} ms; the tmpfs is empty after a reboot, so the first builds read every window's samples (builder/year's full rebuild: a year of 4 series)` },
+      { name: 'tmpfs held at the end of the day (snapshots + state)', value: day.snapshotDirBytes! / MB, unit: 'MB', note: 'RAM the /run tmpfs uses for one device' },
+    ] : []),
     { name: 'CPU, steady (real run)', value: (100 * real.cpuMs) / (real.seconds * 1000), unit: '% of a core', note: `goal ≤ 0.2 %; utime+stime ${(real.cpuMs / 1000).toFixed(1)} s over ${(real.seconds / 60).toFixed(1)} min after READY` },
     { name: 'CPU, whole day (virtual day)', value: (100 * day.cpuMs) / (hours * 3_600_000), unit: '% of a core', note: `goal ≤ 0.2 %; the child's CPU over ${hours} virtual h (${(day.cpuMs / 1000).toFixed(0)} s), every build and commit of the day; includes tsx compiling the sources at start and the virtual clock's own work, so an upper bound` },
     { name: 'RSS, steady (real run)', value: median(steadyRss), unit: 'MB', note: `goal ≤ 60 MB; median of the second half's 10 s samples; max ${Math.max(...real.rssMb).toFixed(1)} MB` },

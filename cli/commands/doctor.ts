@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { evaluate, isHealthy, type CheckResult } from '../../agent/doctor/doctor.js';
 import { gatherFacts } from '../../platform/doctor-probes.js';
-import { EXIT_FAILURE, globalOptions, loadConfig, output } from '../context.js';
+import { EXIT_FAILURE, globalOptions, snapshotDirOf, loadConfig, output } from '../context.js';
 
 const MARK: Record<CheckResult['status'], string> = { ok: '[ ok ]', warn: '[warn]', fail: '[FAIL]', skip: '[skip]' };
 
@@ -38,6 +38,7 @@ Examples:
       const facts = await gatherFacts({
         hwRoot: process.env.SENSORCTL_HW_ROOT ?? '/',
         dataDir: g.dataDir,
+        snapshotDir: snapshotDirOf(g, config),
         nowMs: Date.now(),
         sensors: config.sensors.map((s) => ({ id: s.id, type: s.type, intervalMs: s.intervalMs })),
         cloud: raw.cloud && typeof raw.cloud === 'object' ? raw.cloud : undefined,

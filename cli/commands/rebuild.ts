@@ -1,7 +1,8 @@
 /**
  * `sensorctl rebuild [--at ISO] [--full] [--device D] [--window W]...`: build the 24 snapshots (or
- * those of the given windows) and their meta from the SQLite buffer into `<dataDir>/snapshots/<device>/`.
- * Without `--at` the build is incremental from the saved rollup state (`<dataDir>/state/<device>/`);
+ * those of the given windows) and their meta from the SQLite buffer into `<snapshotDir>/snapshots/<device>/`
+ * (`resolveSnapshotDir`: the service's /run/sensorctl, else the data dir).
+ * Without `--at` the build is incremental from the saved rollup state (`<snapshotDir>/state/<device>/`);
  * `--full` recomputes that state from raw rows; `--at` builds as of an instant from raw rows and
  * leaves the saved state alone (reproducible output). Exit 0 ok, 1 when a snapshot failed, 2 usage.
  */
@@ -11,7 +12,7 @@ import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { ID_PATTERN, WINDOW_NAMES, isWindow, type Window } from '../../builder/constants.js';
 import { runBuild, type BuildOptions, type BuildReport } from '../../builder/run-build.js';
 import { piBuildDeps } from '../../pi/pi-build-deps.js';
-import { EXIT_FAILURE, UsageError, dbPath, defaultDevice, globalOptions, loadConfig, output, type GlobalOptions } from '../context.js';
+import { EXIT_FAILURE, UsageError, dbPath, defaultDevice, globalOptions, snapshotDirOf, loadConfig, output, type GlobalOptions } from '../context.js';
 
 /** ISO 8601 with date, time and an explicit zone (`Z` or `±hh:mm`), so no local-time guess is made. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -140,7 +141,7 @@ Examples:
           );
         }
         if (flags.fallback) return await rebuildFallback(g, buffer, deviceId, flags.bucket ?? config.cloud?.bucket, options.windows);
-        const report = await runBuild(piBuildDeps({ source: buffer, dataDir: g.dataDir, deviceId, log: g.log }), options);
+        const report = await runBuild(piBuildDeps({ source: buffer, snapshotDir: snapshotDirOf(g, config), deviceId, log: g.log }), options);
         output(g, report, () => formatReport(report));
         if (!report.ok) process.exitCode = EXIT_FAILURE;
       } finally {

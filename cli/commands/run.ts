@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { startDaemon } from '../../pi/daemon.js';
-import { globalOptions, loadConfig, output, parseHostOption, parsePortOption, untilSignal } from '../context.js';
+import { globalOptions, snapshotDirOf, loadConfig, output, parseHostOption, parsePortOption, untilSignal } from '../context.js';
 import { DEFAULT_STATIC_DIR } from './serve.js';
 
 export function register(program: Command): void {
@@ -33,6 +33,7 @@ Examples:
       const start = () => startDaemon({
         config,
         dataDir: g.dataDir,
+        snapshotDir: snapshotDirOf(g, config),
         log: g.log,
         staticDir: existsSync(DEFAULT_STATIC_DIR) ? DEFAULT_STATIC_DIR : undefined,
         host: parseHostOption(opts.host),

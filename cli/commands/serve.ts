@@ -1,6 +1,7 @@
 /**
  * `sensorctl serve [--port N] [--host H] [--static-dir DIR]`: the samples API and the page, from the
- * snapshots in the data directory (read through `FsObjectStore`, the store the builder writes). No
+ * snapshots in the snapshot directory (`snapshotDirOf`: `storage.snapshotDir`, the service's
+ * /run/sensorctl, else the data directory; read through `FsObjectStore`, the store the builder writes). No
  * sampling and no scheduled builds; `fresh=true` and refresh jobs build from the SQLite buffer
  * (`<data-dir>/sensorctl.db`) through `PiFreshBuilder`. Run it when the daemon (`sensorctl run`,
  * which serves the same API itself) is not running: the per-window lock is per process.
@@ -13,7 +14,7 @@ import { APP_DIR } from '../../platform/app-dir.js';
 import { startNodeServer } from '../../platform/node-http-api.js';
 import { createPiApi } from '../../pi/pi-api.js';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
-import { dbPath, defaultDevice, globalOptions, parseHostOption, loadConfig, output, parsePortOption, untilSignal, UsageError } from '../context.js';
+import { dbPath, defaultDevice, globalOptions, snapshotDirOf, parseHostOption, loadConfig, output, parsePortOption, untilSignal, UsageError } from '../context.js';
 
 /** The built page beside this install (`web/dist`), when it exists. */
 export const DEFAULT_STATIC_DIR = `${APP_DIR}/web/dist`;
@@ -22,7 +23,7 @@ export const DEFAULT_STATIC_DIR = `${APP_DIR}/web/dist`;
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('serve the samples API and the page from the snapshots in the data directory')
+    .description('serve the samples API and the page from the stored snapshots (config storage.snapshotDir, the service\'s /run/sensorctl, else the data directory)')
     .option('--port <n>', 'TCP port (default: config http.port, 8080; 0 = any free port)')
     .option('--host <h>', 'address to listen on (default: config http.host, 127.0.0.1)')
     .option('--static-dir <dir>', 'directory of the page (default: web/dist of this install)')
@@ -52,7 +53,7 @@ Examples:
       };
       const deviceId = defaultDevice(config, buffer);
       const { api, jobs } = createPiApi({
-        dataDir: g.dataDir,
+        snapshotDir: snapshotDirOf(g, config),
         deviceId,
         buffer,
         sampleDevices: buffer ? () => buffer.deviceIdsWithSamples() : undefined,

@@ -20,7 +20,7 @@ import { formatUploadStatus, uploadStatus, type UploadStatus } from '../../pi/up
 import { ID_PATTERN, WINDOW_NAMES, type Granularity, type Window } from '../../builder/constants.js';
 import { collectSnapshots, type SnapshotStatus } from '../../pi/snapshot-status.js';
 export { collectSnapshots, type SnapshotStatus };
-import { UsageError, dbPath, globalOptions, loadConfig, output, type GlobalOptions } from '../context.js';
+import { UsageError, dbPath, globalOptions, snapshotDirOf, loadConfig, output, type GlobalOptions } from '../context.js';
 
 /** Everything `status` prints; `--json` prints exactly this object. Times are epoch ms and ISO 8601 UTC. */
 export interface StatusReport {
@@ -48,10 +48,13 @@ export interface StatusReport {
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-/** Gather the status of the buffer at `dbPath(g)` and the snapshots of `deviceId`; opens the buffer and closes it again. */
-export async function collectStatus(globals: GlobalOptions, deviceId: string): Promise<StatusReport> {
+/**
+ * Gather the status of the buffer at `dbPath(g)` and the snapshots of `deviceId` under `snapshotDir`
+ * (`snapshotDirOf`); opens the buffer and closes it again.
+ */
+export async function collectStatus(globals: GlobalOptions, deviceId: string, snapshotDir: string): Promise<StatusReport> {
   const path = dbPath(globals);
-  const snapshots = await collectSnapshots(globals.dataDir, deviceId, Date.now());
+  const snapshots = await collectSnapshots(snapshotDir, deviceId, Date.now());
   const recoveries = readCorruptionRecords(path);
   const freeBytes = freeBytesAt(dirname(path));
   const disk = freeBytes === undefined ? undefined : { path: dirname(path), freeBytes, isFull: freeBytes < FREE_SPACE_FLOOR_BYTES };
@@ -140,9 +143,10 @@ Examples:
   sensorctl --data-dir /var/lib/sensorctl status --json`)
     .action(async (opts: { device?: string }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const deviceId = opts.device ?? loadConfig(g).deviceId;
+      const config = loadConfig(g);
+      const deviceId = opts.device ?? config.deviceId;
       if (!ID_PATTERN.test(deviceId)) throw new UsageError(`--device ${JSON.stringify(deviceId)}: expected 1–64 of A–Z a–z 0–9 . _ : -`);
-      const r = await collectStatus(g, deviceId);
+      const r = await collectStatus(g, deviceId, snapshotDirOf(g, config));
       const isKnown = r.series.some((s) => s.deviceId === deviceId) || r.snapshots.some((s) => s.isBuilt);
       if (opts.device !== undefined && r.hasDatabase && !isKnown) {
         const devices = [...new Set(r.series.map((s) => s.deviceId))].sort();

@@ -25,7 +25,7 @@ ro.before(async () => {
   const buffer = SqliteBuffer.open(join(dir, 'sensorctl.db'));
   buffer.defineSeries([{ deviceId: 'pi', seriesId: 'bme.tempC', sensorId: 'bme', metric: 'tempC', unit: '°C', kind: 'gauge' }]);
   buffer.insert('pi', Array.from({ length: 360 }, (_, i) => ({ seriesId: 'bme.tempC', tsMs: AT - i * 10_000, value: 20 + i / 100 })));
-  await runBuild(piBuildDeps({ source: buffer, dataDir: dir, deviceId: 'pi', log: silentLog, clock: { nowMs: () => AT } }), {});
+  await runBuild(piBuildDeps({ source: buffer, snapshotDir: dir, deviceId: 'pi', log: silentLog, clock: { nowMs: () => AT } }), {});
   buffer.close(); // checkpointed: no -wal, no -shm (SQLite cannot create them now)
   const h = makeReadOnly(dir);
   console.log(`  (read-only by ${h.how})`);

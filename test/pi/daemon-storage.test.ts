@@ -81,7 +81,7 @@ async function builtDataDir(nowMs: number): Promise<{ dataDir: string; dbPath: s
   const buffer = SqliteBuffer.open(dbPath);
   buffer.defineSeries([{ deviceId: 'pi', seriesId: 'old.tempC', sensorId: 'old', metric: 'tempC', unit: '°C', kind: 'gauge' }]);
   buffer.insert('pi', Array.from({ length: 360 }, (_, i) => ({ seriesId: 'old.tempC', tsMs: nowMs - 3_600_000 + i * 10_000, value: 20 + i / 100 })));
-  await runBuild(piBuildDeps({ source: buffer, dataDir, deviceId: 'pi', log: silentLog, clock: { nowMs: () => nowMs } }), {});
+  await runBuild(piBuildDeps({ source: buffer, snapshotDir: dataDir, deviceId: 'pi', log: silentLog, clock: { nowMs: () => nowMs } }), {});
   buffer.close();
   return { dataDir, dbPath };
 }
@@ -120,10 +120,10 @@ async function survives(dataDir: string, dbPath: string, t0: number, reason: Reg
   assert.match(records[0].reason, reason);
   assert.ok(log.lines.includes('error database damaged: moved aside, sampling goes on into a fresh database'), log.lines.join('\n'));
   // status and doctor say what happened and where the old file is.
-  const status = await collectStatus({ dataDir, configPath: undefined, json: true, log: silentLog }, 'pi');
+  const status = await collectStatus({ dataDir, configPath: undefined, json: true, log: silentLog }, 'pi', dataDir);
   assert.equal(status.recoveries.map((r) => r.movedTo), [movedTo]);
   assert.ok(formatStatus(status).includes(`DATABASE DAMAGED (${records[0].reason}), found 2027-03-01T09:00:00.000Z at start: moved to ${movedTo}`), formatStatus(status));
-  const facts = await gatherFacts({ hwRoot: dataDir, dataDir, nowMs: t0, sensors: [], cloud: undefined });
+  const facts = await gatherFacts({ hwRoot: dataDir, dataDir, snapshotDir: dataDir, nowMs: t0, sensors: [], cloud: undefined });
   const check = evaluate(facts).find((c) => c.id === 'database')!;
   assert.is(check.status, 'warn');
   assert.ok(check.detail.includes(`to ${movedTo}`), check.detail);

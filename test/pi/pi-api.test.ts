@@ -48,7 +48,7 @@ async function teardownWorld(): Promise<void> {
 async function serve(freshBudgetMs: number): Promise<{ url: string; idle: () => Promise<void> }> {
   const clock = { nowMs: () => NOW_MS };
   const { api, jobs } = createPiApi({
-    dataDir: world.dir, deviceId: DEVICE, buffer: world.buffer, locks: world.locks, clock, log: recordingLogger(),
+    snapshotDir: world.dir, deviceId: DEVICE, buffer: world.buffer, locks: world.locks, clock, log: recordingLogger(),
     snapshotCacheMs: 0, options: { freshBudgetMs },
   });
   const server = await startNodeServer(api, '127.0.0.1', 0);
@@ -130,7 +130,7 @@ fresh('answers 202 with a job for 12m while a build of that window holds the loc
 fresh('ends a refresh job failed with the builder error when the source fails, and the meta turns stale', async () => {
   const broken = Object.create(world.buffer) as SqliteBuffer;
   broken.listSeries = async () => { throw new Error('SQLITE_IOERR: disk I/O error'); };
-  const { api, jobs } = createPiApi({ dataDir: world.dir, deviceId: DEVICE, buffer: broken, clock: { nowMs: () => NOW_MS }, snapshotCacheMs: 0 });
+  const { api, jobs } = createPiApi({ snapshotDir: world.dir, deviceId: DEVICE, buffer: broken, clock: { nowMs: () => NOW_MS }, snapshotCacheMs: 0 });
   const post = await api(new Request('http://pi/samples/refresh', { method: 'POST', body: '{"window":"10h","samples":20}' }));
   assert.is(post.status, 202);
   const { statusUrl } = (await post.json()) as { statusUrl: string };
@@ -143,7 +143,7 @@ fresh('ends a refresh job failed with the builder error when the source fails, a
 fresh('serves what a refresh job published as soon as it is done, although the read cache still held the old snapshot', async () => {
   const later = NOW_MS + 60_000;
   // API clock stopped: the 1 s read cache would never expire on its own.
-  const { api, jobs } = createPiApi({ dataDir: world.dir, deviceId: DEVICE, buffer: world.buffer, clock: { nowMs: () => NOW_MS }, buildClock: { nowMs: () => later } });
+  const { api, jobs } = createPiApi({ snapshotDir: world.dir, deviceId: DEVICE, buffer: world.buffer, clock: { nowMs: () => NOW_MS }, buildClock: { nowMs: () => later } });
   const before = await api(new Request('http://pi/samples/latest?window=10h&samples=100'));
   const seen = before.status === 200 ? before.headers.get('last-updated') : null;
   const post = await api(new Request('http://pi/samples/refresh?window=10h&samples=100', { method: 'POST' }));
@@ -198,7 +198,7 @@ devices('an imported device is the default when the configured one (the host nam
     ]);
     buffer.insert('imported-2019', [{ seriesId: SERIES, tsMs: NOW_MS - 60_000, value: 21 }]);
     assert.equal(buffer.deviceIdsWithSamples(), ['imported-2019']);
-    const { api, jobs } = createPiApi({ dataDir: dir, deviceId: 'raspberrypi', buffer, sampleDevices: () => buffer.deviceIdsWithSamples(), clock: { nowMs: () => NOW_MS }, snapshotCacheMs: 0 });
+    const { api, jobs } = createPiApi({ snapshotDir: dir, deviceId: 'raspberrypi', buffer, sampleDevices: () => buffer.deviceIdsWithSamples(), clock: { nowMs: () => NOW_MS }, snapshotCacheMs: 0 });
     const listed = await api(new Request('http://pi/samples/devices'));
     assert.equal(await listed.json(), { devices: [{ id: 'imported-2019' }], defaultDevice: 'imported-2019' });
     const refused = await api(new Request('http://pi/samples/refresh?window=1h&device=raspberrypi', { method: 'POST' }));

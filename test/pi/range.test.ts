@@ -28,7 +28,7 @@ function withApi(run: (api: (req: Request) => Promise<Response>, samples: Array<
         samples.push({ tsMs: t, value: 20 + Math.sin(t / 300_000) + (t === TO_MS - 600_000 ? 9 : 0) }); // one spike at 12:50
       }
       buffer.insert(DEVICE, samples.map((s) => ({ seriesId: SERIES, ...s })));
-      const { api } = createPiApi({ dataDir: dir, deviceId: DEVICE, buffer, sampleDevices: () => buffer.deviceIdsWithSamples(), clock: { nowMs: () => TO_MS }, options: budget ? { rangeBudgetSamples: budget } : {} });
+      const { api } = createPiApi({ snapshotDir: dir, deviceId: DEVICE, buffer, sampleDevices: () => buffer.deviceIdsWithSamples(), clock: { nowMs: () => TO_MS }, options: budget ? { rangeBudgetSamples: budget } : {} });
       await run(api, samples);
     } finally {
       buffer.close();

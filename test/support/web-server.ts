@@ -73,7 +73,7 @@ async function startInProcess(opts: WebServerOptions): Promise<WebServer> {
     return buffer.listSeries(deviceId);
   };
   const { api, jobs } = createPiApi({
-    dataDir: opts.dataDir, deviceId: opts.deviceId, buffer: source, rangeSource: buffer, sampleDevices: () => buffer.deviceIdsWithSamples(), snapshotCacheMs: 0,
+    snapshotDir: opts.dataDir, deviceId: opts.deviceId, buffer: source, rangeSource: buffer, sampleDevices: () => buffer.deviceIdsWithSamples(), snapshotCacheMs: 0,
     ...(opts.refreshAtMs === undefined ? {} : { buildClock: { nowMs: () => opts.refreshAtMs! } }),
   });
   const server = await startNodeServer(api, '127.0.0.1', 0, { staticDir: WEB_DIST });

@@ -6,6 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { APP_DIR } from '../../platform/app-dir.js';
 import { InstallError, readUnitTemplate, renderUnit } from '../../systemd/unit.js';
+import { INSTALLED_RUNTIME_DIR } from '../../agent/config/config.js';
 
 // ExecStart's binary must exist for `systemd-analyze verify`; a Node.js under /home (nvm on a CI
 // runner) is refused by renderUnit (ProtectHome=yes), so then /bin/sh stands in for it. The script
@@ -64,6 +65,15 @@ render('declares the notify/watchdog, restart-limit, user, directory and hardeni
   assert.equal(u('After'), ['time-sync.target network-online.target']);
   assert.equal(u('Wants'), ['time-sync.target network-online.target']);
   assert.equal(s('EnvironmentFile'), ['-/etc/sensorctl/aws.env']);
+});
+
+render('keeps snapshots and rollup state on tmpfs: RuntimeDirectory is the installed snapshot dir, kept across restarts (issue 13)', () => {
+  const unit = renderUnit(readUnitTemplate(), VALUES);
+  const s = (k: string) => value(unit, 'Service', k);
+  assert.equal(s('RuntimeDirectory'), ['sensorctl']);
+  assert.equal(`/run/${s('RuntimeDirectory')[0]}`, INSTALLED_RUNTIME_DIR, 'shell commands on the installed data dir look there (resolveSnapshotDir)');
+  assert.equal(s('RuntimeDirectoryPreserve'), ['yes'], 'a service restart keeps the snapshots; only a reboot empties them');
+  assert.equal(s('RuntimeDirectoryMode'), ['0750']);
 });
 
 render('rejects paths the sandbox would hide or systemd would split', () => {

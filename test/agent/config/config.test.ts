@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { deviceIdFromHostname, parseConfig } from '../../../agent/config/config.js';
+import { INSTALLED_RUNTIME_DIR, deviceIdFromHostname, parseConfig, resolveSnapshotDir } from '../../../agent/config/config.js';
 import { ConfigError } from '../../../agent/config/errors.js';
 
 const config = suite('parseConfig');
@@ -45,6 +45,26 @@ config('storage.commitEveryMs: 0 (every sample) to 600 000 ms; anything else is 
   assert.match(errorOf({ storage: { commitEveryMs: -1 } }).message, /expected an integer 0–600000/);
   assert.is(errorOf({ storage: { commitEveryMs: 3_600_000 } }).key, 'storage.commitEveryMs');
   assert.is(errorOf({ storage: { commitEvery: 1000 } }).key, 'storage.commitEvery');
+});
+
+config('storage.snapshotDir: an absolute directory; anything else is named with what is allowed (issue 13)', () => {
+  assert.is(parseConfig({ storage: { snapshotDir: '/run/sensorctl' } }, 'h').storage.snapshotDir, '/run/sensorctl');
+  assert.is(parseConfig({ storage: { commitEveryMs: 0 } }, 'h').storage.snapshotDir, undefined);
+  for (const bad of ['var/snapshots', '', 42, null, ['/run']]) {
+    const e = errorOf({ storage: { snapshotDir: bad } });
+    assert.is(e.key, 'storage.snapshotDir', JSON.stringify(bad));
+    assert.match(e.message, /expected an absolute directory such as "\/run\/sensorctl"/);
+  }
+  assert.match(errorOf({ storage: { snapshotdir: '/run/x' } }).message, /allowed: commitEveryMs, snapshotDir/);
+});
+
+config('resolveSnapshotDir: the key, else $RUNTIME_DIRECTORY, else /run/sensorctl for the installed data dir when it exists, else the data dir', () => {
+  const env = { dataDir: '/var/lib/sensorctl', installedDataDir: '/var/lib/sensorctl', installedRuntimeDirExists: () => true };
+  assert.is(resolveSnapshotDir({ snapshotDir: '/mnt/ram' }, { ...env, runtimeDirectory: '/run/sensorctl' }), '/mnt/ram');
+  assert.is(resolveSnapshotDir({}, { ...env, dataDir: '/srv/x', runtimeDirectory: '/run/other:/run/second' }), '/run/other');
+  assert.is(resolveSnapshotDir({}, env), INSTALLED_RUNTIME_DIR, 'a shell command on the installed data dir sees what the service built');
+  assert.is(resolveSnapshotDir({}, { ...env, installedRuntimeDirExists: () => false }), '/var/lib/sensorctl');
+  assert.is(resolveSnapshotDir({}, { ...env, dataDir: '/home/me/var' }), '/home/me/var', 'a development data dir never looks in /run/sensorctl');
 });
 
 config.run();

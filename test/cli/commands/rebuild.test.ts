@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -128,4 +128,35 @@ cli('exits 1 and names the snapshot whose meta (the commit point) cannot be writ
     rmSync(dir, { recursive: true, force: true });
   }
 });
+cli('builds into storage.snapshotDir, else $RUNTIME_DIRECTORY, and status reads the same directory; nothing under <data-dir>/snapshots (issue 13)', async () => {
+  const dir = dataDir();
+  const snapDir = mkdtempSync(join(tmpdir(), 'rebuild-cli-snapdir-'));
+  const runtimeDir = mkdtempSync(join(tmpdir(), 'rebuild-cli-runtime-'));
+  const config = join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify({ deviceId: 'pi1', storage: { snapshotDir: snapDir } }));
+  const before = process.env.RUNTIME_DIRECTORY;
+  try {
+    const r = await sensorctl(['--data-dir', dir, '--config', config, 'rebuild', '--device', 'pi1', '--window', '1h']);
+    assert.is(r.code, 0, r.stderr);
+    assert.ok(existsSync(join(snapDir, 'snapshots', 'pi1', 'latest_1h_100.meta.json')), readdirSync(snapDir).join(', '));
+    assert.ok(existsSync(join(snapDir, 'state', 'pi1', 'rollup_1h.json')));
+    assert.ok(!existsSync(join(dir, 'snapshots')) && !existsSync(join(dir, 'state')), readdirSync(dir).join(', '));
+    const s = await sensorctl(['--data-dir', dir, '--config', config, '--json', 'status', '--device', 'pi1']);
+    assert.is(s.code, 0, s.stderr);
+    const built = (JSON.parse(s.stdout) as { snapshots: Array<{ window: string; isBuilt: boolean }> }).snapshots.filter((x) => x.isBuilt).map((x) => x.window);
+    assert.equal(built, ['1h', '1h', '1h', '1h'], 'status sees the 1h snapshots in the snapshot dir');
+    // Without the key, the service's RuntimeDirectory (systemd sets RUNTIME_DIRECTORY) is the snapshot dir.
+    writeFileSync(config, JSON.stringify({ deviceId: 'pi1' }));
+    process.env.RUNTIME_DIRECTORY = runtimeDir;
+    const r2 = await sensorctl(['--data-dir', dir, '--config', config, 'rebuild', '--device', 'pi1', '--window', '10h']);
+    assert.is(r2.code, 0, r2.stderr);
+    assert.ok(existsSync(join(runtimeDir, 'snapshots', 'pi1', 'latest_10h_100.meta.json')), readdirSync(runtimeDir).join(', '));
+    assert.ok(!existsSync(join(dir, 'snapshots')));
+  } finally {
+    if (before === undefined) delete process.env.RUNTIME_DIRECTORY;
+    else process.env.RUNTIME_DIRECTORY = before;
+    for (const d of [dir, snapDir, runtimeDir]) rmSync(d, { recursive: true, force: true });
+  }
+});
+
 cli.run();

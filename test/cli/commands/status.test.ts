@@ -72,7 +72,7 @@ wal('issue 12: reports the WAL size measured before it opens the file (text and 
     buffer.insert('pi', Array.from({ length: 20_000 }, (_, i) => ({ seriesId: 't', tsMs: T0 + i * 1000, value: i })));
     const before = databaseFileSizes(join(d, 'sensorctl.db')).walBytes;
     assert.ok(before > 100_000, `the insert is in the WAL (${before} B)`);
-    const r = await collectStatus({ dataDir: d, configPath: undefined, json: true, log: quiet }, 'pi');
+    const r = await collectStatus({ dataDir: d, configPath: undefined, json: true, log: quiet }, 'pi', d);
     assert.is(r.walBytes, before);
     assert.match(formatStatus(r), new RegExp(`  write-ahead log: ${formatBytes(before).replace('.', '\\.')}\n`));
     assert.match(formatStatus({ ...r, walBytes: 40 * 2 ** 20 }), /write-ahead log: 40\.0 MiB \(over 16\.0 MiB: a long reader or failing checkpoints; see sensorctl doctor\)/);

@@ -1,0 +1,64 @@
+import { gunzipSync } from 'node:zlib';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startDaemon } from '../../pi/daemon.js';
+import { parseConfig } from '../../agent/config/config.js';
+import type { Payload } from '../../builder/types.js';
+import { devicePrefix, metaKey } from '../../builder/constants.js';
+import { decodeSnapshotMeta, payloadKeyOfMeta } from '../../builder/snapshot-meta.js';
+import { FsObjectStore } from '../../platform/fs-object-store.js';
+import { collectSnapshots } from '../../pi/snapshot-status.js';
+import { gatherFacts } from '../../platform/doctor-probes.js';
+import { evaluate } from '../../agent/doctor/doctor.js';
+import { recordingLogger } from '../support/recording-logger.js';
+import { VirtualTime } from '../support/virtual-time.js';
+
+const snapshotDir = suite('storage.snapshotDir: snapshots and rollup state live apart from the data dir (issue 13; real SQLite and files, virtual clock)');
+
+const T0 = Date.UTC(2027, 2, 1, 9);
+
+snapshotDir('the daemon builds into the snapshot dir, writes nothing of them under the data dir, and serves, reports and checks them from there', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sensorctl-snapdir-data-'));
+  const snapDir = mkdtempSync(join(tmpdir(), 'sensorctl-snapdir-tmpfs-'));
+  const time = new VirtualTime(T0);
+  const config = parseConfig({ deviceId: 'pi', http: { port: 0 }, storage: { snapshotDir: snapDir } }, 'pi');
+  const d = await startDaemon({ config, dataDir, log: recordingLogger(), time: { clock: time, timers: time, timeZone: 'UTC' } });
+  try {
+    await d.firstBuild;
+    await time.advance(2 * 60_000, d.isBusy); // four more 1h builds, two sample commits
+    // The data dir holds the SQLite file (and its WAL) only.
+    assert.ok(!existsSync(join(dataDir, 'snapshots')), 'no <dataDir>/snapshots');
+    assert.ok(!existsSync(join(dataDir, 'state')), 'no <dataDir>/state');
+    assert.ok(!existsSync(join(dataDir, '.headers')), 'no <dataDir>/.headers');
+    assert.equal(readdirSync(dataDir).filter((n) => !n.startsWith('sensorctl.db')), []);
+    // Everything the builds write is under the snapshot dir.
+    assert.ok(existsSync(join(snapDir, 'state', 'pi', 'rollup_1h.json')), readdirSync(snapDir).join(', '));
+    const store = new FsObjectStore(snapDir);
+    const meta = decodeSnapshotMeta((await store.get(devicePrefix('pi') + metaKey('1h', 100)))!.body);
+    assert.is(meta.generatedAt, new Date(T0 + 2 * 60_000).toISOString(), 'the latest 1h build is there');
+    const stored = JSON.parse(gunzipSync((await store.get(payloadKeyOfMeta(devicePrefix('pi'), { ...meta, window: '1h', granularity: 100 })))!.body).toString('utf8')) as Payload;
+    // The API serves that snapshot.
+    const res = await fetch(`${d.url.replace(/\/$/, '')}/samples/latest?window=1h&samples=100`);
+    assert.is(res.status, 200, await res.clone().text());
+    const served = (await res.json()) as Payload;
+    assert.is(served.generatedAt, stored.generatedAt);
+    assert.equal(served.series.map((s) => [s.id, s.points.length]), stored.series.map((s) => [s.id, s.points.length]));
+    assert.ok(served.series.length > 0 && served.series[0].points.length > 0, 'samples were built');
+    // status and doctor read the same directory.
+    const status = await collectSnapshots(snapDir, 'pi', T0 + 2 * 60_000);
+    assert.is(status.length, 24);
+    assert.ok(status.every((s) => s.isBuilt && !s.isStale), JSON.stringify(status.filter((s) => !s.isBuilt || s.isStale)));
+    const facts = await gatherFacts({ hwRoot: dataDir, dataDir, snapshotDir: snapDir, nowMs: T0 + 2 * 60_000, sensors: [], cloud: undefined });
+    assert.is(facts.snapshotMetas.length, 24);
+    assert.is(evaluate(facts).find((c) => c.id === 'snapshots')!.status, 'ok');
+  } finally {
+    await d.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(snapDir, { recursive: true, force: true });
+  }
+});
+
+snapshotDir.run();
