@@ -75,7 +75,15 @@ interface Slot {
   /** Monotonic start of the read in flight. */
   readStartedMonoMs?: number;
   flaps: FlapLog;
+  /** Monotonic time the status was last written to the buffer. */
+  publishedMonoMs?: number;
 }
+
+/**
+ * Most often an unchanged online status is written after successful reads, ms: each write is a
+ * transaction of its own (a WAL frame on the SD card); a state change or a failure is written at once.
+ */
+export const STATUS_WRITE_EVERY_MS = 60_000;
 
 export class Sampler {
   private readonly slots: Slot[];
@@ -249,8 +257,11 @@ export class Sampler {
       if (was === 'starting') this.options.log.info('sensor online', { sensor: slot.sensor.driver.id, type: slot.sensor.type });
       else this.logChange(slot, 'recovered', 'info', 'sensor recovered', { sensor: slot.sensor.driver.id, after: `${failures} failed reads` });
       this.setState(slot, 'online');
+      this.publish(slot);
+      return;
     }
-    this.publish(slot);
+    const sinceMs = this.options.scheduler.monoMs() - (slot.publishedMonoMs ?? -Infinity);
+    if (sinceMs >= STATUS_WRITE_EVERY_MS) this.publish(slot);
   }
 
   private failed(slot: Slot, message: string, isPermanent: boolean, isInternal = false): number | undefined {
@@ -326,6 +337,7 @@ export class Sampler {
   }
 
   private publish(slot: Slot): void {
+    slot.publishedMonoMs = this.options.scheduler.monoMs();
     try {
       publishSensorStatus(this.options.buffer, slot.status, this.slots.map((other) => other.sensor.driver.id));
     } catch (err) {

@@ -83,6 +83,30 @@ hour('a BME280 that vanishes from minute 20 to 30 leaves a gap there and exact v
   }
   assert.is(time.pending, 0, 'no timer left after stop');
 });
+hour('issue 13: an unchanged online status is written at most once a minute (was after every reading: 8,640 commits a day per sensor)', async () => {
+  const time = new VirtualTime(T0);
+  const buffer = SqliteBuffer.open(':memory:');
+  let sensorWrites = 0;
+  const setState = buffer.setState.bind(buffer);
+  buffer.setState = (key, value) => {
+    if (key.startsWith('sensor:')) sensorWrites++;
+    setState(key, value);
+  };
+  const configs = parseSensorConfigs([{ type: 'simulated', id: 'sim', intervalMs: 10_000, seed: 7 }]);
+  const running = await startSampler({ deviceId: 'pi', sensors: configs, buffer, log: recordingLogger(), clock: time, scheduler: time, buildDateMs: Date.UTC(2026, 0, 1) });
+  try {
+    await time.advance(10 * MIN);
+    assert.is((await stored(buffer, 'sim.tempC')).length, 61, 'a reading every 10 s');
+    assert.ok(sensorWrites >= 10 && sensorWrites <= 13, `${sensorWrites} status writes in 10 min: at start, going online, then once a minute (not 61)`);
+    const st = readSensorStatuses(buffer).find((x) => x.id === 'sim')!;
+    assert.is(st.state, 'online');
+    assert.ok(st.reads >= 55, `the written status is at most a minute old (${st.reads} reads)`);
+  } finally {
+    await running.stop();
+    buffer.close();
+  }
+});
+
 hour.run();
 
 const faults = suite('Sampler faults');
