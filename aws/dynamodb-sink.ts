@@ -34,6 +34,7 @@ import { redactAwsSecrets } from './redact.js';
 import type { UploadItem } from '../agent/buffer/ports.js';
 import { FatalUploadError, PermanentUploadError, TransientUploadError, type UploadError } from '../agent/upload/errors.js';
 import type { DeviceCatalog, ItemKey, ItemSink, SinkEncoding } from '../agent/upload/ports.js';
+import { MIN_SAMPLE_TS_MS } from '../builder/types.js';
 
 /**
  * Client settings of the Pi's DynamoDB client (the sink and `sensorctl table`): one attempt per
@@ -89,8 +90,15 @@ export function translateError(table: string, err: unknown): UploadError {
 export class DynamoDbSink implements ItemSink<Item> {
   constructor(private readonly client: DynamoDBClient, readonly table: string) {}
 
-  /** The sample item of one instant; rejected when no value is finite or it is over `MAX_ITEM_BYTES`. */
+  /**
+   * The sample item of one instant; rejected when `tsMs` is before `MIN_SAMPLE_TS_MS` (2000-01-01: the
+   * catalogue item lives at `tsMs` 0, and an earlier sample would overwrite it), when no value is finite,
+   * or when it is over `MAX_ITEM_BYTES`.
+   */
   encodeSample(sample: UploadItem): SinkEncoding<Item> {
+    if (!Number.isSafeInteger(sample.tsMs) || sample.tsMs < MIN_SAMPLE_TS_MS) {
+      return { rejected: `tsMs ${sample.tsMs} is before ${new Date(MIN_SAMPLE_TS_MS).toISOString()} (the earliest time a sample may carry; tsMs 0 is the catalogue item)` };
+    }
     const { item, valueCount } = encodeSampleItem(sample.deviceId, sample.tsMs, sample.values);
     if (valueCount === 0) return { rejected: 'no finite value at this instant' };
     const bytes = itemSizeBytes(item);

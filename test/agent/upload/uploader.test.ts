@@ -162,6 +162,27 @@ upload('an item the real peer refuses (empty device id key) is rejected without 
   }
 });
 
+upload('a sample stamped tsMs 0 (written behind the sampler and import guards) is rejected, never overwriting the catalogue item', async () => {
+  const h = await startHarness(BME280_SERIES, DAY.slice(0, 60), dyn);
+  try {
+    await h.uploader().runOnce();
+    const catalogKey = { deviceId: { S: DEVICE_ID }, tsMs: { N: String(CATALOG_TS_MS) } };
+    const before = await h.dynalite.client.send(new GetItemCommand({ TableName: h.table, Key: catalogKey }));
+    assert.ok(before.Item, 'the catalogue item was written');
+    const pk = (h.db.prepare("SELECT series_pk FROM series WHERE series_id = 'bme280-76.tempC'").get() as { series_pk: number }).series_pk;
+    h.db.prepare('INSERT INTO samples (series_pk, ts_ms, value) VALUES (?, 0, 21.5)').run(pk);
+    const summary = await h.uploader().runOnce();
+    assert.is(summary.rejected, 1);
+    const rejected = h.queue.rejected();
+    assert.equal(rejected.map((r) => r.tsMs), [0]);
+    assert.match(rejected[0].reason, 'before 2000-01-01T00:00:00.000Z');
+    const after = await h.dynalite.client.send(new GetItemCommand({ TableName: h.table, Key: catalogKey }));
+    assert.equal(after.Item, before.Item, 'the catalogue item is unchanged');
+  } finally {
+    await h.close();
+  }
+});
+
 upload('NaN and ±Infinity are omitted from the item; an instant with no finite value is rejected', async () => {
   const h = await startHarness(BME280_SERIES, DAY.slice(0, 30), dyn);
   try {
