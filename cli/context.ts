@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { INSTALLED_RUNTIME_DIR, parseConfig, resolveSnapshotDir, type Config } from '../agent/config/config.js';
 import { DATA_DIR } from '../systemd/installer.js';
 import { ConfigError } from '../agent/config/errors.js';
@@ -63,16 +63,43 @@ export function globalOptions(cmd: Command): GlobalOptions {
 }
 
 /**
+ * A `JSON.parse` error message with the line and column of its `position N` (Node 20 gives only the
+ * offset; Node 22 already adds `(line L column C)` and is left as is). Lines and columns count from 1.
+ */
+export function jsonErrorWithLine(message: string, text: string): string {
+  const at = /position (\d+)/.exec(message);
+  if (!at || /\bline \d+/.test(message)) return message;
+  const before = text.slice(0, Number(at[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `${message} (line ${line} column ${column})`;
+}
+
+/**
+ * A repeatable option (`--window 1h --window 1d`) collecting its values in order; its help names the
+ * default in words (`noneText`) instead of commander's `(default: [])`.
+ */
+export function repeatableOption(flags: string, description: string, noneText = 'none'): Option {
+  return new Option(flags, description).argParser((value: string, previous: string[]) => [...previous, value]).default([] as string[], noneText);
+}
+
+/**
  * Read and validate the config file (or defaults when there is none).
  * @throws {UsageError} for unreadable JSON or an invalid key (exit 2): the daemon never starts half-configured.
  */
 export function loadConfig(globals: GlobalOptions): Config {
   let raw: unknown = {};
   if (globals.configPath) {
+    let text: string;
     try {
-      raw = JSON.parse(readFileSync(globals.configPath, 'utf8'));
+      text = readFileSync(globals.configPath, 'utf8');
     } catch (err) {
       throw new UsageError(`config file ${globals.configPath}: ${(err as Error).message}`);
+    }
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new UsageError(`config file ${globals.configPath}: not valid JSON: ${jsonErrorWithLine((err as Error).message, text)}`);
     }
   }
   try {

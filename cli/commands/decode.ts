@@ -10,7 +10,7 @@ import {
   type DecodeChip, type DecodeReport,
 } from '../../sensors/offline-decode.js';
 import { METRICS, isMetric } from '../../builder/metrics.js';
-import { EXIT_FAILURE, EXIT_OK, UsageError, globalOptions, output } from '../context.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError, globalOptions, output, repeatableOption } from '../context.js';
 
 interface DecodeOptions {
   dump?: string;
@@ -72,7 +72,7 @@ export function register(program: Command): void {
     .description('decode raw sensor bytes offline (troubleshooting a pasted dump)')
     .addArgument(new Command().createArgument('<chip>', `one of ${DECODE_CHIPS.join(', ')}`).choices(DECODE_CHIPS))
     .option('--dump <file>', 'BME280/BMP280: the text of `i2cdump -y 1 0x76` ("-" = stdin)')
-    .option('--reg <addr=hex>', 'BME280/BMP280: register bytes from ADDR, repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .addOption(repeatableOption('--reg <addr=hex>', 'BME280/BMP280: register bytes from ADDR, repeatable'))
     .option('--frame <hex>', 'SHT3x/SHT4x: the 6-byte measurement frame')
     .option('--raw <hex>', 'BH1750: the 2-byte result, high byte first')
     .addOption(new Option('--mode <mode>', 'BH1750 resolution mode').choices(['h', 'h2', 'l']).default('h'))

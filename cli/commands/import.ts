@@ -18,7 +18,7 @@ import { DELIMITERS, type Delimiter } from '../../agent/import/fields.js';
 import { DUPLICATE_RULES, type DuplicateRule } from '../../agent/import/duplicates.js';
 import { isIanaZone, parseUtcOffset, TIMESTAMP_STYLES, type TimestampStyle, type Zone } from '../../agent/import/timestamp.js';
 import { ID_PATTERN } from '../../builder/constants.js';
-import { dbPath, EXIT_FAILURE, globalOptions, loadConfig, output, UsageError } from '../context.js';
+import { dbPath, EXIT_FAILURE, globalOptions, loadConfig, output, repeatableOption, UsageError } from '../context.js';
 import { formatImportReport, nothingImported, plural } from './import-report.js';
 
 interface RawOptions {
@@ -39,7 +39,6 @@ interface RawOptions {
   duplicates?: string;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 function pair(flag: string, text: string): [string, string] {
   const i = text.indexOf('=');
@@ -157,14 +156,14 @@ export function register(program: Command): void {
     .option('--header', 'the first line is a header (default: detected)')
     .option('--no-header', 'the first line is data')
     .option('--columns <list>', 'roles of all columns in order: ts, skip (or -), METRIC or NAME:METRIC, e.g. ts,door:state,temp1:tempC')
-    .option('--column <name=spec>', 'role of one header column, e.g. field1=tempC or field4=light:adcCounts (repeatable)', collect, [])
+    .addOption(repeatableOption('--column <name=spec>', 'role of one header column, e.g. field1=tempC or field4=light:adcCounts (repeatable)'))
     .addOption(new Option('--ts-format <style>', 'timestamp style (default: detected)').choices([...TIMESTAMP_STYLES]))
     .option('--tz <zone>', 'IANA zone of wall-clock timestamps without a zone, e.g. Europe/Berlin')
     .option('--utc-offset <±hh:mm>', 'fixed offset of wall-clock timestamps without a zone, e.g. +01:00')
-    .option('--unit <name=unit>', 'source unit of a column or metric, e.g. Pressure=hPa, tempC=F (repeatable)', collect, [])
-    .option('--invalid <name=values>', 'values of a column (series name, header or metric) that mean "no reading", as written, e.g. wind_dir=16 or temp1=85,-127; NAME=none turns the DS18B20 defaults off (repeatable)', collect, [])
+    .addOption(repeatableOption('--unit <name=unit>', 'source unit of a column or metric, e.g. Pressure=hPa, tempC=F (repeatable)'))
+    .addOption(repeatableOption('--invalid <name=values>', 'values of a column (series name, header or metric) that mean "no reading", as written, e.g. wind_dir=16 or temp1=85,-127; NAME=none turns the DS18B20 defaults off (repeatable)'))
     .option('--duplicates <rule>', 'rows of this import at one instant with different values: store the first or the last read (default first)')
-    .option('--range <name=min..max>', 'plausible range (canonical unit) of a series or metric, e.g. tempC=-30..50 (repeatable)', collect, [])
+    .addOption(repeatableOption('--range <name=min..max>', 'plausible range (canonical unit) of a series or metric, e.g. tempC=-30..50 (repeatable)'))
     .addHelpText('after', `
 Examples:
   sensorctl import ../shared/datasets/bme280-livingroom

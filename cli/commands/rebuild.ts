@@ -12,7 +12,7 @@ import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { ID_PATTERN, WINDOW_NAMES, isWindow, type Window } from '../../builder/constants.js';
 import { runBuild, type BuildOptions, type BuildReport } from '../../builder/run-build.js';
 import { piBuildDeps } from '../../pi/pi-build-deps.js';
-import { EXIT_FAILURE, UsageError, dbPath, defaultDevice, globalOptions, snapshotDirOf, loadConfig, output, type GlobalOptions } from '../context.js';
+import { EXIT_FAILURE, UsageError, dbPath, repeatableOption, defaultDevice, globalOptions, snapshotDirOf, loadConfig, output, type GlobalOptions } from '../context.js';
 
 /** ISO 8601 with date, time and an explicit zone (`Z` or `±hh:mm`), so no local-time guess is made. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -103,7 +103,7 @@ export function register(program: Command): void {
     .option('--at <iso>', 'build as of this instant from raw rows (reproducible; saved state untouched)')
     .option('--full', 'ignore the saved rollup state and recompute it from raw rows')
     .option('--device <id>', 'device to build (default: deviceId from the config, else the host name)')
-    .option('--window <w>', `only this window (repeatable): ${WINDOW_NAMES.join(', ')}`, (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .addOption(repeatableOption('--window <w>', `only this window (repeatable): ${WINDOW_NAMES.join(', ')}`, 'every window'))
     .option('--cloud', 'run the cloud builder from here: DynamoDB (--table) → S3 (--bucket), as the Lambda does')
     .option('--fallback', "push this Pi's snapshots to the bucket's fallback/ prefix now (the last-resort copy)")
     .option('--table <name>', 'DynamoDB samples table for --cloud (default: config cloud.table)')
