@@ -19,12 +19,23 @@ export class BufferError extends Error {
  */
 export class ReadOnlyStorageError extends BufferError {
   constructor(readonly path: string, readonly reason: string, options?: ErrorOptions) {
-    super(`${path} is read-only (${reason}): nothing can be stored there; sensorctl status, export and serve still read it. ${READ_ONLY_FIX}`, options);
+    super(`${path} is read-only (${reason}): nothing can be stored there; sensorctl status, export and serve still read it. ${unwritableFix(reason)}`, options);
   }
 }
 
-/** What to do about a read-only data directory (shown by every command and by `doctor`). */
+/** What to do about a read-only file system under the data directory (the SD card's classic failure). */
 export const READ_ONLY_FIX = "Fix: check the SD card (dmesg | grep -iE 'mmc|ext4|read-only'), then remount it read-write (sudo mount -o remount,rw /) or give the service user write access (sudo chown -R sensorctl: <data dir>)";
+
+/** What to do about a data directory this user may not write (EACCES/EPERM: a permission, not the card). */
+export const NO_PERMISSION_FIX = 'Fix: run the command as the service user (sudo -u sensorctl sensorctl ...) or give this user write access (sudo chown -R sensorctl: <data dir>)';
+
+/**
+ * The fix to show for an unwritable data directory, chosen by `reason` (as `storageWritability` words
+ * it): a permission problem (EACCES/EPERM) gets the permission fix, anything else the SD-card fix.
+ */
+export function unwritableFix(reason: string): string {
+  return /\b(EACCES|EPERM)\b/.test(reason) ? NO_PERMISSION_FIX : READ_ONLY_FIX;
+}
 
 /**
  * The disk under the database is full (SQLITE_FULL / ENOSPC): nothing could be stored. `path` is the

@@ -16,7 +16,7 @@ export interface CheckResult {
   fix?: string;
 }
 
-import { READ_ONLY_FIX } from '../buffer/errors.js';
+import { unwritableFix } from '../buffer/errors.js';
 import { WAL_FAIL_BYTES, WAL_WARN_BYTES, walVerdict } from '../buffer/wal.js';
 
 /** Bytes one stored sample costs on disk, estimate (row + index + journal share). */
@@ -125,7 +125,7 @@ function database(facts: DoctorFacts): CheckResult {
     return {
       id: 'database', title, status: 'fail',
       detail: `${facts.storage.path} is read-only (${facts.storage.reason}): the agent cannot store samples`,
-      fix: READ_ONLY_FIX.replace(/^Fix: /, ''),
+      fix: unwritableFix(facts.storage.reason).replace(/^Fix: /, ''),
     };
   }
   if (!facts.database) return { id: 'database', title, status: 'skip', detail: 'no database yet (sensorctl run creates it)' };

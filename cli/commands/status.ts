@@ -10,7 +10,7 @@ import { openDatabase, openDatabaseForReading } from '../../sqlite/sqlite-db.js'
 import { databaseFileSizes, freeBytesAt, storageWritability } from '../../sqlite/database-files.js';
 import { FREE_SPACE_FLOOR_BYTES } from '../../agent/buffer/retention.js';
 import { dirname } from 'node:path';
-import { READ_ONLY_FIX } from '../../agent/buffer/errors.js';
+import { unwritableFix } from '../../agent/buffer/errors.js';
 import { readCorruptionRecords, type CorruptionRecord } from '../../sqlite/database-recovery.js';
 import { WAL_WARN_BYTES, walVerdict } from '../../agent/buffer/wal.js';
 import { formatBytes } from '../../agent/doctor/doctor.js';
@@ -110,7 +110,7 @@ function formatSnapshots(snaps: readonly SnapshotStatus[]): string[] {
 /** The report as text: series table, database, snapshots, sensors, clock and upload sections. */
 export function formatStatus(report: StatusReport): string {
   const lines: string[] = [];
-  if (report.readOnly) lines.push(`READ-ONLY: ${report.readOnly.path} is read-only (${report.readOnly.reason}): shown as stored; nothing new can be stored. ${READ_ONLY_FIX}`);
+  if (report.readOnly) lines.push(`READ-ONLY: ${report.readOnly.path} is read-only (${report.readOnly.reason}): shown as stored; nothing new can be stored. ${unwritableFix(report.readOnly.reason)}`);
   if (!report.hasDatabase) lines.push(`No buffer at ${report.dbPath} yet: nothing sampled or imported.`);
   else {
     const rows = [['device', 'series', 'metric', 'unit', 'samples', 'first', 'last'], ...report.series.map((s) => [s.deviceId, s.seriesId, s.metric, s.unit, String(s.count), s.firstAt ?? '-', s.lastAt ?? '-'])];
