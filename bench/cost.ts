@@ -18,7 +18,7 @@
  *
  * Warm-up: each schedule group runs once first (its first, full build over `PRELOAD_DAYS` of history);
  * the counted period starts after it. Not in the counted period and therefore EXTRAPOLATED (labelled):
- * the daily full re-read of each group (`fullEveryMs` 24 h), priced as RRU and ms per item measured in
+ * the periodic full re-read of each group (`fullEveryMs`, 7 days), priced as RRU and ms per item measured in
  * the warm-up full builds × the items of a year-old device's largest window of each group.
  * Refreshes: 4 `POST /samples/refresh` runs are COUNTED after the period (the API's `SqsRefreshJobs`
  * on a jobs table in dynalite and a fauxqs queue, ReceiveMessage/DeleteMessage as the event source
@@ -301,7 +301,7 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
       sampleItems, uploadWru: uploadCounter.wru, catalogWru, uploadRequests: uploadCounter.count('BatchWriteItem') + uploadCounter.count('PutItem'),
       builderRru: builderDynCounter.rru, s3: s3Requests, builderGbSeconds: billedGbSeconds, builderInvocations,
     };
-    // Daily full re-read per group (fullEveryMs), extrapolated to a year-old device: the largest window
+    // Full re-read per group every fullEveryMs, extrapolated to a year-old device: the largest window
     // of the group, capped at a year of items; RRU and read ms per item from the warm-up full build.
     const fullPerMonth = MONTH_MS / DEFAULT_CURSOR_POLICY.fullEveryMs;
     let fullRru = 0;
@@ -365,9 +365,9 @@ export function costFigures(r: CostRun): Figure[] {
   const basis = `counted over ${hours} simulated h, ×${(MONTH_MS / r.simulatedMs).toFixed(0)} to 30 d`;
   const notes: Record<string, string> = {
     'DynamoDB writes (uploads)': `${basis}: ${r.counted.uploadWru} WRU in ${r.counted.uploadRequests} requests (${r.counted.catalogWru} catalogue PutItem); + the refreshes' jobs-table writes, counted (${r.refresh.wru} WRU per ${r.refresh.count})`,
-    'DynamoDB reads (builder)': `${basis}: ${r.counted.builderRru.toFixed(1)} RRU; + EXTRAPOLATED daily full re-reads of a year-old device ${Math.round(r.extrapolatedFull.rru).toLocaleString('en-US')} RRU/month; + the refreshes' reads, counted (${r.refresh.rru.toFixed(1)} RRU per ${r.refresh.count})`,
+    'DynamoDB reads (builder)': `${basis}: ${r.counted.builderRru.toFixed(1)} RRU; + EXTRAPOLATED full re-reads (every ${DEFAULT_CURSOR_POLICY.fullEveryMs / DAY_MS} d, eventually consistent) of a year-old device ${Math.round(r.extrapolatedFull.rru).toLocaleString('en-US')} RRU/month; + the refreshes' reads, counted (${r.refresh.rru.toFixed(1)} RRU per ${r.refresh.count})`,
     'Lambda builder requests': `${basis}: ${r.counted.builderInvocations} invocations (${r.groups.map((g) => `${g.windows.join('+')} every ${g.rateMinutes} min`).join(', ')}); + ASSUMED ${ASSUMED_USE.refreshesPerDay} refreshes/day, each a counted SQS-driven run (jobs table ${r.refresh.wru} WRU per ${r.refresh.count})`,
-    'Lambda builder duration': `${basis}: modelled ms per run (CPU + requests × ASSUMED ${ASSUMED_LATENCY_MS.s3} ms S3, ${ASSUMED_LATENCY_MS.dynamoDb} ms DynamoDB) ${r.groups.map((g) => `${g.windows.join('+')} ${Math.round(g.meanMs)}`).join(', ')} (wall here ${r.groups.map((g) => Math.round(g.meanWallMs)).join(', ')}) at 1024 MB; + EXTRAPOLATED daily full re-reads ${r.extrapolatedFull.gbSeconds.toFixed(0)} GB-s (${r.extrapolatedFull.readMsPerItem.toFixed(3)} ms per item read: CPU measured + 1 Query per 1,000 items)`,
+    'Lambda builder duration': `${basis}: modelled ms per run (CPU + requests × ASSUMED ${ASSUMED_LATENCY_MS.s3} ms S3, ${ASSUMED_LATENCY_MS.dynamoDb} ms DynamoDB) ${r.groups.map((g) => `${g.windows.join('+')} ${Math.round(g.meanMs)}`).join(', ')} (wall here ${r.groups.map((g) => Math.round(g.meanWallMs)).join(', ')}) at 1024 MB; + EXTRAPOLATED full re-reads every ${DEFAULT_CURSOR_POLICY.fullEveryMs / DAY_MS} d ${r.extrapolatedFull.gbSeconds.toFixed(0)} GB-s (${r.extrapolatedFull.readMsPerItem.toFixed(3)} ms per item read: CPU measured + 1 Query per 1,000 items)`,
     'Lambda API requests': `ASSUMED ${ASSUMED_USE.pageViewsPerDay} views/day × ${ASSUMED_USE.apiRequestsPerView} API requests, all cache misses`,
     'Lambda API duration': `ASSUMED ${ASSUMED_USE.apiDurationMs} ms at 512 MB per API request`,
     'API Gateway HTTP API': 'ASSUMED: one per API request',
