@@ -28,6 +28,14 @@ export interface BuildDeps {
   stateCache?: RollupStateCache;
   /** Compressor of payloads and state (default: web streams, `gzip` of codec.ts); the Pi injects zlib's. */
   gzip?: Gzip;
+  /**
+   * Save a window's state only when the saved one is at least this old (its build instant, ms before
+   * this run's), or after a full rebuild. Default 0: every run saves. A run that skips the save loses
+   * nothing: the saved state and its cursor stay consistent, so the next run folds the changes since
+   * that cursor again (a few minutes of items) instead of reading one more state write's worth. The
+   * cloud sets it (`CLOUD_STATE_SAVE_EVERY_MS`) because a state write is a paid S3 PUT every run.
+   */
+  stateSaveEveryMs?: number;
 }
 
 /** What to build. */
@@ -63,6 +71,7 @@ export interface WindowReport {
   /** Samples read to render the raw 500 variant (a small range read, only when the window holds ≤ 500 per series). */
   rawSamplesRead: number;
   ms: number;
+  /** Whether the run saved the window's state (false for `--at`, on failure, and when `stateSaveEveryMs` said not yet). */
   stateSaved: boolean;
   error?: string;
 }
@@ -129,6 +138,9 @@ async function oldestNeededCursor(deps: BuildDeps, statePrefix: string, saved: M
     else if (deps.stateCache?.hasCursor(statePrefix, w, deps.deviceId)) cursor = deps.stateCache.savedCursor(statePrefix, w, deps.deviceId);
     else cursor = await loadState(deps.stateStore ?? deps.store, statePrefix, w, deps.deviceId).then((s) => s?.cursor, () => undefined);
     if (cursor === undefined) continue;
+    // A cursor the source cannot order (DynamoDB's: the source keeps everything) releases nothing: stop
+    // before reading the other windows' states for it.
+    if (compareCursors(cursor, cursor, deps.source.compareCursors?.bind(deps.source)) === undefined) return undefined;
     if (oldest === undefined) oldest = cursor;
     else {
       const c = compareCursors(cursor, oldest, deps.source.compareCursors?.bind(deps.source));
@@ -237,7 +249,7 @@ class Run {
       Object.assign(report, { mode: p.mode, reason: p.reason, samplesRead: p.samplesRead });
       try {
         this.snapshots.push(...(await publishWindow(this.deps, this.t, p, this.atMs, report, this.listed)));
-        if (!this.explicitAt) {
+        if (!this.explicitAt && this.isSaveDue(p)) {
           await saveState(this.stateStore, this.statePrefix, p.state, this.deps.gzip);
           this.deps.stateCache?.saved(this.statePrefix, p.state);
           report.stateSaved = true;
@@ -249,6 +261,12 @@ class Run {
       report.ms += this.deps.clock.nowMs() - startMs;
       this.samplesRead += report.rawSamplesRead;
     }
+  }
+
+  /** Whether `p`'s state is to be saved in this run (`BuildDeps.stateSaveEveryMs`). */
+  isSaveDue(p: PreparedWindow): boolean {
+    if (p.mode !== 'incremental' || p.savedAtMs === undefined) return true;
+    return this.atMs - p.savedAtMs >= (this.deps.stateSaveEveryMs ?? 0);
   }
 
   /** Phase 4: let the source forget changes every window has folded. @returns the cursor released. */

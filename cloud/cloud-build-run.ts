@@ -20,6 +20,13 @@ export const healthKey = (deviceId: string): string => `state/${deviceId}/run-he
 
 const JSON_PLAIN = { contentType: 'application/json', cacheControl: 'no-store' } as const;
 
+/**
+ * How old a window's saved rollup state may get before a cloud run saves it again
+ * (`BuildDeps.stateSaveEveryMs`): the 1h window's state is then written every 10th run instead of
+ * every run (an S3 PUT each, issue 14's cost); a run in between folds at most 10 minutes of items again.
+ */
+export const CLOUD_STATE_SAVE_EVERY_MS = 10 * 60_000;
+
 /** A `SampleSource` that counts what it read. */
 export type MeteredSource = SampleSource & { stats(): SourceStats };
 
@@ -32,6 +39,8 @@ export interface CloudRunDeps {
   build: RunBuild;
   clock: Clock;
   log: Logger;
+  /** `BuildDeps.stateSaveEveryMs` of every run (default `CLOUD_STATE_SAVE_EVERY_MS`). */
+  stateSaveEveryMs?: number;
 }
 
 export interface CloudRunOptions {
@@ -95,7 +104,8 @@ async function runDevice(deps: CloudRunDeps, options: CloudRunOptions, deviceId:
   let error: string | undefined;
   try {
     result = await deps.build(
-      { source, store: deps.bucket, clock: deps.clock, log: deps.log, deviceId, builder: 'lambda', prefix: devicePrefix(deviceId), statePrefix: statePrefixOf(deviceId) },
+      { source, store: deps.bucket, clock: deps.clock, log: deps.log, deviceId, builder: 'lambda', prefix: devicePrefix(deviceId), statePrefix: statePrefixOf(deviceId),
+        stateSaveEveryMs: deps.stateSaveEveryMs ?? CLOUD_STATE_SAVE_EVERY_MS },
       { windows: options.windows, full: options.full, atMs: options.atMs },
     );
   } catch (err) {

@@ -327,6 +327,40 @@ build('with a state cache, reads no saved state after the first run, and a run t
   for (const g of GRANULARITIES) assert.equal(compareWithBruteForce((await readPayload(store, '1h', g))!, samples), [], `1h/${g}: nothing counted twice`);
 });
 
+build('with stateSaveEveryMs, saves a window\'s state only once the saved one is that old, refolds from it in between, and publishes what a full rebuild would', async () => {
+  const inc = setup(T0, generate(T0 - 2 * 3_600_000, T0, 10_000));
+  const deps: BuildDeps = { ...inc.deps, stateSaveEveryMs: 10 * 60_000 };
+  const windows: Window[] = ['1h', '10h'];
+  const first = await runBuild(deps, { windows });
+  assert.ok(first.windows.every((w) => w.mode === 'full' && w.stateSaved), 'a full rebuild is always saved');
+  const savedAtMinute: number[] = [];
+  let sinceSave = 0;
+  for (let m = 1; m <= 21; m++) {
+    const t = T0 + m * 60_000;
+    const fresh = generate(t - 60_000, t, 5_000, 20 + m);
+    sinceSave += inc.source.insert(DEVICE, fresh).inserted;
+    inc.all.push(...fresh);
+    inc.clock.tsMs = t;
+    const r = await runBuild(deps, { windows });
+    assert.ok(r.ok);
+    assert.ok(r.windows.every((w) => w.mode === 'incremental'), `minute ${m}: the journal was never released past the saved cursor`);
+    assert.is(r.windows[0].samplesRead, sinceSave, `minute ${m}: folds every change since the saved state again`);
+    assert.is(r.windows[0].stateSaved, r.windows[1].stateSaved);
+    if (r.windows[0].stateSaved) {
+      savedAtMinute.push(m);
+      sinceSave = 0;
+    }
+    if (m % 5 === 0 || m === 21) {
+      const full = setup(t, inc.all);
+      await runBuild(full.deps, { windows, full: true });
+      for (const w of windows) {
+        for (const g of GRANULARITIES) assert.equal(withoutTime(await readPayload(inc.store, w, g)), withoutTime(await readPayload(full.store, w, g)), `${w}/${g} minute ${m}`);
+      }
+    }
+  }
+  assert.equal(savedAtMinute, [10, 20]);
+});
+
 build('releases the journal only up to the oldest cursor any window still needs', async () => {
   const { deps, source, clock } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
   const first = await runBuild(deps);
