@@ -86,16 +86,16 @@ export function obsoleteVersionKeys(keys: readonly string[], prefix: string, win
   return out;
 }
 
-/** Delete `keys` best effort (a leftover is deleted by a later publish). @returns the keys deleted. */
+/** Deletes in flight at once while removing old versions (they are independent; a run that lists only hourly removes an hour's versions at once). */
+export const REMOVE_CONCURRENCY = 8;
+
+/** Delete `keys` best effort, `REMOVE_CONCURRENCY` at a time (a leftover is deleted by a later publish). @returns the keys deleted, in order. */
 async function removeKeys(store: ObjectStore, keys: readonly string[]): Promise<string[]> {
   const removed: string[] = [];
-  for (const key of keys) {
-    try {
-      await store.delete(key);
-      removed.push(key);
-    } catch {
-      // left for the next publish of this snapshot
-    }
+  for (let i = 0; i < keys.length; i += REMOVE_CONCURRENCY) {
+    const batch = keys.slice(i, i + REMOVE_CONCURRENCY);
+    const done = await Promise.all(batch.map((key) => store.delete(key).then(() => true, () => false)));
+    batch.forEach((key, j) => done[j] && removed.push(key));
   }
   return removed;
 }

@@ -4,7 +4,7 @@
  * state, and finally release the source's journal up to the oldest cursor any window still needs.
  * Pure core over ports: the same code runs on the Pi (SQLite + directory) and in Lambda (DynamoDB + S3).
  */
-import { GRANULARITIES, WINDOW_NAMES, devicePrefix, type Granularity, type Window } from './constants.js';
+import { GRANULARITIES, WINDOWS, WINDOW_NAMES, devicePrefix, type Granularity, type Window } from './constants.js';
 import { isoOf, type Gzip } from './codec.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from './ports.js';
 import { publishSnapshot, recordFailure, sweepStagedKeys, type PublishTarget } from './publish.js';
@@ -36,6 +36,14 @@ export interface BuildDeps {
    * cloud sets it (`CLOUD_STATE_SAVE_EVERY_MS`) because a state write is a paid S3 PUT every run.
    */
   stateSaveEveryMs?: number;
+  /**
+   * List the snapshot prefix (to sweep leftovers and delete old payload versions) only in runs that
+   * start within the first cadence of each `listEveryMs` period (`isListDue`). Default 0: every run
+   * lists. Between listings no version is deleted, so old versions (never named by meta again) wait
+   * up to one period; readers are unaffected, as they only follow meta. The cloud sets it
+   * (`CLOUD_LIST_EVERY_MS`): a LIST is a paid S3 request every run.
+   */
+  listEveryMs?: number;
 }
 
 /** What to build. */
@@ -284,6 +292,18 @@ class Run {
 }
 
 /**
+ * Whether a run starting at `startMs` (epoch ms) lists its prefix under `BuildDeps.listEveryMs`:
+ * always for `listEveryMs` ≤ 0; otherwise when `startMs` falls within the shortest rebuild cadence of
+ * `windows` after a multiple of `listEveryMs`, so a schedule group running at its cadence lists about
+ * once per period (a late run may skip one; the next period lists). Pure.
+ */
+export function isListDue(startMs: number, listEveryMs: number, windows: readonly Window[]): boolean {
+  if (!(listEveryMs > 0)) return true;
+  const cadenceMs = Math.min(...windows.map((w) => WINDOWS[w].rebuildEveryMs));
+  return ((startMs % listEveryMs) + listEveryMs) % listEveryMs < cadenceMs;
+}
+
+/**
  * Build and publish the snapshots of `options.windows` (default all) for `deps.deviceId`.
  * Never throws for a failed snapshot: failures are in the report (and in stale meta); rejects only
  * when the run cannot start at all.
@@ -293,12 +313,15 @@ class Run {
 export async function runBuild(deps: BuildDeps, options: BuildOptions = {}): Promise<BuildReport> {
   const run = new Run(deps, options, deps.clock.nowMs());
   let sweptKeys: string[] = [];
-  try {
-    const listed = await deps.store.list(run.t.prefix);
-    sweptKeys = await sweepStagedKeys(deps.store, run.t.prefix, run.startMs, listed);
-    run.t.knownKeys = listed.filter((k) => !sweptKeys.includes(k));
-  } catch (err) {
-    deps.log.warn('sweeping staged keys failed', { prefix: run.t.prefix, error: errorText(err) });
+  if (!isListDue(run.startMs, deps.listEveryMs ?? 0, run.windows)) run.t.knownKeys = []; // no listing: nothing to delete in this run
+  else {
+    try {
+      const listed = await deps.store.list(run.t.prefix);
+      sweptKeys = await sweepStagedKeys(deps.store, run.t.prefix, run.startMs, listed);
+      run.t.knownKeys = listed.filter((k) => !sweptKeys.includes(k));
+    } catch (err) {
+      deps.log.warn('sweeping staged keys failed', { prefix: run.t.prefix, error: errorText(err) });
+    }
   }
   await run.rebuild(await run.catchUp());
   await run.publish();

@@ -27,6 +27,12 @@ const JSON_PLAIN = { contentType: 'application/json', cacheControl: 'no-store' }
  */
 export const CLOUD_STATE_SAVE_EVERY_MS = 10 * 60_000;
 
+/**
+ * How often a cloud run lists a device's snapshot prefix to delete old payload versions and leftovers
+ * (`BuildDeps.listEveryMs`): hourly, so the 1h window's runs pay one LIST an hour instead of 60.
+ */
+export const CLOUD_LIST_EVERY_MS = 3_600_000;
+
 /** A `SampleSource` that counts what it read. */
 export type MeteredSource = SampleSource & { stats(): SourceStats };
 
@@ -41,6 +47,8 @@ export interface CloudRunDeps {
   log: Logger;
   /** `BuildDeps.stateSaveEveryMs` of every run (default `CLOUD_STATE_SAVE_EVERY_MS`). */
   stateSaveEveryMs?: number;
+  /** `BuildDeps.listEveryMs` of every run (default `CLOUD_LIST_EVERY_MS`). */
+  listEveryMs?: number;
 }
 
 export interface CloudRunOptions {
@@ -105,7 +113,7 @@ async function runDevice(deps: CloudRunDeps, options: CloudRunOptions, deviceId:
   try {
     result = await deps.build(
       { source, store: deps.bucket, clock: deps.clock, log: deps.log, deviceId, builder: 'lambda', prefix: devicePrefix(deviceId), statePrefix: statePrefixOf(deviceId),
-        stateSaveEveryMs: deps.stateSaveEveryMs ?? CLOUD_STATE_SAVE_EVERY_MS },
+        stateSaveEveryMs: deps.stateSaveEveryMs ?? CLOUD_STATE_SAVE_EVERY_MS, listEveryMs: deps.listEveryMs ?? CLOUD_LIST_EVERY_MS },
       { windows: options.windows, full: options.full, atMs: options.atMs },
     );
   } catch (err) {

@@ -284,6 +284,36 @@ build('recovers from a run killed between the payload and the meta write: meta n
   assert.not.ok(store.keys().includes(orphan), 'orphan version deleted');
 });
 
+build('with listEveryMs, lists once an hour, meta always names a complete payload, and the hourly listing deletes the old versions and a killed run\'s orphan', async () => {
+  const { deps, store, clock, source } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
+  const hourly: BuildDeps = { ...deps, listEveryMs: 3_600_000 };
+  const prefix = devicePrefix(DEVICE);
+  const list = store.list.bind(store);
+  const listedAt: number[] = [];
+  store.list = async (p: string) => {
+    listedAt.push(Math.floor((clock.tsMs - T0) / 60_000));
+    return list(p);
+  };
+  const orphan = prefix + payloadVersionKey('1h', 100, payloadVersionId(T0 + 30 * 60_000 + 1, 'f'.repeat(64)));
+  for (let m = 0; m <= 61; m++) {
+    clock.tsMs = T0 + m * 60_000 + 2_000;
+    source.insert(DEVICE, generate(clock.tsMs - 60_000, clock.tsMs, 10_000, 40 + m));
+    // minute 30: a run killed between its payload and its meta write left a version no meta names
+    if (m === 30) await store.put(orphan, new Uint8Array([1, 2, 3]), { contentType: 'application/json', contentEncoding: 'gzip' });
+    assert.ok((await runBuild(hourly, { windows: ['1h'] })).ok);
+    for (const g of GRANULARITIES) {
+      const meta = (await readMetaOf(store, '1h', g))!;
+      const body = (await store.get(meta.key))!.body;
+      assert.is(await sha256Hex(body), meta.sha256, `minute ${m} 1h/${g}: meta names a complete payload`);
+      assert.is(body.byteLength, meta.bytes);
+    }
+  }
+  assert.equal(listedAt, [0, 60], 'listed at the start of each hour only');
+  const versions = store.keys().filter((k) => k.startsWith(prefix + 'latest_1h_100.v'));
+  assert.is(versions.length, 3, `the hourly listing kept current and previous, the one run after it adds one: ${versions.join(' ')}`);
+  assert.not.ok(store.keys().includes(orphan), 'orphan deleted by the hourly listing');
+});
+
 build('builds as of an explicit instant from raw rows without touching saved state, excluding later samples', async () => {
   const samples = generate(T0 - 86_400_000, T0 + 3_600_000, 60_000);
   const { deps, store, source } = setup(T0 + 3_600_000, samples);
