@@ -9,7 +9,7 @@ import { isoOf, type Gzip } from './codec.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from './ports.js';
 import { publishSnapshot, recordFailure, sweepStagedKeys, type PublishTarget } from './publish.js';
 import { RollupStateCache, compareCursors, defaultStatePrefix, loadState, saveState } from './state-store.js';
-import type { BuilderName, SeriesInfo } from './types.js';
+import type { BuilderName, SeriesInfo, SnapshotMeta } from './types.js';
 import { prepareFull, prepareIncremental, renderVariant, type FullRequest, type PreparedWindow, type WindowMode } from './window-build.js';
 
 /** Ports and identity of a run. `prefix` defaults to `devicePrefix(deviceId)` (use `fallbackPrefix` for the Pi's last-resort copies). */
@@ -68,6 +68,8 @@ export interface SnapshotReport {
   bytes: number;
   ms: number;
   error?: string;
+  /** The meta this run wrote for the snapshot (the published one, or the stale record of a failure); absent when it wrote none. */
+  meta?: SnapshotMeta;
 }
 
 /** Outcome of one window's aggregation. `samplesRead`: samples folded into its rollups (a full rebuild's shared range read is counted once in `BuildReport.samplesRead`). `ms` excludes that shared read. */
@@ -110,12 +112,13 @@ const errorText = (err: unknown): string => (err instanceof Error ? `${err.name}
 
 async function failSnapshot(t: PublishTarget, deps: BuildDeps, window: Window, g: Granularity, err: unknown, startMs: number): Promise<SnapshotReport> {
   deps.log.error('snapshot build failed', { window, granularity: g, error: errorText(err) });
+  let meta: SnapshotMeta | undefined;
   try {
-    await recordFailure(t, window, g, err, deps.clock.nowMs());
+    meta = await recordFailure(t, window, g, err, deps.clock.nowMs());
   } catch (metaErr) {
     deps.log.error('could not mark meta stale', { window, granularity: g, error: errorText(metaErr) });
   }
-  return { window, granularity: g, ok: false, points: 0, bytes: 0, ms: deps.clock.nowMs() - startMs, error: errorText(err) };
+  return { window, granularity: g, ok: false, points: 0, bytes: 0, ms: deps.clock.nowMs() - startMs, error: errorText(err), ...(meta ? { meta } : {}) };
 }
 
 async function publishWindow(deps: BuildDeps, t: PublishTarget, prepared: PreparedWindow, atMs: number, report: WindowReport, listed: SeriesListing): Promise<SnapshotReport[]> {
@@ -129,7 +132,7 @@ async function publishWindow(deps: BuildDeps, t: PublishTarget, prepared: Prepar
       const { payload, samplesRead } = await renderVariant(prepared.state, deps.source, g, ctx);
       report.rawSamplesRead += samplesRead;
       const r = await publishSnapshot(t, payload, startMs);
-      out.push({ window: prepared.state.window, granularity: g, ok: true, resolution: payload.resolution, points: r.points, bytes: r.bytes, ms: deps.clock.nowMs() - startMs });
+      out.push({ window: prepared.state.window, granularity: g, ok: true, resolution: payload.resolution, points: r.points, bytes: r.bytes, ms: deps.clock.nowMs() - startMs, meta: r.meta });
     } catch (err) {
       out.push(await failSnapshot(t, deps, prepared.state.window, g, err, startMs));
     }

@@ -8,7 +8,7 @@
  */
 import { GRANULARITIES, devicePrefix, metaKey, type Window } from '../builder/constants.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
-import { wasRebuiltInFull, type BuildReport, type RunBuild } from '../builder/run-build.js';
+import { wasRebuiltInFull, type BuildReport, type RunBuild, type SnapshotReport } from '../builder/run-build.js';
 import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
 import type { SourceStats } from '../aws/dynamodb-source.js';
 import type { WindowHealth } from '../aws/build-metrics.js';
@@ -77,12 +77,19 @@ export interface DeviceRunReport {
 }
 
 /**
- * Each window's health as its 4 snapshots' meta now say: the largest `consecutiveFailures` (an
+ * Each window's health as its 4 snapshots' meta say: the largest `consecutiveFailures` (an
  * unreadable meta counts 0) and the age at `nowMs` of the oldest good payload (null before any).
+ * A snapshot's meta is the one this run wrote (`written`, from the build report); only a snapshot
+ * the run wrote no meta for (a run that failed as a whole, a failed stale record) is read back from
+ * the bucket: reading back all 4 metas of every window cost a GET and a round trip each run.
  */
-async function windowHealthOf(bucket: ObjectStore, prefix: string, windows: readonly Window[], nowMs: number): Promise<Array<Omit<WindowHealth, 'consecutiveStaleBuilds'> & { failures: number }>> {
+async function windowHealthOf(
+  bucket: ObjectStore, prefix: string, windows: readonly Window[], nowMs: number, written: readonly SnapshotReport[],
+): Promise<Array<Omit<WindowHealth, 'consecutiveStaleBuilds'> & { failures: number }>> {
   return Promise.all(windows.map(async (window) => {
     const metas = await Promise.all(GRANULARITIES.map(async (g) => {
+      const own = written.find((s) => s.window === window && s.granularity === g)?.meta;
+      if (own) return own;
       const o = await bucket.get(prefix + metaKey(window, g)).catch(() => undefined);
       try {
         return o ? decodeSnapshotMeta(o.body) : undefined;
@@ -126,7 +133,7 @@ async function runDevice(deps: CloudRunDeps, options: CloudRunOptions, deviceId:
     await deps.bucket.put(healthKey(deviceId), new TextEncoder().encode(body), JSON_PLAIN).catch((e: Error) => deps.log.warn('run health not saved', { deviceId, error: e.message }));
   }
   const snapshots = result?.snapshots ?? [];
-  const health = await windowHealthOf(deps.bucket, devicePrefix(deviceId), options.windows, deps.clock.nowMs());
+  const health = await windowHealthOf(deps.bucket, devicePrefix(deviceId), options.windows, deps.clock.nowMs(), snapshots);
   const windowHealth = health.map(({ window, failures, snapshotAgeMs }) => ({ window, consecutiveStaleBuilds: Math.max(nowFailedRuns, failures), snapshotAgeMs }));
   const stats = source.stats();
   return {

@@ -122,6 +122,31 @@ faults('a run killed between the payload and the meta write: meta still names th
   }
 });
 
+faults('a scheduled run reports window health from the metas it wrote, reading no meta back', async () => {
+  const metaGets: string[] = [];
+  const counting = new Proxy(bucket, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop) as unknown;
+      if (prop === 'get') {
+        return (key: string, options?: { versionId?: string }) => {
+          if (key.endsWith('.meta.json')) metaGets.push(key);
+          return target.get(key, options);
+        };
+      }
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  nowMs += MIN;
+  const r = ((await handler(counting)({ windows: ['1h', '1d'] })) as ScheduledResult).reports[0];
+  assert.is(r.stale, 0);
+  assert.equal(metaGets, [], 'the 8 metas were not read back');
+  for (const h of r.windowHealth) {
+    const stored = await Promise.all(([20, 100, 250, 500] as const).map((g) => meta(h.window, g)));
+    assert.is(h.consecutiveStaleBuilds, 0);
+    assert.is(h.snapshotAgeMs, nowMs - Math.min(...stored.map((m) => Date.parse(m.generatedAt!))), h.window);
+  }
+});
+
 faults.run();
 
 // Overlap runs against the versioned-S3 EMULATION, not s3rver: s3rver rewrites an object's file in place,
