@@ -7,9 +7,9 @@
 import { GRANULARITIES, WINDOWS, WINDOW_NAMES, devicePrefix, type Granularity, type Window } from './constants.js';
 import { isoOf, type Gzip } from './codec.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from './ports.js';
-import { publishSnapshot, recordFailure, sweepStagedKeys, type PublishTarget } from './publish.js';
+import { commitMeta, putPayloadVersion, recordFailure, sweepStagedKeys, type PublishTarget, type StoredVersion } from './publish.js';
 import { RollupStateCache, compareCursors, defaultStatePrefix, loadState, saveState } from './state-store.js';
-import type { BuilderName, SeriesInfo, SnapshotMeta } from './types.js';
+import type { BuilderName, Payload, SeriesInfo, SnapshotMeta } from './types.js';
 import { prepareFull, prepareIncremental, renderVariant, type FullRequest, type PreparedWindow, type WindowMode } from './window-build.js';
 
 /** Ports and identity of a run. `prefix` defaults to `devicePrefix(deviceId)` (use `fallbackPrefix` for the Pi's last-resort copies). */
@@ -121,22 +121,47 @@ async function failSnapshot(t: PublishTarget, deps: BuildDeps, window: Window, g
   return { window, granularity: g, ok: false, points: 0, bytes: 0, ms: deps.clock.nowMs() - startMs, error: errorText(err), ...(meta ? { meta } : {}) };
 }
 
+/**
+ * Render a window's four payloads (in turn: the raw variant may read the source), then publish them
+ * in two concurrent rounds: the four payload versions, then the four metas naming them. Each meta is
+ * still written only after its own payload is durable, so the protocol per snapshot is unchanged; a
+ * run pays two request round trips per window instead of eight. A snapshot whose render or writes
+ * fail is recorded as failed on its own (`failSnapshot`).
+ */
 async function publishWindow(deps: BuildDeps, t: PublishTarget, prepared: PreparedWindow, atMs: number, report: WindowReport, listed: SeriesListing): Promise<SnapshotReport[]> {
   if ('error' in listed) throw listed.error;
   const series = [...listed.series].sort((a, b) => (a.seriesId < b.seriesId ? -1 : a.seriesId > b.seriesId ? 1 : 0));
-  const out: SnapshotReport[] = [];
+  const window = prepared.state.window;
+  type Attempt = { g: Granularity; startMs: number; payload?: Payload; stored?: StoredVersion; done?: SnapshotReport; error?: unknown };
+  const attempts: Attempt[] = [];
   for (const g of GRANULARITIES) {
     const startMs = deps.clock.nowMs();
     try {
       const ctx = { deviceId: deps.deviceId, atMs, generatedAtMs: startMs, series };
       const { payload, samplesRead } = await renderVariant(prepared.state, deps.source, g, ctx);
       report.rawSamplesRead += samplesRead;
-      const r = await publishSnapshot(t, payload, startMs);
-      out.push({ window: prepared.state.window, granularity: g, ok: true, resolution: payload.resolution, points: r.points, bytes: r.bytes, ms: deps.clock.nowMs() - startMs, meta: r.meta });
-    } catch (err) {
-      out.push(await failSnapshot(t, deps, prepared.state.window, g, err, startMs));
+      attempts.push({ g, startMs, payload });
+    } catch (error) {
+      attempts.push({ g, startMs, error });
     }
   }
+  await Promise.all(attempts.filter((a) => a.payload).map(async (a) => {
+    try {
+      a.stored = await putPayloadVersion(t, a.payload!, a.startMs);
+    } catch (error) {
+      a.error = error;
+    }
+  }));
+  await Promise.all(attempts.filter((a) => a.stored).map(async (a) => {
+    try {
+      const r = await commitMeta(t, a.stored!);
+      a.done = { window, granularity: a.g, ok: true, resolution: a.payload!.resolution, points: r.points, bytes: r.bytes, ms: deps.clock.nowMs() - a.startMs, meta: r.meta };
+    } catch (error) {
+      a.error = error;
+    }
+  }));
+  const out: SnapshotReport[] = [];
+  for (const a of attempts) out.push(a.done ?? (await failSnapshot(t, deps, window, a.g, a.error, a.startMs)));
   return out;
 }
 

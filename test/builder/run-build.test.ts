@@ -314,6 +314,27 @@ build('with listEveryMs, lists once an hour, meta always names a complete payloa
   assert.not.ok(store.keys().includes(orphan), 'orphan deleted by the hourly listing');
 });
 
+build('publishes a window in two concurrent rounds, and a reader at any write sees every meta naming a complete payload', async () => {
+  const { deps, store, clock } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
+  assert.ok((await runBuild(deps, { windows: ['1h'] })).ok);
+  const writes: string[] = [];
+  const put = store.put.bind(store);
+  let checks = 0;
+  store.put = async (key, body, headers, options) => {
+    for (const g of GRANULARITIES) {
+      const meta = (await readMetaOf(store, '1h', g))!;
+      assert.is(await sha256Hex((await store.get(meta.key))!.body), meta.sha256, `before writing ${key}: 1h/${g}`);
+      checks++;
+    }
+    writes.push(key.includes('.meta.json') ? 'meta' : key.includes('/state/') || key.startsWith('state/') ? 'state' : 'payload');
+    return put(key, body, headers, options);
+  };
+  clock.tsMs = T0 + 60_000;
+  assert.ok((await runBuild(deps, { windows: ['1h'] })).ok);
+  assert.equal(writes, ['payload', 'payload', 'payload', 'payload', 'meta', 'meta', 'meta', 'meta', 'state']);
+  assert.is(checks, 36);
+});
+
 build('builds as of an explicit instant from raw rows without touching saved state, excluding later samples', async () => {
   const samples = generate(T0 - 86_400_000, T0 + 3_600_000, 60_000);
   const { deps, store, source } = setup(T0 + 3_600_000, samples);
