@@ -38,7 +38,13 @@ export interface SourceStats {
 }
 
 export interface DynamoDbSourceOptions extends Partial<CursorPolicy> {
-  /** Strongly consistent reads (2× the RCU of eventual ones). Default true: a run never misses an acknowledged item. */
+  /**
+   * Strongly consistent reads (2× the RCU of eventual ones). Default false (issue 14's cost): an item
+   * an eventually consistent read did not yet see is either newer than every item it saw (the next
+   * run's `tsMs > highTsMs` query reads it) or older (the lookback sweep, every `sweepEveryMs`, hands
+   * it over then, as it does for the uploader's out-of-order batches): it reaches the snapshots at most
+   * one sweep late, never twice and never lost. `true` for callers that must see every acknowledged item at once.
+   */
   consistentRead?: boolean;
   /** Query `Limit` per page (items). Default 1000. */
   pageItems?: number;
@@ -102,7 +108,7 @@ export class DynamoDbSource implements SampleSource {
         new GetItemCommand({
           TableName: this.table,
           Key: { [PARTITION_KEY]: { S: deviceId }, [SORT_KEY]: { N: String(CATALOG_TS_MS) } },
-          ConsistentRead: this.options.consistentRead ?? true,
+          ConsistentRead: this.options.consistentRead ?? false,
           ReturnConsumedCapacity: 'TOTAL',
         }),
       ),
@@ -127,7 +133,7 @@ export class DynamoDbSource implements SampleSource {
           ExpressionAttributeValues: { ':d': { S: deviceId }, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { N: String(v) }])) },
           ExclusiveStartKey: start,
           Limit: this.options.pageItems ?? 1000,
-          ConsistentRead: this.options.consistentRead ?? true,
+          ConsistentRead: this.options.consistentRead ?? false,
           ReturnConsumedCapacity: 'TOTAL',
         }),
       ),

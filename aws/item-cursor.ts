@@ -23,12 +23,16 @@ export interface CursorPolicy {
   lookbackMs: number;
   /** How often a run sweeps the lookback window. Default 10 min. */
   sweepEveryMs: number;
-  /** Longest time between full re-aggregations (safety net for late items older than the lookback). Default 24 h. */
+  /**
+   * Longest time between full re-aggregations (safety net for late items older than the lookback that
+   * no backfill marker announced). Default 7 days: a full re-read of the 12m window reads a year of
+   * items, which daily was most of the builder's DynamoDB reads (issue 14's cost).
+   */
   fullEveryMs: number;
 }
 
 /** The cursor policy of the cloud builder; its `lookbackMs` is the uploader's `LATE_ITEM_AGE_MS` (one definition). */
-export const DEFAULT_CURSOR_POLICY: CursorPolicy = { lookbackMs: LATE_ITEM_AGE_MS, sweepEveryMs: 600_000, fullEveryMs: 86_400_000 };
+export const DEFAULT_CURSOR_POLICY: CursorPolicy = { lookbackMs: LATE_ITEM_AGE_MS, sweepEveryMs: 600_000, fullEveryMs: 7 * 86_400_000 };
 
 export interface ItemCursor {
   v: 1;

@@ -13,12 +13,13 @@
  * Counting: SDK middleware on each client counts commands by name, and asks DynamoDB for
  * `ReturnConsumedCapacity: TOTAL` (dynalite computes units as DynamoDB does: 1 WRU per started KB
  * written, 1 RRU per started 4 KB read strongly consistent). Lambda duration per run is modelled as
- * its measured CPU time + its counted requests × `ASSUMED_LATENCY_MS` (wall time on loopback follows the
- * machine's load, not the code), billed per started ms at 1024 MB.
+ * its measured CPU time + the round trips of its counted requests on its critical path × `ASSUMED_LATENCY_MS`
+ * (`RoundTrips`: concurrent requests overlap; wall time on loopback follows the machine's load, not the
+ * code), billed per started ms at 1024 MB.
  *
  * Warm-up: each schedule group runs once first (its first, full build over `PRELOAD_DAYS` of history);
  * the counted period starts after it. Not in the counted period and therefore EXTRAPOLATED (labelled):
- * the daily full re-read of each group (`fullEveryMs` 24 h), priced as RRU and ms per item measured in
+ * the periodic full re-read of each group (`fullEveryMs`, 7 days), priced as RRU and ms per item measured in
  * the warm-up full builds × the items of a year-old device's largest window of each group.
  * Refreshes: 4 `POST /samples/refresh` runs are COUNTED after the period (the API's `SqsRefreshJobs`
  * on a jobs table in dynalite and a fauxqs queue, ReceiveMessage/DeleteMessage as the event source
@@ -89,7 +90,7 @@ export const ASSUMED_USE = {
 /**
  * ASSUMED round-trip per request from a Lambda in the same region (not measurable on loopback). A
  * run's billed duration is modelled as its measured CPU time (process CPU while it ran, the in-process
- * emulators included: an overestimate of the builder's own) + its counted requests × these latencies,
+ * emulators included: an overestimate of the builder's own) + its requests' round trips on its critical path × these latencies (`RoundTrips`),
  * because wall time here depends on the machine's load, not on the code.
  */
 export const ASSUMED_LATENCY_MS = { s3: 30, dynamoDb: 5 } as const;
@@ -110,6 +111,17 @@ function samplesAt(tsMs: number): Sample[] {
   return SERIES.map((s, i) => ({ seriesId: s.seriesId, tsMs, value: Math.round((base[i] + wobble) * 100) / 100 }));
 }
 
+/**
+ * The modelled round-trip time of a run's requests (`ASSUMED_LATENCY_MS`) on its critical path: a
+ * request adds its latency only when it starts while no other counted request is in flight, so
+ * requests sent together (a window's four payload PUTs) cost one round trip, as they do in Lambda,
+ * and requests sent one after another cost one each (what the model summed before).
+ */
+class RoundTrips {
+  inFlight = 0;
+  ms = 0;
+}
+
 /** Counts an SDK client's requests by command name and the DynamoDB capacity units they consumed. */
 class RequestCounter {
   readonly byCommand = new Map<string, number>();
@@ -120,14 +132,21 @@ class RequestCounter {
     this.wru = 0;
     this.rru = 0;
   }
-  attach(client: DynamoDBClient | S3Client | SQSClient, isDynamo: boolean): void {
+  attach(client: DynamoDBClient | S3Client | SQSClient, isDynamo: boolean, latency?: { trips: RoundTrips; ms: number }): void {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     (client.middlewareStack as any).add(
       (next: (args: { input: Record<string, unknown> }) => Promise<{ output: Record<string, unknown> }>, context: { commandName?: string }) =>
         async (args: { input: Record<string, unknown> }) => {
           const name = (context.commandName ?? 'Unknown').replace(/Command$/, '');
           if (isDynamo && args.input.ReturnConsumedCapacity === undefined && name !== 'CreateTable' && name !== 'DescribeTable') args.input.ReturnConsumedCapacity = 'TOTAL';
-          const out = await next(args);
+          if (latency && latency.trips.inFlight === 0) latency.trips.ms += latency.ms;
+          if (latency) latency.trips.inFlight++;
+          let out: { output: Record<string, unknown> };
+          try {
+            out = await next(args);
+          } finally {
+            if (latency) latency.trips.inFlight--;
+          }
           this.byCommand.set(name, (this.byCommand.get(name) ?? 0) + 1);
           if (isDynamo) {
             const cc = out.output.ConsumedCapacity as { CapacityUnits?: number } | Array<{ CapacityUnits?: number }> | undefined;
@@ -174,11 +193,12 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
   const uploadClient = dyn.uploadClient();
   const builderClient = createDynamoClient({}, { endpoint: dyn.endpoint, region: 'us-east-1', credentials: FAKE_CREDENTIALS });
   uploadCounter.attach(uploadClient, true);
-  builderDynCounter.attach(builderClient, true);
-  s3Counter.attach(s3.client, false);
+  const trips = new RoundTrips();
+  builderDynCounter.attach(builderClient, true, { trips, ms: ASSUMED_LATENCY_MS.dynamoDb });
+  s3Counter.attach(s3.client, false, { trips, ms: ASSUMED_LATENCY_MS.s3 });
   sqsCounter.attach(sqs.client, false);
   const jobsClient = createDynamoClient({}, { endpoint: dyn.endpoint, region: 'us-east-1', credentials: FAKE_CREDENTIALS });
-  jobsCounter.attach(jobsClient, true);
+  jobsCounter.attach(jobsClient, true, { trips, ms: ASSUMED_LATENCY_MS.dynamoDb });
   const db = openDatabase(join(dir, 'cost.db'));
   const buffer = SqliteBuffer.openOn(db);
   try {
@@ -201,12 +221,11 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
     const invoke = async (windows: Window[]) => {
       const t = performance.now();
       const cpu = process.cpuUsage();
-      const s3Before = s3Counter.total();
-      const dynBefore = builderDynCounter.total();
+      const tripsBefore = trips.ms;
       const r = ((await handler({ source: 'sensorctl.schedule', windows })) as ScheduledResult).reports[0];
       if (r.error || r.stale) throw new Error(`build of ${windows.join(',')} at ${new Date(nowMs).toISOString()}: ${r.error ?? `${r.stale} stale`}`);
       const wallMs = performance.now() - t;
-      const ms = cpuMsSince(cpu) + (s3Counter.total() - s3Before) * ASSUMED_LATENCY_MS.s3 + (builderDynCounter.total() - dynBefore) * ASSUMED_LATENCY_MS.dynamoDb;
+      const ms = cpuMsSince(cpu) + (trips.ms - tripsBefore);
       return { ms, wallMs, itemsRead: r.itemsRead, rru: r.consumedRcu };
     };
     // Read time per item of a range read (Query pages + decode), for the extrapolated full re-reads.
@@ -278,11 +297,10 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
       await refreshJobs.enqueue({ device: DEV, window: '1h', granularity: 500 });
       const messages = await sqs.receive(10, 0);
       const cpu = process.cpuUsage();
-      const before = s3Counter.total() + builderDynCounter.total() + jobsCounter.total();
+      const tripsBefore = trips.ms;
       const out = await sqsHandler({ Records: messages.map((m) => ({ messageId: m.MessageId!, body: m.Body!, eventSource: 'aws:sqs' })) });
       if ('batchItemFailures' in out && out.batchItemFailures.length) throw new Error(`refresh build failed: ${JSON.stringify(out)}`);
-      const requests = s3Counter.total() + builderDynCounter.total() + jobsCounter.total() - before;
-      refreshGbS += lambdaGbSeconds(1, cpuMsSince(cpu) + requests * ASSUMED_LATENCY_MS.s3, BUILDER_MEMORY_MB);
+      refreshGbS += lambdaGbSeconds(1, cpuMsSince(cpu) + (trips.ms - tripsBefore), BUILDER_MEMORY_MB);
       for (const m of messages) await sqs.client.send(new DeleteMessageCommand({ QueueUrl: sqs.queueUrl, ReceiptHandle: m.ReceiptHandle! }));
     }
     const refresh = {
@@ -301,7 +319,7 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
       sampleItems, uploadWru: uploadCounter.wru, catalogWru, uploadRequests: uploadCounter.count('BatchWriteItem') + uploadCounter.count('PutItem'),
       builderRru: builderDynCounter.rru, s3: s3Requests, builderGbSeconds: billedGbSeconds, builderInvocations,
     };
-    // Daily full re-read per group (fullEveryMs), extrapolated to a year-old device: the largest window
+    // Full re-read per group every fullEveryMs, extrapolated to a year-old device: the largest window
     // of the group, capped at a year of items; RRU and read ms per item from the warm-up full build.
     const fullPerMonth = MONTH_MS / DEFAULT_CURSOR_POLICY.fullEveryMs;
     let fullRru = 0;
@@ -365,9 +383,9 @@ export function costFigures(r: CostRun): Figure[] {
   const basis = `counted over ${hours} simulated h, ×${(MONTH_MS / r.simulatedMs).toFixed(0)} to 30 d`;
   const notes: Record<string, string> = {
     'DynamoDB writes (uploads)': `${basis}: ${r.counted.uploadWru} WRU in ${r.counted.uploadRequests} requests (${r.counted.catalogWru} catalogue PutItem); + the refreshes' jobs-table writes, counted (${r.refresh.wru} WRU per ${r.refresh.count})`,
-    'DynamoDB reads (builder)': `${basis}: ${r.counted.builderRru.toFixed(1)} RRU; + EXTRAPOLATED daily full re-reads of a year-old device ${Math.round(r.extrapolatedFull.rru).toLocaleString('en-US')} RRU/month; + the refreshes' reads, counted (${r.refresh.rru.toFixed(1)} RRU per ${r.refresh.count})`,
+    'DynamoDB reads (builder)': `${basis}: ${r.counted.builderRru.toFixed(1)} RRU; + EXTRAPOLATED full re-reads (every ${DEFAULT_CURSOR_POLICY.fullEveryMs / DAY_MS} d, eventually consistent) of a year-old device ${Math.round(r.extrapolatedFull.rru).toLocaleString('en-US')} RRU/month; + the refreshes' reads, counted (${r.refresh.rru.toFixed(1)} RRU per ${r.refresh.count})`,
     'Lambda builder requests': `${basis}: ${r.counted.builderInvocations} invocations (${r.groups.map((g) => `${g.windows.join('+')} every ${g.rateMinutes} min`).join(', ')}); + ASSUMED ${ASSUMED_USE.refreshesPerDay} refreshes/day, each a counted SQS-driven run (jobs table ${r.refresh.wru} WRU per ${r.refresh.count})`,
-    'Lambda builder duration': `${basis}: modelled ms per run (CPU + requests × ASSUMED ${ASSUMED_LATENCY_MS.s3} ms S3, ${ASSUMED_LATENCY_MS.dynamoDb} ms DynamoDB) ${r.groups.map((g) => `${g.windows.join('+')} ${Math.round(g.meanMs)}`).join(', ')} (wall here ${r.groups.map((g) => Math.round(g.meanWallMs)).join(', ')}) at 1024 MB; + EXTRAPOLATED daily full re-reads ${r.extrapolatedFull.gbSeconds.toFixed(0)} GB-s (${r.extrapolatedFull.readMsPerItem.toFixed(3)} ms per item read: CPU measured + 1 Query per 1,000 items)`,
+    'Lambda builder duration': `${basis}: modelled ms per run (CPU + round trips on the critical path × ASSUMED ${ASSUMED_LATENCY_MS.s3} ms S3, ${ASSUMED_LATENCY_MS.dynamoDb} ms DynamoDB) ${r.groups.map((g) => `${g.windows.join('+')} ${Math.round(g.meanMs)}`).join(', ')} (wall here ${r.groups.map((g) => Math.round(g.meanWallMs)).join(', ')}) at 1024 MB; + EXTRAPOLATED full re-reads every ${DEFAULT_CURSOR_POLICY.fullEveryMs / DAY_MS} d ${r.extrapolatedFull.gbSeconds.toFixed(0)} GB-s (${r.extrapolatedFull.readMsPerItem.toFixed(3)} ms per item read: CPU measured + 1 Query per 1,000 items)`,
     'Lambda API requests': `ASSUMED ${ASSUMED_USE.pageViewsPerDay} views/day × ${ASSUMED_USE.apiRequestsPerView} API requests, all cache misses`,
     'Lambda API duration': `ASSUMED ${ASSUMED_USE.apiDurationMs} ms at 512 MB per API request`,
     'API Gateway HTTP API': 'ASSUMED: one per API request',

@@ -86,16 +86,16 @@ export function obsoleteVersionKeys(keys: readonly string[], prefix: string, win
   return out;
 }
 
-/** Delete `keys` best effort (a leftover is deleted by a later publish). @returns the keys deleted. */
+/** Deletes in flight at once while removing old versions (they are independent; a run that lists only hourly removes an hour's versions at once). */
+export const REMOVE_CONCURRENCY = 8;
+
+/** Delete `keys` best effort, `REMOVE_CONCURRENCY` at a time (a leftover is deleted by a later publish). @returns the keys deleted, in order. */
 async function removeKeys(store: ObjectStore, keys: readonly string[]): Promise<string[]> {
   const removed: string[] = [];
-  for (const key of keys) {
-    try {
-      await store.delete(key);
-      removed.push(key);
-    } catch {
-      // left for the next publish of this snapshot
-    }
+  for (let i = 0; i < keys.length; i += REMOVE_CONCURRENCY) {
+    const batch = keys.slice(i, i + REMOVE_CONCURRENCY);
+    const done = await Promise.all(batch.map((key) => store.delete(key).then(() => true, () => false)));
+    batch.forEach((key, j) => done[j] && removed.push(key));
   }
   return removed;
 }
@@ -123,14 +123,23 @@ function metaOf(target: PublishTarget, payload: Payload, key: string, versionId:
   };
 }
 
+/** A payload version stored by `putPayloadVersion` and not yet named by meta (`commitMeta` names it). */
+export interface StoredVersion {
+  payload: Payload;
+  key: string;
+  versionId: string;
+  sha256: string;
+  bytes: number;
+  /** Start time of the attempt (epoch ms), as given to `putPayloadVersion`. */
+  nowMs: number;
+}
+
 /**
- * Publish one payload with the protocol above and write its meta.
- * @param nowMs start time of the attempt: names the version (`payloadVersionId`).
- * @throws {PayloadValidationError} before writing anything when the payload is invalid;
- *   {StoreError} when the payload or meta write fails (the caller then calls `recordFailure`; meta
- *   still names the previous version).
+ * Step 1 of a publish: validate `payload`, gzip it and put it ONCE under its own immutable version
+ * key (with its sha256, which stores that can verify do). Readers cannot see it yet: no meta names it.
+ * @throws {PayloadValidationError} before writing anything when the payload is invalid; {StoreError} when the write fails.
  */
-export async function publishSnapshot(target: PublishTarget, payload: Payload, nowMs: number): Promise<PublishResult> {
+export async function putPayloadVersion(target: PublishTarget, payload: Payload, nowMs: number): Promise<StoredVersion> {
   const { window, granularity } = payload;
   const problems = payloadProblems(payload);
   if (problems.length) throw new PayloadValidationError(window, granularity, problems);
@@ -139,11 +148,33 @@ export async function publishSnapshot(target: PublishTarget, payload: Payload, n
   const versionId = payloadVersionId(nowMs, sha256);
   const key = target.prefix + payloadVersionKey(window, granularity, versionId);
   await target.store.put(key, body, storedPayloadHeaders(window), { sha256Hex: sha256 });
-  const meta = metaOf(target, payload, key, versionId, sha256, body.byteLength);
+  return { payload, key, versionId, sha256, bytes: body.byteLength, nowMs };
+}
+
+/**
+ * Step 2 of a publish (the commit point): write the meta naming a version `putPayloadVersion`
+ * stored, then delete obsolete versions among `target.knownKeys` (listing the prefix when unset).
+ * @throws {StoreError} when the meta write fails (meta still names the previous version).
+ */
+export async function commitMeta(target: PublishTarget, stored: StoredVersion): Promise<PublishResult> {
+  const { payload, key, versionId, sha256, bytes, nowMs } = stored;
+  const { window, granularity } = payload;
+  const meta = metaOf(target, payload, key, versionId, sha256, bytes);
   await target.store.put(target.prefix + metaKey(window, granularity), jsonBytes(meta), META_HEADERS);
   const known = target.knownKeys ?? (await target.store.list(target.prefix).catch(() => [] as string[]));
   const removedKeys = await removeKeys(target.store, obsoleteVersionKeys(known, target.prefix, window, granularity, key, nowMs));
-  return { meta, bytes: body.byteLength, points: pointCountOf(payload), removedKeys };
+  return { meta, bytes, points: pointCountOf(payload), removedKeys };
+}
+
+/**
+ * Publish one payload with the protocol above: `putPayloadVersion`, then `commitMeta`.
+ * @param nowMs start time of the attempt: names the version (`payloadVersionId`).
+ * @throws {PayloadValidationError} before writing anything when the payload is invalid;
+ *   {StoreError} when the payload or meta write fails (the caller then calls `recordFailure`; meta
+ *   still names the previous version).
+ */
+export async function publishSnapshot(target: PublishTarget, payload: Payload, nowMs: number): Promise<PublishResult> {
+  return commitMeta(target, await putPayloadVersion(target, payload, nowMs));
 }
 
 /** The meta currently stored for a snapshot, or undefined when absent, unreadable or not a complete meta (`metaProblems`). */

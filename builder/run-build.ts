@@ -4,12 +4,12 @@
  * state, and finally release the source's journal up to the oldest cursor any window still needs.
  * Pure core over ports: the same code runs on the Pi (SQLite + directory) and in Lambda (DynamoDB + S3).
  */
-import { GRANULARITIES, WINDOW_NAMES, devicePrefix, type Granularity, type Window } from './constants.js';
+import { GRANULARITIES, WINDOWS, WINDOW_NAMES, devicePrefix, type Granularity, type Window } from './constants.js';
 import { isoOf, type Gzip } from './codec.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from './ports.js';
-import { publishSnapshot, recordFailure, sweepStagedKeys, type PublishTarget } from './publish.js';
+import { commitMeta, putPayloadVersion, recordFailure, sweepStagedKeys, type PublishTarget, type StoredVersion } from './publish.js';
 import { RollupStateCache, compareCursors, defaultStatePrefix, loadState, saveState } from './state-store.js';
-import type { BuilderName, SeriesInfo } from './types.js';
+import type { BuilderName, Payload, SeriesInfo, SnapshotMeta } from './types.js';
 import { prepareFull, prepareIncremental, renderVariant, type FullRequest, type PreparedWindow, type WindowMode } from './window-build.js';
 
 /** Ports and identity of a run. `prefix` defaults to `devicePrefix(deviceId)` (use `fallbackPrefix` for the Pi's last-resort copies). */
@@ -28,6 +28,22 @@ export interface BuildDeps {
   stateCache?: RollupStateCache;
   /** Compressor of payloads and state (default: web streams, `gzip` of codec.ts); the Pi injects zlib's. */
   gzip?: Gzip;
+  /**
+   * Save a window's state only when the saved one is at least this old (its build instant, ms before
+   * this run's), or after a full rebuild. Default 0: every run saves. A run that skips the save loses
+   * nothing: the saved state and its cursor stay consistent, so the next run folds the changes since
+   * that cursor again (a few minutes of items) instead of reading one more state write's worth. The
+   * cloud sets it (`CLOUD_STATE_SAVE_EVERY_MS`) because a state write is a paid S3 PUT every run.
+   */
+  stateSaveEveryMs?: number;
+  /**
+   * List the snapshot prefix (to sweep leftovers and delete old payload versions) only in runs that
+   * start within the first cadence of each `listEveryMs` period (`isListDue`). Default 0: every run
+   * lists. Between listings no version is deleted, so old versions (never named by meta again) wait
+   * up to one period; readers are unaffected, as they only follow meta. The cloud sets it
+   * (`CLOUD_LIST_EVERY_MS`): a LIST is a paid S3 request every run.
+   */
+  listEveryMs?: number;
 }
 
 /** What to build. */
@@ -52,6 +68,8 @@ export interface SnapshotReport {
   bytes: number;
   ms: number;
   error?: string;
+  /** The meta this run wrote for the snapshot (the published one, or the stale record of a failure); absent when it wrote none. */
+  meta?: SnapshotMeta;
 }
 
 /** Outcome of one window's aggregation. `samplesRead`: samples folded into its rollups (a full rebuild's shared range read is counted once in `BuildReport.samplesRead`). `ms` excludes that shared read. */
@@ -63,6 +81,7 @@ export interface WindowReport {
   /** Samples read to render the raw 500 variant (a small range read, only when the window holds ≤ 500 per series). */
   rawSamplesRead: number;
   ms: number;
+  /** Whether the run saved the window's state (false for `--at`, on failure, and when `stateSaveEveryMs` said not yet). */
   stateSaved: boolean;
   error?: string;
 }
@@ -93,30 +112,56 @@ const errorText = (err: unknown): string => (err instanceof Error ? `${err.name}
 
 async function failSnapshot(t: PublishTarget, deps: BuildDeps, window: Window, g: Granularity, err: unknown, startMs: number): Promise<SnapshotReport> {
   deps.log.error('snapshot build failed', { window, granularity: g, error: errorText(err) });
+  let meta: SnapshotMeta | undefined;
   try {
-    await recordFailure(t, window, g, err, deps.clock.nowMs());
+    meta = await recordFailure(t, window, g, err, deps.clock.nowMs());
   } catch (metaErr) {
     deps.log.error('could not mark meta stale', { window, granularity: g, error: errorText(metaErr) });
   }
-  return { window, granularity: g, ok: false, points: 0, bytes: 0, ms: deps.clock.nowMs() - startMs, error: errorText(err) };
+  return { window, granularity: g, ok: false, points: 0, bytes: 0, ms: deps.clock.nowMs() - startMs, error: errorText(err), ...(meta ? { meta } : {}) };
 }
 
+/**
+ * Render a window's four payloads (in turn: the raw variant may read the source), then publish them
+ * in two concurrent rounds: the four payload versions, then the four metas naming them. Each meta is
+ * still written only after its own payload is durable, so the protocol per snapshot is unchanged; a
+ * run pays two request round trips per window instead of eight. A snapshot whose render or writes
+ * fail is recorded as failed on its own (`failSnapshot`).
+ */
 async function publishWindow(deps: BuildDeps, t: PublishTarget, prepared: PreparedWindow, atMs: number, report: WindowReport, listed: SeriesListing): Promise<SnapshotReport[]> {
   if ('error' in listed) throw listed.error;
   const series = [...listed.series].sort((a, b) => (a.seriesId < b.seriesId ? -1 : a.seriesId > b.seriesId ? 1 : 0));
-  const out: SnapshotReport[] = [];
+  const window = prepared.state.window;
+  type Attempt = { g: Granularity; startMs: number; payload?: Payload; stored?: StoredVersion; done?: SnapshotReport; error?: unknown };
+  const attempts: Attempt[] = [];
   for (const g of GRANULARITIES) {
     const startMs = deps.clock.nowMs();
     try {
       const ctx = { deviceId: deps.deviceId, atMs, generatedAtMs: startMs, series };
       const { payload, samplesRead } = await renderVariant(prepared.state, deps.source, g, ctx);
       report.rawSamplesRead += samplesRead;
-      const r = await publishSnapshot(t, payload, startMs);
-      out.push({ window: prepared.state.window, granularity: g, ok: true, resolution: payload.resolution, points: r.points, bytes: r.bytes, ms: deps.clock.nowMs() - startMs });
-    } catch (err) {
-      out.push(await failSnapshot(t, deps, prepared.state.window, g, err, startMs));
+      attempts.push({ g, startMs, payload });
+    } catch (error) {
+      attempts.push({ g, startMs, error });
     }
   }
+  await Promise.all(attempts.filter((a) => a.payload).map(async (a) => {
+    try {
+      a.stored = await putPayloadVersion(t, a.payload!, a.startMs);
+    } catch (error) {
+      a.error = error;
+    }
+  }));
+  await Promise.all(attempts.filter((a) => a.stored).map(async (a) => {
+    try {
+      const r = await commitMeta(t, a.stored!);
+      a.done = { window, granularity: a.g, ok: true, resolution: a.payload!.resolution, points: r.points, bytes: r.bytes, ms: deps.clock.nowMs() - a.startMs, meta: r.meta };
+    } catch (error) {
+      a.error = error;
+    }
+  }));
+  const out: SnapshotReport[] = [];
+  for (const a of attempts) out.push(a.done ?? (await failSnapshot(t, deps, window, a.g, a.error, a.startMs)));
   return out;
 }
 
@@ -129,6 +174,9 @@ async function oldestNeededCursor(deps: BuildDeps, statePrefix: string, saved: M
     else if (deps.stateCache?.hasCursor(statePrefix, w, deps.deviceId)) cursor = deps.stateCache.savedCursor(statePrefix, w, deps.deviceId);
     else cursor = await loadState(deps.stateStore ?? deps.store, statePrefix, w, deps.deviceId).then((s) => s?.cursor, () => undefined);
     if (cursor === undefined) continue;
+    // A cursor the source cannot order (DynamoDB's: the source keeps everything) releases nothing: stop
+    // before reading the other windows' states for it.
+    if (compareCursors(cursor, cursor, deps.source.compareCursors?.bind(deps.source)) === undefined) return undefined;
     if (oldest === undefined) oldest = cursor;
     else {
       const c = compareCursors(cursor, oldest, deps.source.compareCursors?.bind(deps.source));
@@ -237,7 +285,7 @@ class Run {
       Object.assign(report, { mode: p.mode, reason: p.reason, samplesRead: p.samplesRead });
       try {
         this.snapshots.push(...(await publishWindow(this.deps, this.t, p, this.atMs, report, this.listed)));
-        if (!this.explicitAt) {
+        if (!this.explicitAt && this.isSaveDue(p)) {
           await saveState(this.stateStore, this.statePrefix, p.state, this.deps.gzip);
           this.deps.stateCache?.saved(this.statePrefix, p.state);
           report.stateSaved = true;
@@ -249,6 +297,12 @@ class Run {
       report.ms += this.deps.clock.nowMs() - startMs;
       this.samplesRead += report.rawSamplesRead;
     }
+  }
+
+  /** Whether `p`'s state is to be saved in this run (`BuildDeps.stateSaveEveryMs`). */
+  isSaveDue(p: PreparedWindow): boolean {
+    if (p.mode !== 'incremental' || p.savedAtMs === undefined) return true;
+    return this.atMs - p.savedAtMs >= (this.deps.stateSaveEveryMs ?? 0);
   }
 
   /** Phase 4: let the source forget changes every window has folded. @returns the cursor released. */
@@ -266,6 +320,18 @@ class Run {
 }
 
 /**
+ * Whether a run starting at `startMs` (epoch ms) lists its prefix under `BuildDeps.listEveryMs`:
+ * always for `listEveryMs` ≤ 0; otherwise when `startMs` falls within the shortest rebuild cadence of
+ * `windows` after a multiple of `listEveryMs`, so a schedule group running at its cadence lists about
+ * once per period (a late run may skip one; the next period lists). Pure.
+ */
+export function isListDue(startMs: number, listEveryMs: number, windows: readonly Window[]): boolean {
+  if (!(listEveryMs > 0)) return true;
+  const cadenceMs = Math.min(...windows.map((w) => WINDOWS[w].rebuildEveryMs));
+  return ((startMs % listEveryMs) + listEveryMs) % listEveryMs < cadenceMs;
+}
+
+/**
  * Build and publish the snapshots of `options.windows` (default all) for `deps.deviceId`.
  * Never throws for a failed snapshot: failures are in the report (and in stale meta); rejects only
  * when the run cannot start at all.
@@ -275,12 +341,15 @@ class Run {
 export async function runBuild(deps: BuildDeps, options: BuildOptions = {}): Promise<BuildReport> {
   const run = new Run(deps, options, deps.clock.nowMs());
   let sweptKeys: string[] = [];
-  try {
-    const listed = await deps.store.list(run.t.prefix);
-    sweptKeys = await sweepStagedKeys(deps.store, run.t.prefix, run.startMs, listed);
-    run.t.knownKeys = listed.filter((k) => !sweptKeys.includes(k));
-  } catch (err) {
-    deps.log.warn('sweeping staged keys failed', { prefix: run.t.prefix, error: errorText(err) });
+  if (!isListDue(run.startMs, deps.listEveryMs ?? 0, run.windows)) run.t.knownKeys = []; // no listing: nothing to delete in this run
+  else {
+    try {
+      const listed = await deps.store.list(run.t.prefix);
+      sweptKeys = await sweepStagedKeys(deps.store, run.t.prefix, run.startMs, listed);
+      run.t.knownKeys = listed.filter((k) => !sweptKeys.includes(k));
+    } catch (err) {
+      deps.log.warn('sweeping staged keys failed', { prefix: run.t.prefix, error: errorText(err) });
+    }
   }
   await run.rebuild(await run.catchUp());
   await run.publish();

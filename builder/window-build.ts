@@ -24,6 +24,8 @@ export interface PreparedWindow {
   /** Why a full rebuild happened (`no state`, `--full`, `cursor expired`, …). */
   reason?: string;
   samplesRead: number;
+  /** For `incremental`: the build instant (`atMs`) of the saved state it started from, epoch ms. */
+  savedAtMs?: number;
 }
 
 /** What `prepareIncremental` needs for one window. `full`: skip the saved state (`--full`). */
@@ -89,10 +91,11 @@ export async function prepareIncremental(input: WindowInput): Promise<PreparedWi
     const loaded = await loadUsableState(input);
     if (!loaded.state) return { reason: loaded.reason };
     if (input.circularSeriesIds) loaded.state.circularSeriesIds = input.circularSeriesIds;
+    const savedAtMs = loaded.state.atMs;
     const samplesRead = await foldSince(loaded.state, input);
     if (samplesRead === undefined) return { reason: 'cursor expired' };
     loaded.state.advance(input.atMs, windowFromMs(input.window, input.atMs));
-    return { state: loaded.state, mode: 'incremental', samplesRead };
+    return { state: loaded.state, mode: 'incremental', samplesRead, savedAtMs };
   } catch (err) {
     throw wrapReadError(err, [input.window], input.deviceId);
   }

@@ -8,7 +8,7 @@
  */
 import { GRANULARITIES, devicePrefix, metaKey, type Window } from '../builder/constants.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
-import { wasRebuiltInFull, type BuildReport, type RunBuild } from '../builder/run-build.js';
+import { wasRebuiltInFull, type BuildReport, type RunBuild, type SnapshotReport } from '../builder/run-build.js';
 import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
 import type { SourceStats } from '../aws/dynamodb-source.js';
 import type { WindowHealth } from '../aws/build-metrics.js';
@@ -19,6 +19,19 @@ export const statePrefixOf = (deviceId: string): string => `state/${deviceId}/`;
 export const healthKey = (deviceId: string): string => `state/${deviceId}/run-health.json`;
 
 const JSON_PLAIN = { contentType: 'application/json', cacheControl: 'no-store' } as const;
+
+/**
+ * How old a window's saved rollup state may get before a cloud run saves it again
+ * (`BuildDeps.stateSaveEveryMs`): the 1h window's state is then written every 10th run instead of
+ * every run (an S3 PUT each, issue 14's cost); a run in between folds at most 10 minutes of items again.
+ */
+export const CLOUD_STATE_SAVE_EVERY_MS = 10 * 60_000;
+
+/**
+ * How often a cloud run lists a device's snapshot prefix to delete old payload versions and leftovers
+ * (`BuildDeps.listEveryMs`): hourly, so the 1h window's runs pay one LIST an hour instead of 60.
+ */
+export const CLOUD_LIST_EVERY_MS = 3_600_000;
 
 /** A `SampleSource` that counts what it read. */
 export type MeteredSource = SampleSource & { stats(): SourceStats };
@@ -32,6 +45,10 @@ export interface CloudRunDeps {
   build: RunBuild;
   clock: Clock;
   log: Logger;
+  /** `BuildDeps.stateSaveEveryMs` of every run (default `CLOUD_STATE_SAVE_EVERY_MS`). */
+  stateSaveEveryMs?: number;
+  /** `BuildDeps.listEveryMs` of every run (default `CLOUD_LIST_EVERY_MS`). */
+  listEveryMs?: number;
 }
 
 export interface CloudRunOptions {
@@ -60,12 +77,19 @@ export interface DeviceRunReport {
 }
 
 /**
- * Each window's health as its 4 snapshots' meta now say: the largest `consecutiveFailures` (an
+ * Each window's health as its 4 snapshots' meta say: the largest `consecutiveFailures` (an
  * unreadable meta counts 0) and the age at `nowMs` of the oldest good payload (null before any).
+ * A snapshot's meta is the one this run wrote (`written`, from the build report); only a snapshot
+ * the run wrote no meta for (a run that failed as a whole, a failed stale record) is read back from
+ * the bucket: reading back all 4 metas of every window cost a GET and a round trip each run.
  */
-async function windowHealthOf(bucket: ObjectStore, prefix: string, windows: readonly Window[], nowMs: number): Promise<Array<Omit<WindowHealth, 'consecutiveStaleBuilds'> & { failures: number }>> {
+async function windowHealthOf(
+  bucket: ObjectStore, prefix: string, windows: readonly Window[], nowMs: number, written: readonly SnapshotReport[],
+): Promise<Array<Omit<WindowHealth, 'consecutiveStaleBuilds'> & { failures: number }>> {
   return Promise.all(windows.map(async (window) => {
     const metas = await Promise.all(GRANULARITIES.map(async (g) => {
+      const own = written.find((s) => s.window === window && s.granularity === g)?.meta;
+      if (own) return own;
       const o = await bucket.get(prefix + metaKey(window, g)).catch(() => undefined);
       try {
         return o ? decodeSnapshotMeta(o.body) : undefined;
@@ -95,7 +119,8 @@ async function runDevice(deps: CloudRunDeps, options: CloudRunOptions, deviceId:
   let error: string | undefined;
   try {
     result = await deps.build(
-      { source, store: deps.bucket, clock: deps.clock, log: deps.log, deviceId, builder: 'lambda', prefix: devicePrefix(deviceId), statePrefix: statePrefixOf(deviceId) },
+      { source, store: deps.bucket, clock: deps.clock, log: deps.log, deviceId, builder: 'lambda', prefix: devicePrefix(deviceId), statePrefix: statePrefixOf(deviceId),
+        stateSaveEveryMs: deps.stateSaveEveryMs ?? CLOUD_STATE_SAVE_EVERY_MS, listEveryMs: deps.listEveryMs ?? CLOUD_LIST_EVERY_MS },
       { windows: options.windows, full: options.full, atMs: options.atMs },
     );
   } catch (err) {
@@ -108,7 +133,7 @@ async function runDevice(deps: CloudRunDeps, options: CloudRunOptions, deviceId:
     await deps.bucket.put(healthKey(deviceId), new TextEncoder().encode(body), JSON_PLAIN).catch((e: Error) => deps.log.warn('run health not saved', { deviceId, error: e.message }));
   }
   const snapshots = result?.snapshots ?? [];
-  const health = await windowHealthOf(deps.bucket, devicePrefix(deviceId), options.windows, deps.clock.nowMs());
+  const health = await windowHealthOf(deps.bucket, devicePrefix(deviceId), options.windows, deps.clock.nowMs(), snapshots);
   const windowHealth = health.map(({ window, failures, snapshotAgeMs }) => ({ window, consecutiveStaleBuilds: Math.max(nowFailedRuns, failures), snapshotAgeMs }));
   const stats = source.stats();
   return {

@@ -3,7 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Sample } from '../../builder/types.js';
 import { DynamoDbSource, SourceError } from '../../aws/dynamodb-source.js';
-import { decodeCursor } from '../../aws/item-cursor.js';
+import { DEFAULT_CURSOR_POLICY, decodeCursor } from '../../aws/item-cursor.js';
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../support/bme280-fixture.js';
 import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteHandle } from '../support/dynalite.js';
 
@@ -129,6 +129,36 @@ since('expires the cursor when the last full read is older than fullEveryMs (saf
   const { cursor } = await src.readRange(DEV, 0, nowMs);
   nowMs += 86_400_000;
   assert.ok((await src.readSince(DEV, cursor, 100)).cursorExpired);
+});
+since('reads eventually consistent by default (issue 14 cost: half the RRU), strongly on request', async () => {
+  const seen: Array<{ command: string; consistent: unknown }> = [];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  (db.client.middlewareStack as any).add(
+    (next: (a: { input: Record<string, unknown> }) => Promise<unknown>, ctx: { commandName?: string }) => async (a: { input: Record<string, unknown> }) => {
+      seen.push({ command: ctx.commandName ?? '', consistent: a.input.ConsistentRead });
+      return next(a);
+    },
+    { step: 'initialize', name: 'recordConsistentRead' },
+  );
+  const { cursor } = await new DynamoDbSource(db.client, db.table, clock).readRange(DEV, lastTs - HOUR, nowMs);
+  await new DynamoDbSource(db.client, db.table, clock).readSince(DEV, cursor, 100);
+  assert.ok(seen.length >= 3, `${seen.length} requests`);
+  assert.equal([...new Set(seen.map((r) => `${r.command} ${r.consistent}`))].sort(), ['GetItemCommand false', 'QueryCommand false']);
+  seen.length = 0;
+  await new DynamoDbSource(db.client, db.table, clock, { consistentRead: true }).readRange(DEV, lastTs - HOUR, nowMs);
+  assert.equal([...new Set(seen.map((r) => `${r.command} ${r.consistent}`))].sort(), ['GetItemCommand true', 'QueryCommand true']);
+  db.client.middlewareStack.remove('recordConsistentRead');
+});
+since('the default safety net re-reads in full weekly, not daily (issue 14 cost)', async () => {
+  const src = new DynamoDbSource(db.client, db.table, clock);
+  const { cursor } = await src.readRange(DEV, lastTs - HOUR, nowMs);
+  const start = nowMs;
+  nowMs = start + 6 * 86_400_000;
+  assert.not.ok((await src.readSince(DEV, cursor, 1_000_000)).cursorExpired);
+  nowMs = start + 7 * 86_400_000;
+  assert.ok((await src.readSince(DEV, cursor, 100)).cursorExpired);
+  assert.is(DEFAULT_CURSOR_POLICY.fullEveryMs, 7 * 86_400_000);
+  nowMs = start;
 });
 since('translates a missing table into a SourceError naming table and device', async () => {
   const src = new DynamoDbSource(db.client, 'no-such-table', clock);

@@ -284,6 +284,57 @@ build('recovers from a run killed between the payload and the meta write: meta n
   assert.not.ok(store.keys().includes(orphan), 'orphan version deleted');
 });
 
+build('with listEveryMs, lists once an hour, meta always names a complete payload, and the hourly listing deletes the old versions and a killed run\'s orphan', async () => {
+  const { deps, store, clock, source } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
+  const hourly: BuildDeps = { ...deps, listEveryMs: 3_600_000 };
+  const prefix = devicePrefix(DEVICE);
+  const list = store.list.bind(store);
+  const listedAt: number[] = [];
+  store.list = async (p: string) => {
+    listedAt.push(Math.floor((clock.tsMs - T0) / 60_000));
+    return list(p);
+  };
+  const orphan = prefix + payloadVersionKey('1h', 100, payloadVersionId(T0 + 30 * 60_000 + 1, 'f'.repeat(64)));
+  for (let m = 0; m <= 61; m++) {
+    clock.tsMs = T0 + m * 60_000 + 2_000;
+    source.insert(DEVICE, generate(clock.tsMs - 60_000, clock.tsMs, 10_000, 40 + m));
+    // minute 30: a run killed between its payload and its meta write left a version no meta names
+    if (m === 30) await store.put(orphan, new Uint8Array([1, 2, 3]), { contentType: 'application/json', contentEncoding: 'gzip' });
+    assert.ok((await runBuild(hourly, { windows: ['1h'] })).ok);
+    for (const g of GRANULARITIES) {
+      const meta = (await readMetaOf(store, '1h', g))!;
+      const body = (await store.get(meta.key))!.body;
+      assert.is(await sha256Hex(body), meta.sha256, `minute ${m} 1h/${g}: meta names a complete payload`);
+      assert.is(body.byteLength, meta.bytes);
+    }
+  }
+  assert.equal(listedAt, [0, 60], 'listed at the start of each hour only');
+  const versions = store.keys().filter((k) => k.startsWith(prefix + 'latest_1h_100.v'));
+  assert.is(versions.length, 3, `the hourly listing kept current and previous, the one run after it adds one: ${versions.join(' ')}`);
+  assert.not.ok(store.keys().includes(orphan), 'orphan deleted by the hourly listing');
+});
+
+build('publishes a window in two concurrent rounds, and a reader at any write sees every meta naming a complete payload', async () => {
+  const { deps, store, clock } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
+  assert.ok((await runBuild(deps, { windows: ['1h'] })).ok);
+  const writes: string[] = [];
+  const put = store.put.bind(store);
+  let checks = 0;
+  store.put = async (key, body, headers, options) => {
+    for (const g of GRANULARITIES) {
+      const meta = (await readMetaOf(store, '1h', g))!;
+      assert.is(await sha256Hex((await store.get(meta.key))!.body), meta.sha256, `before writing ${key}: 1h/${g}`);
+      checks++;
+    }
+    writes.push(key.includes('.meta.json') ? 'meta' : key.includes('/state/') || key.startsWith('state/') ? 'state' : 'payload');
+    return put(key, body, headers, options);
+  };
+  clock.tsMs = T0 + 60_000;
+  assert.ok((await runBuild(deps, { windows: ['1h'] })).ok);
+  assert.equal(writes, ['payload', 'payload', 'payload', 'payload', 'meta', 'meta', 'meta', 'meta', 'state']);
+  assert.is(checks, 36);
+});
+
 build('builds as of an explicit instant from raw rows without touching saved state, excluding later samples', async () => {
   const samples = generate(T0 - 86_400_000, T0 + 3_600_000, 60_000);
   const { deps, store, source } = setup(T0 + 3_600_000, samples);
@@ -325,6 +376,40 @@ build('with a state cache, reads no saved state after the first run, and a run t
   assert.ok((await runBuild(cached, { windows: ['1h'] })).ok);
   assert.ok(getsOf.includes(stateKey(`state/${DEVICE}/`, '1h')), 'the saved state was read again');
   for (const g of GRANULARITIES) assert.equal(compareWithBruteForce((await readPayload(store, '1h', g))!, samples), [], `1h/${g}: nothing counted twice`);
+});
+
+build('with stateSaveEveryMs, saves a window\'s state only once the saved one is that old, refolds from it in between, and publishes what a full rebuild would', async () => {
+  const inc = setup(T0, generate(T0 - 2 * 3_600_000, T0, 10_000));
+  const deps: BuildDeps = { ...inc.deps, stateSaveEveryMs: 10 * 60_000 };
+  const windows: Window[] = ['1h', '10h'];
+  const first = await runBuild(deps, { windows });
+  assert.ok(first.windows.every((w) => w.mode === 'full' && w.stateSaved), 'a full rebuild is always saved');
+  const savedAtMinute: number[] = [];
+  let sinceSave = 0;
+  for (let m = 1; m <= 21; m++) {
+    const t = T0 + m * 60_000;
+    const fresh = generate(t - 60_000, t, 5_000, 20 + m);
+    sinceSave += inc.source.insert(DEVICE, fresh).inserted;
+    inc.all.push(...fresh);
+    inc.clock.tsMs = t;
+    const r = await runBuild(deps, { windows });
+    assert.ok(r.ok);
+    assert.ok(r.windows.every((w) => w.mode === 'incremental'), `minute ${m}: the journal was never released past the saved cursor`);
+    assert.is(r.windows[0].samplesRead, sinceSave, `minute ${m}: folds every change since the saved state again`);
+    assert.is(r.windows[0].stateSaved, r.windows[1].stateSaved);
+    if (r.windows[0].stateSaved) {
+      savedAtMinute.push(m);
+      sinceSave = 0;
+    }
+    if (m % 5 === 0 || m === 21) {
+      const full = setup(t, inc.all);
+      await runBuild(full.deps, { windows, full: true });
+      for (const w of windows) {
+        for (const g of GRANULARITIES) assert.equal(withoutTime(await readPayload(inc.store, w, g)), withoutTime(await readPayload(full.store, w, g)), `${w}/${g} minute ${m}`);
+      }
+    }
+  }
+  assert.equal(savedAtMinute, [10, 20]);
 });
 
 build('releases the journal only up to the oldest cursor any window still needs', async () => {

@@ -99,25 +99,56 @@ faults('a rejected meta PutObject leaves the old meta naming its payload; the ne
   assert.is(createHash('sha256').update(await canonical('1d', 100)).digest('hex'), m.sha256);
 });
 
-faults('a run killed between the payload and the meta write: meta still names the old payload; later runs delete the orphan', async () => {
-  const before = await canonical('1h', 20);
-  const beforeMeta = await meta('1h', 20);
+faults('a run killed between the payload and the meta write: every meta still names its old, complete payload; the next hourly listing deletes the orphans', async () => {
+  const grans = [20, 100, 250, 500] as const;
+  const beforeMetas = await Promise.all(grans.map((g) => meta('1h', g)));
   const store = new FaultyStore(bucket);
-  store.dieAfterPayloadPuts = 1;
+  store.dieAfterPayloadPuts = 1; // the window's 4 payload puts are in flight together; the writer dies after the first lands
   nowMs += MIN;
   const keysBefore = await bucket.list(devicePrefix(DEV));
   await handler(store)({ windows: ['1h'] });
   const orphans = (await bucket.list(devicePrefix(DEV))).filter((k) => !keysBefore.includes(k));
-  assert.is(orphans.length, 1);
-  assert.match(orphans[0], 'latest_1h_20.v');
-  assert.equal(await meta('1h', 20), beforeMeta, 'meta untouched by the killed run');
-  assert.equal([...(await canonical('1h', 20))], [...before]);
-  for (let i = 0; i < 2; i++) {
-    nowMs += 2 * MIN;
+  assert.equal(orphans.map((k) => /latest_1h_(\d+)\.v/.exec(k)?.[1]).sort(), ['100', '20', '250', '500'], 'the payload round landed, no meta round');
+  for (const [i, g] of grans.entries()) {
+    const m = await meta('1h', g);
+    assert.equal(m, beforeMetas[i], `1h/${g} meta untouched by the killed run`);
+    const body = (await getPublished(bucket, devicePrefix(DEV), '1h', g))!.body;
+    assert.is(createHash('sha256').update(body).digest('hex'), m.sha256, `1h/${g}: meta names a complete payload`);
+  }
+  // Cloud runs list (and so delete old versions) only in the first cadence of each hour (CLOUD_LIST_EVERY_MS).
+  const HOUR = 60 * MIN;
+  for (const next of [Math.floor(nowMs / HOUR) * HOUR + HOUR - 2 * MIN, Math.floor(nowMs / HOUR) * HOUR + HOUR + 1_000]) {
+    nowMs = next;
     const r = ((await handler(bucket)({ windows: ['1h'] })) as ScheduledResult).reports[0];
     assert.is(r.stale, 0);
+    const left = await bucket.list(devicePrefix(DEV));
+    assert.is(orphans.filter((k) => left.includes(k)).length, next % HOUR !== 1_000 ? 4 : 0, `orphans kept until the hourly listing (${new Date(next).toISOString()})`);
   }
-  assert.not.ok((await bucket.list(devicePrefix(DEV))).includes(orphans[0]), 'orphan deleted by a later publish');
+});
+
+faults('a scheduled run reports window health from the metas it wrote, reading no meta back', async () => {
+  const metaGets: string[] = [];
+  const counting = new Proxy(bucket, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop) as unknown;
+      if (prop === 'get') {
+        return (key: string, options?: { versionId?: string }) => {
+          if (key.endsWith('.meta.json')) metaGets.push(key);
+          return target.get(key, options);
+        };
+      }
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  nowMs += MIN;
+  const r = ((await handler(counting)({ windows: ['1h', '1d'] })) as ScheduledResult).reports[0];
+  assert.is(r.stale, 0);
+  assert.equal(metaGets, [], 'the 8 metas were not read back');
+  for (const h of r.windowHealth) {
+    const stored = await Promise.all(([20, 100, 250, 500] as const).map((g) => meta(h.window, g)));
+    assert.is(h.consecutiveStaleBuilds, 0);
+    assert.is(h.snapshotAgeMs, nowMs - Math.min(...stored.map((m) => Date.parse(m.generatedAt!))), h.window);
+  }
 });
 
 faults.run();
