@@ -68,7 +68,7 @@ const DEMO_METRICS: Metric[] = ['tempC', 'rhPct', 'pressurePa'];
 export interface LocalCloudOptions {
   /** The stack's `deviceIds` (builder env DEVICE_IDS, the page's device picker). Default `['demo']`. */
   deviceIds?: string[];
-  /** Push a day of simulated samples for the first device before the first build. */
+  /** Push a day of simulated samples for the first device before the first build, then (with `schedules`) one instant a minute. */
   seedDemo?: boolean;
   /** The router's port (0 = ephemeral, the default). */
   port?: number;
@@ -170,14 +170,27 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       const deviceId = deviceIds[0];
       const toMs = Math.floor((options.nowMs ?? Date.now()) / DEMO_STEP_MS) * DEMO_STEP_MS;
       const series = demoSeries(deviceId);
-      const samples = [];
-      for (let tsMs = toMs - DEMO_SPAN_MS + DEMO_STEP_MS; tsMs <= toMs; tsMs += DEMO_STEP_MS) {
+      const samplesAt = (tsMs: number) => {
         const values = simulatedValues(1, tsMs);
-        for (const s of series) samples.push({ seriesId: s.seriesId, tsMs, value: values[s.metric as keyof typeof values] });
-      }
+        return series.map((s) => ({ seriesId: s.seriesId, tsMs, value: values[s.metric as keyof typeof values] }));
+      };
+      const samples = [];
+      for (let tsMs = toMs - DEMO_SPAN_MS + DEMO_STEP_MS; tsMs <= toMs; tsMs += DEMO_STEP_MS) samples.push(...samplesAt(tsMs));
       await writeCatalog(db.client, db.table, deviceId, series);
       await writeItems(db.client, db.table, samplesToItems(deviceId, samples));
       log.info(`seed    ${samples.length} simulated samples (${series.length} series, one a minute for a day) for device ${deviceId}`);
+      if (options.schedules !== false) {
+        // A simulated Pi keeps uploading one instant a minute, so the scheduled builds have news.
+        let lastMs = toMs;
+        timers.push(setInterval(() => {
+          const tsMs = Math.floor(Date.now() / DEMO_STEP_MS) * DEMO_STEP_MS;
+          if (tsMs <= lastMs) return;
+          lastMs = tsMs;
+          writeItems(db.client, db.table, samplesToItems(deviceId, samplesAt(tsMs)))
+            .then(() => log.debug(`seed    samples of ${new Date(tsMs).toISOString()} for device ${deviceId}`))
+            .catch((err: unknown) => log.warn(`seed    the upload of ${new Date(tsMs).toISOString()} failed`, { error: (err as Error).message }));
+        }, DEMO_STEP_MS / 4));
+      }
     }
 
     // The builder Lambda: one container, its handler reused by every invocation.

@@ -7,7 +7,7 @@ import { createLogger, isLogLevel } from '../cli/log.js';
 import { LOCAL_NAMES, startLocalCloud } from './cloud-local.js';
 
 const USAGE = `usage: npm run cloud:local -- [--seed-demo] [--devices ID[,ID…]] [--port N] [--log-level error|warn|info|debug]
-  --seed-demo    push a day of simulated samples (one a minute) for the first device
+  --seed-demo    push a day of simulated samples (one a minute) for the first device, then one a minute live
   --devices      the stack's deviceIds (default demo)
   --port         the router's port on 127.0.0.1 (default 0: any free port)`;
 
