@@ -5,7 +5,7 @@
  */
 const CORE = '^(builder|api|sensors|agent)/';
 const ADAPTERS = '^(aws|sqlite|platform|hardware|systemd|mqtt|prometheus)/';
-const COMPOSITION = '^(pi|cloud|cli|bench)/';
+const COMPOSITION = '^(pi|cloud|cli|bench|local)/';
 const IO_MODULES = '^(node:)?(fs|fs/promises|net|http|https|http2|child_process|dgram|tls|worker_threads)$|^better-sqlite3$|^@aws-sdk/|^i2c-bus$|^onoff$|^node-cron$|^mqtt$|^prom-client$';
 
 module.exports = {

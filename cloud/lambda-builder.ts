@@ -47,8 +47,12 @@ export function parseDeviceIds(text: string): string[] {
   return ids;
 }
 
-/** Build the handler from an environment map (module scope below calls it once per container). */
-export function handlerFromEnv(env: Env, log: LambdaLogger = lambdaLogger(BUILDER_SERVICE_NAME, env.LOG_LEVEL)) {
+/**
+ * Build the handler from an environment map (module scope below calls it once per container).
+ * `emit` takes each EMF metrics line (default stdout, where CloudWatch Logs extracts them; the local
+ * cloud, `local/cloud-local.ts`, passes its own).
+ */
+export function handlerFromEnv(env: Env, log: LambdaLogger = lambdaLogger(BUILDER_SERVICE_NAME, env.LOG_LEVEL), emit: (line: string) => void = (line) => console.log(line)) {
   const table = required(env, 'SAMPLES_TABLE', 'TABLE_NAME');
   const bucket = required(env, 'SNAPSHOT_BUCKET', 'BUCKET_NAME');
   const deviceIds = parseDeviceIds(required(env, 'DEVICE_IDS'));
@@ -63,7 +67,7 @@ export function handlerFromEnv(env: Env, log: LambdaLogger = lambdaLogger(BUILDE
     clock,
     log,
     deviceIds,
-    emit: (line) => console.log(line),
+    emit,
     jobs: env.JOBS_TABLE ? new DynamoDbJobStore(dynamo, env.JOBS_TABLE) : undefined,
   });
 }

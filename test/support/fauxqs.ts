@@ -11,21 +11,35 @@ import { FAKE_CREDENTIALS } from './s3rver.js';
 export interface FauxqsHandle {
   endpoint: string;
   queueUrl: string;
+  queueArn: string;
+  /** The dead-letter queue's URL, when one was asked for. */
+  deadLetterQueueUrl?: string;
   client: SQSClient;
   /** Receive up to `max` messages (no long polling; waits at most `waitS` seconds). */
   receive(max?: number, waitS?: number): Promise<Message[]>;
   close(): Promise<void>;
 }
 
-/** Start fauxqs with queue `queueName`; `close()` destroys the client and stops the server. */
-export async function startFauxqsQueue(queueName = 'refresh-test'): Promise<FauxqsHandle> {
+/** Queue settings beyond the name: visibility timeout (default 30 s) and a dead-letter queue with its redrive count. */
+export interface FauxqsQueueOptions {
+  visibilityTimeoutS?: number;
+  deadLetter?: { queueName: string; maxReceiveCount: number };
+}
+
+/** Start fauxqs with queue `queueName` (and its dead-letter queue, if asked); `close()` destroys the client and stops the server. */
+export async function startFauxqsQueue(queueName = 'refresh-test', options: FauxqsQueueOptions = {}): Promise<FauxqsHandle> {
   const server = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1' });
-  const { queueUrl } = server.createQueue(queueName, { attributes: { VisibilityTimeout: '30' } });
+  const dlq = options.deadLetter ? server.createQueue(options.deadLetter.queueName) : undefined;
+  const attributes: Record<string, string> = { VisibilityTimeout: String(options.visibilityTimeoutS ?? 30) };
+  if (dlq) attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: options.deadLetter!.maxReceiveCount });
+  const { queueUrl, queueArn } = server.createQueue(queueName, { attributes });
   const endpoint = `http://127.0.0.1:${server.port}`;
   const client = new SQSClient({ endpoint, region: 'us-east-1', credentials: FAKE_CREDENTIALS, useQueueUrlAsEndpoint: false });
   return {
     endpoint,
     queueUrl,
+    queueArn,
+    ...(dlq ? { deadLetterQueueUrl: dlq.queueUrl } : {}),
     client,
     async receive(max = 10, waitS = 0) {
       const out = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: max, WaitTimeSeconds: waitS, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));

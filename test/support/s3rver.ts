@@ -21,10 +21,14 @@ export interface S3rverHandle {
   close(): Promise<void>;
 }
 
-/** Start s3rver with `bucket` created; `close()` stops it, destroys the client and removes the temp dir. */
-export async function startS3rver(bucket = 'snapshots-test'): Promise<S3rverHandle> {
+/**
+ * Start s3rver with `bucket` (and `moreBuckets`, e.g. the local cloud's page bucket) created; `close()`
+ * stops it, destroys the client and removes the temp dir.
+ */
+export async function startS3rver(bucket = 'snapshots-test', moreBuckets: readonly string[] = []): Promise<S3rverHandle> {
   const directory = mkdtempSync(join(tmpdir(), 's3rver-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
+  const configureBuckets = [bucket, ...moreBuckets].map((name) => ({ name }));
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets });
   const address = (await server.run()) as AddressInfo;
   const endpoint = `http://127.0.0.1:${address.port}`;
   const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: FAKE_CREDENTIALS });

@@ -17,6 +17,7 @@ import { EVENTS_PATH_PATTERN, SNAPSHOT_PATH_PREFIXES } from '../../../cloud/infr
 import { HASHED_ASSET_PATTERN } from '../../../platform/static-files.js';
 import { resolvePageConfig } from '../../../web/src/page-config.js';
 import { BUILT_PAGE_FILES, writeBuiltPage } from '../../support/built-page.js';
+import { distributionBehaviours } from '../../../local/router.js';
 
 const DEVICES = ['pi-kitchen', 'pi-garden'];
 process.env.SENSORCTL_DEVICE_IDS = DEVICES.join(',');
@@ -135,6 +136,19 @@ cdn('API, events and snapshot paths keep their behaviours ahead of the page; oth
   assert.is(route('/snapshots/pi-kitchen/latest_1d_100.v1-abc.json'), 'snapshots');
   assert.is(route('/snapshots/pi-kitchen/rollup-state.json'), 'snapshots');
   assert.is(route('/fallback/snapshots/pi-kitchen/latest_1h_20.meta.json'), 'snapshots');
+});
+
+cdn('the local cloud\'s router (local/router.ts) has the distribution\'s behaviours, in its order, with the same origins and page Cache-Control', () => {
+  const kindOf = (b: any): string => {
+    const o = originOf(b);
+    if (bucketOfOrigin(o) === logicalId(stack.pageBucket)) return 'page';
+    if (bucketOfOrigin(o) === logicalId(stack.bucket)) return 'snapshots';
+    return o.DomainName['Fn::Select']?.[1]?.['Fn::Split']?.[1]?.['Fn::GetAtt']?.[1] === 'FunctionUrl' ? 'stream' : 'api';
+  };
+  const fromStack = [...dist.CacheBehaviors, { ...dist.DefaultCacheBehavior, PathPattern: '*' }].map((b: any) => ({
+    pathPattern: b.PathPattern, origin: kindOf(b), ...(kindOf(b) === 'page' ? { cacheControl: cacheControlOf(b).Value } : {}),
+  }));
+  assert.equal(distributionBehaviours(), fromStack);
 });
 
 cdn('the page bucket is private: blocked public access, TLS only, reads only by CloudFront', () => {
