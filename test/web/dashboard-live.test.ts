@@ -178,6 +178,61 @@ it(zoom)('a drag across a chart reads /samples/range for that span and draws its
   await page.close();
 });
 
+it(zoom)('a From/To range reads /samples/range, says what is wrong with a backwards or empty range, and lives in the URL (reload, link, back)', async () => {
+  const page = await openPage('?window=10h&samples=100&device=porch');
+  const ranges: string[] = [];
+  page.on('request', (r) => { if (new URL(r.url()).pathname === '/samples/range') ranges.push(new URL(r.url()).search); });
+  // The inputs show the snapshot's span in local time (Berlin, UTC+02:00).
+  const shownSpan = readSnapshot(ctx.dataDir, 'porch', '10h', 100);
+  assert.equal([shownSpan.from, shownSpan.to], ['2019-09-30T06:06:00.000Z', FIXTURE_TO]);
+  assert.equal([await page.inputValue('#range-from'), await page.inputValue('#range-to')], ['2019-09-30T08:06', '2019-09-30T18:00']);
+  await page.fill('#range-from', '2019-09-30T17:30');
+  await page.fill('#range-to', '2019-09-30T17:00');
+  await page.click('#range-show');
+  assert.is(await page.textContent('#range-error'), 'From (2019-09-30 17:30) must be before To (2019-09-30 17:00).');
+  await page.fill('#range-to', '');
+  await page.click('#range-show');
+  assert.is(await page.textContent('#range-error'), 'To is empty or not a complete date and time.');
+  assert.ok(await page.isVisible('#range-error'));
+  assert.equal(ranges, [], 'nothing asked for a bad range');
+  await shot(page, 'range-error');
+  // 17:10–17:50 Berlin = 15:10Z–15:50Z, around the porch outage (15:19:50Z–15:40Z).
+  await page.fill('#range-from', '2019-09-30T17:10');
+  await page.fill('#range-to', '2019-09-30T17:50');
+  await page.click('#range-show');
+  await page.waitForFunction(() => document.querySelector('#charts')?.getAttribute('data-zoomed') === 'true' && !document.body.dataset.loading);
+  assert.ok(await page.isHidden('#range-error'));
+  assert.is(ranges.length, 1);
+  const q = new URLSearchParams(ranges[0]);
+  assert.equal([Number(q.get('from')), Number(q.get('to')), q.get('device')], [Date.parse('2019-09-30T15:10:00Z'), Date.parse('2019-09-30T15:50:00Z'), 'porch']);
+  const card = page.locator('.chart-card[data-series-id="sht31-44.tempC"]');
+  assert.is(await card.getAttribute('data-gaps'), '1', 'the outage is a break');
+  // 10-second samples: 15:10:00–15:19:50 (60) and 15:40:00–15:50:00 (61) are fewer than the plot's columns, so all raw.
+  assert.is(await page.getAttribute('#charts', 'data-resolution'), 'raw');
+  const points = await card.getAttribute('data-points');
+  assert.is(points, String(60 + 1 + 61), '121 samples and one gap marker');
+  const url = new URL(page.url());
+  assert.equal([url.searchParams.get('from'), url.searchParams.get('to'), url.searchParams.get('window')], ['2019-09-30T15:10:00Z', '2019-09-30T15:50:00Z', '10h']);
+  await shot(page, 'range-custom');
+  // A reload (or the link shared) opens on the same range, read from the endpoint again.
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('#charts')?.getAttribute('data-zoomed') === 'true' && !document.body.dataset.loading);
+  assert.is(ranges.length, 2);
+  assert.is(ranges[1], ranges[0].replace(/samples=\d+/, `samples=${new URLSearchParams(ranges[1]).get('samples')}`));
+  assert.equal([await page.inputValue('#range-from'), await page.inputValue('#range-to')], ['2019-09-30T17:10', '2019-09-30T17:50']);
+  assert.is(await page.locator('.chart-card[data-series-id="sht31-44.tempC"]').getAttribute('data-points'), points);
+  assert.match(await page.textContent('#showing') ?? '', /^Custom range · raw samples · device porch$/);
+  // Back returns to the window's snapshot; a link with a broken range says so and shows the window.
+  await page.goBack();
+  await page.waitForFunction(() => !document.querySelector('#charts')?.hasAttribute('data-zoomed') && document.querySelector('#charts')?.getAttribute('data-window') === '10h');
+  assert.is(new URL(page.url()).searchParams.get('from'), null);
+  await page.close();
+  const broken = await openPage('?window=10h&samples=100&device=porch&from=2019-13-45T00:00Z&to=2019-09-30T15:50:00Z');
+  assert.match(await broken.textContent('#url-problems') ?? '', /from=2019-13-45T00:00Z is not a date/);
+  assert.is(await broken.getAttribute('#charts', 'data-window'), '10h');
+  await broken.close();
+});
+
 const look = suite('dashboard: look');
 look.before(setup);
 look.after(teardown);

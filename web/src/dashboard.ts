@@ -16,7 +16,7 @@ import { isNewBuild, nextCheckDelayMs } from './live.js';
 import { devicePicker, samplesPicker, windowPicker, type DevicePicker } from './pickers.js';
 import { followRefreshJob, type RefreshDeps, type RefreshProgress } from './refresh-job.js';
 import { utcOffsetRange } from './time-zone.js';
-import { deviceChoices, viewStateToSearch, type ViewState } from './view-state.js';
+import { deviceChoices, localInputValue, parseRangeInputs, rangeToSearch, viewStateToSearch, type TimeRange, type ViewState } from './view-state.js';
 
 /** How often the "last updated" line is re-worded, in ms. */
 export const FRESHNESS_TICK_MS = 5_000;
@@ -91,9 +91,11 @@ export class Dashboard {
     refresh: byId<HTMLButtonElement>('refresh'), refreshStatus: byId('refresh-status'), refreshText: byId('refresh-text'),
     refreshProgress: byId<HTMLProgressElement>('refresh-progress'), showing: byId('showing'), tz: byId('tz'),
     dataAge: byId('data-age'), zoomBar: byId('zoom-bar'), zoomText: byId('zoom-text'), zoomReset: byId<HTMLButtonElement>('zoom-reset'),
+    rangeFrom: byId<HTMLInputElement>('range-from'), rangeTo: byId<HTMLInputElement>('range-to'), rangeShow: byId<HTMLButtonElement>('range-show'),
+    rangeError: byId('range-error'),
   };
-  /** The range shown after a drag, or undefined for the window snapshot. */
-  private zoomed: { fromMs: number; toMs: number } | undefined;
+  /** The range shown after a drag or the From/To inputs (also in the URL as `from`/`to`), or undefined for the window snapshot. */
+  private zoomed: TimeRange | undefined;
   private lastRange: RangePayload | undefined;
   private readonly setWindow: (w: ViewState['window']) => void;
   private readonly setSamples: (g: ViewState['samples']) => void;
@@ -108,16 +110,43 @@ export class Dashboard {
     this.el.refresh.addEventListener('click', () => void this.refresh());
     this.el.retry.addEventListener('click', () => this.retry?.());
     this.el.zoomReset.addEventListener('click', () => this.resetZoom());
+    this.el.rangeShow.addEventListener('click', () => this.showTypedRange());
+    for (const input of [this.el.rangeFrom, this.el.rangeTo]) {
+      input.addEventListener('keydown', (e) => { if (e.key === 'Enter') this.showTypedRange(); });
+    }
     this.syncPickers();
   }
 
-  /** Show `state` (from the URL on start and on back/forward). `fitWindow`: the URL named no window, so a young database may get a smaller one. */
-  show(state: ViewState, opts: { fitWindow?: boolean } = {}): Promise<void> {
+  /**
+   * Show `state` (from the URL on start and on back/forward). `fitWindow`: the URL named no window, so
+   * a young database may get a smaller one. `range`: the URL's `from`/`to`, read from the range endpoint.
+   */
+  show(state: ViewState, opts: { fitWindow?: boolean; range?: TimeRange } = {}): Promise<void> {
     this.state = state;
     this.zoomed = undefined;
     this.mayFitWindow = opts.fitWindow ?? false;
     this.syncPickers();
+    if (opts.range) return this.zoom(opts.range.fromMs, opts.range.toMs, { pushUrl: false });
     return this.load({ revalidate: false });
+  }
+
+  /** The From/To inputs' range: shown through the range endpoint, or what is wrong with it under the inputs. */
+  private showTypedRange(): void {
+    const parsed = parseRangeInputs(this.el.rangeFrom.value, this.el.rangeTo.value);
+    if ('error' in parsed) {
+      this.el.rangeError.textContent = parsed.error;
+      show(this.el.rangeError, true);
+      return;
+    }
+    void this.zoom(parsed.range.fromMs, parsed.range.toMs);
+  }
+
+  /** Put `range` into the From/To inputs (unless the user is typing in them). */
+  private fillRangeInputs(range: TimeRange): void {
+    const active = document.activeElement;
+    if (active === this.el.rangeFrom || active === this.el.rangeTo) return;
+    this.el.rangeFrom.value = localInputValue(range.fromMs);
+    this.el.rangeTo.value = localInputValue(range.toMs, true);
   }
 
   /** Offer the devices with samples (`GET /samples/devices`) besides config.json's; `defaultDevice` is what the API serves when the view names none. */
@@ -182,12 +211,19 @@ export class Dashboard {
     this.devicePicker.set(this.state.device);
   }
 
-  /** Show `[fromMs, toMs]` from `GET /samples/range`, downsampled to the plot's pixel columns (a drag on a chart). */
-  async zoom(fromMs: number, toMs: number): Promise<void> {
+  /**
+   * Show `[fromMs, toMs]` from `GET /samples/range`, downsampled to the plot's pixel columns (a drag on
+   * a chart, the From/To inputs, or `from`/`to` in the URL). `pushUrl` (default true) records the range
+   * in the page URL, so a reload or a shared link shows it again.
+   */
+  async zoom(fromMs: number, toMs: number, opts: { pushUrl?: boolean } = {}): Promise<void> {
     const seq = ++this.loadSeq;
     this.cancelCheck?.();
     this.zoomed = { fromMs, toMs };
-    const columns = this.el.charts.querySelector<HTMLElement>('.plot')?.clientWidth || 1000;
+    show(this.el.rangeError, false);
+    if (opts.pushUrl ?? true) this.deps.pushUrl(rangeToSearch(this.zoomed, this.deps.currentSearch()));
+    // Pixel columns: a drawn plot's width, else the chart area's (a link that opens on a range).
+    const columns = this.el.charts.querySelector<HTMLElement>('.plot')?.clientWidth || Math.max(280, this.el.charts.clientWidth - 40) || 1000;
     document.body.dataset.loading = 'true';
     try {
       const range = await this.deps.client.range(this.state, fromMs, toMs, columns);
@@ -195,7 +231,7 @@ export class Dashboard {
       this.showError(undefined);
       this.drawRange(range);
     } catch (err) {
-      if (seq === this.loadSeq) this.showError(`Could not load the samples of that range. ${messageOf(err)}`, () => void this.zoom(fromMs, toMs));
+      if (seq === this.loadSeq) this.showError(`Could not load the samples of that range. ${messageOf(err)}`, () => void this.zoom(fromMs, toMs, { pushUrl: false }));
     } finally {
       if (seq === this.loadSeq) delete document.body.dataset.loading;
     }
@@ -203,6 +239,7 @@ export class Dashboard {
 
   private resetZoom(): void {
     this.zoomed = undefined;
+    this.deps.pushUrl(rangeToSearch(undefined, this.deps.currentSearch()));
     void this.load({ revalidate: false });
   }
 
@@ -226,6 +263,13 @@ export class Dashboard {
     const how = range.resolution === 'raw' ? `${range.samplesRead} raw samples` : `${range.samplesRead} samples, first/min/max/last per pixel column`;
     this.el.zoomText.textContent = `Zoomed to ${fmt.format(fromMs)} – ${fmt.format(toMs)} · ${how}`;
     show(this.el.zoomBar, true);
+    this.fillRangeInputs({ fromMs, toMs });
+    this.el.tz.textContent = tz;
+    if (!this.shown) {
+      // Opened on a range (a link): no snapshot was read, so say what is shown instead of "loading…".
+      this.el.showing.textContent = `Custom range · raw samples · device ${range.device}`;
+      this.el.freshness.textContent = 'read from the raw samples';
+    }
     this.el.charts.dataset.zoomed = 'true';
     this.el.charts.dataset.resolution = range.resolution;
     document.body.dataset.view = 'ready';
@@ -235,7 +279,7 @@ export class Dashboard {
     this.state = state;
     this.mayFitWindow = false;
     this.zoomed = undefined;
-    this.deps.pushUrl(viewStateToSearch(state, this.deps.currentSearch()));
+    this.deps.pushUrl(rangeToSearch(undefined, new URLSearchParams(viewStateToSearch(state, this.deps.currentSearch()))));
     void this.load({ revalidate: false });
   }
 
@@ -336,6 +380,7 @@ export class Dashboard {
     this.el.charts.dataset.generatedAt = payload.generatedAt;
     delete this.el.charts.dataset.zoomed;
     show(this.el.zoomBar, false);
+    this.fillRangeInputs({ fromMs, toMs });
     document.body.dataset.view = 'ready';
     const isFallback = shown.snapshot.source === 'fallback';
     this.el.source.textContent = isFallback
