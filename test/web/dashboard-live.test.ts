@@ -143,10 +143,15 @@ zoom.before(async () => {
       samples.push({ seriesId: 'sht31-44.tempC', tsMs: t, value: 12 + Math.sin(t / 900_000) });
     }
     buffer.insert('porch', samples);
+    // A second °C sensor on porch, every 30 s at :05/:35 (other times than sht31's), 15:00–16:00 without a hole.
+    buffer.defineSeries([{ deviceId: 'porch', seriesId: 'ds18b20-7.tempC', sensorId: 'ds18b20-7', metric: 'tempC', unit: '°C', kind: 'gauge' }]);
+    const second = [];
+    for (let t = toMs - 3_600_000 + 5_000; t <= toMs; t += 30_000) second.push({ seriesId: 'ds18b20-7.tempC', tsMs: t, value: 14 + Math.cos(t / 600_000) });
+    buffer.insert('porch', second);
   } finally {
     buffer.close();
   }
-  await buildSnapshots(ctx.dataDir, 'porch', { windows: ['10h'] });
+  await buildSnapshots(ctx.dataDir, 'porch', { windows: ['10h', '1h'] });
 });
 zoom.after(teardown);
 
@@ -154,7 +159,7 @@ it(zoom)('a drag across a chart reads /samples/range for that span and draws its
   const page = await openPage('?window=10h&samples=100&device=porch');
   const ranges: string[] = [];
   page.on('request', (r) => { if (new URL(r.url()).pathname === '/samples/range') ranges.push(new URL(r.url()).search); });
-  const box = (await page.locator('.chart-card .u-over').first().boundingBox())!;
+  const box = (await page.locator('.chart-card[data-series-id="sht31-44.tempC"] .u-over').boundingBox())!;
   // From 30 % of the plot (≈ 13:00) to its right edge (16:00).
   await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2);
   await page.mouse.down();
@@ -166,7 +171,7 @@ it(zoom)('a drag across a chart reads /samples/range for that span and draws its
   const q = new URLSearchParams(ranges[0]);
   assert.is(q.get('device'), 'porch');
   assert.ok(Number(q.get('from')) < PORCH_HOLE.afterMs && Number(q.get('to')) > PORCH_HOLE.resumeMs, ranges[0]);
-  const card = page.locator('.chart-card').first();
+  const card = page.locator('.chart-card[data-series-id="sht31-44.tempC"]');
   assert.is(await card.getAttribute('data-gaps'), '1', 'the outage is one break in the line');
   assert.ok(Number(await card.getAttribute('data-points')) > 100, 'more detail than the 100-point snapshot');
   assert.match(await page.textContent('#zoom-text') ?? '', /^Zoomed to .* · \d+ (raw samples|samples, first\/min\/max\/last per pixel column)$/);
@@ -231,6 +236,45 @@ it(zoom)('a From/To range reads /samples/range, says what is wrong with a backwa
   assert.match(await broken.textContent('#url-problems') ?? '', /from=2019-13-45T00:00Z is not a date/);
   assert.is(await broken.getAttribute('#charts', 'data-window'), '10h');
   await broken.close();
+});
+
+it(zoom)('overlays same-unit raw samples too: the raw 1h snapshot and a zoomed range, times aligned, the outage still a break; a drag on the overlay zooms', async () => {
+  // The raw 1h variant: sht31 every 10 s with the outage, ds18b20 every 30 s at other instants.
+  const page = await openPage('?window=1h&samples=500&device=porch');
+  assert.is(await page.getAttribute('#charts', 'data-resolution'), 'raw');
+  const stored = readSnapshot(ctx.dataDir, 'porch', '1h', 500);
+  const pointsOf = (id: string) => stored.series.find((x) => x.id === id)!.points.length;
+  await page.check('#overlay');
+  await page.waitForSelector('.chart-card[data-style="overlay"]');
+  const overlay = page.locator('.chart-card[data-style="overlay"]');
+  assert.is(await page.locator('.chart-card').count(), 1, 'both °C series in one card');
+  assert.is(await overlay.getAttribute('data-overlay'), 'ds18b20-7.tempC sht31-44.tempC');
+  // No instant is shared (:x0 vs :x5), so the aligned times are the sum of both series' points.
+  assert.is(await overlay.getAttribute('data-points'), String(pointsOf('ds18b20-7.tempC') + pointsOf('sht31-44.tempC')));
+  assert.is(await overlay.getAttribute('data-gaps'), '1', 'the outage stays a break after alignment');
+  // …from the last sample before it to the first after, not only around the null marker (ds18b20's times inside the hole are gaps too).
+  const hole = `sht31-44.tempC ${new Date(PORCH_HOLE.afterMs).toISOString()}/${new Date(PORCH_HOLE.resumeMs).toISOString()}`;
+  assert.is(await overlay.getAttribute('data-breaks'), hole);
+  assert.match(await page.textContent('.chart-card[data-style="overlay"] h2') ?? '', /2 series overlaid, raw samples/);
+  await shot(page, 'overlay-raw');
+  // A drag across the overlay zooms through the range endpoint and stays overlaid.
+  const box = (await overlay.locator('.u-over').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForFunction(() => document.querySelector('#charts')?.getAttribute('data-zoomed') === 'true' && !document.body.dataset.loading);
+  const zoomed = new URL(page.url()).searchParams;
+  const range = await (await fetch(`${ctx.server!.url}/samples/range?from=${Date.parse(zoomed.get('from')!)}&to=${Date.parse(zoomed.get('to')!)}&samples=1000&device=porch`)).json() as { series: Array<{ id: string; points: Array<{ value: number | null }> }> };
+  const rangePoints = range.series.reduce((n, x) => n + x.points.length, 0);
+  assert.is(await page.locator('.chart-card').count(), 1);
+  assert.is(await overlay.getAttribute('data-overlay'), 'ds18b20-7.tempC sht31-44.tempC');
+  assert.is(await overlay.getAttribute('data-points'), String(rangePoints));
+  assert.is(await overlay.getAttribute('data-breaks'), hole);
+  await shot(page, 'overlay-zoomed');
+  await page.uncheck('#overlay');
+  await page.waitForFunction(() => document.querySelectorAll('.chart-card').length === 2);
+  await page.close();
 });
 
 const look = suite('dashboard: look');

@@ -7,7 +7,7 @@
 import { WINDOWS, WINDOW_NAMES, type Window } from '../../builder/constants.js';
 import type { Payload, RangePayload, SnapshotMeta } from '../../builder/types.js';
 import { ApiError, type ApiClient, type SnapshotResponse } from './api-client.js';
-import { toChartSeries, type DisplayPrefs } from './chart-data.js';
+import { toChartSeries, type ChartSeries, type DisplayPrefs } from './chart-data.js';
 import { renderChart, renderOverlay, type ChartView } from './chart-view.js';
 import { byId, h, show } from './dom.js';
 import { freshnessOf } from './freshness.js';
@@ -256,9 +256,8 @@ export class Dashboard {
     const fromMs = Date.parse(range.from);
     const toMs = Date.parse(range.to);
     const tz = utcOffsetRange(fromMs, toMs);
-    for (const s of range.series) {
-      this.charts.push(renderChart(this.el.charts, toChartSeries(s, 'raw', this.deps.prefs?.()), null, `Local time (${tz})`, undefined, (a, b) => void this.zoom(a, b)));
-    }
+    const prefs = this.deps.prefs?.() ?? {};
+    this.renderCharts(range.series.map((s) => toChartSeries(s, 'raw', prefs)), null, `Local time (${tz})`, prefs, () => undefined);
     const fmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
     const how = range.resolution === 'raw' ? `${range.samplesRead} raw samples` : `${range.samplesRead} samples, first/min/max/last per pixel column`;
     this.el.zoomText.textContent = `Zoomed to ${fmt.format(fromMs)} – ${fmt.format(toMs)} · ${how}`;
@@ -357,22 +356,7 @@ export class Dashboard {
       const nowMs = this.deps.now();
       const prefs = this.deps.prefs?.() ?? {};
       const columns = payload.series.map((s) => toChartSeries(s, payload.resolution, prefs));
-      const overlaid = new Set<string>();
-      if (prefs.overlay && payload.resolution === 'bucketed') {
-        for (const unit of new Set(columns.map((c) => c.unit))) {
-          const same = columns.filter((c) => c.unit === unit && c.style === 'band');
-          const view = same.length > 1 ? renderOverlay(this.el.charts, same, payload.bucketMs, `Local time (${tz})`) : undefined;
-          if (view) {
-            this.charts.push(view);
-            for (const c of same) overlaid.add(c.id);
-          }
-        }
-      }
-      payload.series.forEach((s, i) => {
-        if (overlaid.has(s.id)) return;
-        const warning = seriesAge(s, payload, nowMs).warning;
-        this.charts.push(renderChart(this.el.charts, columns[i], payload.bucketMs, `Local time (${tz})`, warning, (a, b) => void this.zoom(a, b)));
-      });
+      this.renderCharts(columns, payload.bucketMs, `Local time (${tz})`, prefs, (i) => seriesAge(payload.series[i], payload, nowMs).warning);
     }
     this.el.charts.dataset.window = payload.window;
     this.el.charts.dataset.granularity = String(payload.granularity);
@@ -388,6 +372,29 @@ export class Dashboard {
       : '';
     show(this.el.source, isFallback);
     this.tick();
+  }
+
+  /**
+   * One card per series, or with the overlay option one card per display unit shared by several
+   * gauges (bucketed averages or raw samples; counters and bearings keep their own cards).
+   * @param warningOf the silent-sensor warning of `columns[i]`, if any (single cards only).
+   */
+  private renderCharts(columns: readonly ChartSeries[], bucketMs: number | null, axisLabel: string, prefs: DisplayPrefs, warningOf: (i: number) => string | undefined): void {
+    const onZoom = (a: number, b: number) => void this.zoom(a, b);
+    const overlaid = new Set<string>();
+    if (prefs.overlay) {
+      for (const unit of new Set(columns.map((c) => c.unit))) {
+        const same = columns.filter((c) => c.unit === unit && (c.style === 'band' || c.style === 'points'));
+        const view = renderOverlay(this.el.charts, same, axisLabel, onZoom);
+        if (view) {
+          this.charts.push(view);
+          for (const c of same) overlaid.add(c.id);
+        }
+      }
+    }
+    columns.forEach((cs, i) => {
+      if (!overlaid.has(cs.id)) this.charts.push(renderChart(this.el.charts, cs, bucketMs, axisLabel, warningOf(i), onZoom));
+    });
   }
 
   private setRefresh(state: 'idle' | 'running' | 'done' | 'failed', text: string, progress?: number): void {
