@@ -159,7 +159,26 @@ export interface ApiDeps {
   jobs: RefreshJobs;
   clock: Clock;
   scheduler: Scheduler;
+  /** Builds published in this process, pushed by `GET /samples/builds`; absent (the cloud): that route answers 404 and pages poll the meta. */
+  builds?: BuildFeed;
   options?: ApiOptions;
+}
+
+/** A snapshot whose meta was just written (a new build, or a failed one marking it stale). */
+export interface PublishedBuild {
+  device: string;
+  window: Window;
+  granularity: Granularity;
+  /** The meta's `versionId`/`generatedAt` (null before the first successful build). */
+  versionId: string | null;
+  generatedAt: string | null;
+  stale: boolean;
+}
+
+/** Where the API hears of published builds (the Pi: its builds' store tells it; `api/build-feed.ts`). */
+export interface BuildFeed {
+  /** Call `listener` for every build published from now on, until the returned function is called. */
+  subscribe(listener: (build: PublishedBuild) => void): () => void;
 }
 
 /** Defaults of `ApiOptions`. */
