@@ -7,7 +7,9 @@
  */
 import type { Granularity, Window } from '../builder/constants.js';
 import type { Clock, ObjectStore, SampleSource } from '../builder/ports.js';
-import type { Payload } from '../builder/types.js';
+import type { Payload, PublishedBuild } from '../builder/types.js';
+
+export type { PublishedBuild };
 
 /** The part of the builder's `ObjectStore` the API reads: canonical and `fallback/` snapshots. */
 export type SnapshotStore = Pick<ObjectStore, 'get'>;
@@ -164,16 +166,6 @@ export interface ApiDeps {
   options?: ApiOptions;
 }
 
-/** A snapshot whose meta was just written (a new build, or a failed one marking it stale). */
-export interface PublishedBuild {
-  device: string;
-  window: Window;
-  granularity: Granularity;
-  /** The meta's `versionId`/`generatedAt` (null before the first successful build). */
-  versionId: string | null;
-  generatedAt: string | null;
-  stale: boolean;
-}
 
 /** Where the API hears of published builds (the Pi: its builds' store tells it; `api/build-feed.ts`). */
 export interface BuildFeed {

@@ -11,7 +11,8 @@ import * as assert from 'uvu/assert';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { ARTIFACTS_DIR } from '../support/web-browser.js';
 import { FIXTURE_DEVICE, FIXTURE_TO, buildSnapshots, dbPathOf, prepareDevice, readMeta, readSnapshot } from '../support/web-fixture.js';
-import { CONTEXT, PAGE_NOW, ctx, it, openPage, setup, shot, teardown } from '../support/web-page.js';
+import { CONTEXT, IN_PROCESS, PAGE_NOW, ctx, it, itInProcess, openPage, setup, setupWith, shot, teardown } from '../support/web-page.js';
+import { metaKey } from '../../builder/constants.js';
 
 /** Wait until `check` holds, polling from Node (the page's own timers and frames are on the paused clock). */
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -23,12 +24,15 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 }
 
 const live = suite('dashboard: live');
-live.before(setup);
+// Answer as the cloud's buffering runtime (API Gateway) does: GET /samples/builds is a 404, so the page follows the meta.
+live.before(() => setupWith({ sseMode: 'snapshot' }));
 live.after(teardown);
 
-it(live)('swaps in a new build on its own, without a reload, about 2 s after the meta says it is due (304s meanwhile)', async () => {
+it(live)('without pushed builds (a 404, as in the cloud) swaps in a new build on its own, without a reload, about 2 s after the meta says it is due (304s meanwhile)', async () => {
   const context = await ctx.browser!.newContext(CONTEXT);
   const page = await context.newPage();
+  // No /samples/builds here (as in the cloud): the page falls back to the meta's schedule.
+  // (Not page.route: routing turns the HTTP cache off, and this test checks the 304 revalidations.)
   await page.clock.install({ time: new Date(Date.parse(PAGE_NOW) - 1000) });
   await page.clock.pauseAt(new Date(PAGE_NOW)); // time moves only when the test says
   const metaStatuses: string[] = [];
@@ -38,7 +42,9 @@ it(live)('swaps in a new build on its own, without a reload, about 2 s after the
     metaStatuses.push(`${r.status()}${sent['if-none-match'] ? ' revalidated' : ''}`);
   });
   await page.goto(`${ctx.server!.url}/?window=1d&samples=100`);
-  await until(() => page.evaluate(() => document.body.dataset.view === 'ready' && !document.body.dataset.loading), 'the first view');
+  await until(() => page.evaluate(() => document.body.dataset.view === 'ready' && !document.body.dataset.loading && document.body.dataset.push !== undefined), 'the first view and the push stream settled');
+  // (`sensorctl serve` offers the stream, but a build by another process is not pushed: the meta schedule finds it all the same.)
+  if (IN_PROCESS) assert.is(await page.getAttribute('body', 'data-push'), 'unavailable');
   await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
   assert.is(await page.getAttribute('#charts', 'data-generated-at'), FIXTURE_TO);
   // Next build of 1d is due at 16:05 (cadence 5 min = half of expiresAt − generatedAt); the page asks at 16:05:02.
@@ -80,6 +86,46 @@ it(live)('shows the stale banner only from the server\'s meta: overdue builds ar
   await until(() => page.isVisible('#stale-banner'), 'the stale banner');
   assert.match(await page.textContent('#stale-banner') ?? '', /a newer build was due .* and has not arrived/);
   await context.close();
+});
+
+const push = suite('dashboard: pushed builds');
+push.before(setup);
+push.after(teardown);
+
+itInProcess(push)('a build the server pushes (GET /samples/builds) is on the page at once, a minute before its meta said to look', async () => {
+  const page = await openPage('?window=1d&samples=100'); // page clock fixed at 16:04, its timers run in real time
+  await page.waitForFunction(() => document.body.dataset.push === 'open');
+  assert.is(await page.getAttribute('#charts', 'data-generated-at'), FIXTURE_TO);
+  assert.is(await page.getAttribute('body', 'data-next-check-ms'), String(62_000), 'without the push the page would look at 16:05:02');
+  await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+  let shownAtMs = 0;
+  await page.exposeFunction('reportShown', () => { shownAtMs = Date.now(); });
+  await page.evaluate(() => new MutationObserver(() => (window as unknown as { reportShown: () => void }).reportShown())
+    .observe(document.querySelector('#charts')!, { attributes: true, attributeFilter: ['data-generated-at'] }));
+  // The daemon's next build of 1d, as of 16:03, written through the API's publishing store.
+  const newAt = Date.parse(FIXTURE_TO) + 3 * 60_000;
+  let publishedAtMs = 0;
+  await buildSnapshots(ctx.dataDir, FIXTURE_DEVICE, {
+    windows: ['1d'], atMs: newAt,
+    wrapStore: (inner) => {
+      const store = ctx.server!.publishingStore!(inner);
+      return { ...store, put: (key, body, headers, options) => {
+        if (key.endsWith(`/${metaKey('1d', 100)}`)) publishedAtMs = Date.now();
+        return store.put(key, body, headers, options);
+      } };
+    },
+  });
+  await until(async () => shownAtMs > 0 && (await page.getAttribute('#charts', 'data-generated-at')) === new Date(newAt).toISOString(), 'the pushed build on the page');
+  const pushToPageMs = shownAtMs - publishedAtMs;
+  assert.ok(publishedAtMs > 0 && pushToPageMs >= 0, `published at ${publishedAtMs}, shown at ${shownAtMs}`);
+  assert.is(await page.getAttribute('body', 'data-pushed-builds'), '1', 'one event for the view shown (the other granularities are not its)');
+  assert.is(await page.getAttribute('body', 'data-live-updates'), '1');
+  assert.is(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, 'no reload');
+  assert.is(await page.textContent('#freshness'), 'last updated 1 min ago');
+  writeFileSync(join(ARTIFACTS_DIR, 'push-update.json'), JSON.stringify({ pushToPageMs, pollWouldCheckAfterMs: 62_000 }, null, 2));
+  console.log(`pushed build: meta written → page showing it in ${pushToPageMs} ms (the meta schedule would have looked 62 s later)`);
+  await shot(page, 'pushed-build');
+  await page.close();
 });
 
 const age = suite('dashboard: data age');
@@ -307,6 +353,7 @@ it(look)('follows a dark system theme; the toggle cycles auto → dark → light
 });
 
 live.run();
+push.run();
 age.run();
 zoom.run();
 look.run();

@@ -5,7 +5,7 @@
  * carries the message. Wired by main.ts; the DOM skeleton is web/public/index.html.
  */
 import { WINDOWS, WINDOW_NAMES, type Window } from '../../builder/constants.js';
-import type { Payload, RangePayload, SnapshotMeta } from '../../builder/types.js';
+import type { Payload, PublishedBuild, RangePayload, SnapshotMeta } from '../../builder/types.js';
 import { ApiError, type ApiClient, type SnapshotResponse } from './api-client.js';
 import { toChartSeries, type ChartSeries, type DisplayPrefs } from './chart-data.js';
 import { renderChart, renderOverlay, type ChartView } from './chart-view.js';
@@ -35,7 +35,20 @@ export interface DashboardDeps {
   readonly prefs?: () => DisplayPrefs;
   /** Run `fn` after `delayMs` (setTimeout); returns a cancel function. Absent: the page does not follow new builds. */
   readonly setTimer?: (delayMs: number, fn: () => void) => () => void;
+  /** Open `GET /samples/builds` (new EventSource(url)). Absent: no push, only the meta's schedule. */
+  readonly openBuildEvents?: (url: string) => BuildEventSource;
 }
+
+/** What the page uses of an `EventSource` on `GET /samples/builds`. */
+export interface BuildEventSource {
+  readonly readyState: number;
+  addEventListener(type: 'open' | 'error', listener: () => void): void;
+  addEventListener(type: 'build', listener: (event: { data: string }) => void): void;
+  close(): void;
+}
+
+/** `EventSource.CLOSED`: the browser gave up (a 404 where builds are not pushed) and will not reconnect. */
+const EVENT_SOURCE_CLOSED = 2;
 
 /**
  * The smallest window that holds all of a payload's data, when it is smaller than the payload's own
@@ -153,6 +166,42 @@ export class Dashboard {
   offerDevices(devices: readonly string[], defaultDevice: string | undefined): void {
     const all = [...new Set([...this.deps.devices, ...devices, ...deviceChoices([], this.state)])];
     this.devicePicker.offer(all, defaultDevice);
+  }
+
+  /**
+   * Listen to the builds the server pushes (`GET /samples/builds`, the Pi): a build of the view shown
+   * is checked for at once instead of when its meta says it is due. The meta schedule stays as the
+   * safety net (builds by another process are not pushed) and is all there is where the route is a
+   * 404 (the cloud). `data-push` on <body>: `open`, `reconnecting` or `unavailable`.
+   */
+  followPushedBuilds(): void {
+    if (!this.deps.openBuildEvents) return;
+    const source = this.deps.openBuildEvents(this.deps.client.url('/samples/builds'));
+    let hasOpened = false;
+    source.addEventListener('open', () => {
+      document.body.dataset.push = 'open';
+      if (hasOpened) void this.checkForNewBuild(); // builds published while reconnecting were not heard
+      hasOpened = true;
+    });
+    source.addEventListener('error', () => {
+      document.body.dataset.push = source.readyState === EVENT_SOURCE_CLOSED ? 'unavailable' : 'reconnecting';
+    });
+    source.addEventListener('build', (event) => this.onPushedBuild(event.data));
+  }
+
+  private onPushedBuild(data: string): void {
+    let build: Partial<PublishedBuild>;
+    try {
+      build = JSON.parse(data) as Partial<PublishedBuild>;
+    } catch {
+      return;
+    }
+    const shown = this.shown;
+    if (!shown || this.zoomed) return;
+    const p = shown.snapshot.payload;
+    if (build.device !== p.device || build.window !== p.window || build.granularity !== p.granularity) return;
+    document.body.dataset.pushedBuilds = String(Number(document.body.dataset.pushedBuilds ?? 0) + 1);
+    void this.checkForNewBuild();
   }
 
   /** Ask for the meta now and swap in a newer build if there is one (also when the page becomes visible again). */

@@ -65,6 +65,7 @@ async function start(): Promise<void> {
       return () => clearTimeout(id);
     },
     currentSearch: () => new URLSearchParams(location.search),
+    openBuildEvents: (url) => new EventSource(url),
     refreshDeps: {
       openEvents: (url) => new EventSource(url),
       status: (url) => client.status(url),
@@ -98,6 +99,7 @@ async function start(): Promise<void> {
   addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') void dashboard.checkForNewBuild();
   });
+  dashboard.followPushedBuilds();
   void client.devices().then((d) => dashboard.offerDevices(d.devices, d.defaultDevice), () => undefined);
   await dashboard.show(parsed.state, { fitWindow: !params.has('window'), range: parsedRange.range });
 }
