@@ -57,6 +57,8 @@ it(live)('without pushed builds (a 404, as in the cloud) swaps in a new build on
   // The builder publishes 16:05 (late); the page's next overdue check (a tenth of the cadence: 30 s) picks it up.
   const newAt = Date.parse(FIXTURE_TO) + 5 * 60_000;
   await buildSnapshots(ctx.dataDir, FIXTURE_DEVICE, { windows: ['1d'], atMs: newAt });
+  // `sensorctl serve` keeps what it read for 1 s (real time) while the page's minutes pass at once: wait until it serves the new meta.
+  await until(async () => ((await (await fetch(`${ctx.server!.url}/samples/latest/meta?window=1d&samples=100`)).json()) as { generatedAt?: string }).generatedAt === new Date(newAt).toISOString(), 'the server serving the new meta');
   const startedMs = Date.now();
   await page.clock.runFor(30_000);
   await until(async () => (await page.getAttribute('#charts', 'data-generated-at')) === new Date(newAt).toISOString(), 'the new build on the page');
