@@ -87,6 +87,7 @@ it(live)('shows the stale banner only from the server\'s meta: overdue builds ar
   await page.clock.runFor(16 * 60_000);
   await until(() => page.isVisible('#stale-banner'), 'the stale banner');
   assert.match(await page.textContent('#stale-banner') ?? '', /a newer build was due .* and has not arrived/);
+  await shot(page, 'live-overdue');
   await context.close();
 });
 
