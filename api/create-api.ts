@@ -16,6 +16,7 @@ import type { ApiDeps } from './ports.js';
 import { handleRefreshPost, handleRefreshStatus, parseJobId } from './refresh.js';
 import { handleRange } from './range.js';
 import { handleEvents } from './sse.js';
+import { handleBuildEvents } from './build-feed.js';
 
 /** A fetch-shaped request handler: the API core's one shape, served by every HTTP adapter (node:http, Lambda). */
 export type FetchHandler = (req: Request) => Promise<Response>;
@@ -40,6 +41,7 @@ function routeOf(pathname: string): Route | undefined {
   if (pathname === '/samples/devices') return { methods: ['GET', 'HEAD'], handle: handleDevices };
   if (pathname === '/samples/latest/meta') return { methods: ['GET', 'HEAD'], handle: handleMeta };
   if (pathname === '/samples/refresh') return { methods: ['POST'], handle: handleRefreshPost };
+  if (pathname === '/samples/builds') return { methods: ['GET'], handle: handleBuildEvents };
   const match = /^\/samples\/refresh\/([^/]*)(\/events)?$/.exec(pathname);
   if (!match) return undefined;
   if (match[2]) return { methods: ['GET'], handle: (req, url, ctx) => handleEvents(req, url, ctx, parseJobId(match[1])) };

@@ -7,7 +7,9 @@
  */
 import type { Granularity, Window } from '../builder/constants.js';
 import type { Clock, ObjectStore, SampleSource } from '../builder/ports.js';
-import type { Payload } from '../builder/types.js';
+import type { Payload, PublishedBuild } from '../builder/types.js';
+
+export type { PublishedBuild };
 
 /** The part of the builder's `ObjectStore` the API reads: canonical and `fallback/` snapshots. */
 export type SnapshotStore = Pick<ObjectStore, 'get'>;
@@ -159,7 +161,16 @@ export interface ApiDeps {
   jobs: RefreshJobs;
   clock: Clock;
   scheduler: Scheduler;
+  /** Builds published in this process, pushed by `GET /samples/builds`; absent (the cloud): that route answers 404 and pages poll the meta. */
+  builds?: BuildFeed;
   options?: ApiOptions;
+}
+
+
+/** Where the API hears of published builds (the Pi: its builds' store tells it; `api/build-feed.ts`). */
+export interface BuildFeed {
+  /** Call `listener` for every build published from now on, until the returned function is called. */
+  subscribe(listener: (build: PublishedBuild) => void): () => void;
 }
 
 /** Defaults of `ApiOptions`. */

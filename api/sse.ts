@@ -13,7 +13,8 @@ import type { JobEvent, TimerHandle } from './ports.js';
 
 const encoder = new TextEncoder();
 
-const SSE_HEADERS = {
+/** Headers of every Server-Sent Events answer (no caching, no proxy buffering). */
+export const SSE_HEADERS = {
   'Content-Type': 'text/event-stream; charset=utf-8',
   'Cache-Control': 'no-store',
   'X-Accel-Buffering': 'no',

@@ -167,3 +167,17 @@ export interface SnapshotMeta {
   lastFailureAt: string | null;
   builder: BuilderName;
 }
+
+/**
+ * A snapshot whose meta was just written (a new build, or a failed one marking it stale): the data of
+ * an `event: build` on `GET /samples/builds` (docs/api-contract.md), read by the page.
+ */
+export interface PublishedBuild {
+  device: string;
+  window: Window;
+  granularity: Granularity;
+  /** The meta's `versionId`/`generatedAt` (null before the first successful build). */
+  versionId: string | null;
+  generatedAt: string | null;
+  stale: boolean;
+}

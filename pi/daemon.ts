@@ -316,7 +316,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     if (config.cloud) uploads = (await import('./upload-service.js')).startUploads({ db, cloud: config.cloud, log, jobs });
     else uploadQueue.setEnabled(false);
     sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: obs.buffer, log, clock: time.clock, scheduler: time.timers, deps: options.sensorDeps });
-    const deps = piBuildDeps({ source: buffer, snapshotDir, deviceId: config.deviceId, log, clock: time.clock, stateCache });
+    // Scheduled builds write through the API's publishing store: its read cache forgets them and pages hear of them at once (GET /samples/builds).
+    const deps = piBuildDeps({ source: buffer, store: pi.publishingStore(new FsObjectStore(snapshotDir, { fsync: false })), deviceId: config.deviceId, log, clock: time.clock, stateCache });
     let pendingBuilds = 0;
     const build = (w: Window) => {
       pendingBuilds++;

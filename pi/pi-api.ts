@@ -15,6 +15,7 @@ import { cachedSnapshotStore, type CachedSnapshotStore } from '../api/cached-sna
 import { createApi, type FetchHandler } from '../api/create-api.js';
 import { chooseDefaultDevice } from '../api/devices.js';
 import { MemoryRefreshJobs } from '../api/memory-refresh-jobs.js';
+import { BuildNotifier } from '../api/build-feed.js';
 import { nodeScheduler } from '../platform/node-scheduler.js';
 import { systemClock } from '../platform/system-clock.js';
 import type { ApiOptions, DeviceDirectory, FreshBuilder, RangeSource } from '../api/ports.js';
@@ -91,7 +92,7 @@ function forgetting(store: ObjectStore, cache: CachedSnapshotStore): ObjectStore
     }
   };
   return {
-    put: (key, body, headers) => after(key, store.put(key, body, headers)),
+    put: (key, body, headers, options) => after(key, store.put(key, body, headers, options)),
     promote: (stagedKey, key, headers) => after(key, store.promote(stagedKey, key, headers)),
     delete: (key) => after(key, store.delete(key)),
     get: (key, options) => store.get(key, options),
@@ -100,21 +101,30 @@ function forgetting(store: ObjectStore, cache: CachedSnapshotStore): ObjectStore
   };
 }
 
-/** The Pi's API handler, its job queue (await `jobs.idle()` on shutdown) and the locks it uses. */
-export function createPiApi(options: PiApiOptions): { api: FetchHandler; jobs: MemoryRefreshJobs; locks: WindowLocks } {
+/**
+ * The Pi's API handler, its job queue (await `jobs.idle()` on shutdown), the locks it uses, and
+ * `publishingStore(inner)`: `inner` (the snapshot store of this process's scheduled builds) made to
+ * drop what it writes from the API's read cache and push each new meta to `GET /samples/builds`.
+ * Refresh builds already write through it; builds by another process (`sensorctl rebuild`) are not
+ * pushed, pages find them through the meta's `expiresAt`.
+ */
+export function createPiApi(options: PiApiOptions): { api: FetchHandler; jobs: MemoryRefreshJobs; locks: WindowLocks; publishingStore: (inner: ObjectStore) => ObjectStore } {
   const clock = options.clock ?? systemClock;
   const locks = options.locks ?? new WindowLocks();
   const rawStore = options.store ?? new FsObjectStore(options.snapshotDir);
   const store = cachedSnapshotStore(rawStore, clock, { ttlMs: options.snapshotCacheMs ?? 1000 });
+  const builds = new BuildNotifier();
+  // Forget first, then publish: a page told of a build must read it, not the cached meta.
+  const publishingStore = (inner: ObjectStore): ObjectStore => builds.watching(forgetting(inner, store));
   let fresh = options.fresh;
   if (!fresh) {
     if (!options.buffer) throw new TypeError('createPiApi: give `buffer` (the SQLite buffer) or `fresh`');
     // Refresh builds write through `forgetting`, so a job's `resultUrl` serves what it just published.
-    fresh = new PiFreshBuilder({ source: options.buffer, store: forgetting(rawStore, store), clock: options.buildClock ?? clock, log: options.log ?? silentLog, locks, stateCache: options.stateCache });
+    fresh = new PiFreshBuilder({ source: options.buffer, store: publishingStore(rawStore), clock: options.buildClock ?? clock, log: options.log ?? silentLog, locks, stateCache: options.stateCache });
   }
   const jobs = new MemoryRefreshJobs({ builder: fresh, clock });
   const devices = dataDirDevices(options.snapshotDir, options.deviceId, clock, options.sampleDevices);
   const rangeSource = options.rangeSource ?? options.buffer;
   const samples = rangeSource ? () => rangeSource : undefined;
-  return { api: createApi({ store, devices, fresh, jobs, clock, scheduler: nodeScheduler, samples, options: options.options }), jobs, locks };
+  return { api: createApi({ store, devices, fresh, jobs, clock, scheduler: nodeScheduler, samples, builds, options: options.options }), jobs, locks, publishingStore };
 }

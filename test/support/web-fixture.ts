@@ -16,7 +16,7 @@ import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { devicePrefix, fallbackPrefix, metaKey, snapshotKey, type Granularity, type Window } from '../../builder/constants.js';
 import { payloadKeyOfMeta } from '../../builder/snapshot-meta.js';
 import { FsObjectStore } from '../../platform/fs-object-store.js';
-import type { Logger } from '../../builder/ports.js';
+import type { Logger, ObjectStore } from '../../builder/ports.js';
 import { runBuild, type BuildReport } from '../../builder/run-build.js';
 import type { Payload, RawPoint, SnapshotMeta } from '../../builder/types.js';
 import { silentLog as silent } from '../../builder/ports.js';
@@ -80,15 +80,16 @@ export function importFixture(dataDir: string, device: string): Promise<void> {
 
 /**
  * `sensorctl rebuild` as of `atMs` (default FIXTURE_TO) with a clock stopped there, so `generatedAt`
- * is exactly that instant. `prefix`: publish elsewhere (the fallback copy), with its own rollup state.
+ * is exactly that instant. `fallback`: publish the fallback copy, with its own rollup state. `wrapStore`:
+ * write through another store (the server's `publishingStore`, so the build is pushed as the daemon's are).
  */
 export function buildSnapshots(
-  dataDir: string, device: string, o: { windows?: readonly Window[]; atMs?: number; fallback?: boolean } = {},
+  dataDir: string, device: string, o: { windows?: readonly Window[]; atMs?: number; fallback?: boolean; wrapStore?: (inner: ObjectStore) => ObjectStore } = {},
 ): Promise<BuildReport> {
   const atMs = o.atMs ?? Date.parse(FIXTURE_TO);
   return withBuffer(dataDir, async (buffer) => {
     const report = await runBuild({
-      source: buffer, store: new FsObjectStore(dataDir), clock: { nowMs: () => atMs }, log: silent, deviceId: device, builder: 'pi',
+      source: buffer, store: (o.wrapStore ?? ((inner) => inner))(new FsObjectStore(dataDir)), clock: { nowMs: () => atMs }, log: silent, deviceId: device, builder: 'pi',
       ...(o.fallback ? { prefix: fallbackPrefix(device), statePrefix: `state/fallback/${device}/` } : {}),
     }, { windows: o.windows });
     if (!report.ok) throw new Error(`build of ${device} failed: ${JSON.stringify(report.snapshots.filter((s) => !s.ok))}`);

@@ -13,6 +13,7 @@ import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { ARTIFACTS_DIR, CHROMIUM_PATH, ensureWebBuilt, launchChromium } from './web-browser.js';
 import { FIXTURE_DEVICE, prepareDevice } from './web-fixture.js';
 import { start, type WebServer } from './web-server.js';
+import type { ApiOptions } from '../../api/ports.js';
 
 /** The page's fixed clock: 4 min after the fixture snapshots were generated. */
 export const PAGE_NOW = '2019-09-30T16:04:00.000Z';
@@ -36,14 +37,19 @@ export interface Ctx { browser?: Browser; server?: WebServer; dataDir: string }
 export const ctx: Ctx = { dataDir: '' };
 
 /** Suite `before`: build web/dist if stale, launch Chromium, import + build the fixture (devices livingroom, garage), start the server. */
-export async function setup(): Promise<void> {
+export function setup(): Promise<void> {
+  return setupWith(undefined);
+}
+
+/** `setup`, with `apiOptions` for the in-process server (e.g. `sseMode: 'snapshot'`: no build push, as in the cloud). */
+export async function setupWith(apiOptions: ApiOptions | undefined): Promise<void> {
   if (!HAS_BROWSER) return;
   ensureWebBuilt();
   ctx.browser = await launchChromium();
   ctx.dataDir = mkdtempSync(join(tmpdir(), 'web-test-'));
   await prepareDevice(ctx.dataDir, FIXTURE_DEVICE);
   await prepareDevice(ctx.dataDir, 'garage');
-  ctx.server = await start({ dataDir: ctx.dataDir, deviceId: FIXTURE_DEVICE, holdBuilds: true, refreshAtMs: Date.parse(REFRESHED_AT) });
+  ctx.server = await start({ dataDir: ctx.dataDir, deviceId: FIXTURE_DEVICE, holdBuilds: true, refreshAtMs: Date.parse(REFRESHED_AT), apiOptions });
 }
 
 /** Suite `after`: close server and browser, remove the data dir. */

@@ -21,6 +21,8 @@ import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { startNodeServer } from '../../platform/node-http-api.js';
 import { createPiApi } from '../../pi/pi-api.js';
 import { dbPathOf } from './web-fixture.js';
+import type { ObjectStore } from '../../builder/ports.js';
+import type { ApiOptions } from '../../api/ports.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 export const WEB_DIST = join(ROOT, 'web', 'dist');
@@ -34,6 +36,8 @@ export interface WebServerOptions {
   readonly refreshAtMs?: number;
   /** In process: hold every build at its first read until `releaseBuilds()`. */
   readonly holdBuilds?: boolean;
+  /** In process: API options, e.g. `sseMode: 'snapshot'` to answer as the cloud's buffering runtime does (no build push). */
+  readonly apiOptions?: ApiOptions;
 }
 
 export interface WebServer {
@@ -46,6 +50,8 @@ export interface WebServer {
   releaseBuilds?(): void;
   /** In process only: make the next build fail with `message`. */
   failNextBuild?(message: string): void;
+  /** In process only: the API's `publishingStore` (a build written through it is pushed on `GET /samples/builds`, as the daemon's). */
+  publishingStore?(inner: ObjectStore): ObjectStore;
 }
 
 /** Start the server on 127.0.0.1 with an ephemeral port (see top). */
@@ -72,14 +78,16 @@ async function startInProcess(opts: WebServerOptions): Promise<WebServer> {
     }
     return buffer.listSeries(deviceId);
   };
-  const { api, jobs } = createPiApi({
+  const { api, jobs, publishingStore } = createPiApi({
     snapshotDir: opts.dataDir, deviceId: opts.deviceId, buffer: source, rangeSource: buffer, sampleDevices: () => buffer.deviceIdsWithSamples(), snapshotCacheMs: 0,
     ...(opts.refreshAtMs === undefined ? {} : { buildClock: { nowMs: () => opts.refreshAtMs! } }),
+    ...(opts.apiOptions ? { options: opts.apiOptions } : {}),
   });
   const server = await startNodeServer(api, '127.0.0.1', 0, { staticDir: WEB_DIST });
   return {
     url: server.url.replace(/\/$/, ''),
     buildClockMs: () => opts.refreshAtMs ?? Date.now(),
+    publishingStore,
     releaseBuilds() {
       const next = waiting.shift();
       if (next) next();

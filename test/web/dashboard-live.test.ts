@@ -11,7 +11,8 @@ import * as assert from 'uvu/assert';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { ARTIFACTS_DIR } from '../support/web-browser.js';
 import { FIXTURE_DEVICE, FIXTURE_TO, buildSnapshots, dbPathOf, prepareDevice, readMeta, readSnapshot } from '../support/web-fixture.js';
-import { CONTEXT, PAGE_NOW, ctx, it, openPage, setup, shot, teardown } from '../support/web-page.js';
+import { CONTEXT, IN_PROCESS, PAGE_NOW, ctx, it, itInProcess, openPage, setup, setupWith, shot, teardown } from '../support/web-page.js';
+import { metaKey } from '../../builder/constants.js';
 
 /** Wait until `check` holds, polling from Node (the page's own timers and frames are on the paused clock). */
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -23,12 +24,15 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 }
 
 const live = suite('dashboard: live');
-live.before(setup);
+// Answer as the cloud's buffering runtime (API Gateway) does: GET /samples/builds is a 404, so the page follows the meta.
+live.before(() => setupWith({ sseMode: 'snapshot' }));
 live.after(teardown);
 
-it(live)('swaps in a new build on its own, without a reload, about 2 s after the meta says it is due (304s meanwhile)', async () => {
+it(live)('without pushed builds (a 404, as in the cloud) swaps in a new build on its own, without a reload, about 2 s after the meta says it is due (304s meanwhile)', async () => {
   const context = await ctx.browser!.newContext(CONTEXT);
   const page = await context.newPage();
+  // No /samples/builds here (as in the cloud): the page falls back to the meta's schedule.
+  // (Not page.route: routing turns the HTTP cache off, and this test checks the 304 revalidations.)
   await page.clock.install({ time: new Date(Date.parse(PAGE_NOW) - 1000) });
   await page.clock.pauseAt(new Date(PAGE_NOW)); // time moves only when the test says
   const metaStatuses: string[] = [];
@@ -38,7 +42,9 @@ it(live)('swaps in a new build on its own, without a reload, about 2 s after the
     metaStatuses.push(`${r.status()}${sent['if-none-match'] ? ' revalidated' : ''}`);
   });
   await page.goto(`${ctx.server!.url}/?window=1d&samples=100`);
-  await until(() => page.evaluate(() => document.body.dataset.view === 'ready' && !document.body.dataset.loading), 'the first view');
+  await until(() => page.evaluate(() => document.body.dataset.view === 'ready' && !document.body.dataset.loading && document.body.dataset.push !== undefined), 'the first view and the push stream settled');
+  // (`sensorctl serve` offers the stream, but a build by another process is not pushed: the meta schedule finds it all the same.)
+  if (IN_PROCESS) assert.is(await page.getAttribute('body', 'data-push'), 'unavailable');
   await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
   assert.is(await page.getAttribute('#charts', 'data-generated-at'), FIXTURE_TO);
   // Next build of 1d is due at 16:05 (cadence 5 min = half of expiresAt − generatedAt); the page asks at 16:05:02.
@@ -51,6 +57,8 @@ it(live)('swaps in a new build on its own, without a reload, about 2 s after the
   // The builder publishes 16:05 (late); the page's next overdue check (a tenth of the cadence: 30 s) picks it up.
   const newAt = Date.parse(FIXTURE_TO) + 5 * 60_000;
   await buildSnapshots(ctx.dataDir, FIXTURE_DEVICE, { windows: ['1d'], atMs: newAt });
+  // `sensorctl serve` keeps what it read for 1 s (real time) while the page's minutes pass at once: wait until it serves the new meta.
+  await until(async () => ((await (await fetch(`${ctx.server!.url}/samples/latest/meta?window=1d&samples=100`)).json()) as { generatedAt?: string }).generatedAt === new Date(newAt).toISOString(), 'the server serving the new meta');
   const startedMs = Date.now();
   await page.clock.runFor(30_000);
   await until(async () => (await page.getAttribute('#charts', 'data-generated-at')) === new Date(newAt).toISOString(), 'the new build on the page');
@@ -79,7 +87,48 @@ it(live)('shows the stale banner only from the server\'s meta: overdue builds ar
   await page.clock.runFor(16 * 60_000);
   await until(() => page.isVisible('#stale-banner'), 'the stale banner');
   assert.match(await page.textContent('#stale-banner') ?? '', /a newer build was due .* and has not arrived/);
+  await shot(page, 'live-overdue');
   await context.close();
+});
+
+const push = suite('dashboard: pushed builds');
+push.before(setup);
+push.after(teardown);
+
+itInProcess(push)('a build the server pushes (GET /samples/builds) is on the page at once, a minute before its meta said to look', async () => {
+  const page = await openPage('?window=1d&samples=100'); // page clock fixed at 16:04, its timers run in real time
+  await page.waitForFunction(() => document.body.dataset.push === 'open');
+  assert.is(await page.getAttribute('#charts', 'data-generated-at'), FIXTURE_TO);
+  assert.is(await page.getAttribute('body', 'data-next-check-ms'), String(62_000), 'without the push the page would look at 16:05:02');
+  await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+  let shownAtMs = 0;
+  await page.exposeFunction('reportShown', () => { shownAtMs = Date.now(); });
+  await page.evaluate(() => new MutationObserver(() => (window as unknown as { reportShown: () => void }).reportShown())
+    .observe(document.querySelector('#charts')!, { attributes: true, attributeFilter: ['data-generated-at'] }));
+  // The daemon's next build of 1d, as of 16:03, written through the API's publishing store.
+  const newAt = Date.parse(FIXTURE_TO) + 3 * 60_000;
+  let publishedAtMs = 0;
+  await buildSnapshots(ctx.dataDir, FIXTURE_DEVICE, {
+    windows: ['1d'], atMs: newAt,
+    wrapStore: (inner) => {
+      const store = ctx.server!.publishingStore!(inner);
+      return { ...store, put: (key, body, headers, options) => {
+        if (key.endsWith(`/${metaKey('1d', 100)}`)) publishedAtMs = Date.now();
+        return store.put(key, body, headers, options);
+      } };
+    },
+  });
+  await until(async () => shownAtMs > 0 && (await page.getAttribute('#charts', 'data-generated-at')) === new Date(newAt).toISOString(), 'the pushed build on the page');
+  const pushToPageMs = shownAtMs - publishedAtMs;
+  assert.ok(publishedAtMs > 0 && pushToPageMs >= 0, `published at ${publishedAtMs}, shown at ${shownAtMs}`);
+  assert.is(await page.getAttribute('body', 'data-pushed-builds'), '1', 'one event for the view shown (the other granularities are not its)');
+  assert.is(await page.getAttribute('body', 'data-live-updates'), '1');
+  assert.is(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, 'no reload');
+  assert.is(await page.textContent('#freshness'), 'last updated 1 min ago');
+  writeFileSync(join(ARTIFACTS_DIR, 'push-update.json'), JSON.stringify({ pushToPageMs, pollWouldCheckAfterMs: 62_000 }, null, 2));
+  console.log(`pushed build: meta written → page showing it in ${pushToPageMs} ms (the meta schedule would have looked 62 s later)`);
+  await shot(page, 'pushed-build');
+  await page.close();
 });
 
 const age = suite('dashboard: data age');
@@ -143,10 +192,15 @@ zoom.before(async () => {
       samples.push({ seriesId: 'sht31-44.tempC', tsMs: t, value: 12 + Math.sin(t / 900_000) });
     }
     buffer.insert('porch', samples);
+    // A second °C sensor on porch, every 30 s at :05/:35 (other times than sht31's), 15:00–16:00 without a hole.
+    buffer.defineSeries([{ deviceId: 'porch', seriesId: 'ds18b20-7.tempC', sensorId: 'ds18b20-7', metric: 'tempC', unit: '°C', kind: 'gauge' }]);
+    const second = [];
+    for (let t = toMs - 3_600_000 + 5_000; t <= toMs; t += 30_000) second.push({ seriesId: 'ds18b20-7.tempC', tsMs: t, value: 14 + Math.cos(t / 600_000) });
+    buffer.insert('porch', second);
   } finally {
     buffer.close();
   }
-  await buildSnapshots(ctx.dataDir, 'porch', { windows: ['10h'] });
+  await buildSnapshots(ctx.dataDir, 'porch', { windows: ['10h', '1h'] });
 });
 zoom.after(teardown);
 
@@ -154,7 +208,7 @@ it(zoom)('a drag across a chart reads /samples/range for that span and draws its
   const page = await openPage('?window=10h&samples=100&device=porch');
   const ranges: string[] = [];
   page.on('request', (r) => { if (new URL(r.url()).pathname === '/samples/range') ranges.push(new URL(r.url()).search); });
-  const box = (await page.locator('.chart-card .u-over').first().boundingBox())!;
+  const box = (await page.locator('.chart-card[data-series-id="sht31-44.tempC"] .u-over').boundingBox())!;
   // From 30 % of the plot (≈ 13:00) to its right edge (16:00).
   await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2);
   await page.mouse.down();
@@ -166,7 +220,7 @@ it(zoom)('a drag across a chart reads /samples/range for that span and draws its
   const q = new URLSearchParams(ranges[0]);
   assert.is(q.get('device'), 'porch');
   assert.ok(Number(q.get('from')) < PORCH_HOLE.afterMs && Number(q.get('to')) > PORCH_HOLE.resumeMs, ranges[0]);
-  const card = page.locator('.chart-card').first();
+  const card = page.locator('.chart-card[data-series-id="sht31-44.tempC"]');
   assert.is(await card.getAttribute('data-gaps'), '1', 'the outage is one break in the line');
   assert.ok(Number(await card.getAttribute('data-points')) > 100, 'more detail than the 100-point snapshot');
   assert.match(await page.textContent('#zoom-text') ?? '', /^Zoomed to .* · \d+ (raw samples|samples, first\/min\/max\/last per pixel column)$/);
@@ -175,6 +229,100 @@ it(zoom)('a drag across a chart reads /samples/range for that span and draws its
   await page.waitForFunction(() => !document.querySelector('#charts')?.hasAttribute('data-zoomed'));
   assert.is(await page.getAttribute('#charts', 'data-granularity'), '100');
   assert.ok(await page.isHidden('#zoom-bar'));
+  await page.close();
+});
+
+it(zoom)('a From/To range reads /samples/range, says what is wrong with a backwards or empty range, and lives in the URL (reload, link, back)', async () => {
+  const page = await openPage('?window=10h&samples=100&device=porch');
+  const ranges: string[] = [];
+  page.on('request', (r) => { if (new URL(r.url()).pathname === '/samples/range') ranges.push(new URL(r.url()).search); });
+  // The inputs show the snapshot's span in local time (Berlin, UTC+02:00).
+  const shownSpan = readSnapshot(ctx.dataDir, 'porch', '10h', 100);
+  assert.equal([shownSpan.from, shownSpan.to], ['2019-09-30T06:06:00.000Z', FIXTURE_TO]);
+  assert.equal([await page.inputValue('#range-from'), await page.inputValue('#range-to')], ['2019-09-30T08:06', '2019-09-30T18:00']);
+  await page.fill('#range-from', '2019-09-30T17:30');
+  await page.fill('#range-to', '2019-09-30T17:00');
+  await page.click('#range-show');
+  assert.is(await page.textContent('#range-error'), 'From (2019-09-30 17:30) must be before To (2019-09-30 17:00).');
+  await page.fill('#range-to', '');
+  await page.click('#range-show');
+  assert.is(await page.textContent('#range-error'), 'To is empty or not a complete date and time.');
+  assert.ok(await page.isVisible('#range-error'));
+  assert.equal(ranges, [], 'nothing asked for a bad range');
+  await shot(page, 'range-error');
+  // 17:10–17:50 Berlin = 15:10Z–15:50Z, around the porch outage (15:19:50Z–15:40Z).
+  await page.fill('#range-from', '2019-09-30T17:10');
+  await page.fill('#range-to', '2019-09-30T17:50');
+  await page.click('#range-show');
+  await page.waitForFunction(() => document.querySelector('#charts')?.getAttribute('data-zoomed') === 'true' && !document.body.dataset.loading);
+  assert.ok(await page.isHidden('#range-error'));
+  assert.is(ranges.length, 1);
+  const q = new URLSearchParams(ranges[0]);
+  assert.equal([Number(q.get('from')), Number(q.get('to')), q.get('device')], [Date.parse('2019-09-30T15:10:00Z'), Date.parse('2019-09-30T15:50:00Z'), 'porch']);
+  const card = page.locator('.chart-card[data-series-id="sht31-44.tempC"]');
+  assert.is(await card.getAttribute('data-gaps'), '1', 'the outage is a break');
+  // 10-second samples: 15:10:00–15:19:50 (60) and 15:40:00–15:50:00 (61) are fewer than the plot's columns, so all raw.
+  assert.is(await page.getAttribute('#charts', 'data-resolution'), 'raw');
+  const points = await card.getAttribute('data-points');
+  assert.is(points, String(60 + 1 + 61), '121 samples and one gap marker');
+  const url = new URL(page.url());
+  assert.equal([url.searchParams.get('from'), url.searchParams.get('to'), url.searchParams.get('window')], ['2019-09-30T15:10:00Z', '2019-09-30T15:50:00Z', '10h']);
+  await shot(page, 'range-custom');
+  // A reload (or the link shared) opens on the same range, read from the endpoint again.
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('#charts')?.getAttribute('data-zoomed') === 'true' && !document.body.dataset.loading);
+  assert.is(ranges.length, 2);
+  assert.is(ranges[1], ranges[0].replace(/samples=\d+/, `samples=${new URLSearchParams(ranges[1]).get('samples')}`));
+  assert.equal([await page.inputValue('#range-from'), await page.inputValue('#range-to')], ['2019-09-30T17:10', '2019-09-30T17:50']);
+  assert.is(await page.locator('.chart-card[data-series-id="sht31-44.tempC"]').getAttribute('data-points'), points);
+  assert.match(await page.textContent('#showing') ?? '', /^Custom range · raw samples · device porch$/);
+  // Back returns to the window's snapshot; a link with a broken range says so and shows the window.
+  await page.goBack();
+  await page.waitForFunction(() => !document.querySelector('#charts')?.hasAttribute('data-zoomed') && document.querySelector('#charts')?.getAttribute('data-window') === '10h');
+  assert.is(new URL(page.url()).searchParams.get('from'), null);
+  await page.close();
+  const broken = await openPage('?window=10h&samples=100&device=porch&from=2019-13-45T00:00Z&to=2019-09-30T15:50:00Z');
+  assert.match(await broken.textContent('#url-problems') ?? '', /from=2019-13-45T00:00Z is not a date/);
+  assert.is(await broken.getAttribute('#charts', 'data-window'), '10h');
+  await broken.close();
+});
+
+it(zoom)('overlays same-unit raw samples too: the raw 1h snapshot and a zoomed range, times aligned, the outage still a break; a drag on the overlay zooms', async () => {
+  // The raw 1h variant: sht31 every 10 s with the outage, ds18b20 every 30 s at other instants.
+  const page = await openPage('?window=1h&samples=500&device=porch');
+  assert.is(await page.getAttribute('#charts', 'data-resolution'), 'raw');
+  const stored = readSnapshot(ctx.dataDir, 'porch', '1h', 500);
+  const pointsOf = (id: string) => stored.series.find((x) => x.id === id)!.points.length;
+  await page.check('#overlay');
+  await page.waitForSelector('.chart-card[data-style="overlay"]');
+  const overlay = page.locator('.chart-card[data-style="overlay"]');
+  assert.is(await page.locator('.chart-card').count(), 1, 'both °C series in one card');
+  assert.is(await overlay.getAttribute('data-overlay'), 'ds18b20-7.tempC sht31-44.tempC');
+  // No instant is shared (:x0 vs :x5), so the aligned times are the sum of both series' points.
+  assert.is(await overlay.getAttribute('data-points'), String(pointsOf('ds18b20-7.tempC') + pointsOf('sht31-44.tempC')));
+  assert.is(await overlay.getAttribute('data-gaps'), '1', 'the outage stays a break after alignment');
+  // …from the last sample before it to the first after, not only around the null marker (ds18b20's times inside the hole are gaps too).
+  const hole = `sht31-44.tempC ${new Date(PORCH_HOLE.afterMs).toISOString()}/${new Date(PORCH_HOLE.resumeMs).toISOString()}`;
+  assert.is(await overlay.getAttribute('data-breaks'), hole);
+  assert.match(await page.textContent('.chart-card[data-style="overlay"] h2') ?? '', /2 series overlaid, raw samples/);
+  await shot(page, 'overlay-raw');
+  // A drag across the overlay zooms through the range endpoint and stays overlaid.
+  const box = (await overlay.locator('.u-over').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForFunction(() => document.querySelector('#charts')?.getAttribute('data-zoomed') === 'true' && !document.body.dataset.loading);
+  const zoomed = new URL(page.url()).searchParams;
+  const range = await (await fetch(`${ctx.server!.url}/samples/range?from=${Date.parse(zoomed.get('from')!)}&to=${Date.parse(zoomed.get('to')!)}&samples=1000&device=porch`)).json() as { series: Array<{ id: string; points: Array<{ value: number | null }> }> };
+  const rangePoints = range.series.reduce((n, x) => n + x.points.length, 0);
+  assert.is(await page.locator('.chart-card').count(), 1);
+  assert.is(await overlay.getAttribute('data-overlay'), 'ds18b20-7.tempC sht31-44.tempC');
+  assert.is(await overlay.getAttribute('data-points'), String(rangePoints));
+  assert.is(await overlay.getAttribute('data-breaks'), hole);
+  await shot(page, 'overlay-zoomed');
+  await page.uncheck('#overlay');
+  await page.waitForFunction(() => document.querySelectorAll('.chart-card').length === 2);
   await page.close();
 });
 
@@ -208,6 +356,7 @@ it(look)('follows a dark system theme; the toggle cycles auto → dark → light
 });
 
 live.run();
+push.run();
 age.run();
 zoom.run();
 look.run();

@@ -45,7 +45,7 @@ export interface ChartSeries {
 /** Display preferences: temperatures in °F instead of the stored °C. */
 export interface DisplayPrefs {
   readonly fahrenheit?: boolean;
-  /** Draw series that share a display unit in one chart (bucketed payloads). */
+  /** Draw gauges that share a display unit in one chart (bucketed, raw and zoomed views). */
   readonly overlay?: boolean;
 }
 

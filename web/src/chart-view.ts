@@ -156,37 +156,76 @@ function tickLabels(splits: number[]): string[] {
 const OVERLAY_COLOURS = ['#d9480f', '#2b8a3e', '#862e9c', '#c2255c'];
 
 /**
- * One card drawing the average lines of several bucketed series that share a display unit and a bucket
- * grid (the same payload), each in its own colour, with a legend naming them.
- * @returns undefined when the series do not share x values (raw samples): draw them one per card.
+ * One card drawing several series that share a display unit, each in its own colour, with a legend
+ * naming them: the average lines of bucketed series, or raw samples (dots joined by lines). Series
+ * with different sample times are aligned on the union of their times (`uPlot.join`): a time another
+ * series lacks is spanned, while a series' own `null` (an outage, an empty bucket) stays a break from
+ * its last value before to its first after (join's "expand" mode: the other series' times inside the
+ * outage are gaps too, else the line would run into the hole up to the neighbours of the null).
+ * `data-points` is the number of aligned times; `data-breaks` lists each break as drawn,
+ * `<series id> <from ISO>/<to ISO>` one per line (see `breaksOf`); `data-gaps` counts them.
+ * @param onZoom a drag across the plot picks a time range, as on single charts.
+ * @returns undefined for fewer than 2 series.
  */
-export function renderOverlay(parent: HTMLElement, list: readonly ChartSeries[], bucketMs: number | null, timeAxisLabel: string): ChartView | undefined {
-  const x = list[0].xS;
-  if (list.length < 2 || list.some((cs) => cs.xS.length !== x.length || cs.xS.some((v, i) => v !== x[i]))) return undefined;
+export function renderOverlay(parent: HTMLElement, list: readonly ChartSeries[], timeAxisLabel: string, onZoom?: (fromMs: number, toMs: number) => void): ChartView | undefined {
+  if (list.length < 2) return undefined;
+  const EXPAND = 2 as uPlot.JoinNullMode; // uPlot.JoinNullMode.Expand (a const enum: no runtime value to import)
+  const data = uPlot.join(list.map((cs) => [cs.xS, cs.value] as uPlot.AlignedData), list.map(() => [EXPAND, EXPAND]));
+  const x = data[0] as number[];
+  const isRaw = list.every((cs) => cs.style === 'points');
   const { LINE, AXIS, GRID } = palette();
   const colours = [LINE, ...OVERLAY_COLOURS];
   const unit = list[0].unit;
   const plot = h('div', { class: 'plot', role: 'img', 'aria-label': `${list.map((c) => c.id).join(', ')} overlaid (${unit})` });
   const legendItems = list.map((cs, i) => h('span', { class: 'overlay-item' }, h('span', { class: 'swatch line', style: `background:${colours[i % colours.length]}` }), cs.id));
   const node = h('section', { class: 'chart-card', 'data-overlay': list.map((c) => c.id).join(' '), 'data-style': 'overlay' },
-    h('h2', {}, `${list[0].label} (${unit})`, h('span', { class: 'series-id' }, `${list.length} series overlaid`)),
+    h('h2', {}, `${list[0].label} (${unit})`, h('span', { class: 'series-id' }, `${list.length} series overlaid${isRaw ? ', raw samples' : ''}`)),
     plot, h('p', { class: 'legend' }, ...legendItems));
   parent.append(node);
   const axis = { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, labelSize: 20, font: FONT, labelFont: FONT };
   const widthPx = () => Math.max(MIN_WIDTH_PX, plot.clientWidth);
   const u = new uPlot({
     width: widthPx(), height: PLOT_HEIGHT_PX, legend: { show: false },
-    series: [{}, ...list.map((cs, i) => ({ label: cs.id, stroke: colours[i % colours.length], width: 2 }))],
+    series: [{}, ...list.map((cs, i) => {
+      const stroke = colours[i % colours.length];
+      return isRaw
+        ? { label: cs.id, stroke, width: 1.5, spanGaps: false, points: { show: true, size: 3, fill: stroke } }
+        : { label: cs.id, stroke, width: 2, spanGaps: false };
+    })],
+    cursor: { drag: { x: onZoom !== undefined, y: false, setScale: false } },
     scales: { x: { time: true } },
     axes: [{ ...axis, label: timeAxisLabel }, { ...axis, label: unit, size: axisSize, values: (_u: uPlot, splits: number[]) => tickLabels(splits) }],
-  }, [x, ...list.map((cs) => cs.value)] as uPlot.AlignedData, plot);
+    hooks: onZoom ? { setSelect: [selectHook(onZoom)] } : {},
+  }, data, plot);
   node.dataset.points = String(x.length);
-  void bucketMs;
+  const breaks = breaksOf(list, x, data.slice(1) as Array<Array<number | null | undefined>>);
+  node.dataset.breaks = breaks.join('\n');
+  node.dataset.gaps = String(breaks.length);
   const resize = new ResizeObserver(() => {
     if (widthPx() !== u.width) u.setSize({ width: widthPx(), height: PLOT_HEIGHT_PX });
   });
   resize.observe(plot);
   return { card: node, destroy() { resize.disconnect(); u.destroy(); node.remove(); } };
+}
+
+/**
+ * Each run of `null` in the aligned columns as uPlot draws it, `<id> <from>/<to>` (ISO; `start`/`end` at an
+ * edge): uPlot clips a line between the neighbours of a null run, whatever they hold, so `from`/`to` are
+ * the times of the aligned points just before and after the run.
+ */
+function breaksOf(list: readonly ChartSeries[], x: readonly number[], columns: ReadonlyArray<ReadonlyArray<number | null | undefined>>): string[] {
+  const iso = (i: number) => new Date(x[i] * 1000).toISOString();
+  const out: string[] = [];
+  columns.forEach((col, k) => {
+    for (let i = 0; i < col.length; i++) {
+      if (col[i] !== null) continue;
+      let j = i;
+      while (j < col.length && col[j] === null) j++;
+      out.push(`${list[k].id} ${i === 0 ? 'start' : iso(i - 1)}/${j < col.length ? iso(j) : 'end'}`);
+      i = j - 1;
+    }
+  });
+  return out;
 }
 
 /** A drag across the plot picks a time range: `onZoom(fromMs, toMs)`; the selection box is cleared (the page redraws from the range endpoint). */

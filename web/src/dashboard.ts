@@ -5,9 +5,9 @@
  * carries the message. Wired by main.ts; the DOM skeleton is web/public/index.html.
  */
 import { WINDOWS, WINDOW_NAMES, type Window } from '../../builder/constants.js';
-import type { Payload, RangePayload, SnapshotMeta } from '../../builder/types.js';
+import type { Payload, PublishedBuild, RangePayload, SnapshotMeta } from '../../builder/types.js';
 import { ApiError, type ApiClient, type SnapshotResponse } from './api-client.js';
-import { toChartSeries, type DisplayPrefs } from './chart-data.js';
+import { toChartSeries, type ChartSeries, type DisplayPrefs } from './chart-data.js';
 import { renderChart, renderOverlay, type ChartView } from './chart-view.js';
 import { byId, h, show } from './dom.js';
 import { freshnessOf } from './freshness.js';
@@ -16,7 +16,7 @@ import { isNewBuild, nextCheckDelayMs } from './live.js';
 import { devicePicker, samplesPicker, windowPicker, type DevicePicker } from './pickers.js';
 import { followRefreshJob, type RefreshDeps, type RefreshProgress } from './refresh-job.js';
 import { utcOffsetRange } from './time-zone.js';
-import { deviceChoices, viewStateToSearch, type ViewState } from './view-state.js';
+import { deviceChoices, localInputValue, parseRangeInputs, rangeToSearch, viewStateToSearch, type TimeRange, type ViewState } from './view-state.js';
 
 /** How often the "last updated" line is re-worded, in ms. */
 export const FRESHNESS_TICK_MS = 5_000;
@@ -35,7 +35,20 @@ export interface DashboardDeps {
   readonly prefs?: () => DisplayPrefs;
   /** Run `fn` after `delayMs` (setTimeout); returns a cancel function. Absent: the page does not follow new builds. */
   readonly setTimer?: (delayMs: number, fn: () => void) => () => void;
+  /** Open `GET /samples/builds` (new EventSource(url)). Absent: no push, only the meta's schedule. */
+  readonly openBuildEvents?: (url: string) => BuildEventSource;
 }
+
+/** What the page uses of an `EventSource` on `GET /samples/builds`. */
+export interface BuildEventSource {
+  readonly readyState: number;
+  addEventListener(type: 'open' | 'error', listener: () => void): void;
+  addEventListener(type: 'build', listener: (event: { data: string }) => void): void;
+  close(): void;
+}
+
+/** `EventSource.CLOSED`: the browser gave up (a 404 where builds are not pushed) and will not reconnect. */
+const EVENT_SOURCE_CLOSED = 2;
 
 /**
  * The smallest window that holds all of a payload's data, when it is smaller than the payload's own
@@ -91,9 +104,11 @@ export class Dashboard {
     refresh: byId<HTMLButtonElement>('refresh'), refreshStatus: byId('refresh-status'), refreshText: byId('refresh-text'),
     refreshProgress: byId<HTMLProgressElement>('refresh-progress'), showing: byId('showing'), tz: byId('tz'),
     dataAge: byId('data-age'), zoomBar: byId('zoom-bar'), zoomText: byId('zoom-text'), zoomReset: byId<HTMLButtonElement>('zoom-reset'),
+    rangeFrom: byId<HTMLInputElement>('range-from'), rangeTo: byId<HTMLInputElement>('range-to'), rangeShow: byId<HTMLButtonElement>('range-show'),
+    rangeError: byId('range-error'),
   };
-  /** The range shown after a drag, or undefined for the window snapshot. */
-  private zoomed: { fromMs: number; toMs: number } | undefined;
+  /** The range shown after a drag or the From/To inputs (also in the URL as `from`/`to`), or undefined for the window snapshot. */
+  private zoomed: TimeRange | undefined;
   private lastRange: RangePayload | undefined;
   private readonly setWindow: (w: ViewState['window']) => void;
   private readonly setSamples: (g: ViewState['samples']) => void;
@@ -108,22 +123,85 @@ export class Dashboard {
     this.el.refresh.addEventListener('click', () => void this.refresh());
     this.el.retry.addEventListener('click', () => this.retry?.());
     this.el.zoomReset.addEventListener('click', () => this.resetZoom());
+    this.el.rangeShow.addEventListener('click', () => this.showTypedRange());
+    for (const input of [this.el.rangeFrom, this.el.rangeTo]) {
+      input.addEventListener('keydown', (e) => { if (e.key === 'Enter') this.showTypedRange(); });
+    }
     this.syncPickers();
   }
 
-  /** Show `state` (from the URL on start and on back/forward). `fitWindow`: the URL named no window, so a young database may get a smaller one. */
-  show(state: ViewState, opts: { fitWindow?: boolean } = {}): Promise<void> {
+  /**
+   * Show `state` (from the URL on start and on back/forward). `fitWindow`: the URL named no window, so
+   * a young database may get a smaller one. `range`: the URL's `from`/`to`, read from the range endpoint.
+   */
+  show(state: ViewState, opts: { fitWindow?: boolean; range?: TimeRange } = {}): Promise<void> {
     this.state = state;
     this.zoomed = undefined;
     this.mayFitWindow = opts.fitWindow ?? false;
     this.syncPickers();
+    if (opts.range) return this.zoom(opts.range.fromMs, opts.range.toMs, { pushUrl: false });
     return this.load({ revalidate: false });
+  }
+
+  /** The From/To inputs' range: shown through the range endpoint, or what is wrong with it under the inputs. */
+  private showTypedRange(): void {
+    const parsed = parseRangeInputs(this.el.rangeFrom.value, this.el.rangeTo.value);
+    if ('error' in parsed) {
+      this.el.rangeError.textContent = parsed.error;
+      show(this.el.rangeError, true);
+      return;
+    }
+    void this.zoom(parsed.range.fromMs, parsed.range.toMs);
+  }
+
+  /** Put `range` into the From/To inputs (unless the user is typing in them). */
+  private fillRangeInputs(range: TimeRange): void {
+    const active = document.activeElement;
+    if (active === this.el.rangeFrom || active === this.el.rangeTo) return;
+    this.el.rangeFrom.value = localInputValue(range.fromMs);
+    this.el.rangeTo.value = localInputValue(range.toMs, true);
   }
 
   /** Offer the devices with samples (`GET /samples/devices`) besides config.json's; `defaultDevice` is what the API serves when the view names none. */
   offerDevices(devices: readonly string[], defaultDevice: string | undefined): void {
     const all = [...new Set([...this.deps.devices, ...devices, ...deviceChoices([], this.state)])];
     this.devicePicker.offer(all, defaultDevice);
+  }
+
+  /**
+   * Listen to the builds the server pushes (`GET /samples/builds`, the Pi): a build of the view shown
+   * is checked for at once instead of when its meta says it is due. The meta schedule stays as the
+   * safety net (builds by another process are not pushed) and is all there is where the route is a
+   * 404 (the cloud). `data-push` on <body>: `open`, `reconnecting` or `unavailable`.
+   */
+  followPushedBuilds(): void {
+    if (!this.deps.openBuildEvents) return;
+    const source = this.deps.openBuildEvents(this.deps.client.url('/samples/builds'));
+    let hasOpened = false;
+    source.addEventListener('open', () => {
+      document.body.dataset.push = 'open';
+      if (hasOpened) void this.checkForNewBuild(); // builds published while reconnecting were not heard
+      hasOpened = true;
+    });
+    source.addEventListener('error', () => {
+      document.body.dataset.push = source.readyState === EVENT_SOURCE_CLOSED ? 'unavailable' : 'reconnecting';
+    });
+    source.addEventListener('build', (event) => this.onPushedBuild(event.data));
+  }
+
+  private onPushedBuild(data: string): void {
+    let build: Partial<PublishedBuild>;
+    try {
+      build = JSON.parse(data) as Partial<PublishedBuild>;
+    } catch {
+      return;
+    }
+    const shown = this.shown;
+    if (!shown || this.zoomed) return;
+    const p = shown.snapshot.payload;
+    if (build.device !== p.device || build.window !== p.window || build.granularity !== p.granularity) return;
+    document.body.dataset.pushedBuilds = String(Number(document.body.dataset.pushedBuilds ?? 0) + 1);
+    void this.checkForNewBuild();
   }
 
   /** Ask for the meta now and swap in a newer build if there is one (also when the page becomes visible again). */
@@ -182,12 +260,19 @@ export class Dashboard {
     this.devicePicker.set(this.state.device);
   }
 
-  /** Show `[fromMs, toMs]` from `GET /samples/range`, downsampled to the plot's pixel columns (a drag on a chart). */
-  async zoom(fromMs: number, toMs: number): Promise<void> {
+  /**
+   * Show `[fromMs, toMs]` from `GET /samples/range`, downsampled to the plot's pixel columns (a drag on
+   * a chart, the From/To inputs, or `from`/`to` in the URL). `pushUrl` (default true) records the range
+   * in the page URL, so a reload or a shared link shows it again.
+   */
+  async zoom(fromMs: number, toMs: number, opts: { pushUrl?: boolean } = {}): Promise<void> {
     const seq = ++this.loadSeq;
     this.cancelCheck?.();
     this.zoomed = { fromMs, toMs };
-    const columns = this.el.charts.querySelector<HTMLElement>('.plot')?.clientWidth || 1000;
+    show(this.el.rangeError, false);
+    if (opts.pushUrl ?? true) this.deps.pushUrl(rangeToSearch(this.zoomed, this.deps.currentSearch()));
+    // Pixel columns: a drawn plot's width, else the chart area's (a link that opens on a range).
+    const columns = this.el.charts.querySelector<HTMLElement>('.plot')?.clientWidth || Math.max(280, this.el.charts.clientWidth - 40) || 1000;
     document.body.dataset.loading = 'true';
     try {
       const range = await this.deps.client.range(this.state, fromMs, toMs, columns);
@@ -195,7 +280,7 @@ export class Dashboard {
       this.showError(undefined);
       this.drawRange(range);
     } catch (err) {
-      if (seq === this.loadSeq) this.showError(`Could not load the samples of that range. ${messageOf(err)}`, () => void this.zoom(fromMs, toMs));
+      if (seq === this.loadSeq) this.showError(`Could not load the samples of that range. ${messageOf(err)}`, () => void this.zoom(fromMs, toMs, { pushUrl: false }));
     } finally {
       if (seq === this.loadSeq) delete document.body.dataset.loading;
     }
@@ -203,6 +288,7 @@ export class Dashboard {
 
   private resetZoom(): void {
     this.zoomed = undefined;
+    this.deps.pushUrl(rangeToSearch(undefined, this.deps.currentSearch()));
     void this.load({ revalidate: false });
   }
 
@@ -219,13 +305,19 @@ export class Dashboard {
     const fromMs = Date.parse(range.from);
     const toMs = Date.parse(range.to);
     const tz = utcOffsetRange(fromMs, toMs);
-    for (const s of range.series) {
-      this.charts.push(renderChart(this.el.charts, toChartSeries(s, 'raw', this.deps.prefs?.()), null, `Local time (${tz})`, undefined, (a, b) => void this.zoom(a, b)));
-    }
+    const prefs = this.deps.prefs?.() ?? {};
+    this.renderCharts(range.series.map((s) => toChartSeries(s, 'raw', prefs)), null, `Local time (${tz})`, prefs, () => undefined);
     const fmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
     const how = range.resolution === 'raw' ? `${range.samplesRead} raw samples` : `${range.samplesRead} samples, first/min/max/last per pixel column`;
     this.el.zoomText.textContent = `Zoomed to ${fmt.format(fromMs)} – ${fmt.format(toMs)} · ${how}`;
     show(this.el.zoomBar, true);
+    this.fillRangeInputs({ fromMs, toMs });
+    this.el.tz.textContent = tz;
+    if (!this.shown) {
+      // Opened on a range (a link): no snapshot was read, so say what is shown instead of "loading…".
+      this.el.showing.textContent = `Custom range · raw samples · device ${range.device}`;
+      this.el.freshness.textContent = 'read from the raw samples';
+    }
     this.el.charts.dataset.zoomed = 'true';
     this.el.charts.dataset.resolution = range.resolution;
     document.body.dataset.view = 'ready';
@@ -235,7 +327,7 @@ export class Dashboard {
     this.state = state;
     this.mayFitWindow = false;
     this.zoomed = undefined;
-    this.deps.pushUrl(viewStateToSearch(state, this.deps.currentSearch()));
+    this.deps.pushUrl(rangeToSearch(undefined, new URLSearchParams(viewStateToSearch(state, this.deps.currentSearch()))));
     void this.load({ revalidate: false });
   }
 
@@ -313,22 +405,7 @@ export class Dashboard {
       const nowMs = this.deps.now();
       const prefs = this.deps.prefs?.() ?? {};
       const columns = payload.series.map((s) => toChartSeries(s, payload.resolution, prefs));
-      const overlaid = new Set<string>();
-      if (prefs.overlay && payload.resolution === 'bucketed') {
-        for (const unit of new Set(columns.map((c) => c.unit))) {
-          const same = columns.filter((c) => c.unit === unit && c.style === 'band');
-          const view = same.length > 1 ? renderOverlay(this.el.charts, same, payload.bucketMs, `Local time (${tz})`) : undefined;
-          if (view) {
-            this.charts.push(view);
-            for (const c of same) overlaid.add(c.id);
-          }
-        }
-      }
-      payload.series.forEach((s, i) => {
-        if (overlaid.has(s.id)) return;
-        const warning = seriesAge(s, payload, nowMs).warning;
-        this.charts.push(renderChart(this.el.charts, columns[i], payload.bucketMs, `Local time (${tz})`, warning, (a, b) => void this.zoom(a, b)));
-      });
+      this.renderCharts(columns, payload.bucketMs, `Local time (${tz})`, prefs, (i) => seriesAge(payload.series[i], payload, nowMs).warning);
     }
     this.el.charts.dataset.window = payload.window;
     this.el.charts.dataset.granularity = String(payload.granularity);
@@ -336,6 +413,7 @@ export class Dashboard {
     this.el.charts.dataset.generatedAt = payload.generatedAt;
     delete this.el.charts.dataset.zoomed;
     show(this.el.zoomBar, false);
+    this.fillRangeInputs({ fromMs, toMs });
     document.body.dataset.view = 'ready';
     const isFallback = shown.snapshot.source === 'fallback';
     this.el.source.textContent = isFallback
@@ -343,6 +421,29 @@ export class Dashboard {
       : '';
     show(this.el.source, isFallback);
     this.tick();
+  }
+
+  /**
+   * One card per series, or with the overlay option one card per display unit shared by several
+   * gauges (bucketed averages or raw samples; counters and bearings keep their own cards).
+   * @param warningOf the silent-sensor warning of `columns[i]`, if any (single cards only).
+   */
+  private renderCharts(columns: readonly ChartSeries[], bucketMs: number | null, axisLabel: string, prefs: DisplayPrefs, warningOf: (i: number) => string | undefined): void {
+    const onZoom = (a: number, b: number) => void this.zoom(a, b);
+    const overlaid = new Set<string>();
+    if (prefs.overlay) {
+      for (const unit of new Set(columns.map((c) => c.unit))) {
+        const same = columns.filter((c) => c.unit === unit && (c.style === 'band' || c.style === 'points'));
+        const view = renderOverlay(this.el.charts, same, axisLabel, onZoom);
+        if (view) {
+          this.charts.push(view);
+          for (const c of same) overlaid.add(c.id);
+        }
+      }
+    }
+    columns.forEach((cs, i) => {
+      if (!overlaid.has(cs.id)) this.charts.push(renderChart(this.el.charts, cs, bucketMs, axisLabel, warningOf(i), onZoom));
+    });
   }
 
   private setRefresh(state: 'idle' | 'running' | 'done' | 'failed', text: string, progress?: number): void {

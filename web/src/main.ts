@@ -9,7 +9,7 @@ import { Dashboard, FRESHNESS_TICK_MS, showProblems } from './dashboard.js';
 import { byId } from './dom.js';
 import { resolvePageConfig } from './page-config.js';
 import { loadPrefs, nextTheme, savePrefs } from './prefs.js';
-import { parseViewState, viewStateToSearch } from './view-state.js';
+import { parseRangeParams, parseViewState, viewStateToSearch } from './view-state.js';
 
 function storage(): Storage | undefined {
   try {
@@ -49,7 +49,8 @@ async function start(): Promise<void> {
   overlay.checked = prefs.overlay;
   const client = new ApiClient(config.apiBase, (input, init) => fetch(input, init));
   const parsed = parseViewState(params, config.devices);
-  showProblems(byId('url-problems'), [...config.problems, ...parsed.problems]);
+  const parsedRange = parseRangeParams(params);
+  showProblems(byId('url-problems'), [...config.problems, ...parsed.problems, ...parsedRange.problems]);
   // Spell the view out in the address from the start, so a copied link keeps it even if defaults change.
   history.replaceState(null, '', viewStateToSearch(parsed.state, params) + location.hash);
   const dashboard = new Dashboard(parsed.state, {
@@ -64,13 +65,17 @@ async function start(): Promise<void> {
       return () => clearTimeout(id);
     },
     currentSearch: () => new URLSearchParams(location.search),
+    openBuildEvents: (url) => new EventSource(url),
     refreshDeps: {
       openEvents: (url) => new EventSource(url),
       status: (url) => client.status(url),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     },
   });
-  addEventListener('popstate', () => void dashboard.show(parseViewState(new URLSearchParams(location.search), config.devices).state));
+  addEventListener('popstate', () => {
+    const search = new URLSearchParams(location.search);
+    void dashboard.show(parseViewState(search, config.devices).state, { range: parseRangeParams(search).range });
+  });
   setInterval(() => dashboard.tick(), FRESHNESS_TICK_MS);
   themeButton.addEventListener('click', () => {
     prefs.theme = nextTheme(prefs.theme);
@@ -94,8 +99,9 @@ async function start(): Promise<void> {
   addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') void dashboard.checkForNewBuild();
   });
+  dashboard.followPushedBuilds();
   void client.devices().then((d) => dashboard.offerDevices(d.devices, d.defaultDevice), () => undefined);
-  await dashboard.show(parsed.state, { fitWindow: !params.has('window') });
+  await dashboard.show(parsed.state, { fitWindow: !params.has('window'), range: parsedRange.range });
 }
 
 void start();

@@ -72,3 +72,86 @@ export function deviceChoices(configured: readonly string[], state: ViewState): 
   if (state.device !== undefined && !all.includes(state.device)) all.push(state.device);
   return all;
 }
+
+/** A custom span shown instead of the window's snapshot (a drag-zoom or the From/To inputs), epoch ms, `fromMs < toMs`. */
+export interface TimeRange {
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+/** `2019-09-30T13:00:00Z`: an instant as the page URL carries it (UTC, whole-second ISO without `.000`). */
+export function instantParam(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+/** An instant from the URL: ISO 8601 with a zone (`2019-09-30T13:00:00Z`, `…+02:00`) or epoch ms; NaN otherwise. */
+function parseInstantParam(value: string): number {
+  if (/^[0-9]{1,15}$/.test(value)) return Number(value);
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? Date.parse(value) : NaN;
+}
+
+/**
+ * Read a custom range from `?from=&to=` (ISO 8601 with a zone, or epoch ms; both or neither).
+ * @returns the range, or `undefined` with the problems in words when it is absent or unusable.
+ */
+export function parseRangeParams(params: URLSearchParams): { range: TimeRange | undefined; problems: string[] } {
+  const from = params.get('from');
+  const to = params.get('to');
+  if (from === null && to === null) return { range: undefined, problems: [] };
+  if (from === null || to === null) return { range: undefined, problems: [`A custom range needs both from= and to=; got only ${from === null ? 'to' : 'from'}. Showing the window.`] };
+  const fromMs = parseInstantParam(from);
+  const toMs = parseInstantParam(to);
+  const problems: string[] = [];
+  for (const [name, v, ms] of [['from', from, fromMs], ['to', to, toMs]] as const) {
+    if (!Number.isFinite(ms)) problems.push(`${name}=${v} is not a date: use ISO 8601 with a zone (2019-09-30T13:00:00Z) or epoch ms. Showing the window.`);
+  }
+  if (problems.length === 0 && fromMs >= toMs) problems.push(`from=${from} is not before to=${to}. Showing the window.`);
+  return problems.length ? { range: undefined, problems } : { range: { fromMs, toMs }, problems };
+}
+
+/** Write `range` into a copy of `params` as `from`/`to` (or remove them for `undefined`); returns the query with its `?`. */
+export function rangeToSearch(range: TimeRange | undefined, params: URLSearchParams): string {
+  const next = new URLSearchParams(params);
+  if (range) {
+    next.set('from', instantParam(range.fromMs));
+    next.set('to', instantParam(range.toMs));
+  } else {
+    next.delete('from');
+    next.delete('to');
+  }
+  return `?${next.toString()}`;
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** `ms` as an `<input type="datetime-local">` value in the browser's zone, to the minute: `2019-09-30T15:00`. `roundUp` takes the next minute when seconds remain (a range's end). */
+export function localInputValue(ms: number, roundUp = false): string {
+  const d = new Date(roundUp ? Math.ceil(ms / 60_000) * 60_000 : Math.floor(ms / 60_000) * 60_000);
+  return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A local date-time typed into a From/To input (`YYYY-MM-DDTHH:MM[:SS]`, the browser's zone) → epoch ms; NaN when empty or not a real date. */
+function parseLocalInput(text: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?$/.exec(text.trim());
+  if (!m) return NaN;
+  const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0));
+  const date = new Date(y, mo - 1, d, h, mi, s);
+  // new Date rolls over (Feb 30 → Mar 2; 25:00 → next day): a real date reads back the same fields.
+  const isReal = date.getFullYear() === y && date.getMonth() === mo - 1 && date.getDate() === d && date.getHours() === h && date.getMinutes() === mi;
+  return isReal ? date.getTime() : NaN;
+}
+
+/**
+ * The range typed into the From/To inputs (local date-times), or what is wrong with it in words:
+ * an empty or invalid date, or From not before To.
+ */
+export function parseRangeInputs(fromText: string, toText: string): { range: TimeRange } | { error: string } {
+  const fromMs = parseLocalInput(fromText);
+  const toMs = parseLocalInput(toText);
+  const bad = (name: string, text: string) => (text.trim() === '' ? `${name} is empty or not a complete date and time` : `${name} (${text}) is not a date and time (YYYY-MM-DDTHH:MM)`);
+  if (Number.isNaN(fromMs) && Number.isNaN(toMs)) return { error: `${bad('From', fromText)}; ${bad('To', toText)}.` };
+  if (Number.isNaN(fromMs)) return { error: `${bad('From', fromText)}.` };
+  if (Number.isNaN(toMs)) return { error: `${bad('To', toText)}.` };
+  if (fromMs >= toMs) return { error: `From (${fromText.replace('T', ' ')}) must be before To (${toText.replace('T', ' ')}).` };
+  return { range: { fromMs, toMs } };
+}

@@ -1,6 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DEFAULT_SAMPLES, DEFAULT_WINDOW, deviceChoices, parseViewState, viewStateToSearch } from '../../../web/src/view-state.js';
+import {
+  DEFAULT_SAMPLES, DEFAULT_WINDOW, deviceChoices, localInputValue, parseRangeInputs, parseRangeParams, parseViewState, rangeToSearch, viewStateToSearch,
+} from '../../../web/src/view-state.js';
 
 const parse = suite('parseViewState');
 
@@ -54,3 +56,45 @@ choices('adds a ?device= that config.json does not list, once', () => {
 parse.run();
 write.run();
 choices.run();
+
+const range = suite('custom range: URL and From/To inputs');
+
+range('from/to in the URL round-trip as whole-second UTC ISO, other parameters kept; undefined removes them', () => {
+  const r = { fromMs: Date.parse('2019-09-30T15:10:00Z'), toMs: Date.parse('2019-09-30T15:50:30.500Z') };
+  const search = rangeToSearch(r, new URLSearchParams('window=10h&samples=100&device=porch'));
+  assert.is(search, '?window=10h&samples=100&device=porch&from=2019-09-30T15%3A10%3A00Z&to=2019-09-30T15%3A50%3A30.500Z');
+  assert.equal(parseRangeParams(new URLSearchParams(search)), { range: r, problems: [] });
+  assert.is(rangeToSearch(undefined, new URLSearchParams(search)), '?window=10h&samples=100&device=porch');
+  assert.equal(parseRangeParams(new URLSearchParams('from=1569856200000&to=2019-09-30T17:50:00%2B02:00')).range, { fromMs: 1569856200000, toMs: Date.parse('2019-09-30T15:50:00Z') });
+});
+
+range('a URL range that is half, not a date, or backwards is reported and ignored', () => {
+  assert.equal(parseRangeParams(new URLSearchParams('')), { range: undefined, problems: [] });
+  assert.equal(parseRangeParams(new URLSearchParams('from=2019-09-30T15:00:00Z')).problems, ['A custom range needs both from= and to=; got only from. Showing the window.']);
+  assert.equal(parseRangeParams(new URLSearchParams('from=2019-13-45T00:00Z&to=yesterday')).problems, [
+    'from=2019-13-45T00:00Z is not a date: use ISO 8601 with a zone (2019-09-30T13:00:00Z) or epoch ms. Showing the window.',
+    'to=yesterday is not a date: use ISO 8601 with a zone (2019-09-30T13:00:00Z) or epoch ms. Showing the window.',
+  ]);
+  assert.equal(parseRangeParams(new URLSearchParams('from=2019-09-30T15:00:00Z&to=2019-09-30T15:00:00Z')).problems, ['from=2019-09-30T15:00:00Z is not before to=2019-09-30T15:00:00Z. Showing the window.']);
+  assert.equal(parseRangeParams(new URLSearchParams('from=2019-09-30T15:00:00&to=2019-09-30T16:00:00Z')).range, undefined, 'no zone: ambiguous');
+});
+
+range('From/To inputs are local date-times; empty, impossible and backwards ranges get a sentence', () => {
+  const from = new Date(2019, 8, 30, 17, 10).getTime();
+  const to = new Date(2019, 8, 30, 17, 50, 30).getTime();
+  assert.equal(parseRangeInputs('2019-09-30T17:10', '2019-09-30T17:50:30'), { range: { fromMs: from, toMs: to } });
+  assert.equal(parseRangeInputs('2019-09-30T17:30', '2019-09-30T17:00'), { error: 'From (2019-09-30 17:30) must be before To (2019-09-30 17:00).' });
+  assert.equal(parseRangeInputs('2019-09-30T17:30', '2019-09-30T17:30'), { error: 'From (2019-09-30 17:30) must be before To (2019-09-30 17:30).' });
+  assert.equal(parseRangeInputs('2019-09-30T17:30', ''), { error: 'To is empty or not a complete date and time.' });
+  assert.equal(parseRangeInputs('2019-02-30T10:00', '2019-03-01T10:00'), { error: 'From (2019-02-30T10:00) is not a date and time (YYYY-MM-DDTHH:MM).' });
+  assert.equal(parseRangeInputs('', 'soon'), { error: 'From is empty or not a complete date and time; To (soon) is not a date and time (YYYY-MM-DDTHH:MM).' });
+});
+
+range('input values are the local minute, the end rounded up', () => {
+  const t = new Date(2019, 8, 30, 8, 5, 20).getTime();
+  assert.is(localInputValue(t), '2019-09-30T08:05');
+  assert.is(localInputValue(t, true), '2019-09-30T08:06');
+  assert.is(localInputValue(new Date(2019, 8, 30, 8, 5).getTime(), true), '2019-09-30T08:05');
+});
+
+range.run();
