@@ -25,7 +25,7 @@ if (!(buildEveryMin >= 0)) {
   console.error(`--build-every ${arg('--build-every')}: expected minutes (0: every window at the daemon's own cadence)`);
   process.exit(2);
 }
-const report = await runSoak({ ...DEFAULT_SOAK, days, startMs, buildEveryMs: buildEveryMin * 60_000, keep: args.includes('--keep'), progress: (l) => process.stderr.write(`${l}\n`) });
+const report = await runSoak({ ...DEFAULT_SOAK, days, startMs, buildEveryMs: buildEveryMin * 60_000, ...(arg('--tmp') ? { tmpDir: arg('--tmp') } : {}), keep: args.includes('--keep'), progress: (l) => process.stderr.write(`${l}\n`) });
 if (args.includes('--json')) {
   console.log(JSON.stringify(report, null, 2));
 } else {

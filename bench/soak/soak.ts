@@ -51,6 +51,12 @@ export interface SoakOptions {
   buildEveryMs: number;
   /** Progress lines (stderr). */
   progress?: (line: string) => void;
+  /**
+   * Parent of the run's directory (data dir, snapshots, log). Default: /dev/shm when it exists (a
+   * tmpfs: SQLite's fsyncs cost nothing there; the power cuts are a SIGKILL and a torn WAL tail made by
+   * the parent, not a lost page cache, so a disk's durability is not what the soak tests), else the OS temp dir.
+   */
+  tmpDir?: string;
   /** Keep the data directory (its path is in the report). */
   keep?: boolean;
 }
@@ -177,7 +183,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const endMs = run.startMs + run.days * DAY_MS;
   const faults = placeFaults(run);
   const boots = planBoots(run, faults);
-  const root = mkdtempSync(join(tmpdir(), 'sensorctl-soak-'));
+  const root = mkdtempSync(join(options.tmpDir ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir()), 'sensorctl-soak-'));
   const dataDir = join(root, 'data');
   const w1Dir = join(root, 'w1');
   const logFile = join(root, 'log.jsonl');
