@@ -35,6 +35,13 @@ test('issue 12: a simulated day of faults — every lost sample has a cause, Dyn
   assert.ok(r.clockGuard.restamped > 0, 'reads before NTP stepped the stale clock were held and restamped, not lost');
   assert.ok(r.subZeroStored > 0, 'the cold snap below 0 °C was stored');
   assert.equal(r.logLines.dst?.occurrences, 1);
+  // The builds (every window at most hourly in the soak) ran, and after every boot, the power cut's
+  // included, each of the 24 snapshots' meta names a payload with its sha256, size and versionId.
+  assert.ok(r.builds.done >= 4 * 6, `${r.builds.done} builds`);
+  assert.is(r.builds.failed, 0);
+  assert.is(r.builds.checks, 4);
+  assert.is(r.builds.minBuilt, 24);
+  assert.equal(r.builds.problems, []);
   assert.is(r.integrity, 'ok');
   assert.ok(r.sqliteItems > 1440, `${r.sqliteItems} instants`);
   assert.is(r.dynamoDiff, undefined);
