@@ -2,7 +2,7 @@
  * `npm run soak [-- --days N] [-- --start ISO] [-- --build-every MIN] [-- --tmp DIR] [-- --json] [-- --keep]`:
  * the soak run (`soak.ts`), a bench, not a test. Default: 2 days from 2027-10-30 (the October DST
  * change, every fault of the table once), about 30 s; `--days 365 --start 2027-01-01` is the year
- * (about 15 s of real time per simulated day on a loaded 2-core machine). `--build-every`: minutes
+ * (8–15 s of real time per simulated day on a loaded 2-core machine). `--build-every`: minutes
  * between two builds of a window at least (default 60; 0: the daemon's own cadences). `--tmp`: parent
  * of the run's directory (default /dev/shm). Prints the figures; exits 1 when a loss has no cause,
  * DynamoDB differs from SQLite, the integrity check fails or a snapshot's meta does not match its payload.
