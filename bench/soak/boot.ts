@@ -13,6 +13,7 @@ import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSyn
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Logger } from '../../builder/ports.js';
+import { WINDOWS } from '../../builder/constants.js';
 import { parseConfig } from '../../agent/config/config.js';
 import { startDaemon } from '../../pi/daemon.js';
 import { StorageFullError } from '../../agent/buffer/errors.js';
@@ -28,12 +29,14 @@ import { BME280_ADDRESS, DS18B20_DEVICE, outdoorTempC } from './plan.js';
 const plan = JSON.parse(readFileSync(process.argv[2], 'utf8')) as BootPlan;
 const time = new VirtualTime(plan.wallAtBootMs);
 const trueNow = () => plan.bootTrueMs + time.monoMs();
+const stats: BootStats = { index: plan.index, maxWalBytes: 0, maxLoopDelayMs: 0, subZeroWrites: 0, diskFullRefusals: 0, builds: 0, failedBuilds: 0, end: 'running' };
 
 const log: Logger = (() => {
   const line = (level: string) => (msg: string, fields?: Record<string, unknown>) => {
+    if (msg === 'build failed for some snapshots') stats.failedBuilds++;
     appendFileSync(plan.logFile, JSON.stringify({ t: trueNow(), boot: plan.index, level, msg, ...(fields ? { fields } : {}) }) + '\n');
   };
-  return { error: line('error'), warn: line('warn'), info: line('info'), debug: () => undefined };
+  return { error: line('error'), warn: line('warn'), info: line('info'), debug: (msg: string) => void (msg === 'build done' && stats.builds++) };
 })();
 
 // The emulated hardware.
@@ -52,7 +55,6 @@ function w1Slave(tempC: number): string {
   return `${hex} : crc=${hex.slice(-2)} YES\n${hex} t=${Math.floor((raw * 1000) / 16)}\n`;
 }
 
-const stats: BootStats = { index: plan.index, maxWalBytes: 0, maxLoopDelayMs: 0, subZeroWrites: 0, diskFullRefusals: 0, end: 'running' };
 const saveStats = () => writeFileSync(plan.statsFile, JSON.stringify(stats));
 const active = (kind: string) => plan.faults.filter((f) => f.kind === kind && f.fromMs <= trueNow() && trueNow() < f.toMs);
 let flaky = false;
@@ -104,6 +106,7 @@ const d = await startDaemon({
   // daemon is busy (for `advance`) only while a build or a file read runs.
   sensorDeps: { i2cBus: async () => bus, sleep: async () => undefined },
   wrapSampleStore: fullDuringFaults,
+  rebuildEveryMs: (w) => Math.max(WINDOWS[w].rebuildEveryMs, plan.buildEveryMs),
 });
 loop.enable();
 if (plan.ntpAtMonoMs !== undefined) time.schedule(plan.ntpAtMonoMs, () => time.stepWallTo(trueNow())); // NTP steps the stale clock

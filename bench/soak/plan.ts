@@ -145,6 +145,8 @@ export interface BootPlan {
   faults: Fault[];
   flakyRate: number;
   seed: number;
+  /** Each window is rebuilt every max(its cadence, this) ms (`SoakOptions.buildEveryMs`). */
+  buildEveryMs: number;
 }
 
 /** What a boot child reports. */
@@ -156,6 +158,9 @@ export interface BootStats {
   subZeroWrites: number;
   /** Sample commits refused by the injected full disk. */
   diskFullRefusals: number;
+  /** Scheduled and first builds that finished (`build done`), and those that logged failed snapshots. */
+  builds: number;
+  failedBuilds: number;
   end: 'running' | 'clean' | 'power-cut';
   clock?: { isTrusted: boolean; held: number; discarded: number; restamped: number };
 }

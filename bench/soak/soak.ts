@@ -20,6 +20,9 @@ import { readCorruptionRecords } from '../../sqlite/database-recovery.js';
 import { createUploadService } from '../../pi/upload-service.js';
 import { startDynalite } from '../../test/support/dynalite.js';
 import { FAKE_CREDENTIALS } from '../../test/support/s3rver.js';
+import { publishedProblems } from '../../test/support/published-check.js';
+import { FsObjectStore } from '../../platform/fs-object-store.js';
+import { devicePrefix } from '../../builder/constants.js';
 import { diffItems, dynamoItems, sqliteItems, type ItemMap } from '../../test/support/upload-fixture.js';
 import {
   COUNTED_SERIES, DAY_MS, DEVICE_ID, DS18B20_DEVICE, FAULTS, placeFaults, planBoots, SENSORS,
@@ -39,13 +42,26 @@ export interface SoakOptions {
   intervalMs: number;
   flakyRate: number;
   seed: number;
+  /**
+   * Each window is rebuilt every max(its own cadence, this) ms of virtual time. The daemon's cadences
+   * (30 s for the hour window … 15 min) mean about 3,800 builds a simulated day, most of the run's
+   * real time; the soak builds every window at least this far apart. The builds still run on the
+   * daemon's scheduler, are counted, and every snapshot is checked after each boot.
+   */
+  buildEveryMs: number;
   /** Progress lines (stderr). */
   progress?: (line: string) => void;
+  /**
+   * Parent of the run's directory (data dir, snapshots, log). Default: /dev/shm when it exists (a
+   * tmpfs: SQLite's fsyncs cost nothing there; the power cuts are a SIGKILL and a torn WAL tail made by
+   * the parent, not a lost page cache, so a disk's durability is not what the soak tests), else the OS temp dir.
+   */
+  tmpDir?: string;
   /** Keep the data directory (its path is in the report). */
   keep?: boolean;
 }
 
-export const DEFAULT_SOAK: SoakOptions = { days: 2, startMs: Date.UTC(2027, 9, 30), timeZone: 'Europe/London', intervalMs: 60_000, flakyRate: 0.1, seed: 12 };
+export const DEFAULT_SOAK: SoakOptions = { days: 2, startMs: Date.UTC(2027, 9, 30), timeZone: 'Europe/London', intervalMs: 60_000, flakyRate: 0.1, seed: 12, buildEveryMs: 60 * 60_000 };
 
 export interface SoakReport {
   days: number;
@@ -65,6 +81,12 @@ export interface SoakReport {
   tornRows: number;
   /** Sample commits the injected full disk refused (the batch kept those samples and committed them later). */
   diskFullRefusals: number;
+  /**
+   * Snapshot builds: finished, finished with failed snapshots, and the snapshot store checked after
+   * every boot (each built meta names a payload with its sha256, size and versionId): checks made,
+   * fewest snapshots built at a check (of 24), problems found.
+   */
+  builds: { done: number; failed: number; checks: number; minBuilt: number; problems: string[] };
   /**
    * Databases moved aside as damaged: where, and what the moved file still yields when read (its
    * samples, counted in `lost` as "in a moved-aside database"; its instants already in DynamoDB,
@@ -88,7 +110,7 @@ export interface SoakReport {
 
 function runChild(planFile: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', BOOT, planFile], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...(process.env.SOAK_CHILD_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', BOOT, planFile], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
     child.on('error', reject);
@@ -161,7 +183,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const endMs = run.startMs + run.days * DAY_MS;
   const faults = placeFaults(run);
   const boots = planBoots(run, faults);
-  const root = mkdtempSync(join(tmpdir(), 'sensorctl-soak-'));
+  const root = mkdtempSync(join(options.tmpDir ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir()), 'sensorctl-soak-'));
   const dataDir = join(root, 'data');
   const w1Dir = join(root, 'w1');
   const logFile = join(root, 'log.jsonl');
@@ -178,12 +200,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   };
   const stats: BootStats[] = [];
   let tornRows = 0;
+  const snapshots = { checks: 0, minBuilt: Infinity, problems: [] as string[] };
   const guard = { discarded: 0, restamped: 0 };
   try {
     for (const [index, b] of boots.entries()) {
       const plan: BootPlan = {
         index, dataDir, w1Dir, logFile, statsFile: join(root, `boot-${index}.json`), config: rawConfig, timeZone: options.timeZone,
-        ...b, faults: faults.filter((f) => f.toMs > b.bootTrueMs && f.fromMs < b.bootTrueMs + b.runMs), flakyRate: options.flakyRate, seed: options.seed,
+        ...b, faults: faults.filter((f) => f.toMs > b.bootTrueMs && f.fromMs < b.bootTrueMs + b.runMs), flakyRate: options.flakyRate, seed: options.seed, buildEveryMs: options.buildEveryMs,
       };
       const planFile = join(root, `boot-${index}.plan.json`);
       writeFileSync(planFile, JSON.stringify(plan));
@@ -193,6 +216,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         throw new Error(`boot ${index} ended with code ${r.code} signal ${r.signal} (planned ${b.end}):\n${r.stderr}`);
       }
       stats.push(s);
+      const published = await publishedProblems(new FsObjectStore(dataDir), devicePrefix(DEVICE_ID));
+      snapshots.checks++;
+      snapshots.minBuilt = Math.min(snapshots.minBuilt, published.built);
+      snapshots.problems.push(...published.problems.map((p) => `after boot ${index + 1} (${b.end}): ${p}`));
       if (b.end === 'power-cut') tornRows += tearWal(dataDir, join(root, 'scratch')).rowsLost;
       const db = openDatabase(join(dataDir, 'sensorctl.db'));
       const clock = readClockStatus(SqliteBuffer.openOn(db));
@@ -297,6 +324,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     return {
       days: run.days, from: new Date(run.startMs).toISOString(), to: new Date(endMs).toISOString(), boots: boots.length, realSeconds: Math.round((Date.now() - t0) / 1000),
       expected, stored, storedRows, lost, lostWithoutCause: lost.none ?? 0, clockGuard: guard, tornRows, diskFullRefusals: stats.reduce((n, s) => n + (s.diskFullRefusals ?? 0), 0), movedAside,
+      builds: { done: stats.reduce((n, s) => n + s.builds, 0), failed: stats.reduce((n, s) => n + s.failedBuilds, 0), ...snapshots },
       maxLoopDelayMs: Math.round(Math.max(...stats.map((s) => s.maxLoopDelayMs))), walHighWaterBytes: Math.max(...stats.map((s) => s.maxWalBytes)),
       logLines, logLinesPerQuietDay: Math.round(((lines.length - inFault.size) / Math.max(0.01, run.days - faultDays)) * 10) / 10,
       subZeroStored, integrity, dynamoItems: inDynamo.size, sqliteItems: inSqlite.size, dynamoEqualsSqlite: dynamoDiff === undefined, dynamoDiff,

@@ -35,6 +35,14 @@ test('issue 12: a simulated day of faults — every lost sample has a cause, Dyn
   assert.ok(r.clockGuard.restamped > 0, 'reads before NTP stepped the stale clock were held and restamped, not lost');
   assert.ok(r.subZeroStored > 0, 'the cold snap below 0 °C was stored');
   assert.equal(r.logLines.dst?.occurrences, 1);
+  // The builds (every window at most hourly in the soak) ran, and after every boot, the power cut's
+  // included, each of the 24 snapshots' meta names a payload with its sha256, size and versionId.
+  // Each boot's first build of the 6 windows, then each window hourly through the day (not 3,800 a day).
+  assert.ok(r.builds.done >= 6 * 4 + 6 * 20 && r.builds.done <= 6 * 4 + 6 * 24, `${r.builds.done} builds`);
+  assert.is(r.builds.failed, 0);
+  assert.is(r.builds.checks, 4);
+  assert.is(r.builds.minBuilt, 24);
+  assert.equal(r.builds.problems, []);
   assert.is(r.integrity, 'ok');
   assert.ok(r.sqliteItems > 1440, `${r.sqliteItems} instants`);
   assert.is(r.dynamoDiff, undefined);
