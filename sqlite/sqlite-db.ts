@@ -23,10 +23,14 @@ export const BUSY_TIMEOUT_MS = 5_000;
 /** Attempts of a whole write transaction on SQLITE_BUSY / SQLITE_BUSY_SNAPSHOT / SQLITE_LOCKED. */
 export const WRITE_ATTEMPTS = 8;
 
+/** SQLite's codes for "no WAL index can be set up here" (no `-shm` can be created). */
+const WAL_INDEX_UNAVAILABLE = new Set(['SQLITE_CANTOPEN', 'SQLITE_READONLY_DIRECTORY', 'SQLITE_READONLY_CANTINIT']);
+
 /**
  * Open an existing database file for reading only, also where nothing can be written (a read-only
  * data directory): SQLite reads a WAL-mode file read-only when its `-shm` exists (the daemon's, say);
- * without it SQLite cannot set up the WAL index there (SQLITE_CANTOPEN), so the main file is read
+ * without it SQLite cannot set up the WAL index there (SQLITE_CANTOPEN on a read-only mount,
+ * SQLITE_READONLY_DIRECTORY in a directory this user may not write), so the main file is read
  * into memory instead (`db.name` is then `:memory:`; frames still in an un-checkpointed `-wal` are
  * not seen, which only happens after a crash). `isCopy` says which.
  */
@@ -41,7 +45,9 @@ export function openDatabaseForReading(path: string): { db: Db; isCopy: boolean 
       throw err;
     }
   } catch (err) {
-    if ((err as { code?: string }).code !== 'SQLITE_CANTOPEN') throw err;
+    // CANTOPEN: a read-only mount; READONLY_DIRECTORY: a directory this user may not write (the
+    // service's data dir read by another user after `systemctl stop`). Either way no `-shm` can be made.
+    if (!WAL_INDEX_UNAVAILABLE.has((err as { code?: string }).code ?? '')) throw err;
     const bytes = readFileSync(path);
     // In memory there is no WAL: mark the copy's header as rollback-journal (bytes 18–19, file format 1).
     if (bytes.length >= 20 && bytes[18] === 2) bytes[18] = bytes[19] = 1;

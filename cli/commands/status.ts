@@ -19,6 +19,7 @@ import { formatSensorStatuses, readClockStatus, readSensorStatuses, type SensorS
 import { formatUploadStatus, uploadStatus, type UploadStatus } from '../../pi/upload-status.js';
 import { ID_PATTERN, WINDOW_NAMES, type Granularity, type Window } from '../../builder/constants.js';
 import { collectSnapshots, type SnapshotStatus } from '../../pi/snapshot-status.js';
+import { chooseDefaultDevice } from '../../api/devices.js';
 export { collectSnapshots, type SnapshotStatus };
 import { UsageError, dbPath, globalOptions, snapshotDirOf, loadConfig, output, type GlobalOptions } from '../context.js';
 
@@ -52,15 +53,17 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date
  * Gather the status of the buffer at `dbPath(g)` and the snapshots of `deviceId` under `snapshotDir`
  * (`snapshotDirOf`); opens the buffer and closes it again.
  */
-export async function collectStatus(globals: GlobalOptions, deviceId: string, snapshotDir: string): Promise<StatusReport> {
+export async function collectStatus(globals: GlobalOptions, device: string | { configured: string }, snapshotDir: string): Promise<StatusReport> {
   const path = dbPath(globals);
-  const snapshots = await collectSnapshots(snapshotDir, deviceId, Date.now());
+  const configured = typeof device === 'string' ? device : device.configured;
   const recoveries = readCorruptionRecords(path);
   const freeBytes = freeBytesAt(dirname(path));
   const disk = freeBytes === undefined ? undefined : { path: dirname(path), freeBytes, isFull: freeBytes < FREE_SPACE_FLOOR_BYTES };
   if (!existsSync(path)) {
     const access = storageWritability(path);
     const readOnly = access.isWritable ? undefined : { path: access.path, reason: access.reason };
+    const deviceId = configured;
+    const snapshots = await collectSnapshots(snapshotDir, deviceId, Date.now());
     return { deviceId, dbPath: path, hasDatabase: false, dbSizeBytes: 0, walBytes: 0, series: [], snapshots, sensors: [], recoveries, disk, ...(readOnly ? { readOnly } : {}) };
   }
   // Measured before opening: the last connection to close checkpoints and removes the WAL.
@@ -70,6 +73,9 @@ export async function collectStatus(globals: GlobalOptions, deviceId: string, sn
   const db = readOnly ? openDatabaseForReading(path).db : openDatabase(path);
   const buffer = readOnly ? SqliteBuffer.readOnlyOn(db) : SqliteBuffer.openOn(db);
   try {
+    // No --device: the configured device when it has samples, else the only device with samples (an imported data dir), as export/rebuild/serve choose.
+    const deviceId = typeof device === 'string' ? device : (chooseDefaultDevice(configured, buffer.deviceIdsWithSamples()) ?? configured);
+    const snapshots = await collectSnapshots(snapshotDir, deviceId, Date.now());
     const series = buffer.stats().map((s) => ({ ...s, firstAt: iso(s.firstTsMs), lastAt: iso(s.lastTsMs) }));
     const dbSizeBytes = buffer.sizeBytes();
     const total = series.reduce((a, s) => a + s.count, 0);
@@ -144,9 +150,9 @@ Examples:
     .action(async (opts: { device?: string }, cmd: Command) => {
       const g = globalOptions(cmd);
       const config = loadConfig(g);
-      const deviceId = opts.device ?? config.deviceId;
-      if (!ID_PATTERN.test(deviceId)) throw new UsageError(`--device ${JSON.stringify(deviceId)}: expected 1–64 of A–Z a–z 0–9 . _ : -`);
-      const r = await collectStatus(g, deviceId, snapshotDirOf(g, config));
+      if (opts.device !== undefined && !ID_PATTERN.test(opts.device)) throw new UsageError(`--device ${JSON.stringify(opts.device)}: expected 1–64 of A–Z a–z 0–9 . _ : -`);
+      const r = await collectStatus(g, opts.device ?? { configured: config.deviceId }, snapshotDirOf(g, config));
+      const deviceId = r.deviceId;
       const isKnown = r.series.some((s) => s.deviceId === deviceId) || r.snapshots.some((s) => s.isBuilt);
       if (opts.device !== undefined && r.hasDatabase && !isKnown) {
         const devices = [...new Set(r.series.map((s) => s.deviceId))].sort();

@@ -4,7 +4,7 @@
  * user; a read-only bind mount as root, where chmod does not stop writes: the test prints which).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -95,3 +95,45 @@ ro('serve works read-only: the stored snapshot is served', async () => {
 });
 
 ro.run();
+
+/**
+ * A data dir this user may not write, on a writable file system: the service's /var/lib/sensorctl
+ * read by another user after `systemctl stop` (no `-shm`, so SQLite answers SQLITE_READONLY_DIRECTORY,
+ * not CANTOPEN as on a read-only mount). As root the CLI runs as `nobody` (setpriv), as a normal user
+ * the directory is chmod 555. Reported by a fresh-clone check: status/export/serve exited 1 with
+ * "attempt to write a readonly database".
+ */
+const other = suite('a data dir owned by another user');
+const otherDir = mkdtempSync(join(tmpdir(), 'sensorctl-owned-'));
+const asRoot = process.getuid?.() === 0;
+
+other.before(() => {
+  const buffer = SqliteBuffer.open(join(otherDir, 'sensorctl.db'));
+  buffer.defineSeries([{ deviceId: 'pi', seriesId: 'bme.tempC', sensorId: 'bme', metric: 'tempC', unit: '°C', kind: 'gauge' }]);
+  buffer.insert('pi', Array.from({ length: 120 }, (_, i) => ({ seriesId: 'bme.tempC', tsMs: AT - i * 10_000, value: 20 + i / 100 })));
+  buffer.close();
+  chmodSync(otherDir, asRoot ? 0o755 : 0o555);
+});
+other.after(() => {
+  chmodSync(otherDir, 0o755);
+  rmSync(otherDir, { recursive: true, force: true });
+});
+
+const asOtherUser = (...args: string[]) => {
+  const cli = [process.execPath, '--import', 'tsx', 'cli/sensorctl.ts', '--data-dir', otherDir, ...args];
+  const [cmd, ...rest] = asRoot ? ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups', ...cli] : cli;
+  return spawnSync(cmd, rest, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, HOME: tmpdir() } });
+};
+
+other('status and export read it, saying it is not writable and giving the permission fix', () => {
+  const s = asOtherUser('status', '--device', 'pi');
+  assert.is(s.status, 0, s.stderr);
+  assert.match(s.stdout, /^READ-ONLY: .* \(no write permission \(EACCES\)\)/);
+  assert.match(s.stdout, 'sudo -u sensorctl');
+  assert.match(s.stdout, /bme\.tempC\s+tempC\s+°C\s+120/);
+  const e = asOtherUser('export', '--device', 'pi', '--window', '1d', '--at', new Date(AT).toISOString());
+  assert.is(e.status, 0, e.stderr);
+  assert.is(e.stdout.trim().split('\n').length, 1 + 120);
+});
+
+other.run();

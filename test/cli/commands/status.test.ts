@@ -83,3 +83,28 @@ wal('issue 12: reports the WAL size measured before it opens the file (text and 
 });
 
 wal.run();
+
+const device = suite('status: which device without --device');
+
+device('an imported data dir whose only device is not the configured one: status reports that device and its snapshots (fresh-clone report: it showed the host name, "1h not built yet")', async () => {
+  // `dir` holds device "pi", built; the configured device (the host name by default) has nothing
+  const r = await collectStatus({ dataDir: dir, configPath: undefined, json: true, log: quiet }, { configured: 'livingroom-host' }, dir);
+  assert.is(r.deviceId, 'pi');
+  assert.ok(r.snapshots.every((x) => x.isBuilt), 'the built snapshots of pi are found');
+  assert.match(formatStatus(r), /Snapshots of pi:/);
+  const configured = await collectStatus({ dataDir: dir, configPath: undefined, json: true, log: quiet }, { configured: 'pi' }, dir);
+  assert.is(configured.deviceId, 'pi');
+  const named = await collectStatus({ dataDir: dir, configPath: undefined, json: true, log: quiet }, 'other', dir);
+  assert.is(named.deviceId, 'other', '--device is taken as given');
+});
+
+device.before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'status-dev-'));
+  const buffer = SqliteBuffer.open(join(dir, 'sensorctl.db'));
+  buffer.defineSeries([{ deviceId: 'pi', seriesId: 'bme.tempC', sensorId: 'bme', metric: 'tempC', unit: '°C', kind: 'gauge' }]);
+  buffer.insert('pi', Array.from({ length: 60 }, (_, i) => ({ seriesId: 'bme.tempC', tsMs: T0 - i * 10_000, value: 20 + i / 100 })));
+  await runBuild({ source: buffer, store: new FsObjectStore(dir), clock: { nowMs: () => T0 }, log: quiet, deviceId: 'pi', builder: 'pi' });
+  buffer.close();
+});
+device.after(() => rmSync(dir, { recursive: true, force: true }));
+device.run();
