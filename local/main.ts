@@ -2,7 +2,9 @@
  * `npm run cloud:local [-- --seed-demo] [--devices a,b] [--port N] [--log-level L]`: start the cloud
  * on one machine (local/cloud-local.ts, docs/cloud-local.md), print where it is, run until Ctrl-C.
  */
+import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
+import { listenErrorMessage } from '../platform/node-http-api.js';
 import { createLogger, isLogLevel } from '../cli/log.js';
 import { LOCAL_NAMES, startLocalCloud } from './cloud-local.js';
 
@@ -39,6 +41,12 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const deviceIds = args.devices!.split(',').map((s) => s.trim()).filter(Boolean);
+  // Before seeding and building (seconds of work): a port that cannot be had is said at once.
+  const refused = port === 0 ? undefined : await portRefusal(port);
+  if (refused) {
+    process.stderr.write(`cloud:local: ${refused}\n`);
+    process.exit(1);
+  }
   const startedMs = performance.now();
   const cloud = await startLocalCloud({ deviceIds, seedDemo: args['seed-demo'], port, log: createLogger(level) });
   process.stdout.write(`local cloud up in ${((performance.now() - startedMs) / 1000).toFixed(1)} s
@@ -56,6 +64,15 @@ Everything is in memory and temp dirs; Ctrl-C stops it and removes them.
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** Why 127.0.0.1:`port` cannot be listened on now (listenErrorMessage's words), or undefined when it can. */
+function portRefusal(port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => resolve(listenErrorMessage(err, '127.0.0.1', port)));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(undefined)));
+  });
 }
 
 main().catch((err: unknown) => {

@@ -24,7 +24,8 @@ function reasonOf(err: unknown): string {
   const code = (err as { code?: string }).code ?? 'unknown error';
   if (code === 'EROFS') return 'read-only file system (EROFS)';
   if (code === 'EACCES' || code === 'EPERM') return `no write permission (${code})`;
-  return `cannot write (${code}: ${(err as Error).message})`;
+  const message = (err as Error).message ?? '';
+  return `cannot write (${message.startsWith(`${code}: `) ? message : `${code}: ${message}`})`; // Node's fs messages already start with the code
 }
 
 /**

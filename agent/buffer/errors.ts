@@ -29,11 +29,16 @@ export const READ_ONLY_FIX = "Fix: check the SD card (dmesg | grep -iE 'mmc|ext4
 /** What to do about a data directory this user may not write (EACCES/EPERM: a permission, not the card). */
 export const NO_PERMISSION_FIX = 'Fix: run the command as the service user (sudo -u sensorctl sensorctl ...) or give this user write access (sudo chown -R sensorctl: <data dir>)';
 
+/** What to do when the data directory's path names a file (ENOTDIR). */
+export const NOT_A_DIRECTORY_FIX = 'Fix: --data-dir (or SENSORCTL_DATA_DIR) must name a directory, not a file';
+
 /**
  * The fix to show for an unwritable data directory, chosen by `reason` (as `storageWritability` words
- * it): a permission problem (EACCES/EPERM) gets the permission fix, anything else the SD-card fix.
+ * it): a path through a file (ENOTDIR) the directory fix, a permission problem (EACCES/EPERM) the
+ * permission fix, anything else the SD-card fix.
  */
 export function unwritableFix(reason: string): string {
+  if (/\bENOTDIR\b/.test(reason)) return NOT_A_DIRECTORY_FIX;
   return /\b(EACCES|EPERM)\b/.test(reason) ? NO_PERMISSION_FIX : READ_ONLY_FIX;
 }
 
