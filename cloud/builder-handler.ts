@@ -1,7 +1,8 @@
 /**
  * The builder Lambda's handler logic, separated from its composition root (`lambda-builder.ts`) so
- * tests inject peers: EventBridge scheduled events build the windows they name for every configured
- * device; SQS refresh jobs build theirs one record at a time and report failed records in
+ * tests inject peers: EventBridge scheduled events build the windows they name for every device of
+ * the fleet (discovered once per invocation, built `concurrency` at a time, one device's failure
+ * isolated and counted in the fleet metrics line); SQS refresh jobs build theirs one record at a time and report failed records in
  * `batchItemFailures` (the queue redelivers only those). EMF lines per device run: `aws/build-metrics.ts`.
  * A refresh job from the API (`requestId` set, `deps.jobs` wired) is moved queued → running →
  * progress → done (with the built meta's `generatedAt` and the `resultUrl`) or failed in the jobs
@@ -12,13 +13,18 @@ import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
 import type { JobState } from '../api/ports.js';
 import { JOB_ID_PATTERN } from '../api/ports.js';
 import { resultUrlOf } from '../api/jobs-view.js';
-import { runMetricsLines } from '../aws/build-metrics.js';
+import { fleetMetricsLine, runMetricsLines } from '../aws/build-metrics.js';
 import { isSqsEvent, scheduledJob, sqsJob, type BuildJob } from './lambda-events.js';
 import { runCloudBuild, type CloudRunDeps, type DeviceRunReport } from './cloud-build-run.js';
 
 export interface BuilderHandlerDeps extends CloudRunDeps {
-  /** Devices built when a job names none (env DEVICE_IDS). */
-  deviceIds: readonly string[];
+  /**
+   * The fleet: devices built when a job names none (the catalogue index, `aws/dynamodb-devices.ts`).
+   * Asked at most once per invocation, and only when a job names no device.
+   */
+  discoverDevices(): Promise<readonly string[]>;
+  /** Devices built at once in one invocation (default `DEFAULT_BUILD_CONCURRENCY`). */
+  concurrency?: number;
   /** Where EMF lines go: stdout in Lambda (CloudWatch Logs extracts the metrics). */
   emit(line: string): void;
   /** Refresh-job state (the jobs table); without it SQS jobs are built but not tracked. */
@@ -34,6 +40,13 @@ export interface RefreshJobLedger {
   markFailed(job: JobState, message: string): Promise<boolean>;
 }
 
+/**
+ * Devices one invocation builds at once by default: a device's build is mostly waiting on DynamoDB and
+ * S3, so 16 in flight keep the 1 GB builder busy without queueing on its sockets (docs/deploy-aws.md,
+ * "A fleet"; figures in docs/bench.md, section fleet).
+ */
+export const DEFAULT_BUILD_CONCURRENCY = 16;
+
 /** Done fraction reported once the snapshots are built, before the result is checked. */
 const BUILT_FRACTION = 0.9;
 
@@ -46,14 +59,28 @@ export interface SqsBatchResult {
 }
 
 export function createBuilderHandler(deps: BuilderHandlerDeps): (event: unknown) => Promise<ScheduledResult | SqsBatchResult> {
-  async function run(job: BuildJob): Promise<DeviceRunReport[]> {
-    const deviceIds = job.deviceIds ?? deps.deviceIds;
-    const reports = await runCloudBuild(deps, { deviceIds, windows: job.windows, full: job.full });
+  async function run(job: BuildJob, fleet: () => Promise<readonly string[]>): Promise<DeviceRunReport[]> {
+    const deviceIds = job.deviceIds ?? await fleet();
+    const startedMs = deps.clock.nowMs();
+    const reports = await runCloudBuild(deps, { deviceIds, windows: job.windows, full: job.full, concurrency: deps.concurrency ?? DEFAULT_BUILD_CONCURRENCY });
     for (const r of reports) {
       const fields = { builder: 'lambda', windows: r.windows.join(','), samplesRead: r.samplesRead, built: r.built, stale: r.stale, wasFull: r.wasFull, requestId: job.requestId, error: r.error };
       for (const line of runMetricsLines(r, { tsMs: deps.clock.nowMs(), fields, log: deps.log })) deps.emit(line);
     }
+    const failed = reports.filter((r) => r.error !== undefined);
+    if (failed.length > 0) deps.log.warn('devices failed, the others were built', { failed: failed.length, devices: reports.length, deviceIds: failed.slice(0, 20).map((r) => r.deviceId) });
+    const fields = { builder: 'lambda', windows: job.windows.join(','), requestId: job.requestId };
+    deps.emit(fleetMetricsLine({ devices: reports.length, failedDevices: failed.length, durationMs: deps.clock.nowMs() - startedMs }, { tsMs: deps.clock.nowMs(), fields, log: deps.log }));
     return reports;
+  }
+  /** The fleet, discovered at most once per invocation (a failed discovery is not reused). */
+  function fleetOfInvocation(): () => Promise<readonly string[]> {
+    let ids: Promise<readonly string[]> | undefined;
+    return () => {
+      ids ??= deps.discoverDevices();
+      ids.catch(() => { ids = undefined; });
+      return ids;
+    };
   }
   /** The live job a message names (marked running), or `undefined` when untracked or over. */
   async function trackedJob(requestId: string | undefined): Promise<JobState | undefined> {
@@ -78,6 +105,7 @@ export function createBuilderHandler(deps: BuilderHandlerDeps): (event: unknown)
     else await ledger.markDone(job, { generatedAt, resultUrl: resultUrlOf(job) });
   }
   return async (event) => {
+    const fleet = fleetOfInvocation();
     if (isSqsEvent(event)) {
       const batchItemFailures: SqsBatchResult['batchItemFailures'] = [];
       for (const record of event.Records) {
@@ -85,7 +113,7 @@ export function createBuilderHandler(deps: BuilderHandlerDeps): (event: unknown)
         try {
           const job = sqsJob(record);
           tracked = await trackedJob(job.requestId);
-          const reports = await run(job);
+          const reports = await run(job, fleet);
           const isFailed = reports.some((r) => r.error || r.stale > 0);
           if (tracked) await settle(tracked, reports, isFailed);
           if (isFailed) batchItemFailures.push({ itemIdentifier: record.messageId });
@@ -97,6 +125,6 @@ export function createBuilderHandler(deps: BuilderHandlerDeps): (event: unknown)
       }
       return { batchItemFailures };
     }
-    return { reports: await run(scheduledJob(event)) };
+    return { reports: await run(scheduledJob(event), fleet) };
   };
 }

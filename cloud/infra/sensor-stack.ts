@@ -24,6 +24,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { acknowledgeNagFindings } from './nag-acknowledgements.js';
 import { METRICS_NAMESPACE } from '../../aws/metric-names.js';
+import { DEVICE_INDEX_NAME, ENTITY_ATTRIBUTE, PARTITION_KEY } from '../../aws/dynamodb-item.js';
 import { Monitoring } from './monitoring.js';
 import { deployedPageConfig, PAGE_ASSET_PATH_PATTERNS, PAGE_CACHE_CONTROL, PAGE_CONFIG_FILE, PAGE_ROOT_OBJECT, PAGE_UPLOAD_EXCLUDES } from './page.js';
 import { piPolicyStatements } from './pi-policy.js';
@@ -67,7 +68,10 @@ export interface SensorStackProps extends StackProps {
   apiHandler: string;
   /** Handler of the API's streaming twin behind a function URL (live SSE); omitted: no streaming function. */
   apiStreamHandler?: string;
-  /** Devices the builder Lambda builds (env DEVICE_IDS); the Pis' `deviceId`s. */
+  /**
+   * Devices the deployed page offers (its config.json). The builder does not use it: it discovers the
+   * fleet from the samples table's device index, and the API lists the devices with snapshots.
+   */
   deviceIds: string[];
   /** Days a noncurrent snapshot version is kept (readers pinning an old versionId). Default 7. */
   noncurrentVersionDays?: number;
@@ -123,6 +127,14 @@ export class SensorStack extends Stack {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Fleet discovery (aws/dynamodb-devices.ts): only catalogue items carry `entity`, so this index
+    // holds one keys-only entry per device and the builder lists the fleet with one small Query.
+    this.samplesTable.addGlobalSecondaryIndex({
+      indexName: DEVICE_INDEX_NAME,
+      partitionKey: { name: ENTITY_ATTRIBUTE, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: PARTITION_KEY, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    });
     this.jobsTable = new dynamodb.Table(this, 'JobsTable', {
       partitionKey: { name: JOBS_PARTITION_KEY, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -168,7 +180,6 @@ export class SensorStack extends Stack {
       JOBS_TABLE: this.jobsTable.tableName,
       SNAPSHOT_BUCKET: this.bucket.bucketName,
       REFRESH_QUEUE_URL: this.refreshQueue.queueUrl,
-      DEVICE_IDS: props.deviceIds.join(','),
       CORS_ORIGINS: (props.corsOrigins ?? ['*']).join(','),
       METRICS_NAMESPACE,
       NODE_OPTIONS: '--enable-source-maps',

@@ -43,7 +43,7 @@ function handler() {
     build: runBuild,
     clock,
     log: silent,
-    deviceIds: [DEV],
+    discoverDevices: async () => [DEV],
     emit: (line) => emitted.push(line),
   });
 }

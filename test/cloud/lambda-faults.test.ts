@@ -40,7 +40,7 @@ const handler = (store: ObjectStore, c: Clock = clock) =>
     build: runBuild,
     clock: c,
     log: silent,
-    deviceIds: [DEV],
+    discoverDevices: async () => [DEV],
     emit: (line) => emitted.push(line),
   });
 const text = async (key: string) => new TextDecoder().decode((await bucket.get(key))!.body);
