@@ -133,8 +133,12 @@ export function createCloudApi(config: CloudApiConfig, clients: CloudApiClients,
   });
   const devices = cloudDevices({
     deviceIds: config.deviceIds, defaultId: config.defaultDeviceId, store: bucket, clock,
-    // A device in the index has a catalogue item, so it has uploaded: no per-device check.
+    // A discovered device has a catalogue item, so it has uploaded; a configured one is asked
+    // (one GetItem, a fresh source per check: `DynamoDbSource` caches catalogue items for its lifetime).
     discover: () => listCatalogDeviceIds(clients.dynamo, config.samplesTable),
+    hasSamples: config.deviceIds
+      ? async (id) => (await new DynamoDbSource(clients.dynamo, config.samplesTable, clock, { consistentRead: false }).listSeries(id)).length > 0
+      : undefined,
   });
   const api = createApi({
     store: cachedSnapshotStore(bucket, clock),

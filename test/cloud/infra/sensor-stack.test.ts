@@ -164,15 +164,28 @@ compute('the HTTP API invokes the live alias (where provisioned concurrency woul
   assert.ok(stage.Properties.AccessLogSettings?.DestinationArn, 'access log destination');
 });
 
-compute('every Lambda gets the device list, table, bucket, queue and CORS origins it needs', () => {
+compute('every Lambda gets the table, bucket, queue and CORS origins it needs, and no device list (the fleet is discovered)', () => {
   const fns = ofType('AWS::Lambda::Function').filter((f) => f.Properties.Environment);
   assert.is(fns.length, 3, 'builder, API and the streaming API');
   for (const f of fns) {
     const env = f.Properties.Environment.Variables;
-    assert.is(env.DEVICE_IDS, 'pi');
+    assert.is(env.DEVICE_IDS, undefined);
     assert.is(env.CORS_ORIGINS, '*');
     for (const key of ['SAMPLES_TABLE', 'JOBS_TABLE', 'SNAPSHOT_BUCKET', 'REFRESH_QUEUE_URL']) assert.ok(env[key], `${f.id} ${key}`);
   }
+});
+
+compute('the samples table has the keys-only device index the builder lists the fleet from, and the builder may query it', () => {
+  const [table] = ofType('AWS::DynamoDB::Table').filter((t) => t.Properties.KeySchema.some((k: { AttributeName: string }) => k.AttributeName === 'tsMs'));
+  assert.equal(table.Properties.GlobalSecondaryIndexes, [{
+    IndexName: 'devices',
+    KeySchema: [{ AttributeName: 'entity', KeyType: 'HASH' }, { AttributeName: 'deviceId', KeyType: 'RANGE' }],
+    Projection: { ProjectionType: 'KEYS_ONLY' },
+  }]);
+  const builderRole = stack.getLogicalId(stack.builder.role!.node.defaultChild as never);
+  const statements = ofType('AWS::IAM::Policy').filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === builderRole)).flatMap((p) => p.Properties.PolicyDocument.Statement);
+  const query = statements.filter((st: { Action: string | string[] }) => [st.Action].flat().includes('dynamodb:Query'));
+  assert.ok(JSON.stringify(query).includes('/index/*'), 'dynamodb:Query on the table\'s indexes');
 });
 
 compute('live SSE streams from a function URL that only CloudFront can call (AWS_IAM + origin access control), on the events path of the stack\'s own domain', () => {
