@@ -199,7 +199,7 @@ export class SensorStack extends Stack {
     this.builder = fn('BuilderFunction', props.builderCode, props.builderHandler, builderTimeout, 1024, BUILDER_RESERVED_CONCURRENCY);
     this.api = fn('ApiFunction', props.apiCode, props.apiHandler, Duration.seconds(10), 512);
 
-    this.samplesTable.grantReadData(this.builder);
+    this.readSamples(this.builder);
     // Explicit S3 actions, no wildcards: no s3:DeleteObjectVersion (a plain DeleteObject on a versioned
     // bucket writes a delete marker; old versions go only by the lifecycle rules).
     this.builder.addToRolePolicy(new iam.PolicyStatement({
@@ -220,7 +220,7 @@ export class SensorStack extends Stack {
     }
 
     for (const f of [this.api, ...(this.addStreamingApi(props, environment) ?? [])]) {
-      this.samplesTable.grantReadData(f);
+      this.readSamples(f);
       f.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadSnapshots', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [this.bucket.arnForObjects('*')] }));
       this.jobsTable.grantReadWriteData(f);
       this.refreshQueue.grantSendMessages(f);
@@ -367,6 +367,15 @@ export class SensorStack extends Stack {
    * hashed assets cached a year; S3 (origin access control) for snapshots under `snapshots/` and
    * `fallback/` with per-window TTLs; the HTTP API for /samples/*.
    */
+  /**
+   * Read access to the samples table, no wildcard: GetItem (catalogue items) and Query (sample ranges)
+   * on the table, and Query on the device index only (`aws/dynamodb-devices.ts`; no Scan anywhere).
+   */
+  private readSamples(fn: lambda.Function): void {
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadSamples', actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: [this.samplesTable.tableArn] }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListDevices', actions: ['dynamodb:Query'], resources: [`${this.samplesTable.tableArn}/index/${DEVICE_INDEX_NAME}`] }));
+  }
+
   private makeDistribution(): cloudfront.Distribution {
     const s3Origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
     const snapshotBehaviourWith = (cachePolicy: cloudfront.ICachePolicy): cloudfront.BehaviorOptions => ({

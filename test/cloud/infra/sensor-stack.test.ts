@@ -185,7 +185,10 @@ compute('the samples table has the keys-only device index the builder lists the 
   const builderRole = stack.getLogicalId(stack.builder.role!.node.defaultChild as never);
   const statements = ofType('AWS::IAM::Policy').filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === builderRole)).flatMap((p) => p.Properties.PolicyDocument.Statement);
   const query = statements.filter((st: { Action: string | string[] }) => [st.Action].flat().includes('dynamodb:Query'));
-  assert.ok(JSON.stringify(query).includes('/index/*'), 'dynamodb:Query on the table\'s indexes');
+  assert.ok(JSON.stringify(query).includes('/index/devices'), 'dynamodb:Query on the device index');
+  assert.not.ok(JSON.stringify(statements).includes('/index/*'), 'no index wildcard');
+  const onSamples = statements.filter((st: unknown) => JSON.stringify(st).includes(stack.getLogicalId(stack.samplesTable.node.defaultChild as never)));
+  assert.equal(onSamples.map((st: { Action: unknown }) => st.Action), [['dynamodb:GetItem', 'dynamodb:Query'], 'dynamodb:Query'], 'GetItem and Query only: no Scan of the samples');
 });
 
 compute('live SSE streams from a function URL that only CloudFront can call (AWS_IAM + origin access control), on the events path of the stack\'s own domain', () => {
