@@ -64,7 +64,7 @@ function newMetrics(log: Logger | undefined): Metrics {
 export interface FleetRunMetrics {
   /** Devices the invocation built (with or without error). */
   devices: number;
-  /** Devices whose build failed as a whole (`DeviceRunReport.error`). */
+  /** Devices whose build failed, as a whole (`DeviceRunReport.error`) or for some snapshot (`stale > 0`). */
   failedDevices: number;
   /** Wall time of the invocation's builds, ms. */
   durationMs: number;

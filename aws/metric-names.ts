@@ -47,7 +47,7 @@ export const METRIC_DURATION_MS = 'DurationMs';
 
 /**
  * Per builder invocation (one line, dimension set `[service]`): devices it built (Count), devices whose
- * build failed as a whole (Count; the others were built all the same), and the invocation's wall time
+ * build failed, wholly or for some snapshot (Count; the others were built all the same), and the invocation's wall time
  * over all its devices (Milliseconds; compare with the cadence of its windows).
  */
 export const METRIC_DEVICES_BUILT = 'DevicesBuilt';

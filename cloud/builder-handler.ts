@@ -67,7 +67,7 @@ export function createBuilderHandler(deps: BuilderHandlerDeps): (event: unknown)
       const fields = { builder: 'lambda', windows: r.windows.join(','), samplesRead: r.samplesRead, built: r.built, stale: r.stale, wasFull: r.wasFull, requestId: job.requestId, error: r.error };
       for (const line of runMetricsLines(r, { tsMs: deps.clock.nowMs(), fields, log: deps.log })) deps.emit(line);
     }
-    const failed = reports.filter((r) => r.error !== undefined);
+    const failed = reports.filter((r) => r.error !== undefined || r.stale > 0);
     if (failed.length > 0) deps.log.warn('devices failed, the others were built', { failed: failed.length, devices: reports.length, deviceIds: failed.slice(0, 20).map((r) => r.deviceId) });
     const fields = { builder: 'lambda', windows: job.windows.join(','), requestId: job.requestId };
     deps.emit(fleetMetricsLine({ devices: reports.length, failedDevices: failed.length, durationMs: deps.clock.nowMs() - startedMs }, { tsMs: deps.clock.nowMs(), fields, log: deps.log }));
