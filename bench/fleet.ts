@@ -131,7 +131,11 @@ export const FLEET_BENCH_SECTION = {
   name: 'fleet',
   async run(ctx: Pick<BenchContext, 'log'>): Promise<Figure[]> {
     const figures: Figure[] = [];
-    for (const n of fleetSizes()) figures.push(...fleetFigures(await measureFleet(n, ctx.log)));
+    for (const n of fleetSizes()) {
+      const row = await measureFleet(n, ctx.log);
+      ctx.log(`fleet: ${n} devices: ${row.groups.map((g) => `every ${g.rateMinutes} min ${Math.round(g.totalMs)} ms`).join(', ')}`);
+      figures.push(...fleetFigures(row));
+    }
     return figures;
   },
 };
