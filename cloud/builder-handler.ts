@@ -25,6 +25,12 @@ export interface BuilderHandlerDeps extends CloudRunDeps {
   discoverDevices(): Promise<readonly string[]>;
   /** Devices built at once in one invocation (default `DEFAULT_BUILD_CONCURRENCY`). */
   concurrency?: number;
+  /**
+   * Fan-out of scheduled runs: a fleet larger than `devicesPerShard` is split into shards of at most
+   * that many devices, one queued job each (`aws/sqs-build-shards.ts`), built by other invocations.
+   * Absent: every scheduled run builds the whole fleet in its own invocation.
+   */
+  shards?: BuildShards;
   /** Where EMF lines go: stdout in Lambda (CloudWatch Logs extracts the metrics). */
   emit(line: string): void;
   /** Refresh-job state (the jobs table); without it SQS jobs are built but not tracked. */
@@ -47,12 +53,36 @@ export interface RefreshJobLedger {
  */
 export const DEFAULT_BUILD_CONCURRENCY = 16;
 
+/**
+ * Devices per shard when a scheduled run fans out: at the fleet bench's ≤ 0.3 s per device (16 at a
+ * time) a shard of 50 is built in about 15 s, well inside the 1h window's 1-minute cadence and the
+ * builder's 2-minute timeout (docs/bench.md, "Fleet").
+ */
+export const DEFAULT_DEVICES_PER_SHARD = 50;
+
+/** Where a scheduled run's shards go (the shard queue). */
+export interface BuildShards {
+  devicesPerShard: number;
+  /** Queue one job per shard. @throws when some could not be queued. */
+  send(jobs: readonly BuildJob[]): Promise<void>;
+}
+
+/** `items` in consecutive slices of at most `size` (≥ 1), in order. @throws {RangeError} for a size below 1. */
+export function shardsOf<T>(items: readonly T[], size: number): T[][] {
+  if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`shard size ${size}: expected an integer ≥ 1`);
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /** Done fraction reported once the snapshots are built, before the result is checked. */
 const BUILT_FRACTION = 0.9;
 
 /** Result of a scheduled invocation; SQS invocations answer the partial-batch shape. */
 export interface ScheduledResult {
   reports: DeviceRunReport[];
+  /** Shards queued instead of building here (fan-out); absent when this invocation built the fleet. */
+  shards?: number;
 }
 export interface SqsBatchResult {
   batchItemFailures: Array<{ itemIdentifier: string }>;
@@ -116,7 +146,9 @@ export function createBuilderHandler(deps: BuilderHandlerDeps): (event: unknown)
           const reports = await run(job, fleet);
           const isFailed = reports.some((r) => r.error || r.stale > 0);
           if (tracked) await settle(tracked, reports, isFailed);
-          if (isFailed) batchItemFailures.push({ itemIdentifier: record.messageId });
+          // A shard's failed devices are counted (fleet line, stale-builds alarm); redelivering the
+          // shard would rebuild its good devices too, and the next schedule retries the bad ones.
+          if (isFailed && !job.shard) batchItemFailures.push({ itemIdentifier: record.messageId });
         } catch (err) {
           deps.log.error('refresh job failed', { messageId: record.messageId, error: (err as Error).message });
           if (tracked) await deps.jobs!.markFailed(tracked, 'the build failed').catch(() => false);
@@ -125,6 +157,16 @@ export function createBuilderHandler(deps: BuilderHandlerDeps): (event: unknown)
       }
       return { batchItemFailures };
     }
-    return { reports: await run(scheduledJob(event), fleet) };
+    const job = scheduledJob(event);
+    if (job.deviceIds === undefined && deps.shards) {
+      const deviceIds = await fleet();
+      if (deviceIds.length > deps.shards.devicesPerShard) {
+        const jobs = shardsOf(deviceIds, deps.shards.devicesPerShard).map((ids) => ({ windows: job.windows, full: job.full, deviceIds: ids, shard: true }));
+        await deps.shards.send(jobs);
+        deps.log.info('scheduled run fanned out', { devices: deviceIds.length, shards: jobs.length, windows: job.windows.join(',') });
+        return { reports: [], shards: jobs.length };
+      }
+    }
+    return { reports: await run(job, fleet) };
   };
 }

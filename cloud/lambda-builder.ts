@@ -3,15 +3,18 @@
  * Environment: `SAMPLES_TABLE` (DynamoDB samples table; `TABLE_NAME` still accepted), `SNAPSHOT_BUCKET`
  * (snapshot bucket; `BUCKET_NAME` still accepted), optional `JOBS_TABLE`
  * (refresh-job state: SQS jobs are then tracked running → done/failed), `LOG_LEVEL` (Powertools Logger), `LOOKBACK_MS`, `SWEEP_EVERY_MS`, `FULL_EVERY_MS`,
- * `BUILD_CONCURRENCY` (devices built at once, default 16), and the standard `AWS_ENDPOINT_URL_*`.
+ * `BUILD_CONCURRENCY` (devices built at once, default 16), `SHARD_QUEUE_URL` (fan-out of scheduled runs
+ * larger than `DEVICES_PER_SHARD`, default 50, devices: one SQS message per shard, consumed by this same
+ * function), and the standard `AWS_ENDPOINT_URL_*`.
  * Devices are not configured: each invocation that needs the fleet lists it from the samples table's
  * device index (`aws/dynamodb-devices.ts`, one Query per invocation). SDK clients are created once per container, on the first invocation.
  * Events: see `lambda-events.ts`.
  */
 import { ID_PATTERN } from '../builder/constants.js';
 import { S3ObjectStore } from '../aws/s3-object-store.js';
-import { createDynamoClient, createS3Client, type Env } from '../aws/clients.js';
-import { createBuilderHandler } from './builder-handler.js';
+import { createDynamoClient, createS3Client, createSqsClient, type Env } from '../aws/clients.js';
+import { sendBuildShards } from '../aws/sqs-build-shards.js';
+import { createBuilderHandler, DEFAULT_DEVICES_PER_SHARD } from './builder-handler.js';
 import { runBuild } from '../builder/run-build.js';
 import { DynamoDbJobStore } from '../aws/dynamodb-job-store.js';
 import { DynamoDbSource } from '../aws/dynamodb-source.js';
@@ -56,6 +59,8 @@ export function handlerFromEnv(env: Env, log: LambdaLogger = lambdaLogger(BUILDE
   const bucket = required(env, 'SNAPSHOT_BUCKET', 'BUCKET_NAME');
   const concurrency = optionalMs(env, 'BUILD_CONCURRENCY', 'an integer ≥ 1 (devices built at once)', 1);
   const s3 = createS3Client(env);
+  let sqsClient: ReturnType<typeof createSqsClient> | undefined;
+  const sqs = () => (sqsClient ??= createSqsClient(env));
   const dynamo = createDynamoClient(env);
   const clock = systemClock;
   const policy = { lookbackMs: optionalMs(env, 'LOOKBACK_MS'), sweepEveryMs: optionalMs(env, 'SWEEP_EVERY_MS'), fullEveryMs: optionalMs(env, 'FULL_EVERY_MS') };
@@ -67,6 +72,10 @@ export function handlerFromEnv(env: Env, log: LambdaLogger = lambdaLogger(BUILDE
     log,
     discoverDevices: () => listCatalogDeviceIds(dynamo, table),
     concurrency,
+    shards: env.SHARD_QUEUE_URL ? {
+      devicesPerShard: optionalMs(env, 'DEVICES_PER_SHARD', 'an integer ≥ 1 (devices per shard)', 1) ?? DEFAULT_DEVICES_PER_SHARD,
+      send: (jobs) => sendBuildShards(sqs(), env.SHARD_QUEUE_URL!, jobs),
+    } : undefined,
     emit: (line) => console.log(line),
     jobs: env.JOBS_TABLE ? new DynamoDbJobStore(dynamo, env.JOBS_TABLE) : undefined,
   });

@@ -99,6 +99,8 @@ export class SensorStack extends Stack {
   /** The upload's Lambda (CDK's singleton BucketDeployment handler), when there is an upload. */
   readonly pageDeploymentHandler?: IConstruct;
   readonly refreshQueue: sqs.Queue;
+  /** One message per shard of devices when a scheduled run fans out; consumed by the builder. */
+  readonly buildShardQueue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly builder: lambda.Function;
   readonly api: lambda.Function;
@@ -210,6 +212,18 @@ export class SensorStack extends Stack {
     this.builder.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListSnapshots', actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
     this.jobsTable.grantReadWriteData(this.builder);
     this.builder.addEventSource(new SqsEventSource(this.refreshQueue, { batchSize: 5, reportBatchItemFailures: true }));
+    // Fan-out of scheduled runs (docs/deploy-aws.md, "A fleet"): a run over more than DEVICES_PER_SHARD
+    // devices queues one message per shard here; the builder consumes them one per invocation, at most
+    // its reserved concurrency at once. A shard that fails as a whole is retried, then dead-lettered.
+    this.buildShardQueue = new sqs.Queue(this, 'BuildShardQueue', {
+      visibilityTimeout: Duration.seconds(builderTimeout.toSeconds() * 6),
+      retentionPeriod: Duration.minutes(15),
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 2 },
+    });
+    this.builder.addEnvironment('SHARD_QUEUE_URL', this.buildShardQueue.queueUrl);
+    this.buildShardQueue.grantSendMessages(this.builder);
+    this.builder.addEventSource(new SqsEventSource(this.buildShardQueue, { batchSize: 1, reportBatchItemFailures: true }));
     for (const group of scheduleGroups()) {
       const event: ScheduledBuildEvent = { source: 'sensorctl.schedule', windows: group.windows };
       new events.Rule(this, `BuildEvery${group.rateMinutes}Min`, {

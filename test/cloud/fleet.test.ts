@@ -2,7 +2,8 @@
  * The fleet (issue 14): devices are discovered from their catalogue items through the samples table's
  * device index on a real dynalite (created from `TABLE_DEFINITION`), the scheduled builder with no
  * device list builds every discovered device, one failing device does not stop the others and is
- * counted in the fleet EMF line, and `mapBounded` splits the work with at most `limit` in flight.
+ * counted in the fleet EMF line, a fleet larger than a shard fans out as one SQS message per shard
+ * (fauxqs) that the builder then builds, and `mapBounded` keeps at most `limit` builds in flight.
  * The bucket is the in-memory store of the contract suite; the failing device reads from a table that
  * does not exist (a real dynalite error, no mock).
  */
@@ -15,7 +16,9 @@ import type { SeriesInfo } from '../../builder/types.js';
 import { DynamoDbSource } from '../../aws/dynamodb-source.js';
 import { DeviceDiscoveryError, listCatalogDeviceIds } from '../../aws/dynamodb-devices.js';
 import { encodeSampleItem } from '../../aws/dynamodb-item.js';
-import { createBuilderHandler, type ScheduledResult } from '../../cloud/builder-handler.js';
+import { createBuilderHandler, shardsOf, type ScheduledResult, type SqsBatchResult } from '../../cloud/builder-handler.js';
+import { sendBuildShards } from '../../aws/sqs-build-shards.js';
+import { startFauxqsQueue, sqsEventOf } from '../support/fauxqs.js';
 import { mapBounded, runCloudBuild } from '../../cloud/cloud-build-run.js';
 import { startDynalite, writeCatalog, writeItems, samplesToItems, type DynaliteHandle } from '../support/dynalite.js';
 import { MemoryObjectStore } from '../support/memory-object-store.js';
@@ -126,7 +129,57 @@ fleet('a device whose run throws outside the build (unreadable run health) is is
   assert.equal(reports.filter((r) => r.error === undefined).map((r) => r.built), [4, 4, 4, 4]);
 });
 
+fleet('a scheduled run over more devices than a shard queues one SQS message per shard; each shard builds its devices and is not redelivered for a failed one', async () => {
+  const q = await startFauxqsQueue('shards-test');
+  try {
+    const bucket = new MemoryObjectStore();
+    const clock = { nowMs: () => END_MS + MIN };
+    const handler = createBuilderHandler({
+      bucket, build: runBuild, clock, log: silent, emit: () => undefined,
+      sourceFor: (id) => new DynamoDbSource(db.client, id === 'pi-e' ? 'no-such-table' : db.table, clock),
+      discoverDevices: () => listCatalogDeviceIds(db.client, db.table),
+      shards: { devicesPerShard: 2, send: (jobs) => sendBuildShards(q.client, q.queueUrl, jobs) },
+    });
+    const dispatched = (await handler({ windows: ['1h'] })) as ScheduledResult;
+    assert.equal(dispatched, { reports: [], shards: 3 }, '5 devices in shards of ≤ 2');
+    assert.is((await bucket.list('snapshots/')).length, 0, 'the dispatching invocation builds nothing');
+    const messages = await q.receive(10);
+    assert.equal(messages.map((m) => JSON.parse(m.Body!)).sort((a, b) => a.deviceIds[0].localeCompare(b.deviceIds[0])), [
+      { windows: ['1h'], full: false, deviceIds: ['pi-a', 'pi-b'], shard: true },
+      { windows: ['1h'], full: false, deviceIds: ['pi-c', 'pi-d'], shard: true },
+      { windows: ['1h'], full: false, deviceIds: ['pi-e'], shard: true },
+    ]);
+    const built: string[] = [];
+    for (const m of messages) {
+      const out = (await handler(sqsEventOf([m]))) as SqsBatchResult;
+      assert.equal(out.batchItemFailures, [], 'a shard is not redelivered (pi-e failing is counted, not retried)');
+      built.push(...JSON.parse(m.Body!).deviceIds);
+    }
+    for (const id of ['pi-a', 'pi-b', 'pi-c', 'pi-d']) assert.ok((await bucket.list(`snapshots/${id}/`)).length > 0, `${id} built from its shard`);
+    assert.equal(built.sort(), DEVICES);
+    // A fleet no larger than a shard is built in the scheduled invocation itself.
+    const small = createBuilderHandler({
+      bucket, build: runBuild, clock, log: silent, emit: () => undefined,
+      sourceFor: () => new DynamoDbSource(db.client, db.table, clock),
+      discoverDevices: async () => ['pi-a'],
+      shards: { devicesPerShard: 2, send: async () => assert.unreachable('no shard for one device') },
+    });
+    assert.equal(((await small({ windows: ['1h'] })) as ScheduledResult).reports.map((r) => r.deviceId), ['pi-a']);
+  } finally {
+    await q.close();
+  }
+});
+
 fleet.run();
+
+const split = suite('shardsOf');
+split('splits in order into slices of at most the size; refuses a size below 1', () => {
+  assert.equal(shardsOf([1, 2, 3, 4, 5], 2), [[1, 2], [3, 4], [5]]);
+  assert.equal(shardsOf([1, 2], 5), [[1, 2]]);
+  assert.equal(shardsOf([], 3), []);
+  assert.throws(() => shardsOf([1], 0), RangeError);
+});
+split.run();
 
 const bounded = suite('mapBounded');
 bounded('keeps at most `limit` calls in flight, runs every item once, and returns results in order', async () => {

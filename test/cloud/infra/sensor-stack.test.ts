@@ -191,6 +191,18 @@ compute('the samples table has the keys-only device index the builder lists the 
   assert.equal(onSamples.map((st: { Action: unknown }) => st.Action), [['dynamodb:GetItem', 'dynamodb:Query'], 'dynamodb:Query'], 'GetItem and Query only: no Scan of the samples');
 });
 
+compute('scheduled runs fan out on a shard queue of their own that only the builder sends to and consumes, one message per invocation', () => {
+  const queueId = stack.getLogicalId(stack.buildShardQueue.node.defaultChild as never);
+  const builderId = stack.getLogicalId(stack.builder.node.defaultChild as never);
+  const builder = ofType('AWS::Lambda::Function').find((f) => f.id === builderId)!;
+  assert.equal(builder.Properties.Environment.Variables.SHARD_QUEUE_URL, { Ref: queueId });
+  const mappings = ofType('AWS::Lambda::EventSourceMapping').filter((m) => JSON.stringify(m.Properties.EventSourceArn).includes(queueId));
+  assert.equal(mappings.map((m) => [m.Properties.FunctionName.Ref, m.Properties.BatchSize]), [[builderId, 1]]);
+  const senders = ofType('AWS::IAM::Policy').filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('sqs:SendMessage') && JSON.stringify(p.Properties.PolicyDocument).includes(queueId));
+  assert.equal(senders.map((p) => p.Properties.Roles[0].Ref), [stack.getLogicalId(stack.builder.role!.node.defaultChild as never)]);
+  assert.ok(ofType('AWS::SQS::Queue').find((q) => q.id === queueId)!.Properties.RedrivePolicy, 'dead-letter queue');
+});
+
 compute('live SSE streams from a function URL that only CloudFront can call (AWS_IAM + origin access control), on the events path of the stack\'s own domain', () => {
   template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM', InvokeMode: 'RESPONSE_STREAM' });
   const dist = ofType('AWS::CloudFront::Distribution')[0].Properties.DistributionConfig;
