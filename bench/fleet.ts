@@ -6,7 +6,9 @@
  * series at 10 s (360 items). Per N: the discovery Query, a first run of every window (full builds),
  * then one run per schedule group (`cloud/infra/schedules.ts`: the windows of one EventBridge rule)
  * in steady state. Figures: ms per device per run, the run's total, and the 1,000-device run
- * EXTRAPOLATED linearly in devices (labelled so) against the group's cadence.
+ * EXTRAPOLATED (labelled so) against the group's cadence, two ways: in one invocation (linear in
+ * devices), and fanned out as deployed (shards of `DEFAULT_DEVICES_PER_SHARD`, at most
+ * `BUILDER_RESERVED_CONCURRENCY` shard invocations at once: waves × shard size × ms per device).
  * Sizes: 10, 50, 200 by default; `npm run bench -- --fleet-sizes 10,100,1000` (or BENCH_FLEET_SIZES).
  * The emulators share this machine's cores with the builder, so real DynamoDB/S3 latencies differ.
  */
@@ -17,7 +19,8 @@ import { runBuild } from '../builder/run-build.js';
 import { S3ObjectStore } from '../aws/s3-object-store.js';
 import { DynamoDbSource } from '../aws/dynamodb-source.js';
 import { listCatalogDeviceIds } from '../aws/dynamodb-devices.js';
-import { createBuilderHandler, DEFAULT_BUILD_CONCURRENCY, type ScheduledResult } from '../cloud/builder-handler.js';
+import { createBuilderHandler, DEFAULT_BUILD_CONCURRENCY, DEFAULT_DEVICES_PER_SHARD, type ScheduledResult } from '../cloud/builder-handler.js';
+import { BUILDER_RESERVED_CONCURRENCY } from '../cloud/infra/sensor-stack.js';
 import { scheduleGroups } from '../cloud/infra/schedules.js';
 import { startS3rver } from '../test/support/s3rver.js';
 import { samplesToItems, startDynalite, writeCatalog, writeItems } from '../test/support/dynalite.js';
@@ -113,6 +116,13 @@ export function fleetFigures(row: FleetRow): Figure[] {
         note: `EXTRAPOLATED linearly in devices; ${targetMs <= cadenceMs ? 'fits' : 'does NOT fit'} the ${g.rateMinutes}-min cadence in one invocation`,
       },
     );
+    const waves = Math.ceil(Math.ceil(FLEET_TARGET_DEVICES / DEFAULT_DEVICES_PER_SHARD) / BUILDER_RESERVED_CONCURRENCY);
+    const fannedMs = waves * DEFAULT_DEVICES_PER_SHARD * perDeviceMs;
+    figures.push({
+      name: `fleet/${n}→${FLEET_TARGET_DEVICES} every ${g.rateMinutes} min, fanned out`, value: Math.round(fannedMs), unit: 'ms (extrapolated)',
+      baseline: { name: 'cadence', value: cadenceMs, unit: 'ms' }, ratio: round1(fannedMs / cadenceMs),
+      note: `EXTRAPOLATED: ${waves} waves of ${BUILDER_RESERVED_CONCURRENCY} shards × ${DEFAULT_DEVICES_PER_SHARD} devices; ${fannedMs <= cadenceMs ? 'fits' : 'does NOT fit'} the cadence`,
+    });
   }
   return figures;
 }
