@@ -6,8 +6,14 @@
  * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { BuildJob } from '../cloud/lambda-events.js';
 import { redactAwsSecrets } from './redact.js';
+
+/** One shard's job (a `BuildJob` of cloud/lambda-events.ts fits): windows by name, its devices. */
+export interface ShardJob {
+  windows: readonly string[];
+  full: boolean;
+  deviceIds?: readonly string[];
+}
 
 /** Entries per SendMessageBatch request (SQS maximum). */
 export const SQS_BATCH_ENTRIES = 10;
@@ -24,7 +30,7 @@ export class ShardSendError extends Error {
  * Send one message per job to `queueUrl`, `SQS_BATCH_ENTRIES` per request.
  * @throws {ShardSendError} when a request fails or SQS reports failed entries (the others are queued).
  */
-export async function sendBuildShards(sqs: SQSClient, queueUrl: string, jobs: readonly BuildJob[]): Promise<void> {
+export async function sendBuildShards(sqs: SQSClient, queueUrl: string, jobs: readonly ShardJob[]): Promise<void> {
   let failed = 0;
   let firstReason: string | undefined;
   for (let i = 0; i < jobs.length; i += SQS_BATCH_ENTRIES) {
