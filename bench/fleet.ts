@@ -120,7 +120,7 @@ export function fleetFigures(row: FleetRow): Figure[] {
     const fannedMs = waves * DEFAULT_DEVICES_PER_SHARD * perDeviceMs;
     figures.push({
       name: `fleet/${n}→${FLEET_TARGET_DEVICES} every ${g.rateMinutes} min, fanned out`, value: Math.round(fannedMs), unit: 'ms (extrapolated)',
-      baseline: { name: 'cadence', value: cadenceMs, unit: 'ms' }, ratio: round1(fannedMs / cadenceMs),
+      baseline: { name: 'cadence', value: cadenceMs, unit: 'ms' }, ratio: Math.round((fannedMs / cadenceMs) * 100) / 100,
       note: `EXTRAPOLATED: ${waves} waves of ${BUILDER_RESERVED_CONCURRENCY} shards × ${DEFAULT_DEVICES_PER_SHARD} devices; ${fannedMs <= cadenceMs ? 'fits' : 'does NOT fit'} the cadence`,
     });
   }
