@@ -15,6 +15,11 @@
  * Series metadata (metric, unit, kind, sensor) lives once per device in the catalogue item at
  * `tsMs = CATALOG_TS_MS` (0): `{ deviceId, tsMs: 0, schemaVersion, series: M(seriesId → M{ sensorId,
  * metric, unit, kind }), backfillFromMs?: N }`. Sample queries use `tsMs >= 1`, so they never see it.
+ * The catalogue item also carries `entity: "catalog"` (S), the partition key of the sparse global
+ * secondary index `DEVICE_INDEX_NAME` (sort key `deviceId`, keys only): sample items lack the attribute,
+ * so the index holds one entry per device and the cloud discovers its fleet with one Query
+ * (`dynamodb-devices.ts`) instead of a Scan. The uploader re-writes a catalogue whose encoding changed,
+ * so devices written before the attribute existed join the index at their next upload.
  * `backfillFromMs`, when present, is the oldest tsMs of a backlog the uploader sent out of time order
  * (docs/cloud-builder.md, "Late data"); absent means none.
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html
@@ -33,6 +38,12 @@ export const SERIES_ATTRIBUTE = 'series';
  * makes it re-aggregate in full (docs/cloud-builder.md, "Late data"; docs/uploader.md).
  */
 export const BACKFILL_ATTRIBUTE = 'backfillFromMs';
+/** Attribute set only on catalogue items: the partition key of the device index. */
+export const ENTITY_ATTRIBUTE = 'entity';
+/** `ENTITY_ATTRIBUTE` value of a catalogue item (the device index's only partition). */
+export const CATALOG_ENTITY = 'catalog';
+/** Sparse GSI of the catalogue items: partition `entity`, sort `deviceId`, keys-only projection. */
+export const DEVICE_INDEX_NAME = 'devices';
 /** Current item format. */
 export const ITEM_SCHEMA_VERSION = 1;
 /** Sort key of the per-device series catalogue item. Real samples have `tsMs >= 1`. */
@@ -65,13 +76,35 @@ export const TABLE_DEFINITION = {
   AttributeDefinitions: [
     { AttributeName: PARTITION_KEY, AttributeType: 'S' },
     { AttributeName: SORT_KEY, AttributeType: 'N' },
+    { AttributeName: ENTITY_ATTRIBUTE, AttributeType: 'S' },
   ],
   KeySchema: [
     { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
     { AttributeName: SORT_KEY, KeyType: 'RANGE' },
   ],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: DEVICE_INDEX_NAME,
+      KeySchema: [
+        { AttributeName: ENTITY_ATTRIBUTE, KeyType: 'HASH' },
+        { AttributeName: PARTITION_KEY, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    },
+  ],
   BillingMode: 'PAY_PER_REQUEST',
 } as const;
+
+/** `TABLE_DEFINITION` as a mutable CreateTable input for `tableName` (the SDK's types want mutable arrays). */
+export function createTableInput(tableName: string) {
+  return {
+    TableName: tableName,
+    BillingMode: TABLE_DEFINITION.BillingMode,
+    AttributeDefinitions: TABLE_DEFINITION.AttributeDefinitions.map((a) => ({ ...a })),
+    KeySchema: TABLE_DEFINITION.KeySchema.map((k) => ({ ...k })),
+    GlobalSecondaryIndexes: TABLE_DEFINITION.GlobalSecondaryIndexes.map((i) => ({ ...i, KeySchema: i.KeySchema.map((k) => ({ ...k })), Projection: { ...i.Projection } })),
+  };
+}
 
 /**
  * Encode one instant of a device as an item. Non-finite values (NaN, ±Infinity) are omitted, never
@@ -122,6 +155,7 @@ export function encodeCatalogItem(deviceId: string, series: readonly SeriesInfo[
     [SORT_KEY]: { N: String(CATALOG_TS_MS) },
     [SCHEMA_VERSION_ATTRIBUTE]: { N: String(ITEM_SCHEMA_VERSION) },
     [SERIES_ATTRIBUTE]: { M: bySeries },
+    [ENTITY_ATTRIBUTE]: { S: CATALOG_ENTITY },
     ...(backfillFromMs === undefined ? {} : { [BACKFILL_ATTRIBUTE]: { N: String(backfillFromMs) } }),
   };
 }

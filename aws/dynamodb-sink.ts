@@ -20,6 +20,7 @@ import {
   type AttributeValue as SdkAttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import {
+  createTableInput,
   encodeCatalogItem,
   encodeSampleItem,
   itemSizeBytes,
@@ -189,7 +190,7 @@ export async function createTable(client: DynamoDBClient, table: string, maxWait
   const existing = await describeTable(client, table);
   if (!existing) {
     try {
-      await client.send(new CreateTableCommand({ TableName: table, ...TABLE_DEFINITION, AttributeDefinitions: [...TABLE_DEFINITION.AttributeDefinitions], KeySchema: [...TABLE_DEFINITION.KeySchema] }));
+      await client.send(new CreateTableCommand(createTableInput(table)));
       created = true;
     } catch (err) {
       if ((err as { name?: string }).name !== 'ResourceInUseException') throw translateError(table, err);

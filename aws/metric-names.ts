@@ -45,6 +45,15 @@ export const METRIC_ITEMS_READ = 'ItemsRead';
 export const METRIC_CONSUMED_RCU = 'ConsumedRCU';
 export const METRIC_DURATION_MS = 'DurationMs';
 
+/**
+ * Per builder invocation (one line, dimension set `[service]`): devices it built (Count), devices whose
+ * build failed, wholly or for some snapshot (Count; the others were built all the same), and the invocation's wall time
+ * over all its devices (Milliseconds; compare with the cadence of its windows).
+ */
+export const METRIC_DEVICES_BUILT = 'DevicesBuilt';
+export const METRIC_DEVICE_BUILD_ERRORS = 'DeviceBuildErrors';
+export const METRIC_FLEET_RUN_MS = 'FleetRunMs';
+
 /** The per-window dimension: the window name (`1h` … `12m`, builder/constants.ts). */
 export const DIMENSION_WINDOW = 'Window';
 

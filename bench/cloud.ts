@@ -65,7 +65,7 @@ async function measureSpan(spanDays: number, build: RunBuild): Promise<CloudBenc
     const handler = createBuilderHandler({
       bucket: new S3ObjectStore(s3.client, s3.bucket),
       sourceFor: () => new DynamoDbSource(db.client, db.table, clock),
-      build, clock, log: { error() {}, warn() {}, info() {}, debug() {} }, deviceIds: [DEV], emit: () => {},
+      build, clock, log: { error() {}, warn() {}, info() {}, debug() {} }, discoverDevices: async () => [DEV], emit: () => {},
     });
     const run = async () => {
       const t0 = performance.now();

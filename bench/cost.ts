@@ -216,7 +216,7 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
     const handler = createBuilderHandler({
       bucket: new S3ObjectStore(s3.client, s3.bucket),
       sourceFor: () => new DynamoDbSource(builderClient, dyn.table, clock),
-      build: runBuild, clock, log: silentLog, deviceIds: [DEV], emit: () => {},
+      build: runBuild, clock, log: silentLog, discoverDevices: async () => [DEV], emit: () => {},
     });
     const invoke = async (windows: Window[]) => {
       const t = performance.now();
@@ -286,7 +286,7 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
     const sqsHandler = createBuilderHandler({
       bucket: new S3ObjectStore(s3.client, s3.bucket),
       sourceFor: () => new DynamoDbSource(builderClient, dyn.table, clock),
-      build: runBuild, clock, log: silentLog, deviceIds: [DEV], emit: () => {}, jobs: jobStore,
+      build: runBuild, clock, log: silentLog, discoverDevices: async () => [DEV], emit: () => {}, jobs: jobStore,
     });
     s3Counter.reset();
     builderDynCounter.reset();

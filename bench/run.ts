@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --year] [-- --only PREFIX]`: runs the sections of `bench/sections/index.ts`, prints
+ * `npm run bench [-- --year] [-- --only PREFIX] [-- --fleet-sizes 10,50,200]`: runs the sections of `bench/sections/index.ts`, prints
  * one table and writes the same figures as JSON to `bench/results/latest.json`. Not a test.
  * `--only PREFIX` runs the sections whose name starts with PREFIX (`builder`, `api/loopback`, …) and,
  * transitively, the sections they need. Each section also reports its wall time and peak RSS.

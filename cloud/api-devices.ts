@@ -1,7 +1,8 @@
 /**
  * The cloud API's `DeviceDirectory`: the configured ids (`DEVICE_IDS`), or, when none are configured,
- * the device folders under the bucket's `snapshots/` prefix (ListObjectsV2 through the store's `list`),
- * cached for `ttlMs` per container.
+ * the fleet `discover` lists (the deployed API: the samples table's device index, one Query), or the
+ * device folders under the bucket's `snapshots/` prefix (ListObjectsV2 through the store's `list`);
+ * a listing is cached for `ttlMs` per container.
  */
 import { ID_PATTERN } from '../builder/constants.js';
 import type { Clock, ObjectStore } from '../builder/ports.js';
@@ -9,8 +10,10 @@ import type { DeviceDirectory } from '../api/ports.js';
 
 /** Where device ids come from and the default served when a request names none. */
 export interface CloudDevicesOptions {
-  /** Fixed ids; when set the bucket is not listed. */
+  /** Fixed ids; when set nothing is listed. */
   deviceIds?: readonly string[];
+  /** Lists the fleet (ids with a catalogue item, `aws/dynamodb-devices.ts`); when set the bucket is not listed. */
+  discover?: () => Promise<string[]>;
   /** Served when a request names no device; else the only device, if there is one. */
   defaultId?: string;
   store: Pick<ObjectStore, 'list'>;
@@ -45,7 +48,7 @@ export function cloudDevices(options: CloudDevicesOptions): DeviceDirectory {
     if (options.deviceIds) return Promise.resolve([...options.deviceIds]);
     const nowMs = options.clock.nowMs();
     if (cached && nowMs - cached.atMs < (options.ttlMs ?? 60_000)) return cached.ids;
-    const ids = options.store.list('snapshots/').then(deviceIdsOfKeys);
+    const ids = options.discover ? options.discover() : options.store.list('snapshots/').then(deviceIdsOfKeys);
     const entry = { atMs: nowMs, ids };
     cached = entry;
     ids.catch(() => {

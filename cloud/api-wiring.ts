@@ -2,7 +2,8 @@
  * Cloud wiring of the samples API (composition helper for `cloud/lambda-api.ts`):
  * - snapshots: `S3ObjectStore` over the bucket (canonical `snapshots/{device}/`, fallback
  *   `fallback/snapshots/{device}/`, chosen by the core), behind a 1 s per-container read cache;
- * - devices: `DEVICE_IDS`, else the bucket's `snapshots/` folders (cached 60 s);
+ * - devices: `DEVICE_IDS`, else the devices with a catalogue item (the samples table's device index,
+ *   one Query, `aws/dynamodb-devices.ts`; cached 60 s);
  * - `fresh=true`: the builder core on a DynamoDB range read (`cloudFreshBuilder`), in process for the
  *   windows in `FRESH_INLINE_WINDOWS`, else (and past the budget) a job on SQS;
  * - refresh jobs: SQS SendMessage + the DynamoDB jobs table (`SqsRefreshJobs`, `DynamoDbJobStore`).
@@ -22,6 +23,7 @@ import { createApi, type FetchHandler } from '../api/create-api.js';
 import { nodeScheduler } from '../platform/node-scheduler.js';
 import type { Scheduler, SseMode } from '../api/ports.js';
 import { cloudDevices } from './api-devices.js';
+import { listCatalogDeviceIds } from '../aws/dynamodb-devices.js';
 import { cloudFreshBuilder } from './api-fresh-builder.js';
 import type { Env } from '../aws/clients.js';
 import type { RunBuild } from '../builder/run-build.js';
@@ -131,8 +133,12 @@ export function createCloudApi(config: CloudApiConfig, clients: CloudApiClients,
   });
   const devices = cloudDevices({
     deviceIds: config.deviceIds, defaultId: config.defaultDeviceId, store: bucket, clock,
-    // A fresh source per check: `DynamoDbSource` caches catalogue items for its lifetime.
-    hasSamples: async (id) => (await new DynamoDbSource(clients.dynamo, config.samplesTable, clock, { consistentRead: false }).listSeries(id)).length > 0,
+    // A discovered device has a catalogue item, so it has uploaded; a configured one is asked
+    // (one GetItem, a fresh source per check: `DynamoDbSource` caches catalogue items for its lifetime).
+    discover: () => listCatalogDeviceIds(clients.dynamo, config.samplesTable),
+    hasSamples: config.deviceIds
+      ? async (id) => (await new DynamoDbSource(clients.dynamo, config.samplesTable, clock, { consistentRead: false }).listSeries(id)).length > 0
+      : undefined,
   });
   const api = createApi({
     store: cachedSnapshotStore(bucket, clock),

@@ -56,6 +56,8 @@ export interface CloudRunOptions {
   windows: readonly Window[];
   full?: boolean;
   atMs?: number;
+  /** Devices built at once (default 1). The Lambda's work is I/O waits, so 16 keep one vCPU busy. */
+  concurrency?: number;
 }
 
 /** What one device's run did. Times in ms. */
@@ -152,9 +154,45 @@ async function runDevice(deps: CloudRunDeps, options: CloudRunOptions, deviceId:
   };
 }
 
-/** Build `options.windows` for each device in turn; never throws for one device's failure (see `error`). */
+/**
+ * `fn` over `items` with at most `limit` calls in flight (≥ 1); results in `items` order. A rejection of
+ * `fn` rejects the whole (callers isolate their own errors, as `runCloudBuild` does). Pure: no timers.
+ * @throws {RangeError} when `limit` is not a positive integer.
+ */
+export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`concurrency ${limit}: expected an integer ≥ 1`);
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** The report of a device whose run threw before `runDevice` could report (its run-health object unreadable, …). */
+function failedReport(options: CloudRunOptions, deviceId: string, err: unknown): DeviceRunReport {
+  return {
+    deviceId, windows: [...options.windows], itemsRead: 0, consumedRcu: 0, durationMs: 0, samplesRead: 0, built: 0, stale: 0,
+    wasFull: false, consecutiveStaleBuilds: 0, windowHealth: [], error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+  };
+}
+
+/**
+ * Build `options.windows` for each device, `options.concurrency` devices at a time (default 1: in
+ * turn); reports in `deviceIds` order. Never throws for one device's failure: its report carries
+ * `error` and the other devices are built all the same.
+ */
 export async function runCloudBuild(deps: CloudRunDeps, options: CloudRunOptions): Promise<DeviceRunReport[]> {
-  const reports: DeviceRunReport[] = [];
-  for (const deviceId of options.deviceIds) reports.push(await runDevice(deps, options, deviceId));
-  return reports;
+  return mapBounded(options.deviceIds, options.concurrency ?? 1, async (deviceId) => {
+    try {
+      return await runDevice(deps, options, deviceId);
+    } catch (err) {
+      deps.log.error('device run failed', { deviceId, error: (err as Error)?.message ?? String(err) });
+      return failedReport(options, deviceId, err);
+    }
+  });
 }

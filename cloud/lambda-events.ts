@@ -3,7 +3,8 @@
  * - EventBridge scheduled rule with constant input `{"windows":["1h"]}` (the target's Input), or the
  *   default scheduled event carrying the same object in `detail`;
  * - SQS refresh jobs (`Records[].eventSource === 'aws:sqs'`), body JSON
- *   `{"requestId"?: string, "deviceId"?: string, "window"?: W, "windows"?: W[], "full"?: boolean}`.
+ *   `{"requestId"?: string, "deviceId"?: string, "deviceIds"?: string[], "window"?: W, "windows"?: W[],
+ *   "full"?: boolean, "shard"?: true}` (a refresh job, or a shard of a scheduled run).
  * Windows default to all of them; device ids default to every configured device.
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-run-lambda-schedule.html
  * @see https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html (partial batch responses)
@@ -16,6 +17,8 @@ export interface BuildJob {
   windows: Window[];
   full: boolean;
   requestId?: string;
+  /** A shard of a scheduled run (`"shard": true`): built, its failures counted, never redelivered. */
+  shard?: boolean;
 }
 
 /** An event or message the builder cannot act on; `field` names what was wrong. */
@@ -53,6 +56,7 @@ export function parseJob(raw: unknown): BuildJob {
     job.deviceIds = ids as string[];
   }
   if (typeof r.requestId === 'string') job.requestId = r.requestId;
+  if (r.shard === true) job.shard = true;
   return job;
 }
 

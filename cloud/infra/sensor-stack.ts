@@ -24,6 +24,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { acknowledgeNagFindings } from './nag-acknowledgements.js';
 import { METRICS_NAMESPACE } from '../../aws/metric-names.js';
+import { DEVICE_INDEX_NAME, ENTITY_ATTRIBUTE, PARTITION_KEY } from '../../aws/dynamodb-item.js';
 import { Monitoring } from './monitoring.js';
 import { deployedPageConfig, PAGE_ASSET_PATH_PATTERNS, PAGE_CACHE_CONTROL, PAGE_CONFIG_FILE, PAGE_ROOT_OBJECT, PAGE_UPLOAD_EXCLUDES } from './page.js';
 import { piPolicyStatements } from './pi-policy.js';
@@ -67,7 +68,10 @@ export interface SensorStackProps extends StackProps {
   apiHandler: string;
   /** Handler of the API's streaming twin behind a function URL (live SSE); omitted: no streaming function. */
   apiStreamHandler?: string;
-  /** Devices the builder Lambda builds (env DEVICE_IDS); the Pis' `deviceId`s. */
+  /**
+   * Devices the deployed page offers (its config.json). The builder does not use it: it discovers the
+   * fleet from the samples table's device index, and the API lists the devices with snapshots.
+   */
   deviceIds: string[];
   /** Days a noncurrent snapshot version is kept (readers pinning an old versionId). Default 7. */
   noncurrentVersionDays?: number;
@@ -95,6 +99,8 @@ export class SensorStack extends Stack {
   /** The upload's Lambda (CDK's singleton BucketDeployment handler), when there is an upload. */
   readonly pageDeploymentHandler?: IConstruct;
   readonly refreshQueue: sqs.Queue;
+  /** One message per shard of devices when a scheduled run fans out; consumed by the builder. */
+  readonly buildShardQueue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly builder: lambda.Function;
   readonly api: lambda.Function;
@@ -122,6 +128,14 @@ export class SensorStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Fleet discovery (aws/dynamodb-devices.ts): only catalogue items carry `entity`, so this index
+    // holds one keys-only entry per device and the builder lists the fleet with one small Query.
+    this.samplesTable.addGlobalSecondaryIndex({
+      indexName: DEVICE_INDEX_NAME,
+      partitionKey: { name: ENTITY_ATTRIBUTE, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: PARTITION_KEY, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
     this.jobsTable = new dynamodb.Table(this, 'JobsTable', {
       partitionKey: { name: JOBS_PARTITION_KEY, type: dynamodb.AttributeType.STRING },
@@ -168,7 +182,6 @@ export class SensorStack extends Stack {
       JOBS_TABLE: this.jobsTable.tableName,
       SNAPSHOT_BUCKET: this.bucket.bucketName,
       REFRESH_QUEUE_URL: this.refreshQueue.queueUrl,
-      DEVICE_IDS: props.deviceIds.join(','),
       CORS_ORIGINS: (props.corsOrigins ?? ['*']).join(','),
       METRICS_NAMESPACE,
       NODE_OPTIONS: '--enable-source-maps',
@@ -188,7 +201,7 @@ export class SensorStack extends Stack {
     this.builder = fn('BuilderFunction', props.builderCode, props.builderHandler, builderTimeout, 1024, BUILDER_RESERVED_CONCURRENCY);
     this.api = fn('ApiFunction', props.apiCode, props.apiHandler, Duration.seconds(10), 512);
 
-    this.samplesTable.grantReadData(this.builder);
+    this.readSamples(this.builder);
     // Explicit S3 actions, no wildcards: no s3:DeleteObjectVersion (a plain DeleteObject on a versioned
     // bucket writes a delete marker; old versions go only by the lifecycle rules).
     this.builder.addToRolePolicy(new iam.PolicyStatement({
@@ -199,6 +212,18 @@ export class SensorStack extends Stack {
     this.builder.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListSnapshots', actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
     this.jobsTable.grantReadWriteData(this.builder);
     this.builder.addEventSource(new SqsEventSource(this.refreshQueue, { batchSize: 5, reportBatchItemFailures: true }));
+    // Fan-out of scheduled runs (docs/deploy-aws.md, "A fleet"): a run over more than DEVICES_PER_SHARD
+    // devices queues one message per shard here; the builder consumes them one per invocation, at most
+    // its reserved concurrency at once. A shard that fails as a whole is retried, then dead-lettered.
+    this.buildShardQueue = new sqs.Queue(this, 'BuildShardQueue', {
+      visibilityTimeout: Duration.seconds(builderTimeout.toSeconds() * 6),
+      retentionPeriod: Duration.minutes(15),
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 2 },
+    });
+    this.builder.addEnvironment('SHARD_QUEUE_URL', this.buildShardQueue.queueUrl);
+    this.buildShardQueue.grantSendMessages(this.builder);
+    this.builder.addEventSource(new SqsEventSource(this.buildShardQueue, { batchSize: 1, reportBatchItemFailures: true }));
     for (const group of scheduleGroups()) {
       const event: ScheduledBuildEvent = { source: 'sensorctl.schedule', windows: group.windows };
       new events.Rule(this, `BuildEvery${group.rateMinutes}Min`, {
@@ -209,7 +234,7 @@ export class SensorStack extends Stack {
     }
 
     for (const f of [this.api, ...(this.addStreamingApi(props, environment) ?? [])]) {
-      this.samplesTable.grantReadData(f);
+      this.readSamples(f);
       f.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadSnapshots', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [this.bucket.arnForObjects('*')] }));
       this.jobsTable.grantReadWriteData(f);
       this.refreshQueue.grantSendMessages(f);
@@ -356,6 +381,15 @@ export class SensorStack extends Stack {
    * hashed assets cached a year; S3 (origin access control) for snapshots under `snapshots/` and
    * `fallback/` with per-window TTLs; the HTTP API for /samples/*.
    */
+  /**
+   * Read access to the samples table, no wildcard: GetItem (catalogue items) and Query (sample ranges)
+   * on the table, and Query on the device index only (`aws/dynamodb-devices.ts`; no Scan anywhere).
+   */
+  private readSamples(fn: lambda.Function): void {
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadSamples', actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: [this.samplesTable.tableArn] }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListDevices', actions: ['dynamodb:Query'], resources: [`${this.samplesTable.tableArn}/index/${DEVICE_INDEX_NAME}`] }));
+  }
+
   private makeDistribution(): cloudfront.Distribution {
     const s3Origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
     const snapshotBehaviourWith = (cachePolicy: cloudfront.ICachePolicy): cloudfront.BehaviorOptions => ({

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
-import { startDynalite, type DynaliteHandle } from '../support/dynalite.js';
+import { startDynalite, writeCatalog, type DynaliteHandle } from '../support/dynalite.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const bundle = suite('build:lambda bundle');
@@ -16,6 +16,8 @@ let db: DynaliteHandle;
 let s3: S3rverHandle;
 bundle.before(async () => {
   [db, s3] = await Promise.all([startDynalite(), startS3rver()]);
+  // The device's catalogue item (as its uploader writes it) is how the builder finds it.
+  await writeCatalog(db.client, db.table, 'pi-one', [{ deviceId: 'pi-one', seriesId: 'bme.tempC', sensorId: 'bme', metric: 'tempC', unit: '°C', kind: 'gauge' }]);
 });
 bundle.after(async () => {
   await Promise.all([db.close(), s3.close()]);
@@ -28,9 +30,9 @@ bundle('writes dist/lambda/builder.zip holding index.mjs', () => {
   assert.ok(zip.includes(Buffer.from('index.mjs')));
 });
 
-bundle('the bundled handler runs from TABLE_NAME, BUCKET_NAME, DEVICE_IDS and AWS_ENDPOINT_URL_*', async () => {
+bundle('the bundled handler runs from TABLE_NAME, BUCKET_NAME and AWS_ENDPOINT_URL_*, discovering its device from the catalogue index', async () => {
   Object.assign(process.env, {
-    TABLE_NAME: db.table, BUCKET_NAME: s3.bucket, DEVICE_IDS: 'pi-one', LOG_LEVEL: 'error',
+    TABLE_NAME: db.table, BUCKET_NAME: s3.bucket, LOG_LEVEL: 'error',
     AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
     AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
   });

@@ -47,7 +47,7 @@ function fakeBuild(outcome: 'ok' | 'stale' | 'throw'): RunBuild {
 function handlerWith(outcome: 'ok' | 'stale' | 'throw', bucket = new MemoryObjectStore()) {
   return createBuilderHandler({
     bucket, sourceFor: () => Object.assign(new MemoryBuffer(), { stats: () => ({ itemsRead: 0, consumedRcu: 0, requests: 0 }) }),
-    build: fakeBuild(outcome), clock, log: silent, deviceIds: ['pi-one'], emit: () => undefined, jobs: store,
+    build: fakeBuild(outcome), clock, log: silent, discoverDevices: async () => ['pi-one'], emit: () => undefined, jobs: store,
   });
 }
 

@@ -60,7 +60,7 @@ function builderHandler() {
     build: runBuild,
     clock,
     log: silent,
-    deviceIds: [DEV],
+    discoverDevices: async () => [DEV],
     emit: () => undefined,
     jobs: new DynamoDbJobStore(db.client, jobsTable),
   });

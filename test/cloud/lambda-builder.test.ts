@@ -43,7 +43,7 @@ function handler() {
     build: runBuild,
     clock,
     log: silent,
-    deviceIds: [DEV],
+    discoverDevices: async () => [DEV],
     emit: (line) => emitted.push(line),
   });
 }
@@ -111,12 +111,18 @@ lambda('emits EMF through Powertools: a run line (ItemsRead, ConsumedRCU, Durati
   // Every item once plus the catalogue; the core also re-reads the raw ranges of windows that hold ≤ 500 samples.
   assert.ok(line.ItemsRead >= itemCount + 1 && line.ItemsRead < 2 * itemCount, `${line.ItemsRead} items`);
   assert.ok(line.ConsumedRCU > 0);
-  const windows = lines.slice(lines.indexOf(line) + 1);
+  const at = lines.indexOf(line) + 1;
+  const windows = lines.slice(at, at + WINDOW_NAMES.length);
   assert.equal(windows.map((l) => l.Window), [...WINDOW_NAMES]);
   for (const w of windows) {
     assert.is(w.ConsecutiveStaleBuilds, 0);
     assert.is(w.SnapshotAgeMs, 0, 'built at the clock\'s now');
   }
+  // Then the invocation's fleet line: one device built, none failed.
+  const fleet = lines[at + WINDOW_NAMES.length];
+  assert.equal(fleet._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name), ['DevicesBuilt', 'DeviceBuildErrors', 'FleetRunMs']);
+  assert.is(fleet.DevicesBuilt, 1);
+  assert.is(fleet.DeviceBuildErrors, 0);
 });
 
 lambda('a second run after one new minute reads only the new item', async () => {
@@ -169,14 +175,24 @@ lambda.run();
 const env = suite('handlerFromEnv / parseDeviceIds');
 env('names the missing variable', () => {
   try {
-    handlerFromEnv({ TABLE_NAME: 't', DEVICE_IDS: 'a' });
+    handlerFromEnv({ TABLE_NAME: 't' });
     assert.unreachable();
   } catch (err) {
     assert.instance(err, LambdaConfigError);
     assert.is((err as LambdaConfigError).variable, 'SNAPSHOT_BUCKET');
   }
 });
-env('splits DEVICE_IDS on commas and rejects an invalid id', () => {
+env('needs no DEVICE_IDS (the fleet is discovered) and rejects a BUILD_CONCURRENCY below 1', () => {
+  assert.type(handlerFromEnv({ TABLE_NAME: 't', BUCKET_NAME: 'b', AWS_REGION: 'us-east-1' }), 'function');
+  try {
+    handlerFromEnv({ TABLE_NAME: 't', BUCKET_NAME: 'b', AWS_REGION: 'us-east-1', BUILD_CONCURRENCY: '0' });
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, LambdaConfigError);
+    assert.is((err as LambdaConfigError).variable, 'BUILD_CONCURRENCY');
+  }
+});
+env('splits a device list (the API DEVICE_IDS) on commas and rejects an invalid id', () => {
   assert.equal(parseDeviceIds(' pi-kitchen, livingroom ,'), ['pi-kitchen', 'livingroom']);
   assert.throws(() => parseDeviceIds('ok,bad id'), /DEVICE_IDS/);
 });

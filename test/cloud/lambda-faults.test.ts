@@ -40,7 +40,7 @@ const handler = (store: ObjectStore, c: Clock = clock) =>
     build: runBuild,
     clock: c,
     log: silent,
-    deviceIds: [DEV],
+    discoverDevices: async () => [DEV],
     emit: (line) => emitted.push(line),
   });
 const text = async (key: string) => new TextDecoder().decode((await bucket.get(key))!.body);
@@ -77,7 +77,7 @@ faults('a rejected payload PutObject leaves meta naming the last good payload an
     assert.is(m.key, beforeMeta.key);
     assert.equal([...(await canonical('1d', 20))], [...before]);
   }
-  assert.is(JSON.parse(emitted.at(-1)!).ConsecutiveStaleBuilds, 2);
+  assert.is(JSON.parse(emitted.findLast((l) => l.includes("ConsecutiveStaleBuilds"))!).ConsecutiveStaleBuilds, 2);
 });
 
 faults('a rejected meta PutObject leaves the old meta naming its payload; the next good run clears stale', async () => {

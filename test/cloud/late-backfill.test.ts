@@ -59,7 +59,7 @@ e2e('the cursor from before the backlog expires, and the 10d snapshot gets every
       build: runBuild,
       clock,
       log: silent,
-      deviceIds: [DEVICE_ID],
+      discoverDevices: async () => [DEVICE_ID],
       emit: () => {},
     });
     await drain();

@@ -11,7 +11,7 @@ import dynalite from 'dynalite';
 import { BatchWriteItemCommand, CreateTableCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Sample, SeriesInfo } from '../../builder/types.js';
 import { createDynamoClient } from '../../aws/clients.js';
-import { encodeCatalogItem, encodeSampleItem, TABLE_DEFINITION, type Item } from '../../aws/dynamodb-item.js';
+import { createTableInput, encodeCatalogItem, encodeSampleItem, type Item } from '../../aws/dynamodb-item.js';
 import { UPLOAD_CLIENT_OPTIONS } from '../../aws/dynamodb-sink.js';
 import { DEFAULT_TABLE_NAME } from '../../agent/config/upload-config.js';
 import { MAX_BATCH_ITEMS } from '../../agent/upload/ports.js';
@@ -66,12 +66,7 @@ export async function startDynalite(options: { table?: string; port?: number; pa
   const table = options.table ?? DEFAULT_TABLE_NAME;
   const client = createDynamoClient({}, { endpoint, region: 'us-east-1', credentials: FAKE_CREDENTIALS });
   await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      ...TABLE_DEFINITION,
-      AttributeDefinitions: [...TABLE_DEFINITION.AttributeDefinitions],
-      KeySchema: [...TABLE_DEFINITION.KeySchema],
-    }),
+    new CreateTableCommand(createTableInput(table)),
   );
   return {
     endpoint,

@@ -65,7 +65,7 @@ contract.before(async () => {
   const clock = { nowMs: () => nowMs };
   const handler = createBuilderHandler({
     bucket: new MemoryObjectStore(), sourceFor: () => new DynamoDbSource(db.client, db.table, clock), build: runBuild, clock, log: silent,
-    deviceIds: [DEV], emit: (line) => emitted.push(JSON.parse(line)),
+    discoverDevices: async () => [DEV], emit: (line) => emitted.push(JSON.parse(line)),
   });
   const out = (await handler({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: { windows: [...WINDOW_NAMES] } })) as ScheduledResult;
   assert.is(out.reports[0].built, 24);

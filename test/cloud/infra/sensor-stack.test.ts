@@ -164,15 +164,43 @@ compute('the HTTP API invokes the live alias (where provisioned concurrency woul
   assert.ok(stage.Properties.AccessLogSettings?.DestinationArn, 'access log destination');
 });
 
-compute('every Lambda gets the device list, table, bucket, queue and CORS origins it needs', () => {
+compute('every Lambda gets the table, bucket, queue and CORS origins it needs, and no device list (the fleet is discovered)', () => {
   const fns = ofType('AWS::Lambda::Function').filter((f) => f.Properties.Environment);
   assert.is(fns.length, 3, 'builder, API and the streaming API');
   for (const f of fns) {
     const env = f.Properties.Environment.Variables;
-    assert.is(env.DEVICE_IDS, 'pi');
+    assert.is(env.DEVICE_IDS, undefined);
     assert.is(env.CORS_ORIGINS, '*');
     for (const key of ['SAMPLES_TABLE', 'JOBS_TABLE', 'SNAPSHOT_BUCKET', 'REFRESH_QUEUE_URL']) assert.ok(env[key], `${f.id} ${key}`);
   }
+});
+
+compute('the samples table has the keys-only device index the builder lists the fleet from, and the builder may query it', () => {
+  const [table] = ofType('AWS::DynamoDB::Table').filter((t) => t.Properties.KeySchema.some((k: { AttributeName: string }) => k.AttributeName === 'tsMs'));
+  assert.equal(table.Properties.GlobalSecondaryIndexes, [{
+    IndexName: 'devices',
+    KeySchema: [{ AttributeName: 'entity', KeyType: 'HASH' }, { AttributeName: 'deviceId', KeyType: 'RANGE' }],
+    Projection: { ProjectionType: 'KEYS_ONLY' },
+  }]);
+  const builderRole = stack.getLogicalId(stack.builder.role!.node.defaultChild as never);
+  const statements = ofType('AWS::IAM::Policy').filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === builderRole)).flatMap((p) => p.Properties.PolicyDocument.Statement);
+  const query = statements.filter((st: { Action: string | string[] }) => [st.Action].flat().includes('dynamodb:Query'));
+  assert.ok(JSON.stringify(query).includes('/index/devices'), 'dynamodb:Query on the device index');
+  assert.not.ok(JSON.stringify(statements).includes('/index/*'), 'no index wildcard');
+  const onSamples = statements.filter((st: unknown) => JSON.stringify(st).includes(stack.getLogicalId(stack.samplesTable.node.defaultChild as never)));
+  assert.equal(onSamples.map((st: { Action: unknown }) => st.Action), [['dynamodb:GetItem', 'dynamodb:Query'], 'dynamodb:Query'], 'GetItem and Query only: no Scan of the samples');
+});
+
+compute('scheduled runs fan out on a shard queue of their own that only the builder sends to and consumes, one message per invocation', () => {
+  const queueId = stack.getLogicalId(stack.buildShardQueue.node.defaultChild as never);
+  const builderId = stack.getLogicalId(stack.builder.node.defaultChild as never);
+  const builder = ofType('AWS::Lambda::Function').find((f) => f.id === builderId)!;
+  assert.equal(builder.Properties.Environment.Variables.SHARD_QUEUE_URL, { Ref: queueId });
+  const mappings = ofType('AWS::Lambda::EventSourceMapping').filter((m) => JSON.stringify(m.Properties.EventSourceArn).includes(queueId));
+  assert.equal(mappings.map((m) => [m.Properties.FunctionName.Ref, m.Properties.BatchSize]), [[builderId, 1]]);
+  const senders = ofType('AWS::IAM::Policy').filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('sqs:SendMessage') && JSON.stringify(p.Properties.PolicyDocument).includes(queueId));
+  assert.equal(senders.map((p) => p.Properties.Roles[0].Ref), [stack.getLogicalId(stack.builder.role!.node.defaultChild as never)]);
+  assert.ok(ofType('AWS::SQS::Queue').find((q) => q.id === queueId)!.Properties.RedrivePolicy, 'dead-letter queue');
 });
 
 compute('live SSE streams from a function URL that only CloudFront can call (AWS_IAM + origin access control), on the events path of the stack\'s own domain', () => {
