@@ -135,9 +135,9 @@ async function retentionJob(buffer: SqliteBuffer, uploadQueue: SqliteUploadQueue
  */
 export function watchForDamage<B extends SampleBuffer>(inner: B, dbPath: string, clock: Clock, log: Logger, onDamaged: () => void): SampleBuffer {
   let isReported = false;
-  const insert: SampleBuffer['insert'] = (deviceId, samples) => {
+  const insert: SampleBuffer['insert'] = (deviceId, samples, states) => {
     try {
-      return inner.insert(deviceId, samples);
+      return inner.insert(deviceId, samples, states);
     } catch (err) {
       if (!isReported && isCorruptionError(err)) {
         isReported = true;
