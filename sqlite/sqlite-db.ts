@@ -19,14 +19,16 @@ import { WAL_SIZE_LIMIT_BYTES } from '../agent/buffer/wal.js';
 export type Db = Database.Database;
 
 /**
- * Page size of a database file this program creates, bytes (SQLite's default is 4096). Every commit
- * writes each B-tree page it touches to the WAL in full: the minute commit of 4 series touches a
- * leaf of `samples` per series, the builder journal's leaf and the `state` page, a few hundred bytes
- * of rows each, so with 1 KiB pages it writes about a quarter of the bytes it would with 4 KiB pages
- * (issue 13: footprint bench 64 → 31 MB/day). A file created with another page size keeps it (changing it needs a
- * VACUUM outside WAL mode: docs/operators.md).
+ * Page size of a database file this program creates, bytes (SQLite's default is 4096; 512 is its
+ * smallest). Every commit writes each B-tree page it touches to the WAL in full: the minute commit
+ * of 4 series touches a leaf of `samples` per series (and, as leaves fill, their siblings and parent),
+ * the builder journal's leaf and the `state` page, each gaining a few hundred bytes of rows, so the
+ * page size sets the bytes written (issue 13, footprint bench, 3 virtual hours: 4096 → 64 MB/day,
+ * 2048 → 44, 1024 → 31, 512 → 23.5; a whole virtual day: 1024 → 35, 512 → 25.6). The price: bulk
+ * inserts take more CPU and the file is a little larger (docs/buffer.md). A file created with another
+ * page size keeps it (changing it needs a VACUUM outside WAL mode: docs/buffer.md).
  */
-export const PAGE_SIZE_BYTES = 1024;
+export const PAGE_SIZE_BYTES = 512;
 
 /** How long one statement waits for a lock held by another connection, in ms. */
 export const BUSY_TIMEOUT_MS = 5_000;

@@ -54,7 +54,7 @@ commits('default (60 s): the first sample at once, then one commit a minute of t
   });
 });
 
-commits('default: the sensor status rides the minute commit (no transaction of its own); a new file has 1 KiB pages', async () => {
+commits('default: the sensor status rides the minute commit (no transaction of its own); a new file has 512-byte pages', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sensorctl-commits-status-'));
   const time = new VirtualTime(Date.UTC(2027, 2, 1, 9));
   const config = parseConfig({ deviceId: 'pi', http: { port: 0 } }, 'pi');
@@ -83,7 +83,7 @@ commits('default: the sensor status rides the minute commit (no transaction of i
     assert.is(status.state, 'online');
     // Published at most once a minute (STATUS_WRITE_EVERY_MS), stored by the next minute commit.
     assert.ok(status.lastOkMs! >= time.nowMs() - 2 * MIN, `the stored status is at most two minutes old: ${status.lastOkMs} vs ${time.nowMs()}`);
-    assert.is(d.buffer.pageStats().pageSizeBytes, 1024);
+    assert.is(d.buffer.pageStats().pageSizeBytes, 512, 'small pages: a commit writes whole pages');
   } finally {
     await d.stop();
     rmSync(dataDir, { recursive: true, force: true });
