@@ -12,7 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveSnapshotDir, type Config } from '../agent/config/config.js';
-import { JobScheduler } from '../agent/schedule/job-scheduler.js';
+import { JobScheduler, type JobSchedulerOptions } from '../agent/schedule/job-scheduler.js';
 import type { MonotonicScheduler } from '../agent/sampling/ports.js';
 import { nodeMonotonicScheduler } from '../platform/node-monotonic-scheduler.js';
 import { localTimeZone } from '../platform/system-job-scheduler.js';
@@ -88,7 +88,7 @@ export interface DaemonOptions {
 export interface DaemonTime {
   clock: Clock;
   timers: MonotonicScheduler;
-  timeZone: string;
+  timeZone: JobSchedulerOptions['timeZone'];
 }
 
 export interface RunningDaemon {
@@ -141,9 +141,9 @@ async function retentionJob(buffer: SqliteBuffer, uploadQueue: SqliteUploadQueue
  */
 export function watchForDamage<B extends SampleBuffer>(inner: B, dbPath: string, clock: Clock, log: Logger, onDamaged: () => void): SampleBuffer {
   let isReported = false;
-  const insert: SampleBuffer['insert'] = (deviceId, samples) => {
+  const insert: SampleBuffer['insert'] = (deviceId, samples, states) => {
     try {
-      return inner.insert(deviceId, samples);
+      return inner.insert(deviceId, samples, states);
     } catch (err) {
       if (!isReported && isCorruptionError(err)) {
         isReported = true;
@@ -261,7 +261,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   mkdirSync(options.dataDir, { recursive: true });
   // Without an environment: the caller (`sensorctl run`) resolves $RUNTIME_DIRECTORY and the installed layout.
   const snapshotDir = options.snapshotDir ?? resolveSnapshotDir(config.storage, { dataDir: options.dataDir, installedDataDir: '', installedRuntimeDirExists: () => false });
-  const time = options.time ?? { clock: systemClock, timers: nodeMonotonicScheduler, timeZone: localTimeZone() };
+  // The zone as a function: looked up only if a daily job or a clock step needs local time (ICU's data stays unloaded).
+  const time = options.time ?? { clock: systemClock, timers: nodeMonotonicScheduler, timeZone: localTimeZone };
   // One connection for the buffer and the upload queue (the daemon's writes share its transactions).
   // A damaged file is moved aside and a fresh one opened (sqlite/database-recovery.ts).
   const { db, buffer, uploadQueue, recovered } = openAgentDatabase(join(options.dataDir, 'sensorctl.db'), () => time.clock.nowMs());

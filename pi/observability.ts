@@ -62,7 +62,7 @@ export async function startObservability(options: {
     if (!snapshotRead || nowMs - snapshotRead.atMs > SNAPSHOT_READ_REUSE_MS) snapshotRead = { atMs: nowMs, value: collectSnapshots(options.snapshotDir, deviceId, nowMs) };
     return snapshotRead.value;
   };
-  const health = async () => agentHealthOf({ sensorStates: readSensorStatuses(buffer).map((s) => s.state), snapshots: await snapshots(), uploadBacklogItems: upload()?.backlogItems });
+  const health = async () => agentHealthOf({ sensorStates: readSensorStatuses(observed).map((s) => s.state), snapshots: await snapshots(), uploadBacklogItems: upload()?.backlogItems });
   let mqtt: RunningMqtt | undefined;
   const { createAgentMetrics } = await import('../prometheus/agent-metrics.js');
   const metrics = createAgentMetrics({
@@ -70,8 +70,9 @@ export async function startObservability(options: {
     version: appVersion(),
     latest: () => latest.values(),
     storedSamples: () => latest.storedSamples,
-    sensors: () => readSensorStatuses(buffer),
-    clockDiscarded: () => readClockStatus(buffer)?.discarded ?? 0,
+    // Through the sink: the status held for the next commit is the current one (pi/daemon.ts batches it).
+    sensors: () => readSensorStatuses(observed),
+    clockDiscarded: () => readClockStatus(observed)?.discarded ?? 0,
     ...(config.cloud ? {
       upload: () => {
         const u = uploadStatus(options.db, deviceId);

@@ -7,7 +7,8 @@
  * pulse is one accepted transition to the active level (`countOn`). With only rising or falling
  * interrupts (`mode: 'edge'`) the level cannot be followed, so an edge counts unless it comes within
  * `debounceMs` of the previous counted one (a lockout, which cannot reject bounce at release). The count since the last `take()` is persisted through `StateStore` at every
- * pulse, so a restart keeps what was counted.
+ * pulse, so a restart keeps what was counted (in the daemon the write is held for the next sample
+ * commit, `storage.commitEveryMs`, and stored in the same transaction as the samples it was taken into).
  */
 
 /** Durable key/value state; `SampleBuffer` satisfies it. */

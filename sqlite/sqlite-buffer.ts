@@ -100,6 +100,9 @@ async function* streamChunks(reader: Db, seriesOf: Map<number, string>, fromMs: 
   }
 }
 
+/** Upsert of one `state` row. */
+const SET_STATE_SQL = 'INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value';
+
 /** Key in `state` holding the highest journal seq released by the builder. */
 const RELEASED_KEY = 'builder_journal.released_seq';
 
@@ -219,7 +222,7 @@ export class SqliteBuffer implements SampleBuffer, SampleSource {
     return pk;
   }
 
-  insert(deviceId: string, samples: readonly Sample[]): InsertResult {
+  insert(deviceId: string, samples: readonly Sample[], states: ReadonlyArray<readonly [string, string]> = []): InsertResult {
     const rows = samples.map((s) => {
       if (!Number.isInteger(s.tsMs) || !Number.isFinite(s.value)) {
         throw new BufferError(`sample ${s.seriesId}@${s.tsMs}: expected integer tsMs and a finite value, got ${s.value}`);
@@ -230,6 +233,10 @@ export class SqliteBuffer implements SampleBuffer, SampleSource {
       const stmt = this.db.prepare('INSERT INTO samples (series_pk, ts_ms, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
       let inserted = 0;
       for (const r of rows) inserted += stmt.run(r[0], r[1], r[2]).changes;
+      if (states.length) {
+        const put = this.db.prepare(SET_STATE_SQL);
+        for (const [key, value] of states) put.run(key, value);
+      }
       return { inserted, duplicates: rows.length - inserted };
     });
   }
@@ -353,7 +360,7 @@ export class SqliteBuffer implements SampleBuffer, SampleSource {
 
   setState(key: string, value: string): void {
     writeTransaction(this.db, () => {
-      this.db.prepare('INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+      this.db.prepare(SET_STATE_SQL).run(key, value);
     });
   }
 
@@ -480,7 +487,7 @@ export class SqliteBuffer implements SampleBuffer, SampleSource {
       // Keep the newest journal row: `seq` is a rowid without AUTOINCREMENT, so an emptied table would
       // hand out 1, 2, … again and readSince(cursor) would miss every later sample.
       this.db.prepare('DELETE FROM builder_journal WHERE seq <= ? AND seq < (SELECT max(seq) FROM builder_journal)').run(seq);
-      this.db.prepare('INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(RELEASED_KEY, String(seq));
+      this.db.prepare(SET_STATE_SQL).run(RELEASED_KEY, String(seq));
     });
   }
 }

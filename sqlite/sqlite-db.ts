@@ -18,6 +18,18 @@ import { WAL_SIZE_LIMIT_BYTES } from '../agent/buffer/wal.js';
 
 export type Db = Database.Database;
 
+/**
+ * Page size of a database file this program creates, bytes (SQLite's default is 4096; 512 is its
+ * smallest). Every commit writes each B-tree page it touches to the WAL in full: the minute commit
+ * of 4 series touches a leaf of `samples` per series (and, as leaves fill, their siblings and parent),
+ * the builder journal's leaf and the `state` page, each gaining a few hundred bytes of rows, so the
+ * page size sets the bytes written (issue 13, footprint bench, 3 virtual hours: 4096 → 64 MB/day,
+ * 2048 → 44, 1024 → 31, 512 → 23.5; a whole virtual day: 1024 → 35, 512 → 25.6). The price: bulk
+ * inserts take more CPU and the file is a little larger (docs/buffer.md). A file created with another
+ * page size keeps it (changing it needs a VACUUM outside WAL mode: docs/buffer.md).
+ */
+export const PAGE_SIZE_BYTES = 512;
+
 /** How long one statement waits for a lock held by another connection, in ms. */
 export const BUSY_TIMEOUT_MS = 5_000;
 /** Attempts of a whole write transaction on SQLITE_BUSY / SQLITE_BUSY_SNAPSHOT / SQLITE_LOCKED. */
@@ -58,7 +70,7 @@ export function openDatabaseForReading(path: string): { db: Db; isCopy: boolean 
 }
 
 /**
- * Open (creating if needed) a database file in WAL mode with `synchronous=NORMAL` (durable at
+ * Open (creating if needed, with `PAGE_SIZE_BYTES` pages) a database file in WAL mode with `synchronous=NORMAL` (durable at
  * checkpoints; a power cut loses at most the last transactions, never integrity), the WAL cut back to
  * `WAL_SIZE_LIMIT_BYTES` whenever a checkpoint resets it (`journal_size_limit`) and foreign keys on.
  * `:memory:` is accepted for tests that need no file.
@@ -75,6 +87,7 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
   }
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (!options.readonly) {
+    db.pragma(`page_size = ${PAGE_SIZE_BYTES}`); // takes effect only while the file is still empty
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);

@@ -3,7 +3,11 @@
  * insert (one transaction) per device when `flush()` is called: the daemon flushes every
  * `storage.commitEveryMs` (default 60 s) and on stop, so a power cut loses at most that much of the
  * samples while the SD card sees one commit a minute instead of one per sample tick.
- * Everything else (series, state, retention, reads) goes straight to the inner buffer; reads do not
+ * `setState` is held too (the latest value per key; `getState` sees it at once) and written in the
+ * same transaction as the samples, so the sensors' status costs no commit of its own: the stored
+ * status and pulse counts are as old as the last commit, like the samples. A key's first value in
+ * this process is written at once (a status appears as soon as the sampler starts).
+ * Everything else (series, retention, reads) goes straight to the inner buffer; reads do not
  * see held samples until the next flush. The first insert after start is written at once (not held),
  * so a fresh or just-recovered database holds a sample within one sample interval, and an error of the
  * inner buffer (disk full, damaged file) surfaces to the sampler at start as without batching.
@@ -22,6 +26,8 @@ export const DEFAULT_COMMIT_EVERY_MS = 60_000;
 export class BatchingBuffer implements SampleBuffer {
   private held = new Map<string, Sample[]>();
   private heldCount = 0;
+  private readonly heldStates = new Map<string, string>();
+  private readonly writtenKeys = new Set<string>();
   private isFirstWritten = false;
   private storageFull?: StorageFullError;
 
@@ -32,13 +38,15 @@ export class BatchingBuffer implements SampleBuffer {
    * `inserted`: duplicates of stored rows are found (and skipped) when the batch is written.
    * @throws {StorageFullError} while the last commit failed for space (the samples are not held).
    */
-  insert(deviceId: string, samples: readonly Sample[]): InsertResult {
+  insert(deviceId: string, samples: readonly Sample[], states: ReadonlyArray<readonly [string, string]> = []): InsertResult {
     if (this.storageFull) throw this.storageFull;
     if (!this.isFirstWritten) {
-      const written = this.inner.insert(deviceId, samples);
+      const written = this.inner.insert(deviceId, samples, states);
       this.isFirstWritten = true;
+      for (const [key] of states) this.writtenKeys.add(key);
       return written;
     }
+    for (const [key, value] of states) this.heldStates.set(key, value);
     const list = this.held.get(deviceId);
     if (list) list.push(...samples);
     else this.held.set(deviceId, [...samples]);
@@ -52,24 +60,35 @@ export class BatchingBuffer implements SampleBuffer {
   }
 
   /**
-   * Write every held sample: one `insert` (transaction) per device. A device whose write throws keeps
-   * its samples held for the next flush (a full disk may clear) and the first error is rethrown after
-   * the other devices were written.
+   * Write every held sample: one `insert` (transaction) per device, the held states with the first
+   * device's. A device whose write throws keeps its samples (and the states, when they were in its
+   * transaction) held for the next flush (a full disk may clear) and the first error is rethrown after
+   * the other devices were written. Held states with no sample to ride with are written one by one.
    * @returns rows stored and duplicates skipped, summed over the devices written.
    */
   flush(): InsertResult {
     const total: InsertResult = { inserted: 0, duplicates: 0 };
     let failure: unknown;
     for (const [deviceId, samples] of [...this.held]) {
+      const states = [...this.heldStates];
       try {
-        const r = this.inner.insert(deviceId, samples);
+        const r = this.inner.insert(deviceId, samples, states);
         total.inserted += r.inserted;
         total.duplicates += r.duplicates;
         this.held.delete(deviceId);
         this.heldCount -= samples.length;
+        for (const [key, value] of states) if (this.heldStates.get(key) === value) this.heldStates.delete(key);
       } catch (err) {
         failure ??= err;
       }
+    }
+    try {
+      for (const [key, value] of [...this.heldStates]) {
+        this.inner.setState(key, value);
+        this.heldStates.delete(key);
+      }
+    } catch (err) {
+      failure ??= err;
     }
     this.storageFull = failure instanceof StorageFullError ? failure : undefined;
     if (failure !== undefined) throw failure;
@@ -88,11 +107,18 @@ export class BatchingBuffer implements SampleBuffer {
   stats(deviceId?: string): SeriesStats[] {
     return this.inner.stats(deviceId);
   }
+  /** The held value of `key` when there is one, else the stored one. */
   getState(key: string): string | undefined {
-    return this.inner.getState(key);
+    return this.heldStates.get(key) ?? this.inner.getState(key);
   }
+  /** Hold `value` for the next flush; the first value of a key in this process is written at once. */
   setState(key: string, value: string): void {
+    if (this.writtenKeys.has(key)) {
+      this.heldStates.set(key, value);
+      return;
+    }
     this.inner.setState(key, value);
+    this.writtenKeys.add(key);
   }
   sizeBytes(): number {
     return this.inner.sizeBytes();

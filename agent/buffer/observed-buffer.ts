@@ -35,8 +35,8 @@ export class ObservedBuffer implements SampleBuffer {
     this.tell((o) => o.seriesDefined?.(series));
   }
 
-  insert(deviceId: string, samples: readonly Sample[]): InsertResult {
-    const result = this.inner.insert(deviceId, samples);
+  insert(deviceId: string, samples: readonly Sample[], states?: ReadonlyArray<readonly [string, string]>): InsertResult {
+    const result = this.inner.insert(deviceId, samples, states);
     this.tell((o) => o.samplesStored?.(deviceId, samples, result));
     return result;
   }

@@ -24,8 +24,12 @@ export interface SeriesStats extends SeriesInfo {
 export interface SampleBuffer {
   /** Declare series (idempotent; unit/kind of an existing series must not change: throws BufferError). */
   defineSeries(series: readonly SeriesInfo[]): void;
-  /** Store samples of the given device in one transaction. Throws BufferError for an undeclared series. */
-  insert(deviceId: string, samples: readonly Sample[]): InsertResult;
+  /**
+   * Store samples of the given device in one transaction, and set `states` (key/value pairs, as
+   * `setState`) in the same transaction: the daemon's minute commit writes the sensors' status with
+   * its samples, one WAL commit instead of one per key. Throws BufferError for an undeclared series.
+   */
+  insert(deviceId: string, samples: readonly Sample[], states?: ReadonlyArray<readonly [key: string, value: string]>): InsertResult;
   /** Delete at most `maxRows` samples with `tsMs < cutoffMs`; returns how many went (0 = done). */
   deleteOlderThan(cutoffMs: number, maxRows: number): number;
   /** Newest stored sample time of the device, epoch ms; undefined when empty. */

@@ -156,7 +156,7 @@ function wal(facts: DoctorFacts): CheckResult {
   if (status === 'ok') return { id: 'wal', title, status, detail };
   return {
     id: 'wal', title, status, detail,
-    fix: 'a long-running reader (an export, another sensorctl) keeps SQLite from truncating it: end it; the service then truncates the WAL within 15 min (journalctl -u sensorctl | grep WAL)',
+    fix: 'a long-running reader (an export, another sensorctl) keeps SQLite from truncating it: end it; the service then truncates the WAL within an hour (journalctl -u sensorctl | grep WAL)',
   };
 }
 

@@ -28,8 +28,13 @@ export interface JobSchedulerOptions {
   /** Monotonic time and timers: every job's cadence. */
   timers: MonotonicScheduler;
   log: Logger;
-  /** IANA zone of daily jobs (the Pi's local zone; `Intl.DateTimeFormat().resolvedOptions().timeZone`). */
-  timeZone: string;
+  /**
+   * IANA zone of daily jobs (the Pi's local zone; `Intl.DateTimeFormat().resolvedOptions().timeZone`).
+   * A name is checked at construction; a function (the process's local zone, `localTimeZone`) is
+   * called when local time is first needed (a daily job, a clock step), so a scheduler without daily
+   * jobs never loads ICU's calendar data (≈ 6 MB resident: issue 13's daemon RSS).
+   */
+  timeZone: string | (() => string);
   /** Longest time between two looks at the wall clock, ms (default 60 000). */
   checkEveryMs?: number;
   /** Wall minus monotonic elapsed time above this is a step, ms (default 1 000; NTP slews far less). */
@@ -73,7 +78,7 @@ const DEFAULT_STEP_TOLERANCE_MS = 1_000;
 
 export class JobScheduler {
   private readonly jobs: Job[] = [];
-  private readonly localTime: (tsMs: number) => LocalTime;
+  private localTimeOf?: (tsMs: number) => LocalTime;
   private readonly checkEveryMs: number;
   private readonly toleranceMs: number;
   private last: { wallMs: number; monoMs: number };
@@ -81,7 +86,7 @@ export class JobScheduler {
   private isStopped = false;
 
   constructor(private readonly options: JobSchedulerOptions) {
-    this.localTime = localTimeIn(options.timeZone);
+    if (typeof options.timeZone === 'string') this.localTimeOf = localTimeIn(options.timeZone);
     this.checkEveryMs = options.checkEveryMs ?? DEFAULT_CHECK_EVERY_MS;
     this.toleranceMs = options.stepToleranceMs ?? DEFAULT_STEP_TOLERANCE_MS;
     this.last = { wallMs: options.clock.nowMs(), monoMs: options.timers.monoMs() };
@@ -108,6 +113,12 @@ export class JobScheduler {
     };
     arm();
     return job;
+  }
+
+  /** Local time of `tsMs` in the scheduler's zone (the zone resolved on first use when given as a function). */
+  private localTime(tsMs: number): LocalTime {
+    this.localTimeOf ??= localTimeIn((this.options.timeZone as () => string)());
+    return this.localTimeOf(tsMs);
   }
 
   /**

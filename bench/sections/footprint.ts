@@ -94,8 +94,8 @@ async function realRun(ctx: BenchContext, minutes: number, snapshotDir: string |
   const args = [join(ROOT, 'dist', 'cli', 'sensorctl.js'), '--data-dir', join(dir, 'data'), '--config', config, 'run', '--port', '0'];
   const traced = hasStrace();
   const straceOut = join(dir, 'strace.txt');
-  // As systemd would: RUNTIME_DIRECTORY names the unit's RuntimeDirectory= (tmpfs).
-  const env = snapshotDir ? { ...process.env, RUNTIME_DIRECTORY: snapshotDir } : process.env;
+  // As systemd would: RUNTIME_DIRECTORY names the unit's RuntimeDirectory= (tmpfs); the unit's MALLOC_ARENA_MAX.
+  const env = { ...process.env, MALLOC_ARENA_MAX: '2', ...(snapshotDir ? { RUNTIME_DIRECTORY: snapshotDir } : {}) };
   const t0 = performance.now();
   const child = traced
     ? spawn('strace', ['-f', '-c', '-o', straceOut, '--seccomp-bpf', '-e', SYNC_CALLS, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env })

@@ -84,12 +84,12 @@ function applyFaults(): void {
  * fault is active every sample commit throws the adapter's SQLITE_FULL error (`StorageFullError`).
  */
 function fullDuringFaults(store: SampleBuffer): SampleBuffer {
-  const insert: SampleBuffer['insert'] = (deviceId, samples) => {
+  const insert: SampleBuffer['insert'] = (deviceId, samples, states) => {
     if (active('disk-full').length) {
       stats.diskFullRefusals++;
       throw new StorageFullError(plan.dataDir, 0);
     }
-    return store.insert(deviceId, samples);
+    return store.insert(deviceId, samples, states);
   };
   return new Proxy(store, {
     get: (target, prop) => (prop === 'insert' ? insert : typeof target[prop as keyof SampleBuffer] === 'function' ? (target[prop as keyof SampleBuffer] as (...a: unknown[]) => unknown).bind(target) : target[prop as keyof SampleBuffer]),

@@ -54,6 +54,42 @@ commits('default (60 s): the first sample at once, then one commit a minute of t
   });
 });
 
+commits('default: the sensor status rides the minute commit (no transaction of its own); a new file has 512-byte pages', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sensorctl-commits-status-'));
+  const time = new VirtualTime(Date.UTC(2027, 2, 1, 9));
+  const config = parseConfig({ deviceId: 'pi', http: { port: 0 } }, 'pi');
+  const d = await startDaemon({ config, dataDir, log: recordingLogger(), time: { clock: time, timers: time, timeZone: 'UTC' } });
+  const ownWrites: string[] = []; // setState calls: one transaction each
+  const carried: string[] = []; // state keys written inside a sample commit
+  const setState = d.buffer.setState.bind(d.buffer);
+  d.buffer.setState = (key, value) => {
+    ownWrites.push(key);
+    setState(key, value);
+  };
+  const insert = d.buffer.insert.bind(d.buffer);
+  d.buffer.insert = (deviceId, samples, states) => {
+    carried.push(...(states ?? []).map(([key]) => key));
+    return insert(deviceId, samples, states);
+  };
+  try {
+    await d.firstBuild;
+    await time.advance(1_000, d.isBusy); // past the first tick, whose status is written at once
+    ownWrites.length = 0;
+    carried.length = 0;
+    await time.advance(10 * MIN, d.isBusy);
+    assert.equal(ownWrites, [], 'no status write of its own after start');
+    assert.ok(carried.filter((k) => k === 'sensor:sim').length >= 9, `the status went with the commits: ${carried}`);
+    const status = JSON.parse(d.buffer.getState('sensor:sim') ?? '{}') as { state?: string; lastOkMs?: number };
+    assert.is(status.state, 'online');
+    // Published at most once a minute (STATUS_WRITE_EVERY_MS), stored by the next minute commit.
+    assert.ok(status.lastOkMs! >= time.nowMs() - 2 * MIN, `the stored status is at most two minutes old: ${status.lastOkMs} vs ${time.nowMs()}`);
+    assert.is(d.buffer.pageStats().pageSizeBytes, 512, 'small pages: a commit writes whole pages');
+  } finally {
+    await d.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
 commits('commitEveryMs 0: every sample tick is its own commit', async () => {
   await runDaemon({ commitEveryMs: 0 }, async ({ advance, inserts, stored }) => {
     const before = stored();

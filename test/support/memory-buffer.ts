@@ -60,7 +60,7 @@ export class MemoryBuffer implements SampleBuffer, SampleSource {
     }
   }
 
-  insert(deviceId: string, samples: readonly Sample[]): InsertResult {
+  insert(deviceId: string, samples: readonly Sample[], states: ReadonlyArray<readonly [string, string]> = []): InsertResult {
     for (const s of samples) {
       if (!this.series.has(key(deviceId, s.seriesId))) throw new BufferError(`series ${deviceId}/${s.seriesId} is not defined; call defineSeries first`);
       if (!Number.isInteger(s.tsMs) || !Number.isFinite(s.value)) {
@@ -75,6 +75,7 @@ export class MemoryBuffer implements SampleBuffer, SampleSource {
       this.journal.push({ seq: ++this.seq, deviceId, sample: { seriesId: s.seriesId, tsMs: s.tsMs, value: s.value } });
       inserted++;
     }
+    for (const [k, v] of states) this.state.set(k, v);
     return { inserted, duplicates: samples.length - inserted };
   }
 

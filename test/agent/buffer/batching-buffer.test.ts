@@ -19,10 +19,10 @@ function fillableDisk() {
   inner.defineSeries([{ deviceId: 'pi', seriesId: 'x.tempC', sensorId: 'x', metric: 'tempC', unit: '°C', kind: 'gauge' }]);
   const state = { isFull: false, inserts: 0 };
   const insert = inner.insert.bind(inner);
-  inner.insert = (deviceId, samples) => {
+  inner.insert = (deviceId, samples, states) => {
     if (state.isFull) throw new StorageFullError('/var/lib/sensorctl', 4096);
     state.inserts++;
-    return insert(deviceId, samples);
+    return insert(deviceId, samples, states);
   };
   const stored = () => inner.stats('pi').reduce((n, s) => n + s.count, 0);
   return { inner, state, stored };
@@ -58,6 +58,36 @@ batching('a commit refused for space keeps what was held; inserts then throw Sto
   assert.is(b.heldSamples(), 1, 'held again once a commit found space');
   b.flush();
   assert.is(stored(), 3);
+});
+
+batching('issue 13: setState is held (getState sees it) and written in the same insert as the held samples; the first value of a key is written at once', () => {
+  const { inner } = fillableDisk();
+  const calls: string[] = [];
+  const insert = inner.insert.bind(inner);
+  inner.insert = (deviceId, samples, states) => {
+    calls.push(`insert ${samples.length} samples, states ${(states ?? []).map(([k, v]) => `${k}=${v}`).join(',')}`);
+    return insert(deviceId, samples, states);
+  };
+  const setState = inner.setState.bind(inner);
+  inner.setState = (key, value) => {
+    calls.push(`setState ${key}=${value}`);
+    setState(key, value);
+  };
+  const b = new BatchingBuffer(inner);
+  b.setState('sensor:x', 'starting');
+  b.insert('pi', sample(T));
+  b.setState('sensor:x', 'online');
+  b.insert('pi', sample(T + 10_000));
+  b.setState('sensor:x', 'online-2');
+  assert.is(b.getState('sensor:x'), 'online-2', 'the held value is seen at once');
+  assert.is(inner.getState('sensor:x'), 'starting', 'not yet stored');
+  assert.equal(calls, ['setState sensor:x=starting', 'insert 1 samples, states '], 'only the first value and the first sample went at once');
+  b.flush();
+  assert.equal(calls.slice(2), ['insert 1 samples, states sensor:x=online-2'], 'one transaction: the held sample and the latest status');
+  assert.is(inner.getState('sensor:x'), 'online-2');
+  b.setState('sensor:x', 'failing');
+  b.flush();
+  assert.equal(calls.slice(3), ['setState sensor:x=failing'], 'with no sample held the state is written on its own at the flush');
 });
 
 batching.run();

@@ -180,6 +180,22 @@ runs('invalid intervals and times of day are refused, saying what is allowed', (
   assert.throws(() => w.scheduler.dailyAt('x', '1:30', async () => {}), /time of day "1:30" is not valid; expected HH:MM, 00:00 to 23:59/);
   assert.throws(() => new JobScheduler({ clock: w.time, timers: w.time, log: w.log, timeZone: 'Mars/Olympus' }), /time zone "Mars\/Olympus" is unknown/);
 });
+runs('issue 13: a zone given as a function is looked up only when local time is first needed (a daemon without daily jobs loads no ICU calendar data)', async () => {
+  const time = new VirtualTime(utc('2026-06-01T09:00'));
+  let lookups = 0;
+  const scheduler = new JobScheduler({ clock: time, timers: time, log: recordingLogger(), timeZone: () => (lookups++, 'Europe/London') });
+  let runsOfEvery = 0;
+  scheduler.every('minute', MIN, async () => void runsOfEvery++);
+  await time.advance(10 * MIN);
+  assert.equal([runsOfEvery, lookups], [10, 0], 'periodic jobs never need the zone');
+  const at: string[] = [];
+  scheduler.dailyAt('daily', '10:30', async () => void at.push(iso(time.nowMs())));
+  assert.is(lookups, 1, 'the first daily job looks it up, once');
+  await time.advance(HOUR);
+  assert.equal(at, ['2026-06-01T09:30'], 'and uses it: 10:30 in London is 09:30 UTC in June');
+  assert.is(lookups, 1);
+  await scheduler.stop();
+});
 runs.run();
 
 const lt = suite('local time');
