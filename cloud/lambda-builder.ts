@@ -14,6 +14,7 @@ import { runBuild } from '../builder/run-build.js';
 import { DynamoDbJobStore } from '../aws/dynamodb-job-store.js';
 import { DynamoDbSource } from '../aws/dynamodb-source.js';
 import { systemClock } from '../platform/system-clock.js';
+import type { Clock } from '../builder/ports.js';
 import { lambdaLogger, type LambdaLogger } from '../aws/lambda-logger.js';
 import { BUILDER_SERVICE_NAME } from '../aws/metric-names.js';
 
@@ -50,15 +51,15 @@ export function parseDeviceIds(text: string): string[] {
 /**
  * Build the handler from an environment map (module scope below calls it once per container).
  * `emit` takes each EMF metrics line (default stdout, where CloudWatch Logs extracts them; the local
- * cloud, `local/cloud-local.ts`, passes its own).
+ * cloud, `local/cloud-local.ts`, passes its own); `clock` the builds run at (default the wall clock; the
+ * local cloud's page tests build a 2019 fixture as of its end).
  */
-export function handlerFromEnv(env: Env, log: LambdaLogger = lambdaLogger(BUILDER_SERVICE_NAME, env.LOG_LEVEL), emit: (line: string) => void = (line) => console.log(line)) {
+export function handlerFromEnv(env: Env, log: LambdaLogger = lambdaLogger(BUILDER_SERVICE_NAME, env.LOG_LEVEL), emit: (line: string) => void = (line) => console.log(line), clock: Clock = systemClock) {
   const table = required(env, 'SAMPLES_TABLE', 'TABLE_NAME');
   const bucket = required(env, 'SNAPSHOT_BUCKET', 'BUCKET_NAME');
   const deviceIds = parseDeviceIds(required(env, 'DEVICE_IDS'));
   const s3 = createS3Client(env);
   const dynamo = createDynamoClient(env);
-  const clock = systemClock;
   const policy = { lookbackMs: optionalMs(env, 'LOOKBACK_MS'), sweepEveryMs: optionalMs(env, 'SWEEP_EVERY_MS'), fullEveryMs: optionalMs(env, 'FULL_EVERY_MS') };
   return createBuilderHandler({
     bucket: new S3ObjectStore(s3, bucket),

@@ -13,6 +13,14 @@
  * `WEB_TEST_SERVER=sensorctl` spawns `sensorctl serve` instead (from this checkout, or from
  * `WEB_TEST_SENSORCTL_ROOT`) over the same data dir; the controls above are then absent and the tests
  * that need them are skipped.
+ *
+ * `WEB_TEST_SERVER=cloud-local` starts the cloud on one machine instead (local/cloud-local.ts: dynalite,
+ * s3rver, fauxqs, the builder and API Lambdas' entry code, the router in place of CloudFront): every
+ * device's series and samples in the data dir's SQLite buffer are written into the samples table as
+ * the uploader encodes them, and the builder Lambda builds the snapshots as of `snapshotsAtMs`; the
+ * page is served from the page bucket through the router. `rebuild` copies a device again and builds
+ * as of a given instant (the data dir's own snapshots are the Pi's, not what this server serves).
+ * Builds started later (refreshes) run at the wall clock, as in `sensorctl` mode.
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -23,6 +31,11 @@ import { createPiApi } from '../../pi/pi-api.js';
 import { dbPathOf } from './web-fixture.js';
 import type { ObjectStore } from '../../builder/ports.js';
 import type { ApiOptions } from '../../api/ports.js';
+import type { Window } from '../../builder/constants.js';
+import { silentLog } from '../../builder/ports.js';
+import type { Sample } from '../../builder/types.js';
+import type { SamplesTable } from '../../local/cloud-local.js';
+import { samplesToItems, writeCatalog, writeItems } from './dynalite.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 export const WEB_DIST = join(ROOT, 'web', 'dist');
@@ -38,7 +51,14 @@ export interface WebServerOptions {
   readonly holdBuilds?: boolean;
   /** In process: API options, e.g. `sseMode: 'snapshot'` to answer as the cloud's buffering runtime does (no build push). */
   readonly apiOptions?: ApiOptions;
+  /** cloud-local: the instant the data dir's snapshots were built at (the cloud builds its own as of it). */
+  readonly snapshotsAtMs?: number;
+  /** cloud-local: the stack's `deviceIds` (every device a test may add samples for). */
+  readonly deviceIds?: readonly string[];
 }
+
+/** The server the tests run against (`WEB_TEST_SERVER`): `in-process` (default), `sensorctl` or `cloud-local`. */
+export const WEB_TEST_SERVER = process.env.WEB_TEST_SERVER ?? 'in-process';
 
 export interface WebServer {
   /** Base URL, e.g. `http://127.0.0.1:40123` (no trailing slash). */
@@ -52,11 +72,67 @@ export interface WebServer {
   failNextBuild?(message: string): void;
   /** In process only: the API's `publishingStore` (a build written through it is pushed on `GET /samples/builds`, as the daemon's). */
   publishingStore?(inner: ObjectStore): ObjectStore;
+  /** cloud-local only: copy `device`'s series and samples from the data dir again, then run the builder Lambda for `windows` as of `atMs`. */
+  rebuild?(device: string, windows: readonly Window[] | undefined, atMs: number): Promise<void>;
 }
 
 /** Start the server on 127.0.0.1 with an ephemeral port (see top). */
 export function start(opts: WebServerOptions): Promise<WebServer> {
-  return process.env.WEB_TEST_SERVER === 'sensorctl' ? startSensorctl(opts) : startInProcess(opts);
+  if (WEB_TEST_SERVER === 'sensorctl') return startSensorctl(opts);
+  if (WEB_TEST_SERVER === 'cloud-local') return startCloudLocal(opts);
+  if (WEB_TEST_SERVER !== 'in-process') throw new Error(`WEB_TEST_SERVER=${WEB_TEST_SERVER} is not a server; allowed: in-process, sensorctl, cloud-local`);
+  return startInProcess(opts);
+}
+
+/** Write `device`'s catalogue and every sample of the data dir's buffer into the local cloud's samples table. */
+async function copyDevice(dataDir: string, device: string, samples: SamplesTable): Promise<void> {
+  const buffer = SqliteBuffer.open(dbPathOf(dataDir));
+  try {
+    const series = await buffer.listSeries(device);
+    const { chunks } = await buffer.readRange(device, 0, Number.MAX_SAFE_INTEGER);
+    const rows: Sample[] = [];
+    for await (const chunk of chunks) rows.push(...chunk);
+    await writeCatalog(samples.client, samples.table, device, series);
+    await writeItems(samples.client, samples.table, samplesToItems(device, rows));
+  } finally {
+    buffer.close();
+  }
+}
+
+async function startCloudLocal(opts: WebServerOptions): Promise<WebServer> {
+  const { startLocalCloud } = await import('../../local/cloud-local.js');
+  let builderAtMs: number | undefined = opts.snapshotsAtMs;
+  const buffer = SqliteBuffer.open(dbPathOf(opts.dataDir));
+  const withSamples = buffer.deviceIdsWithSamples();
+  buffer.close();
+  const cloud = await startLocalCloud({
+    deviceIds: [...new Set([opts.deviceId, ...withSamples, ...(opts.deviceIds ?? [])])],
+    // The stack's config.json lists its deviceIds; the tests' page finds the devices with samples
+    // through GET /samples/devices instead, as on the Pi (where config.json lists none).
+    pageDevices: [],
+    defaultDeviceId: opts.deviceId,
+    log: silentLog,
+    schedules: false,
+    builderClock: { nowMs: () => builderAtMs ?? Date.now() },
+    seed: async (samples) => {
+      for (const device of withSamples) await copyDevice(opts.dataDir, device, samples);
+    },
+  });
+  builderAtMs = undefined;
+  return {
+    url: cloud.url.replace(/\/$/, ''),
+    buildClockMs: () => Date.now(),
+    async rebuild(device, windows, atMs) {
+      await copyDevice(opts.dataDir, device, cloud.samples);
+      builderAtMs = atMs;
+      try {
+        await cloud.build(windows ? [...windows] : undefined);
+      } finally {
+        builderAtMs = undefined;
+      }
+    },
+    close: () => cloud.close(),
+  };
 }
 
 async function startInProcess(opts: WebServerOptions): Promise<WebServer> {
