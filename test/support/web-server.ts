@@ -111,7 +111,8 @@ async function startCloudLocal(opts: WebServerOptions): Promise<WebServer> {
     // through GET /samples/devices instead, as on the Pi (where config.json lists none).
     pageDevices: [],
     defaultDeviceId: opts.deviceId,
-    log: silentLog,
+    // DEBUG_LOCAL=1: the local cloud's log (router requests, builds, queue) on stderr.
+    log: process.env.DEBUG_LOCAL ? (await import('../../cli/log.js')).createLogger('debug') : silentLog,
     schedules: false,
     builderClock: { nowMs: () => builderAtMs ?? Date.now() },
     seed: async (samples) => {
