@@ -14,13 +14,9 @@
  * `WEB_TEST_SENSORCTL_ROOT`) over the same data dir; the controls above are then absent and the tests
  * that need them are skipped.
  *
- * `WEB_TEST_SERVER=cloud-local` starts the cloud on one machine instead (local/cloud-local.ts: dynalite,
- * s3rver, fauxqs, the builder and API Lambdas' entry code, the router in place of CloudFront): every
- * device's series and samples in the data dir's SQLite buffer are written into the samples table as
- * the uploader encodes them, and the builder Lambda builds the snapshots as of `snapshotsAtMs`; the
- * page is served from the page bucket through the router. `rebuild` copies a device again and builds
- * as of a given instant (the data dir's own snapshots are the Pi's, not what this server serves).
- * Builds started later (refreshes) run at the wall clock, as in `sensorctl` mode.
+ * `WEB_TEST_SERVER=cloud-local` starts the cloud on one machine instead, through the starter that
+ * test/web/cloud/cloud-mode.ts registers (see there); `rebuild` then copies a device's samples again and
+ * builds on the cloud (the data dir's own snapshots are the Pi's, not what that server serves).
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -32,10 +28,6 @@ import { dbPathOf } from './web-fixture.js';
 import type { ObjectStore } from '../../builder/ports.js';
 import type { ApiOptions } from '../../api/ports.js';
 import type { Window } from '../../builder/constants.js';
-import { silentLog } from '../../builder/ports.js';
-import type { Sample } from '../../builder/types.js';
-import type { SamplesTable } from '../../local/cloud-local.js';
-import { samplesToItems, writeCatalog, writeItems } from './dynalite.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 export const WEB_DIST = join(ROOT, 'web', 'dist');
@@ -84,56 +76,17 @@ export function start(opts: WebServerOptions): Promise<WebServer> {
   return startInProcess(opts);
 }
 
-/** Write `device`'s catalogue and every sample of the data dir's buffer into the local cloud's samples table. */
-async function copyDevice(dataDir: string, device: string, samples: SamplesTable): Promise<void> {
-  const buffer = SqliteBuffer.open(dbPathOf(dataDir));
-  try {
-    const series = await buffer.listSeries(device);
-    const { chunks } = await buffer.readRange(device, 0, Number.MAX_SAFE_INTEGER);
-    const rows: Sample[] = [];
-    for await (const chunk of chunks) rows.push(...chunk);
-    await writeCatalog(samples.client, samples.table, device, series);
-    await writeItems(samples.client, samples.table, samplesToItems(device, rows));
-  } finally {
-    buffer.close();
-  }
+/** How `WEB_TEST_SERVER=cloud-local` starts its server; set by test/web/cloud/cloud-mode.ts (test/support does not import local/, which imports test/support). */
+let cloudLocalStarter: ((opts: WebServerOptions) => Promise<WebServer>) | undefined;
+
+/** Register the cloud-local server (test/web/cloud/cloud-mode.ts). */
+export function registerCloudLocal(starter: (opts: WebServerOptions) => Promise<WebServer>): void {
+  cloudLocalStarter = starter;
 }
 
-async function startCloudLocal(opts: WebServerOptions): Promise<WebServer> {
-  const { startLocalCloud } = await import('../../local/cloud-local.js');
-  let builderAtMs: number | undefined = opts.snapshotsAtMs;
-  const buffer = SqliteBuffer.open(dbPathOf(opts.dataDir));
-  const withSamples = buffer.deviceIdsWithSamples();
-  buffer.close();
-  const cloud = await startLocalCloud({
-    deviceIds: [...new Set([opts.deviceId, ...withSamples, ...(opts.deviceIds ?? [])])],
-    // The stack's config.json lists its deviceIds; the tests' page finds the devices with samples
-    // through GET /samples/devices instead, as on the Pi (where config.json lists none).
-    pageDevices: [],
-    defaultDeviceId: opts.deviceId,
-    // DEBUG_LOCAL=1: the local cloud's log (router requests, builds, queue) on stderr.
-    log: process.env.DEBUG_LOCAL ? (await import('../../cli/log.js')).createLogger('debug') : silentLog,
-    schedules: false,
-    builderClock: { nowMs: () => builderAtMs ?? Date.now() },
-    seed: async (samples) => {
-      for (const device of withSamples) await copyDevice(opts.dataDir, device, samples);
-    },
-  });
-  builderAtMs = undefined;
-  return {
-    url: cloud.url.replace(/\/$/, ''),
-    buildClockMs: () => Date.now(),
-    async rebuild(device, windows, atMs) {
-      await copyDevice(opts.dataDir, device, cloud.samples);
-      builderAtMs = atMs;
-      try {
-        await cloud.build(windows ? [...windows] : undefined);
-      } finally {
-        builderAtMs = undefined;
-      }
-    },
-    close: () => cloud.close(),
-  };
+function startCloudLocal(opts: WebServerOptions): Promise<WebServer> {
+  if (!cloudLocalStarter) throw new Error('WEB_TEST_SERVER=cloud-local: no cloud server registered; run the test files in test/web/cloud/ (they import test/web/cloud/cloud-mode.ts first)');
+  return cloudLocalStarter(opts);
 }
 
 async function startInProcess(opts: WebServerOptions): Promise<WebServer> {
