@@ -10,6 +10,7 @@ import { gunzip, gzip } from './gzip.js';
 import { JSON_TYPE, acceptsGzip, httpDate, ifNoneMatchMatches, jsonResponse, opaqueTag } from './http.js';
 import { META_PARAMS, parseSnapshotParams, type SnapshotParams } from './params.js';
 import { MAX_COMPUTED_BODIES, type ApiContext } from './context.js';
+import type { SnapshotStore } from './ports.js';
 import { resolveDevice } from './devices.js';
 import { decodePayload, isGzipObject, locateSnapshot, readPayloadObject, type LocatedSnapshot, type SnapshotSource } from './snapshots.js';
 
@@ -77,8 +78,21 @@ function notBuilt(params: SnapshotParams, device: string, plan: GranularityPlan)
   return new ApiError(404, 'not_built', `snapshot ${params.window}/${plan.source} of device ${device} was never built`);
 }
 
-async function findSnapshot(ctx: ApiContext, params: SnapshotParams, device: string, plan: GranularityPlan): Promise<LocatedSnapshot> {
-  const snapshot = await locateSnapshot(ctx.store, device, params.window, plan.source, ctx.clock.nowMs());
+/**
+ * True when the request asks caches to revalidate (RFC 9111 §5.2.1: `Cache-Control: no-cache` or
+ * `max-age=0`; a browser sends `max-age=0` for `fetch(…, { cache: 'no-cache' })` and on a reload).
+ */
+export function asksRevalidation(req: Request): boolean {
+  return /(^|,)\s*(no-cache|max-age\s*=\s*0+)\s*(,|$)/i.test(req.headers.get('cache-control') ?? '');
+}
+
+/** The store to read for `req`: past the API's read cache when the request asks for revalidation. */
+function storeFor(req: Request, ctx: ApiContext): SnapshotStore {
+  return asksRevalidation(req) ? ctx.store.revalidating ?? ctx.store : ctx.store;
+}
+
+async function findSnapshot(store: SnapshotStore, ctx: ApiContext, params: SnapshotParams, device: string, plan: GranularityPlan): Promise<LocatedSnapshot> {
+  const snapshot = await locateSnapshot(store, device, params.window, plan.source, ctx.clock.nowMs());
   if (!snapshot) throw notBuilt(params, device, plan);
   return snapshot;
 }
@@ -87,23 +101,23 @@ async function findSnapshot(ctx: ApiContext, params: SnapshotParams, device: str
  * A pinned `versionId`: the canonical copy's version, else the Pi's fallback copy's (a page that pinned
  * the fallback the API served keeps reading it). 404 `not_found` when neither copy holds it.
  */
-async function findPinned(ctx: ApiContext, params: SnapshotParams, device: string, plan: GranularityPlan, versionId: string): Promise<{ snapshot: LocatedSnapshot; object: StoredObject }> {
+async function findPinned(store: SnapshotStore, ctx: ApiContext, params: SnapshotParams, device: string, plan: GranularityPlan, versionId: string): Promise<{ snapshot: LocatedSnapshot; object: StoredObject }> {
   let isAnyBuilt = false;
   for (const copies of ['canonical', 'fallback'] as const) {
-    const snapshot = await locateSnapshot(ctx.store, device, params.window, plan.source, ctx.clock.nowMs(), copies);
+    const snapshot = await locateSnapshot(store, device, params.window, plan.source, ctx.clock.nowMs(), copies);
     if (!snapshot) continue;
     isAnyBuilt = true;
-    const object = await readPayloadObject(ctx.store, snapshot, versionId);
+    const object = await readPayloadObject(store, snapshot, versionId);
     if (object) return { snapshot, object };
   }
   if (!isAnyBuilt) throw notBuilt(params, device, plan);
   throw new ApiError(404, 'not_found', `versionId ${versionId} no longer exists`, 'versionId');
 }
 
-async function findObject(ctx: ApiContext, params: SnapshotParams, device: string, plan: GranularityPlan): Promise<{ snapshot: LocatedSnapshot; object: StoredObject }> {
-  if (params.versionId !== undefined) return findPinned(ctx, params, device, plan, params.versionId);
-  const snapshot = await findSnapshot(ctx, params, device, plan);
-  const object = await readPayloadObject(ctx.store, snapshot);
+async function findObject(store: SnapshotStore, ctx: ApiContext, params: SnapshotParams, device: string, plan: GranularityPlan): Promise<{ snapshot: LocatedSnapshot; object: StoredObject }> {
+  if (params.versionId !== undefined) return findPinned(store, ctx, params, device, plan, params.versionId);
+  const snapshot = await findSnapshot(store, ctx, params, device, plan);
+  const object = await readPayloadObject(store, snapshot);
   if (!object) throw new ApiError(404, 'not_built', `snapshot ${params.window}/${plan.source} of device ${device} is missing`);
   return { snapshot, object };
 }
@@ -111,7 +125,7 @@ async function findObject(ctx: ApiContext, params: SnapshotParams, device: strin
 /** Serve the stored snapshot for validated `params` (no `fresh`). */
 export async function serveSnapshot(req: Request, ctx: ApiContext, params: SnapshotParams, device: string): Promise<Response> {
   const plan = planGranularity(params.samples);
-  const { snapshot, object } = await findObject(ctx, params, device, plan);
+  const { snapshot, object } = await findObject(storeFor(req, ctx), ctx, params, device, plan);
   const wantsGzip = acceptsGzip(req.headers.get('accept-encoding'));
   const servesGzip = wantsGzip && (plan.mergeTo !== undefined || isGzipObject(object));
   const etag = etagOf(object, plan, servesGzip);
@@ -147,7 +161,7 @@ export async function handleMeta(req: Request, url: URL, ctx: ApiContext): Promi
   const params = parseSnapshotParams(url.searchParams, META_PARAMS);
   const device = await resolveDevice(ctx.devices, params.device);
   const plan = planGranularity(params.samples);
-  const snapshot = await findSnapshot(ctx, params, device, plan);
+  const snapshot = await findSnapshot(storeFor(req, ctx), ctx, params, device, plan);
   const headers = {
     'Cache-Control': `public, max-age=${META_TTL_S}`,
     'X-Granularity': String(plan.source),

@@ -11,8 +11,12 @@ import type { Payload, PublishedBuild } from '../builder/types.js';
 
 export type { PublishedBuild };
 
-/** The part of the builder's `ObjectStore` the API reads: canonical and `fallback/` snapshots. */
-export type SnapshotStore = Pick<ObjectStore, 'get'>;
+/**
+ * The part of the builder's `ObjectStore` the API reads: canonical and `fallback/` snapshots.
+ * `revalidating`, on a store with a read cache (`cachedSnapshotStore`): the same reads past the cache,
+ * used for a request that asks for revalidation (`Cache-Control: no-cache` or `max-age=0`).
+ */
+export type SnapshotStore = Pick<ObjectStore, 'get'> & { readonly revalidating?: Pick<ObjectStore, 'get'> };
 
 /** Which devices exist. `defaultId` is served when a request names no device. */
 export interface DeviceDirectory {

@@ -20,6 +20,7 @@ import { DynamoDbJobStore } from '../aws/dynamodb-job-store.js';
 import { DynamoDbSource } from '../aws/dynamodb-source.js';
 import { listCatalogDeviceIds } from '../aws/dynamodb-devices.js';
 import { systemClock } from '../platform/system-clock.js';
+import type { Clock } from '../builder/ports.js';
 import { lambdaLogger, type LambdaLogger } from '../aws/lambda-logger.js';
 import { BUILDER_SERVICE_NAME } from '../aws/metric-names.js';
 
@@ -56,9 +57,10 @@ export function parseDeviceIds(text: string, variable = 'DEVICE_IDS'): string[] 
 /**
  * Build the handler from an environment map (module scope below calls it once per container).
  * `emit` takes each EMF metrics line (default stdout, where CloudWatch Logs extracts them; the local
- * cloud, `local/cloud-local.ts`, passes its own).
+ * cloud, `local/cloud-local.ts`, passes its own); `clock` the builds run at (default the wall clock; the
+ * local cloud's page tests build a 2019 fixture as of its end).
  */
-export function handlerFromEnv(env: Env, log: LambdaLogger = lambdaLogger(BUILDER_SERVICE_NAME, env.LOG_LEVEL), emit: (line: string) => void = (line) => console.log(line)) {
+export function handlerFromEnv(env: Env, log: LambdaLogger = lambdaLogger(BUILDER_SERVICE_NAME, env.LOG_LEVEL), emit: (line: string) => void = (line) => console.log(line), clock: Clock = systemClock) {
   const table = required(env, 'SAMPLES_TABLE', 'TABLE_NAME');
   const bucket = required(env, 'SNAPSHOT_BUCKET', 'BUCKET_NAME');
   const concurrency = optionalMs(env, 'BUILD_CONCURRENCY', 'an integer ≥ 1 (devices built at once)', 1);
@@ -66,7 +68,6 @@ export function handlerFromEnv(env: Env, log: LambdaLogger = lambdaLogger(BUILDE
   let sqsClient: ReturnType<typeof createSqsClient> | undefined;
   const sqs = () => (sqsClient ??= createSqsClient(env));
   const dynamo = createDynamoClient(env);
-  const clock = systemClock;
   const policy = { lookbackMs: optionalMs(env, 'LOOKBACK_MS'), sweepEveryMs: optionalMs(env, 'SWEEP_EVERY_MS'), fullEveryMs: optionalMs(env, 'FULL_EVERY_MS') };
   return createBuilderHandler({
     bucket: new S3ObjectStore(s3, bucket),

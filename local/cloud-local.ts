@@ -23,7 +23,8 @@ import { extname, join, relative } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { WINDOW_NAMES, type Window } from '../builder/constants.js';
-import type { Logger } from '../builder/ports.js';
+import type { Clock, Logger } from '../builder/ports.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { METRICS, type Metric } from '../builder/metrics.js';
 import type { SeriesInfo } from '../builder/types.js';
 import { simulatedValues } from '../sensors/simulated.js';
@@ -78,6 +79,20 @@ export interface LocalCloudOptions {
   schedules?: boolean;
   /** The instant the demo samples end at, epoch ms (default now). */
   nowMs?: number;
+  /** The builder Lambda's clock (default the wall clock; the page tests build a 2019 fixture as of its end). */
+  builderClock?: Clock;
+  /** The API's `DEFAULT_DEVICE_ID` (served when a request names none; default: the only device, if one). */
+  defaultDeviceId?: string;
+  /** The page's config.json `devices` (default `deviceIds`, as the stack deploys it). */
+  pageDevices?: string[];
+  /** Write samples into the samples table before the start-up build (after `seedDemo`). */
+  seed?(samples: SamplesTable): Promise<void>;
+}
+
+/** The samples table of the local cloud and a client on it. */
+export interface SamplesTable {
+  client: DynamoDBClient;
+  table: string;
 }
 
 export interface LocalCloud {
@@ -86,6 +101,8 @@ export interface LocalCloud {
   /** The Lambdas' environment (table, bucket, queue names; peer endpoints). */
   env: Record<string, string>;
   endpoints: { dynamodb: string; s3: string; sqs: string };
+  /** The samples table (a client on dynalite and the table name), to write samples as a Pi's uploader would. */
+  samples: SamplesTable;
   /** Invoke the builder now with a scheduled event naming `windows` (default all). */
   build(windows?: Window[]): Promise<ScheduledResult>;
   /** Stop taking messages off the refresh queue (resolves once the receive in flight, at most 1 s, and its batch are over). */
@@ -145,6 +162,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       REFRESH_QUEUE_URL: sqs.queueUrl,
       DEVICE_IDS: deviceIds.join(','),
       CORS_ORIGINS: '*',
+      ...(options.defaultDeviceId ? { DEFAULT_DEVICE_ID: options.defaultDeviceId } : {}),
       METRICS_NAMESPACE,
       AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
@@ -162,9 +180,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ContentType: CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
     }))));
     await s3.client.send(new PutObjectCommand({
-      Bucket: LOCAL_NAMES.pageBucket, Key: PAGE_CONFIG_FILE, Body: JSON.stringify(deployedPageConfig(deviceIds)), ContentType: CONTENT_TYPES['.json'],
+      Bucket: LOCAL_NAMES.pageBucket, Key: PAGE_CONFIG_FILE, Body: JSON.stringify(deployedPageConfig(options.pageDevices ?? deviceIds)), ContentType: CONTENT_TYPES['.json'],
     }));
-    log.info(`page    ${files.length} files of web/dist and ${PAGE_CONFIG_FILE} (devices ${deviceIds.join(', ')}) in bucket ${LOCAL_NAMES.pageBucket}`);
+    log.info(`page    ${files.length} files of web/dist and ${PAGE_CONFIG_FILE} (devices ${(options.pageDevices ?? deviceIds).join(', ')}) in bucket ${LOCAL_NAMES.pageBucket}`);
 
     if (options.seedDemo) {
       const deviceId = deviceIds[0];
@@ -193,9 +211,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       }
     }
 
+    if (options.seed) await options.seed({ client: db.client, table: db.table });
+
     // The builder Lambda: one container, its handler reused by every invocation.
     const builderLog = tagged(log, 'builder');
-    const builder = handlerFromEnv(env, builderLog, () => undefined);
+    const builder = handlerFromEnv(env, builderLog, () => undefined, options.builderClock);
     const build = async (windows: Window[] = [...WINDOW_NAMES]): Promise<ScheduledResult> => {
       const event: ScheduledBuildEvent = { source: 'sensorctl.schedule', windows };
       const result = (await builder(event)) as ScheduledResult;
@@ -275,6 +295,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       url: router.url,
       env,
       endpoints: { dynamodb: db.endpoint, s3: s3.endpoint, sqs: sqs.endpoint },
+      samples: { client: db.client, table: db.table },
       build,
       async pauseQueue() {
         // Not aborted: fauxqs would still hand a message to the abandoned long poll, hiding it for the visibility timeout.

@@ -9,8 +9,8 @@
  *    bucket, key = path without its leading `/`, `versionId` forwarded (the cache policy's allow-list);
  * 4. the page's hashed assets (`PAGE_ASSET_PATH_PATTERNS`) and the default → the page bucket, `/` →
  *    `PAGE_ROOT_OBJECT`, `Cache-Control` replaced by `PAGE_CACHE_CONTROL` as the response headers policy does.
- * Not emulated: edge caching and TTLs, compression (objects go as stored, the API's own gzip is
- * kept), HTTPS redirects, origin access control signing, HTTP/2, the API stage's throttling and CORS
+ * Compression as the behaviours' `compress: true` (all but the event stream): `edgeEncoding` below.
+ * Not emulated: edge caching and TTLs, HTTPS redirects, origin access control signing, HTTP/2, the API stage's throttling and CORS
  * pre-flight handling by API Gateway (the API core answers OPTIONS itself). A missing object answers
  * 403, as S3 does to CloudFront's origin access control without `s3:ListBucket`.
  */
@@ -18,6 +18,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Writable } from 'node:stream';
 import { Readable } from 'node:stream';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../builder/ports.js';
 import type { ApiGatewayV2Event, ApiGatewayV2Result } from '../aws/lambda-http-api.js';
@@ -108,10 +109,39 @@ async function eventOf(req: IncomingMessage, url: URL): Promise<ApiGatewayV2Even
   };
 }
 
-function sendResult(res: ServerResponse, result: ApiGatewayV2Result): void {
+/** Content types CloudFront compresses (a subset of its documented list: what the page, API and snapshots send). */
+const COMPRESSIBLE_TYPES = /^(text\/(html|css|plain|javascript|xml|csv)|application\/(javascript|x-javascript|json|xml|manifest\+json)|image\/svg\+xml)\b/;
+
+/**
+ * The encoding CloudFront compresses a response with (`compress: true`, cache policy with gzip and
+ * Brotli enabled): Brotli when the viewer accepts it, else gzip; `undefined` when the viewer accepts
+ * neither, the origin already encoded it, the type is not compressible, or the size is outside
+ * 1,000–10,000,000 bytes.
+ */
+export function edgeEncoding(acceptEncoding: string | undefined, contentType: string | undefined, contentEncoding: string | undefined, bytes: number): 'br' | 'gzip' | undefined {
+  if (contentEncoding || !contentType || !COMPRESSIBLE_TYPES.test(contentType) || bytes < 1_000 || bytes > 10_000_000) return undefined;
+  const accepted = new Set((acceptEncoding ?? '').split(',').map((e) => e.split(';')[0].trim().toLowerCase()));
+  return accepted.has('br') ? 'br' : accepted.has('gzip') ? 'gzip' : undefined;
+}
+
+/** Send `body` with `headers` (lower-case names), compressed as the edge would for `req`. */
+function sendCompressed(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer): void {
+  const encoding = status === 200 ? edgeEncoding(req.headers['accept-encoding'], headers['content-type'], headers['content-encoding'], body.byteLength) : undefined;
+  if (!encoding) {
+    res.writeHead(status, headers);
+    res.end(body);
+    return;
+  }
+  const encoded = encoding === 'br' ? brotliCompressSync(body) : gzipSync(body);
+  res.writeHead(status, { ...headers, 'content-encoding': encoding, 'content-length': String(encoded.byteLength) });
+  res.end(encoded);
+}
+
+function sendResult(req: IncomingMessage, res: ServerResponse, result: ApiGatewayV2Result): void {
   const body = Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
-  res.writeHead(result.statusCode, result.headers);
-  res.end(body);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = value;
+  sendCompressed(req, res, result.statusCode, headers, body);
 }
 
 const S3_HEADERS = [
@@ -139,12 +169,14 @@ async function fromBucket(req: IncomingMessage, res: ServerResponse, url: URL, o
       headers['x-content-type-options'] = 'nosniff';
     }
     if (behaviour.origin === 'snapshots' && req.headers.origin) headers['access-control-allow-origin'] = '*';
-    res.writeHead(200, headers);
     if (req.method === 'HEAD' || !out.Body) {
+      res.writeHead(200, headers);
       res.end();
       return;
     }
-    (out.Body as Readable).pipe(res);
+    const chunks: Buffer[] = [];
+    for await (const chunk of out.Body as Readable) chunks.push(chunk as Buffer);
+    sendCompressed(req, res, 200, headers, Buffer.concat(chunks));
   } catch (err) {
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status === 304) {
@@ -184,7 +216,7 @@ export async function startRouter(origins: RouterOrigins, log: Logger, port = 0)
     const handle = async (): Promise<void> => {
       if (behaviour.origin === 'api') {
         const result = (await origins.api(await eventOf(req, url))) as ApiGatewayV2Result;
-        return sendResult(res, result);
+        return sendResult(req, res, result);
       }
       if (behaviour.origin === 'stream') {
         if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -13,7 +13,7 @@ import type { Payload } from '../../builder/types.js';
 import { deployedPageConfig, PAGE_CACHE_CONTROL } from '../../cloud/infra/page.js';
 import { silentLog } from '../../builder/ports.js';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud-local.js';
-import { behaviourFor, distributionBehaviours } from '../../local/router.js';
+import { behaviourFor, distributionBehaviours, edgeEncoding } from '../../local/router.js';
 
 let cloud: LocalCloud;
 
@@ -65,6 +65,15 @@ routes('each path goes to the origin the distribution names, first match wins', 
   assert.is(behaviourFor('/app.js', b).cacheControl, PAGE_CACHE_CONTROL.page);
 });
 
+routes('compresses as the behaviours\' compress: true does: Brotli before gzip, compressible types of 1,000–10,000,000 bytes not already encoded', () => {
+  assert.is(edgeEncoding('gzip, deflate, br', 'application/javascript', undefined, 90_000), 'br');
+  assert.is(edgeEncoding('gzip;q=1.0', 'text/css; charset=utf-8', undefined, 9_000), 'gzip');
+  assert.is(edgeEncoding(undefined, 'text/html', undefined, 9_000), undefined, 'the viewer accepts no encoding');
+  assert.is(edgeEncoding('br', 'application/json', 'gzip', 9_000), undefined, 'the origin encoded it already (a stored snapshot)');
+  assert.is(edgeEncoding('br', 'application/json', undefined, 999), undefined, 'under 1,000 bytes');
+  assert.is(edgeEncoding('br', 'image/png', undefined, 9_000), undefined, 'not a compressible type');
+});
+
 routes.run();
 
 const local = suite('local cloud (dynalite + s3rver + fauxqs, demo device)');
@@ -83,9 +92,11 @@ local('serves the page with the config.json the stack generates, and the stack\'
   const html = await index.text();
   const script = /src="\/?(app\.[0-9a-f]{10}\.js)"/.exec(html)?.[1];
   assert.ok(script, 'index.html names its hashed script');
-  const asset = await fetch(`${cloud.url}/${script}`);
+  const asset = await fetch(`${cloud.url}/${script}`, { headers: { 'accept-encoding': 'gzip, br' } });
   assert.is(asset.status, 200);
   assert.is(asset.headers.get('cache-control'), PAGE_CACHE_CONTROL.assets);
+  assert.is(asset.headers.get('content-encoding'), 'br', 'compressed at the edge (the upload stores it plain)');
+  assert.match(await asset.text(), /\S/);
   assert.equal(await (await fetch(`${cloud.url}/config.json`)).json(), deployedPageConfig(['demo']));
   assert.is((await fetch(`${cloud.url}/no-such-file.txt`)).status, 403, 'a missing object, as S3 answers CloudFront without ListBucket');
 });

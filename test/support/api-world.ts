@@ -8,6 +8,7 @@
  * older version; 3m and 12m never built.
  */
 import { createApi } from '../../api/create-api.js';
+import { cachedSnapshotStore } from '../../api/cached-snapshot-store.js';
 import { MemoryRefreshJobs } from '../../api/memory-refresh-jobs.js';
 import type { ApiOptions, BuildRequest, FreshBuilder } from '../../api/ports.js';
 import { GRANULARITIES, type Window } from '../../builder/constants.js';
@@ -88,8 +89,8 @@ async function putAll(w: World): Promise<void> {
   w.stored.set('canonical:10d:100', canonical10d);
 }
 
-/** Build the world; `options` go to `createApi`. */
-export async function makeWorld(options: ApiOptions = {}): Promise<World> {
+/** Build the world; `options` go to `createApi`; `readCache`: the API reads through `cachedSnapshotStore` (1 s, on the world's clock), as the Pi and cloud wire it. */
+export async function makeWorld(options: ApiOptions = {}, o: { readCache?: boolean } = {}): Promise<World> {
   let nowMs = TO_MS + 5000;
   const clock = { nowMs: () => nowMs, setMs: (ms: number) => void (nowMs = ms) };
   const series = sampleSeries(DEVICE, TO_MS - 2 * 86_400_000, TO_MS, 60_000).map((s) => ({
@@ -101,7 +102,7 @@ export async function makeWorld(options: ApiOptions = {}): Promise<World> {
   const jobs = new MemoryRefreshJobs({ builder, clock });
   const store = new MemoryObjectStore({ versioned: true });
   const devices = { list: async () => [DEVICE, OTHER_DEVICE], defaultId: async () => DEVICE, withSamples: async () => [DEVICE] };
-  const api = createApi({ store, devices, fresh: builder, jobs, clock, scheduler, options: { corsOrigins: ['https://dash.example'], ...options } });
+  const api = createApi({ store: o.readCache ? cachedSnapshotStore(store, clock) : store, devices, fresh: builder, jobs, clock, scheduler, options: { corsOrigins: ['https://dash.example'], ...options } });
   const world: World = { store, series, clock, scheduler, builder, jobs, api, stored: new Map(), oldVersionId: '' };
   await putAll(world);
   return world;

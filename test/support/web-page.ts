@@ -5,14 +5,15 @@
  * clock is fixed at PAGE_NOW and its zone is Europe/Berlin (UTC+02:00 in September), so wording is
  * deterministic. Screenshots go to test-artifacts/web/.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'uvu';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { ARTIFACTS_DIR, CHROMIUM_PATH, ensureWebBuilt, launchChromium } from './web-browser.js';
-import { FIXTURE_DEVICE, prepareDevice } from './web-fixture.js';
-import { start, type WebServer } from './web-server.js';
+import { FIXTURE_DEVICE, FIXTURE_TO, buildSnapshots, prepareDevice } from './web-fixture.js';
+import type { Window } from '../../builder/constants.js';
+import { WEB_TEST_SERVER, start, type WebServer } from './web-server.js';
 import type { ApiOptions } from '../../api/ports.js';
 
 /** The page's fixed clock: 4 min after the fixture snapshots were generated. */
@@ -27,11 +28,16 @@ export const HAS_BROWSER = existsSync(CHROMIUM_PATH) || Boolean(process.env.CI);
 if (!HAS_BROWSER) console.log(`SKIP dashboard browser tests: ${CHROMIUM_PATH} is missing (apt-get install -y chromium); CI runs them.`);
 export const it = (s: Test): Test | Test['skip'] => (HAS_BROWSER ? s : s.skip);
 
-/** True when the API runs in this process (not `WEB_TEST_SERVER=sensorctl`), so builds can be held or failed. */
-export const IN_PROCESS = process.env.WEB_TEST_SERVER !== 'sensorctl';
-if (HAS_BROWSER && !IN_PROCESS) console.log('WEB_TEST_SERVER=sensorctl: tests that hold or fail refresh builds are skipped; they need the in-process server.');
+/** True when the API runs in this process (not `WEB_TEST_SERVER=sensorctl` or `cloud-local`), so builds can be held or failed. */
+export const IN_PROCESS = WEB_TEST_SERVER === 'in-process';
+/** True when the server reads the data dir's snapshot files (the Pi's servers), so a test can change or break them there. */
+export const SERVES_DATA_DIR = WEB_TEST_SERVER !== 'cloud-local';
+if (HAS_BROWSER && !IN_PROCESS) console.log(`WEB_TEST_SERVER=${WEB_TEST_SERVER}: tests that hold or fail refresh builds or need the Pi's build push are skipped; they need the in-process server's hooks.`);
+if (HAS_BROWSER && !SERVES_DATA_DIR) console.log('WEB_TEST_SERVER=cloud-local: tests that write, delete or break snapshot files in the data dir are skipped; the local cloud serves its own snapshots from S3.');
 /** Like `it`, for tests that hold or fail refresh builds (in-process server only). */
 export const itInProcess = (s: Test): Test | Test['skip'] => (HAS_BROWSER && IN_PROCESS ? s : s.skip);
+/** Like `it`, for tests that change the served snapshot files in the data dir (the Pi's servers only). */
+export const itDataDir = (s: Test): Test | Test['skip'] => (HAS_BROWSER && SERVES_DATA_DIR ? s : s.skip);
 
 export interface Ctx { browser?: Browser; server?: WebServer; dataDir: string }
 export const ctx: Ctx = { dataDir: '' };
@@ -46,10 +52,26 @@ export async function setupWith(apiOptions: ApiOptions | undefined): Promise<voi
   if (!HAS_BROWSER) return;
   ensureWebBuilt();
   ctx.browser = await launchChromium();
+  if (!SERVES_DATA_DIR) mkdirSync(join(ARTIFACTS_DIR, 'cloud-local'), { recursive: true });
   ctx.dataDir = mkdtempSync(join(tmpdir(), 'web-test-'));
   await prepareDevice(ctx.dataDir, FIXTURE_DEVICE);
   await prepareDevice(ctx.dataDir, 'garage');
-  ctx.server = await start({ dataDir: ctx.dataDir, deviceId: FIXTURE_DEVICE, holdBuilds: true, refreshAtMs: Date.parse(REFRESHED_AT), apiOptions });
+  ctx.server = await start({
+    dataDir: ctx.dataDir, deviceId: FIXTURE_DEVICE, holdBuilds: true, refreshAtMs: Date.parse(REFRESHED_AT), apiOptions,
+    snapshotsAtMs: Date.parse(FIXTURE_TO), deviceIds: TEST_DEVICES,
+  });
+}
+
+/** Every device the page tests give samples (the local cloud's `deviceIds`). */
+export const TEST_DEVICES = [FIXTURE_DEVICE, 'garage', 'attic', 'porch'];
+
+/**
+ * `buildSnapshots` in the data dir (the Pi's build), then the same build on the server when it keeps
+ * its own snapshots (cloud-local: the device copied into DynamoDB again, the builder Lambda run as of `atMs`).
+ */
+export async function buildOnServer(device: string, o: { windows?: readonly Window[]; atMs?: number } = {}): Promise<void> {
+  await buildSnapshots(ctx.dataDir, device, o);
+  await ctx.server?.rebuild?.(device, o.windows, o.atMs ?? Date.parse(FIXTURE_TO));
 }
 
 /** Suite `after`: close server and browser, remove the data dir. */
@@ -76,8 +98,8 @@ export async function openPage(search: string, opts: { reducedMotion?: boolean; 
   return page;
 }
 
-/** Full-page screenshot to test-artifacts/web/<name>.png. */
-export const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
+/** Full-page screenshot to test-artifacts/web/<name>.png (test-artifacts/web/cloud-local/ in that mode). */
+export const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS_DIR, SERVES_DATA_DIR ? '' : 'cloud-local', `${name}.png`), fullPage: true });
 
 /** What each chart card says about itself: series id, points drawn, gaps, style, canvases, heading. */
 export const cards = (page: Page) => page.$$eval('.chart-card', (els) => els.map((e) => ({

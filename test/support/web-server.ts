@@ -13,6 +13,10 @@
  * `WEB_TEST_SERVER=sensorctl` spawns `sensorctl serve` instead (from this checkout, or from
  * `WEB_TEST_SENSORCTL_ROOT`) over the same data dir; the controls above are then absent and the tests
  * that need them are skipped.
+ *
+ * `WEB_TEST_SERVER=cloud-local` starts the cloud on one machine instead, through the starter that
+ * test/web/cloud/cloud-mode.ts registers (see there); `rebuild` then copies a device's samples again and
+ * builds on the cloud (the data dir's own snapshots are the Pi's, not what that server serves).
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -23,6 +27,7 @@ import { createPiApi } from '../../pi/pi-api.js';
 import { dbPathOf } from './web-fixture.js';
 import type { ObjectStore } from '../../builder/ports.js';
 import type { ApiOptions } from '../../api/ports.js';
+import type { Window } from '../../builder/constants.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 export const WEB_DIST = join(ROOT, 'web', 'dist');
@@ -38,7 +43,14 @@ export interface WebServerOptions {
   readonly holdBuilds?: boolean;
   /** In process: API options, e.g. `sseMode: 'snapshot'` to answer as the cloud's buffering runtime does (no build push). */
   readonly apiOptions?: ApiOptions;
+  /** cloud-local: the instant the data dir's snapshots were built at (the cloud builds its own as of it). */
+  readonly snapshotsAtMs?: number;
+  /** cloud-local: the stack's `deviceIds` (every device a test may add samples for). */
+  readonly deviceIds?: readonly string[];
 }
+
+/** The server the tests run against (`WEB_TEST_SERVER`): `in-process` (default), `sensorctl` or `cloud-local`. */
+export const WEB_TEST_SERVER = process.env.WEB_TEST_SERVER ?? 'in-process';
 
 export interface WebServer {
   /** Base URL, e.g. `http://127.0.0.1:40123` (no trailing slash). */
@@ -52,11 +64,29 @@ export interface WebServer {
   failNextBuild?(message: string): void;
   /** In process only: the API's `publishingStore` (a build written through it is pushed on `GET /samples/builds`, as the daemon's). */
   publishingStore?(inner: ObjectStore): ObjectStore;
+  /** cloud-local only: copy `device`'s series and samples from the data dir again, then run the builder Lambda for `windows` as of `atMs`. */
+  rebuild?(device: string, windows: readonly Window[] | undefined, atMs: number): Promise<void>;
 }
 
 /** Start the server on 127.0.0.1 with an ephemeral port (see top). */
 export function start(opts: WebServerOptions): Promise<WebServer> {
-  return process.env.WEB_TEST_SERVER === 'sensorctl' ? startSensorctl(opts) : startInProcess(opts);
+  if (WEB_TEST_SERVER === 'sensorctl') return startSensorctl(opts);
+  if (WEB_TEST_SERVER === 'cloud-local') return startCloudLocal(opts);
+  if (WEB_TEST_SERVER !== 'in-process') throw new Error(`WEB_TEST_SERVER=${WEB_TEST_SERVER} is not a server; allowed: in-process, sensorctl, cloud-local`);
+  return startInProcess(opts);
+}
+
+/** How `WEB_TEST_SERVER=cloud-local` starts its server; set by test/web/cloud/cloud-mode.ts (test/support does not import local/, which imports test/support). */
+let cloudLocalStarter: ((opts: WebServerOptions) => Promise<WebServer>) | undefined;
+
+/** Register the cloud-local server (test/web/cloud/cloud-mode.ts). */
+export function registerCloudLocal(starter: (opts: WebServerOptions) => Promise<WebServer>): void {
+  cloudLocalStarter = starter;
+}
+
+function startCloudLocal(opts: WebServerOptions): Promise<WebServer> {
+  if (!cloudLocalStarter) throw new Error('WEB_TEST_SERVER=cloud-local: no cloud server registered; run the test files in test/web/cloud/ (they import test/web/cloud/cloud-mode.ts first)');
+  return cloudLocalStarter(opts);
 }
 
 async function startInProcess(opts: WebServerOptions): Promise<WebServer> {

@@ -11,7 +11,8 @@ import * as assert from 'uvu/assert';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { ARTIFACTS_DIR } from '../support/web-browser.js';
 import { FIXTURE_DEVICE, FIXTURE_TO, buildSnapshots, dbPathOf, prepareDevice, readMeta, readSnapshot } from '../support/web-fixture.js';
-import { CONTEXT, IN_PROCESS, PAGE_NOW, ctx, it, itInProcess, openPage, setup, setupWith, shot, teardown } from '../support/web-page.js';
+import { WEB_TEST_SERVER } from '../support/web-server.js';
+import { CONTEXT, IN_PROCESS, PAGE_NOW, buildOnServer, ctx, it, itInProcess, openPage, setup, setupWith, shot, teardown } from '../support/web-page.js';
 import { metaKey } from '../../builder/constants.js';
 
 /** Wait until `check` holds, polling from Node (the page's own timers and frames are on the paused clock). */
@@ -44,7 +45,7 @@ it(live)('without pushed builds (a 404, as in the cloud) swaps in a new build on
   await page.goto(`${ctx.server!.url}/?window=1d&samples=100`);
   await until(() => page.evaluate(() => document.body.dataset.view === 'ready' && !document.body.dataset.loading && document.body.dataset.push !== undefined), 'the first view and the push stream settled');
   // (`sensorctl serve` offers the stream, but a build by another process is not pushed: the meta schedule finds it all the same.)
-  if (IN_PROCESS) assert.is(await page.getAttribute('body', 'data-push'), 'unavailable');
+  if (IN_PROCESS || WEB_TEST_SERVER === 'cloud-local') assert.is(await page.getAttribute('body', 'data-push'), 'unavailable', 'GET /samples/builds answers 404 (no build feed)');
   await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
   assert.is(await page.getAttribute('#charts', 'data-generated-at'), FIXTURE_TO);
   // Next build of 1d is due at 16:05 (cadence 5 min = half of expiresAt − generatedAt); the page asks at 16:05:02.
@@ -56,7 +57,7 @@ it(live)('without pushed builds (a 404, as in the cloud) swaps in a new build on
   assert.ok(metaStatuses.some((m) => m.endsWith('revalidated')), `meta answers: ${metaStatuses.join(', ')}`);
   // The builder publishes 16:05 (late); the page's next overdue check (a tenth of the cadence: 30 s) picks it up.
   const newAt = Date.parse(FIXTURE_TO) + 5 * 60_000;
-  await buildSnapshots(ctx.dataDir, FIXTURE_DEVICE, { windows: ['1d'], atMs: newAt });
+  await buildOnServer(FIXTURE_DEVICE, { windows: ['1d'], atMs: newAt });
   // `sensorctl serve` keeps what it read for 1 s (real time) while the page's minutes pass at once: wait until it serves the new meta.
   await until(async () => ((await (await fetch(`${ctx.server!.url}/samples/latest/meta?window=1d&samples=100`)).json()) as { generatedAt?: string }).generatedAt === new Date(newAt).toISOString(), 'the server serving the new meta');
   const startedMs = Date.now();
@@ -147,7 +148,7 @@ age.before(async () => {
   } finally {
     buffer.close();
   }
-  await buildSnapshots(ctx.dataDir, 'attic', { windows: ['1d'] });
+  await buildOnServer('attic', { windows: ['1d'] });
 });
 age.after(teardown);
 
@@ -200,7 +201,7 @@ zoom.before(async () => {
   } finally {
     buffer.close();
   }
-  await buildSnapshots(ctx.dataDir, 'porch', { windows: ['10h', '1h'] });
+  await buildOnServer('porch', { windows: ['10h', '1h'] });
 });
 zoom.after(teardown);
 

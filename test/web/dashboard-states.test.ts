@@ -8,13 +8,13 @@ import * as assert from 'uvu/assert';
 import {
   FIXTURE_DEVICE, FIXTURE_TO, breakSnapshot, buildSnapshots, deleteSnapshot, readMeta, restoreSnapshot, writeMeta,
 } from '../support/web-fixture.js';
-import { REFRESHED_AT, cards, ctx, it, itInProcess, openPage, setup, shot, teardown } from '../support/web-page.js';
+import { REFRESHED_AT, cards, ctx, it, itDataDir, itInProcess, openPage, setup, shot, teardown } from '../support/web-page.js';
 
 const stale = suite('dashboard: stale and failing snapshots');
 stale.before(setup);
 stale.after(teardown);
 
-it(stale)('shows the stale banner when meta says the latest build failed', async () => {
+itDataDir(stale)('shows the stale banner when meta says the latest build failed', async () => {
   const meta = readMeta(ctx.dataDir, FIXTURE_DEVICE, '3m', 100);
   await writeMeta(ctx.dataDir, FIXTURE_DEVICE, '3m', 100, {
     ...meta, generatedAt: '2019-09-30T14:00:00.000Z', stale: true, consecutiveFailures: 3,
@@ -30,7 +30,7 @@ it(stale)('shows the stale banner when meta says the latest build failed', async
   await page.close();
 });
 
-it(stale)('shows the stale banner when expiresAt has passed without a new build', async () => {
+itDataDir(stale)('shows the stale banner when expiresAt has passed without a new build', async () => {
   const meta = readMeta(ctx.dataDir, FIXTURE_DEVICE, '12m', 100);
   await writeMeta(ctx.dataDir, FIXTURE_DEVICE, '12m', 100, { ...meta, expiresAt: '2019-09-30T16:01:00.000Z' });
   const page = await openPage('?window=12m&samples=100');
@@ -38,7 +38,7 @@ it(stale)('shows the stale banner when expiresAt has passed without a new build'
   await page.close();
 });
 
-it(stale)('notes when the data came from the fallback copy (canonical meta stale, fallback built later)', async () => {
+itDataDir(stale)('notes when the data came from the fallback copy (canonical meta stale, fallback built later)', async () => {
   // A fallback copy built a minute after the canonical one, then the canonical build fails (stale meta).
   await buildSnapshots(ctx.dataDir, FIXTURE_DEVICE, { windows: ['10h'], atMs: Date.parse(FIXTURE_TO) + 60_000, fallback: true });
   const meta = readMeta(ctx.dataDir, FIXTURE_DEVICE, '10h', 100);
@@ -52,7 +52,7 @@ it(stale)('notes when the data came from the fallback copy (canonical meta stale
   await page.close();
 });
 
-it(stale)('keeps the last good chart and shows the server error in words when a switch fails', async () => {
+itDataDir(stale)('keeps the last good chart and shows the server error in words when a switch fails', async () => {
   breakSnapshot(ctx.dataDir, FIXTURE_DEVICE, '10d', 20);
   const page = await openPage('?window=10d&samples=100');
   await page.click('label[for="samples-20"]');
@@ -74,7 +74,7 @@ it(stale)('keeps the last good chart and shows the server error in words when a 
   await page.close();
 });
 
-it(stale)('says in words that a snapshot was never built (404 not_built), with no chart', async () => {
+itDataDir(stale)('says in words that a snapshot was never built (404 not_built), with no chart', async () => {
   await deleteSnapshot(ctx.dataDir, FIXTURE_DEVICE, '1h', 500);
   const page = await openPage('?window=1h&samples=500');
   assert.is(await page.$$eval('canvas', (c) => c.length), 0);
@@ -83,7 +83,7 @@ it(stale)('says in words that a snapshot was never built (404 not_built), with n
   await page.close();
 });
 
-it(stale)('shows an empty state with the message and no chart when the first load fails', async () => {
+itDataDir(stale)('shows an empty state with the message and no chart when the first load fails', async () => {
   breakSnapshot(ctx.dataDir, FIXTURE_DEVICE, '3m', 250);
   const page = await openPage('?window=3m&samples=250');
   assert.is(await page.$$eval('canvas', (c) => c.length), 0);

@@ -10,8 +10,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bucketMsOf } from '../../builder/constants.js';
 import { ARTIFACTS_DIR } from '../support/web-browser.js';
-import { FIXTURE_DEVICE, FIXTURE_SERIES_IDS, FIXTURE_TO, addCounterSeries, buildSnapshots, fixtureSeries, readSnapshot } from '../support/web-fixture.js';
-import { CONTEXT, PAGE_NOW, cards, ctx, it, openPage, setup, shot, teardown } from '../support/web-page.js';
+import { FIXTURE_DEVICE, FIXTURE_SERIES_IDS, FIXTURE_TO, addCounterSeries, fixtureSeries, readSnapshot } from '../support/web-fixture.js';
+import { CONTEXT, PAGE_NOW, buildOnServer, cards, ctx, it, openPage, setup, shot, teardown } from '../support/web-page.js';
 
 /** Empty buckets per series of (w, g), counted straight from the fixture samples. */
 function expectedGaps(window: '1d' | '10d', g: 100): number[] {
@@ -91,7 +91,7 @@ it(render)('follows the container width when the window is resized', async () =>
 it(render)('draws a counter series as bars of the bucket sum', async () => {
   // Rain-gauge style counter: one pulse per fixture sample time, inserted into SQLite, then the window rebuilt.
   await addCounterSeries(ctx.dataDir, 'garage');
-  await buildSnapshots(ctx.dataDir, 'garage', { windows: ['10h'] });
+  await buildOnServer('garage', { windows: ['10h'] });
   const stored = readSnapshot(ctx.dataDir, 'garage', '10h', 100).series.find((x) => x.id === 'rain.pulses')!;
   const temps = readSnapshot(ctx.dataDir, 'garage', '10h', 100).series.find((x) => x.id === 'bme280-76.tempC')!;
   assert.equal(stored.points.map((p) => ('sum' in p ? p.sum : null)), temps.points.map((p) => ('count' in p && p.count ? p.count : null)), 'a bucket sums one pulse per sample');

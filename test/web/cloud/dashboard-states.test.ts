@@ -1,0 +1,3 @@
+// test/web/dashboard-states.test.ts against the local cloud (issue 15: the page's tests pass on the Pi server and on the local cloud).
+import './cloud-mode.js';
+import '../dashboard-states.test.js';
