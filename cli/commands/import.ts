@@ -18,7 +18,7 @@ import { DELIMITERS, type Delimiter } from '../../agent/import/fields.js';
 import { DUPLICATE_RULES, type DuplicateRule } from '../../agent/import/duplicates.js';
 import { isIanaZone, parseUtcOffset, TIMESTAMP_STYLES, type TimestampStyle, type Zone } from '../../agent/import/timestamp.js';
 import { ID_PATTERN } from '../../builder/constants.js';
-import { dbPath, EXIT_FAILURE, globalOptions, loadConfig, output, repeatableOption, UsageError } from '../context.js';
+import { dbPath, EXIT_FAILURE, EXIT_USAGE, globalOptions, loadConfig, output, repeatableOption, UsageError } from '../context.js';
 import { formatImportReport, nothingImported, plural } from './import-report.js';
 
 interface RawOptions {
@@ -217,7 +217,7 @@ Examples:
       const nothing = nothingImported(report);
       if (nothing) {
         process.stderr.write(`sensorctl: import: ${nothing}\n`);
-        process.exitCode = EXIT_FAILURE;
+        process.exitCode = EXIT_USAGE; // the input held nothing to store (empty, header only, binary, no valid row): bad input, as the README's exit codes say
       }
     });
 }

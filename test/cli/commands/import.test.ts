@@ -60,14 +60,14 @@ cli('prints progress without the pass twice, a pluralised file count, and the sh
   assert.match(r.stdout, /rhPct short steps \(< 58\.0 s = typical \/ 10\) \(5\): humidity\.csv:2071 \(2\.214 s\)/);
 });
 
-cli('exits 1 with a clear line when no file held anything to store, listing each file as skipped with why', () => {
+cli('exits 2 (bad input) with a clear line when no file held anything to store, listing each file as skipped with why', () => {
   const inDir = join(dir, 'nothing');
   mkdirSync(inDir);
   writeFileSync(join(inDir, 'a.bin'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00]));
   writeFileSync(join(inDir, 'b.csv'), '');
   writeFileSync(join(inDir, 'c.csv'), 'Timestamp,Temperature\n');
   const r = sensorctl('import', inDir, '--device', 'none');
-  assert.is(r.code, 1, r.stderr);
+  assert.is(r.code, 2, r.stderr);
   assert.match(r.stdout, /^a\.bin: skipped: not a text log: binary data/m);
   assert.match(r.stdout, /^b\.csv: skipped: empty file/m);
   assert.match(r.stdout, /^c\.csv: skipped: header only/m);
@@ -77,12 +77,12 @@ cli('exits 1 with a clear line when no file held anything to store, listing each
   assert.is(progress[progress.length - 1], 'import: 100% of 0.0 MB in 3 files, at c.csv', r.stderr);
   for (const line of progress) assert.match(line, /^import: (\d|[1-9]\d|100)% of 0\.0 MB in 3 files, at [abc]\.(bin|csv)$/);
   const binary = sensorctl('import', join(inDir, 'a.bin'), '--device', 'none');
-  assert.is(binary.code, 1);
+  assert.is(binary.code, 2);
   assert.match(binary.stderr, /^import: 100% of 0\.0 MB in 1 file, at a\.bin$/m);
   const emptyDir = join(dir, 'empty-folder');
   mkdirSync(emptyDir);
   const none = sensorctl('import', emptyDir, '--device', 'none');
-  assert.is(none.code, 1);
+  assert.is(none.code, 2);
   assert.match(none.stderr, /Nothing imported: no file to read/);
 });
 
