@@ -41,6 +41,7 @@ export function createUploadService(options: {
   table?: string;
   /** Enable the queue (default true). False for a one-off push without a configured uplink. */
   enable?: boolean;
+  /** Stamps leases and the run marks (default the system clock; the daemon passes its own, virtual in tests and the soak). */
   clock?: Clock;
   uploader?: Partial<UploaderOptions>;
 }): UploadService {
@@ -71,12 +72,12 @@ export function createUploadService(options: {
  * schedule; without one, disable the queue (no enqueuing; retention no longer holds unsent rows).
  * @returns the running service and schedule (stop the schedule, then close the service), or undefined.
  */
-export function startUploads(options: { db: Db; cloud: CloudConfig | undefined; log: Logger; jobs?: JobScheduler }): { service: UploadService; schedule: UploadSchedule } | undefined {
+export function startUploads(options: { db: Db; cloud: CloudConfig | undefined; log: Logger; jobs?: JobScheduler; clock?: Clock }): { service: UploadService; schedule: UploadSchedule } | undefined {
   if (!options.cloud) {
     SqliteUploadQueue.open(options.db).setEnabled(false);
     return undefined;
   }
-  const service = createUploadService({ db: options.db, cloud: options.cloud, log: options.log });
+  const service = createUploadService({ db: options.db, cloud: options.cloud, log: options.log, clock: options.clock });
   return { service, schedule: service.schedule(options.jobs) };
 }
 

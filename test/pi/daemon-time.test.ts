@@ -7,6 +7,9 @@ import { startDaemon } from '../../pi/daemon.js';
 import { parseConfig } from '../../agent/config/config.js';
 import { recordingLogger } from '../support/recording-logger.js';
 import { VirtualTime } from '../support/virtual-time.js';
+import { startDynalite } from '../support/dynalite.js';
+import { openDatabase } from '../../sqlite/sqlite-db.js';
+import { SqliteUploadQueue } from '../../sqlite/sqlite-upload-queue.js';
 
 const MIN = 60_000;
 const daemon = suite('the daemon in virtual time (real SQLite, files and HTTP; schedules and sampler on a virtual clock)');
@@ -33,6 +36,36 @@ daemon('issue 12: a +14 d wall-clock step: one log line, builds keep their 30 s 
   assert.equal(log.lines.filter((l) => /wall clock stepped/.test(l)), [
     'warn wall clock stepped +14 d 0 h 0 min (from about 2027-03-01T09:02:30.000Z to 2027-03-15T09:02:30.000Z); periodic jobs keep their monotonic cadence, daily jobs resume at their next slot',
   ]);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+daemon('issue 14: the uploader the daemon starts stamps its runs and leases with the daemon\'s clock (virtual time), not the system clock', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sensorctl-daemon-upload-time-'));
+  const dyn = await startDynalite({ table: 'time-samples' });
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_DYNAMODB: dyn.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDTIME', AWS_SECRET_ACCESS_KEY: 'time-secret',
+    AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+  });
+  const startMs = Date.UTC(2027, 2, 1, 9);
+  const time = new VirtualTime(startMs);
+  const config = parseConfig({ deviceId: 'pi', http: { port: 0 }, storage: { commitEveryMs: 0 }, cloud: { table: 'time-samples', uploadEvery: '5m' } }, 'pi');
+  const d = await startDaemon({ config, dataDir, log: recordingLogger(), time: { clock: time, timers: time, timeZone: 'Europe/London' } });
+  try {
+    await d.firstBuild;
+    await time.advance(6 * MIN, d.isBusy); // one upload tick at 5 min
+  } finally {
+    await d.stop(); // waits for the upload run in progress
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+    await dyn.close();
+  }
+  const db = openDatabase(join(dataDir, 'sensorctl.db'));
+  const counters = SqliteUploadQueue.open(db).counters();
+  db.close();
+  assert.ok(counters.written > 0, `the tick uploaded the samples taken (written ${counters.written})`);
+  assert.is(counters.lastRunMs, startMs + 5 * MIN, 'the run ended at the virtual 5 min tick (the system clock says 2026)');
+  assert.is(counters.lastSuccessMs, startMs + 5 * MIN);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
