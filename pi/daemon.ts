@@ -312,7 +312,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const locks = new WindowLocks();
     const stateCache = new RollupStateCache(); // the saved rollup states, shared by scheduled and refresh builds
     // Claim the HTTP port first: a port in use must stop the daemon before it samples or rebuilds anything.
-    const pi = createPiApi({ snapshotDir, deviceId: config.deviceId, buffer, sampleDevices: () => buffer.deviceIdsWithSamples(), locks, stateCache, log, options: { corsOrigins: config.http.corsOrigins } });
+    const pi = createPiApi({ snapshotDir, deviceId: config.deviceId, buffer, sampleDevices: () => buffer.deviceIdsWithSamples(), locks, stateCache, log, clock: time.clock, options: { corsOrigins: config.http.corsOrigins } });
     refreshJobs = pi.jobs;
     // /metrics and MQTT (docs/prometheus.md, docs/home-assistant.md) see what the sampler stores through obs.buffer.
     obs = await startObservability({ config, snapshotDir, db, buffer, log, sink: batch ?? watched });

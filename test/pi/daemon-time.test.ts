@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -10,6 +10,7 @@ import { VirtualTime } from '../support/virtual-time.js';
 import { startDynalite } from '../support/dynalite.js';
 import { openDatabase } from '../../sqlite/sqlite-db.js';
 import { SqliteUploadQueue } from '../../sqlite/sqlite-upload-queue.js';
+import { devicePrefix, metaKey } from '../../builder/constants.js';
 
 const MIN = 60_000;
 const daemon = suite('the daemon in virtual time (real SQLite, files and HTTP; schedules and sampler on a virtual clock)');
@@ -66,6 +67,26 @@ daemon('issue 14: the uploader the daemon starts stamps its runs and leases with
   assert.ok(counters.written > 0, `the tick uploaded the samples taken (written ${counters.written})`);
   assert.is(counters.lastRunMs, startMs + 5 * MIN, 'the run ended at the virtual 5 min tick (the system clock says 2026)');
   assert.is(counters.lastSuccessMs, startMs + 5 * MIN);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+daemon('issue 14: the API\'s 1 s read cache runs on the daemon\'s clock: a meta removed by another process is seen 2 virtual seconds later', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sensorctl-daemon-cache-time-'));
+  const time = new VirtualTime(Date.UTC(2027, 2, 1, 9));
+  const config = parseConfig({ deviceId: 'pi', http: { port: 0, host: '127.0.0.1' } }, 'pi');
+  // No scheduled rebuilds: the only writer of the meta after the first build is the test (as `sensorctl rebuild` would be).
+  const d = await startDaemon({ config, dataDir, log: recordingLogger(), time: { clock: time, timers: time, timeZone: 'Europe/London' }, rebuildEveryMs: () => 365 * 24 * 60 * MIN });
+  try {
+    await d.firstBuild;
+    const status = async () => (await fetch(new URL('/samples/latest/meta?window=10d&samples=500', d.url))).status;
+    assert.is(await status(), 200);
+    unlinkSync(join(dataDir, devicePrefix('pi'), metaKey('10d', 500)));
+    assert.is(await status(), 200, 'within the cache\'s 1 s the cached meta is served');
+    await time.advance(2_000, d.isBusy);
+    assert.is(await status(), 404, '2 virtual seconds later the cache has expired (on the system clock, far less than 1 s has passed)');
+  } finally {
+    await d.stop();
+  }
   rmSync(dataDir, { recursive: true, force: true });
 });
 
