@@ -340,7 +340,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     if (batch) jobs.every('sample commit', config.storage.commitEveryMs, async () => commitHeld());
     jobs.every('retention', RETENTION_EVERY_MS, () => retentionJob(buffer, uploadQueue, Boolean(config.cloud), time.clock, log));
     const staleAfterMs = staleAfterMsFor((config.sensors.length ? config.sensors : [DEFAULT_SIMULATED]).map((s) => s.intervalMs));
-    const health = () => samplingLiveness(sampler!.sampler.progress(), staleAfterMs, config.cloud ? uploadQueue.backlog().items : undefined);
+    const health = () => samplingLiveness(sampler!.sampler.progress(), staleAfterMs, config.cloud ? uploadQueue.backlog(time.clock.nowMs()).items : undefined);
     watchdog = startWatchdog({ log, health });
     const isBusy = () => pendingBuilds > 0 || sampler!.sampler.isBusy;
     return { url: server.url, buffer, firstBuild, isBusy, stop, damaged };

@@ -5,6 +5,7 @@
 import type { Db } from '../sqlite/sqlite-db.js';
 import type { UploadCounters } from '../agent/upload/ports.js';
 import { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
+import { systemClock } from '../platform/system-clock.js';
 
 /** What `sensorctl status` shows about uploads. Times epoch ms and ISO 8601 UTC. */
 export interface UploadStatus {
@@ -20,15 +21,18 @@ export interface UploadStatus {
   counters: UploadCounters;
 }
 
-/** Read the upload backlog and counters from the agent's database (any connection, read only). */
-export function uploadStatus(db: Db, deviceId?: string): UploadStatus {
+/**
+ * Read the upload backlog and counters from the agent's database (any connection, read only).
+ * `leasedItems` counts leases held at `nowMs` (epoch ms, default the system clock's now).
+ */
+export function uploadStatus(db: Db, deviceId?: string, nowMs: number = systemClock.nowMs()): UploadStatus {
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'upload_pending'").get();
   if (!exists) {
     const zero: UploadCounters = { written: 0, retried: 0, unprocessed: 0, rejected: 0, requests: 0, forcedLoss: 0, skippedTicks: 0 };
     return { enabled: false, backlogItems: 0, backlogRows: 0, leasedItems: 0, counters: zero };
   }
   const queue = SqliteUploadQueue.attach(db);
-  const backlog = queue.backlog(deviceId);
+  const backlog = queue.backlog(nowMs, deviceId);
   const counters = queue.counters();
   const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
   return {

@@ -253,13 +253,14 @@ export class SqliteUploadQueue implements UploadLedger {
     });
   }
 
-  backlog(deviceId?: string): Backlog {
+  backlog(nowMs: number, deviceId?: string): Backlog {
+    // Held at nowMs: the same test as `lease` and `heldLeases` (a lease until nowMs is free again).
     const r = this.db
       .prepare(
-        `SELECT count(*) AS n, min(ts_ms) AS oldest, coalesce(sum(lease_id IS NOT NULL AND lease_until_ms > 0), 0) AS leased
+        `SELECT count(*) AS n, min(ts_ms) AS oldest, coalesce(sum(lease_until_ms > ?), 0) AS leased
          FROM upload_pending WHERE (? IS NULL OR device_id = ?)`,
       )
-      .get(deviceId ?? null, deviceId ?? null) as { n: number; oldest: number | null; leased: number };
+      .get(nowMs, deviceId ?? null, deviceId ?? null) as { n: number; oldest: number | null; leased: number };
     return { items: r.n, oldestTsMs: r.oldest ?? undefined, leased: r.leased };
   }
 

@@ -61,6 +61,7 @@ export interface UploadItem {
 export interface Backlog {
   items: number;
   oldestTsMs?: number;
+  /** Items whose lease is still held at the `nowMs` asked about (an expired lease is not counted). */
   leased: number;
 }
 
@@ -78,7 +79,8 @@ export interface UploadQueue {
   reject(leaseId: string, items: ReadonlyArray<Pick<UploadItem, 'deviceId' | 'tsMs' | 'version'>>, reason: string): void;
   /** Give leased items back (attempts ran out); they stay pending for the next run. */
   release(leaseId: string, items: ReadonlyArray<Pick<UploadItem, 'deviceId' | 'tsMs'>>): void;
-  backlog(deviceId?: string): Backlog;
+  /** Pending items (of `deviceId`, else all), the oldest one's tsMs, and how many are leased at `nowMs` (epoch ms). */
+  backlog(nowMs: number, deviceId?: string): Backlog;
   /**
    * Items (of `deviceId`, from `sinceTsMs`) whose lease is still held at `nowMs` (epoch ms): another
    * uploader is sending them, or a killed one left them until its lease expires. `untilMs` is when the

@@ -145,7 +145,7 @@ export class Uploader<TItem = unknown> {
       this.ledger.record(delta, success ? { lastSuccessMs: this.clock.nowMs() } : {});
     };
     // Progress estimates the backlog from its size at the start (a count per batch would scan it).
-    const startBacklog = run.onProgress ? this.ledger.backlog(run.deviceId).items : 0;
+    const startBacklog = run.onProgress ? this.ledger.backlog(this.clock.nowMs(), run.deviceId).items : 0;
     const runStartMs = this.clock.nowMs();
     const touched = new Set<string>(run.deviceId ? [run.deviceId] : []);
     const worker = async () => {
@@ -185,7 +185,7 @@ export class Uploader<TItem = unknown> {
     }
     if (state.stoppedBy) this.log.warn('upload run stopped early; items stay pending', { table: this.sink.table, reason: state.stoppedBy });
     const { forcedLoss: _f, skippedTicks: _s, ...counts } = totals;
-    return { ...counts, remaining: this.ledger.backlog(run.deviceId), stoppedBy: state.stoppedBy, backfills };
+    return { ...counts, remaining: this.ledger.backlog(this.clock.nowMs(), run.deviceId), stoppedBy: state.stoppedBy, backfills };
   }
 
   /** Encode, reject the unwritable, de-duplicate, send; ack/reject/release every leased item. */
@@ -244,7 +244,7 @@ export class Uploader<TItem = unknown> {
     const noteText = this.ledger.getMarker(keys.late);
     const note = parseLateNote(noteText);
     if (!note) return undefined;
-    const oldest = this.ledger.backlog(deviceId).oldestTsMs;
+    const oldest = this.ledger.backlog(this.clock.nowMs(), deviceId).oldestTsMs;
     if (oldest !== undefined && oldest <= runStartMs) {
       this.log.debug('late items uploaded; backfill marker waits for the backlog to drain', { deviceId, lateFromMs: note.fromMs, oldestPendingMs: oldest });
       return undefined;

@@ -111,7 +111,7 @@ function heldBy(service: ReturnType<typeof createUploadService>, deviceId: strin
 
 async function drain(service: ReturnType<typeof createUploadService>, deviceId: string, sinceMs: number | undefined, progress: (line: string) => void): Promise<RunSummary[]> {
   const runs: RunSummary[] = [];
-  const start = service.queue.backlog(deviceId).items;
+  const start = service.queue.backlog(Date.now(), deviceId).items;
   for (;;) {
     const r = await service.uploader.runOnce({
       deviceId,

@@ -58,7 +58,7 @@ schedule('a run requested while one is going is skipped, logged and counted in s
   assert.ok(log.lines.some((l) => l.level === 'warn' && l.message.includes('tick skipped')));
   s.open();
   assert.is(await first, true);
-  assert.is(queue.backlog().items, 0);
+  assert.is(queue.backlog(0).items, 0);
   await sched.stop();
   buffer.close();
 });

@@ -30,7 +30,7 @@ queue('enqueues one item per (device, instant) only while enabled; a later serie
   const t = setup(false);
   try {
     t.buffer.insert(DEVICE_ID, [{ seriesId: TEMP, tsMs: T0, value: 21.5 }]);
-    assert.is(t.queue.backlog().items, 0, 'disabled: nothing enqueued');
+    assert.is(t.queue.backlog(0).items, 0, 'disabled: nothing enqueued');
     t.queue.setEnabled(true);
     t.buffer.insert(DEVICE_ID, [
       { seriesId: TEMP, tsMs: T0 + 1000, value: 21.6 },
@@ -50,7 +50,7 @@ queue('enqueueSince adds stored instants from a time on, once', () => {
     t.buffer.insert(DEVICE_ID, [0, 1, 2, 3].flatMap((i) => [{ seriesId: TEMP, tsMs: T0 + i * 1000, value: i }, { seriesId: RH, tsMs: T0 + i * 1000, value: 50 + i }]));
     assert.is(t.queue.enqueueSince(T0 + 2000), 2);
     assert.is(t.queue.enqueueSince(T0 + 2000), 0);
-    assert.equal(t.queue.backlog(), { items: 2, oldestTsMs: T0 + 2000, leased: 0 });
+    assert.equal(t.queue.backlog(0), { items: 2, oldestTsMs: T0 + 2000, leased: 0 });
     assert.is(t.queue.backlogRows(), 4);
   } finally {
     t.done();
@@ -67,6 +67,20 @@ queue('leases oldest first, never hands a leased item out again before the lease
     assert.equal(b.items.map((i) => i.tsMs), [T0 + 2000, T0 + 3000]);
     assert.is(t.queue.lease(10, 10_000, 14_999).items.length, 0, 'still leased');
     assert.is(t.queue.lease(10, 10_000, 15_000).items.length, 4, 'expired leases are free again');
+  } finally {
+    t.done();
+  }
+});
+
+queue('issue 14: backlog().leased counts only leases that have not expired at the given now', () => {
+  const t = setup();
+  try {
+    t.buffer.insert(DEVICE_ID, [0, 1, 2].map((i) => ({ seriesId: TEMP, tsMs: T0 + i * 1000, value: i })));
+    t.queue.lease(2, 10_000, 5_000); // held until 15_000, then expired (a killed uploader's lease)
+    assert.equal(t.queue.backlog(14_999), { items: 3, oldestTsMs: T0, leased: 2 });
+    assert.equal(t.queue.backlog(14_999, DEVICE_ID), { items: 3, oldestTsMs: T0, leased: 2 });
+    assert.equal(t.queue.backlog(15_000), { items: 3, oldestTsMs: T0, leased: 0 }, 'expired at 15_000: lease() hands them out again');
+    assert.is(t.queue.lease(10, 10_000, 15_000).items.length, 3);
   } finally {
     t.done();
   }

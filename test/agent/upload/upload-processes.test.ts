@@ -103,7 +103,7 @@ kill(`killed at random moments over ${KILL_ROUNDS} runs: after each, DynamoDB eq
       await new Promise((r) => setTimeout(r, Math.floor(rnd() * 150)));
       if (c.proc.exitCode === null && c.proc.kill('SIGKILL')) kills++;
       await c.exit;
-      if (h.queue.backlog().leased > 0) midBatch++; // the kill left leased items behind: it hit batches in flight
+      if (h.queue.backlog(Date.now()).leased > 0) midBatch++; // the kill left leased items behind: it hit batches in flight
       // Recovery: the next uploader (here in-process) sees the dead process's leases expired.
       const summary = await h.uploader({}, () => Date.now() + 120_000).runOnce({});
       assert.is(summary.remaining.items, 0, `round ${round} (seed ${seed}) drained`);
