@@ -229,7 +229,7 @@ export class SqliteUploadQueue implements UploadLedger {
     });
   }
 
-  reject(leaseId: string, items: readonly VersionedRef[], reason: string, nowMs = Date.now()): void {
+  reject(leaseId: string, items: readonly VersionedRef[], reason: string, nowMs: number): void {
     writeTransaction(this.db, () => {
       const drop = this.db.prepare('DELETE FROM upload_pending WHERE device_id = ? AND ts_ms = ? AND version = ?');
       const log = this.db.prepare(

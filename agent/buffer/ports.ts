@@ -75,8 +75,8 @@ export interface UploadQueue {
   lease(limit: number, leaseMs: number, nowMs: number, options?: { sinceTsMs?: number; deviceId?: string }): { leaseId: string; items: UploadItem[] };
   /** Items confirmed written: removed from the queue unless a newer version arrived meanwhile. */
   ack(leaseId: string, items: ReadonlyArray<Pick<UploadItem, 'deviceId' | 'tsMs' | 'version'>>): void;
-  /** Items that can never be written (validation error): removed from the queue, kept in a rejected log with `reason`. */
-  reject(leaseId: string, items: ReadonlyArray<Pick<UploadItem, 'deviceId' | 'tsMs' | 'version'>>, reason: string): void;
+  /** Items that can never be written (validation error): removed from the queue, kept in a rejected log with `reason`, stamped `nowMs` (epoch ms). */
+  reject(leaseId: string, items: ReadonlyArray<Pick<UploadItem, 'deviceId' | 'tsMs' | 'version'>>, reason: string, nowMs: number): void;
   /** Give leased items back (attempts ran out); they stay pending for the next run. */
   release(leaseId: string, items: ReadonlyArray<Pick<UploadItem, 'deviceId' | 'tsMs'>>): void;
   /** Pending items (of `deviceId`, else all), the oldest one's tsMs, and how many are leased at `nowMs` (epoch ms). */

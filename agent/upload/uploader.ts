@@ -265,7 +265,7 @@ export class Uploader<TItem = unknown> {
 
   private rejectItems(leaseId: string, items: UploadItem[], reason: string, count: (delta: Partial<Record<CounterName, number>>) => void) {
     for (const i of items) this.log.error('upload item rejected', { table: this.sink.table, deviceId: i.deviceId, tsMs: i.tsMs, reason, values: i.values });
-    this.ledger.reject(leaseId, items, reason);
+    this.ledger.reject(leaseId, items, reason, this.clock.nowMs());
     count({ rejected: items.length });
   }
 

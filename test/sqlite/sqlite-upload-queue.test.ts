@@ -125,9 +125,9 @@ queue('reject logs the item with its reason; release puts items back at once', (
   try {
     t.buffer.insert(DEVICE_ID, [{ seriesId: TEMP, tsMs: T0, value: 1.5 }, { seriesId: TEMP, tsMs: T0 + 1000, value: 2.5 }]);
     const { leaseId, items } = t.queue.lease(10, 60_000, 0);
-    t.queue.reject(leaseId, [items[0]], 'ValidationException: bad');
+    t.queue.reject(leaseId, [items[0]], 'ValidationException: bad', 7_000);
     t.queue.release(leaseId, [items[1]]);
-    assert.equal(t.queue.rejected().map((r) => [r.tsMs, r.reason, r.values]), [[T0, 'ValidationException: bad', { [TEMP]: 1.5 }]]);
+    assert.equal(t.queue.rejected().map((r) => [r.tsMs, r.reason, r.values, r.rejectedAtMs]), [[T0, 'ValidationException: bad', { [TEMP]: 1.5 }, 7_000]]);
     assert.equal(t.queue.lease(10, 60_000, 0).items.map((i) => i.tsMs), [T0 + 1000]);
   } finally {
     t.done();

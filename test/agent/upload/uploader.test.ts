@@ -193,11 +193,12 @@ upload('NaN and ±Infinity are omitted from the item; an instant with no finite 
     ins.run(pk('bme280-76.tempC'), t1, 21.25);
     ins.run(pk('bme280-76.rhPct'), t1, Infinity);
     ins.run(pk('bme280-76.tempC'), t2, -Infinity);
-    await h.uploader().runOnce();
+    const atMs = Date.UTC(2030, 0, 1); // the uploader's clock, far from the system's
+    await h.uploader({}, () => atMs).runOnce();
     const cloud = await dynamoItems(h.dynalite.client, h.table, DEVICE_ID);
     assert.equal(cloud.get(t1), { 'bme280-76.tempC': 21.25 });
     assert.not.ok(cloud.has(t2));
-    assert.equal(h.queue.rejected().map((r) => [r.tsMs, r.reason]), [[t2, 'no finite value at this instant']]);
+    assert.equal(h.queue.rejected().map((r) => [r.tsMs, r.reason, r.rejectedAtMs]), [[t2, 'no finite value at this instant', atMs]], 'stamped by the uploader\'s clock (issue 14)');
     await assertCloudEqualsSqlite(h);
   } finally {
     await h.close();
