@@ -259,6 +259,7 @@ export class SqliteBuffer implements SampleBuffer, SampleSource {
     this.retentionGuards = next;
   }
 
+  /** `samples.ts_ms < @cutoff` is `isPastRetention` (agent/buffer/retention.ts) as an index range: a row exactly at the cut-off stays. */
   private deleteSql(guards: ReadonlyMap<string, string>): string {
     const keep = [...guards.values()].map((keepIfSql) => ` AND NOT (${keepIfSql})`).join('');
     return `DELETE FROM samples WHERE series_pk = @pk AND ts_ms IN

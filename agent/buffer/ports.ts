@@ -30,7 +30,7 @@ export interface SampleBuffer {
    * its samples, one WAL commit instead of one per key. Throws BufferError for an undeclared series.
    */
   insert(deviceId: string, samples: readonly Sample[], states?: ReadonlyArray<readonly [key: string, value: string]>): InsertResult;
-  /** Delete at most `maxRows` samples with `tsMs < cutoffMs`; returns how many went (0 = done). */
+  /** Delete at most `maxRows` samples past retention at `cutoffMs` (`isPastRetention`: `tsMs < cutoffMs`); returns how many went (0 = done). */
   deleteOlderThan(cutoffMs: number, maxRows: number): number;
   /** Newest stored sample time of the device, epoch ms; undefined when empty. */
   newestTsMs(deviceId: string): number | undefined;

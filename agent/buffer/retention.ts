@@ -42,6 +42,16 @@ export function retentionCutoffMs(nowMs: number, retentionMs: number = RETENTION
   return nowMs - retentionMs;
 }
 
+/**
+ * Retention's one rule: a sample stamped `tsMs` is past retention at `cutoffMs` (both epoch ms) when
+ * strictly older; a sample exactly at the cut-off is kept. Every `SampleBuffer.deleteOlderThan` applies
+ * it (`MemoryBuffer` calls it; `SqliteBuffer` states it as its index range `ts_ms < @cutoff`, checked
+ * against it at the boundary by the buffer contract). Pure.
+ */
+export function isPastRetention(tsMs: number, cutoffMs: number): boolean {
+  return tsMs < cutoffMs;
+}
+
 export interface RetentionResult {
   cutoffMs: number;
   deleted: number;

@@ -9,6 +9,8 @@ import type { SampleSource } from '../../builder/ports.js';
 import type { Sample, SeriesInfo } from '../../builder/types.js';
 import type { SampleBuffer } from '../../agent/buffer/ports.js';
 import { collect } from './sample-source-contract.js';
+import { RETENTION_MS } from '../../builder/constants.js';
+import { isPastRetention, runRetention } from '../../agent/buffer/retention.js';
 
 export type ContractBuffer = SampleBuffer & SampleSource;
 
@@ -120,6 +122,18 @@ export function bufferContract(name: string, open: () => ContractBuffer): void {
     let err: unknown;
     await b.release('pi-1', 'x').catch((e) => (err = e));
     assert.match(String(err), /cursor x is not a journal sequence number/);
+  }));
+
+  s('issue 14: retention at its cut-off: a sample exactly at now - RETENTION_MS is kept, one 1 ms older goes (isPastRetention)', withBuffer(async (b) => {
+    const nowMs = Date.UTC(2027, 2, 1);
+    const cutoffMs = nowMs - RETENTION_MS;
+    b.defineSeries([T]);
+    b.insert('pi-1', [cutoffMs - 1, cutoffMs, cutoffMs + 1].map((tsMs) => ({ seriesId: T.seriesId, tsMs, value: 20 })));
+    const r = await runRetention(b, { nowMs: () => nowMs }, async () => undefined);
+    assert.equal([r.cutoffMs, r.deleted], [cutoffMs, 1]);
+    const [st] = b.stats('pi-1');
+    assert.equal([st.firstTsMs, st.count], [cutoffMs, 2], 'the sample at the cut-off is kept');
+    assert.equal([cutoffMs - 1, cutoffMs, cutoffMs + 1].map((t) => isPastRetention(t, cutoffMs)), [true, false, false], 'the predicate says the same');
   }));
 
   s('deleteOlderThan deletes oldest first, at most maxRows per call, until it returns 0', withBuffer((b) => {

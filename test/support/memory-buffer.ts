@@ -10,6 +10,7 @@ import type { ChangeBatch, SampleSource } from '../../builder/ports.js';
 import type { Sample, SeriesInfo } from '../../builder/types.js';
 import type { InsertResult, SampleBuffer, SeriesStats } from '../../agent/buffer/ports.js';
 import { BufferError } from '../../agent/buffer/errors.js';
+import { isPastRetention } from '../../agent/buffer/retention.js';
 
 interface Change {
   seq: number;
@@ -87,7 +88,7 @@ export class MemoryBuffer implements SampleBuffer, SampleSource {
     let deleted = 0;
     for (const [k, m] of this.samples) {
       const deviceId = this.series.get(k)!.deviceId;
-      const old = [...m.keys()].filter((t) => t < cutoffMs && ![...this.guards.values()].some((g) => g(deviceId, t))).sort((a, b) => a - b);
+      const old = [...m.keys()].filter((t) => isPastRetention(t, cutoffMs) && ![...this.guards.values()].some((g) => g(deviceId, t))).sort((a, b) => a - b);
       for (const t of old) {
         if (deleted >= maxRows) return deleted;
         m.delete(t);
