@@ -58,7 +58,6 @@ export class BuildNotifier implements BuildFeed {
         if (build) this.publish(build);
         return result;
       },
-      promote: (stagedKey, key, headers) => store.promote(stagedKey, key, headers),
       delete: (key) => store.delete(key),
       get: (key, options) => store.get(key, options),
       head: (key) => store.head(key),

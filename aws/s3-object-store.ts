@@ -3,19 +3,14 @@
  * `sensorctl rebuild --cloud`) and by the Pi's fallback push.
  *
  * - `put` = PutObject with Content-Type / Content-Encoding / Cache-Control as system metadata.
- * - `promote` = CopyObject from the staged key with `MetadataDirective: REPLACE` and the three headers
- *   set explicitly, a HeadObject check that the promoted object carries them, then DeleteObject of the
- *   staged key. (Field case: a REPLACE copy that names only user metadata resets Content-Type to
- *   `binary/octet-stream` and drops Content-Encoding on real S3, so clients get raw gzip bytes.)
  * - `get`/`head` answer `undefined` for NoSuchKey / NoSuchVersion / 404; every other SDK error becomes
  *   a `StoreError` carrying the key and the SDK error as `cause`.
- * - VersionId is returned when the bucket is versioned (PutObject / CopyObject `x-amz-version-id`).
+ * - VersionId is returned when the bucket is versioned (PutObject `x-amz-version-id`).
  *
- * AWS API reference: PutObject, GetObject, HeadObject, CopyObject, DeleteObject, ListObjectsV2
+ * AWS API reference: PutObject, GetObject, HeadObject, DeleteObject, ListObjectsV2
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/).
  */
 import {
-  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -35,13 +30,6 @@ import type { ObjectHeaders, ObjectInfo, ObjectStore, PutOptions, StoredObject }
 export const STAGED_OBJECT_TAGGING = 'sensorctl-temp=true';
 
 const isStagedKey = (key: string): boolean => STAGED_KEY_PATTERN.test(key.slice(key.lastIndexOf('/') + 1));
-
-/** The promoted object does not carry the headers the copy set (an S3-compatible store ignored them). A `StoreError` (builder/errors.ts). */
-export class PromotedHeadersError extends StoreError {
-  constructor(key: string, readonly expected: ObjectHeaders, readonly actual: ObjectHeaders) {
-    super('promote', key, `promoted object has ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
-  }
-}
 
 /** SDK error names that mean "no such object (version)". HeadObject has no body, so its 404 is `NotFound`. */
 const ABSENT_NAMES = new Set(['NoSuchKey', 'NotFound', 'NoSuchVersion']);
@@ -63,21 +51,11 @@ function describe(err: unknown): string {
   return `${e?.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${e?.message ?? String(err)}`;
 }
 
-/** `x-amz-copy-source` value: bucket and key, each path segment URL-encoded (CopyObject API reference). */
-export function copySource(bucket: string, key: string, versionId?: string): string {
-  const path = `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
-  return versionId ? `${path}?versionId=${encodeURIComponent(versionId)}` : path;
-}
-
 function headersOf(o: { ContentType?: string; ContentEncoding?: string; CacheControl?: string }): ObjectHeaders {
   const headers: ObjectHeaders = { contentType: o.ContentType ?? 'binary/octet-stream' };
   if (o.ContentEncoding === 'gzip') headers.contentEncoding = 'gzip';
   if (o.CacheControl) headers.cacheControl = o.CacheControl;
   return headers;
-}
-
-function sameHeaders(a: ObjectHeaders, b: ObjectHeaders): boolean {
-  return a.contentType === b.contentType && a.contentEncoding === b.contentEncoding && a.cacheControl === b.cacheControl;
 }
 
 /** S3 `ObjectStore` over one bucket; `client` is created once per process/container by the composition root. */
@@ -173,37 +151,6 @@ export class S3ObjectStore implements ObjectStore {
       if (out.VersionId && out.VersionId !== 'null') info.versionId = out.VersionId;
       return info;
     });
-  }
-
-  /**
-   * CopyObject `stagedKey` → `key` with MetadataDirective REPLACE and the headers set explicitly,
-   * HeadObject of the result (the copied version) to prove the headers stuck, then DeleteObject of
-   * `stagedKey`. Returns the new VersionId on a versioned bucket.
-   * @throws {StoreError} when the copy fails (the canonical object is then unchanged);
-   * @throws {PromotedHeadersError} when the promoted object lacks the headers (the staged key is kept).
-   */
-  async promote(stagedKey: string, key: string, headers: ObjectHeaders): Promise<{ versionId?: string }> {
-    const out = await this.call('promote', key, () =>
-      this.client.send(
-        new CopyObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          CopySource: copySource(this.bucket, stagedKey),
-          MetadataDirective: 'REPLACE',
-          // Drop the staged key's temp tag, or the lifecycle rule would expire the canonical object.
-          TaggingDirective: 'REPLACE',
-          ContentType: headers.contentType,
-          ContentEncoding: headers.contentEncoding,
-          CacheControl: headers.cacheControl,
-        }),
-      ),
-    );
-    const versionId = out.VersionId && out.VersionId !== 'null' ? out.VersionId : undefined;
-    const promoted = await this.head(key, versionId ? { versionId } : undefined);
-    if (!promoted) throw new StoreError('promote', key, `object absent right after CopyObject from ${stagedKey}`);
-    if (!sameHeaders(promoted.headers, headers)) throw new PromotedHeadersError(key, headers, promoted.headers);
-    await this.delete(stagedKey);
-    return versionId ? { versionId } : {};
   }
 
   /** DeleteObject (on a versioned bucket this adds a delete marker); absent is fine. */

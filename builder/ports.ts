@@ -48,11 +48,6 @@ export interface ObjectStore {
   get(key: string, options?: { versionId?: string }): Promise<StoredObject | undefined>;
   /** Describe `key` without its body; `undefined` when absent. */
   head(key: string): Promise<ObjectInfo | undefined>;
-  /**
-   * Make `stagedKey`'s content the content of `key` atomically, with `headers` set explicitly, then
-   * remove `stagedKey`. Filesystem: rename. S3: CopyObject (MetadataDirective REPLACE) + DeleteObject.
-   */
-  promote(stagedKey: string, key: string, headers: ObjectHeaders): Promise<{ versionId?: string }>;
   /** Remove `key`; absent is fine. */
   delete(key: string): Promise<void>;
   /** Keys that start with `prefix`, in lexical order. */

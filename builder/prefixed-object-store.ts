@@ -40,9 +40,6 @@ export class PrefixedObjectStore implements ObjectStore {
     const o = await this.inner.head(this.full(key));
     return o && { ...o, key };
   }
-  async promote(stagedKey: string, key: string, headers: ObjectHeaders): Promise<{ versionId?: string }> {
-    return this.inner.promote(this.full(stagedKey), this.full(key), headers);
-  }
   async delete(key: string): Promise<void> {
     return this.inner.delete(this.full(key));
   }
@@ -53,7 +50,7 @@ export class PrefixedObjectStore implements ObjectStore {
 }
 
 /**
- * A store that refuses every write (put, promote, delete) to a key outside `allowedPrefix`, before any
+ * A store that refuses every write (put, delete) to a key outside `allowedPrefix`, before any
  * I/O. Reads pass through (the Pi reads the cloud's canonical meta through it).
  */
 export class WriteFencedObjectStore implements ObjectStore {
@@ -71,9 +68,6 @@ export class WriteFencedObjectStore implements ObjectStore {
   }
   head(key: string): Promise<ObjectInfo | undefined> {
     return this.inner.head(key);
-  }
-  async promote(stagedKey: string, key: string, headers: ObjectHeaders): Promise<{ versionId?: string }> {
-    return this.inner.promote(this.check(stagedKey), this.check(key), headers);
   }
   async delete(key: string): Promise<void> {
     return this.inner.delete(this.check(key));

@@ -37,13 +37,6 @@ export class ScratchObjectStore implements ObjectStore {
     const { body: _body, ...info } = o;
     return info;
   }
-  async promote(staged: string, key: string, headers: ObjectHeaders): Promise<{ versionId?: string }> {
-    const o = this.objects.get(staged);
-    if (!o) throw new Error(`promote ${staged}: no such key`);
-    this.objects.delete(staged);
-    this.objects.set(key, { ...o, key, headers: { ...headers } });
-    return {};
-  }
   async delete(key: string): Promise<void> {
     this.objects.delete(key);
   }

@@ -93,7 +93,6 @@ function forgetting(store: ObjectStore, cache: CachedSnapshotStore): ObjectStore
   };
   return {
     put: (key, body, headers, options) => after(key, store.put(key, body, headers, options)),
-    promote: (stagedKey, key, headers) => after(key, store.promote(stagedKey, key, headers)),
     delete: (key) => after(key, store.delete(key)),
     get: (key, options) => store.get(key, options),
     head: (key) => store.head(key),

@@ -157,6 +157,5 @@ function progressStore(store: ObjectStore, prefix: string, onPayload: () => void
     head: (key) => store.head(key),
     delete: (key) => store.delete(key),
     list: (prefix2) => store.list(prefix2),
-    promote: (stagedKey, key, headers) => store.promote(stagedKey, key, headers),
   };
 }

@@ -9,7 +9,6 @@
  * - `writes` counts what the instance wrote (files, bytes, fsyncs, unlinks): the bench's bytes figures.
  * - `versionId` is the body's sha256; only the current version is kept, so `get(key, {versionId})`
  *   returns the object only while its content still has that digest.
- * - `promote` writes the new headers, then renames the staged file over the canonical one.
  * - Hidden temp files (`.<hex>.tmp`) that a killed writer left behind are swept: the first write into
  *   a directory (per store instance) deletes the ones older than `TEMP_FILE_MAX_AGE_MS` there.
  * - `put` uses the caller's `sha256Hex` (computed from the same bytes) instead of hashing again.
@@ -215,24 +214,6 @@ export class FsObjectStore implements ObjectStore {
     if (!obj) return undefined;
     const { body: _body, ...info } = obj;
     return info;
-  }
-
-  async promote(stagedKey: string, key: string, headers: ObjectHeaders): Promise<{ versionId?: string }> {
-    const from = this.pathOf(stagedKey);
-    const to = this.pathOf(key);
-    try {
-      const body = await readFile(from);
-      const sha256 = await sha256Hex(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
-      await this.writeSidecar(key, headers);
-      await mkdir(dirname(to), { recursive: true });
-      await rename(from, to);
-      await rm(this.sidecarOf(stagedKey), { force: true });
-      this.sidecarsWritten.delete(this.sidecarOf(stagedKey));
-      return { versionId: sha256 };
-    } catch (err) {
-      if (isNotFound(err)) throw new StoreError('promote', stagedKey, 'no such staged object', { cause: err });
-      this.wrap('promote', key, err);
-    }
   }
 
   async delete(key: string): Promise<void> {

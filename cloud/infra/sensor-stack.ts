@@ -37,9 +37,8 @@ export const JOBS_TTL_ATTRIBUTE = 'expiresAtS';
 /**
  * Object tag the builders put on staged `*.tmp-*` keys (S3 lifecycle filters match prefixes and
  * tags, not suffixes, so temp keys are found by tag): tagged objects expire after a day.
- * PutObject of a staged key sends `Tagging: 'sensorctl-temp=true'`; the promoting CopyObject MUST
- * send `TaggingDirective: 'REPLACE'` without tags, or the canonical object inherits the tag and
- * expires a day later (CopyObject copies tags by default).
+ * PutObject of a staged key sends `Tagging: 'sensorctl-temp=true'`; canonical keys are put untagged
+ * (a CopyObject from a staged key would need `TaggingDirective: 'REPLACE'`, or the copy inherits the tag).
  */
 export const TEMP_OBJECT_TAG = (() => {
   const [key, value] = STAGED_OBJECT_TAGGING.split('=');

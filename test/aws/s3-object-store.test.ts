@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { HeadObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { STAGED_OBJECT_TAGGING, S3ObjectStore, copySource } from '../../aws/s3-object-store.js';
+import { STAGED_OBJECT_TAGGING, S3ObjectStore } from '../../aws/s3-object-store.js';
 import { StoreError } from '../../builder/errors.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 
@@ -74,37 +74,23 @@ put('translates a missing bucket into a StoreError naming the key, with the SDK 
 put.after(async () => s3.close());
 put.run();
 
-const promote = suite('S3ObjectStore promote');
-promote.before(async () => {
+const staged = suite('S3ObjectStore staged keys and gzip');
+staged.before(async () => {
   s3 = await startS3rver();
   store = new S3ObjectStore(s3.client, s3.bucket);
 });
-promote('copies the staged object to the canonical key with application/json + gzip + Cache-Control and deletes the staged key', async () => {
-  // Stage it WITHOUT the headers: only the explicit headers on the copy can make the canonical object right.
-  await store.put('snapshots/d/latest_1h_20.tmp-5.json', gz(), { contentType: 'binary/octet-stream' });
-  await store.promote('snapshots/d/latest_1h_20.tmp-5.json', 'snapshots/d/latest_1h_20.json', JSON_GZIP);
-  const head = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: 'snapshots/d/latest_1h_20.json' }));
-  assert.is(head.ContentType, 'application/json');
-  assert.is(head.ContentEncoding, 'gzip');
-  assert.is(head.CacheControl, 'public, max-age=30');
-  assert.is(await store.head('snapshots/d/latest_1h_20.tmp-5.json'), undefined);
-});
-promote('a GET of the promoted object decodes to the JSON after exactly one gunzip', async () => {
+staged('a GET of a gzip object decodes to the JSON after exactly one gunzip', async () => {
+  await store.put('snapshots/d/latest_1h_20.json', gz(), JSON_GZIP);
   const out = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: 'snapshots/d/latest_1h_20.json' }));
   const raw = Buffer.from(await out.Body!.transformToByteArray());
   assert.equal([raw[0], raw[1]], [0x1f, 0x8b], 'stored bytes are gzip');
   const once = gunzipSync(raw);
   assert.ok(once[0] !== 0x1f || once[1] !== 0x8b, 'not gzipped twice');
   assert.equal(JSON.parse(once.toString('utf8')), payload);
+  const head = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: 'snapshots/d/latest_1h_20.json' }));
+  assert.equal([head.ContentType, head.ContentEncoding, head.CacheControl], ['application/json', 'gzip', 'public, max-age=30']);
 });
-promote('replaces an existing canonical object atomically with the new content', async () => {
-  const next = { ...payload, window: '10h' };
-  await store.put('snapshots/d/latest_1h_20.tmp-6.json', new Uint8Array(gzipSync(JSON.stringify(next))), JSON_GZIP);
-  await store.promote('snapshots/d/latest_1h_20.tmp-6.json', 'snapshots/d/latest_1h_20.json', JSON_GZIP);
-  const got = await store.get('snapshots/d/latest_1h_20.json');
-  assert.equal(JSON.parse(gunzipSync(got!.body).toString()), next);
-});
-promote('tags staged keys for the lifecycle rule and promotes without the tag (TaggingDirective REPLACE)', async () => {
+staged('tags staged keys for the lifecycle rule, and only those', async () => {
   // s3rver ignores object tags, so this checks the requests the SDK sends (its middleware sees each
   // command's input), which is what real S3 acts on.
   const sent: Array<{ command: string; input: Record<string, unknown> }> = [];
@@ -117,7 +103,6 @@ promote('tags staged keys for the lifecycle rule and promotes without the tag (T
   );
   try {
     await store.put('snapshots/d/latest_10h_20.tmp-7.json', gz(), JSON_GZIP);
-    await store.promote('snapshots/d/latest_10h_20.tmp-7.json', 'snapshots/d/latest_10h_20.json', JSON_GZIP);
     await store.put('snapshots/d/latest_10h_20.meta.json', gz(), JSON_GZIP);
   } finally {
     s3.client.middlewareStack.remove('captureForTagTest');
@@ -126,27 +111,6 @@ promote('tags staged keys for the lifecycle rule and promotes without the tag (T
   assert.is(puts[0].input.Tagging, STAGED_OBJECT_TAGGING);
   assert.is(STAGED_OBJECT_TAGGING, 'sensorctl-temp=true');
   assert.is(puts[1].input.Tagging, undefined, 'only staged keys are tagged');
-  const copy = sent.find((s) => s.command === 'CopyObjectCommand')!;
-  assert.is(copy.input.TaggingDirective, 'REPLACE');
-  assert.is(copy.input.Tagging, undefined, 'the canonical object gets no tags');
 });
-promote('fails with a StoreError and leaves the canonical object alone when the staged key is missing', async () => {
-  const before = await store.get('snapshots/d/latest_1h_20.json');
-  try {
-    await store.promote('snapshots/d/latest_1h_20.tmp-404.json', 'snapshots/d/latest_1h_20.json', JSON_GZIP);
-    assert.unreachable();
-  } catch (err) {
-    assert.instance(err, StoreError);
-  }
-  const after = await store.get('snapshots/d/latest_1h_20.json');
-  assert.equal([...after!.body], [...before!.body]);
-});
-promote.after(async () => s3.close());
-promote.run();
-
-const cs = suite('copySource');
-cs('URL-encodes each key segment but keeps the slashes', () => {
-  assert.is(copySource('b', 'fallback/snapshots/pi kitchen/x+y.json'), 'b/fallback/snapshots/pi%20kitchen/x%2By.json');
-  assert.is(copySource('b', 'k', 'v 1'), 'b/k?versionId=v%201');
-});
-cs.run();
+staged.after(async () => s3.close());
+staged.run();

@@ -47,10 +47,6 @@ class DyingStore implements ObjectStore {
     this.step(key);
     return this.inner.head(key);
   }
-  async promote(staged: string, key: string, headers: ObjectHeaders) {
-    this.step(key);
-    return this.inner.promote(staged, key, headers);
-  }
   async delete(key: string) {
     this.step(key);
     return this.inner.delete(key);

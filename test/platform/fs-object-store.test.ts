@@ -51,19 +51,6 @@ fs('stores a key as a file under the root, leaves no temp files and uses the bod
   }
 });
 
-fs('promote removes the staged file and its headers sidecar', async () => {
-  const t = tempStore();
-  try {
-    await t.store.put('s/latest_1h_20.tmp-1.json', new Uint8Array([1]), { contentType: 'application/json' });
-    await t.store.promote('s/latest_1h_20.tmp-1.json', 's/latest_1h_20.json', { contentType: 'application/json', contentEncoding: 'gzip' });
-    assert.not.ok(existsSync(join(t.dir, 's', 'latest_1h_20.tmp-1.json')));
-    assert.not.ok(existsSync(join(t.dir, '.headers', 's', 'latest_1h_20.tmp-1.json.json')));
-    assert.is((await t.store.head('s/latest_1h_20.json'))!.headers.contentEncoding, 'gzip');
-  } finally {
-    await t.close();
-  }
-});
-
 fs('with fsync off it still writes atomically, counts files and bytes, and does not rewrite an unchanged headers sidecar', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fs-store-writes-'));
   try {

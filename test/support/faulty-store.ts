@@ -48,10 +48,6 @@ export class FaultyStore implements ObjectStore {
     this.alive(key);
     return this.inner.head(key);
   }
-  async promote(stagedKey: string, key: string, headers: ObjectHeaders) {
-    this.alive(key);
-    return this.inner.promote(stagedKey, key, headers);
-  }
   async delete(key: string) {
     this.alive(key);
     return this.inner.delete(key);

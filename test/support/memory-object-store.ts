@@ -9,14 +9,14 @@
  * - ETags are the quoted MD5 of the body, as S3 gives for single-part uploads.
  * - `lastModifiedMs` comes from `nowMs`; by default a fixed instant (2019-09-30T00:00:00Z) that
  *   advances 1 s per write.
- * - `faults` makes an operation reject with a `StoreError`; `promoteHeaders` rewrites headers on
- *   promote as a misbehaving store would; `gets` counts the reads (`get` and `head`) callers made.
+ * - `faults` makes an operation reject with a `StoreError`; `gets` counts the reads (`get` and
+ *   `head`) callers made.
  */
 import { createHash } from 'node:crypto';
 import type { ObjectHeaders, ObjectInfo, ObjectStore, PutOptions, StoredObject } from '../../builder/ports.js';
 import { StoreError } from '../../builder/errors.js';
 
-export type StoreOperation = 'put' | 'get' | 'head' | 'promote' | 'delete' | 'list';
+export type StoreOperation = 'put' | 'get' | 'head' | 'delete' | 'list';
 
 export interface MemoryObjectStoreOptions {
   /** Keep every version (S3 bucket with versioning enabled). Default false. */
@@ -36,8 +36,6 @@ export class MemoryObjectStore implements ObjectStore {
   private readonly nowMs: () => number;
   /** Return an error to make the operation on `key` reject with it (checked before any change). */
   faults: (op: StoreOperation, key: string) => Error | undefined = () => undefined;
-  /** Optional: rewrite headers as a misbehaving store would on promote (e.g. drop Content-Encoding). */
-  promoteHeaders: (headers: ObjectHeaders) => ObjectHeaders = (h) => h;
   /** Reads served to callers (`get` and `head`), for tests that count store traffic. */
   gets = 0;
 
@@ -91,15 +89,6 @@ export class MemoryObjectStore implements ObjectStore {
     if (!obj) return undefined;
     const { body: _body, ...info } = obj;
     return info;
-  }
-
-  async promote(stagedKey: string, key: string, headers: ObjectHeaders): Promise<{ versionId?: string }> {
-    this.fault('promote', key);
-    const staged = this.find(stagedKey);
-    if (!staged) throw new StoreError('promote', stagedKey, 'no such staged object');
-    const r = this.store(key, staged.body, this.promoteHeaders(headers));
-    this.objects.delete(stagedKey);
-    return r;
   }
 
   /** Removes `key` with every version of it. */

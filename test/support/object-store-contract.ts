@@ -74,20 +74,8 @@ export function objectStoreContract(name: string, open: () => Promise<ContractSt
     assert.is(got!.headers.contentType, 'text/plain');
   });
 
-  s('promote moves the staged body to the key with the headers given, and removes the staged key', async ({ c }) => {
-    await c!.store.put('p/latest_1h_20.tmp-5.json', bytes('new'), { contentType: 'application/octet-stream' });
-    await c!.store.put('p/latest_1h_20.json', bytes('old'), JSON_GZIP);
-    await c!.store.promote('p/latest_1h_20.tmp-5.json', 'p/latest_1h_20.json', JSON_GZIP);
-    assert.is(text((await c!.store.get('p/latest_1h_20.json'))?.body), 'new');
-    assert.equal((await c!.store.head('p/latest_1h_20.json'))!.headers, JSON_GZIP);
-    assert.is(await c!.store.get('p/latest_1h_20.tmp-5.json'), undefined);
-    assert.equal(await c!.store.list('p/'), ['p/latest_1h_20.json']);
-  });
-
-  s('promote of a missing staged key rejects and leaves the key as it was', async ({ c }) => {
-    await c!.store.put('p/a.json', bytes('keep'), JSON_GZIP);
-    await rejects(() => c!.store.promote('p/missing.tmp-1.json', 'p/a.json', JSON_GZIP));
-    assert.is(text((await c!.store.get('p/a.json'))?.body), 'keep');
+  s('issue 14: has no promote (the port dropped it: the builder writes each payload once, under a versioned key)', ({ c }) => {
+    assert.not.ok('promote' in c!.store);
   });
 
   s('delete removes a key and ignores an absent one', async ({ c }) => {
