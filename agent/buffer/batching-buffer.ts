@@ -16,14 +16,15 @@
  * once, as without batching, and memory does not grow while the disk stays full; what was held before
  * is committed by the first commit that finds space again.
  */
-import type { Sample, SeriesInfo } from '../../builder/types.js';
-import type { InsertResult, SampleBuffer, SeriesStats } from './ports.js';
+import type { Sample } from '../../builder/types.js';
+import type { InsertResult, SampleBuffer } from './ports.js';
 import { StorageFullError } from './errors.js';
+import { DelegatingBuffer } from './delegating-buffer.js';
 
 /** Default of `storage.commitEveryMs`: at most this many ms of samples are lost on a power cut. */
 export const DEFAULT_COMMIT_EVERY_MS = 60_000;
 
-export class BatchingBuffer implements SampleBuffer {
+export class BatchingBuffer extends DelegatingBuffer {
   private held = new Map<string, Sample[]>();
   private heldCount = 0;
   private readonly heldStates = new Map<string, string>();
@@ -31,14 +32,16 @@ export class BatchingBuffer implements SampleBuffer {
   private isFirstWritten = false;
   private storageFull?: StorageFullError;
 
-  constructor(private readonly inner: SampleBuffer) {}
+  constructor(inner: SampleBuffer) {
+    super(inner);
+  }
 
   /**
    * Hold `samples` for the next flush (the very first insert is written at once). Returns them all as
    * `inserted`: duplicates of stored rows are found (and skipped) when the batch is written.
    * @throws {StorageFullError} while the last commit failed for space (the samples are not held).
    */
-  insert(deviceId: string, samples: readonly Sample[], states: ReadonlyArray<readonly [string, string]> = []): InsertResult {
+  override insert(deviceId: string, samples: readonly Sample[], states: ReadonlyArray<readonly [string, string]> = []): InsertResult {
     if (this.storageFull) throw this.storageFull;
     if (!this.isFirstWritten) {
       const written = this.inner.insert(deviceId, samples, states);
@@ -95,24 +98,12 @@ export class BatchingBuffer implements SampleBuffer {
     return total;
   }
 
-  defineSeries(series: readonly SeriesInfo[]): void {
-    this.inner.defineSeries(series);
-  }
-  deleteOlderThan(cutoffMs: number, maxRows: number): number {
-    return this.inner.deleteOlderThan(cutoffMs, maxRows);
-  }
-  newestTsMs(deviceId: string): number | undefined {
-    return this.inner.newestTsMs(deviceId);
-  }
-  stats(deviceId?: string): SeriesStats[] {
-    return this.inner.stats(deviceId);
-  }
   /** The held value of `key` when there is one, else the stored one. */
-  getState(key: string): string | undefined {
+  override getState(key: string): string | undefined {
     return this.heldStates.get(key) ?? this.inner.getState(key);
   }
   /** Hold `value` for the next flush; the first value of a key in this process is written at once. */
-  setState(key: string, value: string): void {
+  override setState(key: string, value: string): void {
     if (this.writtenKeys.has(key)) {
       this.heldStates.set(key, value);
       return;
@@ -120,12 +111,9 @@ export class BatchingBuffer implements SampleBuffer {
     this.inner.setState(key, value);
     this.writtenKeys.add(key);
   }
-  sizeBytes(): number {
-    return this.inner.sizeBytes();
-  }
   /** Flush, then close the inner buffer. */
-  close(): void {
+  override close(): void {
     this.flush();
-    this.inner.close();
+    super.close();
   }
 }

@@ -6,7 +6,8 @@
  * that throws is reported through `onObserverError` and never fails the insert.
  */
 import type { Sample, SeriesInfo } from '../../builder/types.js';
-import type { InsertResult, SampleBuffer, SeriesStats } from './ports.js';
+import type { InsertResult, SampleBuffer } from './ports.js';
+import { DelegatingBuffer } from './delegating-buffer.js';
 
 /** What an observer may hear about. */
 export interface BufferObserver {
@@ -16,10 +17,12 @@ export interface BufferObserver {
   samplesStored?(deviceId: string, samples: readonly Sample[], result: InsertResult): void;
 }
 
-export class ObservedBuffer implements SampleBuffer {
+export class ObservedBuffer extends DelegatingBuffer {
   private readonly observers: BufferObserver[] = [];
 
-  constructor(private readonly inner: SampleBuffer, private readonly onObserverError: (err: unknown) => void = () => undefined) {}
+  constructor(inner: SampleBuffer, private readonly onObserverError: (err: unknown) => void = () => undefined) {
+    super(inner);
+  }
 
   /** Add an observer; returns a function that removes it. */
   observe(observer: BufferObserver): () => void {
@@ -30,13 +33,13 @@ export class ObservedBuffer implements SampleBuffer {
     };
   }
 
-  defineSeries(series: readonly SeriesInfo[]): void {
-    this.inner.defineSeries(series);
+  override defineSeries(series: readonly SeriesInfo[]): void {
+    super.defineSeries(series);
     this.tell((o) => o.seriesDefined?.(series));
   }
 
-  insert(deviceId: string, samples: readonly Sample[], states?: ReadonlyArray<readonly [string, string]>): InsertResult {
-    const result = this.inner.insert(deviceId, samples, states);
+  override insert(deviceId: string, samples: readonly Sample[], states?: ReadonlyArray<readonly [string, string]>): InsertResult {
+    const result = super.insert(deviceId, samples, states);
     this.tell((o) => o.samplesStored?.(deviceId, samples, result));
     return result;
   }
@@ -49,28 +52,6 @@ export class ObservedBuffer implements SampleBuffer {
         this.onObserverError(err);
       }
     }
-  }
-
-  deleteOlderThan(cutoffMs: number, maxRows: number): number {
-    return this.inner.deleteOlderThan(cutoffMs, maxRows);
-  }
-  newestTsMs(deviceId: string): number | undefined {
-    return this.inner.newestTsMs(deviceId);
-  }
-  stats(deviceId?: string): SeriesStats[] {
-    return this.inner.stats(deviceId);
-  }
-  getState(key: string): string | undefined {
-    return this.inner.getState(key);
-  }
-  setState(key: string, value: string): void {
-    this.inner.setState(key, value);
-  }
-  sizeBytes(): number {
-    return this.inner.sizeBytes();
-  }
-  close(): void {
-    this.inner.close();
   }
 }
 
