@@ -29,6 +29,7 @@
  *
  * Run alone: `npx tsx bench/cost.ts [simulated hours]`.
  */
+import { nodeMonotonicScheduler } from '../platform/node-monotonic-scheduler.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -212,7 +213,7 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
     const queue = SqliteUploadQueue.open(db);
     queue.setEnabled(true);
     buffer.defineSeries(SERIES);
-    const uploader = new Uploader(queue, new DynamoDbSink(uploadClient, dyn.table), clock, silentLog);
+    const uploader = new Uploader(queue, new DynamoDbSink(uploadClient, dyn.table), clock, nodeMonotonicScheduler, silentLog);
     const handler = createBuilderHandler({
       bucket: new S3ObjectStore(s3.client, s3.bucket),
       sourceFor: () => new DynamoDbSource(builderClient, dyn.table, clock),

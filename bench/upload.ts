@@ -8,6 +8,7 @@
  * Run alone: `npx tsx bench/upload.ts`. The lead's `bench/run.ts` runs `UPLOAD_BENCH_SECTION`
  * (shape `{ name, run(ctx) → Figure[] }`).
  */
+import { nodeMonotonicScheduler } from '../platform/node-monotonic-scheduler.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,7 @@ async function drain(label: string, plan: (index: number, keys: number) => Fault
       SERIES.map((s, k) => ({ seriesId: s.seriesId, tsMs: t0 + i * INTERVAL_MS, value: Math.round((20 + k * 10 + Math.sin(i / 500 + k)) * 100) / 100 })),
     ).flat();
     buffer.insert(DEVICE, samples);
-    const uploader = new Uploader(queue, new DynamoDbSink(client, 'bench-samples'), systemClock, silentLog, {
+    const uploader = new Uploader(queue, new DynamoDbSink(client, 'bench-samples'), systemClock, nodeMonotonicScheduler, silentLog, {
       chunkItems: 1_000_000,
       minBackoffMs: 10,
       maxBackoffMs: 200,

@@ -320,7 +320,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     await obs.startMqtt();
     // The upload path (and the AWS SDK it pulls in) is loaded only with a `cloud` uplink configured;
     // without one the queue is disabled (no enqueuing; retention no longer holds unsent rows).
-    if (config.cloud) uploads = (await import('./upload-service.js')).startUploads({ db, cloud: config.cloud, log, jobs, clock: time.clock });
+    if (config.cloud) uploads = (await import('./upload-service.js')).startUploads({ db, cloud: config.cloud, log, jobs, clock: time.clock, timers: time.timers });
     else uploadQueue.setEnabled(false);
     sampler = await startSampler({ deviceId: config.deviceId, sensors: config.sensors, buffer: obs.buffer, log, clock: time.clock, scheduler: time.timers, deps: options.sensorDeps });
     // Scheduled builds write through the API's publishing store: its read cache forgets them and pages hear of them at once (GET /samples/builds).

@@ -5,6 +5,8 @@
  * (else `AWS_ENDPOINT_URL`) in `process.env`.
  */
 import { systemClock } from '../platform/system-clock.js';
+import { nodeMonotonicScheduler } from '../platform/node-monotonic-scheduler.js';
+import type { MonotonicScheduler } from '../agent/sampling/ports.js';
 import type { Clock, Logger } from '../builder/ports.js';
 import type { Db } from '../sqlite/sqlite-db.js';
 import type { CloudConfig } from '../agent/config/upload-config.js';
@@ -43,6 +45,8 @@ export function createUploadService(options: {
   enable?: boolean;
   /** Stamps leases and the run marks (default the system clock; the daemon passes its own, virtual in tests and the soak). */
   clock?: Clock;
+  /** Timers of the backoff waits (default Node's monotonic timers; the daemon passes its own). */
+  timers?: MonotonicScheduler;
   uploader?: Partial<UploaderOptions>;
 }): UploadService {
   const { db, cloud, log } = options;
@@ -50,7 +54,7 @@ export function createUploadService(options: {
   const queue = SqliteUploadQueue.open(db);
   if (options.enable ?? true) queue.setEnabled(true);
   const client = createDynamoClient(process.env, { ...UPLOAD_CLIENT_OPTIONS, region: cloud.region });
-  const uploader = new Uploader(queue, new DynamoDbSink(client, table), options.clock ?? systemClock, log, {
+  const uploader = new Uploader(queue, new DynamoDbSink(client, table), options.clock ?? systemClock, options.timers ?? nodeMonotonicScheduler, log, {
     batchItems: cloud.batchItems,
     maxInFlight: cloud.maxInFlight,
     chunkItems: cloud.chunkItems,
@@ -72,12 +76,12 @@ export function createUploadService(options: {
  * schedule; without one, disable the queue (no enqueuing; retention no longer holds unsent rows).
  * @returns the running service and schedule (stop the schedule, then close the service), or undefined.
  */
-export function startUploads(options: { db: Db; cloud: CloudConfig | undefined; log: Logger; jobs?: JobScheduler; clock?: Clock }): { service: UploadService; schedule: UploadSchedule } | undefined {
+export function startUploads(options: { db: Db; cloud: CloudConfig | undefined; log: Logger; jobs?: JobScheduler; clock?: Clock; timers?: MonotonicScheduler }): { service: UploadService; schedule: UploadSchedule } | undefined {
   if (!options.cloud) {
     SqliteUploadQueue.open(options.db).setEnabled(false);
     return undefined;
   }
-  const service = createUploadService({ db: options.db, cloud: options.cloud, log: options.log, clock: options.clock });
+  const service = createUploadService({ db: options.db, cloud: options.cloud, log: options.log, clock: options.clock, timers: options.timers });
   return { service, schedule: service.schedule(options.jobs) };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Upload policy: drain the upload queue into an item sink (DynamoDB), oldest first, in bounded chunks.
- * Pure core over ports (`UploadLedger`, `ItemSink`, `Clock`, `Logger`); backoff waits come from p-retry.
+ * Pure core over ports (`UploadLedger`, `ItemSink`, `Clock`, `MonotonicScheduler`, `Logger`): leases and
+ * marks are stamped by the wall `Clock`, backoff waits run on the monotonic timers (`retry.ts`).
  *
  * Per batch: lease ≤ `batchItems` (≤ `MAX_BATCH_ITEMS`) oldest items, encode them through the sink,
  * reject what it says can never be written (no finite value, over its size limit), de-duplicate keys,
@@ -19,8 +20,9 @@
  * catalogue item is re-written with `backfillFromMs` = that oldest tsMs (made different from every
  * recent value), which makes the cloud builder re-aggregate once; then the note is cleared.
  */
-import pRetry from 'p-retry';
 import type { Clock, Logger } from '../../builder/ports.js';
+import type { MonotonicScheduler } from '../sampling/ports.js';
+import { retryWithBackoff } from './retry.js';
 import type { Backlog, UploadItem } from '../buffer/ports.js';
 import { FatalUploadError, PermanentUploadError, TransientUploadError, UnprocessedItemsError } from './errors.js';
 import { LATE_ITEM_AGE_MS, MAX_BATCH_ITEMS, type CounterName, type DeviceCatalog, type ItemKey, type ItemSink, type UploadLedger } from './ports.js';
@@ -123,6 +125,8 @@ export class Uploader<TItem = unknown> {
     private readonly ledger: UploadLedger,
     private readonly sink: ItemSink<TItem>,
     private readonly clock: Clock,
+    /** Timers of the backoff waits (the daemon's monotonic scheduler; virtual in tests and the soak). */
+    private readonly timers: Pick<MonotonicScheduler, 'schedule'>,
     private readonly log: Logger,
     options: Partial<UploaderOptions> = {},
   ) {
@@ -273,7 +277,7 @@ export class Uploader<TItem = unknown> {
   private async send(leaseId: string, batch: Encoded<TItem>[], count: (delta: Partial<Record<CounterName, number>>, success?: boolean) => void): Promise<void> {
     const pending = new Map(batch.map((e) => [keyText(e.source), e]));
     try {
-      await pRetry(
+      await retryWithBackoff(
         async () => {
           count({ requests: 1 });
           this.noteLate([...pending.values()].map((e) => e.source));
@@ -291,17 +295,15 @@ export class Uploader<TItem = unknown> {
             throw new UnprocessedItemsError(this.sink.table, pending.size, pending.size + done.length);
           }
         },
+        this.timers,
         {
-          retries: this.options.attempts - 1,
-          factor: 2,
-          minTimeout: this.options.minBackoffMs,
-          maxTimeout: this.options.maxBackoffMs,
-          randomize: true,
-          shouldRetry: ({ error }) => error instanceof TransientUploadError,
-          onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-            if (!(error instanceof TransientUploadError) || retriesLeft === 0) return;
+          attempts: this.options.attempts,
+          minBackoffMs: this.options.minBackoffMs,
+          maxBackoffMs: this.options.maxBackoffMs,
+          shouldRetry: (error) => error instanceof TransientUploadError,
+          onRetry: ({ error, attemptNumber }) => {
             count({ retried: 1 });
-            this.log.info('upload batch retrying', { table: this.sink.table, attempt: attemptNumber, items: pending.size, reason: error.message });
+            this.log.info('upload batch retrying', { table: this.sink.table, attempt: attemptNumber, items: pending.size, reason: (error as Error).message });
           },
         },
       );
@@ -339,22 +341,20 @@ export class Uploader<TItem = unknown> {
 
   /** Put one catalogue item with retries; remember it (marker) once written. Throws Transient (exhausted) or Fatal. */
   private async putCatalog(deviceId: string, item: TItem, count: (delta: Partial<Record<CounterName, number>>) => void) {
-    const written = await pRetry(
+    const written = await retryWithBackoff(
       async () => {
         count({ requests: 1 });
         const { unprocessed } = await this.sink.writeBatch([item]);
         if (unprocessed.length) throw new UnprocessedItemsError(this.sink.table, 1, 1);
         return true;
       },
+      this.timers,
       {
-        retries: this.options.attempts - 1,
-        minTimeout: this.options.minBackoffMs,
-        maxTimeout: this.options.maxBackoffMs,
-        randomize: true,
-        shouldRetry: ({ error }) => error instanceof TransientUploadError,
-        onFailedAttempt: ({ error, retriesLeft }) => {
-          if (error instanceof TransientUploadError && retriesLeft > 0) count({ retried: 1 });
-        },
+        attempts: this.options.attempts,
+        minBackoffMs: this.options.minBackoffMs,
+        maxBackoffMs: this.options.maxBackoffMs,
+        shouldRetry: (error) => error instanceof TransientUploadError,
+        onRetry: () => count({ retried: 1 }),
       },
     ).catch((err) => {
       if (!(err instanceof PermanentUploadError)) throw err;

@@ -5,7 +5,9 @@ import { SqliteUploadQueue } from '../../sqlite/sqlite-upload-queue.js';
 import { openDatabase } from '../../sqlite/sqlite-db.js';
 import { startUploadSchedule } from '../../pi/upload-scheduler.js';
 import { Uploader } from '../../agent/upload/uploader.js';
-import { FatalUploadError } from '../../agent/upload/errors.js';
+import { FatalUploadError, TransientUploadError } from '../../agent/upload/errors.js';
+import { VirtualTime } from '../support/virtual-time.js';
+import { nodeMonotonicScheduler } from '../../platform/node-monotonic-scheduler.js';
 import type { DeviceCatalog, ItemSink } from '../../agent/upload/ports.js';
 import type { UploadItem } from '../../agent/buffer/ports.js';
 import { memoryLogger } from '../support/upload-harness.js';
@@ -51,7 +53,7 @@ schedule('a run requested while one is going is skipped, logged and counted in s
   const { buffer, queue } = setup();
   const log = memoryLogger();
   const s = gatedSink();
-  const sched = startUploadSchedule(new Uploader(queue, s.sink, { nowMs: () => 0 }, log), queue, 86_400_000, log);
+  const sched = startUploadSchedule(new Uploader(queue, s.sink, { nowMs: () => 0 }, nodeMonotonicScheduler, log), queue, 86_400_000, log);
   const first = sched.runNow();
   assert.is(await sched.runNow(), false);
   assert.is(queue.counters().skippedTicks, 1);
@@ -60,6 +62,36 @@ schedule('a run requested while one is going is skipped, logged and counted in s
   assert.is(await first, true);
   assert.is(queue.backlog(0).items, 0);
   await sched.stop();
+  buffer.close();
+});
+
+const backoff = suite('Uploader backoff');
+
+backoff('issue 14: the wait before a retry runs on the injected monotonic scheduler (virtual time), not on a real timer', async () => {
+  const { buffer, queue } = setup();
+  const time = new VirtualTime(Date.UTC(2027, 2, 1));
+  const written: MemoryItem[] = [];
+  let calls = 0;
+  const sink: ItemSink<MemoryItem> = {
+    table: 'memory',
+    ...memoryEncoding,
+    writeBatch: async (items) => {
+      if (calls++ === 0) throw new TransientUploadError('memory', 'ThrottlingException', 'slow down');
+      written.push(...items);
+      return { unprocessed: [] };
+    },
+  };
+  // A 1 min backoff (no jitter span: min = max), far longer than this test may take in real time.
+  const uploader = new Uploader(queue, sink, time, time, memoryLogger(), { minBackoffMs: 60_000, maxBackoffMs: 60_000, maxInFlight: 1 });
+  let summary: Awaited<ReturnType<typeof uploader.runOnce>> | undefined;
+  const run = uploader.runOnce().then((s) => (summary = s));
+  await time.advance(59_999);
+  assert.equal([calls, summary], [1, undefined], 'still waiting out the backoff');
+  await time.advance(1);
+  await run;
+  assert.is(summary!.retried, 1);
+  assert.is(summary!.remaining.items, 0);
+  assert.is(written.filter((i) => 'tsMs' in i).length, 60);
   buffer.close();
 });
 
@@ -74,7 +106,7 @@ fatal('a fatal error (table missing) stops the run, keeps every item pending and
       throw new FatalUploadError('gone', 'ResourceNotFoundException', 'Requested resource not found');
     },
   };
-  const summary = await new Uploader(queue, sink, { nowMs: () => 5 }, memoryLogger()).runOnce();
+  const summary = await new Uploader(queue, sink, { nowMs: () => 5 }, nodeMonotonicScheduler, memoryLogger()).runOnce();
   assert.is(summary.written, 0);
   assert.is(summary.rejected, 0);
   assert.equal(summary.remaining, { items: 60, oldestTsMs: 1_000, leased: 0 });
@@ -84,4 +116,5 @@ fatal('a fatal error (table missing) stops the run, keeps every item pending and
 });
 
 schedule.run();
+backoff.run();
 fatal.run();

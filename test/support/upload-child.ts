@@ -12,6 +12,7 @@ import { SqliteUploadQueue } from '../../sqlite/sqlite-upload-queue.js';
 import { createDynamoClient } from '../../aws/clients.js';
 import { DynamoDbSink, UPLOAD_CLIENT_OPTIONS } from '../../aws/dynamodb-sink.js';
 import { Uploader } from '../../agent/upload/uploader.js';
+import { nodeMonotonicScheduler } from '../../platform/node-monotonic-scheduler.js';
 import { FAKE_CREDENTIALS } from './s3rver.js';
 import { silentLog as silent } from '../../builder/ports.js';
 
@@ -33,7 +34,7 @@ if (env.CHILD_MODE === 'sample') {
 } else {
   const queue = SqliteUploadQueue.open(db);
   const client = createDynamoClient({}, { ...UPLOAD_CLIENT_OPTIONS, region: 'us-east-1', endpoint: env.CHILD_ENDPOINT, credentials: FAKE_CREDENTIALS, requestTimeoutMs: 5_000 });
-  const uploader = new Uploader(queue, new DynamoDbSink(client, env.CHILD_TABLE!), { nowMs: () => Date.now() }, silent, {
+  const uploader = new Uploader(queue, new DynamoDbSink(client, env.CHILD_TABLE!), { nowMs: () => Date.now() }, nodeMonotonicScheduler, silent, {
     batchItems: Number(env.CHILD_BATCH ?? 25),
     maxInFlight: Number(env.CHILD_IN_FLIGHT ?? 2),
     leaseMs: Number(env.CHILD_LEASE_MS ?? 60_000),

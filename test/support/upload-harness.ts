@@ -11,6 +11,7 @@ import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { openDatabase, type Db } from '../../sqlite/sqlite-db.js';
 import { SqliteUploadQueue } from '../../sqlite/sqlite-upload-queue.js';
 import { Uploader, type UploaderOptions } from '../../agent/upload/uploader.js';
+import { nodeMonotonicScheduler } from '../../platform/node-monotonic-scheduler.js';
 import { createTable, DynamoDbSink } from '../../aws/dynamodb-sink.js';
 import { startDynalite, type DynaliteHandle } from './dynalite.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
@@ -68,7 +69,7 @@ export async function startHarness(series: SeriesInfo[], samples: Sample[] = [],
     proxy,
     table,
     log,
-    uploader: (options = {}, nowMs = () => Date.now()) => new Uploader(queue, new DynamoDbSink(client, table), { nowMs }, log, { ...FAST_RETRY, ...options }),
+    uploader: (options = {}, nowMs = () => Date.now()) => new Uploader(queue, new DynamoDbSink(client, table), { nowMs }, nodeMonotonicScheduler, log, { ...FAST_RETRY, ...options }),
     close: async () => {
       client.destroy();
       buffer.close();
