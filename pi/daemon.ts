@@ -277,8 +277,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   let obs: Observability | undefined;
   const stop = async () => {
     await watchdog?.stop();
+    await uploads?.schedule.stop(); // first: an upload run in a backoff ends at once, and jobs.stop() awaits it
     await jobs.stop();
-    await uploads?.schedule.stop();
     uploads?.service.close();
     await server?.close();
     await refreshJobs?.idle();

@@ -12,7 +12,7 @@ import { systemJobScheduler } from '../platform/system-job-scheduler.js';
 export interface UploadSchedule {
   /** Run once now (same no-overlap guard as the ticks); resolves false when skipped. */
   runNow(): Promise<boolean>;
-  /** Stop ticking and wait for a run in progress to end. */
+  /** Stop ticking and wait for a run in progress to end (cut short: `Uploader.stop`). */
   stop(): Promise<void>;
 }
 
@@ -35,6 +35,9 @@ export function startUploadSchedule(uploader: Uploader, ledger: UploadLedger, ev
   );
   return {
     runNow: () => job.runNow(),
-    stop: () => (jobs ? job.stop() : scheduler.stop()),
+    stop: () => {
+      uploader.stop();
+      return jobs ? job.stop() : scheduler.stop();
+    },
   };
 }

@@ -20,6 +20,8 @@ export interface RetryOptions {
   onRetry?: (failed: { error: unknown; attemptNumber: number; retriesLeft: number }) => void;
   /** A number in [0, 1) (default `Math.random`): each wait is multiplied by 1 + it (jitter ×1–2). */
   random?: () => number;
+  /** Once aborted, no more retries: a wait in progress ends at once and the last error is thrown. */
+  signal?: AbortSignal;
 }
 
 /** The wait before retry number `retryIndex + 1` (0-based), ms: min(round((1 + random) × min × factor^i), max). Pure. */
@@ -31,7 +33,7 @@ export function backoffMs(retryIndex: number, options: Pick<RetryOptions, 'minBa
 /**
  * Run `attempt` until it resolves, retrying errors `shouldRetry` accepts up to `attempts` in all, waiting
  * `backoffMs` on `timers` between attempts. @returns what the last attempt resolved to.
- * @throws the first error not retried, or the last attempt's error once attempts ran out.
+ * @throws the first error not retried, or the last attempt's error once attempts ran out or `signal` aborted.
  */
 export async function retryWithBackoff<T>(attempt: (attemptNumber: number) => Promise<T>, timers: Pick<MonotonicScheduler, 'schedule'>, options: RetryOptions): Promise<T> {
   for (let attemptNumber = 1; ; attemptNumber++) {
@@ -39,10 +41,22 @@ export async function retryWithBackoff<T>(attempt: (attemptNumber: number) => Pr
       return await attempt(attemptNumber);
     } catch (error) {
       const retriesLeft = options.attempts - attemptNumber;
-      if (retriesLeft <= 0 || !options.shouldRetry(error)) throw error;
+      const { signal } = options;
+      if (retriesLeft <= 0 || !options.shouldRetry(error) || signal?.aborted) throw error;
       options.onRetry?.({ error, attemptNumber, retriesLeft });
-      const waitMs = backoffMs(attemptNumber - 1, options);
-      await new Promise<void>((resolve) => timers.schedule(waitMs, resolve));
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const cancel = timers.schedule(backoffMs(attemptNumber - 1, options), done);
+        const onAbort = () => {
+          cancel();
+          done();
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      if (signal?.aborted) throw error;
     }
   }
 }

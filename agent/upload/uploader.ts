@@ -120,6 +120,8 @@ const keyText = (key: ItemKey): string => `${key.deviceId}#${key.tsMs}`;
  */
 export class Uploader<TItem = unknown> {
   private readonly options: UploaderOptions;
+  /** Aborted by `stop()`: no more batches, no more retries. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly ledger: UploadLedger,
@@ -134,6 +136,15 @@ export class Uploader<TItem = unknown> {
     if (this.options.batchItems < 1 || this.options.batchItems > MAX_BATCH_ITEMS) {
       throw new RangeError(`batchItems ${this.options.batchItems}, expected 1–${MAX_BATCH_ITEMS}`);
     }
+  }
+
+  /**
+   * Stop for good: a run in progress leases no more batches, and a batch waiting out a backoff gives
+   * up at once (its items are released, pending for the next process), so shutdown never waits for a
+   * backoff (up to `maxBackoffMs`), nor hangs on a wait whose timers no longer advance.
+   */
+  stop(): void {
+    this.stopping.abort();
   }
 
   /**
@@ -153,7 +164,7 @@ export class Uploader<TItem = unknown> {
     const runStartMs = this.clock.nowMs();
     const touched = new Set<string>(run.deviceId ? [run.deviceId] : []);
     const worker = async () => {
-      while (state.stoppedBy === undefined && state.budget > 0) {
+      while (state.stoppedBy === undefined && state.budget > 0 && !this.stopping.signal.aborted) {
         const want = Math.min(this.options.batchItems, state.budget);
         state.budget -= want;
         const { leaseId, items } = this.ledger.lease(want, this.options.leaseMs, this.clock.nowMs(), { sinceTsMs: run.sinceTsMs, deviceId: run.deviceId });
@@ -301,6 +312,7 @@ export class Uploader<TItem = unknown> {
           minBackoffMs: this.options.minBackoffMs,
           maxBackoffMs: this.options.maxBackoffMs,
           shouldRetry: (error) => error instanceof TransientUploadError,
+          signal: this.stopping.signal,
           onRetry: ({ error, attemptNumber }) => {
             count({ retried: 1 });
             this.log.info('upload batch retrying', { table: this.sink.table, attempt: attemptNumber, items: pending.size, reason: (error as Error).message });
@@ -354,6 +366,7 @@ export class Uploader<TItem = unknown> {
         minBackoffMs: this.options.minBackoffMs,
         maxBackoffMs: this.options.maxBackoffMs,
         shouldRetry: (error) => error instanceof TransientUploadError,
+        signal: this.stopping.signal,
         onRetry: () => count({ retried: 1 }),
       },
     ).catch((err) => {

@@ -95,6 +95,32 @@ backoff('issue 14: the wait before a retry runs on the injected monotonic schedu
   buffer.close();
 });
 
+backoff('stopping the schedule during a backoff ends the run at once: items released (pending, not leased), the reason kept', async () => {
+  const { buffer, queue } = setup();
+  const time = new VirtualTime(Date.UTC(2027, 2, 1));
+  let calls = 0;
+  const sink: ItemSink<MemoryItem> = {
+    table: 'memory',
+    ...memoryEncoding,
+    writeBatch: async () => {
+      calls++;
+      throw new TransientUploadError('memory', 'ThrottlingException', 'slow down');
+    },
+  };
+  const log = memoryLogger();
+  const uploader = new Uploader(queue, sink, time, time, log, { minBackoffMs: 60_000, maxBackoffMs: 60_000, maxInFlight: 1 });
+  const sched = startUploadSchedule(uploader, queue, 86_400_000, log);
+  const run = sched.runNow();
+  await time.advance(0);
+  assert.is(calls, 1, 'the catalogue put failed once and waits out its backoff');
+  await sched.stop(); // no virtual time passes: the wait must be cut short, not awaited
+  assert.is(await run, true);
+  assert.is(calls, 1);
+  assert.equal(queue.backlog(time.nowMs()), { items: 60, oldestTsMs: 1_000, leased: 0 });
+  assert.match(queue.counters().lastError ?? '', 'ThrottlingException');
+  buffer.close();
+});
+
 const fatal = suite('Uploader fatal errors');
 
 fatal('a fatal error (table missing) stops the run, keeps every item pending and records the error', async () => {
