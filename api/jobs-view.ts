@@ -10,9 +10,16 @@ export const statusUrlOf = (requestId: string): string => `/samples/refresh/${re
 /** `/samples/refresh/{id}/events`. */
 export const eventsUrlOf = (requestId: string): string => `/samples/refresh/${requestId}/events`;
 
-/** Where the stored snapshot of a job's device/window/granularity is served. */
-export function resultUrlOf(job: JobState): string {
+/**
+ * Where a done job's result is served: `/samples/latest?window&samples&device`, plus `versionId` when the
+ * job knows the version it published. A pinned version is served `immutable` and its URL is new to every
+ * cache (CloudFront keys `/samples/latest` by its whole query and ignores a viewer's `no-cache`), so the
+ * page never gets the edge's older copy of the plain URL. Without a known version (jobs that publish
+ * nothing or do not record it), the plain URL.
+ */
+export function resultUrlOf(job: Pick<JobState, 'device' | 'window' | 'granularity' | 'versionId'>): string {
   const query = new URLSearchParams({ window: job.window, samples: String(job.granularity), device: job.device });
+  if (job.versionId !== undefined) query.set('versionId', job.versionId);
   return `/samples/latest?${query}`;
 }
 

@@ -77,6 +77,11 @@ export interface JobState extends BuildRequest {
   etaMs: number;
   /** ISO 8601 UTC `generatedAt` of the result, when done. */
   generatedAt?: string;
+  /**
+   * The snapshot version the job published (its meta's `versionId`), when done and the store knows it
+   * (the cloud builder's jobs). Its `resultUrl` then pins that version: a URL no edge cache has seen.
+   */
+  versionId?: string;
   /** The computed payload, when the job store keeps it (in-process jobs do). */
   data?: Payload;
   /** Why it failed (a short message, never a stack). */

@@ -56,6 +56,7 @@ function stateOf(item: Record<string, unknown>): JobState | undefined {
   const events = Array.isArray(item.events) ? item.events : [];
   const state: JobState = { requestId, device, window, granularity, status: status as JobStatus, progress, createdMs, etaMs, lastEventId: events.length };
   if (typeof item.generatedAt === 'string') state.generatedAt = item.generatedAt;
+  if (typeof item.versionId === 'string') state.versionId = item.versionId;
   if (typeof item.error === 'string') state.error = item.error;
   return state;
 }
@@ -188,9 +189,15 @@ export class DynamoDbJobStore {
     return this.advance(requestId, ['running'], 'progress', { progress }, { progress });
   }
 
-  /** queued/running → done (event `done` with `resultUrl` and `generatedAt`), then release the lock. */
-  async markDone(job: Pick<JobState, 'requestId' | 'device' | 'window'>, result: { generatedAt: string; resultUrl: string }): Promise<boolean> {
-    const changed = await this.advance(job.requestId, ['queued', 'running'], 'done', result, { status: 'done', progress: 1, generatedAt: result.generatedAt });
+  /**
+   * queued/running → done (event `done` with `resultUrl` and `generatedAt`), then release the lock.
+   * `versionId`, the snapshot version the job published, is kept on the job (the status body's
+   * `resultUrl` pins it: `resultUrlOf`); it is not part of the event.
+   */
+  async markDone(job: Pick<JobState, 'requestId' | 'device' | 'window'>, result: { generatedAt: string; resultUrl: string; versionId?: string }): Promise<boolean> {
+    const { versionId, ...event } = result;
+    const set = { status: 'done', progress: 1, generatedAt: result.generatedAt, ...(versionId === undefined ? {} : { versionId }) };
+    const changed = await this.advance(job.requestId, ['queued', 'running'], 'done', event, set);
     await this.release(job);
     return changed;
   }

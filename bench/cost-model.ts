@@ -103,6 +103,37 @@ export function lambdaGbSeconds(invocations: number, durationMs: number, memoryM
   return (invocations * Math.ceil(durationMs) * memoryMb) / 1024 / 1000;
 }
 
+/** How the builder's scheduled runs share invocations in a fleet (`cloud/builder-handler.ts`). */
+export interface FleetShape {
+  /** Devices in the fleet. */
+  devices: number;
+  /** A run over more devices than this fans out: one invocation lists the fleet and queues shards of this many. */
+  devicesPerShard: number;
+  /** Devices one invocation builds at once. */
+  devicesInFlight: number;
+}
+
+/**
+ * Builder invocations one scheduled run costs per device: `1 / devices` when one invocation builds the
+ * whole fleet, else the fan-out invocation plus one per shard, `(1 + ceil(devices / devicesPerShard)) / devices`
+ * (1,000 devices in shards of 50: 21 / 1,000).
+ * @throws {RangeError} unless every field is an integer ≥ 1.
+ */
+export function invocationsPerDevicePerRun(fleet: FleetShape): number {
+  for (const [name, v] of Object.entries(fleet)) if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`${name} ${v}: expected an integer ≥ 1`);
+  if (fleet.devices <= fleet.devicesPerShard) return 1 / fleet.devices;
+  return (1 + Math.ceil(fleet.devices / fleet.devicesPerShard)) / fleet.devices;
+}
+
+/**
+ * One device's share of an invocation's billed ms when its run takes `cpuMs` of CPU and `waitMs` of
+ * round trips, built `inFlight` at once: the waits overlap with the other devices' runs, CPU does not
+ * (one vCPU), so `max(cpuMs, (cpuMs + waitMs) / inFlight)`. `inFlight` 1 gives the run's own ms.
+ */
+export function deviceShareMs(cpuMs: number, waitMs: number, inFlight: number): number {
+  return Math.max(cpuMs, (cpuMs + waitMs) / Math.max(1, inFlight));
+}
+
 /** Prices × counts, line by line, with the total and its ratio to the samples' own write cost. */
 export function priceMonth(c: MonthlyCounts, p: Prices = AWS_LIST_PRICES_2026_US_EAST_1): CostSummary {
   const lines: CostLine[] = [

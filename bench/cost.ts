@@ -21,6 +21,9 @@
  * the counted period starts after it. Not in the counted period and therefore EXTRAPOLATED (labelled):
  * the periodic full re-read of each group (`fullEveryMs`, 7 days), priced as RRU and ms per item measured in
  * the warm-up full builds × the items of a year-old device's largest window of each group.
+ * Fleet: the device is one of `ASSUMED_FLEET` (1,000 devices): the scheduled runs' Lambda requests
+ * and round-trip waits are shared by the devices one invocation builds (`invocationsPerDevicePerRun`,
+ * `deviceShareMs` in the model); everything else is counted per device as it ran.
  * Refreshes: 4 `POST /samples/refresh` runs are COUNTED after the period (the API's `SqsRefreshJobs`
  * on a jobs table in dynalite and a fauxqs queue, ReceiveMessage/DeleteMessage as the event source
  * mapping does, the builder handler's SQS path with the job ledger) and scaled to the assumed rate.
@@ -45,8 +48,8 @@ import { DEFAULT_CURSOR_POLICY } from '../aws/item-cursor.js';
 import { S3ObjectStore } from '../aws/s3-object-store.js';
 import { Uploader } from '../agent/upload/uploader.js';
 import { DEFAULT_CLOUD } from '../agent/config/upload-config.js';
-import { createBuilderHandler, type ScheduledResult } from '../cloud/builder-handler.js';
-import { scheduleGroups } from '../cloud/infra/schedules.js';
+import { createBuilderHandler, DEFAULT_BUILD_CONCURRENCY, DEFAULT_DEVICES_PER_SHARD, type ScheduledResult } from '../cloud/builder-handler.js';
+import { DEFAULT_EXPECTED_DEVICES, scheduleGroups } from '../cloud/infra/schedules.js';
 import { runBuild } from '../builder/run-build.js';
 import { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
 import { openDatabase } from '../sqlite/sqlite-db.js';
@@ -58,7 +61,7 @@ import { DeleteMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbJobStore } from '../aws/dynamodb-job-store.js';
 import { SqsRefreshJobs } from '../aws/sqs-refresh-jobs.js';
 import { samplesToItems, startDynalite, writeItems } from '../test/support/dynalite.js';
-import { COST_GOAL, lambdaGbSeconds, MONTH_MS, perMonth, priceMonth, s3RequestClass, type CostSummary, type MonthlyCounts } from './cost-model.js';
+import { COST_GOAL, deviceShareMs, invocationsPerDevicePerRun, lambdaGbSeconds, MONTH_MS, perMonth, priceMonth, s3RequestClass, type CostSummary, type FleetShape, type MonthlyCounts } from './cost-model.js';
 import type { Figure } from './section.js';
 
 const DEV = 'cost-pi';
@@ -87,6 +90,22 @@ export const ASSUMED_USE = {
   /** POST /samples/refresh (1h, 500 points) per device per day; what one costs is COUNTED (see `countRefreshes`). */
   refreshesPerDay: 4,
 } as const;
+
+/**
+ * ASSUMED fleet the device is one of: its scheduled runs are shared as deployed (`cloud/builder-handler.ts`):
+ * each run is one fan-out invocation plus one per shard of 50, each shard built 16 devices at a time.
+ * Only the Lambda requests and the round-trip waits are shared (`invocationsPerDevicePerRun`,
+ * `deviceShareMs`); every device's own requests (its LIST, run-health GET, state and payload PUTs,
+ * reads) are counted per device. Refreshes are one device per invocation (not shared).
+ */
+export const ASSUMED_FLEET: FleetShape = {
+  /** The stack's default `expectedDevices`. */
+  devices: DEFAULT_EXPECTED_DEVICES,
+  devicesPerShard: DEFAULT_DEVICES_PER_SHARD,
+  devicesInFlight: DEFAULT_BUILD_CONCURRENCY,
+};
+/** SQS requests per shard message: SendMessageBatch carries 10, the event source receives and deletes each (batch size 1). */
+const SQS_REQUESTS_PER_SHARD = 1 / 10 + 2;
 
 /**
  * ASSUMED round-trip per request from a Lambda in the same region (not measurable on loopback). A
@@ -173,8 +192,12 @@ class RequestCounter {
 export interface CostRun {
   simulatedMs: number;
   /** Per schedule group: rate, windows, counted invocations, their mean wall ms, warm-up (full) run. */
-  groups: Array<{ rateMinutes: number; windows: Window[]; invocations: number; meanMs: number; meanWallMs: number; fullMs: number; fullItemsRead: number; fullRru: number; spanDays: number }>;
-  counted: { sampleItems: number; uploadWru: number; catalogWru: number; uploadRequests: number; builderRru: number; s3: Record<string, number>; builderGbSeconds: number; builderInvocations: number };
+  groups: Array<{ rateMinutes: number; windows: Window[]; invocations: number; meanMs: number; meanCpuMs: number; meanWaitMs: number; meanWallMs: number; fullMs: number; fullItemsRead: number; fullRru: number; spanDays: number }>;
+  /**
+   * `builderGbSeconds`: the device's share of the scheduled invocations (`deviceShareMs` in `ASSUMED_FLEET`);
+   * `soloGbSeconds`: the same runs one device per invocation; `builderInvocations`: runs counted (one device each).
+   */
+  counted: { sampleItems: number; uploadWru: number; catalogWru: number; uploadRequests: number; builderRru: number; s3: Record<string, number>; builderGbSeconds: number; soloGbSeconds: number; builderInvocations: number };
   extrapolatedFull: { rru: number; gbSeconds: number; readMsPerItem: number };
   /** `count` refreshes, counted: SQS and S3 requests by command, jobs-table WRU, RRU (jobs + samples), builder GB-s. */
   refresh: { count: number; sqs: Record<string, number>; s3: Record<string, number>; wru: number; rru: number; gbSeconds: number };
@@ -226,8 +249,9 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
       const r = ((await handler({ source: 'sensorctl.schedule', windows })) as ScheduledResult).reports[0];
       if (r.error || r.stale) throw new Error(`build of ${windows.join(',')} at ${new Date(nowMs).toISOString()}: ${r.error ?? `${r.stale} stale`}`);
       const wallMs = performance.now() - t;
-      const ms = cpuMsSince(cpu) + (trips.ms - tripsBefore);
-      return { ms, wallMs, itemsRead: r.itemsRead, rru: r.consumedRcu };
+      const cpuMs = cpuMsSince(cpu);
+      const waitMs = trips.ms - tripsBefore;
+      return { ms: cpuMs + waitMs, cpuMs, waitMs, wallMs, itemsRead: r.itemsRead, rru: r.consumedRcu };
     };
     // Read time per item of a range read (Query pages + decode), for the extrapolated full re-reads.
     const probe = new DynamoDbSource(dyn.client, dyn.table, clock);
@@ -243,15 +267,19 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
     for (const g of scheduleGroups()) {
       const full = await invoke(g.windows);
       const spanDays = Math.max(...g.windows.map((w) => WINDOWS[w].spanMs)) / DAY_MS;
-      groups.push({ ...g, invocations: 0, meanMs: 0, meanWallMs: 0, fullMs: full.ms, fullItemsRead: full.itemsRead, fullRru: full.rru, spanDays });
+      groups.push({ ...g, invocations: 0, meanMs: 0, meanCpuMs: 0, meanWaitMs: 0, meanWallMs: 0, fullMs: full.ms, fullItemsRead: full.itemsRead, fullRru: full.rru, spanDays });
     }
     log(`cost: warm-up done (${groups.map((g) => `${g.windows.join('+')} ${Math.round(g.fullMs)} ms`).join(', ')}); simulating ${hours} h`);
     uploadCounter.reset();
     builderDynCounter.reset();
     s3Counter.reset();
     const totalMs = new Map<number, number>();
+    const totalCpuMs = new Map<number, number>();
+    const totalWaitMs = new Map<number, number>();
     const totalWallMs = new Map<number, number>();
+    const inFlight = Math.min(ASSUMED_FLEET.devicesInFlight, ASSUMED_FLEET.devicesPerShard, ASSUMED_FLEET.devices);
     let billedGbSeconds = 0;
+    let soloGbSeconds = 0;
     const endMs = t0 + hours * 3_600_000;
     let sampleItems = 0;
     for (let t = t0 + STEP_MS; t <= endMs; t += STEP_MS) {
@@ -269,12 +297,17 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
         const r = await invoke(g.windows);
         g.invocations++;
         totalMs.set(g.rateMinutes, (totalMs.get(g.rateMinutes) ?? 0) + r.ms);
+        totalCpuMs.set(g.rateMinutes, (totalCpuMs.get(g.rateMinutes) ?? 0) + r.cpuMs);
+        totalWaitMs.set(g.rateMinutes, (totalWaitMs.get(g.rateMinutes) ?? 0) + r.waitMs);
         totalWallMs.set(g.rateMinutes, (totalWallMs.get(g.rateMinutes) ?? 0) + r.wallMs);
-        billedGbSeconds += lambdaGbSeconds(1, r.ms, BUILDER_MEMORY_MB);
+        billedGbSeconds += lambdaGbSeconds(1, deviceShareMs(r.cpuMs, r.waitMs, inFlight), BUILDER_MEMORY_MB);
+        soloGbSeconds += lambdaGbSeconds(1, r.ms, BUILDER_MEMORY_MB);
       }
     }
     for (const g of groups) {
       g.meanMs = (totalMs.get(g.rateMinutes) ?? 0) / Math.max(1, g.invocations);
+      g.meanCpuMs = (totalCpuMs.get(g.rateMinutes) ?? 0) / Math.max(1, g.invocations);
+      g.meanWaitMs = (totalWaitMs.get(g.rateMinutes) ?? 0) / Math.max(1, g.invocations);
       g.meanWallMs = (totalWallMs.get(g.rateMinutes) ?? 0) / Math.max(1, g.invocations);
     }
     const simulatedMs = endMs - t0;
@@ -318,7 +351,7 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
     const catalogWru = uploadCounter.count('PutItem');
     const counted = {
       sampleItems, uploadWru: uploadCounter.wru, catalogWru, uploadRequests: uploadCounter.count('BatchWriteItem') + uploadCounter.count('PutItem'),
-      builderRru: builderDynCounter.rru, s3: s3Requests, builderGbSeconds: billedGbSeconds, builderInvocations,
+      builderRru: builderDynCounter.rru, s3: s3Requests, builderGbSeconds: billedGbSeconds, soloGbSeconds, builderInvocations,
     };
     // Full re-read per group every fullEveryMs, extrapolated to a year-old device: the largest window
     // of the group, capped at a year of items; RRU and read ms per item from the warm-up full build.
@@ -354,14 +387,14 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
       dynamoWru: m(uploadCounter.wru) + perRefresh(refresh.wru),
       samplesWru: m(uploadCounter.wru - catalogWru),
       dynamoRru: m(builderDynCounter.rru) + fullRru + perRefresh(refresh.rru),
-      builderInvocations: m(builderInvocations) + refreshes,
+      builderInvocations: m(builderInvocations) * invocationsPerDevicePerRun(ASSUMED_FLEET) + refreshes,
       builderGbSeconds: m(billedGbSeconds) + fullGbS + perRefresh(refresh.gbSeconds),
       apiInvocations: apiRequests,
       apiGbSeconds: lambdaGbSeconds(apiRequests, ASSUMED_USE.apiDurationMs, API_MEMORY_MB),
       httpApiRequests: apiRequests,
       s3PutClass: m(s3Put) + perRefresh(refreshS3Put),
       s3GetClass: m(s3Get) + perRefresh(refreshS3Get) + apiRequests * ASSUMED_USE.s3GetsPerApiRequest,
-      sqsRequests: perRefresh(sqsCounter.total()),
+      sqsRequests: perRefresh(sqsCounter.total()) + m(builderInvocations) * shardsPerDevicePerRun() * SQS_REQUESTS_PER_SHARD,
       cloudFrontRequests: views * (ASSUMED_USE.staticRequestsPerView + ASSUMED_USE.apiRequestsPerView),
     };
     return { simulatedMs, groups, counted, extrapolatedFull, refresh, month, summary: priceMonth(month) };
@@ -375,6 +408,12 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
   }
 }
 
+/** Shard messages one scheduled run queues per device of `ASSUMED_FLEET` (0 when it does not fan out). */
+function shardsPerDevicePerRun(): number {
+  const f = ASSUMED_FLEET;
+  return f.devices > f.devicesPerShard ? Math.ceil(f.devices / f.devicesPerShard) / f.devices : 0;
+}
+
 const usd = (v: number) => `$${v.toFixed(4)}`;
 
 /** The run as bench figures: one per cost line (count in the note), the total, the samples' cost, the ratio. */
@@ -382,17 +421,25 @@ export function costFigures(r: CostRun): Figure[] {
   const hours = r.simulatedMs / 3_600_000;
   const s3 = Object.entries(r.counted.s3).map(([k, v]) => `${k} ${v}`).join(', ');
   const basis = `counted over ${hours} simulated h, ×${(MONTH_MS / r.simulatedMs).toFixed(0)} to 30 d`;
+  const m = (n: number) => perMonth(n, r.simulatedMs);
+  const f = ASSUMED_FLEET;
+  const fleet = {
+    label: `ASSUMED fleet of ${f.devices.toLocaleString('en-US')} devices (shards of ${f.devicesPerShard}, ${f.devicesInFlight} built at once)`,
+    perRun: `${Math.round(invocationsPerDevicePerRun(f) * f.devices)}/${f.devices.toLocaleString('en-US')}`,
+    shardsPerRun: `${Math.round(shardsPerDevicePerRun() * f.devices)}/${f.devices.toLocaleString('en-US')} devices`,
+    inFlight: Math.min(f.devicesInFlight, f.devicesPerShard, f.devices),
+  };
   const notes: Record<string, string> = {
     'DynamoDB writes (uploads)': `${basis}: ${r.counted.uploadWru} WRU in ${r.counted.uploadRequests} requests (${r.counted.catalogWru} catalogue PutItem); + the refreshes' jobs-table writes, counted (${r.refresh.wru} WRU per ${r.refresh.count})`,
     'DynamoDB reads (builder)': `${basis}: ${r.counted.builderRru.toFixed(1)} RRU; + EXTRAPOLATED full re-reads (every ${DEFAULT_CURSOR_POLICY.fullEveryMs / DAY_MS} d, eventually consistent) of a year-old device ${Math.round(r.extrapolatedFull.rru).toLocaleString('en-US')} RRU/month; + the refreshes' reads, counted (${r.refresh.rru.toFixed(1)} RRU per ${r.refresh.count})`,
-    'Lambda builder requests': `${basis}: ${r.counted.builderInvocations} invocations (${r.groups.map((g) => `${g.windows.join('+')} every ${g.rateMinutes} min`).join(', ')}); + ASSUMED ${ASSUMED_USE.refreshesPerDay} refreshes/day, each a counted SQS-driven run (jobs table ${r.refresh.wru} WRU per ${r.refresh.count})`,
-    'Lambda builder duration': `${basis}: modelled ms per run (CPU + round trips on the critical path × ASSUMED ${ASSUMED_LATENCY_MS.s3} ms S3, ${ASSUMED_LATENCY_MS.dynamoDb} ms DynamoDB) ${r.groups.map((g) => `${g.windows.join('+')} ${Math.round(g.meanMs)}`).join(', ')} (wall here ${r.groups.map((g) => Math.round(g.meanWallMs)).join(', ')}) at 1024 MB; + EXTRAPOLATED full re-reads every ${DEFAULT_CURSOR_POLICY.fullEveryMs / DAY_MS} d ${r.extrapolatedFull.gbSeconds.toFixed(0)} GB-s (${r.extrapolatedFull.readMsPerItem.toFixed(3)} ms per item read: CPU measured + 1 Query per 1,000 items)`,
+    'Lambda builder requests': `${basis}: ${r.counted.builderInvocations} scheduled runs, one device each (${r.groups.map((g) => `${g.windows.join('+')} every ${g.rateMinutes} min`).join(', ')}), × ${fleet.perRun} invocations per device per run in the ${fleet.label}; + ASSUMED ${ASSUMED_USE.refreshesPerDay} refreshes/day, each a counted SQS-driven run of its own invocation, not shared (jobs table ${r.refresh.wru} WRU per ${r.refresh.count})`,
+    'Lambda builder duration': `${basis}: modelled ms per run, CPU + waits (round trips on the critical path × ASSUMED ${ASSUMED_LATENCY_MS.s3} ms S3, ${ASSUMED_LATENCY_MS.dynamoDb} ms DynamoDB) ${r.groups.map((g) => `${g.windows.join('+')} ${Math.round(g.meanCpuMs)}+${Math.round(g.meanWaitMs)}`).join(', ')} (wall here ${r.groups.map((g) => Math.round(g.meanWallMs)).join(', ')}) at 1024 MB; in the ${fleet.label} a device's share of its invocation is max(CPU, (CPU + waits) / ${fleet.inFlight}): CPU not shared, waits shared (one device per invocation: ${Math.round(m(r.counted.soloGbSeconds)).toLocaleString('en-US')} GB-s/month); the fan-out invocations' own time not counted; + EXTRAPOLATED full re-reads every ${DEFAULT_CURSOR_POLICY.fullEveryMs / DAY_MS} d ${r.extrapolatedFull.gbSeconds.toFixed(0)} GB-s (${r.extrapolatedFull.readMsPerItem.toFixed(3)} ms per item read: CPU measured + 1 Query per 1,000 items)`,
     'Lambda API requests': `ASSUMED ${ASSUMED_USE.pageViewsPerDay} views/day × ${ASSUMED_USE.apiRequestsPerView} API requests, all cache misses`,
     'Lambda API duration': `ASSUMED ${ASSUMED_USE.apiDurationMs} ms at 512 MB per API request`,
     'API Gateway HTTP API': 'ASSUMED: one per API request',
     'S3 PUT/COPY/LIST': `${basis}: ${s3}; + refreshes, counted (${Object.entries(r.refresh.s3).map(([k, v]) => `${k} ${v}`).join(', ')} per ${r.refresh.count})`,
     'S3 GET/HEAD': `${basis} (builder) + ASSUMED ${ASSUMED_USE.s3GetsPerApiRequest} per API request`,
-    SQS: `ASSUMED ${ASSUMED_USE.refreshesPerDay} refreshes/day; per ${r.refresh.count} refreshes COUNTED on fauxqs: ${Object.entries(r.refresh.sqs).map(([k, v]) => `${k} ${v}`).join(', ')} (the event source's idle polling is per queue, not per device)`,
+    SQS: `ASSUMED ${ASSUMED_USE.refreshesPerDay} refreshes/day; per ${r.refresh.count} refreshes COUNTED on fauxqs: ${Object.entries(r.refresh.sqs).map(([k, v]) => `${k} ${v}`).join(', ')} (the event source's idle polling is per queue, not per device); + DERIVED, not counted: shard messages of the ${fleet.label}, ${fleet.shardsPerRun} per run, SendMessageBatch (10 a request), ReceiveMessage and DeleteMessage each`,
     CloudFront: `ASSUMED ${ASSUMED_USE.pageViewsPerDay} views/day × ${ASSUMED_USE.staticRequestsPerView + ASSUMED_USE.apiRequestsPerView} requests`,
   };
   const s = r.summary;
@@ -401,7 +448,7 @@ export function costFigures(r: CostRun): Figure[] {
     { name: 'samples write alone', value: s.samplesWriteUsd, unit: '$/device-month', note: `${Math.round(r.month.samplesWru).toLocaleString('en-US')} WRU: one item (4 series) per 10 s` },
     {
       name: 'total', value: s.totalUsd, unit: '$/device-month', baseline: { name: 'samples write alone', value: s.samplesWriteUsd, unit: '$/device-month' }, ratio: s.ratioToSamplesWrite,
-      note: `goal ≤ ${COST_GOAL.maxRatioToSamplesWrite}× the samples' write cost and ≤ $${COST_GOAL.maxUsdPerDeviceMonth}: ${s.meetsGoal ? 'met' : 'NOT met'}; list prices as of 2026, us-east-1 (bench/cost-model.ts)`,
+      note: `goal ≤ ${COST_GOAL.maxRatioToSamplesWrite}× the samples' write cost and ≤ $${COST_GOAL.maxUsdPerDeviceMonth}: ${s.meetsGoal ? 'met' : 'NOT met'}; one device of the ${fleet.label}; list prices as of 2026, us-east-1 (bench/cost-model.ts)`,
     },
   ];
 }

@@ -5,7 +5,7 @@
  * isolated and counted in the fleet metrics line); SQS refresh jobs build theirs one record at a time and report failed records in
  * `batchItemFailures` (the queue redelivers only those). EMF lines per device run: `aws/build-metrics.ts`.
  * A refresh job from the API (`requestId` set, `deps.jobs` wired) is moved queued → running →
- * progress → done (with the built meta's `generatedAt` and the `resultUrl`) or failed in the jobs
+ * progress → done (with the built meta's `generatedAt`, and the `resultUrl` pinning its `versionId`) or failed in the jobs
  * table; a job already over (a redelivered message) is built again but its state is left alone.
  */
 import { devicePrefix, metaKey } from '../builder/constants.js';
@@ -42,7 +42,7 @@ export interface RefreshJobLedger {
   get(requestId: string, nowMs: number): Promise<JobState | undefined>;
   markRunning(requestId: string): Promise<boolean>;
   markProgress(requestId: string, fraction: number): Promise<boolean>;
-  markDone(job: JobState, result: { generatedAt: string; resultUrl: string }): Promise<boolean>;
+  markDone(job: JobState, result: { generatedAt: string; resultUrl: string; versionId?: string }): Promise<boolean>;
   markFailed(job: JobState, message: string): Promise<boolean>;
 }
 
@@ -129,10 +129,15 @@ export function createBuilderHandler(deps: BuilderHandlerDeps): (event: unknown)
       await ledger.markFailed(job, report?.error ?? `${report?.stale ?? 0} snapshot(s) of ${job.window} could not be built`);
       return;
     }
-    const meta = await deps.bucket.get(devicePrefix(job.device) + metaKey(job.window, job.granularity));
-    const generatedAt = meta && decodeSnapshotMeta(meta.body).generatedAt;
-    if (typeof generatedAt !== 'string') await ledger.markFailed(job, 'the build wrote no meta');
-    else await ledger.markDone(job, { generatedAt, resultUrl: resultUrlOf(job) });
+    const object = await deps.bucket.get(devicePrefix(job.device) + metaKey(job.window, job.granularity));
+    const meta = object && decodeSnapshotMeta(object.body);
+    if (typeof meta?.generatedAt !== 'string') {
+      await ledger.markFailed(job, 'the build wrote no meta');
+      return;
+    }
+    // The version just published: the result URL pins it, so no edge cache holds an older copy of it.
+    const versionId = meta.versionId ?? undefined;
+    await ledger.markDone(job, { generatedAt: meta.generatedAt, versionId, resultUrl: resultUrlOf({ ...job, versionId }) });
   }
   return async (event) => {
     const fleet = fleetOfInvocation();

@@ -6,7 +6,8 @@
  *
  * Context values (`-c key=value` on the CDK CLI, or env on synth): `deviceIds` (SENSORCTL_DEVICE_IDS,
  * comma-separated, default `pi`: the Pis' deviceIds the builder Lambda builds), `alarmEmail` (SENSORCTL_ALARM_EMAIL),
- * `apiProvisionedConcurrency` (SENSORCTL_API_PROVISIONED_CONCURRENCY), `stackName` (default Sensorctl).
+ * `apiProvisionedConcurrency` (SENSORCTL_API_PROVISIONED_CONCURRENCY), `expectedDevices`
+ * (SENSORCTL_EXPECTED_DEVICES, default 1,000: sizes the builder's reserved concurrency), `stackName` (default Sensorctl).
  *
  * The page: with bundling (synth, deploy) `scripts/build-web.mjs` runs first, so the stack uploads the
  * page of the current sources, the same `web/dist` the Pi serves. Without bundling (tests) `web/dist`
@@ -48,6 +49,7 @@ export function buildApp(options: { outdir?: string; bundle?: boolean; pageDir?:
   if (options.pageDir !== undefined && !page) throw new Error(`pageDir ${options.pageDir} holds no index.html: build the page first (node scripts/build-web.mjs)`);
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const region = process.env.CDK_DEFAULT_REGION;
+  const expectedDevices = ctx('expectedDevices', 'SENSORCTL_EXPECTED_DEVICES');
   const stack = new SensorStack(app, ctx('stackName', 'SENSORCTL_STACK_NAME') ?? 'Sensorctl', {
     env: account && region ? { account, region } : undefined,
     description: 'sensorctl: samples table, snapshot bucket + CloudFront, builder and API Lambdas, monitoring',
@@ -59,6 +61,7 @@ export function buildApp(options: { outdir?: string; bundle?: boolean; pageDir?:
     deviceIds: (ctx('deviceIds', 'SENSORCTL_DEVICE_IDS') ?? DEFAULT_DEVICE_IDS).split(',').map((d) => d.trim()).filter(Boolean),
     alarmEmail: ctx('alarmEmail', 'SENSORCTL_ALARM_EMAIL'),
     apiProvisionedConcurrency: Number(ctx('apiProvisionedConcurrency', 'SENSORCTL_API_PROVISIONED_CONCURRENCY') ?? 0),
+    expectedDevices: expectedDevices === undefined ? undefined : Number(expectedDevices),
     pageDir: page,
   });
   const placeholders = [builder.isPlaceholder && 'builder', api.isPlaceholder && 'api'].filter((x): x is string => Boolean(x));

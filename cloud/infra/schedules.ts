@@ -4,6 +4,7 @@
  * snapshot keys with what TTL. Kept out of the stack so they are testable without a synth.
  */
 import { META_TTL_S, WINDOW_NAMES, WINDOWS, type Window } from '../../builder/constants.js';
+import { DEFAULT_DEVICES_PER_SHARD } from '../builder-handler.js';
 
 /** EventBridge's shortest rate is one minute (rate expressions, EventBridge User Guide). */
 export const MIN_SCHEDULE_MS = 60_000;
@@ -26,6 +27,36 @@ export function scheduleGroups(): ScheduleGroup[] {
     byRate.set(minutes, [...(byRate.get(minutes) ?? []), w]);
   }
   return [...byRate.entries()].sort(([a], [b]) => a - b).map(([rateMinutes, windows]) => ({ rateMinutes, windows }));
+}
+
+/** Fleet size the stack is sized for when its `expectedDevices` prop is not given. */
+export const DEFAULT_EXPECTED_DEVICES = 1_000;
+/**
+ * ASSUMED wall time of one device in a shard, ms: the fleet bench's ≤ 0.3 s per device with 16 built
+ * at a time (docs/bench.md, "Fleet"; real DynamoDB and S3 should be faster than the emulators).
+ */
+export const SHARD_MS_PER_DEVICE = 300;
+/** Floor of the builder's reserved concurrency: a small fleet's scheduled runs plus refresh jobs (the value before it was derived). */
+export const MIN_BUILDER_CONCURRENCY = 10;
+
+/**
+ * The builder Lambda's reserved concurrency for a fleet of `expectedDevices`:
+ * `max(MIN_BUILDER_CONCURRENCY, ceil(groups × shards × shardMs / shortestCadenceMs))`, where
+ * `shards = ceil(devices / devicesPerShard)` per scheduled run, `shardMs = min(devices, devicesPerShard)
+ * × SHARD_MS_PER_DEVICE`, and `groups` the schedule groups, which all fire in the same minute every
+ * half hour (rates 1, 5, 10, 15 min). So the shards of that busiest minute, every group's, are built
+ * within the shortest cadence (the 1h window's minute): 1,000 devices → ceil(4 × 20 × 15 s / 60 s) = 20.
+ * Fan-out invocations and refresh jobs are short and share it.
+ * @throws {RangeError} unless `expectedDevices` and `devicesPerShard` are integers ≥ 1.
+ */
+export function builderReservedConcurrency(expectedDevices: number, devicesPerShard = DEFAULT_DEVICES_PER_SHARD, groups: readonly ScheduleGroup[] = scheduleGroups()): number {
+  for (const [name, value] of [['expectedDevices', expectedDevices], ['devicesPerShard', devicesPerShard]] as const) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} ${value}: expected an integer ≥ 1`);
+  }
+  const shards = Math.ceil(expectedDevices / devicesPerShard);
+  const shardMs = Math.min(expectedDevices, devicesPerShard) * SHARD_MS_PER_DEVICE;
+  const shortestCadenceMs = Math.min(...groups.map((g) => g.rateMinutes)) * MIN_SCHEDULE_MS;
+  return Math.max(MIN_BUILDER_CONCURRENCY, Math.ceil((groups.length * shards * shardMs) / shortestCadenceMs));
 }
 
 /** The event the builder Lambda receives from a schedule (EventBridge constant input). */

@@ -28,7 +28,7 @@ import { DEVICE_INDEX_NAME, ENTITY_ATTRIBUTE, PARTITION_KEY } from '../../aws/dy
 import { Monitoring } from './monitoring.js';
 import { deployedPageConfig, PAGE_ASSET_PATH_PATTERNS, PAGE_CACHE_CONTROL, PAGE_CONFIG_FILE, PAGE_ROOT_OBJECT, PAGE_UPLOAD_EXCLUDES } from './page.js';
 import { piPolicyStatements } from './pi-policy.js';
-import { scheduleGroups, snapshotBehaviours, type ScheduledBuildEvent } from './schedules.js';
+import { builderReservedConcurrency, DEFAULT_EXPECTED_DEVICES, scheduleGroups, snapshotBehaviours, type ScheduledBuildEvent } from './schedules.js';
 
 /** Jobs table key and TTL attribute (issue 6's job store writes these; TTL is epoch seconds). */
 export const JOBS_PARTITION_KEY = 'pk';
@@ -47,8 +47,11 @@ export const TEMP_OBJECT_TAG = (() => {
 
 /** Runtime of every Lambda: the newest Node.js Lambda offers (the bundles are built for node22 and up). */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
-/** The builder's reserved concurrency: schedules and refresh jobs never starve the account's pool, nor run away. */
-export const BUILDER_RESERVED_CONCURRENCY = 10;
+/**
+ * The builder's reserved concurrency for the default fleet (`DEFAULT_EXPECTED_DEVICES`, formula in
+ * `builderReservedConcurrency`): schedules and refresh jobs never starve the account's pool, nor run away.
+ */
+export const BUILDER_RESERVED_CONCURRENCY = builderReservedConcurrency(DEFAULT_EXPECTED_DEVICES);
 /** HTTP API stage throttling (requests per second, burst): a refresh storm is refused with 429, not billed. */
 export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
 /** CloudFront path of live refresh events (`api/jobs-view.ts` eventsUrlOf: /samples/refresh/<id>/events). */
@@ -72,6 +75,11 @@ export interface SensorStackProps extends StackProps {
    * fleet from the samples table's device index, and the API lists the devices with snapshots.
    */
   deviceIds: string[];
+  /**
+   * Devices the fleet is expected to grow to (default `DEFAULT_EXPECTED_DEVICES`, 1,000): sizes the
+   * builder's reserved concurrency (`builderReservedConcurrency`: 20 for 1,000 devices).
+   */
+  expectedDevices?: number;
   /** Days a noncurrent snapshot version is kept (readers pinning an old versionId). Default 7. */
   noncurrentVersionDays?: number;
   /** Provisioned concurrency for the API Lambda; 0 (default) uses a keep-warm schedule instead. */
@@ -102,6 +110,8 @@ export class SensorStack extends Stack {
   readonly buildShardQueue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly builder: lambda.Function;
+  /** The builder's reserved concurrency, derived from `expectedDevices`. */
+  readonly builderConcurrency: number;
   readonly api: lambda.Function;
   readonly httpApi: apigw.HttpApi;
   readonly distribution: cloudfront.Distribution;
@@ -197,7 +207,8 @@ export class SensorStack extends Stack {
         environment,
         logGroup: new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
       });
-    this.builder = fn('BuilderFunction', props.builderCode, props.builderHandler, builderTimeout, 1024, BUILDER_RESERVED_CONCURRENCY);
+    this.builderConcurrency = builderReservedConcurrency(props.expectedDevices ?? DEFAULT_EXPECTED_DEVICES);
+    this.builder = fn('BuilderFunction', props.builderCode, props.builderHandler, builderTimeout, 1024, this.builderConcurrency);
     this.api = fn('ApiFunction', props.apiCode, props.apiHandler, Duration.seconds(10), 512);
 
     this.readSamples(this.builder);

@@ -4,7 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AWS_LIST_PRICES_2026_US_EAST_1, lambdaGbSeconds, perMonth, priceMonth, s3RequestClass, type MonthlyCounts } from '../../bench/cost-model.js';
+import { AWS_LIST_PRICES_2026_US_EAST_1, deviceShareMs, invocationsPerDevicePerRun, lambdaGbSeconds, perMonth, priceMonth, s3RequestClass, type MonthlyCounts } from '../../bench/cost-model.js';
 
 const near = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual}, expected ${expected}`);
 
@@ -65,6 +65,20 @@ test('S3 request classes', () => {
   assert.is(s3RequestClass('HeadObjectCommand'), 'get');
   assert.is(s3RequestClass('DeleteObjectCommand'), 'free');
   assert.throws(() => s3RequestClass('RestoreObjectCommand'), /no price/);
+});
+
+test('a fleet shares the builder\'s invocations: the fan-out one and one per shard, over its devices', () => {
+  near(invocationsPerDevicePerRun({ devices: 1_000, devicesPerShard: 50, devicesInFlight: 16 }), 21 / 1_000, '1,000 devices');
+  near(invocationsPerDevicePerRun({ devices: 1_001, devicesPerShard: 50, devicesInFlight: 16 }), 22 / 1_001, 'a 21st shard');
+  near(invocationsPerDevicePerRun({ devices: 50, devicesPerShard: 50, devicesInFlight: 16 }), 1 / 50, 'one shard: no fan-out');
+  assert.is(invocationsPerDevicePerRun({ devices: 1, devicesPerShard: 50, devicesInFlight: 16 }), 1, 'one device pays its invocation');
+  assert.throws(() => invocationsPerDevicePerRun({ devices: 0, devicesPerShard: 50, devicesInFlight: 16 }), /devices 0: expected an integer ≥ 1/);
+});
+
+test('a device\'s share of an invocation: its CPU in full, its waits overlapped with the devices in flight', () => {
+  assert.is(deviceShareMs(100, 300, 1), 400, 'alone: the run\'s own ms');
+  assert.is(deviceShareMs(100, 300, 16), 100, 'CPU-bound at 16 in flight');
+  assert.is(deviceShareMs(10, 310, 16), 20, 'wait-bound: (10 + 310) / 16');
 });
 
 test.run();

@@ -32,7 +32,7 @@ function fakeBuild(outcome: 'ok' | 'stale' | 'throw'): RunBuild {
     const snapshots: SnapshotReport[] = windows.flatMap((window) => ([20, 100, 250, 500] as Granularity[]).map((granularity) => ({ window, granularity, ok: isOk, points: 0, bytes: 0, ms: 0 })));
     const prefix = deps.prefix ?? devicePrefix(deps.deviceId);
     for (const s of snapshots) {
-      const meta = { generatedAt: new Date(T0).toISOString(), stale: !isOk, consecutiveFailures: isOk ? 0 : 1 };
+      const meta = { generatedAt: new Date(T0).toISOString(), versionId: `v${T0}-${s.granularity}`, stale: !isOk, consecutiveFailures: isOk ? 0 : 1 };
       await deps.store.put(prefix + metaKey(s.window, s.granularity), new TextEncoder().encode(JSON.stringify(meta)), { contentType: 'application/json' });
     }
     const report: BuildReport = {
@@ -64,7 +64,7 @@ h.before(async () => {
 });
 h.after(() => db.close());
 
-h('a built job ends done with the meta generatedAt and its resultUrl', async () => {
+h('a built job ends done with the meta generatedAt and a resultUrl pinning the meta versionId', async () => {
   const job = await queuedJob('3m', 100);
   const bucket = new MemoryObjectStore();
   const out = (await handlerWith('ok', bucket)(record({ requestId: job.requestId, deviceId: 'pi-one', window: '3m', granularity: 100 }))) as SqsBatchResult;
@@ -74,7 +74,8 @@ h('a built job ends done with the meta generatedAt and its resultUrl', async () 
   assert.is(found.job.generatedAt, new Date(T0).toISOString());
   assert.ok(await bucket.get(devicePrefix('pi-one') + metaKey('3m', 100)));
   assert.equal(found.events.map((e) => e.type), ['queued', 'started', 'progress', 'done']);
-  assert.equal(found.events[3].data, { generatedAt: new Date(T0).toISOString(), resultUrl: '/samples/latest?window=3m&samples=100&device=pi-one' });
+  assert.is(found.job.versionId, `v${T0}-100`);
+  assert.equal(found.events[3].data, { generatedAt: new Date(T0).toISOString(), resultUrl: `/samples/latest?window=3m&samples=100&device=pi-one&versionId=v${T0}-100` });
 });
 
 h('a job whose snapshots stay stale, or whose build throws, ends failed and the message is retried', async () => {

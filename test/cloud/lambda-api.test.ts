@@ -205,7 +205,9 @@ api('fresh=true on a large window answers 202; the SQS job runs in the builder L
   assert.is(done.progress, 1);
   assert.is(done.generatedAt, meta.generatedAt);
   assert.is(done.generatedAt, new Date(nowMs).toISOString());
-  assert.is(done.resultUrl, `/samples/latest?window=12m&samples=500&device=${DEV}`);
+  // The result URL pins the version the job published: a cache key no edge has seen (issue 14).
+  assert.ok(meta.versionId);
+  assert.is(done.resultUrl, `/samples/latest?window=12m&samples=500&device=${DEV}&versionId=${meta.versionId}`);
   const events = bodyOf(await send(accepted.eventsUrl)).toString('utf8');
   const types = [...events.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
   assert.equal(types, ['queued', 'started', 'progress', 'done']);
@@ -213,15 +215,28 @@ api('fresh=true on a large window answers 202; the SQS job runs in the builder L
   const resume = await send(accepted.eventsUrl, { headers: { 'Last-Event-ID': '2' } });
   assert.equal([...bodyOf(resume).toString('utf8').matchAll(/^event: (\w+)$/gm)].map((m) => m[1]), ['progress', 'done']);
   assert.is((await send(accepted.eventsUrl, { headers: { 'Last-Event-ID': '4' } })).statusCode, 204);
+  assert.match(events, `data: ${JSON.stringify({ generatedAt: done.generatedAt, resultUrl: done.resultUrl })}`);
   const result = await send(done.resultUrl);
   assert.is(result.statusCode, 200);
   assert.is(result.headers['last-updated'], done.generatedAt);
+  assert.is(result.headers['cache-control'], 'public, max-age=31536000, immutable');
   const next = await send('/samples/latest?window=12m&fresh=true');
   assert.is(next.statusCode, 202);
-  assert.is.not(jsonOf(next).requestId, accepted.requestId, 'a finished job releases its device/window');
+  const nextJob = jsonOf(next);
+  assert.is.not(nextJob.requestId, accepted.requestId, 'a finished job releases its device/window');
   const drained = await q.receive();
   assert.is(drained.length, 1);
+  nowMs += MIN;
   await builderHandler()(sqsEventOf(drained));
+  // The next job names its own version; each result URL keeps serving what its job built.
+  const nextDone = jsonOf(await send(nextJob.statusUrl));
+  assert.is(nextDone.status, 'done');
+  assert.is(nextDone.generatedAt, new Date(nowMs).toISOString());
+  assert.is.not(nextDone.resultUrl, done.resultUrl);
+  const nextResult = await send(nextDone.resultUrl);
+  assert.is(nextResult.headers['last-updated'], nextDone.generatedAt);
+  assert.is(nextResult.headers['cache-control'], 'public, max-age=31536000, immutable');
+  assert.is((await send(done.resultUrl)).headers['last-updated'], done.generatedAt);
 });
 
 api('POST /samples/refresh of a small window still goes to SQS (nothing runs in a frozen container)', async () => {

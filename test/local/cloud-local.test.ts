@@ -150,9 +150,10 @@ local('POST /samples/refresh: 202 with an eventsUrl; its events stream through t
   assert.is(types[types.length - 1], 'done', `events: ${types.join(', ')}`);
   assert.ok(types.slice(1, -1).every((t) => t === 'progress'), `events: ${types.join(', ')}`);
   const done = rest[rest.length - 1].data as { generatedAt: string; resultUrl: string };
-  assert.is(done.resultUrl, '/samples/latest?window=12m&samples=100&device=demo');
+  assert.match(done.resultUrl, /^\/samples\/latest\?window=12m&samples=100&device=demo&versionId=v\d+-[0-9a-f]+$/);
   const result = await fetch(`${cloud.url}${done.resultUrl}`);
   assert.is(result.status, 200);
+  assert.is(result.headers.get('cache-control'), 'public, max-age=31536000, immutable');
   assert.is(((await result.json()) as Payload).generatedAt, done.generatedAt);
 });
 

@@ -10,6 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser } from 'playwright-core';
 import { silentLog } from '../../builder/ports.js';
+import type { SnapshotMeta } from '../../builder/types.js';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud-local.js';
 import { launchChromium } from '../support/web-browser.js';
 import { CONTEXT, cards, it, shot } from '../support/web-page.js';
@@ -31,7 +32,12 @@ it(page)('draws the demo device\'s charts from the router, and a refresh\'s live
   const context = await browser!.newContext(CONTEXT);
   const tab = await context.newPage();
   const paths: string[] = [];
-  tab.on('request', (r) => paths.push(new URL(r.url()).pathname));
+  const latestQueries: URLSearchParams[] = [];
+  tab.on('request', (r) => {
+    const url = new URL(r.url());
+    paths.push(url.pathname);
+    if (url.pathname === '/samples/latest') latestQueries.push(url.searchParams);
+  });
   await tab.goto(`${cloud!.url}/?window=1d`);
   await tab.waitForFunction(() => document.body.dataset.view === 'ready' && !document.body.dataset.loading);
   const drawn = await cards(tab);
@@ -46,6 +52,7 @@ it(page)('draws the demo device\'s charts from the router, and a refresh\'s live
   await shot(tab, 'cloud-local-ready');
 
   await cloud!.pauseQueue();
+  const loadsBeforeRefresh = latestQueries.length;
   await tab.click('#refresh');
   // Queued, as the event stream says (the job waits on the held queue); not "(checking status)".
   await tab.waitForFunction(() => /^Waiting for the builder…$/.test(document.querySelector('#refresh-text')?.textContent ?? ''));
@@ -55,6 +62,15 @@ it(page)('draws the demo device\'s charts from the router, and a refresh\'s live
   assert.is(await tab.textContent('#refresh-text'), 'Updated.');
   const refreshed = await tab.getAttribute('#charts', 'data-generated-at');
   assert.ok(Date.parse(refreshed!) > Date.parse(firstGeneratedAt!), `${refreshed} after ${firstGeneratedAt}`);
+  // The page loaded the job's result URL, which pins the version the refresh published: a cache key
+  // CloudFront has never seen, so its edge cannot answer with the snapshot from before (issue 14).
+  const afterRefresh = latestQueries.slice(loadsBeforeRefresh);
+  assert.is(afterRefresh.length, 1, `latest loads after the refresh: ${afterRefresh.join(' | ')}`);
+  const loaded = afterRefresh[0];
+  const meta = (await (await fetch(`${cloud!.url}/samples/latest/meta?window=1d&samples=${loaded.get('samples')}&device=demo`)).json()) as SnapshotMeta;
+  assert.ok(meta.versionId);
+  assert.is(loaded.get('versionId'), meta.versionId, `loaded ?${loaded}`);
+  assert.is(meta.generatedAt, refreshed);
   const jobPaths = paths.filter((p) => p.startsWith('/samples/refresh/'));
   assert.ok(jobPaths.some((p) => p.endsWith('/events')), `job requests: ${jobPaths.join(', ')}`);
   assert.equal(jobPaths.filter((p) => !p.endsWith('/events')), [], 'the status URL was never polled: the push ended the loading state');

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { META_TTL_S, WINDOW_NAMES, WINDOWS } from '../../../builder/constants.js';
-import { scheduleGroups, snapshotBehaviours } from '../../../cloud/infra/schedules.js';
+import { builderReservedConcurrency, MIN_BUILDER_CONCURRENCY, scheduleGroups, snapshotBehaviours } from '../../../cloud/infra/schedules.js';
 
 const groups = suite('scheduleGroups');
 
@@ -16,6 +16,18 @@ groups('groups the windows by cadence with EventBridge one-minute minimum', () =
 
 groups('never schedules a window less often than its cadence (beyond the one-minute floor)', () => {
   for (const g of scheduleGroups()) for (const w of g.windows) assert.ok(g.rateMinutes * 60_000 <= Math.max(60_000, WINDOWS[w].rebuildEveryMs), w);
+});
+
+groups('the builder\'s reserved concurrency: the busiest minute\'s shards (every group\'s) within the shortest cadence', () => {
+  // 1,000 devices: 20 shards of 50 per run, 4 groups firing together, 50 × 0.3 s = 15 s a shard, in 60 s.
+  assert.is(builderReservedConcurrency(1_000), 20);
+  assert.is(builderReservedConcurrency(3_000), 60);
+  assert.is(builderReservedConcurrency(1_001), 21, 'a 21st shard of one device still takes a slot');
+  assert.is(builderReservedConcurrency(1), MIN_BUILDER_CONCURRENCY, 'a small fleet keeps the floor');
+  assert.is(builderReservedConcurrency(1_000, 100), 20, 'half the shards, each twice as long');
+  assert.is(builderReservedConcurrency(1_000, 50, [{ rateMinutes: 5, windows: ['10h', '1d'] }, { rateMinutes: 15, windows: ['3m'] }]), MIN_BUILDER_CONCURRENCY, 'without the 1-minute group the shortest cadence is 5 min');
+  assert.throws(() => builderReservedConcurrency(0), /expectedDevices 0: expected an integer ≥ 1/);
+  assert.throws(() => builderReservedConcurrency(Number('lots')), /expectedDevices NaN/);
 });
 
 groups.run();

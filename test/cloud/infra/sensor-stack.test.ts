@@ -118,7 +118,23 @@ compute('the builder, the API and its streaming twin run on Node.js 24 (the newe
   const fns = ofType('AWS::Lambda::Function').filter((f) => f.Properties.Environment);
   assert.is(fns.length, 3);
   for (const f of fns) assert.is(f.Properties.Runtime, 'nodejs24.x');
-  assert.is(json.Resources[logicalId(stack.builder)].Properties.ReservedConcurrentExecutions, BUILDER_RESERVED_CONCURRENCY);
+  // Sized for the default 1,000 devices (issue 14): ceil(4 groups × 20 shards × 15 s / 60 s).
+  assert.is(json.Resources[logicalId(stack.builder)].Properties.ReservedConcurrentExecutions, 20);
+  assert.is(BUILDER_RESERVED_CONCURRENCY, 20);
+});
+
+compute('the builder\'s reserved concurrency follows the stated fleet size (expectedDevices)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sensorctl-cdk-'));
+  process.env.SENSORCTL_EXPECTED_DEVICES = '3000';
+  try {
+    const big = buildApp({ outdir: dir, bundle: false }).stack;
+    const resources = Template.fromStack(big).toJSON().Resources as Record<string, { Properties: { ReservedConcurrentExecutions?: number } }>;
+    assert.is(resources[big.getLogicalId(big.builder.node.defaultChild as never)].Properties.ReservedConcurrentExecutions, 60);
+    assert.is(big.builderConcurrency, 60);
+  } finally {
+    delete process.env.SENSORCTL_EXPECTED_DEVICES;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 compute('schedules name every window exactly once, ≤ 1h windows every minute, others every 5–15 min', () => {
