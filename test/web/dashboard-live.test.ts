@@ -356,6 +356,31 @@ it(look)('follows a dark system theme; the toggle cycles auto → dark → light
   await page.close();
 });
 
+it(look)('one dark palette: the system\'s dark and dark chosen on a light system give the same page and chart colours; light chosen on a dark system is light', async () => {
+  const colours = (page: import('playwright-core').Page) => page.evaluate(() => [
+    getComputedStyle(document.body).backgroundColor,
+    getComputedStyle(document.querySelector('.chart-card')!).backgroundColor,
+    getComputedStyle(document.querySelector('#freshness')!).color,
+    document.querySelector<HTMLElement>('.chart-card[data-series-id="bme280-76.tempC"]')!.dataset.lineColour,
+  ]);
+  const DARK = ['rgb(18, 22, 28)', 'rgb(27, 33, 41)', 'rgb(170, 179, 192)', 'rgb(108, 176, 245)'];
+  const LIGHT = ['rgb(246, 247, 249)', 'rgb(255, 255, 255)', 'rgb(74, 83, 97)', 'rgb(11, 87, 164)'];
+  const systemDark = await openPage('?window=1d&samples=100', { colorScheme: 'dark' });
+  assert.equal(await colours(systemDark), DARK, 'system dark, theme auto');
+  await systemDark.click('#theme'); // dark
+  await systemDark.click('#theme'); // light, on a dark system
+  assert.is(await systemDark.textContent('#theme'), 'Theme: light');
+  assert.equal(await colours(systemDark), LIGHT, 'light chosen on a dark system (charts redrawn)');
+  await systemDark.close();
+  const chosenDark = await openPage('?window=1d&samples=100', { colorScheme: 'light' });
+  assert.equal(await colours(chosenDark), LIGHT, 'system light, theme auto');
+  await chosenDark.click('#theme');
+  assert.is(await chosenDark.textContent('#theme'), 'Theme: dark');
+  assert.equal(await colours(chosenDark), DARK, 'dark chosen on a light system: the same colours as the system\'s dark');
+  await shot(chosenDark, 'dark-chosen');
+  await chosenDark.close();
+});
+
 live.run();
 push.run();
 age.run();
