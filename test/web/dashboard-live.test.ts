@@ -233,6 +233,8 @@ it(zoom)('a drag across a chart reads /samples/range for that span and draws its
   assert.is((await header())[0], `range 2019-09-30 ${berlinMinute(Math.floor(fromMs / 60_000) * 60_000)} – ${berlinMinute(Math.ceil(toMs / 60_000) * 60_000)}, read just now`);
   assert.is((await header())[1], '', 'no newest-sample age of the snapshot');
   assert.is(await page.getAttribute('#freshness', 'data-read-at'), PAGE_NOW);
+  const resolution = await page.getAttribute('#charts', 'data-resolution');
+  assert.is(await page.textContent('#showing'), `Custom range · ${resolution === 'raw' ? 'raw samples' : 'first/min/max/last per pixel column'} · device porch`, 'not the 10 h snapshot');
   await shot(page, 'zoom-range');
   // 3 min later the range says how old the reading is (the 5 s tick runs on real timers; Date is the page clock).
   await page.clock.setFixedTime(new Date(Date.parse(PAGE_NOW) + 3 * 60_000));
@@ -240,6 +242,7 @@ it(zoom)('a drag across a chart reads /samples/range for that span and draws its
   await page.click('#zoom-reset');
   await page.waitForFunction(() => !document.querySelector('#charts')?.hasAttribute('data-zoomed'));
   assert.equal(await header(), ['last updated 7 min ago', 'newest sample 7 min ago'], 'the snapshot\'s age again');
+  assert.is(await page.textContent('#showing'), '10 hours · 100 points · device porch');
   assert.is(await page.getAttribute('#freshness', 'data-read-at'), null);
   assert.is(await page.getAttribute('#charts', 'data-granularity'), '100');
   assert.ok(await page.isHidden('#zoom-bar'));
@@ -279,7 +282,7 @@ it(zoom)('a From/To range reads /samples/range, says what is wrong with a backwa
   assert.is(await page.getAttribute('#charts', 'data-resolution'), 'raw');
   const points = await card.getAttribute('data-points');
   assert.is(points, String(60 + 1 + 61), '121 samples and one gap marker');
-  assert.is(await page.textContent('#freshness'), 'range 2019-09-30 17:10 – 17:50, read just now');
+  assert.equal([await page.textContent('#showing'), await page.textContent('#freshness')], ['Custom range · raw samples · device porch', 'range 2019-09-30 17:10 – 17:50, read just now']);
   const url = new URL(page.url());
   assert.equal([url.searchParams.get('from'), url.searchParams.get('to'), url.searchParams.get('window')], ['2019-09-30T15:10:00Z', '2019-09-30T15:50:00Z', '10h']);
   await shot(page, 'range-custom');

@@ -335,10 +335,8 @@ export class Dashboard {
     show(this.el.zoomBar, true);
     this.fillRangeInputs({ fromMs, toMs });
     this.el.tz.textContent = tz;
-    if (!this.shown) {
-      // Opened on a range (a link): no snapshot was read, so say what is shown instead of "loading…".
-      this.el.showing.textContent = `Custom range · raw samples · device ${range.device}`;
-    }
+    // What is shown is the range, not the window's snapshot (also when a link opened on it: no snapshot was read).
+    this.el.showing.textContent = `Custom range · ${range.resolution === 'raw' ? 'raw samples' : 'first/min/max/last per pixel column'} · device ${range.device}`;
     this.el.charts.dataset.zoomed = 'true';
     this.el.charts.dataset.resolution = range.resolution;
     document.body.dataset.view = 'ready';
