@@ -81,9 +81,11 @@ export async function teardown(): Promise<void> {
   if (ctx.dataDir) rmSync(ctx.dataDir, { recursive: true, force: true });
 }
 
-/** Open `/<search>` in a fresh context (closed with the page) and wait until the first load settled. */
-export async function openPage(search: string, opts: { reducedMotion?: boolean; config?: unknown; devices?: unknown; colorScheme?: 'light' | 'dark' } = {}): Promise<Page> {
-  const context = await ctx.browser!.newContext({ ...CONTEXT, reducedMotion: opts.reducedMotion ? 'reduce' : 'no-preference', colorScheme: opts.colorScheme ?? 'light' });
+/** Open `/<search>` in a fresh context (closed with the page; `locale` other than CONTEXT's en-GB) and wait until the first load settled. */
+export async function openPage(search: string, opts: { reducedMotion?: boolean; config?: unknown; devices?: unknown; colorScheme?: 'light' | 'dark'; locale?: string } = {}): Promise<Page> {
+  const context = await ctx.browser!.newContext({
+    ...CONTEXT, reducedMotion: opts.reducedMotion ? 'reduce' : 'no-preference', colorScheme: opts.colorScheme ?? 'light', locale: opts.locale ?? CONTEXT.locale,
+  });
   const page = await context.newPage();
   page.on('close', () => { context.close().catch(() => {}); }); // the browser may be closing already
   await page.clock.setFixedTime(new Date(PAGE_NOW));

@@ -225,9 +225,25 @@ it(zoom)('a drag across a chart reads /samples/range for that span and draws its
   assert.is(await card.getAttribute('data-gaps'), '1', 'the outage is one break in the line');
   assert.ok(Number(await card.getAttribute('data-points')) > 100, 'more detail than the 100-point snapshot');
   assert.match(await page.textContent('#zoom-text') ?? '', /^Zoomed to .* · \d+ (raw samples|samples, first\/min\/max\/last per pixel column)$/);
+  // The header describes what is shown (the range, read now), not the snapshot's age (built 16:00, page at 16:04).
+  const header = () => Promise.all([page.textContent('#freshness'), page.textContent('#data-age')]);
+  // Berlin is UTC+02:00 on that day; the range is written to the minute, its start rounded down and its end up.
+  const berlinMinute = (ms: number) => new Date(ms + 2 * 3_600_000).toISOString().slice(11, 16);
+  const [fromMs, toMs] = [Number(q.get('from')), Number(q.get('to'))];
+  assert.is((await header())[0], `range 2019-09-30 ${berlinMinute(Math.floor(fromMs / 60_000) * 60_000)} – ${berlinMinute(Math.ceil(toMs / 60_000) * 60_000)}, read just now`);
+  assert.is((await header())[1], '', 'no newest-sample age of the snapshot');
+  assert.is(await page.getAttribute('#freshness', 'data-read-at'), PAGE_NOW);
+  const resolution = await page.getAttribute('#charts', 'data-resolution');
+  assert.is(await page.textContent('#showing'), `Custom range · ${resolution === 'raw' ? 'raw samples' : 'first/min/max/last per pixel column'} · device porch`, 'not the 10 h snapshot');
   await shot(page, 'zoom-range');
+  // 3 min later the range says how old the reading is (the 5 s tick runs on real timers; Date is the page clock).
+  await page.clock.setFixedTime(new Date(Date.parse(PAGE_NOW) + 3 * 60_000));
+  await page.waitForFunction(() => /, read 3 min ago$/.test(document.querySelector('#freshness')?.textContent ?? ''), undefined, { timeout: 15_000 });
   await page.click('#zoom-reset');
   await page.waitForFunction(() => !document.querySelector('#charts')?.hasAttribute('data-zoomed'));
+  assert.equal(await header(), ['last updated 7 min ago', 'newest sample 7 min ago'], 'the snapshot\'s age again');
+  assert.is(await page.textContent('#showing'), '10 hours · 100 points · device porch');
+  assert.is(await page.getAttribute('#freshness', 'data-read-at'), null);
   assert.is(await page.getAttribute('#charts', 'data-granularity'), '100');
   assert.ok(await page.isHidden('#zoom-bar'));
   await page.close();
@@ -240,20 +256,20 @@ it(zoom)('a From/To range reads /samples/range, says what is wrong with a backwa
   // The inputs show the snapshot's span in local time (Berlin, UTC+02:00).
   const shownSpan = readSnapshot(ctx.dataDir, 'porch', '10h', 100);
   assert.equal([shownSpan.from, shownSpan.to], ['2019-09-30T06:06:00.000Z', FIXTURE_TO]);
-  assert.equal([await page.inputValue('#range-from'), await page.inputValue('#range-to')], ['2019-09-30T08:06', '2019-09-30T18:00']);
-  await page.fill('#range-from', '2019-09-30T17:30');
-  await page.fill('#range-to', '2019-09-30T17:00');
+  assert.equal([await page.inputValue('#range-from'), await page.inputValue('#range-to')], ['2019-09-30 08:06', '2019-09-30 18:00']);
+  await page.fill('#range-from', '2019-09-30 17:30');
+  await page.fill('#range-to', '2019-09-30 17:00');
   await page.click('#range-show');
   assert.is(await page.textContent('#range-error'), 'From (2019-09-30 17:30) must be before To (2019-09-30 17:00).');
   await page.fill('#range-to', '');
   await page.click('#range-show');
-  assert.is(await page.textContent('#range-error'), 'To is empty or not a complete date and time.');
+  assert.is(await page.textContent('#range-error'), 'To is empty (YYYY-MM-DD HH:MM).');
   assert.ok(await page.isVisible('#range-error'));
   assert.equal(ranges, [], 'nothing asked for a bad range');
   await shot(page, 'range-error');
   // 17:10–17:50 Berlin = 15:10Z–15:50Z, around the porch outage (15:19:50Z–15:40Z).
-  await page.fill('#range-from', '2019-09-30T17:10');
-  await page.fill('#range-to', '2019-09-30T17:50');
+  await page.fill('#range-from', '2019-09-30 17:10');
+  await page.fill('#range-to', '2019-09-30 17:50');
   await page.click('#range-show');
   await page.waitForFunction(() => document.querySelector('#charts')?.getAttribute('data-zoomed') === 'true' && !document.body.dataset.loading);
   assert.ok(await page.isHidden('#range-error'));
@@ -266,6 +282,7 @@ it(zoom)('a From/To range reads /samples/range, says what is wrong with a backwa
   assert.is(await page.getAttribute('#charts', 'data-resolution'), 'raw');
   const points = await card.getAttribute('data-points');
   assert.is(points, String(60 + 1 + 61), '121 samples and one gap marker');
+  assert.equal([await page.textContent('#showing'), await page.textContent('#freshness')], ['Custom range · raw samples · device porch', 'range 2019-09-30 17:10 – 17:50, read just now']);
   const url = new URL(page.url());
   assert.equal([url.searchParams.get('from'), url.searchParams.get('to'), url.searchParams.get('window')], ['2019-09-30T15:10:00Z', '2019-09-30T15:50:00Z', '10h']);
   await shot(page, 'range-custom');
@@ -274,9 +291,10 @@ it(zoom)('a From/To range reads /samples/range, says what is wrong with a backwa
   await page.waitForFunction(() => document.querySelector('#charts')?.getAttribute('data-zoomed') === 'true' && !document.body.dataset.loading);
   assert.is(ranges.length, 2);
   assert.is(ranges[1], ranges[0].replace(/samples=\d+/, `samples=${new URLSearchParams(ranges[1]).get('samples')}`));
-  assert.equal([await page.inputValue('#range-from'), await page.inputValue('#range-to')], ['2019-09-30T17:10', '2019-09-30T17:50']);
+  assert.equal([await page.inputValue('#range-from'), await page.inputValue('#range-to')], ['2019-09-30 17:10', '2019-09-30 17:50']);
   assert.is(await page.locator('.chart-card[data-series-id="sht31-44.tempC"]').getAttribute('data-points'), points);
   assert.match(await page.textContent('#showing') ?? '', /^Custom range · raw samples · device porch$/);
+  assert.is(await page.textContent('#freshness'), 'range 2019-09-30 17:10 – 17:50, read just now', 'opened on a range: no snapshot was read');
   // Back returns to the window's snapshot; a link with a broken range says so and shows the window.
   await page.goBack();
   await page.waitForFunction(() => !document.querySelector('#charts')?.hasAttribute('data-zoomed') && document.querySelector('#charts')?.getAttribute('data-window') === '10h');
@@ -286,6 +304,33 @@ it(zoom)('a From/To range reads /samples/range, says what is wrong with a backwa
   assert.match(await broken.textContent('#url-problems') ?? '', /from=2019-13-45T00:00Z is not a date/);
   assert.is(await broken.getAttribute('#charts', 'data-window'), '10h');
   await broken.close();
+});
+
+it(zoom)('the From/To inputs read and write YYYY-MM-DD HH:MM in a German and a British browser alike (not the US mm/dd/yyyy), local Berlin time', async () => {
+  for (const locale of ['de-DE', 'en-GB']) {
+    const page = await openPage('?window=10h&samples=100&device=porch', { locale });
+    assert.is(await page.evaluate(() => navigator.language), locale);
+    const ranges: string[] = [];
+    page.on('request', (r) => { if (new URL(r.url()).pathname === '/samples/range') ranges.push(new URL(r.url()).search); });
+    // The snapshot's span, 06:06Z–16:00Z, in Berlin time.
+    assert.equal([await page.inputValue('#range-from'), await page.inputValue('#range-to')], ['2019-09-30 08:06', '2019-09-30 18:00'], locale);
+    assert.equal([await page.getAttribute('#range-from', 'type'), await page.getAttribute('#range-from', 'placeholder')], ['text', 'YYYY-MM-DD HH:MM']);
+    // The locale's own spelling is refused with the format, not guessed (30.09. here, 09/30 in the US).
+    await page.fill('#range-from', '30.09.2019 17:10');
+    await page.click('#range-show');
+    assert.is(await page.textContent('#range-error'), 'From (30.09.2019 17:10) is not a date and time as YYYY-MM-DD HH:MM, e.g. 2019-09-30 17:10.');
+    await page.fill('#range-from', '');
+    await page.locator('#range-from').pressSequentially('2019-09-30 17:10');
+    await page.fill('#range-to', '2019-09-30 17:50');
+    await page.press('#range-to', 'Enter');
+    await page.waitForFunction(() => document.querySelector('#charts')?.getAttribute('data-zoomed') === 'true' && !document.body.dataset.loading);
+    assert.is(ranges.length, 1, 'one request, for the good range');
+    const q = new URLSearchParams(ranges[0]);
+    assert.equal([Number(q.get('from')), Number(q.get('to'))], [Date.parse('2019-09-30T15:10:00Z'), Date.parse('2019-09-30T15:50:00Z')], locale);
+    assert.equal([await page.inputValue('#range-from'), await page.inputValue('#range-to')], ['2019-09-30 17:10', '2019-09-30 17:50']);
+    if (locale === 'de-DE') await shot(page, 'range-de-DE');
+    await page.close();
+  }
 });
 
 it(zoom)('overlays same-unit raw samples too: the raw 1h snapshot and a zoomed range, times aligned, the outage still a break; a drag on the overlay zooms', async () => {
@@ -354,6 +399,31 @@ it(look)('follows a dark system theme; the toggle cycles auto → dark → light
   assert.ok(await page.isChecked('#fahrenheit'), 'kept across loads');
   assert.is(await page.textContent('#theme'), 'Theme: light');
   await page.close();
+});
+
+it(look)('one dark palette: the system\'s dark and dark chosen on a light system give the same page and chart colours; light chosen on a dark system is light', async () => {
+  const colours = (page: import('playwright-core').Page) => page.evaluate(() => [
+    getComputedStyle(document.body).backgroundColor,
+    getComputedStyle(document.querySelector('.chart-card')!).backgroundColor,
+    getComputedStyle(document.querySelector('#freshness')!).color,
+    document.querySelector<HTMLElement>('.chart-card[data-series-id="bme280-76.tempC"]')!.dataset.lineColour,
+  ]);
+  const DARK = ['rgb(18, 22, 28)', 'rgb(27, 33, 41)', 'rgb(170, 179, 192)', 'rgb(108, 176, 245)'];
+  const LIGHT = ['rgb(246, 247, 249)', 'rgb(255, 255, 255)', 'rgb(74, 83, 97)', 'rgb(11, 87, 164)'];
+  const systemDark = await openPage('?window=1d&samples=100', { colorScheme: 'dark' });
+  assert.equal(await colours(systemDark), DARK, 'system dark, theme auto');
+  await systemDark.click('#theme'); // dark
+  await systemDark.click('#theme'); // light, on a dark system
+  assert.is(await systemDark.textContent('#theme'), 'Theme: light');
+  assert.equal(await colours(systemDark), LIGHT, 'light chosen on a dark system (charts redrawn)');
+  await systemDark.close();
+  const chosenDark = await openPage('?window=1d&samples=100', { colorScheme: 'light' });
+  assert.equal(await colours(chosenDark), LIGHT, 'system light, theme auto');
+  await chosenDark.click('#theme');
+  assert.is(await chosenDark.textContent('#theme'), 'Theme: dark');
+  assert.equal(await colours(chosenDark), DARK, 'dark chosen on a light system: the same colours as the system\'s dark');
+  await shot(chosenDark, 'dark-chosen');
+  await chosenDark.close();
 });
 
 live.run();

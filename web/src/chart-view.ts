@@ -10,10 +10,28 @@ import { h } from './dom.js';
 
 const PLOT_HEIGHT_PX = 220;
 const MIN_WIDTH_PX = 280;
-/** Chart colours from the page's CSS variables (light or dark theme), read when a chart is drawn. */
-function palette(): { LINE: string; BAND_FILL: string; BAR_FILL: string; EDGE: string; AXIS: string; GRID: string } {
-  const css = typeof document === 'undefined' ? undefined : getComputedStyle(document.documentElement);
-  const v = (name: string, fallback: string) => css?.getPropertyValue(name).trim() || fallback;
+
+interface Palette { LINE: string; BAND_FILL: string; BAR_FILL: string; EDGE: string; AXIS: string; GRID: string }
+/**
+ * Chart colours from the page's CSS variables, read when a chart is drawn. The variables hold
+ * `light-dark(…, …)` (styles.css), which a canvas cannot parse, so each is resolved through a probe
+ * element's computed `color` in the theme now in force (`rgb(…)`/`rgba(…)`).
+ */
+function palette(): Palette {
+  const probe = typeof document === 'undefined' ? undefined : document.documentElement.appendChild(document.createElement('span'));
+  const v = (name: string, fallback: string) => {
+    if (!probe) return fallback;
+    probe.style.color = `var(${name}, ${fallback})`;
+    return getComputedStyle(probe).color || fallback;
+  };
+  try {
+    return colours(v);
+  } finally {
+    probe?.remove();
+  }
+}
+
+function colours(v: (name: string, fallback: string) => string): Palette {
   return {
     LINE: v('--chart-line', '#0b57a4'), BAND_FILL: v('--chart-band', 'rgba(11, 87, 164, 0.16)'), BAR_FILL: v('--chart-bar', 'rgba(11, 87, 164, 0.55)'),
     EDGE: v('--chart-edge', 'rgba(11, 87, 164, 0.35)'), AXIS: v('--chart-axis', '#3b4350'), GRID: v('--chart-grid', 'rgba(59, 67, 80, 0.12)'),
@@ -297,6 +315,7 @@ export function renderChart(
   u.over.append(tip);
   node.dataset.points = String(u.data[0].length);
   node.dataset.gaps = String(cs.gaps);
+  node.dataset.lineColour = palette().LINE;
   const resize = new ResizeObserver(() => {
     if (widthPx() !== u.width) u.setSize({ width: widthPx(), height: PLOT_HEIGHT_PX });
   });

@@ -10,13 +10,13 @@ import { ApiError, type ApiClient, type SnapshotResponse } from './api-client.js
 import { toChartSeries, type ChartSeries, type DisplayPrefs } from './chart-data.js';
 import { renderChart, renderOverlay, type ChartView } from './chart-view.js';
 import { byId, h, show } from './dom.js';
-import { freshnessOf } from './freshness.js';
+import { formatAge, freshnessOf } from './freshness.js';
 import { newestSampleText, seriesAge } from './data-age.js';
 import { isNewBuild, nextCheckDelayMs } from './live.js';
 import { devicePicker, samplesPicker, windowPicker, type DevicePicker } from './pickers.js';
 import { followRefreshJob, type RefreshDeps, type RefreshProgress } from './refresh-job.js';
 import { utcOffsetRange } from './time-zone.js';
-import { deviceChoices, localInputValue, parseRangeInputs, rangeToSearch, viewStateToSearch, type TimeRange, type ViewState } from './view-state.js';
+import { RANGE_INPUT_FORMAT, deviceChoices, localInputValue, parseRangeInputs, rangeText, rangeToSearch, viewStateToSearch, type TimeRange, type ViewState } from './view-state.js';
 
 /** How often the "last updated" line is re-worded, in ms. */
 export const FRESHNESS_TICK_MS = 5_000;
@@ -109,7 +109,8 @@ export class Dashboard {
   };
   /** The range shown after a drag or the From/To inputs (also in the URL as `from`/`to`), or undefined for the window snapshot. */
   private zoomed: TimeRange | undefined;
-  private lastRange: RangePayload | undefined;
+  /** The range drawn (not the snapshot) and when it was read (page clock, epoch ms); undefined while a snapshot is drawn. */
+  private rangeShown: { range: RangePayload; readAtMs: number } | undefined;
   private readonly setWindow: (w: ViewState['window']) => void;
   private readonly setSamples: (g: ViewState['samples']) => void;
   private readonly devicePicker: DevicePicker;
@@ -125,6 +126,7 @@ export class Dashboard {
     this.el.zoomReset.addEventListener('click', () => this.resetZoom());
     this.el.rangeShow.addEventListener('click', () => this.showTypedRange());
     for (const input of [this.el.rangeFrom, this.el.rangeTo]) {
+      input.placeholder = RANGE_INPUT_FORMAT;
       input.addEventListener('keydown', (e) => { if (e.key === 'Enter') this.showTypedRange(); });
     }
     this.syncPickers();
@@ -235,12 +237,19 @@ export class Dashboard {
     this.cancelCheck = this.deps.setTimer(delayMs, () => void this.checkForNewBuild());
   }
 
-  /** Re-word "last updated N ago" and the stale banner; called every FRESHNESS_TICK_MS. */
+  /**
+   * Re-word the header: for a snapshot "last updated N ago", the data's age and the stale banner; for
+   * a range read from `/samples/range` (zoom or From/To) what it is and when it was read
+   * ("range 2019-09-30 17:10 – 17:50, read 3 min ago"), never the snapshot's age. Called every FRESHNESS_TICK_MS.
+   */
   tick(): void {
+    if (this.rangeShown) return this.tickRange(this.rangeShown);
     const s = this.shown;
     if (!s) return;
+    delete this.el.freshness.dataset.readAt;
     const f = freshnessOf(s.meta, s.snapshot.lastUpdated ?? s.snapshot.payload.generatedAt, this.deps.now());
     this.el.freshness.textContent = f.text;
+    this.el.freshness.title = '';
     if (f.generatedMs !== undefined) {
       this.el.freshness.dataset.generatedAt = new Date(f.generatedMs).toISOString();
       this.el.freshness.title = new Date(f.generatedMs).toLocaleString();
@@ -252,6 +261,19 @@ export class Dashboard {
     this.el.dataAge.textContent = age.text;
     if (age.newestMs !== undefined) this.el.dataAge.dataset.newestAt = new Date(age.newestMs).toISOString();
     else delete this.el.dataAge.dataset.newestAt;
+  }
+
+  private tickRange({ range, readAtMs }: { range: RangePayload; readAtMs: number }): void {
+    const read = formatAge(this.deps.now() - readAtMs);
+    this.el.freshness.textContent = `range ${rangeText(Date.parse(range.from), Date.parse(range.to))}, read ${read}`;
+    this.el.freshness.title = `Read from the raw samples at ${new Date(readAtMs).toLocaleString()}`;
+    this.el.freshness.dataset.readAt = new Date(readAtMs).toISOString();
+    delete this.el.freshness.dataset.generatedAt;
+    this.el.freshness.dataset.stale = 'false';
+    // The stale banner and the newest-sample age speak of the snapshot, which is not what is shown.
+    show(this.el.stale, false);
+    this.el.dataAge.textContent = '';
+    delete this.el.dataAge.dataset.newestAt;
   }
 
   private syncPickers(): void {
@@ -278,7 +300,7 @@ export class Dashboard {
       const range = await this.deps.client.range(this.state, fromMs, toMs, columns);
       if (seq !== this.loadSeq) return;
       this.showError(undefined);
-      this.drawRange(range);
+      this.drawRange(range, this.deps.now());
     } catch (err) {
       if (seq === this.loadSeq) this.showError(`Could not load the samples of that range. ${messageOf(err)}`, () => void this.zoom(fromMs, toMs, { pushUrl: false }));
     } finally {
@@ -294,12 +316,12 @@ export class Dashboard {
 
   /** Draw what is shown again (after a theme or unit change). */
   redraw(): void {
-    if (this.zoomed && this.lastRange) this.drawRange(this.lastRange);
+    if (this.zoomed && this.rangeShown) this.drawRange(this.rangeShown.range, this.rangeShown.readAtMs);
     else if (this.shown) this.draw(this.shown);
   }
 
-  private drawRange(range: RangePayload): void {
-    this.lastRange = range;
+  private drawRange(range: RangePayload, readAtMs: number): void {
+    this.rangeShown = { range, readAtMs };
     for (const c of this.charts) c.destroy();
     this.charts = [];
     const fromMs = Date.parse(range.from);
@@ -313,14 +335,12 @@ export class Dashboard {
     show(this.el.zoomBar, true);
     this.fillRangeInputs({ fromMs, toMs });
     this.el.tz.textContent = tz;
-    if (!this.shown) {
-      // Opened on a range (a link): no snapshot was read, so say what is shown instead of "loading…".
-      this.el.showing.textContent = `Custom range · raw samples · device ${range.device}`;
-      this.el.freshness.textContent = 'read from the raw samples';
-    }
+    // What is shown is the range, not the window's snapshot (also when a link opened on it: no snapshot was read).
+    this.el.showing.textContent = `Custom range · ${range.resolution === 'raw' ? 'raw samples' : 'first/min/max/last per pixel column'} · device ${range.device}`;
     this.el.charts.dataset.zoomed = 'true';
     this.el.charts.dataset.resolution = range.resolution;
     document.body.dataset.view = 'ready';
+    this.tick();
   }
 
   private navigate(state: ViewState): void {
@@ -392,6 +412,7 @@ export class Dashboard {
     for (const c of this.charts) c.destroy();
     this.charts = [];
     this.shown = shown;
+    this.rangeShown = undefined;
     const fromMs = Date.parse(payload.from);
     const toMs = Date.parse(payload.to);
     const tz = utcOffsetRange(fromMs, toMs);

@@ -124,15 +124,32 @@ export function rangeToSearch(range: TimeRange | undefined, params: URLSearchPar
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
-/** `ms` as an `<input type="datetime-local">` value in the browser's zone, to the minute: `2019-09-30T15:00`. `roundUp` takes the next minute when seconds remain (a range's end). */
+/**
+ * The From/To inputs' format. They are text inputs in ISO order, the same in every locale: Chromium
+ * draws `<input type="datetime-local">` in the browser's UI language (mm/dd/yyyy in a default
+ * headless or en-US browser), whatever the page's `lang` or `navigator.language` say.
+ */
+export const RANGE_INPUT_FORMAT = 'YYYY-MM-DD HH:MM';
+
+/** `ms` as a From/To input value in the browser's zone, to the minute: `2019-09-30 15:00`. `roundUp` takes the next minute when seconds remain (a range's end). */
 export function localInputValue(ms: number, roundUp = false): string {
   const d = new Date(roundUp ? Math.ceil(ms / 60_000) * 60_000 : Math.floor(ms / 60_000) * 60_000);
-  return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-/** A local date-time typed into a From/To input (`YYYY-MM-DDTHH:MM[:SS]`, the browser's zone) → epoch ms; NaN when empty or not a real date. */
+/**
+ * A range in the From/To inputs' words, local time to the minute (start rounded down, end up, as the
+ * inputs show it): `2019-09-30 17:10 – 17:50`, or with both dates when the range spans midnight.
+ */
+export function rangeText(fromMs: number, toMs: number): string {
+  const from = localInputValue(fromMs);
+  const to = localInputValue(toMs, true);
+  return `${from} – ${to.slice(0, 10) === from.slice(0, 10) ? to.slice(11) : to}`;
+}
+
+/** A local date-time typed into a From/To input (`YYYY-MM-DD HH:MM[:SS]`, also with `T`, the browser's zone) → epoch ms; NaN when empty or not a real date. */
 function parseLocalInput(text: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?$/.exec(text.trim());
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ]\s*(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?$/.exec(text.trim());
   if (!m) return NaN;
   const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0));
   const date = new Date(y, mo - 1, d, h, mi, s);
@@ -148,10 +165,10 @@ function parseLocalInput(text: string): number {
 export function parseRangeInputs(fromText: string, toText: string): { range: TimeRange } | { error: string } {
   const fromMs = parseLocalInput(fromText);
   const toMs = parseLocalInput(toText);
-  const bad = (name: string, text: string) => (text.trim() === '' ? `${name} is empty or not a complete date and time` : `${name} (${text}) is not a date and time (YYYY-MM-DDTHH:MM)`);
+  const bad = (name: string, text: string) => (text.trim() === '' ? `${name} is empty (${RANGE_INPUT_FORMAT})` : `${name} (${text.trim()}) is not a date and time as ${RANGE_INPUT_FORMAT}, e.g. 2019-09-30 17:10`);
   if (Number.isNaN(fromMs) && Number.isNaN(toMs)) return { error: `${bad('From', fromText)}; ${bad('To', toText)}.` };
   if (Number.isNaN(fromMs)) return { error: `${bad('From', fromText)}.` };
   if (Number.isNaN(toMs)) return { error: `${bad('To', toText)}.` };
-  if (fromMs >= toMs) return { error: `From (${fromText.replace('T', ' ')}) must be before To (${toText.replace('T', ' ')}).` };
+  if (fromMs >= toMs) return { error: `From (${fromText.trim().replace('T', ' ')}) must be before To (${toText.trim().replace('T', ' ')}).` };
   return { range: { fromMs, toMs } };
 }

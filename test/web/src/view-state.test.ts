@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  DEFAULT_SAMPLES, DEFAULT_WINDOW, deviceChoices, localInputValue, parseRangeInputs, parseRangeParams, parseViewState, rangeToSearch, viewStateToSearch,
+  DEFAULT_SAMPLES, DEFAULT_WINDOW, deviceChoices, localInputValue, parseRangeInputs, parseRangeParams, parseViewState, rangeText, rangeToSearch, viewStateToSearch,
 } from '../../../web/src/view-state.js';
 
 const parse = suite('parseViewState');
@@ -79,22 +79,29 @@ range('a URL range that is half, not a date, or backwards is reported and ignore
   assert.equal(parseRangeParams(new URLSearchParams('from=2019-09-30T15:00:00&to=2019-09-30T16:00:00Z')).range, undefined, 'no zone: ambiguous');
 });
 
-range('From/To inputs are local date-times; empty, impossible and backwards ranges get a sentence', () => {
+range('From/To inputs are local date-times as YYYY-MM-DD HH:MM (T accepted); empty, impossible, other-format and backwards ranges get a sentence', () => {
   const from = new Date(2019, 8, 30, 17, 10).getTime();
   const to = new Date(2019, 8, 30, 17, 50, 30).getTime();
+  assert.equal(parseRangeInputs('2019-09-30 17:10', ' 2019-09-30 17:50:30 '), { range: { fromMs: from, toMs: to } });
   assert.equal(parseRangeInputs('2019-09-30T17:10', '2019-09-30T17:50:30'), { range: { fromMs: from, toMs: to } });
-  assert.equal(parseRangeInputs('2019-09-30T17:30', '2019-09-30T17:00'), { error: 'From (2019-09-30 17:30) must be before To (2019-09-30 17:00).' });
-  assert.equal(parseRangeInputs('2019-09-30T17:30', '2019-09-30T17:30'), { error: 'From (2019-09-30 17:30) must be before To (2019-09-30 17:30).' });
-  assert.equal(parseRangeInputs('2019-09-30T17:30', ''), { error: 'To is empty or not a complete date and time.' });
-  assert.equal(parseRangeInputs('2019-02-30T10:00', '2019-03-01T10:00'), { error: 'From (2019-02-30T10:00) is not a date and time (YYYY-MM-DDTHH:MM).' });
-  assert.equal(parseRangeInputs('', 'soon'), { error: 'From is empty or not a complete date and time; To (soon) is not a date and time (YYYY-MM-DDTHH:MM).' });
+  assert.equal(parseRangeInputs('2019-09-30 17:30', '2019-09-30T17:00'), { error: 'From (2019-09-30 17:30) must be before To (2019-09-30 17:00).' });
+  assert.equal(parseRangeInputs('2019-09-30 17:30', '2019-09-30 17:30'), { error: 'From (2019-09-30 17:30) must be before To (2019-09-30 17:30).' });
+  assert.equal(parseRangeInputs('2019-09-30 17:30', ''), { error: 'To is empty (YYYY-MM-DD HH:MM).' });
+  assert.equal(parseRangeInputs('2019-02-30 10:00', '2019-03-01 10:00'), { error: 'From (2019-02-30 10:00) is not a date and time as YYYY-MM-DD HH:MM, e.g. 2019-09-30 17:10.' });
+  // A German or US date is not guessed at (30.09. vs 09/30): it is refused with the format.
+  assert.equal(parseRangeInputs('30.09.2019 17:10', '09/30/2019 05:50 PM'), {
+    error: 'From (30.09.2019 17:10) is not a date and time as YYYY-MM-DD HH:MM, e.g. 2019-09-30 17:10; To (09/30/2019 05:50 PM) is not a date and time as YYYY-MM-DD HH:MM, e.g. 2019-09-30 17:10.',
+  });
+  assert.equal(parseRangeInputs('', 'soon'), { error: 'From is empty (YYYY-MM-DD HH:MM); To (soon) is not a date and time as YYYY-MM-DD HH:MM, e.g. 2019-09-30 17:10.' });
 });
 
-range('input values are the local minute, the end rounded up', () => {
+range('input values are the local minute, the end rounded up; rangeText writes a range so, the date once within a day', () => {
   const t = new Date(2019, 8, 30, 8, 5, 20).getTime();
-  assert.is(localInputValue(t), '2019-09-30T08:05');
-  assert.is(localInputValue(t, true), '2019-09-30T08:06');
-  assert.is(localInputValue(new Date(2019, 8, 30, 8, 5).getTime(), true), '2019-09-30T08:05');
+  assert.is(localInputValue(t), '2019-09-30 08:05');
+  assert.is(localInputValue(t, true), '2019-09-30 08:06');
+  assert.is(localInputValue(new Date(2019, 8, 30, 8, 5).getTime(), true), '2019-09-30 08:05');
+  assert.is(rangeText(t, new Date(2019, 8, 30, 17, 50).getTime()), '2019-09-30 08:05 – 17:50');
+  assert.is(rangeText(t, new Date(2019, 9, 1, 0, 0, 1).getTime()), '2019-09-30 08:05 – 2019-10-01 00:01');
 });
 
 range.run();
