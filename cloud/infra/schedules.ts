@@ -3,7 +3,7 @@
  * EventBridge schedule rebuilds which windows, and which CloudFront cache behaviour serves which
  * snapshot keys with what TTL. Kept out of the stack so they are testable without a synth.
  */
-import { META_TTL_S, WINDOW_NAMES, WINDOWS, type Window } from '../../builder/constants.js';
+import { CLOUD_SCHEDULED_WINDOWS, META_TTL_S, WINDOW_NAMES, WINDOWS, type Window } from '../../builder/constants.js';
 
 /** EventBridge's shortest rate is one minute (rate expressions, EventBridge User Guide). */
 export const MIN_SCHEDULE_MS = 60_000;
@@ -15,13 +15,14 @@ export interface ScheduleGroup {
 }
 
 /**
- * Group windows by rebuild cadence (`rebuildEveryMs`, raised to EventBridge's one-minute minimum):
- * one rule per distinct cadence, its event carrying `{"windows": [...]}`.
- * With today's matrix: 1 min → 1h; 5 min → 10h, 1d; 10 min → 10d; 15 min → 3m, 12m.
+ * Group the windows the cloud builds on a schedule (`CLOUD_SCHEDULED_WINDOWS`; an on-read window,
+ * `cloudRender: 'onRead'`, has no rule) by rebuild cadence (`rebuildEveryMs`, raised to EventBridge's
+ * one-minute minimum): one rule per distinct cadence, its event carrying `{"windows": [...]}`.
+ * With today's matrix: 5 min → 10h, 1d; 10 min → 10d; 15 min → 3m, 12m (1h is rendered on read).
  */
 export function scheduleGroups(): ScheduleGroup[] {
   const byRate = new Map<number, Window[]>();
-  for (const w of WINDOW_NAMES) {
+  for (const w of CLOUD_SCHEDULED_WINDOWS) {
     const minutes = Math.max(1, Math.round(Math.max(MIN_SCHEDULE_MS, WINDOWS[w].rebuildEveryMs) / MIN_SCHEDULE_MS));
     byRate.set(minutes, [...(byRate.get(minutes) ?? []), w]);
   }

@@ -1,17 +1,23 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { META_TTL_S, WINDOW_NAMES, WINDOWS } from '../../../builder/constants.js';
+import { CLOUD_ON_READ_WINDOWS, CLOUD_SCHEDULED_WINDOWS, META_TTL_S, WINDOW_NAMES, WINDOWS } from '../../../builder/constants.js';
 import { scheduleGroups, snapshotBehaviours } from '../../../cloud/infra/schedules.js';
 
 const groups = suite('scheduleGroups');
 
-groups('groups the windows by cadence with EventBridge one-minute minimum', () => {
+groups('groups the scheduled windows by cadence; the on-read 1h window has no rule (issue 14: 8 S3 PUTs a minute)', () => {
+  assert.equal(CLOUD_ON_READ_WINDOWS, ['1h']);
   assert.equal(scheduleGroups(), [
-    { rateMinutes: 1, windows: ['1h'] },
     { rateMinutes: 5, windows: ['10h', '1d'] },
     { rateMinutes: 10, windows: ['10d'] },
     { rateMinutes: 15, windows: ['3m', '12m'] },
   ]);
+});
+
+groups('every window is either scheduled (exactly once) or rendered on read, never both', () => {
+  const scheduled = scheduleGroups().flatMap((g) => g.windows);
+  assert.equal(scheduled, [...CLOUD_SCHEDULED_WINDOWS]);
+  for (const w of WINDOW_NAMES) assert.is(scheduled.includes(w), !CLOUD_ON_READ_WINDOWS.includes(w), w);
 });
 
 groups('never schedules a window less often than its cadence (beyond the one-minute floor)', () => {
