@@ -6,7 +6,8 @@
  * device/window/granularity is shared by concurrent reads and reused for `ON_READ_REUSE_MS`; the
  * payload is served with the window's TTL (`X-Snapshot-Source: live`), so CloudFront absorbs the rest.
  * When the build fails, a stored copy (the Pi's `fallback/` one, or a canonical one a refresh wrote)
- * is served with a short max-age; without one the answer is 503 `unavailable` naming the cause.
+ * is served with a short max-age; without one the answer is 503 `unavailable` naming the cause (404
+ * `not_built` for a device that has no samples).
  */
 import { META_TTL_S, WINDOWS, devicePrefix, payloadVersionId, payloadVersionKey, type Granularity, type Window } from '../builder/constants.js';
 import { isoOf, jsonBytes, sha256Hex } from '../builder/codec.js';
@@ -65,44 +66,63 @@ function causeOf(err: unknown): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
-/**
- * The stored copy to serve when the on-read build failed (`locateSnapshot`: canonical unless stale or
- * late, else the Pi's newer fallback), or a 503 `unavailable` naming the failure.
- */
-async function storedCopyOrUnavailable(req: Request, ctx: ApiContext, params: SnapshotParams, device: string, plan: GranularityPlan, err: unknown): Promise<{ snapshot: LocatedSnapshot; object: StoredObject }> {
+/** The stored copy `/samples/latest` would serve (`locateSnapshot`: canonical unless stale or late, else the Pi's newer fallback); none, or the store failing too: `undefined`. */
+async function storedCopy(req: Request, ctx: ApiContext, params: SnapshotParams, device: string, plan: GranularityPlan): Promise<{ snapshot: LocatedSnapshot; object: StoredObject } | undefined> {
   const store = storeFor(req, ctx);
   try {
     const snapshot = await locateSnapshot(store, device, params.window, plan.source, ctx.clock.nowMs());
     const object = snapshot && (await readPayloadObject(store, snapshot));
-    if (snapshot && object) return { snapshot, object };
+    return snapshot && object ? { snapshot, object } : undefined;
   } catch {
-    // the store failing too: no copy to serve
+    return undefined;
   }
-  throw new ApiError(503, 'unavailable', `the ${params.window} window of device ${device} is rendered on read, and rendering it failed: ${causeOf(err)}; no stored copy to serve instead. Try again shortly`, undefined, undefined, {
-    'Retry-After': String(ON_READ_FALLBACK_MAX_AGE_S),
-  });
+}
+
+/** What an on-read request serves: the payload rendered now, or a stored copy when it cannot be. */
+type OnReadAnswer = { rendered: OnReadSnapshot } | { stored: { snapshot: LocatedSnapshot; object: StoredObject } };
+
+/**
+ * Render the window now; when the device has no samples (nothing to render from) or the build fails,
+ * the stored copy instead.
+ * @throws {ApiError} 404 `not_built` for a device without samples and no stored copy; 503
+ *   `unavailable` naming the failure when the build failed and there is no stored copy.
+ */
+async function renderOrStored(req: Request, ctx: ApiContext, params: SnapshotParams, device: string, plan: GranularityPlan): Promise<OnReadAnswer> {
+  if (!(await ctx.devices.withSamples()).includes(device)) {
+    const stored = await storedCopy(req, ctx, params, device, plan);
+    if (stored) return { stored };
+    throw new ApiError(404, 'not_built', `device ${device} has no samples yet; its ${params.window} window is rendered on read from them`);
+  }
+  try {
+    return { rendered: await renderOnRead(ctx, device, params.window, plan.source) };
+  } catch (err) {
+    const stored = await storedCopy(req, ctx, params, device, plan);
+    if (stored) return { stored };
+    throw new ApiError(503, 'unavailable', `the ${params.window} window of device ${device} is rendered on read, and rendering it failed: ${causeOf(err)}; no stored copy to serve instead. Try again shortly`, undefined, undefined, {
+      'Retry-After': String(ON_READ_FALLBACK_MAX_AGE_S),
+    });
+  }
 }
 
 /**
  * `GET /samples/latest` of an on-read window (validated `params`, no `fresh`): 200 with the payload
  * rendered now (`Cache-Control: public, max-age=<window ttlS>`, `X-Snapshot-Source: live`, ETag of the
- * content, 304 on `If-None-Match`, gzip as negotiated, merged granularities as for stored ones).
+ * content, 304 on `If-None-Match`, gzip as negotiated, merged granularities as for stored ones); a
+ * stored copy with `max-age=ON_READ_FALLBACK_MAX_AGE_S` when it cannot be rendered (`renderOrStored`).
  * A `versionId` is served only from a stored copy that holds it; any other is 404 `not_found`.
  */
 export async function serveOnRead(req: Request, ctx: ApiContext, params: SnapshotParams, device: string): Promise<Response> {
   if (params.versionId !== undefined) return servePinnedOnRead(req, ctx, params, device);
   const plan = planGranularity(params.samples);
-  let rendered: OnReadSnapshot;
-  try {
-    rendered = await renderOnRead(ctx, device, params.window, plan.source);
-  } catch (err) {
-    const { snapshot, object } = await storedCopyOrUnavailable(req, ctx, params, device, plan, err);
+  const answer = await renderOrStored(req, ctx, params, device, plan);
+  if ('stored' in answer) {
+    const { snapshot, object } = answer.stored;
     return servePayloadObject(req, ctx, object, plan, { cacheControl: `public, max-age=${ON_READ_FALLBACK_MAX_AGE_S}`, source: snapshot.source, generatedAt: snapshot.meta.generatedAt! });
   }
-  return servePayloadObject(req, ctx, rendered.object, plan, {
+  return servePayloadObject(req, ctx, answer.rendered.object, plan, {
     cacheControl: `public, max-age=${WINDOWS[params.window].ttlS}`,
     source: 'live',
-    generatedAt: rendered.meta.generatedAt!,
+    generatedAt: answer.rendered.meta.generatedAt!,
   });
 }
 
@@ -118,16 +138,11 @@ async function servePinnedOnRead(req: Request, ctx: ApiContext, params: Snapshot
 /**
  * `GET /samples/latest/meta` of an on-read window: the meta of the payload `/samples/latest` serves
  * now (the same shared build: same `generatedAt` and `versionId`), `X-Snapshot-Source: live`, stale
- * false, `expiresAt` one TTL after `generatedAt`. When the build fails: the stored copy's meta (short
- * max-age), else 503 `unavailable`.
+ * false, `expiresAt` one TTL after `generatedAt`. When it cannot be rendered: the stored copy's meta
+ * (short max-age), else 404 `not_built` (no samples) or 503 `unavailable` (`renderOrStored`).
  */
 export async function serveOnReadMeta(req: Request, ctx: ApiContext, params: SnapshotParams, device: string): Promise<Response> {
-  const plan = planGranularity(params.samples);
-  try {
-    const rendered = await renderOnRead(ctx, device, params.window, plan.source);
-    return metaResponse(req, rendered.meta, 'live', `public, max-age=${META_TTL_S}`);
-  } catch (err) {
-    const { snapshot } = await storedCopyOrUnavailable(req, ctx, params, device, plan, err);
-    return metaResponse(req, snapshot.meta, snapshot.source, `public, max-age=${ON_READ_FALLBACK_MAX_AGE_S}`);
-  }
+  const answer = await renderOrStored(req, ctx, params, device, planGranularity(params.samples));
+  if ('stored' in answer) return metaResponse(req, answer.stored.snapshot.meta, answer.stored.snapshot.source, `public, max-age=${ON_READ_FALLBACK_MAX_AGE_S}`);
+  return metaResponse(req, answer.rendered.meta, 'live', `public, max-age=${META_TTL_S}`);
 }

@@ -11,7 +11,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PAYLOAD_VERSION_ID_PATTERN, fallbackPrefix, devicePrefix } from '../../builder/constants.js';
 import type { Payload, SnapshotMeta } from '../../builder/types.js';
-import { DEVICE, TO_MS, makeWorld, type World } from '../support/api-world.js';
+import { DEVICE, OTHER_DEVICE, TO_MS, makeWorld, type World } from '../support/api-world.js';
 import { buildPayload, putSnapshot } from '../support/snapshot-fixtures.js';
 
 const BASE = 'https://api.example';
@@ -158,6 +158,18 @@ serve('a failed build with no stored copy: 503 unavailable naming the cause', as
   const recovered = await get(w, '/samples/latest?window=1h');
   assert.is(recovered.status, 200, 'a failure is not cached');
   assert.is(recovered.headers.get('x-snapshot-source'), 'live');
+});
+
+serve('a device without samples has nothing to render from: 404 not_built without a build', async () => {
+  const w = await onReadWorld();
+  for (const path of [`/samples/latest?window=1h&device=${OTHER_DEVICE}`, `/samples/latest/meta?window=1h&device=${OTHER_DEVICE}`]) {
+    const res = await get(w, path);
+    assert.is(res.status, 404, path);
+    const { error } = await json<{ error: { code: string; message: string } }>(res);
+    assert.is(error.code, 'not_built');
+    assert.match(error.message, /has no samples yet; its 1h window is rendered on read/);
+  }
+  assert.is(w.builder.calls.length, 0);
 });
 
 serve('a versionId of an on-read window: a stored copy\'s version is served, any other (a live one too) is 404 not_found', async () => {
