@@ -9,19 +9,10 @@
  */
 import type { Clock, StoredObject } from '../builder/ports.js';
 import type { SnapshotStore } from './ports.js';
+import { shortCache, type ShortCacheOptions } from './short-cache.js';
 
-interface CacheEntry {
-  atMs: number;
-  value: Promise<StoredObject | undefined>;
-}
-
-/** Tunables of `cachedSnapshotStore`. */
-export interface CachedSnapshotStoreOptions {
-  /** How long a read is reused, ms (default 1000). */
-  ttlMs?: number;
-  /** Most entries kept; the oldest go first (default 512). */
-  maxEntries?: number;
-}
+/** Tunables of `cachedSnapshotStore`: `ttlMs` (default 1000), `maxEntries` (default 512). */
+export type CachedSnapshotStoreOptions = ShortCacheOptions;
 
 /** A `SnapshotStore` with a read cache; `forget(key)` drops what is cached for `key` (every version). */
 export interface CachedSnapshotStore extends SnapshotStore {
@@ -33,26 +24,16 @@ export interface CachedSnapshotStore extends SnapshotStore {
 
 /** Wrap `store` with a read cache driven by `clock`. Failed reads are not cached. */
 export function cachedSnapshotStore(store: SnapshotStore, clock: Clock, options: CachedSnapshotStoreOptions = {}): CachedSnapshotStore {
-  const ttlMs = options.ttlMs ?? 1000;
-  const maxEntries = options.maxEntries ?? 512;
-  const entries = new Map<string, CacheEntry>();
+  const cache = shortCache<StoredObject | undefined>(clock, options);
   const read = (key: string, getOptions: { versionId?: string } | undefined, isRevalidating: boolean): Promise<StoredObject | undefined> => {
     const cacheKey = getOptions?.versionId === undefined ? key : `${key}\u0000${getOptions.versionId}`;
-    const nowMs = clock.nowMs();
-    const hit = entries.get(cacheKey);
-    if (!isRevalidating && hit && nowMs - hit.atMs < ttlMs) return hit.value;
-    const value = store.get(key, getOptions);
-    entries.delete(cacheKey);
-    entries.set(cacheKey, { atMs: nowMs, value });
-    value.catch(() => entries.delete(cacheKey));
-    if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
-    return value;
+    return cache.get(cacheKey, () => store.get(key, getOptions), { reload: isRevalidating });
   };
   return {
     get: (key, getOptions) => read(key, getOptions, false),
     revalidating: { get: (key, getOptions) => read(key, getOptions, true) },
     forget(key) {
-      for (const cacheKey of [...entries.keys()]) if (cacheKey === key || cacheKey.startsWith(`${key}\u0000`)) entries.delete(cacheKey);
+      cache.forget((cacheKey) => cacheKey === key || cacheKey.startsWith(`${key}\u0000`));
     },
   };
 }

@@ -10,8 +10,9 @@ import { handleDevices, requireSamples, resolveDevice } from './devices.js';
 import { ApiError, INTERNAL_ERROR } from './errors.js';
 import { serveFresh } from './fresh.js';
 import { errorResponse } from './http.js';
-import { handleMeta, serveSnapshot } from './latest.js';
-import { LATEST_PARAMS, parseSnapshotParams } from './params.js';
+import { serveMeta, serveSnapshot } from './latest.js';
+import { isOnRead, serveOnRead, serveOnReadMeta } from './on-read.js';
+import { LATEST_PARAMS, META_PARAMS, parseSnapshotParams } from './params.js';
 import type { ApiDeps } from './ports.js';
 import { handleRefreshPost, handleRefreshStatus, parseJobId } from './refresh.js';
 import { handleRange } from './range.js';
@@ -31,7 +32,15 @@ async function handleLatest(req: Request, url: URL, ctx: ApiContext): Promise<Re
   const params = parseSnapshotParams(url.searchParams, LATEST_PARAMS);
   const device = await resolveDevice(ctx.devices, params.device);
   if (params.fresh) await requireSamples(ctx.devices, device);
-  return params.fresh ? serveFresh(req, ctx, params, device) : serveSnapshot(req, ctx, params, device);
+  if (params.fresh) return serveFresh(req, ctx, params, device);
+  return isOnRead(ctx, params.window) ? serveOnRead(req, ctx, params, device) : serveSnapshot(req, ctx, params, device);
+}
+
+/** GET /samples/latest/meta. */
+async function handleMeta(req: Request, url: URL, ctx: ApiContext): Promise<Response> {
+  const params = parseSnapshotParams(url.searchParams, META_PARAMS);
+  const device = await resolveDevice(ctx.devices, params.device);
+  return isOnRead(ctx, params.window) ? serveOnReadMeta(req, ctx, params, device) : serveMeta(req, ctx, params, device);
 }
 
 /** The route of `pathname`, or `undefined` (404). */

@@ -16,6 +16,7 @@ export type ApiErrorCode =
   | 'headers_too_large'
   | 'request_timeout'
   | 'method_not_allowed'
+  | 'unavailable'
   | 'internal';
 
 /** Longest echo of client input inside a message, in characters. */

@@ -4,14 +4,14 @@
  */
 import { META_TTL_S, WINDOWS } from '../builder/constants.js';
 import type { StoredObject } from '../builder/ports.js';
+import type { SnapshotMeta } from '../builder/types.js';
 import { ApiError } from './errors.js';
 import { mergePayload, planGranularity, type GranularityPlan, type ServedPayload } from './granularity.js';
 import { gunzip, gzip } from './gzip.js';
 import { JSON_TYPE, acceptsGzip, httpDate, ifNoneMatchMatches, jsonResponse, opaqueTag } from './http.js';
-import { META_PARAMS, parseSnapshotParams, type SnapshotParams } from './params.js';
+import type { SnapshotParams } from './params.js';
 import { MAX_COMPUTED_BODIES, type ApiContext } from './context.js';
 import type { SnapshotStore } from './ports.js';
-import { resolveDevice } from './devices.js';
 import { decodePayload, isGzipObject, locateSnapshot, readPayloadObject, type LocatedSnapshot, type SnapshotSource } from './snapshots.js';
 
 /** Cache-Control of a pinned version: it never changes. */
@@ -87,7 +87,7 @@ export function asksRevalidation(req: Request): boolean {
 }
 
 /** The store to read for `req`: past the API's read cache when the request asks for revalidation. */
-function storeFor(req: Request, ctx: ApiContext): SnapshotStore {
+export function storeFor(req: Request, ctx: ApiContext): SnapshotStore {
   return asksRevalidation(req) ? ctx.store.revalidating ?? ctx.store : ctx.store;
 }
 
@@ -136,16 +136,27 @@ async function findObject(store: SnapshotStore, ctx: ApiContext, params: Snapsho
 export async function serveSnapshot(req: Request, ctx: ApiContext, params: SnapshotParams, device: string): Promise<Response> {
   const plan = planGranularity(params.samples);
   const { snapshot, object } = await findObject(storeFor(req, ctx), ctx, params, device, plan);
+  return servePayloadObject(req, ctx, object, plan, {
+    cacheControl: params.versionId !== undefined ? IMMUTABLE : `public, max-age=${WINDOWS[params.window].ttlS}`,
+    source: snapshot.source,
+    generatedAt: snapshot.meta.generatedAt!,
+  });
+}
+
+/**
+ * Answer one payload object (a stored one, or one rendered on read in the same shape) for `plan`:
+ * the contract's headers, an ETag of the object's ETag (and merge and encoding), 304 on a matching
+ * `If-None-Match`, else the stored bytes or a computed (merged/decoded, cached) body as negotiated.
+ */
+export async function servePayloadObject(
+  req: Request, ctx: ApiContext, object: StoredObject, plan: GranularityPlan,
+  fields: { cacheControl: string; source: SnapshotSource; generatedAt: string },
+): Promise<Response> {
   const wantsGzip = acceptsGzip(req.headers.get('accept-encoding'));
   const servesGzip = wantsGzip && (plan.mergeTo !== undefined || isGzipObject(object));
   const etag = etagOf(object, plan, servesGzip);
   const headers = {
-    ...payloadResponseHeaders({
-      cacheControl: params.versionId !== undefined ? IMMUTABLE : `public, max-age=${WINDOWS[params.window].ttlS}`,
-      source: snapshot.source,
-      granularity: plan.mergeTo ?? plan.source,
-      generatedAt: snapshot.meta.generatedAt!,
-    }),
+    ...payloadResponseHeaders({ ...fields, granularity: plan.mergeTo ?? plan.source }),
     ETag: etag,
     'Last-Modified': httpDate(object.lastModifiedMs),
   };
@@ -164,21 +175,25 @@ function fnv1aHex(text: string): string {
 }
 
 /**
- * GET /samples/latest/meta: the meta of the snapshot `/samples/latest` would serve, with an ETag of
- * its content, so a page that follows the snapshots revalidates it for a 304 of a few hundred bytes.
+ * GET /samples/latest/meta for a stored window: the meta of the snapshot `/samples/latest` would
+ * serve, with an ETag of its content, so a page that follows the snapshots revalidates it for a 304
+ * of a few hundred bytes.
  */
-export async function handleMeta(req: Request, url: URL, ctx: ApiContext): Promise<Response> {
-  const params = parseSnapshotParams(url.searchParams, META_PARAMS);
-  const device = await resolveDevice(ctx.devices, params.device);
+export async function serveMeta(req: Request, ctx: ApiContext, params: SnapshotParams, device: string): Promise<Response> {
   const plan = planGranularity(params.samples);
   const snapshot = await findSnapshot(storeFor(req, ctx), ctx, params, device, plan);
+  return metaResponse(req, snapshot.meta, snapshot.source, `public, max-age=${META_TTL_S}`);
+}
+
+/** A meta answer (200, or 304 on a matching `If-None-Match`) with the contract's headers. */
+export function metaResponse(req: Request, meta: SnapshotMeta, source: SnapshotSource, cacheControl: string): Response {
   const headers = {
-    'Cache-Control': `public, max-age=${META_TTL_S}`,
-    'X-Granularity': String(plan.source),
-    'X-Snapshot-Source': snapshot.source,
-    'Last-Updated': snapshot.meta.generatedAt!,
-    ETag: `"m-${fnv1aHex(`${snapshot.source} ${JSON.stringify(snapshot.meta)}`)}"`,
+    'Cache-Control': cacheControl,
+    'X-Granularity': String(meta.granularity),
+    'X-Snapshot-Source': source,
+    'Last-Updated': meta.generatedAt!,
+    ETag: `"m-${fnv1aHex(`${source} ${JSON.stringify(meta)}`)}"`,
   };
   if (ifNoneMatchMatches(req.headers.get('if-none-match'), headers.ETag)) return new Response(null, { status: 304, headers });
-  return jsonResponse(200, snapshot.meta, headers);
+  return jsonResponse(200, meta, headers);
 }

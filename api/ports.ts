@@ -152,6 +152,13 @@ export interface ApiOptions {
   sseMode?: SseMode;
   /** Most samples one `/samples/range` request may read (default 2 000 000); more is a 422 `range_too_large`. */
   rangeBudgetSamples?: number;
+  /**
+   * Windows rendered on read (`api/on-read.ts`): `GET /samples/latest` (no `versionId`, no `fresh`)
+   * and its meta build the payload through `FreshBuilder` per request (one build per container and
+   * second, shared), instead of reading a stored snapshot. The cloud passes `CLOUD_ON_READ_WINDOWS`
+   * (builder/constants.ts); default none (the Pi serves every window from its own builds).
+   */
+  onReadWindows?: readonly Window[];
 }
 
 /**
@@ -190,6 +197,7 @@ export const DEFAULT_API_OPTIONS: Required<ApiOptions> = {
   sseRetryMs: 2000,
   sseMode: 'stream',
   rangeBudgetSamples: 2_000_000,
+  onReadWindows: [],
 };
 
 /** Refresh job ids: lowercase RFC 9562 version-4 UUIDs (122 random bits), as `crypto.randomUUID()` makes. */

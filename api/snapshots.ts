@@ -11,8 +11,11 @@ import { decodeSnapshotMeta, isSnapshotLate, payloadKeyOfMeta, payloadKeyOfVersi
 import { gunzip, isGzip } from './gzip.js';
 import type { SnapshotStore } from './ports.js';
 
-/** Where a served snapshot came from (`X-Snapshot-Source`). */
-export type SnapshotSource = 'canonical' | 'fallback' | 'fresh';
+/**
+ * Where a served snapshot came from (`X-Snapshot-Source`): a stored copy (`canonical`, the Pi's
+ * `fallback`), a `fresh=true` computation (`fresh`), or an on-read window rendered for this read (`live`).
+ */
+export type SnapshotSource = 'canonical' | 'fallback' | 'fresh' | 'live';
 
 /** A snapshot chosen for serving: its meta and the key of its payload. */
 export interface LocatedSnapshot {

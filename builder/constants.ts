@@ -9,32 +9,52 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 
+/**
+ * How the CLOUD produces a window (the Pi builds every window on its cadence either way):
+ * - `scheduled`: the builder Lambda rebuilds it on an EventBridge schedule (`rebuildEveryMs`, at least
+ *   one minute) and publishes it to S3, where the API reads it;
+ * - `onRead`: no schedule and no S3 object: the API renders it per request from a DynamoDB range read
+ *   (the builder core through the API's `FreshBuilder`), cached by CloudFront for `ttlS`. For a small
+ *   window this costs a few reads per view, while a schedule costs S3 PUTs every minute whether anyone
+ *   looks or not (the 1h window: 8 PUTs a minute ≈ $1.73 per device-month, issue 14).
+ */
+export type CloudRender = 'scheduled' | 'onRead';
+
 /** Per-window settings. `spanMs`: window length; `ttlS`: HTTP/CDN cache max-age of its payloads;
- *  `rebuildEveryMs`: how often the builder refreshes it; `label`: for people. */
+ *  `rebuildEveryMs`: how often the builder refreshes it; `cloudRender`: how the cloud produces it
+ *  (`CloudRender`); `label`: for people. */
 export interface WindowSpec {
   readonly spanMs: number;
   readonly ttlS: number;
   readonly rebuildEveryMs: number;
+  readonly cloudRender: CloudRender;
   readonly label: string;
 }
 
 /**
  * The fixed windows. 3m = 90 days, 12m = 365 days. Cadence: ≤ 1h windows every 30 s with a 30 s
- * TTL; larger windows every 5–15 min with a TTL equal to their cadence.
+ * TTL; larger windows every 5–15 min with a TTL equal to their cadence. In the cloud the 1h window is
+ * rendered on read (`CloudRender`), the others are scheduled.
  */
 export const WINDOWS = {
-  '1h': { spanMs: HOUR_MS, ttlS: 30, rebuildEveryMs: 30_000, label: '1 hour' },
-  '10h': { spanMs: 10 * HOUR_MS, ttlS: 300, rebuildEveryMs: 5 * MINUTE_MS, label: '10 hours' },
-  '1d': { spanMs: DAY_MS, ttlS: 300, rebuildEveryMs: 5 * MINUTE_MS, label: '1 day' },
-  '10d': { spanMs: 10 * DAY_MS, ttlS: 600, rebuildEveryMs: 10 * MINUTE_MS, label: '10 days' },
-  '3m': { spanMs: 90 * DAY_MS, ttlS: 900, rebuildEveryMs: 15 * MINUTE_MS, label: '3 months' },
-  '12m': { spanMs: 365 * DAY_MS, ttlS: 900, rebuildEveryMs: 15 * MINUTE_MS, label: '12 months' },
+  '1h': { spanMs: HOUR_MS, ttlS: 30, rebuildEveryMs: 30_000, cloudRender: 'onRead', label: '1 hour' },
+  '10h': { spanMs: 10 * HOUR_MS, ttlS: 300, rebuildEveryMs: 5 * MINUTE_MS, cloudRender: 'scheduled', label: '10 hours' },
+  '1d': { spanMs: DAY_MS, ttlS: 300, rebuildEveryMs: 5 * MINUTE_MS, cloudRender: 'scheduled', label: '1 day' },
+  '10d': { spanMs: 10 * DAY_MS, ttlS: 600, rebuildEveryMs: 10 * MINUTE_MS, cloudRender: 'scheduled', label: '10 days' },
+  '3m': { spanMs: 90 * DAY_MS, ttlS: 900, rebuildEveryMs: 15 * MINUTE_MS, cloudRender: 'scheduled', label: '3 months' },
+  '12m': { spanMs: 365 * DAY_MS, ttlS: 900, rebuildEveryMs: 15 * MINUTE_MS, cloudRender: 'scheduled', label: '12 months' },
 } as const satisfies Record<string, WindowSpec>;
 
 export type Window = keyof typeof WINDOWS;
 
 /** Windows in ascending span order. */
 export const WINDOW_NAMES = Object.keys(WINDOWS) as Window[];
+
+/** Windows the cloud renders per request (`cloudRender: 'onRead'`): no schedule, no S3 snapshot. */
+export const CLOUD_ON_READ_WINDOWS: readonly Window[] = WINDOW_NAMES.filter((w) => WINDOWS[w].cloudRender === 'onRead');
+
+/** Windows the cloud builder Lambda rebuilds on a schedule and publishes to S3 (`cloudRender: 'scheduled'`). */
+export const CLOUD_SCHEDULED_WINDOWS: readonly Window[] = WINDOW_NAMES.filter((w) => WINDOWS[w].cloudRender === 'scheduled');
 
 /** Points per snapshot. 500 is the finest; every other granularity divides it (25, 5, 2 fine buckets). */
 export const GRANULARITIES = [20, 100, 250, 500] as const;

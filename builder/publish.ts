@@ -100,7 +100,12 @@ async function removeKeys(store: ObjectStore, keys: readonly string[]): Promise<
   return removed;
 }
 
-function metaOf(target: PublishTarget, payload: Payload, key: string, versionId: string, sha256: string, bytes: number): SnapshotMeta {
+/**
+ * The meta of a successful build of `payload` stored (gzip, `bytes` long, digest `sha256`) as version
+ * `versionId` under `key`, by `target.builder` for `target.deviceId`; `expiresAt` is generatedAt + 2 ×
+ * the window's cadence. Also the meta the API answers for a payload rendered on read (`api/on-read.ts`).
+ */
+export function snapshotMetaOf(target: Pick<PublishTarget, 'deviceId' | 'builder'>, payload: Payload, key: string, versionId: string, sha256: string, bytes: number): SnapshotMeta {
   const { window, granularity } = payload;
   return {
     schemaVersion: 1,
@@ -159,7 +164,7 @@ export async function putPayloadVersion(target: PublishTarget, payload: Payload,
 export async function commitMeta(target: PublishTarget, stored: StoredVersion): Promise<PublishResult> {
   const { payload, key, versionId, sha256, bytes, nowMs } = stored;
   const { window, granularity } = payload;
-  const meta = metaOf(target, payload, key, versionId, sha256, bytes);
+  const meta = snapshotMetaOf(target, payload, key, versionId, sha256, bytes);
   await target.store.put(target.prefix + metaKey(window, granularity), jsonBytes(meta), META_HEADERS);
   const known = target.knownKeys ?? (await target.store.list(target.prefix).catch(() => [] as string[]));
   const removedKeys = await removeKeys(target.store, obsoleteVersionKeys(known, target.prefix, window, granularity, key, nowMs));

@@ -4,6 +4,12 @@
  *   `fallback/snapshots/{device}/`, chosen by the core), behind a 1 s per-container read cache;
  * - devices: `DEVICE_IDS`, else the devices with a catalogue item (the samples table's device index,
  *   one Query, `aws/dynamodb-devices.ts`; cached 60 s);
+ * - on-read windows (`CLOUD_ON_READ_WINDOWS` of builder/constants.ts, `cloudRender: 'onRead'`: the 1h
+ *   window): no schedule builds them (cloud/infra/schedules.ts) and nothing is in S3, so
+ *   `GET /samples/latest` and its meta render them per request with the same `cloudFreshBuilder`
+ *   (one DynamoDB range read per container and second, `api/on-read.ts`; no SQS message, no job item),
+ *   cached by CloudFront for the window's TTL. Why: a scheduled 1h build costs 8 S3 PUTs a minute per
+ *   device whether anyone looks or not (issue 14); a view costs a few reads;
  * - `fresh=true`: the builder core on a DynamoDB range read (`cloudFreshBuilder`), in process for the
  *   windows in `FRESH_INLINE_WINDOWS`, else (and past the budget) a job on SQS;
  * - refresh jobs: SQS SendMessage + the DynamoDB jobs table (`SqsRefreshJobs`, `DynamoDbJobStore`).
@@ -15,7 +21,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { isWindow, WINDOW_NAMES, type Window } from '../builder/constants.js';
+import { CLOUD_ON_READ_WINDOWS, isWindow, WINDOW_NAMES, type Window } from '../builder/constants.js';
 import type { Clock, Logger } from '../builder/ports.js';
 import { S3ObjectStore } from '../aws/s3-object-store.js';
 import { cachedSnapshotStore } from '../api/cached-snapshot-store.js';
@@ -149,7 +155,10 @@ export function createCloudApi(config: CloudApiConfig, clients: CloudApiClients,
     jobs,
     clock,
     scheduler,
-    options: { sseMode: runtime.sseMode, corsOrigins: config.corsOrigins, rangeBudgetSamples: RANGE_BUDGET_SAMPLES, ...(config.freshBudgetMs ? { freshBudgetMs: config.freshBudgetMs } : {}) },
+    options: {
+      sseMode: runtime.sseMode, corsOrigins: config.corsOrigins, rangeBudgetSamples: RANGE_BUDGET_SAMPLES, onReadWindows: CLOUD_ON_READ_WINDOWS,
+      ...(config.freshBudgetMs ? { freshBudgetMs: config.freshBudgetMs } : {}),
+    },
   });
   return { api, jobs };
 }

@@ -8,8 +8,8 @@
  *   `PAGE_UPLOAD_EXCLUDES`), with the `config.json` the stack generates (`deployedPageConfig`);
  * - fauxqs (SQS): the refresh queue with its dead-letter queue (redrive after 3 receives);
  * - the builder Lambda (`handlerFromEnv`, cloud/lambda-builder.ts) invoked with the stack's scheduled
- *   events (`scheduleGroups()`: one timer per rate), once with every window at start-up so the page has
- *   data at once, and on the refresh queue's messages (batches of 5, partial batch failures kept on
+ *   events (`scheduleGroups()`: one timer per rate), once with every scheduled window at start-up so the
+ *   page has data at once (the on-read 1h window is rendered by the API, as in AWS), and on the refresh queue's messages (batches of 5, partial batch failures kept on
  *   the queue), as the event source mapping would;
  * - the API Lambdas (`createHttpEntry` and `lambdaStreamHandler` over `apiFromEnv`, cloud/lambda-api.ts)
  *   behind the router (local/router.ts) that follows the distribution's behaviours.
@@ -22,7 +22,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { WINDOW_NAMES, type Window } from '../builder/constants.js';
+import { CLOUD_SCHEDULED_WINDOWS, type Window } from '../builder/constants.js';
 import type { Clock, Logger } from '../builder/ports.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { METRICS, type Metric } from '../builder/metrics.js';
@@ -216,7 +216,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // The builder Lambda: one container, its handler reused by every invocation.
     const builderLog = tagged(log, 'builder');
     const builder = handlerFromEnv(env, builderLog, () => undefined, options.builderClock);
-    const build = async (windows: Window[] = [...WINDOW_NAMES]): Promise<ScheduledResult> => {
+    const build = async (windows: Window[] = [...CLOUD_SCHEDULED_WINDOWS]): Promise<ScheduledResult> => {
       const event: ScheduledBuildEvent = { source: 'sensorctl.schedule', windows };
       const result = (await builder(event)) as ScheduledResult;
       for (const r of result.reports) {

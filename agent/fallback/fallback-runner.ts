@@ -9,7 +9,7 @@
  * The agent calls `check()` on a schedule (e.g. every minute); `sensorctl rebuild --fallback` calls
  * `pushNow()`. Policy state lives in memory (a restart starts counting again).
  */
-import { devicePrefix, fallbackPrefix, metaKey, WINDOW_NAMES, type Window } from '../../builder/constants.js';
+import { CLOUD_SCHEDULED_WINDOWS, devicePrefix, fallbackPrefix, metaKey, WINDOW_NAMES, type Window } from '../../builder/constants.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../../builder/ports.js';
 import { WriteFencedObjectStore } from '../../builder/prefixed-object-store.js';
 import type { BuildReport, RunBuild } from '../../builder/run-build.js';
@@ -84,7 +84,8 @@ export class FallbackRunner {
   /** One scheduled check: read cloud meta, decide, push what the policy says. Never throws for cloud trouble. */
   async check(): Promise<FallbackCheckReport> {
     const observed: Partial<Record<Window, MetaObservation>> = {};
-    for (const w of WINDOW_NAMES) observed[w] = await this.observe(w);
+    // On-read windows (`CLOUD_ON_READ_WINDOWS`) have no cloud meta: not read, not pushed.
+    for (const w of CLOUD_SCHEDULED_WINDOWS) observed[w] = await this.observe(w);
     const decision = decideFallback(this.policyState, observed, this.deps.clock.nowMs(), this.options);
     this.policyState = decision.state;
     if (decision.stopped.length) this.deps.log.info('cloud builds fresh again; fallback push stopped', { windows: decision.stopped.join(',') });

@@ -1,6 +1,7 @@
 /**
  * Alarms and the dashboard: Lambda errors and p95 duration, builder not running, DynamoDB throttles
- * and p95 latency, consecutive stale builds and snapshot age per window (the builder's EMF metrics,
+ * and p95 latency, consecutive stale builds and snapshot age per scheduled window (the builder's EMF
+ * metrics; an on-read window is never built by the builder, so it has none;
  * aws/metric-names.ts), refresh jobs in
  * the dead-letter queue. Every alarm notifies one SNS topic (subscribe an email with the
  * `alarmEmail` context value).
@@ -14,7 +15,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { WINDOW_NAMES } from '../../builder/constants.js';
+import { CLOUD_SCHEDULED_WINDOWS } from '../../builder/constants.js';
 import {
   BUILDER_SERVICE_NAME, DIMENSION_SERVICE, DIMENSION_WINDOW, METRIC_CONSECUTIVE_STALE_BUILDS, METRIC_CONSUMED_RCU, METRIC_DURATION_MS,
   METRIC_ITEMS_READ, METRIC_SNAPSHOT_AGE_MS, METRICS_NAMESPACE, STALE_BUILDS_ALARM_THRESHOLD,
@@ -108,8 +109,8 @@ export class Monitoring extends Construct {
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: 'DynamoDB latency (ms, p95)', left: [latency('Query').with({ label: 'Query' }), latency('BatchWriteItem').with({ label: 'BatchWriteItem' })] }),
-      new cloudwatch.GraphWidget({ title: 'Consecutive stale builds per window (max)', left: WINDOW_NAMES.map((w) => builderMetric(METRIC_CONSECUTIVE_STALE_BUILDS, 'Maximum', w).with({ label: w })) }),
-      new cloudwatch.GraphWidget({ title: 'Snapshot age per window (ms, max)', left: WINDOW_NAMES.map((w) => builderMetric(METRIC_SNAPSHOT_AGE_MS, 'Maximum', w).with({ label: w })) }),
+      new cloudwatch.GraphWidget({ title: 'Consecutive stale builds per window (max)', left: CLOUD_SCHEDULED_WINDOWS.map((w) => builderMetric(METRIC_CONSECUTIVE_STALE_BUILDS, 'Maximum', w).with({ label: w })) }),
+      new cloudwatch.GraphWidget({ title: 'Snapshot age per window (ms, max)', left: CLOUD_SCHEDULED_WINDOWS.map((w) => builderMetric(METRIC_SNAPSHOT_AGE_MS, 'Maximum', w).with({ label: w })) }),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: 'Builder DynamoDB reads per 5 min', left: [builderMetric(METRIC_ITEMS_READ, 'Sum').with({ label: 'items read' })], right: [builderMetric(METRIC_CONSUMED_RCU, 'Sum').with({ label: 'RCU' })] }),

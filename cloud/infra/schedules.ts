@@ -3,7 +3,7 @@
  * EventBridge schedule rebuilds which windows, and which CloudFront cache behaviour serves which
  * snapshot keys with what TTL. Kept out of the stack so they are testable without a synth.
  */
-import { META_TTL_S, WINDOW_NAMES, WINDOWS, type Window } from '../../builder/constants.js';
+import { CLOUD_SCHEDULED_WINDOWS, META_TTL_S, WINDOW_NAMES, WINDOWS, type Window } from '../../builder/constants.js';
 import { DEFAULT_DEVICES_PER_SHARD } from '../builder-handler.js';
 
 /** EventBridge's shortest rate is one minute (rate expressions, EventBridge User Guide). */
@@ -16,13 +16,14 @@ export interface ScheduleGroup {
 }
 
 /**
- * Group windows by rebuild cadence (`rebuildEveryMs`, raised to EventBridge's one-minute minimum):
- * one rule per distinct cadence, its event carrying `{"windows": [...]}`.
- * With today's matrix: 1 min → 1h; 5 min → 10h, 1d; 10 min → 10d; 15 min → 3m, 12m.
+ * Group the windows the cloud builds on a schedule (`CLOUD_SCHEDULED_WINDOWS`; an on-read window,
+ * `cloudRender: 'onRead'`, has no rule) by rebuild cadence (`rebuildEveryMs`, raised to EventBridge's
+ * one-minute minimum): one rule per distinct cadence, its event carrying `{"windows": [...]}`.
+ * With today's matrix: 5 min → 10h, 1d; 10 min → 10d; 15 min → 3m, 12m (1h is rendered on read).
  */
 export function scheduleGroups(): ScheduleGroup[] {
   const byRate = new Map<number, Window[]>();
-  for (const w of WINDOW_NAMES) {
+  for (const w of CLOUD_SCHEDULED_WINDOWS) {
     const minutes = Math.max(1, Math.round(Math.max(MIN_SCHEDULE_MS, WINDOWS[w].rebuildEveryMs) / MIN_SCHEDULE_MS));
     byRate.set(minutes, [...(byRate.get(minutes) ?? []), w]);
   }
@@ -41,11 +42,12 @@ export const MIN_BUILDER_CONCURRENCY = 10;
 
 /**
  * The builder Lambda's reserved concurrency for a fleet of `expectedDevices`:
- * `max(MIN_BUILDER_CONCURRENCY, ceil(groups × shards × shardMs / shortestCadenceMs))`, where
+ * `max(MIN_BUILDER_CONCURRENCY, ceil(groups × shards × shardMs / MIN_SCHEDULE_MS))`, where
  * `shards = ceil(devices / devicesPerShard)` per scheduled run, `shardMs = min(devices, devicesPerShard)
  * × SHARD_MS_PER_DEVICE`, and `groups` the schedule groups, which all fire in the same minute every
- * half hour (rates 1, 5, 10, 15 min). So the shards of that busiest minute, every group's, are built
- * within the shortest cadence (the 1h window's minute): 1,000 devices → ceil(4 × 20 × 15 s / 60 s) = 20.
+ * half hour (rates 5, 10, 15 min; the 1h window is rendered on read). So the shards of that busiest
+ * minute, every group's, are built within a minute of firing, and no snapshot is published a whole
+ * schedule tick late: 1,000 devices → ceil(3 × 20 × 15 s / 60 s) = 15.
  * Fan-out invocations and refresh jobs are short and share it.
  * @throws {RangeError} unless `expectedDevices` and `devicesPerShard` are integers ≥ 1.
  */
@@ -55,8 +57,7 @@ export function builderReservedConcurrency(expectedDevices: number, devicesPerSh
   }
   const shards = Math.ceil(expectedDevices / devicesPerShard);
   const shardMs = Math.min(expectedDevices, devicesPerShard) * SHARD_MS_PER_DEVICE;
-  const shortestCadenceMs = Math.min(...groups.map((g) => g.rateMinutes)) * MIN_SCHEDULE_MS;
-  return Math.max(MIN_BUILDER_CONCURRENCY, Math.ceil((groups.length * shards * shardMs) / shortestCadenceMs));
+  return Math.max(MIN_BUILDER_CONCURRENCY, Math.ceil((groups.length * shards * shardMs) / MIN_SCHEDULE_MS));
 }
 
 /** The event the builder Lambda receives from a schedule (EventBridge constant input). */

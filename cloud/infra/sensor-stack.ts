@@ -77,7 +77,7 @@ export interface SensorStackProps extends StackProps {
   deviceIds: string[];
   /**
    * Devices the fleet is expected to grow to (default `DEFAULT_EXPECTED_DEVICES`, 1,000): sizes the
-   * builder's reserved concurrency (`builderReservedConcurrency`: 20 for 1,000 devices).
+   * builder's reserved concurrency (`builderReservedConcurrency`: 15 for 1,000 devices).
    */
   expectedDevices?: number;
   /** Days a noncurrent snapshot version is kept (readers pinning an old versionId). Default 7. */

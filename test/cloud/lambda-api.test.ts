@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PassThrough } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import { devicePrefix, fallbackPrefix, metaKey, WINDOW_NAMES, WINDOWS, type Granularity, type Window } from '../../builder/constants.js';
+import { devicePrefix, fallbackPrefix, metaKey, WINDOWS, type Granularity, type Window } from '../../builder/constants.js';
 import { getPublished } from '../support/builder-harness.js';
 import { S3ObjectStore } from '../../aws/s3-object-store.js';
 import type { Payload, SnapshotMeta } from '../../builder/types.js';
@@ -29,6 +29,9 @@ import { samplesToItems, startDynalite, writeCatalog, writeItems, type DynaliteH
 import { createJobsTable } from '../support/jobs-table.js';
 import { silentLog as silent } from '../../builder/ports.js';
 import { LATE_AFTER_CADENCES } from '../../builder/snapshot-meta.js';
+import { scheduleGroups } from '../../cloud/infra/schedules.js';
+import { MemoryObjectStore } from '../support/memory-object-store.js';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 
 const MIN = 60_000;
 const samples = fixtureSamples();
@@ -77,8 +80,9 @@ api.before(async () => {
   bucket = new S3ObjectStore(s3.client, s3.bucket);
   await writeCatalog(db.client, db.table, DEV, FIXTURE_SERIES);
   await writeItems(db.client, db.table, samplesToItems(DEV, samples));
-  const built = (await builderHandler()({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: { windows: [...WINDOW_NAMES] } })) as ScheduledResult;
-  assert.is(built.reports[0].built, 24);
+  // What the stack's schedules build: every window but the on-read 1h one (no 1h object in S3).
+  const built = (await builderHandler()({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: { windows: scheduleGroups().flatMap((g) => g.windows) } })) as ScheduledResult;
+  assert.is(built.reports[0].built, 20);
   const config = cloudApiConfig({
     SNAPSHOT_BUCKET: s3.bucket, SAMPLES_TABLE: db.table, JOBS_TABLE: jobsTable, REFRESH_QUEUE_URL: q.queueUrl, DEVICE_IDS: DEV, FRESH_BUDGET_MS: '2000',
   });
@@ -114,6 +118,30 @@ api('a snapshot built by the builder Lambda is served as stored: gzip passthroug
   const again = await send('/samples/latest?window=1d&samples=100', { headers: { 'Accept-Encoding': 'gzip', 'If-None-Match': r.headers.etag } });
   assert.is(again.statusCode, 304);
   assert.is(apiBuilds, 1, 'the API is built once per container');
+});
+
+api('the 1h window is rendered on read from the DynamoDB items (no S3 object): live, window TTL, equal to the builder output, meta of the same build, no SQS message, no job item', async () => {
+  assert.equal((await bucket.list(devicePrefix(DEV))).filter((k) => k.includes('latest_1h_')), [], 'no 1h snapshot in S3');
+  const r = await send('/samples/latest?window=1h&samples=20', { headers: { 'Accept-Encoding': 'gzip' } });
+  assert.is(r.statusCode, 200, bodyOf(r).toString().slice(0, 300));
+  assert.is(r.headers['x-snapshot-source'], 'live');
+  assert.is(r.headers['cache-control'], `public, max-age=${WINDOWS['1h'].ttlS}`);
+  assert.is(r.headers['content-encoding'], 'gzip');
+  const live = payloadOf(r);
+  assert.is(live.generatedAt, new Date(nowMs).toISOString());
+  assert.is(r.headers['last-updated'], live.generatedAt);
+  assert.ok(live.series.every((s) => s.points.length > 0), 'points from the DynamoDB items');
+  const memory = new MemoryObjectStore();
+  await runBuild({ deviceId: DEV, store: memory, prefix: devicePrefix(DEV), statePrefix: `state/${DEV}/`, source: new DynamoDbSource(db.client, db.table, clock), clock, log: silent, builder: 'lambda' }, { windows: ['1h'] });
+  const built = JSON.parse(gunzipSync((await getPublished(memory, devicePrefix(DEV), '1h', 20))!.body).toString('utf8')) as Payload;
+  assert.equal(live.series, built.series, 'what the scheduled builder would have published');
+  const meta = await send('/samples/latest/meta?window=1h&samples=20');
+  assert.is(meta.statusCode, 200);
+  assert.is(meta.headers['x-snapshot-source'], 'live');
+  assert.equal([jsonOf(meta).generatedAt, jsonOf(meta).stale, `"${jsonOf(meta).versionId}"`], [live.generatedAt, false, r.headers.etag]);
+  assert.is((await send('/samples/latest?window=1h&samples=20', { headers: { 'Accept-Encoding': 'gzip', 'If-None-Match': r.headers.etag } })).statusCode, 304);
+  assert.equal(await q.receive(), [], 'no SQS message per read');
+  assert.is((await db.client.send(new ScanCommand({ TableName: jobsTable, Select: 'COUNT' }))).Count, 0, 'no job item per read');
 });
 
 api('a stale canonical snapshot with a fresher Pi fallback serves the fallback', async () => {

@@ -101,10 +101,10 @@ local('serves the page with the config.json the stack generates, and the stack\'
   assert.is((await fetch(`${cloud.url}/no-such-file.txt`)).status, 403, 'a missing object, as S3 answers CloudFront without ListBucket');
 });
 
-local('GET /samples/latest through the router answers the builder\'s snapshot of the demo samples', async () => {
+local('GET /samples/latest through the router answers the demo samples: 1h rendered on read (live), 10h the builder\'s snapshot on the bucket', async () => {
   const r = await fetch(`${cloud.url}/samples/latest?window=1h&samples=20`);
   assert.is(r.status, 200);
-  assert.is(r.headers.get('x-snapshot-source'), 'canonical');
+  assert.is(r.headers.get('x-snapshot-source'), 'live', 'the cloud renders 1h on read (issue 14)');
   const payload = (await r.json()) as Payload;
   assert.is(payload.device, 'demo');
   assert.is(payload.window, '1h');
@@ -112,16 +112,19 @@ local('GET /samples/latest through the router answers the builder\'s snapshot of
   const temps = payload.series.find((s) => s.metric === 'tempC')!;
   const values = temps.points.map((p) => ('avg' in p ? p.avg : p.value)).filter((v): v is number => v !== null);
   assert.ok(values.length > 0 && values.every((v) => v >= 17.9 && v <= 26.1), `simulated 18…26 °C, got ${values.slice(0, 5).join(', ')}…`);
-  // The same build is on the snapshot bucket, where the snapshot behaviours serve it.
-  const meta = await fetch(`${cloud.url}/${devicePrefix('demo')}${metaKey('1h', 20)}`);
+  // A scheduled window's build is on the snapshot bucket, where the snapshot behaviours serve it.
+  const tenHours = await fetch(`${cloud.url}/samples/latest?window=10h&samples=20`);
+  assert.is(tenHours.headers.get('x-snapshot-source'), 'canonical');
+  const built = (await tenHours.json()) as Payload;
+  const meta = await fetch(`${cloud.url}/${devicePrefix('demo')}${metaKey('10h', 20)}`);
   assert.is(meta.status, 200);
   const stored = (await meta.json()) as { key: string; generatedAt: string };
-  assert.is(stored.generatedAt, payload.generatedAt);
+  assert.is(stored.generatedAt, built.generatedAt);
   const body = await fetch(`${cloud.url}/${stored.key}`);
   assert.is(body.status, 200);
   const bytes = Buffer.from(await body.arrayBuffer());
   const json = body.headers.get('content-encoding') === 'gzip' ? bytes : bytes[0] === 0x1f ? gunzipSync(bytes) : bytes;
-  assert.is((JSON.parse(json.toString('utf8')) as Payload).generatedAt, payload.generatedAt);
+  assert.is((JSON.parse(json.toString('utf8')) as Payload).generatedAt, built.generatedAt);
 });
 
 local('POST /samples/refresh: 202 with an eventsUrl; its events stream through the router as they happen and end with done', async () => {

@@ -7,7 +7,7 @@ import { resolveApiUrl } from './page-config.js';
 import type { ViewState } from './view-state.js';
 
 /** Where the snapshot came from (`X-Snapshot-Source`); `undefined` when the header is missing. */
-export type SnapshotSource = 'canonical' | 'fallback' | 'fresh';
+export type SnapshotSource = 'canonical' | 'fallback' | 'fresh' | 'live';
 
 /** A failed API call: HTTP status (0 = no response), the contract's error code, and a sentence for people. */
 export class ApiError extends Error {
@@ -124,7 +124,7 @@ export class ApiClient {
     return {
       payload,
       lastUpdated: res.headers.get('Last-Updated') ?? undefined,
-      source: source === 'canonical' || source === 'fallback' || source === 'fresh' ? source : undefined,
+      source: source === 'canonical' || source === 'fallback' || source === 'fresh' || source === 'live' ? source : undefined,
       url,
     };
   }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { WINDOW_NAMES, WINDOWS, META_TTL_S } from '../../../builder/constants.js';
+import { CLOUD_SCHEDULED_WINDOWS, WINDOW_NAMES, WINDOWS, META_TTL_S } from '../../../builder/constants.js';
 import { buildApp } from '../../../cloud/infra/app.js';
 import { METRIC_CONSECUTIVE_STALE_BUILDS, METRICS_NAMESPACE } from '../../../aws/metric-names.js';
 import { API_THROTTLE, BUILDER_RESERVED_CONCURRENCY, EVENTS_PATH_PATTERN, TEMP_OBJECT_TAG } from '../../../cloud/infra/sensor-stack.js';
@@ -118,9 +118,9 @@ compute('the builder, the API and its streaming twin run on Node.js 24 (the newe
   const fns = ofType('AWS::Lambda::Function').filter((f) => f.Properties.Environment);
   assert.is(fns.length, 3);
   for (const f of fns) assert.is(f.Properties.Runtime, 'nodejs24.x');
-  // Sized for the default 1,000 devices (issue 14): ceil(4 groups × 20 shards × 15 s / 60 s).
-  assert.is(json.Resources[logicalId(stack.builder)].Properties.ReservedConcurrentExecutions, 20);
-  assert.is(BUILDER_RESERVED_CONCURRENCY, 20);
+  // Sized for the default 1,000 devices (issue 14): ceil(3 groups × 20 shards × 15 s / 60 s).
+  assert.is(json.Resources[logicalId(stack.builder)].Properties.ReservedConcurrentExecutions, 15);
+  assert.is(BUILDER_RESERVED_CONCURRENCY, 15);
 });
 
 compute('the builder\'s reserved concurrency follows the stated fleet size (expectedDevices)', () => {
@@ -129,15 +129,15 @@ compute('the builder\'s reserved concurrency follows the stated fleet size (expe
   try {
     const big = buildApp({ outdir: dir, bundle: false }).stack;
     const resources = Template.fromStack(big).toJSON().Resources as Record<string, { Properties: { ReservedConcurrentExecutions?: number } }>;
-    assert.is(resources[big.getLogicalId(big.builder.node.defaultChild as never)].Properties.ReservedConcurrentExecutions, 60);
-    assert.is(big.builderConcurrency, 60);
+    assert.is(resources[big.getLogicalId(big.builder.node.defaultChild as never)].Properties.ReservedConcurrentExecutions, 45);
+    assert.is(big.builderConcurrency, 45);
   } finally {
     delete process.env.SENSORCTL_EXPECTED_DEVICES;
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-compute('schedules name every window exactly once, ≤ 1h windows every minute, others every 5–15 min', () => {
+compute('schedules name every scheduled window exactly once, every 5–15 min; no rule builds an on-read window (1h: rendered by the API, issue 14)', () => {
   const builderId = logicalId(stack.builder);
   const seen: string[] = [];
   for (const rule of ofType('AWS::Events::Rule')) {
@@ -147,11 +147,11 @@ compute('schedules name every window exactly once, ≤ 1h windows every minute, 
     const minutes = Number(/^rate\((\d+) minutes?\)$/.exec(rule.Properties.ScheduleExpression)![1]);
     for (const w of input.windows) {
       seen.push(w);
-      if (WINDOWS[w as keyof typeof WINDOWS].spanMs <= 3_600_000) assert.is(minutes, 1, w);
-      else assert.ok(minutes >= 5 && minutes <= 15, `${w}: ${minutes} min`);
+      assert.ok(minutes >= 5 && minutes <= 15, `${w}: ${minutes} min`);
     }
   }
-  assert.equal(seen.sort(), [...WINDOW_NAMES].sort());
+  assert.equal(seen.sort(), ['10d', '10h', '12m', '1d', '3m']);
+  assert.equal(seen.sort(), [...CLOUD_SCHEDULED_WINDOWS].sort());
 });
 
 compute('the builder consumes the refresh queue, which has a dead-letter queue', () => {
