@@ -38,7 +38,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { WINDOWS, type Window } from '../builder/constants.js';
+import { CLOUD_ON_READ_WINDOWS, FINEST_GRANULARITY, WINDOWS, type Window } from '../builder/constants.js';
 import type { Sample, SeriesInfo } from '../builder/types.js';
 import { silentLog } from '../builder/ports.js';
 import { createDynamoClient } from '../aws/clients.js';
@@ -49,6 +49,7 @@ import { S3ObjectStore } from '../aws/s3-object-store.js';
 import { Uploader } from '../agent/upload/uploader.js';
 import { DEFAULT_CLOUD } from '../agent/config/upload-config.js';
 import { createBuilderHandler, DEFAULT_BUILD_CONCURRENCY, DEFAULT_DEVICES_PER_SHARD, type ScheduledResult } from '../cloud/builder-handler.js';
+import { cloudFreshBuilder } from '../cloud/api-fresh-builder.js';
 import { DEFAULT_EXPECTED_DEVICES, scheduleGroups } from '../cloud/infra/schedules.js';
 import { runBuild } from '../builder/run-build.js';
 import { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
@@ -87,6 +88,13 @@ export const ASSUMED_USE = {
   s3GetsPerApiRequest: 2,
   /** API Lambda duration per request, ms (512 MB). */
   apiDurationMs: 50,
+  /**
+   * Of `apiRequestsPerView`, the requests that render an on-read window (`CLOUD_ON_READ_WINDOWS`, the 1h
+   * window: /samples/latest and each meta follow render it from DynamoDB, api/on-read.ts). Worst case:
+   * every view watches the 1h window and every request but /devices misses CloudFront. What one render
+   * costs is COUNTED (DynamoDB RRU, CPU + round trips).
+   */
+  onReadRequestsPerView: 11,
   /** POST /samples/refresh (1h, 500 points) per device per day; what one costs is COUNTED (see `countRefreshes`). */
   refreshesPerDay: 4,
 } as const;
@@ -201,6 +209,8 @@ export interface CostRun {
   extrapolatedFull: { rru: number; gbSeconds: number; readMsPerItem: number };
   /** `count` refreshes, counted: SQS and S3 requests by command, jobs-table WRU, RRU (jobs + samples), builder GB-s. */
   refresh: { count: number; sqs: Record<string, number>; s3: Record<string, number>; wru: number; rru: number; gbSeconds: number };
+  /** `count` on-read renders (`CLOUD_ON_READ_WINDOWS`, 500 points), counted: RRU and modelled ms (CPU + round trips) per render. */
+  onRead: { count: number; rru: number; ms: number };
   month: MonthlyCounts;
   summary: CostSummary;
 }
@@ -342,6 +352,27 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
       wru: jobsCounter.wru, rru: jobsCounter.rru + builderDynCounter.rru, gbSeconds: refreshGbS,
     };
     const perRefresh = (n: number) => (n * ASSUMED_USE.refreshesPerDay * 30) / REFRESHES;
+    // On-read renders, counted: the cloud API's FreshBuilder (the builder core on an eventually
+    // consistent DynamoDB range read, published into process memory: no S3, no SQS, no jobs table).
+    builderDynCounter.reset();
+    const onReadBuilder = cloudFreshBuilder({
+      build: runBuild, clock, log: silentLog,
+      sourceFor: () => new DynamoDbSource(builderClient, dyn.table, clock, { consistentRead: false }),
+    });
+    const ON_READ_RENDERS = 4;
+    let onReadMs = 0;
+    let onReadCount = 0;
+    for (let i = 0; i < ON_READ_RENDERS; i++) {
+      nowMs += 15_000;
+      for (const window of CLOUD_ON_READ_WINDOWS) {
+        const cpu = process.cpuUsage();
+        const tripsBefore = trips.ms;
+        await onReadBuilder.build({ device: DEV, window, granularity: FINEST_GRANULARITY });
+        onReadMs += cpuMsSince(cpu) + (trips.ms - tripsBefore);
+        onReadCount++;
+      }
+    }
+    const onRead = { count: onReadCount, rru: builderDynCounter.rru / Math.max(1, onReadCount), ms: onReadMs / Math.max(1, onReadCount) };
     s3Counter.byCommand.clear();
     for (const [k, v] of scheduled.s3) s3Counter.byCommand.set(k, v);
     builderDynCounter.rru = scheduled.rru;
@@ -368,6 +399,7 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
     const m = (n: number) => perMonth(n, simulatedMs);
     const views = ASSUMED_USE.pageViewsPerDay * 30;
     const apiRequests = views * ASSUMED_USE.apiRequestsPerView;
+    const onReadRequests = CLOUD_ON_READ_WINDOWS.length ? views * ASSUMED_USE.onReadRequestsPerView : 0;
     const refreshes = ASSUMED_USE.refreshesPerDay * 30;
     let s3Put = 0;
     let s3Get = 0;
@@ -386,18 +418,18 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
     const month: MonthlyCounts = {
       dynamoWru: m(uploadCounter.wru) + perRefresh(refresh.wru),
       samplesWru: m(uploadCounter.wru - catalogWru),
-      dynamoRru: m(builderDynCounter.rru) + fullRru + perRefresh(refresh.rru),
+      dynamoRru: m(builderDynCounter.rru) + fullRru + perRefresh(refresh.rru) + onReadRequests * onRead.rru,
       builderInvocations: m(builderInvocations) * invocationsPerDevicePerRun(ASSUMED_FLEET) + refreshes,
       builderGbSeconds: m(billedGbSeconds) + fullGbS + perRefresh(refresh.gbSeconds),
       apiInvocations: apiRequests,
-      apiGbSeconds: lambdaGbSeconds(apiRequests, ASSUMED_USE.apiDurationMs, API_MEMORY_MB),
+      apiGbSeconds: lambdaGbSeconds(apiRequests - onReadRequests, ASSUMED_USE.apiDurationMs, API_MEMORY_MB) + lambdaGbSeconds(onReadRequests, onRead.ms, API_MEMORY_MB),
       httpApiRequests: apiRequests,
       s3PutClass: m(s3Put) + perRefresh(refreshS3Put),
-      s3GetClass: m(s3Get) + perRefresh(refreshS3Get) + apiRequests * ASSUMED_USE.s3GetsPerApiRequest,
+      s3GetClass: m(s3Get) + perRefresh(refreshS3Get) + (apiRequests - onReadRequests) * ASSUMED_USE.s3GetsPerApiRequest,
       sqsRequests: perRefresh(sqsCounter.total()) + m(builderInvocations) * shardsPerDevicePerRun() * SQS_REQUESTS_PER_SHARD,
       cloudFrontRequests: views * (ASSUMED_USE.staticRequestsPerView + ASSUMED_USE.apiRequestsPerView),
     };
-    return { simulatedMs, groups, counted, extrapolatedFull, refresh, month, summary: priceMonth(month) };
+    return { simulatedMs, groups, counted, extrapolatedFull, refresh, onRead, month, summary: priceMonth(month) };
   } finally {
     buffer.close();
     uploadClient.destroy();
@@ -431,14 +463,14 @@ export function costFigures(r: CostRun): Figure[] {
   };
   const notes: Record<string, string> = {
     'DynamoDB writes (uploads)': `${basis}: ${r.counted.uploadWru} WRU in ${r.counted.uploadRequests} requests (${r.counted.catalogWru} catalogue PutItem); + the refreshes' jobs-table writes, counted (${r.refresh.wru} WRU per ${r.refresh.count})`,
-    'DynamoDB reads (builder)': `${basis}: ${r.counted.builderRru.toFixed(1)} RRU; + EXTRAPOLATED full re-reads (every ${DEFAULT_CURSOR_POLICY.fullEveryMs / DAY_MS} d, eventually consistent) of a year-old device ${Math.round(r.extrapolatedFull.rru).toLocaleString('en-US')} RRU/month; + the refreshes' reads, counted (${r.refresh.rru.toFixed(1)} RRU per ${r.refresh.count})`,
+    'DynamoDB reads (builder)': `${basis}: ${r.counted.builderRru.toFixed(1)} RRU; + EXTRAPOLATED full re-reads (every ${DEFAULT_CURSOR_POLICY.fullEveryMs / DAY_MS} d, eventually consistent) of a year-old device ${Math.round(r.extrapolatedFull.rru).toLocaleString('en-US')} RRU/month; + the refreshes' reads, counted (${r.refresh.rru.toFixed(1)} RRU per ${r.refresh.count}); + the API's on-read renders of ${CLOUD_ON_READ_WINDOWS.join(', ') || 'no window'}, counted (${r.onRead.rru.toFixed(1)} RRU each) × ASSUMED ${ASSUMED_USE.pageViewsPerDay} views/day × ${ASSUMED_USE.onReadRequestsPerView}`,
     'Lambda builder requests': `${basis}: ${r.counted.builderInvocations} scheduled runs, one device each (${r.groups.map((g) => `${g.windows.join('+')} every ${g.rateMinutes} min`).join(', ')}), × ${fleet.perRun} invocations per device per run in the ${fleet.label}; + ASSUMED ${ASSUMED_USE.refreshesPerDay} refreshes/day, each a counted SQS-driven run of its own invocation, not shared (jobs table ${r.refresh.wru} WRU per ${r.refresh.count})`,
     'Lambda builder duration': `${basis}: modelled ms per run, CPU + waits (round trips on the critical path × ASSUMED ${ASSUMED_LATENCY_MS.s3} ms S3, ${ASSUMED_LATENCY_MS.dynamoDb} ms DynamoDB) ${r.groups.map((g) => `${g.windows.join('+')} ${Math.round(g.meanCpuMs)}+${Math.round(g.meanWaitMs)}`).join(', ')} (wall here ${r.groups.map((g) => Math.round(g.meanWallMs)).join(', ')}) at 1024 MB; in the ${fleet.label} a device's share of its invocation is max(CPU, (CPU + waits) / ${fleet.inFlight}): CPU not shared, waits shared (one device per invocation: ${Math.round(m(r.counted.soloGbSeconds)).toLocaleString('en-US')} GB-s/month); the fan-out invocations' own time not counted; + EXTRAPOLATED full re-reads every ${DEFAULT_CURSOR_POLICY.fullEveryMs / DAY_MS} d ${r.extrapolatedFull.gbSeconds.toFixed(0)} GB-s (${r.extrapolatedFull.readMsPerItem.toFixed(3)} ms per item read: CPU measured + 1 Query per 1,000 items)`,
     'Lambda API requests': `ASSUMED ${ASSUMED_USE.pageViewsPerDay} views/day × ${ASSUMED_USE.apiRequestsPerView} API requests, all cache misses`,
-    'Lambda API duration': `ASSUMED ${ASSUMED_USE.apiDurationMs} ms at 512 MB per API request`,
+    'Lambda API duration': `ASSUMED ${ASSUMED_USE.apiDurationMs} ms at 512 MB per API request; the ${ASSUMED_USE.onReadRequestsPerView} per view that render ${CLOUD_ON_READ_WINDOWS.join(', ') || 'no window'} on read: modelled ${Math.round(r.onRead.ms)} ms each (CPU + round trips, counted over ${r.onRead.count} renders)`,
     'API Gateway HTTP API': 'ASSUMED: one per API request',
     'S3 PUT/COPY/LIST': `${basis}: ${s3}; + refreshes, counted (${Object.entries(r.refresh.s3).map(([k, v]) => `${k} ${v}`).join(', ')} per ${r.refresh.count})`,
-    'S3 GET/HEAD': `${basis} (builder) + ASSUMED ${ASSUMED_USE.s3GetsPerApiRequest} per API request`,
+    'S3 GET/HEAD': `${basis} (builder) + ASSUMED ${ASSUMED_USE.s3GetsPerApiRequest} per API request that reads a stored snapshot (none for on-read renders)`,
     SQS: `ASSUMED ${ASSUMED_USE.refreshesPerDay} refreshes/day; per ${r.refresh.count} refreshes COUNTED on fauxqs: ${Object.entries(r.refresh.sqs).map(([k, v]) => `${k} ${v}`).join(', ')} (the event source's idle polling is per queue, not per device); + DERIVED, not counted: shard messages of the ${fleet.label}, ${fleet.shardsPerRun} per run, SendMessageBatch (10 a request), ReceiveMessage and DeleteMessage each`,
     CloudFront: `ASSUMED ${ASSUMED_USE.pageViewsPerDay} views/day × ${ASSUMED_USE.staticRequestsPerView + ASSUMED_USE.apiRequestsPerView} requests`,
   };
