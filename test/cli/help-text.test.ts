@@ -20,4 +20,12 @@ test('rebuild --window and decode --reg name their defaults', async () => {
   assert.match(help('decode'), '(default: none)');
 });
 
+test('issue 14: table create --help names --jobs-table, what it makes and that it is idempotent', async () => {
+  const program = await buildProgram();
+  const create = program.commands.find((c) => c.name() === 'table')!.commands.find((c) => c.name() === 'create')!;
+  const help = create.helpInformation().replace(/\s+/g, ' ');
+  assert.match(help, '--jobs-table <name> also create the refresh-jobs table <name> (PAY_PER_REQUEST; pk S; TTL on expiresAtS)');
+  assert.match(help, '(default: none)');
+});
+
 test.run();
