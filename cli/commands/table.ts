@@ -33,13 +33,13 @@ function checkTableName(flag: string, name: string): string {
   return name;
 }
 
-async function withClient<T>(cmd: Command, table: string | undefined, fn: (client: ReturnType<typeof createDynamoClient>, table: string, g: ReturnType<typeof globalOptions>) => Promise<T>) {
+async function withClient<T>(cmd: Command, table: string | undefined, fn: (client: ReturnType<typeof createDynamoClient>, table: string, g: ReturnType<typeof globalOptions>) => Promise<T>, maxAttempts?: number) {
   const g = globalOptions(cmd);
   const config = loadConfig(g);
   const name = checkTableName('--table', table ?? config.cloud?.table ?? DEFAULT_TABLE_NAME);
   // The AWS SDK is loaded when a table command runs, not when `--help` lists the commands.
   const [{ createDynamoClient }, { UPLOAD_CLIENT_OPTIONS }] = await Promise.all([import('../../aws/clients.js'), import('../../aws/dynamodb-sink.js')]);
-  const client = createDynamoClient(process.env, { ...UPLOAD_CLIENT_OPTIONS, region: config.cloud?.region });
+  const client = createDynamoClient(process.env, { ...UPLOAD_CLIENT_OPTIONS, ...(maxAttempts ? { maxAttempts } : {}), region: config.cloud?.region });
   try {
     return await fn(client, name, g);
   } catch (err) {
@@ -63,7 +63,7 @@ async function withClient<T>(cmd: Command, table: string | undefined, fn: (clien
 export function register(program: Command): void {
   const table = program
     .command('table')
-    .description('create or describe the DynamoDB tables (samples, refresh jobs)')
+    .description('create, describe or migrate the DynamoDB tables (samples, refresh jobs)')
     .addHelpText('after', `
 Examples:
   sensorctl table create --table sensor-samples
@@ -116,5 +116,35 @@ Examples:
         }
         output(g, { exists: true, ...d }, () => describeText(d, keySchemaText));
       });
+    });
+  table
+    .command('index-devices')
+    .description('one-off migration: set entity="catalog" on catalogue items written by old agents, so the device index (and the cloud builder) finds those devices')
+    .option('--table <name>', 'samples table name (default: config cloud.table, else sensor-samples)')
+    .option('--dry-run', 'scan and count what would be updated; change nothing')
+    .addHelpText('after', `
+A paginated Scan of the whole table (filter tsMs = 0): it reads, and bills, every item. About 17,000
+read units per million 4-series sample items (141 B each, eventually consistent), about $0.002 on
+demand at $0.125 per million read units. Each catalogue item without entity gets a conditional
+UpdateItem (never creates an item, never changes one already set): running it again updates 0.
+Progress lines on stderr; the summary on stdout. Exit 1 on an AWS error (credentials redacted).
+
+Examples:
+  sensorctl table index-devices --dry-run
+  AWS_PROFILE=admin sensorctl table index-devices --table sensor-samples`)
+    .action(async (opts: { table?: string; dryRun?: boolean }, cmd: Command) => {
+      await withClient(cmd, opts.table, async (client, name, g) => {
+        const { indexOldCatalogs, IndexDevicesError } = await import('../../aws/dynamodb-index-devices.js');
+        const counts = (p: { scanned: number; catalogs: number; updated: number; missing: number; alreadySet: number; readUnits: number }) =>
+          `${p.scanned} items scanned, ${p.catalogs} catalogues, ${opts.dryRun ? `${p.missing} to update` : `${p.updated} updated`}, ${p.alreadySet} already set, ${p.readUnits} read units`;
+        try {
+          const p = await indexOldCatalogs(client, name, { dryRun: opts.dryRun, onPage: (x) => process.stderr.write(`index-devices ${name}: ${counts(x)}\n`) });
+          output(g, { table: name, dryRun: Boolean(opts.dryRun), ...p }, () => `${opts.dryRun ? 'dry run, nothing changed' : 'done'}: ${name}: ${counts(p)}`);
+        } catch (err) {
+          if (!(err instanceof IndexDevicesError)) throw err;
+          process.stderr.write(`sensorctl table index-devices: stopped after ${counts(err.progress)} (updates made stay; run it again to go on)\n`);
+          throw err.cause;
+        }
+      }, 5);
     });
 }

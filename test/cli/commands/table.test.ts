@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { listCatalogDeviceIds } from '../../../aws/dynamodb-devices.js';
+import { encodeCatalogItem, ENTITY_ATTRIBUTE } from '../../../aws/dynamodb-item.js';
+import { BME280_SERIES } from '../../support/upload-fixture.js';
 import { main } from '../../../cli/sensorctl.js';
 import { DynamoDbJobStore } from '../../../aws/dynamodb-job-store.js';
 import { startDynalite, type DynaliteHandle } from '../../support/dynalite.js';
@@ -130,3 +133,40 @@ jobs('an existing jobs table with another key schema fails (exit 1) naming both;
 });
 
 jobs.run();
+
+const migrate = suite('sensorctl table index-devices');
+migrate.before(async () => {
+  dyn = await startDynalite({ table: 'cli-samples' });
+  dir = mkdtempSync(join(tmpdir(), 'sensorctl-table-'));
+  Object.assign(process.env, { AWS_ENDPOINT_URL_DYNAMODB: dyn.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDCLI', AWS_SECRET_ACCESS_KEY: 'cli-secret', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ deviceId: 'cli-pi', cloud: { table: 'cli-samples' } }));
+});
+migrate.after(async () => {
+  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+  Object.assign(process.env, saved);
+  rmSync(dir, { recursive: true, force: true });
+  await dyn.close();
+});
+
+migrate('issue 14: --dry-run counts, a run updates the old catalogue (then listed), a second run updates 0; a missing table exits 1 naming it', async () => {
+  const old = encodeCatalogItem('old-pi', BME280_SERIES);
+  delete old[ENTITY_ATTRIBUTE];
+  await dyn.client.send(new PutItemCommand({ TableName: 'cli-samples', Item: old as Record<string, AttributeValue> }));
+  const dry = await sensorctl('table', 'index-devices', '--dry-run');
+  assert.is(dry.code, 0, dry.stderr);
+  assert.match(dry.stdout, /^dry run, nothing changed: cli-samples: 1 items scanned, 1 catalogues, 1 to update, 0 already set/);
+  assert.match(dry.stderr, 'index-devices cli-samples: 1 items scanned');
+  assert.equal(await listCatalogDeviceIds(dyn.client, 'cli-samples'), []);
+  const run = await sensorctl('--json', 'table', 'index-devices');
+  assert.is(run.code, 0, run.stderr);
+  assert.equal((({ scanned, updated, alreadySet }) => ({ scanned, updated, alreadySet }))(JSON.parse(run.stdout)), { scanned: 1, updated: 1, alreadySet: 0 });
+  assert.equal(await listCatalogDeviceIds(dyn.client, 'cli-samples'), ['old-pi']);
+  const again = await sensorctl('table', 'index-devices');
+  assert.match(again.stdout, /^done: cli-samples: 1 items scanned, 1 catalogues, 0 updated, 1 already set/);
+  const missing = await sensorctl('table', 'index-devices', '--table', 'no-such-table');
+  assert.is(missing.code, 1);
+  assert.match(missing.stderr, 'stopped after 0 items scanned');
+  assert.match(missing.stderr, 'no-such-table: ResourceNotFoundException');
+});
+
+migrate.run();
