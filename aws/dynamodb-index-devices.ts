@@ -31,7 +31,7 @@ export interface IndexDevicesProgress {
 
 /** The migration stopped on an AWS error; `progress` says how far it got, `cause` is the translated error. */
 export class IndexDevicesError extends Error {
-  constructor(readonly progress: IndexDevicesProgress, readonly cause: UploadError) {
+  constructor(readonly progress: IndexDevicesProgress, override readonly cause: UploadError) {
     super(cause.message, { cause });
     this.name = new.target.name;
   }

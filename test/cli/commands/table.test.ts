@@ -4,6 +4,8 @@
  * the fault proxy in front to answer the TTL calls as DynamoDB does (the only emulated part).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -167,6 +169,26 @@ migrate('issue 14: --dry-run counts, a run updates the old catalogue (then liste
   assert.is(missing.code, 1);
   assert.match(missing.stderr, 'stopped after 0 items scanned');
   assert.match(missing.stderr, 'no-such-table: ResourceNotFoundException');
+});
+
+migrate('an AWS error that echoes the request\'s signature and secret exits 1 with them redacted', async () => {
+  const echo = createServer((req, res) => {
+    req.resume();
+    res.writeHead(400, { 'Content-Type': 'application/x-amz-json-1.0' });
+    res.end(JSON.stringify({ __type: 'com.amazon.coral.service#UnrecognizedClientException', message: `echo Authorization: ${req.headers.authorization} secret=cli-secret` }));
+  });
+  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+  try {
+    const r = await sensorctl('table', 'index-devices');
+    assert.is(r.code, 1, r.stdout);
+    assert.match(r.stderr, 'UnrecognizedClientException: echo Authorization');
+    assert.not.ok(r.stderr.includes('cli-secret'), r.stderr);
+    assert.not.match(r.stderr, /Signature=[0-9a-f]{16}/);
+  } finally {
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = dyn.endpoint;
+    await new Promise((resolve) => echo.close(resolve));
+  }
 });
 
 migrate.run();
