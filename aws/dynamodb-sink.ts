@@ -16,6 +16,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   waitUntilTableExists,
+  type CreateTableCommandInput,
   type DynamoDBClient,
   type AttributeValue as SdkAttributeValue,
 } from '@aws-sdk/client-dynamodb';
@@ -136,10 +137,19 @@ export class DynamoDbSink implements ItemSink<Item> {
   }
 }
 
-/** The key schema the samples table must have, as `table describe` spells keys: `deviceId (S, HASH), tsMs (N, RANGE)`. */
-export function expectedKeySchema(): string {
-  const types = new Map<string, string>(TABLE_DEFINITION.AttributeDefinitions.map((a) => [a.AttributeName, a.AttributeType]));
-  return TABLE_DEFINITION.KeySchema.map((k) => `${k.AttributeName} (${types.get(k.AttributeName)}, ${k.KeyType})`).join(', ');
+/** The key part of a CreateTable definition (`TABLE_DEFINITION`, `JOBS_TABLE_DEFINITION`). */
+export interface TableKeyDefinition {
+  readonly AttributeDefinitions: readonly { readonly AttributeName: string; readonly AttributeType: string }[];
+  readonly KeySchema: readonly { readonly AttributeName: string; readonly KeyType: string }[];
+}
+
+/**
+ * The key schema a table must have, as `table describe` spells keys; by default the samples table's:
+ * `deviceId (S, HASH), tsMs (N, RANGE)`.
+ */
+export function expectedKeySchema(definition: TableKeyDefinition = TABLE_DEFINITION): string {
+  const types = new Map<string, string>(definition.AttributeDefinitions.map((a) => [a.AttributeName, a.AttributeType]));
+  return definition.KeySchema.map((k) => `${k.AttributeName} (${types.get(k.AttributeName)}, ${k.KeyType})`).join(', ');
 }
 
 /** `keySchema` of a `TableDescription` in the same words as `expectedKeySchema`. */
@@ -186,20 +196,38 @@ export async function describeTable(client: DynamoDBClient, table: string): Prom
  * attributes, key types or attribute types (`tsMs` as S): nothing could be uploaded into it.
  */
 export async function createTable(client: DynamoDBClient, table: string, maxWaitS = 120): Promise<{ created: boolean; description: TableDescription }> {
+  return ensureTable(client, createTableInput(table), maxWaitS, 'the uploader cannot write into it: delete it or choose another --table');
+}
+
+/**
+ * Create the table `input` describes unless it exists, then wait until it is ACTIVE (at most
+ * `maxWaitS` s). Idempotent: an existing table is checked, never changed. `mismatchAdvice` ends the
+ * message when the existing table's key schema differs (what that breaks, what to do).
+ * @returns whether it was created now, and its description once ACTIVE.
+ * @throws {FatalUploadError} (code `KeySchemaMismatch`) when an existing table has other key
+ * attributes, key types or attribute types; any other failure translated (`translateError`).
+ */
+export async function ensureTable(
+  client: DynamoDBClient,
+  input: CreateTableCommandInput & TableKeyDefinition & { TableName: string },
+  maxWaitS: number,
+  mismatchAdvice: string,
+): Promise<{ created: boolean; description: TableDescription }> {
+  const table = input.TableName;
   let created = false;
   const existing = await describeTable(client, table);
   if (!existing) {
     try {
-      await client.send(new CreateTableCommand(createTableInput(table)));
+      await client.send(new CreateTableCommand(input));
       created = true;
     } catch (err) {
       if ((err as { name?: string }).name !== 'ResourceInUseException') throw translateError(table, err);
     }
   } else {
-    const want = expectedKeySchema();
+    const want = expectedKeySchema(input);
     const got = keySchemaText(existing.keySchema);
     if (want !== got) {
-      throw new FatalUploadError(table, 'KeySchemaMismatch', `the existing table's key schema is ${got}, expected ${want}; the uploader cannot write into it: delete it or choose another --table`);
+      throw new FatalUploadError(table, 'KeySchemaMismatch', `the existing table's key schema is ${got}, expected ${want}; ${mismatchAdvice}`);
     }
   }
   try {

@@ -57,7 +57,7 @@ import { openDatabase } from '../sqlite/sqlite-db.js';
 import { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
 import { FAKE_CREDENTIALS, startS3rver } from '../test/support/s3rver.js';
 import { startFauxqsQueue } from '../test/support/fauxqs.js';
-import { createJobsTable } from '../test/support/jobs-table.js';
+import { createJobsTable } from '../aws/dynamodb-jobs-table.js';
 import { DeleteMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbJobStore } from '../aws/dynamodb-job-store.js';
 import { SqsRefreshJobs } from '../aws/sqs-refresh-jobs.js';
@@ -324,7 +324,7 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
     // Refreshes, counted: the API's enqueue (jobs table + SendMessage), the event source's receive and
     // delete, the builder's SQS run with the job ledger. Counted apart from the scheduled runs.
     const scheduled = { s3: new Map(s3Counter.byCommand), rru: builderDynCounter.rru, gbS: billedGbSeconds };
-    const jobsTable = await createJobsTable(dyn.client, 'cost-jobs');
+    const { table: jobsTable } = await createJobsTable(dyn.client, 'cost-jobs');
     const jobStore = new DynamoDbJobStore(jobsClient, jobsTable);
     const refreshJobs = new SqsRefreshJobs({ store: jobStore, sqs: sqs.client, queueUrl: sqs.queueUrl, clock, scheduler: { setTimer: () => ({ cancel() {} }) }, log: silentLog }); // queued jobs set no timers
     const sqsHandler = createBuilderHandler({

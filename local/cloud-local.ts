@@ -2,7 +2,7 @@
  * The cloud on one machine (`npm run cloud:local`, docs/cloud-local.md): the stack's resources on the
  * test peers, the Lambdas' own entry code on them, and a router in place of CloudFront.
  * - dynalite (DynamoDB): the samples table (`TABLE_DEFINITION`, as `sensorctl table create`) and the
- *   refresh-jobs table (`JOBS_PARTITION_KEY`, as the stack declares it);
+ *   refresh-jobs table (`JOBS_TABLE_DEFINITION`, as the stack and `sensorctl table create --jobs-table`);
  * - s3rver (S3): the snapshot bucket and the page bucket; the page (web/dist, built by
  *   scripts/build-web.mjs when stale) uploaded as the stack's `BucketDeployment` does (without
  *   `PAGE_UPLOAD_EXCLUDES`), with the `config.json` the stack generates (`deployedPageConfig`);
@@ -40,7 +40,7 @@ import { deployedPageConfig, PAGE_CONFIG_FILE, PAGE_UPLOAD_EXCLUDES } from '../c
 import { FAKE_CREDENTIALS, startS3rver } from '../test/support/s3rver.js';
 import { samplesToItems, startDynalite, writeCatalog, writeItems } from '../test/support/dynalite.js';
 import { sqsEventOf, startFauxqsQueue } from '../test/support/fauxqs.js';
-import { createJobsTable } from '../test/support/jobs-table.js';
+import { createJobsTable } from '../aws/dynamodb-jobs-table.js';
 import { ensureWebBuilt } from '../test/support/web-browser.js';
 import { startRouter, streamPrelude } from './router.js';
 

@@ -25,14 +25,12 @@ import type { Construct, IConstruct } from 'constructs';
 import { acknowledgeNagFindings } from './nag-acknowledgements.js';
 import { METRICS_NAMESPACE } from '../../aws/metric-names.js';
 import { DEVICE_INDEX_NAME, ENTITY_ATTRIBUTE, PARTITION_KEY } from '../../aws/dynamodb-item.js';
+import { JOBS_PARTITION_KEY, JOBS_TTL_ATTRIBUTE } from '../../aws/dynamodb-jobs-table.js';
 import { Monitoring } from './monitoring.js';
 import { deployedPageConfig, PAGE_ASSET_PATH_PATTERNS, PAGE_CACHE_CONTROL, PAGE_CONFIG_FILE, PAGE_ROOT_OBJECT, PAGE_UPLOAD_EXCLUDES } from './page.js';
 import { piPolicyStatements } from './pi-policy.js';
 import { builderReservedConcurrency, DEFAULT_EXPECTED_DEVICES, scheduleGroups, snapshotBehaviours, type ScheduledBuildEvent } from './schedules.js';
 
-/** Jobs table key and TTL attribute (issue 6's job store writes these; TTL is epoch seconds). */
-export const JOBS_PARTITION_KEY = 'pk';
-export const JOBS_TTL_ATTRIBUTE = 'expiresAtS';
 
 /**
  * Object tag the builders put on staged `*.tmp-*` keys (S3 lifecycle filters match prefixes and

@@ -7,6 +7,8 @@
  *   ProvisionedThroughputExceededException, InternalServerError, ValidationException, …);
  * - `drop`: destroy the connection without an answer (before forwarding, or after: then the write
  *   happened but the client cannot know);
+ * - `reply`: answer 200 with `body` without forwarding (an operation the peer lacks, e.g.
+ *   UpdateTimeToLive on dynalite);
  * - `delayMs`: hold the request before forwarding (to keep batches in flight).
  * Every BatchWriteItem is logged with its keys and its start/end times (for overlap checks).
  * This emulates the service's fault answers on top of a real protocol peer: dynalite itself never throttles.
@@ -18,7 +20,8 @@ export type Fault =
   | { kind: 'pass'; delayMs?: number }
   | { kind: 'unprocessed'; keep: number; delayMs?: number }
   | { kind: 'error'; status: number; type: string; delayMs?: number }
-  | { kind: 'drop'; afterForward?: boolean; delayMs?: number };
+  | { kind: 'drop'; afterForward?: boolean; delayMs?: number }
+  | { kind: 'reply'; body: unknown; delayMs?: number };
 
 export interface ProxiedCall {
   /** DynamoDB operation, e.g. `BatchWriteItem`. */
@@ -113,6 +116,7 @@ export async function startFaultProxy(targetEndpoint: string, plan: (call: Proxi
       if (fault.delayMs) await sleep(fault.delayMs);
       if (fault.kind === 'drop' && !fault.afterForward) return req.socket.destroy();
       if (fault.kind === 'error') return reply(res, fault.status, { __type: fault.type, message: `injected ${fault.type.split('#')[1]}` });
+      if (fault.kind === 'reply') return reply(res, 200, fault.body);
       if (fault.kind === 'unprocessed') {
         const table = Object.keys(body.RequestItems)[0];
         const all = body.RequestItems[table] as unknown[];

@@ -1,15 +1,9 @@
-/** The refresh-jobs table as cloud/infra/sensor-stack.ts declares it (partition key `pk` S), on dynalite. */
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { JOBS_PARTITION_KEY } from '../../cloud/infra/sensor-stack.js';
+/**
+ * The refresh-jobs table on a test peer (dynalite), made by `createJobsTable` of
+ * `aws/dynamodb-jobs-table.ts` (the one definition, as `sensorctl table create --jobs-table` makes it);
+ * resolves to its name.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createJobsTable as create } from '../../aws/dynamodb-jobs-table.js';
 
-export async function createJobsTable(client: DynamoDBClient, table = 'sensor-jobs'): Promise<string> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      AttributeDefinitions: [{ AttributeName: JOBS_PARTITION_KEY, AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: JOBS_PARTITION_KEY, KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  return table;
-}
+export const createJobsTable = async (client: DynamoDBClient, table = 'sensor-jobs'): Promise<string> => (await create(client, table)).table;

@@ -13,6 +13,7 @@ import { buildApp } from '../../../cloud/infra/app.js';
 import { METRIC_CONSECUTIVE_STALE_BUILDS, METRICS_NAMESPACE } from '../../../aws/metric-names.js';
 import { API_THROTTLE, BUILDER_RESERVED_CONCURRENCY, EVENTS_PATH_PATTERN, TEMP_OBJECT_TAG } from '../../../cloud/infra/sensor-stack.js';
 import { DEVICE_ID_VARIABLE } from '../../../cloud/infra/pi-policy.js';
+import { createJobsTableInput, JOBS_TABLE_DEFINITION } from '../../../aws/dynamodb-jobs-table.js';
 
 const outdir = mkdtempSync(join(tmpdir(), 'sensorctl-cdk-'));
 const { stack } = buildApp({ outdir, bundle: false });
@@ -36,6 +37,20 @@ tables('samples table: on-demand, deviceId (S) partition key, tsMs (N) sort key,
 
 tables('jobs table expires items through its TTL attribute', () => {
   template.hasResourceProperties('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAtS', Enabled: true } });
+});
+
+tables('issue 14: the stack\'s jobs table is JOBS_TABLE_DEFINITION (what `sensorctl table create --jobs-table` makes): keys, attributes, billing, TTL', () => {
+  const p = json.Resources[logicalId(stack.jobsTable)].Properties;
+  assert.equal(
+    { KeySchema: p.KeySchema, AttributeDefinitions: p.AttributeDefinitions, BillingMode: p.BillingMode, ttl: p.TimeToLiveSpecification },
+    {
+      KeySchema: JOBS_TABLE_DEFINITION.KeySchema,
+      AttributeDefinitions: JOBS_TABLE_DEFINITION.AttributeDefinitions,
+      BillingMode: JOBS_TABLE_DEFINITION.BillingMode,
+      ttl: { AttributeName: JOBS_TABLE_DEFINITION.TimeToLiveAttribute, Enabled: true },
+    },
+  );
+  assert.equal(createJobsTableInput('t').KeySchema, [{ AttributeName: 'pk', KeyType: 'HASH' }]);
 });
 
 tables.run();
