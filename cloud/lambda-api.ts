@@ -17,6 +17,7 @@ import { lambdaHandler, type ApiGatewayV2Event, type ApiGatewayV2Result } from '
 import { lambdaStreamHandler, type HttpResponseStreamFrom } from '../aws/lambda-stream-api.js';
 import type { SseMode } from '../api/ports.js';
 import type { Env } from '../aws/clients.js';
+import type { Clock } from '../builder/ports.js';
 
 /** The keep-warm schedule's event (equal to `KEEP_WARM_EVENT` in cloud/infra/sensor-stack.ts). */
 export const KEEP_WARM_SOURCE = 'sensorctl.keep-warm';
@@ -24,8 +25,8 @@ export const KEEP_WARM_SOURCE = 'sensorctl.keep-warm';
 /** Whether `event` is the keep-warm ping. */
 export const isKeepWarm = (event: unknown): boolean => (event as { source?: unknown } | null)?.source === KEEP_WARM_SOURCE;
 
-/** Build the API from `env` (lazy imports; one set of clients per call). */
-export async function apiFromEnv(env: Env, sseMode: SseMode): Promise<FetchHandler> {
+/** Build the API from `env` (lazy imports; one set of clients per call). `clock`: the wall clock unless given (the local cloud's page tests render a fixture's past). */
+export async function apiFromEnv(env: Env, sseMode: SseMode, clock?: Clock): Promise<FetchHandler> {
   const [{ cloudApiConfig, createCloudApi }, clients, { runBuild }, { lambdaLogger }, { API_SERVICE_NAME }] = await Promise.all([
     import('./api-wiring.js'),
     import('../aws/clients.js'),
@@ -35,7 +36,7 @@ export async function apiFromEnv(env: Env, sseMode: SseMode): Promise<FetchHandl
   ]);
   const config = cloudApiConfig(env);
   const c = { s3: clients.createS3Client(env), dynamo: clients.createDynamoClient(env), sqs: clients.createSqsClient(env) };
-  return createCloudApi(config, c, { sseMode, build: runBuild, log: lambdaLogger(API_SERVICE_NAME, env.LOG_LEVEL) }).api;
+  return createCloudApi(config, c, { sseMode, build: runBuild, log: lambdaLogger(API_SERVICE_NAME, env.LOG_LEVEL), ...(clock ? { clock } : {}) }).api;
 }
 
 /** What the keep-warm ping answers. */

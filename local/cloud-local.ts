@@ -81,6 +81,8 @@ export interface LocalCloudOptions {
   nowMs?: number;
   /** The builder Lambda's clock (default the wall clock; the page tests build a 2019 fixture as of its end). */
   builderClock?: Clock;
+  /** The API Lambdas' clock: what "now" the on-read windows (the 1h window) are rendered as of (default the wall clock; the page tests render a 2019 fixture). */
+  apiClock?: Clock;
   /** The API's `DEFAULT_DEVICE_ID` (served when a request names none; default: the only device, if one). */
   defaultDeviceId?: string;
   /** The page's config.json `devices` (default `deviceIds`, as the stack deploys it). */
@@ -281,8 +283,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
 
     // The API functions behind the router, each with its own container (its own clients and cache).
-    const api = createHttpEntry(() => apiFromEnv(env, 'snapshot'));
-    const stream = lambdaStreamHandler(() => apiFromEnv(env, 'stream'), streamPrelude);
+    const api = createHttpEntry(() => apiFromEnv(env, 'snapshot', options.apiClock));
+    const stream = lambdaStreamHandler(() => apiFromEnv(env, 'stream', options.apiClock), streamPrelude);
     const router = await startRouter({
       api,
       stream,

@@ -13,6 +13,7 @@ import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { ARTIFACTS_DIR, CHROMIUM_PATH, ensureWebBuilt, launchChromium } from './web-browser.js';
 import { FIXTURE_DEVICE, FIXTURE_TO, buildSnapshots, prepareDevice } from './web-fixture.js';
 import type { Window } from '../../builder/constants.js';
+import type { Payload } from '../../builder/types.js';
 import { WEB_TEST_SERVER, start, type WebServer } from './web-server.js';
 import type { ApiOptions } from '../../api/ports.js';
 
@@ -82,7 +83,7 @@ export async function teardown(): Promise<void> {
 }
 
 /** Open `/<search>` in a fresh context (closed with the page; `locale` other than CONTEXT's en-GB) and wait until the first load settled. */
-export async function openPage(search: string, opts: { reducedMotion?: boolean; config?: unknown; devices?: unknown; colorScheme?: 'light' | 'dark'; locale?: string } = {}): Promise<Page> {
+export async function openPage(search: string, opts: { reducedMotion?: boolean; config?: unknown; devices?: unknown; colorScheme?: 'light' | 'dark'; locale?: string; beforeGoto?: (page: Page) => void } = {}): Promise<Page> {
   const context = await ctx.browser!.newContext({
     ...CONTEXT, reducedMotion: opts.reducedMotion ? 'reduce' : 'no-preference', colorScheme: opts.colorScheme ?? 'light', locale: opts.locale ?? CONTEXT.locale,
   });
@@ -95,9 +96,24 @@ export async function openPage(search: string, opts: { reducedMotion?: boolean; 
   if (opts.devices !== undefined) {
     await page.route('**/samples/devices', (route) => route.fulfill({ json: opts.devices }));
   }
+  opts.beforeGoto?.(page);
   await page.goto(`${ctx.server!.url}/${search}`);
   await page.waitForFunction(() => document.body.dataset.view !== 'loading' && !document.body.dataset.loading);
   return page;
+}
+
+/**
+ * The payload `page` is served next for (`window`, `samples`) by `GET /samples/latest` (call it before the
+ * page asks: in openPage's `beforeGoto`). On the Pi that is the stored snapshot; the local cloud renders the
+ * 1h window on read as of its own clock, which moves on while the tests run, so a test compares the page
+ * with what it was served rather than with the data dir.
+ */
+export function servedPayload(page: Page, window: Window, samples: number): Promise<Payload> {
+  return page.waitForResponse((r) => {
+    const url = new URL(r.url());
+    return url.pathname === '/samples/latest' && url.searchParams.get('window') === window
+      && url.searchParams.get('samples') === String(samples) && r.status() === 200;
+  }).then(async (r) => (await r.json()) as Payload);
 }
 
 /** Full-page screenshot to test-artifacts/web/<name>.png (test-artifacts/web/cloud-local/ in that mode). */

@@ -34,6 +34,12 @@ async function copyDevice(dataDir: string, device: string, samples: SamplesTable
 
 async function startCloudLocal(opts: WebServerOptions): Promise<WebServer> {
   let builderAtMs: number | undefined = opts.snapshotsAtMs;
+  // The cloud's "now" (the builder's refresh jobs, the API's caches and its on-read renders of the 1h
+  // window): the fixture's end, moving on with the wall clock, so both agree as they do in AWS. (A fixed
+  // clock would keep the API's read cache from ever expiring.) The 1h window moves with it: tests compare
+  // the page with the payload it was served (servedPayload), not with the data dir's.
+  const startedMs = Date.now();
+  const cloudNowMs = () => (opts.snapshotsAtMs === undefined ? Date.now() : opts.snapshotsAtMs + (Date.now() - startedMs));
   const buffer = SqliteBuffer.open(dbPathOf(opts.dataDir));
   const withSamples = buffer.deviceIdsWithSamples();
   buffer.close();
@@ -46,7 +52,8 @@ async function startCloudLocal(opts: WebServerOptions): Promise<WebServer> {
     // DEBUG_LOCAL=1: the local cloud's log (router requests, builds, queue) on stderr.
     log: process.env.DEBUG_LOCAL ? createLogger('debug') : silentLog,
     schedules: false,
-    builderClock: { nowMs: () => builderAtMs ?? Date.now() },
+    builderClock: { nowMs: () => builderAtMs ?? cloudNowMs() },
+    apiClock: { nowMs: cloudNowMs },
     seed: async (samples) => {
       for (const device of withSamples) await copyDevice(opts.dataDir, device, samples);
     },
@@ -54,7 +61,7 @@ async function startCloudLocal(opts: WebServerOptions): Promise<WebServer> {
   builderAtMs = undefined;
   return {
     url: cloud.url.replace(/\/$/, ''),
-    buildClockMs: () => Date.now(),
+    buildClockMs: cloudNowMs,
     async rebuild(device, windows, atMs) {
       await copyDevice(opts.dataDir, device, cloud.samples);
       builderAtMs = atMs;
