@@ -8,6 +8,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError } from './context.js';
+import { MakeDirError } from '../platform/make-dirs.js';
 import { COMMANDS, type CommandEntry } from './commands/index.js';
 import { appVersion } from '../platform/app-dir.js';
 
@@ -91,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
       return EXIT_USAGE;
     }
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof MakeDirError) {
       process.stderr.write(`sensorctl: ${err.message}\n`);
       return EXIT_USAGE;
     }

@@ -9,7 +9,7 @@
  * stored (and `STATUS=` says what the agent does). `stop()` undoes it all in
  * reverse order so nothing committed is lost.
  */
-import { mkdirSync } from 'node:fs';
+import { makeDirsSync } from '../platform/make-dirs.js';
 import { join } from 'node:path';
 import { resolveSnapshotDir, type Config } from '../agent/config/config.js';
 import { JobScheduler, type JobSchedulerOptions } from '../agent/schedule/job-scheduler.js';
@@ -258,7 +258,7 @@ async function startFallbackChecks(deviceId: string, bucket: string, buffer: Sql
  */
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const { config, log } = options;
-  mkdirSync(options.dataDir, { recursive: true });
+  makeDirsSync(options.dataDir);
   // Without an environment: the caller (`sensorctl run`) resolves $RUNTIME_DIRECTORY and the installed layout.
   const snapshotDir = options.snapshotDir ?? resolveSnapshotDir(config.storage, { dataDir: options.dataDir, installedDataDir: '', installedRuntimeDirExists: () => false });
   // The zone as a function: looked up only if a daily job or a clock step needs local time (ICU's data stays unloaded).

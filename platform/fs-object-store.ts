@@ -17,7 +17,8 @@
  * Node file-system errors are translated to `StoreError` (ENOENT on read means absent).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { makeDirs } from './make-dirs.js';
 import { dirname, join, resolve } from 'node:path';
 import { sha256Hex } from '../builder/codec.js';
 import { InvalidKeyError, StoreError } from '../builder/errors.js';
@@ -103,13 +104,13 @@ export class FsObjectStore implements ObjectStore {
   private async writeAtomic(path: string, body: Uint8Array): Promise<void> {
     const dir = dirname(path);
     if (!this.sweptDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
+      await makeDirs(dir);
       await this.sweepTempFiles(dir);
     }
     const tmp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
     const fh = await open(tmp, 'w', 0o644).catch(async (err: unknown) => {
       if (!isNotFound(err)) throw err;
-      await mkdir(dir, { recursive: true }); // removed since this instance first wrote there
+      await makeDirs(dir); // removed since this instance first wrote there
       return open(tmp, 'w', 0o644);
     });
     try {

@@ -5,7 +5,7 @@
  * when no file held a valid sample (every file skipped, or every value faulty); 2 on bad options or a
  * PATH that does not exist or cannot be read.
  */
-import { mkdirSync } from 'node:fs';
+import { makeDirsSync } from '../../platform/make-dirs.js';
 import { Option, type Command } from 'commander';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { openDatabase } from '../../sqlite/sqlite-db.js';
@@ -175,7 +175,7 @@ Examples:
       const deviceId = raw.device ?? loadConfig(g).deviceId;
       if (!ID_PATTERN.test(deviceId)) throw new UsageError(`--device ${deviceId}: expected 1–64 of A–Z a–z 0–9 . _ : - starting with a letter or digit`);
       const files = inputFiles(paths);
-      mkdirSync(g.dataDir, { recursive: true });
+      makeDirsSync(g.dataDir);
       const db = openDatabase(dbPath(g));
       const buffer = SqliteBuffer.openOn(db);
       const totalBytes = files.reduce((a, f) => a + f.bytes, 0);
