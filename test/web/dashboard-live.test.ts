@@ -93,6 +93,31 @@ it(live)('shows the stale banner only from the server\'s meta: overdue builds ar
   await context.close();
 });
 
+it(live)('swaps in the new build by the versionId its meta names, so a cache still holding the old copy under the plain URL (CloudFront, for the window\'s TTL) cannot keep it on the page', async () => {
+  const page = await openPage('?window=1d&samples=100');
+  const shownAt = (await page.getAttribute('#charts', 'data-generated-at'))!;
+  // The copy the page has, as an edge cache would go on answering the plain URL until its max-age ran out.
+  const old = await fetch(`${ctx.server!.url}/samples/latest?window=1d&samples=100&device=${FIXTURE_DEVICE}`);
+  const oldBody = await old.text();
+  const asked: string[] = [];
+  await page.route((u) => u.pathname === '/samples/latest' && !u.searchParams.has('versionId'), (route) => route.fulfill({
+    status: 200, body: oldBody,
+    headers: { 'content-type': 'application/json', 'last-updated': old.headers.get('last-updated') ?? '', 'x-snapshot-source': old.headers.get('x-snapshot-source') ?? '' },
+  }));
+  page.on('request', (r) => { const u = new URL(r.url()); if (u.pathname === '/samples/latest') asked.push(u.search); });
+  const newAt = Date.parse(shownAt) + 10 * 60_000;
+  await buildOnServer(FIXTURE_DEVICE, { windows: ['1d'], atMs: newAt });
+  const metaUrl = `${ctx.server!.url}/samples/latest/meta?window=1d&samples=100&device=${FIXTURE_DEVICE}`;
+  let meta: { generatedAt?: string; versionId?: string } = {};
+  await until(async () => (meta = await (await fetch(metaUrl)).json() as typeof meta).generatedAt === new Date(newAt).toISOString(), 'the server serving the new meta');
+  // The page looks again when it becomes visible (as on its schedule).
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange', { bubbles: true })));
+  await until(async () => (await page.getAttribute('#charts', 'data-generated-at')) === new Date(newAt).toISOString(), 'the new build on the page');
+  assert.is(new URLSearchParams(asked.at(-1)).get('versionId'), meta.versionId!);
+  assert.is(await page.getAttribute('body', 'data-live-updates'), '1');
+  await page.close();
+});
+
 const push = suite('dashboard: pushed builds');
 push.before(setup);
 push.after(teardown);

@@ -54,6 +54,17 @@ export interface RefreshStatus {
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
+/**
+ * `/samples/latest` for `state`, pinned to `versionId` when given: a pinned URL names one immutable
+ * payload, so no cache on the way (the browser's, CloudFront's for the window's TTL) can answer it
+ * with an older copy, as it may for the plain URL after a new build.
+ */
+export function latestPath(state: ViewState, versionId?: string | null): string {
+  const p = new URLSearchParams(query(state));
+  if (versionId) p.set('versionId', versionId);
+  return `/samples/latest?${p.toString()}`;
+}
+
 function query(state: ViewState): string {
   const p = new URLSearchParams({ window: state.window, samples: String(state.samples) });
   if (state.device !== undefined) p.set('device', state.device);

@@ -6,7 +6,7 @@
  */
 import { WINDOWS, WINDOW_NAMES, type Window } from '../../builder/constants.js';
 import type { Payload, PublishedBuild, RangePayload, SnapshotMeta } from '../../builder/types.js';
-import { ApiError, type ApiClient, type SnapshotResponse } from './api-client.js';
+import { ApiError, latestPath, type ApiClient, type SnapshotResponse } from './api-client.js';
 import { toChartSeries, type ChartSeries, type DisplayPrefs } from './chart-data.js';
 import { renderChart, renderOverlay, type ChartView } from './chart-view.js';
 import { byId, h, show } from './dom.js';
@@ -220,7 +220,10 @@ export class Dashboard {
     }
     if (seq !== this.loadSeq || this.shown !== shown) return;
     if (isNewBuild(shown.meta ?? { generatedAt: shown.snapshot.payload.generatedAt, versionId: null }, meta)) {
-      await this.load({ revalidate: true, live: true });
+      // The version the meta names, by its own URL: the plain URL may still be cached with the old copy
+      // (CloudFront keeps it for the window's TTL). A window rendered on read (`live`) stores no version.
+      const pinned = shown.snapshot.source === 'live' ? undefined : latestPath(shown.state, meta.versionId);
+      await this.load({ revalidate: true, live: true, resultUrl: pinned, meta: pinned ? meta : undefined });
       return;
     }
     this.shown = { ...shown, meta };
@@ -358,7 +361,8 @@ export class Dashboard {
     show(this.el.error, message !== undefined);
   }
 
-  private async load(opts: { revalidate: boolean; resultUrl?: string; live?: boolean }): Promise<void> {
+  /** `meta`: the meta the payload at `resultUrl` belongs to (else it is read beside it). */
+  private async load(opts: { revalidate: boolean; resultUrl?: string; live?: boolean; meta?: SnapshotMeta }): Promise<void> {
     const seq = ++this.loadSeq;
     const state = this.state;
     this.cancelCheck?.();
@@ -366,9 +370,12 @@ export class Dashboard {
     if (!opts.live) document.body.dataset.loading = 'true';
     const [snap, meta] = await Promise.allSettled([
       this.deps.client.latest(state, { revalidate: opts.revalidate, resultUrl: opts.resultUrl }),
-      this.deps.client.meta(state, { revalidate: opts.revalidate }),
+      opts.meta ?? this.deps.client.meta(state, { revalidate: opts.revalidate }),
     ]);
     if (seq !== this.loadSeq) return; // a newer view was asked for meanwhile
+    if (snap.status === 'rejected' && opts.meta && snap.reason instanceof ApiError && snap.reason.status === 404) {
+      return this.load({ revalidate: true, live: opts.live }); // that version is gone already (a newer one replaced it): the current one
+    }
     this.el.charts.setAttribute('aria-busy', 'false');
     delete document.body.dataset.loading;
     if (snap.status === 'rejected') {

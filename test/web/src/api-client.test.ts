@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ApiClient, ApiError } from '../../../web/src/api-client.js';
+import { ApiClient, ApiError, latestPath } from '../../../web/src/api-client.js';
 
 const PAYLOAD = { schemaVersion: 1, window: '1d', granularity: 100, series: [] };
 const STATE = { window: '1d', samples: 100, device: undefined } as const;
@@ -29,6 +29,11 @@ latest('revalidates (cache: no-cache) and follows resultUrl after a refresh', as
   await c.latest(STATE, { revalidate: true, resultUrl: '/samples/latest?window=1d&samples=100' });
   assert.is(calls[0].url, 'https://x.example/prod/samples/latest?window=1d&samples=100');
   assert.is(calls[0].init?.cache, 'no-cache');
+});
+
+latest('latestPath pins a versionId when there is one (a live swap reads the version its meta names)', () => {
+  assert.is(latestPath({ ...STATE, device: 'pi-kitchen' }, 'v1569860100000-95af8318f7dd46db'), '/samples/latest?window=1d&samples=100&device=pi-kitchen&versionId=v1569860100000-95af8318f7dd46db');
+  assert.is(latestPath(STATE, null), '/samples/latest?window=1d&samples=100');
 });
 
 latest('turns a contract error body into an ApiError with the server message and code', async () => {
