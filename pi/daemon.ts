@@ -240,14 +240,14 @@ export const FALLBACK_CHECK_EVERY_MS = 60_000;
  * the cloud's builds keep failing (`runBuild` into the bucket's `fallback/`). The S3 adapters are
  * loaded only then (they pull in the AWS SDK, ~0.2 s of start-up a Pi without a bucket should not pay).
  */
-async function startFallbackChecks(deviceId: string, bucket: string, buffer: SqliteBuffer, queue: ReturnType<typeof serialQueue>, jobs: JobScheduler, log: Logger): Promise<void> {
+async function startFallbackChecks(deviceId: string, bucket: string, buffer: SqliteBuffer, queue: ReturnType<typeof serialQueue>, jobs: JobScheduler, clock: Clock, log: Logger): Promise<void> {
   const [{ S3ObjectStore }, { createS3Client }, { FallbackRunner }] = await Promise.all([
     import('../aws/s3-object-store.js'),
     import('../aws/clients.js'),
     import('../agent/fallback/fallback-runner.js'),
   ]);
   const runner = new FallbackRunner({
-    deviceId, bucket: new S3ObjectStore(createS3Client(process.env), bucket), source: buffer, build: runBuild, clock: systemClock, log,
+    deviceId, bucket: new S3ObjectStore(createS3Client(process.env), bucket), source: buffer, build: runBuild, clock, log,
   });
   jobs.every('fallback check', FALLBACK_CHECK_EVERY_MS, () => queue(() => runner.check()));
 }
@@ -315,7 +315,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const pi = createPiApi({ snapshotDir, deviceId: config.deviceId, buffer, sampleDevices: () => buffer.deviceIdsWithSamples(), locks, stateCache, log, clock: time.clock, options: { corsOrigins: config.http.corsOrigins } });
     refreshJobs = pi.jobs;
     // /metrics and MQTT (docs/prometheus.md, docs/home-assistant.md) see what the sampler stores through obs.buffer.
-    obs = await startObservability({ config, snapshotDir, db, buffer, log, sink: batch ?? watched });
+    obs = await startObservability({ config, snapshotDir, db, buffer, log, clock: time.clock, sink: batch ?? watched });
     server = await startNodeServer(pi.api, options.host ?? config.http.host, options.port ?? config.http.port, { ...(options.staticDir ? { staticDir: options.staticDir } : {}), routes: obs.routes });
     await obs.startMqtt();
     // The upload path (and the AWS SDK it pulls in) is loaded only with a `cloud` uplink configured;
@@ -332,7 +332,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     };
     const firstBuild = Promise.all(WINDOW_NAMES.map(build)).then(() => log.info('snapshots built', { windows: WINDOW_NAMES.length }));
     for (const w of WINDOW_NAMES) jobs.every(`build ${w}`, options.rebuildEveryMs?.(w) ?? WINDOWS[w].rebuildEveryMs, () => build(w));
-    if (config.cloud?.bucket) await startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, jobs, log);
+    if (config.cloud?.bucket) await startFallbackChecks(config.deviceId, config.cloud.bucket, buffer, queue, jobs, time.clock, log);
     // After the builds in the queue, so the daemon's own reads never hold the WAL it truncates.
     jobs.every('wal checkpoint', WAL_CHECKPOINT_EVERY_MS, () => queue(async () => walCheckpointJob(buffer, log)));
     const floor = floorJob(buffer, options.dataDir, options.freeSpaceFloorBytes ?? FREE_SPACE_FLOOR_BYTES, log);

@@ -5,7 +5,7 @@
  * upload queue, snapshot metas, database files). `prom-client` and `mqtt` are loaded here, lazily, so
  * other commands never pay for them.
  */
-import type { Logger } from '../builder/ports.js';
+import type { Clock, Logger } from '../builder/ports.js';
 import type { Config } from '../agent/config/config.js';
 import { LatestValues, ObservedBuffer } from '../agent/buffer/observed-buffer.js';
 import { readClockStatus, readSensorStatuses } from '../agent/sampling/sensor-status.js';
@@ -46,6 +46,8 @@ export interface Observability {
 /** Build the metrics and the observed buffer; MQTT starts with `startMqtt()`. */
 export async function startObservability(options: {
   config: Config; snapshotDir: string; db: Db; buffer: SqliteBuffer; log: Logger; env?: Record<string, string | undefined>;
+  /** The daemon's wall clock (snapshot ages, upload backlog; default the system clock). */
+  clock?: Clock;
   /** Where the sampler's inserts go once observed (default `buffer`; the daemon's batch of held samples). */
   sink?: SampleBuffer;
 }): Promise<Observability> {
@@ -54,11 +56,12 @@ export async function startObservability(options: {
   const observed = new ObservedBuffer(options.sink ?? buffer, (err) => log.warn('a sample observer failed (sampling continues)', { error: err as Error }));
   const latest = new LatestValues();
   observed.observe(latest);
-  const upload = () => (config.cloud ? uploadStatus(options.db, deviceId) : undefined);
+  const clock = options.clock ?? systemClock;
+  const upload = () => (config.cloud ? uploadStatus(options.db, deviceId, clock.nowMs()) : undefined);
   // One read of the 24 meta files serves a whole scrape (age and staleness gauges) and the health message.
   let snapshotRead: { atMs: number; value: ReturnType<typeof collectSnapshots> } | undefined;
   const snapshots = () => {
-    const nowMs = systemClock.nowMs();
+    const nowMs = clock.nowMs();
     if (!snapshotRead || nowMs - snapshotRead.atMs > SNAPSHOT_READ_REUSE_MS) snapshotRead = { atMs: nowMs, value: collectSnapshots(options.snapshotDir, deviceId, nowMs) };
     return snapshotRead.value;
   };

@@ -40,6 +40,24 @@ daemon('issue 12: a +14 d wall-clock step: one log line, builds keep their 30 s 
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+daemon('the metrics\' snapshot ages are on the daemon\'s clock (virtual time), not the system clock', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sensorctl-daemon-metrics-time-'));
+  const time = new VirtualTime(Date.UTC(2027, 2, 1, 9));
+  const config = parseConfig({ deviceId: 'pi', http: { port: 0 }, storage: { commitEveryMs: 0 } }, 'pi');
+  const d = await startDaemon({ config, dataDir, log: recordingLogger(), time: { clock: time, timers: time, timeZone: 'Europe/London' } });
+  try {
+    await d.firstBuild;
+    await time.advance(95_000, d.isBusy); // the 10h window (cadence 5 min) built at 09:00:00, read at 09:01:35
+    const text = await (await fetch(`${d.url.replace(/\/$/, '')}/metrics`)).text();
+    const age = /^sensorctl_snapshot_age_seconds\{window="10h",granularity="100"\} (\S+)$/m.exec(text);
+    // On the system clock (today, before the virtual 2027) this was about −7.6e6 s.
+    assert.is(Number(age?.[1]), 95, text.split('\n').filter((l) => l.includes('snapshot_age')).join('\n'));
+  } finally {
+    await d.stop();
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
 daemon('issue 14: the uploader the daemon starts stamps its runs and leases with the daemon\'s clock (virtual time), not the system clock', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sensorctl-daemon-upload-time-'));
   const dyn = await startDynalite({ table: 'time-samples' });
