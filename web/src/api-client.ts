@@ -125,7 +125,7 @@ export class ApiClient {
    * @throws {ApiError} on network failure, 4xx/5xx, a body that is not a payload.
    */
   async latest(state: ViewState, opts: { resultUrl?: string; revalidate?: boolean } = {}): Promise<SnapshotResponse> {
-    const url = opts.resultUrl ? this.url(opts.resultUrl) : this.url(`/samples/latest?${query(state)}`);
+    const url = opts.resultUrl ? this.url(opts.resultUrl) : this.url(latestPath(state));
     const res = await this.call(url, { cache: opts.revalidate ? 'no-cache' : 'default' });
     const payload = await this.json<Payload>(url, res);
     if (!payload || typeof payload !== 'object' || !Array.isArray(payload.series)) {
