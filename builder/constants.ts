@@ -108,11 +108,16 @@ export function allSnapshots(): Array<{ window: Window; granularity: Granularity
   return WINDOW_NAMES.flatMap((window) => GRANULARITIES.map((granularity) => ({ window, granularity })));
 }
 
-/** Payload key of earlier releases (before versioned keys), e.g. `latest_1h_20.json`: read for old meta, removed by the next publish. */
-export const snapshotKey = (window: Window, granularity: Granularity): string => `latest_${window}_${granularity}.json`;
+/**
+ * Key of a window's object under a device prefix, e.g. `latest_1h.snapshots`: ONE object per window
+ * holding the meta and gzip payload of its four granularities and the window's rollup state
+ * (`builder/window-object.ts`), written by ONE put per build (issue 14: a PUT per object is what
+ * the cloud pays for). Readers get meta, payload and state from it; the put is the commit point.
+ */
+export const windowObjectKey = (window: Window): string => `latest_${window}.snapshots`;
 
-/** Meta key beside a payload, e.g. `latest_1h_20.meta.json`. */
-export const metaKey = (window: Window, granularity: Granularity): string => `latest_${window}_${granularity}.meta.json`;
+/** Matches window object keys; group 1 is the window. */
+export const WINDOW_OBJECT_KEY_PATTERN = /^latest_([0-9a-z]+)\.snapshots$/;
 
 /**
  * Version id of a published payload: `v<startMs>-<first 16 hex of its sha256>`, e.g.
@@ -124,20 +129,11 @@ export const payloadVersionId = (startMs: number, sha256Hex: string): string => 
 export const PAYLOAD_VERSION_ID_PATTERN = /^v([0-9]+)-([0-9a-f]{16})$/;
 
 /**
- * Immutable key of one published payload version, e.g. `latest_1h_20.v1700000000000-0123456789abcdef.json`.
- * Meta (`metaKey`) names the current one; meta is written after it, so meta never names a missing
- * or different payload.
+ * Keys of earlier releases' per-snapshot layout under a device prefix (`latest_1h_20.meta.json`, its
+ * payload `latest_1h_20.json`, versions `latest_1h_20.v…json`, staged `latest_1h_20.tmp-….json`):
+ * never read; deleted by the first build of a window in the window-object layout.
  */
-export const payloadVersionKey = (window: Window, granularity: Granularity, versionId: string): string => `latest_${window}_${granularity}.${versionId}.json`;
-
-/** Matches payload version keys; groups: window, granularity, version id, start time in ms. */
-export const PAYLOAD_VERSION_KEY_PATTERN = /^latest_([0-9a-z]+)_([0-9]+)\.(v([0-9]+)-[0-9a-f]{16})\.json$/;
-
-/** Staged (temporary) key of earlier releases' builds started at `tsMs` (still swept), e.g. `latest_1h_20.tmp-1700000000000.json`. */
-export const stagedKey = (window: Window, granularity: Granularity, tsMs: number): string => `latest_${window}_${granularity}.tmp-${tsMs}.json`;
-
-/** Matches staged keys (for sweeping leftovers of crashed builds); group 1 is the start time in ms. */
-export const STAGED_KEY_PATTERN = /^latest_[0-9a-z]+_[0-9]+\.tmp-([0-9]+)\.json$/;
+export const LEGACY_SNAPSHOT_KEY_PATTERN = /^latest_[0-9a-z]+_[0-9]+\.(?:.*\.)?json$/;
 
 /** Device ids and series ids: letters, digits and `._:-`, 1–64 characters (safe in keys and URLs). */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;

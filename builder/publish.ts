@@ -1,109 +1,52 @@
 /**
- * The publish protocol of one snapshot through an `ObjectStore`, kill-safe at every step:
- * validate the payload in memory → gzip → put it ONCE under its own immutable version key
- * (`payloadVersionKey`, carrying the sha256 for stores that verify it) → write meta naming that key
- * (the commit point) → delete versions older than the previous one. Readers go through meta, so a
- * crash or kill anywhere leaves meta naming a complete payload whose sha256 and size it states:
- * before the meta write the old meta still names the old version (kept), after it the new one.
- * A version written by a killed run and never named by meta is deleted by a later publish of the
- * same snapshot. On failure meta turns `stale` and keeps naming the last good payload.
+ * The publish protocol of one window through an `ObjectStore`, kill-safe at every step: validate
+ * each payload in memory → gzip → assemble the window object (the four metas, the four payloads and
+ * the rollup state, `builder/window-object.ts`) → put it ONCE under `windowObjectKey` with its
+ * sha256 (the commit point: stores replace an object atomically, S3 checks the digest). A crash or
+ * kill before the put leaves the previous object whole; after it, the new one. A granularity whose
+ * render failed keeps its last good payload in the new object, its meta marked `stale`.
+ *
+ * Readers: `readWindowObject` (everything), `readStoredMeta` (one meta), `readPublishedPayload`
+ * (one payload as a stored object). A window object that cannot be decoded reads as absent for the
+ * builder (it rebuilds in full and overwrites it) and as unreadable for `status` and `doctor`.
  */
 import {
-  META_TTL_S, PAYLOAD_VERSION_KEY_PATTERN, STAGED_KEY_PATTERN, WINDOWS, metaKey, payloadVersionId, payloadVersionKey,
-  snapshotKey, type Granularity, type Window,
+  META_TTL_S, WINDOWS, windowObjectKey, payloadVersionId, type Granularity, type Window,
 } from './constants.js';
 import { gzip, isoOf, jsonBytes, sha256Hex, type Gzip } from './codec.js';
-import { PayloadValidationError } from './errors.js';
+import { MetaDecodeError, PayloadValidationError } from './errors.js';
 import type { ObjectHeaders, ObjectStore, StoredObject } from './ports.js';
 import { pointCountOf } from './render.js';
-import { isSnapshotMeta, payloadProblems } from './validate-payload.js';
-import { decodeSnapshotMeta, payloadKeyOfMeta } from './snapshot-meta.js';
+import { payloadProblems } from './validate-payload.js';
+import { decodeWindowObject, encodeWindowObject, type WindowObject } from './window-object.js';
 import type { BuilderName, Payload, SnapshotMeta } from './types.js';
 
-/** Staged keys (of earlier releases) older than this at the start of a run are leftovers and are deleted. */
-export const STAGED_KEY_MAX_AGE_MS = 10 * 60_000;
-
-/**
- * Payload versions younger than this (relative to the one just published) are never deleted by a
- * publish, besides the current and the previous one: another writer (a concurrent `rebuild`, an
- * overlapping Lambda) may be about to name one in its meta.
- */
-export const VERSION_GRACE_MS = 60_000;
-
-/** Object headers a stored (gzip) payload of `window` carries in the store (not the API's response headers). */
+/** Object headers a (gzip) payload of `window` is served with (`readPublishedPayload`; the API's responses). */
 export function storedPayloadHeaders(window: Window): ObjectHeaders {
   return { contentType: 'application/json', contentEncoding: 'gzip', cacheControl: `public, max-age=${WINDOWS[window].ttlS}` };
 }
 
-/** Headers of a meta object. */
-export const META_HEADERS: ObjectHeaders = { contentType: 'application/json', cacheControl: `public, max-age=${META_TTL_S}` };
+/** Headers of a window object: binary, and short-lived in caches (it carries the metas). */
+export const WINDOW_OBJECT_HEADERS: ObjectHeaders = { contentType: 'application/octet-stream', cacheControl: `public, max-age=${META_TTL_S}` };
 
-/**
- * Where and as whom a run publishes. `prefix` ends in `/` (e.g. `devicePrefix(deviceId)`).
- * `knownKeys`: the keys under `prefix` listed at the start of the run (relative to the store, as
- * `list` answers them), used to find old versions to delete; without it a publish lists them itself.
- */
+/** Where and as whom a run publishes. `prefix` ends in `/` (e.g. `devicePrefix(deviceId)`). */
 export interface PublishTarget {
   store: ObjectStore;
   prefix: string;
   deviceId: string;
   builder: BuilderName;
-  knownKeys?: readonly string[];
-  /** Compressor of payloads (default `gzip` of codec.ts). */
+  /** Compressor of payloads and state (default `gzip` of codec.ts). */
   gzip?: Gzip;
 }
 
-/** What a successful publish stored. `removedKeys`: old versions (and earlier releases' payload key) deleted after the meta write. */
-export interface PublishResult {
-  meta: SnapshotMeta;
-  bytes: number;
-  points: number;
-  removedKeys: string[];
-}
-
-/** Start time (ms) of a payload version key of (`window`, `granularity`) under `prefix`, else undefined. */
-function versionStartMs(key: string, prefix: string, window: Window, granularity: Granularity): number | undefined {
-  if (!key.startsWith(prefix)) return undefined;
-  const m = PAYLOAD_VERSION_KEY_PATTERN.exec(key.slice(prefix.length));
-  return m && m[1] === window && Number(m[2]) === granularity ? Number(m[4]) : undefined;
-}
-
-/**
- * Keys of (`window`, `granularity`) that a publish of version `currentKey` (started at `startMs`) may
- * delete: versions older than the newest older one and outside `VERSION_GRACE_MS`, and the payload
- * key of earlier releases. Pure.
- */
-export function obsoleteVersionKeys(keys: readonly string[], prefix: string, window: Window, granularity: Granularity, currentKey: string, startMs: number): string[] {
-  const versions = keys
-    .filter((k) => k !== currentKey)
-    .map((key) => ({ key, startMs: versionStartMs(key, prefix, window, granularity) }))
-    .filter((v): v is { key: string; startMs: number } => v.startMs !== undefined);
-  const older = versions.filter((v) => v.startMs <= startMs).sort((a, b) => b.startMs - a.startMs);
-  const previous = older[0]?.key;
-  const out = older.filter((v) => v.key !== previous && v.startMs < startMs - VERSION_GRACE_MS).map((v) => v.key);
-  const legacy = prefix + snapshotKey(window, granularity);
-  if (keys.includes(legacy)) out.push(legacy);
-  return out;
-}
-
-/** Deletes in flight at once while removing old versions (they are independent; a run that lists only hourly removes an hour's versions at once). */
-export const REMOVE_CONCURRENCY = 8;
-
-/** Delete `keys` best effort, `REMOVE_CONCURRENCY` at a time (a leftover is deleted by a later publish). @returns the keys deleted, in order. */
-async function removeKeys(store: ObjectStore, keys: readonly string[]): Promise<string[]> {
-  const removed: string[] = [];
-  for (let i = 0; i < keys.length; i += REMOVE_CONCURRENCY) {
-    const batch = keys.slice(i, i + REMOVE_CONCURRENCY);
-    const done = await Promise.all(batch.map((key) => store.delete(key).then(() => true, () => false)));
-    batch.forEach((key, j) => done[j] && removed.push(key));
-  }
-  return removed;
-}
+/** Key of `window`'s object under `target.prefix`. */
+export const windowObjectKeyOf = (prefix: string, window: Window): string => prefix + windowObjectKey(window);
 
 /**
  * The meta of a successful build of `payload` stored (gzip, `bytes` long, digest `sha256`) as version
- * `versionId` under `key`, by `target.builder` for `target.deviceId`; `expiresAt` is generatedAt + 2 ×
- * the window's cadence. Also the meta the API answers for a payload rendered on read (`api/on-read.ts`).
+ * `versionId` in the object at `key`, by `target.builder` for `target.deviceId`; `expiresAt` is
+ * generatedAt + 2 × the window's cadence. Also the meta the API answers for a payload rendered on
+ * read (`api/on-read.ts`).
  */
 export function snapshotMetaOf(target: Pick<PublishTarget, 'deviceId' | 'builder'>, payload: Payload, key: string, versionId: string, sha256: string, bytes: number): SnapshotMeta {
   const { window, granularity } = payload;
@@ -128,123 +71,173 @@ export function snapshotMetaOf(target: Pick<PublishTarget, 'deviceId' | 'builder
   };
 }
 
-/** A payload version stored by `putPayloadVersion` and not yet named by meta (`commitMeta` names it). */
-export interface StoredVersion {
+/** A validated, gzip-encoded payload ready to go into a window object (`preparePayload`). */
+export interface PreparedPayload {
   payload: Payload;
-  key: string;
-  versionId: string;
+  body: Uint8Array;
   sha256: string;
-  bytes: number;
-  /** Start time of the attempt (epoch ms), as given to `putPayloadVersion`. */
+  versionId: string;
+}
+
+/**
+ * Validate `payload` and gzip it; `nowMs` (start of the attempt) names its version (`payloadVersionId`).
+ * @throws {PayloadValidationError} when the payload is invalid (nothing is written).
+ */
+export async function preparePayload(target: Pick<PublishTarget, 'gzip'>, payload: Payload, nowMs: number): Promise<PreparedPayload> {
+  const problems = payloadProblems(payload);
+  if (problems.length) throw new PayloadValidationError(payload.window, payload.granularity, problems);
+  const body = await (target.gzip ?? gzip)(jsonBytes(payload));
+  const sha256 = await sha256Hex(body);
+  return { payload, body, sha256, versionId: payloadVersionId(nowMs, sha256) };
+}
+
+/** A granularity whose build failed in this run: why, and when (epoch ms). */
+export interface FailedGranularity {
+  granularity: Granularity;
+  error: unknown;
   nowMs: number;
 }
 
-/**
- * Step 1 of a publish: validate `payload`, gzip it and put it ONCE under its own immutable version
- * key (with its sha256, which stores that can verify do). Readers cannot see it yet: no meta names it.
- * @throws {PayloadValidationError} before writing anything when the payload is invalid; {StoreError} when the write fails.
- */
-export async function putPayloadVersion(target: PublishTarget, payload: Payload, nowMs: number): Promise<StoredVersion> {
-  const { window, granularity } = payload;
-  const problems = payloadProblems(payload);
-  if (problems.length) throw new PayloadValidationError(window, granularity, problems);
-  const body = await (target.gzip ?? gzip)(jsonBytes(payload));
-  const sha256 = await sha256Hex(body);
-  const versionId = payloadVersionId(nowMs, sha256);
-  const key = target.prefix + payloadVersionKey(window, granularity, versionId);
-  await target.store.put(key, body, storedPayloadHeaders(window), { sha256Hex: sha256 });
-  return { payload, key, versionId, sha256, bytes: body.byteLength, nowMs };
+/** What one put of a window object carries. */
+export interface WindowCommit {
+  window: Window;
+  /** Payloads built in this run (from `preparePayload`). */
+  built: readonly PreparedPayload[];
+  /** Granularities whose build failed: they keep the previous payload, meta marked stale. */
+  failed: readonly FailedGranularity[];
+  /**
+   * The gzip rollup state to store; `undefined` keeps the previous object's state (a build `--at`
+   * a past instant, or a failed window, saves none of its own).
+   */
+  state?: Uint8Array;
+  /** The object as read at the start of the run, when the run read it (saves a GET). `null`: known absent. */
+  previous?: WindowObject | null;
 }
 
-/**
- * Step 2 of a publish (the commit point): write the meta naming a version `putPayloadVersion`
- * stored, then delete obsolete versions among `target.knownKeys` (listing the prefix when unset).
- * @throws {StoreError} when the meta write fails (meta still names the previous version).
- */
-export async function commitMeta(target: PublishTarget, stored: StoredVersion): Promise<PublishResult> {
-  const { payload, key, versionId, sha256, bytes, nowMs } = stored;
-  const { window, granularity } = payload;
-  const meta = snapshotMetaOf(target, payload, key, versionId, sha256, bytes);
-  await target.store.put(target.prefix + metaKey(window, granularity), jsonBytes(meta), META_HEADERS);
-  const known = target.knownKeys ?? (await target.store.list(target.prefix).catch(() => [] as string[]));
-  const removedKeys = await removeKeys(target.store, obsoleteVersionKeys(known, target.prefix, window, granularity, key, nowMs));
-  return { meta, bytes, points: pointCountOf(payload), removedKeys };
+/** What a committed window object holds: a meta per granularity, and its size. */
+export interface CommitResult {
+  metas: Map<Granularity, SnapshotMeta>;
+  objectBytes: number;
 }
 
-/**
- * Publish one payload with the protocol above: `putPayloadVersion`, then `commitMeta`.
- * @param nowMs start time of the attempt: names the version (`payloadVersionId`).
- * @throws {PayloadValidationError} before writing anything when the payload is invalid;
- *   {StoreError} when the payload or meta write fails (the caller then calls `recordFailure`; meta
- *   still names the previous version).
- */
-export async function publishSnapshot(target: PublishTarget, payload: Payload, nowMs: number): Promise<PublishResult> {
-  return commitMeta(target, await putPayloadVersion(target, payload, nowMs));
-}
-
-/** The meta currently stored for a snapshot, or undefined when absent, unreadable or not a complete meta (`metaProblems`). */
-export async function readStoredMeta(target: PublishTarget, window: Window, granularity: Granularity): Promise<SnapshotMeta | undefined> {
-  try {
-    const got = await target.store.get(target.prefix + metaKey(window, granularity));
-    if (!got) return undefined;
-    const meta = decodeSnapshotMeta(got.body);
-    return isSnapshotMeta(meta) ? meta : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const errorText = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /**
- * Mark a snapshot stale after a failed build: keep the last good payload fields, `stale: true`,
- * `consecutiveFailures + 1`, `lastError`, `lastFailureAt`. A never-built snapshot gets null payload fields.
- * @returns the meta written. Rejects when the store cannot write it.
+ * Meta after a failed build of (`window`, `granularity`): the last good payload fields of `prev`,
+ * `stale: true`, `consecutiveFailures + 1`, `lastError`, `lastFailureAt`. A never-built snapshot gets
+ * null payload fields. Pure.
  */
-export async function recordFailure(target: PublishTarget, window: Window, granularity: Granularity, error: unknown, nowMs: number): Promise<SnapshotMeta> {
-  const prev = await readStoredMeta(target, window, granularity);
+export function staleMetaOf(target: Pick<PublishTarget, 'deviceId' | 'builder'>, key: string, window: Window, granularity: Granularity, prev: SnapshotMeta | undefined, error: unknown, nowMs: number): SnapshotMeta {
   const none = { generatedAt: null, expiresAt: null, versionId: null, stagedKey: null, sha256: null, bytes: null, pointCount: null };
-  const meta: SnapshotMeta = {
+  return {
     ...none,
     ...prev,
     schemaVersion: 1,
     window,
     granularity,
     device: target.deviceId,
-    key: prev?.key ?? target.prefix + snapshotKey(window, granularity),
+    key: prev?.generatedAt ? prev.key : key,
     stale: true,
     consecutiveFailures: (prev?.consecutiveFailures ?? 0) + 1,
-    lastError: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    lastError: errorText(error),
     lastFailureAt: isoOf(nowMs),
     builder: prev?.builder ?? target.builder,
   };
-  await target.store.put(target.prefix + metaKey(window, granularity), jsonBytes(meta), META_HEADERS);
-  return meta;
 }
 
 /**
- * Delete staged keys under `prefix` whose start time is more than `STAGED_KEY_MAX_AGE_MS` before
- * `nowMs` (leftovers of crashed or killed runs of earlier releases). Younger ones may belong to a run
- * in progress. `listed`: the keys under `prefix` when the caller already listed them.
- * @returns the keys deleted.
+ * Put `window`'s object ONCE: the built payloads with fresh metas, the failed granularities with the
+ * previous object's payload and a stale meta, and the state (`commit.state`, else the previous
+ * object's). The previous object is read only when needed and not given; one that cannot be decoded
+ * counts as absent.
+ * @throws {StoreError} when the put fails, or the previous object it needs cannot be read (the previous object stays as it was).
  */
-export async function sweepStagedKeys(store: ObjectStore, prefix: string, nowMs: number, listed?: readonly string[]): Promise<string[]> {
-  const swept: string[] = [];
-  for (const key of listed ?? (await store.list(prefix))) {
-    const m = STAGED_KEY_PATTERN.exec(key.slice(prefix.length));
-    if (!m || Number(m[1]) >= nowMs - STAGED_KEY_MAX_AGE_MS) continue;
-    await store.delete(key);
-    swept.push(key);
+export async function commitWindow(target: PublishTarget, commit: WindowCommit): Promise<CommitResult> {
+  const { window } = commit;
+  const key = windowObjectKeyOf(target.prefix, window);
+  const needsPrevious = commit.failed.length > 0 || commit.state === undefined;
+  const previous = commit.previous ?? (needsPrevious && commit.previous !== null ? await readDecodable(target.store, target.prefix, window) : undefined);
+  const metas = new Map<Granularity, SnapshotMeta>();
+  const payloads = new Map<Granularity, Uint8Array>();
+  for (const p of commit.built) {
+    const g = p.payload.granularity;
+    metas.set(g, snapshotMetaOf(target, p.payload, key, p.versionId, p.sha256, p.body.byteLength));
+    payloads.set(g, p.body);
   }
-  return swept;
+  for (const f of commit.failed) {
+    const prev = previous?.metas.get(f.granularity);
+    const prevPayload = prev?.generatedAt ? previous?.payload(f.granularity) : undefined;
+    const kept = prevPayload && prevPayload.byteLength === prev?.bytes ? prev : undefined;
+    metas.set(f.granularity, staleMetaOf(target, key, window, f.granularity, kept, f.error, f.nowMs));
+    if (kept && prevPayload) payloads.set(f.granularity, prevPayload);
+  }
+  for (const [g, meta] of previous?.metas ?? []) {
+    if (metas.has(g)) continue; // a granularity neither built nor failed in this run keeps what it had
+    const body = meta.generatedAt ? previous!.payload(g) : undefined;
+    if (meta.generatedAt && body?.byteLength !== meta.bytes) continue;
+    metas.set(g, meta);
+    if (body) payloads.set(g, body);
+  }
+  const state = commit.state ?? previous?.state();
+  const body = encodeWindowObject({ window, device: target.deviceId, metas, payloads, ...(state ? { state } : {}) });
+  await target.store.put(key, body, WINDOW_OBJECT_HEADERS, { sha256Hex: await sha256Hex(body) });
+  return { metas, objectBytes: body.byteLength };
 }
 
 /**
- * The payload object the stored meta of (`window`, `granularity`) under `store`/`prefix` names
- * (`payloadKeyOfMeta`); undefined when there is no readable built meta or the payload is absent.
+ * Mark every granularity of `window` not already in `done` failed with `error`, keeping the previous
+ * payloads and state (one put). @returns the metas written. Rejects when the store cannot write.
  */
-export async function readPublishedPayload(store: ObjectStore, prefix: string, window: Window, granularity: Granularity): Promise<StoredObject | undefined> {
-  const got = await store.get(prefix + metaKey(window, granularity));
-  if (!got) return undefined;
-  const meta = decodeSnapshotMeta(got.body);
-  if (meta.generatedAt === null) return undefined;
-  return store.get(payloadKeyOfMeta(prefix, { ...meta, window, granularity }));
+export async function recordWindowFailure(target: PublishTarget, window: Window, granularities: readonly Granularity[], error: unknown, nowMs: number): Promise<Map<Granularity, SnapshotMeta>> {
+  const r = await commitWindow(target, { window, built: [], failed: granularities.map((granularity) => ({ granularity, error, nowMs })) });
+  return r.metas;
+}
+
+/** `readWindowObject`, with an object that cannot be decoded read as absent (a store error still rejects: never overwrite what could not be read). */
+async function readDecodable(store: Pick<ObjectStore, 'get'>, prefix: string, window: Window): Promise<WindowObject | undefined> {
+  try {
+    return await readWindowObject(store, prefix, window);
+  } catch (err) {
+    if (err instanceof MetaDecodeError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The window object of `window` under `prefix`; undefined when absent.
+ * @throws {MetaDecodeError} when an object is there but is not a window object; {StoreError} when the read fails.
+ */
+export async function readWindowObject(store: Pick<ObjectStore, 'get'>, prefix: string, window: Window): Promise<WindowObject | undefined> {
+  const got = await store.get(windowObjectKeyOf(prefix, window));
+  return got ? decodeWindowObject(got.body) : undefined;
+}
+
+/** The meta stored for a snapshot, or undefined when absent or unreadable. */
+export async function readStoredMeta(store: Pick<ObjectStore, 'get'>, prefix: string, window: Window, granularity: Granularity): Promise<SnapshotMeta | undefined> {
+  try {
+    return (await readWindowObject(store, prefix, window))?.metas.get(granularity);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The gzip payload of `granularity` in `object` as a stored object (key: the window object's key,
+ * headers `storedPayloadHeaders`, etag its version id); undefined when it was never built.
+ * `lastModifiedMs` is its `generatedAt`.
+ */
+export function payloadObjectOf(object: WindowObject, prefix: string, granularity: Granularity): StoredObject | undefined {
+  const meta = object.metas.get(granularity);
+  const body = meta?.generatedAt ? object.payload(granularity) : undefined;
+  if (!meta || !body || !meta.generatedAt) return undefined;
+  return {
+    key: windowObjectKeyOf(prefix, object.window), body, headers: storedPayloadHeaders(object.window),
+    etag: `"${meta.versionId ?? meta.sha256}"`, lastModifiedMs: Date.parse(meta.generatedAt), bytes: body.byteLength,
+  };
+}
+
+/** The published payload of (`window`, `granularity`) under `store`/`prefix`; undefined when never built, absent or unreadable. */
+export async function readPublishedPayload(store: Pick<ObjectStore, 'get'>, prefix: string, window: Window, granularity: Granularity): Promise<StoredObject | undefined> {
+  const object = await readWindowObject(store, prefix, window).catch(() => undefined);
+  return object && payloadObjectOf(object, prefix, granularity);
 }

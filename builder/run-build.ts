@@ -1,14 +1,16 @@
 /**
- * One builder run for one device: sweep leftover staged keys, then per window bring the rollup state
- * up to the build instant (incremental or full), render and publish its four snapshots, save the
- * state, and finally release the source's journal up to the oldest cursor any window still needs.
+ * One builder run for one device: per window bring the rollup state up to the build instant
+ * (incremental or full), render its four snapshots and publish them with the state in ONE put of the
+ * window object (`builder/publish.ts`), then release the source's journal up to the oldest cursor any
+ * window still needs. A window published for the first time in this layout deletes the keys of the
+ * earlier per-snapshot layout (`LEGACY_SNAPSHOT_KEY_PATTERN`).
  * Pure core over ports: the same code runs on the Pi (SQLite + directory) and in Lambda (DynamoDB + S3).
  */
-import { GRANULARITIES, WINDOWS, WINDOW_NAMES, devicePrefix, type Granularity, type Window } from './constants.js';
+import { GRANULARITIES, LEGACY_SNAPSHOT_KEY_PATTERN, WINDOW_NAMES, devicePrefix, type Granularity, type Window } from './constants.js';
 import { isoOf, type Gzip } from './codec.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from './ports.js';
-import { commitMeta, putPayloadVersion, recordFailure, sweepStagedKeys, type PublishTarget, type StoredVersion } from './publish.js';
-import { RollupStateCache, compareCursors, defaultStatePrefix, loadState, saveState } from './state-store.js';
+import { commitWindow, preparePayload, recordWindowFailure, type FailedGranularity, type PreparedPayload, type PublishTarget } from './publish.js';
+import { RollupStateCache, compareCursors, encodeState, loadState } from './state-store.js';
 import type { BuilderName, Payload, SeriesInfo, SnapshotMeta } from './types.js';
 import { prepareFull, prepareIncremental, renderVariant, type FullRequest, type PreparedWindow, type WindowMode } from './window-build.js';
 
@@ -21,29 +23,10 @@ export interface BuildDeps {
   deviceId: string;
   builder: BuilderName;
   prefix?: string;
-  /** Where rollup state lives (default `state/{deviceId}/`); may be a different store. */
-  statePrefix?: string;
-  stateStore?: ObjectStore;
   /** A long-lived process's copy of the states it saved (`RollupStateCache`): skips re-reading them. */
   stateCache?: RollupStateCache;
   /** Compressor of payloads and state (default: web streams, `gzip` of codec.ts); the Pi injects zlib's. */
   gzip?: Gzip;
-  /**
-   * Save a window's state only when the saved one is at least this old (its build instant, ms before
-   * this run's), or after a full rebuild. Default 0: every run saves. A run that skips the save loses
-   * nothing: the saved state and its cursor stay consistent, so the next run folds the changes since
-   * that cursor again (a few minutes of items) instead of reading one more state write's worth. The
-   * cloud sets it (`CLOUD_STATE_SAVE_EVERY_MS`) because a state write is a paid S3 PUT every run.
-   */
-  stateSaveEveryMs?: number;
-  /**
-   * List the snapshot prefix (to sweep leftovers and delete old payload versions) only in runs that
-   * start within the first cadence of each `listEveryMs` period (`isListDue`). Default 0: every run
-   * lists. Between listings no version is deleted, so old versions (never named by meta again) wait
-   * up to one period; readers are unaffected, as they only follow meta. The cloud sets it
-   * (`CLOUD_LIST_EVERY_MS`): a LIST is a paid S3 request every run.
-   */
-  listEveryMs?: number;
 }
 
 /** What to build. */
@@ -81,7 +64,7 @@ export interface WindowReport {
   /** Samples read to render the raw 500 variant (a small range read, only when the window holds ≤ 500 per series). */
   rawSamplesRead: number;
   ms: number;
-  /** Whether the run saved the window's state (false for `--at`, on failure, and when `stateSaveEveryMs` said not yet). */
+  /** Whether the run saved the window's state (false for `--at` and on failure). */
   stateSaved: boolean;
   error?: string;
 }
@@ -102,6 +85,7 @@ export interface BuildReport {
   samplesRead: number;
   /** Duration of the one range read shared by all windows rebuilt in full (0 when none was). */
   fullReadMs: number;
+  /** Keys of the earlier per-snapshot layout deleted by this run (windows published for the first time in this layout). */
   sweptKeys: string[];
   /** Cursor released to the source, when one was. */
   releasedCursor?: string;
@@ -110,69 +94,66 @@ export interface BuildReport {
 
 const errorText = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
-async function failSnapshot(t: PublishTarget, deps: BuildDeps, window: Window, g: Granularity, err: unknown, startMs: number): Promise<SnapshotReport> {
-  deps.log.error('snapshot build failed', { window, granularity: g, error: errorText(err) });
-  let meta: SnapshotMeta | undefined;
-  try {
-    meta = await recordFailure(t, window, g, err, deps.clock.nowMs());
-  } catch (metaErr) {
-    deps.log.error('could not mark meta stale', { window, granularity: g, error: errorText(metaErr) });
-  }
-  return { window, granularity: g, ok: false, points: 0, bytes: 0, ms: deps.clock.nowMs() - startMs, error: errorText(err), ...(meta ? { meta } : {}) };
-}
+const failedReport = (window: Window, g: Granularity, error: unknown, ms: number, meta?: SnapshotMeta): SnapshotReport =>
+  ({ window, granularity: g, ok: false, points: 0, bytes: 0, ms, error: errorText(error), ...(meta ? { meta } : {}) });
 
 /**
  * Render a window's four payloads (in turn: the raw variant may read the source), then publish them
- * in two concurrent rounds: the four payload versions, then the four metas naming them. Each meta is
- * still written only after its own payload is durable, so the protocol per snapshot is unchanged; a
- * run pays two request round trips per window instead of eight. A snapshot whose render or writes
- * fail is recorded as failed on its own (`failSnapshot`).
+ * with the state in ONE put of the window object. A granularity whose render fails keeps its last
+ * good payload, its meta marked stale, in the same put. When the put itself fails, every granularity
+ * is failed and recorded so with a put of its own (best effort: the store is likely down).
  */
-async function publishWindow(deps: BuildDeps, t: PublishTarget, prepared: PreparedWindow, atMs: number, report: WindowReport, listed: SeriesListing): Promise<SnapshotReport[]> {
-  if ('error' in listed) throw listed.error;
-  const series = [...listed.series].sort((a, b) => (a.seriesId < b.seriesId ? -1 : a.seriesId > b.seriesId ? 1 : 0));
+async function publishWindow(deps: BuildDeps, t: PublishTarget, prepared: PreparedWindow, atMs: number, report: WindowReport, listed: SeriesListing, saveState: boolean): Promise<SnapshotReport[]> {
   const window = prepared.state.window;
-  type Attempt = { g: Granularity; startMs: number; payload?: Payload; stored?: StoredVersion; done?: SnapshotReport; error?: unknown };
-  const attempts: Attempt[] = [];
+  const built: PreparedPayload[] = [];
+  const failed: FailedGranularity[] = [];
+  const startedMs = new Map<Granularity, number>();
   for (const g of GRANULARITIES) {
     const startMs = deps.clock.nowMs();
+    startedMs.set(g, startMs);
     try {
+      if ('error' in listed) throw listed.error;
+      const series = [...listed.series].sort((a, b) => (a.seriesId < b.seriesId ? -1 : a.seriesId > b.seriesId ? 1 : 0));
       const ctx = { deviceId: deps.deviceId, atMs, generatedAtMs: startMs, series };
       const { payload, samplesRead } = await renderVariant(prepared.state, deps.source, g, ctx);
       report.rawSamplesRead += samplesRead;
-      attempts.push({ g, startMs, payload });
+      built.push(await preparePayload(t, payload, startMs));
     } catch (error) {
-      attempts.push({ g, startMs, error });
+      deps.log.error('snapshot build failed', { window, granularity: g, error: errorText(error) });
+      failed.push({ granularity: g, error, nowMs: startMs });
     }
   }
-  await Promise.all(attempts.filter((a) => a.payload).map(async (a) => {
-    try {
-      a.stored = await putPayloadVersion(t, a.payload!, a.startMs);
-    } catch (error) {
-      a.error = error;
-    }
-  }));
-  await Promise.all(attempts.filter((a) => a.stored).map(async (a) => {
-    try {
-      const r = await commitMeta(t, a.stored!);
-      a.done = { window, granularity: a.g, ok: true, resolution: a.payload!.resolution, points: r.points, bytes: r.bytes, ms: deps.clock.nowMs() - a.startMs, meta: r.meta };
-    } catch (error) {
-      a.error = error;
-    }
-  }));
-  const out: SnapshotReport[] = [];
-  for (const a of attempts) out.push(a.done ?? (await failSnapshot(t, deps, window, a.g, a.error, a.startMs)));
-  return out;
+  const state = saveState ? await encodeState(prepared.state, deps.gzip) : undefined;
+  try {
+    const r = await commitWindow(t, { window, built, failed, state, previous: prepared.previous });
+    report.stateSaved = saveState;
+    const doneMs = deps.clock.nowMs();
+    return GRANULARITIES.map((g): SnapshotReport => {
+      const meta = r.metas.get(g);
+      const ms = doneMs - startedMs.get(g)!;
+      const b = built.find((p) => p.payload.granularity === g);
+      if (b) return { window, granularity: g, ok: true, resolution: b.payload.resolution, points: meta?.pointCount ?? 0, bytes: b.body.byteLength, ms, meta };
+      return failedReport(window, g, failed.find((f) => f.granularity === g)?.error, ms, meta);
+    });
+  } catch (error) {
+    deps.log.error('window publish failed', { window, error: errorText(error) });
+    const metas = await recordWindowFailure(t, window, GRANULARITIES, error, deps.clock.nowMs()).catch((metaErr) => {
+      deps.log.error('could not mark the window stale', { window, error: errorText(metaErr) });
+      return undefined;
+    });
+    const doneMs = deps.clock.nowMs();
+    return GRANULARITIES.map((g) => failedReport(window, g, error, doneMs - startedMs.get(g)!, metas?.get(g)));
+  }
 }
 
 /** Oldest cursor over every window's saved state (windows not built in this run included). */
-async function oldestNeededCursor(deps: BuildDeps, statePrefix: string, saved: Map<Window, string | undefined>): Promise<string | undefined> {
+async function oldestNeededCursor(deps: BuildDeps, prefix: string, saved: Map<Window, string | undefined>): Promise<string | undefined> {
   let oldest: string | undefined;
   for (const w of WINDOW_NAMES) {
     let cursor: string | undefined;
     if (saved.has(w)) cursor = saved.get(w);
-    else if (deps.stateCache?.hasCursor(statePrefix, w, deps.deviceId)) cursor = deps.stateCache.savedCursor(statePrefix, w, deps.deviceId);
-    else cursor = await loadState(deps.stateStore ?? deps.store, statePrefix, w, deps.deviceId).then((s) => s?.cursor, () => undefined);
+    else if (deps.stateCache?.hasCursor(prefix, w, deps.deviceId)) cursor = deps.stateCache.savedCursor(prefix, w, deps.deviceId);
+    else cursor = await loadState(deps.store, prefix, w, deps.deviceId).then((s) => s.state?.cursor, () => undefined);
     if (cursor === undefined) continue;
     // A cursor the source cannot order (DynamoDB's: the source keeps everything) releases nothing: stop
     // before reading the other windows' states for it.
@@ -192,9 +173,7 @@ type SeriesListing = { series: readonly SeriesInfo[] } | { error: unknown };
 
 /** One run's working set; each method is one phase of `runBuild`. */
 class Run {
-  readonly t: PublishTarget & { knownKeys?: readonly string[] };
-  readonly statePrefix: string;
-  readonly stateStore: ObjectStore;
+  readonly t: PublishTarget;
   readonly explicitAt: boolean;
   readonly atMs: number;
   readonly windows: readonly Window[];
@@ -202,6 +181,8 @@ class Run {
   readonly snapshots: SnapshotReport[] = [];
   readonly prepared = new Map<Window, PreparedWindow>();
   readonly savedCursors = new Map<Window, string | undefined>();
+  /** Whether some window had no window object yet (its first build in this layout): the run then sweeps the earlier layout's keys. */
+  hadMissingObject = false;
   samplesRead = 0;
   fullReadMs = 0;
   /**
@@ -213,8 +194,6 @@ class Run {
 
   constructor(readonly deps: BuildDeps, readonly options: BuildOptions, readonly startMs: number) {
     this.t = { store: deps.store, prefix: deps.prefix ?? devicePrefix(deps.deviceId), deviceId: deps.deviceId, builder: deps.builder, gzip: deps.gzip };
-    this.statePrefix = deps.statePrefix ?? defaultStatePrefix(deps.deviceId);
-    this.stateStore = deps.stateStore ?? deps.store;
     this.explicitAt = options.atMs !== undefined;
     this.atMs = options.atMs ?? startMs;
     this.windows = options.windows ?? WINDOW_NAMES;
@@ -225,10 +204,12 @@ class Run {
     const report = this.reports.get(window)!;
     report.error = errorText(err);
     this.deps.log.error('window build failed', { window, error: report.error });
-    for (const g of GRANULARITIES) {
-      if (this.snapshots.some((s) => s.window === window && s.granularity === g)) continue;
-      this.snapshots.push(await failSnapshot(this.t, this.deps, window, g, err, startMs));
-    }
+    const left = GRANULARITIES.filter((g) => !this.snapshots.some((s) => s.window === window && s.granularity === g));
+    const metas = await recordWindowFailure(this.t, window, left, err, this.deps.clock.nowMs()).catch((metaErr) => {
+      this.deps.log.error('could not mark the window stale', { window, error: errorText(metaErr) });
+      return undefined;
+    });
+    for (const g of left) this.snapshots.push(failedReport(window, g, err, this.deps.clock.nowMs() - startMs, metas?.get(g)));
   }
 
   /** Phase 1: windows with usable state catch up from their cursors; returns the ones to rebuild. */
@@ -246,12 +227,13 @@ class Run {
       const startMs = this.deps.clock.nowMs();
       try {
         const r = await prepareIncremental({
-          source: this.deps.source, store: this.stateStore, log: this.deps.log, deviceId: this.deps.deviceId,
-          statePrefix: this.statePrefix, window, atMs: this.atMs, full: this.options.full ?? false, cache: this.deps.stateCache,
+          source: this.deps.source, store: this.deps.store, log: this.deps.log, deviceId: this.deps.deviceId,
+          prefix: this.t.prefix, window, atMs: this.atMs, full: this.options.full ?? false, cache: this.deps.stateCache,
           circularSeriesIds: this.circularSeriesIds,
         });
+        if (r.previous === null) this.hadMissingObject = true;
         if ('state' in r) this.prepared.set(window, r);
-        else full.push({ window, reason: r.reason });
+        else full.push({ window, reason: r.reason, previous: r.previous });
       } catch (err) {
         await this.failWindow(window, err, startMs);
       }
@@ -275,7 +257,7 @@ class Run {
     this.fullReadMs = this.deps.clock.nowMs() - startMs;
   }
 
-  /** Phase 3: render, publish and save state, window by window. */
+  /** Phase 3: render and publish each window with its state (one put each). */
   async publish(): Promise<void> {
     for (const window of this.windows) {
       const p = this.prepared.get(window);
@@ -284,11 +266,9 @@ class Run {
       const startMs = this.deps.clock.nowMs();
       Object.assign(report, { mode: p.mode, reason: p.reason, samplesRead: p.samplesRead });
       try {
-        this.snapshots.push(...(await publishWindow(this.deps, this.t, p, this.atMs, report, this.listed)));
-        if (!this.explicitAt && this.isSaveDue(p)) {
-          await saveState(this.stateStore, this.statePrefix, p.state, this.deps.gzip);
-          this.deps.stateCache?.saved(this.statePrefix, p.state);
-          report.stateSaved = true;
+        this.snapshots.push(...(await publishWindow(this.deps, this.t, p, this.atMs, report, this.listed, !this.explicitAt)));
+        if (report.stateSaved) {
+          this.deps.stateCache?.saved(this.t.prefix, p.state);
           this.savedCursors.set(window, p.state.cursor);
         }
       } catch (err) {
@@ -299,17 +279,31 @@ class Run {
     }
   }
 
-  /** Whether `p`'s state is to be saved in this run (`BuildDeps.stateSaveEveryMs`). */
-  isSaveDue(p: PreparedWindow): boolean {
-    if (p.mode !== 'incremental' || p.savedAtMs === undefined) return true;
-    return this.atMs - p.savedAtMs >= (this.deps.stateSaveEveryMs ?? 0);
+  /**
+   * Delete the earlier per-snapshot layout's keys under the prefix (`LEGACY_SNAPSHOT_KEY_PATTERN`),
+   * once: only in a run where some window had no window object yet. Best effort.
+   * @returns the keys deleted.
+   */
+  async sweepLegacy(): Promise<string[]> {
+    if (!this.hadMissingObject) return [];
+    const swept: string[] = [];
+    try {
+      for (const key of await this.deps.store.list(this.t.prefix)) {
+        if (!LEGACY_SNAPSHOT_KEY_PATTERN.test(key.slice(this.t.prefix.length))) continue;
+        await this.deps.store.delete(key);
+        swept.push(key);
+      }
+    } catch (err) {
+      this.deps.log.warn('deleting the earlier layout\'s keys failed', { prefix: this.t.prefix, error: errorText(err) });
+    }
+    return swept;
   }
 
   /** Phase 4: let the source forget changes every window has folded. @returns the cursor released. */
   async release(): Promise<string | undefined> {
     if (this.explicitAt) return undefined;
     try {
-      const cursor = await oldestNeededCursor(this.deps, this.statePrefix, this.savedCursors);
+      const cursor = await oldestNeededCursor(this.deps, this.t.prefix, this.savedCursors);
       if (cursor !== undefined) await this.deps.source.release(this.deps.deviceId, cursor);
       return cursor;
     } catch (err) {
@@ -317,18 +311,6 @@ class Run {
       return undefined;
     }
   }
-}
-
-/**
- * Whether a run starting at `startMs` (epoch ms) lists its prefix under `BuildDeps.listEveryMs`:
- * always for `listEveryMs` ≤ 0; otherwise when `startMs` falls within the shortest rebuild cadence of
- * `windows` after a multiple of `listEveryMs`, so a schedule group running at its cadence lists about
- * once per period (a late run may skip one; the next period lists). Pure.
- */
-export function isListDue(startMs: number, listEveryMs: number, windows: readonly Window[]): boolean {
-  if (!(listEveryMs > 0)) return true;
-  const cadenceMs = Math.min(...windows.map((w) => WINDOWS[w].rebuildEveryMs));
-  return ((startMs % listEveryMs) + listEveryMs) % listEveryMs < cadenceMs;
 }
 
 /**
@@ -340,19 +322,9 @@ export function isListDue(startMs: number, listEveryMs: number, windows: readonl
  */
 export async function runBuild(deps: BuildDeps, options: BuildOptions = {}): Promise<BuildReport> {
   const run = new Run(deps, options, deps.clock.nowMs());
-  let sweptKeys: string[] = [];
-  if (!isListDue(run.startMs, deps.listEveryMs ?? 0, run.windows)) run.t.knownKeys = []; // no listing: nothing to delete in this run
-  else {
-    try {
-      const listed = await deps.store.list(run.t.prefix);
-      sweptKeys = await sweepStagedKeys(deps.store, run.t.prefix, run.startMs, listed);
-      run.t.knownKeys = listed.filter((k) => !sweptKeys.includes(k));
-    } catch (err) {
-      deps.log.warn('sweeping staged keys failed', { prefix: run.t.prefix, error: errorText(err) });
-    }
-  }
   await run.rebuild(await run.catchUp());
   await run.publish();
+  const sweptKeys = await run.sweepLegacy();
   const releasedCursor = await run.release();
   const failed = run.snapshots.filter((s) => !s.ok).length;
   return {

@@ -1,10 +1,11 @@
 /**
- * The one reader of stored snapshot meta (`latest_{w}_{g}.meta.json`): bytes → `SnapshotMeta`, checked.
+ * The one reader of stored snapshot meta (in a window object's header, `builder/window-object.ts`):
+ * JSON → `SnapshotMeta`, checked.
  * Every reader (the builder's failure record, the API, the Pi's fallback checks, the cloud run health,
  * `sensorctl status`, `sensorctl doctor`) decodes through it and decides for itself what an unreadable
  * meta means for it. The builder's full schema check stays `metaProblems` (validate-payload.ts).
  */
-import { PAYLOAD_VERSION_ID_PATTERN, PAYLOAD_VERSION_KEY_PATTERN, WINDOWS, payloadVersionKey, snapshotKey, type Granularity, type Window } from './constants.js';
+import { WINDOWS, type Window } from './constants.js';
 import { parseJsonBytes } from './codec.js';
 import { MetaDecodeError } from './errors.js';
 import type { SnapshotMeta } from './types.js';
@@ -29,8 +30,6 @@ function relyProblems(m: Record<string, unknown>): string[] {
  * present, `expiresAt` (ISO or null), `consecutiveFailures` (integer ≥ 0), `lastError` and `versionId`
  * (string or null). Other fields are passed through as stored (`metaProblems` checks them all).
  * @throws {MetaDecodeError} naming what was wrong (bad UTF-8 or JSON: `cause` is the parser's error).
- * @example
- * const meta = decodeSnapshotMeta((await store.get(devicePrefix(id) + metaKey('1h', 20)))!.body);
  */
 export function decodeSnapshotMeta(bytes: Uint8Array): SnapshotMeta {
   let value: unknown;
@@ -39,31 +38,18 @@ export function decodeSnapshotMeta(bytes: Uint8Array): SnapshotMeta {
   } catch (err) {
     throw new MetaDecodeError([`not UTF-8 JSON (${(err as Error).message})`], { cause: err });
   }
+  return checkedSnapshotMeta(value);
+}
+
+/**
+ * `value` (parsed JSON) as `SnapshotMeta` when it has what readers rely on (see `decodeSnapshotMeta`).
+ * @throws {MetaDecodeError} naming what was wrong.
+ */
+export function checkedSnapshotMeta(value: unknown): SnapshotMeta {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MetaDecodeError(['not a JSON object']);
   const problems = relyProblems(value as Record<string, unknown>);
   if (problems.length) throw new MetaDecodeError(problems);
   return value as SnapshotMeta;
-}
-
-/**
- * Key of the payload `meta` describes, under `prefix` (the prefix the meta was read from): the
- * version key meta names (`payloadVersionKey`), or, for meta of earlier releases (and fixtures) that
- * name no version key, the unversioned `latest_{w}_{g}.json`. A `key` outside `prefix` or of another
- * snapshot is never followed.
- */
-export function payloadKeyOfMeta(prefix: string, meta: Pick<SnapshotMeta, 'key' | 'window' | 'granularity'>): string {
-  const name = typeof meta.key === 'string' ? meta.key.slice(meta.key.lastIndexOf('/') + 1) : '';
-  const m = PAYLOAD_VERSION_KEY_PATTERN.exec(name);
-  const isOwn = m !== null && m[1] === meta.window && Number(m[2]) === meta.granularity;
-  return prefix + (isOwn ? name : snapshotKey(meta.window, meta.granularity));
-}
-
-/**
- * Key under `prefix` of the payload version `versionId` of (`window`, `granularity`) when `versionId`
- * is a builder version id (`payloadVersionId`); undefined for other ids (S3 VersionIds of earlier releases).
- */
-export function payloadKeyOfVersion(prefix: string, window: Window, granularity: Granularity, versionId: string): string | undefined {
-  return PAYLOAD_VERSION_ID_PATTERN.test(versionId) ? prefix + payloadVersionKey(window, granularity, versionId) : undefined;
 }
 
 /**

@@ -1,40 +1,51 @@
 /**
- * Persistence of the rollup state through the `ObjectStore`: one gzip JSON object per (device, window)
- * under `{statePrefix}rollup_{window}.json` (default prefix `state/{deviceId}/`).
+ * The rollup state of a window is the `state` section of its window object (`builder/window-object.ts`):
+ * saved by the same put that publishes the window's payloads, so state and payloads never disagree
+ * and saving it costs no request of its own.
  */
 import type { Window } from './constants.js';
 import { gunzip, gzip, jsonBytes, parseJsonBytes, type Gzip } from './codec.js';
-import { StateError } from './errors.js';
+import { MetaDecodeError, StateError } from './errors.js';
 import type { ObjectStore } from './ports.js';
+import { readWindowObject, windowObjectKeyOf } from './publish.js';
 import { RollupState } from './rollup-state.js';
+import type { WindowObject } from './window-object.js';
 
-/** Default key prefix of a device's rollup state (outside the snapshot prefix, never served). */
-export const defaultStatePrefix = (deviceId: string): string => `state/${deviceId}/`;
-
-/** Key of one window's state, e.g. `state/pi-kitchen/rollup_1h.json`. */
-export const stateKey = (statePrefix: string, window: Window): string => `${statePrefix}rollup_${window}.json`;
-
-/**
- * Load a window's state; `undefined` when none was saved.
- * @throws {StateError} when the object exists but is not a usable state (the caller rebuilds in full).
- */
-export async function loadState(store: ObjectStore, statePrefix: string, window: Window, deviceId: string): Promise<RollupState | undefined> {
-  const key = stateKey(statePrefix, window);
-  const got = await store.get(key);
-  if (!got) return undefined;
-  let value: unknown;
-  try {
-    value = parseJsonBytes(await gunzip(got.body));
-  } catch (err) {
-    throw new StateError(key, `not gzip JSON (${(err as Error).message})`, { cause: err });
-  }
-  return RollupState.fromJSON(value, window, deviceId, key);
+/** A window's saved state and the object it came from (`object` undefined: no window object). */
+export interface LoadedState {
+  state?: RollupState;
+  object?: WindowObject;
 }
 
-/** Save a window's state (gzip JSON through `compress`, replacing the previous one atomically). */
-export async function saveState(store: ObjectStore, statePrefix: string, state: RollupState, compress: Gzip = gzip): Promise<void> {
-  const body = await compress(jsonBytes(state.toJSON()));
-  await store.put(stateKey(statePrefix, state.window), body, { contentType: 'application/json', contentEncoding: 'gzip', cacheControl: 'no-store' });
+/**
+ * Load a window's state from its object under `prefix`.
+ * @returns the state (undefined when there is no object or it carries no state) and the object.
+ * @throws {StateError} when the object or its state cannot be decoded (the caller rebuilds in full);
+ *   the store's error when the read fails.
+ */
+export async function loadState(store: Pick<ObjectStore, 'get'>, prefix: string, window: Window, deviceId: string): Promise<LoadedState> {
+  const key = windowObjectKeyOf(prefix, window);
+  let object: WindowObject | undefined;
+  try {
+    object = await readWindowObject(store, prefix, window);
+  } catch (err) {
+    if (err instanceof MetaDecodeError) throw new StateError(key, `not a window object (${err.message})`, { cause: err });
+    throw err;
+  }
+  const bytes = object?.state();
+  if (!bytes) return { object };
+  let value: unknown;
+  try {
+    value = parseJsonBytes(await gunzip(bytes));
+  } catch (err) {
+    throw new StateError(key, `state is not gzip JSON (${(err as Error).message})`, { cause: err });
+  }
+  return { state: RollupState.fromJSON(value, window, deviceId, key), object };
+}
+
+/** The gzip JSON bytes of `state`, as a window object stores them. */
+export async function encodeState(state: RollupState, compress: Gzip = gzip): Promise<Uint8Array> {
+  return compress(jsonBytes(state.toJSON()));
 }
 
 /**
@@ -56,36 +67,37 @@ export function compareCursors(left: string, right: string, compare?: (left: str
  * not saved) never leaks into the next one: that one reads the saved state. Another process writing
  * the same state (a `rebuild`) does not make an entry wrong: an entry is a complete state as of its
  * cursor, and a cursor the source has forgotten makes the window rebuild in full.
+ * Entries are keyed by the objects' prefix, window and device.
  */
 export class RollupStateCache {
   private readonly states = new Map<string, RollupState>();
   private readonly cursors = new Map<string, string | undefined>();
 
-  private static key(statePrefix: string, window: Window, deviceId: string): string {
-    return `${deviceId}\u0000${stateKey(statePrefix, window)}`;
+  private static key(prefix: string, window: Window, deviceId: string): string {
+    return `${deviceId}\u0000${windowObjectKeyOf(prefix, window)}`;
   }
 
   /** Remove and return the saved state of `window`, if this cache holds it. */
-  take(statePrefix: string, window: Window, deviceId: string): RollupState | undefined {
-    const k = RollupStateCache.key(statePrefix, window, deviceId);
+  take(prefix: string, window: Window, deviceId: string): RollupState | undefined {
+    const k = RollupStateCache.key(prefix, window, deviceId);
     const state = this.states.get(k);
     this.states.delete(k);
     return state;
   }
 
   /** Record `state` as just saved. */
-  saved(statePrefix: string, state: RollupState): void {
-    const k = RollupStateCache.key(statePrefix, state.window, state.deviceId);
+  saved(prefix: string, state: RollupState): void {
+    const k = RollupStateCache.key(prefix, state.window, state.deviceId);
     this.states.set(k, state);
     this.cursors.set(k, state.cursor);
   }
 
   /** Whether the cursor of the last saved state of `window` is known; `savedCursor` gives it. */
-  hasCursor(statePrefix: string, window: Window, deviceId: string): boolean {
-    return this.cursors.has(RollupStateCache.key(statePrefix, window, deviceId));
+  hasCursor(prefix: string, window: Window, deviceId: string): boolean {
+    return this.cursors.has(RollupStateCache.key(prefix, window, deviceId));
   }
 
-  savedCursor(statePrefix: string, window: Window, deviceId: string): string | undefined {
-    return this.cursors.get(RollupStateCache.key(statePrefix, window, deviceId));
+  savedCursor(prefix: string, window: Window, deviceId: string): string | undefined {
+    return this.cursors.get(RollupStateCache.key(prefix, window, deviceId));
   }
 }

@@ -9,6 +9,7 @@ import type { Logger, ObjectStore, SampleSource } from './ports.js';
 import { renderBucketed, renderRaw, type RenderContext } from './render.js';
 import { RollupState } from './rollup-state.js';
 import { loadState, type RollupStateCache } from './state-store.js';
+import type { WindowObject } from './window-object.js';
 import type { Payload, Sample } from './types.js';
 
 /** Samples asked for per `readSince` page. */
@@ -26,6 +27,8 @@ export interface PreparedWindow {
   samplesRead: number;
   /** For `incremental`: the build instant (`atMs`) of the saved state it started from, epoch ms. */
   savedAtMs?: number;
+  /** The window object as read for its state (null: there was none); undefined when not read (cached state, `--full`, `--at`). */
+  previous?: WindowObject | null;
 }
 
 /** What `prepareIncremental` needs for one window. `full`: skip the saved state (`--full`). */
@@ -34,7 +37,8 @@ export interface WindowInput {
   store: ObjectStore;
   log: Logger;
   deviceId: string;
-  statePrefix: string;
+  /** Prefix of the window objects (the state is their `state` section). */
+  prefix: string;
   window: Window;
   atMs: number;
   full: boolean;
@@ -60,14 +64,16 @@ async function foldSince(state: RollupState, input: WindowInput): Promise<number
   return n;
 }
 
-async function loadUsableState(input: WindowInput): Promise<{ state?: RollupState; reason: string }> {
+async function loadUsableState(input: WindowInput): Promise<{ state?: RollupState; reason: string; previous?: WindowObject | null }> {
   if (input.full) return { reason: '--full' };
   try {
-    const cached = input.cache?.take(input.statePrefix, input.window, input.deviceId);
-    const state = cached ?? (await loadState(input.store, input.statePrefix, input.window, input.deviceId));
-    if (!state || state.cursor === undefined || state.atMs === undefined) return { reason: 'no saved state' };
-    if (state.atMs > input.atMs) return { reason: `saved state is as of ${state.atMs}, after ${input.atMs}` };
-    return { state, reason: '' };
+    const cached = input.cache?.take(input.prefix, input.window, input.deviceId);
+    const loaded = cached ? { state: cached, object: undefined } : await loadState(input.store, input.prefix, input.window, input.deviceId);
+    const previous = cached ? undefined : (loaded.object ?? null);
+    const state = loaded.state;
+    if (!state || state.cursor === undefined || state.atMs === undefined) return { reason: previous === null ? 'no window object' : 'no saved state', previous };
+    if (state.atMs > input.atMs) return { reason: `saved state is as of ${state.atMs}, after ${input.atMs}`, previous };
+    return { state, reason: '', previous };
   } catch (err) {
     if (!(err instanceof StateError)) throw err;
     input.log.warn('rollup state unusable, rebuilding in full', { window: input.window, error: err.message });
@@ -83,19 +89,19 @@ const wrapReadError = (err: unknown, windows: readonly Window[], deviceId: strin
 /**
  * Bring the window's saved state up to `input.atMs` with the changes since its cursor.
  * @returns the prepared window, or why it needs a full rebuild instead (no state, `--full`,
- *   cursor expired, unusable state).
+ *   cursor expired, unusable state) with the window object when it was read.
  * @throws {BuildError} when the store or source fails.
  */
-export async function prepareIncremental(input: WindowInput): Promise<PreparedWindow | { reason: string }> {
+export async function prepareIncremental(input: WindowInput): Promise<PreparedWindow | { reason: string; previous?: WindowObject | null }> {
   try {
     const loaded = await loadUsableState(input);
-    if (!loaded.state) return { reason: loaded.reason };
+    if (!loaded.state) return { reason: loaded.reason, previous: loaded.previous };
     if (input.circularSeriesIds) loaded.state.circularSeriesIds = input.circularSeriesIds;
     const savedAtMs = loaded.state.atMs;
     const samplesRead = await foldSince(loaded.state, input);
-    if (samplesRead === undefined) return { reason: 'cursor expired' };
+    if (samplesRead === undefined) return { reason: 'cursor expired', previous: loaded.previous };
     loaded.state.advance(input.atMs, windowFromMs(input.window, input.atMs));
-    return { state: loaded.state, mode: 'incremental', samplesRead, savedAtMs };
+    return { state: loaded.state, mode: 'incremental', samplesRead, savedAtMs, previous: loaded.previous };
   } catch (err) {
     throw wrapReadError(err, [input.window], input.deviceId);
   }
@@ -105,6 +111,8 @@ export async function prepareIncremental(input: WindowInput): Promise<PreparedWi
 export interface FullRequest {
   window: Window;
   reason?: string;
+  /** The window object, when it was read while looking for its state (null: there was none). */
+  previous?: WindowObject | null;
 }
 
 /**
@@ -132,7 +140,7 @@ export async function prepareFull(
     const windows = states.map((s, i): PreparedWindow => {
       s.state.cursor = cursor;
       s.state.advance(atMs, s.fromMs);
-      return { state: s.state, mode: explicitAt ? 'at' : 'full', reason: requests[i].reason, samplesRead: s.n };
+      return { state: s.state, mode: explicitAt ? 'at' : 'full', reason: requests[i].reason, samplesRead: s.n, previous: requests[i].previous };
     });
     return { windows, samplesRead };
   } catch (err) {
