@@ -1,31 +1,36 @@
 /**
- * Builds pushed to pages: `BuildNotifier` hears the canonical meta writes of the stores it wraps (a
- * meta is written last, so it is the commit point of a build) and tells its subscribers;
+ * Builds pushed to pages: `BuildNotifier` hears the canonical window-object writes of the stores it
+ * wraps (one put commits a window's four snapshots, `builder/publish.ts`) and tells its subscribers;
  * `GET /samples/builds` streams them as Server-Sent Events (`event: build`, data `PublishedBuild`),
  * with comment heartbeats, until the client goes. Pages then fetch the new snapshot at once instead of
  * waiting for the meta's `expiresAt`; without a feed (the cloud) the route is a 404 and pages poll.
  */
-import { isGranularity, isWindow } from '../builder/constants.js';
+import { WINDOW_OBJECT_KEY_PATTERN } from '../builder/constants.js';
 import type { ObjectStore } from '../builder/ports.js';
-import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
+import { decodeWindowObject } from '../builder/window-object.js';
 import type { ApiContext } from './context.js';
 import { ApiError } from './errors.js';
 import { singleValues } from './params.js';
 import type { BuildFeed, PublishedBuild, TimerHandle } from './ports.js';
 import { SSE_HEADERS } from './sse.js';
 
-/** A canonical meta key: `snapshots/<device>/latest_<window>_<granularity>.meta.json` (not the fallback copies). */
-const CANONICAL_META_KEY = /^snapshots\/([^/]+)\/latest_([0-9a-z]+)_([0-9]+)\.meta\.json$/;
+/** A canonical window-object key, `snapshots/<device>/latest_<window>.snapshots` (not the fallback copies); group 1 is the device, 2 the object's name. */
+const CANONICAL_WINDOW_OBJECT_KEY = /^snapshots\/([^/]+)\/([^/]+)$/;
 
-/** The build a write of `key` publishes, or undefined when `key` is not a canonical meta or its body is not a meta. */
-export function publishedBuildOf(key: string, body: Uint8Array): PublishedBuild | undefined {
-  const m = CANONICAL_META_KEY.exec(key);
-  if (!m || !isWindow(m[2]) || !isGranularity(Number(m[3]))) return undefined;
+/**
+ * The builds a write of `key` publishes: one per granularity of the window object (ascending), or
+ * none when `key` is not a canonical window object or its body does not decode.
+ */
+export function publishedBuildsOf(key: string, body: Uint8Array): PublishedBuild[] {
+  const m = CANONICAL_WINDOW_OBJECT_KEY.exec(key);
+  if (!m || !WINDOW_OBJECT_KEY_PATTERN.test(m[2])) return [];
   try {
-    const meta = decodeSnapshotMeta(body);
-    return { device: m[1], window: meta.window, granularity: meta.granularity, versionId: meta.versionId, generatedAt: meta.generatedAt, stale: meta.stale };
+    const object = decodeWindowObject(body);
+    return [...object.metas.values()].map((meta) => ({
+      device: m[1], window: object.window, granularity: meta.granularity, versionId: meta.versionId, generatedAt: meta.generatedAt, stale: meta.stale,
+    }));
   } catch {
-    return undefined;
+    return [];
   }
 }
 
@@ -49,13 +54,12 @@ export class BuildNotifier implements BuildFeed {
     }
   }
 
-  /** `store`, with each canonical meta `put` published once the write has resolved. */
+  /** `store`, with each canonical window object `put` published (its four builds) once the write has resolved. */
   watching(store: ObjectStore): ObjectStore {
     return {
       put: async (key, body, headers, options) => {
         const result = await store.put(key, body, headers, options);
-        const build = publishedBuildOf(key, body);
-        if (build) this.publish(build);
+        for (const build of publishedBuildsOf(key, body)) this.publish(build);
         return result;
       },
       delete: (key) => store.delete(key),

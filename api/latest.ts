@@ -98,16 +98,6 @@ async function findSnapshot(store: SnapshotStore, ctx: ApiContext, params: Snaps
 }
 
 /**
- * `snapshot` with the pinned payload's own `generatedAt` once the meta has moved past `versionId`, so an
- * immutable answer's `Last-Updated` names the version it serves, not the newest build.
- */
-async function asOfVersion(snapshot: LocatedSnapshot, object: StoredObject, versionId: string): Promise<LocatedSnapshot> {
-  if (snapshot.meta.versionId === versionId) return snapshot;
-  const { generatedAt } = await decodePayload(object);
-  return { ...snapshot, meta: { ...snapshot.meta, generatedAt } };
-}
-
-/**
  * A pinned `versionId`: the canonical copy's version, else the Pi's fallback copy's (a page that pinned
  * the fallback the API served keeps reading it). 404 `not_found` when neither copy holds it.
  */
@@ -117,8 +107,8 @@ async function findPinned(store: SnapshotStore, ctx: ApiContext, params: Snapsho
     const snapshot = await locateSnapshot(store, device, params.window, plan.source, ctx.clock.nowMs(), copies);
     if (!snapshot) continue;
     isAnyBuilt = true;
-    const object = await readPayloadObject(store, snapshot, versionId);
-    if (object) return { snapshot: await asOfVersion(snapshot, object, versionId), object };
+    const object = readPayloadObject(snapshot, versionId);
+    if (object) return { snapshot, object };
   }
   if (!isAnyBuilt) throw notBuilt(params, device, plan);
   throw new ApiError(404, 'not_found', `versionId ${versionId} no longer exists`, 'versionId');
@@ -127,7 +117,7 @@ async function findPinned(store: SnapshotStore, ctx: ApiContext, params: Snapsho
 async function findObject(store: SnapshotStore, ctx: ApiContext, params: SnapshotParams, device: string, plan: GranularityPlan): Promise<{ snapshot: LocatedSnapshot; object: StoredObject }> {
   if (params.versionId !== undefined) return findPinned(store, ctx, params, device, plan, params.versionId);
   const snapshot = await findSnapshot(store, ctx, params, device, plan);
-  const object = await readPayloadObject(store, snapshot);
+  const object = readPayloadObject(snapshot);
   if (!object) throw new ApiError(404, 'not_built', `snapshot ${params.window}/${plan.source} of device ${device} is missing`);
   return { snapshot, object };
 }

@@ -9,7 +9,7 @@
  * is served with a short max-age; without one the answer is 503 `unavailable` naming the cause (404
  * `not_built` for a device that has no samples).
  */
-import { META_TTL_S, WINDOWS, devicePrefix, payloadVersionId, payloadVersionKey, type Granularity, type Window } from '../builder/constants.js';
+import { META_TTL_S, WINDOWS, devicePrefix, payloadVersionId, type Granularity, type Window } from '../builder/constants.js';
 import { isoOf, jsonBytes, sha256Hex } from '../builder/codec.js';
 import type { StoredObject } from '../builder/ports.js';
 import { snapshotMetaOf, storedPayloadHeaders } from '../builder/publish.js';
@@ -46,7 +46,7 @@ function renderOnRead(ctx: ApiContext, device: string, window: Window, granulari
     const sha256 = await sha256Hex(body);
     const generatedMs = Date.parse(payload.generatedAt);
     const versionId = payloadVersionId(generatedMs, sha256);
-    const key = payloadVersionKey(window, granularity, versionId);
+    const key = `${window}/${granularity}/${versionId}`;
     const meta = {
       ...snapshotMetaOf({ deviceId: device, builder: 'lambda' }, payload, key, versionId, sha256, body.byteLength),
       expiresAt: isoOf(generatedMs + WINDOWS[window].ttlS * 1000),
@@ -71,7 +71,7 @@ async function storedCopy(req: Request, ctx: ApiContext, params: SnapshotParams,
   const store = storeFor(req, ctx);
   try {
     const snapshot = await locateSnapshot(store, device, params.window, plan.source, ctx.clock.nowMs());
-    const object = snapshot && (await readPayloadObject(store, snapshot));
+    const object = snapshot && readPayloadObject(snapshot);
     return snapshot && object ? { snapshot, object } : undefined;
   } catch {
     return undefined;

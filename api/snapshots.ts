@@ -2,12 +2,12 @@
  * Finding the snapshot to serve: canonical keys first (`devicePrefix`), the Pi's last-resort copy
  * (`fallbackPrefix`) when the canonical meta is stale, late or missing and the fallback was generated later.
  */
-import {
-  devicePrefix, fallbackPrefix, metaKey, type Granularity, type Window,
-} from '../builder/constants.js';
+import { devicePrefix, fallbackPrefix, type Granularity, type Window } from '../builder/constants.js';
 import type { StoredObject } from '../builder/ports.js';
+import { payloadObjectOf, readWindowObject } from '../builder/publish.js';
 import type { Payload, SnapshotMeta } from '../builder/types.js';
-import { decodeSnapshotMeta, isSnapshotLate, payloadKeyOfMeta, payloadKeyOfVersion } from '../builder/snapshot-meta.js';
+import { isSnapshotLate } from '../builder/snapshot-meta.js';
+import type { WindowObject } from '../builder/window-object.js';
 import { gunzip, isGzip } from './gzip.js';
 import type { SnapshotStore } from './ports.js';
 
@@ -17,13 +17,13 @@ import type { SnapshotStore } from './ports.js';
  */
 export type SnapshotSource = 'canonical' | 'fallback' | 'fresh' | 'live';
 
-/** A snapshot chosen for serving: its meta and the key of its payload. */
+/** A snapshot chosen for serving: its meta and the window object that holds its payload. */
 export interface LocatedSnapshot {
   source: 'canonical' | 'fallback';
   meta: SnapshotMeta;
-  /** The payload meta names (a version key; `latest_{w}_{g}.json` for meta of earlier releases). */
-  payloadKey: string;
-  /** The key prefix the meta was read from (`devicePrefix` or `fallbackPrefix`), and the snapshot. */
+  /** The window object the meta was read from (`builder/window-object.ts`). */
+  object: WindowObject;
+  /** The key prefix the object was read from (`devicePrefix` or `fallbackPrefix`), and the snapshot. */
   prefix: string;
   window: Window;
   granularity: Granularity;
@@ -31,20 +31,18 @@ export interface LocatedSnapshot {
 
 const decoder = new TextDecoder();
 
-/** The meta at `key` when it names a built payload; absent, never built (`generatedAt: null`) or unreadable: `undefined`. */
-async function builtMetaAt(store: SnapshotStore, key: string): Promise<SnapshotMeta | undefined> {
-  const object = await store.get(key);
-  if (!object) return undefined;
+/** The window object under `prefix` when its meta of `g` names a built payload; absent, never built (`generatedAt: null`) or unreadable: `undefined`. */
+async function builtAt(store: SnapshotStore, source: LocatedSnapshot['source'], prefix: string, w: Window, g: Granularity): Promise<LocatedSnapshot | undefined> {
+  let object: WindowObject | undefined;
   try {
-    const meta = decodeSnapshotMeta(await plainBytes(object));
-    return meta.generatedAt === null ? undefined : meta;
-  } catch {
-    return undefined; // a damaged meta counts as absent; the builder rewrites it on its next run
+    object = await readWindowObject(store, prefix, w);
+  } catch (err) {
+    if ((err as Error)?.name === 'MetaDecodeError') return undefined; // a damaged object counts as absent; the builder rewrites it on its next run
+    throw err;
   }
-}
-
-function located(source: LocatedSnapshot['source'], prefix: string, meta: SnapshotMeta, w: Window, g: Granularity): LocatedSnapshot {
-  return { source, meta, payloadKey: payloadKeyOfMeta(prefix, { ...meta, window: w, granularity: g }), prefix, window: w, granularity: g };
+  const meta = object?.metas.get(g);
+  if (!object || !meta || meta.generatedAt === null) return undefined;
+  return { source, meta, object, prefix, window: w, granularity: g };
 }
 
 /** Which stored copies `locateSnapshot` may choose from. */
@@ -62,35 +60,25 @@ export async function locateSnapshot(
 ): Promise<LocatedSnapshot | undefined> {
   const canonicalPrefix = devicePrefix(device);
   const backupPrefix = fallbackPrefix(device);
-  if (copies === 'fallback') {
-    const only = await builtMetaAt(store, backupPrefix + metaKey(w, g));
-    return only && located('fallback', backupPrefix, only, w, g);
-  }
-  const canonical = await builtMetaAt(store, canonicalPrefix + metaKey(w, g));
-  const isCanonicalGood = canonical !== undefined && !canonical.stale && !isSnapshotLate(canonical, w, nowMs);
-  if (canonical && (isCanonicalGood || copies === 'canonical')) return located('canonical', canonicalPrefix, canonical, w, g);
+  if (copies === 'fallback') return builtAt(store, 'fallback', backupPrefix, w, g);
+  const canonical = await builtAt(store, 'canonical', canonicalPrefix, w, g);
+  const isCanonicalGood = canonical !== undefined && !canonical.meta.stale && !isSnapshotLate(canonical.meta, w, nowMs);
+  if (canonical && (isCanonicalGood || copies === 'canonical')) return canonical;
   if (copies === 'canonical') return undefined;
-  const fallback = await builtMetaAt(store, backupPrefix + metaKey(w, g));
-  const isFallbackNewer = fallback && (!canonical || Date.parse(fallback.generatedAt!) > Date.parse(canonical.generatedAt!));
-  if (isFallbackNewer) return located('fallback', backupPrefix, fallback, w, g);
-  return canonical ? located('canonical', canonicalPrefix, canonical, w, g) : undefined;
+  const fallback = await builtAt(store, 'fallback', backupPrefix, w, g);
+  const isFallbackNewer = fallback && (!canonical || Date.parse(fallback.meta.generatedAt!) > Date.parse(canonical.meta.generatedAt!));
+  if (isFallbackNewer) return fallback;
+  return canonical;
 }
 
 /**
- * The payload object of `snapshot`; with `versionId`, that version: a builder version id names its own
- * immutable key; other ids (S3 VersionIds in meta of earlier releases) are read as versions of the
- * payload key (the current object when the meta names that version, for stores without versioning).
+ * The payload of `snapshot` as a stored object (`payloadObjectOf`); with `versionId`, only when that is
+ * the version its meta names: a window object holds one version per snapshot, so an older one is
+ * gone (the API answers 404 and the page reads the current one).
  */
-export async function readPayloadObject(store: SnapshotStore, snapshot: LocatedSnapshot, versionId?: string): Promise<StoredObject | undefined> {
-  if (versionId === undefined) return store.get(snapshot.payloadKey);
-  // Builder versions are immutable keys: the id names the key (the current or a kept older one).
-  const versionKey = payloadKeyOfVersion(snapshot.prefix, snapshot.window, snapshot.granularity, versionId);
-  if (versionKey !== undefined) return store.get(versionKey);
-  if (snapshot.meta.versionId === versionId) {
-    const current = await store.get(snapshot.payloadKey);
-    if (current && (current.versionId === undefined || current.versionId === versionId)) return current;
-  }
-  return store.get(snapshot.payloadKey, { versionId });
+export function readPayloadObject(snapshot: LocatedSnapshot, versionId?: string): StoredObject | undefined {
+  if (versionId !== undefined && snapshot.meta.versionId !== versionId) return undefined;
+  return payloadObjectOf(snapshot.object, snapshot.prefix, snapshot.granularity);
 }
 
 /** True when the stored body is gzip: by its headers, or by its magic bytes (JSON never starts with 1f 8b). */

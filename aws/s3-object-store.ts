@@ -18,18 +18,15 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { STAGED_KEY_PATTERN } from '../builder/constants.js';
 import { StoreError } from '../builder/errors.js';
 import type { ObjectHeaders, ObjectInfo, ObjectStore, PutOptions, StoredObject } from '../builder/ports.js';
 
 /**
- * Object tag (URL-query form, as PutObject's `Tagging` takes it) on staged keys. S3 lifecycle filters
- * match prefixes and tags, not suffixes, so the stack's rule finds temp keys by this tag
- * (`TEMP_OBJECT_TAG` in cloud/infra/sensor-stack.ts must say the same).
+ * Object tag (URL-query form) that earlier releases put on their staged keys (`*.tmp-<ts>.json`); the
+ * stack's lifecycle rule still expires such leftovers by it (`TEMP_OBJECT_TAG` in
+ * cloud/infra/sensor-stack.ts). Nothing writes staged keys any more: a window object is one put.
  */
 export const STAGED_OBJECT_TAGGING = 'sensorctl-temp=true';
-
-const isStagedKey = (key: string): boolean => STAGED_KEY_PATTERN.test(key.slice(key.lastIndexOf('/') + 1));
 
 /** SDK error names that mean "no such object (version)". HeadObject has no body, so its 404 is `NotFound`. */
 const ABSENT_NAMES = new Set(['NoSuchKey', 'NotFound', 'NoSuchVersion']);
@@ -72,8 +69,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /**
-   * PutObject with the headers as system metadata; staged keys (`*.tmp-<ts>.json`) are tagged
-   * `STAGED_OBJECT_TAGGING` so the bucket's lifecycle rule expires leftovers of crashed builds.
+   * PutObject with the headers as system metadata.
    * With `options.sha256Hex` the request carries `ChecksumSHA256`: S3 verifies the body it received
    * and rejects a mismatch (BadDigest), so the object is stored whole or not at all, in one request.
    * @throws {StoreError} on any SDK failure.
@@ -91,7 +87,6 @@ export class S3ObjectStore implements ObjectStore {
           ContentEncoding: headers.contentEncoding,
           CacheControl: headers.cacheControl,
           ...checksum,
-          ...(isStagedKey(key) ? { Tagging: STAGED_OBJECT_TAGGING } : {}),
         }),
       ),
     );

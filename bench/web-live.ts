@@ -13,7 +13,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WINDOWS, metaKey } from '../builder/constants.js';
+import { WINDOWS, windowObjectKey } from '../builder/constants.js';
 import { silentLog } from '../builder/ports.js';
 import { runBuild } from '../builder/run-build.js';
 import { createPiApi } from '../pi/pi-api.js';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     await runBuild({
       source: buffer, clock: { nowMs: () => Date.parse(generatedAt) }, log: silentLog, deviceId: DEVICE, builder: 'pi',
       store: { ...store, put: (key, body, headers, options) => store.put(key, body, headers, options).then((r) => {
-        if (key.endsWith(`/${metaKey('1h', 100)}`)) published.set(generatedAt, Date.now());
+        if (key.endsWith(`/${windowObjectKey('1h')}`)) published.set(generatedAt, Date.now());
         return r;
       }) },
     }, { windows: ['1h'] });

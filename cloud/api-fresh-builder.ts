@@ -66,7 +66,7 @@ export function cloudFreshBuilder(deps: CloudFreshBuilderDeps): FreshBuilder {
       const store = new ScratchObjectStore(deps.clock);
       onProgress?.(0);
       const report = await deps.build(
-        { source: deps.sourceFor(request.device), store, clock: deps.clock, log: deps.log, deviceId: request.device, builder: 'lambda', prefix: PREFIX, statePrefix: 'fresh-state/' },
+        { source: deps.sourceFor(request.device), store, clock: deps.clock, log: deps.log, deviceId: request.device, builder: 'lambda', prefix: PREFIX },
         { windows: [request.window], atMs: deps.clock.nowMs() },
       );
       const outcome = report.snapshots.find((s) => s.window === request.window && s.granularity === request.granularity);

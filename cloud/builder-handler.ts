@@ -8,8 +8,8 @@
  * progress → done (with the built meta's `generatedAt`, and the `resultUrl` pinning its `versionId`) or failed in the jobs
  * table; a job already over (a redelivered message) is built again but its state is left alone.
  */
-import { devicePrefix, metaKey } from '../builder/constants.js';
-import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
+import { devicePrefix } from '../builder/constants.js';
+import { readStoredMeta } from '../builder/publish.js';
 import type { JobState } from '../api/ports.js';
 import { JOB_ID_PATTERN } from '../api/ports.js';
 import { resultUrlOf } from '../api/jobs-view.js';
@@ -129,8 +129,7 @@ export function createBuilderHandler(deps: BuilderHandlerDeps): (event: unknown)
       await ledger.markFailed(job, report?.error ?? `${report?.stale ?? 0} snapshot(s) of ${job.window} could not be built`);
       return;
     }
-    const object = await deps.bucket.get(devicePrefix(job.device) + metaKey(job.window, job.granularity));
-    const meta = object && decodeSnapshotMeta(object.body);
+    const meta = await readStoredMeta(deps.bucket, devicePrefix(job.device), job.window, job.granularity);
     if (typeof meta?.generatedAt !== 'string') {
       await ledger.markFailed(job, 'the build wrote no meta');
       return;

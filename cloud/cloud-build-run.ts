@@ -1,37 +1,22 @@
 /**
  * One cloud build run over several devices (core over ports; shared by the Lambda and
- * `sensorctl rebuild --cloud`). Per device: snapshots under `snapshots/{deviceId}/`, rollup state under
- * `state/{deviceId}/`, the run health at `state/{deviceId}/run-health.json`, a metered source; calls
+ * `sensorctl rebuild --cloud`). Per device: one window object per window (snapshots and rollup state)
+ * under `snapshots/{deviceId}/`, the run health at `state/{deviceId}/run-health.json`, a metered source; calls
  * `runBuild` (injected as `RunBuild`), then reports items read, RCU, duration and, per window,
  * ConsecutiveStaleBuilds (the largest `consecutiveFailures` in the window's meta, or the number of
  * consecutive runs that failed as a whole, whichever is larger) and the snapshot age.
  */
-import { GRANULARITIES, devicePrefix, metaKey, type Window } from '../builder/constants.js';
+import { GRANULARITIES, devicePrefix, type Window } from '../builder/constants.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
 import { wasRebuiltInFull, type BuildReport, type RunBuild, type SnapshotReport } from '../builder/run-build.js';
-import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
+import { readWindowObject } from '../builder/publish.js';
 import type { SourceStats } from '../aws/dynamodb-source.js';
 import type { WindowHealth } from '../aws/build-metrics.js';
 
-/** Prefix of a device's rollup state objects (the core's default layout). */
-export const statePrefixOf = (deviceId: string): string => `state/${deviceId}/`;
 /** Key of a device's run-health object (`{ consecutiveFailedRuns, lastError }`). */
 export const healthKey = (deviceId: string): string => `state/${deviceId}/run-health.json`;
 
 const JSON_PLAIN = { contentType: 'application/json', cacheControl: 'no-store' } as const;
-
-/**
- * How old a window's saved rollup state may get before a cloud run saves it again
- * (`BuildDeps.stateSaveEveryMs`): the 1h window's state is then written every 10th run instead of
- * every run (an S3 PUT each, issue 14's cost); a run in between folds at most 10 minutes of items again.
- */
-export const CLOUD_STATE_SAVE_EVERY_MS = 10 * 60_000;
-
-/**
- * How often a cloud run lists a device's snapshot prefix to delete old payload versions and leftovers
- * (`BuildDeps.listEveryMs`): hourly, so the 1h window's runs pay one LIST an hour instead of 60.
- */
-export const CLOUD_LIST_EVERY_MS = 3_600_000;
 
 /** A `SampleSource` that counts what it read. */
 export type MeteredSource = SampleSource & { stats(): SourceStats };
@@ -45,10 +30,6 @@ export interface CloudRunDeps {
   build: RunBuild;
   clock: Clock;
   log: Logger;
-  /** `BuildDeps.stateSaveEveryMs` of every run (default `CLOUD_STATE_SAVE_EVERY_MS`). */
-  stateSaveEveryMs?: number;
-  /** `BuildDeps.listEveryMs` of every run (default `CLOUD_LIST_EVERY_MS`). */
-  listEveryMs?: number;
 }
 
 export interface CloudRunOptions {
@@ -81,24 +62,17 @@ export interface DeviceRunReport {
 /**
  * Each window's health as its 4 snapshots' meta say: the largest `consecutiveFailures` (an
  * unreadable meta counts 0) and the age at `nowMs` of the oldest good payload (null before any).
- * A snapshot's meta is the one this run wrote (`written`, from the build report); only a snapshot
+ * A snapshot's meta is the one this run wrote (`written`, from the build report); only a window
  * the run wrote no meta for (a run that failed as a whole, a failed stale record) is read back from
- * the bucket: reading back all 4 metas of every window cost a GET and a round trip each run.
+ * the bucket (one GET of its window object).
  */
 async function windowHealthOf(
   bucket: ObjectStore, prefix: string, windows: readonly Window[], nowMs: number, written: readonly SnapshotReport[],
 ): Promise<Array<Omit<WindowHealth, 'consecutiveStaleBuilds'> & { failures: number }>> {
   return Promise.all(windows.map(async (window) => {
-    const metas = await Promise.all(GRANULARITIES.map(async (g) => {
-      const own = written.find((s) => s.window === window && s.granularity === g)?.meta;
-      if (own) return own;
-      const o = await bucket.get(prefix + metaKey(window, g)).catch(() => undefined);
-      try {
-        return o ? decodeSnapshotMeta(o.body) : undefined;
-      } catch {
-        return undefined;
-      }
-    }));
+    const own = GRANULARITIES.map((g) => written.find((s) => s.window === window && s.granularity === g)?.meta);
+    const stored = own.every((m) => m !== undefined) ? undefined : await readWindowObject(bucket, prefix, window).catch(() => undefined);
+    const metas = GRANULARITIES.map((g, i) => own[i] ?? stored?.metas.get(g));
     const failures = Math.max(0, ...metas.map((m) => m?.consecutiveFailures ?? 0));
     const built = metas.map((m) => m?.generatedAt).filter((at): at is string => typeof at === 'string').map((at) => Date.parse(at));
     const snapshotAgeMs = built.length === GRANULARITIES.length ? Math.max(0, nowMs - Math.min(...built)) : null;
@@ -121,8 +95,7 @@ async function runDevice(deps: CloudRunDeps, options: CloudRunOptions, deviceId:
   let error: string | undefined;
   try {
     result = await deps.build(
-      { source, store: deps.bucket, clock: deps.clock, log: deps.log, deviceId, builder: 'lambda', prefix: devicePrefix(deviceId), statePrefix: statePrefixOf(deviceId),
-        stateSaveEveryMs: deps.stateSaveEveryMs ?? CLOUD_STATE_SAVE_EVERY_MS, listEveryMs: deps.listEveryMs ?? CLOUD_LIST_EVERY_MS },
+      { source, store: deps.bucket, clock: deps.clock, log: deps.log, deviceId, builder: 'lambda', prefix: devicePrefix(deviceId) },
       { windows: options.windows, full: options.full, atMs: options.atMs },
     );
   } catch (err) {

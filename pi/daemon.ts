@@ -30,14 +30,14 @@ import type { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
 import type { startUploads } from './upload-service.js';
 import { startWatchdog, type WatchdogHandle } from '../systemd/systemd-notify.js';
 import { systemClock } from '../platform/system-clock.js';
-import { WINDOWS, WINDOW_NAMES, devicePrefix, metaKey, type Window } from '../builder/constants.js';
+import { WINDOWS, WINDOW_NAMES, devicePrefix, type Window } from '../builder/constants.js';
 import { gunzip, parseJsonBytes } from '../builder/codec.js';
-import { decodeSnapshotMeta, payloadKeyOfMeta } from '../builder/snapshot-meta.js';
+import { readPublishedPayload } from '../builder/publish.js';
 import type { Payload, SeriesInfo } from '../builder/types.js';
 import type { Clock, Logger } from '../builder/ports.js';
 import { runBuild, type BuildDeps } from '../builder/run-build.js';
 import { piBuildDeps } from './pi-build-deps.js';
-import { RollupStateCache, defaultStatePrefix, loadState } from '../builder/state-store.js';
+import { RollupStateCache, loadState } from '../builder/state-store.js';
 import { FsObjectStore } from '../platform/fs-object-store.js';
 import { createPiApi } from './pi-api.js';
 import { WindowLocks } from './pi-fresh-builder.js';
@@ -169,7 +169,7 @@ async function continueAfterRecovery(recovered: CorruptionRecord, buffer: Sqlite
   const store = new FsObjectStore(snapshotDir, { fsync: false });
   let highest = 0;
   for (const w of WINDOW_NAMES) {
-    const cursor = await loadState(store, defaultStatePrefix(deviceId), w, deviceId).then((s) => s?.cursor, () => undefined);
+    const cursor = await loadState(store, devicePrefix(deviceId), w, deviceId).then((s) => s.state?.cursor, () => undefined);
     if (cursor !== undefined && /^\d+$/.test(cursor)) highest = Math.max(highest, Number(cursor));
   }
   if (highest > 0) buffer.continueJournalAfter(highest);
@@ -186,10 +186,7 @@ async function continueAfterRecovery(recovered: CorruptionRecord, buffer: Sqlite
 /** The series of a window's built 20-point snapshot; empty when there is none or it is unreadable. */
 async function builtSeries(store: FsObjectStore, deviceId: string, w: Window): Promise<Payload['series']> {
   try {
-    const prefix = devicePrefix(deviceId);
-    const meta = await store.get(prefix + metaKey(w, 20));
-    if (!meta) return [];
-    const payload = await store.get(payloadKeyOfMeta(prefix, { ...decodeSnapshotMeta(meta.body), window: w, granularity: 20 }));
+    const payload = await readPublishedPayload(store, devicePrefix(deviceId), w, 20);
     if (!payload) return [];
     return (parseJsonBytes(await gunzip(payload.body)) as Payload).series ?? [];
   } catch {

@@ -24,10 +24,11 @@
  * which publishes the window's four snapshots and metas; then returns the payload of the requested
  * granularity as just published. So `fresh=true` (within the API's budget) and `POST /samples/refresh`
  * both compute from the raw rows as of now, and both leave the stored snapshots up to date.
- * Progress: 0 while waiting for the lock, 0.1 once it is held, then +0.2 per published payload.
+ * Progress: 0 while waiting for the lock, 0.1 once it is held, 0.9 once the window object (all four
+ * payloads, one put) is written.
  * Rejects (the job ends `failed`) with the builder's own error when the requested snapshot failed.
  */
-import { WINDOW_NAMES, devicePrefix, snapshotKey, type Window } from '../builder/constants.js';
+import { WINDOW_NAMES, devicePrefix, windowObjectKey, type Window } from '../builder/constants.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
 import { runBuild } from '../builder/run-build.js';
 import { readPublishedPayload } from '../builder/publish.js';
@@ -123,7 +124,7 @@ export class PiFreshBuilder implements FreshBuilder {
 
   /**
    * Rebuild `request.window` under its lock and return the `request.granularity` payload as published.
-   * @param onProgress done fraction: 0 (waiting for the lock), 0.1 (lock held), +0.2 per published payload.
+   * @param onProgress done fraction: 0 (waiting for the lock), 0.1 (lock held), 0.9 (window object written).
    * @throws {FreshBuildError} (api/ports.ts) when that snapshot failed; its message is the builder's report's.
    */
   async build(request: BuildRequest, onProgress?: (fraction: number) => void): Promise<Payload> {
@@ -131,9 +132,8 @@ export class PiFreshBuilder implements FreshBuilder {
     onProgress?.(0);
     return this.deps.locks.run(device, window, async () => {
       onProgress?.(0.1);
-      let published = 0;
-      const key = devicePrefix(device) + snapshotKey(window, granularity);
-      const store = progressStore(this.deps.store, devicePrefix(device), () => onProgress?.((1 + 2 * ++published) / 10));
+      const key = `${devicePrefix(device)}${windowObjectKey(window)} (${granularity})`;
+      const store = progressStore(this.deps.store, devicePrefix(device) + windowObjectKey(window), () => onProgress?.(WRITTEN_FRACTION));
       const report = await runBuild(piBuildDeps({ source: this.deps.source, store, clock: this.deps.clock, log: this.deps.log, deviceId: device, stateCache: this.deps.stateCache }), { windows: [window] });
       const snapshot = report.snapshots.find((s) => s.window === window && s.granularity === granularity);
       // The report says `Name: message`; a plain `Error: ` adds nothing for the reader.
@@ -145,12 +145,15 @@ export class PiFreshBuilder implements FreshBuilder {
   }
 }
 
-/** `store` that calls `onPayload` each time a meta under `prefix` is written (one per published payload). */
-function progressStore(store: ObjectStore, prefix: string, onPayload: () => void): ObjectStore {
+/** Progress once the window object is written. */
+const WRITTEN_FRACTION = 0.9;
+
+/** `store` that calls `onWritten` each time `objectKey` (the window object) is written. */
+function progressStore(store: ObjectStore, objectKey: string, onWritten: () => void): ObjectStore {
   return {
     put: async (key, body, headers, options) => {
       const result = await store.put(key, body, headers, options);
-      if (key.startsWith(prefix) && key.endsWith('.meta.json')) onPayload();
+      if (key === objectKey) onWritten();
       return result;
     },
     get: (key, options) => store.get(key, options),

@@ -1,11 +1,12 @@
 /**
- * Freshness of the Pi's snapshots from their meta files (`sensorctl status`, `/metrics`, the MQTT
- * health message).
+ * Freshness of the Pi's snapshots from the metas in their window objects (`sensorctl status`,
+ * `/metrics`, the MQTT health message).
  */
-import { allSnapshots, devicePrefix, metaKey, type Granularity, type Window } from '../builder/constants.js';
+import { GRANULARITIES, WINDOW_NAMES, devicePrefix, type Granularity, type Window } from '../builder/constants.js';
 import { FsObjectStore } from '../platform/fs-object-store.js';
+import { readWindowObject } from '../builder/publish.js';
 import type { SnapshotMeta } from '../builder/types.js';
-import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
+import type { WindowObject } from '../builder/window-object.js';
 
 /** One snapshot's freshness, from its meta file. */
 export interface SnapshotStatus {
@@ -22,18 +23,20 @@ export interface SnapshotStatus {
   lastError?: string;
 }
 
-/** Freshness of the 24 snapshots of `deviceId` from their meta files under `<snapshotDir>/snapshots/<device>/`. */
+/** Freshness of the 24 snapshots of `deviceId` from their window objects under `<snapshotDir>/snapshots/<device>/`. */
 export async function collectSnapshots(snapshotDir: string, deviceId: string, nowMs: number): Promise<SnapshotStatus[]> {
   const store = new FsObjectStore(snapshotDir);
-  return Promise.all(
-    allSnapshots().map(async ({ window, granularity }): Promise<SnapshotStatus> => {
-      const obj = await store.get(devicePrefix(deviceId) + metaKey(window, granularity)).catch(() => undefined);
-      let meta: Partial<SnapshotMeta> = {};
-      try {
-        meta = obj ? decodeSnapshotMeta(obj.body) : {};
-      } catch {
-        return { window, granularity, isBuilt: false, isStale: true, consecutiveFailures: 0, lastError: 'unreadable meta file' };
-      }
+  const objects = await Promise.all(WINDOW_NAMES.map(async (window): Promise<WindowObject | undefined | 'unreadable'> => {
+    try {
+      return await readWindowObject(store, devicePrefix(deviceId), window);
+    } catch (err) {
+      return (err as Error)?.name === 'MetaDecodeError' ? 'unreadable' : undefined;
+    }
+  }));
+  return WINDOW_NAMES.flatMap((window, i) => GRANULARITIES.map((granularity): SnapshotStatus => {
+      const object = objects[i];
+      if (object === 'unreadable') return { window, granularity, isBuilt: false, isStale: true, consecutiveFailures: 0, lastError: 'unreadable window object' };
+      const meta: Partial<SnapshotMeta> = object?.metas.get(granularity) ?? {};
       const generatedMs = meta.generatedAt ? Date.parse(meta.generatedAt) : undefined;
       const expired = meta.expiresAt ? Date.parse(meta.expiresAt) < nowMs : false;
       return {
@@ -41,6 +44,5 @@ export async function collectSnapshots(snapshotDir: string, deviceId: string, no
         ageS: generatedMs === undefined ? undefined : Math.round((nowMs - generatedMs) / 1000),
         isStale: Boolean(meta.stale) || expired, consecutiveFailures: meta.consecutiveFailures ?? 0, lastError: meta.lastError ?? undefined,
       };
-    }),
-  );
+    }));
 }

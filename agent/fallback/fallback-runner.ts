@@ -9,11 +9,11 @@
  * The agent calls `check()` on a schedule (e.g. every minute); `sensorctl rebuild --fallback` calls
  * `pushNow()`. Policy state lives in memory (a restart starts counting again).
  */
-import { CLOUD_SCHEDULED_WINDOWS, devicePrefix, fallbackPrefix, metaKey, WINDOW_NAMES, type Window } from '../../builder/constants.js';
+import { CLOUD_SCHEDULED_WINDOWS, devicePrefix, fallbackPrefix, WINDOW_NAMES, type Window } from '../../builder/constants.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../../builder/ports.js';
 import { WriteFencedObjectStore } from '../../builder/prefixed-object-store.js';
 import type { BuildReport, RunBuild } from '../../builder/run-build.js';
-import { decodeSnapshotMeta } from '../../builder/snapshot-meta.js';
+import { readWindowObject } from '../../builder/publish.js';
 import { decideFallback, DEFAULT_FALLBACK_OPTIONS, initialFallbackState, type FallbackDecision, type FallbackOptions, type FallbackState, type MetaObservation } from './fallback.js';
 
 /** Granularity whose meta stands for its window in checks. */
@@ -44,9 +44,6 @@ export function fallbackStore(bucket: ObjectStore): ObjectStore {
   return new WriteFencedObjectStore(bucket, FALLBACK_ROOT);
 }
 
-/** Prefix of the fallback build's rollup state objects. */
-export const fallbackStatePrefix = (deviceId: string): string => `${FALLBACK_ROOT}state/${deviceId}/`;
-
 export class FallbackRunner {
   private policyState: FallbackState = initialFallbackState();
   private readonly options: FallbackOptions;
@@ -59,9 +56,8 @@ export class FallbackRunner {
 
   private async observe(w: Window): Promise<MetaObservation> {
     try {
-      const o = await this.deps.bucket.get(devicePrefix(this.deps.deviceId) + metaKey(w, CHECKED_GRANULARITY));
-      if (!o) return { kind: 'absent' };
-      return { kind: 'meta', meta: decodeSnapshotMeta(o.body) };
+      const meta = (await readWindowObject(this.deps.bucket, devicePrefix(this.deps.deviceId), w))?.metas.get(CHECKED_GRANULARITY);
+      return meta ? { kind: 'meta', meta } : { kind: 'absent' };
     } catch (err) {
       return { kind: 'unreadable', error: (err as Error).message };
     }
@@ -76,7 +72,7 @@ export class FallbackRunner {
       release: async () => {},
     };
     return this.deps.build(
-      { source: keepJournal, store: this.store, clock, log, deviceId, builder: 'pi', prefix: fallbackPrefix(deviceId), statePrefix: fallbackStatePrefix(deviceId) },
+      { source: keepJournal, store: this.store, clock, log, deviceId, builder: 'pi', prefix: fallbackPrefix(deviceId) },
       { windows },
     );
   }

@@ -42,17 +42,17 @@ export function acknowledgeNagFindings(stack: NagScopes): void {
       },
       {
         rule: `AwsSolutions-IAM5[${bucketObjects}/*]`,
-        reason: 'Snapshot keys are per device, window and version (content-addressed), so the builder and the API address objects by computed keys across the bucket; the actions are listed one by one, and version deletes are not among them.',
+        reason: 'Window objects are per device and window, so the builder and the API address objects by computed keys across the bucket; the actions are listed one by one, and version deletes are not among them.',
       });
   }
   ack(stack.piPolicy,
     {
-      rule: `AwsSolutions-IAM5[${bucketObjects}/snapshots/<aws:PrincipalTag/x509Subject/CN>/*.meta.json]`,
-      reason: 'Scoped to the signed-in device by its certificate CN; the wildcard covers only that device\'s meta files (one per window and granularity).',
+      rule: `AwsSolutions-IAM5[${bucketObjects}/snapshots/<aws:PrincipalTag/x509Subject/CN>/*.snapshots]`,
+      reason: 'Scoped to the signed-in device by its certificate CN; the wildcard covers only that device\'s window objects (one per window).',
     },
     {
       rule: `AwsSolutions-IAM5[${bucketObjects}/fallback/snapshots/<aws:PrincipalTag/x509Subject/CN>/*]`,
-      reason: 'Scoped to the signed-in device by its certificate CN; the wildcard covers that device\'s own fallback snapshot versions and temp keys only.',
+      reason: 'Scoped to the signed-in device by its certificate CN; the wildcard covers that device\'s own fallback window objects (and the earlier layout\'s keys it deletes) only.',
     });
   ack(stack.bucket, {
     rule: 'AwsSolutions-S1',

@@ -22,10 +22,11 @@ export const DEVICE_ID_VARIABLE = '${' + DEVICE_ID_PRINCIPAL_TAG + '}';
  * Statements (all scoped to the signed-in device, `DEVICE_ID_VARIABLE`):
  * - `dynamodb:BatchWriteItem`, `dynamodb:PutItem` on the samples table, only for items whose
  *   partition key is the device's id (`ForAllValues:StringEquals dynamodb:LeadingKeys`);
- * - `s3:GetObject` on its canonical meta `snapshots/<id>/*.meta.json` (the fallback policy reads them);
- * - `s3:PutObject`, `s3:PutObjectTagging` (temp-key tag), `s3:GetObject` (read-back validation) and
- *   `s3:DeleteObject` (temp and obsolete keys; no version deletes) on `fallback/snapshots/<id>/*`;
- * - `s3:ListBucket` restricted by `s3:prefix` to `fallback/snapshots/<id>/` (sweeping its temp keys).
+ * - `s3:GetObject` on its canonical window objects `snapshots/<id>/*.snapshots` (the fallback policy
+ *   reads their metas);
+ * - `s3:PutObject`, `s3:GetObject` (its own rollup state, in its window objects) and `s3:DeleteObject`
+ *   (the earlier layout's keys; no version deletes) on `fallback/snapshots/<id>/*`;
+ * - `s3:ListBucket` restricted by `s3:prefix` to `fallback/snapshots/<id>/` (finding the earlier layout's keys once).
  * IAM actions: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
  */
 export function piPolicyStatements(table: dynamodb.ITable, bucket: s3.IBucket): iam.PolicyStatement[] {
@@ -38,13 +39,13 @@ export function piPolicyStatements(table: dynamodb.ITable, bucket: s3.IBucket): 
       conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [DEVICE_ID_VARIABLE] } },
     }),
     new iam.PolicyStatement({
-      sid: 'ReadOwnCanonicalMeta',
+      sid: 'ReadOwnCanonicalWindowObjects',
       actions: ['s3:GetObject'],
-      resources: [bucket.arnForObjects(`snapshots/${DEVICE_ID_VARIABLE}/*.meta.json`)],
+      resources: [bucket.arnForObjects(`snapshots/${DEVICE_ID_VARIABLE}/*.snapshots`)],
     }),
     new iam.PolicyStatement({
       sid: 'WriteOwnFallbackSnapshots',
-      actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:GetObject', 's3:DeleteObject'],
+      actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
       resources: [bucket.arnForObjects(`${ownFallback}*`)],
     }),
     new iam.PolicyStatement({

@@ -3,7 +3,7 @@
  * EventBridge schedule rebuilds which windows, and which CloudFront cache behaviour serves which
  * snapshot keys with what TTL. Kept out of the stack so they are testable without a synth.
  */
-import { CLOUD_SCHEDULED_WINDOWS, META_TTL_S, WINDOW_NAMES, WINDOWS, type Window } from '../../builder/constants.js';
+import { CLOUD_SCHEDULED_WINDOWS, META_TTL_S, WINDOWS, type Window } from '../../builder/constants.js';
 import { DEFAULT_DEVICES_PER_SHARD } from '../builder-handler.js';
 
 /** EventBridge's shortest rate is one minute (rate expressions, EventBridge User Guide). */
@@ -76,13 +76,10 @@ export interface SnapshotBehaviour {
 }
 
 /**
- * Behaviours for snapshot keys, in evaluation order: meta files first (short `META_TTL_S`), then one
- * per window (`*latest_1h_*.json` does not match `latest_10h_…`, since the window name is followed
- * by `_`). Patterns start with `*` so `snapshots/{device}/` and `fallback/snapshots/{device}/` share them.
+ * Behaviours for snapshot keys: window objects (`*.snapshots`, each carrying its four metas) with the
+ * short `META_TTL_S`. The pattern starts with `*` so `snapshots/{device}/` and
+ * `fallback/snapshots/{device}/` share it. Pages read snapshots through the API, not these objects.
  */
 export function snapshotBehaviours(): SnapshotBehaviour[] {
-  return [
-    { pathPattern: '*.meta.json', ttlS: META_TTL_S, name: 'Meta' },
-    ...WINDOW_NAMES.map((w) => ({ pathPattern: `*latest_${w}_*.json`, ttlS: WINDOWS[w].ttlS, name: `Window${w}` })),
-  ];
+  return [{ pathPattern: '*.snapshots', ttlS: META_TTL_S, name: 'WindowObject' }];
 }

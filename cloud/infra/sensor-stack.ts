@@ -33,10 +33,9 @@ import { builderReservedConcurrency, DEFAULT_EXPECTED_DEVICES, scheduleGroups, s
 
 
 /**
- * Object tag the builders put on staged `*.tmp-*` keys (S3 lifecycle filters match prefixes and
- * tags, not suffixes, so temp keys are found by tag): tagged objects expire after a day.
- * PutObject of a staged key sends `Tagging: 'sensorctl-temp=true'`; canonical keys are put untagged
- * (a CopyObject from a staged key would need `TaggingDirective: 'REPLACE'`, or the copy inherits the tag).
+ * Object tag earlier releases' builders put on their staged `*.tmp-*` keys (S3 lifecycle filters
+ * match prefixes and tags, not suffixes): tagged leftovers still expire after a day. Builds of this
+ * release write one window object per put and stage nothing.
  */
 export const TEMP_OBJECT_TAG = (() => {
   const [key, value] = STAGED_OBJECT_TAGGING.split('=');
