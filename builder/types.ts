@@ -134,25 +134,25 @@ export interface RangePayload {
 export type BuilderName = 'pi' | 'lambda';
 
 /**
- * Meta beside each payload (`latest_{window}_{granularity}.meta.json`, plain JSON, short TTL).
- * `versionId` is the store's version of the payload object (S3 VersionId on a versioned bucket) or
- * else the payload's sha256. `stale` is true when the latest build of this snapshot failed; the
- * payload then is the last good one. Schema: `builder/schema/meta.schema.json`.
+ * Meta of one snapshot, one per granularity in the header of its window object
+ * (`latest_{window}.snapshots`, `builder/window-object.ts`). `versionId` is `v<startMs>-<16 hex of the
+ * payload's sha256>`. `stale` is true when the latest build of this snapshot failed; the payload then
+ * is the last good one. Schema: `builder/schema/meta.schema.json`.
  */
 export interface SnapshotMeta {
   schemaVersion: 1;
   window: Window;
   granularity: Granularity;
   device: string;
-  /** Key of the payload this meta describes: its immutable version key (`payloadVersionKey`); readers follow it (`payloadKeyOfMeta`). */
+  /** Key of the window object holding the payload (`windowObjectKey` under the device prefix). */
   key: string;
   /** ISO 8601 UTC, of the payload the key currently holds; null when no build has succeeded yet
-   *  (then every payload field below is null too and the payload key does not exist). */
+   *  (then every payload field below is null too and the window object holds no payload for it). */
   generatedAt: string | null;
   /** ISO 8601 UTC: when a reader should expect a newer build (generatedAt + 2 × cadence). */
   expiresAt: string | null;
   versionId: string | null;
-  /** The key the current payload was written to: `key` itself since payload keys are versioned (earlier releases: the staged key it was promoted from). */
+  /** The key the current payload was written to: `key` itself (earlier releases: the staged key it was promoted from). */
   stagedKey: string | null;
   /** Hex sha256 of the stored (gzip) payload bytes. */
   sha256: string | null;

@@ -10,7 +10,8 @@ import { openDatabaseForReading } from '../sqlite/sqlite-db.js';
 import { databaseFileSizes, storageWritability } from '../sqlite/database-files.js';
 import { corruptionMarkerPath, readCorruptionRecords } from '../sqlite/database-recovery.js';
 import { samplesPerYear, type DoctorFacts, type NodeAccess } from '../agent/doctor/doctor.js';
-import { decodeSnapshotMeta } from '../builder/snapshot-meta.js';
+import { WINDOW_OBJECT_KEY_PATTERN } from '../builder/constants.js';
+import { decodeWindowObject } from '../builder/window-object.js';
 
 /** Series per sensor assumed when the database does not know the sensor yet. */
 export const DEFAULT_SERIES_PER_SENSOR = 4;
@@ -103,17 +104,20 @@ function probeDatabase(path: string): { facts: DoctorFacts['database']; seriesBy
   }
 }
 
+/** One entry per snapshot (window object × granularity) under `<snapshotDir>/snapshots/<device>/`; a window object that cannot be decoded is one `unreadable` entry. */
 function probeSnapshots(snapshotDir: string): DoctorFacts['snapshotMetas'] {
   const root = join(snapshotDir, 'snapshots');
   const out: DoctorFacts['snapshotMetas'] = [];
+  const ms = (iso: string | null | undefined) => (typeof iso === 'string' ? Date.parse(iso) : undefined);
   for (const device of list(root, /^[^.]/)) {
-    for (const key of list(join(root, device), /\.meta\.json$/)) {
+    for (const file of list(join(root, device), WINDOW_OBJECT_KEY_PATTERN)) {
       try {
-        const m = decodeSnapshotMeta(readFileSync(join(root, device, key)));
-        const ms = (iso: string | null | undefined) => (typeof iso === 'string' ? Date.parse(iso) : undefined);
-        out.push({ device, key, generatedAtMs: ms(m.generatedAt), expiresAtMs: ms(m.expiresAt), isStale: m.stale === true });
+        const object = decodeWindowObject(readFileSync(join(root, device, file)));
+        for (const [g, m] of object.metas) {
+          out.push({ device, key: `${file} ${g}`, generatedAtMs: ms(m.generatedAt), expiresAtMs: ms(m.expiresAt), isStale: m.stale === true });
+        }
       } catch (err) {
-        out.push({ device, key, isStale: false, unreadable: (err as Error).message });
+        out.push({ device, key: file, isStale: false, unreadable: (err as Error).message });
       }
     }
   }

@@ -184,14 +184,14 @@ function cloud(facts: DoctorFacts): CheckResult {
 
 function snapshots(facts: DoctorFacts): CheckResult {
   const title = 'Snapshot freshness';
-  if (facts.snapshotMetas.length === 0) return { id: 'snapshots', title, status: 'warn', detail: 'no snapshot meta under <snapshot dir>/snapshots yet (after a reboot the service rebuilds them at start)', fix: 'start the service (sensorctl run) or run sensorctl rebuild' };
+  if (facts.snapshotMetas.length === 0) return { id: 'snapshots', title, status: 'warn', detail: 'no window object (latest_<w>.snapshots) under <snapshot dir>/snapshots yet (after a reboot the service rebuilds them at start)', fix: 'start the service (sensorctl run) or run sensorctl rebuild' };
   const unreadable = facts.snapshotMetas.filter((m) => m.unreadable);
   const stale = facts.snapshotMetas.filter((m) => m.isStale);
   const overdue = facts.snapshotMetas.filter((m) => m.expiresAtMs !== undefined && m.expiresAtMs < facts.nowMs);
   const newest = Math.max(...facts.snapshotMetas.map((m) => m.generatedAtMs ?? -Infinity));
   const devices = [...new Set(facts.snapshotMetas.map((m) => m.device))];
   const age = Number.isFinite(newest) ? `newest ${Math.round((facts.nowMs - newest) / 1000)} s old` : 'none built yet';
-  const detail = `${facts.snapshotMetas.length} meta file(s) for ${devices.join(', ')}; ${age}; ${stale.length} stale, ${overdue.length} overdue, ${unreadable.length} unreadable`;
+  const detail = `${facts.snapshotMetas.length} snapshot meta(s) for ${devices.join(', ')}; ${age}; ${stale.length} stale, ${overdue.length} overdue, ${unreadable.length} unreadable`;
   if (unreadable.length || stale.length || overdue.length) {
     return { id: 'snapshots', title, status: 'warn', detail, fix: 'check the builder in the journal: journalctl -u sensorctl -p warning' };
   }

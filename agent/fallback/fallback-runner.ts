@@ -1,9 +1,9 @@
 /**
  * Adapter around the fallback policy (`fallback.ts`): reads the cloud's meta of each window (one
- * granularity, `latest_{w}_20.meta.json` under `snapshots/{deviceId}/`), asks the policy, and for the
- * windows it names runs the builder on the Pi's own samples (SQLite) with builder `pi`, writing under
- * `fallbackPrefix(deviceId)` through a store fenced to `fallback/` (it can never write canonical keys),
- * with its rollup state under `fallback/state/{deviceId}/`. The source is passed on with `release` made
+ * granularity, the 20-point meta of `latest_{w}.snapshots` under `snapshots/{deviceId}/`), asks the
+ * policy, and for the windows it names runs the builder on the Pi's own samples (SQLite) with builder
+ * `pi`, writing window objects (payloads and the fallback's own rollup state) under
+ * `fallbackPrefix(deviceId)` through a store fenced to `fallback/` (it can never write canonical keys). The source is passed on with `release` made
  * a no-op: the Pi's edge builder owns the SQLite journal, and a fallback build must not trim changes the
  * edge builder still needs (the fallback's own cursors may then expire: it rebuilds in full, rarely).
  * The agent calls `check()` on a schedule (e.g. every minute); `sensorctl rebuild --fallback` calls

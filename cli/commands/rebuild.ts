@@ -64,7 +64,7 @@ export function formatReport(report: BuildReport): string {
   for (const s of report.snapshots) {
     lines.push(`${pad(`${s.window}/${s.granularity}`, 16)}${pad(s.ok ? 'ok' : 'FAIL', 5)}${pad(s.resolution ?? '-', 11)}${padL(s.points, 7)}${padL(s.bytes, 9)}${padL(s.ms, 7)}  ${s.error ?? ''}`);
   }
-  if (report.sweptKeys.length) lines.push('', `swept ${report.sweptKeys.length} stale staged key(s)`);
+  if (report.sweptKeys.length) lines.push('', `deleted ${report.sweptKeys.length} key(s) of the earlier per-snapshot layout`);
   if (report.fullReadMs) lines.push('', `shared range read for full rebuilds: ${report.fullReadMs} ms`);
   lines.push('', `${report.snapshots.length - report.failed} of ${report.snapshots.length} snapshots built in ${report.durationMs} ms, ${report.samplesRead} samples read${report.failed ? `, ${report.failed} FAILED` : ''}`);
   return lines.join('\n');
