@@ -11,7 +11,7 @@
  * builder (it rebuilds in full and overwrites it) and as unreadable for `status` and `doctor`.
  */
 import {
-  META_TTL_S, WINDOWS, windowObjectKey, payloadVersionId, type Granularity, type Window,
+  GRANULARITIES, META_TTL_S, WINDOWS, windowObjectKey, payloadVersionId, type Granularity, type Window,
 } from './constants.js';
 import { gzip, isoOf, jsonBytes, sha256Hex, type Gzip } from './codec.js';
 import { MetaDecodeError, PayloadValidationError } from './errors.js';
@@ -120,6 +120,29 @@ export interface CommitResult {
   objectBytes: number;
 }
 
+/** The payload fields of a meta before any successful build. */
+const NO_PAYLOAD = { generatedAt: null, expiresAt: null, versionId: null, stagedKey: null, sha256: null, bytes: null, pointCount: null } as const;
+
+/** Meta of a snapshot never built (and not failed either): every payload field null. Pure. */
+function neverBuiltMetaOf(target: Pick<PublishTarget, 'deviceId' | 'builder'>, key: string, window: Window, granularity: Granularity): SnapshotMeta {
+  return {
+    schemaVersion: 1, window, granularity, device: target.deviceId, key, ...NO_PAYLOAD,
+    stale: false, consecutiveFailures: 0, lastError: null, lastFailureAt: null, builder: target.builder,
+  };
+}
+
+/**
+ * What `previous` holds for `granularity`: its meta, and its payload when the meta names one whose
+ * size matches; a meta naming a payload that is missing or of another size loses its payload fields
+ * (keeping its failure count).
+ */
+function keptPayload(previous: WindowObject | null | undefined, granularity: Granularity): { meta?: SnapshotMeta; body?: Uint8Array } {
+  const meta = previous?.metas.get(granularity);
+  if (!meta?.generatedAt) return { meta };
+  const body = previous!.payload(granularity);
+  return body && body.byteLength === meta.bytes ? { meta, body } : { meta: { ...meta, ...NO_PAYLOAD } };
+}
+
 const errorText = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /**
@@ -128,15 +151,14 @@ const errorText = (error: unknown): string => (error instanceof Error ? `${error
  * null payload fields. Pure.
  */
 export function staleMetaOf(target: Pick<PublishTarget, 'deviceId' | 'builder'>, key: string, window: Window, granularity: Granularity, prev: SnapshotMeta | undefined, error: unknown, nowMs: number): SnapshotMeta {
-  const none = { generatedAt: null, expiresAt: null, versionId: null, stagedKey: null, sha256: null, bytes: null, pointCount: null };
   return {
-    ...none,
+    ...NO_PAYLOAD,
     ...prev,
     schemaVersion: 1,
     window,
     granularity,
     device: target.deviceId,
-    key: prev?.generatedAt ? prev.key : key,
+    key,
     stale: true,
     consecutiveFailures: (prev?.consecutiveFailures ?? 0) + 1,
     lastError: errorText(error),
@@ -155,7 +177,8 @@ export function staleMetaOf(target: Pick<PublishTarget, 'deviceId' | 'builder'>,
 export async function commitWindow(target: PublishTarget, commit: WindowCommit): Promise<CommitResult> {
   const { window } = commit;
   const key = windowObjectKeyOf(target.prefix, window);
-  const needsPrevious = commit.failed.length > 0 || commit.state === undefined;
+  const covered = commit.built.length + commit.failed.length === GRANULARITIES.length;
+  const needsPrevious = commit.failed.length > 0 || commit.state === undefined || !covered;
   const previous = commit.previous ?? (needsPrevious && commit.previous !== null ? await readDecodable(target.store, target.prefix, window) : undefined);
   const metas = new Map<Granularity, SnapshotMeta>();
   const payloads = new Map<Granularity, Uint8Array>();
@@ -165,18 +188,15 @@ export async function commitWindow(target: PublishTarget, commit: WindowCommit):
     payloads.set(g, p.body);
   }
   for (const f of commit.failed) {
-    const prev = previous?.metas.get(f.granularity);
-    const prevPayload = prev?.generatedAt ? previous?.payload(f.granularity) : undefined;
-    const kept = prevPayload && prevPayload.byteLength === prev?.bytes ? prev : undefined;
-    metas.set(f.granularity, staleMetaOf(target, key, window, f.granularity, kept, f.error, f.nowMs));
-    if (kept && prevPayload) payloads.set(f.granularity, prevPayload);
+    const kept = keptPayload(previous, f.granularity);
+    metas.set(f.granularity, staleMetaOf(target, key, window, f.granularity, kept.meta, f.error, f.nowMs));
+    if (kept.body) payloads.set(f.granularity, kept.body);
   }
-  for (const [g, meta] of previous?.metas ?? []) {
-    if (metas.has(g)) continue; // a granularity neither built nor failed in this run keeps what it had
-    const body = meta.generatedAt ? previous!.payload(g) : undefined;
-    if (meta.generatedAt && body?.byteLength !== meta.bytes) continue;
-    metas.set(g, meta);
-    if (body) payloads.set(g, body);
+  for (const g of GRANULARITIES) {
+    if (metas.has(g)) continue; // neither built nor failed in this run: keeps what it had
+    const kept = keptPayload(previous, g);
+    metas.set(g, kept.meta && kept.body ? kept.meta : { ...kept.meta, ...neverBuiltMetaOf(target, key, window, g), consecutiveFailures: kept.meta?.consecutiveFailures ?? 0 });
+    if (kept.body) payloads.set(g, kept.body);
   }
   const state = commit.state ?? previous?.state();
   const body = encodeWindowObject({ window, device: target.deviceId, metas, payloads, ...(state ? { state } : {}) });

@@ -280,12 +280,14 @@ class Run {
   }
 
   /**
-   * Delete the earlier per-snapshot layout's keys under the prefix (`LEGACY_SNAPSHOT_KEY_PATTERN`),
-   * once: only in a run where some window had no window object yet. Best effort.
-   * @returns the keys deleted.
+   * Delete the earlier per-snapshot layout's keys under the prefix (`LEGACY_SNAPSHOT_KEY_PATTERN`):
+   * only in a run where some window had no window object yet or was rebuilt from a range read (the
+   * first run after an upgrade, `--full`, `--at`: rare, and already reading far more than a LIST).
+   * Best effort. @returns the keys deleted.
    */
   async sweepLegacy(): Promise<string[]> {
-    if (!this.hadMissingObject) return [];
+    const isRebuild = [...this.prepared.values()].some((p) => p.mode !== 'incremental');
+    if (!this.hadMissingObject && !isRebuild) return [];
     const swept: string[] = [];
     try {
       for (const key of await this.deps.store.list(this.t.prefix)) {

@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  GRANULARITIES, WINDOWS, WINDOW_NAMES, allSnapshots, bucketMsOf, metaKey, snapshotKey, stagedKey, STAGED_KEY_PATTERN,
+  GRANULARITIES, LEGACY_SNAPSHOT_KEY_PATTERN, PAYLOAD_VERSION_ID_PATTERN, WINDOWS, WINDOW_NAMES, WINDOW_OBJECT_KEY_PATTERN,
+  allSnapshots, bucketMsOf, payloadVersionId, windowObjectKey,
 } from '../../builder/constants.js';
 
 const matrix = suite('snapshot matrix');
@@ -40,13 +41,29 @@ matrix('has 24 snapshots whose bucket widths are whole milliseconds and nest int
   assert.is(bucketMsOf('12m', 20), 1_576_800_000);
 });
 
-matrix('names keys latest_{window}_{granularity}(.meta).json and recognises staged keys', () => {
-  assert.is(snapshotKey('1h', 20), 'latest_1h_20.json');
-  assert.is(metaKey('10d', 500), 'latest_10d_500.meta.json');
-  const staged = stagedKey('3m', 250, 1_700_000_000_000);
-  assert.is(staged, 'latest_3m_250.tmp-1700000000000.json');
-  assert.is(STAGED_KEY_PATTERN.exec(staged)?.[1], '1700000000000');
-  assert.is(STAGED_KEY_PATTERN.exec('latest_3m_250.json'), null);
+matrix('names one object per window latest_{window}.snapshots and recognises it', () => {
+  assert.equal(WINDOW_NAMES.map(windowObjectKey), ['latest_1h.snapshots', 'latest_10h.snapshots', 'latest_1d.snapshots', 'latest_10d.snapshots', 'latest_3m.snapshots', 'latest_12m.snapshots']);
+  assert.equal(WINDOW_NAMES.map((w) => WINDOW_OBJECT_KEY_PATTERN.exec(windowObjectKey(w))?.[1]), WINDOW_NAMES);
+  for (const other of ['latest_1h_20.meta.json', 'latest_1h.snapshots.tmp', 'snapshots/dev1/latest_1h.snapshots', 'latest_.snapshots']) {
+    assert.is(WINDOW_OBJECT_KEY_PATTERN.exec(other), null, other);
+  }
+});
+
+matrix('names payload versions v<startMs>-<16 hex of the sha256> and parses the start back', () => {
+  const id = payloadVersionId(1_700_000_000_000, '0123456789abcdef' + 'f'.repeat(48));
+  assert.is(id, 'v1700000000000-0123456789abcdef');
+  assert.equal(PAYLOAD_VERSION_ID_PATTERN.exec(id)?.slice(1), ['1700000000000', '0123456789abcdef']);
+  assert.is(PAYLOAD_VERSION_ID_PATTERN.exec('3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY'), null, 'an S3 VersionId is not a builder version');
+});
+
+matrix('recognises every key of the earlier per-snapshot layout, and nothing of this one', () => {
+  const legacy = [
+    'latest_1h_20.meta.json', 'latest_1h_20.json', 'latest_1h_20.v1700000000000-0123456789abcdef.json', 'latest_1h_20.tmp-1.json',
+    'latest_12m_500.meta.json', 'latest_10d_250.tmp-1700000000000.json',
+  ];
+  for (const key of legacy) assert.ok(LEGACY_SNAPSHOT_KEY_PATTERN.test(key), key);
+  const current = [...WINDOW_NAMES.map(windowObjectKey), 'latest_1h.json', 'latest_1h_20.json.gz', 'rollup_1h.json', 'latest_1h_x.meta.json', 'notes/latest_1h_20.json'];
+  for (const key of current) assert.not.ok(LEGACY_SNAPSHOT_KEY_PATTERN.test(key), key);
 });
 
 matrix.run();

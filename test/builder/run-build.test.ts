@@ -1,14 +1,16 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GRANULARITIES, WINDOW_NAMES, allSnapshots, devicePrefix, payloadVersionId, payloadVersionKey, stagedKey, type Window } from '../../builder/constants.js';
+import { GRANULARITIES, WINDOW_NAMES, allSnapshots, devicePrefix, payloadVersionId, windowObjectKey, type Window } from '../../builder/constants.js';
 import { runBuild, type BuildDeps, type BuildOptions } from '../../builder/run-build.js';
-import { RollupStateCache, stateKey } from '../../builder/state-store.js';
+import { RollupStateCache, loadState } from '../../builder/state-store.js';
 import { payloadProblems, metaProblems } from '../../builder/validate-payload.js';
 import type { BucketPoint, Payload, Sample } from '../../builder/types.js';
 import { sha256Hex } from '../../builder/codec.js';
 import { MemoryObjectStore } from '../support/memory-object-store.js';
 import { MemoryBuffer } from '../support/memory-buffer.js';
-import { DEVICE, FakeClock, compareWithBruteForce, counter, gauge, readMetaOf, readPayload, silentLog } from '../support/builder-harness.js';
+import { FaultyStore } from '../support/faulty-store.js';
+import { publishedProblems } from '../support/published-check.js';
+import { DEVICE, FakeClock, compareWithBruteForce, counter, gauge, readMetaOf, readPayload, readWindow, silentLog } from '../support/builder-harness.js';
 
 const T0 = Date.parse('2024-03-10T12:00:00Z');
 const SERIES = [gauge('bme.tempC'), gauge('bme.rhPct', 'rhPct', '%RH'), counter('rain.pulses')];
@@ -48,6 +50,12 @@ function setup(nowMs: number, samples: Sample[] = []) {
 }
 
 const withoutTime = (p: Payload | undefined) => (p ? { ...p, generatedAt: '' } : p);
+
+const PREFIX = devicePrefix(DEVICE);
+/** Key of `w`'s window object of DEVICE. */
+const objectKey = (w: Window): string => PREFIX + windowObjectKey(w);
+/** The stored bytes of `w`'s window object. */
+const objectBytes = async (store: MemoryObjectStore, w: Window): Promise<number[]> => [...(await store.get(objectKey(w)))!.body];
 
 const build = suite('runBuild');
 
@@ -194,165 +202,233 @@ build('switches the 500 variant to raw samples when every series has at most 500
   assert.equal(compareWithBruteForce(bucketed, b.all), []);
 });
 
-build('keeps meta naming the last good payload and marks it stale when the payload write fails, then recovers', async () => {
-  const samples = generate(T0 - 3_600_000, T0, 10_000);
-  const { deps, store, clock } = setup(T0, samples);
-  await runBuild(deps, { windows: ['1h'] });
-  const prefix = devicePrefix(DEVICE);
-  const goodMeta = (await readMetaOf(store, '1h', 100))!;
-  const good = (await store.get(goodMeta.key))!;
-  store.faults = (op, k) => (op === 'put' && k.startsWith(prefix + 'latest_1h_100.v') ? new Error('AccessDenied') : undefined);
+build('a render failure of one granularity keeps its previous payload bytes with a stale meta, counting, while the others are new; then recovers', async () => {
+  const samples = generate(T0 - 3_600_000, T0, 10_000); // ≤ 500 per series: the 500 variant is raw, read from the source
+  const { deps, source, store, clock } = setup(T0, samples);
+  assert.ok((await runBuild(deps, { windows: ['1h'] })).ok);
+  const goodMeta = (await readMetaOf(store, '1h', 500))!;
+  const goodSha = await sha256Hex((await readWindow(store, PREFIX, '1h'))!.payload(500)!);
+  assert.is(goodSha, goodMeta.sha256);
+  const readRange = source.readRange.bind(source);
+  source.readRange = async () => {
+    throw new Error('SQLITE_BUSY: database is locked');
+  };
   for (const n of [1, 2]) {
     clock.tsMs += 60_000;
     const report = await runBuild(deps, { windows: ['1h'] });
-    assert.is(report.failed, 1);
-    assert.not.ok(report.ok);
-    assert.match(report.snapshots.find((s) => !s.ok)!.error!, 'AccessDenied');
-    const meta = (await readMetaOf(store, '1h', 100))!;
+    assert.equal([report.failed, report.ok, report.windows[0].mode, report.windows[0].stateSaved], [1, false, 'incremental', true]);
+    const failed = report.snapshots.find((s) => !s.ok)!;
+    assert.is(failed.granularity, 500);
+    assert.match(failed.error!, 'SQLITE_BUSY');
+    const object = (await readWindow(store, PREFIX, '1h'))!;
+    const meta = object.metas.get(500)!;
+    assert.equal(failed.meta, meta, 'the report carries the meta written');
     assert.equal(metaProblems(meta), []);
-    assert.is(meta.stale, true);
-    assert.is(meta.consecutiveFailures, n);
-    assert.match(meta.lastError!, 'AccessDenied');
-    assert.is(meta.lastFailureAt, new Date(clock.tsMs).toISOString());
-    assert.is(meta.key, goodMeta.key, 'meta still names the last good payload');
-    assert.is(meta.sha256, goodMeta.sha256);
-    assert.is(meta.generatedAt, goodMeta.generatedAt);
-    assert.equal([...(await store.get(meta.key))!.body], [...good.body], 'and that payload is still there');
-    assert.is((await readMetaOf(store, '1h', 20))!.stale, false, 'other snapshots still built');
+    assert.equal([meta.stale, meta.consecutiveFailures, meta.lastFailureAt], [true, n, new Date(clock.tsMs).toISOString()]);
+    assert.match(meta.lastError!, 'SQLITE_BUSY');
+    assert.equal([meta.generatedAt, meta.sha256, meta.versionId, meta.bytes], [goodMeta.generatedAt, goodMeta.sha256, goodMeta.versionId, goodMeta.bytes]);
+    assert.is(await sha256Hex(object.payload(500)!), goodSha, 'the last good payload is still served');
+    for (const g of [20, 100, 250] as const) {
+      const m = object.metas.get(g)!;
+      assert.equal([m.stale, m.generatedAt], [false, new Date(clock.tsMs).toISOString()], `1h/${g} is new`);
+      assert.is(await sha256Hex(object.payload(g)!), m.sha256);
+    }
   }
-  store.faults = () => undefined;
+  source.readRange = readRange;
   clock.tsMs += 60_000;
   assert.ok((await runBuild(deps, { windows: ['1h'] })).ok);
-  const meta = (await readMetaOf(store, '1h', 100))!;
-  assert.equal([meta.stale, meta.consecutiveFailures, meta.lastError], [false, 0, null]);
-  assert.is(await sha256Hex((await store.get(meta.key))!.body), meta.sha256);
+  const meta = (await readMetaOf(store, '1h', 500))!;
+  assert.equal([meta.stale, meta.consecutiveFailures, meta.lastError, meta.generatedAt], [false, 0, null, new Date(clock.tsMs).toISOString()]);
+  assert.equal(compareWithBruteForce((await readPayload(store, '1h', 500))!, samples), []);
 });
 
 build('gives a never-built snapshot that fails a stale meta with null payload fields', async () => {
-  const { deps, store } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
-  store.faults = (op, k) => (op === 'put' && k.includes('latest_1h_20.v') ? new Error('SlowDown') : undefined);
+  const { deps, source, store } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
+  const readRange = source.readRange.bind(source);
+  let calls = 0;
+  // The first range read is the full rebuild's; the second the raw read of the 500 variant.
+  source.readRange = async (...args: Parameters<typeof readRange>) => {
+    if (++calls === 2) throw new Error('SlowDown');
+    return readRange(...args);
+  };
   const report = await runBuild(deps, { windows: ['1h'] });
   assert.is(report.failed, 1);
-  const meta = (await readMetaOf(store, '1h', 20))!;
+  const meta = (await readMetaOf(store, '1h', 500))!;
   assert.equal(metaProblems(meta), []);
-  assert.equal([meta.generatedAt, meta.sha256, meta.versionId, meta.stale, meta.consecutiveFailures], [null, null, null, true, 1]);
-  assert.is(await readPayload(store, '1h', 20), undefined);
+  assert.equal([meta.generatedAt, meta.sha256, meta.versionId, meta.bytes, meta.stale, meta.consecutiveFailures], [null, null, null, null, true, 1]);
+  assert.is(meta.key, objectKey('1h'));
+  assert.is(await readPayload(store, '1h', 500), undefined);
+  assert.ok(await readPayload(store, '1h', 20), 'the others are built');
 });
 
-build('keeps one previous version for pinned readers and deletes older ones after the meta write', async () => {
-  const { deps, store, clock } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
-  const prefix = devicePrefix(DEVICE);
-  const metas = [];
-  for (let i = 0; i < 4; i++) {
-    clock.tsMs = T0 + i * 2 * 60_000;
-    assert.ok((await runBuild(deps, { windows: ['1h'] })).ok);
-    metas.push((await readMetaOf(store, '1h', 20))!);
-  }
-  const versions = store.keys().filter((k) => k.startsWith(prefix + 'latest_1h_20.v'));
-  assert.equal(versions, [metas[2].key, metas[3].key], 'current and previous kept, older deleted');
-  assert.is(metas[3].versionId, payloadVersionId(clock.tsMs, metas[3].sha256!));
-  assert.is(metas[3].key, prefix + payloadVersionKey('1h', 20, metas[3].versionId!));
-});
-
-build('sweeps staged keys older than 10 minutes and keeps younger ones of a run in progress', async () => {
-  const { deps, store } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
-  const prefix = devicePrefix(DEVICE);
-  const old = prefix + stagedKey('1d', 20, T0 - 11 * 60_000);
-  const young = prefix + stagedKey('1d', 20, T0 - 5 * 60_000);
-  await store.put(old, new Uint8Array([1]), { contentType: 'application/json' });
-  await store.put(young, new Uint8Array([1]), { contentType: 'application/json' });
+build('a failed put leaves the previous object byte-identical; the next run catches up from the state it holds', async () => {
+  const samples = generate(T0 - 3_600_000, T0, 10_000);
+  const { deps, store, clock, source } = setup(T0, samples);
+  assert.ok((await runBuild(deps, { windows: ['1h'] })).ok);
+  const before = await objectBytes(store, '1h');
+  const more = generate(T0, T0 + 60_000, 10_000, 8);
+  source.insert(DEVICE, more);
+  samples.push(...more);
+  store.faults = (op) => (op === 'put' ? new Error('InternalError') : undefined);
+  clock.tsMs = T0 + 60_000;
   const report = await runBuild(deps, { windows: ['1h'] });
-  assert.equal(report.sweptKeys, [old]);
-  assert.equal(store.keys().filter((k) => k.includes('.tmp-')), [young]);
+  assert.equal([report.failed, report.windows[0].stateSaved], [4, false]);
+  assert.ok(report.snapshots.every((s) => s.error?.includes('InternalError') && s.meta === undefined), 'the failure record could not be written either');
+  assert.equal(await objectBytes(store, '1h'), before);
+  store.faults = () => undefined;
+  clock.tsMs = T0 + 120_000;
+  const next = await runBuild(deps, { windows: ['1h'] });
+  assert.ok(next.ok);
+  assert.equal([next.windows[0].mode, next.windows[0].samplesRead], ['incremental', more.length]);
+  for (const g of GRANULARITIES) assert.equal(compareWithBruteForce((await readPayload(store, '1h', g))!, samples), [], `1h/${g}`);
 });
 
-build('recovers from a run killed between the payload and the meta write: meta named the old payload throughout, the orphan goes later', async () => {
+build('a store error reading the window object fails the window without overwriting the object', async () => {
   const { deps, store, clock } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
-  await runBuild(deps, { windows: ['1h'] });
-  const prefix = devicePrefix(DEVICE);
-  const before = (await readMetaOf(store, '1h', 20))!;
-  // The killed run wrote its payload version and died before the meta write.
-  const orphan = prefix + payloadVersionKey('1h', 20, payloadVersionId(T0 + 1, 'f'.repeat(64)));
-  await store.put(orphan, new Uint8Array([1, 2, 3]), { contentType: 'application/json', contentEncoding: 'gzip' });
-  assert.equal(await readMetaOf(store, '1h', 20), before);
-  assert.is(await sha256Hex((await store.get(before.key))!.body), before.sha256);
-  for (const m of [2, 4]) {
+  assert.ok((await runBuild(deps, { windows: ['1h', '10h'] })).ok);
+  const before = await objectBytes(store, '1h');
+  store.faults = (op, k) => (op === 'get' && k === objectKey('1h') ? new Error('SlowDown') : undefined);
+  const puts: string[] = [];
+  const put = store.put.bind(store);
+  store.put = async (key, ...rest) => (puts.push(key), put(key, ...rest));
+  clock.tsMs += 60_000;
+  const report = await runBuild(deps, { windows: ['1h', '10h'] });
+  assert.equal(report.snapshots.filter((s) => !s.ok).map((s) => `${s.window}/${s.granularity}`), ['1h/20', '1h/100', '1h/250', '1h/500']);
+  assert.ok(report.snapshots.filter((s) => !s.ok).every((s) => s.error?.includes('SlowDown') && s.meta === undefined));
+  assert.equal(puts, [objectKey('10h')], 'no put of the 1h object: a failure record needs the object it could not read');
+  store.faults = () => undefined;
+  assert.equal(await objectBytes(store, '1h'), before);
+});
+
+build('keeps the version id of each payload in its meta: v<start of the attempt>-<sha256>', async () => {
+  const { deps, store, clock } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
+  clock.tsMs = T0 + 2 * 60_000;
+  assert.ok((await runBuild(deps, { windows: ['1h'] })).ok);
+  const object = (await readWindow(store, PREFIX, '1h'))!;
+  for (const g of GRANULARITIES) {
+    const meta = object.metas.get(g)!;
+    assert.is(meta.sha256, await sha256Hex(object.payload(g)!));
+    assert.is(meta.versionId, payloadVersionId(clock.tsMs, meta.sha256!));
+    assert.equal([meta.key, meta.stagedKey], [objectKey('1h'), objectKey('1h')]);
+  }
+});
+
+build('puts exactly ONE object per window and run, and lists nothing once every window object exists', async () => {
+  const { deps, store: inner, clock, source } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
+  const store = new FaultyStore(inner);
+  const counted: BuildDeps = { ...deps, store };
+  const first = await runBuild(counted);
+  assert.ok(first.ok);
+  assert.equal(store.calls.filter((c) => c.startsWith('put ')).sort(), WINDOW_NAMES.map((w) => `put ${objectKey(w)}`).sort());
+  assert.equal([store.count('get'), store.count('list'), store.count('delete'), store.count('head')], [6, 1, 0, 0], 'one GET per window for its state; the first run lists once for the earlier layout');
+  assert.equal(first.sweptKeys, []);
+  for (let m = 1; m <= 3; m++) {
+    store.calls.length = 0;
     clock.tsMs = T0 + m * 60_000;
-    assert.ok((await runBuild(deps, { windows: ['1h'] })).ok);
+    source.insert(DEVICE, generate(clock.tsMs - 60_000, clock.tsMs, 10_000, 50 + m));
+    const r = await runBuild(counted);
+    assert.ok(r.ok && r.windows.every((w) => w.mode === 'incremental'));
+    assert.equal([store.count('put'), store.count('put', { windowObjects: true }), store.count('get'), store.count('list'), store.count('delete')], [6, 6, 6, 0, 0], `run ${m}`);
   }
-  assert.is((await readPayload(store, '1h', 20))!.to, new Date(clock.tsMs).toISOString());
-  assert.not.ok(store.keys().includes(orphan), 'orphan version deleted');
+  store.calls.length = 0;
+  clock.tsMs += 60_000;
+  assert.ok((await runBuild(counted, { windows: ['1h'] })).ok);
+  assert.equal(store.calls.filter((c) => !c.startsWith('get ')), [`put ${objectKey('1h')}`]);
+  assert.equal(store.count('get'), 6, 'its own state, and the five other windows\' cursors for the release');
+  const check = await publishedProblems(inner, PREFIX);
+  assert.equal([check.problems, check.built, check.windows], [[], 24, 6]);
 });
 
-build('with listEveryMs, lists once an hour, meta always names a complete payload, and the hourly listing deletes the old versions and a killed run\'s orphan', async () => {
-  const { deps, store, clock, source } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
-  const hourly: BuildDeps = { ...deps, listEveryMs: 3_600_000 };
-  const prefix = devicePrefix(DEVICE);
-  const list = store.list.bind(store);
-  const listedAt: number[] = [];
-  store.list = async (p: string) => {
-    listedAt.push(Math.floor((clock.tsMs - T0) / 60_000));
-    return list(p);
-  };
-  const orphan = prefix + payloadVersionKey('1h', 100, payloadVersionId(T0 + 30 * 60_000 + 1, 'f'.repeat(64)));
-  for (let m = 0; m <= 61; m++) {
-    clock.tsMs = T0 + m * 60_000 + 2_000;
-    source.insert(DEVICE, generate(clock.tsMs - 60_000, clock.tsMs, 10_000, 40 + m));
-    // minute 30: a run killed between its payload and its meta write left a version no meta names
-    if (m === 30) await store.put(orphan, new Uint8Array([1, 2, 3]), { contentType: 'application/json', contentEncoding: 'gzip' });
-    assert.ok((await runBuild(hourly, { windows: ['1h'] })).ok);
-    for (const g of GRANULARITIES) {
-      const meta = (await readMetaOf(store, '1h', g))!;
-      const body = (await store.get(meta.key))!.body;
-      assert.is(await sha256Hex(body), meta.sha256, `minute ${m} 1h/${g}: meta names a complete payload`);
-      assert.is(body.byteLength, meta.bytes);
-    }
-  }
-  assert.equal(listedAt, [0, 60], 'listed at the start of each hour only');
-  const versions = store.keys().filter((k) => k.startsWith(prefix + 'latest_1h_100.v'));
-  assert.is(versions.length, 3, `the hourly listing kept current and previous, the one run after it adds one: ${versions.join(' ')}`);
-  assert.not.ok(store.keys().includes(orphan), 'orphan deleted by the hourly listing');
-});
-
-build('publishes a window in two concurrent rounds, and a reader at any write sees every meta naming a complete payload', async () => {
+build('the put is the commit point: before it every stored object is the previous, consistent one', async () => {
   const { deps, store, clock } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
   assert.ok((await runBuild(deps, { windows: ['1h'] })).ok);
+  const previous = await objectBytes(store, '1h');
   const writes: string[] = [];
   const put = store.put.bind(store);
-  let checks = 0;
   store.put = async (key, body, headers, options) => {
-    for (const g of GRANULARITIES) {
-      const meta = (await readMetaOf(store, '1h', g))!;
-      assert.is(await sha256Hex((await store.get(meta.key))!.body), meta.sha256, `before writing ${key}: 1h/${g}`);
-      checks++;
-    }
-    writes.push(key.includes('.meta.json') ? 'meta' : key.includes('/state/') || key.startsWith('state/') ? 'state' : 'payload');
+    assert.equal(await objectBytes(store, '1h'), previous, `before writing ${key}`);
+    assert.equal(await publishedProblems(store, PREFIX), { problems: [], built: 4, windows: 1 });
+    writes.push(key);
     return put(key, body, headers, options);
   };
   clock.tsMs = T0 + 60_000;
   assert.ok((await runBuild(deps, { windows: ['1h'] })).ok);
-  assert.equal(writes, ['payload', 'payload', 'payload', 'payload', 'meta', 'meta', 'meta', 'meta', 'state']);
-  assert.is(checks, 36);
+  assert.equal(writes, [objectKey('1h')]);
+  assert.not.equal(await objectBytes(store, '1h'), previous);
+  assert.is((await readMetaOf(store, '1h', 20))!.generatedAt, new Date(T0 + 60_000).toISOString());
 });
 
-build('builds as of an explicit instant from raw rows without touching saved state, excluding later samples', async () => {
+build('the first run in a prefix of the earlier layout deletes exactly its keys; later runs list nothing', async () => {
+  const { deps, store, clock } = setup(T0, generate(T0 - 3_600_000, T0, 10_000));
+  const legacy = ['latest_1h_20.meta.json', 'latest_1h_20.v1700000000000-0123456789abcdef.json', 'latest_1h_20.json', 'latest_1h_20.tmp-1.json'].map((k) => PREFIX + k);
+  const kept = [PREFIX + 'notes.json', PREFIX + 'latest_1h.json', 'snapshots/other/latest_1h_20.meta.json', `state/${DEVICE}/rollup_1h.json`, 'fallback/' + PREFIX + 'latest_1h_20.json'];
+  for (const k of [...legacy, ...kept]) await store.put(k, new Uint8Array([1]), { contentType: 'application/json' });
+  const report = await runBuild(deps, { windows: ['1h'] });
+  assert.ok(report.ok);
+  assert.equal(report.sweptKeys, legacy.slice().sort());
+  assert.equal(store.keys(), [...kept, objectKey('1h')].sort());
+  let lists = 0;
+  const list = store.list.bind(store);
+  store.list = async (p) => (lists++, list(p));
+  clock.tsMs += 60_000;
+  const again = await runBuild(deps, { windows: ['1h'] });
+  assert.equal([again.sweptKeys, lists], [[], 0]);
+});
+
+build('rebuilds in full over a window object that cannot be decoded, and replaces it', async () => {
+  const samples = generate(T0 - 3_600_000, T0, 10_000);
+  const { deps, store } = setup(T0, samples);
+  await store.put(objectKey('1h'), new TextEncoder().encode('SNAPWIN1 but not really'), { contentType: 'application/octet-stream' });
+  const report = await runBuild(deps, { windows: ['1h'] });
+  assert.ok(report.ok);
+  assert.is(report.windows[0].mode, 'full');
+  assert.match(report.windows[0].reason!, 'not a window object');
+  assert.equal((await publishedProblems(store, PREFIX)).problems, []);
+  for (const g of GRANULARITIES) assert.equal(compareWithBruteForce((await readPayload(store, '1h', g))!, samples), [], `1h/${g}`);
+});
+
+build('builds as of an explicit instant from raw rows, keeping the object\'s state section byte for byte, excluding later samples', async () => {
   const samples = generate(T0 - 86_400_000, T0 + 3_600_000, 60_000);
   const { deps, store, source } = setup(T0 + 3_600_000, samples);
   await runBuild(deps, { windows: ['1h', '1d'] });
-  const stateBefore = await store.get(stateKey(`state/${DEVICE}/`, '1h'));
+  const stateBefore = [...(await readWindow(store, PREFIX, '1h'))!.state()!];
   const report = await runBuild(deps, { windows: ['1h', '1d'], atMs: T0 });
   assert.ok(report.ok);
   assert.ok(report.windows.every((w) => w.mode === 'at' && !w.stateSaved));
-  assert.equal([...(await store.get(stateKey(`state/${DEVICE}/`, '1h')))!.body], [...stateBefore!.body]);
+  assert.equal(report.sweptKeys, []);
+  const after = (await readWindow(store, PREFIX, '1h'))!;
+  assert.equal([...after.state()!], stateBefore);
+  assert.is(after.metas.get(20)!.generatedAt, new Date(T0 + 3_600_000).toISOString(), 'generatedAt is the clock, to the instant built');
   for (const g of GRANULARITIES) {
     const p = (await readPayload(store, '1d', g))!;
     assert.is(p.to, new Date(T0).toISOString());
     assert.equal(compareWithBruteForce(p, samples.filter((s) => s.tsMs <= T0)), []);
   }
   assert.is(source.reads.since, 0);
+  const next = await runBuild(deps, { windows: ['1h'] });
+  assert.equal([next.windows[0].mode, next.windows[0].samplesRead], ['incremental', 0], 'the next run catches up from the kept state');
 });
 
-build('with a state cache, reads no saved state after the first run, and a run that failed before saving never leaks its half-folded state', async () => {
+build('loads the state from the window object: the second run is incremental from the first run\'s cursor', async () => {
+  const samples = generate(T0 - 3_600_000, T0, 10_000);
+  const { deps, store, clock, source } = setup(T0, samples);
+  const first = await runBuild(deps, { windows: ['1h'] });
+  assert.equal([first.windows[0].mode, first.windows[0].reason, first.windows[0].stateSaved], ['full', 'no window object', true]);
+  const saved = (await loadState(store, PREFIX, '1h', DEVICE)).state!;
+  assert.equal([saved.atMs, saved.cursor], [T0, first.releasedCursor]);
+  const more = generate(T0, T0 + 30_000, 5_000, 9);
+  const added = source.insert(DEVICE, more).inserted;
+  clock.tsMs = T0 + 30_000;
+  const second = await runBuild(deps, { windows: ['1h'] });
+  assert.equal([second.windows[0].mode, second.windows[0].samplesRead], ['incremental', added]);
+  assert.ok(added > 0);
+  const after = (await loadState(store, PREFIX, '1h', DEVICE)).state!;
+  assert.equal([after.atMs, after.cursor], [T0 + 30_000, second.releasedCursor]);
+  assert.not.equal(after.cursor, saved.cursor);
+  for (const g of GRANULARITIES) assert.equal(compareWithBruteForce((await readPayload(store, '1h', g))!, [...samples, ...more]), [], `1h/${g}`);
+});
+
+build('with a state cache, reads no window object after the first run, and a run that failed before saving never leaks its half-folded state', async () => {
   const samples = generate(T0 - 3_600_000, T0, 10_000);
   const { deps, store, clock, source } = setup(T0, samples);
   const cached: BuildDeps = { ...deps, stateCache: new RollupStateCache() };
@@ -362,54 +438,20 @@ build('with a state cache, reads no saved state after the first run, and a run t
   store.get = async (key, o) => (getsOf.push(key), get(key, o));
   clock.tsMs += 60_000;
   assert.ok((await runBuild(cached, { windows: ['1h'] })).ok);
-  assert.equal(getsOf.filter((k) => k.startsWith('state/')), [], 'neither its own state nor the other windows\' cursors were read');
-  // A run whose state save fails: the 1h state was folded in memory but not saved.
+  assert.equal(getsOf, [], 'neither its own state nor the other windows\' cursors were read');
+  // A run whose put fails: the 1h state was folded in memory but not saved.
   const more = generate(T0 + 60_000, T0 + 120_000, 10_000);
   source.insert(DEVICE, more);
   samples.push(...more);
-  store.faults = (op, k) => (op === 'put' && k.startsWith('state/') ? new Error('disk full') : undefined);
+  store.faults = (op) => (op === 'put' ? new Error('disk full') : undefined);
   clock.tsMs += 60_000;
   assert.not.ok((await runBuild(cached, { windows: ['1h'] })).windows[0].stateSaved);
   store.faults = () => undefined;
   getsOf.length = 0;
   clock.tsMs += 60_000;
   assert.ok((await runBuild(cached, { windows: ['1h'] })).ok);
-  assert.ok(getsOf.includes(stateKey(`state/${DEVICE}/`, '1h')), 'the saved state was read again');
+  assert.equal(getsOf, [objectKey('1h')], 'the saved state was read again, from the window object');
   for (const g of GRANULARITIES) assert.equal(compareWithBruteForce((await readPayload(store, '1h', g))!, samples), [], `1h/${g}: nothing counted twice`);
-});
-
-build('with stateSaveEveryMs, saves a window\'s state only once the saved one is that old, refolds from it in between, and publishes what a full rebuild would', async () => {
-  const inc = setup(T0, generate(T0 - 2 * 3_600_000, T0, 10_000));
-  const deps: BuildDeps = { ...inc.deps, stateSaveEveryMs: 10 * 60_000 };
-  const windows: Window[] = ['1h', '10h'];
-  const first = await runBuild(deps, { windows });
-  assert.ok(first.windows.every((w) => w.mode === 'full' && w.stateSaved), 'a full rebuild is always saved');
-  const savedAtMinute: number[] = [];
-  let sinceSave = 0;
-  for (let m = 1; m <= 21; m++) {
-    const t = T0 + m * 60_000;
-    const fresh = generate(t - 60_000, t, 5_000, 20 + m);
-    sinceSave += inc.source.insert(DEVICE, fresh).inserted;
-    inc.all.push(...fresh);
-    inc.clock.tsMs = t;
-    const r = await runBuild(deps, { windows });
-    assert.ok(r.ok);
-    assert.ok(r.windows.every((w) => w.mode === 'incremental'), `minute ${m}: the journal was never released past the saved cursor`);
-    assert.is(r.windows[0].samplesRead, sinceSave, `minute ${m}: folds every change since the saved state again`);
-    assert.is(r.windows[0].stateSaved, r.windows[1].stateSaved);
-    if (r.windows[0].stateSaved) {
-      savedAtMinute.push(m);
-      sinceSave = 0;
-    }
-    if (m % 5 === 0 || m === 21) {
-      const full = setup(t, inc.all);
-      await runBuild(full.deps, { windows, full: true });
-      for (const w of windows) {
-        for (const g of GRANULARITIES) assert.equal(withoutTime(await readPayload(inc.store, w, g)), withoutTime(await readPayload(full.store, w, g)), `${w}/${g} minute ${m}`);
-      }
-    }
-  }
-  assert.equal(savedAtMinute, [10, 20]);
 });
 
 build('releases the journal only up to the oldest cursor any window still needs', async () => {
@@ -447,7 +489,7 @@ build('rebuilds every window that needs it from one shared range read', async ()
   const samples = generate(T0 - 400 * 86_400_000, T0, 3_600_000);
   const { deps, source } = setup(T0, samples);
   const report = await runBuild(deps);
-  assert.ok(report.windows.every((w) => w.mode === 'full' && w.reason === 'no saved state'));
+  assert.ok(report.windows.every((w) => w.mode === 'full' && w.reason === 'no window object'));
   const year = report.windows.find((w) => w.window === '12m')!.samplesRead;
   assert.ok(year > 15_000, String(year));
   const raw = report.windows.reduce((a, w) => a + w.rawSamplesRead, 0);

@@ -1,11 +1,13 @@
 /**
  * Shared helpers of the builder tests: a fixed clock, a silent logger, reading payloads/meta back
- * from a store, and a brute-force bucketing straight from raw samples to compare builds against.
+ * from a store (out of the window objects, `builder/window-object.ts`), and a brute-force bucketing
+ * straight from raw samples to compare builds against.
  */
-import { WINDOWS, bucketMsOf, metaKey, snapshotKey, devicePrefix, type Granularity, type Window } from '../../builder/constants.js';
+import { WINDOWS, bucketMsOf, devicePrefix, type Granularity, type Window } from '../../builder/constants.js';
 import { gunzip, parseJsonBytes } from '../../builder/codec.js';
-import type { Clock, Logger, ObjectStore, StoredObject } from '../../builder/ports.js';
-import { decodeSnapshotMeta, payloadKeyOfMeta } from '../../builder/snapshot-meta.js';
+import type { Clock, ObjectStore, StoredObject } from '../../builder/ports.js';
+import { payloadObjectOf, readWindowObject, windowObjectKeyOf } from '../../builder/publish.js';
+import type { WindowObject } from '../../builder/window-object.js';
 import type { Payload, Sample, SeriesInfo, SnapshotMeta } from '../../builder/types.js';
 export { silentLog } from '../../builder/ports.js';
 
@@ -27,26 +29,42 @@ export function counter(seriesId: string): SeriesInfo {
   return { deviceId: DEVICE, seriesId, sensorId: seriesId.split('.')[0], metric: 'pulses', unit: 'pulses', kind: 'counter' };
 }
 
-/** Key of the payload the meta of (`w`, `g`) under `prefix` names (as the API resolves it); the unversioned key when there is no meta. */
-export async function publishedKey(store: Pick<ObjectStore, 'get'>, prefix: string, w: Window, g: Granularity): Promise<string> {
-  const got = await store.get(prefix + metaKey(w, g));
-  if (!got) return prefix + snapshotKey(w, g);
-  return payloadKeyOfMeta(prefix, { ...decodeSnapshotMeta(got.body), window: w, granularity: g });
+/**
+ * Key of the object that holds the payload of (`w`, `g`) under `prefix`: the window object
+ * (`latest_<w>.snapshots`), whatever its content. `store` is unused (kept for callers of the
+ * per-snapshot layout, where the meta named the key).
+ */
+export async function publishedKey(_store: Pick<ObjectStore, 'get'>, prefix: string, w: Window, _g: Granularity): Promise<string> {
+  return windowObjectKeyOf(prefix, w);
 }
 
-/** The published payload object of (`w`, `g`) under `prefix` (through its meta), or undefined. */
+/**
+ * The window object of `w` under `prefix`, decoded; undefined when absent.
+ * @throws {MetaDecodeError} when an object is there but cannot be decoded (a test should see that, not "absent").
+ */
+export function readWindow(store: Pick<ObjectStore, 'get'>, prefix: string, w: Window): Promise<WindowObject | undefined> {
+  return readWindowObject(store, prefix, w);
+}
+
+/**
+ * The published payload of (`w`, `g`) under `prefix` as a stored object (`payloadObjectOf`: the gzip
+ * bytes of its section, `storedPayloadHeaders`); undefined when the window object is absent or the
+ * snapshot was never built. Throws when the window object cannot be decoded.
+ */
 export async function getPublished(store: Pick<ObjectStore, 'get'>, prefix: string, w: Window, g: Granularity): Promise<StoredObject | undefined> {
-  return store.get(await publishedKey(store, prefix, w, g));
+  const object = await readWindowObject(store, prefix, w);
+  return object && payloadObjectOf(object, prefix, g);
 }
 
-export async function readPayload(store: ObjectStore, w: Window, g: Granularity, device = DEVICE): Promise<Payload | undefined> {
+/** The published payload of (`w`, `g`) of `device` (canonical prefix), parsed; undefined when not built. */
+export async function readPayload(store: Pick<ObjectStore, 'get'>, w: Window, g: Granularity, device = DEVICE): Promise<Payload | undefined> {
   const got = await getPublished(store, devicePrefix(device), w, g);
   return got ? (parseJsonBytes(await gunzip(got.body)) as Payload) : undefined;
 }
 
-export async function readMetaOf(store: ObjectStore, w: Window, g: Granularity, device = DEVICE): Promise<SnapshotMeta | undefined> {
-  const got = await store.get(devicePrefix(device) + metaKey(w, g));
-  return got ? (parseJsonBytes(got.body) as SnapshotMeta) : undefined;
+/** The meta of (`w`, `g`) of `device` (canonical prefix) in its window object; undefined when there is no window object. */
+export async function readMetaOf(store: Pick<ObjectStore, 'get'>, w: Window, g: Granularity, device = DEVICE): Promise<SnapshotMeta | undefined> {
+  return (await readWindowObject(store, devicePrefix(device), w))?.metas.get(g);
 }
 
 export interface BruteBucket {

@@ -4,14 +4,18 @@
  * buckets of width `spanMs / granularity`, aligned to epoch multiples of that width, the last one
  * holding `to`; per bucket count/sum/min/max and avg = sum/count; empty buckets explicit with nulls.
  * The 500 variant is raw when every series has at most 500 samples in `[first bucket start, to]`.
+ * Snapshots are stored as the builder stores them: in the window object `latest_<w>.snapshots`
+ * (`builder/window-object.ts`); `putSnapshot` replaces one granularity in it and keeps the others.
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import {
-  FINEST_GRANULARITY, WINDOWS, devicePrefix, fallbackPrefix, metaKey, snapshotKey, type Granularity, type Window,
+  FINEST_GRANULARITY, GRANULARITIES, WINDOWS, devicePrefix, fallbackPrefix, payloadVersionId, windowObjectKey, type Granularity, type Window,
 } from '../../builder/constants.js';
 import type { ObjectStore } from '../../builder/ports.js';
-import type { BucketPoint, Payload, PayloadSeries, Sample, SeriesInfo, SnapshotMeta } from '../../builder/types.js';
+import { WINDOW_OBJECT_HEADERS } from '../../builder/publish.js';
+import { decodeWindowObject, encodeWindowObject } from '../../builder/window-object.js';
+import type { BucketPoint, BuilderName, Payload, PayloadSeries, Sample, SeriesInfo, SnapshotMeta } from '../../builder/types.js';
 
 export interface FixtureSeries {
   info: SeriesInfo;
@@ -61,32 +65,85 @@ export function encodePayload(payload: Payload): Uint8Array {
   return gzipSync(Buffer.from(JSON.stringify(payload)));
 }
 
-/** A meta for stored payload bytes. */
+/**
+ * A meta for stored payload bytes, as the builder writes it (`snapshotMetaOf`): `key` and `stagedKey`
+ * the canonical window object's key (`putSnapshot` sets its own prefix's), `versionId`
+ * `payloadVersionId(generatedAt, sha256)`.
+ */
 export function buildMeta(payload: Payload, body: Uint8Array, extra: Partial<SnapshotMeta> = {}): SnapshotMeta {
   const sha256 = createHash('sha256').update(body).digest('hex');
   const generatedMs = Date.parse(payload.generatedAt);
+  const key = devicePrefix(payload.device) + windowObjectKey(payload.window);
   return {
     schemaVersion: 1, window: payload.window, granularity: payload.granularity, device: payload.device,
-    key: snapshotKey(payload.window, payload.granularity), generatedAt: payload.generatedAt,
+    key, generatedAt: payload.generatedAt,
     expiresAt: new Date(generatedMs + 2 * WINDOWS[payload.window].rebuildEveryMs).toISOString(),
-    versionId: sha256, stagedKey: `latest_${payload.window}_${payload.granularity}.tmp-${generatedMs}.json`, sha256,
+    versionId: payloadVersionId(generatedMs, sha256), stagedKey: key, sha256,
     bytes: body.byteLength, pointCount: payload.series[0]?.points.length ?? 0, stale: false, consecutiveFailures: 0,
     lastError: null, lastFailureAt: null, builder: 'pi', ...extra,
   };
 }
 
 /**
- * Store `payload` (gzip) and its meta under the canonical or fallback prefix; the meta names the
- * store's version id when the store returns one.
+ * The meta of a snapshot never built (`generatedAt` and every payload field null, not stale, no
+ * failure), as a window object carries it for a granularity no build has produced; `key` is the
+ * window object's key.
+ */
+export function neverBuiltMeta(device: string, window: Window, granularity: Granularity, key: string, builder: BuilderName = 'pi'): SnapshotMeta {
+  return {
+    schemaVersion: 1, window, granularity, device, key, generatedAt: null, expiresAt: null, versionId: null, stagedKey: null,
+    sha256: null, bytes: null, pointCount: null, stale: false, consecutiveFailures: 0, lastError: null, lastFailureAt: null, builder,
+  };
+}
+
+/**
+ * Window object bytes (`builder/window-object.ts`) with ONE snapshot replaced: `previous` (stored
+ * bytes, or undefined when there is no object yet) with the meta of `meta.granularity` set to `meta`
+ * and its payload section to `body` (none when `body` is undefined: a never-built meta). The other
+ * granularities and the state keep what `previous` held; without `previous` they get
+ * `neverBuiltMeta` (with `meta.key`) and there is no state. Pure.
+ * @throws {RangeError} when a built `meta` comes without `body` or `body` is not `meta.bytes` long (`encodeWindowObject`).
+ */
+export function windowObjectWith(previous: Uint8Array | undefined, meta: SnapshotMeta, body?: Uint8Array): Uint8Array {
+  const object = previous ? decodeWindowObject(previous) : undefined;
+  const metas = new Map<Granularity, SnapshotMeta>();
+  const payloads = new Map<Granularity, Uint8Array>();
+  for (const g of GRANULARITIES) {
+    if (g === meta.granularity) {
+      metas.set(g, meta);
+      if (body) payloads.set(g, body);
+      continue;
+    }
+    const kept = object?.metas.get(g);
+    metas.set(g, kept ?? neverBuiltMeta(meta.device, meta.window, g, meta.key, meta.builder));
+    const keptBody = kept?.generatedAt ? object?.payload(g) : undefined;
+    if (keptBody) payloads.set(g, keptBody);
+  }
+  const state = object?.state();
+  return encodeWindowObject({ window: meta.window, device: object?.device ?? meta.device, metas, payloads, ...(state ? { state } : {}) });
+}
+
+/**
+ * Put ONE snapshot into the window object of `meta.window` under `prefix` through `store` (read it,
+ * `windowObjectWith`, put it back with the builder's headers). @returns the stored bytes.
+ */
+export async function putWindowSnapshot(store: Pick<ObjectStore, 'get' | 'put'>, prefix: string, meta: SnapshotMeta, body?: Uint8Array): Promise<Uint8Array> {
+  const key = prefix + windowObjectKey(meta.window);
+  const bytes = windowObjectWith((await store.get(key))?.body, meta, body);
+  await store.put(key, bytes, WINDOW_OBJECT_HEADERS, { sha256Hex: createHash('sha256').update(bytes).digest('hex') });
+  return bytes;
+}
+
+/**
+ * Store `payload` (gzip) and its meta in the window object under the canonical or fallback prefix
+ * (one put, the other granularities of the window kept). @returns the meta stored.
  */
 export async function putSnapshot(store: ObjectStore, payload: Payload, opts: { isFallback?: boolean; meta?: Partial<SnapshotMeta> } = {}): Promise<SnapshotMeta> {
   const prefix = opts.isFallback ? fallbackPrefix(payload.device) : devicePrefix(payload.device);
   const body = encodePayload(payload);
-  const { versionId } = await store.put(prefix + snapshotKey(payload.window, payload.granularity), body, {
-    contentType: 'application/json', contentEncoding: 'gzip', cacheControl: `public, max-age=${WINDOWS[payload.window].ttlS}`,
-  });
-  const meta = buildMeta(payload, body, { ...(versionId ? { versionId } : {}), ...opts.meta });
-  await store.put(prefix + metaKey(payload.window, payload.granularity), Buffer.from(JSON.stringify(meta)), { contentType: 'application/json' });
+  const key = prefix + windowObjectKey(payload.window);
+  const meta = buildMeta(payload, body, { key, stagedKey: key, ...opts.meta });
+  await putWindowSnapshot(store, prefix, meta, body);
   return meta;
 }
 

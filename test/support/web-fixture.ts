@@ -3,7 +3,9 @@
  * test/fixtures/web/ is imported into a SQLite buffer in the data dir (`runImport`, the functions
  * behind `sensorctl import`), and the 24 snapshots of each device are built with the product's
  * builder (`runBuild` over `FsObjectStore`, as `sensorctl rebuild` does) as of FIXTURE_TO. Tests then
- * change state through the same store (stale meta, fallback copies) or break a file on disk.
+ * change state through the same store (stale meta, fallback copies) or break a file on disk. Each
+ * window is ONE file, `<dataDir>/<prefix>latest_<w>.snapshots` (the window object,
+ * `builder/window-object.ts`): the helpers that change one snapshot rewrite that file.
  *
  * `fixtureSeries` reads the CSVs directly: it is the oracle the tests count gaps and points against.
  */
@@ -13,9 +15,10 @@ import { gunzipSync } from 'node:zlib';
 import { listInputFiles } from '../../agent/import/input-files.js';
 import { runImport } from '../../agent/import/run-import.js';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
-import { devicePrefix, fallbackPrefix, metaKey, snapshotKey, type Granularity, type Window } from '../../builder/constants.js';
-import { payloadKeyOfMeta } from '../../builder/snapshot-meta.js';
+import { devicePrefix, fallbackPrefix, windowObjectKey, type Granularity, type Window } from '../../builder/constants.js';
+import { decodeWindowObject, type WindowObject } from '../../builder/window-object.js';
 import { FsObjectStore } from '../../platform/fs-object-store.js';
+import { neverBuiltMeta, putWindowSnapshot } from './snapshot-fixtures.js';
 import type { Logger, ObjectStore } from '../../builder/ports.js';
 import { runBuild, type BuildReport } from '../../builder/run-build.js';
 import type { Payload, RawPoint, SnapshotMeta } from '../../builder/types.js';
@@ -80,7 +83,7 @@ export function importFixture(dataDir: string, device: string): Promise<void> {
 
 /**
  * `sensorctl rebuild` as of `atMs` (default FIXTURE_TO) with a clock stopped there, so `generatedAt`
- * is exactly that instant. `fallback`: publish the fallback copy, with its own rollup state. `wrapStore`:
+ * is exactly that instant. `fallback`: publish the fallback copy (its window objects carry their own rollup state). `wrapStore`:
  * write through another store (the server's `publishingStore`, so the build is pushed as the daemon's are).
  */
 export function buildSnapshots(
@@ -90,7 +93,7 @@ export function buildSnapshots(
   return withBuffer(dataDir, async (buffer) => {
     const report = await runBuild({
       source: buffer, store: (o.wrapStore ?? ((inner) => inner))(new FsObjectStore(dataDir)), clock: { nowMs: () => atMs }, log: silent, deviceId: device, builder: 'pi',
-      ...(o.fallback ? { prefix: fallbackPrefix(device), statePrefix: `state/fallback/${device}/` } : {}),
+      ...(o.fallback ? { prefix: fallbackPrefix(device) } : {}),
     }, { windows: o.windows });
     if (!report.ok) throw new Error(`build of ${device} failed: ${JSON.stringify(report.snapshots.filter((s) => !s.ok))}`);
     return report;
@@ -115,54 +118,60 @@ export function addCounterSeries(dataDir: string, device: string): Promise<void>
   });
 }
 
-/** File of the payload the stored meta of (`window`, `g`) under `prefix` names (as the API resolves it). */
-export function payloadPath(dataDir: string, window: Window, g: Granularity, prefix: string): string {
-  let meta: SnapshotMeta | undefined;
-  try {
-    meta = JSON.parse(readFileSync(join(dataDir, prefix, metaKey(window, g)), 'utf8')) as SnapshotMeta;
-  } catch {
-    meta = undefined;
-  }
-  return join(dataDir, meta ? payloadKeyOfMeta(prefix, { ...meta, window, granularity: g }) : prefix + snapshotKey(window, g));
+/** File of the window object of `window` under `prefix` (`FsObjectStore` maps its key to this path). */
+export function windowObjectPath(dataDir: string, window: Window, prefix: string): string {
+  return join(dataDir, prefix + windowObjectKey(window));
 }
 
-/** Read back a stored payload (gunzipped). */
+/** The window object of `window` under `prefix`, decoded from its file. @throws when the file is absent or not a window object. */
+export function readWindowFile(dataDir: string, window: Window, prefix: string): WindowObject {
+  return decodeWindowObject(readFileSync(windowObjectPath(dataDir, window, prefix)));
+}
+
+/** Read back a stored payload (gunzipped) from its window object. @throws when it was never built. */
 export function readSnapshot(dataDir: string, device: string, window: Window, g: Granularity, prefix = devicePrefix(device)): Payload {
-  const body = readFileSync(payloadPath(dataDir, window, g, prefix));
+  const body = readWindowFile(dataDir, window, prefix).payload(g);
+  if (!body) throw new Error(`${prefix}${windowObjectKey(window)}: ${window}/${g} was never built`);
   return JSON.parse(gunzipSync(body).toString('utf8')) as Payload;
 }
 
-/** Read back a stored meta. */
+/** Read back a stored meta (canonical prefix) from its window object. */
 export function readMeta(dataDir: string, device: string, window: Window, g: Granularity): SnapshotMeta {
-  return JSON.parse(readFileSync(join(dataDir, devicePrefix(device), metaKey(window, g)), 'utf8')) as SnapshotMeta;
-}
-
-/** Write `meta` over the canonical meta of (`window`, `g`) through the store, as the builder's `recordFailure` does. */
-export async function writeMeta(dataDir: string, device: string, window: Window, g: Granularity, meta: SnapshotMeta): Promise<void> {
-  await new FsObjectStore(dataDir).put(devicePrefix(device) + metaKey(window, g), new TextEncoder().encode(JSON.stringify(meta)), {
-    contentType: 'application/json', cacheControl: 'public, max-age=10',
-  });
-}
-
-/** Remove the canonical payload and meta of (`window`, `g`): never built. */
-export async function deleteSnapshot(dataDir: string, device: string, window: Window, g: Granularity): Promise<void> {
-  const store = new FsObjectStore(dataDir);
-  rmSync(payloadPath(dataDir, window, g, devicePrefix(device)), { force: true });
-  await store.delete(devicePrefix(device) + metaKey(window, g));
+  return readWindowFile(dataDir, window, devicePrefix(device)).metas.get(g)!;
 }
 
 /**
- * Make a stored payload unreadable for any server (a directory where the file should be: EISDIR, even
- * for root), so the API answers 500. `restoreSnapshot` undoes it.
+ * Write `meta` over the canonical meta of (`window`, `g`) through the store, keeping its payload (the
+ * window object is rewritten with one put, as the builder's failure record does). `meta.bytes` must
+ * still be the stored payload's size.
  */
-export function breakSnapshot(dataDir: string, device: string, window: Window, g: Granularity): void {
-  const path = payloadPath(dataDir, window, g, devicePrefix(device));
+export async function writeMeta(dataDir: string, device: string, window: Window, g: Granularity, meta: SnapshotMeta): Promise<void> {
+  const prefix = devicePrefix(device);
+  const body = meta.generatedAt === null ? undefined : readWindowFile(dataDir, window, prefix).payload(g);
+  await putWindowSnapshot(new FsObjectStore(dataDir), prefix, { ...meta, window, granularity: g }, body);
+}
+
+/** Make the canonical (`window`, `g`) never built: its meta `neverBuiltMeta`, its payload section gone (the other granularities kept). */
+export async function deleteSnapshot(dataDir: string, device: string, window: Window, g: Granularity): Promise<void> {
+  const prefix = devicePrefix(device);
+  const old = readMeta(dataDir, device, window, g);
+  await putWindowSnapshot(new FsObjectStore(dataDir), prefix, neverBuiltMeta(device, window, g, old.key, old.builder));
+}
+
+/**
+ * Make the canonical window object of `window` unreadable for any server (a directory where the file
+ * should be: EISDIR, even for root), so the API answers 500. One file holds the window's four
+ * granularities, so every granularity of `window` breaks, not only `g` (kept for callers).
+ * `restoreSnapshot` undoes it.
+ */
+export function breakSnapshot(dataDir: string, device: string, window: Window, _g: Granularity): void {
+  const path = windowObjectPath(dataDir, window, devicePrefix(device));
   rmSync(path, { recursive: true, force: true });
   mkdirSync(path);
 }
 
 /** Remove what `breakSnapshot` left and rebuild the window as of FIXTURE_TO. */
-export async function restoreSnapshot(dataDir: string, device: string, window: Window, g: Granularity): Promise<void> {
-  rmSync(payloadPath(dataDir, window, g, devicePrefix(device)), { recursive: true, force: true });
+export async function restoreSnapshot(dataDir: string, device: string, window: Window, _g: Granularity): Promise<void> {
+  rmSync(windowObjectPath(dataDir, window, devicePrefix(device)), { recursive: true, force: true });
   await buildSnapshots(dataDir, device, { windows: [window] });
 }
