@@ -98,6 +98,24 @@ export class S3ObjectStore implements ObjectStore {
    * store does not have (an unversioned bucket answers 400 InvalidArgument, or, on some S3-compatible
    * stores, ignores `versionId`: the answer's VersionId must then match). Body bytes are as stored (still gzip).
    */
+  /**
+   * GetObject with `Range: bytes=<start>-<start + length - 1>`: S3 sends (and bills the transfer of)
+   * only those bytes, fewer at the object's end. `undefined` when absent.
+   * @throws {StoreError} on any other SDK failure.
+   */
+  async getRange(key: string, start: number, length: number): Promise<Uint8Array | undefined> {
+    return this.call('get', key, async () => {
+      try {
+        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${start + length - 1}` }));
+        return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+      } catch (err) {
+        if (isAbsent(err)) return undefined;
+        if ((err as SdkErrorLike)?.name === 'InvalidRange') return new Uint8Array(); // start is past the end
+        throw err;
+      }
+    });
+  }
+
   async get(key: string, options?: { versionId?: string }): Promise<StoredObject | undefined> {
     const wanted = options?.versionId;
     return this.call('get', key, async () => {

@@ -84,8 +84,12 @@ export const ASSUMED_USE = {
   staticRequestsPerView: 4,
   /** API requests per view: /devices, /samples/latest, and ~10 meta follows while open (~5 min). Every one assumed to miss the cache (worst case). */
   apiRequestsPerView: 12,
-  /** S3 GETs per API request (meta + payload). */
-  s3GetsPerApiRequest: 2,
+  /**
+   * S3 GETs per API request that reads a stored snapshot: one, of the window object (its meta and
+   * payload in one object, `builder/window-object.ts`); a second only when the canonical copy is
+   * stale or late and the Pi's fallback copy is read too (not assumed).
+   */
+  s3GetsPerApiRequest: 1,
   /** API Lambda duration per request, ms (512 MB). */
   apiDurationMs: 50,
   /**
@@ -103,8 +107,8 @@ export const ASSUMED_USE = {
  * ASSUMED fleet the device is one of: its scheduled runs are shared as deployed (`cloud/builder-handler.ts`):
  * each run is one fan-out invocation plus one per shard of 50, each shard built 16 devices at a time.
  * Only the Lambda requests and the round-trip waits are shared (`invocationsPerDevicePerRun`,
- * `deviceShareMs`); every device's own requests (its LIST, run-health GET, state and payload PUTs,
- * reads) are counted per device. Refreshes are one device per invocation (not shared).
+ * `deviceShareMs`); every device's own requests (its run-health GET, one GET and one PUT of each
+ * window object it builds, the rollup state inside) are counted per device. Refreshes are one device per invocation (not shared).
  */
 export const ASSUMED_FLEET: FleetShape = {
   /** The stack's default `expectedDevices`. */
@@ -142,8 +146,8 @@ function samplesAt(tsMs: number): Sample[] {
 /**
  * The modelled round-trip time of a run's requests (`ASSUMED_LATENCY_MS`) on its critical path: a
  * request adds its latency only when it starts while no other counted request is in flight, so
- * requests sent together (a window's four payload PUTs) cost one round trip, as they do in Lambda,
- * and requests sent one after another cost one each (what the model summed before).
+ * requests sent together cost one round trip, as they do in Lambda, and requests sent one after
+ * another (a run's window-object GETs, then its PUTs, window by window) cost one each.
  */
 class RoundTrips {
   inFlight = 0;

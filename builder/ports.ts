@@ -46,6 +46,13 @@ export interface ObjectStore {
   put(key: string, body: Uint8Array, headers: ObjectHeaders, options?: PutOptions): Promise<{ versionId?: string }>;
   /** Read `key` (a given version of it when `versionId` is set); `undefined` when absent. */
   get(key: string, options?: { versionId?: string }): Promise<StoredObject | undefined>;
+  /**
+   * Optional: the bytes `[start, start + length)` of `key` (fewer when the object ends sooner);
+   * `undefined` when absent. Stores that pay per byte moved (S3 read over the internet by a Pi)
+   * implement it so a reader of a window object's metas fetches its header only
+   * (`readWindowMetas`); without it readers get the whole object.
+   */
+  getRange?(key: string, start: number, length: number): Promise<Uint8Array | undefined>;
   /** Describe `key` without its body; `undefined` when absent. */
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Remove `key`; absent is fine. */

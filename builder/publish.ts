@@ -18,7 +18,7 @@ import { MetaDecodeError, PayloadValidationError } from './errors.js';
 import type { ObjectHeaders, ObjectStore, StoredObject } from './ports.js';
 import { pointCountOf } from './render.js';
 import { payloadProblems } from './validate-payload.js';
-import { decodeWindowObject, encodeWindowObject, type WindowObject } from './window-object.js';
+import { WINDOW_METAS_READ_BYTES, decodeWindowObject, decodeWindowObjectHeader, encodeWindowObject, windowObjectHeaderEnd, type WindowObject } from './window-object.js';
 import type { BuilderName, Payload, SnapshotMeta } from './types.js';
 
 /** Object headers a (gzip) payload of `window` is served with (`readPublishedPayload`; the API's responses). */
@@ -230,6 +230,22 @@ async function readDecodable(store: Pick<ObjectStore, 'get'>, prefix: string, wi
 export async function readWindowObject(store: Pick<ObjectStore, 'get'>, prefix: string, window: Window): Promise<WindowObject | undefined> {
   const got = await store.get(windowObjectKeyOf(prefix, window));
   return got ? decodeWindowObject(got.body) : undefined;
+}
+
+/**
+ * The metas of `window`'s object under `prefix`, reading only its header when the store can read a
+ * range (`ObjectStore.getRange`: the first `WINDOW_METAS_READ_BYTES`, and once more the exact header
+ * when it is longer), else the whole object. Undefined when absent.
+ * @throws {MetaDecodeError} when the object is not a window object; the store's error when a read fails.
+ */
+export async function readWindowMetas(store: Pick<ObjectStore, 'get' | 'getRange'>, prefix: string, window: Window): Promise<ReadonlyMap<Granularity, SnapshotMeta> | undefined> {
+  if (!store.getRange) return (await readWindowObject(store, prefix, window))?.metas;
+  const key = windowObjectKeyOf(prefix, window);
+  let head = await store.getRange(key, 0, WINDOW_METAS_READ_BYTES);
+  if (!head) return undefined;
+  const end = windowObjectHeaderEnd(head);
+  if (end > head.byteLength) head = (await store.getRange(key, 0, end)) ?? head;
+  return decodeWindowObjectHeader(head).metas;
 }
 
 /** The meta stored for a snapshot, or undefined when absent or unreadable. */

@@ -33,6 +33,12 @@ export const WINDOW_OBJECT_MAGIC = 'SNAPWIN1';
 const MAGIC_BYTES = new TextEncoder().encode(WINDOW_OBJECT_MAGIC);
 const PREFIX_BYTES = MAGIC_BYTES.length + 4;
 
+/**
+ * Bytes a reader of metas only fetches first (`readWindowMetas`): a header of 4 metas and 5 sections
+ * is about 2.3 kB; a longer one costs a second ranged read of exactly its length.
+ */
+export const WINDOW_METAS_READ_BYTES = 4096;
+
 /** Name of the section holding the gzip payload of `granularity`. */
 export const payloadSectionName = (granularity: Granularity): string => `payload_${granularity}`;
 
@@ -119,19 +125,31 @@ export function encodeWindowObject(parts: WindowObjectParts): Uint8Array {
 }
 
 /**
- * Decode a window object's bytes. Checks the magic, the header (a known window, a meta per
- * granularity with what readers rely on, `checkedSnapshotMeta`) and that every section lies within
- * the body; the sections' bytes are returned as views, not copied nor checked (readers check a
- * payload's sha256 against its meta when they need to).
- * @throws {MetaDecodeError} naming what was wrong.
+ * Where the header of the window object starting with `bytes` ends (the body's first byte), from its
+ * first 12 bytes. @throws {MetaDecodeError} when those are not a window object's.
  */
-export function decodeWindowObject(bytes: Uint8Array): WindowObject {
+export function windowObjectHeaderEnd(bytes: Uint8Array): number {
   if (bytes.byteLength < PREFIX_BYTES || !MAGIC_BYTES.every((b, i) => bytes[i] === b)) {
     throw new MetaDecodeError([`not a window object (the first ${MAGIC_BYTES.length} bytes are not ${WINDOW_OBJECT_MAGIC})`]);
   }
-  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(MAGIC_BYTES.length, false);
-  const bodyStart = PREFIX_BYTES + headerLength;
-  if (bodyStart > bytes.byteLength) throw new MetaDecodeError([`header of ${headerLength} bytes runs past the object's ${bytes.byteLength} bytes`]);
+  return PREFIX_BYTES + new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(MAGIC_BYTES.length, false);
+}
+
+/** The parts of a window object's header readers of metas need. */
+export interface WindowObjectMetas {
+  window: Window;
+  device: string;
+  metas: ReadonlyMap<Granularity, SnapshotMeta>;
+}
+
+/**
+ * Decode the header of a window object from its first bytes (at least up to `windowObjectHeaderEnd`;
+ * the sections need not be there): window, device and the checked metas.
+ * @throws {MetaDecodeError} naming what was wrong.
+ */
+export function decodeWindowObjectHeader(bytes: Uint8Array): WindowObjectMetas & { header: WindowObjectHeader } {
+  const bodyStart = windowObjectHeaderEnd(bytes);
+  if (bodyStart > bytes.byteLength) throw new MetaDecodeError([`header of ${bodyStart - PREFIX_BYTES} bytes runs past the ${bytes.byteLength} bytes read`]);
   let header: WindowObjectHeader;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX_BYTES, bodyStart))) as WindowObjectHeader;
@@ -147,6 +165,19 @@ export function decodeWindowObject(bytes: Uint8Array): WindowObject {
     if (value === undefined) throw new MetaDecodeError([`header has no meta for granularity ${g}`]);
     metas.set(g, checkedSnapshotMeta(value));
   }
+  return { window: header.window, device: String(header.device), metas, header };
+}
+
+/**
+ * Decode a window object's bytes. Checks the magic, the header (a known window, a meta per
+ * granularity with what readers rely on, `checkedSnapshotMeta`) and that every section lies within
+ * the body; the sections' bytes are returned as views, not copied nor checked (readers check a
+ * payload's sha256 against its meta when they need to).
+ * @throws {MetaDecodeError} naming what was wrong.
+ */
+export function decodeWindowObject(bytes: Uint8Array): WindowObject {
+  const { header, metas } = decodeWindowObjectHeader(bytes);
+  const bodyStart = windowObjectHeaderEnd(bytes);
   const bodyLength = bytes.byteLength - bodyStart;
   const sections = new Map<string, Uint8Array>();
   for (const s of header.sections) {

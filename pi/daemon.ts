@@ -2,7 +2,7 @@
  * The Pi daemon (`sensorctl run`), as a composition of the parts: the sampler writes the SQLite
  * buffer; each window's snapshots are rebuilt on its cadence (builds run one at a time); retention
  * trims the buffer hourly; the uploader drains to DynamoDB when a `cloud` section is configured,
- * and with `cloud.bucket` the Pi checks the cloud's meta every minute and pushes `fallback/`
+ * and with `cloud.bucket` the Pi checks the cloud's metas at each window's cadence and pushes `fallback/`
  * snapshots while the cloud's builds keep failing;
  * the API, the page and `/metrics` are served over HTTP; with an `mqtt` section stored samples are
  * published to MQTT with Home Assistant discovery; systemd's watchdog is fed while samples are being
@@ -30,7 +30,7 @@ import type { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
 import type { startUploads } from './upload-service.js';
 import { startWatchdog, type WatchdogHandle } from '../systemd/systemd-notify.js';
 import { systemClock } from '../platform/system-clock.js';
-import { WINDOWS, WINDOW_NAMES, devicePrefix, type Window } from '../builder/constants.js';
+import { CLOUD_SCHEDULED_WINDOWS, WINDOWS, WINDOW_NAMES, devicePrefix, type Window } from '../builder/constants.js';
 import { gunzip, parseJsonBytes } from '../builder/codec.js';
 import { readPublishedPayload } from '../builder/publish.js';
 import type { Payload, SeriesInfo } from '../builder/types.js';
@@ -229,11 +229,22 @@ function floorJob(buffer: SqliteBuffer, dataDir: string, floorBytes: number, log
   };
 }
 
-/** How often the Pi reads the cloud's meta to decide on fallback pushes. */
-export const FALLBACK_CHECK_EVERY_MS = 60_000;
+/**
+ * When the Pi reads the cloud's metas to decide on fallback pushes: each window the cloud schedules
+ * at that window's cadence (10h and 1d every 5 min, 10d every 10, 3m and 12m every 15), windows of
+ * one cadence together. A meta changes only when the cloud builds, so reading it more often only
+ * counts the same build again; at these cadences the policy's 3 stale checks are 3 stale builds.
+ * Each check is one ranged GET of a window object's header (≈ 2.3 kB): 38 GETs an hour.
+ */
+export function fallbackCheckGroups(): Array<{ everyMs: number; windows: Window[] }> {
+  const groups = new Map<number, Window[]>();
+  for (const w of CLOUD_SCHEDULED_WINDOWS) groups.set(WINDOWS[w].rebuildEveryMs, [...(groups.get(WINDOWS[w].rebuildEveryMs) ?? []), w]);
+  return [...groups].sort((a, b) => a[0] - b[0]).map(([everyMs, windows]) => ({ everyMs, windows }));
+}
 
 /**
- * With a snapshot bucket configured: read cloud meta every minute; push `fallback/` snapshots when
+ * With a snapshot bucket configured: read the cloud's metas at each window's cadence
+ * (`fallbackCheckGroups`); push `fallback/` snapshots when
  * the cloud's builds keep failing (`runBuild` into the bucket's `fallback/`). The S3 adapters are
  * loaded only then (they pull in the AWS SDK, ~0.2 s of start-up a Pi without a bucket should not pay).
  */
@@ -246,7 +257,9 @@ async function startFallbackChecks(deviceId: string, bucket: string, buffer: Sql
   const runner = new FallbackRunner({
     deviceId, bucket: new S3ObjectStore(createS3Client(process.env), bucket), source: buffer, build: runBuild, clock, log,
   });
-  jobs.every('fallback check', FALLBACK_CHECK_EVERY_MS, () => queue(() => runner.check()));
+  for (const { everyMs, windows } of fallbackCheckGroups()) {
+    jobs.every(`fallback check ${windows.join('+')}`, everyMs, () => queue(() => runner.check(windows)));
+  }
 }
 
 /**

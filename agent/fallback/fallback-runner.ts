@@ -6,14 +6,14 @@
  * `fallbackPrefix(deviceId)` through a store fenced to `fallback/` (it can never write canonical keys). The source is passed on with `release` made
  * a no-op: the Pi's edge builder owns the SQLite journal, and a fallback build must not trim changes the
  * edge builder still needs (the fallback's own cursors may then expire: it rebuilds in full, rarely).
- * The agent calls `check()` on a schedule (e.g. every minute); `sensorctl rebuild --fallback` calls
+ * The daemon calls `check(windows)` at each window's cloud cadence (`fallbackCheckGroups` in pi/daemon.ts); `sensorctl rebuild --fallback` calls
  * `pushNow()`. Policy state lives in memory (a restart starts counting again).
  */
 import { CLOUD_SCHEDULED_WINDOWS, devicePrefix, fallbackPrefix, WINDOW_NAMES, type Window } from '../../builder/constants.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../../builder/ports.js';
 import { WriteFencedObjectStore } from '../../builder/prefixed-object-store.js';
 import type { BuildReport, RunBuild } from '../../builder/run-build.js';
-import { readWindowObject } from '../../builder/publish.js';
+import { readWindowMetas } from '../../builder/publish.js';
 import { decideFallback, DEFAULT_FALLBACK_OPTIONS, initialFallbackState, type FallbackDecision, type FallbackOptions, type FallbackState, type MetaObservation } from './fallback.js';
 
 /** Granularity whose meta stands for its window in checks. */
@@ -56,7 +56,7 @@ export class FallbackRunner {
 
   private async observe(w: Window): Promise<MetaObservation> {
     try {
-      const meta = (await readWindowObject(this.deps.bucket, devicePrefix(this.deps.deviceId), w))?.metas.get(CHECKED_GRANULARITY);
+      const meta = (await readWindowMetas(this.deps.bucket, devicePrefix(this.deps.deviceId), w))?.get(CHECKED_GRANULARITY);
       return meta ? { kind: 'meta', meta } : { kind: 'absent' };
     } catch (err) {
       return { kind: 'unreadable', error: (err as Error).message };
@@ -77,11 +77,16 @@ export class FallbackRunner {
     );
   }
 
-  /** One scheduled check: read cloud meta, decide, push what the policy says. Never throws for cloud trouble. */
-  async check(): Promise<FallbackCheckReport> {
+  /**
+   * One scheduled check of `windows` (default: every window the cloud builds on a schedule): read
+   * their cloud metas (the window objects' headers only, `readWindowMetas`), decide, push what the
+   * policy says. The daemon checks each window at its cloud cadence (`fallbackCheckGroups`): the
+   * metas change only when the cloud builds. Never throws for cloud trouble.
+   */
+  async check(windows: readonly Window[] = CLOUD_SCHEDULED_WINDOWS): Promise<FallbackCheckReport> {
     const observed: Partial<Record<Window, MetaObservation>> = {};
     // On-read windows (`CLOUD_ON_READ_WINDOWS`) have no cloud meta: not read, not pushed.
-    for (const w of CLOUD_SCHEDULED_WINDOWS) observed[w] = await this.observe(w);
+    for (const w of windows) observed[w] = await this.observe(w);
     const decision = decideFallback(this.policyState, observed, this.deps.clock.nowMs(), this.options);
     this.policyState = decision.state;
     if (decision.stopped.length) this.deps.log.info('cloud builds fresh again; fallback push stopped', { windows: decision.stopped.join(',') });
