@@ -213,7 +213,7 @@ export class SensorStack extends Stack {
     // bucket writes a delete marker; old versions go only by the lifecycle rules).
     this.builder.addToRolePolicy(new iam.PolicyStatement({
       sid: 'BuildSnapshots',
-      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:PutObjectTagging', 's3:DeleteObject'],
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
       resources: [this.bucket.arnForObjects('*')],
     }));
     this.builder.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListSnapshots', actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
@@ -242,7 +242,7 @@ export class SensorStack extends Stack {
 
     for (const f of [this.api, ...(this.addStreamingApi(props, environment) ?? [])]) {
       this.readSamples(f);
-      f.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadSnapshots', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [this.bucket.arnForObjects('*')] }));
+      f.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadSnapshots', actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects('*')] }));
       this.jobsTable.grantReadWriteData(f);
       this.refreshQueue.grantSendMessages(f);
     }

@@ -6,7 +6,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { HeadObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { STAGED_OBJECT_TAGGING, S3ObjectStore } from '../../aws/s3-object-store.js';
+import { createHash } from 'node:crypto';
+import { S3ObjectStore } from '../../aws/s3-object-store.js';
+import { windowObjectKey } from '../../builder/constants.js';
+import { WINDOW_OBJECT_HEADERS } from '../../builder/publish.js';
 import { StoreError } from '../../builder/errors.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 
@@ -74,7 +77,7 @@ put('translates a missing bucket into a StoreError naming the key, with the SDK 
 put.after(async () => s3.close());
 put.run();
 
-const staged = suite('S3ObjectStore staged keys and gzip');
+const staged = suite('S3ObjectStore window objects and gzip');
 staged.before(async () => {
   s3 = await startS3rver();
   store = new S3ObjectStore(s3.client, s3.bucket);
@@ -90,27 +93,38 @@ staged('a GET of a gzip object decodes to the JSON after exactly one gunzip', as
   const head = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: 'snapshots/d/latest_1h_20.json' }));
   assert.equal([head.ContentType, head.ContentEncoding, head.CacheControl], ['application/json', 'gzip', 'public, max-age=30']);
 });
-staged('tags staged keys for the lifecycle rule, and only those', async () => {
-  // s3rver ignores object tags, so this checks the requests the SDK sends (its middleware sees each
-  // command's input), which is what real S3 acts on.
+staged('puts a window object in ONE PutObject carrying its SHA-256, untagged; no key is tagged any more', async () => {
+  // s3rver neither verifies checksums nor keeps tags, so this checks the requests the SDK sends (its
+  // middleware sees each command's input), which is what real S3 acts on.
   const sent: Array<{ command: string; input: Record<string, unknown> }> = [];
   s3.client.middlewareStack.add(
     (next, context) => async (args) => {
       sent.push({ command: String(context.commandName), input: args.input as Record<string, unknown> });
       return next(args);
     },
-    { step: 'initialize', name: 'captureForTagTest' },
+    { step: 'initialize', name: 'captureForPutTest' },
   );
+  const body = Uint8Array.from(Buffer.concat([Buffer.from('SNAPWIN1'), gz()]));
+  const sha = createHash('sha256').update(body).digest('hex');
+  const key = 'snapshots/d/' + windowObjectKey('10h');
   try {
+    await store.put(key, body, WINDOW_OBJECT_HEADERS, { sha256Hex: sha });
+    // An earlier release's staged key name gets no tag either: nothing tags objects now.
     await store.put('snapshots/d/latest_10h_20.tmp-7.json', gz(), JSON_GZIP);
-    await store.put('snapshots/d/latest_10h_20.meta.json', gz(), JSON_GZIP);
   } finally {
-    s3.client.middlewareStack.remove('captureForTagTest');
+    s3.client.middlewareStack.remove('captureForPutTest');
   }
-  const puts = sent.filter((s) => s.command === 'PutObjectCommand');
-  assert.is(puts[0].input.Tagging, STAGED_OBJECT_TAGGING);
-  assert.is(STAGED_OBJECT_TAGGING, 'sensorctl-temp=true');
-  assert.is(puts[1].input.Tagging, undefined, 'only staged keys are tagged');
+  assert.equal(sent.map((s) => s.command), ['PutObjectCommand', 'PutObjectCommand']);
+  const [windowPut, legacyPut] = sent.map((s) => s.input);
+  assert.is(windowPut.Key, 'snapshots/d/latest_10h.snapshots');
+  assert.is(windowPut.ChecksumSHA256, Buffer.from(sha, 'hex').toString('base64'));
+  assert.is(windowPut.ContentType, 'application/octet-stream');
+  assert.is(windowPut.Tagging, undefined);
+  assert.is(legacyPut.Tagging, undefined);
+  assert.is(legacyPut.ChecksumSHA256, undefined, 'no checksum without sha256Hex');
+  const got = await store.get(key);
+  assert.equal(Buffer.from(got!.body), Buffer.from(body));
+  assert.equal(got!.headers, { contentType: 'application/octet-stream', cacheControl: WINDOW_OBJECT_HEADERS.cacheControl });
 });
 staged.after(async () => s3.close());
 staged.run();

@@ -6,7 +6,7 @@
 import { PassThrough, type Writable } from 'node:stream';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { devicePrefix, fallbackPrefix } from '../../builder/constants.js';
+import { devicePrefix, fallbackPrefix, windowObjectKey } from '../../builder/constants.js';
 import type { ApiGatewayV2Result } from '../../aws/lambda-http-api.js';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { encodeCatalogItem, encodeSampleItem } from '../../aws/dynamodb-item.js';
@@ -50,13 +50,13 @@ config.run();
 
 const devices = suite('cloudDevices');
 devices('lists device folders under snapshots/ only, once per TTL', async () => {
-  assert.equal(deviceIdsOfKeys(['snapshots/a/latest_1h_20.json', 'snapshots/a/x', 'snapshots/b:2/y', 'fallback/snapshots/c/z', 'snapshots/../w']), ['a', 'b:2']);
+  assert.equal(deviceIdsOfKeys(['snapshots/a/latest_1h.snapshots', 'snapshots/a/x', 'snapshots/b:2/y', 'fallback/snapshots/c/z', 'snapshots/../w']), ['a', 'b:2']);
   let listings = 0;
-  let keys = [devicePrefix('pi-one') + 'latest_1h_20.json'];
+  let keys = [devicePrefix('pi-one') + windowObjectKey('1h')];
   let nowMs = 0;
   const d = cloudDevices({ store: { list: async () => (listings++, keys) }, clock: { nowMs: () => nowMs }, ttlMs: 1000 });
   assert.equal(await d.list(), ['pi-one']);
-  keys = [...keys, devicePrefix('pi-two') + 'latest_1h_20.json', fallbackPrefix('pi-three') + 'latest_1h_20.json'];
+  keys = [...keys, devicePrefix('pi-two') + windowObjectKey('1d'), fallbackPrefix('pi-three') + windowObjectKey('1h')];
   nowMs = 999;
   assert.equal(await d.list(), ['pi-one'], 'cached');
   nowMs = 1000;

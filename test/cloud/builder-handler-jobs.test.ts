@@ -6,7 +6,9 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { devicePrefix, metaKey, type Granularity, type Window } from '../../builder/constants.js';
+import { GRANULARITIES, devicePrefix, windowObjectKey, type Granularity, type Window } from '../../builder/constants.js';
+import { WINDOW_OBJECT_HEADERS } from '../../builder/publish.js';
+import { encodeWindowObject } from '../../builder/window-object.js';
 import type { BuildReport, RunBuild, SnapshotReport } from '../../builder/run-build.js';
 import { createBuilderHandler, type SqsBatchResult } from '../../cloud/builder-handler.js';
 import { DynamoDbJobStore } from '../../aws/dynamodb-job-store.js';
@@ -14,6 +16,7 @@ import { startDynalite, type DynaliteHandle } from '../support/dynalite.js';
 import { createJobsTable } from '../support/jobs-table.js';
 import { MemoryObjectStore } from '../support/memory-object-store.js';
 import { MemoryBuffer } from '../support/memory-buffer.js';
+import { neverBuiltMeta } from '../support/snapshot-fixtures.js';
 import { silentLog as silent } from '../../builder/ports.js';
 
 const T0 = Date.UTC(2026, 10, 30, 4, 0, 0);
@@ -23,7 +26,7 @@ let store: DynamoDbJobStore;
 let n = 0;
 const newId = () => `11111111-1111-4111-8111-${String(++n).padStart(12, '0')}`;
 
-/** A build that writes the meta of each window's granularities, or fails as told. */
+/** A build that writes each window's object (a meta per granularity, one put), or fails as told. */
 function fakeBuild(outcome: 'ok' | 'stale' | 'throw'): RunBuild {
   return async (deps, options = {}) => {
     if (outcome === 'throw') throw new Error('SourceError: throttled');
@@ -31,9 +34,14 @@ function fakeBuild(outcome: 'ok' | 'stale' | 'throw'): RunBuild {
     const isOk = outcome === 'ok';
     const snapshots: SnapshotReport[] = windows.flatMap((window) => ([20, 100, 250, 500] as Granularity[]).map((granularity) => ({ window, granularity, ok: isOk, points: 0, bytes: 0, ms: 0 })));
     const prefix = deps.prefix ?? devicePrefix(deps.deviceId);
-    for (const s of snapshots) {
-      const meta = { generatedAt: new Date(T0).toISOString(), versionId: `v${T0}-${s.granularity}`, stale: !isOk, consecutiveFailures: isOk ? 0 : 1 };
-      await deps.store.put(prefix + metaKey(s.window, s.granularity), new TextEncoder().encode(JSON.stringify(meta)), { contentType: 'application/json' });
+    for (const window of windows) {
+      const key = prefix + windowObjectKey(window);
+      const metas = new Map(GRANULARITIES.map((g) => [g, {
+        ...neverBuiltMeta(deps.deviceId, window, g, key, 'lambda'),
+        generatedAt: new Date(T0).toISOString(), versionId: `v${T0}-${g}`, bytes: 1, stale: !isOk, consecutiveFailures: isOk ? 0 : 1,
+      }]));
+      const payloads = new Map(GRANULARITIES.map((g) => [g, Uint8Array.of(g % 256)]));
+      await deps.store.put(key, encodeWindowObject({ window, device: deps.deviceId, metas, payloads }), WINDOW_OBJECT_HEADERS);
     }
     const report: BuildReport = {
       deviceId: deps.deviceId, at: new Date(T0).toISOString(), atMs: T0, explicitAt: false, ok: isOk, failed: isOk ? 0 : snapshots.length,
@@ -72,7 +80,7 @@ h('a built job ends done with the meta generatedAt and a resultUrl pinning the m
   const found = (await store.getWithEvents(job.requestId, T0))!;
   assert.is(found.job.status, 'done');
   assert.is(found.job.generatedAt, new Date(T0).toISOString());
-  assert.ok(await bucket.get(devicePrefix('pi-one') + metaKey('3m', 100)));
+  assert.equal(await bucket.list(devicePrefix('pi-one')), [devicePrefix('pi-one') + 'latest_3m.snapshots'], 'the build wrote the window object the handler read');
   assert.equal(found.events.map((e) => e.type), ['queued', 'started', 'progress', 'done']);
   assert.is(found.job.versionId, `v${T0}-100`);
   assert.equal(found.events[3].data, { generatedAt: new Date(T0).toISOString(), resultUrl: `/samples/latest?window=3m&samples=100&device=pi-one&versionId=v${T0}-100` });

@@ -8,8 +8,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PassThrough } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import { devicePrefix, fallbackPrefix, metaKey, WINDOWS, type Granularity, type Window } from '../../builder/constants.js';
-import { getPublished } from '../support/builder-harness.js';
+import { CLOUD_SCHEDULED_WINDOWS, devicePrefix, fallbackPrefix, WINDOWS, windowObjectKey, type Granularity, type Window } from '../../builder/constants.js';
+import { getPublished, readWindow } from '../support/builder-harness.js';
+import { putWindowSnapshot } from '../support/snapshot-fixtures.js';
 import { S3ObjectStore } from '../../aws/s3-object-store.js';
 import type { Payload, SnapshotMeta } from '../../builder/types.js';
 import type { ApiGatewayV2Result } from '../../aws/lambda-http-api.js';
@@ -47,7 +48,6 @@ let jobsTable: string;
 let entry: ReturnType<typeof createHttpEntry>;
 let apiBuilds = 0;
 
-const decoder = new TextDecoder();
 const bodyOf = (r: ApiGatewayV2Result): Buffer => Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8');
 const jsonOf = (r: ApiGatewayV2Result) => JSON.parse(bodyOf(r).toString('utf8'));
 const payloadOf = (r: ApiGatewayV2Result): Payload => JSON.parse((r.headers['content-encoding'] === 'gzip' ? gunzipSync(bodyOf(r)) : bodyOf(r)).toString('utf8'));
@@ -69,8 +69,11 @@ function builderHandler() {
   });
 }
 
+/** The meta of (`w`, `g`) in the window object under `prefix` (it must be there). */
 async function storedMeta(prefix: string, w: Window, g: Granularity): Promise<SnapshotMeta> {
-  return JSON.parse(decoder.decode((await bucket.get(prefix + metaKey(w, g)))!.body)) as SnapshotMeta;
+  const meta = (await readWindow(bucket, prefix, w))?.metas.get(g);
+  assert.ok(meta, `${prefix}${windowObjectKey(w)} holds a meta of ${g}`);
+  return meta!;
 }
 
 const api = suite('cloud API Lambda (dynalite + s3rver + fauxqs)');
@@ -121,7 +124,8 @@ api('a snapshot built by the builder Lambda is served as stored: gzip passthroug
 });
 
 api('the 1h window is rendered on read from the DynamoDB items (no S3 object): live, window TTL, equal to the builder output, meta of the same build, no SQS message, no job item', async () => {
-  assert.equal((await bucket.list(devicePrefix(DEV))).filter((k) => k.includes('latest_1h_')), [], 'no 1h snapshot in S3');
+  assert.equal(await bucket.list(devicePrefix(DEV)), CLOUD_SCHEDULED_WINDOWS.map((w) => devicePrefix(DEV) + windowObjectKey(w)).sort(), 'no 1h window object in S3');
+  assert.not.ok(CLOUD_SCHEDULED_WINDOWS.includes('1h'));
   const r = await send('/samples/latest?window=1h&samples=20', { headers: { 'Accept-Encoding': 'gzip' } });
   assert.is(r.statusCode, 200, bodyOf(r).toString().slice(0, 300));
   assert.is(r.headers['x-snapshot-source'], 'live');
@@ -132,7 +136,7 @@ api('the 1h window is rendered on read from the DynamoDB items (no S3 object): l
   assert.is(r.headers['last-updated'], live.generatedAt);
   assert.ok(live.series.every((s) => s.points.length > 0), 'points from the DynamoDB items');
   const memory = new MemoryObjectStore();
-  await runBuild({ deviceId: DEV, store: memory, prefix: devicePrefix(DEV), statePrefix: `state/${DEV}/`, source: new DynamoDbSource(db.client, db.table, clock), clock, log: silent, builder: 'lambda' }, { windows: ['1h'] });
+  await runBuild({ deviceId: DEV, store: memory, prefix: devicePrefix(DEV), source: new DynamoDbSource(db.client, db.table, clock), clock, log: silent, builder: 'lambda' }, { windows: ['1h'] });
   const built = JSON.parse(gunzipSync((await getPublished(memory, devicePrefix(DEV), '1h', 20))!.body).toString('utf8')) as Payload;
   assert.equal(live.series, built.series, 'what the scheduled builder would have published');
   const meta = await send('/samples/latest/meta?window=1h&samples=20');
@@ -147,12 +151,14 @@ api('the 1h window is rendered on read from the DynamoDB items (no S3 object): l
 api('a stale canonical snapshot with a fresher Pi fallback serves the fallback', async () => {
   nowMs += 5 * MIN;
   await runBuild(
-    { deviceId: DEV, store: bucket, prefix: fallbackPrefix(DEV), statePrefix: `fallback/state/${DEV}/`, source: new DynamoDbSource(db.client, db.table, clock), clock, log: silent, builder: 'pi' },
+    { deviceId: DEV, store: bucket, prefix: fallbackPrefix(DEV), source: new DynamoDbSource(db.client, db.table, clock), clock, log: silent, builder: 'pi' },
     { windows: ['10h'] },
   );
-  const canonicalKey = devicePrefix(DEV) + metaKey('10h', 250);
   const canonical = await storedMeta(devicePrefix(DEV), '10h', 250);
-  await bucket.put(canonicalKey, new TextEncoder().encode(JSON.stringify({ ...canonical, stale: true, consecutiveFailures: 2 })), { contentType: 'application/json' });
+  // The canonical 10h/250 marked stale as a failed build does: same payload, stale meta, in one put of its window object.
+  const kept = (await readWindow(bucket, devicePrefix(DEV), '10h'))!.payload(250);
+  await putWindowSnapshot(bucket, devicePrefix(DEV), { ...canonical, stale: true, consecutiveFailures: 2 }, kept);
+  assert.is((await storedMeta(devicePrefix(DEV), '10h', 250)).stale, true);
   const fallback = await storedMeta(fallbackPrefix(DEV), '10h', 250);
   assert.ok(Date.parse(fallback.generatedAt!) > Date.parse(canonical.generatedAt!));
   const r = await send('/samples/latest?hours=10&samples=250', { headers: { 'Accept-Encoding': 'gzip' } });
@@ -171,7 +177,7 @@ api('a silent builder: canonical past expiresAt plus a grace serves the newer Pi
   nowMs = Date.parse(canonical.generatedAt!) + LATE_AFTER_CADENCES * WINDOWS['1d'].rebuildEveryMs + MIN;
   assert.ok(nowMs > Date.parse(canonical.expiresAt!), 'past expiresAt');
   await runBuild(
-    { deviceId: DEV, store: bucket, prefix: fallbackPrefix(DEV), statePrefix: `fallback/state/${DEV}/`, source: new DynamoDbSource(db.client, db.table, clock), clock, log: silent, builder: 'pi' },
+    { deviceId: DEV, store: bucket, prefix: fallbackPrefix(DEV), source: new DynamoDbSource(db.client, db.table, clock), clock, log: silent, builder: 'pi' },
     { windows: ['1d'] },
   );
   const fallback = await storedMeta(fallbackPrefix(DEV), '1d', 100);
@@ -256,7 +262,9 @@ api('fresh=true on a large window answers 202; the SQS job runs in the builder L
   assert.is(drained.length, 1);
   nowMs += MIN;
   await builderHandler()(sqsEventOf(drained));
-  // The next job names its own version; each result URL keeps serving what its job built.
+  // The next job names its own version. A window object holds one version per snapshot: the first
+  // job's result URL pins a version the second build replaced, so it answers 404 (the page then reads
+  // the current one), and the second one serves what its job built.
   const nextDone = jsonOf(await send(nextJob.statusUrl));
   assert.is(nextDone.status, 'done');
   assert.is(nextDone.generatedAt, new Date(nowMs).toISOString());
@@ -264,7 +272,10 @@ api('fresh=true on a large window answers 202; the SQS job runs in the builder L
   const nextResult = await send(nextDone.resultUrl);
   assert.is(nextResult.headers['last-updated'], nextDone.generatedAt);
   assert.is(nextResult.headers['cache-control'], 'public, max-age=31536000, immutable');
-  assert.is((await send(done.resultUrl)).headers['last-updated'], done.generatedAt);
+  const gone = await send(done.resultUrl);
+  assert.is(gone.statusCode, 404);
+  assert.equal([jsonOf(gone).error.code, jsonOf(gone).error.parameter], ['not_found', 'versionId']);
+  assert.is.not(nextDone.generatedAt, done.generatedAt);
 });
 
 api('POST /samples/refresh of a small window still goes to SQS (nothing runs in a frozen container)', async () => {

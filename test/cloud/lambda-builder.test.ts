@@ -8,11 +8,10 @@ import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { allSnapshots, devicePrefix, metaKey, WINDOW_NAMES, WINDOWS } from '../../builder/constants.js';
-import { getPublished, publishedKey } from '../support/builder-harness.js';
+import { allSnapshots, devicePrefix, GRANULARITIES, META_TTL_S, WINDOW_NAMES, WINDOWS, windowObjectKey } from '../../builder/constants.js';
+import { getPublished, readWindow } from '../support/builder-harness.js';
 import { S3ObjectStore } from '../../aws/s3-object-store.js';
 import type { Payload, Sample } from '../../builder/types.js';
-import { decodeSnapshotMeta } from '../../builder/snapshot-meta.js';
 import { createBuilderHandler, type ScheduledResult, type SqsBatchResult } from '../../cloud/builder-handler.js';
 import { DynamoDbSource } from '../../aws/dynamodb-source.js';
 import { handlerFromEnv, LambdaConfigError, parseDeviceIds } from '../../cloud/lambda-builder.js';
@@ -50,6 +49,28 @@ function handler() {
 
 const decode = (body: Uint8Array) => JSON.parse(gunzipSync(body).toString('utf8')) as Payload;
 
+/** The S3 requests `run` makes through the test's client, as `<Command> <Key or Prefix>`, in order. */
+async function s3RequestsOf(run: () => Promise<unknown>): Promise<string[]> {
+  const sent: string[] = [];
+  const name = `countRequests${Math.random()}`;
+  s3.client.middlewareStack.add((next, context) => async (args) => {
+    const input = args.input as { Key?: string; Prefix?: string };
+    sent.push(`${String(context.commandName).replace(/Command$/, '')} ${input.Key ?? input.Prefix ?? ''}`);
+    return next(args);
+  }, { step: 'initialize', name });
+  try {
+    await run();
+  } finally {
+    s3.client.middlewareStack.remove(name);
+  }
+  return sent;
+}
+const ofCommand = (requests: string[], command: string) => requests.filter((r) => r.startsWith(`${command} `)).map((r) => r.slice(command.length + 1));
+
+/** Keys of the earlier per-snapshot layout (payload, version, staged, meta) the first run in this layout deletes, and a key it keeps. */
+const LEGACY_KEYS = ['latest_1h_20.json', 'latest_1h_20.meta.json', 'latest_10d_500.v1700000000000-0123456789abcdef.json', 'latest_12m_250.tmp-1700000000000.json'].map((k) => devicePrefix(DEV) + k);
+const FOREIGN_KEY = devicePrefix(DEV) + 'notes.txt';
+
 const lambda = suite('builder Lambda handler (dynalite + s3rver)');
 lambda.before(async () => {
   [db, s3] = await Promise.all([startDynalite(), startS3rver()]);
@@ -61,13 +82,23 @@ lambda.after(async () => {
   await Promise.all([db.close(), s3.close()]);
 });
 
-lambda('a scheduled event for every window writes 24 payloads equal to the edge build of the same samples', async () => {
-  const out = (await handler()({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: { windows: [...WINDOW_NAMES] } })) as ScheduledResult;
-  assert.is(out.reports[0].built, 24);
-  assert.is(out.reports[0].stale, 0);
+lambda('a scheduled event for every window writes 24 payloads equal to the edge build of the same samples, ONE PutObject per window', async () => {
+  for (const key of [...LEGACY_KEYS, FOREIGN_KEY]) await bucket.put(key, Uint8Array.of(1), { contentType: 'application/json' });
+  let out: ScheduledResult | undefined;
+  const requests = await s3RequestsOf(async () => {
+    out = (await handler()({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: { windows: [...WINDOW_NAMES] } })) as ScheduledResult;
+  });
+  assert.is(out!.reports[0].built, 24);
+  assert.is(out!.reports[0].stale, 0);
+  assert.equal(ofCommand(requests, 'PutObject'), WINDOW_NAMES.map((w) => devicePrefix(DEV) + windowObjectKey(w)), 'one put per window, nothing else written');
+  // The first run in this layout lists the prefix once and deletes the earlier layout's keys (and only those).
+  assert.equal(ofCommand(requests, 'ListObjectsV2'), [devicePrefix(DEV)]);
+  assert.equal(ofCommand(requests, 'DeleteObject').sort(), [...LEGACY_KEYS].sort());
+  assert.equal(await bucket.list(devicePrefix(DEV)), [FOREIGN_KEY, ...WINDOW_NAMES.map((w) => devicePrefix(DEV) + windowObjectKey(w))].sort());
+  assert.equal(await bucket.list('state/'), [], 'no rollup state object of its own (it is in the window objects), no run health while runs succeed');
   const edge = new MemoryObjectStore();
   await runBuild(
-    { deviceId: DEV, store: edge, prefix: 'edge/', statePrefix: 'edge-state/', source: MemoryBuffer.holding(FIXTURE_SERIES, samples), clock, log: silent, builder: 'lambda' },
+    { deviceId: DEV, store: edge, prefix: 'edge/', source: MemoryBuffer.holding(FIXTURE_SERIES, samples), clock, log: silent, builder: 'lambda' },
     { windows: [...WINDOW_NAMES] },
   );
   for (const { window, granularity } of allSnapshots()) {
@@ -84,20 +115,29 @@ lambda('a scheduled event for every window writes 24 payloads equal to the edge 
   assert.equal(counted, FIXTURE_SERIES.map((s) => samples.filter((x) => x.seriesId === s.seriesId).length));
 });
 
-lambda('published payloads carry application/json, gzip and the window TTL, and meta matches their bytes', async () => {
-  for (const { window, granularity } of allSnapshots()) {
-    const key = await publishedKey(bucket, devicePrefix(DEV), window, granularity);
+lambda('a window object is stored binary with the short meta TTL; its metas match the payload sections and name it; it carries the rollup state', async () => {
+  for (const window of WINDOW_NAMES) {
+    const key = devicePrefix(DEV) + windowObjectKey(window);
     const head = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: key }));
-    assert.is(head.ContentType, 'application/json');
-    assert.is(head.ContentEncoding, 'gzip');
-    assert.is(head.CacheControl, `public, max-age=${WINDOWS[window].ttlS}`);
-    const meta = decodeSnapshotMeta((await bucket.get(devicePrefix(DEV) + metaKey(window, granularity)))!.body);
-    const body = (await bucket.get(key))!.body;
-    assert.is(meta.sha256, createHash('sha256').update(body).digest('hex'));
-    assert.is(meta.builder, 'lambda');
-    assert.is(meta.stale, false);
+    assert.is(head.ContentType, 'application/octet-stream');
+    assert.is(head.ContentEncoding, undefined);
+    assert.is(head.CacheControl, `public, max-age=${META_TTL_S}`);
+    const object = (await readWindow(bucket, devicePrefix(DEV), window))!;
+    assert.ok(object.state(), `${window} carries its rollup state`);
+    for (const granularity of GRANULARITIES) {
+      const meta = object.metas.get(granularity)!;
+      const body = object.payload(granularity)!;
+      assert.is(meta.sha256, createHash('sha256').update(body).digest('hex'));
+      assert.is(meta.bytes, body.byteLength);
+      assert.is(meta.key, key);
+      assert.is(meta.builder, 'lambda');
+      assert.is(meta.stale, false);
+      // Served as a payload: gzip JSON with the window's TTL.
+      const served = (await getPublished(bucket, devicePrefix(DEV), window, granularity))!;
+      assert.equal(served.headers, { contentType: 'application/json', contentEncoding: 'gzip', cacheControl: `public, max-age=${WINDOWS[window].ttlS}` });
+      assert.is(decode(served.body).granularity, granularity);
+    }
   }
-  assert.not.ok((await bucket.list(devicePrefix(DEV))).some((k) => k.includes('.tmp-')), 'no staged key left');
 });
 
 lambda('emits EMF through Powertools: a run line (ItemsRead, ConsumedRCU, DurationMs) and a line per window, namespace Sensorctl, device as metadata', async () => {
@@ -129,9 +169,16 @@ lambda('a second run after one new minute reads only the new item', async () => 
   const fresh: Sample[] = FIXTURE_SERIES.map((s, i) => ({ seriesId: s.seriesId, tsMs: lastTs + MIN, value: [22.5, 41, 100_900][i] }));
   await writeItems(db.client, db.table, samplesToItems(DEV, fresh));
   nowMs += MIN;
-  const out = (await handler()({ windows: ['1h'] })) as ScheduledResult;
-  const r = out.reports[0];
+  let out: ScheduledResult | undefined;
+  const requests = await s3RequestsOf(async () => {
+    out = (await handler()({ windows: ['1h'] })) as ScheduledResult;
+  });
+  const r = out!.reports[0];
   assert.is(r.wasFull, false);
+  // On S3: the run health and the window object (its state) read, the window object written once; no LIST, no DELETE.
+  assert.equal(ofCommand(requests, 'PutObject'), [devicePrefix(DEV) + windowObjectKey('1h')]);
+  assert.equal(ofCommand(requests, 'GetObject').sort(), [`state/${DEV}/run-health.json`, devicePrefix(DEV) + windowObjectKey('1h')].sort());
+  assert.is(requests.length, 3, requests.join(', '));
   // Per-window change reads (6 × the new item) plus the raw 500 variant's range read of the 1h window.
   const lastHourItems = new Set(samples.filter((s) => s.tsMs > nowMs - 3_600_000).map((s) => s.tsMs)).size + 1;
   assert.ok(r.itemsRead <= 1 + 6 + lastHourItems, `${r.itemsRead} items, not the month's ${itemCount}`);

@@ -8,7 +8,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gunzipSync } from 'node:zlib';
-import { devicePrefix, metaKey } from '../../builder/constants.js';
+import { devicePrefix, META_TTL_S, windowObjectKey } from '../../builder/constants.js';
+import { decodeWindowObject } from '../../builder/window-object.js';
 import type { Payload } from '../../builder/types.js';
 import { deployedPageConfig, PAGE_CACHE_CONTROL } from '../../cloud/infra/page.js';
 import { silentLog } from '../../builder/ports.js';
@@ -55,9 +56,10 @@ routes('each path goes to the origin the distribution names, first match wins', 
   assert.is(origin('/samples/refresh'), 'api');
   assert.is(origin('/samples/refresh/0b7c3f4e-6c11-4d5e-9a0b-1c2d3e4f5a6b'), 'api');
   assert.is(origin('/samples/latest'), 'api');
-  assert.is(origin('/snapshots/demo/latest_1h_20.meta.json'), 'snapshots');
-  assert.is(origin('/snapshots/demo/latest_1d_100.v1-abc.json'), 'snapshots');
-  assert.is(origin('/fallback/snapshots/demo/latest_10h_250.v1-abc.json'), 'snapshots');
+  assert.is(origin('/snapshots/demo/latest_1h.snapshots'), 'snapshots');
+  assert.is(origin('/fallback/snapshots/demo/latest_10h.snapshots'), 'snapshots');
+  assert.is(behaviourFor('/snapshots/demo/latest_1h.snapshots', b).pathPattern, '*.snapshots', 'the window-object behaviour, not the catch-all');
+  assert.is(origin('/snapshots/demo/latest_1h_20.meta.json'), 'snapshots', 'an earlier layout\'s key still reaches the bucket');
   assert.is(origin('/snapshots/demo/rollup-state.json'), 'snapshots');
   assert.is(origin('/'), 'page');
   assert.is(origin('/config.json'), 'page');
@@ -116,15 +118,15 @@ local('GET /samples/latest through the router answers the demo samples: 1h rende
   const tenHours = await fetch(`${cloud.url}/samples/latest?window=10h&samples=20`);
   assert.is(tenHours.headers.get('x-snapshot-source'), 'canonical');
   const built = (await tenHours.json()) as Payload;
-  const meta = await fetch(`${cloud.url}/${devicePrefix('demo')}${metaKey('10h', 20)}`);
-  assert.is(meta.status, 200);
-  const stored = (await meta.json()) as { key: string; generatedAt: string };
-  assert.is(stored.generatedAt, built.generatedAt);
-  const body = await fetch(`${cloud.url}/${stored.key}`);
-  assert.is(body.status, 200);
-  const bytes = Buffer.from(await body.arrayBuffer());
-  const json = body.headers.get('content-encoding') === 'gzip' ? bytes : bytes[0] === 0x1f ? gunzipSync(bytes) : bytes;
-  assert.is((JSON.parse(json.toString('utf8')) as Payload).generatedAt, built.generatedAt);
+  const key = devicePrefix('demo') + windowObjectKey('10h');
+  const object = await fetch(`${cloud.url}/${key}`);
+  assert.is(object.status, 200);
+  assert.is(object.headers.get('content-type'), 'application/octet-stream');
+  assert.is(object.headers.get('cache-control'), `public, max-age=${META_TTL_S}`);
+  const stored = decodeWindowObject(new Uint8Array(await object.arrayBuffer()));
+  const meta = stored.metas.get(20)!;
+  assert.equal([meta.key, meta.generatedAt], [key, built.generatedAt]);
+  assert.is((JSON.parse(gunzipSync(stored.payload(20)!).toString('utf8')) as Payload).generatedAt, built.generatedAt);
 });
 
 local('POST /samples/refresh: 202 with an eventsUrl; its events stream through the router as they happen and end with done', async () => {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { META_TTL_S } from '../../../builder/constants.js';
 import { buildApp } from '../../../cloud/infra/app.js';
 import { PAGE_ASSET_PATH_PATTERNS, PAGE_CONFIG_FILE } from '../../../cloud/infra/page.js';
 import { EVENTS_PATH_PATTERN, SNAPSHOT_PATH_PREFIXES } from '../../../cloud/infra/sensor-stack.js';
@@ -121,7 +122,7 @@ cdn('API, events and snapshot paths keep their behaviours ahead of the page; oth
     assert.ok(b, prefix);
     assert.is(bucketOfOrigin(originOf(b)), logicalId(stack.bucket), prefix);
     assert.is(cachePolicy(b).DefaultTTL, 60);
-    assert.ok(order.indexOf(`${prefix}*`) > order.indexOf('*latest_12m_*.json'), 'after the per-window patterns');
+    assert.ok(order.indexOf('*.snapshots') >= 0 && order.indexOf(`${prefix}*`) > order.indexOf('*.snapshots'), 'after the window-object pattern');
   }
   // Every path a viewer asks for lands where it should (first matching pattern, else the default).
   const route = (path: string) => {
@@ -133,9 +134,13 @@ cdn('API, events and snapshot paths keep their behaviours ahead of the page; oth
   assert.is(route('/config.json'), 'page');
   assert.is(route(`/${BUILT_PAGE_FILES.js}`), 'page');
   assert.is(route('/samples/latest'), 'api');
-  assert.is(route('/snapshots/pi-kitchen/latest_1d_100.v1-abc.json'), 'snapshots');
+  assert.is(route('/snapshots/pi-kitchen/latest_1d.snapshots'), 'snapshots');
+  assert.is(route('/fallback/snapshots/pi-kitchen/latest_1h.snapshots'), 'snapshots');
   assert.is(route('/snapshots/pi-kitchen/rollup-state.json'), 'snapshots');
-  assert.is(route('/fallback/snapshots/pi-kitchen/latest_1h_20.meta.json'), 'snapshots');
+  assert.is(route('/fallback/snapshots/pi-kitchen/latest_1h_20.meta.json'), 'snapshots', 'an earlier layout\'s key still reaches the bucket (60 s)');
+  const ttlOfPath = (path: string) => cachePolicy(dist.CacheBehaviors.find((x: any) => matches(x.PathPattern, path))).DefaultTTL;
+  assert.is(ttlOfPath('/snapshots/pi-kitchen/latest_1d.snapshots'), META_TTL_S, 'a window object carries its metas: short TTL');
+  assert.is(ttlOfPath('/fallback/snapshots/pi-kitchen/latest_1h_20.meta.json'), 60);
 });
 
 cdn('the local cloud\'s router (local/router.ts) has the distribution\'s behaviours, in its order, with the same origins and page Cache-Control', () => {

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CLOUD_ON_READ_WINDOWS, CLOUD_SCHEDULED_WINDOWS, META_TTL_S, WINDOW_NAMES, WINDOWS } from '../../../builder/constants.js';
+import { CLOUD_ON_READ_WINDOWS, CLOUD_SCHEDULED_WINDOWS, META_TTL_S, WINDOW_NAMES, WINDOWS, windowObjectKey } from '../../../builder/constants.js';
 import { builderReservedConcurrency, MIN_BUILDER_CONCURRENCY, scheduleGroups, snapshotBehaviours } from '../../../cloud/infra/schedules.js';
 
 const groups = suite('scheduleGroups');
@@ -45,13 +45,17 @@ const behaviours = suite('snapshotBehaviours');
 const matches = (pattern: string, path: string) => new RegExp(`^${pattern.replace(/[.+^$()[\]{}|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(path);
 const firstMatch = (path: string) => snapshotBehaviours().find((b) => matches(b.pathPattern, path));
 
-behaviours('each window key, canonical or fallback, lands on its own window TTL; meta on the short TTL', () => {
+behaviours('every window object, canonical or fallback, lands on the one WindowObject behaviour with the short meta TTL', () => {
+  assert.equal(snapshotBehaviours(), [{ pathPattern: '*.snapshots', ttlS: META_TTL_S, name: 'WindowObject' }]);
+  assert.is(META_TTL_S, 10, 'an object carries its metas, so it is cached no longer than a meta');
   for (const w of WINDOW_NAMES) {
     for (const prefix of ['snapshots/pi/', 'fallback/snapshots/pi/']) {
-      assert.is(firstMatch(`${prefix}latest_${w}_20.json`)?.ttlS, WINDOWS[w].ttlS, `${prefix} ${w}`);
-      assert.is(firstMatch(`${prefix}latest_${w}_20.meta.json`)?.ttlS, META_TTL_S);
-      assert.is(firstMatch(`${prefix}latest_${w}_20.json`)?.name, `Window${w}`);
+      assert.is(firstMatch(prefix + windowObjectKey(w))?.name, 'WindowObject', `${prefix} ${w}`);
     }
+  }
+  // The earlier per-snapshot layout's keys no longer have a behaviour of their own (they are deleted by the first build).
+  for (const key of ['snapshots/pi/latest_1h_20.json', 'snapshots/pi/latest_1h_20.meta.json', 'fallback/snapshots/pi/latest_1d_100.v1-0123456789abcdef.json']) {
+    assert.is(firstMatch(key), undefined, key);
   }
 });
 

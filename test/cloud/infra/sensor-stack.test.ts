@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CLOUD_SCHEDULED_WINDOWS, WINDOW_NAMES, WINDOWS, META_TTL_S } from '../../../builder/constants.js';
+import { CLOUD_SCHEDULED_WINDOWS, WINDOW_NAMES, META_TTL_S, windowObjectKey } from '../../../builder/constants.js';
 import { buildApp } from '../../../cloud/infra/app.js';
 import { METRIC_CONSECUTIVE_STALE_BUILDS, METRICS_NAMESPACE } from '../../../aws/metric-names.js';
 import { API_THROTTLE, BUILDER_RESERVED_CONCURRENCY, EVENTS_PATH_PATTERN, TEMP_OBJECT_TAG } from '../../../cloud/infra/sensor-stack.js';
@@ -87,7 +87,7 @@ bucket.run();
 
 const cdn = suite('SensorStack CloudFront');
 
-cdn('uses origin access control and one compressed behaviour per window with the window TTL, meta short', () => {
+cdn('uses origin access control and one compressed behaviour for window objects, on the short meta TTL, before the snapshot catch-alls', () => {
   const oacs = ofType('AWS::CloudFront::OriginAccessControl').map((o) => o.Properties.OriginAccessControlConfig.OriginAccessControlOriginType).sort();
   assert.equal(oacs, ['lambda', 's3', 's3'], 'S3 snapshots, the page bucket and the streaming function URL, all behind origin access control');
   const dist = ofType('AWS::CloudFront::Distribution')[0].Properties.DistributionConfig;
@@ -98,10 +98,12 @@ cdn('uses origin access control and one compressed behaviour per window with the
     assert.is(b.Compress, true);
     return policies[b.CachePolicyId.Ref].DefaultTTL;
   };
-  assert.is(ttlOf('*.meta.json'), META_TTL_S);
-  for (const w of WINDOW_NAMES) assert.is(ttlOf(`*latest_${w}_*.json`), WINDOWS[w].ttlS, w);
-  const order = dist.CacheBehaviors.map((b: any) => b.PathPattern);
-  assert.ok(order.indexOf('*.meta.json') < order.indexOf('*latest_1h_*.json'), 'meta matched before the window patterns');
+  assert.is(ttlOf('*.snapshots'), META_TTL_S);
+  const order: string[] = dist.CacheBehaviors.map((b: any) => b.PathPattern);
+  assert.equal(order.filter((p) => p.includes('latest_') || p.includes('.json')), [], 'no per-window or meta pattern of the earlier layout');
+  for (const catchAll of ['/snapshots/*', '/fallback/*']) {
+    assert.ok(order.indexOf('*.snapshots') < order.indexOf(catchAll), `window objects matched before ${catchAll}`);
+  }
 });
 
 cdn('routes /samples/* to the HTTP API and never caches refresh routes', () => {
@@ -250,6 +252,15 @@ compute('live SSE streams from a function URL that only CloudFront can call (AWS
   assert.not.ok(ofType('AWS::Lambda::Permission').some((p) => p.Properties.Principal === '*'), 'nobody else may invoke it');
 });
 
+compute('the builder may get, put and delete snapshot objects, the APIs only get them: no version reads, no tagging (one put per window object)', () => {
+  const statements = ofType('AWS::IAM::Policy').flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Action: string | string[] }>);
+  const actionsOf = (sid: string) => statements.filter((x) => x.Sid === sid).map((x) => [x.Action].flat().sort());
+  assert.equal(actionsOf('BuildSnapshots'), [['s3:DeleteObject', 's3:GetObject', 's3:PutObject']]);
+  const reads = actionsOf('ReadSnapshots');
+  assert.ok(reads.length >= 1, 'the API functions read snapshots');
+  for (const actions of reads) assert.equal(actions, ['s3:GetObject']);
+});
+
 compute.run();
 
 // ---- The Pi's policy, evaluated: IAM wildcard matching on the synthesised resources ----
@@ -297,21 +308,26 @@ pi('a Pi writes its own samples (partition key = its certificate CN) and nothing
   for (const a of ['dynamodb:Query', 'dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']) assert.not.ok(piAllows(a, TABLE, { ...kitchen, leadingKeys: ['pi-kitchen'] }), a);
 });
 
-pi('a Pi writes only its own fallback/snapshots/<id>/ keys: not canonical keys, not another device\'s fallback', () => {
-  assert.ok(piAllows('s3:PutObject', obj('fallback/snapshots/pi-kitchen/latest_1h_20.json'), kitchen));
-  assert.ok(piAllows('s3:PutObject', obj('fallback/snapshots/pi-kitchen/latest_1h_20.tmp-1700000000000.json'), kitchen));
+pi('a Pi writes only its own fallback/snapshots/<id>/ keys: not canonical keys, not another device\'s fallback; it tags nothing', () => {
+  assert.ok(piAllows('s3:PutObject', obj('fallback/snapshots/pi-kitchen/latest_1h.snapshots'), kitchen));
+  assert.ok(piAllows('s3:GetObject', obj('fallback/snapshots/pi-kitchen/latest_1h.snapshots'), kitchen), 'its own rollup state lives in its fallback window objects');
+  assert.ok(piAllows('s3:DeleteObject', obj('fallback/snapshots/pi-kitchen/latest_1h_20.meta.json'), kitchen), 'it deletes its earlier layout\'s keys');
   assert.ok(piAllows('s3:ListBucket', BUCKET, { ...kitchen, prefix: 'fallback/snapshots/pi-kitchen/' }));
   assert.not.ok(piAllows('s3:ListBucket', BUCKET, { ...kitchen, prefix: 'fallback/snapshots/pi-garden/' }));
-  for (const key of ['fallback/snapshots/pi-garden/latest_1h_20.json', 'snapshots/pi-kitchen/latest_1h_20.json', 'snapshots/pi-kitchen/latest_1h_20.meta.json', 'latest_1h_20.json', 'fallbackx/a', 'x/fallback/a']) {
-    for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectAcl', 's3:PutBucketPolicy', 's3:DeleteObjectVersion']) assert.not.ok(piAllows(action, obj(key), kitchen), `${action} ${key}`);
+  assert.not.ok(piAllows('s3:PutObjectTagging', obj('fallback/snapshots/pi-kitchen/latest_1h.snapshots'), kitchen), 'no staged keys to tag any more');
+  for (const key of ['fallback/snapshots/pi-garden/latest_1h.snapshots', 'snapshots/pi-kitchen/latest_1h.snapshots', 'snapshots/pi-kitchen/latest_1h_20.meta.json', 'latest_1h.snapshots', 'fallbackx/a', 'x/fallback/a']) {
+    for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectAcl', 's3:PutBucketPolicy', 's3:DeleteObjectVersion', 's3:PutObjectTagging']) assert.not.ok(piAllows(action, obj(key), kitchen), `${action} ${key}`);
   }
   for (const s of piStatements()) assert.not.ok(([] as string[]).concat(s.Action).some((a) => a.includes('*')), `no wildcard actions: ${s.Action}`);
 });
 
-pi('a Pi reads its own canonical meta but not canonical payloads or other devices\' meta', () => {
-  assert.ok(piAllows('s3:GetObject', obj('snapshots/pi-kitchen/latest_12m_500.meta.json'), kitchen));
+pi('a Pi reads its own canonical window objects but no other canonical key and no other device\'s', () => {
+  for (const w of WINDOW_NAMES) assert.ok(piAllows('s3:GetObject', obj(`snapshots/pi-kitchen/${windowObjectKey(w)}`), kitchen), w);
+  assert.ok(piAllows('s3:GetObject', obj('snapshots/pi-kitchen/latest_1h.snapshots'), kitchen));
+  assert.not.ok(piAllows('s3:GetObject', obj('snapshots/pi-garden/latest_1h.snapshots'), kitchen), 'another device\'s window object');
+  assert.not.ok(piAllows('s3:GetObject', obj('snapshots/pi-kitchen/latest_1h_20.meta.json'), kitchen), 'the earlier layout\'s meta');
   assert.not.ok(piAllows('s3:GetObject', obj('snapshots/pi-kitchen/latest_12m_500.json'), kitchen));
-  assert.not.ok(piAllows('s3:GetObject', obj('snapshots/pi-garden/latest_12m_500.meta.json'), kitchen));
+  assert.not.ok(piAllows('s3:GetObject', obj('state/pi-kitchen/run-health.json'), kitchen));
 });
 
 pi('per-device identities: no IAM user or long-lived key; the policy is on a role only IAM Roles Anywhere (this stack\'s trust anchor) may assume, for 1-hour sessions', () => {
