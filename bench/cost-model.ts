@@ -26,6 +26,10 @@ export const AWS_LIST_PRICES_2026_US_EAST_1 = {
   s3PutClassUsdPerThousand: 0.005,
   /** S3 Standard GET, HEAD (and every other request but DELETE, which is free): $0.0004 per 1,000. */
   s3GetClassUsdPerThousand: 0.0004,
+  /** S3 data transfer out to the internet (the Pi's reads): $0.09 per GB (first 10 TB a month, after the account's free 100 GB). */
+  s3TransferOutUsdPerGb: 0.09,
+  /** S3 Standard storage: $0.023 per GB-month (first 50 TB). */
+  s3StandardUsdPerGbMonth: 0.023,
   /** SQS standard queue: $0.40 per million requests (64 KB chunks). */
   sqsUsdPerMillionRequests: 0.4,
   /** API Gateway HTTP API: $1.00 per million requests (first 300 million a month). */
@@ -57,6 +61,10 @@ export interface MonthlyCounts {
   /** S3 PUT-class (PutObject, CopyObject, POST, ListObjectsV2) and GET-class (GetObject, HeadObject) requests. */
   s3PutClass: number;
   s3GetClass: number;
+  /** Bytes S3 sends over the internet (the Pi's fallback checks), in GB (10^9 bytes). */
+  s3TransferOutGb: number;
+  /** S3 storage averaged over the month (current objects and the noncurrent versions kept), GB-months. */
+  s3StorageGbMonths: number;
   sqsRequests: number;
   cloudFrontRequests: number;
 }
@@ -146,6 +154,8 @@ export function priceMonth(c: MonthlyCounts, p: Prices = AWS_LIST_PRICES_2026_US
     { name: 'API Gateway HTTP API', count: c.httpApiRequests, unit: 'requests', usd: (c.httpApiRequests * p.httpApiUsdPerMillionRequests) / 1e6 },
     { name: 'S3 PUT/COPY/LIST', count: c.s3PutClass, unit: 'requests', usd: (c.s3PutClass * p.s3PutClassUsdPerThousand) / 1000 },
     { name: 'S3 GET/HEAD', count: c.s3GetClass, unit: 'requests', usd: (c.s3GetClass * p.s3GetClassUsdPerThousand) / 1000 },
+    { name: 'S3 transfer out', count: c.s3TransferOutGb, unit: 'GB', usd: c.s3TransferOutGb * p.s3TransferOutUsdPerGb },
+    { name: 'S3 storage', count: c.s3StorageGbMonths, unit: 'GB-months', usd: c.s3StorageGbMonths * p.s3StandardUsdPerGbMonth },
     { name: 'SQS', count: c.sqsRequests, unit: 'requests', usd: (c.sqsRequests * p.sqsUsdPerMillionRequests) / 1e6 },
     { name: 'CloudFront', count: c.cloudFrontRequests, unit: 'HTTPS requests', usd: (c.cloudFrontRequests * p.cloudFrontUsdPer10kHttpsRequests) / 10_000 },
   ];

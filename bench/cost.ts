@@ -38,7 +38,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { CLOUD_ON_READ_WINDOWS, FINEST_GRANULARITY, WINDOWS, type Window } from '../builder/constants.js';
+import { CLOUD_ON_READ_WINDOWS, FINEST_GRANULARITY, WINDOWS, devicePrefix, type Window } from '../builder/constants.js';
 import type { Sample, SeriesInfo } from '../builder/types.js';
 import { silentLog } from '../builder/ports.js';
 import { createDynamoClient } from '../aws/clients.js';
@@ -51,6 +51,9 @@ import { DEFAULT_CLOUD } from '../agent/config/upload-config.js';
 import { createBuilderHandler, DEFAULT_BUILD_CONCURRENCY, DEFAULT_DEVICES_PER_SHARD, type ScheduledResult } from '../cloud/builder-handler.js';
 import { cloudFreshBuilder } from '../cloud/api-fresh-builder.js';
 import { DEFAULT_EXPECTED_DEVICES, scheduleGroups } from '../cloud/infra/schedules.js';
+import { NONCURRENT_VERSION_DAYS } from '../cloud/infra/bucket-lifecycle.js';
+import { fallbackCheckGroups } from '../agent/fallback/fallback.js';
+import { readWindowMetas } from '../builder/publish.js';
 import { runBuild } from '../builder/run-build.js';
 import { SqliteBuffer } from '../sqlite/sqlite-buffer.js';
 import { openDatabase } from '../sqlite/sqlite-db.js';
@@ -159,10 +162,14 @@ class RequestCounter {
   readonly byCommand = new Map<string, number>();
   wru = 0;
   rru = 0;
+  /** Body bytes of the PutObject requests, in all and the last one per key (what is current). */
+  putBytes = 0;
+  readonly lastPutBytes = new Map<string, number>();
   reset(): void {
     this.byCommand.clear();
     this.wru = 0;
     this.rru = 0;
+    this.putBytes = 0;
   }
   attach(client: DynamoDBClient | S3Client | SQSClient, isDynamo: boolean, latency?: { trips: RoundTrips; ms: number }): void {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -180,6 +187,10 @@ class RequestCounter {
             if (latency) latency.trips.inFlight--;
           }
           this.byCommand.set(name, (this.byCommand.get(name) ?? 0) + 1);
+          if (name === 'PutObject' && args.input.Body instanceof Uint8Array) {
+            this.putBytes += args.input.Body.byteLength;
+            this.lastPutBytes.set(String(args.input.Key), args.input.Body.byteLength);
+          }
           if (isDynamo) {
             const cc = out.output.ConsumedCapacity as { CapacityUnits?: number } | Array<{ CapacityUnits?: number }> | undefined;
             const units = (Array.isArray(cc) ? cc : cc ? [cc] : []).reduce((a, c) => a + (c.CapacityUnits ?? 0), 0);
@@ -215,6 +226,10 @@ export interface CostRun {
   refresh: { count: number; sqs: Record<string, number>; s3: Record<string, number>; wru: number; rru: number; gbSeconds: number };
   /** `count` on-read renders (`CLOUD_ON_READ_WINDOWS`, 500 points), counted: RRU and modelled ms (CPU + round trips) per render. */
   onRead: { count: number; rru: number; ms: number };
+  /** The Pi's fallback checks (`fallbackCheckGroups`), counted once per window on s3rver and scaled: GETs and bytes. */
+  piChecks: { getsPerMonth: number; bytesPerMonth: number; getsPerHour: number; bytesPerCheck: Map<Window, number> };
+  /** Bytes the scheduled runs put per hour, and the current objects' bytes. */
+  storage: { putBytesPerHour: number; currentBytes: number };
   month: MonthlyCounts;
   summary: CostSummary;
 }
@@ -327,7 +342,32 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
     const simulatedMs = endMs - t0;
     // Refreshes, counted: the API's enqueue (jobs table + SendMessage), the event source's receive and
     // delete, the builder's SQS run with the job ledger. Counted apart from the scheduled runs.
-    const scheduled = { s3: new Map(s3Counter.byCommand), rru: builderDynCounter.rru, gbS: billedGbSeconds };
+    const scheduled = { s3: new Map(s3Counter.byCommand), rru: builderDynCounter.rru, gbS: billedGbSeconds, putBytes: s3Counter.putBytes };
+    const currentBytes = [...s3Counter.lastPutBytes.values()].reduce((a, b) => a + b, 0);
+    // The Pi's fallback checks, counted on s3rver: each scheduled window's metas read as the Pi reads
+    // them (`readWindowMetas`: a ranged GET of the object's header), at the window's cadence.
+    const piBucket = new S3ObjectStore(s3.client, s3.bucket);
+    const piChecks = { getsPerMonth: 0, bytesPerMonth: 0, getsPerHour: 0, bytesPerCheck: new Map<Window, number>() };
+    for (const { everyMs, windows } of fallbackCheckGroups()) {
+      for (const w of windows) {
+        let gets = 0;
+        let bytes = 0;
+        const measuring = {
+          get: (key: string) => piBucket.get(key),
+          getRange: async (key: string, start: number, length: number) => {
+            const got = await piBucket.getRange(key, start, length);
+            gets++;
+            bytes += got?.byteLength ?? 0;
+            return got;
+          },
+        };
+        if (!(await readWindowMetas(measuring, devicePrefix(DEV), w))) throw new Error(`no window object of ${w} to check`);
+        piChecks.getsPerMonth += (MONTH_MS / everyMs) * gets;
+        piChecks.bytesPerMonth += (MONTH_MS / everyMs) * bytes;
+        piChecks.getsPerHour += (3_600_000 / everyMs) * gets;
+        piChecks.bytesPerCheck.set(w, bytes);
+      }
+    }
     const { table: jobsTable } = await createJobsTable(dyn.client, 'cost-jobs');
     const jobStore = new DynamoDbJobStore(jobsClient, jobsTable);
     const refreshJobs = new SqsRefreshJobs({ store: jobStore, sqs: sqs.client, queueUrl: sqs.queueUrl, clock, scheduler: { setTimer: () => ({ cancel() {} }) }, log: silentLog }); // queued jobs set no timers
@@ -429,11 +469,15 @@ export async function runCostModel(hours = 1, log: (m: string) => void = () => {
       apiGbSeconds: lambdaGbSeconds(apiRequests - onReadRequests, ASSUMED_USE.apiDurationMs, API_MEMORY_MB) + lambdaGbSeconds(onReadRequests, onRead.ms, API_MEMORY_MB),
       httpApiRequests: apiRequests,
       s3PutClass: m(s3Put) + perRefresh(refreshS3Put),
-      s3GetClass: m(s3Get) + perRefresh(refreshS3Get) + (apiRequests - onReadRequests) * ASSUMED_USE.s3GetsPerApiRequest,
+      s3GetClass: m(s3Get) + perRefresh(refreshS3Get) + (apiRequests - onReadRequests) * ASSUMED_USE.s3GetsPerApiRequest + piChecks.getsPerMonth,
+      s3TransferOutGb: piChecks.bytesPerMonth / 1e9,
+      // Every put makes the object it replaced a noncurrent version, kept NONCURRENT_VERSION_DAYS.
+      s3StorageGbMonths: (m(scheduled.putBytes) * (NONCURRENT_VERSION_DAYS / 30) + currentBytes) / 1e9,
       sqsRequests: perRefresh(sqsCounter.total()) + m(builderInvocations) * shardsPerDevicePerRun() * SQS_REQUESTS_PER_SHARD,
       cloudFrontRequests: views * (ASSUMED_USE.staticRequestsPerView + ASSUMED_USE.apiRequestsPerView),
     };
-    return { simulatedMs, groups, counted, extrapolatedFull, refresh, onRead, month, summary: priceMonth(month) };
+    const storage = { putBytesPerHour: scheduled.putBytes * (3_600_000 / simulatedMs), currentBytes };
+    return { simulatedMs, groups, counted, extrapolatedFull, refresh, onRead, piChecks, storage, month, summary: priceMonth(month) };
   } finally {
     buffer.close();
     uploadClient.destroy();
@@ -474,13 +518,15 @@ export function costFigures(r: CostRun): Figure[] {
     'Lambda API duration': `ASSUMED ${ASSUMED_USE.apiDurationMs} ms at 512 MB per API request; the ${ASSUMED_USE.onReadRequestsPerView} per view that render ${CLOUD_ON_READ_WINDOWS.join(', ') || 'no window'} on read: modelled ${Math.round(r.onRead.ms)} ms each (CPU + round trips, counted over ${r.onRead.count} renders)`,
     'API Gateway HTTP API': 'ASSUMED: one per API request',
     'S3 PUT/COPY/LIST': `${basis}: ${s3}; + refreshes, counted (${Object.entries(r.refresh.s3).map(([k, v]) => `${k} ${v}`).join(', ')} per ${r.refresh.count})`,
-    'S3 GET/HEAD': `${basis} (builder) + ASSUMED ${ASSUMED_USE.s3GetsPerApiRequest} per API request that reads a stored snapshot (none for on-read renders)`,
+    'S3 GET/HEAD': `${basis} (builder) + ASSUMED ${ASSUMED_USE.s3GetsPerApiRequest} per API request that reads a stored snapshot (none for on-read renders) + the Pi's fallback checks, counted: ${r.piChecks.getsPerHour} ranged GETs an hour (each window at its cadence)`,
+    'S3 transfer out': `the Pi's fallback checks over the internet, counted: ${[...r.piChecks.bytesPerCheck].map(([w, b]) => `${w} ${b}`).join(', ')} bytes per check (the window objects' headers), at each window's cadence; pages' traffic through CloudFront not counted`,
+    'S3 storage': `${basis}: ${Math.round(r.storage.putBytesPerHour / 1000).toLocaleString('en-US')} kB put an hour, each replaced object kept ${NONCURRENT_VERSION_DAYS} d as a noncurrent version, + ${Math.round(r.storage.currentBytes / 1000)} kB current`,
     SQS: `ASSUMED ${ASSUMED_USE.refreshesPerDay} refreshes/day; per ${r.refresh.count} refreshes COUNTED on fauxqs: ${Object.entries(r.refresh.sqs).map(([k, v]) => `${k} ${v}`).join(', ')} (the event source's idle polling is per queue, not per device); + DERIVED, not counted: shard messages of the ${fleet.label}, ${fleet.shardsPerRun} per run, SendMessageBatch (10 a request), ReceiveMessage and DeleteMessage each`,
     CloudFront: `ASSUMED ${ASSUMED_USE.pageViewsPerDay} views/day × ${ASSUMED_USE.staticRequestsPerView + ASSUMED_USE.apiRequestsPerView} requests`,
   };
   const s = r.summary;
   return [
-    ...s.lines.map((l) => ({ name: `${l.name} (${Math.round(l.count).toLocaleString('en-US')} ${l.unit}/month)`, value: l.usd, unit: '$/device-month', note: notes[l.name] })),
+    ...s.lines.map((l) => ({ name: `${l.name} (${l.count < 10 ? l.count.toFixed(3) : Math.round(l.count).toLocaleString('en-US')} ${l.unit}/month)`, value: l.usd, unit: '$/device-month', note: notes[l.name] })),
     { name: 'samples write alone', value: s.samplesWriteUsd, unit: '$/device-month', note: `${Math.round(r.month.samplesWru).toLocaleString('en-US')} WRU: one item (4 series) per 10 s` },
     {
       name: 'total', value: s.totalUsd, unit: '$/device-month', baseline: { name: 'samples write alone', value: s.samplesWriteUsd, unit: '$/device-month' }, ratio: s.ratioToSamplesWrite,

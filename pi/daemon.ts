@@ -30,7 +30,8 @@ import type { SqliteUploadQueue } from '../sqlite/sqlite-upload-queue.js';
 import type { startUploads } from './upload-service.js';
 import { startWatchdog, type WatchdogHandle } from '../systemd/systemd-notify.js';
 import { systemClock } from '../platform/system-clock.js';
-import { CLOUD_SCHEDULED_WINDOWS, WINDOWS, WINDOW_NAMES, devicePrefix, type Window } from '../builder/constants.js';
+import { WINDOWS, WINDOW_NAMES, devicePrefix, type Window } from '../builder/constants.js';
+import { fallbackCheckGroups } from '../agent/fallback/fallback.js';
 import { gunzip, parseJsonBytes } from '../builder/codec.js';
 import { readPublishedPayload } from '../builder/publish.js';
 import type { Payload, SeriesInfo } from '../builder/types.js';
@@ -227,19 +228,6 @@ function floorJob(buffer: SqliteBuffer, dataDir: string, floorBytes: number, log
     else if (!isUnder) log.warn('free space below the floor; the database still has room for new samples, or nothing may be deleted (not uploaded yet)', fields);
     isUnder = true;
   };
-}
-
-/**
- * When the Pi reads the cloud's metas to decide on fallback pushes: each window the cloud schedules
- * at that window's cadence (10h and 1d every 5 min, 10d every 10, 3m and 12m every 15), windows of
- * one cadence together. A meta changes only when the cloud builds, so reading it more often only
- * counts the same build again; at these cadences the policy's 3 stale checks are 3 stale builds.
- * Each check is one ranged GET of a window object's header (≈ 2.3 kB): 38 GETs an hour.
- */
-export function fallbackCheckGroups(): Array<{ everyMs: number; windows: Window[] }> {
-  const groups = new Map<number, Window[]>();
-  for (const w of CLOUD_SCHEDULED_WINDOWS) groups.set(WINDOWS[w].rebuildEveryMs, [...(groups.get(WINDOWS[w].rebuildEveryMs) ?? []), w]);
-  return [...groups].sort((a, b) => a[0] - b[0]).map(([everyMs, windows]) => ({ everyMs, windows }));
 }
 
 /**

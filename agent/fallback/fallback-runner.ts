@@ -6,7 +6,7 @@
  * `fallbackPrefix(deviceId)` through a store fenced to `fallback/` (it can never write canonical keys). The source is passed on with `release` made
  * a no-op: the Pi's edge builder owns the SQLite journal, and a fallback build must not trim changes the
  * edge builder still needs (the fallback's own cursors may then expire: it rebuilds in full, rarely).
- * The daemon calls `check(windows)` at each window's cloud cadence (`fallbackCheckGroups` in pi/daemon.ts); `sensorctl rebuild --fallback` calls
+ * The daemon calls `check(windows)` at each window's cloud cadence (`fallbackCheckGroups` in fallback.ts); `sensorctl rebuild --fallback` calls
  * `pushNow()`. Policy state lives in memory (a restart starts counting again).
  */
 import { CLOUD_SCHEDULED_WINDOWS, devicePrefix, fallbackPrefix, WINDOW_NAMES, type Window } from '../../builder/constants.js';

@@ -8,7 +8,7 @@
  * - a check whose meta could not be read (S3 unreachable) is **unknown**: it changes nothing;
  * - a fresh check (neither stale nor late) resets the count and stops pushing that window.
  */
-import { WINDOW_NAMES, type Window } from '../../builder/constants.js';
+import { CLOUD_SCHEDULED_WINDOWS, WINDOWS, WINDOW_NAMES, type Window } from '../../builder/constants.js';
 import type { SnapshotMeta } from '../../builder/types.js';
 import { LATE_AFTER_CADENCES, isSnapshotLate } from '../../builder/snapshot-meta.js';
 
@@ -70,4 +70,17 @@ export function decideFallback(state: FallbackState, observed: Partial<Record<Wi
   }
   const push = WINDOW_NAMES.filter((w) => pushing.has(w));
   return { state: { consecutiveStale, pushing: push }, push, stopped, verdicts };
+}
+
+/**
+ * When the Pi reads the cloud's metas: each window the cloud schedules at that window's cadence (10h
+ * and 1d every 5 min, 10d every 10, 3m and 12m every 15), windows of one cadence together, in
+ * ascending cadence. A meta changes only when the cloud builds, so reading it more often only counts
+ * the same build again; at these cadences the policy's 3 stale checks are 3 stale builds. Each check
+ * of a window is one ranged GET of its object's header (`readWindowMetas`): 38 GETs an hour.
+ */
+export function fallbackCheckGroups(): Array<{ everyMs: number; windows: Window[] }> {
+  const groups = new Map<number, Window[]>();
+  for (const w of CLOUD_SCHEDULED_WINDOWS) groups.set(WINDOWS[w].rebuildEveryMs, [...(groups.get(WINDOWS[w].rebuildEveryMs) ?? []), w]);
+  return [...groups].sort((a, b) => a[0] - b[0]).map(([everyMs, windows]) => ({ everyMs, windows }));
 }

@@ -28,6 +28,7 @@ import { DEVICE_INDEX_NAME, ENTITY_ATTRIBUTE, PARTITION_KEY } from '../../aws/dy
 import { JOBS_PARTITION_KEY, JOBS_TTL_ATTRIBUTE } from '../../aws/dynamodb-jobs-table.js';
 import { Monitoring } from './monitoring.js';
 import { deployedPageConfig, PAGE_ASSET_PATH_PATTERNS, PAGE_CACHE_CONTROL, PAGE_CONFIG_FILE, PAGE_ROOT_OBJECT, PAGE_UPLOAD_EXCLUDES } from './page.js';
+import { NONCURRENT_VERSION_DAYS } from './bucket-lifecycle.js';
 import { piPolicyStatements } from './pi-policy.js';
 import { builderReservedConcurrency, DEFAULT_EXPECTED_DEVICES, scheduleGroups, snapshotBehaviours, type ScheduledBuildEvent } from './schedules.js';
 
@@ -77,7 +78,7 @@ export interface SensorStackProps extends StackProps {
    * builder's reserved concurrency (`builderReservedConcurrency`: 15 for 1,000 devices).
    */
   expectedDevices?: number;
-  /** Days a noncurrent snapshot version is kept (readers pinning an old versionId). Default 7. */
+  /** Days a noncurrent snapshot version is kept (to put back a window object by hand). Default `NONCURRENT_VERSION_DAYS` (1). */
   noncurrentVersionDays?: number;
   /** Provisioned concurrency for the API Lambda; 0 (default) uses a keep-warm schedule instead. */
   apiProvisionedConcurrency?: number;
@@ -158,7 +159,7 @@ export class SensorStack extends Stack {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
-        { id: 'ExpireNoncurrentVersions', noncurrentVersionExpiration: Duration.days(props.noncurrentVersionDays ?? 7), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        { id: 'ExpireNoncurrentVersions', noncurrentVersionExpiration: Duration.days(props.noncurrentVersionDays ?? NONCURRENT_VERSION_DAYS), abortIncompleteMultipartUploadAfter: Duration.days(1) },
         { id: 'ExpireStrayTempKeys', tagFilters: { [TEMP_OBJECT_TAG.key]: TEMP_OBJECT_TAG.value }, expiration: Duration.days(1) },
         { id: 'RemoveExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
       ],

@@ -12,7 +12,7 @@ const COUNTS: MonthlyCounts = {
   dynamoWru: 260_000, samplesWru: 259_200, dynamoRru: 1_000_000,
   builderInvocations: 1_000_000, builderGbSeconds: 10_000,
   apiInvocations: 500_000, apiGbSeconds: 1_000, httpApiRequests: 2_000_000,
-  s3PutClass: 100_000, s3GetClass: 1_000_000, sqsRequests: 1_000_000, cloudFrontRequests: 10_000,
+  s3PutClass: 100_000, s3GetClass: 1_000_000, s3TransferOutGb: 2, s3StorageGbMonths: 10, sqsRequests: 1_000_000, cloudFrontRequests: 10_000,
 };
 
 test('each line is count × its list price', () => {
@@ -26,17 +26,19 @@ test('each line is count × its list price', () => {
   near(usd['API Gateway HTTP API'], 2, 'HTTP API');
   near(usd['S3 PUT/COPY/LIST'], 0.5, 'S3 PUT class');
   near(usd['S3 GET/HEAD'], 0.4, 'S3 GET class');
+  near(usd['S3 transfer out'], 0.18, '2 GB at $0.09');
+  near(usd['S3 storage'], 0.23, '10 GB-months at $0.023');
   near(usd.SQS, 0.4, 'SQS');
   near(usd.CloudFront, 0.01, 'CloudFront');
 });
 
 test('total, the samples-only write cost, the ratio and the goal', () => {
   const s = priceMonth(COUNTS);
-  near(s.totalUsd, 4.0441674, 'total');
+  near(s.totalUsd, 4.4541674, 'total');
   near(s.samplesWriteUsd, 0.162, '259,200 WRU (4 series every 10 s, one item per instant, 30 days)');
-  near(s.ratioToSamplesWrite, 4.0441674 / 0.162, 'ratio');
+  near(s.ratioToSamplesWrite, 4.4541674 / 0.162, 'ratio');
   assert.is(s.meetsGoal, false);
-  const cheap = priceMonth({ ...COUNTS, dynamoRru: 0, builderInvocations: 0, builderGbSeconds: 0, apiInvocations: 0, apiGbSeconds: 0, httpApiRequests: 0, s3PutClass: 10_000, s3GetClass: 0, sqsRequests: 0, cloudFrontRequests: 0 });
+  const cheap = priceMonth({ ...COUNTS, dynamoRru: 0, builderInvocations: 0, builderGbSeconds: 0, apiInvocations: 0, apiGbSeconds: 0, httpApiRequests: 0, s3PutClass: 10_000, s3GetClass: 0, s3TransferOutGb: 0, s3StorageGbMonths: 0, sqsRequests: 0, cloudFrontRequests: 0 });
   near(cheap.totalUsd, 0.1625 + 0.05, 'cheap total');
   assert.is(cheap.meetsGoal, true, `ratio ${cheap.ratioToSamplesWrite} ≤ 3 and ≤ $0.50`);
 });
@@ -45,7 +47,7 @@ test('the prices are the stated list prices', () => {
   assert.equal(AWS_LIST_PRICES_2026_US_EAST_1, {
     dynamoDbUsdPerMillionWru: 0.625, dynamoDbUsdPerMillionRru: 0.125, lambdaArm64UsdPerGbSecond: 0.0000133334,
     lambdaUsdPerMillionRequests: 0.2, s3PutClassUsdPerThousand: 0.005, s3GetClassUsdPerThousand: 0.0004,
-    sqsUsdPerMillionRequests: 0.4, httpApiUsdPerMillionRequests: 1, cloudFrontUsdPer10kHttpsRequests: 0.01,
+    s3TransferOutUsdPerGb: 0.09, s3StandardUsdPerGbMonth: 0.023, sqsUsdPerMillionRequests: 0.4, httpApiUsdPerMillionRequests: 1, cloudFrontUsdPer10kHttpsRequests: 0.01,
   });
 });
 

@@ -64,7 +64,7 @@ bucket('is versioned, encrypted, blocks all public access and expires noncurrent
     BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
     LifecycleConfiguration: {
       Rules: Match.arrayWith([
-        Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 7 }, Status: 'Enabled' }),
+        Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' }),
         Match.objectLike({ TagFilters: [{ Key: TEMP_OBJECT_TAG.key, Value: TEMP_OBJECT_TAG.value }], ExpirationInDays: 1 }),
       ]),
     },
