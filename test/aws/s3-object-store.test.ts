@@ -8,11 +8,14 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { HeadObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { S3ObjectStore } from '../../aws/s3-object-store.js';
-import { windowObjectKey } from '../../builder/constants.js';
-import { WINDOW_OBJECT_HEADERS } from '../../builder/publish.js';
+import { GRANULARITIES, windowObjectKey } from '../../builder/constants.js';
+import { WINDOW_OBJECT_HEADERS, commitWindow, preparePayload, readWindowMetas, readWindowObject, recordWindowFailure } from '../../builder/publish.js';
+import { windowObjectHeaderEnd } from '../../builder/window-object.js';
+import { buildPayload, sampleSeries } from '../support/snapshot-fixtures.js';
 import { StoreError } from '../../builder/errors.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 
+const TO_MS = Date.parse('2024-03-10T12:00:00Z');
 const JSON_GZIP = { contentType: 'application/json', contentEncoding: 'gzip', cacheControl: 'public, max-age=30' } as const;
 const payload = { window: '1h', series: [{ id: 'bme280.tempC', points: [{ tsMs: 1, value: 21.5 }] }] };
 const gz = () => new Uint8Array(gzipSync(JSON.stringify(payload)));
@@ -128,3 +131,57 @@ staged('puts a window object in ONE PutObject carrying its SHA-256, untagged; no
 });
 staged.after(async () => s3.close());
 staged.run();
+
+const ranged = suite('S3ObjectStore ranged reads: the Pi reads only a window object\'s header (issue 14: bytes out of S3)');
+ranged.before(async () => {
+  s3 = await startS3rver();
+  store = new S3ObjectStore(s3.client, s3.bucket);
+});
+/** `store` counting the ranged reads and the bytes they returned. */
+const counting = () => {
+  const reads: number[] = [];
+  return {
+    reads,
+    get: (key: string) => store.get(key),
+    getRange: async (key: string, start: number, length: number) => {
+      const got = await store.getRange(key, start, length);
+      reads.push(got?.byteLength ?? -1);
+      return got;
+    },
+  };
+};
+ranged('getRange answers the bytes asked for, fewer at the end, undefined when absent', async () => {
+  const body = new Uint8Array(10_000).map((_, i) => i % 251);
+  await store.put('r/x.bin', body, WINDOW_OBJECT_HEADERS);
+  assert.equal([...(await store.getRange('r/x.bin', 100, 5))!], [100, 101, 102, 103, 104]);
+  assert.is((await store.getRange('r/x.bin', 9_990, 4096))!.byteLength, 10);
+  assert.is(await store.getRange('r/missing.bin', 0, 4096), undefined);
+});
+ranged('readWindowMetas reads 4,096 bytes of a 4-series window object, and the metas equal the whole object\'s', async () => {
+  const t = { store, prefix: 'snapshots/pi-r/', deviceId: 'pi-r', builder: 'lambda' as const };
+  const series = sampleSeries('pi-r', TO_MS - 86_400_000, TO_MS, 60_000);
+  const built = await Promise.all(GRANULARITIES.map((g) => preparePayload({}, buildPayload({ device: 'pi-r', window: '1d', granularity: g, toMs: TO_MS, generatedAtMs: TO_MS, series }), TO_MS)));
+  await commitWindow(t, { window: '1d', built, failed: [], state: new Uint8Array(50_000).fill(7), previous: null });
+  const whole = (await store.get(t.prefix + windowObjectKey('1d')))!;
+  assert.ok(whole.bytes > 60_000, `the object is ${whole.bytes} bytes`);
+  const s = counting();
+  const metas = await readWindowMetas(s, t.prefix, '1d');
+  assert.equal(s.reads, [4096]);
+  assert.equal(metas, (await readWindowObject(store, t.prefix, '1d'))!.metas);
+  assert.equal(metas!.get(100)!.versionId, built[1].versionId);
+});
+ranged('a header longer than 4,096 bytes costs exactly one more read of its length; an absent object one read', async () => {
+  const t = { store, prefix: 'snapshots/pi-r/', deviceId: 'pi-r', builder: 'lambda' as const };
+  await recordWindowFailure(t, '10d', GRANULARITIES, new Error('x'.repeat(2_000)), TO_MS);
+  const end = windowObjectHeaderEnd((await store.get(t.prefix + windowObjectKey('10d')))!.body);
+  assert.ok(end > 4096, `header ends at ${end}`);
+  const s = counting();
+  const metas = await readWindowMetas(s, t.prefix, '10d');
+  assert.equal(s.reads, [4096, end]);
+  assert.is(metas!.get(20)!.lastError, `Error: ${'x'.repeat(2_000)}`);
+  const none = counting();
+  assert.is(await readWindowMetas(none, t.prefix, '3m'), undefined);
+  assert.equal(none.reads, [-1]);
+});
+ranged.after(async () => s3.close());
+ranged.run();
