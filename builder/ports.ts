@@ -19,6 +19,13 @@ export interface ObjectHeaders {
 export interface PutOptions {
   /** Lower-case hex SHA-256 of the body, for stores that verify what they received. */
   sha256Hex?: string;
+  /**
+   * When the store has no space for a new copy (a full SD card), it may overwrite the existing object
+   * in place, which is NOT atomic: only for writes whose tearing is acceptable (a failure record that
+   * marks metas stale; a torn window object reads as unreadable and its window rebuilds in full).
+   * Publishes never set it, so a reader never sees half a new build.
+   */
+  inPlaceWhenFull?: boolean;
 }
 
 /** An object's description without its body. `lastModifiedMs` is epoch ms; `etag` is quoted. */

@@ -112,6 +112,8 @@ export interface WindowCommit {
   state?: Uint8Array;
   /** The object as read at the start of the run, when the run read it (saves a GET). `null`: known absent. */
   previous?: WindowObject | null;
+  /** A failure record (`recordWindowFailure`): the store may overwrite in place when full (`PutOptions.inPlaceWhenFull`). */
+  isFailureRecord?: boolean;
 }
 
 /** What a committed window object holds: a meta per granularity, and its size. */
@@ -200,16 +202,17 @@ export async function commitWindow(target: PublishTarget, commit: WindowCommit):
   }
   const state = commit.state ?? previous?.state();
   const body = encodeWindowObject({ window, device: target.deviceId, metas, payloads, ...(state ? { state } : {}) });
-  await target.store.put(key, body, WINDOW_OBJECT_HEADERS, { sha256Hex: await sha256Hex(body) });
+  await target.store.put(key, body, WINDOW_OBJECT_HEADERS, { sha256Hex: await sha256Hex(body), ...(commit.isFailureRecord ? { inPlaceWhenFull: true } : {}) });
   return { metas, objectBytes: body.byteLength };
 }
 
 /**
- * Mark every granularity of `window` not already in `done` failed with `error`, keeping the previous
- * payloads and state (one put). @returns the metas written. Rejects when the store cannot write.
+ * Mark `granularities` of `window` failed with `error`, keeping the previous payloads and state (one
+ * put; on a full disk the store may overwrite the object in place, `PutOptions.inPlaceWhenFull`).
+ * @returns the metas written. Rejects when the store cannot write.
  */
 export async function recordWindowFailure(target: PublishTarget, window: Window, granularities: readonly Granularity[], error: unknown, nowMs: number): Promise<Map<Granularity, SnapshotMeta>> {
-  const r = await commitWindow(target, { window, built: [], failed: granularities.map((granularity) => ({ granularity, error, nowMs })) });
+  const r = await commitWindow(target, { window, built: [], failed: granularities.map((granularity) => ({ granularity, error, nowMs })), isFailureRecord: true });
   return r.metas;
 }
 

@@ -3,7 +3,8 @@
  * `fineBucketMs(window)`) of count/min/max and an exact sum, plus samples newer than the build
  * instant (`pending`, folded once the build instant passes them) and the `SampleSource` cursor the
  * state is consistent with. Coarser granularities are merged exactly from the fine buckets.
- * In storage an empty bucket is absent. Serialized as JSON (gzip) under `state/{deviceId}/rollup_{window}.json`.
+ * In storage an empty bucket is absent. Serialized as JSON (gzip) in the `state` section of the window's
+ * object (`builder/window-object.ts`).
  */
 import { isWindow, type Window } from './constants.js';
 import { fineBucketMs } from './bucket-geometry.js';

@@ -54,7 +54,7 @@ export function dataDirDevices(snapshotDir: string, configuredId: string, clock:
  * build from SQLite; or `fresh` to supply another builder (tests).
  */
 export interface PiApiOptions {
-  /** Snapshot directory (`resolveSnapshotDir`): `snapshots/`, `fallback/`, `state/`. */
+  /** Snapshot directory (`resolveSnapshotDir`): `snapshots/` and `fallback/` (window objects). */
   snapshotDir: string;
   /** Device served when a request names none. */
   deviceId: string;

@@ -26,7 +26,7 @@ import type { ObjectHeaders, ObjectInfo, ObjectStore, PutOptions, StoredObject }
 
 const HEADERS_DIR = '.headers';
 
-/** Largest file `put` overwrites in place when the disk is too full for a temp file (meta, headers), bytes. */
+/** Largest file `put` overwrites in place when the disk is too full for a temp file (headers sidecars; objects put with `inPlaceWhenFull`), bytes. */
 export const IN_PLACE_MAX_BYTES = 16 * 1024;
 /** Temp files of atomic writes: `.<12 hex>.tmp`. */
 const TEMP_FILE_PATTERN = /^\.[0-9a-f]{12}\.tmp$/;
@@ -100,8 +100,11 @@ export class FsObjectStore implements ObjectStore {
     return swept;
   }
 
-  /** Write `body` to `path` atomically (temp file in the same dir, fsync, rename). */
-  private async writeAtomic(path: string, body: Uint8Array): Promise<void> {
+  /**
+   * Write `body` to `path` atomically (temp file in the same dir, fsync, rename). With `inPlaceWhenFull`
+   * and no space for the temp file, a small existing file is overwritten in place instead (not atomic).
+   */
+  private async writeAtomic(path: string, body: Uint8Array, inPlaceWhenFull: boolean): Promise<void> {
     const dir = dirname(path);
     if (!this.sweptDirs.has(dir)) {
       await makeDirs(dir);
@@ -119,7 +122,7 @@ export class FsObjectStore implements ObjectStore {
     } catch (err) {
       await fh.close();
       await unlink(tmp).catch(() => undefined);
-      if ((err as { code?: string }).code === 'ENOSPC' && body.byteLength <= IN_PLACE_MAX_BYTES && (await this.overwriteInPlace(path, body))) return;
+      if (inPlaceWhenFull && (err as { code?: string }).code === 'ENOSPC' && body.byteLength <= IN_PLACE_MAX_BYTES && (await this.overwriteInPlace(path, body))) return;
       throw err;
     }
     await fh.close();
@@ -137,7 +140,8 @@ export class FsObjectStore implements ObjectStore {
   /**
    * Disk full: overwrite a small existing file in place (its blocks are already allocated, so no new
    * space is needed) instead of through a temp file. Not atomic; used only when the atomic way cannot
-   * run at all, so a failed build can still mark its meta `stale` (meta is rebuildable). True when done.
+   * run at all and the caller allows it (`PutOptions.inPlaceWhenFull`: a failed build marking its
+   * window's metas `stale`; a window object is rebuildable), and for headers sidecars. True when done.
    */
   private async overwriteInPlace(path: string, body: Uint8Array): Promise<boolean> {
     let fh;
@@ -166,7 +170,7 @@ export class FsObjectStore implements ObjectStore {
     try {
       const sha256 = options?.sha256Hex ?? (await sha256Hex(body));
       await this.writeSidecar(key, headers);
-      await this.writeAtomic(path, body);
+      await this.writeAtomic(path, body, options?.inPlaceWhenFull === true);
       return { versionId: sha256 };
     } catch (err) {
       this.wrap('put', key, err);
@@ -179,7 +183,7 @@ export class FsObjectStore implements ObjectStore {
     const text = JSON.stringify({ headers: { ...headers } } satisfies Sidecar);
     if (this.sidecarsWritten.get(path) === text) return;
     this.sidecarsWritten.delete(path);
-    await this.writeAtomic(path, new TextEncoder().encode(text));
+    await this.writeAtomic(path, new TextEncoder().encode(text), true);
     this.sidecarsWritten.set(path, text);
   }
 

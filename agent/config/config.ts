@@ -121,7 +121,7 @@ export const INSTALLED_RUNTIME_DIR = '/run/sensorctl';
  * 4. else the data directory (snapshots under `<dataDir>/snapshots/`, as before).
  * @param env.runtimeDirectory `process.env.RUNTIME_DIRECTORY` (colon-separated when several).
  * @param env.installedRuntimeDirExists whether `INSTALLED_RUNTIME_DIR` exists (asked only for the installed data dir).
- * @returns an absolute directory holding `snapshots/` and `state/`.
+ * @returns an absolute directory holding `snapshots/` (one window object per window, rollup state inside).
  */
 export function resolveSnapshotDir(
   storage: Pick<StorageConfig, 'snapshotDir'>,

@@ -105,7 +105,8 @@ function formatSnapshots(snaps: readonly SnapshotStatus[]): string[] {
   return WINDOW_NAMES.map((w) => {
     const mine = snaps.filter((s) => s.window === w);
     const built = mine.filter((s) => s.isBuilt);
-    if (built.length === 0) return `  ${w.padEnd(4)} not built yet`;
+    const unreadable = mine.find((s) => !s.isBuilt && s.lastError);
+    if (built.length === 0) return unreadable ? `  ${w.padEnd(4)} UNREADABLE: ${unreadable.lastError} (the next build of this window rebuilds it in full)` : `  ${w.padEnd(4)} not built yet`;
     const age = Math.min(...built.map((s) => s.ageS ?? Infinity));
     const stale = mine.filter((s) => s.isStale);
     const failing = stale.map((s) => `${s.granularity}${s.consecutiveFailures ? ` (${s.consecutiveFailures} failures${s.lastError ? `: ${s.lastError}` : ''})` : ''}`);

@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PAYLOAD_VERSION_ID_PATTERN, fallbackPrefix, devicePrefix } from '../../builder/constants.js';
+import { PAYLOAD_VERSION_ID_PATTERN, fallbackPrefix, devicePrefix, windowObjectKey, type Window } from '../../builder/constants.js';
 import type { Payload, SnapshotMeta } from '../../builder/types.js';
 import { DEVICE, OTHER_DEVICE, TO_MS, makeWorld, type World } from '../support/api-world.js';
 import { buildPayload, putSnapshot } from '../support/snapshot-fixtures.js';
@@ -27,8 +27,10 @@ async function onReadWorld(o: { readCache?: boolean } = {}): Promise<World & { e
   return Object.assign(w, { enqueued: () => enqueued });
 }
 
-async function deleteUnder(w: World, prefix: string, window: string): Promise<void> {
-  for (const key of await w.store.list(prefix)) if (key.slice(prefix.length).startsWith(`latest_${window}_`)) await w.store.delete(key);
+/** Delete the window object of `window` under `prefix` (its four snapshots). */
+async function deleteUnder(w: World, prefix: string, window: Window): Promise<void> {
+  await w.store.delete(prefix + windowObjectKey(window));
+  assert.not.ok(await w.store.get(prefix + windowObjectKey(window)), `${prefix}${windowObjectKey(window)} deleted`);
 }
 
 const serve = suite('on-read windows: GET /samples/latest');

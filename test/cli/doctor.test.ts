@@ -15,6 +15,8 @@ import * as assert from 'uvu/assert';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import type { CheckResult } from '../../agent/doctor/doctor.js';
 import { formatChecklist } from '../../cli/commands/doctor.js';
+import { windowObjectKey, type Granularity, type Window } from '../../builder/constants.js';
+import { buildMeta, buildPayload, encodePayload, windowObjectWith } from '../support/snapshot-fixtures.js';
 
 // dynalite ships no type declarations; typed here at the one call we make.
 const dynalite = createRequire(import.meta.url)('dynalite') as (options: { createTableMs: number }) => Server;
@@ -105,17 +107,51 @@ run('checks a real SQLite buffer with quick_check, and fails (exit 1) on a damag
   assert.is(r.code, 1);
 });
 
-run('reads snapshot meta files: stale or overdue snapshots are a warning naming the counts', async () => {
+run('reads the metas of the window objects: stale, overdue and unreadable snapshots are a warning naming the counts', async () => {
   const data = temp('snap');
-  mkdirSync(join(data, 'snapshots', 'pi'), { recursive: true });
+  const dir = join(data, 'snapshots', 'pi');
+  mkdirSync(dir, { recursive: true });
   const now = Date.now();
-  const meta = (stale: boolean, expiresInMs: number) => JSON.stringify({ generatedAt: new Date(now - 60_000).toISOString(), expiresAt: new Date(now + expiresInMs).toISOString(), stale });
-  writeFileSync(join(data, 'snapshots', 'pi', 'latest_1h_20.meta.json'), meta(false, 3_600_000));
-  writeFileSync(join(data, 'snapshots', 'pi', 'latest_1h_100.meta.json'), meta(true, 3_600_000));
-  writeFileSync(join(data, 'snapshots', 'pi', 'latest_1d_20.meta.json'), meta(false, -1_000));
+  /** The window object of `window` with the given granularities built (the others never built). */
+  const object = (window: Window, built: Array<{ g: Granularity; stale: boolean; expiresInMs: number }>) => {
+    let bytes: Uint8Array | undefined;
+    for (const b of built) {
+      const payload = buildPayload({ device: 'pi', window, granularity: b.g, toMs: now - 60_000, generatedAtMs: now - 60_000, series: [] });
+      const body = encodePayload(payload);
+      bytes = windowObjectWith(bytes, buildMeta(payload, body, { stale: b.stale, expiresAt: new Date(now + b.expiresInMs).toISOString() }), body);
+    }
+    return bytes!;
+  };
+  writeFileSync(join(dir, windowObjectKey('1h')), object('1h', [{ g: 20, stale: false, expiresInMs: 3_600_000 }, { g: 100, stale: true, expiresInMs: 3_600_000 }]));
+  writeFileSync(join(dir, windowObjectKey('1d')), object('1d', [{ g: 20, stale: false, expiresInMs: -1_000 }]));
   const r = await doctor(data, { SENSORCTL_HW_ROOT: temp('hw') });
   assert.is(r.checks.snapshots.status, 'warn');
-  assert.match(r.checks.snapshots.detail, /3 meta file\(s\) for pi; newest \d+ s old; 1 stale, 1 overdue, 0 unreadable/);
+  // Two window objects, four metas each (the granularities never built count, neither stale nor overdue).
+  const m = /^8 snapshot meta\(s\) for pi; newest (\d+) s old; 1 stale, 1 overdue, 0 unreadable$/.exec(r.checks.snapshots.detail);
+  assert.ok(m && Number(m[1]) >= 60 && Number(m[1]) < 120, r.checks.snapshots.detail);
+  writeFileSync(join(dir, windowObjectKey('10h')), 'not a window object');
+  const broken = await doctor(data, { SENSORCTL_HW_ROOT: temp('hw') });
+  assert.is(broken.checks.snapshots.status, 'warn');
+  assert.match(broken.checks.snapshots.detail, /^9 snapshot meta\(s\) for pi; newest \d+ s old; 1 stale, 1 overdue, 1 unreadable$/, 'the unreadable window object is one entry');
+});
+
+run('snapshots all fresh: ok; a data dir with only files of the earlier layout has no window object (warn)', async () => {
+  const data = temp('snap-ok');
+  const dir = join(data, 'snapshots', 'pi');
+  mkdirSync(dir, { recursive: true });
+  const now = Date.now();
+  const payload = buildPayload({ device: 'pi', window: '1h', granularity: 20, toMs: now - 5_000, generatedAtMs: now - 5_000, series: [] });
+  const body = encodePayload(payload);
+  writeFileSync(join(dir, windowObjectKey('1h')), windowObjectWith(undefined, buildMeta(payload, body), body));
+  const ok = await doctor(data, { SENSORCTL_HW_ROOT: temp('hw') });
+  assert.is(ok.checks.snapshots.status, 'ok', ok.checks.snapshots.detail);
+  assert.match(ok.checks.snapshots.detail, /^4 snapshot meta\(s\) for pi; newest \d+ s old; 0 stale, 0 overdue, 0 unreadable$/);
+  const old = temp('snap-old');
+  mkdirSync(join(old, 'snapshots', 'pi'), { recursive: true });
+  writeFileSync(join(old, 'snapshots', 'pi', 'latest_1h_20.meta.json'), JSON.stringify({ generatedAt: new Date(now).toISOString(), stale: false }));
+  const none = await doctor(old, { SENSORCTL_HW_ROOT: temp('hw') });
+  assert.is(none.checks.snapshots.status, 'warn');
+  assert.match(none.checks.snapshots.detail, /^no window object \(latest_<w>\.snapshots\) under <snapshot dir>\/snapshots yet/);
 });
 
 run('cloud: a missing table fails, an existing one passes, against dynalite; credentials are never printed', async () => {

@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fallbackPrefix, metaKey } from '../../builder/constants.js';
+import { GRANULARITIES, fallbackPrefix, windowObjectKey } from '../../builder/constants.js';
 import { runBuild } from '../../builder/run-build.js';
 import type { SnapshotMeta } from '../../builder/types.js';
-import { publishedBuildOf } from '../../api/build-feed.js';
+import { decodeWindowObject } from '../../builder/window-object.js';
+import { publishedBuildsOf } from '../../api/build-feed.js';
 import type { PublishedBuild } from '../../api/ports.js';
 import { createPiApi } from '../../pi/pi-api.js';
 import { startNodeServer, type RunningServer } from '../../platform/node-http-api.js';
@@ -70,7 +71,9 @@ function openStream(url: string): Promise<Stream> {
   });
 }
 
-const readMeta = (w: '1h' | '1d', g: 20 | 100): SnapshotMeta => JSON.parse(readFileSync(join(world.dir, 'snapshots', DEVICE, metaKey(w, g)), 'utf8')) as SnapshotMeta;
+/** The bytes of the window object of `w` as stored in the data dir. */
+const readObject = (w: '1h' | '1d'): Uint8Array => readFileSync(join(world.dir, 'snapshots', DEVICE, windowObjectKey(w)));
+const readMeta = (w: '1h' | '1d', g: 20 | 100 | 250 | 500): SnapshotMeta => decodeWindowObject(readObject(w)).metas.get(g)!;
 
 const push = suite('GET /samples/builds over node:http');
 push.before(async () => {
@@ -90,7 +93,7 @@ push.after(async () => {
   rmSync(world.dir, { recursive: true, force: true });
 });
 
-push('a scheduled build written through publishingStore is pushed once per snapshot, with the meta\'s versionId and generatedAt', async () => {
+push('a scheduled build written through publishingStore (one put of the window object) is pushed once per snapshot, with the meta\'s versionId and generatedAt', async () => {
   const stream = await openStream(`${world.server.url}samples/builds`);
   assert.equal([stream.status, stream.contentType], [200, 'text/event-stream; charset=utf-8']);
   const store = world.publishingStore(new FsObjectStore(world.dir, { fsync: false }));
@@ -100,7 +103,9 @@ push('a scheduled build written through publishingStore is pushed once per snaps
   assert.equal(pushed, { device: DEVICE, window: '1h', granularity: 20, versionId: meta.versionId, generatedAt: new Date(NOW_MS).toISOString(), stale: false });
   assert.ok(meta.versionId !== null);
   await stream.waitFor((b) => b.window === '1h' && b.granularity === 500);
-  assert.equal(stream.builds.map((b) => `${b.window}/${b.granularity}`).sort(), ['1h/100', '1h/20', '1h/250', '1h/500'], 'one event per published meta, no payload or state writes');
+  assert.equal(stream.builds.map((b) => `${b.window}/${b.granularity}`).sort(), ['1h/100', '1h/20', '1h/250', '1h/500'], 'one event per snapshot of the one window object, nothing else');
+  assert.equal(stream.builds.map((b) => b.versionId), GRANULARITIES.map((g) => readMeta('1h', g).versionId), 'each with its own meta\'s versionId');
+  assert.is(new Set(stream.builds.map((b) => b.versionId)).size, 4);
   stream.close();
 });
 
@@ -116,12 +121,20 @@ push('a refresh job\'s build is pushed too, and a second client hears it as well
   b.close();
 });
 
-push('only canonical metas are builds: payloads, state and the fallback copy are not', () => {
-  const meta = readFileSync(join(world.dir, 'snapshots', DEVICE, metaKey('1h', 20)));
-  assert.is(publishedBuildOf(`snapshots/${DEVICE}/${metaKey('1h', 20)}`, meta)?.window, '1h');
-  assert.is(publishedBuildOf(`${fallbackPrefix(DEVICE)}${metaKey('1h', 20)}`, meta), undefined);
-  assert.is(publishedBuildOf(`snapshots/${DEVICE}/latest_1h_20.v1-0123456789abcdef.json`, meta), undefined);
-  assert.is(publishedBuildOf(`snapshots/${DEVICE}/${metaKey('1h', 20)}`, new TextEncoder().encode('not json')), undefined);
+push('only canonical window objects are builds, four of them: the fallback copy, other keys and other bodies are not', () => {
+  const body = readObject('1h');
+  const metas = decodeWindowObject(body).metas;
+  const builds = publishedBuildsOf(`snapshots/${DEVICE}/${windowObjectKey('1h')}`, body);
+  assert.equal(builds, GRANULARITIES.map((g) => ({
+    device: DEVICE, window: '1h', granularity: g, versionId: metas.get(g)!.versionId, generatedAt: new Date(NOW_MS).toISOString(), stale: false,
+  })));
+  assert.ok(builds.every((b) => /^v\d+-[0-9a-f]{16}$/.test(b.versionId!)));
+  assert.equal(publishedBuildsOf(`${fallbackPrefix(DEVICE)}${windowObjectKey('1h')}`, body), [], 'the fallback copy');
+  assert.equal(publishedBuildsOf(`snapshots/${DEVICE}/latest_1h_20.meta.json`, body), [], 'a key of the earlier layout');
+  assert.equal(publishedBuildsOf(`snapshots/${DEVICE}/latest_1h.snapshots.tmp`, body), [], 'not a window object key');
+  assert.equal(publishedBuildsOf(`snapshots/${DEVICE}/nested/${windowObjectKey('1h')}`, body), [], 'not directly under a device prefix');
+  assert.equal(publishedBuildsOf(`snapshots/${DEVICE}/${windowObjectKey('1h')}`, new TextEncoder().encode('not a window object')), [], 'a body that does not decode');
+  assert.equal(publishedBuildsOf(`snapshots/${DEVICE}/${windowObjectKey('1h')}`, body.subarray(0, 40)), [], 'a truncated window object');
 });
 
 push('answers 404 with the contract\'s error body where no builds are pushed (an API without a feed, as in the cloud)', async () => {

@@ -7,8 +7,8 @@ import * as assert from 'uvu/assert';
 import { startDaemon } from '../../pi/daemon.js';
 import { parseConfig } from '../../agent/config/config.js';
 import type { Payload } from '../../builder/types.js';
-import { devicePrefix, metaKey } from '../../builder/constants.js';
-import { decodeSnapshotMeta, payloadKeyOfMeta } from '../../builder/snapshot-meta.js';
+import { GRANULARITIES, WINDOW_NAMES, devicePrefix, windowObjectKey } from '../../builder/constants.js';
+import { payloadObjectOf, readWindowObject } from '../../builder/publish.js';
 import { FsObjectStore } from '../../platform/fs-object-store.js';
 import { collectSnapshots } from '../../pi/snapshot-status.js';
 import { gatherFacts } from '../../platform/doctor-probes.js';
@@ -35,11 +35,14 @@ snapshotDir('the daemon builds into the snapshot dir, writes nothing of them und
     assert.ok(!existsSync(join(dataDir, '.headers')), 'no <dataDir>/.headers');
     assert.equal(readdirSync(dataDir).filter((n) => !n.startsWith('sensorctl.db')), []);
     // Everything the builds write is under the snapshot dir.
-    assert.ok(existsSync(join(snapDir, 'state', 'pi', 'rollup_1h.json')), readdirSync(snapDir).join(', '));
+    // ONE file per window (metas, payloads and rollup state together), nothing else.
+    assert.equal(readdirSync(join(snapDir, 'snapshots', 'pi')).sort(), WINDOW_NAMES.map((w) => windowObjectKey(w)).sort());
+    assert.ok(!existsSync(join(snapDir, 'state')), `no state/ beside the window objects: ${readdirSync(snapDir).join(', ')}`);
     const store = new FsObjectStore(snapDir);
-    const meta = decodeSnapshotMeta((await store.get(devicePrefix('pi') + metaKey('1h', 100)))!.body);
-    assert.is(meta.generatedAt, new Date(T0 + 2 * 60_000).toISOString(), 'the latest 1h build is there');
-    const stored = JSON.parse(gunzipSync((await store.get(payloadKeyOfMeta(devicePrefix('pi'), { ...meta, window: '1h', granularity: 100 })))!.body).toString('utf8')) as Payload;
+    const object = (await readWindowObject(store, devicePrefix('pi'), '1h'))!;
+    assert.ok(object.state()!.byteLength > 0, 'the 1h rollup state is in its window object');
+    for (const g of GRANULARITIES) assert.is(object.metas.get(g)!.generatedAt, new Date(T0 + 2 * 60_000).toISOString(), `the latest 1h build is there (${g})`);
+    const stored = JSON.parse(gunzipSync(payloadObjectOf(object, devicePrefix('pi'), 100)!.body).toString('utf8')) as Payload;
     // The API serves that snapshot.
     const res = await fetch(`${d.url.replace(/\/$/, '')}/samples/latest?window=1h&samples=100`);
     assert.is(res.status, 200, await res.clone().text());

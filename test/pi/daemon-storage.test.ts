@@ -14,8 +14,8 @@ import { readCorruptionRecords } from '../../sqlite/database-recovery.js';
 import { runBuild } from '../../builder/run-build.js';
 import { silentLog } from '../../builder/ports.js';
 import type { Payload } from '../../builder/types.js';
-import { devicePrefix, metaKey, type Granularity, type Window } from '../../builder/constants.js';
-import { decodeSnapshotMeta, payloadKeyOfMeta } from '../../builder/snapshot-meta.js';
+import { devicePrefix, type Granularity, type Window } from '../../builder/constants.js';
+import { readPublishedPayload, readStoredMeta } from '../../builder/publish.js';
 import { FsObjectStore } from '../../platform/fs-object-store.js';
 import { piBuildDeps } from '../../pi/pi-build-deps.js';
 import { collectStatus, formatStatus } from '../../cli/commands/status.js';
@@ -132,11 +132,9 @@ async function survives(dataDir: string, dbPath: string, t0: number, reason: Reg
 
 const T0 = Date.UTC(2027, 2, 1, 9);
 
-/** The payload a snapshot's meta names, read from the data dir. */
+/** The payload of a snapshot in its window object, read from the data dir. */
 async function storedPayload(dataDir: string, w: Window, g: Granularity): Promise<Payload> {
-  const store = new FsObjectStore(dataDir);
-  const meta = decodeSnapshotMeta((await store.get(devicePrefix('pi') + metaKey(w, g)))!.body);
-  const body = (await store.get(payloadKeyOfMeta(devicePrefix('pi'), { ...meta, window: w, granularity: g })))!.body;
+  const body = (await readPublishedPayload(new FsObjectStore(dataDir), devicePrefix('pi'), w, g))!.body;
   return JSON.parse(gunzipSync(body).toString('utf8')) as Payload;
 }
 
@@ -228,8 +226,10 @@ storage('issue 12: disk full (a 8 MiB tmpfs, filled): one "disk full at <path>, 
     const full = log.lines.filter((l) => /disk full at/.test(l));
     assert.is(full.length, 1, log.lines.join('\n'));
     assert.match(full[0], new RegExp(`^error disk full at ${dataDir}, \\d+ bytes free$`));
-    const meta = decodeSnapshotMeta((await new FsObjectStore(dataDir).get(devicePrefix('pi') + metaKey('1h', 100)))!.body);
-    assert.is(meta.stale, true, 'the 1h build that could not publish marked its meta stale');
+    const meta = (await readStoredMeta(new FsObjectStore(dataDir), devicePrefix('pi'), '1h', 100))!;
+    // A window object is written temp file + rename (builder/window-object.ts): with no space for the temp file the
+    // build cannot publish, and its failure record marks the metas stale.
+    assert.is(meta.stale, true, `the 1h build that could not publish marked its meta stale (meta generatedAt ${meta.generatedAt}, disk filled at ${new Date(T0 + 30_000).toISOString()})`);
     const stalled = d.buffer.newestTsMs('pi')!;
     assert.ok(stalled <= T0 + 30_000, 'nothing stored while full');
     free();

@@ -10,7 +10,7 @@ import { VirtualTime } from '../support/virtual-time.js';
 import { startDynalite } from '../support/dynalite.js';
 import { openDatabase } from '../../sqlite/sqlite-db.js';
 import { SqliteUploadQueue } from '../../sqlite/sqlite-upload-queue.js';
-import { devicePrefix, metaKey } from '../../builder/constants.js';
+import { devicePrefix, windowObjectKey } from '../../builder/constants.js';
 
 const MIN = 60_000;
 const daemon = suite('the daemon in virtual time (real SQLite, files and HTTP; schedules and sampler on a virtual clock)');
@@ -88,17 +88,17 @@ daemon('issue 14: the uploader the daemon starts stamps its runs and leases with
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-daemon('issue 14: the API\'s 1 s read cache runs on the daemon\'s clock: a meta removed by another process is seen 2 virtual seconds later', async () => {
+daemon('issue 14: the API\'s 1 s read cache runs on the daemon\'s clock: a window object removed by another process is seen 2 virtual seconds later', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sensorctl-daemon-cache-time-'));
   const time = new VirtualTime(Date.UTC(2027, 2, 1, 9));
   const config = parseConfig({ deviceId: 'pi', http: { port: 0, host: '127.0.0.1' } }, 'pi');
-  // No scheduled rebuilds: the only writer of the meta after the first build is the test (as `sensorctl rebuild` would be).
+  // No scheduled rebuilds: the only writer of the window object after the first build is the test (as `sensorctl rebuild` would be).
   const d = await startDaemon({ config, dataDir, log: recordingLogger(), time: { clock: time, timers: time, timeZone: 'Europe/London' }, rebuildEveryMs: () => 365 * 24 * 60 * MIN });
   try {
     await d.firstBuild;
     const status = async () => (await fetch(new URL('/samples/latest/meta?window=10d&samples=500', d.url))).status;
     assert.is(await status(), 200);
-    unlinkSync(join(dataDir, devicePrefix('pi'), metaKey('10d', 500)));
+    unlinkSync(join(dataDir, devicePrefix('pi'), windowObjectKey('10d')));
     assert.is(await status(), 200, 'within the cache\'s 1 s the cached meta is served');
     await time.advance(2_000, d.isBusy);
     assert.is(await status(), 404, '2 virtual seconds later the cache has expired (on the system clock, far less than 1 s has passed)');

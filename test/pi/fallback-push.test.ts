@@ -4,7 +4,8 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fallbackPrefix } from '../../builder/constants.js';
+import { GRANULARITIES, WINDOW_NAMES, fallbackPrefix, windowObjectKey } from '../../builder/constants.js';
+import { readWindowObject } from '../../builder/publish.js';
 import { S3ObjectStore } from '../../aws/s3-object-store.js';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { runFallbackPush } from '../../pi/fallback-push.js';
@@ -32,14 +33,22 @@ p.after(async () => {
   rmSync(dir, { recursive: true, force: true });
   await s3.close();
 });
-p('pushes all 24 snapshots, their meta and its state under fallback/ only', async () => {
+p('pushes all 24 snapshots, with their metas and the rollup state, as one window object per window under fallback/ only', async () => {
   const nowMs = Math.max(...samples.map((s) => s.tsMs)) + 60_000;
   const r = await runFallbackPush({ bucket: s3.bucket, deviceId: DEV, buffer, env: { AWS_ENDPOINT_URL: s3.endpoint }, log: silent, build: runBuild, nowMs: () => nowMs });
   assert.is(r.snapshots.filter((s) => s.ok).length, 24);
-  const keys = await new S3ObjectStore(s3.client, s3.bucket).list('');
-  assert.is(keys.filter((k) => k.startsWith(fallbackPrefix(DEV))).length, 48);
-  assert.ok(keys.every((k) => k.startsWith('fallback/')));
-  assert.ok(keys.some((k) => k.startsWith(`fallback/state/${DEV}/`)));
+  const bucket = new S3ObjectStore(s3.client, s3.bucket);
+  const keys = await bucket.list('');
+  assert.equal(keys.sort(), WINDOW_NAMES.map((w) => fallbackPrefix(DEV) + windowObjectKey(w)).sort(), 'one object per window, nothing else (no state key)');
+  for (const w of WINDOW_NAMES) {
+    const object = (await readWindowObject(bucket, fallbackPrefix(DEV), w))!;
+    for (const g of GRANULARITIES) {
+      const meta = object.metas.get(g)!;
+      assert.equal([meta.builder, meta.stale, meta.key, meta.generatedAt], ['pi', false, fallbackPrefix(DEV) + windowObjectKey(w), new Date(nowMs).toISOString()], `${w}/${g}`);
+      assert.is(object.payload(g)!.byteLength, meta.bytes);
+    }
+    assert.ok(object.state()!.byteLength > 0, `${w}: the fallback's rollup state is in its window object`);
+  }
 });
 p('rejects a missing bucket and an unknown window by name', async () => {
   const base = { bucket: s3.bucket, deviceId: DEV, buffer, env: {}, log: silent, build: runBuild };

@@ -13,10 +13,12 @@ import { WindowLocks } from '../../pi/pi-fresh-builder.js';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { startNodeServer, type RunningServer } from '../../platform/node-http-api.js';
 import { createPiApi } from '../../pi/pi-api.js';
-import { fallbackPrefix, metaKey } from '../../builder/constants.js';
+import { devicePrefix, fallbackPrefix } from '../../builder/constants.js';
+import { readStoredMeta, readWindowObject } from '../../builder/publish.js';
+import { putWindowSnapshot } from '../support/snapshot-fixtures.js';
 import { FsObjectStore } from '../../platform/fs-object-store.js';
 import { runBuild } from '../../builder/run-build.js';
-import type { BucketPoint, Payload, Sample, SnapshotMeta } from '../../builder/types.js';
+import type { BucketPoint, Payload, Sample } from '../../builder/types.js';
 import { httpSend } from '../support/api-transports.js';
 import { recordingLogger } from '../support/recording-logger.js';
 
@@ -118,7 +120,7 @@ fresh('answers 202 with a job for 12m while a build of that window holds the loc
   release();
   const got = await events;
   assert.equal(got.map((e) => e.type).filter((t) => t !== 'progress'), ['queued', 'started', 'done']);
-  assert.equal(got.filter((e) => e.type === 'progress').map((e) => e.data.progress), [0.1, 0.3, 0.5, 0.7, 0.9], 'lock held, then one step per published payload');
+  assert.equal(got.filter((e) => e.type === 'progress').map((e) => e.data.progress), [0.1, 0.9], 'lock held, then the window object (its four payloads, one put) written');
   assert.is(got.at(-1)!.data.resultUrl, `/samples/latest?window=12m&samples=100&device=${DEVICE}`);
   await idle();
   const status = JSON.parse(new TextDecoder().decode((await httpSend(url, body.statusUrl)).body)) as { status: string; data: Payload };
@@ -163,27 +165,36 @@ store('serves the fallback copy when the canonical meta is stale and the fallbac
   const fs = new FsObjectStore(world.dir);
   const log = recordingLogger();
   await runBuild({ source: world.buffer, store: fs, clock: { nowMs: () => NOW_MS - 60_000 }, log, deviceId: DEVICE, builder: 'pi' }, { windows: ['1h'] });
-  await runBuild({ source: world.buffer, store: fs, clock: { nowMs: () => NOW_MS }, log, deviceId: DEVICE, builder: 'pi', prefix: fallbackPrefix(DEVICE), statePrefix: `state-fallback/${DEVICE}/` }, { windows: ['1h'] });
+  await runBuild({ source: world.buffer, store: fs, clock: { nowMs: () => NOW_MS }, log, deviceId: DEVICE, builder: 'pi', prefix: fallbackPrefix(DEVICE) }, { windows: ['1h'] });
   const { url } = await serve(60_000);
   const canonical = await httpSend(url, '/samples/latest?window=1h&samples=100');
   assert.equal([canonical.status, canonical.headers.get('x-snapshot-source'), canonical.headers.get('content-type')], [200, 'canonical', 'application/json; charset=utf-8']);
-  const key = `snapshots/${DEVICE}/${metaKey('1h', 100)}`;
-  const meta = JSON.parse(new TextDecoder().decode((await fs.get(key))!.body)) as SnapshotMeta;
-  await fs.put(key, new TextEncoder().encode(JSON.stringify({ ...meta, stale: true, consecutiveFailures: 1, lastError: 'disk full' })), { contentType: 'application/json' });
+  const object = (await readWindowObject(fs, devicePrefix(DEVICE), '1h'))!;
+  const meta = object.metas.get(100)!;
+  await putWindowSnapshot(fs, devicePrefix(DEVICE), { ...meta, stale: true, consecutiveFailures: 1, lastError: 'disk full' }, object.payload(100));
   const res = await httpSend(url, '/samples/latest?window=1h&samples=100');
   assert.equal([res.status, res.headers.get('x-snapshot-source'), res.headers.get('last-updated')], [200, 'fallback', new Date(NOW_MS).toISOString()]);
 });
 
-store('serves versionId the meta names, and 404 for a version the directory no longer holds', async () => {
+store('serves the versionId the meta names; 404 for an unknown one and for the previous build\'s once the window is rebuilt', async () => {
   const fs = new FsObjectStore(world.dir);
-  await runBuild({ source: world.buffer, store: fs, clock: { nowMs: () => NOW_MS }, log: recordingLogger(), deviceId: DEVICE, builder: 'pi' }, { windows: ['10h'] });
-  const meta = JSON.parse(new TextDecoder().decode((await fs.get(`snapshots/${DEVICE}/${metaKey('10h', 20)}`))!.body)) as SnapshotMeta;
+  const build = (atMs: number) => runBuild({ source: world.buffer, store: fs, clock: { nowMs: () => atMs }, log: recordingLogger(), deviceId: DEVICE, builder: 'pi' }, { windows: ['10h'] });
+  await build(NOW_MS - 60_000);
+  const previous = (await readStoredMeta(fs, devicePrefix(DEVICE), '10h', 20))!;
   const { url } = await serve(60_000);
+  const pinned = await httpSend(url, `/samples/latest?window=10h&samples=20&versionId=${previous.versionId}`);
+  assert.equal([pinned.status, pinned.headers.get('last-updated')], [200, new Date(NOW_MS - 60_000).toISOString()]);
+  await build(NOW_MS);
+  const meta = (await readStoredMeta(fs, devicePrefix(DEVICE), '10h', 20))!;
+  assert.is.not(meta.versionId, previous.versionId);
   const ok = await httpSend(url, `/samples/latest?window=10h&samples=20&versionId=${meta.versionId}`);
-  assert.is(ok.status, 200);
-  const gone = await httpSend(url, `/samples/latest?window=10h&samples=20&versionId=${'0'.repeat(64)}`);
-  assert.is(gone.status, 404);
-  assert.match(new TextDecoder().decode(gone.body), /no longer exists/);
+  assert.equal([ok.status, ok.headers.get('last-updated')], [200, new Date(NOW_MS).toISOString()]);
+  assert.is((JSON.parse(new TextDecoder().decode(ok.body)) as Payload).generatedAt, meta.generatedAt);
+  for (const versionId of ['0'.repeat(64), previous.versionId]) {
+    const gone = await httpSend(url, `/samples/latest?window=10h&samples=20&versionId=${versionId}`);
+    assert.is(gone.status, 404, `versionId ${versionId}`);
+    assert.match(new TextDecoder().decode(gone.body), /no longer exists/);
+  }
 });
 
 const devices = suite('createPiApi: devices from SQLite');

@@ -12,7 +12,8 @@ import { PiFreshBuilder, WindowLocks } from '../../pi/pi-fresh-builder.js';
 import { FreshBuildError } from '../../api/ports.js';
 import { SqliteBuffer } from '../../sqlite/sqlite-buffer.js';
 import { decodePayload } from '../../api/snapshots.js';
-import { GRANULARITIES, metaKey } from '../../builder/constants.js';
+import { GRANULARITIES, windowObjectKey } from '../../builder/constants.js';
+import { readWindowObject } from '../../builder/publish.js';
 import { FsObjectStore } from '../../platform/fs-object-store.js';
 import type { BucketPoint } from '../../builder/types.js';
 import { recordingLogger } from '../support/recording-logger.js';
@@ -38,7 +39,10 @@ builder.after(() => {
 });
 
 builder('waits for the window lock, publishes the four snapshots and returns the requested one as stored', async () => {
-  const fresh = new PiFreshBuilder({ source: w.buffer, store: w.store, clock: { nowMs: () => NOW_MS }, log: recordingLogger(), locks: w.locks });
+  const puts: string[] = [];
+  const put = w.store.put.bind(w.store);
+  const store = Object.assign(Object.create(w.store) as FsObjectStore, { put: (...a: Parameters<FsObjectStore['put']>) => (puts.push(a[0]), put(...a)) });
+  const fresh = new PiFreshBuilder({ source: w.buffer, store, clock: { nowMs: () => NOW_MS }, log: recordingLogger(), locks: w.locks });
   const release = await w.locks.acquire('pi', '1h');
   const progress: number[] = [];
   const built = fresh.build({ device: 'pi', window: '1h', granularity: 100 }, (f) => progress.push(f));
@@ -46,9 +50,15 @@ builder('waits for the window lock, publishes the four snapshots and returns the
   assert.equal(progress, [0], 'nothing happens while the scheduled build holds the lock');
   release();
   const payload = await built;
-  assert.equal(progress.map((p) => Math.round(p * 10) / 10), [0, 0.1, 0.3, 0.5, 0.7, 0.9]);
+  assert.equal(progress, [0, 0.1, 0.9], 'waiting, lock held, window object written');
+  assert.equal(puts, [`snapshots/pi/${windowObjectKey('1h')}`], 'the four snapshots in ONE put of the window object');
   assert.equal(await decodePayload((await getPublished(w.store, 'snapshots/pi/', '1h', 100))!), payload);
-  for (const g of GRANULARITIES) assert.ok(await w.store.get(`snapshots/pi/${metaKey('1h', g)}`), `meta of 1h/${g}`);
+  const object = (await readWindowObject(w.store, 'snapshots/pi/', '1h'))!;
+  for (const g of GRANULARITIES) {
+    const meta = object.metas.get(g)!;
+    assert.equal([meta.generatedAt, meta.stale, meta.builder], [new Date(NOW_MS).toISOString(), false, 'pi'], `meta of 1h/${g}`);
+    assert.ok(object.payload(g), `payload of 1h/${g}`);
+  }
   const points = payload.series[0].points as BucketPoint[];
   const samples = Array.from({ length: 600 }, (_, i) => ({ tsMs: NOW_MS - 10_000 - i * 5_000, value: i }));
   for (const p of points) {
@@ -81,7 +91,7 @@ builder('a refresh with the daemon\'s state cache leaves the state the next sche
   const scheduled = await runBuild(piBuildDeps({ source: w.buffer, store, clock: { nowMs: () => NOW_MS + 120_000 }, log, deviceId: 'pi', stateCache }), { windows: ['10h'] });
   assert.ok(scheduled.ok);
   assert.is(scheduled.windows[0].mode, 'incremental');
-  assert.not.ok(reads.includes('state/pi/rollup_10h.json'), 'the state the refresh saved came from the shared cache');
+  assert.not.ok(reads.includes(`snapshots/pi/${windowObjectKey('10h')}`), `the state the refresh saved came from the shared cache (reads: ${reads.join(', ')})`);
 });
 
 builder.run();

@@ -14,7 +14,7 @@ import { FIXTURE_DEVICE, FIXTURE_TO, buildSnapshots, dbPathOf, prepareDevice, re
 import { WEB_TEST_SERVER } from '../support/web-server.js';
 import type { Payload } from '../../builder/types.js';
 import { CONTEXT, IN_PROCESS, PAGE_NOW, buildOnServer, ctx, it, itInProcess, openPage, setup, setupWith, shot, teardown, SERVES_DATA_DIR, servedPayload } from '../support/web-page.js';
-import { metaKey } from '../../builder/constants.js';
+import { windowObjectKey } from '../../builder/constants.js';
 
 /** Wait until `check` holds, polling from Node (the page's own timers and frames are on the paused clock). */
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -118,6 +118,36 @@ it(live)('swaps in the new build by the versionId its meta names, so a cache sti
   await page.close();
 });
 
+it(live)('a version replaced before the page reads it (a window object holds one version per snapshot) is a 404: the page reads the plain URL and shows the newest build', async () => {
+  const page = await openPage('?window=1d&samples=100');
+  const shownAt = Date.parse((await page.getAttribute('#charts', 'data-generated-at'))!);
+  const metaUrl = `${ctx.server!.url}/samples/latest/meta?window=1d&samples=100&device=${FIXTURE_DEVICE}`;
+  const serving = (atMs: number) => until(async () => ((await (await fetch(metaUrl)).json()) as { generatedAt?: string }).generatedAt === new Date(atMs).toISOString(), `the server serving the build of ${new Date(atMs).toISOString()}`);
+  const firstAt = shownAt + 10 * 60_000;
+  const secondAt = shownAt + 20 * 60_000;
+  const answers: string[] = [];
+  page.on('response', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname === '/samples/latest') answers.push(`${r.status()} ${u.searchParams.has('versionId') ? 'pinned' : 'plain'}`);
+  });
+  let pinnedVersion: string | null = null;
+  // The page asks for the version its meta named; the next build lands before that request reaches the server.
+  await page.route((u) => u.pathname === '/samples/latest' && u.searchParams.has('versionId'), async (route) => {
+    pinnedVersion = new URL(route.request().url()).searchParams.get('versionId');
+    await buildOnServer(FIXTURE_DEVICE, { windows: ['1d'], atMs: secondAt });
+    await serving(secondAt);
+    await route.continue();
+  });
+  await buildOnServer(FIXTURE_DEVICE, { windows: ['1d'], atMs: firstAt });
+  await serving(firstAt);
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange', { bubbles: true })));
+  await until(async () => (await page.getAttribute('#charts', 'data-generated-at')) === new Date(secondAt).toISOString(), 'the newest build on the page');
+  assert.match(pinnedVersion ?? '', /^v\d+-[0-9a-f]{16}$/);
+  assert.equal(answers.slice(-2), ['404 pinned', '200 plain'], `answers: ${answers.join(', ')}`);
+  assert.ok(await page.isHidden('#error'), 'no error shown for the version gone');
+  await page.close();
+});
+
 const push = suite('dashboard: pushed builds');
 push.before(setup);
 push.after(teardown);
@@ -140,7 +170,7 @@ itInProcess(push)('a build the server pushes (GET /samples/builds) is on the pag
     wrapStore: (inner) => {
       const store = ctx.server!.publishingStore!(inner);
       return { ...store, put: (key, body, headers, options) => {
-        if (key.endsWith(`/${metaKey('1d', 100)}`)) publishedAtMs = Date.now();
+        if (key.endsWith(`/${windowObjectKey('1d')}`)) publishedAtMs = Date.now(); // the one put of the window's four snapshots
         return store.put(key, body, headers, options);
       } };
     },
@@ -153,7 +183,7 @@ itInProcess(push)('a build the server pushes (GET /samples/builds) is on the pag
   assert.is(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, 'no reload');
   assert.is(await page.textContent('#freshness'), 'last updated 1 min ago');
   writeFileSync(join(ARTIFACTS_DIR, 'push-update.json'), JSON.stringify({ pushToPageMs, pollWouldCheckAfterMs: 62_000 }, null, 2));
-  console.log(`pushed build: meta written → page showing it in ${pushToPageMs} ms (the meta schedule would have looked 62 s later)`);
+  console.log(`pushed build: window object written → page showing it in ${pushToPageMs} ms (the meta schedule would have looked 62 s later)`);
   await shot(page, 'pushed-build');
   await page.close();
 });

@@ -53,8 +53,13 @@ itDataDir(stale)('notes when the data came from the fallback copy (canonical met
 });
 
 itDataDir(stale)('keeps the last good chart and shows the server error in words when a switch fails', async () => {
-  breakSnapshot(ctx.dataDir, FIXTURE_DEVICE, '10d', 20);
   const page = await openPage('?window=10d&samples=100');
+  // The window object holds all four granularities of 10d: break it once the 100-point view is drawn.
+  breakSnapshot(ctx.dataDir, FIXTURE_DEVICE, '10d', 20);
+  const url = `${ctx.server!.url}/samples/latest?window=10d&samples=20&device=${FIXTURE_DEVICE}`;
+  for (let i = 0; i < 100 && (await fetch(url)).status !== 500; i++) await new Promise((r) => setTimeout(r, 50)); // the server's 1 s read cache
+  assert.is((await fetch(url.replace('samples=20', 'samples=500'))).status, 500, 'every granularity of 10d is in the broken file');
+  assert.is((await fetch(url.replace('window=10d', 'window=1d'))).status, 200, 'the other windows are their own files');
   await page.click('label[for="samples-20"]');
   await page.waitForSelector('#error:not([hidden])');
   const text = await page.textContent('#error-text');

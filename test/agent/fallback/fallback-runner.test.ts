@@ -9,16 +9,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { CLOUD_SCHEDULED_WINDOWS, devicePrefix, fallbackPrefix, metaKey, WINDOW_NAMES, type Window } from '../../../builder/constants.js';
+import { CLOUD_SCHEDULED_WINDOWS, devicePrefix, fallbackPrefix, windowObjectKey, WINDOW_NAMES, type Window } from '../../../builder/constants.js';
 import { KeyOutsidePrefixError, WriteFencedObjectStore } from '../../../builder/prefixed-object-store.js';
 import { S3ObjectStore } from '../../../aws/s3-object-store.js';
-import type { Payload, SnapshotMeta } from '../../../builder/types.js';
+import type { Payload } from '../../../builder/types.js';
 import { SqliteBuffer } from '../../../sqlite/sqlite-buffer.js';
 import { FallbackRunner, fallbackStore } from '../../../agent/fallback/fallback-runner.js';
 import { startS3rver, type S3rverHandle } from '../../support/s3rver.js';
 import { FIXTURE_DEVICE as DEV, FIXTURE_SERIES, fixtureSamples } from '../../support/bme280-fixture.js';
 import { runBuild } from '../../../builder/run-build.js';
-import { decodeSnapshotMeta } from '../../../builder/snapshot-meta.js';
+import { readWindowObject } from '../../../builder/publish.js';
+import { WINDOW_METAS_READ_BYTES } from '../../../builder/window-object.js';
+import type { ObjectStore } from '../../../builder/ports.js';
+import { buildPayload, putSnapshot } from '../../support/snapshot-fixtures.js';
 import { silentLog as silent } from '../../../builder/ports.js';
 
 const samples = fixtureSamples();
@@ -30,14 +33,29 @@ let dir: string;
 let nowMs = lastTs + 60_000;
 const clock = { nowMs: () => nowMs };
 
+/** The canonical window objects as the test last wrote them (key → bytes): the cloud's, never the Pi's. */
+const cloudObjects = new Map<string, Uint8Array>();
+
+/** The cloud's window objects of every window: a built 20-point snapshot (meta `builder: 'lambda'`), stale or not. */
 async function writeCloudMeta(isStale: boolean): Promise<void> {
   for (const w of WINDOW_NAMES) {
-    const m: Partial<SnapshotMeta> = { schemaVersion: 1, window: w, granularity: 20, device: DEV, generatedAt: new Date(nowMs - 1000).toISOString(), stale: isStale, consecutiveFailures: isStale ? 5 : 0, builder: 'lambda' };
-    await bucket.put(devicePrefix(DEV) + metaKey(w, 20), new TextEncoder().encode(JSON.stringify(m)), { contentType: 'application/json' });
+    const generatedAtMs = nowMs - 1000;
+    const payload = buildPayload({ device: DEV, window: w, granularity: 20, toMs: generatedAtMs, generatedAtMs, series: [] });
+    await putSnapshot(bucket, payload, { meta: { stale: isStale, consecutiveFailures: isStale ? 5 : 0, builder: 'lambda' } });
+    const key = devicePrefix(DEV) + windowObjectKey(w);
+    cloudObjects.set(key, (await bucket.get(key))!.body);
   }
 }
-const fallbackKeys = async () => (await bucket.list(fallbackPrefix(DEV))).filter((k) => !k.includes('.meta.'));
-const canonicalPayloads = async () => (await bucket.list(devicePrefix(DEV))).filter((k) => !k.includes('.meta.'));
+const fallbackKeys = async () => bucket.list(fallbackPrefix(DEV));
+/** Canonical objects whose bytes are not what the test wrote (the Pi must never write one). */
+const canonicalWrittenByPi = async () => {
+  const out: string[] = [];
+  for (const k of await bucket.list(devicePrefix(DEV))) {
+    const wrote = cloudObjects.get(k);
+    if (!wrote || !Buffer.from((await bucket.get(k))!.body).equals(Buffer.from(wrote))) out.push(k);
+  }
+  return out;
+};
 
 function runner(): FallbackRunner {
   return new FallbackRunner({
@@ -74,17 +92,21 @@ f('stale cloud meta three times in a row makes fallback objects appear, built by
   assert.equal(third.decision.push, [...CLOUD_SCHEDULED_WINDOWS]);
   assert.not.ok('1h' in third.decision.verdicts, '1h is not judged');
   assert.is(third.pushed!.snapshots.filter((s) => s.ok).length, 20);
-  assert.is((await fallbackKeys()).length, 20);
-  assert.equal((await fallbackKeys()).filter((k) => k.includes('latest_1h_')), [], 'no 1h fallback pushed');
-  const meta = decodeSnapshotMeta((await bucket.get(fallbackPrefix(DEV) + metaKey('1d', 100)))!.body);
-  assert.is(meta.builder, 'pi');
+  // One window object per pushed window, nothing else (no per-snapshot meta, payload or state key).
+  assert.equal((await fallbackKeys()).sort(), CLOUD_SCHEDULED_WINDOWS.map((w) => fallbackPrefix(DEV) + windowObjectKey(w)).sort());
+  assert.equal((await fallbackKeys()).filter((k) => k.includes('latest_1h')), [], 'no 1h fallback pushed');
+  const object = (await readWindowObject(bucket, fallbackPrefix(DEV), '1d'))!;
+  assert.is(object.metas.get(100)!.builder, 'pi');
+  assert.is(object.metas.get(100)!.stale, false);
   const payload = JSON.parse(gunzipSync((await getPublished(bucket, fallbackPrefix(DEV), '12m', 500))!.body).toString()) as Payload;
   const counted = payload.series.reduce((n, s) => n + (s.points as Array<{ count: number }>).reduce((m, p) => m + p.count, 0), 0);
   assert.is(counted, samples.length, 'built from the Pi\'s own samples');
-  assert.equal(await canonicalPayloads(), [], 'no canonical payload written');
-  const written = (await bucket.list('')).filter((k) => !/^snapshots\/[^/]+\/latest_[0-9a-z]+_20\.meta\.json$/.test(k)); // minus the cloud meta the test wrote
-  assert.ok(written.every((k) => k.startsWith('fallback/')), 'state and meta under fallback/ too');
-  assert.ok(written.some((k) => k.startsWith(`fallback/state/${DEV}/`)));
+  assert.equal(await canonicalWrittenByPi(), [], 'no canonical object written by the Pi');
+  const written = (await bucket.list('')).filter((k) => !cloudObjects.has(k)); // minus the cloud objects the test wrote
+  assert.ok(written.length > 0 && written.every((k) => k.startsWith('fallback/')), 'window objects (with their state) under fallback/ only');
+  for (const w of CLOUD_SCHEDULED_WINDOWS) {
+    assert.ok((await readWindowObject(bucket, fallbackPrefix(DEV), w))!.state()!.byteLength > 0, `the fallback's rollup state of ${w} is in its window object`);
+  }
 });
 
 f('fresh cloud builds again: the Pi stops pushing', async () => {
@@ -111,6 +133,24 @@ f('pushNow (sensorctl rebuild --fallback) pushes the named windows whatever the 
   assert.is(r.snapshots.length, 4);
   assert.ok(r.snapshots.every((s) => s.ok));
 });
+f('a check reads only the header of each cloud window object (one ranged GET, no full GET); an undecodable one is unknown, not stale', async () => {
+  await writeCloudMeta(false);
+  nowMs += 1000;
+  const reads: string[] = [];
+  const recording: ObjectStore = Object.assign(Object.create(bucket) as S3ObjectStore, {
+    get: (key: string, o?: { versionId?: string }) => (reads.push(`get ${key}`), bucket.get(key, o)),
+    getRange: (key: string, start: number, length: number) => (reads.push(`range ${key} ${start}+${length}`), bucket.getRange(key, start, length)),
+  });
+  const r = new FallbackRunner({ deviceId: DEV, bucket: recording, source: buffer, build: runBuild, clock, log: silent });
+  const fresh = await r.check();
+  assert.equal(fresh.decision.verdicts, Object.fromEntries(CLOUD_SCHEDULED_WINDOWS.map((w) => [w, 'fresh'])));
+  assert.equal(reads, CLOUD_SCHEDULED_WINDOWS.map((w) => `range ${devicePrefix(DEV)}${windowObjectKey(w)} 0+${WINDOW_METAS_READ_BYTES}`));
+  await bucket.put(devicePrefix(DEV) + windowObjectKey('1d'), new TextEncoder().encode('not a window object'), { contentType: 'application/octet-stream' });
+  const broken = await r.check();
+  assert.equal(broken.decision.verdicts, Object.fromEntries(CLOUD_SCHEDULED_WINDOWS.map((w) => [w, w === '1d' ? 'unknown' : 'fresh'])));
+  assert.is(broken.pushed, undefined);
+  cloudObjects.delete(devicePrefix(DEV) + windowObjectKey('1d'));
+});
 f.run();
 
 const fence = suite('fallbackStore fence');
@@ -121,7 +161,7 @@ fence.before(async () => {
 fence.after(async () => s3.close());
 fence('refuses to write or delete canonical keys, before any request', async () => {
   const fenced = new WriteFencedObjectStore(bucket, 'fallback/');
-  const canonical = devicePrefix(DEV) + 'latest_1h_20.json';
+  const canonical = devicePrefix(DEV) + windowObjectKey('1h');
   for (const attempt of [
     () => fenced.put(canonical, Uint8Array.of(1), { contentType: 'application/json' }),
     () => fenced.delete(canonical),
@@ -138,10 +178,10 @@ fence('refuses to write or delete canonical keys, before any request', async () 
 });
 fence('the Pi\'s store writes under fallback/ and refuses a key climbing out of it', async () => {
   const store = fallbackStore(bucket);
-  await store.put(`fallback/snapshots/${DEV}/latest_1h_20.json`, Uint8Array.of(1), { contentType: 'application/json' });
-  assert.equal(await bucket.list(''), [`fallback/snapshots/${DEV}/latest_1h_20.json`]);
+  await store.put(`fallback/snapshots/${DEV}/${windowObjectKey('1h')}`, Uint8Array.of(1), { contentType: 'application/json' });
+  assert.equal(await bucket.list(''), [`fallback/snapshots/${DEV}/${windowObjectKey('1h')}`]);
   try {
-    await store.put(`fallback/snapshots/${DEV}/../../../snapshots/${DEV}/latest_1h_20.json`, Uint8Array.of(1), { contentType: 'application/json' });
+    await store.put(`fallback/snapshots/${DEV}/../../../snapshots/${DEV}/${windowObjectKey('1h')}`, Uint8Array.of(1), { contentType: 'application/json' });
     assert.unreachable();
   } catch (err) {
     assert.instance(err, KeyOutsidePrefixError);

@@ -8,6 +8,8 @@ import { parseRebuildFlags } from '../../../cli/commands/rebuild.js';
 import { UsageError } from '../../../cli/context.js';
 import { main } from '../../../cli/sensorctl.js';
 import { gunzip, parseJsonBytes } from '../../../builder/codec.js';
+import { GRANULARITIES, WINDOW_NAMES, windowObjectKey } from '../../../builder/constants.js';
+import { payloadObjectOf, readWindowObject } from '../../../builder/publish.js';
 import { FsObjectStore } from '../../../platform/fs-object-store.js';
 import { payloadProblems, metaProblems } from '../../../builder/validate-payload.js';
 import type { BuildReport } from '../../../builder/run-build.js';
@@ -68,7 +70,7 @@ flags('rejects a bad --at, an unknown --window and a bad --device with the allow
 flags.run();
 
 const cli = suite('sensorctl rebuild');
-cli('writes 24 payloads and 24 meta files that validate into <data-dir>/snapshots/<device>/', async () => {
+cli('writes the 24 snapshots, whose metas and payloads validate, as one window object per window into <data-dir>/snapshots/<device>/', async () => {
   const dir = dataDir();
   try {
     const r = await sensorctl(['--data-dir', dir, '--json', 'rebuild', '--device', 'pi1', '--at', AT]);
@@ -77,15 +79,20 @@ cli('writes 24 payloads and 24 meta files that validate into <data-dir>/snapshot
     assert.is(report.snapshots.length, 24);
     assert.ok(report.ok);
     const files = readdirSync(join(dir, 'snapshots', 'pi1'));
-    assert.is(files.filter((f) => f.endsWith('.meta.json')).length, 24);
-    assert.is(files.length, 48);
+    assert.equal(files.sort(), WINDOW_NAMES.map((w) => windowObjectKey(w)).sort(), 'exactly one latest_<w>.snapshots per window, no meta or payload files');
     const store = new FsObjectStore(dir);
-    // Meta is the commit point and names the payload's own key (latest_1d_100.v<startMs>-<sha16>.json).
-    const meta = parseJsonBytes((await store.get('snapshots/pi1/latest_1d_100.meta.json'))!.body) as { key: string };
-    assert.equal(metaProblems(meta), []);
-    assert.match(meta.key, /^snapshots\/pi1\/latest_1d_100\.v\d+-[0-9a-f]{16}\.json$/);
-    const p = parseJsonBytes(await gunzip((await store.get(meta.key))!.body));
-    assert.equal(payloadProblems(p), []);
+    for (const w of WINDOW_NAMES) {
+      const object = (await readWindowObject(store, 'snapshots/pi1/', w))!;
+      assert.is(object.state(), undefined, `${w}: a build --at saves no rollup state`);
+      for (const g of GRANULARITIES) {
+        const meta = object.metas.get(g)!;
+        assert.equal(metaProblems(meta), [], `${w}/${g}`);
+        assert.equal([meta.key, meta.stale], [`snapshots/pi1/${windowObjectKey(w)}`, false]);
+        const p = parseJsonBytes(await gunzip(payloadObjectOf(object, 'snapshots/pi1/', g)!.body)) as { to: string };
+        assert.equal(payloadProblems(p), [], `${w}/${g}`);
+        assert.is(p.to, new Date(AT_MS).toISOString(), `${w}/${g} is as of --at`);
+      }
+    }
     const table = await sensorctl(['--data-dir', dir, 'rebuild', '--device', 'pi1', '--at', AT, '--window', '1h']);
     assert.is(table.code, 0);
     assert.match(table.stdout, '4 of 4 snapshots built');
@@ -109,21 +116,43 @@ cli('exits 2 with a clear message for a bad --at or --window, and for a missing 
     rmSync(dir, { recursive: true, force: true });
   }
 });
-cli('exits 1 and names the snapshot whose meta (the commit point) cannot be written; the others are published', async () => {
-  // (Marking meta stale after a failed payload write is covered by test/builder/run-build*.test.ts.)
+cli('exits 1 and names the four snapshots of the window whose object (the commit point) cannot be written; the other windows are published', async () => {
+  // (Marking metas stale after a failed put is covered by test/builder/run-build*.test.ts.)
   const dir = dataDir();
   try {
-    mkdirSync(join(dir, 'snapshots', 'pi1', 'latest_1h_20.meta.json'), { recursive: true }); // a directory in the way
-    const r = await sensorctl(['--data-dir', dir, '--json', 'rebuild', '--device', 'pi1', '--at', AT, '--window', '1h']);
+    mkdirSync(join(dir, 'snapshots', 'pi1', windowObjectKey('1h')), { recursive: true }); // a directory in the way
+    const r = await sensorctl(['--data-dir', dir, '--json', 'rebuild', '--device', 'pi1', '--at', AT, '--window', '1h', '--window', '10h']);
     assert.is(r.code, 1);
     const report = JSON.parse(r.stdout) as BuildReport;
-    assert.equal(report.snapshots.filter((s) => !s.ok).map((s) => `${s.window}/${s.granularity}`), ['1h/20']);
+    assert.equal(report.snapshots.filter((s) => !s.ok).map((s) => `${s.window}/${s.granularity}`), GRANULARITIES.map((g) => `1h/${g}`));
+    assert.equal(report.snapshots.filter((s) => s.ok).map((s) => `${s.window}/${s.granularity}`), GRANULARITIES.map((g) => `10h/${g}`));
     const store = new FsObjectStore(dir);
-    for (const g of [100, 250, 500]) {
-      const meta = parseJsonBytes((await store.get(`snapshots/pi1/latest_1h_${g}.meta.json`))!.body) as { stale: boolean; key: string };
-      assert.is(meta.stale, false);
-      assert.ok(await store.get(meta.key), `payload of 1h/${g}`);
+    const object = (await readWindowObject(store, 'snapshots/pi1/', '10h'))!;
+    for (const g of GRANULARITIES) {
+      assert.is(object.metas.get(g)!.stale, false);
+      assert.ok(payloadObjectOf(object, 'snapshots/pi1/', g), `payload of 10h/${g}`);
     }
+    const table = await sensorctl(['--data-dir', dir, 'rebuild', '--device', 'pi1', '--at', AT, '--window', '1h']);
+    assert.is(table.code, 1);
+    assert.match(table.stdout, /1h\/20\s+FAIL/);
+    assert.match(table.stdout, '0 of 4 snapshots built');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+cli('the first rebuild in the window-object layout deletes the earlier layout\'s files of the device and says how many', async () => {
+  const dir = dataDir();
+  try {
+    const legacy = ['latest_1h_20.meta.json', 'latest_1h_20.json', 'latest_1h_20.v1700000000000-0123456789abcdef.json', 'latest_10d_500.tmp-1700000000000.json'];
+    mkdirSync(join(dir, 'snapshots', 'pi1'), { recursive: true });
+    for (const f of legacy) writeFileSync(join(dir, 'snapshots', 'pi1', f), '{}');
+    writeFileSync(join(dir, 'snapshots', 'pi1', 'notes.txt'), 'not a snapshot key');
+    const r = await sensorctl(['--data-dir', dir, 'rebuild', '--device', 'pi1', '--at', AT, '--window', '1h']);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, `deleted ${legacy.length} key(s) of the earlier per-snapshot layout`);
+    assert.equal(readdirSync(join(dir, 'snapshots', 'pi1')).sort(), [windowObjectKey('1h'), 'notes.txt'].sort());
+    const again = await sensorctl(['--data-dir', dir, 'rebuild', '--device', 'pi1', '--at', AT, '--window', '1h']);
+    assert.not.match(again.stdout, 'earlier per-snapshot layout');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -138,8 +167,9 @@ cli('builds into storage.snapshotDir, else $RUNTIME_DIRECTORY, and status reads 
   try {
     const r = await sensorctl(['--data-dir', dir, '--config', config, 'rebuild', '--device', 'pi1', '--window', '1h']);
     assert.is(r.code, 0, r.stderr);
-    assert.ok(existsSync(join(snapDir, 'snapshots', 'pi1', 'latest_1h_100.meta.json')), readdirSync(snapDir).join(', '));
-    assert.ok(existsSync(join(snapDir, 'state', 'pi1', 'rollup_1h.json')));
+    assert.equal(readdirSync(join(snapDir, 'snapshots', 'pi1')), [windowObjectKey('1h')], readdirSync(snapDir).join(', '));
+    assert.ok((await readWindowObject(new FsObjectStore(snapDir), 'snapshots/pi1/', '1h'))!.state()!.byteLength > 0, 'the rollup state is in the window object');
+    assert.ok(!existsSync(join(snapDir, 'state')), 'no state/ beside it');
     assert.ok(!existsSync(join(dir, 'snapshots')) && !existsSync(join(dir, 'state')), readdirSync(dir).join(', '));
     const s = await sensorctl(['--data-dir', dir, '--config', config, '--json', 'status', '--device', 'pi1']);
     assert.is(s.code, 0, s.stderr);
@@ -150,7 +180,7 @@ cli('builds into storage.snapshotDir, else $RUNTIME_DIRECTORY, and status reads 
     process.env.RUNTIME_DIRECTORY = runtimeDir;
     const r2 = await sensorctl(['--data-dir', dir, '--config', config, 'rebuild', '--device', 'pi1', '--window', '10h']);
     assert.is(r2.code, 0, r2.stderr);
-    assert.ok(existsSync(join(runtimeDir, 'snapshots', 'pi1', 'latest_10h_100.meta.json')), readdirSync(runtimeDir).join(', '));
+    assert.equal(readdirSync(join(runtimeDir, 'snapshots', 'pi1')), [windowObjectKey('10h')], readdirSync(runtimeDir).join(', '));
     assert.ok(!existsSync(join(dir, 'snapshots')));
   } finally {
     if (before === undefined) delete process.env.RUNTIME_DIRECTORY;

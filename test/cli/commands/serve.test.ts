@@ -8,7 +8,8 @@ import * as assert from 'uvu/assert';
 import { gzipSync } from 'node:zlib';
 import { httpSend } from '../../support/api-transports.js';
 import { SqliteBuffer } from '../../../sqlite/sqlite-buffer.js';
-import { buildMeta, buildPayload, encodePayload, sampleSeries } from '../../support/snapshot-fixtures.js';
+import { buildMeta, buildPayload, encodePayload, sampleSeries, windowObjectWith } from '../../support/snapshot-fixtures.js';
+import { windowObjectKey } from '../../../builder/constants.js';
 import { FIXTURE_SERIES_IDS, prepareDevice } from '../../support/web-fixture.js';
 
 const TO_MS = Date.UTC(2019, 8, 30, 16, 0, 0);
@@ -21,8 +22,7 @@ function writeSnapshot(): void {
   mkdirSync(dir, { recursive: true });
   const payload = buildPayload({ device: 'pi-kitchen', window: '1d', granularity: 100, toMs: TO_MS, generatedAtMs: TO_MS + 1000, series: sampleSeries('pi-kitchen', TO_MS - 86_400_000, TO_MS, 60_000) });
   const body = encodePayload(payload);
-  writeFileSync(join(dir, 'latest_1d_100.json'), body);
-  writeFileSync(join(dir, 'latest_1d_100.meta.json'), JSON.stringify(buildMeta(payload, body)));
+  writeFileSync(join(dir, windowObjectKey('1d')), windowObjectWith(undefined, buildMeta(payload, body), body)); // 1d/100 built, the others never
   writeFileSync(join(dataDir, 'sensorctl.json'), JSON.stringify({ deviceId: 'pi-kitchen', http: { port: 0 } }));
 }
 
@@ -45,6 +45,8 @@ serve('serves the data directory snapshots on the printed URL and exits 0 on SIG
     assert.is(res.headers.get('content-encoding'), 'gzip');
     assert.is(res.headers.get('cache-control'), 'public, max-age=300');
     assert.is(JSON.parse(gunzipSync(res.body).toString()).series[0].points.length, 100);
+    const unbuilt = await httpSend(url, '/samples/latest?window=1d&samples=20');
+    assert.equal([unbuilt.status, JSON.parse(Buffer.from(unbuilt.body).toString()).error.code], [404, 'not_built'], 'a granularity the window object holds no payload of');
     const bad = await httpSend(url, '/samples/latest?window=2h');
     assert.is(bad.status, 400);
     const fresh = await httpSend(url, '/samples/latest?window=1d&samples=100&fresh=true');
