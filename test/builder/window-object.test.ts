@@ -126,7 +126,7 @@ codec('refuses to decode what is not a window object, naming the problem', () =>
   assert.match(decodeError(new TextEncoder().encode('{"generatedAt":null,"stale":false}')), 'not a window object');
   assert.match(decodeError(good.subarray(0, 10)), 'not a window object', 'shorter than magic and length');
   const length = new DataView(good.buffer).getUint32(8, false);
-  assert.match(decodeError(craft(emptyHeader(), new Uint8Array(0), length + 1)), `header of ${length + 1} bytes runs past the object's ${good.byteLength} bytes`);
+  assert.match(decodeError(craft(emptyHeader(), new Uint8Array(0), length + 1)), `header of ${length + 1} bytes runs past the ${good.byteLength} bytes read`);
   assert.match(decodeError(craft(emptyHeader(), new Uint8Array(0), 0xffffffff)), `header of ${0xffffffff} bytes runs past`);
   const badJson = good.slice();
   badJson[12] = '['.charCodeAt(0) + 1; // '\' where '{' was
