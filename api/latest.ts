@@ -5,14 +5,14 @@
 import { META_TTL_S, WINDOWS } from '../builder/constants.js';
 import type { StoredObject } from '../builder/ports.js';
 import type { SnapshotMeta } from '../builder/types.js';
-import { ApiError } from './errors.js';
+import { ApiError, echo } from './errors.js';
 import { mergePayload, planGranularity, type GranularityPlan, type ServedPayload } from './granularity.js';
 import { gunzip, gzip } from './gzip.js';
 import { JSON_TYPE, acceptsGzip, httpDate, ifNoneMatchMatches, jsonResponse, opaqueTag } from './http.js';
 import type { SnapshotParams } from './params.js';
 import { MAX_COMPUTED_BODIES, type ApiContext } from './context.js';
 import type { SnapshotStore } from './ports.js';
-import { decodePayload, isGzipObject, locateSnapshot, readPayloadObject, type LocatedSnapshot, type SnapshotSource } from './snapshots.js';
+import { decodePayload, isGzipObject, locateSnapshot, readVerifiedPayloadObject, type LocatedSnapshot, type SnapshotSource } from './snapshots.js';
 
 /** Cache-Control of a pinned version: it never changes. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -107,17 +107,17 @@ async function findPinned(store: SnapshotStore, ctx: ApiContext, params: Snapsho
     const snapshot = await locateSnapshot(store, device, params.window, plan.source, ctx.clock.nowMs(), copies);
     if (!snapshot) continue;
     isAnyBuilt = true;
-    const object = readPayloadObject(snapshot, versionId);
+    const object = await readVerifiedPayloadObject(snapshot, versionId);
     if (object) return { snapshot, object };
   }
   if (!isAnyBuilt) throw notBuilt(params, device, plan);
-  throw new ApiError(404, 'not_found', `versionId ${versionId} no longer exists`, 'versionId');
+  throw new ApiError(404, 'not_found', `versionId ${echo(versionId)} is not the current build of this snapshot (a window keeps only its latest; read without versionId)`, 'versionId');
 }
 
 async function findObject(store: SnapshotStore, ctx: ApiContext, params: SnapshotParams, device: string, plan: GranularityPlan): Promise<{ snapshot: LocatedSnapshot; object: StoredObject }> {
   if (params.versionId !== undefined) return findPinned(store, ctx, params, device, plan, params.versionId);
   const snapshot = await findSnapshot(store, ctx, params, device, plan);
-  const object = readPayloadObject(snapshot);
+  const object = await readVerifiedPayloadObject(snapshot);
   if (!object) throw new ApiError(404, 'not_built', `snapshot ${params.window}/${plan.source} of device ${device} is missing`);
   return { snapshot, object };
 }

@@ -19,7 +19,7 @@ import { planGranularity, type GranularityPlan } from './granularity.js';
 import { gzip } from './gzip.js';
 import { metaResponse, serveSnapshot, servePayloadObject, storeFor } from './latest.js';
 import type { SnapshotParams } from './params.js';
-import { locateSnapshot, readPayloadObject, type LocatedSnapshot } from './snapshots.js';
+import { locateSnapshot, readVerifiedPayloadObject, type LocatedSnapshot } from './snapshots.js';
 
 /** Cache max-age of a stored copy served because the on-read build failed, s: short, so the live payload returns soon. */
 export const ON_READ_FALLBACK_MAX_AGE_S = 5;
@@ -71,7 +71,7 @@ async function storedCopy(req: Request, ctx: ApiContext, params: SnapshotParams,
   const store = storeFor(req, ctx);
   try {
     const snapshot = await locateSnapshot(store, device, params.window, plan.source, ctx.clock.nowMs());
-    const object = snapshot && readPayloadObject(snapshot);
+    const object = snapshot && (await readVerifiedPayloadObject(snapshot));
     return snapshot && object ? { snapshot, object } : undefined;
   } catch {
     return undefined;

@@ -2,7 +2,9 @@
  * Finding the snapshot to serve: canonical keys first (`devicePrefix`), the Pi's last-resort copy
  * (`fallbackPrefix`) when the canonical meta is stale, late or missing and the fallback was generated later.
  */
-import { devicePrefix, fallbackPrefix, type Granularity, type Window } from '../builder/constants.js';
+import { WINDOWS, devicePrefix, fallbackPrefix, type Granularity, type Window } from '../builder/constants.js';
+import { sha256Hex } from '../builder/codec.js';
+import { ApiError } from './errors.js';
 import type { StoredObject } from '../builder/ports.js';
 import { payloadObjectOf, readWindowObject } from '../builder/publish.js';
 import type { Payload, SnapshotMeta } from '../builder/types.js';
@@ -31,13 +33,18 @@ export interface LocatedSnapshot {
 
 const decoder = new TextDecoder();
 
-/** The window object under `prefix` when its meta of `g` names a built payload; absent, never built (`generatedAt: null`) or unreadable: `undefined`. */
-async function builtAt(store: SnapshotStore, source: LocatedSnapshot['source'], prefix: string, w: Window, g: Granularity): Promise<LocatedSnapshot | undefined> {
+/** A window object that is there but cannot be decoded (`MetaDecodeError`): why. */
+interface Damaged {
+  damaged: string;
+}
+
+/** The window object under `prefix` when its meta of `g` names a built payload; absent or never built (`generatedAt: null`): `undefined`; undecodable: `Damaged`. */
+async function builtAt(store: SnapshotStore, source: LocatedSnapshot['source'], prefix: string, w: Window, g: Granularity): Promise<LocatedSnapshot | Damaged | undefined> {
   let object: WindowObject | undefined;
   try {
     object = await readWindowObject(store, prefix, w);
   } catch (err) {
-    if ((err as Error)?.name === 'MetaDecodeError') return undefined; // a damaged object counts as absent; the builder rewrites it on its next run
+    if ((err as Error)?.name === 'MetaDecodeError') return { damaged: (err as Error).message }; // the builder rewrites it on its next run
     throw err;
   }
   const meta = object?.metas.get(g);
@@ -60,15 +67,51 @@ export async function locateSnapshot(
 ): Promise<LocatedSnapshot | undefined> {
   const canonicalPrefix = devicePrefix(device);
   const backupPrefix = fallbackPrefix(device);
-  if (copies === 'fallback') return builtAt(store, 'fallback', backupPrefix, w, g);
-  const canonical = await builtAt(store, 'canonical', canonicalPrefix, w, g);
+  const damaged: string[] = [];
+  const usable = (found: LocatedSnapshot | Damaged | undefined, what: string): LocatedSnapshot | undefined => {
+    if (found && 'damaged' in found) {
+      damaged.push(`${what} ${w} window object: ${found.damaged}`);
+      return undefined;
+    }
+    return found;
+  };
+  const answer = (found: LocatedSnapshot | undefined): LocatedSnapshot | undefined => {
+    if (!found && damaged.length) throw damagedError(device, w, damaged.join('; '));
+    return found;
+  };
+  if (copies === 'fallback') return answer(usable(await builtAt(store, 'fallback', backupPrefix, w, g), 'fallback'));
+  const canonical = usable(await builtAt(store, 'canonical', canonicalPrefix, w, g), 'canonical');
   const isCanonicalGood = canonical !== undefined && !canonical.meta.stale && !isSnapshotLate(canonical.meta, w, nowMs);
   if (canonical && (isCanonicalGood || copies === 'canonical')) return canonical;
-  if (copies === 'canonical') return undefined;
-  const fallback = await builtAt(store, 'fallback', backupPrefix, w, g);
+  if (copies === 'canonical') return answer(undefined);
+  const fallback = usable(await builtAt(store, 'fallback', backupPrefix, w, g), 'fallback');
   const isFallbackNewer = fallback && (!canonical || Date.parse(fallback.meta.generatedAt!) > Date.parse(canonical.meta.generatedAt!));
   if (isFallbackNewer) return fallback;
-  return canonical;
+  return answer(canonical);
+}
+
+/** 503 `unavailable` for a stored window object that cannot be read back (it is rebuilt by the window's next build). */
+function damagedError(device: string, w: Window, why: string): ApiError {
+  return new ApiError(503, 'unavailable', `the stored ${w} snapshots of device ${device} are damaged (${why}); the next build of the window rewrites them`, undefined, undefined, { 'Retry-After': String(Math.ceil(WINDOWS[w].rebuildEveryMs / 1000)) });
+}
+
+/** sha256 of payload sections already checked, by section (views of a cached body are checked once). */
+const verified = new WeakMap<Uint8Array, string>();
+
+/**
+ * `readPayloadObject`, with the payload's bytes checked against its meta's `sha256` (a flipped bit on
+ * an SD card must not be served as a broken gzip body).
+ * @throws {ApiError} 503 `unavailable` when they differ.
+ */
+export async function readVerifiedPayloadObject(snapshot: LocatedSnapshot, versionId?: string): Promise<StoredObject | undefined> {
+  const object = readPayloadObject(snapshot, versionId);
+  if (!object) return undefined;
+  const digest = verified.get(object.body) ?? (await sha256Hex(object.body));
+  if (digest !== snapshot.meta.sha256) {
+    throw damagedError(snapshot.meta.device ?? '', snapshot.window, `payload ${snapshot.granularity} has sha256 ${digest.slice(0, 16)}…, its meta says ${String(snapshot.meta.sha256).slice(0, 16)}…`);
+  }
+  verified.set(object.body, digest);
+  return object;
 }
 
 /**

@@ -193,7 +193,7 @@ store('serves the versionId the meta names; 404 for an unknown one and for the p
   for (const versionId of ['0'.repeat(64), previous.versionId]) {
     const gone = await httpSend(url, `/samples/latest?window=10h&samples=20&versionId=${versionId}`);
     assert.is(gone.status, 404, `versionId ${versionId}`);
-    assert.match(new TextDecoder().decode(gone.body), /no longer exists/);
+    assert.match(new TextDecoder().decode(gone.body), /is not the current build of this snapshot/);
   }
 });
 

@@ -5,7 +5,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { WINDOW_NAMES, devicePrefix } from '../../builder/constants.js';
+import { WINDOW_NAMES, devicePrefix, windowObjectKey } from '../../builder/constants.js';
 import { payloadObjectOf, readWindowObject } from '../../builder/publish.js';
 import type { BucketPoint, Payload, RawPoint } from '../../builder/types.js';
 import { DEVICE, GAP, TO_MS, makeWorld, type World } from './api-world.js';
@@ -156,6 +156,30 @@ function latestSuite(label: string, make: MakeTransport) {
     assert.is(gone.status, 404);
     assert.equal(bodyJson(gone).error.code, 'not_found');
     assert.equal(bodyJson(gone).error.parameter, 'versionId');
+  });
+
+  s('answers 503 naming the damage for a window object that cannot be decoded (was 404 "never built")', async ({ world, t }) => {
+    await world.store.put(devicePrefix(DEVICE) + windowObjectKey('1d'), new TextEncoder().encode('garbage'), { contentType: 'application/octet-stream' });
+    for (const path of ['/samples/latest?window=1d&samples=100', '/samples/latest/meta?window=1d&samples=100']) {
+      const res = await t.send(path);
+      assert.is(res.status, 503, path);
+      assert.is(bodyJson(res).error.code, 'unavailable');
+      assert.match(bodyJson(res).error.message, 'the stored 1d snapshots of device pi-test are damaged (canonical 1d window object: snapshot meta unreadable: not a window object (the first 8 bytes are not SNAPWIN1))');
+      assert.is(res.headers.get('retry-after'), '300');
+    }
+    assert.is((await t.send('/samples/latest?window=1h&samples=100')).status, 200, 'the other windows are served');
+  });
+
+  s('answers 503 for a payload whose bytes differ from its meta\'s sha256 (a flipped bit), never a broken gzip body', async ({ world, t }) => {
+    const key = devicePrefix(DEVICE) + windowObjectKey('1d');
+    const body = new Uint8Array((await world.store.get(key))!.body);
+    const section = (await readWindowObject(world.store, devicePrefix(DEVICE), '1d'))!.payload(100)!;
+    body[section.byteOffset + Math.floor(section.byteLength / 2)] ^= 0x10;
+    await world.store.put(key, body, { contentType: 'application/octet-stream' });
+    const res = await t.send('/samples/latest?window=1d&samples=100', { headers: GZIP });
+    assert.is(res.status, 503);
+    assert.match(bodyJson(res).error.message, /payload 100 has sha256 [0-9a-f]{16}…, its meta says [0-9a-f]{16}…/);
+    assert.is((await t.send('/samples/latest?window=1d&samples=20', { headers: GZIP })).status, 200, 'the intact payloads of the window are served');
   });
 
   s('answers 404 not_built for snapshots never built and for a known device without snapshots', async ({ t }) => {
