@@ -29,7 +29,7 @@ export async function loadState(store: Pick<ObjectStore, 'get'>, prefix: string,
   try {
     object = await readWindowObject(store, prefix, window);
   } catch (err) {
-    if (err instanceof MetaDecodeError) throw new StateError(key, `not a window object (${err.message})`, { cause: err });
+    if (err instanceof MetaDecodeError) throw new StateError(key, err.message, { cause: err });
     throw err;
   }
   const bytes = object?.state();

@@ -123,6 +123,7 @@ function buildWindow(deps: BuildDeps, window: Window, log: Logger): Promise<void
     const fields = { window, ms: report.durationMs, samplesRead: report.samplesRead };
     if (failed.length) log.warn('build failed for some snapshots', { ...fields, failed: failed.map((s) => `${s.window}/${s.granularity}: ${s.error}`).join('; ') });
     else log.debug('build done', fields);
+    if (report.sweptKeys.length) log.info('deleted the files of the earlier per-snapshot layout (one window object per window now)', { window, files: report.sweptKeys.length });
   });
 }
 

@@ -1,8 +1,8 @@
 /**
  * `sensorctl rebuild [--at ISO] [--full] [--device D] [--window W]...`: build the 24 snapshots (or
- * those of the given windows) and their meta from the SQLite buffer into `<snapshotDir>/snapshots/<device>/`
- * (`resolveSnapshotDir`: the service's /run/sensorctl, else the data dir).
- * Without `--at` the build is incremental from the saved rollup state (`<snapshotDir>/state/<device>/`);
+ * those of the given windows) and their meta from the SQLite buffer into `<snapshotDir>/snapshots/<device>/`,
+ * one window object per window (`resolveSnapshotDir`: the service's /run/sensorctl, else the data dir).
+ * Without `--at` the build is incremental from the rollup state saved in the window objects;
  * `--full` recomputes that state from raw rows; `--at` builds as of an instant from raw rows and
  * leaves the saved state alone (reproducible output). Exit 0 ok, 1 when a snapshot failed, 2 usage.
  */

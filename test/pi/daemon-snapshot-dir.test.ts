@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -61,6 +61,27 @@ snapshotDir('the daemon builds into the snapshot dir, writes nothing of them und
     await d.stop();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(snapDir, { recursive: true, force: true });
+  }
+});
+
+snapshotDir('an upgraded Pi: the first builds delete the earlier per-snapshot layout\'s files and say so in the journal', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sensorctl-snapdir-upgrade-'));
+  const old = join(dataDir, 'snapshots', 'pi');
+  mkdirSync(old, { recursive: true });
+  const legacy = ['latest_1h_20.meta.json', 'latest_1h_20.v1700000000000-0123456789abcdef.json', 'latest_10d_500.json', 'notes.txt'];
+  for (const name of legacy) writeFileSync(join(old, name), '{}');
+  const time = new VirtualTime(T0);
+  const log = recordingLogger();
+  const config = parseConfig({ deviceId: 'pi', http: { port: 0 } }, 'pi');
+  const d = await startDaemon({ config, dataDir, log, time: { clock: time, timers: time, timeZone: 'UTC' } });
+  try {
+    await d.firstBuild;
+    assert.equal(readdirSync(old).sort(), [...WINDOW_NAMES.map((w) => windowObjectKey(w)), 'notes.txt'].sort(), 'the old files gone, a file of the user kept');
+    const said = log.lines.map((l, i) => [l, log.fields[i]] as const).filter(([l]) => l.startsWith('info deleted the files of the earlier per-snapshot layout'));
+    assert.is(said.reduce((n, [, f]) => n + (f!.files as number), 0), 3, log.lines.join('\n'));
+  } finally {
+    await d.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
 
