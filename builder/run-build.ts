@@ -2,8 +2,8 @@
  * One builder run for one device: per window bring the rollup state up to the build instant
  * (incremental or full), render its four snapshots and publish them with the state in ONE put of the
  * window object (`builder/publish.ts`), then release the source's journal up to the oldest cursor any
- * window still needs. A window published for the first time in this layout deletes the keys of the
- * earlier per-snapshot layout (`LEGACY_SNAPSHOT_KEY_PATTERN`).
+ * window still needs. A run in which a window had no object yet or was rebuilt in full deletes the
+ * keys of the earlier per-snapshot layout (`LEGACY_SNAPSHOT_KEY_PATTERN`).
  * Pure core over ports: the same code runs on the Pi (SQLite + directory) and in Lambda (DynamoDB + S3).
  */
 import { GRANULARITIES, LEGACY_SNAPSHOT_KEY_PATTERN, WINDOW_NAMES, devicePrefix, type Granularity, type Window } from './constants.js';
@@ -85,7 +85,7 @@ export interface BuildReport {
   samplesRead: number;
   /** Duration of the one range read shared by all windows rebuilt in full (0 when none was). */
   fullReadMs: number;
-  /** Keys of the earlier per-snapshot layout deleted by this run (windows published for the first time in this layout). */
+  /** Keys of the earlier per-snapshot layout deleted by this run (only a run in which a window had no object yet or was rebuilt in full looks). */
   sweptKeys: string[];
   /** Cursor released to the source, when one was. */
   releasedCursor?: string;
