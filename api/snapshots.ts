@@ -4,6 +4,7 @@
  */
 import { WINDOWS, devicePrefix, fallbackPrefix, type Granularity, type Window } from '../builder/constants.js';
 import { sha256Hex } from '../builder/codec.js';
+import { MetaDecodeError } from '../builder/errors.js';
 import { ApiError } from './errors.js';
 import type { StoredObject } from '../builder/ports.js';
 import { payloadObjectOf, readWindowObject } from '../builder/publish.js';
@@ -44,7 +45,7 @@ async function builtAt(store: SnapshotStore, source: LocatedSnapshot['source'], 
   try {
     object = await readWindowObject(store, prefix, w);
   } catch (err) {
-    if ((err as Error)?.name === 'MetaDecodeError') return { damaged: (err as Error).message }; // the builder rewrites it on its next run
+    if (err instanceof MetaDecodeError) return { damaged: err.message }; // the builder rewrites it on its next run
     throw err;
   }
   const meta = object?.metas.get(g);

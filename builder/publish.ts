@@ -251,10 +251,10 @@ export async function readWindowMetas(store: Pick<ObjectStore, 'get' | 'getRange
   return decodeWindowObjectHeader(head).metas;
 }
 
-/** The meta stored for a snapshot, or undefined when absent or unreadable. */
-export async function readStoredMeta(store: Pick<ObjectStore, 'get'>, prefix: string, window: Window, granularity: Granularity): Promise<SnapshotMeta | undefined> {
+/** The meta stored for a snapshot (`readWindowMetas`: the header only where the store reads ranges), or undefined when absent or unreadable. */
+export async function readStoredMeta(store: Pick<ObjectStore, 'get' | 'getRange'>, prefix: string, window: Window, granularity: Granularity): Promise<SnapshotMeta | undefined> {
   try {
-    return (await readWindowObject(store, prefix, window))?.metas.get(granularity);
+    return (await readWindowMetas(store, prefix, window))?.get(granularity);
   } catch {
     return undefined;
   }

@@ -9,7 +9,7 @@
 import { GRANULARITIES, devicePrefix, type Window } from '../builder/constants.js';
 import type { Clock, Logger, ObjectStore, SampleSource } from '../builder/ports.js';
 import { wasRebuiltInFull, type BuildReport, type RunBuild, type SnapshotReport } from '../builder/run-build.js';
-import { readWindowObject } from '../builder/publish.js';
+import { readWindowMetas } from '../builder/publish.js';
 import type { SourceStats } from '../aws/dynamodb-source.js';
 import type { WindowHealth } from '../aws/build-metrics.js';
 
@@ -71,8 +71,8 @@ async function windowHealthOf(
 ): Promise<Array<Omit<WindowHealth, 'consecutiveStaleBuilds'> & { failures: number }>> {
   return Promise.all(windows.map(async (window) => {
     const own = GRANULARITIES.map((g) => written.find((s) => s.window === window && s.granularity === g)?.meta);
-    const stored = own.every((m) => m !== undefined) ? undefined : await readWindowObject(bucket, prefix, window).catch(() => undefined);
-    const metas = GRANULARITIES.map((g, i) => own[i] ?? stored?.metas.get(g));
+    const stored = own.every((m) => m !== undefined) ? undefined : await readWindowMetas(bucket, prefix, window).catch(() => undefined);
+    const metas = GRANULARITIES.map((g, i) => own[i] ?? stored?.get(g));
     const failures = Math.max(0, ...metas.map((m) => m?.consecutiveFailures ?? 0));
     const built = metas.map((m) => m?.generatedAt).filter((at): at is string => typeof at === 'string').map((at) => Date.parse(at));
     const snapshotAgeMs = built.length === GRANULARITIES.length ? Math.max(0, nowMs - Math.min(...built)) : null;

@@ -4,6 +4,7 @@
  */
 import { GRANULARITIES, WINDOW_NAMES, devicePrefix, type Granularity, type Window } from '../builder/constants.js';
 import { FsObjectStore } from '../platform/fs-object-store.js';
+import { MetaDecodeError } from '../builder/errors.js';
 import { readWindowObject } from '../builder/publish.js';
 import type { SnapshotMeta } from '../builder/types.js';
 import type { WindowObject } from '../builder/window-object.js';
@@ -30,7 +31,7 @@ export async function collectSnapshots(snapshotDir: string, deviceId: string, no
     try {
       return await readWindowObject(store, devicePrefix(deviceId), window);
     } catch (err) {
-      return (err as Error)?.name === 'MetaDecodeError' ? 'unreadable' : undefined;
+      return err instanceof MetaDecodeError ? 'unreadable' : undefined;
     }
   }));
   return WINDOW_NAMES.flatMap((window, i) => GRANULARITIES.map((granularity): SnapshotStatus => {
